@@ -1,0 +1,3 @@
+module github.com/docketledger/docket/events
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/docketledger/docket/projections
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/docketledger/docket/services
+
+go 1.26
