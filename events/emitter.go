@@ -1,0 +1,486 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/docketledger/docket/events/seal"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
+)
+
+// Header names Docket sets on stored messages. They carry only ids and type
+// names, never personal data.
+const (
+	HeaderType = "Docket-Type" // proto full name of the payload
+)
+
+// MaxAtomicBatch is the largest batch an atomic append takes (the server's
+// default limit).
+const MaxAtomicBatch = 1000
+
+// Errors an Append returns; match them with errors.Is.
+var (
+	// ErrConflict: a subject's newest stored sequence was not the expected one.
+	ErrConflict = errors.New("optimistic concurrency conflict")
+	// ErrNoKeys: an event holds plaintext values and the Emitter has no DataKeys.
+	ErrNoKeys = errors.New("emitter has no data keys to seal values")
+)
+
+// DataKeys hands out the data key that seals a subject's values of one key
+// group. In docketd it is the Keyring; in an emitting service, a client of
+// docketd's key service. It returns an error matching keys.ErrShredded once
+// the group was erased.
+type DataKeys interface {
+	DataKey(ctx context.Context, tenant, subjectRef, keyGroup string) (*seal.Key, error)
+}
+
+// ConflictError says which subject's expected sequence did not hold.
+type ConflictError struct {
+	SubjectRef string
+	Expected   uint64
+	Actual     uint64
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("subject %s: expected last sequence %d, stream has %d", e.SubjectRef, e.Expected, e.Actual)
+}
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Result says where one event was stored.
+type Result struct {
+	EventID  string
+	Sequence uint64
+	// Duplicate: the event was already stored (a retried append); Sequence
+	// is the original one.
+	Duplicate bool
+}
+
+// EmitterConfig configures an Emitter. Only Keys is needed for events with
+// plaintext values; the zero value of the rest works.
+type EmitterConfig struct {
+	// Stream is the events stream; default DefaultStream.
+	Stream string
+	// Source is the emitting service. It fills events whose source is empty
+	// and refuses events that claim another. Empty: events carry their own.
+	Source string
+	// Keys seals plaintext values. Without it, events must arrive sealed.
+	Keys DataKeys
+	// Atomic stores each Append as one atomic batch: all of it or nothing
+	// (batches of at most MaxAtomicBatch). Otherwise events are published
+	// asynchronously and acknowledged one by one: faster, but a failure in
+	// the middle of a batch leaves its first part stored.
+	Atomic bool
+	// AckTimeout bounds the wait for the server's acknowledgements; default 10s.
+	AckTimeout time.Duration
+}
+
+func (c *EmitterConfig) setDefaults() {
+	if c.Stream == "" {
+		c.Stream = DefaultStream
+	}
+	if c.AckTimeout == 0 {
+		c.AckTimeout = 10 * time.Second
+	}
+}
+
+// Validate reports every problem with the configuration.
+func (c EmitterConfig) Validate() error {
+	var errs []error
+	if err := CheckToken(c.Stream); err != nil {
+		errs = append(errs, fmt.Errorf("stream: %w", err))
+	}
+	if c.Source != "" {
+		if err := CheckToken(c.Source); err != nil {
+			errs = append(errs, fmt.Errorf("source: %w", err))
+		}
+	}
+	if c.AckTimeout < 0 {
+		errs = append(errs, fmt.Errorf("ack timeout: %s is negative", c.AckTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// Emitter appends events to the DOCKET stream: it validates them, seals
+// their values, and publishes each with its event id as the JetStream
+// message id, so a retried append is stored once. It is safe for concurrent
+// use.
+type Emitter struct {
+	js  jetstream.JetStream
+	cfg EmitterConfig
+}
+
+// NewEmitter returns an Emitter publishing through js. The stream must exist
+// (docketd creates it; see EnsureStream).
+func NewEmitter(js jetstream.JetStream, cfg EmitterConfig) (*Emitter, error) {
+	if js == nil {
+		return nil, errors.New("events: NewEmitter: nil JetStream")
+	}
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("events: emitter config: %w", err)
+	}
+	return &Emitter{js: js, cfg: cfg}, nil
+}
+
+// AppendOptions are per-call choices of AppendWith.
+type AppendOptions struct {
+	// ExpectedLastSequence: for each subject_ref in it, the subject's first
+	// event in the batch is stored only if the subject's newest stored event
+	// has this sequence (0: none). Later events of that subject in the batch
+	// expect their predecessor's sequence. A mismatch stops the append with
+	// a *ConflictError; the events before it stay stored.
+	ExpectedLastSequence map[string]uint64
+}
+
+// Append validates, seals and stores events in order. It takes ownership of
+// the events: it fills their source and seals their values in place.
+//
+// A batch with any invalid event is refused whole with a *ValidationError
+// whose field paths start with "events[i]", and nothing of it is stored.
+// The results are in the order of evs; on an error after publishing began,
+// they hold the events stored before it.
+func (e *Emitter) Append(ctx context.Context, evs ...*eventsv1.Event) ([]Result, error) {
+	return e.AppendWith(ctx, AppendOptions{}, evs...)
+}
+
+// AppendWith is Append with per-call options.
+func (e *Emitter) AppendWith(ctx context.Context, opts AppendOptions, evs ...*eventsv1.Event) ([]Result, error) {
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	msgs, err := e.prepare(ctx, opts, evs)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.AckTimeout)
+	defer cancel()
+	switch {
+	case len(opts.ExpectedLastSequence) > 0 && !e.cfg.Atomic:
+		return e.publishChecked(ctx, opts, evs, msgs)
+	case e.cfg.Atomic:
+		return e.publishAtomic(ctx, opts, evs, msgs)
+	default:
+		return e.publishAsync(ctx, evs, msgs)
+	}
+}
+
+// Encode validates the batch as Append does, seals the values, and returns
+// the messages Append would publish, with their subjects and headers but
+// without the message id (set it to the event id when publishing). It is
+// for services that publish through their own client, such as Watermill.
+func (e *Emitter) Encode(ctx context.Context, evs ...*eventsv1.Event) ([]*nats.Msg, error) {
+	return e.prepare(ctx, AppendOptions{}, evs)
+}
+
+// prepare validates the whole batch, then seals and encodes each event.
+func (e *Emitter) prepare(ctx context.Context, opts AppendOptions, evs []*eventsv1.Event) ([]*nats.Msg, error) {
+	var all []*FieldError
+	seen := make(map[string]int, len(evs))
+	subjects := make(map[string]bool, len(opts.ExpectedLastSequence))
+	for i, ev := range evs {
+		prefix := "events[" + strconv.Itoa(i) + "]"
+		if ev == nil {
+			all = append(all, &FieldError{Field: prefix, Reason: "is null"})
+			continue
+		}
+		if e.cfg.Source != "" {
+			switch ev.GetSource() {
+			case "":
+				ev.Source = e.cfg.Source
+			case e.cfg.Source:
+			default:
+				all = append(all, &FieldError{Field: prefix + ".source", Reason: "names another service than the emitter's credentials"})
+			}
+		}
+		if err := Validate(ev); err != nil {
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				return nil, err
+			}
+			all = append(all, ve.Prefixed(prefix).Problems...)
+			continue
+		}
+		if j, dup := seen[ev.GetEventId()]; dup {
+			all = append(all, &FieldError{Field: prefix + ".event_id", Reason: "repeats events[" + strconv.Itoa(j) + "].event_id"})
+		}
+		seen[ev.GetEventId()] = i
+		subjects[ev.GetSubjectRef()] = true
+		if e.cfg.Keys == nil {
+			for _, v := range Values(ev) {
+				if v.Value.GetSealed() == nil {
+					all = append(all, &FieldError{Field: prefix + "." + v.Path, Reason: "is plaintext and this emitter has no data keys to seal it"})
+				}
+			}
+		}
+	}
+	for ref := range opts.ExpectedLastSequence {
+		if !subjects[ref] {
+			all = append(all, &FieldError{Field: "expected_last_sequence", Reason: "names a subject_ref no event of the batch has"})
+		}
+	}
+	if e.cfg.Atomic && len(evs) > MaxAtomicBatch {
+		all = append(all, &FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events; an atomic append takes at most %d", len(evs), MaxAtomicBatch)})
+	}
+	if len(all) > 0 {
+		return nil, &ValidationError{Problems: all}
+	}
+
+	msgs := make([]*nats.Msg, len(evs))
+	for i, ev := range evs {
+		if err := e.seal(ctx, ev); err != nil {
+			return nil, fmt.Errorf("events[%d]: %w", i, err)
+		}
+		if err := CheckSealed(ev); err != nil {
+			return nil, err
+		}
+		data, err := proto.MarshalOptions{Deterministic: true}.Marshal(ev)
+		if err != nil {
+			return nil, fmt.Errorf("events[%d]: encode: %w", i, err)
+		}
+		msgs[i] = &nats.Msg{
+			Subject: Subject(ev),
+			Data:    data,
+			Header:  nats.Header{HeaderType: []string{TypeName(ev)}},
+		}
+	}
+	return msgs, nil
+}
+
+// seal replaces every plaintext value of ev with its sealed form.
+func (e *Emitter) seal(ctx context.Context, ev *eventsv1.Event) error {
+	for _, v := range Values(ev) {
+		pt, ok := v.Value.GetValue().(*eventsv1.DataValue_Plaintext)
+		if !ok {
+			continue
+		}
+		group := v.KeyGroup()
+		key, err := e.cfg.Keys.DataKey(ctx, ev.GetTenant(), ev.GetSubjectRef(), group)
+		if err != nil {
+			return fmt.Errorf("%s: data key of group %s: %w", v.Path, group, err)
+		}
+		s, err := key.Seal(seal.AAD{
+			Tenant:   ev.GetTenant(),
+			Subject:  ev.GetSubjectRef(),
+			EventID:  ev.GetEventId(),
+			KeyGroup: group,
+			Category: v.Value.GetCategory(),
+		}, []byte(pt.Plaintext))
+		if err != nil {
+			return fmt.Errorf("%s: seal: %w", v.Path, err)
+		}
+		v.Value.Value = &eventsv1.DataValue_Sealed{Sealed: s}
+	}
+	return nil
+}
+
+// publishAsync publishes every message without waiting, then collects the
+// acknowledgements in order.
+func (e *Emitter) publishAsync(ctx context.Context, evs []*eventsv1.Event, msgs []*nats.Msg) ([]Result, error) {
+	futures := make([]jetstream.PubAckFuture, len(msgs))
+	for i, m := range msgs {
+		f, err := e.js.PublishMsgAsync(m, jetstream.WithMsgID(evs[i].GetEventId()))
+		if err != nil {
+			res, _ := collect(ctx, evs, futures[:i])
+			return res, fmt.Errorf("events[%d]: publish: %w", i, err)
+		}
+		futures[i] = f
+	}
+	return collect(ctx, evs, futures)
+}
+
+// collect waits for the futures in order; it returns the results of the
+// acknowledged prefix and the first error.
+func collect(ctx context.Context, evs []*eventsv1.Event, futures []jetstream.PubAckFuture) ([]Result, error) {
+	results := make([]Result, 0, len(futures))
+	for i, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			results = append(results, Result{EventID: evs[i].GetEventId(), Sequence: ack.Sequence, Duplicate: ack.Duplicate})
+		case err := <-f.Err():
+			return results, fmt.Errorf("events[%d]: not acknowledged: %w", i, err)
+		case <-ctx.Done():
+			return results, fmt.Errorf("events[%d]: waiting for acknowledgement: %w", i, ctx.Err())
+		}
+	}
+	return results, nil
+}
+
+// publishChecked publishes one message at a time, each of an expected
+// subject under an expected-last-sequence check chained to its predecessor.
+func (e *Emitter) publishChecked(ctx context.Context, opts AppendOptions, evs []*eventsv1.Event, msgs []*nats.Msg) ([]Result, error) {
+	expect := make(map[string]uint64, len(opts.ExpectedLastSequence))
+	for k, v := range opts.ExpectedLastSequence {
+		expect[k] = v
+	}
+	results := make([]Result, 0, len(msgs))
+	for i, m := range msgs {
+		ev := evs[i]
+		ref := ev.GetSubjectRef()
+		popts := []jetstream.PublishOpt{jetstream.WithMsgID(ev.GetEventId())}
+		want, checked := expect[ref]
+		filter := SubjectFilter(ev.GetTenant(), ref)
+		if checked {
+			popts = append(popts, jetstream.WithExpectLastSequenceForSubject(want, filter))
+		}
+		ack, err := e.js.PublishMsg(ctx, m, popts...)
+		if err != nil {
+			if !checked || !isWrongLastSequence(err) {
+				return results, fmt.Errorf("events[%d]: publish: %w", i, err)
+			}
+			// The server checks concurrency before duplicates: a retry of an
+			// append that landed fails the check. Find the original.
+			seq, found, last, ferr := e.findStored(ctx, filter, want, ev.GetEventId())
+			if ferr != nil {
+				return results, fmt.Errorf("events[%d]: after a concurrency conflict: %w", i, ferr)
+			}
+			if !found {
+				return results, fmt.Errorf("events[%d]: %w", i, &ConflictError{SubjectRef: ref, Expected: want, Actual: last})
+			}
+			ack = &jetstream.PubAck{Sequence: seq, Duplicate: true}
+		}
+		results = append(results, Result{EventID: ev.GetEventId(), Sequence: ack.Sequence, Duplicate: ack.Duplicate})
+		if checked {
+			expect[ref] = ack.Sequence
+		}
+	}
+	return results, nil
+}
+
+func isWrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+}
+
+// findStored looks for the event id among the messages of filter stored
+// after sequence after. It returns the event's sequence if found, and the
+// newest sequence of the filter either way.
+func (e *Emitter) findStored(ctx context.Context, filter string, after uint64, eventID string) (seq uint64, found bool, last uint64, err error) {
+	s, err := e.js.Stream(ctx, e.cfg.Stream)
+	if err != nil {
+		return 0, false, 0, err
+	}
+	for next := after + 1; ; {
+		m, err := s.GetMsg(ctx, next, jetstream.WithGetMsgSubject(filter))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return 0, false, last, nil
+		}
+		if err != nil {
+			return 0, false, last, err
+		}
+		last = m.Sequence
+		if m.Header.Get(jetstream.MsgIDHeader) == eventID {
+			return m.Sequence, true, last, nil
+		}
+		next = m.Sequence + 1
+	}
+}
+
+// Atomic batch headers (ADR-50), which nats.go does not wrap yet.
+const (
+	hdrBatchID             = "Nats-Batch-Id"
+	hdrBatchSeq            = "Nats-Batch-Sequence"
+	hdrBatchCommit         = "Nats-Batch-Commit"
+	errCodeAtomicDuplicate = 10201
+)
+
+// pubAckResponse is the server's reply to a batch commit.
+type pubAckResponse struct {
+	Error *jetstream.APIError `json:"error,omitempty"`
+	jetstream.PubAck
+	BatchID   string `json:"batch,omitempty"`
+	BatchSize int    `json:"count,omitempty"`
+}
+
+// publishAtomic stores the batch as one atomic write: all events or none.
+func (e *Emitter) publishAtomic(ctx context.Context, opts AppendOptions, evs []*eventsv1.Event, msgs []*nats.Msg) ([]Result, error) {
+	nc := e.js.Conn()
+	batchID := uuid.NewString()
+	expected := make(map[string]bool, len(opts.ExpectedLastSequence))
+	for i, m := range msgs {
+		ev := evs[i]
+		m.Header.Set(jetstream.MsgIDHeader, ev.GetEventId())
+		m.Header.Set(hdrBatchID, batchID)
+		m.Header.Set(hdrBatchSeq, strconv.Itoa(i+1))
+		if want, ok := opts.ExpectedLastSequence[ev.GetSubjectRef()]; ok && !expected[ev.GetSubjectRef()] {
+			expected[ev.GetSubjectRef()] = true
+			m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(want, 10))
+			m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, SubjectFilter(ev.GetTenant(), ev.GetSubjectRef()))
+		}
+		last := i == len(msgs)-1
+		if last {
+			m.Header.Set(hdrBatchCommit, "1")
+		}
+		if i > 0 && !last {
+			if err := nc.PublishMsg(m); err != nil {
+				return nil, fmt.Errorf("events[%d]: publish: %w", i, err)
+			}
+			continue
+		}
+		reply, err := nc.RequestMsgWithContext(ctx, m)
+		if err != nil {
+			return nil, fmt.Errorf("events[%d]: atomic batch: %w", i, err)
+		}
+		if !last && len(reply.Data) == 0 {
+			continue
+		}
+		var resp pubAckResponse
+		if err := json.Unmarshal(reply.Data, &resp); err != nil {
+			return nil, fmt.Errorf("atomic batch: bad reply: %w", err)
+		}
+		if resp.Error != nil {
+			if resp.Error.ErrorCode == errCodeAtomicDuplicate {
+				// A retry of a batch that was stored: all of it was, since it
+				// was atomic. Publishing one by one reports each original.
+				for _, m := range msgs {
+					m.Header = nats.Header{HeaderType: m.Header[HeaderType]}
+				}
+				return e.publishAsync(ctx, evs, msgs)
+			}
+			if resp.Error.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+				resp.Error.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant {
+				return nil, fmt.Errorf("atomic batch: %w: %s", ErrConflict, resp.Error.Description)
+			}
+			return nil, fmt.Errorf("atomic batch: %w", resp.Error)
+		}
+		if !last {
+			return nil, errors.New("atomic batch: unexpected acknowledgement before commit")
+		}
+		if resp.BatchSize != len(msgs) {
+			return nil, fmt.Errorf("atomic batch: server stored %d of %d events", resp.BatchSize, len(msgs))
+		}
+		results := make([]Result, len(msgs))
+		for j := range msgs {
+			results[j] = Result{EventID: evs[j].GetEventId(), Sequence: resp.Sequence - uint64(len(msgs)-1-j)}
+		}
+		return results, nil
+	}
+	return nil, errors.New("atomic batch: empty")
+}
+
+// Head returns the newest stored event of a tenant (subjectRef "") or of one
+// of its subjects: its sequence and event id; found is false when there is
+// none.
+func Head(ctx context.Context, s jetstream.Stream, tenant, subjectRef string) (seq uint64, eventID string, found bool, err error) {
+	m, err := s.GetLastMsgForSubject(ctx, SubjectFilter(tenant, subjectRef))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, "", false, nil
+	}
+	if err != nil {
+		return 0, "", false, err
+	}
+	return m.Sequence, m.Header.Get(jetstream.MsgIDHeader), true, nil
+}
