@@ -1,0 +1,58 @@
+// Command docketd is the Docket ledger daemon: the Append API, the events
+// stream (on an embedded NATS server by default) and, in later releases, the
+// projector, notary and sagas.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+)
+
+func main() {
+	if err := run(); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "docketd:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+func run() error {
+	cfg, err := config.Load(os.Args[1:], os.Getenv, os.Stderr)
+	if err != nil {
+		return err
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d, err := daemon.Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("docketd: API (gRPC, gRPC-Web, JSON) on %s\n", d.APIURL())
+	if u := d.NATSURL(); u != "" {
+		fmt.Printf("docketd: NATS on %s   (docket tail --nats-url %s)\n", u, u)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-d.Served():
+		log.Error("api server stopped", "err", err)
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return d.Shutdown(sctx)
+}

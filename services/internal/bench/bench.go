@@ -1,0 +1,310 @@
+// Package bench measures append throughput on this machine: the Emitter and
+// the Append API next to raw JetStream publishing of the same bytes,
+// measured in the same run, printed as ratios.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/events/taxonomy"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/natsembed"
+	"github.com/google/uuid"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Config sizes a run.
+type Config struct {
+	Events     int // events per fast scenario
+	SyncEvents int // events per fsync-always scenario
+	Batch      int
+	Subjects   int
+	Clients    int // concurrent Append API clients
+}
+
+// Result is one scenario's measurement.
+type Result struct {
+	Name     string
+	Events   int
+	Duration time.Duration
+	Bytes    int
+	Baseline string
+}
+
+// PerSecond is the throughput.
+func (r Result) PerSecond() float64 { return float64(r.Events) / r.Duration.Seconds() }
+
+// Run measures every scenario and writes the table to w.
+func Run(ctx context.Context, cfg Config, w io.Writer) error {
+	dir, err := os.MkdirTemp("", "docket-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(w, "docket append throughput: batches of %d, %d subjects, embedded NATS with file storage in %s, GOMAXPROCS=%d\n\n",
+		cfg.Batch, cfg.Subjects, os.TempDir(), runtime.GOMAXPROCS(0))
+
+	var results []Result
+	run := func(name string, fn func(dir string) (Result, error)) error {
+		sub := filepath.Join(dir, strconv.Itoa(len(results)))
+		r, err := fn(sub)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		r.Name = name
+		results = append(results, r)
+		os.RemoveAll(sub)
+		return nil
+	}
+	fast := []struct {
+		name string
+		fn   func(string) (Result, error)
+	}{
+		{"raw JetStream PublishAsync + MsgID", func(d string) (Result, error) { return raw(ctx, d, cfg, cfg.Events, false) }},
+		{"Emitter.Append (async publish)", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.Events, false, false) }},
+		{"Emitter.Append (atomic batch)", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.Events, true, false) }},
+		{"Append API (Connect, " + strconv.Itoa(cfg.Clients) + " clients)", func(d string) (Result, error) { return api(ctx, d, cfg, cfg.Events) }},
+		{"raw, fsync always", func(d string) (Result, error) { return raw(ctx, d, cfg, cfg.SyncEvents, true) }},
+		{"Emitter async, fsync always", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.SyncEvents, false, true) }},
+		{"Emitter atomic batch, fsync always", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.SyncEvents, true, true) }},
+	}
+	for _, s := range fast {
+		if err := run(s.name, s.fn); err != nil {
+			return err
+		}
+	}
+	base := results[0].PerSecond()
+	fmt.Fprintf(w, "%-44s %9s %12s %10s %8s\n", "scenario", "events", "events/s", "bytes/ev", "vs raw")
+	for _, r := range results {
+		fmt.Fprintf(w, "%-44s %9d %12.0f %10d %8.2f\n", r.Name, r.Events, r.PerSecond(), r.Bytes/max(r.Events, 1), r.PerSecond()/base)
+	}
+	fmt.Fprintln(w, "\nvs raw: ratio to the first row (raw JetStream, default fsync every 2m), measured in this run.")
+	return nil
+}
+
+// startNATS runs an embedded server in dir.
+func startNATS(dir string, syncAlways bool) (*server.Server, jetstream.JetStream, jetstream.Stream, error) {
+	s, err := natsembed.Start(natsembed.Config{Dir: dir, SyncAlways: syncAlways})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(s))
+	if err != nil {
+		s.Shutdown()
+		return nil, nil, nil, err
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	stream, err := events.EnsureStream(context.Background(), js, events.StreamConfig{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, js, stream, nil
+}
+
+func keyring() (*keys.Keyring, error) {
+	kek, err := keys.NewLocalKEK(bytes.Repeat([]byte{42}, 32))
+	if err != nil {
+		return nil, err
+	}
+	return keys.NewKeyring(keys.NewMemoryStore(), kek, keys.KeyringConfig{})
+}
+
+// makeEvents builds n DataCollected events of about 500 bytes once sealed.
+func makeEvents(n, subjects int) []*eventsv1.Event {
+	out := make([]*eventsv1.Event, n)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	val := func(cat, s string) *eventsv1.DataValue {
+		return &eventsv1.DataValue{Category: cat, Value: &eventsv1.DataValue_Plaintext{Plaintext: s}}
+	}
+	for i := range out {
+		ref := fmt.Sprintf("customer-%06d", i%subjects)
+		out[i] = &eventsv1.Event{
+			EventId:         uuid.Must(uuid.NewV7()).String(),
+			Tenant:          "benchco",
+			SubjectRef:      ref,
+			OccurredAt:      timestamppb.New(t0.Add(time.Duration(i) * time.Second)),
+			Source:          "signup-service",
+			Actor:           &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "web-frontend"},
+			CorrelationId:   "c0a80101-0000-7000-8000-000000000000",
+			TaxonomyVersion: taxonomy.Version,
+			Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
+				ActivityId: "account-and-contract",
+				Purposes:   []string{"essential.service", "essential.service.payment_processing"},
+				Categories: []string{"user.name.first", "user.name.last", "user.contact.email", "user.contact.phone_number", "user.contact.address.street", "user.contact.address.city"},
+				LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
+				Values: []*eventsv1.DataValue{
+					val("user.name.first", "Benchmarkina"),
+					val("user.name.last", fmt.Sprintf("Testperson-%06d", i)),
+					val("user.contact.email", fmt.Sprintf("bench-%06d@example.com", i)),
+					val("user.contact.phone_number", fmt.Sprintf("+44 20 7946 %04d", i%10000)),
+					val("user.contact.address.street", fmt.Sprintf("%d Example Street", i%400)),
+					val("user.contact.address.city", "Exampleton"),
+				},
+				CollectionSource: "data_subject",
+				CollectionPoint:  "web.signup_form",
+			}},
+		}
+	}
+	return out
+}
+
+func raw(ctx context.Context, dir string, cfg Config, n int, syncAlways bool) (Result, error) {
+	// The same bytes the Emitter stores: seal once outside the clock.
+	evs := makeEvents(n, cfg.Subjects)
+	kr, err := keyring()
+	if err != nil {
+		return Result{}, err
+	}
+	s, js, _, err := startNATS(dir, syncAlways)
+	if err != nil {
+		return Result{}, err
+	}
+	defer s.Shutdown()
+	sealer, err := events.NewEmitter(js, events.EmitterConfig{Keys: kr})
+	if err != nil {
+		return Result{}, err
+	}
+	msgs, err := sealer.Encode(ctx, evs...)
+	if err != nil {
+		return Result{}, err
+	}
+	size := 0
+	for _, m := range msgs {
+		size += len(m.Data)
+	}
+	start := time.Now()
+	futures := make([]jetstream.PubAckFuture, 0, cfg.Batch)
+	for i := 0; i < n; i += cfg.Batch {
+		futures = futures[:0]
+		for j := i; j < min(i+cfg.Batch, n); j++ {
+			f, err := js.PublishMsgAsync(msgs[j], jetstream.WithMsgID(evs[j].GetEventId()))
+			if err != nil {
+				return Result{}, err
+			}
+			futures = append(futures, f)
+		}
+		for _, f := range futures {
+			select {
+			case <-f.Ok():
+			case err := <-f.Err():
+				return Result{}, err
+			}
+		}
+	}
+	return Result{Events: n, Duration: time.Since(start), Bytes: size}, nil
+}
+
+func emit(ctx context.Context, dir string, cfg Config, n int, atomic, syncAlways bool) (Result, error) {
+	evs := makeEvents(n, cfg.Subjects)
+	kr, err := keyring()
+	if err != nil {
+		return Result{}, err
+	}
+	s, js, stream, err := startNATS(dir, syncAlways)
+	if err != nil {
+		return Result{}, err
+	}
+	defer s.Shutdown()
+	e, err := events.NewEmitter(js, events.EmitterConfig{Keys: kr, Atomic: atomic})
+	if err != nil {
+		return Result{}, err
+	}
+	// Warm the key cache as a running service's would be.
+	for i := 0; i < cfg.Subjects && i < n; i++ {
+		if _, err := kr.DataKey(ctx, "benchco", evs[i].GetSubjectRef(), events.DefaultKeyGroup); err != nil {
+			return Result{}, err
+		}
+	}
+	start := time.Now()
+	for i := 0; i < n; i += cfg.Batch {
+		if _, err := e.Append(ctx, evs[i:min(i+cfg.Batch, n)]...); err != nil {
+			return Result{}, err
+		}
+	}
+	d := time.Since(start)
+	info, err := stream.Info(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if info.State.Msgs != uint64(n) {
+		return Result{}, fmt.Errorf("stream holds %d events, want %d", info.State.Msgs, n)
+	}
+	return Result{Events: n, Duration: d, Bytes: int(info.State.Bytes)}, nil
+}
+
+func api(ctx context.Context, dir string, cfg Config, n int) (Result, error) {
+	evs := makeEvents(n, cfg.Subjects)
+	c := config.Defaults()
+	c.DataDir = dir
+	c.NATSListen = "off"
+	c.APIListen = "127.0.0.1:0"
+	d, err := daemon.Start(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return Result{}, err
+	}
+	defer d.Shutdown(context.Background())
+	client := apiv1connect.NewIngestServiceClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients}}, d.APIURL())
+	batches := make(chan []*eventsv1.Event, n/cfg.Batch+1)
+	for i := 0; i < n; i += cfg.Batch {
+		batches <- evs[i:min(i+cfg.Batch, n)]
+	}
+	close(batches)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, cfg.Clients)
+	for range cfg.Clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				if _, err := client.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: b})); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	dur := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return Result{}, err
+	}
+	info, err := d.Stream().Info(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if info.State.Msgs != uint64(n) {
+		return Result{}, fmt.Errorf("stream holds %d events, want %d", info.State.Msgs, n)
+	}
+	size := 0
+	for _, ev := range evs[:1] {
+		size = proto.Size(ev) * n
+	}
+	return Result{Events: n, Duration: dur, Bytes: size}, nil
+}

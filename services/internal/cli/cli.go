@@ -1,0 +1,101 @@
+// Package cli implements the docket command: each subcommand is a function
+// of its arguments and output streams, so tests run it in process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+)
+
+// DefaultAPI is docketd's default API address.
+const DefaultAPI = "http://127.0.0.1:7070"
+
+// DefaultNATS is the embedded NATS server's default client address.
+const DefaultNATS = "nats://127.0.0.1:4222"
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"append", "append events from a JSON-lines file (protojson), sealed before they are stored", Append},
+		{"tail", "follow the events stream, printing metadata and never values", Tail},
+		{"demo", "load the demo data set (idempotent)", Demo},
+	}
+}
+
+// Run dispatches to a subcommand; it returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, args[1:], stdout, stderr)
+			switch {
+			case err == nil:
+				return 0
+			case errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.Is(err, errUsage):
+				return 2
+			default:
+				fmt.Fprintf(stderr, "docket %s: %v\n", c.name, err)
+				return 1
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "docket: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: docket COMMAND [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun docket COMMAND -h for its flags.")
+}
+
+var errUsage = errors.New("usage")
+
+// flags returns a FlagSet that reports errors on stderr.
+func flags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("docket "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses args, mapping a bad flag to errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func ingestClient(api string) (apiv1connect.IngestServiceClient, error) {
+	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
+		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
+	}
+	return apiv1connect.NewIngestServiceClient(http.DefaultClient, strings.TrimRight(api, "/")), nil
+}

@@ -1,0 +1,184 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docketledger/docket/services/internal/cli"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/google/uuid"
+)
+
+func startDaemon(t *testing.T) *daemon.Daemon {
+	t.Helper()
+	c := config.Defaults()
+	c.DataDir = t.TempDir()
+	c.NATSListen = "127.0.0.1:0"
+	c.APIListen = "127.0.0.1:0"
+	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	return d
+}
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = cli.Run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const canary = "cli-canary-9090@example.org"
+
+func line(ref string) string {
+	return `{"eventId":"` + uuid.Must(uuid.NewV7()).String() + `","tenant":"acme","subjectRef":"` + ref + `",` +
+		`"occurredAt":"2026-04-01T08:00:00Z","taxonomyVersion":"fideslang-3.0","dataCollected":{` +
+		`"purposes":["essential.service"],"categories":["user.contact.email"],"legalBasis":"LEGAL_BASIS_ART6_1_B_CONTRACT",` +
+		`"values":[{"category":"user.contact.email","plaintext":"` + canary + `"}]}}`
+}
+
+func writeFile(t *testing.T, lines ...string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAppendTail(t *testing.T) {
+	d := startDaemon(t)
+	file := writeFile(t, line("s-1"), "", "# a comment", line("s-2"), line("s-1"))
+	code, out, errOut := run(t, "append", "--api", d.APIURL(), file)
+	if code != 0 {
+		t.Fatalf("append exit %d: %s", code, errOut)
+	}
+	var results []map[string]any
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var r map[string]any
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, r)
+	}
+	if len(results) != 3 || results[0]["line"] != float64(1) || results[1]["line"] != float64(4) || results[2]["sequence"] != float64(3) {
+		t.Fatalf("append printed %v", results)
+	}
+	// The same file again: stored once.
+	_, out, _ = run(t, "append", "--api", d.APIURL(), file)
+	if strings.Count(out, `"duplicate":true`) != 3 {
+		t.Fatalf("second append printed %s, want 3 duplicates", out)
+	}
+
+	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--from", "1", "--follow=false")
+	if code != 0 {
+		t.Fatalf("tail exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(out, "\n"); n != 3 {
+		t.Fatalf("tail printed %d lines, want 3:\n%s", n, out)
+	}
+	if strings.Contains(out, canary) || !strings.Contains(out, `"sealed":true`) || !strings.Contains(out, `"type":"docket.events.v1.DataCollected"`) {
+		t.Fatalf("tail output: %s", out)
+	}
+	code, out, _ = run(t, "tail", "--nats-url", d.NATSURL(), "--from", "1", "--follow=false", "--tenant", "acme", "--subject", "s-2")
+	if code != 0 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("tail of one subject: exit %d, %s", code, out)
+	}
+}
+
+func TestAppendRefusesFileWithBadLine(t *testing.T) {
+	d := startDaemon(t)
+	bad := strings.Replace(line("s-2"), `"legalBasis":"LEGAL_BASIS_ART6_1_B_CONTRACT",`, "", 1)
+	for _, tc := range []struct {
+		name      string
+		lines     []string
+		wantInErr []string
+	}{
+		{"missing basis", []string{line("s-1"), bad}, []string{"line 2: data_collected.legal_basis"}},
+		{"not json", []string{line("s-1"), `{"tenant": "` + canary}, []string{"line 2: not a docket.events.v1.Event"}},
+		{"unknown field", []string{`{"tenant":"acme","emailAddress":"` + canary + `"}`}, []string{"line 1:"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := run(t, "append", "--api", d.APIURL(), writeFile(t, tc.lines...))
+			if code != 1 {
+				t.Fatalf("exit %d, want 1", code)
+			}
+			for _, want := range tc.wantInErr {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr %q does not contain %q", errOut, want)
+				}
+			}
+			if strings.Contains(errOut, canary) {
+				t.Errorf("stderr quotes a value: %s", errOut)
+			}
+		})
+	}
+	info, err := d.Stream().Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 0 {
+		t.Fatalf("stream holds %d events after refused files", info.State.Msgs)
+	}
+}
+
+func TestFlagsAreValidated(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{[]string{"append", "--batch", "0", "x.jsonl"}, 1, "--batch"},
+		{[]string{"append", "--api", "localhost:7070", "x.jsonl"}, 1, "--api"},
+		{[]string{"append"}, 2, "usage"},
+		{[]string{"tail", "--subject", "s-1"}, 1, "--subject needs --tenant"},
+		{[]string{"tail", "--tenant", "a.b"}, 1, "--tenant"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+	} {
+		code, _, errOut := run(t, tc.args...)
+		if code != tc.wantCode || !strings.Contains(errOut, tc.wantErr) {
+			t.Errorf("docket %v: exit %d, stderr %q; want %d containing %q", tc.args, code, errOut, tc.wantCode, tc.wantErr)
+		}
+	}
+}
+
+func TestDemoTwiceAddsNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo data set twice")
+	}
+	d := startDaemon(t)
+	code, out, errOut := run(t, "demo", "--api", d.APIURL(), "--subjects", "1000")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errOut)
+	}
+	var first map[string]int
+	if err := json.Unmarshal([]byte(out), &first); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = run(t, "demo", "--api", d.APIURL(), "--subjects", "1000")
+	if code != 0 {
+		t.Fatalf("second demo exit %d: %s", code, errOut)
+	}
+	var second map[string]int
+	if err := json.Unmarshal([]byte(out), &second); err != nil {
+		t.Fatal(err)
+	}
+	if first["appended"] != first["events"] || second["appended"] != 0 || second["already_stored"] != first["events"] {
+		t.Fatalf("first %v, second %v: want everything appended once", first, second)
+	}
+	info, _ := d.Stream().Info(context.Background())
+	if info.State.Msgs != uint64(first["events"]) {
+		t.Fatalf("stream holds %d, want %d", info.State.Msgs, first["events"])
+	}
+}

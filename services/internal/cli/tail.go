@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
+)
+
+// tailLine is what `docket tail` prints per event: metadata only.
+type tailLine struct {
+	Sequence    uint64      `json:"seq"`
+	RecordedAt  time.Time   `json:"recorded_at"`
+	Type        string      `json:"type"`
+	Tenant      string      `json:"tenant"`
+	SubjectRef  string      `json:"subject_ref,omitempty"`
+	EventID     string      `json:"event_id"`
+	Source      string      `json:"source"`
+	OccurredAt  time.Time   `json:"occurred_at"`
+	Values      []tailValue `json:"values,omitempty"`
+	DecodeError string      `json:"decode_error,omitempty"`
+}
+
+type tailValue struct {
+	Path     string `json:"path"`
+	Category string `json:"category"`
+	KeyGroup string `json:"key_group"`
+	Sealed   bool   `json:"sealed"`
+}
+
+// Tail follows the events stream and prints one JSON line per event with
+// its metadata; values are shown only as their category and key group.
+func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("tail", stderr)
+	url := fs.String("nats-url", DefaultNATS, "NATS server holding the DOCKET stream")
+	stream := fs.String("stream", events.DefaultStream, "events stream")
+	tenant := fs.String("tenant", "", "only this tenant's events")
+	subject := fs.String("subject", "", "only this subject's events (needs --tenant)")
+	from := fs.Uint64("from", 0, "start at this stream sequence (0: only new events)")
+	limit := fs.Int("n", 0, "stop after this many events (0: no limit)")
+	follow := fs.Bool("follow", true, "keep waiting for new events; false stops at the end of the stream")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *subject != "" && *tenant == "" {
+		return errors.New("--subject needs --tenant")
+	}
+	filter := events.SubjectPrefix + ".>"
+	if *tenant != "" {
+		if err := events.CheckToken(*tenant); err != nil {
+			return fmt.Errorf("--tenant: %w", err)
+		}
+		if *subject != "" {
+			if err := events.CheckToken(*subject); err != nil {
+				return fmt.Errorf("--subject: %w", err)
+			}
+		}
+		filter = events.SubjectFilter(*tenant, *subject)
+	}
+	nc, err := nats.Connect(*url, nats.Name("docket-tail"))
+	if err != nil {
+		return fmt.Errorf("--nats-url: %w", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	cc := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverNewPolicy}
+	if *from > 0 {
+		cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cc.OptStartSeq = *from
+	}
+	cons, err := js.OrderedConsumer(ctx, *stream, cc)
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", *stream, err)
+	}
+	enc := json.NewEncoder(stdout)
+	for n := 0; *limit == 0 || n < *limit; n++ {
+		var msg jetstream.Msg
+		if *follow {
+			msg, err = cons.Next(jetstream.FetchContext(ctx))
+		} else {
+			msg, err = cons.Next(jetstream.FetchMaxWait(time.Second))
+			if errors.Is(err, jetstream.ErrNoMessages) || errors.Is(err, nats.ErrTimeout) {
+				return nil
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if err := enc.Encode(describe(msg)); err != nil {
+			return err
+		}
+		if !*follow {
+			if md, err := msg.Metadata(); err == nil && md.NumPending == 0 {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+func describe(msg jetstream.Msg) tailLine {
+	var line tailLine
+	if md, err := msg.Metadata(); err == nil {
+		line.Sequence = md.Sequence.Stream
+		line.RecordedAt = md.Timestamp.UTC()
+	}
+	ev := &eventsv1.Event{}
+	if err := proto.Unmarshal(msg.Data(), ev); err != nil {
+		line.DecodeError = "not a docket.events.v1.Event"
+		return line
+	}
+	line.Type = events.TypeName(ev)
+	line.Tenant = ev.GetTenant()
+	line.SubjectRef = ev.GetSubjectRef()
+	line.EventID = ev.GetEventId()
+	line.Source = ev.GetSource()
+	line.OccurredAt = ev.GetOccurredAt().AsTime().UTC()
+	for _, v := range events.Values(ev) {
+		line.Values = append(line.Values, tailValue{Path: v.Path, Category: v.Value.GetCategory(), KeyGroup: v.KeyGroup(), Sealed: v.Value.GetSealed() != nil})
+	}
+	return line
+}

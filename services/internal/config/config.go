@@ -1,0 +1,278 @@
+// Package config is docketd's one Config: read from defaults, then an
+// optional JSON file, then DOCKET_* environment variables, then flags, and
+// validated as a whole.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every knob of docketd. The zero value, after setDefaults, runs
+// the embedded mode in ./data.
+type Config struct {
+	// DataDir holds the embedded JetStream store and the key-encryption key.
+	DataDir string `json:"data_dir"`
+	// NATSURL selects an external NATS server or cluster; empty embeds one.
+	NATSURL string `json:"nats_url"`
+	// NATSListen is where the embedded server accepts clients (docket tail);
+	// "off" accepts none.
+	NATSListen string `json:"nats_listen"`
+	// APIListen is the Connect API's address.
+	APIListen string `json:"api_listen"`
+	// Sync is the embedded store's fsync policy: "always" (fsync before
+	// every acknowledgement) or a period such as "2m".
+	Sync string `json:"sync"`
+	// DuplicateWindow is how long a retried append is recognised.
+	DuplicateWindow Duration `json:"duplicate_window"`
+	// StreamReplicas is 1 embedded, 3 on a cluster.
+	StreamReplicas int `json:"stream_replicas"`
+	// KEKFile holds the 32-byte key-encryption key (mode 0600); created in
+	// embedded mode when missing. Default DataDir/keys/kek.
+	KEKFile string `json:"kek_file"`
+	// AtomicAppend stores each API batch as one atomic write.
+	AtomicAppend bool `json:"atomic_append"`
+	// MaxBatch bounds the events of one Append request.
+	MaxBatch int `json:"max_batch"`
+	// MaxRequestBytes bounds one API request.
+	MaxRequestBytes int `json:"max_request_bytes"`
+	// Demo loads the demo data set at start (idempotent).
+	Demo bool `json:"demo"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `json:"log_level"`
+}
+
+// Defaults returns the configuration docketd runs with when told nothing.
+func Defaults() Config {
+	c := Config{}
+	c.setDefaults()
+	return c
+}
+
+func (c *Config) setDefaults() {
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	if c.NATSListen == "" {
+		c.NATSListen = "127.0.0.1:4222"
+	}
+	if c.APIListen == "" {
+		c.APIListen = "127.0.0.1:7070"
+	}
+	if c.Sync == "" {
+		c.Sync = "2m"
+	}
+	if c.DuplicateWindow == 0 {
+		c.DuplicateWindow = Duration(2 * time.Minute)
+	}
+	if c.StreamReplicas == 0 {
+		c.StreamReplicas = 1
+	}
+	if c.MaxBatch == 0 {
+		c.MaxBatch = 1000
+	}
+	if c.MaxRequestBytes == 0 {
+		c.MaxRequestBytes = 8 << 20
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = "info"
+	}
+}
+
+// Embedded reports whether docketd runs its own NATS server.
+func (c Config) Embedded() bool { return c.NATSURL == "" }
+
+// KEKPath is the key-encryption key file.
+func (c Config) KEKPath() string {
+	if c.KEKFile != "" {
+		return c.KEKFile
+	}
+	return filepath.Join(c.DataDir, "keys", "kek")
+}
+
+// SyncPolicy parses Sync: always, or the fsync period.
+func (c Config) SyncPolicy() (always bool, every time.Duration, err error) {
+	if c.Sync == "always" {
+		return true, 0, nil
+	}
+	d, err := time.ParseDuration(c.Sync)
+	if err != nil || d <= 0 {
+		return false, 0, fmt.Errorf("sync: %q is neither \"always\" nor a positive duration such as 2m", c.Sync)
+	}
+	return false, d, nil
+}
+
+// Validate reports every problem at once, each naming its setting.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.DataDir == "" {
+		bad("data_dir", "is empty")
+	}
+	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
+		bad("nats_url", "must start with nats:// or tls://")
+	}
+	if c.NATSListen != "off" {
+		if err := checkAddr(c.NATSListen); err != nil {
+			bad("nats_listen", "%v", err)
+		}
+	}
+	if err := checkAddr(c.APIListen); err != nil {
+		bad("api_listen", "%v", err)
+	}
+	if _, _, err := c.SyncPolicy(); err != nil {
+		errs = append(errs, err)
+	}
+	if time.Duration(c.DuplicateWindow) < time.Second {
+		bad("duplicate_window", "%s is shorter than 1s", time.Duration(c.DuplicateWindow))
+	}
+	if c.StreamReplicas < 1 || c.StreamReplicas > 5 {
+		bad("stream_replicas", "%d is not between 1 and 5", c.StreamReplicas)
+	}
+	if c.Embedded() && c.StreamReplicas != 1 {
+		bad("stream_replicas", "the embedded server keeps 1 replica; use nats_url for a cluster")
+	}
+	if c.MaxBatch < 1 || c.MaxBatch > 10000 {
+		bad("max_batch", "%d is not between 1 and 10000", c.MaxBatch)
+	}
+	if c.AtomicAppend && c.MaxBatch > 1000 {
+		bad("max_batch", "%d is more than the 1000 events an atomic append takes", c.MaxBatch)
+	}
+	if c.MaxRequestBytes < 64<<10 || c.MaxRequestBytes > 64<<20 {
+		bad("max_request_bytes", "%d is not between 64 KiB and 64 MiB", c.MaxRequestBytes)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level", "%q is not debug, info, warn or error", c.LogLevel)
+	}
+	return errors.Join(errs...)
+}
+
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", addr)
+	}
+	if host == "" {
+		return fmt.Errorf("%q has no host: name the interface, e.g. 127.0.0.1", addr)
+	}
+	var p int
+	if _, err := fmt.Sscanf(port, "%d", &p); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("%q has no valid port", addr)
+	}
+	return nil
+}
+
+// Load reads the configuration from defaults, the JSON file named by
+// --config or DOCKET_CONFIG, DOCKET_* environment variables and flags, in
+// that order of precedence (flags win), and validates it.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c := Config{}
+	path := getenv("DOCKET_CONFIG")
+	for i, a := range args {
+		switch {
+		case (a == "--config" || a == "-config") && i+1 < len(args):
+			path = args[i+1]
+		case strings.HasPrefix(a, "--config="), strings.HasPrefix(a, "-config="):
+			path = a[strings.Index(a, "=")+1:]
+		}
+	}
+	if path != "" {
+		if err := c.readFile(path); err != nil {
+			return Config{}, err
+		}
+	}
+	c.setDefaults()
+
+	fs := flag.NewFlagSet("docketd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.String("config", path, "JSON configuration file (env DOCKET_CONFIG)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the embedded store and keys")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "external NATS server or cluster (empty: embedded)")
+	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, `embedded NATS client address, or "off"`)
+	fs.StringVar(&c.APIListen, "api-listen", c.APIListen, "Connect API address (gRPC, gRPC-Web, JSON)")
+	fs.StringVar(&c.Sync, "sync", c.Sync, `embedded fsync policy: "always" or a period such as 2m`)
+	fs.Var(&c.DuplicateWindow, "duplicate-window", "how long a retried append is recognised")
+	fs.IntVar(&c.StreamReplicas, "stream-replicas", c.StreamReplicas, "replicas of the events stream")
+	fs.StringVar(&c.KEKFile, "kek-file", c.KEKFile, "key-encryption key file (default DATA_DIR/keys/kek)")
+	fs.BoolVar(&c.AtomicAppend, "atomic-append", c.AtomicAppend, "store each API batch as one atomic write")
+	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "most events in one Append request")
+	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest API request")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo data set at start")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+
+	var envErrs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "DOCKET_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" && f.Name != "config" {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s: %w", name, err))
+			}
+		}
+	})
+	if err := errors.Join(envErrs...); err != nil {
+		return Config{}, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func (c *Config) readFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+// Duration is a time.Duration written as text ("2m") in JSON and flags.
+type Duration time.Duration
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// Set parses a flag or environment value.
+func (d *Duration) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 2m", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// UnmarshalJSON reads "2m".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"2m\"")
+	}
+	return d.Set(s)
+}
+
+// MarshalJSON writes "2m0s".
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }

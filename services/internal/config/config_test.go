@@ -1,0 +1,99 @@
+package config_test
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/services/internal/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "docketd.json")
+	if err := os.WriteFile(file, []byte(`{"data_dir":"/from/file","api_listen":"127.0.0.1:1111","sync":"always","duplicate_window":"10m"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(
+		[]string{"--config", file, "--api-listen", "127.0.0.1:3333"},
+		env(map[string]string{"DOCKET_API_LISTEN": "127.0.0.1:2222", "DOCKET_LOG_LEVEL": "debug"}),
+		io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, got, want string }{
+		{"data_dir from file", c.DataDir, "/from/file"},
+		{"api_listen from flag over env and file", c.APIListen, "127.0.0.1:3333"},
+		{"log_level from env", c.LogLevel, "debug"},
+		{"sync from file", c.Sync, "always"},
+		{"nats_listen default", c.NATSListen, "127.0.0.1:4222"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+	if time.Duration(c.DuplicateWindow) != 10*time.Minute {
+		t.Errorf("duplicate_window = %s", c.DuplicateWindow)
+	}
+	if c.KEKPath() != "/from/file/keys/kek" {
+		t.Errorf("KEKPath = %s", c.KEKPath())
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	_, err := config.Load([]string{
+		"--api-listen", "7070", "--sync", "sometimes", "--max-batch", "0", "--log-level", "loud",
+		"--nats-url", "http://x", "--stream-replicas", "9",
+	}, env(nil), io.Discard)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"api_listen", "sync", "max_batch", "log_level", "nats_url", "stream_replicas"} {
+		if !strings.Contains(err.Error(), want+":") {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}
+
+func TestLoadRefusesBadInput(t *testing.T) {
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "unknown.json")
+	_ = os.WriteFile(unknown, []byte(`{"data_dri":"x"}`), 0o600)
+	badDur := filepath.Join(dir, "dur.json")
+	_ = os.WriteFile(badDur, []byte(`{"duplicate_window":120}`), 0o600)
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+	}{
+		{"unknown file field", []string{"--config", unknown}, nil, `unknown field "data_dri"`},
+		{"duration as number", []string{"--config", badDur}, nil, "duration must be a string"},
+		{"missing file", []string{"--config", filepath.Join(dir, "nope.json")}, nil, "config file"},
+		{"bad env", nil, map[string]string{"DOCKET_MAX_BATCH": "lots"}, "DOCKET_MAX_BATCH"},
+		{"stray argument", []string{"serve"}, nil, `unexpected argument "serve"`},
+		{"unknown flag", []string{"--frobnicate"}, nil, "frobnicate"},
+		{"embedded with replicas", []string{"--stream-replicas", "3"}, nil, "embedded server keeps 1 replica"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Load(tc.args, env(tc.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want it to contain %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c := config.Defaults()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Embedded() || c.APIListen != "127.0.0.1:7070" || c.DataDir != "data" {
+		t.Fatalf("defaults: %+v", c)
+	}
+}

@@ -1,0 +1,265 @@
+// Package daemon is docketd's composition root: it builds the whole graph
+// (NATS, the events stream, the key ring, the Emitter, the API) from a
+// config.Config, runs it, and shuts it down in order.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpcreflect"
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/demo"
+	"github.com/docketledger/docket/services/internal/ingest"
+	"github.com/docketledger/docket/services/internal/loader"
+	"github.com/docketledger/docket/services/internal/natsembed"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Daemon is a running docketd.
+type Daemon struct {
+	cfg     config.Config
+	log     *slog.Logger
+	ns      *server.Server // nil with an external NATS
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	stream  jetstream.Stream
+	Keyring *keys.Keyring
+	Emitter *events.Emitter
+	http    *http.Server
+	apiAddr net.Addr
+	ready   atomic.Bool
+	served  chan error
+}
+
+// Start builds and starts everything cfg describes and returns once the API
+// accepts requests. On error, whatever was started is stopped.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon, err error) {
+	if log == nil {
+		return nil, errors.New("daemon: nil logger")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	d := &Daemon{cfg: cfg, log: log, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			d.close()
+		}
+	}()
+
+	url := cfg.NATSURL
+	if cfg.Embedded() {
+		always, every, _ := cfg.SyncPolicy()
+		listen := cfg.NATSListen
+		if listen == "off" {
+			listen = ""
+		}
+		d.ns, err = natsembed.Start(natsembed.Config{Dir: cfg.DataDir, Listen: listen, SyncAlways: always, SyncInterval: every})
+		if err != nil {
+			return nil, err
+		}
+		url = d.ns.ClientURL()
+	}
+	natsOpts := []nats.Option{nats.Name("docketd"), nats.MaxReconnects(-1)}
+	if d.ns != nil {
+		natsOpts = append(natsOpts, nats.InProcessServer(d.ns))
+	}
+	d.nc, err = nats.Connect(url, natsOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS: %w", err)
+	}
+	d.js, err = jetstream.New(d.nc, jetstream.WithPublishAsyncMaxPending(4096))
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	d.stream, err = events.EnsureStream(ctx, d.js, events.StreamConfig{
+		Replicas:        cfg.StreamReplicas,
+		DuplicateWindow: time.Duration(cfg.DuplicateWindow),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	kek, err := keys.LoadKEKFile(cfg.KEKPath(), cfg.Embedded())
+	if err != nil {
+		return nil, fmt.Errorf("key-encryption key: %w", err)
+	}
+	store, err := keys.NewKVStore(ctx, d.js, keys.KVConfig{Replicas: cfg.StreamReplicas})
+	if err != nil {
+		return nil, fmt.Errorf("key store: %w", err)
+	}
+	d.Keyring, err = keys.NewKeyring(store, kek, keys.KeyringConfig{})
+	if err != nil {
+		return nil, err
+	}
+	d.Emitter, err = events.NewEmitter(d.js, events.EmitterConfig{Keys: d.Keyring, Atomic: cfg.AtomicAppend})
+	if err != nil {
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ing, err := ingest.New(d.Emitter, d.stream, ingest.Config{MaxBatch: cfg.MaxBatch}, reg)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	handlerOpts := []connect.HandlerOption{connect.WithReadMaxBytes(cfg.MaxRequestBytes)}
+	mux.Handle(apiv1connect.NewIngestServiceHandler(ing, handlerOpts...))
+	reflector := grpcreflect.NewStaticReflector(apiv1connect.IngestServiceName)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", d.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	ln, err := net.Listen("tcp", cfg.APIListen)
+	if err != nil {
+		return nil, fmt.Errorf("api_listen: %w", err)
+	}
+	d.apiAddr = ln.Addr()
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	d.http = &http.Server{
+		Handler:           mux,
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { d.served <- d.http.Serve(ln) }()
+
+	if cfg.Demo {
+		if err := d.loadDemo(ctx); err != nil {
+			return nil, err
+		}
+	}
+	d.ready.Store(true)
+	log.Info("docketd ready", "api", d.APIURL(), "nats", d.NATSURL(), "embedded", cfg.Embedded(), "sync", cfg.Sync, "data_dir", cfg.DataDir)
+	return d, nil
+}
+
+func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
+	if !d.ready.Load() || !d.nc.IsConnected() {
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+		return
+	}
+	if _, err := d.stream.Info(r.Context()); err != nil {
+		http.Error(w, "events stream unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// APIURL is the base URL of the Connect API.
+func (d *Daemon) APIURL() string { return "http://" + d.apiAddr.String() }
+
+// NATSURL is where NATS clients (docket tail) connect; empty when the
+// embedded server accepts no network clients.
+func (d *Daemon) NATSURL() string {
+	if d.ns == nil {
+		return d.cfg.NATSURL
+	}
+	if d.cfg.NATSListen == "off" {
+		return ""
+	}
+	return d.ns.ClientURL()
+}
+
+// JetStream is the daemon's JetStream context.
+func (d *Daemon) JetStream() jetstream.JetStream { return d.js }
+
+// Stream is the events stream.
+func (d *Daemon) Stream() jetstream.Stream { return d.stream }
+
+// Served reports the API server's end.
+func (d *Daemon) Served() <-chan error { return d.served }
+
+// Shutdown stops taking requests, lets running ones finish, then drains NATS
+// and stops the embedded server.
+func (d *Daemon) Shutdown(ctx context.Context) error {
+	d.ready.Store(false)
+	var errs []error
+	if d.http != nil {
+		if err := d.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("api: %w", err))
+		}
+	}
+	if d.nc != nil {
+		if err := d.nc.Drain(); err != nil {
+			errs = append(errs, fmt.Errorf("nats drain: %w", err))
+		}
+		for d.nc.IsDraining() {
+			select {
+			case <-ctx.Done():
+				d.nc.Close()
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	if d.ns != nil {
+		d.ns.Shutdown()
+		d.ns.WaitForShutdown()
+	}
+	return errors.Join(errs...)
+}
+
+func (d *Daemon) close() {
+	if d.http != nil {
+		_ = d.http.Close()
+	}
+	if d.nc != nil {
+		d.nc.Close()
+	}
+	if d.ns != nil {
+		d.ns.Shutdown()
+		d.ns.WaitForShutdown()
+	}
+}
+
+// loadDemo appends the demo data set through the in-process Emitter.
+func (d *Daemon) loadDemo(ctx context.Context) error {
+	ds, err := demo.Generate(demo.Config{})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	start := time.Now()
+	st, err := loader.Load(ctx, emitterTarget{d}, ds.Events, 500)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	d.log.Info("demo data set loaded", "events", st.Total, "appended", st.Appended, "already_stored", st.Skipped+st.Duplicates, "took", time.Since(start).Round(time.Millisecond).String())
+	return nil
+}
+
+// emitterTarget loads through the daemon's own Emitter.
+type emitterTarget struct{ d *Daemon }
+
+func (t emitterTarget) Head(ctx context.Context, tenant string) (string, bool, error) {
+	_, id, found, err := events.Head(ctx, t.d.stream, tenant, "")
+	return id, found, err
+}
+
+func (t emitterTarget) Append(ctx context.Context, evs []*eventsv1.Event) ([]events.Result, error) {
+	return t.d.Emitter.Append(ctx, evs...)
+}

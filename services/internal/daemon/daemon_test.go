@@ -1,0 +1,251 @@
+package daemon_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpcreflect"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/google/uuid"
+	"golang.org/x/net/http2"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+func startDaemon(t *testing.T, dir string, edit ...func(*config.Config)) *daemon.Daemon {
+	t.Helper()
+	c := config.Defaults()
+	c.DataDir = dir
+	c.NATSListen = "off"
+	c.APIListen = "127.0.0.1:0"
+	for _, e := range edit {
+		e(&c)
+	}
+	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("daemon.Start: %v", err)
+	}
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	return d
+}
+
+const canary = "daemon-canary-5521@example.net"
+
+func jsonEvent(id, ref string) string {
+	return `{"eventId":"` + id + `","tenant":"acme","subjectRef":"` + ref + `","occurredAt":"2026-02-03T10:00:00Z",` +
+		`"source":"crm","taxonomyVersion":"fideslang-3.0","dataCollected":{"purposes":["essential.service"],` +
+		`"categories":["user.contact.email"],"legalBasis":"LEGAL_BASIS_ART6_1_B_CONTRACT",` +
+		`"values":[{"category":"user.contact.email","plaintext":"` + canary + `"}]}}`
+}
+
+func storedBytes(t *testing.T, d *daemon.Daemon) (n uint64, all []byte) {
+	t.Helper()
+	ctx := context.Background()
+	info, err := d.Stream().Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+		m, err := d.Stream().GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, m.Data...)
+		all = append(all, m.Subject...)
+		for _, v := range m.Header {
+			all = append(all, strings.Join(v, "")...)
+		}
+	}
+	return info.State.Msgs, all
+}
+
+func TestAppendOverHTTPJSON(t *testing.T) {
+	d := startDaemon(t, t.TempDir())
+	id := uuid.Must(uuid.NewV7()).String()
+	body := `{"events":[` + jsonEvent(id, "cust-1") + `]}`
+	post := func(body string) (int, map[string]any) {
+		resp, err := http.Post(d.APIURL()+"/docket.api.v1.IngestService/Append", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, out
+	}
+	code, out := post(body)
+	if code != 200 {
+		t.Fatalf("status %d: %v", code, out)
+	}
+	results := out["results"].([]any)
+	first := results[0].(map[string]any)
+	if first["eventId"] != id || first["sequence"] != "1" {
+		t.Fatalf("result = %v", first)
+	}
+	code, out = post(body)
+	if code != 200 || out["results"].([]any)[0].(map[string]any)["duplicate"] != true {
+		t.Fatalf("retry: status %d, %v; want a duplicate", code, out)
+	}
+	n, all := storedBytes(t, d)
+	if n != 1 {
+		t.Fatalf("stream holds %d events, want 1", n)
+	}
+	if bytes.Contains(all, []byte(canary)) {
+		t.Fatal("the stream holds the plaintext value")
+	}
+}
+
+func TestAppendRefusesBadBatchWhole(t *testing.T) {
+	d := startDaemon(t, t.TempDir())
+	good := jsonEvent(uuid.Must(uuid.NewV7()).String(), "cust-1")
+	bad := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "cust-2"), `"legalBasis":"LEGAL_BASIS_ART6_1_B_CONTRACT",`, "", 1)
+	for _, tc := range []struct {
+		name      string
+		body      string
+		wantField string
+	}{
+		{"missing legal basis", `{"events":[` + good + `,` + bad + `]}`, "events[1].data_collected.legal_basis"},
+		{"empty batch", `{"events":[]}`, "events"},
+		{"unknown category", `{"events":[` + strings.ReplaceAll(good, "user.contact.email", "user.contact.emali") + `]}`, "events[0].data_collected.categories[0]"},
+		{"email as subject", `{"events":[` + strings.Replace(good, `"cust-1"`, `"`+canary+`"`, 1) + `]}`, "events[0].subject_ref"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.Post(d.APIURL()+"/docket.api.v1.IngestService/Append", "application/json", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			var out struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			}
+			_ = json.Unmarshal(raw, &out)
+			if resp.StatusCode != 400 || out.Code != "invalid_argument" {
+				t.Fatalf("status %d code %q, want 400 invalid_argument", resp.StatusCode, out.Code)
+			}
+			if !strings.Contains(out.Message, tc.wantField+":") {
+				t.Errorf("message %q does not name %s", out.Message, tc.wantField)
+			}
+			if strings.Contains(string(raw), canary) {
+				t.Errorf("the error quotes the value: %s", raw)
+			}
+		})
+	}
+	if n, _ := storedBytes(t, d); n != 0 {
+		t.Fatalf("stream holds %d events after refused batches, want 0", n)
+	}
+}
+
+func h2cClient() *http.Client {
+	return &http.Client{Transport: &http2.Transport{
+		AllowHTTP: true,
+		DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
+}
+
+func TestAppendOverGRPCAndReflection(t *testing.T) {
+	d := startDaemon(t, t.TempDir())
+	ctx := context.Background()
+	client := apiv1connect.NewIngestServiceClient(h2cClient(), d.APIURL(), connect.WithGRPC())
+	ev := &eventsv1.Event{}
+	if err := protojson.Unmarshal([]byte(jsonEvent(uuid.Must(uuid.NewV7()).String(), "cust-9")), ev); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{ev}}))
+	if err != nil {
+		t.Fatalf("gRPC Append: %v", err)
+	}
+	if r := resp.Msg.GetResults(); len(r) != 1 || r[0].GetSequence() != 1 {
+		t.Fatalf("results = %v", r)
+	}
+	head, err := client.Head(ctx, connect.NewRequest(&apiv1.HeadRequest{Tenant: "acme", SubjectRef: "cust-9"}))
+	if err != nil || !head.Msg.GetFound() || head.Msg.GetEventId() != ev.GetEventId() {
+		t.Fatalf("Head = %v, %v", head, err)
+	}
+	_, err = client.Head(ctx, connect.NewRequest(&apiv1.HeadRequest{Tenant: "a.b"}))
+	if connect.CodeOf(err) != connect.CodeInvalidArgument {
+		t.Fatalf("Head with a bad tenant: %v, want invalid_argument", err)
+	}
+
+	rc := grpcreflect.NewClient(h2cClient(), d.APIURL())
+	stream := rc.NewStream(ctx)
+	defer stream.Close()
+	names, err := stream.ListServices()
+	if err != nil {
+		t.Fatalf("reflection: %v", err)
+	}
+	found := false
+	for _, n := range names {
+		found = found || n == apiv1connect.IngestServiceName
+	}
+	if !found {
+		t.Fatalf("reflection lists %v, not %s", names, apiv1connect.IngestServiceName)
+	}
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	d := startDaemon(t, t.TempDir())
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "docket_append_events_total"} {
+		if path == "/metrics" {
+			// A counter appears once it has a value.
+			_, _ = http.Post(d.APIURL()+"/docket.api.v1.IngestService/Append", "application/json", strings.NewReader(`{"events":[]}`))
+		}
+		resp, err := http.Get(d.APIURL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s = %d %q, want 200 containing %q", path, resp.StatusCode, body, want)
+		}
+	}
+}
+
+func TestDemoLoadIsIdempotent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the whole demo data set")
+	}
+	dir := t.TempDir()
+	demo := func(c *config.Config) { c.Demo = true }
+	d := startDaemon(t, dir, demo)
+	n1, all := storedBytes(t, d)
+	if n1 < 20000 {
+		t.Fatalf("demo stored %d events, want tens of thousands", n1)
+	}
+	for _, planted := range []string{"@example.com", "@example.org", "@example.net"} {
+		if bytes.Contains(all, []byte(planted)) {
+			t.Fatalf("the stream holds a plaintext demo email (%s)", planted)
+		}
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d2 := startDaemon(t, dir, demo)
+	n2, _ := storedBytes(t, d2)
+	if n2 != n1 {
+		t.Fatalf("second start holds %d events, first %d: the demo load is not idempotent", n2, n1)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "keys", "kek")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key-encryption key file: %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
+}

@@ -1,0 +1,160 @@
+// Package ingest serves docket.api.v1.IngestService: the Append API through
+// which clients record events, sealed on receipt.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/keys"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+)
+
+// Appender stores a validated batch; *events.Emitter is one.
+type Appender interface {
+	AppendWith(ctx context.Context, opts events.AppendOptions, evs ...*eventsv1.Event) ([]events.Result, error)
+}
+
+// Config configures the service.
+type Config struct {
+	// MaxBatch bounds the events of one request.
+	MaxBatch int
+}
+
+// Service implements apiv1connect.IngestServiceHandler.
+type Service struct {
+	app    Appender
+	stream jetstream.Stream
+	cfg    Config
+
+	appended *prometheus.CounterVec
+	latency  prometheus.Histogram
+}
+
+var _ apiv1connect.IngestServiceHandler = (*Service)(nil)
+
+// New returns the service; reg receives its metrics.
+func New(app Appender, stream jetstream.Stream, cfg Config, reg prometheus.Registerer) (*Service, error) {
+	if app == nil || stream == nil || reg == nil {
+		return nil, errors.New("ingest: New: nil dependency")
+	}
+	if cfg.MaxBatch < 1 {
+		return nil, fmt.Errorf("ingest: max batch %d is less than 1", cfg.MaxBatch)
+	}
+	s := &Service{
+		app:    app,
+		stream: stream,
+		cfg:    cfg,
+		appended: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "docket_append_events_total",
+			Help: "Events received by the Append API, by outcome.",
+		}, []string{"outcome"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "docket_append_batch_seconds",
+			Help:    "Time to validate, seal and store one Append batch.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}),
+	}
+	if err := reg.Register(s.appended); err != nil {
+		return nil, err
+	}
+	if err := reg.Register(s.latency); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Append validates the whole batch, seals its values and stores it.
+func (s *Service) Append(ctx context.Context, req *connect.Request[apiv1.AppendRequest]) (*connect.Response[apiv1.AppendResponse], error) {
+	evs := req.Msg.GetEvents()
+	switch {
+	case len(evs) == 0:
+		s.appended.WithLabelValues("refused").Inc()
+		return nil, invalid(&events.FieldError{Field: "events", Reason: "is empty"})
+	case len(evs) > s.cfg.MaxBatch:
+		s.appended.WithLabelValues("refused").Add(float64(len(evs)))
+		return nil, invalid(&events.FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events, more than the %d one request takes", len(evs), s.cfg.MaxBatch)})
+	}
+	start := time.Now()
+	results, err := s.app.AppendWith(ctx, events.AppendOptions{ExpectedLastSequence: req.Msg.GetExpectedLastSequence()}, evs...)
+	s.latency.Observe(time.Since(start).Seconds())
+	resp := &apiv1.AppendResponse{Results: make([]*apiv1.AppendResult, len(results))}
+	for i, r := range results {
+		resp.Results[i] = &apiv1.AppendResult{EventId: r.EventID, Sequence: r.Sequence, Duplicate: r.Duplicate}
+		if r.Duplicate {
+			s.appended.WithLabelValues("duplicate").Inc()
+		} else {
+			s.appended.WithLabelValues("stored").Inc()
+		}
+	}
+	if err != nil {
+		s.appended.WithLabelValues("refused").Add(float64(len(evs) - len(results)))
+		return nil, appendError(err)
+	}
+	return connect.NewResponse(resp), nil
+}
+
+// Head returns the newest stored event of a tenant or subject.
+func (s *Service) Head(ctx context.Context, req *connect.Request[apiv1.HeadRequest]) (*connect.Response[apiv1.HeadResponse], error) {
+	var problems []*events.FieldError
+	if err := events.CheckToken(req.Msg.GetTenant()); err != nil {
+		problems = append(problems, &events.FieldError{Field: "tenant", Reason: err.Error()})
+	}
+	if ref := req.Msg.GetSubjectRef(); ref != "" {
+		if err := events.CheckToken(ref); err != nil {
+			problems = append(problems, &events.FieldError{Field: "subject_ref", Reason: err.Error()})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, invalid(problems...)
+	}
+	seq, id, found, err := events.Head(ctx, s.stream, req.Msg.GetTenant(), req.Msg.GetSubjectRef())
+	if err != nil {
+		return nil, connect.NewError(connect.CodeUnavailable, fmt.Errorf("head: %w", err))
+	}
+	return connect.NewResponse(&apiv1.HeadResponse{Found: found, Sequence: seq, EventId: id}), nil
+}
+
+// appendError maps an Append error to its Connect code. Messages hold field
+// paths, ids and sequences only, never values.
+func appendError(err error) *connect.Error {
+	var ve *events.ValidationError
+	var ce *events.ConflictError
+	switch {
+	case errors.As(err, &ve):
+		return invalid(ve.Problems...)
+	case errors.As(err, &ce), errors.Is(err, events.ErrConflict):
+		return connect.NewError(connect.CodeAborted, err)
+	case errors.Is(err, keys.ErrShredded):
+		return connect.NewError(connect.CodeFailedPrecondition, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return connect.NewError(connect.CodeDeadlineExceeded, err)
+	case errors.Is(err, context.Canceled):
+		return connect.NewError(connect.CodeCanceled, err)
+	default:
+		return connect.NewError(connect.CodeUnavailable, err)
+	}
+}
+
+// invalid is invalid_argument with every problem in the message and as
+// google.rpc.BadRequest field violations.
+func invalid(problems ...*events.FieldError) *connect.Error {
+	err := connect.NewError(connect.CodeInvalidArgument, &events.ValidationError{Problems: problems})
+	br := &errdetails.BadRequest{}
+	for _, p := range problems {
+		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: p.Field, Description: p.Reason})
+	}
+	if d, derr := connect.NewErrorDetail(br); derr == nil {
+		err.AddDetail(d)
+	}
+	return err
+}
