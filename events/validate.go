@@ -1,0 +1,885 @@
+package events
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/docketledger/docket/events/taxonomy"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Bounds of Validate. The size of a whole event is checked on append.
+const (
+	// MaxStringLen bounds every free-text string field but the ones below.
+	MaxStringLen = 1024
+	// MaxDescriptionLen bounds breach_recorded.description.
+	MaxDescriptionLen = 8 << 10
+	// MaxListLen bounds every repeated field.
+	MaxListLen = 1000
+	// MaxPlaintextLen bounds a DataValue's plaintext.
+	MaxPlaintextLen = 64 << 10
+	// MaxLanguageLen bounds a BCP 47 language tag (RFC 5646 §4.4.1).
+	MaxLanguageLen = 35
+)
+
+// Sizes of the sealed form (AES-256-GCM) and of hashes.
+const (
+	sealedNonceLen   = 12
+	sealedMinCipher  = 16 // the GCM tag alone
+	sha256Len        = 32
+	uuidTextLen      = 36
+	maxDeadlineMonth = 2
+)
+
+// Validate checks that ev is well-formed: every structural rule of the
+// vocabulary (required fields, taxonomy keys, legal bases, identifiers,
+// bounds). It returns nil or a *ValidationError listing every problem at once;
+// each names the field by its proto path, e.g.
+// "disclosure_made.recipient.kind", and its reason never holds the field's
+// value (enum names and numbers aside).
+//
+// A well-formed event that reveals a compliance problem (processing after
+// consent was withdrawn, a disclosure to an undeclared recipient) is valid:
+// it happened, and the ledger records it and raises a finding.
+//
+// Validate accepts plaintext values; CheckSealed refuses them before append.
+func Validate(ev *eventsv1.Event) error {
+	if ev == nil {
+		return &ValidationError{Problems: []*FieldError{{Field: "event", Reason: "is required"}}}
+	}
+	var v validator
+	v.envelope(ev)
+	v.payload(ev)
+	v.values(ev)
+	return v.p.err()
+}
+
+// validator accumulates the problems of one event.
+type validator struct{ p problems }
+
+// loc is where a group of fields sits, e.g. "disclosure_made.recipient" or
+// "processing_activity_declared.activity.recipients[2]". The full path is
+// only built when a problem is reported, so a valid event costs no
+// allocations for paths.
+type loc struct {
+	prefix string
+	list   string // a repeated field the location is an element of, or ""
+	index  int
+}
+
+func at(prefix string) loc { return loc{prefix: prefix} }
+
+func (l loc) elem(list string, i int) loc {
+	return loc{prefix: l.field(""), list: list, index: i}
+}
+
+// field is the path of the named field of l; name may be "" for l itself.
+func (l loc) field(name string) string {
+	s := l.prefix
+	if l.list != "" {
+		s += "." + l.list + "[" + strconv.Itoa(l.index) + "]"
+	}
+	switch {
+	case name == "":
+		return s
+	case s == "":
+		return name
+	default:
+		return s + "." + name
+	}
+}
+
+func (v *validator) add(l loc, name, reason string) {
+	v.p.add(l.field(name), reason)
+}
+
+func (v *validator) addItem(l loc, name string, i int, reason string) {
+	v.p.add(l.field(name)+"["+strconv.Itoa(i)+"]", reason)
+}
+
+// ---------------------------------------------------------------------------
+// Envelope
+
+// controllerLevel are the payloads that concern no one data subject.
+var controllerLevel = map[string]bool{
+	"processing_activity_declared": true,
+	"processing_activity_amended":  true,
+	"notice_published":             true,
+	"breach_recorded":              true,
+}
+
+// payloadRequired is the reason given for an event without a payload.
+var payloadRequired = func() string {
+	var b strings.Builder
+	b.WriteString("is required: set one of ")
+	fields := payloadOneof.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(fields.Get(i).Name()))
+	}
+	return b.String()
+}()
+
+func (v *validator) envelope(ev *eventsv1.Event) {
+	root := at("")
+
+	if ev.GetEventId() == "" {
+		v.add(root, "event_id", "is required: a UUIDv7")
+	} else if r := checkUUID(ev.GetEventId(), 7); r != "" {
+		v.add(root, "event_id", r)
+	}
+
+	v.token(root, "tenant", ev.GetTenant(), true)
+
+	field := PayloadField(ev)
+	ref := ev.GetSubjectRef()
+	switch {
+	case field == "":
+		// No payload: whether a subject is required is unknown.
+		if ref != "" {
+			v.subjectRef(ref)
+		}
+	case controllerLevel[field]:
+		if ref != "" {
+			v.add(root, "subject_ref", "must be empty: "+field+" is a controller-level event")
+		}
+	case ref == "":
+		v.add(root, "subject_ref", "is required: "+field+" concerns a data subject")
+	default:
+		v.subjectRef(ref)
+	}
+
+	if ts := ev.GetOccurredAt(); ts == nil {
+		v.add(root, "occurred_at", "is required")
+	} else if v.timestamp(root, "occurred_at", ts, false) && ts.GetSeconds() <= 0 && !(ts.GetSeconds() == 0 && ts.GetNanos() > 0) {
+		v.add(root, "occurred_at", "must be after 1970-01-01T00:00:00Z")
+	}
+	if ev.GetRecordedAt() != nil {
+		v.add(root, "recorded_at", "must be unset: set by the ledger from the stream; leave empty")
+	}
+
+	v.token(root, "source", ev.GetSource(), true)
+
+	if a := ev.GetActor(); a != nil {
+		l := at("actor")
+		v.enum(l, "kind", eventsv1.ActorKind(0).Descriptor(), protoreflect.EnumNumber(a.GetKind()), true)
+		v.token(l, "id", a.GetId(), false)
+	}
+
+	v.text(root, "correlation_id", ev.GetCorrelationId(), false, MaxStringLen)
+	if c := ev.GetCausationId(); c != "" {
+		if r := checkUUID(c, 0); r != "" {
+			v.add(root, "causation_id", r)
+		}
+	}
+
+	switch tv := ev.GetTaxonomyVersion(); {
+	case tv == "":
+		v.add(root, "taxonomy_version", "is required: "+taxonomy.Version)
+	case !taxonomy.Supported(tv):
+		v.add(root, "taxonomy_version", "is not a supported taxonomy version; use "+taxonomy.Version)
+	}
+}
+
+func (v *validator) subjectRef(ref string) {
+	root := at("")
+	if err := CheckToken(ref); err != nil {
+		v.add(root, "subject_ref", err.Error())
+	} else if ref[0] == '_' {
+		v.add(root, "subject_ref", "must not start with an underscore: reserved for controller-level events")
+	}
+}
+
+// checkUUID returns why s is not a UUID in canonical text form (lower-case
+// hex, hyphens at 8, 13, 18 and 23) of the RFC 9562 variant with the given
+// version (0: any), or "".
+func checkUUID(s string, version byte) string {
+	if len(s) != uuidTextLen {
+		return "is not a UUID in canonical text form (36 characters)"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return "is not a UUID in canonical text form (hyphens at 8, 13, 18, 23)"
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return "is not a UUID in canonical text form (lower-case hexadecimal)"
+			}
+		}
+	}
+	switch s[19] {
+	case '8', '9', 'a', 'b':
+	default:
+		return "is not an RFC 9562 (RFC 4122 variant) UUID"
+	}
+	if version != 0 && s[14] != '0'+version {
+		return "is not a version " + strconv.Itoa(int(version)) + " UUID"
+	}
+	return ""
+}
+
+// ---------------------------------------------------------------------------
+// Payloads
+
+func (v *validator) payload(ev *eventsv1.Event) {
+	switch p := ev.GetPayload().(type) {
+	case nil:
+		v.add(at(""), "payload", payloadRequired)
+
+	case *eventsv1.Event_ProcessingActivityDeclared:
+		v.activity(at("processing_activity_declared.activity"), p.ProcessingActivityDeclared.GetActivity())
+	case *eventsv1.Event_ProcessingActivityAmended:
+		m := p.ProcessingActivityAmended
+		l := at("processing_activity_amended")
+		v.activity(at("processing_activity_amended.activity"), m.GetActivity())
+		v.text(l, "reason", m.GetReason(), false, MaxStringLen)
+
+	case *eventsv1.Event_NoticePublished:
+		m := p.NoticePublished
+		l := at("notice_published")
+		v.token(l, "notice_id", m.GetNoticeId(), true)
+		v.text(l, "version", m.GetVersion(), true, MaxStringLen)
+		v.language(l, "language", m.GetLanguage())
+		v.digest(l, "text_sha256", m.GetTextSha256(), true)
+		v.text(l, "url", m.GetUrl(), false, MaxStringLen)
+
+	case *eventsv1.Event_DataCollected:
+		m := p.DataCollected
+		l := at("data_collected")
+		v.token(l, "activity_id", m.GetActivityId(), false)
+		v.keys(l, "purposes", m.GetPurposes(), useKey, false)
+		special := v.keys(l, "categories", m.GetCategories(), categoryKey, true)
+		v.bases(l, "legal_basis", m.GetLegalBasis(), "special_category_condition", m.GetSpecialCategoryCondition(), special)
+		v.list(l, "values", len(m.GetValues()))
+		v.text(l, "collection_source", m.GetCollectionSource(), false, MaxStringLen)
+		v.text(l, "collection_point", m.GetCollectionPoint(), false, MaxStringLen)
+
+	case *eventsv1.Event_DataRectified:
+		m := p.DataRectified
+		l := at("data_rectified")
+		v.keys(l, "categories", m.GetCategories(), categoryKey, true)
+		v.list(l, "values", len(m.GetValues()))
+		v.token(l, "request_id", m.GetRequestId(), false)
+		v.text(l, "reason", m.GetReason(), false, MaxStringLen)
+
+	case *eventsv1.Event_ConsentGiven:
+		m := p.ConsentGiven
+		l := at("consent_given")
+		v.key(l, "purpose", m.GetPurpose(), useKey, true)
+		v.token(l, "notice_id", m.GetNoticeId(), true)
+		v.text(l, "notice_version", m.GetNoticeVersion(), false, MaxStringLen)
+		v.digest(l, "notice_sha256", m.GetNoticeSha256(), false)
+		v.enum(l, "method", eventsv1.ConsentMethod(0).Descriptor(), protoreflect.EnumNumber(m.GetMethod()), true)
+		v.enum(l, "channel", eventsv1.Channel(0).Descriptor(), protoreflect.EnumNumber(m.GetChannel()), true)
+		if pa := m.GetParentalAuthorization(); pa != nil {
+			pl := at("consent_given.parental_authorization")
+			v.token(pl, "guardian_ref", pa.GetGuardianRef(), true)
+			v.text(pl, "verification_method", pa.GetVerificationMethod(), true, MaxStringLen)
+			v.timestamp(pl, "verified_at", pa.GetVerifiedAt(), false)
+		}
+		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
+		v.timestamp(l, "expires_at", m.GetExpiresAt(), false)
+
+	case *eventsv1.Event_ConsentWithdrawn:
+		m := p.ConsentWithdrawn
+		l := at("consent_withdrawn")
+		v.key(l, "purpose", m.GetPurpose(), useKey, true)
+		v.enum(l, "method", eventsv1.ConsentMethod(0).Descriptor(), protoreflect.EnumNumber(m.GetMethod()), false)
+		v.enum(l, "channel", eventsv1.Channel(0).Descriptor(), protoreflect.EnumNumber(m.GetChannel()), true)
+
+	case *eventsv1.Event_DisclosureMade:
+		v.disclosure(p.DisclosureMade)
+
+	case *eventsv1.Event_RightsRequestReceived:
+		m := p.RightsRequestReceived
+		l := at("rights_request_received")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.enum(l, "right", eventsv1.Right(0).Descriptor(), protoreflect.EnumNumber(m.GetRight()), true)
+		v.enum(l, "channel", eventsv1.Channel(0).Descriptor(), protoreflect.EnumNumber(m.GetChannel()), false)
+		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
+		v.keys(l, "purposes", m.GetPurposes(), useKey, false)
+
+	case *eventsv1.Event_RightsRequestIdentityVerified:
+		m := p.RightsRequestIdentityVerified
+		l := at("rights_request_identity_verified")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.text(l, "method", m.GetMethod(), false, MaxStringLen)
+
+	case *eventsv1.Event_RightsRequestDeadlineExtended:
+		m := p.RightsRequestDeadlineExtended
+		l := at("rights_request_deadline_extended")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		if n := m.GetMonths(); n < 1 || n > maxDeadlineMonth {
+			v.add(l, "months", "must be 1 or 2: Art. 12(3) allows at most two further months")
+		}
+		v.text(l, "reason", m.GetReason(), false, MaxStringLen)
+
+	case *eventsv1.Event_RightsRequestFulfilled:
+		m := p.RightsRequestFulfilled
+		l := at("rights_request_fulfilled")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.text(l, "outcome", m.GetOutcome(), false, MaxStringLen)
+		v.digest(l, "response_sha256", m.GetResponseSha256(), false)
+
+	case *eventsv1.Event_RightsRequestDenied:
+		m := p.RightsRequestDenied
+		l := at("rights_request_denied")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.enum(l, "ground", eventsv1.DenialGround(0).Descriptor(), protoreflect.EnumNumber(m.GetGround()), true)
+		v.text(l, "explanation", m.GetExplanation(), false, MaxStringLen)
+
+	case *eventsv1.Event_RestrictionApplied:
+		m := p.RestrictionApplied
+		l := at("restriction_applied")
+		v.token(l, "restriction_id", m.GetRestrictionId(), true)
+		v.keys(l, "purposes", m.GetPurposes(), useKey, false)
+		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
+		v.token(l, "request_id", m.GetRequestId(), false)
+		v.text(l, "reason", m.GetReason(), false, MaxStringLen)
+
+	case *eventsv1.Event_RestrictionLifted:
+		m := p.RestrictionLifted
+		l := at("restriction_lifted")
+		v.token(l, "restriction_id", m.GetRestrictionId(), true)
+		v.text(l, "reason", m.GetReason(), false, MaxStringLen)
+
+	case *eventsv1.Event_ObjectionRecorded:
+		m := p.ObjectionRecorded
+		l := at("objection_recorded")
+		v.keys(l, "purposes", m.GetPurposes(), useKey, true)
+		v.token(l, "request_id", m.GetRequestId(), false)
+		v.text(l, "grounds", m.GetGrounds(), false, MaxStringLen)
+
+	case *eventsv1.Event_ErasureExecuted:
+		m := p.ErasureExecuted
+		l := at("erasure_executed")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.token(l, "system", m.GetSystem(), true)
+		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
+
+	case *eventsv1.Event_SubjectKeyShredded:
+		m := p.SubjectKeyShredded
+		l := at("subject_key_shredded")
+		groups := m.GetKeyGroups()
+		if len(groups) == 0 {
+			v.add(l, "key_groups", "is required: at least one key group")
+		}
+		v.list(l, "key_groups", len(groups))
+		for i, g := range groups {
+			if err := CheckToken(g); err != nil {
+				v.addItem(l, "key_groups", i, err.Error())
+			}
+		}
+		v.token(l, "request_id", m.GetRequestId(), false)
+
+	case *eventsv1.Event_RecipientNotified:
+		m := p.RecipientNotified
+		l := at("recipient_notified")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.token(l, "recipient_id", m.GetRecipientId(), true)
+		if v.enum(l, "right", eventsv1.Right(0).Descriptor(), protoreflect.EnumNumber(m.GetRight()), true) {
+			switch m.GetRight() {
+			case eventsv1.Right_RIGHT_RECTIFICATION, eventsv1.Right_RIGHT_ERASURE, eventsv1.Right_RIGHT_RESTRICTION:
+			default:
+				v.add(l, "right", "must be RIGHT_RECTIFICATION, RIGHT_ERASURE or RIGHT_RESTRICTION (Art. 19), not "+m.GetRight().String())
+			}
+		}
+		v.enum(l, "channel", eventsv1.Channel(0).Descriptor(), protoreflect.EnumNumber(m.GetChannel()), false)
+
+	case *eventsv1.Event_RetentionExpired:
+		m := p.RetentionExpired
+		l := at("retention_expired")
+		v.token(l, "activity_id", m.GetActivityId(), true)
+		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
+		v.text(l, "action", m.GetAction(), true, MaxStringLen)
+
+	case *eventsv1.Event_BreachRecorded:
+		m := p.BreachRecorded
+		l := at("breach_recorded")
+		v.token(l, "breach_id", m.GetBreachId(), true)
+		v.text(l, "description", m.GetDescription(), true, MaxDescriptionLen)
+		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
+		v.timestamp(l, "detected_at", m.GetDetectedAt(), true)
+		v.timestamp(l, "authority_notified_at", m.GetAuthorityNotifiedAt(), false)
+		v.text(l, "risk", m.GetRisk(), false, MaxStringLen)
+
+	default:
+		// A payload added to the vocabulary without rules here: refuse it
+		// rather than store what nothing has checked.
+		v.add(at(""), "payload", "has no validation rules: "+PayloadField(ev)+" is not supported by this version of the SDK")
+	}
+}
+
+// activity checks a ProcessingActivity found at l.
+func (v *validator) activity(l loc, a *eventsv1.ProcessingActivity) {
+	if a == nil {
+		v.add(l, "", "is required")
+		return
+	}
+	v.token(l, "activity_id", a.GetActivityId(), true)
+	v.text(l, "name", a.GetName(), true, MaxStringLen)
+	v.keys(l, "purposes", a.GetPurposes(), useKey, true)
+	special := v.keys(l, "data_categories", a.GetDataCategories(), categoryKey, true)
+	v.keys(l, "data_subjects", a.GetDataSubjects(), subjectKey, false)
+	v.bases(l, "legal_basis", a.GetLegalBasis(), "special_category_condition", a.GetSpecialCategoryCondition(), special)
+	rs := a.GetRecipients()
+	v.list(l, "recipients", len(rs))
+	for i, r := range rs {
+		v.recipient(l.elem("recipients", i), r, false)
+	}
+	if ret := a.GetRetention(); ret == nil {
+		v.add(l, "retention", "is required: days (0 until erasure is requested) and trigger")
+	} else {
+		v.text(l, "retention.trigger", ret.GetTrigger(), false, MaxStringLen)
+	}
+	v.token(l, "key_group", a.GetKeyGroup(), false)
+	v.text(l, "legitimate_interest_assessment_ref", a.GetLegitimateInterestAssessmentRef(), false, MaxStringLen)
+}
+
+func (v *validator) disclosure(m *eventsv1.DisclosureMade) {
+	l := at("disclosure_made")
+	if r := m.GetRecipient(); r == nil {
+		v.add(l, "recipient", "is required")
+	} else {
+		v.recipient(at("disclosure_made.recipient"), r, true)
+	}
+	special := v.keys(l, "categories", m.GetCategories(), categoryKey, true)
+	v.key(l, "purpose", m.GetPurpose(), useKey, true)
+	v.bases(l, "legal_basis", m.GetLegalBasis(), "special_category_condition", m.GetSpecialCategoryCondition(), special)
+	v.text(l, "legal_instrument_ref", m.GetLegalInstrumentRef(), false, MaxStringLen)
+	if m.GetRecipient().GetKind() == eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY && m.GetLegalInstrumentRef() == "" {
+		v.add(l, "legal_instrument_ref", "is required for a disclosure to a public authority: the order, warrant or statute")
+	}
+	v.timestamp(l, "confidential_until", m.GetConfidentialUntil(), false)
+	v.token(l, "activity_id", m.GetActivityId(), false)
+	v.list(l, "values", len(m.GetValues()))
+}
+
+func (v *validator) recipient(l loc, r *eventsv1.Recipient, disclosure bool) {
+	if r == nil {
+		v.add(l, "", "is empty")
+		return
+	}
+	v.token(l, "id", r.GetId(), true)
+	v.text(l, "name", r.GetName(), true, MaxStringLen)
+	kindOK := v.enum(l, "kind", eventsv1.RecipientKind(0).Descriptor(), protoreflect.EnumNumber(r.GetKind()), false)
+	if kindOK && r.GetKind() == eventsv1.RecipientKind_RECIPIENT_KIND_UNSPECIFIED {
+		if disclosure {
+			v.add(l, "kind", "is required: disclosure without recipient kind")
+		} else {
+			v.add(l, "kind", "is required: processor, controller, third party or public authority")
+		}
+	}
+	inEEA, countryOK := false, false
+	switch c := r.GetCountry(); {
+	case c == "":
+		v.add(l, "country", "is required: an ISO 3166-1 alpha-2 code")
+	case len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z':
+		v.add(l, "country", "is not an ISO 3166-1 alpha-2 code (two upper-case letters)")
+	default:
+		if _, ok := countries[c]; !ok {
+			v.add(l, "country", "is not an assigned ISO 3166-1 alpha-2 code")
+		} else {
+			countryOK = true
+			_, inEEA = eea[c]
+		}
+	}
+	tm := r.GetTransferMechanism()
+	if v.enum(l, "transfer_mechanism", eventsv1.TransferMechanism(0).Descriptor(), protoreflect.EnumNumber(tm), false) {
+		switch {
+		case tm == eventsv1.TransferMechanism_TRANSFER_MECHANISM_UNSPECIFIED:
+			v.add(l, "transfer_mechanism", "is required: TRANSFER_MECHANISM_NOT_APPLICABLE within the EEA, else the Chapter V ground")
+		case tm == eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE && countryOK && !inEEA:
+			v.add(l, "transfer_mechanism", "must not be TRANSFER_MECHANISM_NOT_APPLICABLE: the country is outside the EEA, a Chapter V ground is required")
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// DataValues
+
+// carriesValues holds the payload fields whose message can hold a DataValue,
+// found once from the descriptors, so that Validate skips the reflective walk
+// of Values for every other payload.
+var carriesValues = func() map[string]bool {
+	m := make(map[string]bool)
+	fields := payloadOneof.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		m[string(fd.Name())] = reachesDataValue(fd.Message(), map[protoreflect.FullName]bool{})
+	}
+	return m
+}()
+
+func reachesDataValue(md protoreflect.MessageDescriptor, seen map[protoreflect.FullName]bool) bool {
+	if md.FullName() == dataValueName {
+		return true
+	}
+	if seen[md.FullName()] {
+		return false
+	}
+	seen[md.FullName()] = true
+	fields := md.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		if sub := fields.Get(i).Message(); sub != nil && reachesDataValue(sub, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) values(ev *eventsv1.Event) {
+	if !carriesValues[PayloadField(ev)] {
+		return
+	}
+	vals := Values(ev)
+	if len(vals) == 0 {
+		return
+	}
+	var cats []string
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_DataCollected:
+		cats = p.DataCollected.GetCategories()
+	case *eventsv1.Event_DataRectified:
+		cats = p.DataRectified.GetCategories()
+	case *eventsv1.Event_DisclosureMade:
+		cats = p.DisclosureMade.GetCategories()
+	}
+	var catSet map[string]struct{}
+	if len(cats) > 16 {
+		catSet = make(map[string]struct{}, len(cats))
+		for _, c := range cats {
+			catSet[c] = struct{}{}
+		}
+	}
+	for _, val := range vals {
+		l := at(val.Path)
+		dv := val.Value
+		switch c := dv.GetCategory(); {
+		case c == "":
+			v.add(l, "category", "is required: a fideslang data category")
+		case !taxonomy.IsDataCategory(c):
+			v.add(l, "category", "unknown fideslang data category")
+		case !listed(c, cats, catSet):
+			v.add(l, "category", "is not among the payload's categories")
+		}
+		v.token(l, "key_group", dv.GetKeyGroup(), false)
+		switch x := dv.GetValue().(type) {
+		case *eventsv1.DataValue_Plaintext:
+			switch s := x.Plaintext; {
+			case s == "":
+				v.add(l, "plaintext", "is empty")
+			case len(s) > MaxPlaintextLen:
+				v.add(l, "plaintext", "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(MaxPlaintextLen))
+			case !utf8.ValidString(s):
+				v.add(l, "plaintext", "is not valid UTF-8")
+			}
+		case *eventsv1.DataValue_Sealed:
+			if x.Sealed == nil {
+				v.add(l, "sealed", "is empty")
+				break
+			}
+			if n := len(x.Sealed.GetNonce()); n != sealedNonceLen {
+				v.add(l, "sealed.nonce", "is "+strconv.Itoa(n)+" bytes long, want "+strconv.Itoa(sealedNonceLen))
+			}
+			switch n := len(x.Sealed.GetCiphertext()); {
+			case n < sealedMinCipher:
+				v.add(l, "sealed.ciphertext", "is "+strconv.Itoa(n)+" bytes long, shorter than the "+strconv.Itoa(sealedMinCipher)+"-byte GCM tag")
+			case n > MaxPlaintextLen+sealedMinCipher:
+				v.add(l, "sealed.ciphertext", "is "+strconv.Itoa(n)+" bytes long, more than a sealed "+strconv.Itoa(MaxPlaintextLen)+"-byte plaintext")
+			}
+		default:
+			v.add(l, "value", "is required: plaintext or sealed")
+		}
+	}
+}
+
+func listed(c string, cats []string, set map[string]struct{}) bool {
+	if set != nil {
+		_, ok := set[c]
+		return ok
+	}
+	for _, x := range cats {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// ---------------------------------------------------------------------------
+// Field checks. Each reports its problems and never a value.
+
+func (v *validator) token(l loc, name, s string, required bool) {
+	if s == "" {
+		if required {
+			v.add(l, name, "is required")
+		}
+		return
+	}
+	if err := CheckToken(s); err != nil {
+		v.add(l, name, err.Error())
+	}
+}
+
+func (v *validator) text(l loc, name, s string, required bool, max int) {
+	switch {
+	case s == "":
+		if required {
+			v.add(l, name, "is required")
+		}
+	case len(s) > max:
+		v.add(l, name, "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(max))
+	case !utf8.ValidString(s):
+		v.add(l, name, "is not valid UTF-8")
+	}
+}
+
+func (v *validator) list(l loc, name string, n int) bool {
+	if n > MaxListLen {
+		v.add(l, name, "has "+strconv.Itoa(n)+" entries, more than "+strconv.Itoa(MaxListLen))
+		return false
+	}
+	return true
+}
+
+// timestamp checks an optional or required timestamp and reports whether
+// it is set and valid.
+func (v *validator) timestamp(l loc, name string, ts *timestamppb.Timestamp, required bool) bool {
+	if ts == nil {
+		if required {
+			v.add(l, name, "is required")
+		}
+		return false
+	}
+	if ts.CheckValid() != nil {
+		v.add(l, name, "is not a valid timestamp: between 0001-01-01 and 9999-12-31, nanos in [0, 1e9)")
+		return false
+	}
+	return true
+}
+
+// digest checks a SHA-256 digest.
+func (v *validator) digest(l loc, name string, b []byte, required bool) {
+	switch {
+	case len(b) == 0 && required:
+		v.add(l, name, "is required: the SHA-256 digest (32 bytes)")
+	case len(b) != 0 && len(b) != sha256Len:
+		v.add(l, name, "is "+strconv.Itoa(len(b))+" bytes long, a SHA-256 digest is 32")
+	}
+}
+
+// enum checks that n is a value of ed and, when required, not its zero
+// value; it reports whether n is a known value.
+func (v *validator) enum(l loc, name string, ed protoreflect.EnumDescriptor, n protoreflect.EnumNumber, required bool) bool {
+	vd := ed.Values().ByNumber(n)
+	if vd == nil {
+		v.add(l, name, "has unknown "+string(ed.Name())+" value "+strconv.Itoa(int(n)))
+		return false
+	}
+	if required && n == 0 {
+		v.add(l, name, "is required: "+string(vd.Name())+" is not allowed")
+	}
+	return true
+}
+
+// bases checks a legal basis (GDPR Art. 6(1), required) and a special
+// category condition (Art. 9(2), required when special is true).
+func (v *validator) bases(l loc, basisName string, basis eventsv1.LegalBasis, condName string, cond eventsv1.LegalBasis, special bool) {
+	ed := eventsv1.LegalBasis(0).Descriptor()
+	if v.enum(l, basisName, ed, protoreflect.EnumNumber(basis), false) {
+		switch {
+		case basis == eventsv1.LegalBasis_LEGAL_BASIS_UNSPECIFIED:
+			v.add(l, basisName, "is required: a lawful basis of GDPR Art. 6(1)")
+		case !isArt6(basis):
+			v.add(l, basisName, "must be an Art. 6(1) basis, not "+basis.String()+"; Art. 9(2) conditions go in "+condName)
+		}
+	}
+	if v.enum(l, condName, ed, protoreflect.EnumNumber(cond), false) {
+		switch {
+		case cond == eventsv1.LegalBasis_LEGAL_BASIS_UNSPECIFIED:
+			if special {
+				v.add(l, condName, "is required: a special category of personal data requires an Art. 9(2) condition")
+			}
+		case !isArt9(cond):
+			v.add(l, condName, "must be an Art. 9(2) condition, not "+cond.String())
+		}
+	}
+}
+
+func isArt6(b eventsv1.LegalBasis) bool {
+	return b >= eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT && b <= eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS
+}
+
+func isArt9(b eventsv1.LegalBasis) bool {
+	return b >= eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT && b <= eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_J_ARCHIVING_RESEARCH_STATISTICS
+}
+
+// keyKind is a kind of fideslang key.
+type keyKind int
+
+const (
+	categoryKey keyKind = iota
+	useKey
+	subjectKey
+)
+
+func (k keyKind) known(s string) bool {
+	switch k {
+	case categoryKey:
+		return taxonomy.IsDataCategory(s)
+	case useKey:
+		return taxonomy.IsDataUse(s)
+	default:
+		return taxonomy.IsDataSubject(s)
+	}
+}
+
+func (k keyKind) unknown() string {
+	switch k {
+	case categoryKey:
+		return "unknown fideslang data category"
+	case useKey:
+		return "unknown fideslang data use"
+	default:
+		return "unknown fideslang data subject"
+	}
+}
+
+func (k keyKind) required() string {
+	switch k {
+	case categoryKey:
+		return "is required: a fideslang data category"
+	case useKey:
+		return "is required: a fideslang data use"
+	default:
+		return "is required: a fideslang data subject"
+	}
+}
+
+// key checks one fideslang key.
+func (v *validator) key(l loc, name, s string, k keyKind, required bool) {
+	switch {
+	case s == "":
+		if required {
+			v.add(l, name, k.required())
+		}
+	case !k.known(s):
+		v.add(l, name, k.unknown())
+	}
+}
+
+// keys checks a list of fideslang keys and reports whether it holds a
+// special category (for data categories).
+func (v *validator) keys(l loc, name string, list []string, k keyKind, required bool) (special bool) {
+	if len(list) == 0 {
+		if required {
+			v.add(l, name, "is required: at least one entry")
+		}
+		return false
+	}
+	v.list(l, name, len(list))
+	for i, s := range list {
+		switch {
+		case s == "":
+			v.addItem(l, name, i, "is empty")
+		case !k.known(s):
+			v.addItem(l, name, i, k.unknown())
+		case k == categoryKey && taxonomy.IsSpecialCategory(s):
+			special = true
+		}
+	}
+	return special
+}
+
+// language checks a BCP 47 language tag's shape: subtags of 1 to 8 letters
+// or digits joined by hyphens, the first one letters only.
+func (v *validator) language(l loc, name, s string) {
+	if s == "" {
+		v.add(l, name, "is required: a BCP 47 language tag")
+		return
+	}
+	if len(s) > MaxLanguageLen {
+		v.add(l, name, "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(MaxLanguageLen))
+		return
+	}
+	sub, first := 0, true
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '-' {
+			if sub == 0 || sub > 8 {
+				v.add(l, name, "is not a BCP 47 language tag: subtags of 1 to 8 letters or digits joined by hyphens")
+				return
+			}
+			sub, first = 0, false
+			continue
+		}
+		c := s[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && !(c >= '0' && c <= '9' && !first) {
+			v.add(l, name, "is not a BCP 47 language tag: subtags of 1 to 8 letters or digits joined by hyphens, the first letters only")
+			return
+		}
+		sub++
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Countries
+
+// countries are the ISO 3166-1 alpha-2 codes assigned at the time of writing
+// (249; the list tzdata's iso3166.tab holds).
+var countries = codeSet(`
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
+BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ
+DE DJ DK DM DO DZ
+EC EE EG EH ER ES ET
+FI FJ FK FM FO FR
+GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY
+HK HM HN HR HT HU
+ID IE IL IM IN IO IQ IR IS IT
+JE JM JO JP
+KE KG KH KI KM KN KP KR KW KY KZ
+LA LB LC LI LK LR LS LT LU LV LY
+MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ
+NA NC NE NF NG NI NL NO NP NR NU NZ
+OM
+PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+QA
+RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
+TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
+UA UG UM US UY UZ
+VA VC VE VG VI VN VU
+WF WS
+YE YT
+ZA ZM ZW
+XK
+`) // XK (Kosovo) is user-assigned, but the EU and most registries use it.
+
+// eea are the countries where the GDPR applies without a Chapter V transfer:
+// the 27 EU member states, the EU's outermost regions that have their own
+// code (GF, GP, MQ, RE, YT, MF) and Åland (AX), and Iceland, Liechtenstein
+// and Norway.
+var eea = codeSet(`
+AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK
+GF GP MQ RE YT MF AX
+IS LI NO
+`)
+
+func codeSet(list string) map[string]struct{} {
+	fields := strings.Fields(list)
+	m := make(map[string]struct{}, len(fields))
+	for _, f := range fields {
+		m[f] = struct{}{}
+	}
+	return m
+}
