@@ -1,0 +1,12 @@
+// Package keys holds Docket's per-subject data keys: one per tenant, subject
+// and key group, generated at random, wrapped by a key-encryption key (KEK)
+// and kept in a Store. Crypto-shredding a subject's key group destroys its
+// wrapped key and leaves a tombstone, so that the group never gets a key
+// again and every value sealed under it becomes unrecoverable.
+//
+// A Keyring is what the append path and readers use: DataKey (get or create,
+// cached in memory) to seal, OpenKey (never creates) to open, Shred to erase.
+// Stores: NewMemoryStore for tests, NewKVStore (a NATS JetStream key-value
+// bucket) for docketd. KEKs: NewLocalKEK / LoadKEKFile now, a KMS later
+// behind the same interface.
+package keys

@@ -1,0 +1,67 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors of a Store (and of the Keyring); match them with errors.Is.
+var (
+	// ErrNotFound: the ref has no data key yet.
+	ErrNotFound = errors.New("keys: no data key")
+	// ErrExists: Create found a key already there (another creator won).
+	ErrExists = errors.New("keys: data key already exists")
+	// ErrShredded: the ref's key was shredded; it never gets a key again.
+	ErrShredded = errors.New("keys: data key shredded")
+	// ErrUnwrap: a wrapped data key cannot be unwrapped with the configured
+	// KEK (another KEK wrapped it, or it was tampered with).
+	ErrUnwrap = errors.New("keys: cannot unwrap data key")
+)
+
+// Wrapped is a data key encrypted by a key-encryption key.
+type Wrapped struct {
+	// Version of the data key, recorded in every value it seals; >= 1.
+	Version uint32
+	// KEKID identifies the KEK that wrapped it (KEK.ID).
+	KEKID string
+	// Ciphertext is the data key as KEK.Wrap returned it.
+	Ciphertext []byte
+}
+
+func (w Wrapped) validate() error {
+	var errs []error
+	if w.Version == 0 {
+		errs = append(errs, errors.New("keys: wrapped key version is 0"))
+	}
+	if w.KEKID == "" || len(w.KEKID) > maxKEKIDLen {
+		errs = append(errs, fmt.Errorf("keys: wrapped key KEK id must be 1 to %d bytes", maxKEKIDLen))
+	}
+	if len(w.Ciphertext) == 0 {
+		errs = append(errs, errors.New("keys: wrapped key ciphertext is empty"))
+	}
+	return errors.Join(errs...)
+}
+
+func (w Wrapped) clone() Wrapped {
+	w.Ciphertext = append([]byte(nil), w.Ciphertext...)
+	return w
+}
+
+// Store keeps one wrapped data key per Ref. It is the plug-in point for key
+// custody backends; every implementation passes keystest.RunStoreTests.
+// Implementations are safe for concurrent use, also across processes
+// sharing one backend.
+type Store interface {
+	// Get returns the ref's wrapped key, ErrNotFound when it has none yet,
+	// ErrShredded after Shred.
+	Get(ctx context.Context, ref Ref) (Wrapped, error)
+	// Create stores the ref's first key, atomically: of concurrent creators
+	// exactly one succeeds and the others get ErrExists. After Shred it
+	// returns ErrShredded.
+	Create(ctx context.Context, ref Ref, w Wrapped) error
+	// Shred destroys the ref's wrapped key beyond recovery and blocks every
+	// later Create. It is idempotent, and valid for a ref that never had a
+	// key.
+	Shred(ctx context.Context, ref Ref) error
+}
