@@ -1,0 +1,443 @@
+package demo_test
+
+import (
+	"crypto/sha256"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/demo"
+	"google.golang.org/protobuf/proto"
+)
+
+func generate(t *testing.T, cfg demo.Config) *demo.Dataset {
+	t.Helper()
+	ds, err := demo.Generate(cfg)
+	if err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	return ds
+}
+
+// digest hashes the deterministic encoding of every event, in order.
+func digest(t *testing.T, evs []*eventsv1.Event) [32]byte {
+	t.Helper()
+	h := sha256.New()
+	opts := proto.MarshalOptions{Deterministic: true}
+	for _, ev := range evs {
+		b, err := opts.Marshal(ev)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		h.Write(b)
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+func TestDeterministic(t *testing.T) {
+	a := generate(t, demo.Config{})
+	b := generate(t, demo.Config{})
+	if len(a.Events) != len(b.Events) {
+		t.Fatalf("event counts differ: %d and %d", len(a.Events), len(b.Events))
+	}
+	for i := range a.Events {
+		if !proto.Equal(a.Events[i], b.Events[i]) {
+			t.Fatalf("event %d differs between two runs", i)
+		}
+	}
+	if digest(t, a.Events) != digest(t, b.Events) {
+		t.Fatal("marshaled bytes differ between two runs")
+	}
+	if len(a.Planted) != len(b.Planted) {
+		t.Fatal("planted problems differ between two runs")
+	}
+	for i := range a.Planted {
+		if strings.Join(a.Planted[i].EventIDs, ",") != strings.Join(b.Planted[i].EventIDs, ",") {
+			t.Fatalf("planted problem %d differs between two runs", i)
+		}
+	}
+
+	// The zero Config is the documented defaults, and another seed gives
+	// another data set.
+	c := generate(t, demo.Config{Seed: demo.DefaultSeed, Subjects: demo.DefaultSubjects, Tenant: demo.DefaultTenant,
+		Start: demo.DefaultStart, Source: demo.DefaultSource})
+	if digest(t, c.Events) != digest(t, a.Events) {
+		t.Fatal("the zero Config and the explicit defaults give different data sets")
+	}
+	d := generate(t, demo.Config{Seed: 2, Subjects: 100})
+	if d.Events[len(d.Events)-1].GetEventId() == a.Events[len(a.Events)-1].GetEventId() {
+		t.Fatal("seed 2 gives the same events as seed 1")
+	}
+}
+
+func TestCountsAndOrder(t *testing.T) {
+	ds := generate(t, demo.Config{})
+	if len(ds.Events) < 20000 {
+		t.Errorf("%d events, want at least 20000", len(ds.Events))
+	}
+	subjects := map[string]bool{}
+	ids := map[string]bool{}
+	var prev time.Time
+	controllerDone := false
+	for i, ev := range ds.Events {
+		if ref := ev.GetSubjectRef(); ref != "" {
+			subjects[ref] = true
+			controllerDone = true
+		} else if !controllerDone && ev.GetProcessingActivityDeclared() == nil && ev.GetNoticePublished() == nil {
+			t.Errorf("event %d: %s before the first subject event", i, events.TypeName(ev))
+		}
+		id := ev.GetEventId()
+		if ids[id] {
+			t.Fatalf("event %d: duplicate event id", i)
+		}
+		ids[id] = true
+		at := ev.GetOccurredAt().AsTime()
+		if at.Before(prev) {
+			t.Fatalf("event %d: occurred_at goes backwards", i)
+		}
+		prev = at
+		if ms := uuidMillis(t, id); ms != at.UnixMilli() {
+			t.Fatalf("event %d: UUIDv7 timestamp %d is not occurred_at %d", i, ms, at.UnixMilli())
+		}
+		if c := ev.GetCausationId(); c != "" && !ids[c] {
+			t.Fatalf("event %d: causation id refers to no earlier event", i)
+		}
+	}
+	if len(subjects) < 1000 {
+		t.Errorf("%d subjects, want at least 1000", len(subjects))
+	}
+	first, last := ds.Events[0].GetOccurredAt().AsTime(), prev
+	if span := last.Sub(first); span < 330*24*time.Hour || span > 366*24*time.Hour {
+		t.Errorf("data set spans %v, want about a year", span)
+	}
+	t.Logf("%d subjects, %d events", len(subjects), len(ds.Events))
+}
+
+var uuid7RE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// uuidMillis checks that id is a canonical UUIDv7 and returns its timestamp.
+func uuidMillis(t *testing.T, id string) int64 {
+	t.Helper()
+	if !uuid7RE.MatchString(id) {
+		t.Fatalf("event id %q is not a canonical UUIDv7", id)
+	}
+	hexMS := strings.ReplaceAll(id[:13], "-", "")
+	var ms int64
+	for _, c := range hexMS {
+		ms <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			ms |= int64(c - '0')
+		default:
+			ms |= int64(c-'a') + 10
+		}
+	}
+	return ms
+}
+
+func TestEveryEventValid(t *testing.T) {
+	ds := generate(t, demo.Config{})
+	bad := 0
+	for i, ev := range ds.Events {
+		if err := events.Validate(ev); err != nil {
+			t.Errorf("event %d (%s): %v", i, events.TypeName(ev), err)
+			if bad++; bad > 20 {
+				t.Fatal("too many invalid events")
+			}
+		}
+	}
+}
+
+func TestPlanted(t *testing.T) {
+	ds := generate(t, demo.Config{})
+	ids := map[string]bool{}
+	for _, ev := range ds.Events {
+		ids[ev.GetEventId()] = true
+	}
+	perRule := map[string]int{}
+	for _, p := range ds.Planted {
+		if len(p.EventIDs) == 0 || p.Note == "" {
+			t.Errorf("planted %s has no event ids or no note", p.Rule)
+		}
+		for _, id := range p.EventIDs {
+			if !ids[id] {
+				t.Errorf("planted %s names event %s, which is not in the data set", p.Rule, id)
+			}
+		}
+		perRule[p.Rule]++
+	}
+	for _, r := range demo.Rules {
+		if perRule[r] == 0 {
+			t.Errorf("no problem planted for rule %s", r)
+		}
+		t.Logf("%-45s %d", r, perRule[r])
+	}
+}
+
+func TestEveryPayloadType(t *testing.T) {
+	ds := generate(t, demo.Config{})
+	seen := map[string]int{}
+	for _, ev := range ds.Events {
+		seen[events.PayloadField(ev)]++
+	}
+	oneof := (&eventsv1.Event{}).ProtoReflect().Descriptor().Oneofs().ByName("payload")
+	fields := oneof.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		name := string(fields.Get(i).Name())
+		if seen[name] == 0 {
+			t.Errorf("no %s event", name)
+		}
+		t.Logf("%-35s %6d", name, seen[name])
+	}
+	if seen[""] != 0 {
+		t.Errorf("%d events without a payload", seen[""])
+	}
+}
+
+// Email addresses must use the reserved example domains only; URLs in
+// notices use subdomains of them.
+var emailRE = regexp.MustCompile(`[A-Za-z0-9._%+-]+@([A-Za-z0-9.-]+)`)
+
+func TestOnlyExampleDomains(t *testing.T) {
+	ds := generate(t, demo.Config{})
+	allowed := map[string]bool{"example.com": true, "example.org": true, "example.net": true}
+	n := 0
+	for i, ev := range ds.Events {
+		for _, v := range events.Values(ev) {
+			pt := v.Value.GetPlaintext()
+			if pt == "" {
+				t.Fatalf("event %d %s: no plaintext", i, v.Path)
+			}
+			for _, m := range emailRE.FindAllStringSubmatch(pt, -1) {
+				n++
+				if !allowed[strings.ToLower(m[1])] {
+					t.Errorf("event %d %s: email domain %q is not a reserved example domain", i, v.Path, m[1])
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no email address in the data set")
+	}
+}
+
+func TestSmallAndCustomConfig(t *testing.T) {
+	start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	ds := generate(t, demo.Config{Seed: 7, Subjects: 50, Tenant: "acme-test", Start: start, Source: "loader-2"})
+	for i, ev := range ds.Events {
+		if ev.GetTenant() != "acme-test" || ev.GetSource() != "loader-2" {
+			t.Fatalf("event %d: tenant or source not taken from Config", i)
+		}
+		if ev.GetOccurredAt().AsTime().Before(start) {
+			t.Fatalf("event %d: before Start", i)
+		}
+		if err := events.Validate(ev); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+	}
+	if _, err := demo.Generate(demo.Config{Tenant: "not a token"}); err == nil {
+		t.Error("Generate accepted a tenant that is not a NATS token")
+	}
+}
+
+func BenchmarkGenerate(b *testing.B) {
+	for b.Loop() {
+		if _, err := demo.Generate(demo.Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestOnlyPlantedProblems replays the data set through a plain reading of each
+// rule and checks that what it flags is exactly the planted problems: the
+// simulation itself breaks none of the rules.
+func TestOnlyPlantedProblems(t *testing.T) {
+	ds := generate(t, demo.Config{})
+	flagged := findProblems(ds.Events)
+
+	planted := map[string]map[string]bool{}
+	for _, p := range ds.Planted {
+		if planted[p.Rule] == nil {
+			planted[p.Rule] = map[string]bool{}
+		}
+		hit := false
+		for _, id := range p.EventIDs {
+			planted[p.Rule][id] = true
+			hit = hit || flagged[p.Rule][id]
+		}
+		if !hit {
+			t.Errorf("planted %s (%s) is not flagged by the reference rule", p.Rule, p.Note)
+		}
+	}
+	for _, r := range demo.Rules {
+		for id := range flagged[r] {
+			if !planted[r][id] {
+				t.Errorf("rule %s flags event %s, which was not planted", r, id)
+			}
+		}
+	}
+}
+
+// findProblems flags, per rule, the ids of the events that break it.
+func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	flag := func(rule, id string) {
+		if out[rule] == nil {
+			out[rule] = map[string]bool{}
+		}
+		out[rule][id] = true
+	}
+	type subj struct {
+		withdrawn    map[string]bool
+		restrictions map[string][]string
+		objected     map[string]bool
+		child        bool
+		shredded     bool
+		collections  map[string][]*eventsv1.Event // activity -> collections not yet expired
+	}
+	subjects := map[string]*subj{}
+	get := func(ref string) *subj {
+		s := subjects[ref]
+		if s == nil {
+			s = &subj{withdrawn: map[string]bool{}, restrictions: map[string][]string{}, objected: map[string]bool{},
+				collections: map[string][]*eventsv1.Event{}}
+			subjects[ref] = s
+		}
+		return s
+	}
+	declared := map[string]bool{}
+	retentionDays := map[string]int{}
+	type req struct {
+		received *eventsv1.Event
+		deadline time.Time
+		closed   bool
+	}
+	requests := map[string]*req{}
+	var end time.Time
+
+	processing := func(ev *eventsv1.Event, s *subj, purposes []string) {
+		for _, p := range purposes {
+			if s.withdrawn[p] {
+				flag(demo.RuleAfterConsentWithdrawn, ev.GetEventId())
+			}
+			if s.objected[p] {
+				flag(demo.RuleAfterObjection, ev.GetEventId())
+			}
+			for _, rp := range s.restrictions {
+				if len(rp) == 0 || containsString(rp, p) {
+					flag(demo.RuleDuringRestriction, ev.GetEventId())
+				}
+			}
+		}
+		if s.shredded {
+			flag(demo.RuleAfterErasure, ev.GetEventId())
+		}
+	}
+	for _, ev := range evs {
+		at := ev.GetOccurredAt().AsTime()
+		end = at
+		s := get(ev.GetSubjectRef())
+		switch p := ev.GetPayload().(type) {
+		case *eventsv1.Event_ProcessingActivityDeclared, *eventsv1.Event_ProcessingActivityAmended:
+			a := ev.GetProcessingActivityDeclared().GetActivity()
+			if a == nil {
+				a = ev.GetProcessingActivityAmended().GetActivity()
+			}
+			for _, r := range a.GetRecipients() {
+				declared[r.GetId()] = true
+			}
+			if a.GetRetention().GetTrigger() == "collection" {
+				retentionDays[a.GetActivityId()] = int(a.GetRetention().GetDays())
+			}
+		case *eventsv1.Event_DataCollected:
+			if p.DataCollected.GetSubjectIsChild() {
+				s.child = true
+			}
+			processing(ev, s, p.DataCollected.GetPurposes())
+			if retentionDays[p.DataCollected.GetActivityId()] > 0 {
+				s.collections[p.DataCollected.GetActivityId()] = append(s.collections[p.DataCollected.GetActivityId()], ev)
+			}
+		case *eventsv1.Event_DisclosureMade:
+			if !declared[p.DisclosureMade.GetRecipient().GetId()] {
+				flag(demo.RuleUndeclaredRecipient, ev.GetEventId())
+			}
+			processing(ev, s, []string{p.DisclosureMade.GetPurpose()})
+		case *eventsv1.Event_ConsentGiven:
+			delete(s.withdrawn, p.ConsentGiven.GetPurpose())
+			if s.child && p.ConsentGiven.GetParentalAuthorization() == nil {
+				flag(demo.RuleChildWithoutParent, ev.GetEventId())
+			}
+		case *eventsv1.Event_ConsentWithdrawn:
+			s.withdrawn[p.ConsentWithdrawn.GetPurpose()] = true
+		case *eventsv1.Event_RestrictionApplied:
+			s.restrictions[p.RestrictionApplied.GetRestrictionId()] = p.RestrictionApplied.GetPurposes()
+		case *eventsv1.Event_RestrictionLifted:
+			delete(s.restrictions, p.RestrictionLifted.GetRestrictionId())
+		case *eventsv1.Event_ObjectionRecorded:
+			for _, pu := range p.ObjectionRecorded.GetPurposes() {
+				s.objected[pu] = true
+			}
+		case *eventsv1.Event_SubjectKeyShredded:
+			s.shredded = true
+			for a, cs := range s.collections {
+				for _, c := range cs {
+					if at.After(c.GetOccurredAt().AsTime().AddDate(0, 0, retentionDays[a])) {
+						flag(demo.RuleRetentionExceeded, c.GetEventId())
+					}
+				}
+			}
+			s.collections = map[string][]*eventsv1.Event{}
+		case *eventsv1.Event_RetentionExpired:
+			a := p.RetentionExpired.GetActivityId()
+			for _, c := range s.collections[a] {
+				due := c.GetOccurredAt().AsTime().AddDate(0, 0, retentionDays[a])
+				if at.After(due) {
+					flag(demo.RuleRetentionExceeded, c.GetEventId())
+				}
+			}
+			delete(s.collections, a)
+		case *eventsv1.Event_RightsRequestReceived:
+			requests[p.RightsRequestReceived.GetRequestId()] = &req{received: ev, deadline: at.AddDate(0, 1, 0)}
+		case *eventsv1.Event_RightsRequestDeadlineExtended:
+			r := requests[p.RightsRequestDeadlineExtended.GetRequestId()]
+			r.deadline = r.received.GetOccurredAt().AsTime().AddDate(0, 1+int(p.RightsRequestDeadlineExtended.GetMonths()), 0)
+		case *eventsv1.Event_RightsRequestFulfilled, *eventsv1.Event_RightsRequestDenied:
+			id := ev.GetRightsRequestFulfilled().GetRequestId() + ev.GetRightsRequestDenied().GetRequestId()
+			if r := requests[id]; r != nil {
+				r.closed = true
+				if at.After(r.deadline) {
+					flag(demo.RuleRequestPastDeadline, r.received.GetEventId())
+				}
+			}
+		}
+	}
+	for _, r := range requests {
+		if !r.closed && end.After(r.deadline) {
+			flag(demo.RuleRequestPastDeadline, r.received.GetEventId())
+		}
+	}
+	for _, s := range subjects {
+		for a, cs := range s.collections {
+			for _, c := range cs {
+				if end.After(c.GetOccurredAt().AsTime().AddDate(0, 0, retentionDays[a])) {
+					flag(demo.RuleRetentionExceeded, c.GetEventId())
+				}
+			}
+		}
+	}
+	return out
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

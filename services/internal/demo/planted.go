@@ -1,0 +1,266 @@
+package demo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+)
+
+// How many problems of each rule are planted (fewer when a small data set
+// has fewer candidates).
+const plantsPerRule = 4
+
+// planter puts compliance problems into simulated subjects: every event it
+// adds is valid, and none of the simulation's own events breaks these rules.
+// A subject receives at most one planted problem.
+type planter struct {
+	g    *gen
+	r    *rand.Rand
+	used map[int]bool
+	out  []Planted
+}
+
+func plant(g *gen, subjects []*subject, r *rand.Rand) []Planted {
+	p := &planter{g: g, r: r, used: map[int]bool{}}
+	p.each(subjects, p.afterConsentWithdrawn)
+	p.each(subjects, p.undeclaredRecipient)
+	p.each(subjects, p.duringRestriction)
+	p.each(subjects, p.afterObjection)
+	p.each(subjects, p.childWithoutParent)
+	p.each(subjects, p.requestPastDeadline)
+	p.each(subjects, p.retentionExceeded)
+	p.each(subjects, p.afterErasure)
+	return p.out
+}
+
+// each offers the subjects, in a seeded random order, to try until it has
+// planted plantsPerRule problems.
+func (p *planter) each(subjects []*subject, try func(*subject) *Planted) {
+	order := make([]int, len(subjects))
+	for i := range order {
+		order[i] = i
+	}
+	p.r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	n := 0
+	for _, i := range order {
+		if n == plantsPerRule {
+			return
+		}
+		s := subjects[i]
+		if p.used[s.idx] {
+			continue
+		}
+		if pl := try(s); pl != nil {
+			p.used[s.idx] = true
+			p.out = append(p.out, *pl)
+			n++
+		}
+	}
+}
+
+func ts(ev *eventsv1.Event) time.Time { return ev.GetOccurredAt().AsTime() }
+
+func (p *planter) between(lo, hi time.Time) time.Time {
+	return lo.Add(time.Duration(p.r.Int64N(int64(hi.Sub(lo))))).Truncate(time.Second)
+}
+
+func (s *subject) withdrawnBefore(t time.Time) bool {
+	return s.nlWithdrawn != nil && !ts(s.nlWithdrawn).After(t)
+}
+
+// newsletterIssue hands a newsletter issue to the mailing platform.
+func (s *subject) newsletterIssue(t time.Time) *eventsv1.Event {
+	return s.disclose(t, system("newsletter-scheduler"), "", "", actNewsletter, recipientMailing(), useEmailMarketing,
+		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, []string{catFirstName, catEmail})
+}
+
+// afterConsentWithdrawn: a newsletter issue still goes to someone who
+// unsubscribed.
+func (p *planter) afterConsentWithdrawn(s *subject) *Planted {
+	if s.nlWithdrawn == nil || len(s.restrictions) > 0 || len(s.objections) > 0 {
+		return nil
+	}
+	w := ts(s.nlWithdrawn)
+	if !w.Add(20 * day).Before(s.stop) {
+		return nil
+	}
+	t := p.between(w.Add(2*day), w.Add(20*day))
+	ev := s.newsletterIssue(t)
+	return &Planted{
+		Rule:     RuleAfterConsentWithdrawn,
+		EventIDs: []string{s.nlWithdrawn.GetEventId(), ev.GetEventId()},
+		Note: fmt.Sprintf("a newsletter issue was handed to Postwave Mail %d days after the subscriber withdrew consent to email marketing",
+			int(t.Sub(w)/day)),
+	}
+}
+
+// undeclaredRecipient: a webinar registrant's contact details go to an
+// events company that no activity declares.
+func (p *planter) undeclaredRecipient(s *subject) *Planted {
+	if s.enquiry == nil || s.child || !ts(s.enquiry).Add(5*day).Before(s.stop) {
+		return nil
+	}
+	t := p.between(ts(s.enquiry).Add(day), ts(s.enquiry).Add(5*day))
+	ev := s.disclose(t, staff("staff-sales-02"), s.enquiry.GetCorrelationId(), s.enquiry.GetEventId(), actEnquiries,
+		recipientUndeclared(), useService, eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
+		[]string{catFirstName, catLastName, catEmail})
+	return &Planted{
+		Rule:     RuleUndeclaredRecipient,
+		EventIDs: []string{ev.GetEventId()},
+		Note:     "an enquirer's name and email were passed to Brightlane Events Ltd, a recipient no processing activity declares",
+	}
+}
+
+// duringRestriction: usage statistics are collected while processing for
+// that purpose is restricted.
+func (p *planter) duringRestriction(s *subject) *Planted {
+	if len(s.restrictions) == 0 || len(s.objections) > 0 {
+		return nil
+	}
+	w := s.restrictions[0]
+	if w.to.Sub(w.from) < 4*day {
+		return nil
+	}
+	t := p.between(w.from.Add(day), w.to.Add(-day))
+	ev := s.collect(t, system("telemetry-collector"), "", "", actTelemetry, []string{useImprove},
+		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, "observed", "client.usage_report",
+		val(catUniqueID, "", s.p.accountID), val(catIP, "", ipAddress(s.r)))
+	return &Planted{
+		Rule:     RuleDuringRestriction,
+		EventIDs: []string{w.applied.GetEventId(), ev.GetEventId()},
+		Note:     "usage statistics (functional.service.improve) were collected while processing for that purpose was restricted",
+	}
+}
+
+// afterObjection: processing for a purpose goes on after the subject
+// objected to it.
+func (p *planter) afterObjection(s *subject) *Planted {
+	if len(s.objections) != 1 || len(s.restrictions) > 0 {
+		return nil
+	}
+	o := s.objections[0]
+	if !o.at.Add(25 * day).Before(s.stop) {
+		return nil
+	}
+	t := p.between(o.at.Add(3*day), o.at.Add(25*day))
+	var ev *eventsv1.Event
+	var what string
+	if slices.Contains(o.purposes, useImprove) {
+		ev = s.collect(t, system("telemetry-collector"), "", "", actTelemetry, []string{useImprove},
+			eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, "observed", "client.usage_report",
+			val(catUniqueID, "", s.p.accountID), val(catIP, "", ipAddress(s.r)))
+		what = "usage statistics were collected after the customer objected to functional.service.improve"
+	} else {
+		if s.withdrawnBefore(t) {
+			return nil
+		}
+		ev = s.disclose(t, system("newsletter-scheduler"), "", "", actProductUpdates, recipientMailing(), useEmailMarketing,
+			eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, []string{catFirstName, catEmail})
+		what = "a product announcement went to Postwave Mail after the customer objected to email marketing"
+	}
+	return &Planted{Rule: RuleAfterObjection, EventIDs: []string{o.ev.GetEventId(), ev.GetEventId()}, Note: what}
+}
+
+// childWithoutParent: a child ticks the newsletter box and the consent is
+// recorded without a parent's authorisation, before staff notice the child.
+func (p *planter) childWithoutParent(s *subject) *Planted {
+	if s.childDetect.IsZero() {
+		return nil
+	}
+	t := ts(s.enquiry).Add(time.Duration(1+p.r.IntN(20)) * time.Minute)
+	ev := s.event(t, s.dataSubject(), s.enquiry.GetCorrelationId(), s.enquiry.GetEventId())
+	ev.Payload = &eventsv1.Event_ConsentGiven{ConsentGiven: &eventsv1.ConsentGiven{
+		Purpose: useEmailMarketing, NoticeId: privacyNoticeV1.id, NoticeVersion: privacyNoticeV1.version,
+		NoticeSha256: privacyNoticeV1.sha(), Method: eventsv1.ConsentMethod_CONSENT_METHOD_CHECKBOX,
+		Channel: eventsv1.Channel_CHANNEL_WEB, Categories: []string{catFirstName, catEmail},
+	}}
+	return &Planted{
+		Rule:     RuleChildWithoutParent,
+		EventIDs: []string{s.enquiry.GetEventId(), ev.GetEventId()},
+		Note:     "consent to the newsletter was recorded for a subject flagged as a child under 13, without parental authorisation",
+	}
+}
+
+// requestPastDeadline: an access request is never answered, or answered
+// weeks late, without an extension.
+func (p *planter) requestPastDeadline(s *subject) *Planted {
+	var rq *request
+	for _, r := range s.requests {
+		if r.right == eventsv1.Right_RIGHT_ACCESS && !r.extended && r.closing != nil && r.closing.GetRightsRequestFulfilled() != nil {
+			rq = r
+			break
+		}
+	}
+	if rq == nil || !ts(rq.received).Add(62*day).Before(s.stop) {
+		return nil
+	}
+	s.remove(rq.closing)
+	late := len(p.out)%2 == 1
+	if !late {
+		rq.closing = nil
+		return &Planted{
+			Rule:     RuleRequestPastDeadline,
+			EventIDs: []string{rq.received.GetEventId()},
+			Note:     "an access request was received and identity verified, and never answered",
+		}
+	}
+	t := p.between(ts(rq.received).Add(40*day), ts(rq.received).Add(60*day))
+	rq.closing = s.fulfil(rq, t, rq.received, "copy of the personal data sent by secure download link", "access export for "+rq.id)
+	return &Planted{
+		Rule:     RuleRequestPastDeadline,
+		EventIDs: []string{rq.received.GetEventId(), rq.closing.GetEventId()},
+		Note:     fmt.Sprintf("an access request was answered %d days after receipt, without an extension", int(t.Sub(ts(rq.received))/day)),
+	}
+}
+
+// retentionExceeded: an enquiry is kept past its retention period.
+func (p *planter) retentionExceeded(s *subject) *Planted {
+	if len(s.retention) == 0 || s.enquiry == nil {
+		return nil
+	}
+	due := ts(s.enquiry).Add(enquiryRetentionDays * day)
+	if !due.Add(45 * day).Before(s.stop) {
+		return nil
+	}
+	for _, ev := range s.retention {
+		s.remove(ev)
+	}
+	s.retention = nil
+	until := "the end of the data set"
+	if s.stop.Before(p.g.end) {
+		until = "the subject's erasure request"
+	}
+	return &Planted{
+		Rule:     RuleRetentionExceeded,
+		EventIDs: []string{s.enquiry.GetEventId()},
+		Note: fmt.Sprintf("enquiry data (web-enquiries, kept %d days from collection) was due for erasure on %s and still held %d days later, at %s",
+			enquiryRetentionDays, due.Format(time.DateOnly), int(s.stop.Sub(due)/day), until),
+	}
+}
+
+// afterErasure: a newsletter issue goes to the mailing platform after the
+// subscriber's keys were shredded.
+func (p *planter) afterErasure(s *subject) *Planted {
+	if s.shred == nil || s.nlConsent == nil || s.nlWithdrawn != nil || !s.childDetect.IsZero() || len(s.objections) > 0 {
+		return nil
+	}
+	sh := ts(s.shred)
+	if !sh.Add(20 * day).Before(p.g.end) {
+		return nil
+	}
+	t := p.between(sh.Add(2*day), sh.Add(20*day))
+	ev := s.newsletterIssue(t)
+	return &Planted{
+		Rule:     RuleAfterErasure,
+		EventIDs: []string{s.shred.GetEventId(), ev.GetEventId()},
+		Note:     "a newsletter issue was handed to Postwave Mail after the subject's erasure request was carried out and the keys shredded",
+	}
+}
+
+// remove drops one event of the subject.
+func (s *subject) remove(ev *eventsv1.Event) {
+	s.events = slices.DeleteFunc(s.events, func(e *eventsv1.Event) bool { return e == ev })
+}
