@@ -158,20 +158,28 @@ func (e *Emitter) AppendWith(ctx context.Context, opts AppendOptions, evs ...*ev
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	msgs, err := e.prepare(ctx, opts, evs)
+	if err := e.validate(opts, evs); err != nil {
+		return nil, err
+	}
+	// Every key the batch needs is fetched before anything is published, so
+	// a shredded subject refuses the batch before any of it is stored.
+	keys, err := e.dataKeys(ctx, evs)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.AckTimeout)
 	defer cancel()
-	switch {
-	case len(opts.ExpectedLastSequence) > 0 && !e.cfg.Atomic:
-		return e.publishChecked(ctx, opts, evs, msgs)
-	case e.cfg.Atomic:
-		return e.publishAtomic(ctx, opts, evs, msgs)
-	default:
-		return e.publishAsync(ctx, evs, msgs)
+	if len(opts.ExpectedLastSequence) == 0 && !e.cfg.Atomic {
+		return e.publishAsync(ctx, evs, keys)
 	}
+	msgs, err := e.encodeAll(evs, keys)
+	if err != nil {
+		return nil, err
+	}
+	if e.cfg.Atomic {
+		return e.publishAtomic(ctx, opts, evs, msgs)
+	}
+	return e.publishChecked(ctx, opts, evs, msgs)
 }
 
 // Encode validates the batch as Append does, seals the values, and returns
@@ -179,11 +187,19 @@ func (e *Emitter) AppendWith(ctx context.Context, opts AppendOptions, evs ...*ev
 // without the message id (set it to the event id when publishing). It is
 // for services that publish through their own client, such as Watermill.
 func (e *Emitter) Encode(ctx context.Context, evs ...*eventsv1.Event) ([]*nats.Msg, error) {
-	return e.prepare(ctx, AppendOptions{}, evs)
+	if err := e.validate(AppendOptions{}, evs); err != nil {
+		return nil, err
+	}
+	keys, err := e.dataKeys(ctx, evs)
+	if err != nil {
+		return nil, err
+	}
+	return e.encodeAll(evs, keys)
 }
 
-// prepare validates the whole batch, then seals and encodes each event.
-func (e *Emitter) prepare(ctx context.Context, opts AppendOptions, evs []*eventsv1.Event) ([]*nats.Msg, error) {
+// validate checks the whole batch and fills sources; it reports every
+// problem of every event at once.
+func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 	var all []*FieldError
 	seen := make(map[string]int, len(evs))
 	subjects := make(map[string]bool, len(opts.ExpectedLastSequence))
@@ -205,7 +221,7 @@ func (e *Emitter) prepare(ctx context.Context, opts AppendOptions, evs []*events
 		if err := Validate(ev); err != nil {
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
-				return nil, err
+				return err
 			}
 			all = append(all, ve.Prefixed(prefix).Problems...)
 			continue
@@ -232,41 +248,68 @@ func (e *Emitter) prepare(ctx context.Context, opts AppendOptions, evs []*events
 		all = append(all, &FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events; an atomic append takes at most %d", len(evs), MaxAtomicBatch)})
 	}
 	if len(all) > 0 {
-		return nil, &ValidationError{Problems: all}
+		return &ValidationError{Problems: all}
 	}
+	return nil
+}
 
+// keyRef names one data key within a batch.
+type keyRef struct{ tenant, subject, group string }
+
+// dataKeys fetches the key of every (subject, key group) whose plaintext
+// values the batch holds.
+func (e *Emitter) dataKeys(ctx context.Context, evs []*eventsv1.Event) (map[keyRef]*seal.Key, error) {
+	var keys map[keyRef]*seal.Key
+	for i, ev := range evs {
+		for _, v := range Values(ev) {
+			if _, ok := v.Value.GetValue().(*eventsv1.DataValue_Plaintext); !ok {
+				continue
+			}
+			ref := keyRef{ev.GetTenant(), ev.GetSubjectRef(), v.KeyGroup()}
+			if _, ok := keys[ref]; ok {
+				continue
+			}
+			key, err := e.cfg.Keys.DataKey(ctx, ref.tenant, ref.subject, ref.group)
+			if err != nil {
+				return nil, fmt.Errorf("events[%d].%s: data key of group %s: %w", i, v.Path, ref.group, err)
+			}
+			if keys == nil {
+				keys = make(map[keyRef]*seal.Key)
+			}
+			keys[ref] = key
+		}
+	}
+	return keys, nil
+}
+
+func (e *Emitter) encodeAll(evs []*eventsv1.Event, keys map[keyRef]*seal.Key) ([]*nats.Msg, error) {
 	msgs := make([]*nats.Msg, len(evs))
 	for i, ev := range evs {
-		if err := e.seal(ctx, ev); err != nil {
+		m, err := encode(ev, keys)
+		if err != nil {
 			return nil, fmt.Errorf("events[%d]: %w", i, err)
 		}
-		if err := CheckSealed(ev); err != nil {
-			return nil, err
-		}
-		data, err := proto.MarshalOptions{Deterministic: true}.Marshal(ev)
-		if err != nil {
-			return nil, fmt.Errorf("events[%d]: encode: %w", i, err)
-		}
-		msgs[i] = &nats.Msg{
-			Subject: Subject(ev),
-			Data:    data,
-			Header:  nats.Header{HeaderType: []string{TypeName(ev)}},
-		}
+		msgs[i] = m
 	}
 	return msgs, nil
 }
 
-// seal replaces every plaintext value of ev with its sealed form.
-func (e *Emitter) seal(ctx context.Context, ev *eventsv1.Event) error {
+// encode seals the event's plaintext values in place with keys and returns
+// the message to publish; a value that ends up anything but sealed is
+// refused, so no plaintext is ever stored.
+func encode(ev *eventsv1.Event, keys map[keyRef]*seal.Key) (*nats.Msg, error) {
 	for _, v := range Values(ev) {
 		pt, ok := v.Value.GetValue().(*eventsv1.DataValue_Plaintext)
 		if !ok {
+			if v.Value.GetSealed() == nil {
+				return nil, &ValidationError{Problems: []*FieldError{{Field: v.Path, Reason: "is not sealed: plaintext values are never stored"}}}
+			}
 			continue
 		}
 		group := v.KeyGroup()
-		key, err := e.cfg.Keys.DataKey(ctx, ev.GetTenant(), ev.GetSubjectRef(), group)
-		if err != nil {
-			return fmt.Errorf("%s: data key of group %s: %w", v.Path, group, err)
+		key := keys[keyRef{ev.GetTenant(), ev.GetSubjectRef(), group}]
+		if key == nil {
+			return nil, fmt.Errorf("%s: no data key for group %s", v.Path, group)
 		}
 		s, err := key.Seal(seal.AAD{
 			Tenant:   ev.GetTenant(),
@@ -276,19 +319,49 @@ func (e *Emitter) seal(ctx context.Context, ev *eventsv1.Event) error {
 			Category: v.Value.GetCategory(),
 		}, []byte(pt.Plaintext))
 		if err != nil {
-			return fmt.Errorf("%s: seal: %w", v.Path, err)
+			return nil, fmt.Errorf("%s: seal: %w", v.Path, err)
 		}
 		v.Value.Value = &eventsv1.DataValue_Sealed{Sealed: s}
 	}
-	return nil
+	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return &nats.Msg{
+		Subject: Subject(ev),
+		Data:    data,
+		Header:  nats.Header{HeaderType: []string{TypeName(ev)}},
+	}, nil
 }
 
-// publishAsync publishes every message without waiting, then collects the
+// publishAsync seals, encodes and publishes each event without waiting, so
+// that the server stores one while the next is sealed, then collects the
 // acknowledgements in order.
-func (e *Emitter) publishAsync(ctx context.Context, evs []*eventsv1.Event, msgs []*nats.Msg) ([]Result, error) {
+func (e *Emitter) publishAsync(ctx context.Context, evs []*eventsv1.Event, keys map[keyRef]*seal.Key) ([]Result, error) {
+	futures := make([]jetstream.PubAckFuture, len(evs))
+	for i, ev := range evs {
+		m, err := encode(ev, keys)
+		if err != nil {
+			res, _ := collect(ctx, evs, futures[:i])
+			return res, fmt.Errorf("events[%d]: %w", i, err)
+		}
+		f, err := e.js.PublishMsgAsync(m, jetstream.WithMsgID(ev.GetEventId()))
+		if err != nil {
+			res, _ := collect(ctx, evs, futures[:i])
+			return res, fmt.Errorf("events[%d]: publish: %w", i, err)
+		}
+		futures[i] = f
+	}
+	return collect(ctx, evs, futures)
+}
+
+// publishEach publishes encoded messages one by one with their event ids
+// and without batch headers: duplicates then report their originals.
+func (e *Emitter) publishEach(ctx context.Context, evs []*eventsv1.Event, msgs []*nats.Msg) ([]Result, error) {
 	futures := make([]jetstream.PubAckFuture, len(msgs))
 	for i, m := range msgs {
-		f, err := e.js.PublishMsgAsync(m, jetstream.WithMsgID(evs[i].GetEventId()))
+		plain := &nats.Msg{Subject: m.Subject, Data: m.Data, Header: nats.Header{HeaderType: m.Header[HeaderType]}}
+		f, err := e.js.PublishMsgAsync(plain, jetstream.WithMsgID(evs[i].GetEventId()))
 		if err != nil {
 			res, _ := collect(ctx, evs, futures[:i])
 			return res, fmt.Errorf("events[%d]: publish: %w", i, err)
@@ -445,10 +518,7 @@ func (e *Emitter) publishAtomic(ctx context.Context, opts AppendOptions, evs []*
 			if resp.Error.ErrorCode == errCodeAtomicDuplicate {
 				// A retry of a batch that was stored: all of it was, since it
 				// was atomic. Publishing one by one reports each original.
-				for _, m := range msgs {
-					m.Header = nats.Header{HeaderType: m.Header[HeaderType]}
-				}
-				return e.publishAsync(ctx, evs, msgs)
+				return e.publishEach(ctx, evs, msgs)
 			}
 			if resp.Error.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
 				resp.Error.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant {

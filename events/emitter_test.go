@@ -382,3 +382,24 @@ func TestHead(t *testing.T) {
 		}
 	}
 }
+
+// After a subject's key group is shredded, a batch with values for it is
+// refused before any of its events is stored.
+func TestEmitterRefusesShreddedSubjectBeforeStoring(t *testing.T) {
+	l := newLedger(t)
+	e := l.emitter(t, events.EmitterConfig{})
+	ctx := context.Background()
+	if err := l.keyring.Shred(ctx, "acme", "u-gone", events.DefaultKeyGroup); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.Append(ctx, collected("u-1", plantedEmail), collected("u-gone", plantedEmail))
+	if !errors.Is(err, keys.ErrShredded) {
+		t.Fatalf("err = %v, want keys.ErrShredded", err)
+	}
+	if !strings.Contains(err.Error(), "events[1]") || strings.Contains(err.Error(), plantedEmail) {
+		t.Errorf("error = %v; want it to name events[1] and no value", err)
+	}
+	if n := l.count(t); n != 0 {
+		t.Fatalf("stream holds %d events, want 0", n)
+	}
+}

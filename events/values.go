@@ -28,11 +28,12 @@ func (v Value) KeyGroup() string {
 
 // Values returns every DataValue in the event's payload, wherever the
 // vocabulary places one, in field order. It finds values in payloads added
-// later too, since it walks the message by reflection.
+// later too: which fields can hold a value is worked out from the proto
+// descriptors once, and only those fields are walked.
 func Values(ev *eventsv1.Event) []Value {
 	m := ev.ProtoReflect()
 	fd := m.WhichOneof(payloadOneof)
-	if fd == nil {
+	if fd == nil || len(valueFields[fd.Message().FullName()]) == 0 {
 		return nil
 	}
 	var out []Value
@@ -40,29 +41,55 @@ func Values(ev *eventsv1.Event) []Value {
 	return out
 }
 
+// valueFields maps each message reachable from Event to its fields that can
+// hold a DataValue, directly or further down.
+var valueFields = func() map[protoreflect.FullName][]protoreflect.FieldDescriptor {
+	out := map[protoreflect.FullName][]protoreflect.FieldDescriptor{}
+	var visit func(md protoreflect.MessageDescriptor) bool
+	visit = func(md protoreflect.MessageDescriptor) bool {
+		if md.FullName() == dataValueName {
+			return true
+		}
+		if fields, seen := out[md.FullName()]; seen {
+			return len(fields) > 0
+		}
+		out[md.FullName()] = nil // a cycle holds no value unless another path does
+		var fields []protoreflect.FieldDescriptor
+		for i := 0; i < md.Fields().Len(); i++ {
+			fd := md.Fields().Get(i)
+			if fd.IsMap() || (fd.Kind() != protoreflect.MessageKind && fd.Kind() != protoreflect.GroupKind) {
+				continue
+			}
+			if visit(fd.Message()) {
+				fields = append(fields, fd)
+			}
+		}
+		out[md.FullName()] = fields
+		return len(fields) > 0
+	}
+	visit((&eventsv1.Event{}).ProtoReflect().Descriptor())
+	return out
+}()
+
 func collectValues(m protoreflect.Message, path string, out *[]Value) {
 	if m.Descriptor().FullName() == dataValueName {
 		*out = append(*out, Value{Path: path, Value: m.Interface().(*eventsv1.DataValue)})
 		return
 	}
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind && fd.Kind() != protoreflect.GroupKind {
-			return true
+	for _, fd := range valueFields[m.Descriptor().FullName()] {
+		if !m.Has(fd) {
+			continue
 		}
 		name := path + "." + string(fd.Name())
-		switch {
-		case fd.IsList():
-			l := v.List()
+		if fd.IsList() {
+			l := m.Get(fd).List()
 			for i := 0; i < l.Len(); i++ {
 				collectValues(l.Get(i).Message(), name+"["+strconv.Itoa(i)+"]", out)
 			}
-		case fd.IsMap():
-			// The vocabulary has no maps of messages; none can hold values.
-		default:
-			collectValues(v.Message(), name, out)
+			continue
 		}
-		return true
-	})
+		collectValues(m.Get(fd).Message(), name, out)
+	}
 }
 
 // CheckSealed returns a *ValidationError naming every value of ev that is not

@@ -39,8 +39,9 @@ type Config struct {
 	// KEKFile holds the 32-byte key-encryption key (mode 0600); created in
 	// embedded mode when missing. Default DataDir/keys/kek.
 	KEKFile string `json:"kek_file"`
-	// AtomicAppend stores each API batch as one atomic write.
-	AtomicAppend bool `json:"atomic_append"`
+	// AtomicAppend stores each API batch as one atomic write: all of it or
+	// nothing, and one fsync per batch under Sync "always". Default on.
+	AtomicAppend *bool `json:"atomic_append"`
 	// MaxBatch bounds the events of one Append request.
 	MaxBatch int `json:"max_batch"`
 	// MaxRequestBytes bounds one API request.
@@ -69,13 +70,17 @@ func (c *Config) setDefaults() {
 		c.APIListen = "127.0.0.1:7070"
 	}
 	if c.Sync == "" {
-		c.Sync = "2m"
+		c.Sync = "always"
 	}
 	if c.DuplicateWindow == 0 {
 		c.DuplicateWindow = Duration(2 * time.Minute)
 	}
 	if c.StreamReplicas == 0 {
 		c.StreamReplicas = 1
+	}
+	if c.AtomicAppend == nil {
+		on := true
+		c.AtomicAppend = &on
 	}
 	if c.MaxBatch == 0 {
 		c.MaxBatch = 1000
@@ -90,6 +95,9 @@ func (c *Config) setDefaults() {
 
 // Embedded reports whether docketd runs its own NATS server.
 func (c Config) Embedded() bool { return c.NATSURL == "" }
+
+// Atomic reports whether API batches are stored as atomic writes.
+func (c Config) Atomic() bool { return c.AtomicAppend == nil || *c.AtomicAppend }
 
 // KEKPath is the key-encryption key file.
 func (c Config) KEKPath() string {
@@ -146,7 +154,7 @@ func (c Config) Validate() error {
 	if c.MaxBatch < 1 || c.MaxBatch > 10000 {
 		bad("max_batch", "%d is not between 1 and 10000", c.MaxBatch)
 	}
-	if c.AtomicAppend && c.MaxBatch > 1000 {
+	if c.Atomic() && c.MaxBatch > 1000 {
 		bad("max_batch", "%d is more than the 1000 events an atomic append takes", c.MaxBatch)
 	}
 	if c.MaxRequestBytes < 64<<10 || c.MaxRequestBytes > 64<<20 {
@@ -203,11 +211,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "external NATS server or cluster (empty: embedded)")
 	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, `embedded NATS client address, or "off"`)
 	fs.StringVar(&c.APIListen, "api-listen", c.APIListen, "Connect API address (gRPC, gRPC-Web, JSON)")
-	fs.StringVar(&c.Sync, "sync", c.Sync, `embedded fsync policy: "always" or a period such as 2m`)
+	fs.StringVar(&c.Sync, "sync", c.Sync, `embedded fsync policy: "always" (before every ack) or a period such as 2m`)
 	fs.Var(&c.DuplicateWindow, "duplicate-window", "how long a retried append is recognised")
 	fs.IntVar(&c.StreamReplicas, "stream-replicas", c.StreamReplicas, "replicas of the events stream")
 	fs.StringVar(&c.KEKFile, "kek-file", c.KEKFile, "key-encryption key file (default DATA_DIR/keys/kek)")
-	fs.BoolVar(&c.AtomicAppend, "atomic-append", c.AtomicAppend, "store each API batch as one atomic write")
+	fs.BoolVar(c.AtomicAppend, "atomic-append", *c.AtomicAppend, "store each API batch as one atomic write (one fsync per batch)")
 	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "most events in one Append request")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest API request")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo data set at start")

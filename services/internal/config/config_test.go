@@ -93,7 +93,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if !c.Embedded() || c.APIListen != "127.0.0.1:7070" || c.DataDir != "data" {
+	if !c.Embedded() || c.APIListen != "127.0.0.1:7070" || c.DataDir != "data" || c.Sync != "always" || !c.Atomic() {
 		t.Fatalf("defaults: %+v", c)
 	}
 }

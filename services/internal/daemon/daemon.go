@@ -109,7 +109,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
-	d.Emitter, err = events.NewEmitter(d.js, events.EmitterConfig{Keys: d.Keyring, Atomic: cfg.AtomicAppend})
+	d.Emitter, err = events.NewEmitter(d.js, events.EmitterConfig{Keys: d.Keyring, Atomic: cfg.Atomic()})
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		}
 	}
 	d.ready.Store(true)
-	log.Info("docketd ready", "api", d.APIURL(), "nats", d.NATSURL(), "embedded", cfg.Embedded(), "sync", cfg.Sync, "data_dir", cfg.DataDir)
+	log.Info("docketd ready", "api", d.APIURL(), "nats", d.NATSURL(), "embedded", cfg.Embedded(), "sync", cfg.Sync, "atomic_append", cfg.Atomic(), "data_dir", cfg.DataDir)
 	return d, nil
 }
 
