@@ -234,7 +234,7 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 		if e.cfg.Keys == nil {
 			for _, v := range Values(ev) {
 				if v.Value.GetSealed() == nil {
-					all = append(all, &FieldError{Field: prefix + "." + v.Path, Reason: "is plaintext and this emitter has no data keys to seal it"})
+					all = append(all, &FieldError{Field: prefix + "." + v.Path(), Reason: "is plaintext and this emitter has no data keys to seal it"})
 				}
 			}
 		}
@@ -271,7 +271,7 @@ func (e *Emitter) dataKeys(ctx context.Context, evs []*eventsv1.Event) (map[keyR
 			}
 			key, err := e.cfg.Keys.DataKey(ctx, ref.tenant, ref.subject, ref.group)
 			if err != nil {
-				return nil, fmt.Errorf("events[%d].%s: data key of group %s: %w", i, v.Path, ref.group, err)
+				return nil, fmt.Errorf("events[%d].%s: data key of group %s: %w", i, v.Path(), ref.group, err)
 			}
 			if keys == nil {
 				keys = make(map[keyRef]*seal.Key)
@@ -302,14 +302,14 @@ func encode(ev *eventsv1.Event, keys map[keyRef]*seal.Key) (*nats.Msg, error) {
 		pt, ok := v.Value.GetValue().(*eventsv1.DataValue_Plaintext)
 		if !ok {
 			if v.Value.GetSealed() == nil {
-				return nil, &ValidationError{Problems: []*FieldError{{Field: v.Path, Reason: "is not sealed: plaintext values are never stored"}}}
+				return nil, &ValidationError{Problems: []*FieldError{{Field: v.Path(), Reason: "is not sealed: plaintext values are never stored"}}}
 			}
 			continue
 		}
 		group := v.KeyGroup()
 		key := keys[keyRef{ev.GetTenant(), ev.GetSubjectRef(), group}]
 		if key == nil {
-			return nil, fmt.Errorf("%s: no data key for group %s", v.Path, group)
+			return nil, fmt.Errorf("%s: no data key for group %s", v.Path(), group)
 		}
 		s, err := key.Seal(seal.AAD{
 			Tenant:   ev.GetTenant(),
@@ -319,7 +319,7 @@ func encode(ev *eventsv1.Event, keys map[keyRef]*seal.Key) (*nats.Msg, error) {
 			Category: v.Value.GetCategory(),
 		}, []byte(pt.Plaintext))
 		if err != nil {
-			return nil, fmt.Errorf("%s: seal: %w", v.Path, err)
+			return nil, fmt.Errorf("%s: seal: %w", v.Path(), err)
 		}
 		v.Value.Value = &eventsv1.DataValue_Sealed{Sealed: s}
 	}
@@ -330,7 +330,7 @@ func encode(ev *eventsv1.Event, keys map[keyRef]*seal.Key) (*nats.Msg, error) {
 	return &nats.Msg{
 		Subject: Subject(ev),
 		Data:    data,
-		Header:  nats.Header{HeaderType: []string{TypeName(ev)}},
+		Header:  nats.Header{HeaderType: payloadOf(ev).typeHeader},
 	}, nil
 }
 

@@ -1,6 +1,8 @@
 package events
 
 import (
+	"reflect"
+
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -8,41 +10,69 @@ import (
 // payloadOneof is the Event oneof that holds the payload.
 var payloadOneof = (&eventsv1.Event{}).ProtoReflect().Descriptor().Oneofs().ByName("payload")
 
-// payloadMessage returns the payload's descriptor, or nil when none is set.
-func payloadMessage(ev *eventsv1.Event) protoreflect.MessageDescriptor {
-	fd := ev.ProtoReflect().WhichOneof(payloadOneof)
-	if fd == nil {
-		return nil
+// payloadInfo is what the append path needs to know about one payload type,
+// worked out once from the descriptors.
+type payloadInfo struct {
+	field    protoreflect.FieldDescriptor // the oneof field, e.g. disclosure_made
+	name     string                       // "disclosure_made"
+	fullName string                       // "docket.events.v1.DisclosureMade"
+	token    string                       // "DisclosureMade"
+	// typeHeader is the Docket-Type header value, shared by every message.
+	typeHeader []string
+	// valueFields are the payload's fields that can hold a DataValue.
+	valueFields []protoreflect.FieldDescriptor
+}
+
+// payloads maps the Go type of each oneof wrapper (*eventsv1.Event_X) to
+// its payloadInfo, so that the hot path needs no reflection to find it.
+var payloads = func() map[reflect.Type]*payloadInfo {
+	out := map[reflect.Type]*payloadInfo{}
+	fields := payloadOneof.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		ev := &eventsv1.Event{}
+		m := ev.ProtoReflect()
+		m.Set(fd, m.NewField(fd))
+		out[reflect.TypeOf(ev.GetPayload())] = &payloadInfo{
+			field:       fd,
+			name:        string(fd.Name()),
+			fullName:    string(fd.Message().FullName()),
+			token:       string(fd.Message().Name()),
+			typeHeader:  []string{string(fd.Message().FullName())},
+			valueFields: valueFields[fd.Message().FullName()],
+		}
 	}
-	return fd.Message()
+	return out
+}()
+
+// payloadOf returns the info of the event's payload, nil when it has none.
+func payloadOf(ev *eventsv1.Event) *payloadInfo {
+	return payloads[reflect.TypeOf(ev.GetPayload())]
 }
 
 // TypeName is the event's type on the wire: the proto full name of its
 // payload, e.g. "docket.events.v1.DisclosureMade"; "" when it has none.
 func TypeName(ev *eventsv1.Event) string {
-	md := payloadMessage(ev)
-	if md == nil {
-		return ""
+	if p := payloadOf(ev); p != nil {
+		return p.fullName
 	}
-	return string(md.FullName())
+	return ""
 }
 
 // TypeToken is the event type's subject token: the payload message's short
 // name, e.g. "DisclosureMade" (unique within docket.events.v1).
 func TypeToken(ev *eventsv1.Event) string {
-	md := payloadMessage(ev)
-	if md == nil {
-		return ""
+	if p := payloadOf(ev); p != nil {
+		return p.token
 	}
-	return string(md.Name())
+	return ""
 }
 
 // PayloadField is the name of the payload's oneof field, e.g.
 // "disclosure_made"; "" when it has none.
 func PayloadField(ev *eventsv1.Event) string {
-	fd := ev.ProtoReflect().WhichOneof(payloadOneof)
-	if fd == nil {
-		return ""
+	if p := payloadOf(ev); p != nil {
+		return p.name
 	}
-	return string(fd.Name())
+	return ""
 }

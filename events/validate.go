@@ -72,6 +72,15 @@ type loc struct {
 
 func at(prefix string) loc { return loc{prefix: prefix} }
 
+// loc is where the value is, as a location whose path is built only when a
+// problem is reported.
+func (v Value) loc() loc {
+	if v.index >= 0 {
+		return loc{prefix: v.parent, list: v.field, index: v.index}
+	}
+	return at(v.parent + "." + v.field)
+}
+
 func (l loc) elem(list string, i int) loc {
 	return loc{prefix: l.field(""), list: list, index: i}
 }
@@ -561,7 +570,7 @@ func (v *validator) values(ev *eventsv1.Event) {
 		}
 	}
 	for _, val := range vals {
-		l := at(val.Path)
+		l := val.loc()
 		dv := val.Value
 		switch c := dv.GetCategory(); {
 		case c == "":

@@ -130,7 +130,7 @@ func describe(msg jetstream.Msg) tailLine {
 	line.Source = ev.GetSource()
 	line.OccurredAt = ev.GetOccurredAt().AsTime().UTC()
 	for _, v := range events.Values(ev) {
-		line.Values = append(line.Values, tailValue{Path: v.Path, Category: v.Value.GetCategory(), KeyGroup: v.KeyGroup(), Sealed: v.Value.GetSealed() != nil})
+		line.Values = append(line.Values, tailValue{Path: v.Path(), Category: v.Value.GetCategory(), KeyGroup: v.KeyGroup(), Sealed: v.Value.GetSealed() != nil})
 	}
 	return line
 }
