@@ -3,11 +3,9 @@ package daemon_test
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,7 +20,6 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/google/uuid"
-	"golang.org/x/net/http2"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
@@ -153,13 +150,11 @@ func TestAppendRefusesBadBatchWhole(t *testing.T) {
 	}
 }
 
+// h2cClient speaks HTTP/2 without TLS, as gRPC clients do on loopback.
 func h2cClient() *http.Client {
-	return &http.Client{Transport: &http2.Transport{
-		AllowHTTP: true,
-		DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		},
-	}}
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{Protocols: protocols}}
 }
 
 func TestAppendOverGRPCAndReflection(t *testing.T) {

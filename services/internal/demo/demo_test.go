@@ -211,12 +211,12 @@ func TestOnlyExampleDomains(t *testing.T) {
 		for _, v := range events.Values(ev) {
 			pt := v.Value.GetPlaintext()
 			if pt == "" {
-				t.Fatalf("event %d %s: no plaintext", i, v.Path)
+				t.Fatalf("event %d %s: no plaintext", i, v.Path())
 			}
 			for _, m := range emailRE.FindAllStringSubmatch(pt, -1) {
 				n++
 				if !allowed[strings.ToLower(m[1])] {
-					t.Errorf("event %d %s: email domain %q is not a reserved example domain", i, v.Path, m[1])
+					t.Errorf("event %d %s: email domain %q is not a reserved example domain", i, v.Path(), m[1])
 				}
 			}
 		}
