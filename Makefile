@@ -70,8 +70,8 @@ check: $(PROTO_TOOLS) lint ## Format, vet, lint, breaking, generated code and go
 .PHONY: test
 test: ## Run every test (race detector) and a short fuzz run
 	go test -race -count=1 -timeout 15m work
-	go test -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) ./events
-	go test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./events
+	go test -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
+	go test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 
 .PHONY: build
 build: ## Build docketd and docket into bin/
