@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -21,7 +22,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/types/known/timestamppb"
-	"net/http"
 )
 
 // buildDocketd compiles the real binary for the test.
@@ -41,9 +41,9 @@ var (
 )
 
 // startDocketd runs the binary on dir and returns its API and NATS URLs.
-func startDocketd(t *testing.T, bin, dir string) (cmd *exec.Cmd, api, natsURL string) {
+func startDocketd(t *testing.T, bin, dir string, args ...string) (cmd *exec.Cmd, api, natsURL string) {
 	t.Helper()
-	cmd = exec.Command(bin, "--data-dir", dir, "--api-listen", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0")
+	cmd = exec.Command(bin, append([]string{"--data-dir", dir, "--api-listen", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -94,15 +94,28 @@ func event(ref string, i int) *eventsv1.Event {
 	}
 }
 
-// Every acknowledged append survives kill -9 of docketd (embedded default:
-// the store has written it to the OS before the ack).
+// Every acknowledged append survives kill -9 of docketd, with fsync before
+// the acknowledgement (the default) and without it: either way the store
+// has handed the write to the operating system before it acknowledges.
 func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
 	bin := buildDocketd(t)
+	for _, mode := range []struct {
+		name string
+		args []string
+	}{
+		{"default: atomic batches, fsync always", nil},
+		{"async publish, fsync every 2m", []string{"--sync", "2m", "--atomic-append=false"}},
+	} {
+		t.Run(mode.name, func(t *testing.T) { killAndCount(t, bin, mode.args) })
+	}
+}
+
+func killAndCount(t *testing.T, bin string, args []string) {
 	dir := t.TempDir()
-	cmd, api, _ := startDocketd(t, bin, dir)
+	cmd, api, _ := startDocketd(t, bin, dir, args...)
 	client := apiv1connect.NewIngestServiceClient(http.DefaultClient, api)
 
 	var (
@@ -154,7 +167,7 @@ func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 	cancel()
 	wg.Wait()
 
-	_, _, natsURL := startDocketd(t, bin, dir)
+	_, _, natsURL := startDocketd(t, bin, dir, args...)
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/services/internal/ingest"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
@@ -94,7 +95,7 @@ func readEvents(in io.Reader, source string) ([]*eventsv1.Event, []int, error) {
 		}
 		ev := &eventsv1.Event{}
 		if err := protojson.Unmarshal([]byte(text), ev); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %s", n, redactDecodeError(err)))
+			problems = append(problems, fmt.Sprintf("line %d: %s", n, ingest.RedactDecodeError(err, "docket.events.v1.Event")))
 			continue
 		}
 		if ev.GetSource() == "" {
@@ -120,17 +121,6 @@ func readEvents(in io.Reader, source string) ([]*eventsv1.Event, []int, error) {
 		return nil, nil, fmt.Errorf("nothing was sent; %d problem(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
 	}
 	return evs, lines, nil
-}
-
-var decodePos = regexp.MustCompile(`\(line \d+:(\d+)\)`)
-
-// redactDecodeError keeps the position of a protojson error but not its
-// text, which can quote the offending (possibly personal) value.
-func redactDecodeError(err error) string {
-	if m := decodePos.FindStringSubmatch(err.Error()); m != nil {
-		return "not a docket.events.v1.Event in protojson (problem at column " + m[1] + ")"
-	}
-	return "not a docket.events.v1.Event in protojson"
 }
 
 func sendEvents(ctx context.Context, client apiv1connect.IngestServiceClient, evs []*eventsv1.Event, lines []int, batch int, stdout io.Writer) error {

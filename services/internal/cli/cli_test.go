@@ -106,7 +106,7 @@ func TestAppendRefusesFileWithBadLine(t *testing.T) {
 		wantInErr []string
 	}{
 		{"missing basis", []string{line("s-1"), bad}, []string{"line 2: data_collected.legal_basis"}},
-		{"not json", []string{line("s-1"), `{"tenant": "` + canary}, []string{"line 2: not a docket.events.v1.Event"}},
+		{"not json", []string{line("s-1"), `{"tenant": "` + canary}, []string{"line 2: not a valid docket.events.v1.Event"}},
 		{"unknown field", []string{`{"tenant":"acme","emailAddress":"` + canary + `"}`}, []string{"line 1:"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

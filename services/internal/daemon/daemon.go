@@ -121,7 +121,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	handlerOpts := []connect.HandlerOption{connect.WithReadMaxBytes(cfg.MaxRequestBytes)}
+	handlerOpts := []connect.HandlerOption{connect.WithReadMaxBytes(cfg.MaxRequestBytes), connect.WithCodec(ingest.JSONCodec{})}
 	mux.Handle(apiv1connect.NewIngestServiceHandler(ing, handlerOpts...))
 	reflector := grpcreflect.NewStaticReflector(apiv1connect.IngestServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
