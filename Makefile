@@ -11,6 +11,7 @@ BUF     := $(TOOLS)/buf
 BUF_VERSION             := v1.75.0
 PROTOC_GEN_GO_VERSION   := v1.36.12
 PROTOC_GEN_CONNECT_VERSION := v1.21.1
+PROTOC_GEN_VTPROTO_VERSION := v0.6.0
 STATICCHECK_VERSION     := v0.8.2
 
 FUZZTIME ?= 10s
@@ -31,12 +32,17 @@ $(TOOLS)/.protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_VERSION):
 	@mkdir -p $(TOOLS)
 	GOBIN=$(TOOLS) GOWORK=off go install connectrpc.com/connect/cmd/protoc-gen-connect-go@$(PROTOC_GEN_CONNECT_VERSION)
 	@touch $@
+$(TOOLS)/.protoc-gen-go-vtproto-$(PROTOC_GEN_VTPROTO_VERSION):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) GOWORK=off go install github.com/planetscale/vtprotobuf/cmd/protoc-gen-go-vtproto@$(PROTOC_GEN_VTPROTO_VERSION)
+	@touch $@
 $(TOOLS)/.staticcheck-$(STATICCHECK_VERSION):
 	@mkdir -p $(TOOLS)
 	GOBIN=$(TOOLS) GOWORK=off go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@touch $@
 
-PROTO_TOOLS := $(TOOLS)/.buf-$(BUF_VERSION) $(TOOLS)/.protoc-gen-go-$(PROTOC_GEN_GO_VERSION) $(TOOLS)/.protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_VERSION)
+PROTO_TOOLS := $(TOOLS)/.buf-$(BUF_VERSION) $(TOOLS)/.protoc-gen-go-$(PROTOC_GEN_GO_VERSION) \
+  $(TOOLS)/.protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_VERSION) $(TOOLS)/.protoc-gen-go-vtproto-$(PROTOC_GEN_VTPROTO_VERSION)
 
 .PHONY: tools
 tools: $(PROTO_TOOLS) $(TOOLS)/.staticcheck-$(STATICCHECK_VERSION) ## Build the pinned tools into .tools/bin

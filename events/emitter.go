@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/proto"
 )
 
 // Header names Docket sets on stored messages. They carry only ids and type
@@ -163,16 +162,16 @@ func (e *Emitter) AppendWith(ctx context.Context, opts AppendOptions, evs ...*ev
 	}
 	// Every key the batch needs is fetched before anything is published, so
 	// a shredded subject refuses the batch before any of it is stored.
-	keys, err := e.dataKeys(ctx, evs)
+	keys, vals, err := e.dataKeys(ctx, evs)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.AckTimeout)
 	defer cancel()
 	if len(opts.ExpectedLastSequence) == 0 && !e.cfg.Atomic {
-		return e.publishAsync(ctx, evs, keys)
+		return e.publishAsync(ctx, evs, keys, vals)
 	}
-	msgs, err := e.encodeAll(evs, keys)
+	msgs, err := e.encodeAll(evs, keys, vals)
 	if err != nil {
 		return nil, err
 	}
@@ -190,11 +189,11 @@ func (e *Emitter) Encode(ctx context.Context, evs ...*eventsv1.Event) ([]*nats.M
 	if err := e.validate(AppendOptions{}, evs); err != nil {
 		return nil, err
 	}
-	keys, err := e.dataKeys(ctx, evs)
+	keys, vals, err := e.dataKeys(ctx, evs)
 	if err != nil {
 		return nil, err
 	}
-	return e.encodeAll(evs, keys)
+	return e.encodeAll(evs, keys, vals)
 }
 
 // validate checks the whole batch and fills sources; it reports every
@@ -257,11 +256,14 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 type keyRef struct{ tenant, subject, group string }
 
 // dataKeys fetches the key of every (subject, key group) whose plaintext
-// values the batch holds.
-func (e *Emitter) dataKeys(ctx context.Context, evs []*eventsv1.Event) (map[keyRef]*seal.Key, error) {
+// values the batch holds. It returns the values of each event too, so
+// that encoding does not look for them again.
+func (e *Emitter) dataKeys(ctx context.Context, evs []*eventsv1.Event) (map[keyRef]*seal.Key, [][]Value, error) {
 	var keys map[keyRef]*seal.Key
+	vals := make([][]Value, len(evs))
 	for i, ev := range evs {
-		for _, v := range Values(ev) {
+		vals[i] = Values(ev)
+		for _, v := range vals[i] {
 			if _, ok := v.Value.GetValue().(*eventsv1.DataValue_Plaintext); !ok {
 				continue
 			}
@@ -271,7 +273,7 @@ func (e *Emitter) dataKeys(ctx context.Context, evs []*eventsv1.Event) (map[keyR
 			}
 			key, err := e.cfg.Keys.DataKey(ctx, ref.tenant, ref.subject, ref.group)
 			if err != nil {
-				return nil, fmt.Errorf("events[%d].%s: data key of group %s: %w", i, v.Path(), ref.group, err)
+				return nil, nil, fmt.Errorf("events[%d].%s: data key of group %s: %w", i, v.Path(), ref.group, err)
 			}
 			if keys == nil {
 				keys = make(map[keyRef]*seal.Key)
@@ -279,13 +281,13 @@ func (e *Emitter) dataKeys(ctx context.Context, evs []*eventsv1.Event) (map[keyR
 			keys[ref] = key
 		}
 	}
-	return keys, nil
+	return keys, vals, nil
 }
 
-func (e *Emitter) encodeAll(evs []*eventsv1.Event, keys map[keyRef]*seal.Key) ([]*nats.Msg, error) {
+func (e *Emitter) encodeAll(evs []*eventsv1.Event, keys map[keyRef]*seal.Key, vals [][]Value) ([]*nats.Msg, error) {
 	msgs := make([]*nats.Msg, len(evs))
 	for i, ev := range evs {
-		m, err := encode(ev, keys)
+		m, err := encode(ev, vals[i], keys)
 		if err != nil {
 			return nil, fmt.Errorf("events[%d]: %w", i, err)
 		}
@@ -294,11 +296,17 @@ func (e *Emitter) encodeAll(evs []*eventsv1.Event, keys map[keyRef]*seal.Key) ([
 	return msgs, nil
 }
 
-// encode seals the event's plaintext values in place with keys and returns
-// the message to publish; a value that ends up anything but sealed is
-// refused, so no plaintext is ever stored.
-func encode(ev *eventsv1.Event, keys map[keyRef]*seal.Key) (*nats.Msg, error) {
-	for _, v := range Values(ev) {
+// sealedValue holds a sealed value and its oneof wrapper in one allocation.
+type sealedValue struct {
+	wrapper eventsv1.DataValue_Sealed
+	sealed  eventsv1.Sealed
+}
+
+// encode seals the event's plaintext values (vals, from Values) in place
+// with keys and returns the message to publish; a value that ends up
+// anything but sealed is refused, so no plaintext is ever stored.
+func encode(ev *eventsv1.Event, vals []Value, keys map[keyRef]*seal.Key) (*nats.Msg, error) {
+	for _, v := range vals {
 		pt, ok := v.Value.GetValue().(*eventsv1.DataValue_Plaintext)
 		if !ok {
 			if v.Value.GetSealed() == nil {
@@ -311,19 +319,22 @@ func encode(ev *eventsv1.Event, keys map[keyRef]*seal.Key) (*nats.Msg, error) {
 		if key == nil {
 			return nil, fmt.Errorf("%s: no data key for group %s", v.Path(), group)
 		}
-		s, err := key.Seal(seal.AAD{
+		sv := &sealedValue{}
+		if err := key.SealStringTo(&sv.sealed, seal.AAD{
 			Tenant:   ev.GetTenant(),
 			Subject:  ev.GetSubjectRef(),
 			EventID:  ev.GetEventId(),
 			KeyGroup: group,
 			Category: v.Value.GetCategory(),
-		}, []byte(pt.Plaintext))
-		if err != nil {
+		}, pt.Plaintext); err != nil {
 			return nil, fmt.Errorf("%s: seal: %w", v.Path(), err)
 		}
-		v.Value.Value = &eventsv1.DataValue_Sealed{Sealed: s}
+		sv.wrapper.Sealed = &sv.sealed
+		v.Value.Value = &sv.wrapper
 	}
-	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(ev)
+	// The generated (vtprotobuf) encoder writes the same bytes as
+	// proto.Marshal (TestMarshalVTMatchesProto), without reflection.
+	data, err := ev.MarshalVT()
 	if err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
@@ -337,10 +348,10 @@ func encode(ev *eventsv1.Event, keys map[keyRef]*seal.Key) (*nats.Msg, error) {
 // publishAsync seals, encodes and publishes each event without waiting, so
 // that the server stores one while the next is sealed, then collects the
 // acknowledgements in order.
-func (e *Emitter) publishAsync(ctx context.Context, evs []*eventsv1.Event, keys map[keyRef]*seal.Key) ([]Result, error) {
+func (e *Emitter) publishAsync(ctx context.Context, evs []*eventsv1.Event, keys map[keyRef]*seal.Key, vals [][]Value) ([]Result, error) {
 	futures := make([]jetstream.PubAckFuture, len(evs))
 	for i, ev := range evs {
-		m, err := encode(ev, keys)
+		m, err := encode(ev, vals[i], keys)
 		if err != nil {
 			res, _ := collect(ctx, evs, futures[:i])
 			return res, fmt.Errorf("events[%d]: %w", i, err)

@@ -90,18 +90,45 @@ func (k *Key) Version() uint32 { return k.version }
 
 // Seal encrypts plaintext bound to aad, with a fresh random nonce.
 func (k *Key) Seal(aad AAD, plaintext []byte) (*eventsv1.Sealed, error) {
+	s := &eventsv1.Sealed{}
+	if err := k.sealInto(s, aad, plaintext, ""); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// SealStringTo is Seal for a string plaintext, written into s: the append
+// path's form, which copies the plaintext once, straight into the buffer
+// it is encrypted in.
+func (k *Key) SealStringTo(s *eventsv1.Sealed, aad AAD, plaintext string) error {
+	return k.sealInto(s, aad, nil, plaintext)
+}
+
+// sealInto seals ptBytes, or ptString when ptBytes is nil, into s.
+func (k *Key) sealInto(s *eventsv1.Sealed, aad AAD, ptBytes []byte, ptString string) error {
+	size := len(ptBytes)
+	if ptBytes == nil {
+		size = len(ptString)
+	}
 	// One allocation holds the nonce, the ciphertext and, behind them, the
 	// associated data; nonce and ciphertext have their capacity capped so
 	// that appending to one cannot overwrite the next.
-	n := NonceSize + len(plaintext) + k.aead.Overhead()
+	n := NonceSize + size + k.aead.Overhead()
 	buf := make([]byte, n, n+aad.encodedLen())
 	ad := aad.Append(buf[n:n])
 	nonce := buf[:NonceSize:NonceSize]
 	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("seal: reading a nonce: %w", err)
+		return fmt.Errorf("seal: reading a nonce: %w", err)
 	}
-	ct := k.aead.Seal(buf[NonceSize:NonceSize:n], nonce, plaintext, ad)
-	return &eventsv1.Sealed{KeyVersion: k.version, Nonce: nonce, Ciphertext: ct}, nil
+	pt := ptBytes
+	if pt == nil {
+		// Encrypt in place: the plaintext is copied where its ciphertext goes.
+		pt = buf[NonceSize : NonceSize+size]
+		copy(pt, ptString)
+	}
+	ct := k.aead.Seal(buf[NonceSize:NonceSize:n], nonce, pt, ad)
+	s.KeyVersion, s.Nonce, s.Ciphertext = k.version, nonce, ct
+	return nil
 }
 
 // Open decrypts s, which must have been sealed by this key version under the

@@ -208,3 +208,27 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	}
 }
+
+func TestSealStringToRoundTrip(t *testing.T) {
+	raw := make([]byte, seal.KeySize)
+	raw[0] = 9
+	k, err := seal.NewKey(3, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aad := seal.AAD{Tenant: "t", Subject: "s", EventID: "e", KeyGroup: "default", Category: "user.contact.email"}
+	var s eventsv1.Sealed
+	if err := k.SealStringTo(&s, aad, "string-canary@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if s.GetKeyVersion() != 3 || len(s.GetNonce()) != seal.NonceSize {
+		t.Fatalf("sealed = %v", &s)
+	}
+	if bytes.Contains(s.GetCiphertext(), []byte("string-canary")) {
+		t.Fatal("ciphertext holds the plaintext")
+	}
+	pt, err := k.Open(aad, &s)
+	if err != nil || string(pt) != "string-canary@example.org" {
+		t.Fatalf("Open = %q, %v", pt, err)
+	}
+}
