@@ -14,10 +14,10 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
-	"github.com/docketledger/docket/services/internal/ingest"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/ingest"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/encoding/protojson"
 )
