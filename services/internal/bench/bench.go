@@ -96,9 +96,9 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 		}
 	}
 	base := results[0].PerSecond()
-	fmt.Fprintf(w, "%-44s %9s %12s %10s %8s\n", "scenario", "events", "events/s", "stored B/ev", "vs raw")
+	fmt.Fprintf(w, "%-52s %9s %12s %11s %8s\n", "scenario", "events", "events/s", "stored B/ev", "vs raw")
 	for _, r := range results {
-		fmt.Fprintf(w, "%-44s %9d %12.0f %10d %8.2f\n", r.Name, r.Events, r.PerSecond(), r.Bytes/max(r.Events, 1), r.PerSecond()/base)
+		fmt.Fprintf(w, "%-52s %9d %12.0f %11d %8.2f\n", r.Name, r.Events, r.PerSecond(), r.Bytes/max(r.Events, 1), r.PerSecond()/base)
 	}
 	fmt.Fprintln(w, "\nvs raw: ratio to the first row (raw JetStream, default fsync every 2m), measured in this run.")
 	return nil
