@@ -1,0 +1,328 @@
+// Package model holds the read models' rows and the interfaces of the
+// stores that keep them. The projection logic (package state) is written
+// once in Go; a store only loads and saves these rows, so that SQLite and
+// PostgreSQL cannot disagree about what an event means.
+package model
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors stores return; match them with errors.Is.
+var (
+	// ErrNotFound: no such tenant, subject or request. It says nothing about
+	// whether another tenant has one.
+	ErrNotFound = errors.New("not found")
+	// ErrCheckpointMoved: Apply was given a batch that does not start at
+	// the stored checkpoint (another projector wrote meanwhile).
+	ErrCheckpointMoved = errors.New("read model checkpoint moved")
+)
+
+// SubjectKey names one data subject of one tenant.
+type SubjectKey struct{ Tenant, SubjectRef string }
+
+// SubjectState is everything the ledger holds about one subject, as of the
+// events applied so far. Stores keep it as one document (JSON) per subject.
+type SubjectState struct {
+	Tenant     string    `json:"tenant"`
+	SubjectRef string    `json:"subject_ref"`
+	FirstSeen  time.Time `json:"first_seen"` // occurred_at of the first event
+	LastSeen   time.Time `json:"last_seen"`  // greatest occurred_at so far
+	FirstSeq   uint64    `json:"first_seq"`
+	LastSeq    uint64    `json:"last_seq"`
+	Events     int       `json:"events"`
+	// Child: a source reported the subject as a child.
+	Child bool `json:"child,omitempty"`
+	// Consents by purpose (fideslang data use).
+	Consents map[string]*Consent `json:"consents,omitempty"`
+	// Restrictions by restriction id, lifted ones included.
+	Restrictions map[string]*Restriction `json:"restrictions,omitempty"`
+	Objections   []*Objection            `json:"objections,omitempty"`
+	// OpenRequests are the ids of requests neither fulfilled nor denied.
+	OpenRequests []string `json:"open_requests,omitempty"`
+	// Erasures by system: when each system reported erasing the subject.
+	Erasures map[string]time.Time `json:"erasures,omitempty"`
+	// Shredded key groups, with when (occurred_at) they were shredded.
+	Shredded map[string]time.Time `json:"shredded,omitempty"`
+	// Collected: per activity, when data was first and last collected
+	// (retention runs from it) and whether its retention has ended.
+	Collected map[string]*Collection `json:"collected,omitempty"`
+}
+
+// Consent is the state of consent for one purpose.
+type Consent struct {
+	Purpose       string     `json:"purpose"`
+	Given         bool       `json:"given"`
+	NoticeID      string     `json:"notice_id,omitempty"`
+	NoticeVersion string     `json:"notice_version,omitempty"`
+	NoticeSHA256  string     `json:"notice_sha256,omitempty"` // hex
+	Method        string     `json:"method,omitempty"`
+	Channel       string     `json:"channel,omitempty"`
+	Parental      bool       `json:"parental_authorization,omitempty"`
+	GivenAt       *time.Time `json:"given_at,omitempty"`
+	WithdrawnAt   *time.Time `json:"withdrawn_at,omitempty"`
+	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
+	EventID       string     `json:"event_id"` // the event that set this state
+}
+
+// Restriction is one Art. 18 restriction.
+type Restriction struct {
+	ID         string     `json:"id"`
+	Purposes   []string   `json:"purposes,omitempty"` // empty: all but storage
+	Categories []string   `json:"categories,omitempty"`
+	RequestID  string     `json:"request_id,omitempty"`
+	AppliedAt  time.Time  `json:"applied_at"`
+	LiftedAt   *time.Time `json:"lifted_at,omitempty"`
+	EventID    string     `json:"event_id"`
+}
+
+// Objection is one Art. 21 objection.
+type Objection struct {
+	Purposes  []string  `json:"purposes"`
+	RequestID string    `json:"request_id,omitempty"`
+	At        time.Time `json:"at"`
+	EventID   string    `json:"event_id"`
+}
+
+// Collection tracks one activity's data about a subject, for retention.
+type Collection struct {
+	ActivityID string     `json:"activity_id"`
+	First      time.Time  `json:"first"`
+	Last       time.Time  `json:"last"`
+	EndedAt    *time.Time `json:"ended_at,omitempty"` // retention expired or erased
+}
+
+// AuditRow is one event in the audit trail: what was processed, under which
+// basis, when. Data is the stored bytes (values sealed), from which a
+// subject's state at any time can be folded again.
+type AuditRow struct {
+	Seq        uint64    `json:"seq"`
+	EventID    string    `json:"event_id"`
+	Tenant     string    `json:"tenant"`
+	SubjectRef string    `json:"subject_ref,omitempty"`
+	Type       string    `json:"type"` // proto full name
+	Categories []string  `json:"categories,omitempty"`
+	Purposes   []string  `json:"purposes,omitempty"`
+	LegalBasis string    `json:"legal_basis,omitempty"` // enum name, "" when none
+	Recipient  string    `json:"recipient_id,omitempty"`
+	OccurredAt time.Time `json:"occurred_at"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Source     string    `json:"source"`
+	ActorKind  string    `json:"actor_kind,omitempty"`
+	ActorID    string    `json:"actor_id,omitempty"`
+	Data       []byte    `json:"-"`
+}
+
+// DisclosureRow is one entry of the disclosure register.
+type DisclosureRow struct {
+	Seq                uint64     `json:"seq"`
+	EventID            string     `json:"event_id"`
+	Tenant             string     `json:"tenant"`
+	SubjectRef         string     `json:"subject_ref"`
+	RecipientID        string     `json:"recipient_id"`
+	RecipientName      string     `json:"recipient_name"`
+	RecipientKind      string     `json:"recipient_kind"`
+	Country            string     `json:"country"`
+	TransferMechanism  string     `json:"transfer_mechanism"`
+	Categories         []string   `json:"categories"`
+	Purpose            string     `json:"purpose"`
+	LegalBasis         string     `json:"legal_basis"`
+	SpecialCondition   string     `json:"special_category_condition,omitempty"`
+	LegalInstrumentRef string     `json:"legal_instrument_ref,omitempty"`
+	ConfidentialUntil  *time.Time `json:"confidential_until,omitempty"`
+	ActivityID         string     `json:"activity_id,omitempty"`
+	OccurredAt         time.Time  `json:"occurred_at"`
+	RecordedAt         time.Time  `json:"recorded_at"`
+}
+
+// Request statuses.
+const (
+	RequestOpen      = "open"
+	RequestFulfilled = "fulfilled"
+	RequestDenied    = "denied"
+)
+
+// RequestRow is one data-subject request with its statutory deadline.
+type RequestRow struct {
+	Tenant         string     `json:"tenant"`
+	RequestID      string     `json:"request_id"`
+	SubjectRef     string     `json:"subject_ref"`
+	Right          string     `json:"right"` // enum name
+	ReceivedAt     time.Time  `json:"received_at"`
+	VerifiedAt     *time.Time `json:"verified_at,omitempty"`
+	ExtendedMonths int        `json:"extended_months,omitempty"`
+	DueAt          time.Time  `json:"due_at"`
+	Status         string     `json:"status"`
+	Outcome        string     `json:"outcome,omitempty"`
+	DenialGround   string     `json:"denial_ground,omitempty"`
+	ClosedAt       *time.Time `json:"closed_at,omitempty"`
+	ReceivedSeq    uint64     `json:"received_seq"`
+	EventIDs       []string   `json:"event_ids"`
+}
+
+// ActivityRow is one declaration (or amendment) of a processing activity:
+// the catalogue as of a date is the newest row per activity not after it.
+type ActivityRow struct {
+	Seq        uint64    `json:"seq"`
+	EventID    string    `json:"event_id"`
+	Tenant     string    `json:"tenant"`
+	ActivityID string    `json:"activity_id"`
+	Amended    bool      `json:"amended"`
+	OccurredAt time.Time `json:"occurred_at"`
+	RecordedAt time.Time `json:"recorded_at"`
+	// Activity is the docket.events.v1.ProcessingActivity, proto-encoded.
+	Activity []byte `json:"-"`
+}
+
+// Observed kinds.
+const (
+	ObservedPurpose   = "purpose"
+	ObservedRecipient = "recipient"
+	ObservedCategory  = "category"
+)
+
+// ObservedRow counts a purpose, recipient or category seen in events.
+// Stores merge rows of the same key: Count adds up, FirstSeq keeps the
+// smallest, First/LastOccurred the extremes.
+type ObservedRow struct {
+	Tenant        string    `json:"tenant"`
+	Kind          string    `json:"kind"`
+	Key           string    `json:"key"`
+	Count         uint64    `json:"count"`
+	FirstSeq      uint64    `json:"first_seq"`
+	FirstEventID  string    `json:"first_event_id"`
+	FirstOccurred time.Time `json:"first_occurred"`
+	LastOccurred  time.Time `json:"last_occurred"`
+}
+
+// Finding is a compliance problem the ledger recorded: a rule, the events
+// that show it, and when it arose. It names no personal data.
+type Finding struct {
+	ID         string    `json:"id"` // rule + ":" + the triggering event id
+	Tenant     string    `json:"tenant"`
+	Rule       string    `json:"rule"`
+	SubjectRef string    `json:"subject_ref,omitempty"`
+	EventIDs   []string  `json:"event_ids"`
+	AroseAt    time.Time `json:"arose_at"` // occurred_at it arose
+	Seq        uint64    `json:"seq"`      // stream sequence of the triggering event; 0 for time-based findings
+	Detail     string    `json:"detail"`
+}
+
+// Batch is what one projector transaction writes: everything a run of
+// events from sequence From+1 to To changed. Subjects, Requests replace
+// the stored rows of the same key; the rest are inserted (Observed merged).
+type Batch struct {
+	From, To    uint64
+	Audit       []AuditRow
+	Disclosures []DisclosureRow
+	Subjects    []*SubjectState
+	Requests    []*RequestRow
+	Activities  []ActivityRow
+	Observed    []ObservedRow
+	Findings    []Finding
+}
+
+// Page is keyset paging in stream order: rows after After, at most Limit.
+type Page struct {
+	After uint64
+	Limit int
+}
+
+// TimeAxis says which clock an as-of or time range reads.
+type TimeAxis int
+
+const (
+	// Occurred: what was true at T (the sources' occurred_at).
+	Occurred TimeAxis = iota
+	// Recorded: what the ledger knew at T (the stream's recorded_at).
+	Recorded
+)
+
+// TimeRange bounds rows by one clock; zero From or To is open.
+type TimeRange struct {
+	Axis     TimeAxis
+	From, To time.Time // From inclusive, To inclusive
+}
+
+// DisclosureFilter selects disclosures of one tenant; empty fields match all.
+type DisclosureFilter struct {
+	Tenant        string
+	SubjectRef    string
+	RecipientID   string
+	RecipientKind string
+	Category      string
+	Purpose       string
+	LegalBasis    string
+	Time          TimeRange
+}
+
+// RequestFilter selects requests of one tenant.
+type RequestFilter struct {
+	Tenant     string
+	SubjectRef string
+	Status     string
+}
+
+// FindingFilter selects findings of one tenant.
+type FindingFilter struct {
+	Tenant     string
+	SubjectRef string
+	Rule       string
+}
+
+// Writer is what the projector needs of a store.
+type Writer interface {
+	// Checkpoint is the last stream sequence applied; 0 when none.
+	Checkpoint(ctx context.Context) (uint64, error)
+	// Subjects returns the stored state of those keys that have one.
+	Subjects(ctx context.Context, keys []SubjectKey) (map[SubjectKey]*SubjectState, error)
+	// Requests returns the stored rows of those requests that exist.
+	Requests(ctx context.Context, tenant string, ids []string) (map[string]*RequestRow, error)
+	// Activities returns every declaration of every tenant, in stream order.
+	AllActivities(ctx context.Context) ([]ActivityRow, error)
+	// Apply writes b and moves the checkpoint from b.From to b.To in one
+	// transaction; ErrCheckpointMoved if the checkpoint is not b.From.
+	Apply(ctx context.Context, b *Batch) error
+}
+
+// Reader answers queries. Lists come in stream order with keyset paging.
+type Reader interface {
+	Subject(ctx context.Context, tenant, subjectRef string) (*SubjectState, error)
+	History(ctx context.Context, tenant, subjectRef string, p Page) ([]AuditRow, error)
+	Disclosures(ctx context.Context, f DisclosureFilter, p Page) ([]DisclosureRow, error)
+	ListRequests(ctx context.Context, f RequestFilter, p Page) ([]RequestRow, error)
+	Activities(ctx context.Context, tenant string) ([]ActivityRow, error)
+	Observed(ctx context.Context, tenant string) ([]ObservedRow, error)
+	// Findings come ordered by (Seq, Rule); a page never ends inside one
+	// Seq: it may run past Limit to finish the last sequence's findings.
+	Findings(ctx context.Context, f FindingFilter, p Page) ([]Finding, error)
+	// SubjectsOf lists a tenant's subjects ordered by FirstSeq (unique per
+	// subject), After being a FirstSeq: for checks across all subjects.
+	SubjectsOf(ctx context.Context, tenant string, p Page) ([]*SubjectState, error)
+	// TenantExists tells whether the tenant has any event.
+	TenantExists(ctx context.Context, tenant string) (bool, error)
+}
+
+// Store is a read-model store: SQLite or PostgreSQL/CockroachDB. Its
+// tables belong to one generation: a rebuild projects into the next
+// generation's tables while queries read the current one, then switches.
+type Store interface {
+	Writer
+	Reader
+	// Generation is the generation whose tables this store reads and writes.
+	Generation() int
+	Close() error
+}
+
+// Generations records which generation of the read models is current; a
+// rebuild switches it once the new generation has caught up.
+type Generations interface {
+	// Current is the current generation; 1 when none was ever switched.
+	Current(ctx context.Context) (int, error)
+	// Switch makes to current if from still is; ErrCheckpointMoved if not.
+	Switch(ctx context.Context, from, to int) error
+	// Drop removes a generation's tables (never the current one).
+	Drop(ctx context.Context, gen int) error
+}
