@@ -1,0 +1,462 @@
+package state
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/source"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// ErrMismatch is matched by the error Apply returns when it is called with
+// a state that does not fit the record: none for a subject-level event, one
+// for a controller-level event, or another tenant's or subject's.
+var ErrMismatch = errors.New("state: subject state does not match the event")
+
+// Requests looks up the projector's current row of a request: nil if none.
+type Requests func(tenant, requestID string) *model.RequestRow
+
+// Effects is what one event adds to the read models.
+type Effects struct {
+	Audit      model.AuditRow
+	Disclosure *model.DisclosureRow
+	Activity   *model.ActivityRow
+	// Request is the row the event created or changed (a copy: the row
+	// Requests returned is never modified); nil when none.
+	Request  *model.RequestRow
+	Observed []model.ObservedRow
+	Findings []model.Finding
+}
+
+// Apply folds rec into st and returns what the event adds.
+//
+// st is the subject's state, never nil for a subject-level event (pass
+// &model.SubjectState{Tenant, SubjectRef} for a subject not seen before),
+// nil for a controller-level event (catalogue, notices, breaches). st is
+// changed in place. reqs looks up the rows of rights requests (nil: none).
+// cat receives activity declarations and amendments.
+//
+// The findings are evaluated against the state before the event is folded
+// in: an event is judged by what was known when it happened. Apply is
+// deterministic and does no I/O. It fails only on a record it cannot judge
+// (no event, no payload, a state that does not fit); a well-formed event
+// that breaks a rule is folded in and raises a finding.
+func Apply(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Record) (Effects, error) {
+	ev := rec.Event
+	if ev == nil || ev.GetPayload() == nil {
+		return Effects{}, fmt.Errorf("state: sequence %d: no event payload", rec.Sequence)
+	}
+	if cat == nil {
+		return Effects{}, fmt.Errorf("state: sequence %d: nil catalogue", rec.Sequence)
+	}
+	ref := ev.GetSubjectRef()
+	switch {
+	case ref == "" && st != nil:
+		return Effects{}, fmt.Errorf("%w: sequence %d: %s is controller-level, yet a subject state was passed", ErrMismatch, rec.Sequence, events.TypeName(ev))
+	case ref != "" && st == nil:
+		return Effects{}, fmt.Errorf("%w: sequence %d: no subject state passed for a subject-level event", ErrMismatch, rec.Sequence)
+	case st != nil && (st.Tenant != ev.GetTenant() || st.SubjectRef != ref):
+		return Effects{}, fmt.Errorf("%w: sequence %d: the state is another subject's", ErrMismatch, rec.Sequence)
+	}
+	rec.RecordedAt = recordedAt(rec)
+
+	eff := Effects{Audit: auditRow(rec)}
+	if st == nil {
+		if a := activityRow(rec); a != nil {
+			if err := cat.Add(*a); err != nil {
+				return Effects{}, err
+			}
+			eff.Activity = a
+		}
+		return eff, nil
+	}
+
+	for _, r := range rules {
+		eff.Findings = append(eff.Findings, r.check(st, cat, rec)...)
+	}
+	eff.Request = fold(st, reqs, cat, rec)
+	eff.Disclosure = disclosureRow(rec)
+	eff.Observed = observed(rec)
+	return eff, nil
+}
+
+// recordedAt is when the ledger stored the event: the record's time, or
+// the event's recorded_at when the record has none.
+func recordedAt(rec source.Record) time.Time {
+	if !rec.RecordedAt.IsZero() {
+		return rec.RecordedAt.UTC()
+	}
+	if ts := rec.Event.GetRecordedAt(); ts != nil {
+		return ts.AsTime()
+	}
+	return time.Time{}
+}
+
+func occurredAt(ev *eventsv1.Event) time.Time { return ev.GetOccurredAt().AsTime() }
+
+// enumName is a proto enum's value name, "" for the zero (unspecified) value.
+func enumName[E interface {
+	~int32
+	String() string
+}](e E) string {
+	if e == 0 {
+		return ""
+	}
+	return e.String()
+}
+
+// auditRow describes any event in the audit trail.
+func auditRow(rec source.Record) model.AuditRow {
+	ev := rec.Event
+	row := model.AuditRow{
+		Seq:        rec.Sequence,
+		EventID:    ev.GetEventId(),
+		Tenant:     ev.GetTenant(),
+		SubjectRef: ev.GetSubjectRef(),
+		Type:       events.TypeName(ev),
+		OccurredAt: occurredAt(ev),
+		RecordedAt: rec.RecordedAt,
+		Source:     ev.GetSource(),
+		ActorKind:  enumName(ev.GetActor().GetKind()),
+		ActorID:    ev.GetActor().GetId(),
+		Data:       rec.Data,
+	}
+	one := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_ProcessingActivityDeclared:
+		a := p.ProcessingActivityDeclared.GetActivity()
+		row.Categories, row.Purposes, row.LegalBasis = a.GetDataCategories(), a.GetPurposes(), enumName(a.GetLegalBasis())
+	case *eventsv1.Event_ProcessingActivityAmended:
+		a := p.ProcessingActivityAmended.GetActivity()
+		row.Categories, row.Purposes, row.LegalBasis = a.GetDataCategories(), a.GetPurposes(), enumName(a.GetLegalBasis())
+	case *eventsv1.Event_DataCollected:
+		m := p.DataCollected
+		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), m.GetPurposes(), enumName(m.GetLegalBasis())
+	case *eventsv1.Event_DataRectified:
+		row.Categories = p.DataRectified.GetCategories()
+	case *eventsv1.Event_ConsentGiven:
+		row.Categories, row.Purposes = p.ConsentGiven.GetCategories(), one(p.ConsentGiven.GetPurpose())
+	case *eventsv1.Event_ConsentWithdrawn:
+		row.Purposes = one(p.ConsentWithdrawn.GetPurpose())
+	case *eventsv1.Event_DisclosureMade:
+		m := p.DisclosureMade
+		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), one(m.GetPurpose()), enumName(m.GetLegalBasis())
+		row.Recipient = m.GetRecipient().GetId()
+	case *eventsv1.Event_RightsRequestReceived:
+		row.Categories, row.Purposes = p.RightsRequestReceived.GetCategories(), p.RightsRequestReceived.GetPurposes()
+	case *eventsv1.Event_RestrictionApplied:
+		row.Categories, row.Purposes = p.RestrictionApplied.GetCategories(), p.RestrictionApplied.GetPurposes()
+	case *eventsv1.Event_ObjectionRecorded:
+		row.Purposes = p.ObjectionRecorded.GetPurposes()
+	case *eventsv1.Event_ErasureExecuted:
+		row.Categories = p.ErasureExecuted.GetCategories()
+	case *eventsv1.Event_RecipientNotified:
+		row.Recipient = p.RecipientNotified.GetRecipientId()
+	case *eventsv1.Event_RetentionExpired:
+		row.Categories = p.RetentionExpired.GetCategories()
+	case *eventsv1.Event_BreachRecorded:
+		row.Categories = p.BreachRecorded.GetCategories()
+	}
+	row.Categories = slices.Clone(row.Categories)
+	row.Purposes = slices.Clone(row.Purposes)
+	return row
+}
+
+// activityRow is the catalogue row of a declaration or amendment, nil for
+// any other event.
+func activityRow(rec source.Record) *model.ActivityRow {
+	ev := rec.Event
+	var a *eventsv1.ProcessingActivity
+	amended := false
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_ProcessingActivityDeclared:
+		a = p.ProcessingActivityDeclared.GetActivity()
+	case *eventsv1.Event_ProcessingActivityAmended:
+		a, amended = p.ProcessingActivityAmended.GetActivity(), true
+	default:
+		return nil
+	}
+	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(a)
+	return &model.ActivityRow{
+		Seq: rec.Sequence, EventID: ev.GetEventId(), Tenant: ev.GetTenant(), ActivityID: a.GetActivityId(),
+		Amended: amended, OccurredAt: occurredAt(ev), RecordedAt: rec.RecordedAt, Activity: b,
+	}
+}
+
+// disclosureRow is the register entry of a DisclosureMade, nil otherwise.
+func disclosureRow(rec source.Record) *model.DisclosureRow {
+	ev := rec.Event
+	m := ev.GetDisclosureMade()
+	if m == nil {
+		return nil
+	}
+	r := m.GetRecipient()
+	row := &model.DisclosureRow{
+		Seq: rec.Sequence, EventID: ev.GetEventId(), Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
+		RecipientID: r.GetId(), RecipientName: r.GetName(), RecipientKind: enumName(r.GetKind()),
+		Country: r.GetCountry(), TransferMechanism: enumName(r.GetTransferMechanism()),
+		Categories: slices.Clone(m.GetCategories()), Purpose: m.GetPurpose(), LegalBasis: enumName(m.GetLegalBasis()),
+		SpecialCondition: enumName(m.GetSpecialCategoryCondition()), LegalInstrumentRef: m.GetLegalInstrumentRef(),
+		ActivityID: m.GetActivityId(), OccurredAt: occurredAt(ev), RecordedAt: rec.RecordedAt,
+	}
+	if ts := m.GetConfidentialUntil(); ts != nil {
+		t := ts.AsTime()
+		row.ConfidentialUntil = &t
+	}
+	return row
+}
+
+// observed lists what an event shows being processed: the purposes and
+// categories of DataCollected, the purpose, recipient and categories of
+// DisclosureMade. Other payloads (consents, requests, rectifications,
+// erasures) describe processing rather than do it, and count for nothing.
+func observed(rec source.Record) []model.ObservedRow {
+	ev := rec.Event
+	var purposes, recipients, categories []string
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_DataCollected:
+		purposes, categories = p.DataCollected.GetPurposes(), p.DataCollected.GetCategories()
+	case *eventsv1.Event_DisclosureMade:
+		purposes, categories = []string{p.DisclosureMade.GetPurpose()}, p.DisclosureMade.GetCategories()
+		recipients = []string{p.DisclosureMade.GetRecipient().GetId()}
+	default:
+		return nil
+	}
+	at := occurredAt(ev)
+	var out []model.ObservedRow
+	add := func(kind string, keys []string) {
+		seen := map[string]bool{}
+		for _, k := range keys {
+			if k == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, model.ObservedRow{
+				Tenant: ev.GetTenant(), Kind: kind, Key: k, Count: 1,
+				FirstSeq: rec.Sequence, FirstEventID: ev.GetEventId(), FirstOccurred: at, LastOccurred: at,
+			})
+		}
+	}
+	add(model.ObservedPurpose, purposes)
+	add(model.ObservedRecipient, recipients)
+	add(model.ObservedCategory, categories)
+	return out
+}
+
+// fold changes st (and a request row) by one subject-level event and
+// returns the request row it created or changed.
+func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Record) *model.RequestRow {
+	ev := rec.Event
+	at := occurredAt(ev)
+	if st.Events == 0 {
+		st.FirstSeen, st.FirstSeq = at, rec.Sequence
+	}
+	if at.After(st.LastSeen) {
+		st.LastSeen = at
+	}
+	if rec.Sequence > st.LastSeq {
+		st.LastSeq = rec.Sequence
+	}
+	st.Events++
+
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_DataCollected:
+		m := p.DataCollected
+		if m.GetSubjectIsChild() {
+			st.Child = true
+		}
+		if id := m.GetActivityId(); id != "" {
+			collect(st, id, at)
+		}
+	case *eventsv1.Event_ConsentGiven:
+		m := p.ConsentGiven
+		c := &model.Consent{
+			Purpose: m.GetPurpose(), Given: true, NoticeID: m.GetNoticeId(), NoticeVersion: m.GetNoticeVersion(),
+			Method: enumName(m.GetMethod()), Channel: enumName(m.GetChannel()),
+			Parental: m.GetParentalAuthorization() != nil, GivenAt: &at, EventID: ev.GetEventId(),
+		}
+		if len(m.GetNoticeSha256()) > 0 {
+			c.NoticeSHA256 = hex.EncodeToString(m.GetNoticeSha256())
+		}
+		if ts := m.GetExpiresAt(); ts != nil {
+			t := ts.AsTime()
+			c.ExpiresAt = &t
+		}
+		if st.Consents == nil {
+			st.Consents = map[string]*model.Consent{}
+		}
+		st.Consents[m.GetPurpose()] = c
+	case *eventsv1.Event_ConsentWithdrawn:
+		m := p.ConsentWithdrawn
+		if st.Consents == nil {
+			st.Consents = map[string]*model.Consent{}
+		}
+		c := st.Consents[m.GetPurpose()]
+		if c == nil {
+			c = &model.Consent{Purpose: m.GetPurpose(), Method: enumName(m.GetMethod()), Channel: enumName(m.GetChannel())}
+		} else {
+			cp := *c
+			c = &cp
+		}
+		c.Given, c.WithdrawnAt, c.EventID = false, &at, ev.GetEventId()
+		st.Consents[m.GetPurpose()] = c
+	case *eventsv1.Event_RestrictionApplied:
+		m := p.RestrictionApplied
+		if st.Restrictions == nil {
+			st.Restrictions = map[string]*model.Restriction{}
+		}
+		st.Restrictions[m.GetRestrictionId()] = &model.Restriction{
+			ID: m.GetRestrictionId(), Purposes: slices.Clone(m.GetPurposes()), Categories: slices.Clone(m.GetCategories()),
+			RequestID: m.GetRequestId(), AppliedAt: at, EventID: ev.GetEventId(),
+		}
+	case *eventsv1.Event_RestrictionLifted:
+		if r := st.Restrictions[p.RestrictionLifted.GetRestrictionId()]; r != nil && r.LiftedAt == nil {
+			r.LiftedAt = &at
+		}
+	case *eventsv1.Event_ObjectionRecorded:
+		m := p.ObjectionRecorded
+		st.Objections = append(st.Objections, &model.Objection{
+			Purposes: slices.Clone(m.GetPurposes()), RequestID: m.GetRequestId(), At: at, EventID: ev.GetEventId(),
+		})
+	case *eventsv1.Event_ErasureExecuted:
+		if st.Erasures == nil {
+			st.Erasures = map[string]time.Time{}
+		}
+		st.Erasures[p.ErasureExecuted.GetSystem()] = at
+	case *eventsv1.Event_SubjectKeyShredded:
+		if st.Shredded == nil {
+			st.Shredded = map[string]time.Time{}
+		}
+		for _, g := range p.SubjectKeyShredded.GetKeyGroups() {
+			if _, ok := st.Shredded[g]; !ok {
+				st.Shredded[g] = at
+			}
+		}
+		// The shredded groups' values are gone: so is the data of every
+		// activity sealed under them.
+		v := cat.view(ev.GetTenant(), at, rec.Sequence)
+		for _, id := range sortedKeys(st.Collected) {
+			if _, ok := st.Shredded[groupOf(v, id)]; ok {
+				end(st.Collected[id], at)
+			}
+		}
+	case *eventsv1.Event_RetentionExpired:
+		if c := st.Collected[p.RetentionExpired.GetActivityId()]; c != nil {
+			end(c, at)
+		}
+	case *eventsv1.Event_RightsRequestReceived,
+		*eventsv1.Event_RightsRequestIdentityVerified,
+		*eventsv1.Event_RightsRequestDeadlineExtended,
+		*eventsv1.Event_RightsRequestFulfilled,
+		*eventsv1.Event_RightsRequestDenied:
+		return request(st, reqs, rec)
+	}
+	return nil
+}
+
+// groupOf is the key group of an activity's data: its declared group, or
+// "default" when the activity is not declared.
+func groupOf(v view, activityID string) string {
+	if g := v.keyGroup(activityID); g != "" {
+		return g
+	}
+	return "default"
+}
+
+// collect notes a collection for an activity. Data collected after the
+// activity's data ended (retention expired or keys shredded) starts a new
+// period: retention runs from its first collection again.
+func collect(st *model.SubjectState, activityID string, at time.Time) {
+	if st.Collected == nil {
+		st.Collected = map[string]*model.Collection{}
+	}
+	c := st.Collected[activityID]
+	switch {
+	case c == nil || (c.EndedAt != nil && !at.Before(*c.EndedAt)):
+		st.Collected[activityID] = &model.Collection{ActivityID: activityID, First: at, Last: at}
+	default:
+		if at.Before(c.First) {
+			c.First = at
+		}
+		if at.After(c.Last) {
+			c.Last = at
+		}
+	}
+}
+
+func end(c *model.Collection, at time.Time) {
+	if c.EndedAt == nil {
+		c.EndedAt = &at
+	}
+}
+
+// request applies a rights request event to its row and to the subject's
+// open requests. A receipt of an id that exists, and any other event of a
+// request that does not exist or is another subject's, change nothing (the
+// audit trail keeps them).
+func request(st *model.SubjectState, reqs Requests, rec source.Record) *model.RequestRow {
+	ev := rec.Event
+	at := occurredAt(ev)
+	var cur *model.RequestRow
+	lookup := func(id string) *model.RequestRow {
+		if reqs == nil {
+			return nil
+		}
+		return reqs(ev.GetTenant(), id)
+	}
+	if m := ev.GetRightsRequestReceived(); m != nil {
+		if lookup(m.GetRequestId()) != nil {
+			return nil
+		}
+		st.OpenRequests = append(st.OpenRequests, m.GetRequestId())
+		return &model.RequestRow{
+			Tenant: ev.GetTenant(), RequestID: m.GetRequestId(), SubjectRef: ev.GetSubjectRef(),
+			Right: enumName(m.GetRight()), ReceivedAt: at, DueAt: DueAt(at, 0), Status: model.RequestOpen,
+			ReceivedSeq: rec.Sequence, EventIDs: []string{ev.GetEventId()},
+		}
+	}
+	id := ev.GetRightsRequestIdentityVerified().GetRequestId() + ev.GetRightsRequestDeadlineExtended().GetRequestId() +
+		ev.GetRightsRequestFulfilled().GetRequestId() + ev.GetRightsRequestDenied().GetRequestId()
+	// A closed request changes no more: its last event id stays the one
+	// that closed it.
+	if cur = lookup(id); cur == nil || cur.SubjectRef != ev.GetSubjectRef() || cur.Status != model.RequestOpen {
+		return nil
+	}
+	row := *cur
+	row.EventIDs = append(slices.Clone(cur.EventIDs), ev.GetEventId())
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_RightsRequestIdentityVerified:
+		if row.VerifiedAt == nil {
+			row.VerifiedAt = &at
+		}
+	case *eventsv1.Event_RightsRequestDeadlineExtended:
+		// Art. 12(3): the controller must say so within the first month, and
+		// may extend by two further months at most.
+		if !at.After(DueAt(row.ReceivedAt, 0)) {
+			row.ExtendedMonths = min(row.ExtendedMonths+int(p.RightsRequestDeadlineExtended.GetMonths()), MaxExtensionMonths)
+			row.DueAt = DueAt(row.ReceivedAt, row.ExtendedMonths)
+		}
+	case *eventsv1.Event_RightsRequestFulfilled:
+		row.Status, row.Outcome, row.ClosedAt = model.RequestFulfilled, p.RightsRequestFulfilled.GetOutcome(), &at
+	case *eventsv1.Event_RightsRequestDenied:
+		row.Status, row.DenialGround, row.ClosedAt = model.RequestDenied, enumName(p.RightsRequestDenied.GetGround()), &at
+	}
+	if row.Status != model.RequestOpen {
+		st.OpenRequests = slices.DeleteFunc(st.OpenRequests, func(s string) bool { return s == id })
+		if len(st.OpenRequests) == 0 {
+			st.OpenRequests = nil
+		}
+	}
+	return &row
+}

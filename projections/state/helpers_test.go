@@ -1,0 +1,221 @@
+package state_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/source"
+	"github.com/docketledger/docket/projections/state"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+const (
+	tenant  = "acme"
+	subj    = "u_1"
+	useMail = "marketing.communications.email"
+	useImp  = "functional.service.improve"
+	useSvc  = "essential.service"
+	catMail = "user.contact.email"
+	catName = "user.name.first"
+	catHlth = "user.health_and_medical"
+)
+
+var t0 = time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)
+
+func day(n int) time.Time { return t0.Add(time.Duration(n) * 24 * time.Hour) }
+
+// stream builds records in stream order; recorded_at is occurred_at plus
+// lag unless an event sets it.
+type stream struct {
+	recs []source.Record
+	lag  time.Duration
+}
+
+// add appends an event of subject ref ("" for controller-level) occurring
+// at at, with the given payload; its id is "ev-<seq>".
+func (s *stream) add(ref string, at time.Time, payload any) source.Record {
+	return s.addRecorded(ref, at, at.Add(s.lag), payload)
+}
+
+func (s *stream) addRecorded(ref string, at, recorded time.Time, payload any) source.Record {
+	seq := uint64(len(s.recs) + 1)
+	ev := &eventsv1.Event{
+		EventId: fmt.Sprintf("ev-%d", seq), Tenant: tenant, SubjectRef: ref, OccurredAt: timestamppb.New(at),
+		Source: "test", Actor: &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "job-1"},
+		TaxonomyVersion: "fideslang-3.1",
+	}
+	switch p := payload.(type) {
+	case *eventsv1.ProcessingActivityDeclared:
+		ev.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: p}
+	case *eventsv1.ProcessingActivityAmended:
+		ev.Payload = &eventsv1.Event_ProcessingActivityAmended{ProcessingActivityAmended: p}
+	case *eventsv1.NoticePublished:
+		ev.Payload = &eventsv1.Event_NoticePublished{NoticePublished: p}
+	case *eventsv1.DataCollected:
+		ev.Payload = &eventsv1.Event_DataCollected{DataCollected: p}
+	case *eventsv1.ConsentGiven:
+		ev.Payload = &eventsv1.Event_ConsentGiven{ConsentGiven: p}
+	case *eventsv1.ConsentWithdrawn:
+		ev.Payload = &eventsv1.Event_ConsentWithdrawn{ConsentWithdrawn: p}
+	case *eventsv1.DisclosureMade:
+		ev.Payload = &eventsv1.Event_DisclosureMade{DisclosureMade: p}
+	case *eventsv1.RightsRequestReceived:
+		ev.Payload = &eventsv1.Event_RightsRequestReceived{RightsRequestReceived: p}
+	case *eventsv1.RightsRequestIdentityVerified:
+		ev.Payload = &eventsv1.Event_RightsRequestIdentityVerified{RightsRequestIdentityVerified: p}
+	case *eventsv1.RightsRequestDeadlineExtended:
+		ev.Payload = &eventsv1.Event_RightsRequestDeadlineExtended{RightsRequestDeadlineExtended: p}
+	case *eventsv1.RightsRequestFulfilled:
+		ev.Payload = &eventsv1.Event_RightsRequestFulfilled{RightsRequestFulfilled: p}
+	case *eventsv1.RightsRequestDenied:
+		ev.Payload = &eventsv1.Event_RightsRequestDenied{RightsRequestDenied: p}
+	case *eventsv1.RestrictionApplied:
+		ev.Payload = &eventsv1.Event_RestrictionApplied{RestrictionApplied: p}
+	case *eventsv1.RestrictionLifted:
+		ev.Payload = &eventsv1.Event_RestrictionLifted{RestrictionLifted: p}
+	case *eventsv1.ObjectionRecorded:
+		ev.Payload = &eventsv1.Event_ObjectionRecorded{ObjectionRecorded: p}
+	case *eventsv1.ErasureExecuted:
+		ev.Payload = &eventsv1.Event_ErasureExecuted{ErasureExecuted: p}
+	case *eventsv1.SubjectKeyShredded:
+		ev.Payload = &eventsv1.Event_SubjectKeyShredded{SubjectKeyShredded: p}
+	case *eventsv1.RetentionExpired:
+		ev.Payload = &eventsv1.Event_RetentionExpired{RetentionExpired: p}
+	case *eventsv1.BreachRecorded:
+		ev.Payload = &eventsv1.Event_BreachRecorded{BreachRecorded: p}
+	default:
+		panic(fmt.Sprintf("unknown payload %T", payload))
+	}
+	data, err := proto.Marshal(ev)
+	if err != nil {
+		panic(err)
+	}
+	ev.RecordedAt = timestamppb.New(recorded)
+	rec := source.Record{Sequence: seq, RecordedAt: recorded, Subject: "docket." + tenant, Data: data, Event: ev}
+	s.recs = append(s.recs, rec)
+	return rec
+}
+
+// Activities of the test catalogue.
+func newsletter() *eventsv1.ProcessingActivity {
+	return &eventsv1.ProcessingActivity{
+		ActivityId: "newsletter", Name: "Newsletter", Purposes: []string{useMail}, DataCategories: []string{catName, catMail},
+		LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, KeyGroup: "marketing",
+		Recipients: []*eventsv1.Recipient{mailer()},
+		Retention:  &eventsv1.Retention{Days: 30, Trigger: "consent withdrawn"},
+	}
+}
+
+func telemetry() *eventsv1.ProcessingActivity {
+	return &eventsv1.ProcessingActivity{
+		ActivityId: "telemetry", Name: "Telemetry", Purposes: []string{useImp}, DataCategories: []string{"user.unique_id"},
+		LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
+		Retention:  &eventsv1.Retention{Days: 100, Trigger: "collection"},
+	}
+}
+
+func sickness(cond eventsv1.LegalBasis) *eventsv1.ProcessingActivity {
+	return &eventsv1.ProcessingActivity{
+		ActivityId: "sickness", Name: "Sickness", Purposes: []string{"essential.legal_obligation"},
+		DataCategories: []string{catHlth}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
+		SpecialCategoryCondition: cond, KeyGroup: "hr",
+	}
+}
+
+func mailer() *eventsv1.Recipient {
+	return &eventsv1.Recipient{Id: "mailer", Name: "Mailer Inc.", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
+		Country: "US", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES}
+}
+
+func recipient(id string) *eventsv1.Recipient {
+	return &eventsv1.Recipient{Id: id, Name: id, Kind: eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY, Country: "IE",
+		TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE}
+}
+
+// declare declares the test catalogue at t0 - 1 day.
+func (s *stream) declare(acts ...*eventsv1.ProcessingActivity) {
+	for _, a := range acts {
+		s.add("", day(-1), &eventsv1.ProcessingActivityDeclared{Activity: a})
+	}
+}
+
+func collected(activity string, basis eventsv1.LegalBasis, purposes ...string) *eventsv1.DataCollected {
+	return &eventsv1.DataCollected{ActivityId: activity, Purposes: purposes, Categories: []string{catMail}, LegalBasis: basis}
+}
+
+func mailing(activity string, basis eventsv1.LegalBasis) *eventsv1.DisclosureMade {
+	return &eventsv1.DisclosureMade{Recipient: mailer(), Categories: []string{catName, catMail}, Purpose: useMail,
+		LegalBasis: basis, ActivityId: activity}
+}
+
+func consent(purpose string) *eventsv1.ConsentGiven {
+	return &eventsv1.ConsentGiven{Purpose: purpose, NoticeId: "privacy", NoticeVersion: "1", NoticeSha256: make([]byte, 32),
+		Method: eventsv1.ConsentMethod_CONSENT_METHOD_CHECKBOX, Channel: eventsv1.Channel_CHANNEL_WEB}
+}
+
+func withdraw(purpose string) *eventsv1.ConsentWithdrawn {
+	return &eventsv1.ConsentWithdrawn{Purpose: purpose, Channel: eventsv1.Channel_CHANNEL_EMAIL}
+}
+
+const (
+	consentBasis = eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT
+	liBasis      = eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS
+	contract     = eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT
+)
+
+// run applies every record but the last to fresh state and returns the
+// state, the catalogue and the last record (not applied).
+func run(t *testing.T, s *stream) (*model.SubjectState, *state.Catalogue, source.Record) {
+	t.Helper()
+	cat := state.NewCatalogue()
+	subjects := map[string]*model.SubjectState{}
+	reqs := map[string]*model.RequestRow{}
+	lookup := func(_, id string) *model.RequestRow { return reqs[id] }
+	last := s.recs[len(s.recs)-1]
+	for _, rec := range s.recs[:len(s.recs)-1] {
+		var st *model.SubjectState
+		if ref := rec.Event.GetSubjectRef(); ref != "" {
+			if st = subjects[ref]; st == nil {
+				st = &model.SubjectState{Tenant: tenant, SubjectRef: ref}
+				subjects[ref] = st
+			}
+		}
+		eff, err := state.Apply(st, lookup, cat, rec)
+		if err != nil {
+			t.Fatalf("Apply(%s): %v", rec.Event.GetEventId(), err)
+		}
+		if eff.Request != nil {
+			reqs[eff.Request.RequestID] = eff.Request
+		}
+	}
+	st := subjects[last.Event.GetSubjectRef()]
+	if st == nil {
+		st = &model.SubjectState{Tenant: tenant, SubjectRef: last.Event.GetSubjectRef()}
+	}
+	return st, cat, last
+}
+
+// brief is a finding reduced to what the tests compare.
+type brief struct {
+	Rule     string
+	EventIDs string
+}
+
+func briefs(fs []model.Finding) []brief {
+	out := []brief{}
+	for _, f := range fs {
+		ids := ""
+		for i, id := range f.EventIDs {
+			if i > 0 {
+				ids += ","
+			}
+			ids += id
+		}
+		out = append(out, brief{f.Rule, ids})
+	}
+	return out
+}

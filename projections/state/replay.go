@@ -1,0 +1,163 @@
+package state
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/source"
+)
+
+// Result is a whole stream folded in memory: every read model, as a store
+// would hold it, and every finding.
+type Result struct {
+	Catalogue   *Catalogue
+	Audit       []model.AuditRow
+	Disclosures []model.DisclosureRow
+	Activities  []model.ActivityRow
+	// Subjects in order of their first event (FirstSeq).
+	Subjects []*model.SubjectState
+	// Requests in order of receipt (ReceivedSeq).
+	Requests []*model.RequestRow
+	// Observed rows merged per tenant, kind and key as stores merge them,
+	// in order of first sight (FirstSeq, then kind and key).
+	Observed []model.ObservedRow
+	// Findings: the event-time ones in stream order, then those of
+	// OverdueRequests and RetentionExceeded at the given now.
+	Findings []model.Finding
+}
+
+// Subject returns a subject's state, nil when the stream has none.
+func (r *Result) Subject(tenant, subjectRef string) *model.SubjectState {
+	for _, s := range r.Subjects {
+		if s.Tenant == tenant && s.SubjectRef == subjectRef {
+			return s
+		}
+	}
+	return nil
+}
+
+// Replay folds recs (a stream, in order) in memory with Apply — the
+// reference projection every store must agree with — and adds the
+// time-based findings at now; a zero now means the greatest occurred_at in
+// recs. Unlike RetentionExceeded alone, it names the first collection of
+// the period in a retention_exceeded finding (ID and EventIDs), since it
+// sees the events.
+func Replay(recs []source.Record, now time.Time) (*Result, error) {
+	res := &Result{Catalogue: NewCatalogue()}
+	subjects := map[model.SubjectKey]*model.SubjectState{}
+	requests := map[[2]string]*model.RequestRow{}
+	reqIndex := map[[2]string]int{}
+	lookup := func(tenant, id string) *model.RequestRow { return requests[[2]string{tenant, id}] }
+	observed := map[[3]string]int{}
+	firstColl := map[[3]string]string{} // tenant, subject, activity -> event id starting the period
+	var last time.Time
+	var prev uint64
+
+	for _, rec := range recs {
+		if rec.Event == nil {
+			return nil, fmt.Errorf("state: replay: sequence %d: no event", rec.Sequence)
+		}
+		if rec.Sequence <= prev {
+			return nil, fmt.Errorf("state: replay: sequence %d after %d: not in stream order", rec.Sequence, prev)
+		}
+		prev = rec.Sequence
+		ev := rec.Event
+		if at := occurredAt(ev); at.After(last) {
+			last = at
+		}
+		var st *model.SubjectState
+		var before *model.Collection
+		if ref := ev.GetSubjectRef(); ref != "" {
+			k := model.SubjectKey{Tenant: ev.GetTenant(), SubjectRef: ref}
+			if st = subjects[k]; st == nil {
+				st = &model.SubjectState{Tenant: k.Tenant, SubjectRef: k.SubjectRef}
+				subjects[k] = st
+			}
+			if c := st.Collected[ev.GetDataCollected().GetActivityId()]; c != nil {
+				cp := *c
+				before = &cp
+			}
+		}
+		eff, err := Apply(st, lookup, res.Catalogue, rec)
+		if err != nil {
+			return nil, err
+		}
+		if dc := ev.GetDataCollected(); dc != nil && dc.GetActivityId() != "" {
+			// Note the collection that started the period (or now comes first).
+			c := st.Collected[dc.GetActivityId()]
+			if before == nil || before.EndedAt != nil && c.EndedAt == nil || c.First.Before(before.First) {
+				firstColl[[3]string{ev.GetTenant(), ev.GetSubjectRef(), dc.GetActivityId()}] = ev.GetEventId()
+			}
+		}
+		res.Audit = append(res.Audit, eff.Audit)
+		if eff.Disclosure != nil {
+			res.Disclosures = append(res.Disclosures, *eff.Disclosure)
+		}
+		if eff.Activity != nil {
+			res.Activities = append(res.Activities, *eff.Activity)
+		}
+		if r := eff.Request; r != nil {
+			k := [2]string{r.Tenant, r.RequestID}
+			if i, ok := reqIndex[k]; ok {
+				res.Requests[i] = r
+			} else {
+				reqIndex[k] = len(res.Requests)
+				res.Requests = append(res.Requests, r)
+			}
+			requests[k] = r
+		}
+		for _, o := range eff.Observed {
+			k := [3]string{o.Tenant, o.Kind, o.Key}
+			if i, ok := observed[k]; ok {
+				mergeObserved(&res.Observed[i], o)
+				continue
+			}
+			observed[k] = len(res.Observed)
+			res.Observed = append(res.Observed, o)
+		}
+		res.Findings = append(res.Findings, eff.Findings...)
+	}
+
+	for _, st := range subjects {
+		res.Subjects = append(res.Subjects, st)
+	}
+	sort.Slice(res.Subjects, func(i, j int) bool { return res.Subjects[i].FirstSeq < res.Subjects[j].FirstSeq })
+	sort.SliceStable(res.Observed, func(i, j int) bool {
+		a, b := res.Observed[i], res.Observed[j]
+		if a.FirstSeq != b.FirstSeq {
+			return a.FirstSeq < b.FirstSeq
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Key < b.Key
+	})
+
+	if now.IsZero() {
+		now = last
+	}
+	rows := make([]model.RequestRow, len(res.Requests))
+	for i, r := range res.Requests {
+		rows[i] = *r
+	}
+	res.Findings = append(res.Findings, OverdueRequests(rows, now)...)
+	res.Findings = append(res.Findings, retentionExceeded(res.Subjects, res.Catalogue, now,
+		func(tenant, ref, activity string) string { return firstColl[[3]string{tenant, ref, activity}] })...)
+	return res, nil
+}
+
+// mergeObserved folds o into into, as stores merge rows of one key.
+func mergeObserved(into *model.ObservedRow, o model.ObservedRow) {
+	into.Count += o.Count
+	if o.FirstSeq < into.FirstSeq {
+		into.FirstSeq, into.FirstEventID, into.FirstOccurred = o.FirstSeq, o.FirstEventID, o.FirstOccurred
+	}
+	if o.FirstOccurred.Before(into.FirstOccurred) {
+		into.FirstOccurred = o.FirstOccurred
+	}
+	if o.LastOccurred.After(into.LastOccurred) {
+		into.LastOccurred = o.LastOccurred
+	}
+}

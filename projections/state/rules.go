@@ -1,0 +1,431 @@
+package state
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/docketledger/docket/events/taxonomy"
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/source"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+)
+
+// Rule names: Finding.Rule. Apply checks the event-time rules; the last
+// two are time-based, computed at query time by OverdueRequests and
+// RetentionExceeded.
+const (
+	RuleConsentWithdrawn    = "processing_after_consent_withdrawn"
+	RuleWithoutConsent      = "processing_without_consent"
+	RuleAfterObjection      = "processing_after_objection"
+	RuleDuringRestriction   = "processing_during_restriction"
+	RuleUndeclaredRecipient = "disclosure_to_undeclared_recipient"
+	RuleSpecialCategory     = "special_category_without_condition"
+	RuleChildWithoutParent  = "child_data_without_parental_authorization"
+	RuleAfterErasure        = "processing_after_erasure"
+	RuleRequestPastDeadline = "rights_request_past_deadline"
+	RuleRetentionExceeded   = "retention_exceeded"
+)
+
+// Rules lists every rule name, event-time rules first, in a fixed order.
+var Rules = []string{
+	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
+	RuleUndeclaredRecipient, RuleSpecialCategory, RuleChildWithoutParent, RuleAfterErasure,
+	RuleRequestPastDeadline, RuleRetentionExceeded,
+}
+
+const (
+	// RetentionFromCollection is the Retention.trigger whose clock the
+	// ledger sees: only activities declared with it are checked by
+	// RetentionExceeded ("end of contract" and the like are not events).
+	RetentionFromCollection = "collection"
+	// MaxExtensionMonths is the most a deadline can be extended (Art. 12(3)).
+	MaxExtensionMonths = 2
+)
+
+const (
+	detailTime             = time.RFC3339
+	marketingPurposePrefix = "marketing."
+)
+
+// rule is one event-time compliance rule: check looks at the subject's
+// state before the event and the event, and returns the findings the event
+// raises (at most one per rule name).
+type rule struct {
+	name  string
+	check func(st *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding
+}
+
+// rules are checked by Apply, in this order, for every subject-level event.
+var rules = []rule{
+	{RuleConsentWithdrawn, ruleConsent}, // also raises RuleWithoutConsent
+	{RuleAfterObjection, ruleObjection},
+	{RuleDuringRestriction, ruleRestriction},
+	{RuleUndeclaredRecipient, ruleUndeclaredRecipient},
+	{RuleSpecialCategory, ruleSpecialCategory},
+	{RuleChildWithoutParent, ruleChildWithoutParent},
+	{RuleAfterErasure, ruleAfterErasure},
+}
+
+// processing is what a rule needs of an event that processes personal
+// data: DataCollected or DisclosureMade.
+type processing struct {
+	activity   string
+	purposes   []string
+	categories []string
+	basis      eventsv1.LegalBasis
+	condition  eventsv1.LegalBasis
+	groups     []string // key groups of the event's values
+}
+
+// processingOf returns the processing an event does; ok is false for an
+// event that does none.
+func processingOf(ev *eventsv1.Event) (p processing, ok bool) {
+	var vals []*eventsv1.DataValue
+	switch m := ev.GetPayload().(type) {
+	case *eventsv1.Event_DataCollected:
+		d := m.DataCollected
+		p = processing{d.GetActivityId(), d.GetPurposes(), d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil}
+		vals = d.GetValues()
+	case *eventsv1.Event_DisclosureMade:
+		d := m.DisclosureMade
+		p = processing{d.GetActivityId(), []string{d.GetPurpose()}, d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil}
+		vals = d.GetValues()
+	default:
+		return processing{}, false
+	}
+	for _, v := range vals {
+		if g := normGroup(v.GetKeyGroup()); !contains(p.groups, g) {
+			p.groups = append(p.groups, g)
+		}
+	}
+	return p, true
+}
+
+// finding builds a finding raised by rec. ids are the earlier events that
+// show it; rec's own id comes last.
+func finding(name string, rec source.Record, ids []string, detail string) model.Finding {
+	ev := rec.Event
+	out := make([]string, 0, len(ids)+1)
+	for _, id := range append(ids, ev.GetEventId()) {
+		if id != "" && !contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return model.Finding{
+		ID: name + ":" + ev.GetEventId(), Tenant: ev.GetTenant(), Rule: name, SubjectRef: ev.GetSubjectRef(),
+		EventIDs: out, AroseAt: occurredAt(ev), Seq: rec.Sequence, Detail: detail,
+	}
+}
+
+// covers reports whether a fideslang key of a restriction or an objection
+// covers key: the same key or one below it ("marketing" covers
+// "marketing.communications.email").
+func covers(parent, key string) bool {
+	return key == parent || strings.HasPrefix(key, parent+".")
+}
+
+func coversAny(parents []string, key string) bool {
+	for _, p := range parents {
+		if covers(p, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// consentAt is how a subject's consent for purpose stood at t.
+type consentStanding int
+
+const (
+	consentNone      consentStanding = iota // never given (or given only after t)
+	consentValid                            // given, not withdrawn, not expired at t
+	consentWithdrawn                        // withdrawn at or before t
+	consentExpired                          // expired at or before t
+)
+
+func consentAt(st *model.SubjectState, purpose string, t time.Time) (consentStanding, *model.Consent) {
+	c := st.Consents[purpose]
+	switch {
+	case c == nil:
+		return consentNone, nil
+	case c.WithdrawnAt != nil && !c.WithdrawnAt.After(t):
+		return consentWithdrawn, c
+	case c.GivenAt == nil || c.GivenAt.After(t):
+		return consentNone, c
+	case c.ExpiresAt != nil && !c.ExpiresAt.After(t):
+		return consentExpired, c
+	}
+	return consentValid, c
+}
+
+// ruleConsent: processing or a disclosure for a purpose that needs consent
+// — the event rests on Art. 6(1)(a), or the catalogue's activity for it
+// does — with no valid consent for that purpose at occurred_at. Raises
+// RuleConsentWithdrawn when the consent was withdrawn (citing the
+// withdrawal), RuleWithoutConsent when it was never given, given only
+// later, or expired.
+func ruleConsent(st *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
+	p, ok := processingOf(rec.Event)
+	if !ok {
+		return nil
+	}
+	at := occurredAt(rec.Event)
+	v := cat.view(rec.Event.GetTenant(), at, rec.Sequence)
+	var withdrawnIDs, withdrawn, missing []string
+	for _, purpose := range p.purposes {
+		if p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT && !v.requiresConsent(p.activity, purpose) {
+			continue
+		}
+		switch s, c := consentAt(st, purpose, at); s {
+		case consentValid:
+		case consentWithdrawn:
+			withdrawn = append(withdrawn, purpose)
+			withdrawnIDs = append(withdrawnIDs, c.EventID)
+		case consentExpired:
+			missing = append(missing, purpose+" (consent expired)")
+		default:
+			missing = append(missing, purpose+" (no consent given)")
+		}
+	}
+	var out []model.Finding
+	if len(withdrawn) > 0 {
+		out = append(out, finding(RuleConsentWithdrawn, rec, withdrawnIDs, fmt.Sprintf(
+			"%s for %s after consent to it was withdrawn%s", what(rec.Event, p), strings.Join(withdrawn, ", "), under(p))))
+	}
+	if len(missing) > 0 {
+		out = append(out, finding(RuleWithoutConsent, rec, nil, fmt.Sprintf(
+			"%s for %s, which needs consent, without valid consent%s", what(rec.Event, p), strings.Join(missing, ", "), under(p))))
+	}
+	return out
+}
+
+// ruleObjection: processing for a purpose the subject objected to (at or
+// before occurred_at). An objection (Art. 21) binds processing on public
+// task or legitimate interests (Art. 6(1)(e), (f)) and any direct marketing
+// (a purpose under "marketing."); an objection's purpose covers the
+// purposes below it.
+func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
+	p, ok := processingOf(rec.Event)
+	if !ok {
+		return nil
+	}
+	at := occurredAt(rec.Event)
+	var ids, hit []string
+	for _, purpose := range p.purposes {
+		if p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_E_PUBLIC_TASK &&
+			p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS &&
+			!strings.HasPrefix(purpose, marketingPurposePrefix) {
+			continue
+		}
+		for _, o := range st.Objections {
+			if !o.At.After(at) && coversAny(o.Purposes, purpose) {
+				ids = append(ids, o.EventID)
+				if !contains(hit, purpose) {
+					hit = append(hit, purpose)
+				}
+			}
+		}
+	}
+	if len(hit) == 0 {
+		return nil
+	}
+	return []model.Finding{finding(RuleAfterObjection, rec, ids, fmt.Sprintf(
+		"%s for %s after the subject objected to it%s", what(rec.Event, p), strings.Join(hit, ", "), under(p)))}
+}
+
+// ruleRestriction: processing while a restriction (Art. 18) in force at
+// occurred_at covers it: applied at or before, not lifted by then, for one
+// of the event's purposes (a restriction without purposes covers every
+// purpose) and, when the restriction names categories, for one of them.
+func ruleRestriction(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
+	p, ok := processingOf(rec.Event)
+	if !ok {
+		return nil
+	}
+	at := occurredAt(rec.Event)
+	var ids, hit []string
+	for _, id := range sortedKeys(st.Restrictions) {
+		r := st.Restrictions[id]
+		if r.AppliedAt.After(at) || (r.LiftedAt != nil && !r.LiftedAt.After(at)) {
+			continue
+		}
+		if len(r.Categories) > 0 && !anyCovered(r.Categories, p.categories) {
+			continue
+		}
+		matched := len(r.Purposes) == 0
+		for _, purpose := range p.purposes {
+			if len(r.Purposes) == 0 || coversAny(r.Purposes, purpose) {
+				matched = true
+			}
+		}
+		if matched {
+			ids = append(ids, r.EventID)
+			hit = append(hit, r.ID)
+		}
+	}
+	if len(hit) == 0 {
+		return nil
+	}
+	return []model.Finding{finding(RuleDuringRestriction, rec, ids, fmt.Sprintf(
+		"%s for %s while restriction %s was in force", what(rec.Event, p), strings.Join(p.purposes, ", "), strings.Join(hit, ", ")))}
+}
+
+func anyCovered(parents, keys []string) bool {
+	for _, k := range keys {
+		if coversAny(parents, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleUndeclaredRecipient: a disclosure to a recipient that no activity of
+// the tenant's catalogue, as declared at occurred_at, lists.
+func ruleUndeclaredRecipient(_ *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
+	m := rec.Event.GetDisclosureMade()
+	if m == nil {
+		return nil
+	}
+	id := m.GetRecipient().GetId()
+	if cat.view(rec.Event.GetTenant(), occurredAt(rec.Event), rec.Sequence).declaresRecipient(id) {
+		return nil
+	}
+	return []model.Finding{finding(RuleUndeclaredRecipient, rec, nil, fmt.Sprintf(
+		"disclosure to recipient %s, which no processing activity declares, for %s", id, m.GetPurpose()))}
+}
+
+// ruleSpecialCategory: processing of a special category (Art. 9) whose
+// condition does not hold. Validation already refuses such an event with no
+// Art. 9(2) condition at all, so the rule fires when the event relies on
+// Art. 9(2)(a) explicit consent and the subject has no valid consent for
+// its purposes at occurred_at, or when the event's activity is declared
+// with no Art. 9(2) condition. (An undeclared activity is no concern of
+// this rule.)
+func ruleSpecialCategory(st *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
+	p, ok := processingOf(rec.Event)
+	if !ok {
+		return nil
+	}
+	var special []string
+	for _, c := range p.categories {
+		if taxonomy.IsSpecialCategory(c) {
+			special = append(special, c)
+		}
+	}
+	if len(special) == 0 {
+		return nil
+	}
+	at := occurredAt(rec.Event)
+	var why []string
+	var ids []string
+	if p.condition == eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT {
+		for _, purpose := range p.purposes {
+			if s, c := consentAt(st, purpose, at); s != consentValid {
+				why = append(why, "relies on Art. 9(2)(a) explicit consent without valid consent for "+purpose)
+				if c != nil && s == consentWithdrawn {
+					ids = append(ids, c.EventID)
+				}
+			}
+		}
+	}
+	if a := cat.view(rec.Event.GetTenant(), at, rec.Sequence)[p.activity]; a != nil &&
+		a.GetSpecialCategoryCondition() == eventsv1.LegalBasis_LEGAL_BASIS_UNSPECIFIED {
+		why = append(why, "activity "+p.activity+" declares no Art. 9(2) condition")
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return []model.Finding{finding(RuleSpecialCategory, rec, ids, fmt.Sprintf(
+		"%s of special category %s: %s", what(rec.Event, p), strings.Join(special, ", "), strings.Join(why, "; ")))}
+}
+
+// ruleChildWithoutParent: consent (Art. 8) recorded without a parental
+// authorisation for a subject already known to be a child; or a collection
+// that first reports the subject as a child while consents given without
+// parental authorisation stand.
+func ruleChildWithoutParent(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
+	ev := rec.Event
+	if m := ev.GetConsentGiven(); m != nil {
+		if !st.Child || m.GetParentalAuthorization() != nil {
+			return nil
+		}
+		return []model.Finding{finding(RuleChildWithoutParent, rec, nil, fmt.Sprintf(
+			"consent to %s recorded for a subject reported as a child, without parental authorisation", m.GetPurpose()))}
+	}
+	if !ev.GetDataCollected().GetSubjectIsChild() || st.Child {
+		return nil
+	}
+	at := occurredAt(ev)
+	var ids, purposes []string
+	for _, purpose := range sortedKeys(st.Consents) {
+		if s, c := consentAt(st, purpose, at); s == consentValid && !c.Parental {
+			ids = append(ids, c.EventID)
+			purposes = append(purposes, purpose)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return []model.Finding{finding(RuleChildWithoutParent, rec, ids, fmt.Sprintf(
+		"the subject is reported as a child; consent to %s stands without parental authorisation", strings.Join(purposes, ", ")))}
+}
+
+// ruleAfterErasure: processing that touches a key group shredded at or
+// before occurred_at. An event touches the key groups of its values and
+// the key group of its activity as declared (default when the activity is
+// not declared). ErasureExecuted alone does not count: a system's report
+// may be partial (categories) or leave data under a legal hold (the tax
+// group); the shredding of the keys is the erasure the ledger can prove.
+func ruleAfterErasure(st *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
+	p, ok := processingOf(rec.Event)
+	if !ok || len(st.Shredded) == 0 {
+		return nil
+	}
+	at := occurredAt(rec.Event)
+	groups := append([]string(nil), p.groups...)
+	if g := groupOf(cat.view(rec.Event.GetTenant(), at, rec.Sequence), p.activity); !contains(groups, g) {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	var hit []string
+	for _, g := range groups {
+		if t, ok := st.Shredded[g]; ok && !t.After(at) {
+			hit = append(hit, fmt.Sprintf("key group %s (shredded %s)", g, t.UTC().Format(detailTime)))
+		}
+	}
+	if len(hit) == 0 {
+		return nil
+	}
+	return []model.Finding{finding(RuleAfterErasure, rec, nil, fmt.Sprintf(
+		"%s after the subject's keys were shredded: %s", what(rec.Event, p), strings.Join(hit, ", ")))}
+}
+
+// what names an event's processing in a finding's detail.
+func what(ev *eventsv1.Event, p processing) string {
+	s := "data collected"
+	if m := ev.GetDisclosureMade(); m != nil {
+		s = "disclosure to " + m.GetRecipient().GetId()
+	}
+	if p.activity != "" {
+		s += " under activity " + p.activity
+	}
+	return s
+}
+
+func under(p processing) string {
+	if p.basis == 0 {
+		return ""
+	}
+	return " (" + p.basis.String() + ")"
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,268 @@
+package state_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/state"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// TestRules checks each event-time rule by itself: the events before the
+// last are folded in, the rule judges the last against that state.
+func TestRules(t *testing.T) {
+	tests := []struct {
+		name  string
+		rule  string
+		build func(s *stream)
+		want  []brief
+	}{
+		// processing_after_consent_withdrawn / processing_without_consent
+		{"consent given: newsletter issue is fine", state.RuleConsentWithdrawn, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(0), consent(useMail))
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, nil},
+		{"issue after withdrawal", state.RuleConsentWithdrawn, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(0), consent(useMail))
+			s.add(subj, day(3), withdraw(useMail)) // ev-3
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, []brief{{state.RuleConsentWithdrawn, "ev-3,ev-4"}}},
+		{"consent given again after withdrawal", state.RuleConsentWithdrawn, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(0), consent(useMail))
+			s.add(subj, day(3), withdraw(useMail))
+			s.add(subj, day(4), consent(useMail))
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, nil},
+		{"withdrawal recorded late: processing before it is fine", state.RuleConsentWithdrawn, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(0), consent(useMail))
+			s.add(subj, day(9), withdraw(useMail))
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, nil},
+		{"never given, consent basis on the event", state.RuleConsentWithdrawn, func(s *stream) {
+			s.add(subj, day(5), collected("", consentBasis, useMail))
+		}, []brief{{state.RuleWithoutConsent, "ev-1"}}},
+		{"never given, catalogue activity needs consent", state.RuleConsentWithdrawn, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), mailing("newsletter", liBasis))
+		}, []brief{{state.RuleWithoutConsent, "ev-2"}}},
+		{"never given, legitimate interests activity", state.RuleConsentWithdrawn, func(s *stream) {
+			s.declare(newsletter(), telemetry())
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, nil},
+		{"consent expired", state.RuleConsentWithdrawn, func(s *stream) {
+			c := consent(useMail)
+			c.ExpiresAt = timestamppb.New(day(2))
+			s.add(subj, day(0), c)
+			s.add(subj, day(5), collected("", consentBasis, useMail))
+		}, []brief{{state.RuleWithoutConsent, "ev-2"}}},
+		{"withdrawn for one purpose, never given for another", state.RuleConsentWithdrawn, func(s *stream) {
+			s.add(subj, day(0), consent(useMail))
+			s.add(subj, day(1), withdraw(useMail))
+			s.add(subj, day(5), collected("", consentBasis, useMail, "analytics.reporting.ad_performance"))
+		}, []brief{{state.RuleConsentWithdrawn, "ev-2,ev-3"}, {state.RuleWithoutConsent, "ev-3"}}},
+
+		// processing_after_objection
+		{"objection to improve, telemetry after", state.RuleAfterObjection, func(s *stream) {
+			s.declare(telemetry())
+			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{useImp}}) // ev-2
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, []brief{{state.RuleAfterObjection, "ev-2,ev-3"}}},
+		{"telemetry before the objection", state.RuleAfterObjection, func(s *stream) {
+			s.add(subj, day(6), &eventsv1.ObjectionRecorded{Purposes: []string{useImp}})
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, nil},
+		{"objection to other purpose", state.RuleAfterObjection, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{useMail}})
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, nil},
+		{"objection to marketing covers email marketing on consent", state.RuleAfterObjection, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{"marketing"}})
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, []brief{{state.RuleAfterObjection, "ev-1,ev-2"}}},
+		{"objection does not bind a contract", state.RuleAfterObjection, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{useSvc}})
+			s.add(subj, day(5), collected("accounts", contract, useSvc))
+		}, nil},
+
+		// processing_during_restriction
+		{"collection during restriction", state.RuleDuringRestriction, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.RestrictionApplied{RestrictionId: "rs-1", Purposes: []string{useMail, useImp}})
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, []brief{{state.RuleDuringRestriction, "ev-1,ev-2"}}},
+		{"restriction without purposes covers all", state.RuleDuringRestriction, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.RestrictionApplied{RestrictionId: "rs-1"})
+			s.add(subj, day(5), collected("accounts", contract, useSvc))
+		}, []brief{{state.RuleDuringRestriction, "ev-1,ev-2"}}},
+		{"after the lifting", state.RuleDuringRestriction, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.RestrictionApplied{RestrictionId: "rs-1", Purposes: []string{useImp}})
+			s.add(subj, day(3), &eventsv1.RestrictionLifted{RestrictionId: "rs-1"})
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, nil},
+		{"other purpose", state.RuleDuringRestriction, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.RestrictionApplied{RestrictionId: "rs-1", Purposes: []string{useMail}})
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, nil},
+		{"other categories", state.RuleDuringRestriction, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.RestrictionApplied{RestrictionId: "rs-1", Categories: []string{"user.financial"}})
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, nil},
+
+		// disclosure_to_undeclared_recipient
+		{"declared recipient", state.RuleUndeclaredRecipient, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, nil},
+		{"undeclared recipient", state.RuleUndeclaredRecipient, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), &eventsv1.DisclosureMade{Recipient: recipient("events-co"), Categories: []string{catMail},
+				Purpose: useSvc, LegalBasis: liBasis})
+		}, []brief{{state.RuleUndeclaredRecipient, "ev-2"}}},
+		{"recipient declared only after the disclosure", state.RuleUndeclaredRecipient, func(s *stream) {
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+			s.add("", day(6), &eventsv1.ProcessingActivityDeclared{Activity: newsletter()})
+			s.add(subj, day(5), mailing("newsletter", consentBasis)) // recorded later, occurred before
+		}, []brief{{state.RuleUndeclaredRecipient, "ev-3"}}},
+
+		// special_category_without_condition
+		{"declared condition", state.RuleSpecialCategory, func(s *stream) {
+			s.declare(sickness(eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY))
+			s.add(subj, day(5), &eventsv1.DataCollected{ActivityId: "sickness", Purposes: []string{"essential.legal_obligation"},
+				Categories: []string{catHlth}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
+				SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY})
+		}, nil},
+		{"activity declares no condition", state.RuleSpecialCategory, func(s *stream) {
+			s.declare(sickness(0))
+			s.add(subj, day(5), &eventsv1.DataCollected{ActivityId: "sickness", Purposes: []string{"essential.legal_obligation"},
+				Categories: []string{catHlth}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
+				SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY})
+		}, []brief{{state.RuleSpecialCategory, "ev-2"}}},
+		{"explicit consent without consent", state.RuleSpecialCategory, func(s *stream) {
+			s.add(subj, day(5), &eventsv1.DataCollected{Purposes: []string{"personalize"}, Categories: []string{catHlth},
+				LegalBasis: consentBasis, SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT})
+		}, []brief{{state.RuleSpecialCategory, "ev-1"}}},
+		{"explicit consent given", state.RuleSpecialCategory, func(s *stream) {
+			s.add(subj, day(1), consent("personalize"))
+			s.add(subj, day(5), &eventsv1.DataCollected{Purposes: []string{"personalize"}, Categories: []string{catHlth},
+				LegalBasis: consentBasis, SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT})
+		}, nil},
+		{"no special category", state.RuleSpecialCategory, func(s *stream) {
+			s.declare(sickness(0))
+			s.add(subj, day(5), collected("sickness", liBasis, useSvc))
+		}, nil},
+
+		// child_data_without_parental_authorization
+		{"child consent without parent", state.RuleChildWithoutParent, func(s *stream) {
+			dc := collected("", liBasis, useSvc)
+			dc.SubjectIsChild = true
+			s.add(subj, day(0), dc)
+			s.add(subj, day(1), consent(useMail))
+		}, []brief{{state.RuleChildWithoutParent, "ev-2"}}},
+		{"child consent with parent", state.RuleChildWithoutParent, func(s *stream) {
+			dc := collected("", liBasis, useSvc)
+			dc.SubjectIsChild = true
+			s.add(subj, day(0), dc)
+			c := consent(useMail)
+			c.ParentalAuthorization = &eventsv1.ParentalAuthorization{GuardianRef: "g_1", VerificationMethod: "signed_form"}
+			s.add(subj, day(1), c)
+		}, nil},
+		{"adult consent", state.RuleChildWithoutParent, func(s *stream) {
+			s.add(subj, day(0), collected("", liBasis, useSvc))
+			s.add(subj, day(1), consent(useMail))
+		}, nil},
+		{"child revealed after consent", state.RuleChildWithoutParent, func(s *stream) {
+			s.add(subj, day(0), consent(useMail)) // ev-1
+			dc := collected("", liBasis, useSvc)
+			dc.SubjectIsChild = true
+			s.add(subj, day(1), dc)
+		}, []brief{{state.RuleChildWithoutParent, "ev-1,ev-2"}}},
+
+		// processing_after_erasure
+		{"issue after shredding", state.RuleAfterErasure, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(1), &eventsv1.SubjectKeyShredded{KeyGroups: []string{"default", "marketing"}})
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, []brief{{state.RuleAfterErasure, "ev-3"}}},
+		{"other key group kept under a legal hold", state.RuleAfterErasure, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(1), &eventsv1.SubjectKeyShredded{KeyGroups: []string{"default"}})
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, nil},
+		{"values sealed under a shredded group", state.RuleAfterErasure, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.SubjectKeyShredded{KeyGroups: []string{"hr"}})
+			dc := collected("", contract, useSvc)
+			dc.Values = []*eventsv1.DataValue{{Category: catMail, KeyGroup: "hr"}}
+			s.add(subj, day(5), dc)
+		}, []brief{{state.RuleAfterErasure, "ev-2"}}},
+		{"before shredding", state.RuleAfterErasure, func(s *stream) {
+			s.add(subj, day(6), &eventsv1.SubjectKeyShredded{KeyGroups: []string{"default"}})
+			s.add(subj, day(5), collected("", contract, useSvc))
+		}, nil},
+		{"erasure report alone", state.RuleAfterErasure, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.ErasureExecuted{RequestId: "rr-1", System: "crm"})
+			s.add(subj, day(5), collected("", contract, useSvc))
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule+"/"+tt.name, func(t *testing.T) {
+			s := &stream{}
+			tt.build(s)
+			st, cat, rec := run(t, s)
+			got := briefs(state.CheckRule(tt.rule, st, cat, rec))
+			if want := append([]brief{}, tt.want...); !reflect.DeepEqual(got, want) {
+				t.Errorf("findings %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestFindingShape checks a finding's id, time, sequence and detail.
+func TestFindingShape(t *testing.T) {
+	s := &stream{}
+	s.declare(newsletter())
+	s.add(subj, day(0), consent(useMail))
+	s.add(subj, day(3), withdraw(useMail))
+	dm := mailing("newsletter", consentBasis)
+	dm.Values = []*eventsv1.DataValue{{Category: catMail, KeyGroup: "marketing",
+		Value: &eventsv1.DataValue_Plaintext{Plaintext: "alice@example.com"}}}
+	s.add(subj, day(5), dm)
+	st, cat, rec := run(t, s)
+	eff, err := state.Apply(st, nil, cat, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eff.Findings) != 1 {
+		t.Fatalf("%d findings, want 1", len(eff.Findings))
+	}
+	f := eff.Findings[0]
+	if f.ID != state.RuleConsentWithdrawn+":ev-4" || f.Rule != state.RuleConsentWithdrawn || f.Tenant != tenant ||
+		f.SubjectRef != subj || !f.AroseAt.Equal(day(5)) || f.Seq != 4 {
+		t.Errorf("finding %+v", f)
+	}
+	if f.Detail == "" || strings.Contains(f.Detail, "alice") || strings.Contains(f.Detail, subj) {
+		t.Errorf("detail %q: empty or names personal data", f.Detail)
+	}
+}
+
+// TestRulesSeeOnlyTheStreamBefore: a declaration stored after an event,
+// even one back-dated before it, does not change how the event is judged:
+// the projector and a later replay raise the same findings.
+func TestRulesSeeOnlyTheStreamBefore(t *testing.T) {
+	s := &stream{}
+	dis := s.add(subj, day(5), mailing("newsletter", consentBasis))
+	decl := s.add("", day(-1), &eventsv1.ProcessingActivityDeclared{Activity: newsletter()})
+	cat := state.NewCatalogue()
+	if _, err := state.Apply(nil, nil, cat, decl); err != nil {
+		t.Fatal(err)
+	}
+	st := &model.SubjectState{Tenant: tenant, SubjectRef: subj}
+	if got := briefs(state.CheckRule(state.RuleUndeclaredRecipient, st, cat, dis)); len(got) != 1 {
+		t.Errorf("findings %v, want the undeclared recipient", got)
+	}
+}
