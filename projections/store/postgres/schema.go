@@ -1,0 +1,188 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// migrations are the schema versions of a generation, in order: version i+1
+// is migrations[i]. Append only; never edit one that has been released.
+// Statements name tables without a schema: they run with the generation's
+// schema as search_path.
+//
+// Conventions shared with the SQLite store (same tables, same columns):
+// times are bigint Unix nanoseconds in UTC (see encode.go); stream
+// sequences are bigint; string lists are text[]; a subject's state is one
+// JSON document in text. Text columns that order results are COLLATE "C":
+// byte order, as in SQLite, whatever the database's locale.
+var migrations = []string{
+	// 1: the read models.
+	`
+CREATE TABLE checkpoint (
+	id  int PRIMARY KEY CHECK (id = 1),
+	seq bigint NOT NULL
+);
+INSERT INTO checkpoint (id, seq) VALUES (1, 0);
+
+CREATE TABLE audit (
+	seq         bigint PRIMARY KEY,
+	event_id    text   NOT NULL,
+	tenant      text   NOT NULL,
+	subject_ref text   NOT NULL,
+	type        text   NOT NULL,
+	categories  text[] NOT NULL,
+	purposes    text[] NOT NULL,
+	legal_basis text   NOT NULL,
+	recipient_id text  NOT NULL,
+	occurred_at bigint NOT NULL,
+	recorded_at bigint NOT NULL,
+	source      text   NOT NULL,
+	actor_kind  text   NOT NULL,
+	actor_id    text   NOT NULL,
+	data        bytea
+);
+CREATE INDEX audit_by_subject ON audit (tenant, subject_ref, seq);
+
+CREATE TABLE disclosures (
+	seq                  bigint PRIMARY KEY,
+	event_id             text   NOT NULL,
+	tenant               text   NOT NULL,
+	subject_ref          text   NOT NULL,
+	recipient_id         text   NOT NULL,
+	recipient_name       text   NOT NULL,
+	recipient_kind       text   NOT NULL,
+	country              text   NOT NULL,
+	transfer_mechanism   text   NOT NULL,
+	categories           text[] NOT NULL,
+	purpose              text   NOT NULL,
+	legal_basis          text   NOT NULL,
+	special_condition    text   NOT NULL,
+	legal_instrument_ref text   NOT NULL,
+	confidential_until   bigint,
+	activity_id          text   NOT NULL,
+	occurred_at          bigint NOT NULL,
+	recorded_at          bigint NOT NULL
+);
+CREATE INDEX disclosures_by_tenant ON disclosures (tenant, seq);
+CREATE INDEX disclosures_by_subject ON disclosures (tenant, subject_ref, seq);
+CREATE INDEX disclosures_by_recipient ON disclosures (tenant, recipient_id, seq);
+
+CREATE TABLE subjects (
+	tenant      text   NOT NULL,
+	subject_ref text   COLLATE "C" NOT NULL,
+	first_seq   bigint NOT NULL,
+	state       text   NOT NULL, -- model.SubjectState as JSON
+	PRIMARY KEY (tenant, subject_ref)
+);
+CREATE INDEX subjects_by_first_seq ON subjects (tenant, first_seq);
+
+CREATE TABLE requests (
+	tenant          text   NOT NULL,
+	request_id      text   COLLATE "C" NOT NULL,
+	subject_ref     text   NOT NULL,
+	request_right   text   NOT NULL,
+	received_at     bigint NOT NULL,
+	verified_at     bigint,
+	extended_months int    NOT NULL,
+	due_at          bigint NOT NULL,
+	status          text   NOT NULL,
+	outcome         text   NOT NULL,
+	denial_ground   text   NOT NULL,
+	closed_at       bigint,
+	received_seq    bigint NOT NULL,
+	event_ids       text[] NOT NULL,
+	PRIMARY KEY (tenant, request_id)
+);
+CREATE INDEX requests_by_seq ON requests (tenant, received_seq);
+CREATE INDEX requests_by_subject ON requests (tenant, subject_ref, received_seq);
+CREATE INDEX requests_by_status ON requests (tenant, status, received_seq);
+
+CREATE TABLE activities (
+	seq         bigint  PRIMARY KEY,
+	event_id    text    NOT NULL,
+	tenant      text    NOT NULL,
+	activity_id text    NOT NULL,
+	amended     boolean NOT NULL,
+	occurred_at bigint NOT NULL,
+	recorded_at bigint NOT NULL,
+	activity    bytea
+);
+CREATE INDEX activities_by_tenant ON activities (tenant, seq);
+
+CREATE TABLE observed (
+	tenant         text   NOT NULL,
+	kind           text   COLLATE "C" NOT NULL,
+	obs_key        text   COLLATE "C" NOT NULL,
+	count          bigint NOT NULL,
+	first_seq      bigint NOT NULL,
+	first_event_id text   NOT NULL,
+	first_occurred bigint NOT NULL,
+	last_occurred  bigint NOT NULL,
+	PRIMARY KEY (tenant, kind, obs_key)
+);
+
+CREATE TABLE findings (
+	tenant      text   NOT NULL,
+	id          text   COLLATE "C" NOT NULL,
+	rule        text   COLLATE "C" NOT NULL,
+	subject_ref text   NOT NULL,
+	event_ids   text[] NOT NULL,
+	arose_at    bigint NOT NULL,
+	seq         bigint NOT NULL,
+	detail      text   NOT NULL,
+	PRIMARY KEY (tenant, id)
+);
+CREATE INDEX findings_by_seq ON findings (tenant, seq, rule, id);
+CREATE INDEX findings_by_subject ON findings (tenant, subject_ref, seq, rule, id);
+CREATE INDEX findings_by_rule ON findings (tenant, rule, seq, id);
+`,
+}
+
+// ddlLock is the advisory lock every transaction that creates tables holds
+// (pg_advisory_xact_lock), so that processes opening the database at once
+// take turns rather than fail on each other's CREATE ... IF NOT EXISTS.
+const ddlLock = `SELECT pg_advisory_xact_lock(hashtext('docket ddl'))`
+
+// migrate creates the shared generation table if it is missing, then
+// generation gen's schema, and applies the migrations that schema lacks,
+// all in one transaction.
+func migrate(ctx context.Context, pool *pgxpool.Pool, gen int) error {
+	schema := Schema(gen)
+	return InTx(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, ddlLock); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		if _, err := tx.Exec(ctx, generationTable); err != nil {
+			return fmt.Errorf("generation table: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+schema); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS migrations (
+			version    int PRIMARY KEY,
+			applied_at bigint NOT NULL
+		)`); err != nil {
+			return fmt.Errorf("migrations table: %w", err)
+		}
+		var have int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM migrations`).Scan(&have); err != nil {
+			return fmt.Errorf("schema version: %w", err)
+		}
+		if have > len(migrations) {
+			return fmt.Errorf("schema version %d is newer than this program's %d", have, len(migrations))
+		}
+		for v := have + 1; v <= len(migrations); v++ {
+			if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("migration %d: %w", v, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO migrations (version, applied_at) VALUES ($1, $2)`, v, time.Now().UnixNano()); err != nil {
+				return fmt.Errorf("migration %d: %w", v, err)
+			}
+		}
+		return nil
+	})
+}
