@@ -1,0 +1,456 @@
+// Package projector keeps the read models up to date: a durable JetStream
+// pull consumer fetches events in batches, the pure projection logic
+// (package state) folds them, and the store writes each batch and its
+// checkpoint in one transaction, so a crash or a redelivery never applies an
+// event twice or skips one.
+package projector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/source"
+	"github.com/docketledger/docket/projections/state"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Config configures a Projector; the zero value works.
+type Config struct {
+	// Stream is the events stream; default events.DefaultStream.
+	Stream string
+	// Durable names the consumer; default "docket-projector-g<generation>".
+	Durable string
+	// Batch is the most events one transaction applies; default 500.
+	Batch int
+	// MaxWait bounds one fetch when the stream is quiet, and so the time an
+	// event takes to become visible at low rates; default 100ms.
+	MaxWait time.Duration
+	// Backoff is the first pause after a failed batch (doubling to 30s).
+	Backoff time.Duration
+}
+
+func (c *Config) setDefaults(gen int) {
+	if c.Stream == "" {
+		c.Stream = events.DefaultStream
+	}
+	if c.Durable == "" {
+		c.Durable = "docket-projector-g" + strconv.Itoa(gen)
+	}
+	if c.Batch == 0 {
+		c.Batch = 500
+	}
+	if c.MaxWait == 0 {
+		c.MaxWait = 100 * time.Millisecond
+	}
+	if c.Backoff == 0 {
+		c.Backoff = 100 * time.Millisecond
+	}
+}
+
+// Validate reports every problem with the configuration.
+func (c Config) Validate() error {
+	var errs []error
+	if err := events.CheckToken(c.Durable); err != nil {
+		errs = append(errs, fmt.Errorf("durable: %w", err))
+	}
+	if c.Batch < 1 || c.Batch > 10000 {
+		errs = append(errs, fmt.Errorf("batch: %d is not between 1 and 10000", c.Batch))
+	}
+	if c.MaxWait < time.Millisecond {
+		errs = append(errs, fmt.Errorf("max wait: %s is shorter than 1ms", c.MaxWait))
+	}
+	return errors.Join(errs...)
+}
+
+// Stats is what the projector has done; safe to read while it runs.
+type Stats struct {
+	Checkpoint uint64 // last applied stream sequence
+	Head       uint64 // stream's last sequence when last seen
+	Applied    uint64 // events applied since start
+	Batches    uint64
+	LastError  string
+}
+
+// Projector applies the events stream to one store.
+type Projector struct {
+	js    jetstream.JetStream
+	store model.Store
+	cfg   Config
+	log   *slog.Logger
+	cat   *state.Catalogue
+
+	checkpoint atomic.Uint64
+	head       atomic.Uint64
+	applied    atomic.Uint64
+	batches    atomic.Uint64
+	lastErr    atomic.Value // string
+	observer   func(n int, d time.Duration)
+}
+
+// New returns a projector for store. It reads nothing until Run or CatchUp.
+func New(js jetstream.JetStream, store model.Store, cfg Config, log *slog.Logger) (*Projector, error) {
+	if js == nil || store == nil || log == nil {
+		return nil, errors.New("projector: New: nil dependency")
+	}
+	cfg.setDefaults(store.Generation())
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("projector: %w", err)
+	}
+	return &Projector{js: js, store: store, cfg: cfg, log: log}, nil
+}
+
+// OnBatch registers fn, called after each applied batch with its size and
+// duration (for metrics).
+func (p *Projector) OnBatch(fn func(events int, took time.Duration)) { p.observer = fn }
+
+// Stats returns the projector's counters.
+func (p *Projector) Stats() Stats {
+	s := Stats{Checkpoint: p.checkpoint.Load(), Head: p.head.Load(), Applied: p.applied.Load(), Batches: p.batches.Load()}
+	if e, ok := p.lastErr.Load().(string); ok {
+		s.LastError = e
+	}
+	return s
+}
+
+// Run applies events until ctx ends. A failed batch is retried after a
+// backoff: nothing is skipped.
+func (p *Projector) Run(ctx context.Context) error {
+	return p.run(ctx, false)
+}
+
+// CatchUp applies events until the checkpoint reaches the stream's last
+// sequence as it was when CatchUp started (or later), then returns.
+func (p *Projector) CatchUp(ctx context.Context) error {
+	return p.run(ctx, true)
+}
+
+func (p *Projector) run(ctx context.Context, untilHead bool) error {
+	backoff := p.cfg.Backoff
+	for {
+		err := p.session(ctx, untilHead)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if errors.Is(err, source.ErrCorrupt) && untilHead {
+			return err
+		}
+		p.lastErr.Store(err.Error())
+		p.log.Error("projector: batch failed; retrying", "err", err, "backoff", backoff.String())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+// session loads the checkpoint and catalogue, positions the durable
+// consumer right after the checkpoint, and applies batches until ctx ends,
+// an error, or (untilHead) the stream head is reached.
+func (p *Projector) session(ctx context.Context, untilHead bool) error {
+	cp, err := p.store.Checkpoint(ctx)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	p.checkpoint.Store(cp)
+	cat := state.NewCatalogue()
+	rows, err := p.store.AllActivities(ctx)
+	if err != nil {
+		return fmt.Errorf("catalogue: %w", err)
+	}
+	for _, r := range rows {
+		if err := cat.Add(r); err != nil {
+			return fmt.Errorf("catalogue: %w", err)
+		}
+	}
+	p.cat = cat
+
+	stream, err := p.js.Stream(ctx, p.cfg.Stream)
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", p.cfg.Stream, err)
+	}
+	target := uint64(0)
+	if untilHead {
+		info, err := stream.Info(ctx)
+		if err != nil {
+			return err
+		}
+		target = info.State.LastSeq
+		p.head.Store(target)
+		if cp >= target {
+			return nil
+		}
+	}
+	cons, err := p.consumer(ctx, stream, cp)
+	if err != nil {
+		return err
+	}
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		msgs, err := cons.Fetch(p.cfg.Batch, jetstream.FetchMaxWait(p.cfg.MaxWait))
+		if err != nil {
+			return fmt.Errorf("fetch: %w", err)
+		}
+		var batch []jetstream.Msg
+		for m := range msgs.Messages() {
+			batch = append(batch, m)
+		}
+		if err := msgs.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("fetch: %w", err)
+		}
+		if len(batch) > 0 {
+			if err := p.apply(ctx, batch); err != nil {
+				return err
+			}
+		}
+		if md := lastMeta(batch); md != nil {
+			p.head.Store(md.Sequence.Stream + md.NumPending)
+		}
+		if untilHead && p.checkpoint.Load() >= target {
+			return nil
+		}
+	}
+}
+
+func lastMeta(batch []jetstream.Msg) *jetstream.MsgMetadata {
+	if len(batch) == 0 {
+		return nil
+	}
+	md, err := batch[len(batch)-1].Metadata()
+	if err != nil {
+		return nil
+	}
+	return md
+}
+
+// consumer returns the durable consumer positioned after cp. The SQL
+// checkpoint is the truth: a consumer whose position differs (a restored
+// or rebuilt store) is recreated.
+func (p *Projector) consumer(ctx context.Context, stream jetstream.Stream, cp uint64) (jetstream.Consumer, error) {
+	cfg := jetstream.ConsumerConfig{
+		Durable:       p.cfg.Durable,
+		Description:   "Docket read-model projector",
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   cp + 1,
+		AckPolicy:     jetstream.AckAllPolicy,
+		AckWait:       time.Minute,
+		MaxAckPending: max(p.cfg.Batch*4, 1000),
+		MaxWaiting:    16,
+		FilterSubject: events.SubjectPrefix + ".>",
+	}
+	if c, err := stream.Consumer(ctx, p.cfg.Durable); err == nil {
+		info, err := c.Info(ctx)
+		if err == nil && info.AckFloor.Stream == cp && info.NumAckPending == 0 && info.Delivered.Stream == cp {
+			return c, nil
+		}
+		if err := stream.DeleteConsumer(ctx, p.cfg.Durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return nil, fmt.Errorf("reset consumer: %w", err)
+		}
+	} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, fmt.Errorf("consumer: %w", err)
+	}
+	c, err := stream.CreateConsumer(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create consumer: %w", err)
+	}
+	return c, nil
+}
+
+// apply folds one fetched batch and writes it with the checkpoint; then
+// acknowledges it. Messages at or below the checkpoint (redeliveries) are
+// skipped; a gap is an error, never skipped over.
+func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) error {
+	start := time.Now()
+	cp := p.checkpoint.Load()
+	recs := make([]source.Record, 0, len(msgs))
+	next := cp
+	for _, m := range msgs {
+		md, err := m.Metadata()
+		if err != nil {
+			return fmt.Errorf("metadata: %w", err)
+		}
+		seq := md.Sequence.Stream
+		if seq <= next {
+			continue // applied already: a redelivery
+		}
+		if seq != next+1 {
+			return fmt.Errorf("projector: gap: expected sequence %d, got %d", next+1, seq)
+		}
+		rec, err := source.Decode(seq, md.Timestamp, m.Subject(), m.Data())
+		if err != nil {
+			return err
+		}
+		recs = append(recs, rec)
+		next = seq
+	}
+	if len(recs) > 0 {
+		b, err := Build(ctx, p.store, p.cat, cp, recs)
+		if err != nil {
+			return err
+		}
+		if err := p.store.Apply(ctx, b); err != nil {
+			if errors.Is(err, model.ErrCheckpointMoved) {
+				return fmt.Errorf("projector: another writer moved the checkpoint: %w", err)
+			}
+			return fmt.Errorf("apply: %w", err)
+		}
+		p.checkpoint.Store(b.To)
+		p.applied.Add(uint64(len(recs)))
+		p.batches.Add(1)
+		p.lastErr.Store("")
+	}
+	if err := msgs[len(msgs)-1].Ack(); err != nil {
+		// The checkpoint is stored: a redelivery is skipped.
+		p.log.Warn("projector: ack failed", "err", err)
+	}
+	if p.observer != nil && len(recs) > 0 {
+		p.observer(len(recs), time.Since(start))
+	}
+	return nil
+}
+
+// Build folds recs (consecutive, starting right after from) into the batch
+// a store applies: it loads the states the events touch, applies each
+// event with state.Apply, and collects the rows. cat is updated in place.
+func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, from uint64, recs []source.Record) (*model.Batch, error) {
+	b := &model.Batch{From: from, To: recs[len(recs)-1].Sequence}
+
+	// Load every subject and request the batch touches, in one query each.
+	var keys []model.SubjectKey
+	seenKey := map[model.SubjectKey]bool{}
+	reqIDs := map[string][]string{}
+	seenReq := map[[2]string]bool{}
+	for _, r := range recs {
+		ev := r.Event
+		if ref := ev.GetSubjectRef(); ref != "" {
+			k := model.SubjectKey{Tenant: ev.GetTenant(), SubjectRef: ref}
+			if !seenKey[k] {
+				seenKey[k] = true
+				keys = append(keys, k)
+			}
+		}
+		if id := requestID(ev); id != "" {
+			k := [2]string{ev.GetTenant(), id}
+			if !seenReq[k] {
+				seenReq[k] = true
+				reqIDs[ev.GetTenant()] = append(reqIDs[ev.GetTenant()], id)
+			}
+		}
+	}
+	subjects := map[model.SubjectKey]*model.SubjectState{}
+	if len(keys) > 0 {
+		loaded, err := store.Subjects(ctx, keys)
+		if err != nil {
+			return nil, fmt.Errorf("load subjects: %w", err)
+		}
+		subjects = loaded
+	}
+	requests := map[[2]string]*model.RequestRow{}
+	tenants := make([]string, 0, len(reqIDs))
+	for t := range reqIDs {
+		tenants = append(tenants, t)
+	}
+	sort.Strings(tenants)
+	for _, t := range tenants {
+		loaded, err := store.Requests(ctx, t, reqIDs[t])
+		if err != nil {
+			return nil, fmt.Errorf("load requests: %w", err)
+		}
+		for id, row := range loaded {
+			requests[[2]string{t, id}] = row
+		}
+	}
+	lookup := func(tenant, id string) *model.RequestRow { return requests[[2]string{tenant, id}] }
+
+	changedReq := map[[2]string]bool{}
+	var reqOrder [][2]string
+	observed := map[[3]string]int{} // index into b.Observed
+	for _, r := range recs {
+		ev := r.Event
+		var st *model.SubjectState
+		if ref := ev.GetSubjectRef(); ref != "" {
+			k := model.SubjectKey{Tenant: ev.GetTenant(), SubjectRef: ref}
+			st = subjects[k]
+			if st == nil {
+				st = &model.SubjectState{Tenant: k.Tenant, SubjectRef: k.SubjectRef}
+				subjects[k] = st
+			}
+		}
+		eff, err := state.Apply(st, lookup, cat, r)
+		if err != nil {
+			return nil, fmt.Errorf("sequence %d: %w", r.Sequence, err)
+		}
+		b.Audit = append(b.Audit, eff.Audit)
+		if eff.Disclosure != nil {
+			b.Disclosures = append(b.Disclosures, *eff.Disclosure)
+		}
+		if eff.Activity != nil {
+			b.Activities = append(b.Activities, *eff.Activity)
+		}
+		if eff.Request != nil {
+			k := [2]string{eff.Request.Tenant, eff.Request.RequestID}
+			requests[k] = eff.Request
+			if !changedReq[k] {
+				changedReq[k] = true
+				reqOrder = append(reqOrder, k)
+			}
+		}
+		for _, o := range eff.Observed {
+			k := [3]string{o.Tenant, o.Kind, o.Key}
+			if i, ok := observed[k]; ok {
+				mergeObserved(&b.Observed[i], o)
+				continue
+			}
+			observed[k] = len(b.Observed)
+			b.Observed = append(b.Observed, o)
+		}
+		b.Findings = append(b.Findings, eff.Findings...)
+	}
+	for _, k := range keys {
+		b.Subjects = append(b.Subjects, subjects[k])
+	}
+	for _, k := range reqOrder {
+		b.Requests = append(b.Requests, requests[k])
+	}
+	return b, nil
+}
+
+// mergeObserved folds o into into, as stores merge rows of one key.
+func mergeObserved(into *model.ObservedRow, o model.ObservedRow) {
+	into.Count += o.Count
+	if o.FirstSeq < into.FirstSeq {
+		into.FirstSeq, into.FirstEventID, into.FirstOccurred = o.FirstSeq, o.FirstEventID, o.FirstOccurred
+	}
+	if o.LastOccurred.After(into.LastOccurred) {
+		into.LastOccurred = o.LastOccurred
+	}
+}
+
+// requestID is the rights request an event belongs to, if any.
+func requestID(ev *eventsv1.Event) string {
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_RightsRequestReceived:
+		return p.RightsRequestReceived.GetRequestId()
+	case *eventsv1.Event_RightsRequestIdentityVerified:
+		return p.RightsRequestIdentityVerified.GetRequestId()
+	case *eventsv1.Event_RightsRequestDeadlineExtended:
+		return p.RightsRequestDeadlineExtended.GetRequestId()
+	case *eventsv1.Event_RightsRequestFulfilled:
+		return p.RightsRequestFulfilled.GetRequestId()
+	case *eventsv1.Event_RightsRequestDenied:
+		return p.RightsRequestDenied.GetRequestId()
+	}
+	return ""
+}
