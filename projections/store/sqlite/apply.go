@@ -1,0 +1,239 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/docketledger/docket/projections/model"
+)
+
+// rowsPerStatement bounds a multi-row INSERT. With at most 18 columns a
+// statement binds under 2,000 variables, far below SQLite's limit (32,766).
+const rowsPerStatement = 100
+
+// table describes the multi-row INSERT of one row type.
+type table struct {
+	name string // without the generation prefix
+	cols []string
+	tail string // ON CONFLICT clause, if any
+}
+
+var (
+	auditTable = table{name: "audit", cols: []string{
+		"seq", "event_id", "tenant", "subject_ref", "type", "categories", "purposes", "legal_basis",
+		"recipient_id", "occurred_at", "recorded_at", "source", "actor_kind", "actor_id", "data"}}
+	disclosureTable = table{name: "disclosures", cols: []string{
+		"seq", "event_id", "tenant", "subject_ref", "recipient_id", "recipient_name", "recipient_kind",
+		"country", "transfer_mechanism", "categories", "purpose", "legal_basis", "special_condition",
+		"legal_instrument_ref", "confidential_until", "activity_id", "occurred_at", "recorded_at"}}
+	subjectTable = table{name: "subjects",
+		cols: []string{"tenant", "subject_ref", "first_seq", "state"},
+		tail: ` ON CONFLICT (tenant, subject_ref) DO UPDATE SET first_seq = excluded.first_seq, state = excluded.state`}
+	requestTable = table{name: "requests",
+		cols: []string{"tenant", "request_id", "subject_ref", "request_right", "received_at", "verified_at",
+			"extended_months", "due_at", "status", "outcome", "denial_ground", "closed_at", "received_seq", "event_ids"},
+		tail: ` ON CONFLICT (tenant, request_id) DO UPDATE SET subject_ref = excluded.subject_ref,
+	request_right = excluded.request_right, received_at = excluded.received_at,
+	verified_at = excluded.verified_at, extended_months = excluded.extended_months,
+	due_at = excluded.due_at, status = excluded.status, outcome = excluded.outcome,
+	denial_ground = excluded.denial_ground, closed_at = excluded.closed_at,
+	received_seq = excluded.received_seq, event_ids = excluded.event_ids`}
+	activityTable = table{name: "activities", cols: []string{
+		"seq", "event_id", "tenant", "activity_id", "amended", "occurred_at", "recorded_at", "activity"}}
+	// Every SET expression reads the row as it was before this update.
+	observedTable = table{name: "observed",
+		cols: []string{"tenant", "kind", "obs_key", "count", "first_seq", "first_event_id", "first_occurred", "last_occurred"},
+		tail: ` ON CONFLICT (tenant, kind, obs_key) DO UPDATE SET
+	count = count + excluded.count,
+	first_event_id = CASE WHEN excluded.first_seq < first_seq THEN excluded.first_event_id ELSE first_event_id END,
+	first_occurred = CASE WHEN excluded.first_seq < first_seq THEN excluded.first_occurred ELSE first_occurred END,
+	first_seq = min(first_seq, excluded.first_seq),
+	last_occurred = max(last_occurred, excluded.last_occurred)`}
+	findingTable = table{name: "findings", cols: []string{
+		"tenant", "id", "rule", "subject_ref", "event_ids", "arose_at", "seq", "detail"}}
+)
+
+// allTables in the order Apply writes them (that of encoded's fields).
+var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable}
+
+// insertSQL is the INSERT of n rows into t for table prefix p.
+func (t *table) insertSQL(p string, n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(p + t.name)
+	b.WriteString(" (")
+	b.WriteString(strings.Join(t.cols, ", "))
+	b.WriteString(") VALUES ")
+	tuple := "(?" + strings.Repeat(", ?", len(t.cols)-1) + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
+	b.WriteString(t.tail)
+	return b.String()
+}
+
+// encoded is a batch turned into SQL arguments, one flat slice per table.
+type encoded struct {
+	audit, disclosures, subjects, requests, activities, observed, findings []any
+}
+
+func encodeBatch(b *model.Batch) (*encoded, error) {
+	var e encoder
+	x := &encoded{}
+	x.audit = make([]any, 0, len(b.Audit)*len(auditTable.cols))
+	for i := range b.Audit {
+		r := &b.Audit[i]
+		x.audit = append(x.audit, e.seq("audit seq", r.Seq), r.EventID, r.Tenant, r.SubjectRef, r.Type,
+			e.strings("audit categories", r.Categories), e.strings("audit purposes", r.Purposes),
+			r.LegalBasis, r.Recipient, e.time("audit occurred_at", r.OccurredAt),
+			e.time("audit recorded_at", r.RecordedAt), r.Source, r.ActorKind, r.ActorID, bytesArg(r.Data))
+	}
+	x.disclosures = make([]any, 0, len(b.Disclosures)*len(disclosureTable.cols))
+	for i := range b.Disclosures {
+		r := &b.Disclosures[i]
+		x.disclosures = append(x.disclosures, e.seq("disclosure seq", r.Seq), r.EventID, r.Tenant, r.SubjectRef,
+			r.RecipientID, r.RecipientName, r.RecipientKind, r.Country, r.TransferMechanism,
+			e.strings("disclosure categories", r.Categories), r.Purpose, r.LegalBasis, r.SpecialCondition,
+			r.LegalInstrumentRef, e.timePtr("disclosure confidential_until", r.ConfidentialUntil), r.ActivityID,
+			e.time("disclosure occurred_at", r.OccurredAt), e.time("disclosure recorded_at", r.RecordedAt))
+	}
+	x.subjects = make([]any, 0, len(b.Subjects)*len(subjectTable.cols))
+	for _, s := range b.Subjects {
+		if s == nil {
+			return nil, errors.New("nil subject state")
+		}
+		x.subjects = append(x.subjects, s.Tenant, s.SubjectRef, e.seq("subject first_seq", s.FirstSeq),
+			e.json("subject state", utcState(s)))
+	}
+	x.requests = make([]any, 0, len(b.Requests)*len(requestTable.cols))
+	for _, r := range b.Requests {
+		if r == nil {
+			return nil, errors.New("nil request row")
+		}
+		x.requests = append(x.requests, r.Tenant, r.RequestID, r.SubjectRef, r.Right,
+			e.time("request received_at", r.ReceivedAt), e.timePtr("request verified_at", r.VerifiedAt),
+			int64(r.ExtendedMonths), e.time("request due_at", r.DueAt), r.Status, r.Outcome, r.DenialGround,
+			e.timePtr("request closed_at", r.ClosedAt), e.seq("request received_seq", r.ReceivedSeq),
+			e.strings("request event_ids", r.EventIDs))
+	}
+	x.activities = make([]any, 0, len(b.Activities)*len(activityTable.cols))
+	for i := range b.Activities {
+		r := &b.Activities[i]
+		x.activities = append(x.activities, e.seq("activity seq", r.Seq), r.EventID, r.Tenant, r.ActivityID,
+			boolArg(r.Amended), e.time("activity occurred_at", r.OccurredAt),
+			e.time("activity recorded_at", r.RecordedAt), bytesArg(r.Activity))
+	}
+	x.observed = make([]any, 0, len(b.Observed)*len(observedTable.cols))
+	for i := range b.Observed {
+		r := &b.Observed[i]
+		x.observed = append(x.observed, r.Tenant, r.Kind, r.Key, e.seq("observed count", r.Count),
+			e.seq("observed first_seq", r.FirstSeq), r.FirstEventID,
+			e.time("observed first_occurred", r.FirstOccurred), e.time("observed last_occurred", r.LastOccurred))
+	}
+	x.findings = make([]any, 0, len(b.Findings)*len(findingTable.cols))
+	for i := range b.Findings {
+		r := &b.Findings[i]
+		x.findings = append(x.findings, r.Tenant, r.ID, r.Rule, r.SubjectRef,
+			e.strings("finding event_ids", r.EventIDs), e.time("finding arose_at", r.AroseAt),
+			e.seq("finding seq", r.Seq), r.Detail)
+	}
+	return x, e.err
+}
+
+// Apply writes b and moves the checkpoint from b.From to b.To in one
+// transaction. The checkpoint is moved first, so a batch that does not
+// start at the stored checkpoint fails (ErrCheckpointMoved) before writing
+// anything. Subjects and requests replace the rows of the same key (within
+// b, the last one wins); observed rows merge; everything else is inserted,
+// and a second row with the same key (audit, disclosure or activity
+// sequence, finding id) fails the whole batch.
+func (s *Store) Apply(ctx context.Context, b *model.Batch) error {
+	if b == nil {
+		return errors.New("sqlite store: apply: nil batch")
+	}
+	if b.To < b.From {
+		return fmt.Errorf("sqlite store: apply: batch ends at %d, before it starts (%d)", b.To, b.From)
+	}
+	var e encoder
+	from, to := e.seq("batch from", b.From), e.seq("batch to", b.To)
+	if e.err != nil {
+		return fmt.Errorf("sqlite store: apply: %w", e.err)
+	}
+	x, err := encodeBatch(b)
+	if err != nil {
+		return fmt.Errorf("sqlite store: apply %d..%d: %w", b.From, b.To, err)
+	}
+
+	tx, err := s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see the DSN)
+	if err != nil {
+		return fmt.Errorf("sqlite store: apply: begin: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE `+s.t("checkpoint")+` SET seq = ? WHERE id = 1 AND seq = ?`, to, from)
+	if err != nil {
+		return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
+	} else if n != 1 {
+		var cur int64
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM `+s.t("checkpoint")).Scan(&cur); err != nil {
+			return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
+		}
+		return fmt.Errorf("sqlite store: apply %d..%d: %w (it is %d)", b.From, b.To, model.ErrCheckpointMoved, cur)
+	}
+	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings} {
+		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
+			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite store: apply %d..%d: commit: %w", b.From, b.To, err)
+	}
+	s.committed()
+	return nil
+}
+
+// insert runs t's multi-row INSERT over args (a whole number of rows):
+// full statements of rowsPerStatement rows through the statement prepared
+// by prepareInserts, the remainder through a one-off statement.
+func (s *Store) insert(ctx context.Context, tx *sql.Tx, t *table, args []any) error {
+	ncol := len(t.cols)
+	rows := len(args) / ncol
+	for start := 0; start < rows; start += rowsPerStatement {
+		n := min(rowsPerStatement, rows-start)
+		chunk := args[start*ncol : (start+n)*ncol]
+		if n < rowsPerStatement {
+			if _, err := tx.ExecContext(ctx, t.insertSQL(s.prefix, n), chunk...); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.StmtContext(ctx, s.inserts[t]).ExecContext(ctx, chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareInserts prepares each table's full-size INSERT on the writer
+// connection, before any transaction holds it. Since that pool has one
+// connection, tx.StmtContext reuses these statements in every Apply rather
+// than preparing them again.
+func (s *Store) prepareInserts(ctx context.Context) error {
+	s.inserts = map[*table]*sql.Stmt{}
+	for _, t := range allTables {
+		st, err := s.w.PrepareContext(ctx, t.insertSQL(s.prefix, rowsPerStatement))
+		if err != nil {
+			return fmt.Errorf("prepare %s insert: %w", t.name, err)
+		}
+		s.inserts[t] = st
+	}
+	return nil
+}

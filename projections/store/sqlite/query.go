@@ -1,0 +1,451 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/docketledger/docket/projections/model"
+)
+
+// Paging: rows whose sequence is greater than Page.After, at most
+// Page.Limit of them; a Limit of 0 or less means no limit.
+
+// where builds a WHERE clause and its arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// eq adds col = v unless v is empty (a filter field left open).
+func (w *where) eq(col, v string) {
+	if v != "" {
+		w.add(col+" = ?", v)
+	}
+}
+
+func (w *where) after(col string, after uint64) {
+	if after > 0 {
+		w.add(col+" > ?", clampSeq(after))
+	}
+}
+
+func (w *where) String() string { return " WHERE " + strings.Join(w.conds, " AND ") }
+
+func clampSeq(u uint64) int64 {
+	if u > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(u)
+}
+
+func limit(p model.Page) string {
+	if p.Limit > 0 {
+		return fmt.Sprintf(" LIMIT %d", p.Limit)
+	}
+	return ""
+}
+
+// Checkpoint is the last stream sequence applied; 0 when none.
+func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
+	var seq int64
+	if err := s.r.QueryRowContext(ctx, `SELECT seq FROM `+s.t("checkpoint")).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("sqlite store: checkpoint: %w", err)
+	}
+	return uint64(seq), nil
+}
+
+// keysPerQuery bounds the IN lists of Subjects and Requests.
+const keysPerQuery = 500
+
+// Subjects returns the stored state of those keys that have one.
+func (s *Store) Subjects(ctx context.Context, keys []model.SubjectKey) (map[model.SubjectKey]*model.SubjectState, error) {
+	byTenant := map[string][]any{}
+	for _, k := range keys {
+		byTenant[k.Tenant] = append(byTenant[k.Tenant], k.SubjectRef)
+	}
+	out := make(map[model.SubjectKey]*model.SubjectState, len(keys))
+	for tenant, refs := range byTenant {
+		for len(refs) > 0 {
+			n := min(keysPerQuery, len(refs))
+			q := `SELECT state FROM ` + s.t("subjects") + ` WHERE tenant = ? AND subject_ref IN (?` + strings.Repeat(", ?", n-1) + `)`
+			states, err := s.states(ctx, q, append([]any{tenant}, refs[:n]...)...)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite store: subjects: %w", err)
+			}
+			for _, st := range states {
+				out[model.SubjectKey{Tenant: st.Tenant, SubjectRef: st.SubjectRef}] = st
+			}
+			refs = refs[n:]
+		}
+	}
+	return out, nil
+}
+
+// Subject is one subject's state; ErrNotFound if the tenant has no such
+// subject.
+func (s *Store) Subject(ctx context.Context, tenant, subjectRef string) (*model.SubjectState, error) {
+	states, err := s.states(ctx, `SELECT state FROM `+s.t("subjects")+` WHERE tenant = ? AND subject_ref = ?`, tenant, subjectRef)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: subject: %w", err)
+	}
+	if len(states) == 0 {
+		return nil, fmt.Errorf("sqlite store: subject: %w", model.ErrNotFound)
+	}
+	return states[0], nil
+}
+
+// SubjectsOf lists a tenant's subjects ordered by FirstSeq, paging on it.
+func (s *Store) SubjectsOf(ctx context.Context, tenant string, p model.Page) ([]*model.SubjectState, error) {
+	var w where
+	w.add("tenant = ?", tenant)
+	w.after("first_seq", p.After)
+	states, err := s.states(ctx, `SELECT state FROM `+s.t("subjects")+w.String()+` ORDER BY first_seq, subject_ref`+limit(p), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: subjects of tenant: %w", err)
+	}
+	return states, nil
+}
+
+func (s *Store) states(ctx context.Context, query string, args ...any) ([]*model.SubjectState, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*model.SubjectState
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		st := &model.SubjectState{}
+		if err := json.Unmarshal(doc, st); err != nil {
+			return nil, fmt.Errorf("stored state: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+const auditCols = `seq, event_id, tenant, subject_ref, type, categories, purposes, legal_basis,
+	recipient_id, occurred_at, recorded_at, source, actor_kind, actor_id, data`
+
+// History is a subject's audit trail in stream order.
+func (s *Store) History(ctx context.Context, tenant, subjectRef string, p model.Page) ([]model.AuditRow, error) {
+	var w where
+	w.add("tenant = ? AND subject_ref = ?", tenant, subjectRef)
+	w.after("seq", p.After)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+auditCols+` FROM `+s.t("audit")+w.String()+` ORDER BY seq`+limit(p), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: history: %w", err)
+	}
+	defer rows.Close()
+	var out []model.AuditRow
+	for rows.Next() {
+		var (
+			r                  model.AuditRow
+			seq, occ, rec      int64
+			categories, purpos string
+		)
+		if err := rows.Scan(&seq, &r.EventID, &r.Tenant, &r.SubjectRef, &r.Type, &categories, &purpos,
+			&r.LegalBasis, &r.Recipient, &occ, &rec, &r.Source, &r.ActorKind, &r.ActorID, &r.Data); err != nil {
+			return nil, fmt.Errorf("sqlite store: history: %w", err)
+		}
+		r.Seq, r.OccurredAt, r.RecordedAt, r.Data = uint64(seq), fromNanos(occ), fromNanos(rec), nonEmpty(r.Data)
+		if r.Categories, err = decodeStrings("categories", categories); err != nil {
+			return nil, fmt.Errorf("sqlite store: history: %w", err)
+		}
+		if r.Purposes, err = decodeStrings("purposes", purpos); err != nil {
+			return nil, fmt.Errorf("sqlite store: history: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite store: history: %w", err)
+	}
+	return out, nil
+}
+
+// Disclosures lists a tenant's disclosures matching f, in stream order. A
+// disclosure matches Category when that key is one of its categories.
+func (s *Store) Disclosures(ctx context.Context, f model.DisclosureFilter, p model.Page) ([]model.DisclosureRow, error) {
+	var w where
+	w.add("tenant = ?", f.Tenant)
+	w.eq("subject_ref", f.SubjectRef)
+	w.eq("recipient_id", f.RecipientID)
+	w.eq("recipient_kind", f.RecipientKind)
+	w.eq("purpose", f.Purpose)
+	w.eq("legal_basis", f.LegalBasis)
+	if f.Category != "" {
+		w.add("EXISTS (SELECT 1 FROM json_each(categories) WHERE json_each.value = ?)", f.Category)
+	}
+	var col string
+	switch f.Time.Axis {
+	case model.Occurred:
+		col = "occurred_at"
+	case model.Recorded:
+		col = "recorded_at"
+	default:
+		return nil, fmt.Errorf("sqlite store: disclosures: unknown time axis %d", f.Time.Axis)
+	}
+	var e encoder
+	if !f.Time.From.IsZero() {
+		w.add(col+" >= ?", e.time("from", f.Time.From))
+	}
+	if !f.Time.To.IsZero() {
+		w.add(col+" <= ?", e.time("to", f.Time.To))
+	}
+	if e.err != nil {
+		return nil, fmt.Errorf("sqlite store: disclosures: %w", e.err)
+	}
+	w.after("seq", p.After)
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, event_id, tenant, subject_ref, recipient_id, recipient_name,
+	recipient_kind, country, transfer_mechanism, categories, purpose, legal_basis, special_condition,
+	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at
+FROM `+s.t("disclosures")+w.String()+` ORDER BY seq`+limit(p), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: disclosures: %w", err)
+	}
+	defer rows.Close()
+	var out []model.DisclosureRow
+	for rows.Next() {
+		var (
+			r             model.DisclosureRow
+			seq, occ, rec int64
+			until         *int64
+			categories    string
+		)
+		if err := rows.Scan(&seq, &r.EventID, &r.Tenant, &r.SubjectRef, &r.RecipientID, &r.RecipientName,
+			&r.RecipientKind, &r.Country, &r.TransferMechanism, &categories, &r.Purpose, &r.LegalBasis,
+			&r.SpecialCondition, &r.LegalInstrumentRef, &until, &r.ActivityID, &occ, &rec); err != nil {
+			return nil, fmt.Errorf("sqlite store: disclosures: %w", err)
+		}
+		r.Seq, r.ConfidentialUntil, r.OccurredAt, r.RecordedAt = uint64(seq), fromNullNanos(until), fromNanos(occ), fromNanos(rec)
+		if r.Categories, err = decodeStrings("categories", categories); err != nil {
+			return nil, fmt.Errorf("sqlite store: disclosures: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite store: disclosures: %w", err)
+	}
+	return out, nil
+}
+
+const requestCols = `tenant, request_id, subject_ref, request_right, received_at, verified_at,
+	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids`
+
+// Requests returns the stored rows of those of the tenant's requests that
+// exist, by request id.
+func (s *Store) Requests(ctx context.Context, tenant string, ids []string) (map[string]*model.RequestRow, error) {
+	out := make(map[string]*model.RequestRow, len(ids))
+	for len(ids) > 0 {
+		n := min(keysPerQuery, len(ids))
+		args := []any{tenant}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		rows, err := s.requests(ctx, `SELECT `+requestCols+` FROM `+s.t("requests")+
+			` WHERE tenant = ? AND request_id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite store: requests: %w", err)
+		}
+		for i := range rows {
+			out[rows[i].RequestID] = &rows[i]
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// ListRequests lists a tenant's requests matching f, ordered by
+// ReceivedSeq and paged on it.
+func (s *Store) ListRequests(ctx context.Context, f model.RequestFilter, p model.Page) ([]model.RequestRow, error) {
+	var w where
+	w.add("tenant = ?", f.Tenant)
+	w.eq("subject_ref", f.SubjectRef)
+	w.eq("status", f.Status)
+	w.after("received_seq", p.After)
+	out, err := s.requests(ctx, `SELECT `+requestCols+` FROM `+s.t("requests")+w.String()+` ORDER BY received_seq, request_id`+limit(p), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: list requests: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) requests(ctx context.Context, query string, args ...any) ([]model.RequestRow, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.RequestRow
+	for rows.Next() {
+		var (
+			r                       model.RequestRow
+			received, due, seq, ext int64
+			verified, closed        *int64
+			eventIDs                string
+		)
+		if err := rows.Scan(&r.Tenant, &r.RequestID, &r.SubjectRef, &r.Right, &received, &verified, &ext,
+			&due, &r.Status, &r.Outcome, &r.DenialGround, &closed, &seq, &eventIDs); err != nil {
+			return nil, err
+		}
+		r.ReceivedAt, r.VerifiedAt, r.ExtendedMonths, r.DueAt = fromNanos(received), fromNullNanos(verified), int(ext), fromNanos(due)
+		r.ClosedAt, r.ReceivedSeq = fromNullNanos(closed), uint64(seq)
+		if r.EventIDs, err = decodeStrings("event_ids", eventIDs); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Activities lists a tenant's activity declarations in stream order.
+func (s *Store) Activities(ctx context.Context, tenant string) ([]model.ActivityRow, error) {
+	out, err := s.activities(ctx, ` WHERE tenant = ?`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: activities: %w", err)
+	}
+	return out, nil
+}
+
+// AllActivities lists every tenant's activity declarations in stream order.
+func (s *Store) AllActivities(ctx context.Context) ([]model.ActivityRow, error) {
+	out, err := s.activities(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: all activities: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) activities(ctx context.Context, where string, args ...any) ([]model.ActivityRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, event_id, tenant, activity_id, amended, occurred_at, recorded_at, activity
+FROM `+s.t("activities")+where+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.ActivityRow
+	for rows.Next() {
+		var (
+			r                      model.ActivityRow
+			seq, amended, occ, rec int64
+		)
+		if err := rows.Scan(&seq, &r.EventID, &r.Tenant, &r.ActivityID, &amended, &occ, &rec, &r.Activity); err != nil {
+			return nil, err
+		}
+		r.Seq, r.Amended, r.OccurredAt, r.RecordedAt, r.Activity = uint64(seq), amended != 0, fromNanos(occ), fromNanos(rec), nonEmpty(r.Activity)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Observed lists a tenant's observed purposes, recipients and categories,
+// ordered by (Kind, Key).
+func (s *Store) Observed(ctx context.Context, tenant string) ([]model.ObservedRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT tenant, kind, obs_key, count, first_seq, first_event_id, first_occurred, last_occurred
+FROM `+s.t("observed")+` WHERE tenant = ? ORDER BY kind, obs_key`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: observed: %w", err)
+	}
+	defer rows.Close()
+	var out []model.ObservedRow
+	for rows.Next() {
+		var (
+			r                        model.ObservedRow
+			count, first, occ1, occ2 int64
+		)
+		if err := rows.Scan(&r.Tenant, &r.Kind, &r.Key, &count, &first, &r.FirstEventID, &occ1, &occ2); err != nil {
+			return nil, fmt.Errorf("sqlite store: observed: %w", err)
+		}
+		r.Count, r.FirstSeq, r.FirstOccurred, r.LastOccurred = uint64(count), uint64(first), fromNanos(occ1), fromNanos(occ2)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite store: observed: %w", err)
+	}
+	return out, nil
+}
+
+// Findings lists a tenant's findings matching f, ordered by (Seq, Rule,
+// ID). A page takes the findings with Seq > After — and, when After is 0,
+// also the time-based ones (Seq 0) — up to Limit, then runs on to finish
+// the last sequence's findings so that a page never ends inside one Seq.
+func (s *Store) Findings(ctx context.Context, f model.FindingFilter, p model.Page) ([]model.Finding, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // both queries read one snapshot
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: findings: %w", err)
+	}
+	defer tx.Rollback()
+	var w where
+	w.add("tenant = ?", f.Tenant)
+	w.eq("subject_ref", f.SubjectRef)
+	w.eq("rule", f.Rule)
+	baseConds, baseArgs := len(w.conds), len(w.args)
+	w.after("seq", p.After)
+	const cols = `SELECT tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail FROM `
+	order := ` ORDER BY seq, rule, id`
+	out, err := findings(ctx, tx, cols+s.t("findings")+w.String()+order+limit(p), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: findings: %w", err)
+	}
+	if p.Limit > 0 && len(out) == p.Limit {
+		last := out[len(out)-1]
+		w.conds, w.args = w.conds[:baseConds], w.args[:baseArgs]
+		w.add("seq = ?", int64(last.Seq))
+		w.add("(rule, id) > (?, ?)", last.Rule, last.ID)
+		rest, err := findings(ctx, tx, cols+s.t("findings")+w.String()+order, w.args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite store: findings: %w", err)
+		}
+		out = append(out, rest...)
+	}
+	return out, nil
+}
+
+func findings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]model.Finding, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Finding
+	for rows.Next() {
+		var (
+			r             model.Finding
+			eventIDs      string
+			arose, seqNum int64
+		)
+		if err := rows.Scan(&r.Tenant, &r.ID, &r.Rule, &r.SubjectRef, &eventIDs, &arose, &seqNum, &r.Detail); err != nil {
+			return nil, err
+		}
+		r.AroseAt, r.Seq = fromNanos(arose), uint64(seqNum)
+		if r.EventIDs, err = decodeStrings("event_ids", eventIDs); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// TenantExists tells whether the tenant has any event: an audit row or an
+// activity declaration.
+func (s *Store) TenantExists(ctx context.Context, tenant string) (bool, error) {
+	var ok bool
+	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+s.t("audit")+` WHERE tenant = ?)
+	OR EXISTS (SELECT 1 FROM `+s.t("activities")+` WHERE tenant = ?)`, tenant, tenant).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("sqlite store: tenant exists: %w", err)
+	}
+	return ok, nil
+}
