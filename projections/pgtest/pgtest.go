@@ -75,6 +75,21 @@ func Start(t testing.TB) (dsn string) {
 	return shared.dsn(name)
 }
 
+// NewDatabase is Start for programs that are not tests (benchmarks): it
+// returns the DSN of a new, empty database on the process's throw-away
+// server, which Stop removes.
+func NewDatabase() (string, error) {
+	once.Do(func() { shared, initErr = startCluster() })
+	if initErr != nil {
+		return "", fmt.Errorf("pgtest: %w", initErr)
+	}
+	name, err := shared.createDatabase()
+	if err != nil {
+		return "", fmt.Errorf("pgtest: %w", err)
+	}
+	return shared.dsn(name), nil
+}
+
 // Main runs the tests and then stops the server, if any was started, and
 // removes its directory. Use it as the body of TestMain:
 //

@@ -87,6 +87,11 @@ type Projector struct {
 	cfg   Config
 	log   *slog.Logger
 	cat   *state.Catalogue
+	// cache holds the subject states and requests as of the checkpoint, so
+	// that a batch loads only what it has not seen. It belongs to one
+	// session: a failed batch may have changed states in memory without
+	// storing them, so every new session starts with an empty cache.
+	cache *Cache
 
 	checkpoint atomic.Uint64
 	head       atomic.Uint64
@@ -174,6 +179,7 @@ func (p *Projector) session(ctx context.Context, untilHead bool) error {
 		}
 	}
 	p.cat = cat
+	p.cache = NewCache(cacheSize)
 
 	stream, err := p.js.Stream(ctx, p.cfg.Stream)
 	if err != nil {
@@ -296,7 +302,7 @@ func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) error {
 		next = seq
 	}
 	if len(recs) > 0 {
-		b, err := Build(ctx, p.store, p.cat, cp, recs)
+		b, err := Build(ctx, p.store, p.cat, p.cache, cp, recs)
 		if err != nil {
 			return err
 		}
@@ -306,6 +312,7 @@ func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) error {
 			}
 			return fmt.Errorf("apply: %w", err)
 		}
+		p.cache.Keep(b)
 		p.checkpoint.Store(b.To)
 		p.applied.Add(uint64(len(recs)))
 		p.batches.Add(1)
@@ -321,10 +328,46 @@ func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) error {
 	return nil
 }
 
+// cacheSize bounds the subject states a projector keeps in memory.
+const cacheSize = 200_000
+
+// Cache keeps subject states and requests between batches of one
+// projector session. Build updates what it holds in place; a caller whose
+// batch then fails to store must drop the cache.
+type Cache struct {
+	max      int
+	subjects map[model.SubjectKey]*model.SubjectState
+	requests map[[2]string]*model.RequestRow
+}
+
+// NewCache returns an empty cache of at most max subject states.
+func NewCache(max int) *Cache {
+	return &Cache{max: max, subjects: map[model.SubjectKey]*model.SubjectState{}, requests: map[[2]string]*model.RequestRow{}}
+}
+
+// Keep records a batch's states after it was stored, dropping everything
+// when full (the next batches reload from the store).
+func (c *Cache) Keep(b *model.Batch) {
+	if c == nil {
+		return
+	}
+	if len(c.subjects)+len(b.Subjects) > c.max || len(c.requests)+len(b.Requests) > c.max {
+		clear(c.subjects)
+		clear(c.requests)
+	}
+	for _, s := range b.Subjects {
+		c.subjects[model.SubjectKey{Tenant: s.Tenant, SubjectRef: s.SubjectRef}] = s
+	}
+	for _, r := range b.Requests {
+		c.requests[[2]string{r.Tenant, r.RequestID}] = r
+	}
+}
+
 // Build folds recs (consecutive, starting right after from) into the batch
-// a store applies: it loads the states the events touch, applies each
-// event with state.Apply, and collects the rows. cat is updated in place.
-func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, from uint64, recs []source.Record) (*model.Batch, error) {
+// a store applies: it takes the states the events touch from cache (nil:
+// none) or loads them, applies each event with state.Apply, and collects
+// the rows. cat and the cached states are updated in place.
+func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache *Cache, from uint64, recs []source.Record) (*model.Batch, error) {
 	b := &model.Batch{From: from, To: recs[len(recs)-1].Sequence}
 
 	// Load every subject and request the batch touches, in one query each.
@@ -350,17 +393,38 @@ func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, from u
 		}
 	}
 	subjects := map[model.SubjectKey]*model.SubjectState{}
-	if len(keys) > 0 {
-		loaded, err := store.Subjects(ctx, keys)
+	var missing []model.SubjectKey
+	for _, k := range keys {
+		if st, ok := cache.subject(k); ok {
+			subjects[k] = st
+		} else {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		loaded, err := store.Subjects(ctx, missing)
 		if err != nil {
 			return nil, fmt.Errorf("load subjects: %w", err)
 		}
-		subjects = loaded
+		for k, st := range loaded {
+			subjects[k] = st
+		}
 	}
 	requests := map[[2]string]*model.RequestRow{}
 	tenants := make([]string, 0, len(reqIDs))
-	for t := range reqIDs {
-		tenants = append(tenants, t)
+	for t, ids := range reqIDs {
+		var rest []string
+		for _, id := range ids {
+			if r, ok := cache.request(t, id); ok {
+				requests[[2]string{t, id}] = r
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		reqIDs[t] = rest
+		if len(rest) > 0 {
+			tenants = append(tenants, t)
+		}
 	}
 	sort.Strings(tenants)
 	for _, t := range tenants {
@@ -425,6 +489,22 @@ func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, from u
 		b.Requests = append(b.Requests, requests[k])
 	}
 	return b, nil
+}
+
+func (c *Cache) subject(k model.SubjectKey) (*model.SubjectState, bool) {
+	if c == nil {
+		return nil, false
+	}
+	st, ok := c.subjects[k]
+	return st, ok
+}
+
+func (c *Cache) request(tenant, id string) (*model.RequestRow, bool) {
+	if c == nil {
+		return nil, false
+	}
+	r, ok := c.requests[[2]string{tenant, id}]
+	return r, ok
 }
 
 // mergeObserved folds o into into, as stores merge rows of one key.

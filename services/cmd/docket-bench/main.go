@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"time"
 
 	"github.com/docketledger/docket/services/internal/bench"
 )
@@ -18,6 +19,13 @@ func main() {
 	flag.IntVar(&cfg.Batch, "batch", 500, "events per batch")
 	flag.IntVar(&cfg.Subjects, "subjects", 1000, "distinct data subjects")
 	flag.IntVar(&cfg.Clients, "clients", 4, "concurrent Append API clients")
+	var read bench.ReadConfig
+	flag.IntVar(&read.Events, "read-n", 1000000, "events for the read side (projection, queries)")
+	flag.IntVar(&read.Queries, "queries", 2000, "queries per latency measurement")
+	flag.IntVar(&read.Rate, "rate", 10000, "events/s for append-to-visible latency")
+	flag.DurationVar(&read.Duration, "visible-for", 5*time.Second, "how long to measure append-to-visible latency")
+	flag.BoolVar(&read.Postgres, "postgres", true, "also measure PostgreSQL (a throw-away cluster)")
+	only := flag.String("only", "", `"append" or "read": run one half`)
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if cfg.Events < cfg.Batch || cfg.SyncEvents < cfg.Batch || cfg.Batch < 1 || cfg.Batch > 1000 || cfg.Subjects < 1 || cfg.Clients < 1 {
@@ -37,7 +45,22 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := bench.Run(context.Background(), cfg, os.Stdout); err != nil {
+	if *only != "" && *only != "append" && *only != "read" {
+		fmt.Fprintln(os.Stderr, `docket-bench: -only must be "append" or "read"`)
+		os.Exit(2)
+	}
+	err := func() error {
+		if *only != "read" {
+			if err := bench.Run(context.Background(), cfg, os.Stdout); err != nil {
+				return err
+			}
+		}
+		if *only != "append" {
+			return bench.RunRead(context.Background(), read, os.Stdout)
+		}
+		return nil
+	}()
+	if err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "docket-bench:", err)
 		os.Exit(1)

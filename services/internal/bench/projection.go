@@ -1,0 +1,377 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/pgtest"
+	"github.com/docketledger/docket/projections/projector"
+	"github.com/docketledger/docket/projections/source"
+	"github.com/docketledger/docket/projections/state"
+	"github.com/docketledger/docket/projections/store/postgres"
+	"github.com/docketledger/docket/projections/store/sqlite"
+	"github.com/docketledger/docket/services/internal/demo"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ReadConfig sizes the read-side run.
+type ReadConfig struct {
+	Events   int // events in the stream (demo data, 25 per subject)
+	Queries  int // queries per latency measurement
+	Rate     int // events/s for append-to-visible latency
+	Duration time.Duration
+	Postgres bool
+}
+
+// RunRead measures the read side and writes its table to w.
+func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
+	dir, err := os.MkdirTemp("", "docket-bench-read-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	defer pgtest.Stop()
+	fmt.Fprintf(w, "\ndocket read side: %d demo events, projector batches of 500\n\n", cfg.Events)
+
+	s, js, _, err := startNATS(filepath.Join(dir, "nats"), false)
+	if err != nil {
+		return err
+	}
+	defer s.Shutdown()
+	n, err := loadDemo(ctx, js, cfg.Events)
+	if err != nil {
+		return err
+	}
+	// Raw JetStream fetch of the same messages.
+	fetch, err := rawFetch(ctx, js, n)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%-52s %12s %10s\n", "scenario", "events/s", "ratio")
+	fmt.Fprintf(w, "%-52s %12.0f %10s\n", "raw JetStream fetch (ordered consumer, 500/fetch)", fetch, "1.00")
+
+	type target struct {
+		name string
+		open func(gen int) (model.Store, error)
+	}
+	targets := []target{{"sqlite", func(gen int) (model.Store, error) {
+		return sqlite.Open(ctx, filepath.Join(dir, "readmodels.db"), gen)
+	}}}
+	if cfg.Postgres {
+		dsn, err := pgtest.NewDatabase()
+		if err != nil {
+			return err
+		}
+		targets = append(targets, target{"postgres", func(gen int) (model.Store, error) { return postgres.Open(ctx, dsn, gen) }})
+	}
+	var stores []model.Store
+	defer func() {
+		for _, st := range stores {
+			st.Close()
+		}
+	}()
+	for _, tg := range targets {
+		// Raw inserts: the rows the projector writes, prepared beforehand.
+		raw, err := tg.open(9)
+		if err != nil {
+			return err
+		}
+		batches, err := buildBatches(ctx, js, raw)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		for _, b := range batches {
+			if err := raw.Apply(ctx, b); err != nil {
+				return err
+			}
+		}
+		insert := float64(n) / time.Since(start).Seconds()
+		raw.Close()
+
+		st, err := tg.open(1)
+		if err != nil {
+			return err
+		}
+		stores = append(stores, st)
+		p, err := projector.New(js, st, projector.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			return err
+		}
+		start = time.Now()
+		if err := p.CatchUp(ctx); err != nil {
+			return err
+		}
+		proj := float64(n) / time.Since(start).Seconds()
+		fmt.Fprintf(w, "%-52s %12.0f %10s\n", tg.name+": raw batched inserts of the same rows", insert, fmt.Sprintf("%.2f", insert/fetch))
+		fmt.Fprintf(w, "%-52s %12.0f %10s\n", tg.name+": projection (fetch, decode, fold, write)", proj, fmt.Sprintf("%.2f/%.2f", proj/fetch, proj/insert))
+	}
+	fmt.Fprintln(w, "ratio: to raw fetch; for projection, to raw fetch / to raw inserts")
+
+	fmt.Fprintf(w, "\n%-52s %10s %10s\n", "query at "+strconv.Itoa(n)+" events", "p50", "p99")
+	for i, st := range stores {
+		subj, disc, err := queryLatency(ctx, st, cfg.Queries)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%-52s %10s %10s\n", targets[i].name+": subject state", subj.p(50), subj.p(99))
+		fmt.Fprintf(w, "%-52s %10s %10s\n", targets[i].name+": disclosures by recipient (page of 100)", disc.p(50), disc.p(99))
+	}
+
+	lat, err := appendToVisible(ctx, filepath.Join(dir, "visible"), cfg.Rate, cfg.Duration)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%-52s %10s %10s\n", fmt.Sprintf("append to visible (sqlite), %d events/s", cfg.Rate), lat.p(50), lat.p(99))
+	fmt.Fprintf(w, "\npeak memory of this process (VmHWM): %s\n", peakRSS())
+	return nil
+}
+
+// loadDemo appends demo events (25 per subject) through an Emitter.
+func loadDemo(ctx context.Context, js jetstream.JetStream, n int) (int, error) {
+	ds, err := demo.Generate(demo.Config{Subjects: max(n/25, 10)})
+	if err != nil {
+		return 0, err
+	}
+	evs := ds.Events
+	if len(evs) > n {
+		evs = evs[:n]
+	}
+	kek, err := keys.NewLocalKEK(bytes.Repeat([]byte{5}, 32))
+	if err != nil {
+		return 0, err
+	}
+	kr, err := keys.NewKeyring(keys.NewMemoryStore(), kek, keys.KeyringConfig{})
+	if err != nil {
+		return 0, err
+	}
+	e, err := events.NewEmitter(js, events.EmitterConfig{Keys: kr})
+	if err != nil {
+		return 0, err
+	}
+	for i := 0; i < len(evs); i += 500 {
+		if _, err := e.Append(ctx, evs[i:min(i+500, len(evs))]...); err != nil {
+			return 0, err
+		}
+	}
+	return len(evs), nil
+}
+
+func rawFetch(ctx context.Context, js jetstream.JetStream, n int) (float64, error) {
+	cons, err := js.OrderedConsumer(ctx, events.DefaultStream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	got := 0
+	for got < n {
+		msgs, err := cons.Fetch(500, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			return 0, err
+		}
+		for range msgs.Messages() {
+			got++
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// buildBatches folds the stream into the batches the projector would
+// write into st (still empty), ahead of the timed inserts.
+func buildBatches(ctx context.Context, js jetstream.JetStream, st model.Writer) ([]*model.Batch, error) {
+	r, err := source.NewReader(js, "", "")
+	if err != nil {
+		return nil, err
+	}
+	cat := state.NewCatalogue()
+	cache := projector.NewCache(1 << 30)
+	var out []*model.Batch
+	var recs []source.Record
+	flush := func() error {
+		if len(recs) == 0 {
+			return nil
+		}
+		b, err := projector.Build(ctx, st, cat, cache, recs[0].Sequence-1, recs)
+		if err != nil {
+			return err
+		}
+		cache.Keep(b)
+		out = append(out, b)
+		recs = nil
+		return nil
+	}
+	err = r.Each(ctx, 1, 500, func(rec source.Record) error {
+		recs = append(recs, rec)
+		if len(recs) == 500 {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, flush()
+}
+
+type durations []time.Duration
+
+func (d durations) p(q int) string {
+	if len(d) == 0 {
+		return "-"
+	}
+	s := append(durations(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := min(len(s)-1, len(s)*q/100)
+	return s[i].Round(10 * time.Microsecond).String()
+}
+
+func queryLatency(ctx context.Context, st model.Store, n int) (subj, disc durations, err error) {
+	tenant := demo.DefaultTenant
+	subjects, err := st.SubjectsOf(ctx, tenant, model.Page{Limit: 100000})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(subjects) == 0 {
+		return nil, nil, fmt.Errorf("no subjects projected")
+	}
+	obs, err := st.Observed(ctx, tenant)
+	if err != nil {
+		return nil, nil, err
+	}
+	var recipients []string
+	for _, o := range obs {
+		if o.Kind == model.ObservedRecipient {
+			recipients = append(recipients, o.Key)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		ref := subjects[rng.IntN(len(subjects))].SubjectRef
+		t0 := time.Now()
+		if _, err := st.Subject(ctx, tenant, ref); err != nil {
+			return nil, nil, err
+		}
+		subj = append(subj, time.Since(t0))
+		rcp := recipients[rng.IntN(len(recipients))]
+		t0 = time.Now()
+		if _, err := st.Disclosures(ctx, model.DisclosureFilter{Tenant: tenant, RecipientID: rcp}, model.Page{Limit: 100}); err != nil {
+			return nil, nil, err
+		}
+		disc = append(disc, time.Since(t0))
+	}
+	return subj, disc, nil
+}
+
+// appendToVisible appends at rate events/s for d, with a projector running
+// into SQLite, and measures from each batch's acknowledgement until the
+// projector's checkpoint covers it.
+func appendToVisible(ctx context.Context, dir string, rate int, d time.Duration) (durations, error) {
+	s, js, _, err := startNATS(filepath.Join(dir, "nats"), false)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Shutdown()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "rm.db"), 1)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	p, err := projector.New(js, st, projector.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go p.Run(pctx)
+
+	evs := makeEvents(rate*int(d/time.Second)+rate, 1000)
+	kr, err := keyring()
+	if err != nil {
+		return nil, err
+	}
+	e, err := events.NewEmitter(js, events.EmitterConfig{Keys: kr})
+	if err != nil {
+		return nil, err
+	}
+	// Every 10ms, a batch of rate/100 events.
+	per := max(rate/100, 1)
+	var seen atomic.Uint64
+	type pending struct {
+		seq uint64
+		at  time.Time
+	}
+	var waiting []pending
+	var lat durations
+	done := make(chan struct{})
+	go func() { // watch the checkpoint
+		defer close(done)
+		for pctx.Err() == nil {
+			seen.Store(p.Stats().Checkpoint)
+			time.Sleep(200 * time.Microsecond)
+		}
+	}()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	end := time.Now().Add(d)
+	next := 0
+	for time.Now().Before(end) && next+per <= len(evs) {
+		<-tick.C
+		res, err := e.Append(ctx, evs[next:next+per]...)
+		if err != nil {
+			return nil, err
+		}
+		next += per
+		waiting = append(waiting, pending{res[len(res)-1].Sequence, time.Now()})
+		waiting = settle(waiting, seen.Load(), &lat, func(p pending) (uint64, time.Time) { return p.seq, p.at })
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(waiting) > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+		waiting = settle(waiting, seen.Load(), &lat, func(p pending) (uint64, time.Time) { return p.seq, p.at })
+	}
+	cancel()
+	<-done
+	if len(waiting) > 0 {
+		return nil, fmt.Errorf("%d batches never became visible", len(waiting))
+	}
+	return lat, nil
+}
+
+func settle[T any](w []T, cp uint64, lat *durations, get func(T) (uint64, time.Time)) []T {
+	i := 0
+	for ; i < len(w); i++ {
+		seq, at := get(w[i])
+		if seq > cp {
+			break
+		}
+		*lat = append(*lat, time.Since(at))
+	}
+	return w[i:]
+}
+
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
+		}
+	}
+	return "unknown"
+}
