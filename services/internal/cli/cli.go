@@ -31,6 +31,12 @@ func commands() []command {
 		{"append", "append events from a JSON-lines file (protojson), sealed before they are stored", Append},
 		{"tail", "follow the events stream, printing metadata and never values", Tail},
 		{"demo", "load the demo data set (idempotent)", Demo},
+		{"subject", "what the ledger holds on a subject, now or as of a time", Subject},
+		{"history", "a subject's audit trail", History},
+		{"disclosures", "the disclosure register: who received what, when, under which basis", Disclosures},
+		{"ropa", "the record of processing (Art. 30) with declared vs. observed drift", RoPA},
+		{"findings", "compliance findings, recorded and time-based", Findings},
+		{"requests", "data-subject requests and their deadlines", Requests},
 	}
 }
 

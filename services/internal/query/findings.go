@@ -1,0 +1,221 @@
+package query
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/projections/model"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+)
+
+// ListFindings returns a page of findings: first the time-based ones
+// computed at the request's clock (as_of, or now), then the recorded ones
+// in stream order. The first page's clock holds for the later pages.
+func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.ListFindingsRequest]) (*connect.Response[apiv1.ListFindingsResponse], error) {
+	m := req.Msg
+	var ps problems
+	checkToken(&ps, "tenant", m.GetTenant(), true)
+	checkToken(&ps, "subject_ref", m.GetSubjectRef(), false)
+	checkRule(&ps, "rule", m.GetRule())
+	asOf := checkTime(&ps, "as_of", m.GetAsOf())
+	size := pageSize(m.GetPageSize(), &ps)
+	f := model.FindingFilter{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Rule: m.GetRule()}
+	tok, terr := decodeToken(m.GetPageToken(), queryFindings, fingerprint(f.Tenant, f.SubjectRef, f.Rule, timeKey(asOf)))
+	if terr != nil {
+		ps.add("page_token", terr.Error())
+	}
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	var now time.Time
+	switch {
+	case m.GetPageToken() != "":
+		now = time.Unix(0, tok.now).UTC()
+	case !asOf.IsZero():
+		now = asOf
+	default:
+		now = s.opts.Now().UTC()
+	}
+	if m.GetPageToken() == "" {
+		if err := s.tenantExists(ctx, f.Tenant); err != nil {
+			return nil, err
+		}
+	}
+	tok.now = now.UnixNano()
+
+	var out []model.Finding
+	resp := &apiv1.ListFindingsResponse{}
+	more := false
+	if tok.phase == 0 {
+		computed, err := s.timeFindings(ctx, f, now)
+		if err != nil {
+			return nil, err
+		}
+		off := int(min(tok.after, uint64(len(computed))))
+		end := min(off+size, len(computed))
+		out = computed[off:end]
+		if end < len(computed) {
+			tok.after = uint64(end)
+			resp.NextPageToken = tok.encode()
+			return connect.NewResponse(findingsPage(resp, out)), nil
+		}
+		// Recorded findings follow the computed ones; when those filled the
+		// page, the next page starts with them.
+		more = len(out) == size
+		tok.phase, tok.after = 1, 0
+	}
+	// Recorded findings fill the rest of the page.
+	for want := size - len(out); want > 0; want = size - len(out) {
+		rows, err := s.recordedFindings(ctx, f, &tok, want)
+		if err != nil {
+			return nil, err
+		}
+		var page []model.Finding
+		page, more = cutFindings(rows, want)
+		for _, r := range page {
+			if asOf.IsZero() || !r.AroseAt.After(asOf) {
+				out = append(out, r)
+			}
+		}
+		if len(page) > 0 {
+			tok.after = page[len(page)-1].Seq
+			if tok.after == 0 {
+				// The page ended at sequence 0 and so holds all of its
+				// findings (a page never ends inside one sequence).
+				tok.phase = 2
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	if more {
+		resp.NextPageToken = tok.encode()
+	}
+	return connect.NewResponse(findingsPage(resp, out)), nil
+}
+
+// recordedFindings reads stored findings after the token's position, at
+// least want+1 of them if there are. Sequence 0 (time-based findings a
+// store holds) comes with After 0 only; in phase 2 those were on an earlier
+// page, and are read past and dropped.
+func (s *Service) recordedFindings(ctx context.Context, f model.FindingFilter, tok *pageToken, want int) ([]model.Finding, error) {
+	limit := want + 1
+	for {
+		rows, err := s.r.Findings(ctx, f, model.Page{After: tok.after, Limit: limit})
+		if err != nil {
+			return nil, storeError(err)
+		}
+		if tok.phase != 2 || tok.after != 0 {
+			return rows, nil
+		}
+		z := 0
+		for z < len(rows) && rows[z].Seq == 0 {
+			z++
+		}
+		if z == len(rows) && len(rows) >= limit {
+			limit = z + want + 1 // only sequence 0 came: read past it
+			continue
+		}
+		return rows[z:], nil
+	}
+}
+
+func findingsPage(resp *apiv1.ListFindingsResponse, rows []model.Finding) *apiv1.ListFindingsResponse {
+	resp.Findings = make([]*apiv1.Finding, len(rows))
+	for i := range rows {
+		resp.Findings[i] = finding(&rows[i])
+	}
+	return resp
+}
+
+// cutFindings takes about n of rows (read with Limit n+1, ordered by Seq)
+// without ending inside one sequence's findings; more says the store may
+// hold findings after the page.
+func cutFindings(rows []model.Finding, n int) (page []model.Finding, more bool) {
+	if len(rows) <= n {
+		return rows, false
+	}
+	last := rows[n-1].Seq
+	i := n
+	for i < len(rows) && rows[i].Seq == last {
+		i++
+	}
+	return rows[:i], true
+}
+
+// timeFindings computes the time-based findings at now: requests past
+// their deadline and data held past its retention, ordered by rule, time
+// and id.
+func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time) ([]model.Finding, error) {
+	reqs, err := s.allRequests(ctx, model.RequestFilter{Tenant: f.Tenant, SubjectRef: f.SubjectRef})
+	if err != nil {
+		return nil, err
+	}
+	// The Folder judges each request as it stood at now (received by
+	// then; open if closed only later).
+	found := s.fold.OverdueRequests(reqs, now)
+
+	subjects, err := s.subjectsFor(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(subjects) > 0 {
+		cat, err := s.catalogue(ctx, f.Tenant)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, s.fold.RetentionExceeded(subjects, cat, now)...)
+	}
+	out := found[:0]
+	for _, x := range found {
+		if x.Tenant != "" && x.Tenant != f.Tenant || f.SubjectRef != "" && x.SubjectRef != f.SubjectRef || f.Rule != "" && x.Rule != f.Rule {
+			continue
+		}
+		if x.AroseAt.After(now) {
+			continue
+		}
+		out = append(out, x)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if !a.AroseAt.Equal(b.AroseAt) {
+			return a.AroseAt.Before(b.AroseAt)
+		}
+		return a.ID < b.ID
+	})
+	return out, nil
+}
+
+// subjectsFor reads the subjects the retention check covers: one, or all of
+// the tenant's.
+func (s *Service) subjectsFor(ctx context.Context, f model.FindingFilter) ([]*model.SubjectState, error) {
+	if f.SubjectRef != "" {
+		st, err := s.r.Subject(ctx, f.Tenant, f.SubjectRef)
+		switch {
+		case err == nil && st != nil:
+			return []*model.SubjectState{st}, nil
+		case err == nil, errorsIsNotFound(err):
+			return nil, nil
+		default:
+			return nil, storeError(err)
+		}
+	}
+	var out []*model.SubjectState
+	for after := uint64(0); ; {
+		page, err := s.r.SubjectsOf(ctx, f.Tenant, model.Page{After: after, Limit: readBatch})
+		if err != nil {
+			return nil, storeError(err)
+		}
+		out = append(out, page...)
+		if len(page) < readBatch {
+			return out, nil
+		}
+		after = page[len(page)-1].FirstSeq
+	}
+}

@@ -1,0 +1,74 @@
+package query
+
+import (
+	"context"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/projections/model"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+)
+
+var statusFilter = map[apiv1.RequestStatus]string{
+	apiv1.RequestStatus_REQUEST_STATUS_UNSPECIFIED: "",
+	apiv1.RequestStatus_REQUEST_STATUS_OPEN:        model.RequestOpen,
+	apiv1.RequestStatus_REQUEST_STATUS_FULFILLED:   model.RequestFulfilled,
+	apiv1.RequestStatus_REQUEST_STATUS_DENIED:      model.RequestDenied,
+}
+
+// ListRequests returns a page of a tenant's data-subject requests in the
+// order received.
+func (s *Service) ListRequests(ctx context.Context, req *connect.Request[apiv1.ListRequestsRequest]) (*connect.Response[apiv1.ListRequestsResponse], error) {
+	m := req.Msg
+	var ps problems
+	checkToken(&ps, "tenant", m.GetTenant(), true)
+	checkToken(&ps, "subject_ref", m.GetSubjectRef(), false)
+	status, ok := statusFilter[m.GetStatus()]
+	if !ok {
+		ps.add("status", "is not a defined value")
+	}
+	size := pageSize(m.GetPageSize(), &ps)
+	f := model.RequestFilter{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Status: status}
+	tok, terr := decodeToken(m.GetPageToken(), queryRequests, fingerprint(f.Tenant, f.SubjectRef, f.Status))
+	if terr != nil {
+		ps.add("page_token", terr.Error())
+	}
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	if m.GetPageToken() == "" {
+		if err := s.tenantExists(ctx, f.Tenant); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := s.r.ListRequests(ctx, f, model.Page{After: tok.after, Limit: size + 1})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	resp := &apiv1.ListRequestsResponse{}
+	if len(rows) > size {
+		rows = rows[:size]
+		tok.after = rows[size-1].ReceivedSeq
+		resp.NextPageToken = tok.encode()
+	}
+	resp.Requests = make([]*apiv1.Request, len(rows))
+	for i := range rows {
+		resp.Requests[i] = request(&rows[i])
+	}
+	return connect.NewResponse(resp), nil
+}
+
+// allRequests reads every request matching f.
+func (s *Service) allRequests(ctx context.Context, f model.RequestFilter) ([]model.RequestRow, error) {
+	var out []model.RequestRow
+	for after := uint64(0); ; {
+		page, err := s.r.ListRequests(ctx, f, model.Page{After: after, Limit: readBatch})
+		if err != nil {
+			return nil, storeError(err)
+		}
+		out = append(out, page...)
+		if len(page) < readBatch {
+			return out, nil
+		}
+		after = page[len(page)-1].ReceivedSeq
+	}
+}

@@ -1,0 +1,105 @@
+package query
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/projections/model"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+)
+
+// GetSubject returns a subject's state: the stored state, or with as_of the
+// state folded again from the subject's audit trail.
+func (s *Service) GetSubject(ctx context.Context, req *connect.Request[apiv1.GetSubjectRequest]) (*connect.Response[apiv1.GetSubjectResponse], error) {
+	m := req.Msg
+	var ps problems
+	checkToken(&ps, "tenant", m.GetTenant(), true)
+	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
+	axis := checkAxis(&ps, m.GetAxis())
+	asOf := checkTime(&ps, "as_of", m.GetAsOf())
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	var (
+		st  *model.SubjectState
+		err error
+	)
+	if m.GetAsOf() == nil {
+		st, err = s.r.Subject(ctx, m.GetTenant(), m.GetSubjectRef())
+		if err != nil {
+			return nil, storeError(err)
+		}
+	} else {
+		st, err = s.subjectAsOf(ctx, m.GetTenant(), m.GetSubjectRef(), asOf, axis)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if st == nil || st.Events == 0 {
+		return nil, notFound(ErrSubjectNotFound)
+	}
+	return connect.NewResponse(&apiv1.GetSubjectResponse{Subject: subjectState(st)}), nil
+}
+
+// subjectAsOf folds the subject's whole audit trail as of asOf.
+func (s *Service) subjectAsOf(ctx context.Context, tenant, ref string, asOf time.Time, axis model.TimeAxis) (*model.SubjectState, error) {
+	var rows []model.AuditRow
+	for after := uint64(0); ; {
+		page, err := s.r.History(ctx, tenant, ref, model.Page{After: after, Limit: readBatch})
+		if err != nil {
+			return nil, storeError(err)
+		}
+		rows = append(rows, page...)
+		if len(page) < readBatch {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	if len(rows) == 0 {
+		return nil, notFound(ErrSubjectNotFound)
+	}
+	cat, err := s.catalogue(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.fold.Fold(tenant, ref, rows, cat, asOf, axis)
+	if err != nil {
+		return nil, foldError(err)
+	}
+	return st, nil
+}
+
+// ListHistory returns a page of a subject's audit trail.
+func (s *Service) ListHistory(ctx context.Context, req *connect.Request[apiv1.ListHistoryRequest]) (*connect.Response[apiv1.ListHistoryResponse], error) {
+	m := req.Msg
+	var ps problems
+	checkToken(&ps, "tenant", m.GetTenant(), true)
+	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
+	size := pageSize(m.GetPageSize(), &ps)
+	tok, terr := decodeToken(m.GetPageToken(), queryHistory, fingerprint(m.GetTenant(), m.GetSubjectRef()))
+	if terr != nil {
+		ps.add("page_token", terr.Error())
+	}
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.History(ctx, m.GetTenant(), m.GetSubjectRef(), model.Page{After: tok.after, Limit: size + 1})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if len(rows) == 0 && m.GetPageToken() == "" {
+		return nil, notFound(ErrSubjectNotFound)
+	}
+	resp := &apiv1.ListHistoryResponse{}
+	if len(rows) > size {
+		rows = rows[:size]
+		tok.after = rows[size-1].Seq
+		resp.NextPageToken = tok.encode()
+	}
+	resp.Rows = make([]*apiv1.AuditRow, len(rows))
+	for i := range rows {
+		resp.Rows[i] = auditRow(&rows[i])
+	}
+	return connect.NewResponse(resp), nil
+}
