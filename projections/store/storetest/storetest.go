@@ -153,7 +153,6 @@ func seqs[R any](rows []R, seq func(R) uint64) []uint64 {
 func auditSeq(r model.AuditRow) uint64           { return r.Seq }
 func disclosureSeq(r model.DisclosureRow) uint64 { return r.Seq }
 func requestSeq(r model.RequestRow) uint64       { return r.ReceivedSeq }
-func activitySeq(r model.ActivityRow) uint64     { return r.Seq }
 func stateSeq(r *model.SubjectState) uint64      { return r.FirstSeq }
 
 func sameSeqs(t *testing.T, what string, want, got []uint64) {

@@ -37,6 +37,8 @@ func commands() []command {
 		{"ropa", "the record of processing (Art. 30) with declared vs. observed drift", RoPA},
 		{"findings", "compliance findings, recorded and time-based", Findings},
 		{"requests", "data-subject requests and their deadlines", Requests},
+		{"status", "the stream's head and how far the read models are behind it", Status},
+		{"projections", "rebuild: replay the stream into fresh read models and switch to them", Projections},
 	}
 }
 
@@ -74,7 +76,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: docket COMMAND [flags]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun docket COMMAND -h for its flags.")
 }

@@ -36,6 +36,10 @@ type Config struct {
 	DuplicateWindow Duration `json:"duplicate_window"`
 	// StreamReplicas is 1 embedded, 3 on a cluster.
 	StreamReplicas int `json:"stream_replicas"`
+	// Store is the read-model store: "sqlite:PATH" (default
+	// sqlite:DATA_DIR/readmodels.db) or a postgres:// URL (PostgreSQL or
+	// CockroachDB).
+	Store string `json:"store"`
 	// KEKFile holds the 32-byte key-encryption key (mode 0600); created in
 	// embedded mode when missing. Default DataDir/keys/kek.
 	KEKFile string `json:"kek_file"`
@@ -91,6 +95,7 @@ func (c *Config) setDefaults() {
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
 	}
+
 }
 
 // Embedded reports whether docketd runs its own NATS server.
@@ -98,6 +103,14 @@ func (c Config) Embedded() bool { return c.NATSURL == "" }
 
 // Atomic reports whether API batches are stored as atomic writes.
 func (c Config) Atomic() bool { return c.AtomicAppend == nil || *c.AtomicAppend }
+
+// StoreDSN is the read-model store, sqlite:DATA_DIR/readmodels.db unless set.
+func (c Config) StoreDSN() string {
+	if c.Store != "" {
+		return c.Store
+	}
+	return "sqlite:" + filepath.Join(c.DataDir, "readmodels.db")
+}
 
 // KEKPath is the key-encryption key file.
 func (c Config) KEKPath() string {
@@ -160,6 +173,11 @@ func (c Config) Validate() error {
 	if c.MaxRequestBytes < 64<<10 || c.MaxRequestBytes > 64<<20 {
 		bad("max_request_bytes", "%d is not between 64 KiB and 64 MiB", c.MaxRequestBytes)
 	}
+	if st := c.StoreDSN(); !strings.HasPrefix(st, "sqlite:") && !strings.HasPrefix(st, "postgres://") && !strings.HasPrefix(st, "postgresql://") {
+		bad("store", "must be sqlite:PATH or a postgres:// URL")
+	} else if st == "sqlite:" {
+		bad("store", "sqlite: needs a file path, e.g. sqlite:data/readmodels.db")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -214,6 +232,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.Sync, "sync", c.Sync, `embedded fsync policy: "always" (before every ack) or a period such as 2m`)
 	fs.Var(&c.DuplicateWindow, "duplicate-window", "how long a retried append is recognised")
 	fs.IntVar(&c.StreamReplicas, "stream-replicas", c.StreamReplicas, "replicas of the events stream")
+	fs.StringVar(&c.Store, "store", c.Store, "read-model store: sqlite:PATH or a postgres:// URL (default sqlite:DATA_DIR/readmodels.db)")
 	fs.StringVar(&c.KEKFile, "kek-file", c.KEKFile, "key-encryption key file (default DATA_DIR/keys/kek)")
 	fs.BoolVar(c.AtomicAppend, "atomic-append", *c.AtomicAppend, "store each API batch as one atomic write (one fsync per batch)")
 	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "most events in one Append request")

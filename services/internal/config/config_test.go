@@ -97,3 +97,16 @@ func TestDefaultsAreValid(t *testing.T) {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
+
+func TestStoreDefaultFollowsDataDir(t *testing.T) {
+	c, err := config.Load([]string{"--data-dir", "/srv/docket"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.StoreDSN(); got != "sqlite:/srv/docket/readmodels.db" {
+		t.Fatalf("StoreDSN = %q", got)
+	}
+	if _, err := config.Load([]string{"--store", "mysql://x"}, env(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "store:") {
+		t.Fatalf("a bad store: err = %v", err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"connectrpc.com/grpcreflect"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/projections/projector"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/config"
@@ -24,6 +25,9 @@ import (
 	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/docketledger/docket/services/internal/loader"
 	"github.com/docketledger/docket/services/internal/natsembed"
+	"github.com/docketledger/docket/services/internal/query"
+	"github.com/docketledger/docket/services/internal/readmodels"
+	"github.com/docketledger/docket/services/internal/status"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -34,18 +38,22 @@ import (
 
 // Daemon is a running docketd.
 type Daemon struct {
-	cfg     config.Config
-	log     *slog.Logger
-	ns      *server.Server // nil with an external NATS
-	nc      *nats.Conn
-	js      jetstream.JetStream
-	stream  jetstream.Stream
-	Keyring *keys.Keyring
-	Emitter *events.Emitter
-	http    *http.Server
-	apiAddr net.Addr
-	ready   atomic.Bool
-	served  chan error
+	cfg      config.Config
+	log      *slog.Logger
+	ns       *server.Server // nil with an external NATS
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	stream   jetstream.Stream
+	Keyring  *keys.Keyring
+	Emitter  *events.Emitter
+	read     *readmodels.Manager
+	backend  readmodels.Backend
+	stopRead context.CancelFunc
+	readDone chan struct{}
+	http     *http.Server
+	apiAddr  net.Addr
+	ready    atomic.Bool
+	served   chan error
 }
 
 // Start builds and starts everything cfg describes and returns once the API
@@ -120,10 +128,38 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
+	d.backend, err = readmodels.OpenBackend(ctx, cfg.StoreDSN())
+	if err != nil {
+		return nil, err
+	}
+	d.read, err = readmodels.NewManager(ctx, d.backend, d.js, projector.Config{}, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.read.Register(reg); err != nil {
+		return nil, err
+	}
+	qs, err := query.New(d.read.Reader(), query.StateFolder{}, query.Options{})
+	if err != nil {
+		return nil, err
+	}
+	st, err := status.New(d.stream, d.read, d.read.Kind())
+	if err != nil {
+		return nil, err
+	}
+	readCtx, stopRead := context.WithCancel(context.Background())
+	d.stopRead, d.readDone = stopRead, make(chan struct{})
+	go func() {
+		defer close(d.readDone)
+		d.read.Run(readCtx)
+	}()
+
 	mux := http.NewServeMux()
 	handlerOpts := []connect.HandlerOption{connect.WithReadMaxBytes(cfg.MaxRequestBytes), connect.WithCodec(ingest.JSONCodec{})}
 	mux.Handle(apiv1connect.NewIngestServiceHandler(ing, handlerOpts...))
-	reflector := grpcreflect.NewStaticReflector(apiv1connect.IngestServiceName)
+	mux.Handle(apiv1connect.NewQueryServiceHandler(qs, handlerOpts...))
+	mux.Handle(apiv1connect.NewStatusServiceHandler(st, handlerOpts...))
+	reflector := grpcreflect.NewStaticReflector(apiv1connect.IngestServiceName, apiv1connect.QueryServiceName, apiv1connect.StatusServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -189,6 +225,9 @@ func (d *Daemon) NATSURL() string {
 // JetStream is the daemon's JetStream context.
 func (d *Daemon) JetStream() jetstream.JetStream { return d.js }
 
+// ReadModels is the read side: projector and query store.
+func (d *Daemon) ReadModels() *readmodels.Manager { return d.read }
+
 // Stream is the events stream.
 func (d *Daemon) Stream() jetstream.Stream { return d.stream }
 
@@ -205,6 +244,7 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("api: %w", err))
 		}
 	}
+	d.stopReadSide()
 	if d.nc != nil {
 		if err := d.nc.Drain(); err != nil {
 			errs = append(errs, fmt.Errorf("nats drain: %w", err))
@@ -224,10 +264,24 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// stopReadSide stops the projector and closes the read-model store.
+func (d *Daemon) stopReadSide() {
+	if d.stopRead != nil {
+		d.stopRead()
+		<-d.readDone
+		d.stopRead = nil
+	}
+	if d.backend != nil {
+		_ = d.backend.Close()
+		d.backend = nil
+	}
+}
+
 func (d *Daemon) close() {
 	if d.http != nil {
 		_ = d.http.Close()
 	}
+	d.stopReadSide()
 	if d.nc != nil {
 		d.nc.Close()
 	}

@@ -1,0 +1,49 @@
+package readmodels
+
+import (
+	"context"
+
+	"github.com/docketledger/docket/projections/model"
+)
+
+// reader delegates every query to the current generation's store, so a
+// generation switch is invisible to callers.
+type reader struct{ m *Manager }
+
+func (r reader) s() model.Store { return r.m.current.Load().store }
+
+func (r reader) Subject(ctx context.Context, tenant, subjectRef string) (*model.SubjectState, error) {
+	return r.s().Subject(ctx, tenant, subjectRef)
+}
+
+func (r reader) History(ctx context.Context, tenant, subjectRef string, p model.Page) ([]model.AuditRow, error) {
+	return r.s().History(ctx, tenant, subjectRef, p)
+}
+
+func (r reader) Disclosures(ctx context.Context, f model.DisclosureFilter, p model.Page) ([]model.DisclosureRow, error) {
+	return r.s().Disclosures(ctx, f, p)
+}
+
+func (r reader) ListRequests(ctx context.Context, f model.RequestFilter, p model.Page) ([]model.RequestRow, error) {
+	return r.s().ListRequests(ctx, f, p)
+}
+
+func (r reader) Activities(ctx context.Context, tenant string) ([]model.ActivityRow, error) {
+	return r.s().Activities(ctx, tenant)
+}
+
+func (r reader) Observed(ctx context.Context, tenant string) ([]model.ObservedRow, error) {
+	return r.s().Observed(ctx, tenant)
+}
+
+func (r reader) Findings(ctx context.Context, f model.FindingFilter, p model.Page) ([]model.Finding, error) {
+	return r.s().Findings(ctx, f, p)
+}
+
+func (r reader) SubjectsOf(ctx context.Context, tenant string, p model.Page) ([]*model.SubjectState, error) {
+	return r.s().SubjectsOf(ctx, tenant, p)
+}
+
+func (r reader) TenantExists(ctx context.Context, tenant string) (bool, error) {
+	return r.s().TenantExists(ctx, tenant)
+}

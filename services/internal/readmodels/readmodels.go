@@ -1,0 +1,225 @@
+// Package readmodels runs docketd's read side: it opens the read-model
+// store named by --store (SQLite by default, PostgreSQL/CockroachDB), keeps
+// a projector applying the events stream to the current generation, and
+// follows a rebuild's switch to a new generation without stopping queries.
+package readmodels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/projector"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Backend opens the stores and the generation record of one database.
+type Backend interface {
+	Open(ctx context.Context, generation int) (model.Store, error)
+	Generations() model.Generations
+	// Kind is "sqlite" or "postgres".
+	Kind() string
+	Close() error
+}
+
+// ParseDSN validates a --store value: "sqlite:PATH" or a postgres:// or
+// postgresql:// URL. It names the problem without echoing the value, which
+// can hold a password.
+func ParseDSN(dsn string) (kind, target string, err error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		target = strings.TrimPrefix(dsn, "sqlite:")
+		if target == "" {
+			return "", "", errors.New(`store: "sqlite:" needs a file path, e.g. sqlite:data/readmodels.db`)
+		}
+		return "sqlite", target, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres", dsn, nil
+	default:
+		return "", "", errors.New("store: must be sqlite:PATH or a postgres:// URL")
+	}
+}
+
+// Manager runs the projector of the current generation and serves queries
+// from it.
+type Manager struct {
+	backend Backend
+	js      jetstream.JetStream
+	cfg     projector.Config
+	log     *slog.Logger
+	poll    time.Duration
+	onBatch func(events int, took time.Duration)
+
+	current atomic.Pointer[instance]
+}
+
+type instance struct {
+	gen    int
+	store  model.Store
+	proj   *projector.Projector
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// NewManager opens the current generation's store. Call Run to project.
+func NewManager(ctx context.Context, backend Backend, js jetstream.JetStream, cfg projector.Config, log *slog.Logger) (*Manager, error) {
+	if backend == nil || js == nil || log == nil {
+		return nil, errors.New("readmodels: nil dependency")
+	}
+	m := &Manager{backend: backend, js: js, cfg: cfg, log: log, poll: 2 * time.Second}
+	gen, err := backend.Generations().Current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read models: current generation: %w", err)
+	}
+	inst, err := m.open(ctx, gen)
+	if err != nil {
+		return nil, err
+	}
+	m.current.Store(inst)
+	return m, nil
+}
+
+func (m *Manager) open(ctx context.Context, gen int) (*instance, error) {
+	st, err := m.backend.Open(ctx, gen)
+	if err != nil {
+		return nil, fmt.Errorf("read models: open generation %d: %w", gen, err)
+	}
+	p, err := projector.New(m.js, st, m.cfg, m.log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if m.onBatch != nil {
+		p.OnBatch(m.onBatch)
+	}
+	return &instance{gen: gen, store: st, proj: p, done: make(chan struct{})}, nil
+}
+
+// Run projects until ctx ends, following generation switches.
+func (m *Manager) Run(ctx context.Context) {
+	m.start(ctx, m.current.Load())
+	t := time.NewTicker(m.poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			m.stop(m.current.Load())
+			return
+		case <-t.C:
+			gen, err := m.backend.Generations().Current(ctx)
+			if err != nil {
+				m.log.Warn("read models: reading the current generation", "err", err)
+				continue
+			}
+			if old := m.current.Load(); gen != old.gen {
+				inst, err := m.open(ctx, gen)
+				if err != nil {
+					m.log.Error("read models: switching generation", "to", gen, "err", err)
+					continue
+				}
+				m.start(ctx, inst)
+				m.current.Store(inst)
+				// Queries already reading the old store finish first.
+				old.cancel()
+				<-old.done
+				time.AfterFunc(10*time.Second, func() { m.closeStore(old) })
+				m.log.Info("read models: switched generation", "from", old.gen, "to", gen)
+			}
+		}
+	}
+}
+
+func (m *Manager) start(ctx context.Context, inst *instance) {
+	pctx, cancel := context.WithCancel(ctx)
+	inst.cancel = cancel
+	go func() {
+		defer close(inst.done)
+		if err := inst.proj.Run(pctx); err != nil {
+			m.log.Error("projector stopped", "generation", inst.gen, "err", err)
+		}
+	}()
+}
+
+func (m *Manager) stop(inst *instance) {
+	if inst.cancel != nil {
+		inst.cancel()
+		<-inst.done
+	}
+	m.closeStore(inst)
+}
+
+func (m *Manager) closeStore(inst *instance) {
+	if err := inst.store.Close(); err != nil {
+		m.log.Warn("read models: closing store", "generation", inst.gen, "err", err)
+	}
+}
+
+// Kind is the store's kind: "sqlite" or "postgres".
+func (m *Manager) Kind() string { return m.backend.Kind() }
+
+// Reader answers queries from the current generation.
+func (m *Manager) Reader() model.Reader { return reader{m} }
+
+// Status is the read side's state for docket status and metrics.
+type Status struct {
+	Generation int
+	projector.Stats
+}
+
+// Status reports the current generation's projector.
+func (m *Manager) Status() Status {
+	inst := m.current.Load()
+	return Status{Generation: inst.gen, Stats: inst.proj.Stats()}
+}
+
+// Register adds the read side's metrics to reg: checkpoint, lag, events
+// applied and batch durations of the current generation's projector. Call
+// it before Run.
+func (m *Manager) Register(reg prometheus.Registerer) error {
+	batchSeconds := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "docket_projector_batch_seconds",
+		Help:    "Time to fold and store one batch of events in the read models.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+	})
+	m.onBatch = func(_ int, took time.Duration) { batchSeconds.Observe(took.Seconds()) }
+	m.current.Load().proj.OnBatch(m.onBatch)
+	cs := []prometheus.Collector{
+		batchSeconds,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "docket_projector_checkpoint",
+			Help: "Last stream sequence applied to the read models.",
+		}, func() float64 { return float64(m.Status().Checkpoint) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "docket_projector_lag_events",
+			Help: "Events stored in the stream but not yet in the read models.",
+		}, func() float64 { return float64(m.Status().Lag()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "docket_projector_applied_events_total",
+			Help: "Events applied to the read models by the current generation's projector since start.",
+		}, func() float64 { return float64(m.Status().Applied) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "docket_projector_generation",
+			Help: "Generation of the read models being served.",
+		}, func() float64 { return float64(m.Status().Generation) }),
+	}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Lag is the stream head minus the checkpoint.
+func (s Status) Lag() uint64 {
+	if s.Head <= s.Checkpoint {
+		return 0
+	}
+	return s.Head - s.Checkpoint
+}

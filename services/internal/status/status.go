@@ -1,0 +1,70 @@
+// Package status serves docket.api.v1.StatusService: the stream's head and
+// how far the read models are behind it (docket status).
+package status
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"connectrpc.com/connect"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/readmodels"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// ReadSide is what the service needs of the read models.
+type ReadSide interface {
+	Status() readmodels.Status
+}
+
+// Service implements apiv1connect.StatusServiceHandler.
+type Service struct {
+	stream  jetstream.Stream
+	read    ReadSide
+	kind    string
+	started time.Time
+}
+
+var _ apiv1connect.StatusServiceHandler = (*Service)(nil)
+
+// New returns the service; kind is the store's kind ("sqlite", "postgres").
+func New(stream jetstream.Stream, read ReadSide, kind string) (*Service, error) {
+	if stream == nil || read == nil {
+		return nil, errors.New("status: New: nil dependency")
+	}
+	return &Service{stream: stream, read: read, kind: kind, started: time.Now()}, nil
+}
+
+// GetStatus reports the stream head and the read models' position.
+func (s *Service) GetStatus(ctx context.Context, _ *connect.Request[apiv1.GetStatusRequest]) (*connect.Response[apiv1.GetStatusResponse], error) {
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return nil, connect.NewError(connect.CodeUnavailable, fmt.Errorf("events stream: %w", err))
+	}
+	rs := s.read.Status()
+	lag := uint64(0)
+	if info.State.LastSeq > rs.Checkpoint {
+		lag = info.State.LastSeq - rs.Checkpoint
+	}
+	resp := &apiv1.GetStatusResponse{
+		StreamEvents:       info.State.Msgs,
+		StreamLastSequence: info.State.LastSeq,
+		ReadModels: &apiv1.ReadModelStatus{
+			Store:            s.kind,
+			Generation:       uint32(rs.Generation),
+			Checkpoint:       rs.Checkpoint,
+			LagEvents:        lag,
+			AppliedEvents:    rs.Applied,
+			AppliedPerSecond: float64(rs.Applied) / time.Since(s.started).Seconds(),
+			LastError:        rs.LastError,
+		},
+	}
+	if !info.State.LastTime.IsZero() {
+		resp.StreamLastRecordedAt = timestamppb.New(info.State.LastTime)
+	}
+	return connect.NewResponse(resp), nil
+}
