@@ -184,8 +184,10 @@ const (
 )
 
 // ObservedRow counts a purpose, recipient or category seen in events.
-// Stores merge rows of the same key: Count adds up, FirstSeq keeps the
-// smallest, First/LastOccurred the extremes.
+// Stores merge rows of the same key: Count adds up; FirstSeq, FirstEventID
+// and FirstOccurred come from the row with the smallest FirstSeq (the first
+// event the ledger recorded with the key, even when a later-recorded event
+// occurred earlier); LastOccurred is the greatest.
 type ObservedRow struct {
 	Tenant        string    `json:"tenant"`
 	Kind          string    `json:"kind"`

@@ -154,9 +154,6 @@ func mergeObserved(into *model.ObservedRow, o model.ObservedRow) {
 	if o.FirstSeq < into.FirstSeq {
 		into.FirstSeq, into.FirstEventID, into.FirstOccurred = o.FirstSeq, o.FirstEventID, o.FirstOccurred
 	}
-	if o.FirstOccurred.Before(into.FirstOccurred) {
-		into.FirstOccurred = o.FirstOccurred
-	}
 	if o.LastOccurred.After(into.LastOccurred) {
 		into.LastOccurred = o.LastOccurred
 	}
