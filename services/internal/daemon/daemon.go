@@ -139,7 +139,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err := d.read.Register(reg); err != nil {
 		return nil, err
 	}
-	qs, err := query.New(d.read.Reader(), query.StateFolder{}, query.Options{})
+	qs, err := query.New(d.read.Reader(), query.Options{})
 	if err != nil {
 		return nil, err
 	}

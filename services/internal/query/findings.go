@@ -7,6 +7,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 )
 
@@ -154,9 +155,9 @@ func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now t
 	if err != nil {
 		return nil, err
 	}
-	// The Folder judges each request as it stood at now (received by
+	// state judges each request as it stood at now (received by
 	// then; open if closed only later).
-	found := s.fold.OverdueRequests(reqs, now)
+	found := state.OverdueRequests(reqs, now)
 
 	subjects, err := s.subjectsFor(ctx, f)
 	if err != nil {
@@ -167,7 +168,7 @@ func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now t
 		if err != nil {
 			return nil, err
 		}
-		found = append(found, s.fold.RetentionExceeded(subjects, cat, now)...)
+		found = append(found, state.RetentionExceeded(subjects, cat, now)...)
 	}
 	out := found[:0]
 	for _, x := range found {

@@ -1,5 +1,5 @@
 // Package query serves docket.api.v1.QueryService: the read side's API over
-// the read models (model.Reader), with the projection logic (Folder) for
+// the read models (model.Reader), with the projection logic (package state) for
 // what the stored rows do not answer directly: a subject as of a time, the
 // catalogue as of a time, and the time-based findings.
 package query
@@ -10,29 +10,9 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/state"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 )
-
-// Folder is the projection logic the queries use; package state provides
-// it (StateFolder).
-type Folder interface {
-	// Catalogue builds the processing catalogue from declarations.
-	Catalogue(rows []model.ActivityRow) (Catalogue, error)
-	// Fold replays a subject's audit rows (stream order) into its state as
-	// of asOf on axis.
-	Fold(tenant, subjectRef string, rows []model.AuditRow, cat Catalogue, asOf time.Time, axis model.TimeAxis) (*model.SubjectState, error)
-	// OverdueRequests finds requests past their deadline at now.
-	OverdueRequests(reqs []model.RequestRow, now time.Time) []model.Finding
-	// RetentionExceeded finds data held past its activity's retention at now.
-	RetentionExceeded(subjects []*model.SubjectState, cat Catalogue, now time.Time) []model.Finding
-}
-
-// Catalogue is a processing catalogue built by a Folder.
-type Catalogue interface {
-	// AsOf returns the tenant's activities declared as of t on axis.
-	AsOf(tenant string, t time.Time, axis model.TimeAxis) []*eventsv1.ProcessingActivity
-}
 
 // Options tunes the service; the zero value works.
 type Options struct {
@@ -59,31 +39,33 @@ const readBatch = 1000
 // Service implements apiv1connect.QueryServiceHandler.
 type Service struct {
 	r    model.Reader
-	fold Folder
 	opts Options
 }
 
 var _ apiv1connect.QueryServiceHandler = (*Service)(nil)
 
-// New returns the service over r, with fold for the queries the stored rows
-// do not answer directly.
-func New(r model.Reader, fold Folder, opts Options) (*Service, error) {
-	if r == nil || fold == nil {
+// New returns the service over r. Queries the stored rows do not answer
+// directly (as-of states, time-based findings) use the projection logic of
+// package state, the code the projector runs.
+func New(r model.Reader, opts Options) (*Service, error) {
+	if r == nil {
 		return nil, errors.New("query: New: nil dependency")
 	}
 	opts.setDefaults()
-	return &Service{r: r, fold: fold, opts: opts}, nil
+	return &Service{r: r, opts: opts}, nil
 }
 
 // catalogue builds a tenant's catalogue from its stored declarations.
-func (s *Service) catalogue(ctx context.Context, tenant string) (Catalogue, error) {
+func (s *Service) catalogue(ctx context.Context, tenant string) (*state.Catalogue, error) {
 	rows, err := s.r.Activities(ctx, tenant)
 	if err != nil {
 		return nil, storeError(err)
 	}
-	cat, err := s.fold.Catalogue(rows)
-	if err != nil {
-		return nil, foldError(err)
+	cat := state.NewCatalogue()
+	for _, row := range rows {
+		if err := cat.Add(row); err != nil {
+			return nil, foldError(err)
+		}
 	}
 	return cat, nil
 }

@@ -303,12 +303,8 @@ func TestInvalidArgumentDetails(t *testing.T) {
 }
 
 func TestNewRefusesNil(t *testing.T) {
-	if _, err := query.New(nil, query.StateFolder{}, query.Options{}); err == nil {
+	if _, err := query.New(nil, query.Options{}); err == nil {
 		t.Fatal("New accepted a nil reader")
-	}
-	s := qt.Start(t)
-	if _, err := query.New(s.Store, nil, query.Options{}); err == nil {
-		t.Fatal("New accepted a nil folder")
 	}
 }
 

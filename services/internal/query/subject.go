@@ -6,6 +6,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 )
 
@@ -63,7 +64,7 @@ func (s *Service) subjectAsOf(ctx context.Context, tenant, ref string, asOf time
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.fold.Fold(tenant, ref, rows, cat, asOf, axis)
+	st, err := state.Fold(tenant, ref, rows, cat, asOf, axis)
 	if err != nil {
 		return nil, foldError(err)
 	}

@@ -72,7 +72,7 @@ func Start(t testing.TB) *Server {
 			t.Fatal(err)
 		}
 	}
-	svc, err := query.New(store, query.StateFolder{}, query.Options{Now: func() time.Time { return Now }})
+	svc, err := query.New(store, query.Options{Now: func() time.Time { return Now }})
 	if err != nil {
 		t.Fatal(err)
 	}
