@@ -304,6 +304,13 @@ func testObservedMerge(t *testing.T, db Database) {
 			want:  []model.ObservedRow{row(C, "marketing", 1, 11, 11, 11), row(P, "marketing", 6, 5, 5, 30)},
 		},
 		{
+			// A late report: recorded later (greater FirstSeq) but occurred
+			// earlier. The first fields still follow the smallest FirstSeq.
+			name:  "greater FirstSeq with an earlier occurred_at changes no first field",
+			batch: []model.ObservedRow{row(P, "marketing", 0, 25, 1, 2)},
+			want:  []model.ObservedRow{row(C, "marketing", 1, 11, 11, 11), row(P, "marketing", 6, 5, 5, 30)},
+		},
+		{
 			name: "same key twice in one batch, and byte order of keys",
 			batch: []model.ObservedRow{
 				row(R, "rcp-b", 1, 40, 40, 41), row(R, "Rcp-Z", 2, 42, 42, 43), row(R, "rcp-b", 4, 39, 39, 39),
