@@ -156,7 +156,7 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::te
 		for i, st := range subjects {
 			tenant[i], ref[i] = st.Tenant, st.SubjectRef
 			firstSeq[i] = e.seq("subject first_seq", st.FirstSeq)
-			doc, err := json.Marshal(utcState(st))
+			doc, err := json.Marshal(st.UTC())
 			if err != nil {
 				e.fail("subject state: %v", err)
 			}

@@ -5,8 +5,6 @@ import (
 	"math"
 	"strings"
 	"time"
-
-	"github.com/docketledger/docket/projections/model"
 )
 
 // Times are int64 Unix nanoseconds in UTC, as in the SQLite store: the
@@ -110,79 +108,4 @@ func bytesOrNil(b []byte) []byte {
 		return nil
 	}
 	return b
-}
-
-// utcState copies s with every time in UTC, so that the stored document
-// does not depend on the location the projector's times carried (the
-// SQLite store writes the same document).
-func utcState(s *model.SubjectState) *model.SubjectState {
-	c := *s
-	c.FirstSeen = s.FirstSeen.UTC()
-	c.LastSeen = s.LastSeen.UTC()
-	if s.Consents != nil {
-		c.Consents = make(map[string]*model.Consent, len(s.Consents))
-		for k, v := range s.Consents {
-			if v != nil {
-				x := *v
-				x.GivenAt, x.WithdrawnAt, x.ExpiresAt = utcPtr(v.GivenAt), utcPtr(v.WithdrawnAt), utcPtr(v.ExpiresAt)
-				v = &x
-			}
-			c.Consents[k] = v
-		}
-	}
-	if s.Restrictions != nil {
-		c.Restrictions = make(map[string]*model.Restriction, len(s.Restrictions))
-		for k, v := range s.Restrictions {
-			if v != nil {
-				x := *v
-				x.AppliedAt, x.LiftedAt = v.AppliedAt.UTC(), utcPtr(v.LiftedAt)
-				v = &x
-			}
-			c.Restrictions[k] = v
-		}
-	}
-	if s.Objections != nil {
-		c.Objections = make([]*model.Objection, len(s.Objections))
-		for i, v := range s.Objections {
-			if v != nil {
-				x := *v
-				x.At = v.At.UTC()
-				v = &x
-			}
-			c.Objections[i] = v
-		}
-	}
-	c.Erasures = utcMap(s.Erasures)
-	c.Shredded = utcMap(s.Shredded)
-	if s.Collected != nil {
-		c.Collected = make(map[string]*model.Collection, len(s.Collected))
-		for k, v := range s.Collected {
-			if v != nil {
-				x := *v
-				x.First, x.Last, x.EndedAt = v.First.UTC(), v.Last.UTC(), utcPtr(v.EndedAt)
-				v = &x
-			}
-			c.Collected[k] = v
-		}
-	}
-	return &c
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
-func utcMap(m map[string]time.Time) map[string]time.Time {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]time.Time, len(m))
-	for k, v := range m {
-		c[k] = v.UTC()
-	}
-	return c
 }

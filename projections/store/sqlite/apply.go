@@ -109,7 +109,7 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			return nil, errors.New("nil subject state")
 		}
 		x.subjects = append(x.subjects, s.Tenant, s.SubjectRef, e.seq("subject first_seq", s.FirstSeq),
-			e.json("subject state", utcState(s)))
+			e.json("subject state", s.UTC()))
 	}
 	x.requests = make([]any, 0, len(b.Requests)*len(requestTable.cols))
 	for _, r := range b.Requests {
