@@ -24,6 +24,7 @@ func main() {
 	flag.IntVar(&read.Queries, "queries", 2000, "queries per latency measurement")
 	flag.IntVar(&read.Rate, "rate", 10000, "events/s for append-to-visible latency")
 	flag.DurationVar(&read.Duration, "visible-for", 5*time.Second, "how long to measure append-to-visible latency")
+	flag.IntVar(&read.Batch, "read-batch", 500, "projector batch size")
 	flag.BoolVar(&read.Postgres, "postgres", true, "also measure PostgreSQL (a throw-away cluster)")
 	only := flag.String("only", "", `"append" or "read": run one half`)
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")

@@ -35,6 +35,7 @@ type ReadConfig struct {
 	Rate     int // events/s for append-to-visible latency
 	Duration time.Duration
 	Postgres bool
+	Batch    int // projector batch size; 0: the projector's default
 }
 
 // RunRead measures the read side and writes its table to w.
@@ -45,7 +46,11 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	defer pgtest.Stop()
-	fmt.Fprintf(w, "\ndocket read side: %d demo events, projector batches of 500\n\n", cfg.Events)
+	batch := cfg.Batch
+	if batch == 0 {
+		batch = 500
+	}
+	fmt.Fprintf(w, "\ndocket read side: %d demo events, projector batches of %d\n\n", cfg.Events, batch)
 
 	s, js, _, err := startNATS(filepath.Join(dir, "nats"), false)
 	if err != nil {
@@ -108,7 +113,7 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 			return err
 		}
 		stores = append(stores, st)
-		p, err := projector.New(js, st, projector.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		p, err := projector.New(js, st, projector.Config{Batch: cfg.Batch}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			return err
 		}

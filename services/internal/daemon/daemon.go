@@ -270,7 +270,10 @@ func (d *Daemon) stopReadSide() {
 		d.stopRead()
 		<-d.readDone
 		d.stopRead = nil
+	} else if d.read != nil {
+		_ = d.read.Close()
 	}
+	d.read = nil
 	if d.backend != nil {
 		_ = d.backend.Close()
 		d.backend = nil

@@ -160,6 +160,10 @@ func (m *Manager) closeStore(inst *instance) {
 	}
 }
 
+// Close closes the current generation's store. Run closes it when it
+// ends; Close is for a Manager whose Run never started (a failed start).
+func (m *Manager) Close() error { return m.current.Load().store.Close() }
+
 // Kind is the store's kind: "sqlite" or "postgres".
 func (m *Manager) Kind() string { return m.backend.Kind() }
 
