@@ -33,8 +33,10 @@ type SubjectState struct {
 	FirstSeq   uint64    `json:"first_seq"`
 	LastSeq    uint64    `json:"last_seq"`
 	Events     int       `json:"events"`
-	// Child: a source reported the subject as a child.
-	Child bool `json:"child,omitempty"`
+	// Child: a source reported the subject as a child; ChildEventID is the
+	// event that first did.
+	Child        bool   `json:"child,omitempty"`
+	ChildEventID string `json:"child_event_id,omitempty"`
 	// Consents by purpose (fideslang data use).
 	Consents map[string]*Consent `json:"consents,omitempty"`
 	// Restrictions by restriction id, lifted ones included.
@@ -44,8 +46,10 @@ type SubjectState struct {
 	OpenRequests []string `json:"open_requests,omitempty"`
 	// Erasures by system: when each system reported erasing the subject.
 	Erasures map[string]time.Time `json:"erasures,omitempty"`
-	// Shredded key groups, with when (occurred_at) they were shredded.
-	Shredded map[string]time.Time `json:"shredded,omitempty"`
+	// Shredded key groups, with when (occurred_at) they were shredded, and
+	// by which event.
+	Shredded   map[string]time.Time `json:"shredded,omitempty"`
+	ShreddedBy map[string]string    `json:"shredded_by,omitempty"`
 	// Collected: per activity, when data was first and last collected
 	// (retention runs from it) and whether its retention has ended.
 	Collected map[string]*Collection `json:"collected,omitempty"`

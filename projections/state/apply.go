@@ -273,8 +273,8 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 	switch p := ev.GetPayload().(type) {
 	case *eventsv1.Event_DataCollected:
 		m := p.DataCollected
-		if m.GetSubjectIsChild() {
-			st.Child = true
+		if m.GetSubjectIsChild() && !st.Child {
+			st.Child, st.ChildEventID = true, ev.GetEventId()
 		}
 		if id := m.GetActivityId(); id != "" {
 			collect(st, id, at)
@@ -338,9 +338,13 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		if st.Shredded == nil {
 			st.Shredded = map[string]time.Time{}
 		}
+		if st.ShreddedBy == nil {
+			st.ShreddedBy = map[string]string{}
+		}
 		for _, g := range p.SubjectKeyShredded.GetKeyGroups() {
 			if _, ok := st.Shredded[g]; !ok {
 				st.Shredded[g] = at
+				st.ShreddedBy[g] = ev.GetEventId()
 			}
 		}
 		// The shredded groups' values are gone: so is the data of every

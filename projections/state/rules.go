@@ -351,7 +351,7 @@ func ruleChildWithoutParent(st *model.SubjectState, _ *Catalogue, rec source.Rec
 		if !st.Child || m.GetParentalAuthorization() != nil {
 			return nil
 		}
-		return []model.Finding{finding(RuleChildWithoutParent, rec, nil, fmt.Sprintf(
+		return []model.Finding{finding(RuleChildWithoutParent, rec, []string{st.ChildEventID}, fmt.Sprintf(
 			"consent to %s recorded for a subject reported as a child, without parental authorisation", m.GetPurpose()))}
 	}
 	if !ev.GetDataCollected().GetSubjectIsChild() || st.Child {
@@ -389,16 +389,17 @@ func ruleAfterErasure(st *model.SubjectState, cat *Catalogue, rec source.Record)
 		groups = append(groups, g)
 	}
 	sort.Strings(groups)
-	var hit []string
+	var hit, ids []string
 	for _, g := range groups {
 		if t, ok := st.Shredded[g]; ok && !t.After(at) {
 			hit = append(hit, fmt.Sprintf("key group %s (shredded %s)", g, t.UTC().Format(detailTime)))
+			ids = append(ids, st.ShreddedBy[g])
 		}
 	}
 	if len(hit) == 0 {
 		return nil
 	}
-	return []model.Finding{finding(RuleAfterErasure, rec, nil, fmt.Sprintf(
+	return []model.Finding{finding(RuleAfterErasure, rec, ids, fmt.Sprintf(
 		"%s after the subject's keys were shredded: %s", what(rec.Event, p), strings.Join(hit, ", ")))}
 }
 

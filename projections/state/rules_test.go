@@ -163,7 +163,7 @@ func TestRules(t *testing.T) {
 			dc.SubjectIsChild = true
 			s.add(subj, day(0), dc)
 			s.add(subj, day(1), consent(useMail))
-		}, []brief{{state.RuleChildWithoutParent, "ev-2"}}},
+		}, []brief{{state.RuleChildWithoutParent, "ev-1,ev-2"}}}, // the collection that revealed the child, the consent
 		{"child consent with parent", state.RuleChildWithoutParent, func(s *stream) {
 			dc := collected("", liBasis, useSvc)
 			dc.SubjectIsChild = true
@@ -188,7 +188,7 @@ func TestRules(t *testing.T) {
 			s.declare(newsletter())
 			s.add(subj, day(1), &eventsv1.SubjectKeyShredded{KeyGroups: []string{"default", "marketing"}})
 			s.add(subj, day(5), mailing("newsletter", consentBasis))
-		}, []brief{{state.RuleAfterErasure, "ev-3"}}},
+		}, []brief{{state.RuleAfterErasure, "ev-2,ev-3"}}}, // the shred, the processing
 		{"other key group kept under a legal hold", state.RuleAfterErasure, func(s *stream) {
 			s.declare(newsletter())
 			s.add(subj, day(1), &eventsv1.SubjectKeyShredded{KeyGroups: []string{"default"}})
@@ -199,7 +199,7 @@ func TestRules(t *testing.T) {
 			dc := collected("", contract, useSvc)
 			dc.Values = []*eventsv1.DataValue{{Category: catMail, KeyGroup: "hr"}}
 			s.add(subj, day(5), dc)
-		}, []brief{{state.RuleAfterErasure, "ev-2"}}},
+		}, []brief{{state.RuleAfterErasure, "ev-1,ev-2"}}},
 		{"before shredding", state.RuleAfterErasure, func(s *stream) {
 			s.add(subj, day(6), &eventsv1.SubjectKeyShredded{KeyGroups: []string{"default"}})
 			s.add(subj, day(5), collected("", contract, useSvc))

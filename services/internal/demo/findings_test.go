@@ -1,6 +1,7 @@
 package demo_test
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -11,7 +12,7 @@ import (
 )
 
 // The projection logic finds exactly the compliance problems the demo
-// plants: each planted problem once, by its triggering event, and nothing
+// plants: each planted problem once, naming exactly its events, and nothing
 // else (time-based rules judged at the data set's last occurred_at).
 func TestProjectionFindsExactlyThePlantedProblems(t *testing.T) {
 	for _, tc := range []struct {
@@ -51,6 +52,9 @@ func TestProjectionFindsExactlyThePlantedProblems(t *testing.T) {
 					continue
 				}
 				hits[i]++
+				if got, want := sortedCopy(f.EventIDs), sortedCopy(ds.Planted[i].EventIDs); strings.Join(got, ",") != strings.Join(want, ",") {
+					t.Errorf("finding %s names events %v, the planted problem %v", f.ID, got, want)
+				}
 			}
 			for i, p := range ds.Planted {
 				if hits[i] != 1 {
@@ -59,4 +63,10 @@ func TestProjectionFindsExactlyThePlantedProblems(t *testing.T) {
 			}
 		})
 	}
+}
+
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	sort.Strings(c)
+	return c
 }
