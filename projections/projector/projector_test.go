@@ -25,7 +25,7 @@ func TestProjectorMatchesReplay(t *testing.T) {
 		l := newLedger(t)
 		l.append(t, streamgen.Generate(1, 3000))
 		store := db(t, 1)
-		p := catchUp(t, l, store, projector.Config{Batch: 250})
+		p := catchUp(t, l, store, projector.Config{Batch: 250, CatchUpBatch: 250})
 		recs := l.records(t)
 		if got := p.Stats().Applied; got != uint64(len(recs)) {
 			t.Errorf("applied %d events, the stream holds %d", got, len(recs))
@@ -43,7 +43,7 @@ func TestIncrementalEqualsRebuild(t *testing.T) {
 		evs := streamgen.Generate(2, 2400)
 		l.append(t, evs[:1200])
 		inc := db(t, 1)
-		p, err := projector.New(l.js, inc, projector.Config{Durable: "incremental", Batch: 97}, discard)
+		p, err := projector.New(l.js, inc, projector.Config{Durable: "incremental", Batch: 97, CatchUpBatch: 97}, discard)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +55,8 @@ func TestIncrementalEqualsRebuild(t *testing.T) {
 		runCatchUp(t, p)
 
 		rebuilt := db(t, 2)
-		catchUp(t, l, rebuilt, projector.Config{Durable: "rebuild"})
+		// Catch-up batches of 1000 against the incremental side's batches of 97.
+		catchUp(t, l, rebuilt, projector.Config{Durable: "rebuild", CatchUpBatch: 1000})
 
 		for _, s := range []model.Store{inc, rebuilt} {
 			if cp, err := s.Checkpoint(t.Context()); err != nil || cp != 2400 {
@@ -81,7 +82,7 @@ func TestProjectorNeverAppliesTwice(t *testing.T) {
 		evs := streamgen.Generate(3, 1150)
 		l.append(t, evs[:1000])
 		const durable = "projector"
-		cfg := projector.Config{Durable: durable, Batch: 200}
+		cfg := projector.Config{Durable: durable, Batch: 200, CatchUpBatch: 200}
 
 		store := db(t, 1)
 		p := catchUp(t, l, store, cfg)
