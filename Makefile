@@ -89,8 +89,12 @@ run: build ## Start docketd on the embedded default with the demo data set (./da
 	bin/docketd --demo
 
 .PHONY: bench
-bench: ## Append throughput: Emitter, Append API and fsync modes vs raw JetStream
+bench: ## Append (Emitter, API, fsync modes) and read side (projection, queries) vs raw baselines; ~15 min
 	go run ./services/cmd/docket-bench
+
+.PHONY: bench-large
+bench-large: ## The read side at 10M events (SQLite): rebuild time, query latency; long
+	go run ./services/cmd/docket-bench -only read -read-n 10000000 -postgres=false
 
 .PHONY: clean
 clean: ## Remove build output and the local data dir
