@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/projections/projector"
+	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/readmodels"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -34,7 +35,7 @@ func rebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if _, _, err := readmodels.ParseDSN(*store); err != nil {
+	if _, _, err := config.ParseStoreDSN(*store); err != nil {
 		return fmt.Errorf("--%w", err)
 	}
 	nc, err := nats.Connect(*url, nats.Name("docket-rebuild"))

@@ -112,6 +112,24 @@ func (c Config) StoreDSN() string {
 	return "sqlite:" + filepath.Join(c.DataDir, "readmodels.db")
 }
 
+// ParseStoreDSN checks a store value, "sqlite:PATH" or a postgres:// or
+// postgresql:// URL, and splits it into its kind and target. Its errors
+// name the problem without echoing the value, which can hold a password.
+func ParseStoreDSN(dsn string) (kind, target string, err error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		target = strings.TrimPrefix(dsn, "sqlite:")
+		if target == "" {
+			return "", "", errors.New(`store: "sqlite:" needs a file path, e.g. sqlite:data/readmodels.db`)
+		}
+		return "sqlite", target, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres", dsn, nil
+	default:
+		return "", "", errors.New("store: must be sqlite:PATH or a postgres:// URL")
+	}
+}
+
 // KEKPath is the key-encryption key file.
 func (c Config) KEKPath() string {
 	if c.KEKFile != "" {
@@ -173,10 +191,8 @@ func (c Config) Validate() error {
 	if c.MaxRequestBytes < 64<<10 || c.MaxRequestBytes > 64<<20 {
 		bad("max_request_bytes", "%d is not between 64 KiB and 64 MiB", c.MaxRequestBytes)
 	}
-	if st := c.StoreDSN(); !strings.HasPrefix(st, "sqlite:") && !strings.HasPrefix(st, "postgres://") && !strings.HasPrefix(st, "postgresql://") {
-		bad("store", "must be sqlite:PATH or a postgres:// URL")
-	} else if st == "sqlite:" {
-		bad("store", "sqlite: needs a file path, e.g. sqlite:data/readmodels.db")
+	if _, _, err := ParseStoreDSN(c.StoreDSN()); err != nil {
+		errs = append(errs, err)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

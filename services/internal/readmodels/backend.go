@@ -7,11 +7,12 @@ import (
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/store/postgres"
 	"github.com/docketledger/docket/projections/store/sqlite"
+	"github.com/docketledger/docket/services/internal/config"
 )
 
 // OpenBackend opens the database a --store value names.
 func OpenBackend(ctx context.Context, dsn string) (Backend, error) {
-	kind, target, err := ParseDSN(dsn)
+	kind, target, err := config.ParseStoreDSN(dsn)
 	if err != nil {
 		return nil, err
 	}

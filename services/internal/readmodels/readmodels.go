@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,24 +25,6 @@ type Backend interface {
 	// Kind is "sqlite" or "postgres".
 	Kind() string
 	Close() error
-}
-
-// ParseDSN validates a --store value: "sqlite:PATH" or a postgres:// or
-// postgresql:// URL. It names the problem without echoing the value, which
-// can hold a password.
-func ParseDSN(dsn string) (kind, target string, err error) {
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:"):
-		target = strings.TrimPrefix(dsn, "sqlite:")
-		if target == "" {
-			return "", "", errors.New(`store: "sqlite:" needs a file path, e.g. sqlite:data/readmodels.db`)
-		}
-		return "sqlite", target, nil
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return "postgres", dsn, nil
-	default:
-		return "", "", errors.New("store: must be sqlite:PATH or a postgres:// URL")
-	}
 }
 
 // Manager runs the projector of the current generation and serves queries
