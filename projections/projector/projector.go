@@ -270,7 +270,9 @@ func (p *Projector) consumer(ctx context.Context, stream jetstream.Stream, cp ui
 		AckWait:       time.Minute,
 		MaxAckPending: max(p.cfg.CatchUpBatch*2, 1000),
 		MaxWaiting:    16,
-		FilterSubject: events.SubjectPrefix + ".>",
+		// No filter: the stream holds only docket.>, and a filter, even
+		// one matching everything, sends the server down its per-subject
+		// path, slow with millions of subjects.
 	}
 	if c, err := stream.Consumer(ctx, p.cfg.Durable); err == nil {
 		info, err := c.Info(ctx)

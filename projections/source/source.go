@@ -58,17 +58,14 @@ type Reader struct {
 	filter string
 }
 
-// NewReader reads stream (events.DefaultStream if empty), optionally only
-// the subjects matching filter (e.g. events.SubjectFilter(tenant, "")).
+// NewReader reads stream (events.DefaultStream if empty): every event, or
+// only the subjects matching filter (e.g. events.SubjectFilter(tenant, "")).
 func NewReader(js jetstream.JetStream, stream, filter string) (*Reader, error) {
 	if js == nil {
 		return nil, errors.New("source: nil JetStream")
 	}
 	if stream == "" {
 		stream = events.DefaultStream
-	}
-	if filter == "" {
-		filter = events.SubjectPrefix + ".>"
 	}
 	return &Reader{js: js, stream: stream, filter: filter}, nil
 }
@@ -95,11 +92,16 @@ func (r *Reader) Each(ctx context.Context, from uint64, batch int, fn func(Recor
 	if info.State.Msgs == 0 || from > last {
 		return nil
 	}
-	cons, err := r.js.OrderedConsumer(ctx, r.stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{r.filter},
-		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:    from,
-	})
+	cc := jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   from,
+	}
+	if r.filter != "" {
+		// Only when asked: a filter sends the server down its per-subject
+		// path, slow with millions of subjects.
+		cc.FilterSubjects = []string{r.filter}
+	}
+	cons, err := r.js.OrderedConsumer(ctx, r.stream, cc)
 	if err != nil {
 		return fmt.Errorf("source: consumer: %w", err)
 	}

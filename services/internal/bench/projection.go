@@ -122,7 +122,7 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 			return err
 		}
 		stores = append(stores, st)
-		p, err := projector.New(js, st, projector.Config{Batch: cfg.Batch}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		p, err := projector.New(js, st, projector.Config{Batch: cfg.Batch}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err != nil {
 			return err
 		}
@@ -312,7 +312,7 @@ func appendToVisible(ctx context.Context, dir string, rate int, d time.Duration)
 		return nil, err
 	}
 	defer st.Close()
-	p, err := projector.New(js, st, projector.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p, err := projector.New(js, st, projector.Config{}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return nil, err
 	}

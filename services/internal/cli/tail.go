@@ -53,7 +53,7 @@ func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *subject != "" && *tenant == "" {
 		return errors.New("--subject needs --tenant")
 	}
-	filter := events.SubjectPrefix + ".>"
+	filter := "" // the whole stream
 	if *tenant != "" {
 		if err := events.CheckToken(*tenant); err != nil {
 			return fmt.Errorf("--tenant: %w", err)
@@ -74,7 +74,10 @@ func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cc := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverNewPolicy}
+	cc := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy}
+	if filter != "" {
+		cc.FilterSubjects = []string{filter}
+	}
 	if *from > 0 {
 		cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cc.OptStartSeq = *from
