@@ -332,3 +332,16 @@ type Generations interface {
 	// Drop removes a generation's tables (never the current one).
 	Drop(ctx context.Context, gen int) error
 }
+
+// Merge folds o, a row of the same key, into r as stores merge them: counts
+// add up, the first fields follow the smaller FirstSeq, LastOccurred is the
+// greater.
+func (r *ObservedRow) Merge(o ObservedRow) {
+	r.Count += o.Count
+	if o.FirstSeq < r.FirstSeq {
+		r.FirstSeq, r.FirstEventID, r.FirstOccurred = o.FirstSeq, o.FirstEventID, o.FirstOccurred
+	}
+	if o.LastOccurred.After(r.LastOccurred) {
+		r.LastOccurred = o.LastOccurred
+	}
+}

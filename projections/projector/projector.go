@@ -492,7 +492,7 @@ func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 		for _, o := range eff.Observed {
 			k := [3]string{o.Tenant, o.Kind, o.Key}
 			if i, ok := observed[k]; ok {
-				mergeObserved(&b.Observed[i], o)
+				b.Observed[i].Merge(o)
 				continue
 			}
 			observed[k] = len(b.Observed)
@@ -523,17 +523,6 @@ func (c *Cache) request(tenant, id string) (*model.RequestRow, bool) {
 	}
 	r, ok := c.requests[[2]string{tenant, id}]
 	return r, ok
-}
-
-// mergeObserved folds o into into, as stores merge rows of one key.
-func mergeObserved(into *model.ObservedRow, o model.ObservedRow) {
-	into.Count += o.Count
-	if o.FirstSeq < into.FirstSeq {
-		into.FirstSeq, into.FirstEventID, into.FirstOccurred = o.FirstSeq, o.FirstEventID, o.FirstOccurred
-	}
-	if o.LastOccurred.After(into.LastOccurred) {
-		into.LastOccurred = o.LastOccurred
-	}
 }
 
 // requestID is the rights request an event belongs to, if any.

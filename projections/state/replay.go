@@ -111,7 +111,7 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 		for _, o := range eff.Observed {
 			k := [3]string{o.Tenant, o.Kind, o.Key}
 			if i, ok := observed[k]; ok {
-				mergeObserved(&res.Observed[i], o)
+				res.Observed[i].Merge(o)
 				continue
 			}
 			observed[k] = len(res.Observed)
@@ -146,15 +146,4 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 	res.Findings = append(res.Findings, retentionExceeded(res.Subjects, res.Catalogue, now,
 		func(tenant, ref, activity string) string { return firstColl[[3]string{tenant, ref, activity}] })...)
 	return res, nil
-}
-
-// mergeObserved folds o into into, as stores merge rows of one key.
-func mergeObserved(into *model.ObservedRow, o model.ObservedRow) {
-	into.Count += o.Count
-	if o.FirstSeq < into.FirstSeq {
-		into.FirstSeq, into.FirstEventID, into.FirstOccurred = o.FirstSeq, o.FirstEventID, o.FirstOccurred
-	}
-	if o.LastOccurred.After(into.LastOccurred) {
-		into.LastOccurred = o.LastOccurred
-	}
 }

@@ -321,14 +321,7 @@ func mergeObserved(in []model.ObservedRow) []model.ObservedRow {
 			out = append(out, o)
 			continue
 		}
-		m := &out[i]
-		m.Count += o.Count
-		if o.FirstSeq < m.FirstSeq {
-			m.FirstSeq, m.FirstEventID, m.FirstOccurred = o.FirstSeq, o.FirstEventID, o.FirstOccurred
-		}
-		if o.LastOccurred.After(m.LastOccurred) {
-			m.LastOccurred = o.LastOccurred
-		}
+		out[i].Merge(o)
 	}
 	return out
 }
