@@ -1,0 +1,87 @@
+package model
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// UTC returns a deep copy of s with every time in UTC, so that a stored
+// document does not depend on the location the projector's times carried:
+// every store writes the same document.
+func (s *SubjectState) UTC() *SubjectState { return s.copyWith(time.Time.UTC) }
+
+// Clone returns a deep copy of s that shares no memory with it: changing
+// one never changes the other. The projector folds a batch into clones, so
+// that the states of the batch being written stay as they were built.
+func (s *SubjectState) Clone() *SubjectState {
+	return s.copyWith(func(t time.Time) time.Time { return t })
+}
+
+// copyWith deep-copies s, passing every time through tf.
+func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
+	ptr := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := tf(*t)
+		return &u
+	}
+	times := func(m map[string]time.Time) map[string]time.Time {
+		if m == nil {
+			return nil
+		}
+		c := make(map[string]time.Time, len(m))
+		for k, v := range m {
+			c[k] = tf(v)
+		}
+		return c
+	}
+	c := *s
+	c.FirstSeen, c.LastSeen = tf(s.FirstSeen), tf(s.LastSeen)
+	c.Consents = copyMap(s.Consents, func(v Consent) Consent {
+		v.GivenAt, v.WithdrawnAt, v.ExpiresAt = ptr(v.GivenAt), ptr(v.WithdrawnAt), ptr(v.ExpiresAt)
+		return v
+	})
+	c.Restrictions = copyMap(s.Restrictions, func(v Restriction) Restriction {
+		v.Purposes, v.Categories = slices.Clone(v.Purposes), slices.Clone(v.Categories)
+		v.AppliedAt, v.LiftedAt = tf(v.AppliedAt), ptr(v.LiftedAt)
+		return v
+	})
+	if s.Objections != nil {
+		c.Objections = make([]*Objection, len(s.Objections))
+		for i, v := range s.Objections {
+			if v != nil {
+				x := *v
+				x.Purposes, x.At = slices.Clone(v.Purposes), tf(v.At)
+				v = &x
+			}
+			c.Objections[i] = v
+		}
+	}
+	c.OpenRequests = slices.Clone(s.OpenRequests)
+	c.Erasures = times(s.Erasures)
+	c.Shredded = times(s.Shredded)
+	c.ShreddedBy = maps.Clone(s.ShreddedBy)
+	c.Collected = copyMap(s.Collected, func(v Collection) Collection {
+		v.First, v.Last, v.EndedAt = tf(v.First), tf(v.Last), ptr(v.EndedAt)
+		return v
+	})
+	return &c
+}
+
+// copyMap copies a map of pointers, each value copied by cp (nil stays nil).
+func copyMap[T any](m map[string]*T, cp func(T) T) map[string]*T {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]*T, len(m))
+	for k, v := range m {
+		if v != nil {
+			x := cp(*v)
+			v = &x
+		}
+		c[k] = v
+	}
+	return c
+}
