@@ -7,6 +7,7 @@ package model
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -224,6 +225,10 @@ type Batch struct {
 	Audit       []AuditRow
 	Disclosures []DisclosureRow
 	Subjects    []*SubjectState
+	// SubjectDocs, when set, holds the stored document of each of Subjects
+	// (AppendJSON), encoded ahead by EncodeSubjects so that the store's
+	// writer does not have to; see SubjectDoc.
+	SubjectDocs []string
 	Requests    []*RequestRow
 	Activities  []ActivityRow
 	Observed    []ObservedRow
@@ -344,4 +349,41 @@ func (r *ObservedRow) Merge(o ObservedRow) {
 	if o.LastOccurred.After(r.LastOccurred) {
 		r.LastOccurred = o.LastOccurred
 	}
+}
+
+// EncodeSubjects fills b.SubjectDocs with the stored documents of
+// b.Subjects. The projector calls it while the previous batch is being
+// written, taking the encoding off the writer's path.
+func (b *Batch) EncodeSubjects() error {
+	docs := make([]string, len(b.Subjects))
+	var buf []byte
+	for i, s := range b.Subjects {
+		if s == nil {
+			return errors.New("nil subject state")
+		}
+		var err error
+		if buf, err = s.AppendJSON(buf[:0]); err != nil {
+			return fmt.Errorf("subject state: %w", err)
+		}
+		docs[i] = string(buf)
+	}
+	b.SubjectDocs = docs
+	return nil
+}
+
+// SubjectDoc is the stored document of b.Subjects[i]: from SubjectDocs if
+// EncodeSubjects filled it, else encoded now.
+func (b *Batch) SubjectDoc(i int) (string, error) {
+	if len(b.SubjectDocs) == len(b.Subjects) {
+		return b.SubjectDocs[i], nil
+	}
+	s := b.Subjects[i]
+	if s == nil {
+		return "", errors.New("nil subject state")
+	}
+	doc, err := s.AppendJSON(nil)
+	if err != nil {
+		return "", fmt.Errorf("subject state: %w", err)
+	}
+	return string(doc), nil
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -150,17 +149,18 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::te
 			return nil, errors.New("nil request row")
 		}
 	}
-	if subjects := lastSubjects(b.Subjects); len(subjects) > 0 {
-		n := len(subjects)
+	if last := lastSubjects(b.Subjects); len(last) > 0 {
+		n := len(last)
 		tenant, ref, state, firstSeq := strs(n), strs(n), strs(n), make([]int64, n)
-		for i, st := range subjects {
+		for i, j := range last {
+			st := b.Subjects[j]
 			tenant[i], ref[i] = st.Tenant, st.SubjectRef
 			firstSeq[i] = e.seq("subject first_seq", st.FirstSeq)
-			doc, err := json.Marshal(st.UTC())
+			doc, err := b.SubjectDoc(j)
 			if err != nil {
-				e.fail("subject state: %v", err)
+				e.fail("%v", err)
 			}
-			state[i] = string(doc)
+			state[i] = doc
 		}
 		add("subjects", `INSERT INTO subjects (tenant, subject_ref, first_seq, state)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
@@ -270,19 +270,19 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigi
 
 func strs(n int) []string { return make([]string, n) }
 
-// lastSubjects keeps the last state given for each key (one statement may
-// not upsert a row twice), in first-seen order.
-func lastSubjects(in []*model.SubjectState) []*model.SubjectState {
+// lastSubjects is the index in in of the last state given for each key
+// (one statement may not upsert a row twice), in first-seen order.
+func lastSubjects(in []*model.SubjectState) []int {
 	idx := make(map[model.SubjectKey]int, len(in))
-	out := make([]*model.SubjectState, 0, len(in))
-	for _, st := range in {
+	out := make([]int, 0, len(in))
+	for i, st := range in {
 		k := model.SubjectKey{Tenant: st.Tenant, SubjectRef: st.SubjectRef}
-		if i, ok := idx[k]; ok {
-			out[i] = st
+		if j, ok := idx[k]; ok {
+			out[j] = i
 			continue
 		}
 		idx[k] = len(out)
-		out = append(out, st)
+		out = append(out, i)
 	}
 	return out
 }

@@ -90,7 +90,7 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 	for i := range b.Audit {
 		r := &b.Audit[i]
 		x.audit = append(x.audit, e.seq("audit seq", r.Seq), r.EventID, r.Tenant, r.SubjectRef, r.Type,
-			e.strings("audit categories", r.Categories), e.strings("audit purposes", r.Purposes),
+			e.strings(r.Categories), e.strings(r.Purposes),
 			r.LegalBasis, r.Recipient, e.time("audit occurred_at", r.OccurredAt),
 			e.time("audit recorded_at", r.RecordedAt), r.Source, r.ActorKind, r.ActorID, bytesArg(r.Data))
 	}
@@ -99,17 +99,20 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 		r := &b.Disclosures[i]
 		x.disclosures = append(x.disclosures, e.seq("disclosure seq", r.Seq), r.EventID, r.Tenant, r.SubjectRef,
 			r.RecipientID, r.RecipientName, r.RecipientKind, r.Country, r.TransferMechanism,
-			e.strings("disclosure categories", r.Categories), r.Purpose, r.LegalBasis, r.SpecialCondition,
+			e.strings(r.Categories), r.Purpose, r.LegalBasis, r.SpecialCondition,
 			r.LegalInstrumentRef, e.timePtr("disclosure confidential_until", r.ConfidentialUntil), r.ActivityID,
 			e.time("disclosure occurred_at", r.OccurredAt), e.time("disclosure recorded_at", r.RecordedAt))
 	}
 	x.subjects = make([]any, 0, len(b.Subjects)*len(subjectTable.cols))
-	for _, s := range b.Subjects {
+	for i, s := range b.Subjects {
 		if s == nil {
 			return nil, errors.New("nil subject state")
 		}
-		x.subjects = append(x.subjects, s.Tenant, s.SubjectRef, e.seq("subject first_seq", s.FirstSeq),
-			e.json("subject state", s.UTC()))
+		doc, err := b.SubjectDoc(i)
+		if err != nil {
+			return nil, err
+		}
+		x.subjects = append(x.subjects, s.Tenant, s.SubjectRef, e.seq("subject first_seq", s.FirstSeq), doc)
 	}
 	x.requests = make([]any, 0, len(b.Requests)*len(requestTable.cols))
 	for _, r := range b.Requests {
@@ -120,7 +123,7 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			e.time("request received_at", r.ReceivedAt), e.timePtr("request verified_at", r.VerifiedAt),
 			int64(r.ExtendedMonths), e.time("request due_at", r.DueAt), r.Status, r.Outcome, r.DenialGround,
 			e.timePtr("request closed_at", r.ClosedAt), e.seq("request received_seq", r.ReceivedSeq),
-			e.strings("request event_ids", r.EventIDs))
+			e.strings(r.EventIDs))
 	}
 	x.activities = make([]any, 0, len(b.Activities)*len(activityTable.cols))
 	for i := range b.Activities {
@@ -140,7 +143,7 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 	for i := range b.Findings {
 		r := &b.Findings[i]
 		x.findings = append(x.findings, r.Tenant, r.ID, r.Rule, r.SubjectRef,
-			e.strings("finding event_ids", r.EventIDs), e.time("finding arose_at", r.AroseAt),
+			e.strings(r.EventIDs), e.time("finding arose_at", r.AroseAt),
 			e.seq("finding seq", r.Seq), r.Detail)
 	}
 	return x, e.err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/docketledger/docket/projections/model"
 )
 
 // Times are stored as int64 Unix nanoseconds in UTC: lossless, and ordered
@@ -55,23 +57,11 @@ func (e *encoder) seq(field string, u uint64) int64 {
 }
 
 // strings encodes a list as a JSON array; nil and empty both become "[]".
-func (e *encoder) strings(field string, ss []string) string {
+func (e *encoder) strings(ss []string) string {
 	if len(ss) == 0 {
 		return "[]"
 	}
-	b, err := json.Marshal(ss)
-	if err != nil {
-		e.fail("%s: %v", field, err)
-	}
-	return string(b)
-}
-
-func (e *encoder) json(field string, v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		e.fail("%s: %v", field, err)
-	}
-	return string(b)
+	return string(model.AppendStringsJSON(nil, ss))
 }
 
 func bytesArg(b []byte) any {
