@@ -33,7 +33,8 @@ type Config struct {
 	Batch int
 	// CatchUpBatch is the batch size while the projector is far behind (at
 	// least that many events pending): fewer, larger transactions catch up
-	// faster. Default 2000; it is never below Batch.
+	// faster, since a subject touched many times in a batch is written once.
+	// Default DefaultCatchUpBatch; it is never below Batch.
 	CatchUpBatch int
 	// MaxWait bounds one fetch when the stream is quiet, and so the time an
 	// event takes to become visible at low rates; default 100ms.
@@ -41,6 +42,9 @@ type Config struct {
 	// Backoff is the first pause after a failed batch (doubling to 30s).
 	Backoff time.Duration
 }
+
+// DefaultCatchUpBatch is Config.CatchUpBatch's default.
+const DefaultCatchUpBatch = 10000
 
 func (c *Config) setDefaults(gen int) {
 	if c.Stream == "" {
@@ -53,7 +57,7 @@ func (c *Config) setDefaults(gen int) {
 		c.Batch = 500
 	}
 	if c.CatchUpBatch == 0 {
-		c.CatchUpBatch = 2000
+		c.CatchUpBatch = DefaultCatchUpBatch
 	}
 	c.CatchUpBatch = max(c.CatchUpBatch, c.Batch)
 	if c.MaxWait == 0 {
@@ -73,8 +77,8 @@ func (c Config) Validate() error {
 	if c.Batch < 1 || c.Batch > 10000 {
 		errs = append(errs, fmt.Errorf("batch: %d is not between 1 and 10000", c.Batch))
 	}
-	if c.CatchUpBatch > 10000 {
-		errs = append(errs, fmt.Errorf("catch-up batch: %d is more than 10000", c.CatchUpBatch))
+	if c.CatchUpBatch > 100000 {
+		errs = append(errs, fmt.Errorf("catch-up batch: %d is more than 100000", c.CatchUpBatch))
 	}
 	if c.MaxWait < time.Millisecond {
 		errs = append(errs, fmt.Errorf("max wait: %s is shorter than 1ms", c.MaxWait))
@@ -152,12 +156,16 @@ func (p *Projector) CatchUp(ctx context.Context) error {
 func (p *Projector) run(ctx context.Context, untilHead bool) error {
 	backoff := p.cfg.Backoff
 	for {
+		before := p.applied.Load()
 		err := p.session(ctx, untilHead)
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
 		if errors.Is(err, source.ErrCorrupt) && untilHead {
 			return err
+		}
+		if p.applied.Load() != before {
+			backoff = p.cfg.Backoff // the session made progress: not a persistent failure
 		}
 		p.lastErr.Store(err.Error())
 		p.log.Error("projector: batch failed; retrying", "err", err, "backoff", backoff.String())
@@ -173,6 +181,15 @@ func (p *Projector) run(ctx context.Context, untilHead bool) error {
 // session loads the checkpoint and catalogue, positions the durable
 // consumer right after the checkpoint, and applies batches until ctx ends,
 // an error, or (untilHead) the stream head is reached.
+//
+// Two goroutines share the work, so that both cores are busy: this one
+// fetches, decodes and folds batch N+1 (read) while the other writes batch
+// N and its checkpoint (write). Folding works on clones of the cached
+// states (see Build), so the batch being written never changes under the
+// writer. The writer stores batches strictly in order and the store checks
+// that each starts at the stored checkpoint; if one fails, the session
+// ends, and the next one starts from the stored checkpoint with an empty
+// cache.
 func (p *Projector) session(ctx context.Context, untilHead bool) error {
 	cp, err := p.store.Checkpoint(ctx)
 	if err != nil {
@@ -212,49 +229,156 @@ func (p *Projector) session(ctx context.Context, untilHead bool) error {
 	if err != nil {
 		return err
 	}
-	size := p.cfg.Batch
-	for {
-		if ctx.Err() != nil {
-			return nil
-		}
-		msgs, err := cons.Fetch(size, jetstream.FetchMaxWait(p.cfg.MaxWait))
-		if err != nil {
-			return fmt.Errorf("fetch: %w", err)
-		}
-		var batch []jetstream.Msg
-		for m := range msgs.Messages() {
-			batch = append(batch, m)
-		}
-		if err := msgs.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("fetch: %w", err)
-		}
-		if len(batch) > 0 {
-			if err := p.apply(ctx, batch); err != nil {
-				return err
-			}
-		}
-		size = p.cfg.Batch
-		if md := lastMeta(batch); md != nil {
-			p.head.Store(md.Sequence.Stream + md.NumPending)
-			if md.NumPending >= uint64(p.cfg.CatchUpBatch) {
-				size = p.cfg.CatchUpBatch
-			}
-		}
-		if untilHead && p.checkpoint.Load() >= target {
-			return nil
-		}
+
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	queue := make(chan built, 1)
+	written := make(chan error, 1)
+	go func() { written <- p.write(sctx, queue, stop) }()
+	readErr := p.read(sctx, cons, cp, target, untilHead, queue)
+	if err := <-written; err != nil {
+		return err
 	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return readErr
 }
 
-func lastMeta(batch []jetstream.Msg) *jetstream.MsgMetadata {
-	if len(batch) == 0 {
-		return nil
+// built is a folded batch on its way to the store.
+type built struct {
+	batch *model.Batch  // nil when every message was a redelivery
+	last  jetstream.Msg // acknowledged (with all before it) once stored
+	fold  time.Duration // time spent decoding and folding it
+}
+
+// fetchMax bounds one fetch request; a catch-up batch takes several.
+const fetchMax = 2500
+
+// read fetches, decodes and folds batches after sequence from and queues
+// them for write, until ctx ends, an error, or (untilHead) sequence target
+// is folded. It closes queue when it returns. Messages at or below the
+// last folded sequence (redeliveries) are skipped; a gap is an error,
+// never skipped over.
+func (p *Projector) read(ctx context.Context, cons jetstream.Consumer, from, target uint64, untilHead bool, queue chan<- built) error {
+	defer close(queue)
+	next := from
+	size := p.cfg.Batch
+	for ctx.Err() == nil {
+		var (
+			recs    []source.Record
+			last    jetstream.Msg
+			pending uint64
+			fold    time.Duration
+		)
+		// One batch: a fetch, and while the stream holds more, further
+		// fetches until the batch has size events.
+		for want := size; ; {
+			msgs, err := cons.Fetch(min(want, fetchMax), jetstream.FetchMaxWait(p.cfg.MaxWait))
+			if err != nil {
+				return fmt.Errorf("fetch: %w", err)
+			}
+			got := 0
+			for m := range msgs.Messages() {
+				got++
+				t0 := time.Now()
+				md, err := m.Metadata()
+				if err != nil {
+					return fmt.Errorf("metadata: %w", err)
+				}
+				last, pending = m, md.NumPending
+				p.head.Store(md.Sequence.Stream + md.NumPending)
+				seq := md.Sequence.Stream
+				if seq <= next {
+					continue // folded already: a redelivery
+				}
+				if seq != next+1 {
+					return fmt.Errorf("projector: gap: expected sequence %d, got %d", next+1, seq)
+				}
+				rec, err := source.Decode(seq, md.Timestamp, m.Subject(), m.Data())
+				if err != nil {
+					return err
+				}
+				recs = append(recs, rec)
+				next = seq
+				fold += time.Since(t0)
+			}
+			if err := msgs.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
+				return fmt.Errorf("fetch: %w", err)
+			}
+			want = size - len(recs)
+			if got == 0 || want <= 0 || pending == 0 || ctx.Err() != nil {
+				break
+			}
+			want = int(min(uint64(want), pending))
+		}
+		if last == nil {
+			if untilHead && next >= target {
+				return nil
+			}
+			continue
+		}
+		bt := built{last: last}
+		if len(recs) > 0 {
+			t0 := time.Now()
+			b, err := Build(ctx, p.store, p.cat, p.cache, recs[0].Sequence-1, recs)
+			if err != nil {
+				return err
+			}
+			p.cache.Keep(b)
+			if err := b.EncodeSubjects(); err != nil {
+				return fmt.Errorf("sequence %d..%d: %w", b.From+1, b.To, err)
+			}
+			bt.batch, bt.fold = b, fold+time.Since(t0)
+		}
+		select {
+		case queue <- bt:
+		case <-ctx.Done():
+			return nil
+		}
+		size = p.cfg.Batch
+		if pending >= uint64(p.cfg.CatchUpBatch) {
+			size = p.cfg.CatchUpBatch
+		}
+		if untilHead && next >= target {
+			return nil
+		}
 	}
-	md, err := batch[len(batch)-1].Metadata()
-	if err != nil {
-		return nil
+	return nil
+}
+
+// write stores the queued batches in order, each with its checkpoint, and
+// acknowledges them. On a failure it calls stop (ending read) and returns
+// the error.
+func (p *Projector) write(ctx context.Context, queue <-chan built, stop func()) error {
+	for bt := range queue {
+		start := time.Now()
+		if b := bt.batch; b != nil {
+			if err := p.store.Apply(ctx, b); err != nil {
+				ended := ctx.Err() != nil // before stop, which ends ctx
+				stop()
+				if ended {
+					return nil
+				}
+				if errors.Is(err, model.ErrCheckpointMoved) {
+					return fmt.Errorf("projector: another writer moved the checkpoint: %w", err)
+				}
+				return fmt.Errorf("apply: %w", err)
+			}
+			p.checkpoint.Store(b.To)
+			p.applied.Add(b.To - b.From)
+			p.batches.Add(1)
+			p.lastErr.Store("")
+		}
+		if err := bt.last.Ack(); err != nil {
+			// The checkpoint is stored: a redelivery is skipped.
+			p.log.Warn("projector: ack failed", "err", err)
+		}
+		if p.observer != nil && bt.batch != nil {
+			p.observer(int(bt.batch.To-bt.batch.From), bt.fold+time.Since(start))
+		}
 	}
-	return md
+	return nil
 }
 
 // consumer returns the durable consumer positioned after cp. The SQL
@@ -268,7 +392,8 @@ func (p *Projector) consumer(ctx context.Context, stream jetstream.Stream, cp ui
 		OptStartSeq:   cp + 1,
 		AckPolicy:     jetstream.AckAllPolicy,
 		AckWait:       time.Minute,
-		MaxAckPending: max(p.cfg.CatchUpBatch*2, 1000),
+		// A batch being written, one queued, one being fetched.
+		MaxAckPending: max(p.cfg.CatchUpBatch*4, 1000),
 		MaxWaiting:    16,
 		// No filter: the stream holds only docket.>, and a filter, even
 		// one matching everything, sends the server down its per-subject
@@ -292,60 +417,6 @@ func (p *Projector) consumer(ctx context.Context, stream jetstream.Stream, cp ui
 	return c, nil
 }
 
-// apply folds one fetched batch and writes it with the checkpoint; then
-// acknowledges it. Messages at or below the checkpoint (redeliveries) are
-// skipped; a gap is an error, never skipped over.
-func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) error {
-	start := time.Now()
-	cp := p.checkpoint.Load()
-	recs := make([]source.Record, 0, len(msgs))
-	next := cp
-	for _, m := range msgs {
-		md, err := m.Metadata()
-		if err != nil {
-			return fmt.Errorf("metadata: %w", err)
-		}
-		seq := md.Sequence.Stream
-		if seq <= next {
-			continue // applied already: a redelivery
-		}
-		if seq != next+1 {
-			return fmt.Errorf("projector: gap: expected sequence %d, got %d", next+1, seq)
-		}
-		rec, err := source.Decode(seq, md.Timestamp, m.Subject(), m.Data())
-		if err != nil {
-			return err
-		}
-		recs = append(recs, rec)
-		next = seq
-	}
-	if len(recs) > 0 {
-		b, err := Build(ctx, p.store, p.cat, p.cache, cp, recs)
-		if err != nil {
-			return err
-		}
-		if err := p.store.Apply(ctx, b); err != nil {
-			if errors.Is(err, model.ErrCheckpointMoved) {
-				return fmt.Errorf("projector: another writer moved the checkpoint: %w", err)
-			}
-			return fmt.Errorf("apply: %w", err)
-		}
-		p.cache.Keep(b)
-		p.checkpoint.Store(b.To)
-		p.applied.Add(uint64(len(recs)))
-		p.batches.Add(1)
-		p.lastErr.Store("")
-	}
-	if err := msgs[len(msgs)-1].Ack(); err != nil {
-		// The checkpoint is stored: a redelivery is skipped.
-		p.log.Warn("projector: ack failed", "err", err)
-	}
-	if p.observer != nil && len(recs) > 0 {
-		p.observer(len(recs), time.Since(start))
-	}
-	return nil
-}
-
 // cacheSize bounds the subject states a projector keeps in memory.
 const cacheSize = 200_000
 
@@ -363,8 +434,9 @@ func NewCache(max int) *Cache {
 	return &Cache{max: max, subjects: map[model.SubjectKey]*model.SubjectState{}, requests: map[[2]string]*model.RequestRow{}}
 }
 
-// Keep records a batch's states after it was stored, dropping everything
-// when full (the next batches reload from the store).
+// Keep records a batch's states once it is built, dropping everything when
+// full (the next batches reload from the store). If the batch then fails
+// to store, the cache must be dropped.
 func (c *Cache) Keep(b *model.Batch) {
 	if c == nil {
 		return
@@ -384,7 +456,9 @@ func (c *Cache) Keep(b *model.Batch) {
 // Build folds recs (consecutive, starting right after from) into the batch
 // a store applies: it takes the states the events touch from cache (nil:
 // none) or loads them, applies each event with state.Apply, and collects
-// the rows. cat and the cached states are updated in place.
+// the rows. cat is updated in place; a state taken from cache is cloned
+// first, so that the cache and the batches built before are left as they
+// were (Keep puts the new states in the cache).
 func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache *Cache, from uint64, recs []source.Record) (*model.Batch, error) {
 	b := &model.Batch{From: from, To: recs[len(recs)-1].Sequence}
 
@@ -414,7 +488,9 @@ func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 	var missing []model.SubjectKey
 	for _, k := range keys {
 		if st, ok := cache.subject(k); ok {
-			subjects[k] = st
+			// A clone: the cached state may belong to a batch still being
+			// written.
+			subjects[k] = st.Clone()
 		} else {
 			missing = append(missing, k)
 		}

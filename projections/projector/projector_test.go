@@ -34,6 +34,43 @@ func TestProjectorMatchesReplay(t *testing.T) {
 	})
 }
 
+// failingStore is a real store whose Apply fails every failEvery-th call,
+// before writing anything: as a store whose connection drops would.
+type failingStore struct {
+	model.Store
+	calls, failEvery int
+}
+
+func (f *failingStore) Apply(ctx context.Context, b *model.Batch) error {
+	f.calls++
+	if f.calls%f.failEvery == 0 {
+		return errors.New("injected failure")
+	}
+	return f.Store.Apply(ctx, b)
+}
+
+// TestProjectorSurvivesFailedWrites: while one batch is written the next
+// is already folded (from the cached states); when the write fails, the
+// folded batch must be thrown away with the cache, and the projector
+// must resume from the stored checkpoint. The result equals the reference
+// projection.
+func TestProjectorSurvivesFailedWrites(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db database) {
+		l := newLedger(t)
+		l.append(t, streamgen.Generate(4, 2000))
+		store := &failingStore{Store: db(t, 1), failEvery: 3}
+		p := catchUp(t, l, store, projector.Config{Batch: 100, CatchUpBatch: 100, Backoff: time.Millisecond})
+		recs := l.records(t)
+		if store.calls < 25 {
+			t.Fatalf("%d Apply calls: too few failures to test", store.calls)
+		}
+		if got := p.Stats().Applied; got != uint64(len(recs)) {
+			t.Errorf("applied %d events, the stream holds %d", got, len(recs))
+		}
+		matchesReplay(t, store, recs)
+	})
+}
+
 // TestIncrementalEqualsRebuild: projecting a stream in two goes (half,
 // then the rest) and projecting it from scratch in one go, into another
 // generation of the same database, answer every query identically.
