@@ -24,13 +24,17 @@ func main() {
 	flag.IntVar(&read.Queries, "queries", 2000, "queries per latency measurement")
 	flag.IntVar(&read.Rate, "rate", 10000, "events/s for append-to-visible latency")
 	flag.DurationVar(&read.Duration, "visible-for", 5*time.Second, "how long to measure append-to-visible latency")
-	flag.IntVar(&read.Batch, "read-batch", 500, "projector batch size")
+	flag.IntVar(&read.Batch, "read-batch", 0, "projector catch-up batch, and raw-insert batch (0: the projector's default)")
 	flag.BoolVar(&read.Postgres, "postgres", true, "also measure PostgreSQL (a throw-away cluster)")
 	only := flag.String("only", "", `"append" or "read": run one half`)
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if cfg.Events < cfg.Batch || cfg.SyncEvents < cfg.Batch || cfg.Batch < 1 || cfg.Batch > 1000 || cfg.Subjects < 1 || cfg.Clients < 1 {
 		fmt.Fprintln(os.Stderr, "docket-bench: -n and -sync-n must be at least -batch; -batch 1 to 1000; -subjects and -clients at least 1")
+		os.Exit(2)
+	}
+	if read.Events < 1 || read.Queries < 1 || read.Rate < 100 || read.Duration < time.Second || read.Batch < 0 || read.Batch > 100000 {
+		fmt.Fprintln(os.Stderr, "docket-bench: -read-n and -queries must be at least 1; -rate at least 100; -visible-for at least 1s; -read-batch 0 to 100000")
 		os.Exit(2)
 	}
 	if *cpuprofile != "" {

@@ -35,7 +35,10 @@ type ReadConfig struct {
 	Rate     int // events/s for append-to-visible latency
 	Duration time.Duration
 	Postgres bool
-	Batch    int // projector batch size; 0: the projector's default
+	// Batch is the projector's catch-up batch (a rebuild from sequence 1
+	// is all catch-up), and the size of the raw-insert batches; 0: the
+	// projector's default.
+	Batch int
 }
 
 // rawInsertLimit bounds the runs that measure raw inserts, whose batches
@@ -50,11 +53,11 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	defer pgtest.Stop()
-	batch := cfg.Batch
-	if batch == 0 {
-		batch = 500
+	pcfg := projector.Config{CatchUpBatch: cfg.Batch}
+	if pcfg.CatchUpBatch == 0 {
+		pcfg.CatchUpBatch = projector.DefaultCatchUpBatch
 	}
-	fmt.Fprintf(w, "\ndocket read side: %d demo events, projector batches of %d\n\n", cfg.Events, batch)
+	fmt.Fprintf(w, "\ndocket read side: %d demo events, catch-up batches of %d events\n\n", cfg.Events, pcfg.CatchUpBatch)
 
 	s, js, _, err := startNATS(filepath.Join(dir, "nats"), false)
 	if err != nil {
@@ -103,7 +106,7 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 			if err != nil {
 				return err
 			}
-			batches, err := buildBatches(ctx, js, raw)
+			batches, err := buildBatches(ctx, js, raw, pcfg.CatchUpBatch)
 			if err != nil {
 				return err
 			}
@@ -122,7 +125,7 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 			return err
 		}
 		stores = append(stores, st)
-		p, err := projector.New(js, st, projector.Config{Batch: cfg.Batch}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		p, err := projector.New(js, st, pcfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err != nil {
 			return err
 		}
@@ -214,7 +217,7 @@ func rawFetch(ctx context.Context, js jetstream.JetStream, n int) (float64, erro
 
 // buildBatches folds the stream into the batches the projector would
 // write into st (still empty), ahead of the timed inserts.
-func buildBatches(ctx context.Context, js jetstream.JetStream, st model.Writer) ([]*model.Batch, error) {
+func buildBatches(ctx context.Context, js jetstream.JetStream, st model.Writer, size int) ([]*model.Batch, error) {
 	r, err := source.NewReader(js, "", "")
 	if err != nil {
 		return nil, err
@@ -238,7 +241,7 @@ func buildBatches(ctx context.Context, js jetstream.JetStream, st model.Writer) 
 	}
 	err = r.Each(ctx, 1, 500, func(rec source.Record) error {
 		recs = append(recs, rec)
-		if len(recs) == 500 {
+		if len(recs) == size {
 			return flush()
 		}
 		return nil
