@@ -383,7 +383,7 @@ func (p *Projector) write(ctx context.Context, queue <-chan built, stop func()) 
 
 // consumer returns the durable consumer positioned after cp. The SQL
 // checkpoint is the truth: a consumer whose position differs (a restored
-// or rebuilt store) is recreated.
+// or rebuilt store), or whose ack limit does, is recreated.
 func (p *Projector) consumer(ctx context.Context, stream jetstream.Stream, cp uint64) (jetstream.Consumer, error) {
 	cfg := jetstream.ConsumerConfig{
 		Durable:       p.cfg.Durable,
@@ -401,7 +401,10 @@ func (p *Projector) consumer(ctx context.Context, stream jetstream.Stream, cp ui
 	}
 	if c, err := stream.Consumer(ctx, p.cfg.Durable); err == nil {
 		info, err := c.Info(ctx)
-		if err == nil && info.AckFloor.Stream == cp && info.NumAckPending == 0 && info.Delivered.Stream == cp {
+		// Reused only where the checkpoint is, and with the limits this
+		// projector needs (another version may have made it).
+		if err == nil && info.AckFloor.Stream == cp && info.NumAckPending == 0 && info.Delivered.Stream == cp &&
+			info.Config.MaxAckPending == cfg.MaxAckPending {
 			return c, nil
 		}
 		if err := stream.DeleteConsumer(ctx, p.cfg.Durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
