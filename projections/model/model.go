@@ -302,6 +302,9 @@ type Writer interface {
 type Reader interface {
 	Subject(ctx context.Context, tenant, subjectRef string) (*SubjectState, error)
 	History(ctx context.Context, tenant, subjectRef string, p Page) ([]AuditRow, error)
+	// Event is one audit row by its event id; ErrNotFound if the tenant
+	// has no such event (whether another tenant has it is not told).
+	Event(ctx context.Context, tenant, eventID string) (AuditRow, error)
 	Disclosures(ctx context.Context, f DisclosureFilter, p Page) ([]DisclosureRow, error)
 	ListRequests(ctx context.Context, f RequestFilter, p Page) ([]RequestRow, error)
 	Activities(ctx context.Context, tenant string) ([]ActivityRow, error)

@@ -116,6 +116,23 @@ func (s *Store) History(ctx context.Context, tenant, subjectRef string, p model.
 	return out, nil
 }
 
+// Event is the audit row of one event of tenant.
+func (s *Store) Event(ctx context.Context, tenant, eventID string) (model.AuditRow, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+auditCols+` FROM audit WHERE tenant = $1 AND event_id = $2 ORDER BY seq LIMIT 1`,
+		tenant, eventID)
+	if err != nil {
+		return model.AuditRow{}, fmt.Errorf("postgres store: event: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanAudit)
+	if err != nil {
+		return model.AuditRow{}, fmt.Errorf("postgres store: event: %w", err)
+	}
+	if len(out) == 0 {
+		return model.AuditRow{}, fmt.Errorf("postgres store: event: %w", model.ErrNotFound)
+	}
+	return out[0], nil
+}
+
 // Disclosures lists the disclosures f selects, in stream order.
 func (s *Store) Disclosures(ctx context.Context, f model.DisclosureFilter, p model.Page) ([]model.DisclosureRow, error) {
 	var w where

@@ -140,6 +140,10 @@ CREATE INDEX findings_by_seq ON findings (tenant, seq, rule, id);
 CREATE INDEX findings_by_subject ON findings (tenant, subject_ref, seq, rule, id);
 CREATE INDEX findings_by_rule ON findings (tenant, rule, seq, id);
 `,
+	// 2: audit rows by event id (inclusion proofs name events by id).
+	`
+CREATE INDEX audit_by_event ON audit (tenant, event_id);
+`,
 }
 
 // ddlLock is the advisory lock every transaction that creates tables holds

@@ -144,9 +144,30 @@ func (s *Store) History(ctx context.Context, tenant, subjectRef string, p model.
 	var w where
 	w.add("tenant = ? AND subject_ref = ?", tenant, subjectRef)
 	w.after("seq", p.After)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+auditCols+` FROM `+s.t("audit")+w.String()+` ORDER BY seq`+limit(p), w.args...)
+	out, err := s.audit(ctx, w.String()+` ORDER BY seq`+limit(p), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: history: %w", err)
+	}
+	return out, nil
+}
+
+// Event is the audit row of one event of tenant.
+func (s *Store) Event(ctx context.Context, tenant, eventID string) (model.AuditRow, error) {
+	out, err := s.audit(ctx, ` WHERE tenant = ? AND event_id = ? ORDER BY seq LIMIT 1`, tenant, eventID)
+	if err != nil {
+		return model.AuditRow{}, fmt.Errorf("sqlite store: event: %w", err)
+	}
+	if len(out) == 0 {
+		return model.AuditRow{}, fmt.Errorf("sqlite store: event: %w", model.ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// audit reads the audit rows that tail (WHERE ... ORDER BY ...) selects.
+func (s *Store) audit(ctx context.Context, tail string, args ...any) ([]model.AuditRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+auditCols+` FROM `+s.t("audit")+tail, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []model.AuditRow
@@ -158,21 +179,18 @@ func (s *Store) History(ctx context.Context, tenant, subjectRef string, p model.
 		)
 		if err := rows.Scan(&seq, &r.EventID, &r.Tenant, &r.SubjectRef, &r.Type, &categories, &purpos,
 			&r.LegalBasis, &r.Recipient, &occ, &rec, &r.Source, &r.ActorKind, &r.ActorID, &r.Data); err != nil {
-			return nil, fmt.Errorf("sqlite store: history: %w", err)
+			return nil, err
 		}
 		r.Seq, r.OccurredAt, r.RecordedAt, r.Data = uint64(seq), fromNanos(occ), fromNanos(rec), nonEmpty(r.Data)
 		if r.Categories, err = decodeStrings("categories", categories); err != nil {
-			return nil, fmt.Errorf("sqlite store: history: %w", err)
+			return nil, err
 		}
 		if r.Purposes, err = decodeStrings("purposes", purpos); err != nil {
-			return nil, fmt.Errorf("sqlite store: history: %w", err)
+			return nil, err
 		}
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite store: history: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Disclosures lists a tenant's disclosures matching f, in stream order. A

@@ -141,6 +141,11 @@ CREATE INDEX {p}findings_seq ON {p}findings (tenant, seq, rule, id);
 CREATE INDEX {p}findings_subject ON {p}findings (tenant, subject_ref, seq, rule, id);
 CREATE INDEX {p}findings_rule ON {p}findings (tenant, rule, seq, id);
 `,
+	// 2: audit rows by event id (inclusion proofs name events by id). Event
+	// ids are UUIDv7, so this index grows at its right edge.
+	2: `
+CREATE INDEX {p}audit_event ON {p}audit (tenant, event_id);
+`,
 }
 
 // generationTable is shared by every generation: which one is current.

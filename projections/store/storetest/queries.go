@@ -45,6 +45,35 @@ func testHistory(t *testing.T, db Database) {
 	}
 }
 
+func testEvent(t *testing.T, db Database) {
+	s := open(t, db, 1)
+	ctx := t.Context()
+	var b model.Batch
+	for seq := uint64(1); seq <= 5; seq++ {
+		b.Audit = append(b.Audit, auditRow("acme", "sub-1", seq))
+	}
+	b.Audit = append(b.Audit, auditRow("other", "sub-1", 6))
+	apply(t, s, 0, 6, b)
+	for _, want := range b.Audit {
+		got, err := s.Event(ctx, want.Tenant, want.EventID)
+		if err != nil {
+			t.Fatalf("Event(%s, %s): %v", want.Tenant, want.EventID, err)
+		}
+		same(t, "Event", want, got)
+	}
+	for _, c := range []struct{ name, tenant, id string }{
+		{"another tenant's event", "acme", b.Audit[5].EventID},
+		{"unknown id", "acme", "0190d5a0-0000-7000-8000-000000000000"},
+		{"unknown tenant", "nobody", b.Audit[0].EventID},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := s.Event(ctx, c.tenant, c.id); !errors.Is(err, model.ErrNotFound) {
+				t.Fatalf("Event = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
 func testDisclosures(t *testing.T, db Database) {
 	s := open(t, db, 1)
 	const tenant = "acme"

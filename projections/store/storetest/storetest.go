@@ -72,6 +72,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"ReplaceByKey", testReplaceByKey},
 		{"ObservedMerge", testObservedMerge},
 		{"History", testHistory},
+		{"Event", testEvent},
 		{"Disclosures", testDisclosures},
 		{"ListRequests", testListRequests},
 		{"Findings", testFindings},

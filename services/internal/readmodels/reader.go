@@ -20,6 +20,10 @@ func (r reader) History(ctx context.Context, tenant, subjectRef string, p model.
 	return r.s().History(ctx, tenant, subjectRef, p)
 }
 
+func (r reader) Event(ctx context.Context, tenant, eventID string) (model.AuditRow, error) {
+	return r.s().Event(ctx, tenant, eventID)
+}
+
 func (r reader) Disclosures(ctx context.Context, f model.DisclosureFilter, p model.Page) ([]model.DisclosureRow, error) {
 	return r.s().Disclosures(ctx, f, p)
 }
