@@ -26,7 +26,10 @@ func main() {
 	flag.DurationVar(&read.Duration, "visible-for", 5*time.Second, "how long to measure append-to-visible latency")
 	flag.IntVar(&read.Batch, "read-batch", 0, "projector catch-up batch, and raw-insert batch (0: the projector's default)")
 	flag.BoolVar(&read.Postgres, "postgres", true, "also measure PostgreSQL (a throw-away cluster)")
-	only := flag.String("only", "", `"append" or "read": run one half`)
+	var ledger bench.LedgerConfig
+	flag.IntVar(&ledger.Events, "ledger-n", 1000000, "events for the verifiable ledger (notary, verify log, proofs)")
+	flag.IntVar(&ledger.Proofs, "proofs", 2000, "inclusion proofs generated and verified")
+	only := flag.String("only", "", `"append", "read" or "ledger": run one part`)
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if cfg.Events < cfg.Batch || cfg.SyncEvents < cfg.Batch || cfg.Batch < 1 || cfg.Batch > 1000 || cfg.Subjects < 1 || cfg.Clients < 1 {
@@ -50,18 +53,27 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if *only != "" && *only != "append" && *only != "read" {
-		fmt.Fprintln(os.Stderr, `docket-bench: -only must be "append" or "read"`)
+	if *only != "" && *only != "append" && *only != "read" && *only != "ledger" {
+		fmt.Fprintln(os.Stderr, `docket-bench: -only must be "append", "read" or "ledger"`)
+		os.Exit(2)
+	}
+	if ledger.Events < 2 || ledger.Proofs < 1 {
+		fmt.Fprintln(os.Stderr, "docket-bench: -ledger-n must be at least 2 and -proofs at least 1")
 		os.Exit(2)
 	}
 	err := func() error {
-		if *only != "read" {
+		if *only == "" || *only == "append" {
 			if err := bench.Run(context.Background(), cfg, os.Stdout); err != nil {
 				return err
 			}
 		}
-		if *only != "append" {
-			return bench.RunRead(context.Background(), read, os.Stdout)
+		if *only == "" || *only == "read" {
+			if err := bench.RunRead(context.Background(), read, os.Stdout); err != nil {
+				return err
+			}
+		}
+		if *only == "" || *only == "ledger" {
+			return bench.RunLedger(context.Background(), ledger, os.Stdout)
 		}
 		return nil
 	}()

@@ -39,6 +39,10 @@ func commands() []command {
 		{"requests", "data-subject requests and their deadlines", Requests},
 		{"status", "the stream's head and how far the read models are behind it", Status},
 		{"projections", "rebuild: replay the stream into fresh read models and switch to them", Projections},
+		{"keys", "public: print the log's public key; generate: a key pair for a witness", Keys},
+		{"verify", "log: recompute the tree from the stream; event: check a proof bundle; consistency: two checkpoints", Verify},
+		{"prove", "write a self-contained proof bundle for one event", Prove},
+		{"witness", "cosign the log's checkpoints after checking each extends the last one seen", Witness},
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/docketledger/docket/events/checkpoint"
 )
 
 // Config is every knob of docketd. The zero value, after setDefaults, runs
@@ -54,6 +56,25 @@ type Config struct {
 	Demo bool `json:"demo"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
+
+	// LogOrigin names the log in its signed checkpoints (the C2SP origin
+	// line); auditors check it. Default "docket-ledger": set your own,
+	// such as ledger.example.com, before the first checkpoint.
+	LogOrigin string `json:"log_origin"`
+	// NotaryKeyFile holds the notary's Ed25519 signing key (a note private
+	// key, mode 0600); created when missing. Default DataDir/keys/notary.key.
+	// The environment variable DOCKET_NOTARY_KEY, holding the key itself,
+	// takes its place (and is never read from a flag or file setting).
+	NotaryKeyFile string `json:"notary_key_file"`
+	// NotaryKey is DOCKET_NOTARY_KEY; never printed.
+	NotaryKey string `json:"-"`
+	// CheckpointEvery: a checkpoint at least every this many events.
+	CheckpointEvery int `json:"checkpoint_every"`
+	// CheckpointInterval: and at least this often while events arrive.
+	CheckpointInterval Duration `json:"checkpoint_interval"`
+	// WitnessKeys are the note verifier keys of the witnesses whose
+	// cosignatures the ledger accepts and reports.
+	WitnessKeys []string `json:"witness_keys"`
 }
 
 // Defaults returns the configuration docketd runs with when told nothing.
@@ -94,6 +115,15 @@ func (c *Config) setDefaults() {
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
+	}
+	if c.LogOrigin == "" {
+		c.LogOrigin = "docket-ledger"
+	}
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = 1000
+	}
+	if c.CheckpointInterval == 0 {
+		c.CheckpointInterval = Duration(10 * time.Second)
 	}
 
 }
@@ -136,6 +166,14 @@ func (c Config) KEKPath() string {
 		return c.KEKFile
 	}
 	return filepath.Join(c.DataDir, "keys", "kek")
+}
+
+// NotaryKeyPath is the notary's signing key file.
+func (c Config) NotaryKeyPath() string {
+	if c.NotaryKeyFile != "" {
+		return c.NotaryKeyFile
+	}
+	return filepath.Join(c.DataDir, "keys", "notary.key")
 }
 
 // SyncPolicy parses Sync: always, or the fsync period.
@@ -199,6 +237,20 @@ func (c Config) Validate() error {
 	default:
 		bad("log_level", "%q is not debug, info, warn or error", c.LogLevel)
 	}
+	if _, err := checkpoint.Parse([]byte(checkpoint.Checkpoint{Origin: c.LogOrigin}.Text())); err != nil {
+		bad("log_origin", "%v", err)
+	}
+	if c.CheckpointEvery < 1 || c.CheckpointEvery > 10_000_000 {
+		bad("checkpoint_every", "%d is not between 1 and 10000000", c.CheckpointEvery)
+	}
+	if time.Duration(c.CheckpointInterval) < 100*time.Millisecond {
+		bad("checkpoint_interval", "%s is shorter than 100ms", time.Duration(c.CheckpointInterval))
+	}
+	for i, k := range c.WitnessKeys {
+		if _, err := checkpoint.NewVerifier(k); err != nil {
+			bad(fmt.Sprintf("witness_keys[%d]", i), "%v", err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -255,6 +307,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest API request")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo data set at start")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.LogOrigin, "log-origin", c.LogOrigin, "the log's name in its signed checkpoints")
+	fs.StringVar(&c.NotaryKeyFile, "notary-key-file", c.NotaryKeyFile, "the notary's signing key (default DATA_DIR/keys/notary.key; env DOCKET_NOTARY_KEY holds the key itself instead)")
+	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "sign a checkpoint at least every this many events")
+	fs.Var(&c.CheckpointInterval, "checkpoint-interval", "and at least this often while events arrive")
+	fs.Var((*stringList)(&c.WitnessKeys), "witness-key", "a witness's verifier key whose cosignatures are accepted (repeat, or comma-separate)")
 
 	var envErrs []error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -268,6 +325,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if err := errors.Join(envErrs...); err != nil {
 		return Config{}, err
 	}
+	c.NotaryKey = getenv("DOCKET_NOTARY_KEY")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -319,3 +377,18 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON writes "2m0s".
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// stringList is a repeatable, comma-separated list flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+// Set appends the comma-separated values of s.
+func (l *stringList) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}

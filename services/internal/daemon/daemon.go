@@ -17,6 +17,8 @@ import (
 	"connectrpc.com/grpcreflect"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/projections/merkle"
+	"github.com/docketledger/docket/projections/notary"
 	"github.com/docketledger/docket/projections/projector"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
@@ -38,22 +40,26 @@ import (
 
 // Daemon is a running docketd.
 type Daemon struct {
-	cfg      config.Config
-	log      *slog.Logger
-	ns       *server.Server // nil with an external NATS
-	nc       *nats.Conn
-	js       jetstream.JetStream
-	stream   jetstream.Stream
-	Keyring  *keys.Keyring
-	Emitter  *events.Emitter
-	read     *readmodels.Manager
-	backend  readmodels.Backend
-	stopRead context.CancelFunc
-	readDone chan struct{}
-	http     *http.Server
-	apiAddr  net.Addr
-	ready    atomic.Bool
-	served   chan error
+	cfg        config.Config
+	log        *slog.Logger
+	ns         *server.Server // nil with an external NATS
+	nc         *nats.Conn
+	js         jetstream.JetStream
+	stream     jetstream.Stream
+	Keyring    *keys.Keyring
+	Emitter    *events.Emitter
+	read       *readmodels.Manager
+	backend    readmodels.Backend
+	stopRead   context.CancelFunc
+	readDone   chan struct{}
+	tree       *merkle.Tree
+	notary     *notary.Notary
+	stopNotary context.CancelFunc
+	notaryDone chan struct{}
+	http       *http.Server
+	apiAddr    net.Addr
+	ready      atomic.Bool
+	served     chan error
 }
 
 // Start builds and starts everything cfg describes and returns once the API
@@ -147,6 +153,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
+	audit, err := d.startNotary(ctx)
+	if err != nil {
+		return nil, err
+	}
 	readCtx, stopRead := context.WithCancel(context.Background())
 	d.stopRead, d.readDone = stopRead, make(chan struct{})
 	go func() {
@@ -159,7 +169,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	mux.Handle(apiv1connect.NewIngestServiceHandler(ing, handlerOpts...))
 	mux.Handle(apiv1connect.NewQueryServiceHandler(qs, handlerOpts...))
 	mux.Handle(apiv1connect.NewStatusServiceHandler(st, handlerOpts...))
-	reflector := grpcreflect.NewStaticReflector(apiv1connect.IngestServiceName, apiv1connect.QueryServiceName, apiv1connect.StatusServiceName)
+	mux.Handle(apiv1connect.NewAuditServiceHandler(audit, handlerOpts...))
+	reflector := grpcreflect.NewStaticReflector(apiv1connect.IngestServiceName, apiv1connect.QueryServiceName,
+		apiv1connect.StatusServiceName, apiv1connect.AuditServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -245,6 +257,7 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 		}
 	}
 	d.stopReadSide()
+	d.stopNotaryAndTree()
 	if d.nc != nil {
 		if err := d.nc.Drain(); err != nil {
 			errs = append(errs, fmt.Errorf("nats drain: %w", err))
@@ -285,6 +298,7 @@ func (d *Daemon) close() {
 		_ = d.http.Close()
 	}
 	d.stopReadSide()
+	d.stopNotaryAndTree()
 	if d.nc != nil {
 		d.nc.Close()
 	}

@@ -1,0 +1,178 @@
+package cli_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events/checkpoint"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// TestVerifiableLedger goes through what an auditor and a witness do: a
+// checkpoint is published, `docket prove` writes a bundle that `docket
+// verify event` checks offline, `docket verify log` recomputes the tree
+// from the stream, a witness cosigns and later refuses a split view.
+func TestVerifiableLedger(t *testing.T) {
+	wskey, wvkey, err := checkpoint.GenerateKey("witness.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	wkeyFile := filepath.Join(dir, "witness.key")
+	if err := checkpoint.WriteKeyFile(wkeyFile, wskey); err != nil {
+		t.Fatal(err)
+	}
+	c := config.Defaults()
+	c.DataDir = t.TempDir()
+	c.NATSListen = "127.0.0.1:0"
+	c.APIListen = "127.0.0.1:0"
+	c.CheckpointEvery = 2
+	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
+	c.WitnessKeys = []string{wvkey}
+	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	api := d.APIURL()
+	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, api)
+
+	if code, _, errOut := run(t, "append", "--api", api, writeFile(t, line("s-1"), line("s-2"), line("s-1"))); code != 0 {
+		t.Fatalf("append: %s", errOut)
+	}
+	latest := waitForCheckpoint(t, audit, 3)
+	cp1 := filepath.Join(dir, "cp1")
+	if err := os.WriteFile(cp1, []byte(latest.GetNote()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, vkeyOut, errOut := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
+	if code != 0 {
+		t.Fatalf("keys public: %s", errOut)
+	}
+	vkey := strings.TrimSpace(vkeyOut)
+	if strings.Contains(vkeyOut, "PRIVATE") {
+		t.Fatal("keys public printed the private key")
+	}
+
+	// A bundle, checked offline; a tampered one is refused.
+	code, bundle, errOut := run(t, "prove", "--api", api, "--seq", "2")
+	if code != 0 {
+		t.Fatalf("prove: %s", errOut)
+	}
+	if strings.Contains(bundle, canary) {
+		t.Fatal("the bundle holds plaintext personal data")
+	}
+	bf := filepath.Join(dir, "bundle.json")
+	if err := os.WriteFile(bf, []byte(bundle), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := run(t, "verify", "event", bf, "--key", vkey); code != 0 || !strings.HasPrefix(out, "OK") {
+		t.Fatalf("verify event: exit %d: %s%s", code, out, errOut)
+	}
+	forged := strings.Replace(bundle, `"sequence": 2`, `"sequence": 1`, 1)
+	if forged == bundle {
+		t.Fatalf("bundle has no sequence field to forge:\n%s", bundle)
+	}
+	if err := os.WriteFile(bf, []byte(forged), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := run(t, "verify", "event", bf, "--key", vkey); code != 1 {
+		t.Fatalf("verify event of a forged bundle: exit %d, want 1", code)
+	}
+
+	// The whole log, recomputed from the stream.
+	if code, out, errOut := run(t, "verify", "log", "--checkpoint", cp1, "--key", vkey, "--nats-url", d.NATSURL(), "--api", api, "--quiet"); code != 0 || !strings.HasPrefix(out, "OK") {
+		t.Fatalf("verify log: exit %d: %s%s", code, out, errOut)
+	}
+
+	// A witness cosigns, and the cosignature is served and verifiable.
+	state := filepath.Join(dir, "witness.state")
+	wargs := []string{"witness", "--once", "--api", api, "--log-key", vkey, "--origin", c.LogOrigin, "--key", wkeyFile, "--state", state}
+	if code, out, errOut := run(t, wargs...); code != 0 || !strings.Contains(out, "cosigned") {
+		t.Fatalf("witness: exit %d: %s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, "append", "--api", api, writeFile(t, line("s-3"))); code != 0 {
+		t.Fatalf("append: %s%s", out, errOut)
+	}
+	second := waitForCheckpoint(t, audit, 4)
+	if code, out, errOut := run(t, wargs...); code != 0 || !strings.Contains(out, "previous view: 3") {
+		t.Fatalf("witness, second checkpoint: exit %d: %s%s", code, out, errOut)
+	}
+	r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Msg.GetCheckpoint().GetCosigners(); len(got) != 1 || got[0] != "witness.test" {
+		t.Fatalf("cosigners %v, want [witness.test]", got)
+	}
+	code, bundle, errOut = run(t, "prove", "--api", api, "--seq", "4")
+	if code != 0 {
+		t.Fatalf("prove: %s", errOut)
+	}
+	if err := os.WriteFile(bf, []byte(bundle), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := run(t, "verify", "event", bf, "--key", vkey, "--witness-key", wvkey, "--min-cosigners", "1"); code != 0 || !strings.Contains(out, "witness.test") {
+		t.Fatalf("verify event with a cosigner: exit %d: %s%s", code, out, errOut)
+	}
+
+	// The second checkpoint extends the first.
+	cp2 := filepath.Join(dir, "cp2")
+	if err := os.WriteFile(cp2, []byte(second.GetNote()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := run(t, "verify", "consistency", cp1, cp2, "--key", vkey, "--api", api); code != 0 || !strings.HasPrefix(out, "OK") {
+		t.Fatalf("verify consistency: exit %d: %s%s", code, out, errOut)
+	}
+
+	// Split view: the log shows the witness a checkpoint of the size it
+	// cosigned with another root (signed with the log's real key).
+	skey, err := os.ReadFile(filepath.Join(c.DataDir, "keys", "notary.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := checkpoint.NewSigner(strings.TrimSpace(string(skey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fork := checkpoint.Checkpoint{Origin: c.LogOrigin, Size: 4, Root: tlog.RecordHash([]byte("another history"))}
+	forkNote, err := checkpoint.Sign(fork, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(state, forkNote, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = run(t, wargs...)
+	if code != 1 || !strings.Contains(errOut, "split view") {
+		t.Fatalf("witness facing a split view: exit %d: %s", code, errOut)
+	}
+}
+
+func waitForCheckpoint(t *testing.T, audit apiv1connect.AuditServiceClient, size uint64) *apiv1.SignedCheckpoint {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+		if err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= size {
+			return r.Msg.GetCheckpoint()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint of size %d in 10s (last: %v)", size, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
