@@ -41,6 +41,7 @@ func commands() []command {
 		{"projections", "rebuild: replay the stream into fresh read models and switch to them", Projections},
 		{"keys", "public: print the log's public key; generate: a key pair for a witness", Keys},
 		{"verify", "log: recompute the tree from the stream; event: check a proof bundle; consistency: two checkpoints", Verify},
+		{"checkpoint", "print the latest (or --size N) signed checkpoint of the log", Checkpoint},
 		{"prove", "write a self-contained proof bundle for one event", Prove},
 		{"witness", "cosign the log's checkpoints after checking each extends the last one seen", Witness},
 	}

@@ -305,6 +305,40 @@ func Prove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+// Checkpoint runs `docket checkpoint`: prints a signed checkpoint, as
+// auditors keep it.
+func Checkpoint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("checkpoint", stderr)
+	api := fs.String("api", DefaultAPI, "docketd API")
+	size := fs.Uint64("size", 0, "the checkpoint published at this tree size (0: the latest)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	client, err := auditClient(*api)
+	if err != nil {
+		return err
+	}
+	var cp *apiv1.SignedCheckpoint
+	if *size == 0 {
+		r, err := client.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+		if err != nil {
+			return err
+		}
+		cp = r.Msg.GetCheckpoint()
+	} else {
+		r, err := client.GetCheckpoint(ctx, connect.NewRequest(&apiv1.GetCheckpointRequest{TreeSize: *size}))
+		if err != nil {
+			return err
+		}
+		cp = r.Msg.GetCheckpoint()
+	}
+	_, err = io.WriteString(stdout, cp.GetNote())
+	return err
+}
+
 // Witness runs `docket witness`.
 func Witness(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("witness", stderr)

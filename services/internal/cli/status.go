@@ -41,6 +41,8 @@ func Status(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"store": rm.GetStore(), "generation": rm.GetGeneration(), "checkpoint": rm.GetCheckpoint(),
 			"lag_events": rm.GetLagEvents(), "applied_events": rm.GetAppliedEvents(),
 			"applied_per_second": rm.GetAppliedPerSecond(), "last_error": rm.GetLastError(),
+			"notary_tree_size": s.GetNotary().GetTreeSize(), "notary_checkpoint_size": s.GetNotary().GetCheckpointSize(),
+			"notary_last_error": s.GetNotary().GetLastError(),
 		})
 	}
 	last := "never"
@@ -52,6 +54,11 @@ func Status(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, "projector    %d events applied since start (%.0f/s on average)\n", rm.GetAppliedEvents(), rm.GetAppliedPerSecond())
 	if e := rm.GetLastError(); e != "" {
 		fmt.Fprintf(stdout, "last error   %s\n", e)
+	}
+	n := s.GetNotary()
+	fmt.Fprintf(stdout, "notary       %d events in the tree, last checkpoint signed at %d\n", n.GetTreeSize(), n.GetCheckpointSize())
+	if e := n.GetLastError(); e != "" {
+		fmt.Fprintf(stdout, "notary error %s\n", e)
 	}
 	return nil
 }

@@ -149,11 +149,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
-	st, err := status.New(d.stream, d.read, d.read.Kind())
+	audit, err := d.startNotary(ctx)
 	if err != nil {
 		return nil, err
 	}
-	audit, err := d.startNotary(ctx)
+	st, err := status.New(d.stream, d.read, d.notary, d.read.Kind())
 	if err != nil {
 		return nil, err
 	}

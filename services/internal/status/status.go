@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/docketledger/docket/projections/notary"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/readmodels"
@@ -21,10 +22,16 @@ type ReadSide interface {
 	Status() readmodels.Status
 }
 
+// Notary is what the service needs of the notary.
+type Notary interface {
+	Stats() notary.Stats
+}
+
 // Service implements apiv1connect.StatusServiceHandler.
 type Service struct {
 	stream  jetstream.Stream
 	read    ReadSide
+	notary  Notary
 	kind    string
 	started time.Time
 }
@@ -32,11 +39,11 @@ type Service struct {
 var _ apiv1connect.StatusServiceHandler = (*Service)(nil)
 
 // New returns the service; kind is the store's kind ("sqlite", "postgres").
-func New(stream jetstream.Stream, read ReadSide, kind string) (*Service, error) {
-	if stream == nil || read == nil {
+func New(stream jetstream.Stream, read ReadSide, n Notary, kind string) (*Service, error) {
+	if stream == nil || read == nil || n == nil {
 		return nil, errors.New("status: New: nil dependency")
 	}
-	return &Service{stream: stream, read: read, kind: kind, started: time.Now()}, nil
+	return &Service{stream: stream, read: read, notary: n, kind: kind, started: time.Now()}, nil
 }
 
 // GetStatus reports the stream head and the read models' position.
@@ -63,6 +70,8 @@ func (s *Service) GetStatus(ctx context.Context, _ *connect.Request[apiv1.GetSta
 			LastError:        rs.LastError,
 		},
 	}
+	ns := s.notary.Stats()
+	resp.Notary = &apiv1.NotaryStatus{TreeSize: uint64(ns.Size), CheckpointSize: uint64(ns.Published), LastError: ns.LastError}
 	if !info.State.LastTime.IsZero() {
 		resp.StreamLastRecordedAt = timestamppb.New(info.State.LastTime)
 	}

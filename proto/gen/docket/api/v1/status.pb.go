@@ -69,7 +69,9 @@ type GetStatusResponse struct {
 	// When the newest event was stored.
 	StreamLastRecordedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=stream_last_recorded_at,json=streamLastRecordedAt,proto3" json:"stream_last_recorded_at,omitempty"`
 	// Read models.
-	ReadModels    *ReadModelStatus `protobuf:"bytes,4,opt,name=read_models,json=readModels,proto3" json:"read_models,omitempty"`
+	ReadModels *ReadModelStatus `protobuf:"bytes,4,opt,name=read_models,json=readModels,proto3" json:"read_models,omitempty"`
+	// The notary: how much of the stream is in the Merkle tree and signed.
+	Notary        *NotaryStatus `protobuf:"bytes,5,opt,name=notary,proto3" json:"notary,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -132,6 +134,79 @@ func (x *GetStatusResponse) GetReadModels() *ReadModelStatus {
 	return nil
 }
 
+func (x *GetStatusResponse) GetNotary() *NotaryStatus {
+	if x != nil {
+		return x.Notary
+	}
+	return nil
+}
+
+// NotaryStatus is the notary's position.
+type NotaryStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Events folded into the tree.
+	TreeSize uint64 `protobuf:"varint,1,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	// Size of the newest checkpoint signed.
+	CheckpointSize uint64 `protobuf:"varint,2,opt,name=checkpoint_size,json=checkpointSize,proto3" json:"checkpoint_size,omitempty"`
+	// The notary's last error, empty while it runs well. A notary that
+	// found the stream or its tree diverging from what it signed stops and
+	// says so here.
+	LastError     string `protobuf:"bytes,3,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NotaryStatus) Reset() {
+	*x = NotaryStatus{}
+	mi := &file_docket_api_v1_status_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NotaryStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NotaryStatus) ProtoMessage() {}
+
+func (x *NotaryStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_status_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NotaryStatus.ProtoReflect.Descriptor instead.
+func (*NotaryStatus) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_status_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *NotaryStatus) GetTreeSize() uint64 {
+	if x != nil {
+		return x.TreeSize
+	}
+	return 0
+}
+
+func (x *NotaryStatus) GetCheckpointSize() uint64 {
+	if x != nil {
+		return x.CheckpointSize
+	}
+	return 0
+}
+
+func (x *NotaryStatus) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
 // ReadModelStatus is the projector's position.
 type ReadModelStatus struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -154,7 +229,7 @@ type ReadModelStatus struct {
 
 func (x *ReadModelStatus) Reset() {
 	*x = ReadModelStatus{}
-	mi := &file_docket_api_v1_status_proto_msgTypes[2]
+	mi := &file_docket_api_v1_status_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -166,7 +241,7 @@ func (x *ReadModelStatus) String() string {
 func (*ReadModelStatus) ProtoMessage() {}
 
 func (x *ReadModelStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_status_proto_msgTypes[2]
+	mi := &file_docket_api_v1_status_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -179,7 +254,7 @@ func (x *ReadModelStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadModelStatus.ProtoReflect.Descriptor instead.
 func (*ReadModelStatus) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_status_proto_rawDescGZIP(), []int{2}
+	return file_docket_api_v1_status_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ReadModelStatus) GetStore() string {
@@ -236,13 +311,19 @@ var File_docket_api_v1_status_proto protoreflect.FileDescriptor
 const file_docket_api_v1_status_proto_rawDesc = "" +
 	"\n" +
 	"\x1adocket/api/v1/status.proto\x12\rdocket.api.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x12\n" +
-	"\x10GetStatusRequest\"\xfe\x01\n" +
+	"\x10GetStatusRequest\"\xb3\x02\n" +
 	"\x11GetStatusResponse\x12#\n" +
 	"\rstream_events\x18\x01 \x01(\x04R\fstreamEvents\x120\n" +
 	"\x14stream_last_sequence\x18\x02 \x01(\x04R\x12streamLastSequence\x12Q\n" +
 	"\x17stream_last_recorded_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x14streamLastRecordedAt\x12?\n" +
 	"\vread_models\x18\x04 \x01(\v2\x1e.docket.api.v1.ReadModelStatusR\n" +
-	"readModels\"\xfa\x01\n" +
+	"readModels\x123\n" +
+	"\x06notary\x18\x05 \x01(\v2\x1b.docket.api.v1.NotaryStatusR\x06notary\"s\n" +
+	"\fNotaryStatus\x12\x1b\n" +
+	"\ttree_size\x18\x01 \x01(\x04R\btreeSize\x12'\n" +
+	"\x0fcheckpoint_size\x18\x02 \x01(\x04R\x0echeckpointSize\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\x03 \x01(\tR\tlastError\"\xfa\x01\n" +
 	"\x0fReadModelStatus\x12\x14\n" +
 	"\x05store\x18\x01 \x01(\tR\x05store\x12\x1e\n" +
 	"\n" +
@@ -272,23 +353,25 @@ func file_docket_api_v1_status_proto_rawDescGZIP() []byte {
 	return file_docket_api_v1_status_proto_rawDescData
 }
 
-var file_docket_api_v1_status_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_docket_api_v1_status_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_docket_api_v1_status_proto_goTypes = []any{
 	(*GetStatusRequest)(nil),      // 0: docket.api.v1.GetStatusRequest
 	(*GetStatusResponse)(nil),     // 1: docket.api.v1.GetStatusResponse
-	(*ReadModelStatus)(nil),       // 2: docket.api.v1.ReadModelStatus
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*NotaryStatus)(nil),          // 2: docket.api.v1.NotaryStatus
+	(*ReadModelStatus)(nil),       // 3: docket.api.v1.ReadModelStatus
+	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
 }
 var file_docket_api_v1_status_proto_depIdxs = []int32{
-	3, // 0: docket.api.v1.GetStatusResponse.stream_last_recorded_at:type_name -> google.protobuf.Timestamp
-	2, // 1: docket.api.v1.GetStatusResponse.read_models:type_name -> docket.api.v1.ReadModelStatus
-	0, // 2: docket.api.v1.StatusService.GetStatus:input_type -> docket.api.v1.GetStatusRequest
-	1, // 3: docket.api.v1.StatusService.GetStatus:output_type -> docket.api.v1.GetStatusResponse
-	3, // [3:4] is the sub-list for method output_type
-	2, // [2:3] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	4, // 0: docket.api.v1.GetStatusResponse.stream_last_recorded_at:type_name -> google.protobuf.Timestamp
+	3, // 1: docket.api.v1.GetStatusResponse.read_models:type_name -> docket.api.v1.ReadModelStatus
+	2, // 2: docket.api.v1.GetStatusResponse.notary:type_name -> docket.api.v1.NotaryStatus
+	0, // 3: docket.api.v1.StatusService.GetStatus:input_type -> docket.api.v1.GetStatusRequest
+	1, // 4: docket.api.v1.StatusService.GetStatus:output_type -> docket.api.v1.GetStatusResponse
+	4, // [4:5] is the sub-list for method output_type
+	3, // [3:4] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_status_proto_init() }
@@ -302,7 +385,7 @@ func file_docket_api_v1_status_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_status_proto_rawDesc), len(file_docket_api_v1_status_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
