@@ -16,6 +16,9 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
+// VerifyFetch is how many events Verify asks the stream for at once.
+const VerifyFetch = 2500
+
 // VerifyConfig configures Verify.
 type VerifyConfig struct {
 	// Trusted is the checkpoint the auditor holds (checked with Log by
@@ -180,7 +183,7 @@ func Verify(ctx context.Context, js jetstream.JetStream, cfg VerifyConfig) (*Rep
 		return nil, nil
 	}
 	for ci < len(cps) {
-		batch, err := cons.Fetch(2500, jetstream.FetchMaxWait(time.Second))
+		batch, err := cons.Fetch(VerifyFetch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			return nil, fmt.Errorf("verify: fetch: %w", err)
 		}

@@ -69,7 +69,7 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 		return err
 	}
 	// Raw JetStream fetch of the same messages.
-	fetch, err := rawFetch(ctx, js, n)
+	fetch, err := rawFetch(ctx, js, n, 500)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,8 @@ func loadDemo(ctx context.Context, js jetstream.JetStream, n int) (int, error) {
 	return appended, nil
 }
 
-func rawFetch(ctx context.Context, js jetstream.JetStream, n int) (float64, error) {
+// rawFetch reads n messages with an ordered consumer, batch per fetch.
+func rawFetch(ctx context.Context, js jetstream.JetStream, n, batch int) (float64, error) {
 	cons, err := js.OrderedConsumer(ctx, events.DefaultStream, jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		return 0, err
@@ -204,7 +205,7 @@ func rawFetch(ctx context.Context, js jetstream.JetStream, n int) (float64, erro
 	start := time.Now()
 	got := 0
 	for got < n {
-		msgs, err := cons.Fetch(500, jetstream.FetchMaxWait(time.Second))
+		msgs, err := cons.Fetch(batch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			return 0, err
 		}
