@@ -25,6 +25,7 @@ import (
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/projections/merkle"
+	"github.com/docketledger/docket/projections/source"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -233,7 +234,7 @@ func (n *Notary) session(ctx context.Context, untilHead bool) error {
 	}
 	n.head.Store(info.State.LastSeq)
 	target := info.State.LastSeq
-	cons, err := n.consumer(ctx, stream, uint64(n.tree.Size()))
+	cons, err := source.Durable(ctx, stream, n.cfg.Durable, "Docket notary: the Merkle tree of the stream", uint64(n.tree.Size()), max(n.cfg.Batch*2, 1000))
 	if err != nil {
 		return err
 	}
@@ -372,38 +373,4 @@ func (n *Notary) publish(ctx context.Context) error {
 	n.published.Store(size)
 	n.log.Debug("notary: checkpoint published", "size", size)
 	return nil
-}
-
-// consumer returns the durable consumer positioned after size, recreating
-// one that is elsewhere: the tree's size is the truth.
-func (n *Notary) consumer(ctx context.Context, stream jetstream.Stream, size uint64) (jetstream.Consumer, error) {
-	cfg := jetstream.ConsumerConfig{
-		Durable:       n.cfg.Durable,
-		Description:   "Docket notary: the Merkle tree of the stream",
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:   size + 1,
-		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       time.Minute,
-		MaxAckPending: max(n.cfg.Batch*2, 1000),
-		MaxWaiting:    16,
-		// No filter: see the projector (a match-all filter is slow with
-		// millions of subjects).
-	}
-	if c, err := stream.Consumer(ctx, n.cfg.Durable); err == nil {
-		info, err := c.Info(ctx)
-		if err == nil && info.AckFloor.Stream == size && info.NumAckPending == 0 && info.Delivered.Stream == size &&
-			info.Config.MaxAckPending == cfg.MaxAckPending {
-			return c, nil
-		}
-		if err := stream.DeleteConsumer(ctx, n.cfg.Durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-			return nil, fmt.Errorf("reset consumer: %w", err)
-		}
-	} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, fmt.Errorf("consumer: %w", err)
-	}
-	c, err := stream.CreateConsumer(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("create consumer: %w", err)
-	}
-	return c, nil
 }

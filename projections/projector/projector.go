@@ -225,7 +225,9 @@ func (p *Projector) session(ctx context.Context, untilHead bool) error {
 			return nil
 		}
 	}
-	cons, err := p.consumer(ctx, stream, cp)
+	// A batch being written, one queued, one being fetched: at most
+	// three catch-up batches unacknowledged.
+	cons, err := source.Durable(ctx, stream, p.cfg.Durable, "Docket read-model projector", cp, max(p.cfg.CatchUpBatch*4, 1000))
 	if err != nil {
 		return err
 	}
@@ -379,45 +381,6 @@ func (p *Projector) write(ctx context.Context, queue <-chan built, stop func()) 
 		}
 	}
 	return nil
-}
-
-// consumer returns the durable consumer positioned after cp. The SQL
-// checkpoint is the truth: a consumer whose position differs (a restored
-// or rebuilt store), or whose ack limit does, is recreated.
-func (p *Projector) consumer(ctx context.Context, stream jetstream.Stream, cp uint64) (jetstream.Consumer, error) {
-	cfg := jetstream.ConsumerConfig{
-		Durable:       p.cfg.Durable,
-		Description:   "Docket read-model projector",
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:   cp + 1,
-		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       time.Minute,
-		// A batch being written, one queued, one being fetched.
-		MaxAckPending: max(p.cfg.CatchUpBatch*4, 1000),
-		MaxWaiting:    16,
-		// No filter: the stream holds only docket.>, and a filter, even
-		// one matching everything, sends the server down its per-subject
-		// path, slow with millions of subjects.
-	}
-	if c, err := stream.Consumer(ctx, p.cfg.Durable); err == nil {
-		info, err := c.Info(ctx)
-		// Reused only where the checkpoint is, and with the limits this
-		// projector needs (another version may have made it).
-		if err == nil && info.AckFloor.Stream == cp && info.NumAckPending == 0 && info.Delivered.Stream == cp &&
-			info.Config.MaxAckPending == cfg.MaxAckPending {
-			return c, nil
-		}
-		if err := stream.DeleteConsumer(ctx, p.cfg.Durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-			return nil, fmt.Errorf("reset consumer: %w", err)
-		}
-	} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, fmt.Errorf("consumer: %w", err)
-	}
-	c, err := stream.CreateConsumer(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("create consumer: %w", err)
-	}
-	return c, nil
 }
 
 // cacheSize bounds the subject states a projector keeps in memory.
