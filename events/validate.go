@@ -420,6 +420,18 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		v.timestamp(l, "authority_notified_at", m.GetAuthorityNotifiedAt(), false)
 		v.text(l, "risk", m.GetRisk(), false, MaxStringLen)
 
+	case *eventsv1.Event_SubjectDataExported:
+		m := p.SubjectDataExported
+		l := at("subject_data_exported")
+		v.token(l, "request_id", m.GetRequestId(), false)
+		v.enum(l, "format", eventsv1.ExportFormat(0).Descriptor(), protoreflect.EnumNumber(m.GetFormat()), true)
+		if m.GetThroughSequence() == 0 {
+			v.add(l, "through_sequence", "is required: the last stream sequence the export covers")
+		}
+		if m.GetTreeSize() > m.GetThroughSequence() {
+			v.add(l, "tree_size", "is beyond through_sequence")
+		}
+
 	default:
 		// A payload added to the vocabulary without rules here: refuse it
 		// rather than store what nothing has checked.

@@ -224,6 +224,15 @@ func examples() map[string]*eventsv1.Event {
 				Action:     "erased",
 			}}
 		},
+		"subject_data_exported": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_SubjectDataExported{SubjectDataExported: &eventsv1.SubjectDataExported{
+				RequestId:       "req-1",
+				Format:          eventsv1.ExportFormat_EXPORT_FORMAT_HTML,
+				ThroughSequence: 120,
+				Events:          25,
+				TreeSize:        100,
+			}}
+		},
 		"breach_recorded": func(ev *eventsv1.Event) {
 			ev.Payload = &eventsv1.Event_BreachRecorded{BreachRecorded: &eventsv1.BreachRecorded{
 				BreachId:                 "br-2025-1",
@@ -645,6 +654,13 @@ func TestValidateInvalid(t *testing.T) {
 			b := ev.GetBreachRecorded()
 			b.BreachId, b.Description, b.DetectedAt = "", "", nil
 		}, []string{"breach_recorded.breach_id", "breach_recorded.description", "breach_recorded.detected_at"}},
+		{"export without format or sequence", "subject_data_exported", func(ev *eventsv1.Event) {
+			x := ev.GetSubjectDataExported()
+			x.Format, x.ThroughSequence = 0, 0
+		}, []string{"subject_data_exported.format", "subject_data_exported.through_sequence", "subject_data_exported.tree_size"}},
+		{"export with a bad request id", "subject_data_exported", func(ev *eventsv1.Event) {
+			ev.GetSubjectDataExported().RequestId = "a b"
+		}, []string{"subject_data_exported.request_id"}},
 		{"breach description too long", "breach_recorded", func(ev *eventsv1.Event) {
 			ev.GetBreachRecorded().Description = strings.Repeat("d", 8<<10+1)
 		}, []string{"breach_recorded.description"}},

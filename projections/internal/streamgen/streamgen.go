@@ -306,6 +306,8 @@ func (g *gen) force(name protoreflect.Name) *eventsv1.Event {
 		return g.retentionExpired(t, s)
 	case "breach_recorded":
 		return g.breach(t)
+	case "subject_data_exported":
+		return g.exported(t, s, req.id)
 	}
 	panic("streamgen: no generator for payload " + string(name))
 }
@@ -985,6 +987,21 @@ func (g *gen) objection(t *tenant, s *subject, requestID string) *eventsv1.Event
 	ev := g.event(t, s, "privacy-desk")
 	ev.Payload = &eventsv1.Event_ObjectionRecorded{ObjectionRecorded: &eventsv1.ObjectionRecorded{
 		Purposes: g.some(objectablePurposes), RequestId: requestID, Grounds: g.pick([]string{"direct marketing", "particular situation", ""}),
+	}}
+	return ev
+}
+
+// exported is docketd recording an access or portability export.
+func (g *gen) exported(t *tenant, s *subject, requestID string) *eventsv1.Event {
+	ev := g.event(t, s, "docketd")
+	through := uint64(len(g.out)) + 1
+	ev.Payload = &eventsv1.Event_SubjectDataExported{SubjectDataExported: &eventsv1.SubjectDataExported{
+		RequestId:           requestID,
+		Format:              eventsv1.ExportFormat(1 + g.rng.IntN(2)),
+		ThroughSequence:     through,
+		Events:              uint32(g.rng.IntN(40)),
+		WithheldDisclosures: uint32(g.rng.IntN(2)),
+		TreeSize:            uint64(g.rng.Int64N(int64(through) + 1)),
 	}}
 	return ev
 }

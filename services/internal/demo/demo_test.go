@@ -179,6 +179,10 @@ func TestPlanted(t *testing.T) {
 	}
 }
 
+// docketdOnly are the events docketd itself records, never the company's
+// services: the demo does not make them up.
+var docketdOnly = map[string]bool{"subject_data_exported": true}
+
 func TestEveryPayloadType(t *testing.T) {
 	ds := generate(t, demo.Config{})
 	seen := map[string]int{}
@@ -189,6 +193,9 @@ func TestEveryPayloadType(t *testing.T) {
 	fields := oneof.Fields()
 	for i := 0; i < fields.Len(); i++ {
 		name := string(fields.Get(i).Name())
+		if docketdOnly[name] {
+			continue
+		}
 		if seen[name] == 0 {
 			t.Errorf("no %s event", name)
 		}

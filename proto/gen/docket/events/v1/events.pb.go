@@ -552,6 +552,58 @@ func (DenialGround) EnumDescriptor() ([]byte, []int) {
 	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{7}
 }
 
+// ExportFormat is the form of a subject export.
+type ExportFormat int32
+
+const (
+	ExportFormat_EXPORT_FORMAT_UNSPECIFIED ExportFormat = 0
+	// A printable report for a person (Art. 15).
+	ExportFormat_EXPORT_FORMAT_HTML ExportFormat = 1
+	// Machine-readable (Art. 20), in the documented schema.
+	ExportFormat_EXPORT_FORMAT_JSON ExportFormat = 2
+)
+
+// Enum value maps for ExportFormat.
+var (
+	ExportFormat_name = map[int32]string{
+		0: "EXPORT_FORMAT_UNSPECIFIED",
+		1: "EXPORT_FORMAT_HTML",
+		2: "EXPORT_FORMAT_JSON",
+	}
+	ExportFormat_value = map[string]int32{
+		"EXPORT_FORMAT_UNSPECIFIED": 0,
+		"EXPORT_FORMAT_HTML":        1,
+		"EXPORT_FORMAT_JSON":        2,
+	}
+)
+
+func (x ExportFormat) Enum() *ExportFormat {
+	p := new(ExportFormat)
+	*p = x
+	return p
+}
+
+func (x ExportFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExportFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[8].Descriptor()
+}
+
+func (ExportFormat) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[8]
+}
+
+func (x ExportFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExportFormat.Descriptor instead.
+func (ExportFormat) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
 // Event is the envelope every Docket event travels in. The stream stores its
 // protobuf encoding with every personal-data value sealed.
 type Event struct {
@@ -605,6 +657,7 @@ type Event struct {
 	//	*Event_RecipientNotified
 	//	*Event_RetentionExpired
 	//	*Event_BreachRecorded
+	//	*Event_SubjectDataExported
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -906,6 +959,15 @@ func (x *Event) GetBreachRecorded() *BreachRecorded {
 	return nil
 }
 
+func (x *Event) GetSubjectDataExported() *SubjectDataExported {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_SubjectDataExported); ok {
+			return x.SubjectDataExported
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -994,6 +1056,10 @@ type Event_BreachRecorded struct {
 	BreachRecorded *BreachRecorded `protobuf:"bytes,40,opt,name=breach_recorded,json=breachRecorded,proto3,oneof"`
 }
 
+type Event_SubjectDataExported struct {
+	SubjectDataExported *SubjectDataExported `protobuf:"bytes,41,opt,name=subject_data_exported,json=subjectDataExported,proto3,oneof"`
+}
+
 func (*Event_ProcessingActivityDeclared) isEvent_Payload() {}
 
 func (*Event_ProcessingActivityAmended) isEvent_Payload() {}
@@ -1035,6 +1101,8 @@ func (*Event_RecipientNotified) isEvent_Payload() {}
 func (*Event_RetentionExpired) isEvent_Payload() {}
 
 func (*Event_BreachRecorded) isEvent_Payload() {}
+
+func (*Event_SubjectDataExported) isEvent_Payload() {}
 
 // Actor is who caused an event at the source, by pseudonymous id only.
 type Actor struct {
@@ -3100,11 +3168,107 @@ func (x *BreachRecorded) GetRisk() string {
 	return ""
 }
 
+// SubjectDataExported records that the ledger produced an access (Art. 15)
+// or portability (Art. 20) export of the subject's data: who produced it
+// (the envelope's actor), for which request, and what it rests on.
+type SubjectDataExported struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rights request it answers; empty when produced without one.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The form it was produced in.
+	Format ExportFormat `protobuf:"varint,2,opt,name=format,proto3,enum=docket.events.v1.ExportFormat" json:"format,omitempty"`
+	// The last stream sequence it covers.
+	ThroughSequence uint64 `protobuf:"varint,3,opt,name=through_sequence,json=throughSequence,proto3" json:"through_sequence,omitempty"`
+	// How many of the subject's events it rests on.
+	Events uint32 `protobuf:"varint,4,opt,name=events,proto3" json:"events,omitempty"`
+	// Disclosures left out because a legal instrument forbids telling the
+	// subject until a date (Art. 23); recorded here, never shown to the
+	// subject.
+	WithheldDisclosures uint32 `protobuf:"varint,5,opt,name=withheld_disclosures,json=withheldDisclosures,proto3" json:"withheld_disclosures,omitempty"`
+	// The tree size of the signed checkpoint its proofs are against (0: no
+	// checkpoint yet).
+	TreeSize      uint64 `protobuf:"varint,6,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubjectDataExported) Reset() {
+	*x = SubjectDataExported{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubjectDataExported) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubjectDataExported) ProtoMessage() {}
+
+func (x *SubjectDataExported) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubjectDataExported.ProtoReflect.Descriptor instead.
+func (*SubjectDataExported) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *SubjectDataExported) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *SubjectDataExported) GetFormat() ExportFormat {
+	if x != nil {
+		return x.Format
+	}
+	return ExportFormat_EXPORT_FORMAT_UNSPECIFIED
+}
+
+func (x *SubjectDataExported) GetThroughSequence() uint64 {
+	if x != nil {
+		return x.ThroughSequence
+	}
+	return 0
+}
+
+func (x *SubjectDataExported) GetEvents() uint32 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
+}
+
+func (x *SubjectDataExported) GetWithheldDisclosures() uint32 {
+	if x != nil {
+		return x.WithheldDisclosures
+	}
+	return 0
+}
+
+func (x *SubjectDataExported) GetTreeSize() uint64 {
+	if x != nil {
+		return x.TreeSize
+	}
+	return 0
+}
+
 var File_docket_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1ddocket/events/v1/events.proto\x12\x10docket.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8b\x12\n" +
+	"\x1ddocket/events/v1/events.proto\x12\x10docket.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe8\x12\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x1f\n" +
@@ -3140,7 +3304,8 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x14subject_key_shredded\x18% \x01(\v2$.docket.events.v1.SubjectKeyShreddedH\x00R\x12subjectKeyShredded\x12T\n" +
 	"\x12recipient_notified\x18& \x01(\v2#.docket.events.v1.RecipientNotifiedH\x00R\x11recipientNotified\x12Q\n" +
 	"\x11retention_expired\x18' \x01(\v2\".docket.events.v1.RetentionExpiredH\x00R\x10retentionExpired\x12K\n" +
-	"\x0fbreach_recorded\x18( \x01(\v2 .docket.events.v1.BreachRecordedH\x00R\x0ebreachRecordedB\t\n" +
+	"\x0fbreach_recorded\x18( \x01(\v2 .docket.events.v1.BreachRecordedH\x00R\x0ebreachRecorded\x12[\n" +
+	"\x15subject_data_exported\x18) \x01(\v2%.docket.events.v1.SubjectDataExportedH\x00R\x13subjectDataExportedB\t\n" +
 	"\apayload\"H\n" +
 	"\x05Actor\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.docket.events.v1.ActorKindR\x04kind\x12\x0e\n" +
@@ -3336,7 +3501,15 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"detectedAt\x12N\n" +
 	"\x15authority_notified_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x13authorityNotifiedAt\x12+\n" +
 	"\x11subjects_notified\x18\a \x01(\bR\x10subjectsNotified\x12\x12\n" +
-	"\x04risk\x18\b \x01(\tR\x04risk*\xa4\x01\n" +
+	"\x04risk\x18\b \x01(\tR\x04risk\"\xff\x01\n" +
+	"\x13SubjectDataExported\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x126\n" +
+	"\x06format\x18\x02 \x01(\x0e2\x1e.docket.events.v1.ExportFormatR\x06format\x12)\n" +
+	"\x10through_sequence\x18\x03 \x01(\x04R\x0fthroughSequence\x12\x16\n" +
+	"\x06events\x18\x04 \x01(\rR\x06events\x121\n" +
+	"\x14withheld_disclosures\x18\x05 \x01(\rR\x13withheldDisclosures\x12\x1b\n" +
+	"\ttree_size\x18\x06 \x01(\x04R\btreeSize*\xa4\x01\n" +
 	"\tActorKind\x12\x1a\n" +
 	"\x16ACTOR_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTOR_KIND_SYSTEM\x10\x01\x12\x14\n" +
@@ -3410,7 +3583,11 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\"DENIAL_GROUND_MANIFESTLY_UNFOUNDED\x10\x02\x12\x1b\n" +
 	"\x17DENIAL_GROUND_EXCESSIVE\x10\x03\x12!\n" +
 	"\x1dDENIAL_GROUND_LEGAL_EXEMPTION\x10\x04\x12\x1e\n" +
-	"\x1aDENIAL_GROUND_NO_DATA_HELD\x10\x05BDZBgithub.com/docketledger/docket/proto/gen/docket/events/v1;eventsv1b\x06proto3"
+	"\x1aDENIAL_GROUND_NO_DATA_HELD\x10\x05*]\n" +
+	"\fExportFormat\x12\x1d\n" +
+	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12EXPORT_FORMAT_HTML\x10\x01\x12\x16\n" +
+	"\x12EXPORT_FORMAT_JSON\x10\x02BDZBgithub.com/docketledger/docket/proto/gen/docket/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_docket_events_v1_events_proto_rawDescOnce sync.Once
@@ -3424,8 +3601,8 @@ func file_docket_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_docket_events_v1_events_proto_rawDescData
 }
 
-var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
-var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
+var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_docket_events_v1_events_proto_goTypes = []any{
 	(ActorKind)(0),                        // 0: docket.events.v1.ActorKind
 	(LegalBasis)(0),                       // 1: docket.events.v1.LegalBasis
@@ -3435,100 +3612,104 @@ var file_docket_events_v1_events_proto_goTypes = []any{
 	(Channel)(0),                          // 5: docket.events.v1.Channel
 	(Right)(0),                            // 6: docket.events.v1.Right
 	(DenialGround)(0),                     // 7: docket.events.v1.DenialGround
-	(*Event)(nil),                         // 8: docket.events.v1.Event
-	(*Actor)(nil),                         // 9: docket.events.v1.Actor
-	(*Recipient)(nil),                     // 10: docket.events.v1.Recipient
-	(*Retention)(nil),                     // 11: docket.events.v1.Retention
-	(*ProcessingActivity)(nil),            // 12: docket.events.v1.ProcessingActivity
-	(*ProcessingActivityDeclared)(nil),    // 13: docket.events.v1.ProcessingActivityDeclared
-	(*ProcessingActivityAmended)(nil),     // 14: docket.events.v1.ProcessingActivityAmended
-	(*NoticePublished)(nil),               // 15: docket.events.v1.NoticePublished
-	(*Sealed)(nil),                        // 16: docket.events.v1.Sealed
-	(*DataValue)(nil),                     // 17: docket.events.v1.DataValue
-	(*DataCollected)(nil),                 // 18: docket.events.v1.DataCollected
-	(*DataRectified)(nil),                 // 19: docket.events.v1.DataRectified
-	(*ParentalAuthorization)(nil),         // 20: docket.events.v1.ParentalAuthorization
-	(*ConsentGiven)(nil),                  // 21: docket.events.v1.ConsentGiven
-	(*ConsentWithdrawn)(nil),              // 22: docket.events.v1.ConsentWithdrawn
-	(*DisclosureMade)(nil),                // 23: docket.events.v1.DisclosureMade
-	(*RightsRequestReceived)(nil),         // 24: docket.events.v1.RightsRequestReceived
-	(*RightsRequestIdentityVerified)(nil), // 25: docket.events.v1.RightsRequestIdentityVerified
-	(*RightsRequestDeadlineExtended)(nil), // 26: docket.events.v1.RightsRequestDeadlineExtended
-	(*RightsRequestFulfilled)(nil),        // 27: docket.events.v1.RightsRequestFulfilled
-	(*RightsRequestDenied)(nil),           // 28: docket.events.v1.RightsRequestDenied
-	(*RestrictionApplied)(nil),            // 29: docket.events.v1.RestrictionApplied
-	(*RestrictionLifted)(nil),             // 30: docket.events.v1.RestrictionLifted
-	(*ObjectionRecorded)(nil),             // 31: docket.events.v1.ObjectionRecorded
-	(*ErasureExecuted)(nil),               // 32: docket.events.v1.ErasureExecuted
-	(*SubjectKeyShredded)(nil),            // 33: docket.events.v1.SubjectKeyShredded
-	(*RecipientNotified)(nil),             // 34: docket.events.v1.RecipientNotified
-	(*RetentionExpired)(nil),              // 35: docket.events.v1.RetentionExpired
-	(*BreachRecorded)(nil),                // 36: docket.events.v1.BreachRecorded
-	(*timestamppb.Timestamp)(nil),         // 37: google.protobuf.Timestamp
+	(ExportFormat)(0),                     // 8: docket.events.v1.ExportFormat
+	(*Event)(nil),                         // 9: docket.events.v1.Event
+	(*Actor)(nil),                         // 10: docket.events.v1.Actor
+	(*Recipient)(nil),                     // 11: docket.events.v1.Recipient
+	(*Retention)(nil),                     // 12: docket.events.v1.Retention
+	(*ProcessingActivity)(nil),            // 13: docket.events.v1.ProcessingActivity
+	(*ProcessingActivityDeclared)(nil),    // 14: docket.events.v1.ProcessingActivityDeclared
+	(*ProcessingActivityAmended)(nil),     // 15: docket.events.v1.ProcessingActivityAmended
+	(*NoticePublished)(nil),               // 16: docket.events.v1.NoticePublished
+	(*Sealed)(nil),                        // 17: docket.events.v1.Sealed
+	(*DataValue)(nil),                     // 18: docket.events.v1.DataValue
+	(*DataCollected)(nil),                 // 19: docket.events.v1.DataCollected
+	(*DataRectified)(nil),                 // 20: docket.events.v1.DataRectified
+	(*ParentalAuthorization)(nil),         // 21: docket.events.v1.ParentalAuthorization
+	(*ConsentGiven)(nil),                  // 22: docket.events.v1.ConsentGiven
+	(*ConsentWithdrawn)(nil),              // 23: docket.events.v1.ConsentWithdrawn
+	(*DisclosureMade)(nil),                // 24: docket.events.v1.DisclosureMade
+	(*RightsRequestReceived)(nil),         // 25: docket.events.v1.RightsRequestReceived
+	(*RightsRequestIdentityVerified)(nil), // 26: docket.events.v1.RightsRequestIdentityVerified
+	(*RightsRequestDeadlineExtended)(nil), // 27: docket.events.v1.RightsRequestDeadlineExtended
+	(*RightsRequestFulfilled)(nil),        // 28: docket.events.v1.RightsRequestFulfilled
+	(*RightsRequestDenied)(nil),           // 29: docket.events.v1.RightsRequestDenied
+	(*RestrictionApplied)(nil),            // 30: docket.events.v1.RestrictionApplied
+	(*RestrictionLifted)(nil),             // 31: docket.events.v1.RestrictionLifted
+	(*ObjectionRecorded)(nil),             // 32: docket.events.v1.ObjectionRecorded
+	(*ErasureExecuted)(nil),               // 33: docket.events.v1.ErasureExecuted
+	(*SubjectKeyShredded)(nil),            // 34: docket.events.v1.SubjectKeyShredded
+	(*RecipientNotified)(nil),             // 35: docket.events.v1.RecipientNotified
+	(*RetentionExpired)(nil),              // 36: docket.events.v1.RetentionExpired
+	(*BreachRecorded)(nil),                // 37: docket.events.v1.BreachRecorded
+	(*SubjectDataExported)(nil),           // 38: docket.events.v1.SubjectDataExported
+	(*timestamppb.Timestamp)(nil),         // 39: google.protobuf.Timestamp
 }
 var file_docket_events_v1_events_proto_depIdxs = []int32{
-	37, // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
-	37, // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
-	9,  // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
-	13, // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
-	14, // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
-	15, // 5: docket.events.v1.Event.notice_published:type_name -> docket.events.v1.NoticePublished
-	18, // 6: docket.events.v1.Event.data_collected:type_name -> docket.events.v1.DataCollected
-	19, // 7: docket.events.v1.Event.data_rectified:type_name -> docket.events.v1.DataRectified
-	21, // 8: docket.events.v1.Event.consent_given:type_name -> docket.events.v1.ConsentGiven
-	22, // 9: docket.events.v1.Event.consent_withdrawn:type_name -> docket.events.v1.ConsentWithdrawn
-	23, // 10: docket.events.v1.Event.disclosure_made:type_name -> docket.events.v1.DisclosureMade
-	24, // 11: docket.events.v1.Event.rights_request_received:type_name -> docket.events.v1.RightsRequestReceived
-	25, // 12: docket.events.v1.Event.rights_request_identity_verified:type_name -> docket.events.v1.RightsRequestIdentityVerified
-	26, // 13: docket.events.v1.Event.rights_request_deadline_extended:type_name -> docket.events.v1.RightsRequestDeadlineExtended
-	27, // 14: docket.events.v1.Event.rights_request_fulfilled:type_name -> docket.events.v1.RightsRequestFulfilled
-	28, // 15: docket.events.v1.Event.rights_request_denied:type_name -> docket.events.v1.RightsRequestDenied
-	29, // 16: docket.events.v1.Event.restriction_applied:type_name -> docket.events.v1.RestrictionApplied
-	30, // 17: docket.events.v1.Event.restriction_lifted:type_name -> docket.events.v1.RestrictionLifted
-	31, // 18: docket.events.v1.Event.objection_recorded:type_name -> docket.events.v1.ObjectionRecorded
-	32, // 19: docket.events.v1.Event.erasure_executed:type_name -> docket.events.v1.ErasureExecuted
-	33, // 20: docket.events.v1.Event.subject_key_shredded:type_name -> docket.events.v1.SubjectKeyShredded
-	34, // 21: docket.events.v1.Event.recipient_notified:type_name -> docket.events.v1.RecipientNotified
-	35, // 22: docket.events.v1.Event.retention_expired:type_name -> docket.events.v1.RetentionExpired
-	36, // 23: docket.events.v1.Event.breach_recorded:type_name -> docket.events.v1.BreachRecorded
-	0,  // 24: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
-	2,  // 25: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
-	3,  // 26: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
-	1,  // 27: docket.events.v1.ProcessingActivity.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 28: docket.events.v1.ProcessingActivity.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	10, // 29: docket.events.v1.ProcessingActivity.recipients:type_name -> docket.events.v1.Recipient
-	11, // 30: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
-	12, // 31: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
-	12, // 32: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
-	16, // 33: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
-	1,  // 34: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 35: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	17, // 36: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
-	17, // 37: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
-	37, // 38: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
-	4,  // 39: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 40: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
-	20, // 41: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
-	37, // 42: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
-	4,  // 43: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 44: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
-	10, // 45: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
-	1,  // 46: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 47: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	37, // 48: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
-	17, // 49: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
-	6,  // 50: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
-	5,  // 51: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
-	7,  // 52: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
-	6,  // 53: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
-	5,  // 54: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
-	37, // 55: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
-	37, // 56: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
-	57, // [57:57] is the sub-list for method output_type
-	57, // [57:57] is the sub-list for method input_type
-	57, // [57:57] is the sub-list for extension type_name
-	57, // [57:57] is the sub-list for extension extendee
-	0,  // [0:57] is the sub-list for field type_name
+	39, // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
+	39, // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
+	10, // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
+	14, // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
+	15, // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
+	16, // 5: docket.events.v1.Event.notice_published:type_name -> docket.events.v1.NoticePublished
+	19, // 6: docket.events.v1.Event.data_collected:type_name -> docket.events.v1.DataCollected
+	20, // 7: docket.events.v1.Event.data_rectified:type_name -> docket.events.v1.DataRectified
+	22, // 8: docket.events.v1.Event.consent_given:type_name -> docket.events.v1.ConsentGiven
+	23, // 9: docket.events.v1.Event.consent_withdrawn:type_name -> docket.events.v1.ConsentWithdrawn
+	24, // 10: docket.events.v1.Event.disclosure_made:type_name -> docket.events.v1.DisclosureMade
+	25, // 11: docket.events.v1.Event.rights_request_received:type_name -> docket.events.v1.RightsRequestReceived
+	26, // 12: docket.events.v1.Event.rights_request_identity_verified:type_name -> docket.events.v1.RightsRequestIdentityVerified
+	27, // 13: docket.events.v1.Event.rights_request_deadline_extended:type_name -> docket.events.v1.RightsRequestDeadlineExtended
+	28, // 14: docket.events.v1.Event.rights_request_fulfilled:type_name -> docket.events.v1.RightsRequestFulfilled
+	29, // 15: docket.events.v1.Event.rights_request_denied:type_name -> docket.events.v1.RightsRequestDenied
+	30, // 16: docket.events.v1.Event.restriction_applied:type_name -> docket.events.v1.RestrictionApplied
+	31, // 17: docket.events.v1.Event.restriction_lifted:type_name -> docket.events.v1.RestrictionLifted
+	32, // 18: docket.events.v1.Event.objection_recorded:type_name -> docket.events.v1.ObjectionRecorded
+	33, // 19: docket.events.v1.Event.erasure_executed:type_name -> docket.events.v1.ErasureExecuted
+	34, // 20: docket.events.v1.Event.subject_key_shredded:type_name -> docket.events.v1.SubjectKeyShredded
+	35, // 21: docket.events.v1.Event.recipient_notified:type_name -> docket.events.v1.RecipientNotified
+	36, // 22: docket.events.v1.Event.retention_expired:type_name -> docket.events.v1.RetentionExpired
+	37, // 23: docket.events.v1.Event.breach_recorded:type_name -> docket.events.v1.BreachRecorded
+	38, // 24: docket.events.v1.Event.subject_data_exported:type_name -> docket.events.v1.SubjectDataExported
+	0,  // 25: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
+	2,  // 26: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
+	3,  // 27: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
+	1,  // 28: docket.events.v1.ProcessingActivity.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 29: docket.events.v1.ProcessingActivity.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	11, // 30: docket.events.v1.ProcessingActivity.recipients:type_name -> docket.events.v1.Recipient
+	12, // 31: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
+	13, // 32: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
+	13, // 33: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
+	17, // 34: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
+	1,  // 35: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 36: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	18, // 37: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
+	18, // 38: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
+	39, // 39: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
+	4,  // 40: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
+	5,  // 41: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
+	21, // 42: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
+	39, // 43: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
+	4,  // 44: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
+	5,  // 45: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
+	11, // 46: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
+	1,  // 47: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 48: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	39, // 49: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
+	18, // 50: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
+	6,  // 51: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
+	5,  // 52: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
+	7,  // 53: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
+	6,  // 54: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
+	5,  // 55: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
+	39, // 56: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
+	39, // 57: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
+	8,  // 58: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
+	59, // [59:59] is the sub-list for method output_type
+	59, // [59:59] is the sub-list for method input_type
+	59, // [59:59] is the sub-list for extension type_name
+	59, // [59:59] is the sub-list for extension extendee
+	0,  // [0:59] is the sub-list for field type_name
 }
 
 func init() { file_docket_events_v1_events_proto_init() }
@@ -3558,6 +3739,7 @@ func file_docket_events_v1_events_proto_init() {
 		(*Event_RecipientNotified)(nil),
 		(*Event_RetentionExpired)(nil),
 		(*Event_BreachRecorded)(nil),
+		(*Event_SubjectDataExported)(nil),
 	}
 	file_docket_events_v1_events_proto_msgTypes[9].OneofWrappers = []any{
 		(*DataValue_Plaintext)(nil),
@@ -3568,8 +3750,8 @@ func file_docket_events_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_events_v1_events_proto_rawDesc), len(file_docket_events_v1_events_proto_rawDesc)),
-			NumEnums:      8,
-			NumMessages:   29,
+			NumEnums:      9,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
