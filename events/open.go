@@ -1,0 +1,59 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/events/seal"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+)
+
+// KeyOpener returns a subject's data key of a key group at a version;
+// keys.ErrShredded once it was shredded. *keys.Keyring is one.
+type KeyOpener interface {
+	OpenKey(ctx context.Context, tenant, subject, group string, version uint32) (*seal.Key, error)
+}
+
+// Opened is one value of a stored event: its plaintext, or Erased when
+// the subject's key for it was shredded (the value is gone for good).
+type Opened struct {
+	Path      string // e.g. "data_collected.values[0]"
+	Category  string
+	KeyGroup  string
+	Plaintext string
+	Erased    bool
+}
+
+// OpenValues decrypts every sealed value of a stored event, in field order.
+// A value whose key was shredded is Erased; any other failure (a key that
+// does not open it, a value stored unsealed) is an error naming the
+// value's path, never its content.
+func OpenValues(ctx context.Context, ev *eventsv1.Event, kr KeyOpener) ([]Opened, error) {
+	var out []Opened
+	for _, v := range Values(ev) {
+		o := Opened{Path: v.Path(), Category: v.Value.GetCategory(), KeyGroup: v.KeyGroup()}
+		s := v.Value.GetSealed()
+		if s == nil {
+			return nil, fmt.Errorf("%s: not sealed", o.Path)
+		}
+		key, err := kr.OpenKey(ctx, ev.GetTenant(), ev.GetSubjectRef(), o.KeyGroup, s.GetKeyVersion())
+		if errors.Is(err, keys.ErrShredded) {
+			o.Erased = true
+			out = append(out, o)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.Path, err)
+		}
+		pt, err := key.Open(seal.AAD{Tenant: ev.GetTenant(), Subject: ev.GetSubjectRef(), EventID: ev.GetEventId(),
+			KeyGroup: o.KeyGroup, Category: o.Category}, s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.Path, err)
+		}
+		o.Plaintext = string(pt)
+		out = append(out, o)
+	}
+	return out, nil
+}
