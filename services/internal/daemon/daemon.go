@@ -24,6 +24,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/demo"
+	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/docketledger/docket/services/internal/loader"
 	"github.com/docketledger/docket/services/internal/natsembed"
@@ -153,6 +154,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
+	rights, err := d.rightsService(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st, err := status.New(d.stream, d.read, d.notary, d.read.Kind())
 	if err != nil {
 		return nil, err
@@ -170,8 +175,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	mux.Handle(apiv1connect.NewQueryServiceHandler(qs, handlerOpts...))
 	mux.Handle(apiv1connect.NewStatusServiceHandler(st, handlerOpts...))
 	mux.Handle(apiv1connect.NewAuditServiceHandler(audit, handlerOpts...))
+	mux.Handle(apiv1connect.NewRightsServiceHandler(rights, handlerOpts...))
 	reflector := grpcreflect.NewStaticReflector(apiv1connect.IngestServiceName, apiv1connect.QueryServiceName,
-		apiv1connect.StatusServiceName, apiv1connect.AuditServiceName)
+		apiv1connect.StatusServiceName, apiv1connect.AuditServiceName, apiv1connect.RightsServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -333,4 +339,24 @@ func (t emitterTarget) Head(ctx context.Context, tenant string) (string, bool, e
 
 func (t emitterTarget) Append(ctx context.Context, evs []*eventsv1.Event) ([]events.Result, error) {
 	return t.d.Emitter.Append(ctx, evs...)
+}
+
+// rightsService answers data-subject requests: exports decrypt with the
+// key ring, prove with the notary's tree and record through the Emitter.
+func (d *Daemon) rightsService(ctx context.Context) (*query.Rights, error) {
+	cps, err := d.js.Stream(ctx, notary.DefaultCheckpointStream)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint stream: %w", err)
+	}
+	x, err := export.New(export.Config{
+		Reader: d.read.Reader(), Keys: d.Keyring, Tree: d.tree, Checkpoints: cps,
+		Record: func(ctx context.Context, ev *eventsv1.Event) error {
+			_, err := d.Emitter.Append(ctx, ev)
+			return err
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return query.NewRights(x)
 }

@@ -1,0 +1,189 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/export"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+const exportCanary = "export-canary-4471@example.org"
+
+// TestExportSubject: a subject's JSON and HTML exports hold its data
+// (decrypted), the recipients by identity and proofs that verify offline;
+// a disclosure under a gag order is left out until its date; every export
+// is recorded in the ledger; after the key is shredded the value shows as
+// erased.
+func TestExportSubject(t *testing.T) {
+	c := config.Defaults()
+	c.DataDir = t.TempDir()
+	c.NATSListen = "127.0.0.1:0"
+	c.APIListen = "127.0.0.1:0"
+	c.CheckpointEvery = 2
+	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
+	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	ctx := context.Background()
+	api := d.APIURL()
+
+	base := time.Now().UTC().Add(-time.Hour)
+	ev := func(i int) *eventsv1.Event {
+		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-exp",
+			OccurredAt: timestamppb.New(base.Add(time.Duration(i) * time.Minute)), Source: "crm", TaxonomyVersion: "fideslang-3.1"}
+	}
+	collect := ev(1)
+	collect.Payload = &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
+		ActivityId: "accounts", Purposes: []string{"essential.service"}, Categories: []string{"user.contact.email"},
+		LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT, CollectionSource: "data_subject",
+		Values: []*eventsv1.DataValue{{Category: "user.contact.email", Value: &eventsv1.DataValue_Plaintext{Plaintext: exportCanary}}},
+	}}
+	disclose := func(i int, id, name string, kind eventsv1.RecipientKind, until time.Time) *eventsv1.Event {
+		e := ev(i)
+		d := &eventsv1.DisclosureMade{
+			Recipient: &eventsv1.Recipient{Id: id, Name: name, Kind: kind, Country: "DE",
+				TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
+			Categories: []string{"user.contact.email"}, Purpose: "essential.service",
+			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION, LegalInstrumentRef: "order-" + id,
+		}
+		if !until.IsZero() {
+			d.ConfidentialUntil = timestamppb.New(until)
+		}
+		e.Payload = &eventsv1.Event_DisclosureMade{DisclosureMade: d}
+		return e
+	}
+	gagEnds := time.Now().Add(4 * time.Second)
+	evs := []*eventsv1.Event{
+		collect,
+		disclose(2, "mailer", "Mailer Ltd", eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR, time.Time{}),
+		disclose(3, "police-old", "Police (old order)", eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, base),
+		disclose(4, "police-gagged", "Police (gagged)", eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, gagEnds),
+	}
+	if _, err := d.Emitter.Append(ctx, evs...); err != nil {
+		t.Fatal(err)
+	}
+	gaggedID := evs[3].GetEventId()
+	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 4 })
+
+	dir := t.TempDir()
+	code, out, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--format", "json", "--request-id", "req-1", "--actor", "dpo-1", "--bundles-dir", dir)
+	if code != 0 {
+		t.Fatalf("export json: %s", errOut)
+	}
+	var r export.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("the JSON export does not parse: %v", err)
+	}
+	if r.Schema != export.Schema || r.RequestID != "req-1" {
+		t.Fatalf("schema %q request %q", r.Schema, r.RequestID)
+	}
+	if len(r.Data) != 1 || r.Data[0].Value != exportCanary || !r.Data[0].Current || len(r.Provided) != 1 {
+		t.Fatalf("data %+v, provided %+v", r.Data, r.Provided)
+	}
+	var names []string
+	for _, rc := range r.Recipients {
+		names = append(names, rc.Name)
+	}
+	if strings.Join(names, ",") != "Mailer Ltd,Police (old order)" {
+		t.Fatalf("recipients %v; the gagged disclosure must be left out, the others shown by name", names)
+	}
+	if strings.Contains(out, gaggedID) || strings.Contains(out, "gagged") {
+		t.Fatal("the export mentions the disclosure under a gag order")
+	}
+	// Every bundle verifies offline with the log's key alone.
+	code, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
+	if code != 0 {
+		t.Fatal("keys public failed")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "seq-*.json"))
+	if len(files) != len(r.Verification.Bundles) || len(files) == 0 {
+		t.Fatalf("%d bundle files for %d bundles", len(files), len(r.Verification.Bundles))
+	}
+	for _, f := range files {
+		if code, out, errOut := run(t, "verify", "event", f, "--key", strings.TrimSpace(vkey)); code != 0 {
+			t.Fatalf("verify event %s: %s%s", filepath.Base(f), out, errOut)
+		}
+	}
+
+	// The HTML report.
+	code, html, errOut := run(t, "export", "acme", "s-exp", "--api", api)
+	if code != 0 {
+		t.Fatalf("export html: %s", errOut)
+	}
+	for _, want := range []string{exportCanary, "Mailer Ltd", "Your rights", "docket verify event"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "gagged") {
+		t.Error("the HTML report mentions the gagged disclosure")
+	}
+
+	// Each export is in the ledger, with who produced it.
+	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 6 })
+	code, hist, _ := run(t, "history", "acme", "s-exp", "--api", api, "--format", "json")
+	if code != 0 || strings.Count(hist, "SubjectDataExported") != 2 || !strings.Contains(hist, "dpo-1") {
+		t.Fatalf("history after two exports:\n%s", hist)
+	}
+
+	// On the date, the gagged disclosure is shown.
+	time.Sleep(time.Until(gagEnds) + 100*time.Millisecond)
+	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--format", "json")
+	if code != 0 || !strings.Contains(out, "Police (gagged)") {
+		t.Fatal("after confidential_until the disclosure is still left out")
+	}
+
+	// Shredded: the value is erased, the proofs still verify.
+	if err := d.Keyring.Shred(ctx, "acme", "s-exp", events.DefaultKeyGroup); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--format", "json")
+	if code != 0 {
+		t.Fatal("export after the shred failed")
+	}
+	if strings.Contains(out, exportCanary) || !strings.Contains(out, `"erased": true`) {
+		t.Fatal("after the shred the value is still shown, or not marked erased")
+	}
+
+	// Bad input is refused, naming the argument.
+	if code, _, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--format", "pdf"); code != 1 || !strings.Contains(errOut, "--format") {
+		t.Fatalf("--format pdf: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Fatalf("unknown subject: exit %d: %s", code, errOut)
+	}
+	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, api)
+	_, err = rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
+	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "tenant") || !strings.Contains(err.Error(), "format") {
+		t.Fatalf("API export with a bad tenant and no format: %v", err)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

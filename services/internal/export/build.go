@@ -1,0 +1,160 @@
+package export
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/projections/model"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+)
+
+// rights is what the report tells the subject (GDPR Art. 15–22, 77).
+var rights = []string{
+	"Access (Art. 15): to obtain confirmation of the processing and a copy of the personal data — this report.",
+	"Rectification (Art. 16): to have inaccurate personal data corrected and incomplete data completed.",
+	"Erasure (Art. 17): to have personal data erased where no legal ground requires keeping it.",
+	"Restriction (Art. 18): to have processing restricted while accuracy or lawfulness is contested.",
+	"Notification (Art. 19): recipients are told of a rectification, erasure or restriction; you may ask who they are.",
+	"Portability (Art. 20): to receive the data you provided, under consent or contract, in a machine-readable form.",
+	"Objection (Art. 21): to object to processing based on legitimate interests or for direct marketing.",
+	"Withdrawal of consent (Art. 7(3)): at any time, without affecting earlier processing.",
+	"Complaint (Art. 77): to lodge a complaint with a supervisory authority.",
+}
+
+// builder folds a subject's shown events into a report.
+type builder struct {
+	r          *Report
+	cat        map[string]*eventsv1.ProcessingActivity
+	processing map[string]*Processing
+	recipients map[string]*Recipient
+}
+
+func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Opened) {
+	at := ev.GetOccurredAt().AsTime().UTC()
+	datum := func(o events.Opened, activity string, purposes []string, basis eventsv1.LegalBasis, source string) Datum {
+		return Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Activity: activity, Purposes: purposes,
+			LegalBasis: enumName(basis), Source: source, System: ev.GetSource(), CollectedAt: at, EventID: ev.GetEventId(), Sequence: row.Seq}
+	}
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_DataCollected:
+		m := p.DataCollected
+		for _, o := range vals {
+			d := datum(o, m.GetActivityId(), m.GetPurposes(), m.GetLegalBasis(), m.GetCollectionSource())
+			b.r.Data = append(b.r.Data, d)
+			basis := m.GetLegalBasis()
+			if m.GetCollectionSource() == "data_subject" &&
+				(basis == eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT || basis == eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT) {
+				b.r.Provided = append(b.r.Provided, d)
+			}
+		}
+		b.processed(m.GetActivityId(), m.GetPurposes(), m.GetCategories(), m.GetLegalBasis(), sourceOf(m.GetCollectionSource(), ev), at)
+	case *eventsv1.Event_DataRectified:
+		for _, o := range vals {
+			b.r.Data = append(b.r.Data, datum(o, "", nil, 0, "rectification"))
+		}
+	case *eventsv1.Event_DisclosureMade:
+		m := p.DisclosureMade
+		rc := m.GetRecipient()
+		x := b.recipients[rc.GetId()]
+		if x == nil {
+			x = &Recipient{ID: rc.GetId(), Name: rc.GetName(), Kind: enumName(rc.GetKind()), Country: rc.GetCountry(),
+				TransferMechanism: enumName(rc.GetTransferMechanism())}
+			b.recipients[rc.GetId()] = x
+		}
+		x.Received = append(x.Received, Disclosure{Categories: m.GetCategories(), Purpose: m.GetPurpose(),
+			LegalBasis: enumName(m.GetLegalBasis()), LegalInstrumentRef: m.GetLegalInstrumentRef(), At: at, EventID: ev.GetEventId()})
+		b.processed(m.GetActivityId(), []string{m.GetPurpose()}, m.GetCategories(), m.GetLegalBasis(), "", at)
+	}
+}
+
+// sourceOf says where collected data came from: the collection source,
+// else the service that recorded it.
+func sourceOf(collection string, ev *eventsv1.Event) string {
+	if collection != "" {
+		return collection
+	}
+	return ev.GetSource()
+}
+
+func (b *builder) processed(activity string, purposes, categories []string, basis eventsv1.LegalBasis, source string, at time.Time) {
+	key := activity
+	if key == "" {
+		key = "(no activity named)"
+	}
+	p := b.processing[key]
+	if p == nil {
+		p = &Processing{Activity: key, Purposes: []string{}, Categories: []string{}, LegalBases: []string{}, FirstAt: at, LastAt: at}
+		if a := b.cat[activity]; a != nil {
+			p.Name = a.GetName()
+			if r := a.GetRetention(); r != nil {
+				p.Retention = retention(r)
+			}
+		}
+		b.processing[key] = p
+	}
+	p.Purposes = addUnique(p.Purposes, purposes...)
+	p.Categories = addUnique(p.Categories, categories...)
+	p.LegalBases = addUnique(p.LegalBases, enumName(basis))
+	p.Sources = addUnique(p.Sources, source)
+	if at.Before(p.FirstAt) {
+		p.FirstAt = at
+	}
+	if at.After(p.LastAt) {
+		p.LastAt = at
+	}
+}
+
+func retention(r *eventsv1.Retention) string {
+	if r.GetDays() == 0 {
+		return "until erasure is requested"
+	}
+	s := fmt.Sprintf("%d days", r.GetDays())
+	if t := r.GetTrigger(); t != "" {
+		s += " after " + t
+	}
+	return s
+}
+
+// finish orders everything and marks the values in force: the newest of
+// each category.
+func (b *builder) finish() {
+	sort.SliceStable(b.r.Data, func(i, j int) bool {
+		if b.r.Data[i].Category != b.r.Data[j].Category {
+			return b.r.Data[i].Category < b.r.Data[j].Category
+		}
+		return b.r.Data[i].Sequence > b.r.Data[j].Sequence
+	})
+	type key struct {
+		seq      uint64
+		category string
+	}
+	current := map[key]bool{}
+	for i, d := range b.r.Data {
+		if i == 0 || d.Category != b.r.Data[i-1].Category {
+			b.r.Data[i].Current = true
+			current[key{d.Sequence, d.Category}] = true
+		}
+	}
+	for i, d := range b.r.Provided {
+		b.r.Provided[i].Current = current[key{d.Sequence, d.Category}]
+	}
+	for _, k := range sortedKeys(b.processing) {
+		b.r.Processing = append(b.r.Processing, *b.processing[k])
+	}
+	for _, k := range sortedKeys(b.recipients) {
+		b.r.Recipients = append(b.r.Recipients, *b.recipients[k])
+	}
+}
+
+// enumName is a proto enum's value name, "" for the unspecified zero.
+func enumName[E interface {
+	~int32
+	String() string
+}](e E) string {
+	if e == 0 {
+		return ""
+	}
+	return e.String()
+}

@@ -1,0 +1,151 @@
+package export
+
+import (
+	"time"
+
+	"github.com/docketledger/docket/events/proof"
+)
+
+// Schema names the JSON form of a Report; a later, incompatible form gets
+// another name.
+const Schema = "docket.export.v1"
+
+// Report is an access (Art. 15) and portability (Art. 20) export of one
+// data subject: the JSON form is this structure, the HTML form renders it.
+// Times are UTC. Values are the plaintext the subject's keys still open;
+// a value whose key was shredded is marked erased, with no content.
+type Report struct {
+	Schema      string    `json:"schema"`
+	Controller  string    `json:"controller"`  // the tenant
+	SubjectRef  string    `json:"subject_ref"` // the pseudonymous reference the ledger knows the subject by
+	GeneratedAt time.Time `json:"generated_at"`
+	RequestID   string    `json:"request_id,omitempty"`
+	// ThroughSequence is the stream position the export reflects.
+	ThroughSequence uint64 `json:"through_sequence"`
+
+	// Data is every value held about the subject, newest first within a
+	// category; Current marks the one in force (a rectification
+	// supersedes earlier values of its category).
+	Data []Datum `json:"data"`
+	// Provided is the Art. 20 scope: the values the subject provided
+	// (collection source "data_subject") under consent or contract.
+	Provided []Datum `json:"provided"`
+	// Processing is each activity the subject's data was processed under.
+	Processing []Processing `json:"processing"`
+	// Recipients are the recipients, by identity, with what each received.
+	Recipients []Recipient     `json:"recipients"`
+	Consents   []Consent       `json:"consents"`
+	Requests   []RightsRequest `json:"requests"`
+	// Restrictions and objections in force or lifted.
+	Restrictions []Restriction `json:"restrictions"`
+	Objections   []Objection   `json:"objections"`
+	// Erasure says which systems erased the subject's data and which keys
+	// were shredded.
+	Erasure Erasure `json:"erasure"`
+	// Rights are the subject's rights, as the report tells them.
+	Rights []string `json:"rights"`
+	// Verification lets anyone check, with the log's public key, that the
+	// events the report rests on are in the signed log.
+	Verification Verification `json:"verification"`
+}
+
+// Datum is one personal-data value.
+type Datum struct {
+	Category    string    `json:"category"`
+	Value       string    `json:"value,omitempty"`
+	Erased      bool      `json:"erased,omitempty"`
+	Current     bool      `json:"current"`
+	Activity    string    `json:"activity,omitempty"`
+	Purposes    []string  `json:"purposes,omitempty"`
+	LegalBasis  string    `json:"legal_basis,omitempty"`
+	Source      string    `json:"source,omitempty"` // where it came from: data_subject, third_party:<id>, observed
+	System      string    `json:"system,omitempty"` // the service that recorded it
+	CollectedAt time.Time `json:"collected_at"`
+	EventID     string    `json:"event_id"`
+	Sequence    uint64    `json:"sequence"`
+}
+
+// Processing is one activity the subject's data was processed under.
+type Processing struct {
+	Activity   string    `json:"activity"`
+	Name       string    `json:"name,omitempty"`
+	Purposes   []string  `json:"purposes"`
+	Categories []string  `json:"categories"`
+	LegalBases []string  `json:"legal_bases"`
+	Sources    []string  `json:"sources,omitempty"`
+	Retention  string    `json:"retention,omitempty"`
+	FirstAt    time.Time `json:"first_at"`
+	LastAt     time.Time `json:"last_at"`
+}
+
+// Recipient is one recipient and what it received.
+type Recipient struct {
+	ID                string       `json:"id"`
+	Name              string       `json:"name"`
+	Kind              string       `json:"kind"`
+	Country           string       `json:"country,omitempty"`
+	TransferMechanism string       `json:"transfer_mechanism,omitempty"`
+	Received          []Disclosure `json:"received"`
+}
+
+// Disclosure is one disclosure to a recipient.
+type Disclosure struct {
+	Categories         []string  `json:"categories"`
+	Purpose            string    `json:"purpose"`
+	LegalBasis         string    `json:"legal_basis"`
+	LegalInstrumentRef string    `json:"legal_instrument_ref,omitempty"`
+	At                 time.Time `json:"at"`
+	EventID            string    `json:"event_id"`
+}
+
+// Consent is the state of consent for one purpose.
+type Consent struct {
+	Purpose       string     `json:"purpose"`
+	Given         bool       `json:"given"`
+	NoticeVersion string     `json:"notice_version,omitempty"`
+	GivenAt       *time.Time `json:"given_at,omitempty"`
+	WithdrawnAt   *time.Time `json:"withdrawn_at,omitempty"`
+}
+
+// RightsRequest is one of the subject's rights requests.
+type RightsRequest struct {
+	ID         string     `json:"id"`
+	Right      string     `json:"right"`
+	ReceivedAt time.Time  `json:"received_at"`
+	DueAt      time.Time  `json:"due_at"`
+	Status     string     `json:"status"`
+	Outcome    string     `json:"outcome,omitempty"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+}
+
+// Restriction is one Art. 18 restriction.
+type Restriction struct {
+	Purposes  []string   `json:"purposes,omitempty"`
+	AppliedAt time.Time  `json:"applied_at"`
+	LiftedAt  *time.Time `json:"lifted_at,omitempty"`
+}
+
+// Objection is one Art. 21 objection.
+type Objection struct {
+	Purposes []string  `json:"purposes"`
+	At       time.Time `json:"at"`
+}
+
+// Erasure is what was erased.
+type Erasure struct {
+	Systems  map[string]time.Time `json:"systems,omitempty"`  // system → when it erased
+	Shredded map[string]time.Time `json:"shredded,omitempty"` // key group → when its key was destroyed
+}
+
+// Verification is the checkpoint the proofs are against and one proof
+// bundle (events/proof) per event, each checkable alone with `docket
+// verify event`.
+type Verification struct {
+	Checkpoint string `json:"checkpoint,omitempty"` // the signed note; empty before the first checkpoint
+	TreeSize   int64  `json:"tree_size"`
+	// Bundles are in stream order; events after the checkpoint have none
+	// yet.
+	Bundles []*proof.Bundle `json:"bundles"`
+	// Pending counts events recorded after the checkpoint.
+	Pending int `json:"pending,omitempty"`
+}

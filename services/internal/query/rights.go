@@ -1,0 +1,59 @@
+package query
+
+import (
+	"context"
+	"errors"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/export"
+)
+
+// Rights implements apiv1connect.RightsServiceHandler over an Exporter.
+type Rights struct{ x *export.Exporter }
+
+var _ apiv1connect.RightsServiceHandler = (*Rights)(nil)
+
+// NewRights returns the rights service.
+func NewRights(x *export.Exporter) (*Rights, error) {
+	if x == nil {
+		return nil, errors.New("query: NewRights: nil exporter")
+	}
+	return &Rights{x: x}, nil
+}
+
+// ExportSubject produces and records a subject's export.
+func (s *Rights) ExportSubject(ctx context.Context, req *connect.Request[apiv1.ExportSubjectRequest]) (*connect.Response[apiv1.ExportSubjectResponse], error) {
+	m := req.Msg
+	var ps problems
+	checkToken(&ps, "tenant", m.GetTenant(), true)
+	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
+	checkToken(&ps, "request_id", m.GetRequestId(), false)
+	checkToken(&ps, "actor_id", m.GetActorId(), false)
+	var format export.Format
+	switch m.GetFormat() {
+	case eventsv1.ExportFormat_EXPORT_FORMAT_HTML:
+		format = export.HTML
+	case eventsv1.ExportFormat_EXPORT_FORMAT_JSON:
+		format = export.JSON
+	default:
+		ps.add("format", "must be EXPORT_FORMAT_HTML or EXPORT_FORMAT_JSON")
+	}
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	res, err := s.x.Export(ctx, export.Request{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Format: format,
+		RequestID: m.GetRequestId(), ActorID: m.GetActorId()})
+	switch {
+	case errors.Is(err, export.ErrNotFound):
+		return nil, notFound(ErrSubjectNotFound)
+	case errors.Is(err, events.ErrInvalid):
+		return nil, connect.NewError(connect.CodeInternal, err)
+	case err != nil:
+		return nil, storeError(err)
+	}
+	return connect.NewResponse(&apiv1.ExportSubjectResponse{ContentType: res.ContentType, Content: res.Body, EventId: res.EventID}), nil
+}
