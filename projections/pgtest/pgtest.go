@@ -102,6 +102,16 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// Dir is the directory of this process's throw-away server, holding its
+// data/ and its log, for tests that check what PostgreSQL wrote; "" before
+// the first Start.
+func Dir() string {
+	if shared == nil {
+		return ""
+	}
+	return shared.dir
+}
+
 // Stop stops the server and removes its directory. Start must not be
 // called afterwards. Main calls it; it is safe to call more than once.
 func Stop() {

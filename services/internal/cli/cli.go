@@ -40,6 +40,7 @@ func commands() []command {
 		{"status", "the stream's head and how far the read models are behind it", Status},
 		{"projections", "rebuild: replay the stream into fresh read models and switch to them", Projections},
 		{"export", "a subject's access (html) or portability (json) export, with proofs; recorded in the ledger", Export},
+		{"shred", "destroy a subject's data keys (crypto-shredding, Art. 17) and record it", Shred},
 		{"keys", "public: print the log's public key; generate: a key pair for a witness", Keys},
 		{"verify", "log: recompute the tree from the stream; event: check a proof bundle; consistency: two checkpoints", Verify},
 		{"checkpoint", "print the latest (or --size N) signed checkpoint of the log", Checkpoint},

@@ -94,3 +94,40 @@ func writeBundles(dir string, content []byte) error {
 	}
 	return nil
 }
+
+// Shred runs `docket shred TENANT SUBJECT`: destroys the subject's data
+// keys (all its key groups, or those given) and records it.
+func Shred(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("shred", stderr)
+	api := fs.String("api", DefaultAPI, "docketd API base URL")
+	var groups stringList
+	fs.Var(&groups, "key-group", "a key group to shred (repeat); default: every group the subject's events used")
+	request := fs.String("request-id", "", "the erasure request it carries out")
+	actor := fs.String("actor", "", "who orders it (your staff id); recorded with the event")
+	if err := parse(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintln(stderr, "usage: docket shred [flags] TENANT SUBJECT")
+		return errUsage
+	}
+	tenant, subject := fs.Arg(0), fs.Arg(1)
+	errs := []error{checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", *request), checkOptToken("--actor", *actor)}
+	for _, g := range groups {
+		errs = append(errs, checkArg("--key-group", g))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
+		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
+	}
+	client := apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"))
+	resp, err := client.ShredKeys(ctx, connect.NewRequest(&apiv1.ShredKeysRequest{Tenant: tenant, SubjectRef: subject,
+		KeyGroups: groups, RequestId: *request, ActorId: *actor}))
+	if err != nil {
+		return apiError(err)
+	}
+	fmt.Fprintf(stdout, "shredded key groups %s of %s/%s; recorded as event %s\n", strings.Join(resp.Msg.GetKeyGroups(), ", "), tenant, subject, resp.Msg.GetEventId())
+	return nil
+}

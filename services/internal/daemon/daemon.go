@@ -24,6 +24,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/demo"
+	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/docketledger/docket/services/internal/loader"
@@ -348,15 +349,17 @@ func (d *Daemon) rightsService(ctx context.Context) (*query.Rights, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint stream: %w", err)
 	}
-	x, err := export.New(export.Config{
-		Reader: d.read.Reader(), Keys: d.Keyring, Tree: d.tree, Checkpoints: cps,
-		Record: func(ctx context.Context, ev *eventsv1.Event) error {
-			_, err := d.Emitter.Append(ctx, ev)
-			return err
-		},
-	})
+	record := func(ctx context.Context, ev *eventsv1.Event) error {
+		_, err := d.Emitter.Append(ctx, ev)
+		return err
+	}
+	x, err := export.New(export.Config{Reader: d.read.Reader(), Keys: d.Keyring, Tree: d.tree, Checkpoints: cps, Record: record})
 	if err != nil {
 		return nil, err
 	}
-	return query.NewRights(x)
+	sh, err := erasure.New(erasure.Config{Reader: d.read.Reader(), Keys: d.Keyring, Record: record})
+	if err != nil {
+		return nil, err
+	}
+	return query.NewRights(x, sh)
 }

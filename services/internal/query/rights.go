@@ -3,26 +3,31 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
 )
 
-// Rights implements apiv1connect.RightsServiceHandler over an Exporter.
-type Rights struct{ x *export.Exporter }
+// Rights implements apiv1connect.RightsServiceHandler.
+type Rights struct {
+	x     *export.Exporter
+	shred *erasure.Shredder
+}
 
 var _ apiv1connect.RightsServiceHandler = (*Rights)(nil)
 
 // NewRights returns the rights service.
-func NewRights(x *export.Exporter) (*Rights, error) {
-	if x == nil {
-		return nil, errors.New("query: NewRights: nil exporter")
+func NewRights(x *export.Exporter, shred *erasure.Shredder) (*Rights, error) {
+	if x == nil || shred == nil {
+		return nil, errors.New("query: NewRights: nil dependency")
 	}
-	return &Rights{x: x}, nil
+	return &Rights{x: x, shred: shred}, nil
 }
 
 // ExportSubject produces and records a subject's export.
@@ -56,4 +61,32 @@ func (s *Rights) ExportSubject(ctx context.Context, req *connect.Request[apiv1.E
 		return nil, storeError(err)
 	}
 	return connect.NewResponse(&apiv1.ExportSubjectResponse{ContentType: res.ContentType, Content: res.Body, EventId: res.EventID}), nil
+}
+
+// ShredKeys destroys a subject's data keys and records it.
+func (s *Rights) ShredKeys(ctx context.Context, req *connect.Request[apiv1.ShredKeysRequest]) (*connect.Response[apiv1.ShredKeysResponse], error) {
+	m := req.Msg
+	var ps problems
+	checkToken(&ps, "tenant", m.GetTenant(), true)
+	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
+	checkToken(&ps, "request_id", m.GetRequestId(), false)
+	checkToken(&ps, "actor_id", m.GetActorId(), false)
+	if len(m.GetKeyGroups()) > 100 {
+		ps.add("key_groups", "more than 100")
+	}
+	for i, g := range m.GetKeyGroups() {
+		checkToken(&ps, fmt.Sprintf("key_groups[%d]", i), g, true)
+	}
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	res, err := s.shred.Shred(ctx, erasure.Request{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(),
+		KeyGroups: m.GetKeyGroups(), RequestID: m.GetRequestId(), ActorID: m.GetActorId()})
+	switch {
+	case errors.Is(err, erasure.ErrNotFound):
+		return nil, notFound(ErrSubjectNotFound)
+	case err != nil:
+		return nil, connect.NewError(connect.CodeUnavailable, err)
+	}
+	return connect.NewResponse(&apiv1.ShredKeysResponse{KeyGroups: res.KeyGroups, EventId: res.EventID}), nil
 }

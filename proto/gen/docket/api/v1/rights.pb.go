@@ -22,6 +22,145 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ShredKeysRequest names the subject and the key groups.
+type ShredKeysRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tenant (controller).
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The subject's pseudonymous reference.
+	SubjectRef string `protobuf:"bytes,2,opt,name=subject_ref,json=subjectRef,proto3" json:"subject_ref,omitempty"`
+	// The key groups to shred; empty: every group the subject's events used.
+	// Groups held under an Art. 17(3) exemption (e.g. "tax") are left out by
+	// the caller.
+	KeyGroups []string `protobuf:"bytes,3,rep,name=key_groups,json=keyGroups,proto3" json:"key_groups,omitempty"`
+	// The erasure request it carries out, if any.
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Who orders it (a staff member's id); recorded with the event.
+	ActorId       string `protobuf:"bytes,5,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ShredKeysRequest) Reset() {
+	*x = ShredKeysRequest{}
+	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShredKeysRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShredKeysRequest) ProtoMessage() {}
+
+func (x *ShredKeysRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShredKeysRequest.ProtoReflect.Descriptor instead.
+func (*ShredKeysRequest) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ShredKeysRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ShredKeysRequest) GetSubjectRef() string {
+	if x != nil {
+		return x.SubjectRef
+	}
+	return ""
+}
+
+func (x *ShredKeysRequest) GetKeyGroups() []string {
+	if x != nil {
+		return x.KeyGroups
+	}
+	return nil
+}
+
+func (x *ShredKeysRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ShredKeysRequest) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+// ShredKeysResponse says what was shredded.
+type ShredKeysResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key groups shredded.
+	KeyGroups []string `protobuf:"bytes,1,rep,name=key_groups,json=keyGroups,proto3" json:"key_groups,omitempty"`
+	// The SubjectKeyShredded event that records it.
+	EventId       string `protobuf:"bytes,2,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ShredKeysResponse) Reset() {
+	*x = ShredKeysResponse{}
+	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShredKeysResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShredKeysResponse) ProtoMessage() {}
+
+func (x *ShredKeysResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShredKeysResponse.ProtoReflect.Descriptor instead.
+func (*ShredKeysResponse) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ShredKeysResponse) GetKeyGroups() []string {
+	if x != nil {
+		return x.KeyGroups
+	}
+	return nil
+}
+
+func (x *ShredKeysResponse) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
 // ExportSubjectRequest names the subject and the form.
 type ExportSubjectRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -41,7 +180,7 @@ type ExportSubjectRequest struct {
 
 func (x *ExportSubjectRequest) Reset() {
 	*x = ExportSubjectRequest{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -53,7 +192,7 @@ func (x *ExportSubjectRequest) String() string {
 func (*ExportSubjectRequest) ProtoMessage() {}
 
 func (x *ExportSubjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -66,7 +205,7 @@ func (x *ExportSubjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportSubjectRequest.ProtoReflect.Descriptor instead.
 func (*ExportSubjectRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{0}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ExportSubjectRequest) GetTenant() string {
@@ -119,7 +258,7 @@ type ExportSubjectResponse struct {
 
 func (x *ExportSubjectResponse) Reset() {
 	*x = ExportSubjectResponse{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -131,7 +270,7 @@ func (x *ExportSubjectResponse) String() string {
 func (*ExportSubjectResponse) ProtoMessage() {}
 
 func (x *ExportSubjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -144,7 +283,7 @@ func (x *ExportSubjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportSubjectResponse.ProtoReflect.Descriptor instead.
 func (*ExportSubjectResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{1}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ExportSubjectResponse) GetContentType() string {
@@ -172,7 +311,20 @@ var File_docket_api_v1_rights_proto protoreflect.FileDescriptor
 
 const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\n" +
-	"\x1adocket/api/v1/rights.proto\x12\rdocket.api.v1\x1a\x1ddocket/events/v1/events.proto\"\xc1\x01\n" +
+	"\x1adocket/api/v1/rights.proto\x12\rdocket.api.v1\x1a\x1ddocket/events/v1/events.proto\"\xa4\x01\n" +
+	"\x10ShredKeysRequest\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
+	"\vsubject_ref\x18\x02 \x01(\tR\n" +
+	"subjectRef\x12\x1d\n" +
+	"\n" +
+	"key_groups\x18\x03 \x03(\tR\tkeyGroups\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x12\x19\n" +
+	"\bactor_id\x18\x05 \x01(\tR\aactorId\"M\n" +
+	"\x11ShredKeysResponse\x12\x1d\n" +
+	"\n" +
+	"key_groups\x18\x01 \x03(\tR\tkeyGroups\x12\x19\n" +
+	"\bevent_id\x18\x02 \x01(\tR\aeventId\"\xc1\x01\n" +
 	"\x14ExportSubjectRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -184,9 +336,10 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\x15ExportSubjectResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x19\n" +
-	"\bevent_id\x18\x03 \x01(\tR\aeventId2m\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId2\xbf\x01\n" +
 	"\rRightsService\x12\\\n" +
-	"\rExportSubject\x12#.docket.api.v1.ExportSubjectRequest\x1a$.docket.api.v1.ExportSubjectResponse\"\x00B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
+	"\rExportSubject\x12#.docket.api.v1.ExportSubjectRequest\x1a$.docket.api.v1.ExportSubjectResponse\"\x00\x12P\n" +
+	"\tShredKeys\x12\x1f.docket.api.v1.ShredKeysRequest\x1a .docket.api.v1.ShredKeysResponse\"\x00B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
 
 var (
 	file_docket_api_v1_rights_proto_rawDescOnce sync.Once
@@ -200,18 +353,22 @@ func file_docket_api_v1_rights_proto_rawDescGZIP() []byte {
 	return file_docket_api_v1_rights_proto_rawDescData
 }
 
-var file_docket_api_v1_rights_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_docket_api_v1_rights_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_docket_api_v1_rights_proto_goTypes = []any{
-	(*ExportSubjectRequest)(nil),  // 0: docket.api.v1.ExportSubjectRequest
-	(*ExportSubjectResponse)(nil), // 1: docket.api.v1.ExportSubjectResponse
-	(v1.ExportFormat)(0),          // 2: docket.events.v1.ExportFormat
+	(*ShredKeysRequest)(nil),      // 0: docket.api.v1.ShredKeysRequest
+	(*ShredKeysResponse)(nil),     // 1: docket.api.v1.ShredKeysResponse
+	(*ExportSubjectRequest)(nil),  // 2: docket.api.v1.ExportSubjectRequest
+	(*ExportSubjectResponse)(nil), // 3: docket.api.v1.ExportSubjectResponse
+	(v1.ExportFormat)(0),          // 4: docket.events.v1.ExportFormat
 }
 var file_docket_api_v1_rights_proto_depIdxs = []int32{
-	2, // 0: docket.api.v1.ExportSubjectRequest.format:type_name -> docket.events.v1.ExportFormat
-	0, // 1: docket.api.v1.RightsService.ExportSubject:input_type -> docket.api.v1.ExportSubjectRequest
-	1, // 2: docket.api.v1.RightsService.ExportSubject:output_type -> docket.api.v1.ExportSubjectResponse
-	2, // [2:3] is the sub-list for method output_type
-	1, // [1:2] is the sub-list for method input_type
+	4, // 0: docket.api.v1.ExportSubjectRequest.format:type_name -> docket.events.v1.ExportFormat
+	2, // 1: docket.api.v1.RightsService.ExportSubject:input_type -> docket.api.v1.ExportSubjectRequest
+	0, // 2: docket.api.v1.RightsService.ShredKeys:input_type -> docket.api.v1.ShredKeysRequest
+	3, // 3: docket.api.v1.RightsService.ExportSubject:output_type -> docket.api.v1.ExportSubjectResponse
+	1, // 4: docket.api.v1.RightsService.ShredKeys:output_type -> docket.api.v1.ShredKeysResponse
+	3, // [3:5] is the sub-list for method output_type
+	1, // [1:3] is the sub-list for method input_type
 	1, // [1:1] is the sub-list for extension type_name
 	1, // [1:1] is the sub-list for extension extendee
 	0, // [0:1] is the sub-list for field type_name
@@ -228,7 +385,7 @@ func file_docket_api_v1_rights_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_rights_proto_rawDesc), len(file_docket_api_v1_rights_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -36,6 +36,8 @@ const (
 	// RightsServiceExportSubjectProcedure is the fully-qualified name of the RightsService's
 	// ExportSubject RPC.
 	RightsServiceExportSubjectProcedure = "/docket.api.v1.RightsService/ExportSubject"
+	// RightsServiceShredKeysProcedure is the fully-qualified name of the RightsService's ShredKeys RPC.
+	RightsServiceShredKeysProcedure = "/docket.api.v1.RightsService/ShredKeys"
 )
 
 // RightsServiceClient is a client for the docket.api.v1.RightsService service.
@@ -46,6 +48,12 @@ type RightsServiceClient interface {
 	// instrument forbids telling the subject about yet (Art. 23) are left
 	// out until their confidential_until date.
 	ExportSubject(context.Context, *connect.Request[v1.ExportSubjectRequest]) (*connect.Response[v1.ExportSubjectResponse], error)
+	// ShredKeys destroys a subject's data keys (crypto-shredding, Art. 17):
+	// every value sealed under them becomes unreadable for good, while the
+	// history, findings and proofs stay intact. Then it records a
+	// SubjectKeyShredded event. Shredding what is shredded already changes
+	// nothing but is recorded again.
+	ShredKeys(context.Context, *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error)
 }
 
 // NewRightsServiceClient constructs a client for the docket.api.v1.RightsService service. By
@@ -65,17 +73,29 @@ func NewRightsServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(rightsServiceMethods.ByName("ExportSubject")),
 			connect.WithClientOptions(opts...),
 		),
+		shredKeys: connect.NewClient[v1.ShredKeysRequest, v1.ShredKeysResponse](
+			httpClient,
+			baseURL+RightsServiceShredKeysProcedure,
+			connect.WithSchema(rightsServiceMethods.ByName("ShredKeys")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // rightsServiceClient implements RightsServiceClient.
 type rightsServiceClient struct {
 	exportSubject *connect.Client[v1.ExportSubjectRequest, v1.ExportSubjectResponse]
+	shredKeys     *connect.Client[v1.ShredKeysRequest, v1.ShredKeysResponse]
 }
 
 // ExportSubject calls docket.api.v1.RightsService.ExportSubject.
 func (c *rightsServiceClient) ExportSubject(ctx context.Context, req *connect.Request[v1.ExportSubjectRequest]) (*connect.Response[v1.ExportSubjectResponse], error) {
 	return c.exportSubject.CallUnary(ctx, req)
+}
+
+// ShredKeys calls docket.api.v1.RightsService.ShredKeys.
+func (c *rightsServiceClient) ShredKeys(ctx context.Context, req *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error) {
+	return c.shredKeys.CallUnary(ctx, req)
 }
 
 // RightsServiceHandler is an implementation of the docket.api.v1.RightsService service.
@@ -86,6 +106,12 @@ type RightsServiceHandler interface {
 	// instrument forbids telling the subject about yet (Art. 23) are left
 	// out until their confidential_until date.
 	ExportSubject(context.Context, *connect.Request[v1.ExportSubjectRequest]) (*connect.Response[v1.ExportSubjectResponse], error)
+	// ShredKeys destroys a subject's data keys (crypto-shredding, Art. 17):
+	// every value sealed under them becomes unreadable for good, while the
+	// history, findings and proofs stay intact. Then it records a
+	// SubjectKeyShredded event. Shredding what is shredded already changes
+	// nothing but is recorded again.
+	ShredKeys(context.Context, *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error)
 }
 
 // NewRightsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -101,10 +127,18 @@ func NewRightsServiceHandler(svc RightsServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(rightsServiceMethods.ByName("ExportSubject")),
 		connect.WithHandlerOptions(opts...),
 	)
+	rightsServiceShredKeysHandler := connect.NewUnaryHandler(
+		RightsServiceShredKeysProcedure,
+		svc.ShredKeys,
+		connect.WithSchema(rightsServiceMethods.ByName("ShredKeys")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/docket.api.v1.RightsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case RightsServiceExportSubjectProcedure:
 			rightsServiceExportSubjectHandler.ServeHTTP(w, r)
+		case RightsServiceShredKeysProcedure:
+			rightsServiceShredKeysHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -116,4 +150,8 @@ type UnimplementedRightsServiceHandler struct{}
 
 func (UnimplementedRightsServiceHandler) ExportSubject(context.Context, *connect.Request[v1.ExportSubjectRequest]) (*connect.Response[v1.ExportSubjectResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.RightsService.ExportSubject is not implemented"))
+}
+
+func (UnimplementedRightsServiceHandler) ShredKeys(context.Context, *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.RightsService.ShredKeys is not implemented"))
 }

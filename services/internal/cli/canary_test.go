@@ -1,0 +1,187 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/projections/pgtest"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/export"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// TestCanaries plants unique values for a subject, projects, exports and
+// shreds them, and searches every byte docketd and PostgreSQL wrote (the
+// JetStream store, the key bucket, SQLite, the log at debug level, the
+// PostgreSQL data directory) for each value in plaintext, base64 and hex:
+// no hit before the shred, none after, and after it no key that could
+// decrypt them is left.
+func TestCanaries(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) { canaries(t, store) })
+	}
+}
+
+func canaries(t *testing.T, store string) {
+	ctx := context.Background()
+	c := config.Defaults()
+	c.DataDir = t.TempDir()
+	c.NATSListen = "127.0.0.1:0"
+	c.APIListen = "127.0.0.1:0"
+	c.CheckpointEvery = 2
+	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
+	var pgDSN string
+	if store == "postgres" {
+		pgDSN = pgtest.Start(t)
+		c.Store = pgDSN
+	}
+	logFile, err := os.Create(filepath.Join(c.DataDir, "docketd.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	d, err := daemon.Start(ctx, c, slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	api := d.APIURL()
+
+	tag := make([]byte, 6)
+	_, _ = rand.Read(tag)
+	email := "canary-" + hex.EncodeToString(tag) + "@example.org"
+	iban := "DE89CANARY" + strings.ToUpper(hex.EncodeToString(tag))
+	planted := []string{email, iban}
+	lines := []string{
+		`{"eventId":"` + newID() + `","tenant":"acme","subjectRef":"s-canary","occurredAt":"2026-04-01T08:00:00Z","taxonomyVersion":"fideslang-3.1",` +
+			`"dataCollected":{"purposes":["essential.service"],"categories":["user.contact.email"],"legalBasis":"LEGAL_BASIS_ART6_1_B_CONTRACT",` +
+			`"collectionSource":"data_subject","values":[{"category":"user.contact.email","plaintext":"` + email + `"}]}}`,
+		`{"eventId":"` + newID() + `","tenant":"acme","subjectRef":"s-canary","occurredAt":"2026-04-02T08:00:00Z","taxonomyVersion":"fideslang-3.1",` +
+			`"dataCollected":{"purposes":["essential.service.payment_processing"],"categories":["user.financial.bank_account"],"legalBasis":"LEGAL_BASIS_ART6_1_B_CONTRACT",` +
+			`"values":[{"category":"user.financial.bank_account","keyGroup":"tax","plaintext":"` + iban + `"}]}}`,
+	}
+	if code, out, errOut := run(t, "append", "--api", api, writeFile(t, lines...)); code != 0 {
+		t.Fatalf("append: %s%s", out, errOut)
+	}
+	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 2 })
+	// The export decrypts them: the only place they may appear.
+	code, out, errOut := run(t, "export", "acme", "s-canary", "--api", api, "--format", "json")
+	if code != 0 || !strings.Contains(out, email) || !strings.Contains(out, iban) {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 3 })
+
+	dirs := []string{c.DataDir}
+	if store == "postgres" {
+		dirs = append(dirs, pgtest.Dir())
+	}
+	scan := func(when string) {
+		t.Helper()
+		if pgDSN != "" {
+			conn, err := pgx.Connect(ctx, pgDSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Dirty pages to disk, so the files hold everything.
+			if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
+				t.Fatal(err)
+			}
+			conn.Close(ctx)
+		}
+		files := 0
+		for _, dir := range dirs {
+			err := filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
+				if err != nil || !fi.Mode().IsRegular() {
+					return err
+				}
+				b, err := os.ReadFile(path)
+				if errors.Is(err, os.ErrNotExist) {
+					return nil // removed meanwhile (a temporary file)
+				}
+				if err != nil {
+					return err
+				}
+				files++
+				for _, p := range planted {
+					for _, form := range encodings(p) {
+						if bytes.Contains(b, form) {
+							t.Errorf("%s: %s holds a planted value (as %q)", when, path, form)
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if files < 10 {
+			t.Fatalf("%s: only %d files scanned", when, files)
+		}
+	}
+	scan("before the shred")
+
+	if code, out, errOut := run(t, "shred", "acme", "s-canary", "--api", api, "--request-id", "req-erase", "--actor", "dpo-1"); code != 0 || !strings.Contains(out, "default, tax") {
+		t.Fatalf("shred: exit %d: %s%s", code, out, errOut)
+	}
+	scan("after the shred")
+
+	// No key that could decrypt them is left: the key ring refuses, and
+	// the key bucket keeps only each key's tombstone.
+	for _, g := range []string{"default", "tax"} {
+		if _, err := d.Keyring.OpenKey(ctx, "acme", "s-canary", g, 1); !errors.Is(err, keys.ErrShredded) {
+			t.Errorf("key group %s after the shred: %v, want ErrShredded", g, err)
+		}
+		kv, err := d.JetStream().KeyValue(ctx, keys.DefaultKVBucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist, err := kv.History(ctx, "acme.s-canary."+g)
+		if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			t.Fatal(err)
+		}
+		if len(hist) != 1 {
+			t.Errorf("key group %s: %d revisions left in the key bucket, want only the tombstone", g, len(hist))
+		}
+	}
+	code, out, _ = run(t, "export", "acme", "s-canary", "--api", api, "--format", "json")
+	var r export.Report
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil {
+		t.Fatalf("export after the shred: exit %d:\n%s", code, out)
+	}
+	if strings.Contains(out, email) || strings.Contains(out, iban) || len(r.Data) != 2 || !r.Data[0].Erased || !r.Data[1].Erased {
+		t.Fatalf("export after the shred shows a value:\n%s", out)
+	}
+}
+
+// encodings are the forms a leaked value could take: plaintext, base64
+// (standard and URL alphabets, at each of the three alignments a value
+// can have inside a longer encoded run) and hex.
+func encodings(s string) [][]byte {
+	out := [][]byte{[]byte(s), []byte(hex.EncodeToString([]byte(s))), []byte(strings.ToUpper(hex.EncodeToString([]byte(s))))}
+	for i := range 3 {
+		part := []byte(s[i:])
+		part = part[:len(part)/3*3]
+		out = append(out, []byte(base64.StdEncoding.EncodeToString(part)), []byte(base64.URLEncoding.EncodeToString(part)))
+	}
+	return out
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
