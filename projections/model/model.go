@@ -274,6 +274,8 @@ type RequestFilter struct {
 	Tenant     string
 	SubjectRef string
 	Status     string
+	// DueBefore, if set, keeps the requests due before it.
+	DueBefore time.Time
 }
 
 // FindingFilter selects findings of one tenant.

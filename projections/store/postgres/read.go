@@ -184,6 +184,14 @@ func (s *Store) ListRequests(ctx context.Context, f model.RequestFilter, p model
 	w.add("tenant = $?", f.Tenant)
 	w.eq("subject_ref", f.SubjectRef)
 	w.eq("status", f.Status)
+	if !f.DueBefore.IsZero() {
+		var e encoder
+		due := e.time("due before", f.DueBefore)
+		if e.err != nil {
+			return nil, fmt.Errorf("postgres store: requests: %w", e.err)
+		}
+		w.add("due_at < $?", due)
+	}
 	w.after("received_seq", p)
 	rows, err := s.pool.Query(ctx, `SELECT `+requestCols+` FROM requests WHERE `+w.sql()+
 		` ORDER BY received_seq, request_id LIMIT `+w.arg(limit(p)), w.args...)

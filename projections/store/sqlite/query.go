@@ -292,6 +292,14 @@ func (s *Store) ListRequests(ctx context.Context, f model.RequestFilter, p model
 	w.add("tenant = ?", f.Tenant)
 	w.eq("subject_ref", f.SubjectRef)
 	w.eq("status", f.Status)
+	if !f.DueBefore.IsZero() {
+		var e encoder
+		due := e.time("due before", f.DueBefore)
+		if e.err != nil {
+			return nil, fmt.Errorf("sqlite store: list requests: %w", e.err)
+		}
+		w.add("due_at < ?", due)
+	}
 	w.after("received_seq", p.After)
 	out, err := s.requests(ctx, `SELECT `+requestCols+` FROM `+s.t("requests")+w.String()+` ORDER BY received_seq, request_id`+limit(p), w.args...)
 	if err != nil {

@@ -194,6 +194,10 @@ func testListRequests(t *testing.T, db Database) {
 		{"after a sequence between rows", model.RequestFilter{}, model.Page{After: 25, Limit: 2}, []uint64{30, 40}},
 		{"filtered page", model.RequestFilter{Status: model.RequestOpen}, model.Page{After: 30, Limit: 1}, []uint64{40}},
 		{"past the end", model.RequestFilter{}, model.Page{After: 50}, nil},
+		// Due 30 days after receipt: at(seq + 30 days).
+		{"due before", model.RequestFilter{DueBefore: at(40 + 30*24*3600)}, model.Page{}, []uint64{10, 20, 30}},
+		{"open and due before", model.RequestFilter{Status: model.RequestOpen, DueBefore: at(45 + 30*24*3600)}, model.Page{}, []uint64{30, 40}},
+		{"due before the first", model.RequestFilter{DueBefore: at(10 + 30*24*3600)}, model.Page{}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.f.Tenant = tenant

@@ -440,11 +440,12 @@ func Requests(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	q := newQueryCmd("requests", "TENANT", stderr, true)
 	subject := q.fs.String("subject", "", "only requests of this subject reference")
 	status := q.fs.String("status", "", "only requests in this status: "+enumNames(requestStatuses))
+	overdue := q.fs.Bool("overdue", false, "only open requests past their deadline")
 	pos, err := q.parse(args, 1)
 	if err != nil {
 		return err
 	}
-	req := &apiv1.ListRequestsRequest{Tenant: pos[0], SubjectRef: *subject}
+	req := &apiv1.ListRequestsRequest{Tenant: pos[0], SubjectRef: *subject, Overdue: *overdue}
 	errs := []error{checkArg("TENANT", pos[0]), checkOptToken("--subject", *subject)}
 	st, err := enumFlag("--status", requestStatuses, *status)
 	errs = append(errs, err)

@@ -143,6 +143,10 @@ func TestQueryOverJSON(t *testing.T) {
 			wantIn: []string{`"requestId":"req-2"`}, wantNotIn: []string{"req-1"}},
 		{name: "requests bad status", method: "ListRequests", body: `{"tenant":"acme","status":12}`,
 			wantCode: "invalid_argument", wantIn: []string{"status: is not a defined value"}},
+		{name: "overdue requests", method: "ListRequests", body: `{"tenant":"acme","overdue":true}`,
+			wantIn: []string{`"requestId":"req-1"`}, wantNotIn: []string{"req-2"}},
+		{name: "overdue and fulfilled", method: "ListRequests", body: `{"tenant":"acme","overdue":true,"status":"REQUEST_STATUS_FULFILLED"}`,
+			wantCode: "invalid_argument", wantIn: []string{"overdue: only open requests"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := post(t, s, tc.method, tc.body)

@@ -28,7 +28,14 @@ func (s *Service) ListRequests(ctx context.Context, req *connect.Request[apiv1.L
 	}
 	size := pageSize(m.GetPageSize(), &ps)
 	f := model.RequestFilter{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Status: status}
-	tok, terr := decodeToken(m.GetPageToken(), queryRequests, fingerprint(f.Tenant, f.SubjectRef, f.Status))
+	overdue := ""
+	if m.GetOverdue() {
+		if status != "" && status != model.RequestOpen {
+			ps.add("overdue", "only open requests can be overdue: drop status or ask for open ones")
+		}
+		f.Status, f.DueBefore, overdue = model.RequestOpen, s.opts.Now(), "overdue"
+	}
+	tok, terr := decodeToken(m.GetPageToken(), queryRequests, fingerprint(f.Tenant, f.SubjectRef, f.Status, overdue))
 	if terr != nil {
 		ps.add("page_token", terr.Error())
 	}

@@ -2161,7 +2161,11 @@ type ListRequestsRequest struct {
 	// Rows per page: 0 means 100; at most 1000 (more is read as 1000).
 	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// next_page_token of the previous page; empty for the first.
-	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only open requests past their deadline (due before now, judged on
+	// each page at the server's clock): what the requests_overdue finding
+	// names.
+	Overdue       bool `protobuf:"varint,6,opt,name=overdue,proto3" json:"overdue,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2229,6 +2233,13 @@ func (x *ListRequestsRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListRequestsRequest) GetOverdue() bool {
+	if x != nil {
+		return x.Overdue
+	}
+	return false
 }
 
 // ListRequestsResponse is one page of requests, in the order received.
@@ -2634,7 +2645,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\tevent_ids\x18\x04 \x03(\tR\beventIds\x125\n" +
 	"\barose_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aaroseAt\x12\x10\n" +
 	"\x03seq\x18\x06 \x01(\x04R\x03seq\x12\x16\n" +
-	"\x06detail\x18\a \x01(\tR\x06detail\"\xc0\x01\n" +
+	"\x06detail\x18\a \x01(\tR\x06detail\"\xda\x01\n" +
 	"\x13ListRequestsRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -2642,7 +2653,8 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x06status\x18\x03 \x01(\x0e2\x1c.docket.api.v1.RequestStatusR\x06status\x12\x1b\n" +
 	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x05 \x01(\tR\tpageToken\"r\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\x12\x18\n" +
+	"\aoverdue\x18\x06 \x01(\bR\aoverdue\"r\n" +
 	"\x14ListRequestsResponse\x122\n" +
 	"\brequests\x18\x01 \x03(\v2\x16.docket.api.v1.RequestR\brequests\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdc\x04\n" +
