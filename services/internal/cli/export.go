@@ -131,3 +131,31 @@ func Shred(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "shredded key groups %s of %s/%s; recorded as event %s\n", strings.Join(resp.Msg.GetKeyGroups(), ", "), tenant, subject, resp.Msg.GetEventId())
 	return nil
 }
+
+// Receipt runs `docket receipt EVENT_ID --tenant T`: the signed consent
+// receipt of a consent event, written to standard output.
+func Receipt(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("receipt", stderr)
+	api := fs.String("api", DefaultAPI, "docketd API base URL")
+	tenant := fs.String("tenant", "", "the event's tenant (required)")
+	if err := parse(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: docket receipt [flags] EVENT_ID")
+		return errUsage
+	}
+	if err := errors.Join(checkArg("--tenant", *tenant)); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
+		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
+	}
+	client := apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"))
+	resp, err := client.GetConsentReceipt(ctx, connect.NewRequest(&apiv1.GetConsentReceiptRequest{Tenant: *tenant, EventId: fs.Arg(0)}))
+	if err != nil {
+		return apiError(err)
+	}
+	_, err = stdout.Write(resp.Msg.GetReceipt())
+	return err
+}

@@ -19,6 +19,7 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/readmodels"
+	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/witness"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -93,9 +94,11 @@ func Verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return verifyEvent(args[1:], stdout, stderr)
 		case "consistency":
 			return verifyConsistency(ctx, args[1:], stdout, stderr)
+		case "receipt":
+			return verifyReceipt(args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintln(stderr, "usage: docket verify log --checkpoint FILE --key VKEY | event BUNDLE --key VKEY | consistency OLD NEW --key VKEY")
+	fmt.Fprintln(stderr, "usage: docket verify log --checkpoint FILE --key VKEY | event BUNDLE --key VKEY | consistency OLD NEW --key VKEY | receipt FILE --key VKEY")
 	return errUsage
 }
 
@@ -213,6 +216,34 @@ func verifyEvent(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "OK: the event at sequence %d (%s) is in the tree of %d events signed by %s; cosigned by %s\n",
 		b.Sequence, b.Subject, s.Size, s.Origin, cos)
+	return nil
+}
+
+func verifyReceipt(args []string, stdout, stderr io.Writer) error {
+	fs := flags("verify receipt", stderr)
+	key := fs.String("key", "", "the log's public key (required)")
+	if err := parse(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("give one receipt FILE (- for standard input)")
+	}
+	v, err := checkpoint.NewVerifier(*key)
+	if err != nil {
+		return fmt.Errorf("--key: %w", err)
+	}
+	data, err := readArg(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	r, err := receipt.Verify(data, v)
+	if err != nil {
+		return err
+	}
+	e := r.Event[0]
+	fmt.Fprintf(stdout, "OK: %s for %s by %s at %s, recorded at sequence %d of %s (signed tree of %d events)\n",
+		e.State, r.PIIProcessing.Purposes[0].Purpose, r.Record.PIIPrincipalID, e.EventTime.Format(time.RFC3339),
+		r.Docket.Sequence, r.Docket.Origin, r.Docket.TreeSize)
 	return nil
 }
 

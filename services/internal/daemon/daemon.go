@@ -31,6 +31,7 @@ import (
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/docketledger/docket/services/internal/query"
 	"github.com/docketledger/docket/services/internal/readmodels"
+	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/status"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -38,6 +39,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Daemon is a running docketd.
@@ -58,6 +60,7 @@ type Daemon struct {
 	notary     *notary.Notary
 	stopNotary context.CancelFunc
 	notaryDone chan struct{}
+	signer     note.Signer // the log's key
 	http       *http.Server
 	apiAddr    net.Addr
 	ready      atomic.Bool
@@ -361,5 +364,9 @@ func (d *Daemon) rightsService(ctx context.Context) (*query.Rights, error) {
 	if err != nil {
 		return nil, err
 	}
-	return query.NewRights(x, sh)
+	rm, err := receipt.New(receipt.Config{Reader: d.read.Reader(), Tree: d.tree, Checkpoints: cps, Signer: d.signer})
+	if err != nil {
+		return nil, err
+	}
+	return query.NewRights(x, sh, rm)
 }

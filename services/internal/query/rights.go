@@ -12,22 +12,25 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
+	"github.com/docketledger/docket/services/internal/receipt"
+	"github.com/google/uuid"
 )
 
 // Rights implements apiv1connect.RightsServiceHandler.
 type Rights struct {
-	x     *export.Exporter
-	shred *erasure.Shredder
+	x        *export.Exporter
+	shred    *erasure.Shredder
+	receipts *receipt.Maker
 }
 
 var _ apiv1connect.RightsServiceHandler = (*Rights)(nil)
 
 // NewRights returns the rights service.
-func NewRights(x *export.Exporter, shred *erasure.Shredder) (*Rights, error) {
-	if x == nil || shred == nil {
+func NewRights(x *export.Exporter, shred *erasure.Shredder, receipts *receipt.Maker) (*Rights, error) {
+	if x == nil || shred == nil || receipts == nil {
 		return nil, errors.New("query: NewRights: nil dependency")
 	}
-	return &Rights{x: x, shred: shred}, nil
+	return &Rights{x: x, shred: shred, receipts: receipts}, nil
 }
 
 // ExportSubject produces and records a subject's export.
@@ -89,4 +92,29 @@ func (s *Rights) ShredKeys(ctx context.Context, req *connect.Request[apiv1.Shred
 		return nil, connect.NewError(connect.CodeUnavailable, err)
 	}
 	return connect.NewResponse(&apiv1.ShredKeysResponse{KeyGroups: res.KeyGroups, EventId: res.EventID}), nil
+}
+
+// GetConsentReceipt returns a consent event's signed receipt.
+func (s *Rights) GetConsentReceipt(ctx context.Context, req *connect.Request[apiv1.GetConsentReceiptRequest]) (*connect.Response[apiv1.GetConsentReceiptResponse], error) {
+	m := req.Msg
+	var ps problems
+	checkToken(&ps, "tenant", m.GetTenant(), true)
+	if _, err := uuid.Parse(m.GetEventId()); err != nil {
+		ps.add("event_id", "is not a UUID")
+	}
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	b, err := s.receipts.Make(ctx, m.GetTenant(), m.GetEventId())
+	switch {
+	case errors.Is(err, receipt.ErrNotFound):
+		return nil, notFound(ErrEventNotFound)
+	case errors.Is(err, receipt.ErrNotConsent):
+		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
+	case errors.Is(err, receipt.ErrNotYetSigned):
+		return nil, connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf("%w: ask again after the next checkpoint", err))
+	case err != nil:
+		return nil, connect.NewError(connect.CodeUnavailable, err)
+	}
+	return connect.NewResponse(&apiv1.GetConsentReceiptResponse{Receipt: b}), nil
 }

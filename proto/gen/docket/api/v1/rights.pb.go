@@ -22,6 +22,107 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// GetConsentReceiptRequest names the consent event.
+type GetConsentReceiptRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tenant (controller).
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The ConsentGiven or ConsentWithdrawn event's id.
+	EventId       string `protobuf:"bytes,2,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConsentReceiptRequest) Reset() {
+	*x = GetConsentReceiptRequest{}
+	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConsentReceiptRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConsentReceiptRequest) ProtoMessage() {}
+
+func (x *GetConsentReceiptRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConsentReceiptRequest.ProtoReflect.Descriptor instead.
+func (*GetConsentReceiptRequest) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *GetConsentReceiptRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetConsentReceiptRequest) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+// GetConsentReceiptResponse is the receipt file (JSON).
+type GetConsentReceiptResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// {"receipt": ..., "signature": ..., "proof": ...}
+	Receipt       []byte `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConsentReceiptResponse) Reset() {
+	*x = GetConsentReceiptResponse{}
+	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConsentReceiptResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConsentReceiptResponse) ProtoMessage() {}
+
+func (x *GetConsentReceiptResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConsentReceiptResponse.ProtoReflect.Descriptor instead.
+func (*GetConsentReceiptResponse) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetConsentReceiptResponse) GetReceipt() []byte {
+	if x != nil {
+		return x.Receipt
+	}
+	return nil
+}
+
 // ShredKeysRequest names the subject and the key groups.
 type ShredKeysRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -43,7 +144,7 @@ type ShredKeysRequest struct {
 
 func (x *ShredKeysRequest) Reset() {
 	*x = ShredKeysRequest{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -55,7 +156,7 @@ func (x *ShredKeysRequest) String() string {
 func (*ShredKeysRequest) ProtoMessage() {}
 
 func (x *ShredKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -68,7 +169,7 @@ func (x *ShredKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShredKeysRequest.ProtoReflect.Descriptor instead.
 func (*ShredKeysRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{0}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ShredKeysRequest) GetTenant() string {
@@ -119,7 +220,7 @@ type ShredKeysResponse struct {
 
 func (x *ShredKeysResponse) Reset() {
 	*x = ShredKeysResponse{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -131,7 +232,7 @@ func (x *ShredKeysResponse) String() string {
 func (*ShredKeysResponse) ProtoMessage() {}
 
 func (x *ShredKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -144,7 +245,7 @@ func (x *ShredKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShredKeysResponse.ProtoReflect.Descriptor instead.
 func (*ShredKeysResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{1}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ShredKeysResponse) GetKeyGroups() []string {
@@ -180,7 +281,7 @@ type ExportSubjectRequest struct {
 
 func (x *ExportSubjectRequest) Reset() {
 	*x = ExportSubjectRequest{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -192,7 +293,7 @@ func (x *ExportSubjectRequest) String() string {
 func (*ExportSubjectRequest) ProtoMessage() {}
 
 func (x *ExportSubjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -205,7 +306,7 @@ func (x *ExportSubjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportSubjectRequest.ProtoReflect.Descriptor instead.
 func (*ExportSubjectRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{2}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ExportSubjectRequest) GetTenant() string {
@@ -258,7 +359,7 @@ type ExportSubjectResponse struct {
 
 func (x *ExportSubjectResponse) Reset() {
 	*x = ExportSubjectResponse{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -270,7 +371,7 @@ func (x *ExportSubjectResponse) String() string {
 func (*ExportSubjectResponse) ProtoMessage() {}
 
 func (x *ExportSubjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -283,7 +384,7 @@ func (x *ExportSubjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportSubjectResponse.ProtoReflect.Descriptor instead.
 func (*ExportSubjectResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{3}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ExportSubjectResponse) GetContentType() string {
@@ -311,7 +412,12 @@ var File_docket_api_v1_rights_proto protoreflect.FileDescriptor
 
 const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\n" +
-	"\x1adocket/api/v1/rights.proto\x12\rdocket.api.v1\x1a\x1ddocket/events/v1/events.proto\"\xa4\x01\n" +
+	"\x1adocket/api/v1/rights.proto\x12\rdocket.api.v1\x1a\x1ddocket/events/v1/events.proto\"M\n" +
+	"\x18GetConsentReceiptRequest\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x19\n" +
+	"\bevent_id\x18\x02 \x01(\tR\aeventId\"5\n" +
+	"\x19GetConsentReceiptResponse\x12\x18\n" +
+	"\areceipt\x18\x01 \x01(\fR\areceipt\"\xa4\x01\n" +
 	"\x10ShredKeysRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -336,10 +442,11 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\x15ExportSubjectResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x19\n" +
-	"\bevent_id\x18\x03 \x01(\tR\aeventId2\xbf\x01\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId2\xac\x02\n" +
 	"\rRightsService\x12\\\n" +
 	"\rExportSubject\x12#.docket.api.v1.ExportSubjectRequest\x1a$.docket.api.v1.ExportSubjectResponse\"\x00\x12P\n" +
-	"\tShredKeys\x12\x1f.docket.api.v1.ShredKeysRequest\x1a .docket.api.v1.ShredKeysResponse\"\x00B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
+	"\tShredKeys\x12\x1f.docket.api.v1.ShredKeysRequest\x1a .docket.api.v1.ShredKeysResponse\"\x00\x12k\n" +
+	"\x11GetConsentReceipt\x12'.docket.api.v1.GetConsentReceiptRequest\x1a(.docket.api.v1.GetConsentReceiptResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
 
 var (
 	file_docket_api_v1_rights_proto_rawDescOnce sync.Once
@@ -353,22 +460,26 @@ func file_docket_api_v1_rights_proto_rawDescGZIP() []byte {
 	return file_docket_api_v1_rights_proto_rawDescData
 }
 
-var file_docket_api_v1_rights_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_docket_api_v1_rights_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_docket_api_v1_rights_proto_goTypes = []any{
-	(*ShredKeysRequest)(nil),      // 0: docket.api.v1.ShredKeysRequest
-	(*ShredKeysResponse)(nil),     // 1: docket.api.v1.ShredKeysResponse
-	(*ExportSubjectRequest)(nil),  // 2: docket.api.v1.ExportSubjectRequest
-	(*ExportSubjectResponse)(nil), // 3: docket.api.v1.ExportSubjectResponse
-	(v1.ExportFormat)(0),          // 4: docket.events.v1.ExportFormat
+	(*GetConsentReceiptRequest)(nil),  // 0: docket.api.v1.GetConsentReceiptRequest
+	(*GetConsentReceiptResponse)(nil), // 1: docket.api.v1.GetConsentReceiptResponse
+	(*ShredKeysRequest)(nil),          // 2: docket.api.v1.ShredKeysRequest
+	(*ShredKeysResponse)(nil),         // 3: docket.api.v1.ShredKeysResponse
+	(*ExportSubjectRequest)(nil),      // 4: docket.api.v1.ExportSubjectRequest
+	(*ExportSubjectResponse)(nil),     // 5: docket.api.v1.ExportSubjectResponse
+	(v1.ExportFormat)(0),              // 6: docket.events.v1.ExportFormat
 }
 var file_docket_api_v1_rights_proto_depIdxs = []int32{
-	4, // 0: docket.api.v1.ExportSubjectRequest.format:type_name -> docket.events.v1.ExportFormat
-	2, // 1: docket.api.v1.RightsService.ExportSubject:input_type -> docket.api.v1.ExportSubjectRequest
-	0, // 2: docket.api.v1.RightsService.ShredKeys:input_type -> docket.api.v1.ShredKeysRequest
-	3, // 3: docket.api.v1.RightsService.ExportSubject:output_type -> docket.api.v1.ExportSubjectResponse
-	1, // 4: docket.api.v1.RightsService.ShredKeys:output_type -> docket.api.v1.ShredKeysResponse
-	3, // [3:5] is the sub-list for method output_type
-	1, // [1:3] is the sub-list for method input_type
+	6, // 0: docket.api.v1.ExportSubjectRequest.format:type_name -> docket.events.v1.ExportFormat
+	4, // 1: docket.api.v1.RightsService.ExportSubject:input_type -> docket.api.v1.ExportSubjectRequest
+	2, // 2: docket.api.v1.RightsService.ShredKeys:input_type -> docket.api.v1.ShredKeysRequest
+	0, // 3: docket.api.v1.RightsService.GetConsentReceipt:input_type -> docket.api.v1.GetConsentReceiptRequest
+	5, // 4: docket.api.v1.RightsService.ExportSubject:output_type -> docket.api.v1.ExportSubjectResponse
+	3, // 5: docket.api.v1.RightsService.ShredKeys:output_type -> docket.api.v1.ShredKeysResponse
+	1, // 6: docket.api.v1.RightsService.GetConsentReceipt:output_type -> docket.api.v1.GetConsentReceiptResponse
+	4, // [4:7] is the sub-list for method output_type
+	1, // [1:4] is the sub-list for method input_type
 	1, // [1:1] is the sub-list for extension type_name
 	1, // [1:1] is the sub-list for extension extendee
 	0, // [0:1] is the sub-list for field type_name
@@ -385,7 +496,7 @@ func file_docket_api_v1_rights_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_rights_proto_rawDesc), len(file_docket_api_v1_rights_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

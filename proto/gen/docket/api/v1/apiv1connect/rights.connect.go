@@ -38,6 +38,9 @@ const (
 	RightsServiceExportSubjectProcedure = "/docket.api.v1.RightsService/ExportSubject"
 	// RightsServiceShredKeysProcedure is the fully-qualified name of the RightsService's ShredKeys RPC.
 	RightsServiceShredKeysProcedure = "/docket.api.v1.RightsService/ShredKeys"
+	// RightsServiceGetConsentReceiptProcedure is the fully-qualified name of the RightsService's
+	// GetConsentReceipt RPC.
+	RightsServiceGetConsentReceiptProcedure = "/docket.api.v1.RightsService/GetConsentReceipt"
 )
 
 // RightsServiceClient is a client for the docket.api.v1.RightsService service.
@@ -54,6 +57,12 @@ type RightsServiceClient interface {
 	// SubjectKeyShredded event. Shredding what is shredded already changes
 	// nothing but is recorded again.
 	ShredKeys(context.Context, *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error)
+	// GetConsentReceipt returns the receipt of a consent given or withdrawn:
+	// an ISO/IEC TS 27560 consent record (W3C DPV terms), signed by the
+	// log's key, with the inclusion proof of the consent event. `docket
+	// verify receipt` checks it offline. failed_precondition until the event
+	// is in a signed checkpoint.
+	GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error)
 }
 
 // NewRightsServiceClient constructs a client for the docket.api.v1.RightsService service. By
@@ -79,13 +88,21 @@ func NewRightsServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(rightsServiceMethods.ByName("ShredKeys")),
 			connect.WithClientOptions(opts...),
 		),
+		getConsentReceipt: connect.NewClient[v1.GetConsentReceiptRequest, v1.GetConsentReceiptResponse](
+			httpClient,
+			baseURL+RightsServiceGetConsentReceiptProcedure,
+			connect.WithSchema(rightsServiceMethods.ByName("GetConsentReceipt")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // rightsServiceClient implements RightsServiceClient.
 type rightsServiceClient struct {
-	exportSubject *connect.Client[v1.ExportSubjectRequest, v1.ExportSubjectResponse]
-	shredKeys     *connect.Client[v1.ShredKeysRequest, v1.ShredKeysResponse]
+	exportSubject     *connect.Client[v1.ExportSubjectRequest, v1.ExportSubjectResponse]
+	shredKeys         *connect.Client[v1.ShredKeysRequest, v1.ShredKeysResponse]
+	getConsentReceipt *connect.Client[v1.GetConsentReceiptRequest, v1.GetConsentReceiptResponse]
 }
 
 // ExportSubject calls docket.api.v1.RightsService.ExportSubject.
@@ -96,6 +113,11 @@ func (c *rightsServiceClient) ExportSubject(ctx context.Context, req *connect.Re
 // ShredKeys calls docket.api.v1.RightsService.ShredKeys.
 func (c *rightsServiceClient) ShredKeys(ctx context.Context, req *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error) {
 	return c.shredKeys.CallUnary(ctx, req)
+}
+
+// GetConsentReceipt calls docket.api.v1.RightsService.GetConsentReceipt.
+func (c *rightsServiceClient) GetConsentReceipt(ctx context.Context, req *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error) {
+	return c.getConsentReceipt.CallUnary(ctx, req)
 }
 
 // RightsServiceHandler is an implementation of the docket.api.v1.RightsService service.
@@ -112,6 +134,12 @@ type RightsServiceHandler interface {
 	// SubjectKeyShredded event. Shredding what is shredded already changes
 	// nothing but is recorded again.
 	ShredKeys(context.Context, *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error)
+	// GetConsentReceipt returns the receipt of a consent given or withdrawn:
+	// an ISO/IEC TS 27560 consent record (W3C DPV terms), signed by the
+	// log's key, with the inclusion proof of the consent event. `docket
+	// verify receipt` checks it offline. failed_precondition until the event
+	// is in a signed checkpoint.
+	GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error)
 }
 
 // NewRightsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -133,12 +161,21 @@ func NewRightsServiceHandler(svc RightsServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(rightsServiceMethods.ByName("ShredKeys")),
 		connect.WithHandlerOptions(opts...),
 	)
+	rightsServiceGetConsentReceiptHandler := connect.NewUnaryHandler(
+		RightsServiceGetConsentReceiptProcedure,
+		svc.GetConsentReceipt,
+		connect.WithSchema(rightsServiceMethods.ByName("GetConsentReceipt")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/docket.api.v1.RightsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case RightsServiceExportSubjectProcedure:
 			rightsServiceExportSubjectHandler.ServeHTTP(w, r)
 		case RightsServiceShredKeysProcedure:
 			rightsServiceShredKeysHandler.ServeHTTP(w, r)
+		case RightsServiceGetConsentReceiptProcedure:
+			rightsServiceGetConsentReceiptHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -154,4 +191,8 @@ func (UnimplementedRightsServiceHandler) ExportSubject(context.Context, *connect
 
 func (UnimplementedRightsServiceHandler) ShredKeys(context.Context, *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.RightsService.ShredKeys is not implemented"))
+}
+
+func (UnimplementedRightsServiceHandler) GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.RightsService.GetConsentReceipt is not implemented"))
 }

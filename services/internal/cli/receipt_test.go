@@ -1,0 +1,146 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/receipt"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// TestConsentReceipt: a consent given and a consent withdrawn get signed
+// ISO/IEC TS 27560 receipts that verify offline with the log's key; a
+// receipt changed in any way, or carrying another event's proof, does not.
+func TestConsentReceipt(t *testing.T) {
+	c := config.Defaults()
+	c.DataDir = t.TempDir()
+	c.NATSListen = "127.0.0.1:0"
+	c.APIListen = "127.0.0.1:0"
+	c.CheckpointEvery = 100
+	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
+	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	api := d.APIURL()
+	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	ev := func(min int) *eventsv1.Event {
+		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-rcpt",
+			OccurredAt: timestamppb.New(at.Add(time.Duration(min) * time.Minute)), Source: "web", TaxonomyVersion: "fideslang-3.1"}
+	}
+	given := ev(0)
+	given.Payload = &eventsv1.Event_ConsentGiven{ConsentGiven: &eventsv1.ConsentGiven{
+		Purpose: "marketing.communications.email", NoticeId: "privacy", NoticeVersion: "7", NoticeSha256: bytes.Repeat([]byte{1}, 32),
+		Method: eventsv1.ConsentMethod_CONSENT_METHOD_DOUBLE_OPT_IN, Channel: eventsv1.Channel_CHANNEL_WEB}}
+	withdrawn := ev(60)
+	withdrawn.Payload = &eventsv1.Event_ConsentWithdrawn{ConsentWithdrawn: &eventsv1.ConsentWithdrawn{
+		Purpose: "marketing.communications.email", Method: eventsv1.ConsentMethod_CONSENT_METHOD_UNSUBSCRIBE_LINK, Channel: eventsv1.Channel_CHANNEL_EMAIL}}
+	if _, err := d.Emitter.Append(context.Background(), given, withdrawn); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 2 })
+	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
+	vkey = strings.TrimSpace(vkey)
+
+	files := map[string]string{}
+	for name, e := range map[string]*eventsv1.Event{"given": given, "withdrawn": withdrawn} {
+		var out, errOut string
+		waitFor(t, func() bool {
+			var code int
+			code, out, errOut = run(t, "receipt", e.GetEventId(), "--tenant", "acme", "--api", api)
+			return code == 0
+		})
+		f := filepath.Join(t.TempDir(), name+".json")
+		if err := os.WriteFile(f, []byte(out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files[name] = f
+		code, vout, verr := run(t, "verify", "receipt", f, "--key", vkey)
+		if code != 0 || !strings.HasPrefix(vout, "OK: dpv:Consent") {
+			t.Fatalf("verify receipt %s: exit %d: %s%s%s", name, code, vout, verr, errOut)
+		}
+	}
+	given27560 := read(t, files["given"])
+	for _, want := range []string{`"schema_version"`, `"pii_principal_id":"s-rcpt"`, `"purpose_type":"dpv:Marketing"`,
+		`"lawful_basis":"eu-gdpr:A6-1-a"`, `"state":"dpv:ConsentGiven"`, `"type":"dpv:ExplicitlyExpressedConsent"`} {
+		if !strings.Contains(compact(t, given27560), want) {
+			t.Errorf("the receipt lacks %s", want)
+		}
+	}
+
+	// Re-indented: still the same receipt.
+	var any map[string]json.RawMessage
+	if err := json.Unmarshal(given27560, &any); err != nil {
+		t.Fatal(err)
+	}
+	reindented, _ := json.MarshalIndent(any, "", "\t")
+	expectVerify(t, vkey, reindented, true, "re-indented")
+
+	// Changed: the purpose, the time, the signature, another event's proof.
+	expectVerify(t, vkey, bytes.Replace(given27560, []byte("marketing.communications.email"), []byte("marketing.communications.sms"), 1), false, "another purpose")
+	expectVerify(t, vkey, bytes.Replace(given27560, []byte("2026-03-01T09:30:00Z"), []byte("2026-02-01T09:30:00Z"), 1), false, "back-dated")
+	var f receipt.File
+	if err := json.Unmarshal(given27560, &f); err != nil {
+		t.Fatal(err)
+	}
+	var other receipt.File
+	if err := json.Unmarshal(read(t, files["withdrawn"]), &other); err != nil {
+		t.Fatal(err)
+	}
+	swapped := f
+	swapped.Proof = other.Proof
+	b, _ := json.Marshal(swapped)
+	expectVerify(t, vkey, b, false, "another event's proof")
+	resigned := f
+	resigned.Signature = other.Signature
+	b, _ = json.Marshal(resigned)
+	expectVerify(t, vkey, b, false, "another receipt's signature")
+
+	// An unknown event has none.
+	if code, _, errOut := run(t, "receipt", uuid.Must(uuid.NewV7()).String(), "--tenant", "acme", "--api", api); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Fatalf("receipt of an unknown event: exit %d: %s", code, errOut)
+	}
+}
+
+func expectVerify(t *testing.T, vkey string, data []byte, ok bool, what string) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "r.json")
+	if err := os.WriteFile(f, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "verify", "receipt", f, "--key", vkey)
+	if (code == 0) != ok {
+		t.Fatalf("%s: verify exit %d (want ok=%v): %s%s", what, code, ok, out, errOut)
+	}
+}
+
+func read(t *testing.T, f string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func compact(t *testing.T, b []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}

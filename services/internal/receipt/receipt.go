@@ -1,0 +1,435 @@
+// Package receipt produces consent receipts: for a ConsentGiven or
+// ConsentWithdrawn event, a record in the ISO/IEC TS 27560:2023 consent
+// record structure (the field names of the DPV profile, with W3C DPV terms
+// for the consent type and state and the GDPR legal basis), signed by the
+// log's key and carrying the inclusion proof of the consent event, so that
+// anyone holding the log's public key can check that this consent was
+// recorded as stated and is in the log, not added or back-dated later.
+//
+// The file is {"receipt": {...}, "signature": "...", "proof": {...}}: the
+// signature is a signed note (the log's Ed25519 key) whose text names the
+// SHA-256 of the receipt's compact JSON, and proof is the event's
+// events/proof bundle against a signed checkpoint.
+package receipt
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/proof"
+	"github.com/docketledger/docket/projections/merkle"
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/notary"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/mod/sumdb/note"
+	gproto "google.golang.org/protobuf/proto"
+)
+
+// Errors.
+var (
+	ErrNotFound   = errors.New("no such event")
+	ErrNotConsent = errors.New("the event is not a consent given or withdrawn")
+	// ErrNotYetSigned: the event is not in a signed checkpoint yet; a
+	// receipt can be had once the next checkpoint is published.
+	ErrNotYetSigned = errors.New("the event is not covered by a signed checkpoint yet")
+	// ErrInvalid: a receipt that does not verify.
+	ErrInvalid = errors.New("invalid consent receipt")
+)
+
+// SchemaVersion names the structure of Receipt.
+const SchemaVersion = "ISO/IEC TS 27560:2023; dpv-27560 (https://w3id.org/dpv/schema/dpv-27560); docket receipt v1"
+
+// signedText is the first line of a receipt signature's note text.
+const signedText = "docket consent receipt v1"
+
+// Receipt is an ISO/IEC TS 27560 consent record of one consent event.
+type Receipt struct {
+	Record              Record     `json:"record"`
+	PIIProcessing       Processing `json:"pii_processing"`
+	PartyIdentification []Party    `json:"party_identification"`
+	Event               []Event    `json:"event"`
+	// Docket ties the receipt to the log.
+	Docket Ledger `json:"docket"`
+}
+
+// Record identifies the record and the PII principal.
+type Record struct {
+	SchemaVersion  string `json:"schema_version"`
+	RecordID       string `json:"record_id"`        // the consent event's id
+	PIIPrincipalID string `json:"pii_principal_id"` // the subject's pseudonymous reference
+}
+
+// Processing is what the consent covers.
+type Processing struct {
+	PrivacyNotice string    `json:"privacy_notice,omitempty"` // notice id and version
+	NoticeSHA256  string    `json:"privacy_notice_sha256,omitempty"`
+	Purposes      []Purpose `json:"purposes"`
+}
+
+// Purpose is one purpose consented to.
+type Purpose struct {
+	Purpose          string   `json:"purpose"`      // fideslang data use
+	PurposeType      string   `json:"purpose_type"` // DPV purpose
+	LawfulBasis      string   `json:"lawful_basis"` // eu-gdpr:A6-1-a
+	PIIInformation   []PII    `json:"pii_information"`
+	PIIControllers   []string `json:"pii_controllers"`
+	CollectionMethod []string `json:"collection_method,omitempty"`
+	Services         []string `json:"services,omitempty"`
+	RetentionPeriod  string   `json:"retention_period,omitempty"`
+	Jurisdiction     string   `json:"jurisdiction"`
+	Recipients       []string `json:"recipient_third_parties,omitempty"`
+	WithdrawalMethod string   `json:"withdrawal_method"`
+}
+
+// PII is one category of personal data covered.
+type PII struct {
+	PIIType string `json:"pii_type"` // fideslang data category
+}
+
+// Party is a party the record names.
+type Party struct {
+	PartyID   string `json:"party_id"`
+	PartyName string `json:"party_name"`
+	PartyRole string `json:"party_role"` // dpv:DataController, dpv:Recipient
+}
+
+// Event is the consent event the receipt is for.
+type Event struct {
+	EventTime time.Time `json:"event_time"` // occurred_at at the source
+	EntityID  string    `json:"entity_id"`  // who gave or withdrew it
+	Type      string    `json:"type"`       // dpv:ExpressedConsent, ...
+	State     string    `json:"state"`      // dpv:ConsentGiven, dpv:ConsentWithdrawn
+	Method    string    `json:"method,omitempty"`
+	Channel   string    `json:"channel,omitempty"`
+}
+
+// Ledger places the event in the log.
+type Ledger struct {
+	EventID    string    `json:"event_id"`
+	Sequence   uint64    `json:"sequence"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Origin     string    `json:"log_origin"`
+	TreeSize   int64     `json:"tree_size"`
+}
+
+// File is a receipt as written: the receipt's bytes, the signature over
+// them and the proof.
+type File struct {
+	Receipt   json.RawMessage `json:"receipt"`
+	Signature string          `json:"signature"`
+	Proof     *proof.Bundle   `json:"proof"`
+}
+
+// Config is what the receipt maker reads and signs with.
+type Config struct {
+	Reader      model.Reader
+	Tree        *merkle.Tree
+	Checkpoints jetstream.Stream
+	Signer      note.Signer // the log's key
+}
+
+// Maker makes receipts.
+type Maker struct{ c Config }
+
+// New returns a Maker.
+func New(c Config) (*Maker, error) {
+	if c.Reader == nil || c.Tree == nil || c.Checkpoints == nil || c.Signer == nil {
+		return nil, errors.New("receipt: New: nil dependency")
+	}
+	return &Maker{c: c}, nil
+}
+
+// Make returns the receipt file of the consent event eventID of tenant.
+func (m *Maker) Make(ctx context.Context, tenant, eventID string) ([]byte, error) {
+	row, err := m.c.Reader.Event(ctx, tenant, eventID)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("event: %w", err)
+	}
+	ev := &eventsv1.Event{}
+	if err := gproto.Unmarshal(row.Data, ev); err != nil {
+		return nil, fmt.Errorf("event: %w", err)
+	}
+	if ev.GetConsentGiven() == nil && ev.GetConsentWithdrawn() == nil {
+		return nil, ErrNotConsent
+	}
+	p, err := notary.Latest(ctx, m.c.Checkpoints)
+	if errors.Is(err, notary.ErrNoCheckpoint) {
+		return nil, ErrNotYetSigned
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	size := p.Checkpoint.Size
+	if int64(row.Seq) > size || size > m.c.Tree.Size() {
+		return nil, ErrNotYetSigned
+	}
+	path, err := m.c.Tree.ProveRecord(size, int64(row.Seq)-1)
+	if err != nil {
+		return nil, fmt.Errorf("proof: %w", err)
+	}
+	acts, err := m.c.Reader.Activities(ctx, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	r := build(ev, row, catalogue(acts))
+	r.Docket.Origin, r.Docket.TreeSize = p.Checkpoint.Origin, size
+	body, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := sign(body, m.c.Signer)
+	if err != nil {
+		return nil, err
+	}
+	f := File{Receipt: body, Signature: string(sig), Proof: &proof.Bundle{
+		Version: proof.Version, Sequence: row.Seq, Subject: events.Subject(ev), Event: row.Data,
+		TreeSize: size, Proof: proof.EncodeProof(path), Checkpoint: string(p.Note),
+	}}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func catalogue(rows []model.ActivityRow) map[string]*eventsv1.ProcessingActivity {
+	out := map[string]*eventsv1.ProcessingActivity{}
+	for _, row := range rows {
+		a := &eventsv1.ProcessingActivity{}
+		if gproto.Unmarshal(row.Activity, a) == nil {
+			out[row.ActivityID] = a
+		}
+	}
+	return out
+}
+
+// build maps a consent event to the 27560 structure.
+func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.ProcessingActivity) *Receipt {
+	const controller = "C01"
+	r := &Receipt{
+		Record:              Record{SchemaVersion: SchemaVersion, RecordID: ev.GetEventId(), PIIPrincipalID: ev.GetSubjectRef()},
+		PartyIdentification: []Party{{PartyID: controller, PartyName: ev.GetTenant(), PartyRole: "dpv:DataController"}},
+		Docket:              Ledger{EventID: ev.GetEventId(), Sequence: row.Seq, RecordedAt: row.RecordedAt.UTC()},
+	}
+	e := Event{EventTime: ev.GetOccurredAt().AsTime().UTC(), EntityID: ev.GetSubjectRef()}
+	if a := ev.GetActor(); a != nil && a.GetId() != "" {
+		e.EntityID = a.GetId()
+	}
+	var purpose string
+	var categories []string
+	switch {
+	case ev.GetConsentGiven() != nil:
+		c := ev.GetConsentGiven()
+		purpose, categories = c.GetPurpose(), c.GetCategories()
+		e.State, e.Type = "dpv:ConsentGiven", consentType(c.GetMethod())
+		e.Method, e.Channel = enumName(c.GetMethod()), enumName(c.GetChannel())
+		if c.GetNoticeId() != "" {
+			r.PIIProcessing.PrivacyNotice = c.GetNoticeId() + " version " + c.GetNoticeVersion()
+		}
+		if len(c.GetNoticeSha256()) > 0 {
+			r.PIIProcessing.NoticeSHA256 = fmt.Sprintf("%x", c.GetNoticeSha256())
+		}
+	default:
+		c := ev.GetConsentWithdrawn()
+		purpose = c.GetPurpose()
+		e.State, e.Type = "dpv:ConsentWithdrawn", consentType(c.GetMethod())
+		e.Method, e.Channel = enumName(c.GetMethod()), enumName(c.GetChannel())
+	}
+	p := Purpose{Purpose: purpose, PurposeType: dpvPurpose(purpose), LawfulBasis: "eu-gdpr:A6-1-a",
+		PIIControllers: []string{controller}, Jurisdiction: "EU",
+		WithdrawalMethod: "ask " + ev.GetTenant() + " to record a withdrawal of consent for this purpose (GDPR Art. 7(3))"}
+	// The activities declared for the purpose: services, categories,
+	// retention, recipients.
+	for _, id := range sortedIDs(cat) {
+		a := cat[id]
+		if !slices.Contains(a.GetPurposes(), purpose) {
+			continue
+		}
+		p.Services = append(p.Services, a.GetName())
+		if len(categories) == 0 {
+			categories = append(categories, a.GetDataCategories()...)
+		}
+		if rt := a.GetRetention(); rt != nil && rt.GetDays() > 0 {
+			p.RetentionPeriod = fmt.Sprintf("P%dD after %s", rt.GetDays(), rt.GetTrigger())
+		}
+		for _, rc := range a.GetRecipients() {
+			if !slices.Contains(p.Recipients, rc.GetId()) {
+				p.Recipients = append(p.Recipients, rc.GetId())
+				r.PartyIdentification = append(r.PartyIdentification, Party{PartyID: rc.GetId(), PartyName: rc.GetName(), PartyRole: "dpv:Recipient"})
+			}
+		}
+	}
+	slices.Sort(categories)
+	for _, c := range slices.Compact(categories) {
+		p.PIIInformation = append(p.PIIInformation, PII{PIIType: c})
+	}
+	if p.PIIInformation == nil {
+		p.PIIInformation = []PII{}
+	}
+	if e.Channel != "" {
+		p.CollectionMethod = []string{e.Channel}
+	}
+	r.PIIProcessing.Purposes = []Purpose{p}
+	r.Event = []Event{e}
+	return r
+}
+
+func consentType(m eventsv1.ConsentMethod) string {
+	switch m {
+	case eventsv1.ConsentMethod_CONSENT_METHOD_SIGNED_FORM, eventsv1.ConsentMethod_CONSENT_METHOD_DOUBLE_OPT_IN:
+		return "dpv:ExplicitlyExpressedConsent"
+	default:
+		return "dpv:ExpressedConsent"
+	}
+}
+
+// dpvPurpose maps a fideslang data use to the nearest DPV purpose.
+func dpvPurpose(use string) string {
+	for _, m := range []struct{ prefix, dpv string }{
+		{"marketing.advertising", "dpv:Advertising"},
+		{"marketing", "dpv:Marketing"},
+		{"analytics", "dpv:ServiceOptimisation"},
+		{"personalize", "dpv:ServicePersonalisation"},
+		{"essential.legal_obligation", "dpv:LegalCompliance"},
+		{"essential.fraud_detection", "dpv:FraudPreventionAndDetection"},
+		{"essential", "dpv:ServiceProvision"},
+		{"functional", "dpv:ServiceProvision"},
+		{"train_ai_system", "dpv:ResearchAndDevelopment"},
+		{"third_party_sharing", "dpv:CommercialPurpose"},
+	} {
+		if use == m.prefix || strings.HasPrefix(use, m.prefix+".") {
+			return m.dpv
+		}
+	}
+	return "dpv:Purpose"
+}
+
+func enumName[E interface {
+	~int32
+	String() string
+}](e E) string {
+	if e == 0 {
+		return ""
+	}
+	return e.String()
+}
+
+func sortedIDs(m map[string]*eventsv1.ProcessingActivity) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// digest is the SHA-256 of a receipt's compact JSON: what is signed. The
+// file may be re-indented; the receipt may not change.
+func digest(receipt []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, receipt); err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(buf.Bytes())
+	return h[:], nil
+}
+
+// sign signs the receipt: a note whose text names its digest.
+func sign(body []byte, s note.Signer) ([]byte, error) {
+	h, err := digest(body)
+	if err != nil {
+		return nil, err
+	}
+	return note.Sign(&note.Note{Text: signedText + "\n" + base64.StdEncoding.EncodeToString(h) + "\n"}, s)
+}
+
+// Verify checks a receipt file with the log's key: the signature over the
+// receipt's bytes, the proof that the consent event is in the signed log,
+// and that the receipt says what the event says. It returns the receipt.
+func Verify(data []byte, log note.Verifier) (*Receipt, error) {
+	var f File
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if len(f.Receipt) == 0 || f.Proof == nil {
+		return nil, fmt.Errorf("%w: receipt and proof are required", ErrInvalid)
+	}
+	n, err := note.Open([]byte(f.Signature), note.VerifierList(log))
+	if err != nil {
+		return nil, fmt.Errorf("%w: signature: %v", ErrInvalid, err)
+	}
+	h, err := digest(f.Receipt)
+	if err != nil {
+		return nil, fmt.Errorf("%w: receipt: %v", ErrInvalid, err)
+	}
+	if n.Text != signedText+"\n"+base64.StdEncoding.EncodeToString(h)+"\n" {
+		return nil, fmt.Errorf("%w: the signature is not over this receipt", ErrInvalid)
+	}
+	var r Receipt
+	rdec := json.NewDecoder(bytes.NewReader(f.Receipt))
+	rdec.DisallowUnknownFields()
+	if err := rdec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%w: receipt: %v", ErrInvalid, err)
+	}
+	b, err := proof.Parse(mustMarshal(f.Proof))
+	if err != nil {
+		return nil, fmt.Errorf("%w: proof: %v", ErrInvalid, err)
+	}
+	signed, err := proof.Verify(b, log, nil, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%w: proof: %v", ErrInvalid, err)
+	}
+	ev := &eventsv1.Event{}
+	if err := gproto.Unmarshal(b.Event, ev); err != nil {
+		return nil, fmt.Errorf("%w: proof: the event does not decode", ErrInvalid)
+	}
+	var problems []string
+	check := func(field string, ok bool) {
+		if !ok {
+			problems = append(problems, field)
+		}
+	}
+	check("record.record_id", r.Record.RecordID == ev.GetEventId() && r.Docket.EventID == ev.GetEventId())
+	check("record.pii_principal_id", r.Record.PIIPrincipalID == ev.GetSubjectRef())
+	check("docket.sequence", r.Docket.Sequence == b.Sequence)
+	check("docket.tree_size", r.Docket.TreeSize == signed.Size)
+	check("docket.log_origin", r.Docket.Origin == signed.Origin)
+	check("event", len(r.Event) == 1 && r.Event[0].EventTime.Equal(ev.GetOccurredAt().AsTime()))
+	purpose, state := ev.GetConsentGiven().GetPurpose(), "dpv:ConsentGiven"
+	if ev.GetConsentWithdrawn() != nil {
+		purpose, state = ev.GetConsentWithdrawn().GetPurpose(), "dpv:ConsentWithdrawn"
+	} else if ev.GetConsentGiven() == nil {
+		return nil, fmt.Errorf("%w: the proven event is not a consent", ErrInvalid)
+	}
+	check("event.state", len(r.Event) == 1 && r.Event[0].State == state)
+	check("pii_processing.purposes", len(r.PIIProcessing.Purposes) == 1 && r.PIIProcessing.Purposes[0].Purpose == purpose)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: %s differ from the proven event", ErrInvalid, strings.Join(problems, ", "))
+	}
+	return &r, nil
+}
+
+func mustMarshal(b *proof.Bundle) []byte {
+	out, err := proof.Marshal(b)
+	if err != nil {
+		return nil
+	}
+	return out
+}
