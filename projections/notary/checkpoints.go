@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events/checkpoint"
+	"github.com/docketledger/docket/events/proof"
+	"github.com/docketledger/docket/projections/merkle"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -197,4 +199,20 @@ func Each(ctx context.Context, s jetstream.Stream, fn func(*Published) error) er
 			return nil // nothing (more) on the signed subjects
 		}
 	}
+}
+
+// Bundle proves that the event stored at seq (its stored bytes, under
+// subject) is in the tree of the published checkpoint p: a self-contained
+// events/proof bundle, checkable offline with the log's public key.
+func Bundle(tree *merkle.Tree, p *Published, seq uint64, stored []byte, subject string) (*proof.Bundle, error) {
+	size := p.Checkpoint.Size
+	if seq == 0 || int64(seq) > size {
+		return nil, fmt.Errorf("sequence %d is not in the checkpoint of %d events", seq, size)
+	}
+	path, err := tree.ProveRecord(size, int64(seq)-1)
+	if err != nil {
+		return nil, fmt.Errorf("proof of sequence %d: %w", seq, err)
+	}
+	return &proof.Bundle{Version: proof.Version, Sequence: seq, Subject: subject, Event: stored,
+		TreeSize: size, Proof: proof.EncodeProof(path), Checkpoint: string(p.Note)}, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/docketledger/docket/projections/pgtest"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -159,6 +160,35 @@ func canaries(t *testing.T, store string) {
 			t.Errorf("key group %s: %d revisions left in the key bucket, want only the tombstone", g, len(hist))
 		}
 	}
+	// The proof of erasure: the shred, a system's erasure and a recipient
+	// notice, each proven against a signed checkpoint.
+	more := []string{
+		`{"eventId":"` + newID() + `","tenant":"acme","subjectRef":"s-canary","occurredAt":"2026-04-03T08:00:00Z","taxonomyVersion":"fideslang-3.1",` +
+			`"source":"crm","erasureExecuted":{"requestId":"req-erase","system":"crm","recordsErased":3}}`,
+		`{"eventId":"` + newID() + `","tenant":"acme","subjectRef":"s-canary","occurredAt":"2026-04-03T09:00:00Z","taxonomyVersion":"fideslang-3.1",` +
+			`"recipientNotified":{"requestId":"req-erase","recipientId":"mailer","right":"RIGHT_ERASURE","channel":"CHANNEL_EMAIL"}}`,
+	}
+	if code, out, errOut := run(t, "append", "--api", api, writeFile(t, more...)); code != 0 {
+		t.Fatalf("append: %s%s", out, errOut)
+	}
+	bundles := t.TempDir()
+	var proofDoc erasure.Document
+	waitFor(t, func() bool {
+		code, out, _ := run(t, "erasure-proof", "acme", "s-canary", "--api", api, "--request-id", "req-erase", "--bundles-dir", bundles)
+		return code == 0 && json.Unmarshal([]byte(out), &proofDoc) == nil && proofDoc.Pending == 0 &&
+			len(proofDoc.Shredded) == 1 && len(proofDoc.Erasures) == 1 && len(proofDoc.Notices) == 1
+	})
+	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
+	files, _ := filepath.Glob(filepath.Join(bundles, "*.json"))
+	if len(files) != 3 {
+		t.Fatalf("%d bundles written, want 3", len(files))
+	}
+	for _, f := range files {
+		if code, out, errOut := run(t, "verify", "event", f, "--key", strings.TrimSpace(vkey)); code != 0 {
+			t.Fatalf("verify %s: %s%s", filepath.Base(f), out, errOut)
+		}
+	}
+
 	code, out, _ = run(t, "export", "acme", "s-canary", "--api", api, "--format", "json")
 	var r export.Report
 	if code != 0 || json.Unmarshal([]byte(out), &r) != nil {

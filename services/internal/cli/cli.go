@@ -40,6 +40,7 @@ func commands() []command {
 		{"status", "the stream's head and how far the read models are behind it", Status},
 		{"projections", "rebuild: replay the stream into fresh read models and switch to them", Projections},
 		{"export", "a subject's access (html) or portability (json) export, with proofs; recorded in the ledger", Export},
+		{"erasure-proof", "a subject's proof of erasure: shreds, per-system erasures, recipient notices, each proven", ErasureProof},
 		{"receipt", "the signed ISO/IEC TS 27560 receipt of a consent event, with its inclusion proof", Receipt},
 		{"shred", "destroy a subject's data keys (crypto-shredding, Art. 17) and record it", Shred},
 		{"keys", "public: print the log's public key; generate: a key pair for a witness", Keys},

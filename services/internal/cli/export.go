@@ -16,6 +16,7 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/erasure"
 )
 
 // Export runs `docket export TENANT SUBJECT`: the subject's access (html)
@@ -157,5 +158,58 @@ func Receipt(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return apiError(err)
 	}
 	_, err = stdout.Write(resp.Msg.GetReceipt())
+	return err
+}
+
+// ErasureProof runs `docket erasure-proof TENANT SUBJECT`: the proof of
+// erasure (JSON) on standard output.
+func ErasureProof(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("erasure-proof", stderr)
+	api := fs.String("api", DefaultAPI, "docketd API base URL")
+	request := fs.String("request-id", "", "only this erasure request's events")
+	bundles := fs.String("bundles-dir", "", "also write each event's proof bundle to this directory (for docket verify event)")
+	if err := parse(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintln(stderr, "usage: docket erasure-proof [flags] TENANT SUBJECT")
+		return errUsage
+	}
+	tenant, subject := fs.Arg(0), fs.Arg(1)
+	if err := errors.Join(checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", *request)); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
+		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
+	}
+	client := apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"))
+	resp, err := client.ProveErasure(ctx, connect.NewRequest(&apiv1.ProveErasureRequest{Tenant: tenant, SubjectRef: subject, RequestId: *request}))
+	if err != nil {
+		return apiError(err)
+	}
+	if *bundles != "" {
+		var doc erasure.Document
+		if err := json.Unmarshal(resp.Msg.GetDocument(), &doc); err != nil {
+			return fmt.Errorf("proof of erasure: %w", err)
+		}
+		if err := os.MkdirAll(*bundles, 0o700); err != nil {
+			return fmt.Errorf("--bundles-dir: %w", err)
+		}
+		for _, list := range [][]erasure.Entry{doc.Shredded, doc.Erasures, doc.Notices} {
+			for _, e := range list {
+				if e.Bundle == nil {
+					continue
+				}
+				data, err := proof.Marshal(e.Bundle)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(filepath.Join(*bundles, fmt.Sprintf("seq-%d.json", e.Sequence)), data, 0o600); err != nil {
+					return fmt.Errorf("--bundles-dir: %w", err)
+				}
+			}
+		}
+	}
+	_, err = stdout.Write(resp.Msg.GetDocument())
 	return err
 }

@@ -368,5 +368,9 @@ func (d *Daemon) rightsService(ctx context.Context) (*query.Rights, error) {
 	if err != nil {
 		return nil, err
 	}
-	return query.NewRights(x, sh, rm)
+	pv, err := erasure.NewProver(erasure.ProverConfig{Reader: d.read.Reader(), Tree: d.tree, Checkpoints: cps})
+	if err != nil {
+		return nil, err
+	}
+	return query.NewRights(x, sh, rm, pv)
 }

@@ -248,14 +248,11 @@ func (x *Exporter) verification(ctx context.Context, r *Report, shown []shownEve
 			r.Verification.Pending++
 			continue
 		}
-		path, err := x.c.Tree.ProveRecord(size, int64(s.row.Seq)-1)
+		b, err := notary.Bundle(x.c.Tree, p, s.row.Seq, s.row.Data, events.Subject(s.ev))
 		if err != nil {
-			return fmt.Errorf("proof of sequence %d: %w", s.row.Seq, err)
+			return err
 		}
-		r.Verification.Bundles = append(r.Verification.Bundles, &proof.Bundle{
-			Version: proof.Version, Sequence: s.row.Seq, Subject: events.Subject(s.ev), Event: s.row.Data,
-			TreeSize: size, Proof: proof.EncodeProof(path), Checkpoint: string(p.Note),
-		})
+		r.Verification.Bundles = append(r.Verification.Bundles, b)
 	}
 	return nil
 }

@@ -21,16 +21,17 @@ type Rights struct {
 	x        *export.Exporter
 	shred    *erasure.Shredder
 	receipts *receipt.Maker
+	prover   *erasure.Prover
 }
 
 var _ apiv1connect.RightsServiceHandler = (*Rights)(nil)
 
 // NewRights returns the rights service.
-func NewRights(x *export.Exporter, shred *erasure.Shredder, receipts *receipt.Maker) (*Rights, error) {
-	if x == nil || shred == nil || receipts == nil {
+func NewRights(x *export.Exporter, shred *erasure.Shredder, receipts *receipt.Maker, prover *erasure.Prover) (*Rights, error) {
+	if x == nil || shred == nil || receipts == nil || prover == nil {
 		return nil, errors.New("query: NewRights: nil dependency")
 	}
-	return &Rights{x: x, shred: shred, receipts: receipts}, nil
+	return &Rights{x: x, shred: shred, receipts: receipts, prover: prover}, nil
 }
 
 // ExportSubject produces and records a subject's export.
@@ -117,4 +118,24 @@ func (s *Rights) GetConsentReceipt(ctx context.Context, req *connect.Request[api
 		return nil, connect.NewError(connect.CodeUnavailable, err)
 	}
 	return connect.NewResponse(&apiv1.GetConsentReceiptResponse{Receipt: b}), nil
+}
+
+// ProveErasure returns a subject's proof of erasure.
+func (s *Rights) ProveErasure(ctx context.Context, req *connect.Request[apiv1.ProveErasureRequest]) (*connect.Response[apiv1.ProveErasureResponse], error) {
+	m := req.Msg
+	var ps problems
+	checkToken(&ps, "tenant", m.GetTenant(), true)
+	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
+	checkToken(&ps, "request_id", m.GetRequestId(), false)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	doc, _, err := s.prover.Prove(ctx, m.GetTenant(), m.GetSubjectRef(), m.GetRequestId())
+	switch {
+	case errors.Is(err, erasure.ErrNotFound):
+		return nil, notFound(ErrSubjectNotFound)
+	case err != nil:
+		return nil, connect.NewError(connect.CodeUnavailable, err)
+	}
+	return connect.NewResponse(&apiv1.ProveErasureResponse{Document: doc}), nil
 }

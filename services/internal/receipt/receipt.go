@@ -176,9 +176,9 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID string) ([]byte, error
 	if int64(row.Seq) > size || size > m.c.Tree.Size() {
 		return nil, ErrNotYetSigned
 	}
-	path, err := m.c.Tree.ProveRecord(size, int64(row.Seq)-1)
+	bundle, err := notary.Bundle(m.c.Tree, p, row.Seq, row.Data, events.Subject(ev))
 	if err != nil {
-		return nil, fmt.Errorf("proof: %w", err)
+		return nil, err
 	}
 	acts, err := m.c.Reader.Activities(ctx, tenant)
 	if err != nil {
@@ -194,10 +194,7 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID string) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	f := File{Receipt: body, Signature: string(sig), Proof: &proof.Bundle{
-		Version: proof.Version, Sequence: row.Seq, Subject: events.Subject(ev), Event: row.Data,
-		TreeSize: size, Proof: proof.EncodeProof(path), Checkpoint: string(p.Note),
-	}}
+	f := File{Receipt: body, Signature: string(sig), Proof: bundle}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")

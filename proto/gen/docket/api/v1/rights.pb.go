@@ -22,6 +22,116 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ProveErasureRequest names the subject.
+type ProveErasureRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tenant (controller).
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The subject's pseudonymous reference.
+	SubjectRef string `protobuf:"bytes,2,opt,name=subject_ref,json=subjectRef,proto3" json:"subject_ref,omitempty"`
+	// Only this erasure request's events; empty: all.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProveErasureRequest) Reset() {
+	*x = ProveErasureRequest{}
+	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProveErasureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProveErasureRequest) ProtoMessage() {}
+
+func (x *ProveErasureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProveErasureRequest.ProtoReflect.Descriptor instead.
+func (*ProveErasureRequest) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ProveErasureRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ProveErasureRequest) GetSubjectRef() string {
+	if x != nil {
+		return x.SubjectRef
+	}
+	return ""
+}
+
+func (x *ProveErasureRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ProveErasureResponse is the document.
+type ProveErasureResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The proof of erasure (JSON).
+	Document      []byte `protobuf:"bytes,1,opt,name=document,proto3" json:"document,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProveErasureResponse) Reset() {
+	*x = ProveErasureResponse{}
+	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProveErasureResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProveErasureResponse) ProtoMessage() {}
+
+func (x *ProveErasureResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProveErasureResponse.ProtoReflect.Descriptor instead.
+func (*ProveErasureResponse) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ProveErasureResponse) GetDocument() []byte {
+	if x != nil {
+		return x.Document
+	}
+	return nil
+}
+
 // GetConsentReceiptRequest names the consent event.
 type GetConsentReceiptRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -35,7 +145,7 @@ type GetConsentReceiptRequest struct {
 
 func (x *GetConsentReceiptRequest) Reset() {
 	*x = GetConsentReceiptRequest{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -47,7 +157,7 @@ func (x *GetConsentReceiptRequest) String() string {
 func (*GetConsentReceiptRequest) ProtoMessage() {}
 
 func (x *GetConsentReceiptRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[0]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -60,7 +170,7 @@ func (x *GetConsentReceiptRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConsentReceiptRequest.ProtoReflect.Descriptor instead.
 func (*GetConsentReceiptRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{0}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GetConsentReceiptRequest) GetTenant() string {
@@ -88,7 +198,7 @@ type GetConsentReceiptResponse struct {
 
 func (x *GetConsentReceiptResponse) Reset() {
 	*x = GetConsentReceiptResponse{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -100,7 +210,7 @@ func (x *GetConsentReceiptResponse) String() string {
 func (*GetConsentReceiptResponse) ProtoMessage() {}
 
 func (x *GetConsentReceiptResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[1]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -113,7 +223,7 @@ func (x *GetConsentReceiptResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConsentReceiptResponse.ProtoReflect.Descriptor instead.
 func (*GetConsentReceiptResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{1}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GetConsentReceiptResponse) GetReceipt() []byte {
@@ -144,7 +254,7 @@ type ShredKeysRequest struct {
 
 func (x *ShredKeysRequest) Reset() {
 	*x = ShredKeysRequest{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -156,7 +266,7 @@ func (x *ShredKeysRequest) String() string {
 func (*ShredKeysRequest) ProtoMessage() {}
 
 func (x *ShredKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[2]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -169,7 +279,7 @@ func (x *ShredKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShredKeysRequest.ProtoReflect.Descriptor instead.
 func (*ShredKeysRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{2}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ShredKeysRequest) GetTenant() string {
@@ -220,7 +330,7 @@ type ShredKeysResponse struct {
 
 func (x *ShredKeysResponse) Reset() {
 	*x = ShredKeysResponse{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -232,7 +342,7 @@ func (x *ShredKeysResponse) String() string {
 func (*ShredKeysResponse) ProtoMessage() {}
 
 func (x *ShredKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[3]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -245,7 +355,7 @@ func (x *ShredKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShredKeysResponse.ProtoReflect.Descriptor instead.
 func (*ShredKeysResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{3}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ShredKeysResponse) GetKeyGroups() []string {
@@ -281,7 +391,7 @@ type ExportSubjectRequest struct {
 
 func (x *ExportSubjectRequest) Reset() {
 	*x = ExportSubjectRequest{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[4]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -293,7 +403,7 @@ func (x *ExportSubjectRequest) String() string {
 func (*ExportSubjectRequest) ProtoMessage() {}
 
 func (x *ExportSubjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[4]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -306,7 +416,7 @@ func (x *ExportSubjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportSubjectRequest.ProtoReflect.Descriptor instead.
 func (*ExportSubjectRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{4}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ExportSubjectRequest) GetTenant() string {
@@ -359,7 +469,7 @@ type ExportSubjectResponse struct {
 
 func (x *ExportSubjectResponse) Reset() {
 	*x = ExportSubjectResponse{}
-	mi := &file_docket_api_v1_rights_proto_msgTypes[5]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -371,7 +481,7 @@ func (x *ExportSubjectResponse) String() string {
 func (*ExportSubjectResponse) ProtoMessage() {}
 
 func (x *ExportSubjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_rights_proto_msgTypes[5]
+	mi := &file_docket_api_v1_rights_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -384,7 +494,7 @@ func (x *ExportSubjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportSubjectResponse.ProtoReflect.Descriptor instead.
 func (*ExportSubjectResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{5}
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ExportSubjectResponse) GetContentType() string {
@@ -412,7 +522,15 @@ var File_docket_api_v1_rights_proto protoreflect.FileDescriptor
 
 const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\n" +
-	"\x1adocket/api/v1/rights.proto\x12\rdocket.api.v1\x1a\x1ddocket/events/v1/events.proto\"M\n" +
+	"\x1adocket/api/v1/rights.proto\x12\rdocket.api.v1\x1a\x1ddocket/events/v1/events.proto\"m\n" +
+	"\x13ProveErasureRequest\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
+	"\vsubject_ref\x18\x02 \x01(\tR\n" +
+	"subjectRef\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"2\n" +
+	"\x14ProveErasureResponse\x12\x1a\n" +
+	"\bdocument\x18\x01 \x01(\fR\bdocument\"M\n" +
 	"\x18GetConsentReceiptRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x19\n" +
 	"\bevent_id\x18\x02 \x01(\tR\aeventId\"5\n" +
@@ -442,11 +560,12 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\x15ExportSubjectResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x19\n" +
-	"\bevent_id\x18\x03 \x01(\tR\aeventId2\xac\x02\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId2\x8a\x03\n" +
 	"\rRightsService\x12\\\n" +
 	"\rExportSubject\x12#.docket.api.v1.ExportSubjectRequest\x1a$.docket.api.v1.ExportSubjectResponse\"\x00\x12P\n" +
 	"\tShredKeys\x12\x1f.docket.api.v1.ShredKeysRequest\x1a .docket.api.v1.ShredKeysResponse\"\x00\x12k\n" +
-	"\x11GetConsentReceipt\x12'.docket.api.v1.GetConsentReceiptRequest\x1a(.docket.api.v1.GetConsentReceiptResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
+	"\x11GetConsentReceipt\x12'.docket.api.v1.GetConsentReceiptRequest\x1a(.docket.api.v1.GetConsentReceiptResponse\"\x03\x90\x02\x01\x12\\\n" +
+	"\fProveErasure\x12\".docket.api.v1.ProveErasureRequest\x1a#.docket.api.v1.ProveErasureResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
 
 var (
 	file_docket_api_v1_rights_proto_rawDescOnce sync.Once
@@ -460,26 +579,30 @@ func file_docket_api_v1_rights_proto_rawDescGZIP() []byte {
 	return file_docket_api_v1_rights_proto_rawDescData
 }
 
-var file_docket_api_v1_rights_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_docket_api_v1_rights_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_docket_api_v1_rights_proto_goTypes = []any{
-	(*GetConsentReceiptRequest)(nil),  // 0: docket.api.v1.GetConsentReceiptRequest
-	(*GetConsentReceiptResponse)(nil), // 1: docket.api.v1.GetConsentReceiptResponse
-	(*ShredKeysRequest)(nil),          // 2: docket.api.v1.ShredKeysRequest
-	(*ShredKeysResponse)(nil),         // 3: docket.api.v1.ShredKeysResponse
-	(*ExportSubjectRequest)(nil),      // 4: docket.api.v1.ExportSubjectRequest
-	(*ExportSubjectResponse)(nil),     // 5: docket.api.v1.ExportSubjectResponse
-	(v1.ExportFormat)(0),              // 6: docket.events.v1.ExportFormat
+	(*ProveErasureRequest)(nil),       // 0: docket.api.v1.ProveErasureRequest
+	(*ProveErasureResponse)(nil),      // 1: docket.api.v1.ProveErasureResponse
+	(*GetConsentReceiptRequest)(nil),  // 2: docket.api.v1.GetConsentReceiptRequest
+	(*GetConsentReceiptResponse)(nil), // 3: docket.api.v1.GetConsentReceiptResponse
+	(*ShredKeysRequest)(nil),          // 4: docket.api.v1.ShredKeysRequest
+	(*ShredKeysResponse)(nil),         // 5: docket.api.v1.ShredKeysResponse
+	(*ExportSubjectRequest)(nil),      // 6: docket.api.v1.ExportSubjectRequest
+	(*ExportSubjectResponse)(nil),     // 7: docket.api.v1.ExportSubjectResponse
+	(v1.ExportFormat)(0),              // 8: docket.events.v1.ExportFormat
 }
 var file_docket_api_v1_rights_proto_depIdxs = []int32{
-	6, // 0: docket.api.v1.ExportSubjectRequest.format:type_name -> docket.events.v1.ExportFormat
-	4, // 1: docket.api.v1.RightsService.ExportSubject:input_type -> docket.api.v1.ExportSubjectRequest
-	2, // 2: docket.api.v1.RightsService.ShredKeys:input_type -> docket.api.v1.ShredKeysRequest
-	0, // 3: docket.api.v1.RightsService.GetConsentReceipt:input_type -> docket.api.v1.GetConsentReceiptRequest
-	5, // 4: docket.api.v1.RightsService.ExportSubject:output_type -> docket.api.v1.ExportSubjectResponse
-	3, // 5: docket.api.v1.RightsService.ShredKeys:output_type -> docket.api.v1.ShredKeysResponse
-	1, // 6: docket.api.v1.RightsService.GetConsentReceipt:output_type -> docket.api.v1.GetConsentReceiptResponse
-	4, // [4:7] is the sub-list for method output_type
-	1, // [1:4] is the sub-list for method input_type
+	8, // 0: docket.api.v1.ExportSubjectRequest.format:type_name -> docket.events.v1.ExportFormat
+	6, // 1: docket.api.v1.RightsService.ExportSubject:input_type -> docket.api.v1.ExportSubjectRequest
+	4, // 2: docket.api.v1.RightsService.ShredKeys:input_type -> docket.api.v1.ShredKeysRequest
+	2, // 3: docket.api.v1.RightsService.GetConsentReceipt:input_type -> docket.api.v1.GetConsentReceiptRequest
+	0, // 4: docket.api.v1.RightsService.ProveErasure:input_type -> docket.api.v1.ProveErasureRequest
+	7, // 5: docket.api.v1.RightsService.ExportSubject:output_type -> docket.api.v1.ExportSubjectResponse
+	5, // 6: docket.api.v1.RightsService.ShredKeys:output_type -> docket.api.v1.ShredKeysResponse
+	3, // 7: docket.api.v1.RightsService.GetConsentReceipt:output_type -> docket.api.v1.GetConsentReceiptResponse
+	1, // 8: docket.api.v1.RightsService.ProveErasure:output_type -> docket.api.v1.ProveErasureResponse
+	5, // [5:9] is the sub-list for method output_type
+	1, // [1:5] is the sub-list for method input_type
 	1, // [1:1] is the sub-list for extension type_name
 	1, // [1:1] is the sub-list for extension extendee
 	0, // [0:1] is the sub-list for field type_name
@@ -496,7 +619,7 @@ func file_docket_api_v1_rights_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_rights_proto_rawDesc), len(file_docket_api_v1_rights_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

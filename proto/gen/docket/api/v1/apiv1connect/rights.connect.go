@@ -41,6 +41,9 @@ const (
 	// RightsServiceGetConsentReceiptProcedure is the fully-qualified name of the RightsService's
 	// GetConsentReceipt RPC.
 	RightsServiceGetConsentReceiptProcedure = "/docket.api.v1.RightsService/GetConsentReceipt"
+	// RightsServiceProveErasureProcedure is the fully-qualified name of the RightsService's
+	// ProveErasure RPC.
+	RightsServiceProveErasureProcedure = "/docket.api.v1.RightsService/ProveErasure"
 )
 
 // RightsServiceClient is a client for the docket.api.v1.RightsService service.
@@ -63,6 +66,10 @@ type RightsServiceClient interface {
 	// verify receipt` checks it offline. failed_precondition until the event
 	// is in a signed checkpoint.
 	GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error)
+	// ProveErasure returns a subject's proof of erasure (JSON, schema
+	// docket.erasure-proof.v1): the key-shredded events, each system's
+	// erasure and each recipient notice, each with its inclusion proof.
+	ProveErasure(context.Context, *connect.Request[v1.ProveErasureRequest]) (*connect.Response[v1.ProveErasureResponse], error)
 }
 
 // NewRightsServiceClient constructs a client for the docket.api.v1.RightsService service. By
@@ -95,6 +102,13 @@ func NewRightsServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		proveErasure: connect.NewClient[v1.ProveErasureRequest, v1.ProveErasureResponse](
+			httpClient,
+			baseURL+RightsServiceProveErasureProcedure,
+			connect.WithSchema(rightsServiceMethods.ByName("ProveErasure")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -103,6 +117,7 @@ type rightsServiceClient struct {
 	exportSubject     *connect.Client[v1.ExportSubjectRequest, v1.ExportSubjectResponse]
 	shredKeys         *connect.Client[v1.ShredKeysRequest, v1.ShredKeysResponse]
 	getConsentReceipt *connect.Client[v1.GetConsentReceiptRequest, v1.GetConsentReceiptResponse]
+	proveErasure      *connect.Client[v1.ProveErasureRequest, v1.ProveErasureResponse]
 }
 
 // ExportSubject calls docket.api.v1.RightsService.ExportSubject.
@@ -118,6 +133,11 @@ func (c *rightsServiceClient) ShredKeys(ctx context.Context, req *connect.Reques
 // GetConsentReceipt calls docket.api.v1.RightsService.GetConsentReceipt.
 func (c *rightsServiceClient) GetConsentReceipt(ctx context.Context, req *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error) {
 	return c.getConsentReceipt.CallUnary(ctx, req)
+}
+
+// ProveErasure calls docket.api.v1.RightsService.ProveErasure.
+func (c *rightsServiceClient) ProveErasure(ctx context.Context, req *connect.Request[v1.ProveErasureRequest]) (*connect.Response[v1.ProveErasureResponse], error) {
+	return c.proveErasure.CallUnary(ctx, req)
 }
 
 // RightsServiceHandler is an implementation of the docket.api.v1.RightsService service.
@@ -140,6 +160,10 @@ type RightsServiceHandler interface {
 	// verify receipt` checks it offline. failed_precondition until the event
 	// is in a signed checkpoint.
 	GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error)
+	// ProveErasure returns a subject's proof of erasure (JSON, schema
+	// docket.erasure-proof.v1): the key-shredded events, each system's
+	// erasure and each recipient notice, each with its inclusion proof.
+	ProveErasure(context.Context, *connect.Request[v1.ProveErasureRequest]) (*connect.Response[v1.ProveErasureResponse], error)
 }
 
 // NewRightsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -168,6 +192,13 @@ func NewRightsServiceHandler(svc RightsServiceHandler, opts ...connect.HandlerOp
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	rightsServiceProveErasureHandler := connect.NewUnaryHandler(
+		RightsServiceProveErasureProcedure,
+		svc.ProveErasure,
+		connect.WithSchema(rightsServiceMethods.ByName("ProveErasure")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/docket.api.v1.RightsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case RightsServiceExportSubjectProcedure:
@@ -176,6 +207,8 @@ func NewRightsServiceHandler(svc RightsServiceHandler, opts ...connect.HandlerOp
 			rightsServiceShredKeysHandler.ServeHTTP(w, r)
 		case RightsServiceGetConsentReceiptProcedure:
 			rightsServiceGetConsentReceiptHandler.ServeHTTP(w, r)
+		case RightsServiceProveErasureProcedure:
+			rightsServiceProveErasureHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -195,4 +228,8 @@ func (UnimplementedRightsServiceHandler) ShredKeys(context.Context, *connect.Req
 
 func (UnimplementedRightsServiceHandler) GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.RightsService.GetConsentReceipt is not implemented"))
+}
+
+func (UnimplementedRightsServiceHandler) ProveErasure(context.Context, *connect.Request[v1.ProveErasureRequest]) (*connect.Response[v1.ProveErasureResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.RightsService.ProveErasure is not implemented"))
 }
