@@ -91,7 +91,7 @@ run: build ## Start docketd on the embedded default with the demo data set (./da
 	bin/docketd --demo
 
 .PHONY: bench
-bench: ## Append (Emitter, API, fsync modes) and read side (projection, queries) vs raw baselines; ~15 min
+bench: ## Append, read side (projection, queries) and verifiable ledger (notary, verify log, proofs) vs raw baselines; ~15 min
 	go run ./services/cmd/docket-bench
 
 .PHONY: bench-large
