@@ -394,14 +394,28 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		l := at("recipient_notified")
 		v.token(l, "request_id", m.GetRequestId(), true)
 		v.token(l, "recipient_id", m.GetRecipientId(), true)
-		if v.enum(l, "right", eventsv1.Right(0).Descriptor(), protoreflect.EnumNumber(m.GetRight()), true) {
-			switch m.GetRight() {
-			case eventsv1.Right_RIGHT_RECTIFICATION, eventsv1.Right_RIGHT_ERASURE, eventsv1.Right_RIGHT_RESTRICTION:
-			default:
-				v.add(l, "right", "must be RIGHT_RECTIFICATION, RIGHT_ERASURE or RIGHT_RESTRICTION (Art. 19), not "+m.GetRight().String())
-			}
-		}
+		v.art19Right(l, m.GetRight())
 		v.enum(l, "channel", eventsv1.Channel(0).Descriptor(), protoreflect.EnumNumber(m.GetChannel()), false)
+
+	case *eventsv1.Event_RecipientNotificationDue:
+		m := p.RecipientNotificationDue
+		l := at("recipient_notification_due")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.token(l, "recipient_id", m.GetRecipientId(), true)
+		v.art19Right(l, m.GetRight())
+		if r := checkUUID(m.GetCauseEventId(), 0); r != "" {
+			v.add(l, "cause_event_id", r)
+		}
+		v.timestamp(l, "due_at", m.GetDueAt(), true)
+
+	case *eventsv1.Event_RecipientNotificationWaived:
+		m := p.RecipientNotificationWaived
+		l := at("recipient_notification_waived")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.token(l, "recipient_id", m.GetRecipientId(), true)
+		v.art19Right(l, m.GetRight())
+		v.enum(l, "ground", eventsv1.WaiverGround(0).Descriptor(), protoreflect.EnumNumber(m.GetGround()), true)
+		v.text(l, "detail", m.GetDetail(), false, MaxDescriptionLen)
 
 	case *eventsv1.Event_RetentionExpired:
 		m := p.RetentionExpired
@@ -436,6 +450,19 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		// A payload added to the vocabulary without rules here: refuse it
 		// rather than store what nothing has checked.
 		v.add(at(""), "payload", "has no validation rules: "+PayloadField(ev)+" is not supported by this version of the SDK")
+	}
+}
+
+// art19Right checks the right of an Art. 19 notice: rectification,
+// erasure or restriction.
+func (v *validator) art19Right(l loc, r eventsv1.Right) {
+	if !v.enum(l, "right", eventsv1.Right(0).Descriptor(), protoreflect.EnumNumber(r), true) {
+		return
+	}
+	switch r {
+	case eventsv1.Right_RIGHT_RECTIFICATION, eventsv1.Right_RIGHT_ERASURE, eventsv1.Right_RIGHT_RESTRICTION:
+	default:
+		v.add(l, "right", "must be RIGHT_RECTIFICATION, RIGHT_ERASURE or RIGHT_RESTRICTION (Art. 19), not "+r.String())
 	}
 }
 

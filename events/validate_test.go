@@ -224,6 +224,18 @@ func examples() map[string]*eventsv1.Event {
 				Action:     "erased",
 			}}
 		},
+		"recipient_notification_due": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_RecipientNotificationDue{RecipientNotificationDue: &eventsv1.RecipientNotificationDue{
+				RequestId: "req-1", RecipientId: "mailer", Right: eventsv1.Right_RIGHT_ERASURE,
+				CauseEventId: "0190d5a0-0000-7000-8000-000000000001", DueAt: timestamppb.New(testOccurred.Add(720 * time.Hour)),
+			}}
+		},
+		"recipient_notification_waived": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_RecipientNotificationWaived{RecipientNotificationWaived: &eventsv1.RecipientNotificationWaived{
+				RequestId: "req-1", RecipientId: "mailer", Right: eventsv1.Right_RIGHT_ERASURE,
+				Ground: eventsv1.WaiverGround_WAIVER_GROUND_IMPOSSIBLE, Detail: "the recipient was dissolved",
+			}}
+		},
 		"subject_data_exported": func(ev *eventsv1.Event) {
 			ev.Payload = &eventsv1.Event_SubjectDataExported{SubjectDataExported: &eventsv1.SubjectDataExported{
 				RequestId:       "req-1",
@@ -658,6 +670,14 @@ func TestValidateInvalid(t *testing.T) {
 			x := ev.GetSubjectDataExported()
 			x.Format, x.ThroughSequence = 0, 0
 		}, []string{"subject_data_exported.format", "subject_data_exported.through_sequence", "subject_data_exported.tree_size"}},
+		{"notification due without cause, date, Art. 19 right", "recipient_notification_due", func(ev *eventsv1.Event) {
+			x := ev.GetRecipientNotificationDue()
+			x.CauseEventId, x.DueAt, x.Right = "nope", nil, eventsv1.Right_RIGHT_ACCESS
+		}, []string{"recipient_notification_due.cause_event_id", "recipient_notification_due.due_at", "recipient_notification_due.right"}},
+		{"waiver without ground or recipient", "recipient_notification_waived", func(ev *eventsv1.Event) {
+			x := ev.GetRecipientNotificationWaived()
+			x.Ground, x.RecipientId = 0, ""
+		}, []string{"recipient_notification_waived.ground", "recipient_notification_waived.recipient_id"}},
 		{"export with a bad request id", "subject_data_exported", func(ev *eventsv1.Event) {
 			ev.GetSubjectDataExported().RequestId = "a b"
 		}, []string{"subject_data_exported.request_id"}},

@@ -67,6 +67,10 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		v.First, v.Last, v.EndedAt = tf(v.First), tf(v.Last), ptr(v.EndedAt)
 		return v
 	})
+	c.Notifications = copyMap(s.Notifications, func(v Notification) Notification {
+		v.DueAt, v.ClosedAt = ptr(v.DueAt), ptr(v.ClosedAt)
+		return v
+	})
 	return &c
 }
 

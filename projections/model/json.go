@@ -131,6 +131,26 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.raw(`}`)
 		})
 	}
+	if len(s.Notifications) > 0 {
+		w.raw(`,"notifications":`)
+		writeMap(&w, s.Notifications, func(n *Notification) {
+			w.raw(`{"request_id":`)
+			w.str(n.RequestID)
+			w.raw(`,"recipient_id":`)
+			w.str(n.RecipientID)
+			w.raw(`,"right":`)
+			w.str(n.Right)
+			w.optStr(`,"cause_event_id":`, n.CauseEventID)
+			w.optTime(`,"due_at":`, n.DueAt)
+			w.raw(`,"status":`)
+			w.str(n.Status)
+			w.optTime(`,"closed_at":`, n.ClosedAt)
+			w.optStr(`,"ground":`, n.Ground)
+			w.raw(`,"event_id":`)
+			w.str(n.EventID)
+			w.raw(`}`)
+		})
+	}
 	w.raw(`}`)
 	return w.b, w.err
 }

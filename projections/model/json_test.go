@@ -88,6 +88,13 @@ func randomState(r *rand.Rand) *model.SubjectState {
 			s.Collected[str()] = &model.Collection{ActivityID: str(), First: tm(), Last: tm(), EndedAt: ptr()}
 		}
 	}
+	if r.IntN(4) > 0 {
+		s.Notifications = map[string]*model.Notification{}
+		for range n() {
+			s.Notifications[str()] = &model.Notification{RequestID: str(), RecipientID: str(), Right: str(), CauseEventID: str(),
+				DueAt: ptr(), Status: str(), ClosedAt: ptr(), Ground: str(), EventID: str()}
+		}
+	}
 	return s
 }
 

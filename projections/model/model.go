@@ -54,6 +54,36 @@ type SubjectState struct {
 	// Collected: per activity, when data was first and last collected
 	// (retention runs from it) and whether its retention has ended.
 	Collected map[string]*Collection `json:"collected,omitempty"`
+	// Notifications are the Art. 19 notices owed to recipients, by
+	// NotificationKey, open or closed.
+	Notifications map[string]*Notification `json:"notifications,omitempty"`
+}
+
+// Notification states.
+const (
+	NotificationOpen     = "open"
+	NotificationNotified = "notified"
+	NotificationWaived   = "waived"
+)
+
+// Notification is one Art. 19 notice owed to a recipient: opened by a
+// RecipientNotificationDue, closed by a RecipientNotified or waived by a
+// RecipientNotificationWaived of the same request, recipient and right.
+type Notification struct {
+	RequestID    string     `json:"request_id"`
+	RecipientID  string     `json:"recipient_id"`
+	Right        string     `json:"right"` // enum name
+	CauseEventID string     `json:"cause_event_id,omitempty"`
+	DueAt        *time.Time `json:"due_at,omitempty"` // nil when closed before it was due
+	Status       string     `json:"status"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	Ground       string     `json:"ground,omitempty"` // a waiver's ground
+	EventID      string     `json:"event_id"`         // the event that last changed it
+}
+
+// NotificationKey keys SubjectState.Notifications.
+func NotificationKey(requestID, recipientID, right string) string {
+	return requestID + "/" + recipientID + "/" + right
 }
 
 // Consent is the state of consent for one purpose.

@@ -359,6 +359,25 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		if c := st.Collected[p.RetentionExpired.GetActivityId()]; c != nil {
 			end(c, at)
 		}
+	case *eventsv1.Event_RecipientNotificationDue:
+		m := p.RecipientNotificationDue
+		n := notification(st, m.GetRequestId(), m.GetRecipientId(), enumName(m.GetRight()))
+		if n.Status == "" { // a new one; a notice sent or waived already stays closed
+			due := m.GetDueAt().AsTime()
+			n.Status, n.DueAt, n.CauseEventID, n.EventID = model.NotificationOpen, &due, m.GetCauseEventId(), ev.GetEventId()
+		}
+	case *eventsv1.Event_RecipientNotified:
+		m := p.RecipientNotified
+		n := notification(st, m.GetRequestId(), m.GetRecipientId(), enumName(m.GetRight()))
+		if n.Status != model.NotificationNotified {
+			n.Status, n.ClosedAt, n.Ground, n.EventID = model.NotificationNotified, &at, "", ev.GetEventId()
+		}
+	case *eventsv1.Event_RecipientNotificationWaived:
+		m := p.RecipientNotificationWaived
+		n := notification(st, m.GetRequestId(), m.GetRecipientId(), enumName(m.GetRight()))
+		if n.Status == "" || n.Status == model.NotificationOpen {
+			n.Status, n.ClosedAt, n.Ground, n.EventID = model.NotificationWaived, &at, enumName(m.GetGround()), ev.GetEventId()
+		}
 	case *eventsv1.Event_RightsRequestReceived,
 		*eventsv1.Event_RightsRequestIdentityVerified,
 		*eventsv1.Event_RightsRequestDeadlineExtended,
@@ -367,6 +386,21 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		return request(st, reqs, rec)
 	}
 	return nil
+}
+
+// notification returns the subject's notification of that key, adding an
+// empty one (Status "") when there is none.
+func notification(st *model.SubjectState, requestID, recipientID, right string) *model.Notification {
+	if st.Notifications == nil {
+		st.Notifications = map[string]*model.Notification{}
+	}
+	k := model.NotificationKey(requestID, recipientID, right)
+	n := st.Notifications[k]
+	if n == nil {
+		n = &model.Notification{RequestID: requestID, RecipientID: recipientID, Right: right}
+		st.Notifications[k] = n
+	}
+	return n
 }
 
 // groupOf is the key group of an activity's data: its declared group, or

@@ -10,6 +10,7 @@ import (
 	"github.com/docketledger/docket/projections/state"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -48,46 +49,20 @@ func (s *stream) addRecorded(ref string, at, recorded time.Time, payload any) so
 		Source: "test", Actor: &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "job-1"},
 		TaxonomyVersion: "fideslang-3.1",
 	}
-	switch p := payload.(type) {
-	case *eventsv1.ProcessingActivityDeclared:
-		ev.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: p}
-	case *eventsv1.ProcessingActivityAmended:
-		ev.Payload = &eventsv1.Event_ProcessingActivityAmended{ProcessingActivityAmended: p}
-	case *eventsv1.NoticePublished:
-		ev.Payload = &eventsv1.Event_NoticePublished{NoticePublished: p}
-	case *eventsv1.DataCollected:
-		ev.Payload = &eventsv1.Event_DataCollected{DataCollected: p}
-	case *eventsv1.ConsentGiven:
-		ev.Payload = &eventsv1.Event_ConsentGiven{ConsentGiven: p}
-	case *eventsv1.ConsentWithdrawn:
-		ev.Payload = &eventsv1.Event_ConsentWithdrawn{ConsentWithdrawn: p}
-	case *eventsv1.DisclosureMade:
-		ev.Payload = &eventsv1.Event_DisclosureMade{DisclosureMade: p}
-	case *eventsv1.RightsRequestReceived:
-		ev.Payload = &eventsv1.Event_RightsRequestReceived{RightsRequestReceived: p}
-	case *eventsv1.RightsRequestIdentityVerified:
-		ev.Payload = &eventsv1.Event_RightsRequestIdentityVerified{RightsRequestIdentityVerified: p}
-	case *eventsv1.RightsRequestDeadlineExtended:
-		ev.Payload = &eventsv1.Event_RightsRequestDeadlineExtended{RightsRequestDeadlineExtended: p}
-	case *eventsv1.RightsRequestFulfilled:
-		ev.Payload = &eventsv1.Event_RightsRequestFulfilled{RightsRequestFulfilled: p}
-	case *eventsv1.RightsRequestDenied:
-		ev.Payload = &eventsv1.Event_RightsRequestDenied{RightsRequestDenied: p}
-	case *eventsv1.RestrictionApplied:
-		ev.Payload = &eventsv1.Event_RestrictionApplied{RestrictionApplied: p}
-	case *eventsv1.RestrictionLifted:
-		ev.Payload = &eventsv1.Event_RestrictionLifted{RestrictionLifted: p}
-	case *eventsv1.ObjectionRecorded:
-		ev.Payload = &eventsv1.Event_ObjectionRecorded{ObjectionRecorded: p}
-	case *eventsv1.ErasureExecuted:
-		ev.Payload = &eventsv1.Event_ErasureExecuted{ErasureExecuted: p}
-	case *eventsv1.SubjectKeyShredded:
-		ev.Payload = &eventsv1.Event_SubjectKeyShredded{SubjectKeyShredded: p}
-	case *eventsv1.RetentionExpired:
-		ev.Payload = &eventsv1.Event_RetentionExpired{RetentionExpired: p}
-	case *eventsv1.BreachRecorded:
-		ev.Payload = &eventsv1.Event_BreachRecorded{BreachRecorded: p}
-	default:
+	// The payload goes in the oneof field of its message type.
+	pm, ok := payload.(proto.Message)
+	if !ok {
+		panic(fmt.Sprintf("payload %T is not a message", payload))
+	}
+	fields := ev.ProtoReflect().Descriptor().Oneofs().ByName("payload").Fields()
+	set := false
+	for i := range fields.Len() {
+		if fd := fields.Get(i); fd.Message().FullName() == pm.ProtoReflect().Descriptor().FullName() {
+			ev.ProtoReflect().Set(fd, protoreflect.ValueOfMessage(pm.ProtoReflect()))
+			set = true
+		}
+	}
+	if !set {
 		panic(fmt.Sprintf("unknown payload %T", payload))
 	}
 	data, err := proto.Marshal(ev)

@@ -24,7 +24,8 @@ type Result struct {
 	// in order of first sight (FirstSeq, then kind and key).
 	Observed []model.ObservedRow
 	// Findings: the event-time ones in stream order, then those of
-	// OverdueRequests and RetentionExceeded at the given now.
+	// OverdueRequests, RetentionExceeded and OverdueNotifications at the
+	// given now.
 	Findings []model.Finding
 }
 
@@ -145,5 +146,6 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 	res.Findings = append(res.Findings, OverdueRequests(rows, now)...)
 	res.Findings = append(res.Findings, retentionExceeded(res.Subjects, res.Catalogue, now,
 		func(tenant, ref, activity string) string { return firstColl[[3]string{tenant, ref, activity}] })...)
+	res.Findings = append(res.Findings, OverdueNotifications(res.Subjects, now)...)
 	return res, nil
 }

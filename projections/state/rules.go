@@ -13,8 +13,8 @@ import (
 )
 
 // Rule names: Finding.Rule. Apply checks the event-time rules; the last
-// two are time-based, computed at query time by OverdueRequests and
-// RetentionExceeded.
+// three are time-based, computed at query time by OverdueRequests,
+// RetentionExceeded and OverdueNotifications.
 const (
 	RuleConsentWithdrawn    = "processing_after_consent_withdrawn"
 	RuleWithoutConsent      = "processing_without_consent"
@@ -26,13 +26,14 @@ const (
 	RuleAfterErasure        = "processing_after_erasure"
 	RuleRequestPastDeadline = "rights_request_past_deadline"
 	RuleRetentionExceeded   = "retention_exceeded"
+	RuleNotificationOverdue = "recipient_notification_overdue"
 )
 
 // Rules lists every rule name, event-time rules first, in a fixed order.
 var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleChildWithoutParent, RuleAfterErasure,
-	RuleRequestPastDeadline, RuleRetentionExceeded,
+	RuleRequestPastDeadline, RuleRetentionExceeded, RuleNotificationOverdue,
 }
 
 const (

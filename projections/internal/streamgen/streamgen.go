@@ -241,6 +241,12 @@ func (g *gen) step() *eventsv1.Event {
 		return g.rectify(t, s, "")
 	case r < 92:
 		return g.erasure(t, s, "")
+	case r < 93:
+		id := fmt.Sprintf("req-%s-art19-%d", t.name, g.rng.IntN(1000))
+		if req := g.openRequest(s); req != nil {
+			id = req.id
+		}
+		return g.notificationDue(t, s, id)
 	default:
 		return g.collect(t, s)
 	}
@@ -308,6 +314,10 @@ func (g *gen) force(name protoreflect.Name) *eventsv1.Event {
 		return g.breach(t)
 	case "subject_data_exported":
 		return g.exported(t, s, req.id)
+	case "recipient_notification_due":
+		return g.notificationDue(t, s, req.id)
+	case "recipient_notification_waived":
+		return g.notificationWaived(t, s, req.id)
 	}
 	panic("streamgen: no generator for payload " + string(name))
 }
@@ -987,6 +997,31 @@ func (g *gen) objection(t *tenant, s *subject, requestID string) *eventsv1.Event
 	ev := g.event(t, s, "privacy-desk")
 	ev.Payload = &eventsv1.Event_ObjectionRecorded{ObjectionRecorded: &eventsv1.ObjectionRecorded{
 		Purposes: g.some(objectablePurposes), RequestId: requestID, Grounds: g.pick([]string{"direct marketing", "particular situation", ""}),
+	}}
+	return ev
+}
+
+// art19Rights are the rights whose outcome recipients are told of.
+var art19Rights = []eventsv1.Right{eventsv1.Right_RIGHT_RECTIFICATION, eventsv1.Right_RIGHT_ERASURE, eventsv1.Right_RIGHT_RESTRICTION}
+
+// notificationDue is docketd's Art. 19 saga opening a notice.
+func (g *gen) notificationDue(t *tenant, s *subject, requestID string) *eventsv1.Event {
+	ev := g.event(t, s, "docketd")
+	ev.Payload = &eventsv1.Event_RecipientNotificationDue{RecipientNotificationDue: &eventsv1.RecipientNotificationDue{
+		RequestId: requestID, RecipientId: g.pick([]string{"mailer", "crm-vendor", "tax-office"}),
+		Right: art19Rights[g.rng.IntN(len(art19Rights))], CauseEventId: g.out[len(g.out)-1].GetEventId(),
+		DueAt: timestamppb.New(ev.GetOccurredAt().AsTime().Add(time.Duration(1+g.rng.IntN(20)) * 24 * time.Hour)),
+	}}
+	return ev
+}
+
+// notificationWaived is staff waiving an Art. 19 notice.
+func (g *gen) notificationWaived(t *tenant, s *subject, requestID string) *eventsv1.Event {
+	ev := g.event(t, s, "privacy-desk")
+	ev.Payload = &eventsv1.Event_RecipientNotificationWaived{RecipientNotificationWaived: &eventsv1.RecipientNotificationWaived{
+		RequestId: requestID, RecipientId: g.pick([]string{"mailer", "crm-vendor", "tax-office"}),
+		Right:  art19Rights[g.rng.IntN(len(art19Rights))],
+		Ground: eventsv1.WaiverGround(1 + g.rng.IntN(2)), Detail: "the recipient no longer exists",
 	}}
 	return ev
 }

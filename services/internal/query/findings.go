@@ -148,8 +148,8 @@ func cutFindings(rows []model.Finding, n int) (page []model.Finding, more bool) 
 }
 
 // timeFindings computes the time-based findings at now: requests past
-// their deadline and data held past its retention, ordered by rule, time
-// and id.
+// their deadline, data held past its retention and Art. 19 notices past
+// due, ordered by rule, time and id.
 func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time) ([]model.Finding, error) {
 	reqs, err := s.allRequests(ctx, model.RequestFilter{Tenant: f.Tenant, SubjectRef: f.SubjectRef})
 	if err != nil {
@@ -169,6 +169,7 @@ func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now t
 			return nil, err
 		}
 		found = append(found, state.RetentionExceeded(subjects, cat, now)...)
+		found = append(found, state.OverdueNotifications(subjects, now)...)
 	}
 	out := found[:0]
 	for _, x := range found {

@@ -604,6 +604,58 @@ func (ExportFormat) EnumDescriptor() ([]byte, []int) {
 	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{8}
 }
 
+// WaiverGround is why Art. 19 allows not telling a recipient.
+type WaiverGround int32
+
+const (
+	WaiverGround_WAIVER_GROUND_UNSPECIFIED WaiverGround = 0
+	// Telling the recipient proves impossible.
+	WaiverGround_WAIVER_GROUND_IMPOSSIBLE WaiverGround = 1
+	// It involves disproportionate effort.
+	WaiverGround_WAIVER_GROUND_DISPROPORTIONATE_EFFORT WaiverGround = 2
+)
+
+// Enum value maps for WaiverGround.
+var (
+	WaiverGround_name = map[int32]string{
+		0: "WAIVER_GROUND_UNSPECIFIED",
+		1: "WAIVER_GROUND_IMPOSSIBLE",
+		2: "WAIVER_GROUND_DISPROPORTIONATE_EFFORT",
+	}
+	WaiverGround_value = map[string]int32{
+		"WAIVER_GROUND_UNSPECIFIED":             0,
+		"WAIVER_GROUND_IMPOSSIBLE":              1,
+		"WAIVER_GROUND_DISPROPORTIONATE_EFFORT": 2,
+	}
+)
+
+func (x WaiverGround) Enum() *WaiverGround {
+	p := new(WaiverGround)
+	*p = x
+	return p
+}
+
+func (x WaiverGround) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WaiverGround) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[9].Descriptor()
+}
+
+func (WaiverGround) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[9]
+}
+
+func (x WaiverGround) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WaiverGround.Descriptor instead.
+func (WaiverGround) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
 // Event is the envelope every Docket event travels in. The stream stores its
 // protobuf encoding with every personal-data value sealed.
 type Event struct {
@@ -658,6 +710,8 @@ type Event struct {
 	//	*Event_RetentionExpired
 	//	*Event_BreachRecorded
 	//	*Event_SubjectDataExported
+	//	*Event_RecipientNotificationDue
+	//	*Event_RecipientNotificationWaived
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -968,6 +1022,24 @@ func (x *Event) GetSubjectDataExported() *SubjectDataExported {
 	return nil
 }
 
+func (x *Event) GetRecipientNotificationDue() *RecipientNotificationDue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RecipientNotificationDue); ok {
+			return x.RecipientNotificationDue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetRecipientNotificationWaived() *RecipientNotificationWaived {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RecipientNotificationWaived); ok {
+			return x.RecipientNotificationWaived
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -1060,6 +1132,14 @@ type Event_SubjectDataExported struct {
 	SubjectDataExported *SubjectDataExported `protobuf:"bytes,41,opt,name=subject_data_exported,json=subjectDataExported,proto3,oneof"`
 }
 
+type Event_RecipientNotificationDue struct {
+	RecipientNotificationDue *RecipientNotificationDue `protobuf:"bytes,42,opt,name=recipient_notification_due,json=recipientNotificationDue,proto3,oneof"`
+}
+
+type Event_RecipientNotificationWaived struct {
+	RecipientNotificationWaived *RecipientNotificationWaived `protobuf:"bytes,43,opt,name=recipient_notification_waived,json=recipientNotificationWaived,proto3,oneof"`
+}
+
 func (*Event_ProcessingActivityDeclared) isEvent_Payload() {}
 
 func (*Event_ProcessingActivityAmended) isEvent_Payload() {}
@@ -1103,6 +1183,10 @@ func (*Event_RetentionExpired) isEvent_Payload() {}
 func (*Event_BreachRecorded) isEvent_Payload() {}
 
 func (*Event_SubjectDataExported) isEvent_Payload() {}
+
+func (*Event_RecipientNotificationDue) isEvent_Payload() {}
+
+func (*Event_RecipientNotificationWaived) isEvent_Payload() {}
 
 // Actor is who caused an event at the source, by pseudonymous id only.
 type Actor struct {
@@ -3264,11 +3348,176 @@ func (x *SubjectDataExported) GetTreeSize() uint64 {
 	return 0
 }
 
+// RecipientNotificationDue records an Art. 19 obligation: a recipient that
+// received the subject's data must be told of a rectification, erasure or
+// restriction. docketd's Art. 19 saga records it for every recipient in the
+// disclosure register; a RecipientNotified of the same request, recipient
+// and right closes it, a RecipientNotificationWaived waives it.
+type RecipientNotificationDue struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request the rectification, erasure or restriction carries out; the
+	// causing event's id when it names none.
+	RequestId   string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RecipientId string `protobuf:"bytes,2,opt,name=recipient_id,json=recipientId,proto3" json:"recipient_id,omitempty"`
+	// RIGHT_RECTIFICATION, RIGHT_ERASURE or RIGHT_RESTRICTION.
+	Right Right `protobuf:"varint,3,opt,name=right,proto3,enum=docket.events.v1.Right" json:"right,omitempty"`
+	// The event that caused it.
+	CauseEventId string `protobuf:"bytes,4,opt,name=cause_event_id,json=causeEventId,proto3" json:"cause_event_id,omitempty"`
+	// When the notice is due.
+	DueAt         *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecipientNotificationDue) Reset() {
+	*x = RecipientNotificationDue{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecipientNotificationDue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecipientNotificationDue) ProtoMessage() {}
+
+func (x *RecipientNotificationDue) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecipientNotificationDue.ProtoReflect.Descriptor instead.
+func (*RecipientNotificationDue) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *RecipientNotificationDue) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RecipientNotificationDue) GetRecipientId() string {
+	if x != nil {
+		return x.RecipientId
+	}
+	return ""
+}
+
+func (x *RecipientNotificationDue) GetRight() Right {
+	if x != nil {
+		return x.Right
+	}
+	return Right_RIGHT_UNSPECIFIED
+}
+
+func (x *RecipientNotificationDue) GetCauseEventId() string {
+	if x != nil {
+		return x.CauseEventId
+	}
+	return ""
+}
+
+func (x *RecipientNotificationDue) GetDueAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueAt
+	}
+	return nil
+}
+
+// RecipientNotificationWaived records that an Art. 19 notice will not be
+// sent, and why.
+type RecipientNotificationWaived struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	RequestId   string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RecipientId string                 `protobuf:"bytes,2,opt,name=recipient_id,json=recipientId,proto3" json:"recipient_id,omitempty"`
+	Right       Right                  `protobuf:"varint,3,opt,name=right,proto3,enum=docket.events.v1.Right" json:"right,omitempty"`
+	Ground      WaiverGround           `protobuf:"varint,4,opt,name=ground,proto3,enum=docket.events.v1.WaiverGround" json:"ground,omitempty"`
+	// Why, in words: never personal data.
+	Detail        string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecipientNotificationWaived) Reset() {
+	*x = RecipientNotificationWaived{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecipientNotificationWaived) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecipientNotificationWaived) ProtoMessage() {}
+
+func (x *RecipientNotificationWaived) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecipientNotificationWaived.ProtoReflect.Descriptor instead.
+func (*RecipientNotificationWaived) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *RecipientNotificationWaived) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RecipientNotificationWaived) GetRecipientId() string {
+	if x != nil {
+		return x.RecipientId
+	}
+	return ""
+}
+
+func (x *RecipientNotificationWaived) GetRight() Right {
+	if x != nil {
+		return x.Right
+	}
+	return Right_RIGHT_UNSPECIFIED
+}
+
+func (x *RecipientNotificationWaived) GetGround() WaiverGround {
+	if x != nil {
+		return x.Ground
+	}
+	return WaiverGround_WAIVER_GROUND_UNSPECIFIED
+}
+
+func (x *RecipientNotificationWaived) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
 var File_docket_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1ddocket/events/v1/events.proto\x12\x10docket.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe8\x12\n" +
+	"\x1ddocket/events/v1/events.proto\x12\x10docket.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc9\x14\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x1f\n" +
@@ -3305,7 +3554,9 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x12recipient_notified\x18& \x01(\v2#.docket.events.v1.RecipientNotifiedH\x00R\x11recipientNotified\x12Q\n" +
 	"\x11retention_expired\x18' \x01(\v2\".docket.events.v1.RetentionExpiredH\x00R\x10retentionExpired\x12K\n" +
 	"\x0fbreach_recorded\x18( \x01(\v2 .docket.events.v1.BreachRecordedH\x00R\x0ebreachRecorded\x12[\n" +
-	"\x15subject_data_exported\x18) \x01(\v2%.docket.events.v1.SubjectDataExportedH\x00R\x13subjectDataExportedB\t\n" +
+	"\x15subject_data_exported\x18) \x01(\v2%.docket.events.v1.SubjectDataExportedH\x00R\x13subjectDataExported\x12j\n" +
+	"\x1arecipient_notification_due\x18* \x01(\v2*.docket.events.v1.RecipientNotificationDueH\x00R\x18recipientNotificationDue\x12s\n" +
+	"\x1drecipient_notification_waived\x18+ \x01(\v2-.docket.events.v1.RecipientNotificationWaivedH\x00R\x1brecipientNotificationWaivedB\t\n" +
 	"\apayload\"H\n" +
 	"\x05Actor\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.docket.events.v1.ActorKindR\x04kind\x12\x0e\n" +
@@ -3509,7 +3760,21 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x10through_sequence\x18\x03 \x01(\x04R\x0fthroughSequence\x12\x16\n" +
 	"\x06events\x18\x04 \x01(\rR\x06events\x121\n" +
 	"\x14withheld_disclosures\x18\x05 \x01(\rR\x13withheldDisclosures\x12\x1b\n" +
-	"\ttree_size\x18\x06 \x01(\x04R\btreeSize*\xa4\x01\n" +
+	"\ttree_size\x18\x06 \x01(\x04R\btreeSize\"\xe4\x01\n" +
+	"\x18RecipientNotificationDue\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12!\n" +
+	"\frecipient_id\x18\x02 \x01(\tR\vrecipientId\x12-\n" +
+	"\x05right\x18\x03 \x01(\x0e2\x17.docket.events.v1.RightR\x05right\x12$\n" +
+	"\x0ecause_event_id\x18\x04 \x01(\tR\fcauseEventId\x121\n" +
+	"\x06due_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\"\xde\x01\n" +
+	"\x1bRecipientNotificationWaived\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12!\n" +
+	"\frecipient_id\x18\x02 \x01(\tR\vrecipientId\x12-\n" +
+	"\x05right\x18\x03 \x01(\x0e2\x17.docket.events.v1.RightR\x05right\x126\n" +
+	"\x06ground\x18\x04 \x01(\x0e2\x1e.docket.events.v1.WaiverGroundR\x06ground\x12\x16\n" +
+	"\x06detail\x18\x05 \x01(\tR\x06detail*\xa4\x01\n" +
 	"\tActorKind\x12\x1a\n" +
 	"\x16ACTOR_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTOR_KIND_SYSTEM\x10\x01\x12\x14\n" +
@@ -3587,7 +3852,11 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12EXPORT_FORMAT_HTML\x10\x01\x12\x16\n" +
-	"\x12EXPORT_FORMAT_JSON\x10\x02BDZBgithub.com/docketledger/docket/proto/gen/docket/events/v1;eventsv1b\x06proto3"
+	"\x12EXPORT_FORMAT_JSON\x10\x02*v\n" +
+	"\fWaiverGround\x12\x1d\n" +
+	"\x19WAIVER_GROUND_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18WAIVER_GROUND_IMPOSSIBLE\x10\x01\x12)\n" +
+	"%WAIVER_GROUND_DISPROPORTIONATE_EFFORT\x10\x02BDZBgithub.com/docketledger/docket/proto/gen/docket/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_docket_events_v1_events_proto_rawDescOnce sync.Once
@@ -3601,8 +3870,8 @@ func file_docket_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_docket_events_v1_events_proto_rawDescData
 }
 
-var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
+var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_docket_events_v1_events_proto_goTypes = []any{
 	(ActorKind)(0),                        // 0: docket.events.v1.ActorKind
 	(LegalBasis)(0),                       // 1: docket.events.v1.LegalBasis
@@ -3613,103 +3882,112 @@ var file_docket_events_v1_events_proto_goTypes = []any{
 	(Right)(0),                            // 6: docket.events.v1.Right
 	(DenialGround)(0),                     // 7: docket.events.v1.DenialGround
 	(ExportFormat)(0),                     // 8: docket.events.v1.ExportFormat
-	(*Event)(nil),                         // 9: docket.events.v1.Event
-	(*Actor)(nil),                         // 10: docket.events.v1.Actor
-	(*Recipient)(nil),                     // 11: docket.events.v1.Recipient
-	(*Retention)(nil),                     // 12: docket.events.v1.Retention
-	(*ProcessingActivity)(nil),            // 13: docket.events.v1.ProcessingActivity
-	(*ProcessingActivityDeclared)(nil),    // 14: docket.events.v1.ProcessingActivityDeclared
-	(*ProcessingActivityAmended)(nil),     // 15: docket.events.v1.ProcessingActivityAmended
-	(*NoticePublished)(nil),               // 16: docket.events.v1.NoticePublished
-	(*Sealed)(nil),                        // 17: docket.events.v1.Sealed
-	(*DataValue)(nil),                     // 18: docket.events.v1.DataValue
-	(*DataCollected)(nil),                 // 19: docket.events.v1.DataCollected
-	(*DataRectified)(nil),                 // 20: docket.events.v1.DataRectified
-	(*ParentalAuthorization)(nil),         // 21: docket.events.v1.ParentalAuthorization
-	(*ConsentGiven)(nil),                  // 22: docket.events.v1.ConsentGiven
-	(*ConsentWithdrawn)(nil),              // 23: docket.events.v1.ConsentWithdrawn
-	(*DisclosureMade)(nil),                // 24: docket.events.v1.DisclosureMade
-	(*RightsRequestReceived)(nil),         // 25: docket.events.v1.RightsRequestReceived
-	(*RightsRequestIdentityVerified)(nil), // 26: docket.events.v1.RightsRequestIdentityVerified
-	(*RightsRequestDeadlineExtended)(nil), // 27: docket.events.v1.RightsRequestDeadlineExtended
-	(*RightsRequestFulfilled)(nil),        // 28: docket.events.v1.RightsRequestFulfilled
-	(*RightsRequestDenied)(nil),           // 29: docket.events.v1.RightsRequestDenied
-	(*RestrictionApplied)(nil),            // 30: docket.events.v1.RestrictionApplied
-	(*RestrictionLifted)(nil),             // 31: docket.events.v1.RestrictionLifted
-	(*ObjectionRecorded)(nil),             // 32: docket.events.v1.ObjectionRecorded
-	(*ErasureExecuted)(nil),               // 33: docket.events.v1.ErasureExecuted
-	(*SubjectKeyShredded)(nil),            // 34: docket.events.v1.SubjectKeyShredded
-	(*RecipientNotified)(nil),             // 35: docket.events.v1.RecipientNotified
-	(*RetentionExpired)(nil),              // 36: docket.events.v1.RetentionExpired
-	(*BreachRecorded)(nil),                // 37: docket.events.v1.BreachRecorded
-	(*SubjectDataExported)(nil),           // 38: docket.events.v1.SubjectDataExported
-	(*timestamppb.Timestamp)(nil),         // 39: google.protobuf.Timestamp
+	(WaiverGround)(0),                     // 9: docket.events.v1.WaiverGround
+	(*Event)(nil),                         // 10: docket.events.v1.Event
+	(*Actor)(nil),                         // 11: docket.events.v1.Actor
+	(*Recipient)(nil),                     // 12: docket.events.v1.Recipient
+	(*Retention)(nil),                     // 13: docket.events.v1.Retention
+	(*ProcessingActivity)(nil),            // 14: docket.events.v1.ProcessingActivity
+	(*ProcessingActivityDeclared)(nil),    // 15: docket.events.v1.ProcessingActivityDeclared
+	(*ProcessingActivityAmended)(nil),     // 16: docket.events.v1.ProcessingActivityAmended
+	(*NoticePublished)(nil),               // 17: docket.events.v1.NoticePublished
+	(*Sealed)(nil),                        // 18: docket.events.v1.Sealed
+	(*DataValue)(nil),                     // 19: docket.events.v1.DataValue
+	(*DataCollected)(nil),                 // 20: docket.events.v1.DataCollected
+	(*DataRectified)(nil),                 // 21: docket.events.v1.DataRectified
+	(*ParentalAuthorization)(nil),         // 22: docket.events.v1.ParentalAuthorization
+	(*ConsentGiven)(nil),                  // 23: docket.events.v1.ConsentGiven
+	(*ConsentWithdrawn)(nil),              // 24: docket.events.v1.ConsentWithdrawn
+	(*DisclosureMade)(nil),                // 25: docket.events.v1.DisclosureMade
+	(*RightsRequestReceived)(nil),         // 26: docket.events.v1.RightsRequestReceived
+	(*RightsRequestIdentityVerified)(nil), // 27: docket.events.v1.RightsRequestIdentityVerified
+	(*RightsRequestDeadlineExtended)(nil), // 28: docket.events.v1.RightsRequestDeadlineExtended
+	(*RightsRequestFulfilled)(nil),        // 29: docket.events.v1.RightsRequestFulfilled
+	(*RightsRequestDenied)(nil),           // 30: docket.events.v1.RightsRequestDenied
+	(*RestrictionApplied)(nil),            // 31: docket.events.v1.RestrictionApplied
+	(*RestrictionLifted)(nil),             // 32: docket.events.v1.RestrictionLifted
+	(*ObjectionRecorded)(nil),             // 33: docket.events.v1.ObjectionRecorded
+	(*ErasureExecuted)(nil),               // 34: docket.events.v1.ErasureExecuted
+	(*SubjectKeyShredded)(nil),            // 35: docket.events.v1.SubjectKeyShredded
+	(*RecipientNotified)(nil),             // 36: docket.events.v1.RecipientNotified
+	(*RetentionExpired)(nil),              // 37: docket.events.v1.RetentionExpired
+	(*BreachRecorded)(nil),                // 38: docket.events.v1.BreachRecorded
+	(*SubjectDataExported)(nil),           // 39: docket.events.v1.SubjectDataExported
+	(*RecipientNotificationDue)(nil),      // 40: docket.events.v1.RecipientNotificationDue
+	(*RecipientNotificationWaived)(nil),   // 41: docket.events.v1.RecipientNotificationWaived
+	(*timestamppb.Timestamp)(nil),         // 42: google.protobuf.Timestamp
 }
 var file_docket_events_v1_events_proto_depIdxs = []int32{
-	39, // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
-	39, // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
-	10, // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
-	14, // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
-	15, // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
-	16, // 5: docket.events.v1.Event.notice_published:type_name -> docket.events.v1.NoticePublished
-	19, // 6: docket.events.v1.Event.data_collected:type_name -> docket.events.v1.DataCollected
-	20, // 7: docket.events.v1.Event.data_rectified:type_name -> docket.events.v1.DataRectified
-	22, // 8: docket.events.v1.Event.consent_given:type_name -> docket.events.v1.ConsentGiven
-	23, // 9: docket.events.v1.Event.consent_withdrawn:type_name -> docket.events.v1.ConsentWithdrawn
-	24, // 10: docket.events.v1.Event.disclosure_made:type_name -> docket.events.v1.DisclosureMade
-	25, // 11: docket.events.v1.Event.rights_request_received:type_name -> docket.events.v1.RightsRequestReceived
-	26, // 12: docket.events.v1.Event.rights_request_identity_verified:type_name -> docket.events.v1.RightsRequestIdentityVerified
-	27, // 13: docket.events.v1.Event.rights_request_deadline_extended:type_name -> docket.events.v1.RightsRequestDeadlineExtended
-	28, // 14: docket.events.v1.Event.rights_request_fulfilled:type_name -> docket.events.v1.RightsRequestFulfilled
-	29, // 15: docket.events.v1.Event.rights_request_denied:type_name -> docket.events.v1.RightsRequestDenied
-	30, // 16: docket.events.v1.Event.restriction_applied:type_name -> docket.events.v1.RestrictionApplied
-	31, // 17: docket.events.v1.Event.restriction_lifted:type_name -> docket.events.v1.RestrictionLifted
-	32, // 18: docket.events.v1.Event.objection_recorded:type_name -> docket.events.v1.ObjectionRecorded
-	33, // 19: docket.events.v1.Event.erasure_executed:type_name -> docket.events.v1.ErasureExecuted
-	34, // 20: docket.events.v1.Event.subject_key_shredded:type_name -> docket.events.v1.SubjectKeyShredded
-	35, // 21: docket.events.v1.Event.recipient_notified:type_name -> docket.events.v1.RecipientNotified
-	36, // 22: docket.events.v1.Event.retention_expired:type_name -> docket.events.v1.RetentionExpired
-	37, // 23: docket.events.v1.Event.breach_recorded:type_name -> docket.events.v1.BreachRecorded
-	38, // 24: docket.events.v1.Event.subject_data_exported:type_name -> docket.events.v1.SubjectDataExported
-	0,  // 25: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
-	2,  // 26: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
-	3,  // 27: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
-	1,  // 28: docket.events.v1.ProcessingActivity.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 29: docket.events.v1.ProcessingActivity.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	11, // 30: docket.events.v1.ProcessingActivity.recipients:type_name -> docket.events.v1.Recipient
-	12, // 31: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
-	13, // 32: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
-	13, // 33: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
-	17, // 34: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
-	1,  // 35: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 36: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	18, // 37: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
-	18, // 38: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
-	39, // 39: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
-	4,  // 40: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 41: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
-	21, // 42: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
-	39, // 43: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
-	4,  // 44: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 45: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
-	11, // 46: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
-	1,  // 47: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 48: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	39, // 49: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
-	18, // 50: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
-	6,  // 51: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
-	5,  // 52: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
-	7,  // 53: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
-	6,  // 54: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
-	5,  // 55: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
-	39, // 56: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
-	39, // 57: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
-	8,  // 58: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
-	59, // [59:59] is the sub-list for method output_type
-	59, // [59:59] is the sub-list for method input_type
-	59, // [59:59] is the sub-list for extension type_name
-	59, // [59:59] is the sub-list for extension extendee
-	0,  // [0:59] is the sub-list for field type_name
+	42, // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
+	11, // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
+	15, // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
+	16, // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
+	17, // 5: docket.events.v1.Event.notice_published:type_name -> docket.events.v1.NoticePublished
+	20, // 6: docket.events.v1.Event.data_collected:type_name -> docket.events.v1.DataCollected
+	21, // 7: docket.events.v1.Event.data_rectified:type_name -> docket.events.v1.DataRectified
+	23, // 8: docket.events.v1.Event.consent_given:type_name -> docket.events.v1.ConsentGiven
+	24, // 9: docket.events.v1.Event.consent_withdrawn:type_name -> docket.events.v1.ConsentWithdrawn
+	25, // 10: docket.events.v1.Event.disclosure_made:type_name -> docket.events.v1.DisclosureMade
+	26, // 11: docket.events.v1.Event.rights_request_received:type_name -> docket.events.v1.RightsRequestReceived
+	27, // 12: docket.events.v1.Event.rights_request_identity_verified:type_name -> docket.events.v1.RightsRequestIdentityVerified
+	28, // 13: docket.events.v1.Event.rights_request_deadline_extended:type_name -> docket.events.v1.RightsRequestDeadlineExtended
+	29, // 14: docket.events.v1.Event.rights_request_fulfilled:type_name -> docket.events.v1.RightsRequestFulfilled
+	30, // 15: docket.events.v1.Event.rights_request_denied:type_name -> docket.events.v1.RightsRequestDenied
+	31, // 16: docket.events.v1.Event.restriction_applied:type_name -> docket.events.v1.RestrictionApplied
+	32, // 17: docket.events.v1.Event.restriction_lifted:type_name -> docket.events.v1.RestrictionLifted
+	33, // 18: docket.events.v1.Event.objection_recorded:type_name -> docket.events.v1.ObjectionRecorded
+	34, // 19: docket.events.v1.Event.erasure_executed:type_name -> docket.events.v1.ErasureExecuted
+	35, // 20: docket.events.v1.Event.subject_key_shredded:type_name -> docket.events.v1.SubjectKeyShredded
+	36, // 21: docket.events.v1.Event.recipient_notified:type_name -> docket.events.v1.RecipientNotified
+	37, // 22: docket.events.v1.Event.retention_expired:type_name -> docket.events.v1.RetentionExpired
+	38, // 23: docket.events.v1.Event.breach_recorded:type_name -> docket.events.v1.BreachRecorded
+	39, // 24: docket.events.v1.Event.subject_data_exported:type_name -> docket.events.v1.SubjectDataExported
+	40, // 25: docket.events.v1.Event.recipient_notification_due:type_name -> docket.events.v1.RecipientNotificationDue
+	41, // 26: docket.events.v1.Event.recipient_notification_waived:type_name -> docket.events.v1.RecipientNotificationWaived
+	0,  // 27: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
+	2,  // 28: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
+	3,  // 29: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
+	1,  // 30: docket.events.v1.ProcessingActivity.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 31: docket.events.v1.ProcessingActivity.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	12, // 32: docket.events.v1.ProcessingActivity.recipients:type_name -> docket.events.v1.Recipient
+	13, // 33: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
+	14, // 34: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
+	14, // 35: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
+	18, // 36: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
+	1,  // 37: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 38: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	19, // 39: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
+	19, // 40: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
+	42, // 41: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
+	4,  // 42: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
+	5,  // 43: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
+	22, // 44: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
+	42, // 45: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
+	4,  // 46: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
+	5,  // 47: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
+	12, // 48: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
+	1,  // 49: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 50: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	42, // 51: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
+	19, // 52: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
+	6,  // 53: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
+	5,  // 54: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
+	7,  // 55: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
+	6,  // 56: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
+	5,  // 57: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
+	42, // 58: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
+	42, // 59: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
+	8,  // 60: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
+	6,  // 61: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
+	42, // 62: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
+	6,  // 63: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
+	9,  // 64: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
+	65, // [65:65] is the sub-list for method output_type
+	65, // [65:65] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_docket_events_v1_events_proto_init() }
@@ -3740,6 +4018,8 @@ func file_docket_events_v1_events_proto_init() {
 		(*Event_RetentionExpired)(nil),
 		(*Event_BreachRecorded)(nil),
 		(*Event_SubjectDataExported)(nil),
+		(*Event_RecipientNotificationDue)(nil),
+		(*Event_RecipientNotificationWaived)(nil),
 	}
 	file_docket_events_v1_events_proto_msgTypes[9].OneofWrappers = []any{
 		(*DataValue_Plaintext)(nil),
@@ -3750,8 +4030,8 @@ func file_docket_events_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_events_v1_events_proto_rawDesc), len(file_docket_events_v1_events_proto_rawDesc)),
-			NumEnums:      9,
-			NumMessages:   30,
+			NumEnums:      10,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
