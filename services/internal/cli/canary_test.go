@@ -173,11 +173,21 @@ func canaries(t *testing.T, store string) {
 	}
 	bundles := t.TempDir()
 	var proofDoc erasure.Document
-	waitFor(t, func() bool {
-		code, out, _ := run(t, "erasure-proof", "acme", "s-canary", "--api", api, "--request-id", "req-erase", "--bundles-dir", bundles)
-		return code == 0 && json.Unmarshal([]byte(out), &proofDoc) == nil && proofDoc.Pending == 0 &&
-			len(proofDoc.Shredded) == 1 && len(proofDoc.Erasures) == 1 && len(proofDoc.Notices) == 1
-	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		proofDoc = erasure.Document{} // Unmarshal leaves omitted fields as they were
+		code, out, errOut := run(t, "erasure-proof", "acme", "s-canary", "--api", api, "--request-id", "req-erase", "--bundles-dir", bundles)
+		if code == 0 && json.Unmarshal([]byte(out), &proofDoc) == nil && proofDoc.Pending == 0 &&
+			len(proofDoc.Shredded) == 1 && len(proofDoc.Erasures) == 1 && len(proofDoc.Notices) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_, status, _ := run(t, "status", "--api", api)
+			t.Fatalf("proof of erasure: exit %d, %s; pending %d, %d shredded, %d erasures, %d notices; checkpoint %q; status:\n%s",
+				code, errOut, proofDoc.Pending, len(proofDoc.Shredded), len(proofDoc.Erasures), len(proofDoc.Notices), proofDoc.Checkpoint, status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
 	files, _ := filepath.Glob(filepath.Join(bundles, "*.json"))
 	if len(files) != 3 {

@@ -10,11 +10,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/docketledger/docket/events"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
 )
 
 func startDaemon(t *testing.T) *daemon.Daemon {
@@ -177,8 +182,33 @@ func TestDemoTwiceAddsNothing(t *testing.T) {
 	if first["appended"] != first["events"] || second["appended"] != 0 || second["already_stored"] != first["events"] {
 		t.Fatalf("first %v, second %v: want everything appended once", first, second)
 	}
+	// The stream holds the demo once, plus the Art. 19 notices docketd's
+	// saga recorded for its erasures, rectifications and restrictions.
+	bySource := map[bool]int{}
+	cons, err := d.Stream().OrderedConsumer(context.Background(), jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	info, _ := d.Stream().Info(context.Background())
-	if info.State.Msgs != uint64(first["events"]) {
-		t.Fatalf("stream holds %d, want %d", info.State.Msgs, first["events"])
+	for n := uint64(0); n < info.State.Msgs; {
+		batch, err := cons.Fetch(1000, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m := range batch.Messages() {
+			n++
+			ev := &eventsv1.Event{}
+			if err := proto.Unmarshal(m.Data(), ev); err != nil {
+				t.Fatal(err)
+			}
+			docketd := ev.GetSource() == events.RecordedBy
+			if docketd && ev.GetRecipientNotificationDue() == nil {
+				t.Fatalf("docketd recorded a %s during a demo load", events.TypeName(ev))
+			}
+			bySource[docketd]++
+		}
+	}
+	if bySource[false] != first["events"] {
+		t.Fatalf("stream holds %d demo events (and %d of docketd's), want %d", bySource[false], bySource[true], first["events"])
 	}
 }

@@ -46,7 +46,7 @@ type apiTarget struct {
 }
 
 func (t apiTarget) Head(ctx context.Context, tenant string) (string, bool, error) {
-	resp, err := t.client.Head(ctx, connect.NewRequest(&apiv1.HeadRequest{Tenant: tenant}))
+	resp, err := t.client.Head(ctx, connect.NewRequest(&apiv1.HeadRequest{Tenant: tenant, SkipDocketd: true}))
 	if err != nil {
 		return "", false, err
 	}

@@ -82,6 +82,7 @@ func TestExportSubject(t *testing.T) {
 	}
 	gaggedID := evs[3].GetEventId()
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 4 })
+	waitForCheckpoint(t, apiv1connect.NewAuditServiceClient(http.DefaultClient, api), 4)
 
 	dir := t.TempDir()
 	code, out, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--format", "json", "--request-id", "req-1", "--actor", "dpo-1", "--bundles-dir", dir)
@@ -142,6 +143,30 @@ func TestExportSubject(t *testing.T) {
 	code, hist, _ := run(t, "history", "acme", "s-exp", "--api", api, "--format", "json")
 	if code != 0 || strings.Count(hist, "SubjectDataExported") != 2 || !strings.Contains(hist, "dpo-1") {
 		t.Fatalf("history after two exports:\n%s", hist)
+	}
+
+	// An erasure: the Art. 19 saga makes notices due to every recipient;
+	// the export names those the subject may know of.
+	erase := ev(5)
+	erase.Payload = &eventsv1.Event_ErasureExecuted{ErasureExecuted: &eventsv1.ErasureExecuted{RequestId: "req-1", System: "crm", RecordsErased: 1}}
+	if _, err := d.Emitter.Append(ctx, erase); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		st, err := d.ReadModels().Reader().Subject(ctx, "acme", "s-exp")
+		return err == nil && len(st.Notifications) == 3
+	})
+	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--format", "json")
+	var passed export.Report
+	if code != 0 || json.Unmarshal([]byte(out), &passed) != nil {
+		t.Fatal("export after the erasure failed")
+	}
+	var told []string
+	for _, n := range passed.PassedOn {
+		told = append(told, n.RecipientID+":"+n.Status)
+	}
+	if strings.Join(told, ",") != "mailer:open,police-old:open" || strings.Contains(out, "gagged") {
+		t.Fatalf("passed on to %v; want mailer and police-old, and no word of the gagged one", told)
 	}
 
 	// On the date, the gagged disclosure is shown.

@@ -72,6 +72,9 @@ type Config struct {
 	CheckpointEvery int `json:"checkpoint_every"`
 	// CheckpointInterval: and at least this often while events arrive.
 	CheckpointInterval Duration `json:"checkpoint_interval"`
+	// Art19Due is how long recipients have to be told of a rectification,
+	// erasure or restriction (Art. 19) before it is a finding.
+	Art19Due Duration `json:"art19_due"`
 	// WitnessKeys are the note verifier keys of the witnesses whose
 	// cosignatures the ledger accepts and reports.
 	WitnessKeys []string `json:"witness_keys"`
@@ -124,6 +127,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.CheckpointInterval == 0 {
 		c.CheckpointInterval = Duration(10 * time.Second)
+	}
+	if c.Art19Due == 0 {
+		c.Art19Due = Duration(30 * 24 * time.Hour)
 	}
 
 }
@@ -246,6 +252,9 @@ func (c Config) Validate() error {
 	if time.Duration(c.CheckpointInterval) < 100*time.Millisecond {
 		bad("checkpoint_interval", "%s is shorter than 100ms", time.Duration(c.CheckpointInterval))
 	}
+	if time.Duration(c.Art19Due) < time.Second {
+		bad("art19_due", "%s is shorter than 1s", time.Duration(c.Art19Due))
+	}
 	for i, k := range c.WitnessKeys {
 		if _, err := checkpoint.NewVerifier(k); err != nil {
 			bad(fmt.Sprintf("witness_keys[%d]", i), "%v", err)
@@ -311,6 +320,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.NotaryKeyFile, "notary-key-file", c.NotaryKeyFile, "the notary's signing key (default DATA_DIR/keys/notary.key; env DOCKET_NOTARY_KEY holds the key itself instead)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "sign a checkpoint at least every this many events")
 	fs.Var(&c.CheckpointInterval, "checkpoint-interval", "and at least this often while events arrive")
+	fs.Var(&c.Art19Due, "art19-due", "how long recipients have to be told of a rectification, erasure or restriction (Art. 19)")
 	fs.Var((*stringList)(&c.WitnessKeys), "witness-key", "a witness's verifier key whose cosignatures are accepted (repeat, or comma-separate)")
 
 	var envErrs []error

@@ -22,6 +22,7 @@ import (
 	"github.com/docketledger/docket/projections/projector"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/art19"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/erasure"
@@ -61,6 +62,8 @@ type Daemon struct {
 	stopNotary context.CancelFunc
 	notaryDone chan struct{}
 	signer     note.Signer // the log's key
+	stopSaga   context.CancelFunc
+	sagaDone   chan struct{}
 	http       *http.Server
 	apiAddr    net.Addr
 	ready      atomic.Bool
@@ -171,6 +174,26 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	go func() {
 		defer close(d.readDone)
 		d.read.Run(readCtx)
+	}()
+	saga, err := art19.New(ctx, art19.Config{
+		JetStream: d.js, Stream: d.stream, Reader: d.read.Reader(),
+		ReadPosition: func() uint64 { return d.read.Status().Checkpoint },
+		Record: func(ctx context.Context, ev *eventsv1.Event) error {
+			_, err := d.Emitter.Append(ctx, ev)
+			return err
+		},
+		DueIn: time.Duration(cfg.Art19Due), Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sagaCtx, stopSaga := context.WithCancel(context.Background())
+	d.stopSaga, d.sagaDone = stopSaga, make(chan struct{})
+	go func() {
+		defer close(d.sagaDone)
+		if err := saga.Run(sagaCtx); err != nil {
+			log.Error("Art. 19 saga stopped", "err", err)
+		}
 	}()
 
 	mux := http.NewServeMux()
@@ -287,8 +310,14 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// stopReadSide stops the projector and closes the read-model store.
+// stopReadSide stops the Art. 19 saga and the projector and closes the
+// read-model store.
 func (d *Daemon) stopReadSide() {
+	if d.stopSaga != nil {
+		d.stopSaga()
+		<-d.sagaDone
+		d.stopSaga = nil
+	}
 	if d.stopRead != nil {
 		d.stopRead()
 		<-d.readDone
@@ -337,7 +366,8 @@ func (d *Daemon) loadDemo(ctx context.Context) error {
 type emitterTarget struct{ d *Daemon }
 
 func (t emitterTarget) Head(ctx context.Context, tenant string) (string, bool, error) {
-	_, id, found, err := events.Head(ctx, t.d.stream, tenant, "")
+	_, id, found, err := events.HeadSkipping(ctx, t.d.stream, tenant, "",
+		func(ev *eventsv1.Event) bool { return ev.GetSource() == events.RecordedBy }, 100_000)
 	return id, found, err
 }
 

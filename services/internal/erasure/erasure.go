@@ -93,7 +93,7 @@ func (s *Shredder) Shred(ctx context.Context, req Request) (*Result, error) {
 	}
 	ev := &eventsv1.Event{
 		EventId: id.String(), Tenant: req.Tenant, SubjectRef: req.SubjectRef, OccurredAt: timestamppb.New(s.c.Now()),
-		Source: "docketd", Actor: actor, TaxonomyVersion: "fideslang-3.1",
+		Source: events.RecordedBy, Actor: actor, TaxonomyVersion: "fideslang-3.1",
 		Payload: &eventsv1.Event_SubjectKeyShredded{SubjectKeyShredded: &eventsv1.SubjectKeyShredded{
 			KeyGroups: groups, RequestId: req.RequestID}},
 	}

@@ -115,7 +115,7 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	r := &Report{
 		Schema: Schema, Controller: req.Tenant, SubjectRef: req.SubjectRef, GeneratedAt: now, RequestID: req.RequestID,
 		Data: []Datum{}, Provided: []Datum{}, Processing: []Processing{}, Recipients: []Recipient{}, Consents: []Consent{},
-		Requests: []RightsRequest{}, Restrictions: []Restriction{}, Objections: []Objection{}, Rights: rights,
+		Requests: []RightsRequest{}, Restrictions: []Restriction{}, Objections: []Objection{}, PassedOn: []Notice{}, Rights: rights,
 	}
 	b := builder{r: r, cat: cat, processing: map[string]*Processing{}, recipients: map[string]*Recipient{}}
 	var shown []shownEvent
@@ -141,6 +141,9 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	}
 	b.finish()
 	addState(r, st)
+	// Art. 23: a recipient the subject may not yet learn of is not named
+	// among those told either.
+	r.PassedOn = slices.DeleteFunc(r.PassedOn, func(n Notice) bool { return b.recipients[n.RecipientID] == nil })
 	if err := x.requests(ctx, req, r); err != nil {
 		return nil, err
 	}
@@ -272,7 +275,7 @@ func (x *Exporter) recordEvent(req Request, r *Report, shown, withheld int) (*ev
 	}
 	ev := &eventsv1.Event{
 		EventId: id.String(), Tenant: req.Tenant, SubjectRef: req.SubjectRef,
-		OccurredAt: timestamppb.New(r.GeneratedAt), Source: "docketd", Actor: actor,
+		OccurredAt: timestamppb.New(r.GeneratedAt), Source: events.RecordedBy, Actor: actor,
 		TaxonomyVersion: "fideslang-3.1",
 		Payload: &eventsv1.Event_SubjectDataExported{SubjectDataExported: &eventsv1.SubjectDataExported{
 			RequestId: req.RequestID, Format: format, ThroughSequence: r.ThroughSequence,
@@ -309,6 +312,14 @@ func addState(r *Report, st *model.SubjectState) {
 		if o != nil {
 			r.Objections = append(r.Objections, Objection{Purposes: o.Purposes, At: o.At.UTC()})
 		}
+	}
+	for _, k := range sortedKeys(st.Notifications) {
+		n := st.Notifications[k]
+		if n == nil {
+			continue
+		}
+		r.PassedOn = append(r.PassedOn, Notice{RecipientID: n.RecipientID, Right: n.Right, RequestID: n.RequestID,
+			Status: n.Status, DueAt: utcPtr(n.DueAt), ClosedAt: utcPtr(n.ClosedAt)})
 	}
 	if len(st.Erasures) > 0 {
 		r.Erasure.Systems = map[string]time.Time{}

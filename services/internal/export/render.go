@@ -121,6 +121,11 @@ It reflects the ledger up to stream sequence {{.ThroughSequence}}.</p>
 {{range $s, $t := .Erasure.Systems}}<li>{{$s}} erased your data on {{when $t}}</li>{{end}}
 {{range $g, $t := .Erasure.Shredded}}<li>the key of key group {{$g}} was destroyed on {{when $t}}: what it sealed can no longer be read by anyone</li>{{end}}</ul>{{end}}
 
+{{if .PassedOn}}<h3>Whom we told (Art. 19)</h3>
+<table><tr><th>Recipient</th><th>Of your</th><th>Request</th><th>Status</th><th>Due</th><th>Done</th></tr>
+{{range .PassedOn}}<tr><td>{{.RecipientID}}</td><td>{{.Right}}</td><td>{{.RequestID}}</td><td>{{.Status}}</td><td>{{whenp .DueAt}}</td><td>{{whenp .ClosedAt}}</td></tr>
+{{end}}</table>{{end}}
+
 <h2>Your rights</h2>
 <ul>{{range .Rights}}<li>{{.}}</li>{{end}}</ul>
 

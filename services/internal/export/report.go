@@ -42,6 +42,10 @@ type Report struct {
 	// Erasure says which systems erased the subject's data and which keys
 	// were shredded.
 	Erasure Erasure `json:"erasure"`
+	// PassedOn is whom a rectification, erasure or restriction was passed
+	// on to (Art. 19): each recipient owed a notice, and whether it was
+	// told.
+	PassedOn []Notice `json:"passed_on"`
 	// Rights are the subject's rights, as the report tells them.
 	Rights []string `json:"rights"`
 	// Verification lets anyone check, with the log's public key, that the
@@ -129,6 +133,16 @@ type Restriction struct {
 type Objection struct {
 	Purposes []string  `json:"purposes"`
 	At       time.Time `json:"at"`
+}
+
+// Notice is one Art. 19 notice to a recipient.
+type Notice struct {
+	RecipientID string     `json:"recipient_id"`
+	Right       string     `json:"right"`
+	RequestID   string     `json:"request_id"`
+	Status      string     `json:"status"` // open, notified, waived
+	DueAt       *time.Time `json:"due_at,omitempty"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
 }
 
 // Erasure is what was erased.

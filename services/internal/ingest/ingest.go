@@ -117,7 +117,17 @@ func (s *Service) Head(ctx context.Context, req *connect.Request[apiv1.HeadReque
 	if len(problems) > 0 {
 		return nil, invalid(problems...)
 	}
-	seq, id, found, err := events.Head(ctx, s.stream, req.Msg.GetTenant(), req.Msg.GetSubjectRef())
+	var (
+		seq   uint64
+		id    string
+		found bool
+		err   error
+	)
+	if req.Msg.GetSkipDocketd() {
+		seq, id, found, err = events.HeadSkipping(ctx, s.stream, req.Msg.GetTenant(), req.Msg.GetSubjectRef(), recordedByDocketd, maxHeadWalk)
+	} else {
+		seq, id, found, err = events.Head(ctx, s.stream, req.Msg.GetTenant(), req.Msg.GetSubjectRef())
+	}
 	if err != nil {
 		return nil, connect.NewError(connect.CodeUnavailable, fmt.Errorf("head: %w", err))
 	}
@@ -158,3 +168,8 @@ func invalid(problems ...*events.FieldError) *connect.Error {
 	}
 	return err
 }
+
+// maxHeadWalk bounds how far HeadRequest.skip_docketd looks back.
+const maxHeadWalk = 100_000
+
+func recordedByDocketd(ev *eventsv1.Event) bool { return ev.GetSource() == events.RecordedBy }

@@ -191,9 +191,13 @@ func (x *AppendResult) GetDuplicate() bool {
 
 // HeadRequest names a tenant and optionally one subject.
 type HeadRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
-	SubjectRef    string                 `protobuf:"bytes,2,opt,name=subject_ref,json=subjectRef,proto3" json:"subject_ref,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Tenant     string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	SubjectRef string                 `protobuf:"bytes,2,opt,name=subject_ref,json=subjectRef,proto3" json:"subject_ref,omitempty"`
+	// Ignore the events docketd records itself (source "docketd": exports,
+	// key shreds, Art. 19 notices due), looking back at most 100,000 stream
+	// sequences: what a loader resuming its own list of events needs.
+	SkipDocketd   bool `protobuf:"varint,3,opt,name=skip_docketd,json=skipDocketd,proto3" json:"skip_docketd,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -240,6 +244,13 @@ func (x *HeadRequest) GetSubjectRef() string {
 		return x.SubjectRef
 	}
 	return ""
+}
+
+func (x *HeadRequest) GetSkipDocketd() bool {
+	if x != nil {
+		return x.SkipDocketd
+	}
+	return false
 }
 
 // HeadResponse is the newest stored event, or found=false.
@@ -319,11 +330,12 @@ const file_docket_api_v1_ingest_proto_rawDesc = "" +
 	"\fAppendResult\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1a\n" +
 	"\bsequence\x18\x02 \x01(\x04R\bsequence\x12\x1c\n" +
-	"\tduplicate\x18\x03 \x01(\bR\tduplicate\"F\n" +
+	"\tduplicate\x18\x03 \x01(\bR\tduplicate\"i\n" +
 	"\vHeadRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
-	"subjectRef\"[\n" +
+	"subjectRef\x12!\n" +
+	"\fskip_docketd\x18\x03 \x01(\bR\vskipDocketd\"[\n" +
 	"\fHeadResponse\x12\x14\n" +
 	"\x05found\x18\x01 \x01(\bR\x05found\x12\x1a\n" +
 	"\bsequence\x18\x02 \x01(\x04R\bsequence\x12\x19\n" +

@@ -224,6 +224,16 @@ func (m *HeadRequest) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.SkipDocketd {
+		i--
+		if m.SkipDocketd {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x18
+	}
 	if len(m.SubjectRef) > 0 {
 		i -= len(m.SubjectRef)
 		copy(dAtA[i:], m.SubjectRef)
@@ -375,6 +385,9 @@ func (m *HeadRequest) SizeVT() (n int) {
 	l = len(m.SubjectRef)
 	if l > 0 {
 		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	if m.SkipDocketd {
+		n += 2
 	}
 	n += len(m.unknownFields)
 	return n
@@ -906,6 +919,26 @@ func (m *HeadRequest) UnmarshalVT(dAtA []byte) error {
 			}
 			m.SubjectRef = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SkipDocketd", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.SkipDocketd = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])

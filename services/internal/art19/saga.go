@@ -1,0 +1,245 @@
+// Package art19 is the Art. 19 saga: when a subject's data is rectified,
+// erased or restricted, every recipient that received the subject's data
+// must be told. The saga runs on Watermill's router: a durable JetStream
+// consumer delivers each rectification, erasure and restriction event; the
+// handler looks the subject's recipients up in the disclosure register and
+// records a RecipientNotificationDue for each; failures are retried with a
+// backoff and, when they keep failing, the event is parked on the poison
+// queue (a stream of its own) so that the saga goes on with the next.
+//
+// Every step is idempotent: a notice's event id is derived from the
+// causing event, the recipient and the right, so a redelivery stores it
+// once within the duplicate window, and the projection keeps one notice
+// per request, recipient and right whatever arrives later. A notice closes
+// when a RecipientNotified of the same request, recipient and right is
+// recorded, or is waived by a RecipientNotificationWaived; one still open
+// past its due date is the recipient_notification_overdue finding.
+package art19
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/projections/model"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Defaults.
+const (
+	DefaultDurable      = "docket-art19"
+	DefaultPoisonStream = "DOCKET_POISON"
+	// PoisonSubject is where events the saga gave up on are parked.
+	PoisonSubject = "docket-poison.art19"
+)
+
+// Config configures a Saga.
+type Config struct {
+	JetStream jetstream.JetStream
+	Stream    jetstream.Stream // the events stream
+	Reader    model.Reader     // the disclosure register and subject state
+	// ReadPosition is the read models' checkpoint: the saga waits until
+	// they have applied the causing event, so the register is complete.
+	ReadPosition func() uint64
+	// Record appends a notice to the ledger (the Emitter).
+	Record func(ctx context.Context, ev *eventsv1.Event) error
+	// DueIn is how long recipients have to be told; default 30 days.
+	DueIn time.Duration
+	// Retries before an event goes to the poison queue; default 5.
+	Retries int
+	// RetryInterval is the first pause between retries; default 200ms.
+	RetryInterval time.Duration
+	Durable       string // default DefaultDurable
+	Log           *slog.Logger
+}
+
+// Saga is the Art. 19 saga.
+type Saga struct {
+	c      Config
+	router *message.Router
+	sub    *subscriber
+}
+
+// New builds the saga (its router, consumer and poison queue).
+func New(ctx context.Context, c Config) (*Saga, error) {
+	if c.JetStream == nil || c.Stream == nil || c.Reader == nil || c.ReadPosition == nil || c.Record == nil || c.Log == nil {
+		return nil, errors.New("art19: New: nil dependency")
+	}
+	if c.DueIn == 0 {
+		c.DueIn = 30 * 24 * time.Hour
+	}
+	if c.Retries == 0 {
+		c.Retries = 5
+	}
+	if c.RetryInterval == 0 {
+		c.RetryInterval = 200 * time.Millisecond
+	}
+	if c.Durable == "" {
+		c.Durable = DefaultDurable
+	}
+	if c.DueIn < time.Second || c.Retries < 1 {
+		return nil, fmt.Errorf("art19: due in %s (at least 1s), retries %d (at least 1)", c.DueIn, c.Retries)
+	}
+	if _, err := c.JetStream.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: DefaultPoisonStream, Description: "Docket events a saga gave up on, for a person to look at",
+		Subjects: []string{"docket-poison.>"}, Storage: jetstream.FileStorage, DenyDelete: true,
+	}); err != nil {
+		return nil, fmt.Errorf("art19: poison stream: %w", err)
+	}
+	wl := watermill.NewSlogLogger(c.Log)
+	router, err := message.NewRouter(message.RouterConfig{}, wl)
+	if err != nil {
+		return nil, err
+	}
+	poison, err := middleware.PoisonQueue(&publisher{js: c.JetStream}, PoisonSubject)
+	if err != nil {
+		return nil, err
+	}
+	router.AddMiddleware(
+		poison, // outermost: what the retries could not handle
+		middleware.Retry{MaxRetries: c.Retries, InitialInterval: c.RetryInterval, MaxInterval: 5 * time.Second, Multiplier: 2, Logger: wl}.Middleware,
+	)
+	s := &Saga{c: c, router: router, sub: &subscriber{stream: c.Stream, durable: c.Durable, filters: []string{
+		events.SubjectPrefix + ".*.*.DataRectified",
+		events.SubjectPrefix + ".*.*.RestrictionApplied",
+		events.SubjectPrefix + ".*.*.ErasureExecuted",
+		events.SubjectPrefix + ".*.*.SubjectKeyShredded",
+	}}}
+	router.AddConsumerHandler("art19", "events", s.sub, s.handle)
+	return s, nil
+}
+
+// Run runs the saga until ctx ends.
+func (s *Saga) Run(ctx context.Context) error {
+	err := s.router.Run(ctx)
+	_ = s.sub.Close()
+	return err
+}
+
+// Running is closed once the saga consumes.
+func (s *Saga) Running() chan struct{} { return s.router.Running() }
+
+// handle records the notices one event makes due.
+func (s *Saga) handle(msg *message.Message) error {
+	ctx := msg.Context()
+	seq, err := strconv.ParseUint(msg.Metadata.Get("seq"), 10, 64)
+	if err != nil {
+		return fmt.Errorf("art19: message without a sequence: %w", err)
+	}
+	ev := &eventsv1.Event{}
+	if err := proto.Unmarshal(msg.Payload, ev); err != nil {
+		return fmt.Errorf("art19: sequence %d: %w", seq, err)
+	}
+	right, requestID := cause(ev)
+	if right == eventsv1.Right_RIGHT_UNSPECIFIED {
+		return nil // not a rectification, erasure or restriction
+	}
+	// The register must hold every disclosure stored before the event.
+	for s.c.ReadPosition() < seq {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	recipients, err := s.recipients(ctx, ev.GetTenant(), ev.GetSubjectRef())
+	if err != nil {
+		return err
+	}
+	st, err := s.c.Reader.Subject(ctx, ev.GetTenant(), ev.GetSubjectRef())
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		return fmt.Errorf("art19: subject state: %w", err)
+	}
+	for _, rc := range recipients {
+		if st != nil && st.Notifications[model.NotificationKey(requestID, rc, right.String())] != nil {
+			continue // owed, sent or waived already
+		}
+		due := ev.GetOccurredAt().AsTime().Add(s.c.DueIn)
+		n := &eventsv1.Event{
+			EventId: noticeID(ev, rc, right), Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
+			OccurredAt: ev.GetOccurredAt(), Source: events.RecordedBy, TaxonomyVersion: ev.GetTaxonomyVersion(),
+			Actor:         &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "art19-saga"},
+			CorrelationId: ev.GetCorrelationId(), CausationId: ev.GetEventId(),
+			Payload: &eventsv1.Event_RecipientNotificationDue{RecipientNotificationDue: &eventsv1.RecipientNotificationDue{
+				RequestId: requestID, RecipientId: rc, Right: right, CauseEventId: ev.GetEventId(), DueAt: timestamppb.New(due),
+			}},
+		}
+		if err := s.c.Record(ctx, n); err != nil {
+			return fmt.Errorf("art19: record the notice due to %s: %w", rc, err)
+		}
+	}
+	return nil
+}
+
+// cause is the right an event carries out and the request it belongs to
+// (its own id when it names none); RIGHT_UNSPECIFIED for other events.
+func cause(ev *eventsv1.Event) (eventsv1.Right, string) {
+	var right eventsv1.Right
+	var req string
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_DataRectified:
+		right, req = eventsv1.Right_RIGHT_RECTIFICATION, p.DataRectified.GetRequestId()
+	case *eventsv1.Event_RestrictionApplied:
+		right, req = eventsv1.Right_RIGHT_RESTRICTION, p.RestrictionApplied.GetRequestId()
+	case *eventsv1.Event_ErasureExecuted:
+		right, req = eventsv1.Right_RIGHT_ERASURE, p.ErasureExecuted.GetRequestId()
+	case *eventsv1.Event_SubjectKeyShredded:
+		right, req = eventsv1.Right_RIGHT_ERASURE, p.SubjectKeyShredded.GetRequestId()
+	default:
+		return eventsv1.Right_RIGHT_UNSPECIFIED, ""
+	}
+	if req == "" {
+		req = ev.GetEventId()
+	}
+	return right, req
+}
+
+// recipients are the distinct recipients of the subject's disclosures.
+func (s *Saga) recipients(ctx context.Context, tenant, ref string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for after := uint64(0); ; {
+		page, err := s.c.Reader.Disclosures(ctx, model.DisclosureFilter{Tenant: tenant, SubjectRef: ref}, model.Page{After: after, Limit: 1000})
+		if err != nil {
+			return nil, fmt.Errorf("art19: disclosure register: %w", err)
+		}
+		for _, d := range page {
+			if !seen[d.RecipientID] {
+				seen[d.RecipientID] = true
+				out = append(out, d.RecipientID)
+			}
+		}
+		if len(page) < 1000 {
+			return out, nil
+		}
+		after = page[len(page)-1].Seq
+	}
+}
+
+// noticeID is the notice's event id: a UUIDv7 whose time is the causing
+// event's and whose random bits are a hash of the cause, the recipient
+// and the right, so the same notice always gets the same id.
+func noticeID(ev *eventsv1.Event, recipient string, right eventsv1.Right) string {
+	h := sha256.Sum256([]byte(ev.GetEventId() + "\x00" + recipient + "\x00" + right.String()))
+	var u uuid.UUID
+	ms := uint64(ev.GetOccurredAt().AsTime().UnixMilli())
+	for i := range 6 {
+		u[i] = byte(ms >> (40 - 8*i))
+	}
+	copy(u[6:], h[:10])
+	u[6] = 0x70 | u[6]&0x0f // version 7
+	u[8] = 0x80 | u[8]&0x3f // RFC 9562 variant
+	return u.String()
+}

@@ -1,0 +1,232 @@
+package art19_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/events/natstest"
+	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/projector"
+	"github.com/docketledger/docket/projections/state"
+	"github.com/docketledger/docket/projections/store/sqlite"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/art19"
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+var discard = slog.New(slog.DiscardHandler)
+
+type fixture struct {
+	js    jetstream.JetStream
+	em    *events.Emitter
+	store model.Store
+	proj  *projector.Projector
+}
+
+// start runs a real JetStream, the projector into SQLite and the saga
+// (record wraps the Emitter: tests may make it fail).
+func start(t *testing.T, record func(ctx context.Context, ev *eventsv1.Event) error, due time.Duration) *fixture {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv := natstest.Start(t)
+	_, js := natstest.Connect(t, srv)
+	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kek, _ := keys.NewLocalKEK(bytes.Repeat([]byte{3}, 32))
+	kr, err := keys.NewKeyring(keys.NewMemoryStore(), kek, keys.KeyringConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	em, err := events.NewEmitter(js, events.EmitterConfig{Keys: kr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "rm.db"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	p, err := projector.New(js, store, projector.Config{MaxWait: 20 * time.Millisecond}, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go p.Run(ctx)
+	f := &fixture{js: js, em: em, store: store, proj: p}
+	if record == nil {
+		record = func(ctx context.Context, ev *eventsv1.Event) error { return f.append(ctx, ev) }
+	}
+	saga, err := art19.New(ctx, art19.Config{JetStream: js, Stream: stream, Reader: store,
+		ReadPosition: func() uint64 { return p.Stats().Checkpoint }, Record: record, DueIn: due,
+		Retries: 2, RetryInterval: 10 * time.Millisecond, Log: discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = saga.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	<-saga.Running()
+	return f
+}
+
+func (f *fixture) append(ctx context.Context, evs ...*eventsv1.Event) error {
+	_, err := f.em.Append(ctx, evs...)
+	return err
+}
+
+var base = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+
+func event(ref string, min int) *eventsv1.Event {
+	return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: ref,
+		OccurredAt: timestamppb.New(base.Add(time.Duration(min) * time.Minute)), Source: "crm", TaxonomyVersion: "fideslang-3.1"}
+}
+
+func disclosure(ref, recipient string, min int) *eventsv1.Event {
+	ev := event(ref, min)
+	ev.Payload = &eventsv1.Event_DisclosureMade{DisclosureMade: &eventsv1.DisclosureMade{
+		Recipient: &eventsv1.Recipient{Id: recipient, Name: recipient + " Ltd", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
+			Country: "DE", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
+		Categories: []string{"user.contact.email"}, Purpose: "essential.service", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
+	}}
+	return ev
+}
+
+func erasure(ref, system string, min int) *eventsv1.Event {
+	ev := event(ref, min)
+	ev.Payload = &eventsv1.Event_ErasureExecuted{ErasureExecuted: &eventsv1.ErasureExecuted{RequestId: "req-e", System: system, RecordsErased: 2}}
+	return ev
+}
+
+// notices waits for the subject's notifications to settle at want (by
+// recipient: status) and returns them.
+func (f *fixture) notices(t *testing.T, ref string, want map[string]string) map[string]*model.Notification {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := f.store.Subject(context.Background(), "acme", ref)
+		got := map[string]string{}
+		if err == nil {
+			for _, n := range st.Notifications {
+				got[n.RecipientID] = n.Status
+			}
+		}
+		if len(got) == len(want) && func() bool {
+			for k, v := range want {
+				if got[k] != v {
+					return false
+				}
+			}
+			return true
+		}() {
+			return st.Notifications
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("notifications of %s: %v, want %v", ref, got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSagaFansOutToTheRecipients: an erasure makes a notice due to
+// exactly the recipients that got the subject's data; a second system's
+// erasure of the same request adds none; a notice sent closes one, and the
+// other, past due, is a finding.
+func TestSagaFansOutToTheRecipients(t *testing.T) {
+	f := start(t, nil, time.Second)
+	ctx := context.Background()
+	if err := f.append(ctx,
+		disclosure("s-1", "mailer", 1), disclosure("s-1", "crm-vendor", 2), disclosure("s-1", "mailer", 3),
+		disclosure("s-2", "adtech", 4), // another subject's recipient
+		erasure("s-1", "crm", 10),
+	); err != nil {
+		t.Fatal(err)
+	}
+	open := map[string]string{"mailer": model.NotificationOpen, "crm-vendor": model.NotificationOpen}
+	f.notices(t, "s-1", open)
+	if err := f.append(ctx, erasure("s-1", "billing", 11)); err != nil {
+		t.Fatal(err)
+	}
+	// The second erasure's handling is done once the saga has moved past
+	// it: wait for the projector, then for any notice it might have added.
+	time.Sleep(300 * time.Millisecond)
+	ns := f.notices(t, "s-1", open)
+	for _, n := range ns {
+		if n.RequestID != "req-e" || n.Right != eventsv1.Right_RIGHT_ERASURE.String() {
+			t.Fatalf("notice %+v", n)
+		}
+	}
+	if st, err := f.store.Subject(ctx, "acme", "s-2"); err != nil || len(st.Notifications) != 0 {
+		t.Fatalf("the other subject got notices: %+v %v", st, err)
+	}
+
+	told := event("s-1", 20)
+	told.Payload = &eventsv1.Event_RecipientNotified{RecipientNotified: &eventsv1.RecipientNotified{
+		RequestId: "req-e", RecipientId: "mailer", Right: eventsv1.Right_RIGHT_ERASURE, Channel: eventsv1.Channel_CHANNEL_EMAIL}}
+	if err := f.append(ctx, told); err != nil {
+		t.Fatal(err)
+	}
+	f.notices(t, "s-1", map[string]string{"mailer": model.NotificationNotified, "crm-vendor": model.NotificationOpen})
+	st, _ := f.store.Subject(ctx, "acme", "s-1")
+	var rules []string
+	for _, fd := range state.OverdueNotifications([]*model.SubjectState{st}, base.Add(time.Hour)) {
+		rules = append(rules, fd.Rule+":"+fd.SubjectRef)
+	}
+	if !slices.Equal(rules, []string{"recipient_notification_overdue:s-1"}) {
+		t.Fatalf("overdue findings %v, want one for crm-vendor", rules)
+	}
+}
+
+// TestSagaParksWhatKeepsFailing: an event whose notices cannot be recorded
+// is retried, then parked on the poison queue, and the saga goes on.
+func TestSagaParksWhatKeepsFailing(t *testing.T) {
+	var f *fixture
+	f = start(t, func(ctx context.Context, ev *eventsv1.Event) error {
+		if ev.GetSubjectRef() == "s-bad" {
+			return errors.New("injected failure")
+		}
+		return f.append(ctx, ev)
+	}, time.Hour)
+	ctx := context.Background()
+	if err := f.append(ctx, disclosure("s-bad", "mailer", 1), erasure("s-bad", "crm", 2),
+		disclosure("s-ok", "mailer", 3), erasure("s-ok", "crm", 4)); err != nil {
+		t.Fatal(err)
+	}
+	f.notices(t, "s-ok", map[string]string{"mailer": model.NotificationOpen})
+	ps, err := f.js.Stream(ctx, art19.DefaultPoisonStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		info, err := ps.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Msgs == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages on the poison queue, want 1", info.State.Msgs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	m, err := ps.GetMsg(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Header.Get("reason_poisoned") == "" || m.Header.Get("subject") == "" {
+		t.Fatalf("poison message headers %v", m.Header)
+	}
+}
