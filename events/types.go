@@ -76,3 +76,15 @@ func PayloadField(ev *eventsv1.Event) string {
 	}
 	return ""
 }
+
+// EnumName is a proto enum value's name, "" for the zero (unspecified)
+// value: how the read models and documents write enums.
+func EnumName[E interface {
+	~int32
+	String() string
+}](e E) string {
+	if e == 0 {
+		return ""
+	}
+	return e.String()
+}

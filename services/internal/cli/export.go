@@ -52,10 +52,10 @@ func Export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
-		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
+	client, err := rightsClient(*api)
+	if err != nil {
+		return err
 	}
-	client := apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"))
 	resp, err := client.ExportSubject(ctx, connect.NewRequest(req))
 	if err != nil {
 		return apiError(err)
@@ -120,10 +120,10 @@ func Shred(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
-		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
+	client, err := rightsClient(*api)
+	if err != nil {
+		return err
 	}
-	client := apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"))
 	resp, err := client.ShredKeys(ctx, connect.NewRequest(&apiv1.ShredKeysRequest{Tenant: tenant, SubjectRef: subject,
 		KeyGroups: groups, RequestId: *request, ActorId: *actor}))
 	if err != nil {
@@ -149,10 +149,10 @@ func Receipt(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := errors.Join(checkArg("--tenant", *tenant)); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
-		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
+	client, err := rightsClient(*api)
+	if err != nil {
+		return err
 	}
-	client := apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"))
 	resp, err := client.GetConsentReceipt(ctx, connect.NewRequest(&apiv1.GetConsentReceiptRequest{Tenant: *tenant, EventId: fs.Arg(0)}))
 	if err != nil {
 		return apiError(err)
@@ -179,10 +179,10 @@ func ErasureProof(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := errors.Join(checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", *request)); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
-		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
+	client, err := rightsClient(*api)
+	if err != nil {
+		return err
 	}
-	client := apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"))
 	resp, err := client.ProveErasure(ctx, connect.NewRequest(&apiv1.ProveErasureRequest{Tenant: tenant, SubjectRef: subject, RequestId: *request}))
 	if err != nil {
 		return apiError(err)
@@ -212,4 +212,11 @@ func ErasureProof(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	_, err = stdout.Write(resp.Msg.GetDocument())
 	return err
+}
+
+func rightsClient(api string) (apiv1connect.RightsServiceClient, error) {
+	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
+		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
+	}
+	return apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(api, "/")), nil
 }

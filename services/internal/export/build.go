@@ -35,7 +35,7 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 	at := ev.GetOccurredAt().AsTime().UTC()
 	datum := func(o events.Opened, activity string, purposes []string, basis eventsv1.LegalBasis, source string) Datum {
 		return Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Activity: activity, Purposes: purposes,
-			LegalBasis: enumName(basis), Source: source, System: ev.GetSource(), CollectedAt: at, EventID: ev.GetEventId(), Sequence: row.Seq}
+			LegalBasis: events.EnumName(basis), Source: source, System: ev.GetSource(), CollectedAt: at, EventID: ev.GetEventId(), Sequence: row.Seq}
 	}
 	switch p := ev.GetPayload().(type) {
 	case *eventsv1.Event_DataCollected:
@@ -59,12 +59,12 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		rc := m.GetRecipient()
 		x := b.recipients[rc.GetId()]
 		if x == nil {
-			x = &Recipient{ID: rc.GetId(), Name: rc.GetName(), Kind: enumName(rc.GetKind()), Country: rc.GetCountry(),
-				TransferMechanism: enumName(rc.GetTransferMechanism())}
+			x = &Recipient{ID: rc.GetId(), Name: rc.GetName(), Kind: events.EnumName(rc.GetKind()), Country: rc.GetCountry(),
+				TransferMechanism: events.EnumName(rc.GetTransferMechanism())}
 			b.recipients[rc.GetId()] = x
 		}
 		x.Received = append(x.Received, Disclosure{Categories: m.GetCategories(), Purpose: m.GetPurpose(),
-			LegalBasis: enumName(m.GetLegalBasis()), LegalInstrumentRef: m.GetLegalInstrumentRef(), At: at, EventID: ev.GetEventId()})
+			LegalBasis: events.EnumName(m.GetLegalBasis()), LegalInstrumentRef: m.GetLegalInstrumentRef(), At: at, EventID: ev.GetEventId()})
 		b.processed(m.GetActivityId(), []string{m.GetPurpose()}, m.GetCategories(), m.GetLegalBasis(), "", at)
 	}
 }
@@ -96,7 +96,7 @@ func (b *builder) processed(activity string, purposes, categories []string, basi
 	}
 	p.Purposes = addUnique(p.Purposes, purposes...)
 	p.Categories = addUnique(p.Categories, categories...)
-	p.LegalBases = addUnique(p.LegalBases, enumName(basis))
+	p.LegalBases = addUnique(p.LegalBases, events.EnumName(basis))
 	p.Sources = addUnique(p.Sources, source)
 	if at.Before(p.FirstAt) {
 		p.FirstAt = at
@@ -146,15 +146,4 @@ func (b *builder) finish() {
 	for _, k := range sortedKeys(b.recipients) {
 		b.r.Recipients = append(b.r.Recipients, *b.recipients[k])
 	}
-}
-
-// enumName is a proto enum's value name, "" for the unspecified zero.
-func enumName[E interface {
-	~int32
-	String() string
-}](e E) string {
-	if e == 0 {
-		return ""
-	}
-	return e.String()
 }

@@ -234,7 +234,7 @@ func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.Proc
 		c := ev.GetConsentGiven()
 		purpose, categories = c.GetPurpose(), c.GetCategories()
 		e.State, e.Type = "dpv:ConsentGiven", consentType(c.GetMethod())
-		e.Method, e.Channel = enumName(c.GetMethod()), enumName(c.GetChannel())
+		e.Method, e.Channel = events.EnumName(c.GetMethod()), events.EnumName(c.GetChannel())
 		if c.GetNoticeId() != "" {
 			r.PIIProcessing.PrivacyNotice = c.GetNoticeId() + " version " + c.GetNoticeVersion()
 		}
@@ -245,7 +245,7 @@ func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.Proc
 		c := ev.GetConsentWithdrawn()
 		purpose = c.GetPurpose()
 		e.State, e.Type = "dpv:ConsentWithdrawn", consentType(c.GetMethod())
-		e.Method, e.Channel = enumName(c.GetMethod()), enumName(c.GetChannel())
+		e.Method, e.Channel = events.EnumName(c.GetMethod()), events.EnumName(c.GetChannel())
 	}
 	p := Purpose{Purpose: purpose, PurposeType: dpvPurpose(purpose), LawfulBasis: "eu-gdpr:A6-1-a",
 		PIIControllers: []string{controller}, Jurisdiction: "EU",
@@ -314,16 +314,6 @@ func dpvPurpose(use string) string {
 		}
 	}
 	return "dpv:Purpose"
-}
-
-func enumName[E interface {
-	~int32
-	String() string
-}](e E) string {
-	if e == 0 {
-		return ""
-	}
-	return e.String()
 }
 
 func sortedIDs(m map[string]*eventsv1.ProcessingActivity) []string {
