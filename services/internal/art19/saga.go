@@ -25,12 +25,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
@@ -39,9 +38,9 @@ import (
 
 // Defaults.
 const (
-	DefaultDurable      = "docket-art19"
-	DefaultPoisonStream = "DOCKET_POISON"
-	// PoisonSubject is where events the saga gave up on are parked.
+	DefaultDurable = "docket-art19"
+	// PoisonSubject is where events the saga gave up on are parked, on
+	// the wmjs.PoisonStream stream.
 	PoisonSubject = "docket-poison.art19"
 )
 
@@ -69,7 +68,7 @@ type Config struct {
 type Saga struct {
 	c      Config
 	router *message.Router
-	sub    *subscriber
+	sub    *wmjs.Subscriber
 }
 
 // New builds the saga (its router, consumer and poison queue).
@@ -92,31 +91,16 @@ func New(ctx context.Context, c Config) (*Saga, error) {
 	if c.DueIn < time.Second || c.Retries < 1 {
 		return nil, fmt.Errorf("art19: due in %s (at least 1s), retries %d (at least 1)", c.DueIn, c.Retries)
 	}
-	if _, err := c.JetStream.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: DefaultPoisonStream, Description: "Docket events a saga gave up on, for a person to look at",
-		Subjects: []string{"docket-poison.>"}, Storage: jetstream.FileStorage, DenyDelete: true,
-	}); err != nil {
-		return nil, fmt.Errorf("art19: poison stream: %w", err)
-	}
-	wl := watermill.NewSlogLogger(c.Log)
-	router, err := message.NewRouter(message.RouterConfig{}, wl)
+	router, err := wmjs.NewRouter(ctx, c.JetStream, wmjs.RouterConfig{PoisonSubject: PoisonSubject, Retries: c.Retries, RetryInterval: c.RetryInterval}, c.Log)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("art19: %w", err)
 	}
-	poison, err := middleware.PoisonQueue(&publisher{js: c.JetStream}, PoisonSubject)
-	if err != nil {
-		return nil, err
-	}
-	router.AddMiddleware(
-		poison, // outermost: what the retries could not handle
-		middleware.Retry{MaxRetries: c.Retries, InitialInterval: c.RetryInterval, MaxInterval: 5 * time.Second, Multiplier: 2, Logger: wl}.Middleware,
-	)
-	s := &Saga{c: c, router: router, sub: &subscriber{stream: c.Stream, durable: c.Durable, filters: []string{
+	s := &Saga{c: c, router: router, sub: wmjs.NewSubscriber(c.Stream, c.Durable, "Docket Art. 19 saga", []string{
 		events.SubjectPrefix + ".*.*.DataRectified",
 		events.SubjectPrefix + ".*.*.RestrictionApplied",
 		events.SubjectPrefix + ".*.*.ErasureExecuted",
 		events.SubjectPrefix + ".*.*.SubjectKeyShredded",
-	}}}
+	})}
 	router.AddConsumerHandler("art19", "events", s.sub, s.handle)
 	return s, nil
 }

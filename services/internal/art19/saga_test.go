@@ -19,6 +19,7 @@ import (
 	"github.com/docketledger/docket/projections/store/sqlite"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/art19"
+	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -204,7 +205,7 @@ func TestSagaParksWhatKeepsFailing(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.notices(t, "s-ok", map[string]string{"mailer": model.NotificationOpen})
-	ps, err := f.js.Stream(ctx, art19.DefaultPoisonStream)
+	ps, err := f.js.Stream(ctx, wmjs.PoisonStream)
 	if err != nil {
 		t.Fatal(err)
 	}

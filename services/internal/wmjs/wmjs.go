@@ -1,0 +1,214 @@
+// Package wmjs runs Docket's sagas on Watermill's router over NATS
+// JetStream: a Subscriber over a durable pull consumer of the events
+// stream (one message at a time, acknowledged in JetStream only when the
+// handler acknowledges it), a Publisher onto JetStream, and a router with
+// retries and a poison queue (the DOCKET_POISON stream) for what keeps
+// failing.
+package wmjs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Subscriber is a Watermill message.Subscriber over a durable JetStream
+// pull consumer of the events stream: each stored event becomes a message
+// (payload: its stored bytes; metadata "seq": its stream sequence), and
+// the consumer moves past it only when the handler acknowledges it. The
+// topic is ignored: the consumer's filter subjects say what it reads.
+type Subscriber struct {
+	stream      jetstream.Stream
+	durable     string
+	description string
+	filters     []string
+
+	mu     sync.Mutex
+	cancel []context.CancelFunc
+	done   sync.WaitGroup
+}
+
+// Subscribe starts delivering messages on the returned channel until ctx
+// ends or Close.
+func (s *Subscriber) Subscribe(ctx context.Context, _ string) (<-chan *message.Message, error) {
+	cons, err := s.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:        s.durable,
+		Description:    s.description,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        time.Minute,
+		MaxAckPending:  1,
+		FilterSubjects: s.filters,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("art19: consumer: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.cancel = append(s.cancel, cancel)
+	s.mu.Unlock()
+	out := make(chan *message.Message)
+	s.done.Add(1)
+	go func() {
+		defer s.done.Done()
+		defer close(out)
+		for ctx.Err() == nil {
+			batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+			if err != nil {
+				sleep(ctx, time.Second)
+				continue
+			}
+			for m := range batch.Messages() {
+				if !deliver(ctx, out, m) {
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+// deliver hands one JetStream message to the handler and waits for its
+// Ack (acknowledged in JetStream) or Nack (redelivered now); false when
+// ctx ended.
+func deliver(ctx context.Context, out chan<- *message.Message, m jetstream.Msg) bool {
+	md, err := m.Metadata()
+	if err != nil {
+		_ = m.Nak()
+		return true
+	}
+	for {
+		wm := message.NewMessage(strconv.FormatUint(md.Sequence.Stream, 10), m.Data())
+		wm.Metadata.Set("seq", strconv.FormatUint(md.Sequence.Stream, 10))
+		wm.Metadata.Set("subject", m.Subject())
+		msgCtx, cancel := context.WithCancel(ctx)
+		wm.SetContext(msgCtx)
+		select {
+		case out <- wm:
+		case <-ctx.Done():
+			cancel()
+			return false
+		}
+		select {
+		case <-wm.Acked():
+			cancel()
+			if err := m.Ack(); err != nil {
+				return ctx.Err() == nil // redelivered later: handled idempotently
+			}
+			return true
+		case <-wm.Nacked():
+			cancel()
+			continue // the router's retries are over: deliver again
+		case <-ctx.Done():
+			cancel()
+			return false
+		}
+	}
+}
+
+// Close stops every subscription and waits for them.
+func (s *Subscriber) Close() error {
+	s.mu.Lock()
+	for _, c := range s.cancel {
+		c()
+	}
+	s.mu.Unlock()
+	s.done.Wait()
+	return nil
+}
+
+// Publisher is a Watermill message.Publisher onto JetStream: the topic is
+// the subject, metadata become headers. The poison queue publishes with it.
+type Publisher struct{ js jetstream.JetStream }
+
+// Publish stores each message, waiting for the stream's acknowledgement.
+func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		nm := nats.NewMsg(topic)
+		nm.Data = m.Payload
+		for k, v := range m.Metadata {
+			nm.Header.Set(k, v)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := p.js.PublishMsg(ctx, nm, jetstream.WithMsgID("poison-"+m.UUID))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("wmjs: publish to %s: %w", topic, err)
+		}
+	}
+	return nil
+}
+
+// Close does nothing: the connection is the caller's.
+func (p *Publisher) Close() error { return nil }
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// NewSubscriber reads the events stream through the durable consumer
+// durable, filtered to filters.
+func NewSubscriber(stream jetstream.Stream, durable, description string, filters []string) *Subscriber {
+	return &Subscriber{stream: stream, durable: durable, description: description, filters: filters}
+}
+
+// NewPublisher publishes onto JetStream through js.
+func NewPublisher(js jetstream.JetStream) *Publisher { return &Publisher{js: js} }
+
+// PoisonStream holds the events sagas gave up on (subjects docket-poison.>).
+const PoisonStream = "DOCKET_POISON"
+
+// RouterConfig configures NewRouter.
+type RouterConfig struct {
+	// PoisonSubject is where events the handler keeps failing on go,
+	// e.g. "docket-poison.art19".
+	PoisonSubject string
+	Retries       int           // default 5
+	RetryInterval time.Duration // first pause; default 200ms
+}
+
+// NewRouter returns a Watermill router whose handlers retry failures with
+// an exponential backoff and then park the event on the poison queue.
+func NewRouter(ctx context.Context, js jetstream.JetStream, cfg RouterConfig, log *slog.Logger) (*message.Router, error) {
+	if cfg.Retries == 0 {
+		cfg.Retries = 5
+	}
+	if cfg.RetryInterval == 0 {
+		cfg.RetryInterval = 200 * time.Millisecond
+	}
+	if cfg.Retries < 1 || cfg.PoisonSubject == "" {
+		return nil, fmt.Errorf("wmjs: retries %d (at least 1), poison subject %q (required)", cfg.Retries, cfg.PoisonSubject)
+	}
+	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: PoisonStream, Description: "Docket events a saga gave up on, for a person to look at",
+		Subjects: []string{"docket-poison.>"}, Storage: jetstream.FileStorage, DenyDelete: true,
+	}); err != nil {
+		return nil, fmt.Errorf("wmjs: poison stream: %w", err)
+	}
+	wl := watermill.NewSlogLogger(log)
+	router, err := message.NewRouter(message.RouterConfig{}, wl)
+	if err != nil {
+		return nil, err
+	}
+	poison, err := middleware.PoisonQueue(NewPublisher(js), cfg.PoisonSubject)
+	if err != nil {
+		return nil, err
+	}
+	router.AddMiddleware(
+		poison, // outermost: what the retries could not handle
+		middleware.Retry{MaxRetries: cfg.Retries, InitialInterval: cfg.RetryInterval, MaxInterval: 5 * time.Second, Multiplier: 2, Logger: wl}.Middleware,
+	)
+	return router, nil
+}
