@@ -377,17 +377,17 @@ func (v *validator) payload(ev *eventsv1.Event) {
 	case *eventsv1.Event_SubjectKeyShredded:
 		m := p.SubjectKeyShredded
 		l := at("subject_key_shredded")
-		groups := m.GetKeyGroups()
-		if len(groups) == 0 {
-			v.add(l, "key_groups", "is required: at least one key group")
-		}
-		v.list(l, "key_groups", len(groups))
-		for i, g := range groups {
-			if err := CheckToken(g); err != nil {
-				v.addItem(l, "key_groups", i, err.Error())
-			}
-		}
+		v.keyGroups(l, m.GetKeyGroups())
 		v.token(l, "request_id", m.GetRequestId(), false)
+
+	case *eventsv1.Event_ErasureExemptionRecorded:
+		m := p.ErasureExemptionRecorded
+		l := at("erasure_exemption_recorded")
+		v.token(l, "request_id", m.GetRequestId(), true)
+		v.keyGroups(l, m.GetKeyGroups())
+		v.enum(l, "ground", eventsv1.ErasureExemptionGround(0).Descriptor(), protoreflect.EnumNumber(m.GetGround()), true)
+		v.text(l, "detail", m.GetDetail(), false, MaxDescriptionLen)
+		v.timestamp(l, "until", m.GetUntil(), true)
 
 	case *eventsv1.Event_RecipientNotified:
 		m := p.RecipientNotified
@@ -450,6 +450,19 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		// A payload added to the vocabulary without rules here: refuse it
 		// rather than store what nothing has checked.
 		v.add(at(""), "payload", "has no validation rules: "+PayloadField(ev)+" is not supported by this version of the SDK")
+	}
+}
+
+// keyGroups checks a required list of key groups.
+func (v *validator) keyGroups(l loc, groups []string) {
+	if len(groups) == 0 {
+		v.add(l, "key_groups", "is required: at least one key group")
+	}
+	v.list(l, "key_groups", len(groups))
+	for i, g := range groups {
+		if err := CheckToken(g); err != nil {
+			v.addItem(l, "key_groups", i, err.Error())
+		}
 	}
 }
 

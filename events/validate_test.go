@@ -236,6 +236,12 @@ func examples() map[string]*eventsv1.Event {
 				Ground: eventsv1.WaiverGround_WAIVER_GROUND_IMPOSSIBLE, Detail: "the recipient was dissolved",
 			}}
 		},
+		"erasure_exemption_recorded": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_ErasureExemptionRecorded{ErasureExemptionRecorded: &eventsv1.ErasureExemptionRecorded{
+				RequestId: "req-1", KeyGroups: []string{"tax"}, Ground: eventsv1.ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION,
+				Detail: "invoices kept ten years", Until: timestamppb.New(testOccurred.AddDate(10, 0, 0)),
+			}}
+		},
 		"subject_data_exported": func(ev *eventsv1.Event) {
 			ev.Payload = &eventsv1.Event_SubjectDataExported{SubjectDataExported: &eventsv1.SubjectDataExported{
 				RequestId:       "req-1",
@@ -678,6 +684,10 @@ func TestValidateInvalid(t *testing.T) {
 			x := ev.GetRecipientNotificationWaived()
 			x.Ground, x.RecipientId = 0, ""
 		}, []string{"recipient_notification_waived.ground", "recipient_notification_waived.recipient_id"}},
+		{"exemption without groups, ground, end", "erasure_exemption_recorded", func(ev *eventsv1.Event) {
+			x := ev.GetErasureExemptionRecorded()
+			x.KeyGroups, x.Ground, x.Until = nil, 0, nil
+		}, []string{"erasure_exemption_recorded.key_groups", "erasure_exemption_recorded.ground", "erasure_exemption_recorded.until"}},
 		{"export with a bad request id", "subject_data_exported", func(ev *eventsv1.Event) {
 			ev.GetSubjectDataExported().RequestId = "a b"
 		}, []string{"subject_data_exported.request_id"}},

@@ -318,6 +318,13 @@ func (g *gen) force(name protoreflect.Name) *eventsv1.Event {
 		return g.notificationDue(t, s, req.id)
 	case "recipient_notification_waived":
 		return g.notificationWaived(t, s, req.id)
+	case "erasure_exemption_recorded":
+		ev := g.event(t, s, "privacy-desk")
+		ev.Payload = &eventsv1.Event_ErasureExemptionRecorded{ErasureExemptionRecorded: &eventsv1.ErasureExemptionRecorded{
+			RequestId: req.id, KeyGroups: []string{"tax"}, Ground: eventsv1.ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION,
+			Detail: "invoices kept ten years", Until: timestamppb.New(ev.GetOccurredAt().AsTime().AddDate(10, 0, 0)),
+		}}
+		return ev
 	}
 	panic("streamgen: no generator for payload " + string(name))
 }

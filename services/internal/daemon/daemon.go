@@ -187,13 +187,37 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
+	record := func(ctx context.Context, ev *eventsv1.Event) error {
+		_, err := d.Emitter.Append(ctx, ev)
+		return err
+	}
+	shredder, err := erasure.New(erasure.Config{Reader: d.read.Reader(), Keys: d.Keyring, Record: record})
+	if err != nil {
+		return nil, err
+	}
+	erasureSaga, err := erasure.NewSaga(ctx, erasure.SagaConfig{
+		JetStream: d.js, Stream: d.stream, Reader: d.read.Reader(),
+		ReadPosition: func() uint64 { return d.read.Status().Checkpoint },
+		Shredder:     shredder, Record: record, Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	sagaCtx, stopSaga := context.WithCancel(context.Background())
 	d.stopSaga, d.sagaDone = stopSaga, make(chan struct{})
 	go func() {
 		defer close(d.sagaDone)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := erasureSaga.Run(sagaCtx); err != nil {
+				log.Error("erasure saga stopped", "err", err)
+			}
+		}()
 		if err := saga.Run(sagaCtx); err != nil {
 			log.Error("Art. 19 saga stopped", "err", err)
 		}
+		<-done
 	}()
 
 	mux := http.NewServeMux()

@@ -180,9 +180,11 @@ func TestPlanted(t *testing.T) {
 }
 
 // docketdOnly are the events docketd itself records (exports, its Art. 19
-// saga's notices due) or staff record in answer to them (waivers), never
-// the company's services: the demo does not make them up.
-var docketdOnly = map[string]bool{"subject_data_exported": true, "recipient_notification_due": true, "recipient_notification_waived": true}
+// saga's notices due) or staff record through it (waivers, erasure
+// exemptions), never the company's services: the demo does not make them
+// up.
+var docketdOnly = map[string]bool{"subject_data_exported": true, "recipient_notification_due": true,
+	"recipient_notification_waived": true, "erasure_exemption_recorded": true}
 
 func TestEveryPayloadType(t *testing.T) {
 	ds := generate(t, demo.Config{})

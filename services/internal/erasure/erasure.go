@@ -57,6 +57,9 @@ type Request struct {
 	KeyGroups []string
 	RequestID string
 	ActorID   string
+	// EventID is the SubjectKeyShredded event's id; default a new UUIDv7.
+	// A saga gives a derived one, so that doing it again is stored once.
+	EventID string
 }
 
 // Result is what was shredded and the event recording it.
@@ -83,16 +86,20 @@ func (s *Shredder) Shred(ctx context.Context, req Request) (*Result, error) {
 			return nil, fmt.Errorf("shred key group %s: %w", g, err)
 		}
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return nil, err
+	id := req.EventID
+	if id == "" {
+		u, err := uuid.NewV7()
+		if err != nil {
+			return nil, err
+		}
+		id = u.String()
 	}
 	actor := &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "docketd"}
 	if req.ActorID != "" {
 		actor = &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_STAFF, Id: req.ActorID}
 	}
 	ev := &eventsv1.Event{
-		EventId: id.String(), Tenant: req.Tenant, SubjectRef: req.SubjectRef, OccurredAt: timestamppb.New(s.c.Now()),
+		EventId: id, Tenant: req.Tenant, SubjectRef: req.SubjectRef, OccurredAt: timestamppb.New(s.c.Now()),
 		Source: events.RecordedBy, Actor: actor, TaxonomyVersion: "fideslang-3.1",
 		Payload: &eventsv1.Event_SubjectKeyShredded{SubjectKeyShredded: &eventsv1.SubjectKeyShredded{
 			KeyGroups: groups, RequestId: req.RequestID}},

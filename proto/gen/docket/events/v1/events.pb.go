@@ -656,6 +656,70 @@ func (WaiverGround) EnumDescriptor() ([]byte, []int) {
 	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{9}
 }
 
+// ErasureExemptionGround is the Art. 17(3) ground for keeping data.
+type ErasureExemptionGround int32
+
+const (
+	ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_UNSPECIFIED ErasureExemptionGround = 0
+	// Art. 17(3)(a): freedom of expression and information.
+	ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_FREEDOM_OF_EXPRESSION ErasureExemptionGround = 1
+	// Art. 17(3)(b): a legal obligation, e.g. keeping invoices for tax law.
+	ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION ErasureExemptionGround = 2
+	// Art. 17(3)(c): public health.
+	ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_PUBLIC_HEALTH ErasureExemptionGround = 3
+	// Art. 17(3)(d): archiving, research or statistics.
+	ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_ARCHIVING_RESEARCH ErasureExemptionGround = 4
+	// Art. 17(3)(e): legal claims.
+	ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_LEGAL_CLAIMS ErasureExemptionGround = 5
+)
+
+// Enum value maps for ErasureExemptionGround.
+var (
+	ErasureExemptionGround_name = map[int32]string{
+		0: "ERASURE_EXEMPTION_GROUND_UNSPECIFIED",
+		1: "ERASURE_EXEMPTION_GROUND_FREEDOM_OF_EXPRESSION",
+		2: "ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION",
+		3: "ERASURE_EXEMPTION_GROUND_PUBLIC_HEALTH",
+		4: "ERASURE_EXEMPTION_GROUND_ARCHIVING_RESEARCH",
+		5: "ERASURE_EXEMPTION_GROUND_LEGAL_CLAIMS",
+	}
+	ErasureExemptionGround_value = map[string]int32{
+		"ERASURE_EXEMPTION_GROUND_UNSPECIFIED":           0,
+		"ERASURE_EXEMPTION_GROUND_FREEDOM_OF_EXPRESSION": 1,
+		"ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION":      2,
+		"ERASURE_EXEMPTION_GROUND_PUBLIC_HEALTH":         3,
+		"ERASURE_EXEMPTION_GROUND_ARCHIVING_RESEARCH":    4,
+		"ERASURE_EXEMPTION_GROUND_LEGAL_CLAIMS":          5,
+	}
+)
+
+func (x ErasureExemptionGround) Enum() *ErasureExemptionGround {
+	p := new(ErasureExemptionGround)
+	*p = x
+	return p
+}
+
+func (x ErasureExemptionGround) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ErasureExemptionGround) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[10].Descriptor()
+}
+
+func (ErasureExemptionGround) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[10]
+}
+
+func (x ErasureExemptionGround) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ErasureExemptionGround.Descriptor instead.
+func (ErasureExemptionGround) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
 // Event is the envelope every Docket event travels in. The stream stores its
 // protobuf encoding with every personal-data value sealed.
 type Event struct {
@@ -712,6 +776,7 @@ type Event struct {
 	//	*Event_SubjectDataExported
 	//	*Event_RecipientNotificationDue
 	//	*Event_RecipientNotificationWaived
+	//	*Event_ErasureExemptionRecorded
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1040,6 +1105,15 @@ func (x *Event) GetRecipientNotificationWaived() *RecipientNotificationWaived {
 	return nil
 }
 
+func (x *Event) GetErasureExemptionRecorded() *ErasureExemptionRecorded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ErasureExemptionRecorded); ok {
+			return x.ErasureExemptionRecorded
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -1140,6 +1214,10 @@ type Event_RecipientNotificationWaived struct {
 	RecipientNotificationWaived *RecipientNotificationWaived `protobuf:"bytes,43,opt,name=recipient_notification_waived,json=recipientNotificationWaived,proto3,oneof"`
 }
 
+type Event_ErasureExemptionRecorded struct {
+	ErasureExemptionRecorded *ErasureExemptionRecorded `protobuf:"bytes,44,opt,name=erasure_exemption_recorded,json=erasureExemptionRecorded,proto3,oneof"`
+}
+
 func (*Event_ProcessingActivityDeclared) isEvent_Payload() {}
 
 func (*Event_ProcessingActivityAmended) isEvent_Payload() {}
@@ -1187,6 +1265,8 @@ func (*Event_SubjectDataExported) isEvent_Payload() {}
 func (*Event_RecipientNotificationDue) isEvent_Payload() {}
 
 func (*Event_RecipientNotificationWaived) isEvent_Payload() {}
+
+func (*Event_ErasureExemptionRecorded) isEvent_Payload() {}
 
 // Actor is who caused an event at the source, by pseudonymous id only.
 type Actor struct {
@@ -3513,11 +3593,93 @@ func (x *RecipientNotificationWaived) GetDetail() string {
 	return ""
 }
 
+// ErasureExemptionRecorded records that some of a subject's data is kept
+// despite an erasure request, under Art. 17(3), until a date: the key
+// groups named are not shredded when the request is carried out.
+type ErasureExemptionRecorded struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The key groups kept, e.g. "tax".
+	KeyGroups []string               `protobuf:"bytes,2,rep,name=key_groups,json=keyGroups,proto3" json:"key_groups,omitempty"`
+	Ground    ErasureExemptionGround `protobuf:"varint,3,opt,name=ground,proto3,enum=docket.events.v1.ErasureExemptionGround" json:"ground,omitempty"`
+	// Why, in words, never personal data: "invoices kept 10 years (HGB 257)".
+	Detail string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	// When the hold ends: the kept groups are to be shredded then.
+	Until         *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=until,proto3" json:"until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ErasureExemptionRecorded) Reset() {
+	*x = ErasureExemptionRecorded{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ErasureExemptionRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ErasureExemptionRecorded) ProtoMessage() {}
+
+func (x *ErasureExemptionRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ErasureExemptionRecorded.ProtoReflect.Descriptor instead.
+func (*ErasureExemptionRecorded) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ErasureExemptionRecorded) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ErasureExemptionRecorded) GetKeyGroups() []string {
+	if x != nil {
+		return x.KeyGroups
+	}
+	return nil
+}
+
+func (x *ErasureExemptionRecorded) GetGround() ErasureExemptionGround {
+	if x != nil {
+		return x.Ground
+	}
+	return ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_UNSPECIFIED
+}
+
+func (x *ErasureExemptionRecorded) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *ErasureExemptionRecorded) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
 var File_docket_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1ddocket/events/v1/events.proto\x12\x10docket.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc9\x14\n" +
+	"\x1ddocket/events/v1/events.proto\x12\x10docket.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb5\x15\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x1f\n" +
@@ -3556,7 +3718,8 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x0fbreach_recorded\x18( \x01(\v2 .docket.events.v1.BreachRecordedH\x00R\x0ebreachRecorded\x12[\n" +
 	"\x15subject_data_exported\x18) \x01(\v2%.docket.events.v1.SubjectDataExportedH\x00R\x13subjectDataExported\x12j\n" +
 	"\x1arecipient_notification_due\x18* \x01(\v2*.docket.events.v1.RecipientNotificationDueH\x00R\x18recipientNotificationDue\x12s\n" +
-	"\x1drecipient_notification_waived\x18+ \x01(\v2-.docket.events.v1.RecipientNotificationWaivedH\x00R\x1brecipientNotificationWaivedB\t\n" +
+	"\x1drecipient_notification_waived\x18+ \x01(\v2-.docket.events.v1.RecipientNotificationWaivedH\x00R\x1brecipientNotificationWaived\x12j\n" +
+	"\x1aerasure_exemption_recorded\x18, \x01(\v2*.docket.events.v1.ErasureExemptionRecordedH\x00R\x18erasureExemptionRecordedB\t\n" +
 	"\apayload\"H\n" +
 	"\x05Actor\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.docket.events.v1.ActorKindR\x04kind\x12\x0e\n" +
@@ -3774,7 +3937,15 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\frecipient_id\x18\x02 \x01(\tR\vrecipientId\x12-\n" +
 	"\x05right\x18\x03 \x01(\x0e2\x17.docket.events.v1.RightR\x05right\x126\n" +
 	"\x06ground\x18\x04 \x01(\x0e2\x1e.docket.events.v1.WaiverGroundR\x06ground\x12\x16\n" +
-	"\x06detail\x18\x05 \x01(\tR\x06detail*\xa4\x01\n" +
+	"\x06detail\x18\x05 \x01(\tR\x06detail\"\xe4\x01\n" +
+	"\x18ErasureExemptionRecorded\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1d\n" +
+	"\n" +
+	"key_groups\x18\x02 \x03(\tR\tkeyGroups\x12@\n" +
+	"\x06ground\x18\x03 \x01(\x0e2(.docket.events.v1.ErasureExemptionGroundR\x06ground\x12\x16\n" +
+	"\x06detail\x18\x04 \x01(\tR\x06detail\x120\n" +
+	"\x05until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05until*\xa4\x01\n" +
 	"\tActorKind\x12\x1a\n" +
 	"\x16ACTOR_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTOR_KIND_SYSTEM\x10\x01\x12\x14\n" +
@@ -3856,7 +4027,14 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\fWaiverGround\x12\x1d\n" +
 	"\x19WAIVER_GROUND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18WAIVER_GROUND_IMPOSSIBLE\x10\x01\x12)\n" +
-	"%WAIVER_GROUND_DISPROPORTIONATE_EFFORT\x10\x02BDZBgithub.com/docketledger/docket/proto/gen/docket/events/v1;eventsv1b\x06proto3"
+	"%WAIVER_GROUND_DISPROPORTIONATE_EFFORT\x10\x02*\xad\x02\n" +
+	"\x16ErasureExemptionGround\x12(\n" +
+	"$ERASURE_EXEMPTION_GROUND_UNSPECIFIED\x10\x00\x122\n" +
+	".ERASURE_EXEMPTION_GROUND_FREEDOM_OF_EXPRESSION\x10\x01\x12-\n" +
+	")ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION\x10\x02\x12*\n" +
+	"&ERASURE_EXEMPTION_GROUND_PUBLIC_HEALTH\x10\x03\x12/\n" +
+	"+ERASURE_EXEMPTION_GROUND_ARCHIVING_RESEARCH\x10\x04\x12)\n" +
+	"%ERASURE_EXEMPTION_GROUND_LEGAL_CLAIMS\x10\x05BDZBgithub.com/docketledger/docket/proto/gen/docket/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_docket_events_v1_events_proto_rawDescOnce sync.Once
@@ -3870,8 +4048,8 @@ func file_docket_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_docket_events_v1_events_proto_rawDescData
 }
 
-var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
+var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_docket_events_v1_events_proto_goTypes = []any{
 	(ActorKind)(0),                        // 0: docket.events.v1.ActorKind
 	(LegalBasis)(0),                       // 1: docket.events.v1.LegalBasis
@@ -3883,111 +4061,116 @@ var file_docket_events_v1_events_proto_goTypes = []any{
 	(DenialGround)(0),                     // 7: docket.events.v1.DenialGround
 	(ExportFormat)(0),                     // 8: docket.events.v1.ExportFormat
 	(WaiverGround)(0),                     // 9: docket.events.v1.WaiverGround
-	(*Event)(nil),                         // 10: docket.events.v1.Event
-	(*Actor)(nil),                         // 11: docket.events.v1.Actor
-	(*Recipient)(nil),                     // 12: docket.events.v1.Recipient
-	(*Retention)(nil),                     // 13: docket.events.v1.Retention
-	(*ProcessingActivity)(nil),            // 14: docket.events.v1.ProcessingActivity
-	(*ProcessingActivityDeclared)(nil),    // 15: docket.events.v1.ProcessingActivityDeclared
-	(*ProcessingActivityAmended)(nil),     // 16: docket.events.v1.ProcessingActivityAmended
-	(*NoticePublished)(nil),               // 17: docket.events.v1.NoticePublished
-	(*Sealed)(nil),                        // 18: docket.events.v1.Sealed
-	(*DataValue)(nil),                     // 19: docket.events.v1.DataValue
-	(*DataCollected)(nil),                 // 20: docket.events.v1.DataCollected
-	(*DataRectified)(nil),                 // 21: docket.events.v1.DataRectified
-	(*ParentalAuthorization)(nil),         // 22: docket.events.v1.ParentalAuthorization
-	(*ConsentGiven)(nil),                  // 23: docket.events.v1.ConsentGiven
-	(*ConsentWithdrawn)(nil),              // 24: docket.events.v1.ConsentWithdrawn
-	(*DisclosureMade)(nil),                // 25: docket.events.v1.DisclosureMade
-	(*RightsRequestReceived)(nil),         // 26: docket.events.v1.RightsRequestReceived
-	(*RightsRequestIdentityVerified)(nil), // 27: docket.events.v1.RightsRequestIdentityVerified
-	(*RightsRequestDeadlineExtended)(nil), // 28: docket.events.v1.RightsRequestDeadlineExtended
-	(*RightsRequestFulfilled)(nil),        // 29: docket.events.v1.RightsRequestFulfilled
-	(*RightsRequestDenied)(nil),           // 30: docket.events.v1.RightsRequestDenied
-	(*RestrictionApplied)(nil),            // 31: docket.events.v1.RestrictionApplied
-	(*RestrictionLifted)(nil),             // 32: docket.events.v1.RestrictionLifted
-	(*ObjectionRecorded)(nil),             // 33: docket.events.v1.ObjectionRecorded
-	(*ErasureExecuted)(nil),               // 34: docket.events.v1.ErasureExecuted
-	(*SubjectKeyShredded)(nil),            // 35: docket.events.v1.SubjectKeyShredded
-	(*RecipientNotified)(nil),             // 36: docket.events.v1.RecipientNotified
-	(*RetentionExpired)(nil),              // 37: docket.events.v1.RetentionExpired
-	(*BreachRecorded)(nil),                // 38: docket.events.v1.BreachRecorded
-	(*SubjectDataExported)(nil),           // 39: docket.events.v1.SubjectDataExported
-	(*RecipientNotificationDue)(nil),      // 40: docket.events.v1.RecipientNotificationDue
-	(*RecipientNotificationWaived)(nil),   // 41: docket.events.v1.RecipientNotificationWaived
-	(*timestamppb.Timestamp)(nil),         // 42: google.protobuf.Timestamp
+	(ErasureExemptionGround)(0),           // 10: docket.events.v1.ErasureExemptionGround
+	(*Event)(nil),                         // 11: docket.events.v1.Event
+	(*Actor)(nil),                         // 12: docket.events.v1.Actor
+	(*Recipient)(nil),                     // 13: docket.events.v1.Recipient
+	(*Retention)(nil),                     // 14: docket.events.v1.Retention
+	(*ProcessingActivity)(nil),            // 15: docket.events.v1.ProcessingActivity
+	(*ProcessingActivityDeclared)(nil),    // 16: docket.events.v1.ProcessingActivityDeclared
+	(*ProcessingActivityAmended)(nil),     // 17: docket.events.v1.ProcessingActivityAmended
+	(*NoticePublished)(nil),               // 18: docket.events.v1.NoticePublished
+	(*Sealed)(nil),                        // 19: docket.events.v1.Sealed
+	(*DataValue)(nil),                     // 20: docket.events.v1.DataValue
+	(*DataCollected)(nil),                 // 21: docket.events.v1.DataCollected
+	(*DataRectified)(nil),                 // 22: docket.events.v1.DataRectified
+	(*ParentalAuthorization)(nil),         // 23: docket.events.v1.ParentalAuthorization
+	(*ConsentGiven)(nil),                  // 24: docket.events.v1.ConsentGiven
+	(*ConsentWithdrawn)(nil),              // 25: docket.events.v1.ConsentWithdrawn
+	(*DisclosureMade)(nil),                // 26: docket.events.v1.DisclosureMade
+	(*RightsRequestReceived)(nil),         // 27: docket.events.v1.RightsRequestReceived
+	(*RightsRequestIdentityVerified)(nil), // 28: docket.events.v1.RightsRequestIdentityVerified
+	(*RightsRequestDeadlineExtended)(nil), // 29: docket.events.v1.RightsRequestDeadlineExtended
+	(*RightsRequestFulfilled)(nil),        // 30: docket.events.v1.RightsRequestFulfilled
+	(*RightsRequestDenied)(nil),           // 31: docket.events.v1.RightsRequestDenied
+	(*RestrictionApplied)(nil),            // 32: docket.events.v1.RestrictionApplied
+	(*RestrictionLifted)(nil),             // 33: docket.events.v1.RestrictionLifted
+	(*ObjectionRecorded)(nil),             // 34: docket.events.v1.ObjectionRecorded
+	(*ErasureExecuted)(nil),               // 35: docket.events.v1.ErasureExecuted
+	(*SubjectKeyShredded)(nil),            // 36: docket.events.v1.SubjectKeyShredded
+	(*RecipientNotified)(nil),             // 37: docket.events.v1.RecipientNotified
+	(*RetentionExpired)(nil),              // 38: docket.events.v1.RetentionExpired
+	(*BreachRecorded)(nil),                // 39: docket.events.v1.BreachRecorded
+	(*SubjectDataExported)(nil),           // 40: docket.events.v1.SubjectDataExported
+	(*RecipientNotificationDue)(nil),      // 41: docket.events.v1.RecipientNotificationDue
+	(*RecipientNotificationWaived)(nil),   // 42: docket.events.v1.RecipientNotificationWaived
+	(*ErasureExemptionRecorded)(nil),      // 43: docket.events.v1.ErasureExemptionRecorded
+	(*timestamppb.Timestamp)(nil),         // 44: google.protobuf.Timestamp
 }
 var file_docket_events_v1_events_proto_depIdxs = []int32{
-	42, // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
-	11, // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
-	15, // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
-	16, // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
-	17, // 5: docket.events.v1.Event.notice_published:type_name -> docket.events.v1.NoticePublished
-	20, // 6: docket.events.v1.Event.data_collected:type_name -> docket.events.v1.DataCollected
-	21, // 7: docket.events.v1.Event.data_rectified:type_name -> docket.events.v1.DataRectified
-	23, // 8: docket.events.v1.Event.consent_given:type_name -> docket.events.v1.ConsentGiven
-	24, // 9: docket.events.v1.Event.consent_withdrawn:type_name -> docket.events.v1.ConsentWithdrawn
-	25, // 10: docket.events.v1.Event.disclosure_made:type_name -> docket.events.v1.DisclosureMade
-	26, // 11: docket.events.v1.Event.rights_request_received:type_name -> docket.events.v1.RightsRequestReceived
-	27, // 12: docket.events.v1.Event.rights_request_identity_verified:type_name -> docket.events.v1.RightsRequestIdentityVerified
-	28, // 13: docket.events.v1.Event.rights_request_deadline_extended:type_name -> docket.events.v1.RightsRequestDeadlineExtended
-	29, // 14: docket.events.v1.Event.rights_request_fulfilled:type_name -> docket.events.v1.RightsRequestFulfilled
-	30, // 15: docket.events.v1.Event.rights_request_denied:type_name -> docket.events.v1.RightsRequestDenied
-	31, // 16: docket.events.v1.Event.restriction_applied:type_name -> docket.events.v1.RestrictionApplied
-	32, // 17: docket.events.v1.Event.restriction_lifted:type_name -> docket.events.v1.RestrictionLifted
-	33, // 18: docket.events.v1.Event.objection_recorded:type_name -> docket.events.v1.ObjectionRecorded
-	34, // 19: docket.events.v1.Event.erasure_executed:type_name -> docket.events.v1.ErasureExecuted
-	35, // 20: docket.events.v1.Event.subject_key_shredded:type_name -> docket.events.v1.SubjectKeyShredded
-	36, // 21: docket.events.v1.Event.recipient_notified:type_name -> docket.events.v1.RecipientNotified
-	37, // 22: docket.events.v1.Event.retention_expired:type_name -> docket.events.v1.RetentionExpired
-	38, // 23: docket.events.v1.Event.breach_recorded:type_name -> docket.events.v1.BreachRecorded
-	39, // 24: docket.events.v1.Event.subject_data_exported:type_name -> docket.events.v1.SubjectDataExported
-	40, // 25: docket.events.v1.Event.recipient_notification_due:type_name -> docket.events.v1.RecipientNotificationDue
-	41, // 26: docket.events.v1.Event.recipient_notification_waived:type_name -> docket.events.v1.RecipientNotificationWaived
-	0,  // 27: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
-	2,  // 28: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
-	3,  // 29: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
-	1,  // 30: docket.events.v1.ProcessingActivity.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 31: docket.events.v1.ProcessingActivity.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	12, // 32: docket.events.v1.ProcessingActivity.recipients:type_name -> docket.events.v1.Recipient
-	13, // 33: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
-	14, // 34: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
-	14, // 35: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
-	18, // 36: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
-	1,  // 37: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 38: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	19, // 39: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
-	19, // 40: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
-	42, // 41: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
-	4,  // 42: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 43: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
-	22, // 44: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
-	42, // 45: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
-	4,  // 46: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 47: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
-	12, // 48: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
-	1,  // 49: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 50: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	42, // 51: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
-	19, // 52: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
-	6,  // 53: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
-	5,  // 54: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
-	7,  // 55: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
-	6,  // 56: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
-	5,  // 57: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
-	42, // 58: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
-	42, // 59: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
-	8,  // 60: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
-	6,  // 61: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
-	42, // 62: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
-	6,  // 63: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
-	9,  // 64: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
-	65, // [65:65] is the sub-list for method output_type
-	65, // [65:65] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	44, // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
+	44, // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
+	12, // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
+	16, // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
+	17, // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
+	18, // 5: docket.events.v1.Event.notice_published:type_name -> docket.events.v1.NoticePublished
+	21, // 6: docket.events.v1.Event.data_collected:type_name -> docket.events.v1.DataCollected
+	22, // 7: docket.events.v1.Event.data_rectified:type_name -> docket.events.v1.DataRectified
+	24, // 8: docket.events.v1.Event.consent_given:type_name -> docket.events.v1.ConsentGiven
+	25, // 9: docket.events.v1.Event.consent_withdrawn:type_name -> docket.events.v1.ConsentWithdrawn
+	26, // 10: docket.events.v1.Event.disclosure_made:type_name -> docket.events.v1.DisclosureMade
+	27, // 11: docket.events.v1.Event.rights_request_received:type_name -> docket.events.v1.RightsRequestReceived
+	28, // 12: docket.events.v1.Event.rights_request_identity_verified:type_name -> docket.events.v1.RightsRequestIdentityVerified
+	29, // 13: docket.events.v1.Event.rights_request_deadline_extended:type_name -> docket.events.v1.RightsRequestDeadlineExtended
+	30, // 14: docket.events.v1.Event.rights_request_fulfilled:type_name -> docket.events.v1.RightsRequestFulfilled
+	31, // 15: docket.events.v1.Event.rights_request_denied:type_name -> docket.events.v1.RightsRequestDenied
+	32, // 16: docket.events.v1.Event.restriction_applied:type_name -> docket.events.v1.RestrictionApplied
+	33, // 17: docket.events.v1.Event.restriction_lifted:type_name -> docket.events.v1.RestrictionLifted
+	34, // 18: docket.events.v1.Event.objection_recorded:type_name -> docket.events.v1.ObjectionRecorded
+	35, // 19: docket.events.v1.Event.erasure_executed:type_name -> docket.events.v1.ErasureExecuted
+	36, // 20: docket.events.v1.Event.subject_key_shredded:type_name -> docket.events.v1.SubjectKeyShredded
+	37, // 21: docket.events.v1.Event.recipient_notified:type_name -> docket.events.v1.RecipientNotified
+	38, // 22: docket.events.v1.Event.retention_expired:type_name -> docket.events.v1.RetentionExpired
+	39, // 23: docket.events.v1.Event.breach_recorded:type_name -> docket.events.v1.BreachRecorded
+	40, // 24: docket.events.v1.Event.subject_data_exported:type_name -> docket.events.v1.SubjectDataExported
+	41, // 25: docket.events.v1.Event.recipient_notification_due:type_name -> docket.events.v1.RecipientNotificationDue
+	42, // 26: docket.events.v1.Event.recipient_notification_waived:type_name -> docket.events.v1.RecipientNotificationWaived
+	43, // 27: docket.events.v1.Event.erasure_exemption_recorded:type_name -> docket.events.v1.ErasureExemptionRecorded
+	0,  // 28: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
+	2,  // 29: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
+	3,  // 30: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
+	1,  // 31: docket.events.v1.ProcessingActivity.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 32: docket.events.v1.ProcessingActivity.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	13, // 33: docket.events.v1.ProcessingActivity.recipients:type_name -> docket.events.v1.Recipient
+	14, // 34: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
+	15, // 35: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
+	15, // 36: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
+	19, // 37: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
+	1,  // 38: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 39: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	20, // 40: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
+	20, // 41: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
+	44, // 42: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
+	4,  // 43: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
+	5,  // 44: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
+	23, // 45: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
+	44, // 46: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
+	4,  // 47: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
+	5,  // 48: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
+	13, // 49: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
+	1,  // 50: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 51: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	44, // 52: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
+	20, // 53: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
+	6,  // 54: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
+	5,  // 55: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
+	7,  // 56: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
+	6,  // 57: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
+	5,  // 58: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
+	44, // 59: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
+	44, // 60: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
+	8,  // 61: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
+	6,  // 62: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
+	44, // 63: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
+	6,  // 64: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
+	9,  // 65: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
+	10, // 66: docket.events.v1.ErasureExemptionRecorded.ground:type_name -> docket.events.v1.ErasureExemptionGround
+	44, // 67: docket.events.v1.ErasureExemptionRecorded.until:type_name -> google.protobuf.Timestamp
+	68, // [68:68] is the sub-list for method output_type
+	68, // [68:68] is the sub-list for method input_type
+	68, // [68:68] is the sub-list for extension type_name
+	68, // [68:68] is the sub-list for extension extendee
+	0,  // [0:68] is the sub-list for field type_name
 }
 
 func init() { file_docket_events_v1_events_proto_init() }
@@ -4020,6 +4203,7 @@ func file_docket_events_v1_events_proto_init() {
 		(*Event_SubjectDataExported)(nil),
 		(*Event_RecipientNotificationDue)(nil),
 		(*Event_RecipientNotificationWaived)(nil),
+		(*Event_ErasureExemptionRecorded)(nil),
 	}
 	file_docket_events_v1_events_proto_msgTypes[9].OneofWrappers = []any{
 		(*DataValue_Plaintext)(nil),
@@ -4030,8 +4214,8 @@ func file_docket_events_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_events_v1_events_proto_rawDesc), len(file_docket_events_v1_events_proto_rawDesc)),
-			NumEnums:      10,
-			NumMessages:   32,
+			NumEnums:      11,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
