@@ -56,7 +56,10 @@ type Request struct {
 	// KeyGroups to shred; empty: every group the subject's events used.
 	KeyGroups []string
 	RequestID string
-	ActorID   string
+	// ActorID orders it: a staff member's id, or with BySystem the id of
+	// the docketd component (the erasure saga).
+	ActorID  string
+	BySystem bool
 	// EventID is the SubjectKeyShredded event's id; default a new UUIDv7.
 	// A saga gives a derived one, so that doing it again is stored once.
 	EventID string
@@ -95,7 +98,10 @@ func (s *Shredder) Shred(ctx context.Context, req Request) (*Result, error) {
 		id = u.String()
 	}
 	actor := &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "docketd"}
-	if req.ActorID != "" {
+	switch {
+	case req.ActorID != "" && req.BySystem:
+		actor.Id = req.ActorID
+	case req.ActorID != "":
 		actor = &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_STAFF, Id: req.ActorID}
 	}
 	ev := &eventsv1.Event{

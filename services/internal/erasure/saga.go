@@ -124,7 +124,7 @@ func (s *Saga) handle(msg *message.Message) error {
 	}
 	if len(p.shred) > 0 {
 		if _, err := s.c.Shredder.Shred(ctx, Request{Tenant: tenant, SubjectRef: ref, KeyGroups: p.shred, RequestID: id,
-			ActorID: "erasure-saga", EventID: derivedID(req, "shredded")}); err != nil {
+			ActorID: "erasure-saga", BySystem: true, EventID: derivedID(req, "shredded")}); err != nil {
 			return err
 		}
 	}
