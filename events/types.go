@@ -1,9 +1,13 @@
 package events
 
 import (
+	"crypto/sha256"
 	"reflect"
+	"strings"
+	"time"
 
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -87,4 +91,22 @@ func EnumName[E interface {
 		return ""
 	}
 	return e.String()
+}
+
+// DerivedID is an event id for an event whose id must be the same each
+// time it is made (a saga's step, redone after a redelivery): a UUIDv7
+// whose time is at and whose other bits are a hash of parts. The same
+// parts give the same id, so the stream's duplicate detection stores the
+// event once.
+func DerivedID(at time.Time, parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	var u uuid.UUID
+	ms := uint64(at.UnixMilli())
+	for i := range 6 {
+		u[i] = byte(ms >> (40 - 8*i))
+	}
+	copy(u[6:], h[:10])
+	u[6] = 0x70 | u[6]&0x0f // version 7
+	u[8] = 0x80 | u[8]&0x3f // RFC 9562 variant
+	return u.String()
 }

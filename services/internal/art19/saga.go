@@ -18,21 +18,16 @@ package art19
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/wmjs"
-	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -66,9 +61,8 @@ type Config struct {
 
 // Saga is the Art. 19 saga.
 type Saga struct {
-	c      Config
-	router *message.Router
-	sub    *wmjs.Subscriber
+	wmjs.Runner
+	c Config
 }
 
 // New builds the saga (its router, consumer and poison queue).
@@ -95,48 +89,24 @@ func New(ctx context.Context, c Config) (*Saga, error) {
 	if err != nil {
 		return nil, fmt.Errorf("art19: %w", err)
 	}
-	s := &Saga{c: c, router: router, sub: wmjs.NewSubscriber(c.Stream, c.Durable, "Docket Art. 19 saga", []string{
+	sub := wmjs.NewSubscriber(c.Stream, c.Durable, "Docket Art. 19 saga", []string{
 		events.SubjectPrefix + ".*.*.DataRectified",
 		events.SubjectPrefix + ".*.*.RestrictionApplied",
 		events.SubjectPrefix + ".*.*.ErasureExecuted",
 		events.SubjectPrefix + ".*.*.SubjectKeyShredded",
-	})}
-	router.AddConsumerHandler("art19", "events", s.sub, s.handle)
+	})
+	s := &Saga{Runner: wmjs.Runner{Router: router, Sub: sub}, c: c}
+	// The register must hold every disclosure stored before the event:
+	// the handler runs once the read models have applied it.
+	router.AddConsumerHandler("art19", "events", sub, wmjs.EventHandler(c.ReadPosition, s.handle))
 	return s, nil
 }
 
-// Run runs the saga until ctx ends.
-func (s *Saga) Run(ctx context.Context) error {
-	err := s.router.Run(ctx)
-	_ = s.sub.Close()
-	return err
-}
-
-// Running is closed once the saga consumes.
-func (s *Saga) Running() chan struct{} { return s.router.Running() }
-
 // handle records the notices one event makes due.
-func (s *Saga) handle(msg *message.Message) error {
-	ctx := msg.Context()
-	seq, err := strconv.ParseUint(msg.Metadata.Get("seq"), 10, 64)
-	if err != nil {
-		return fmt.Errorf("art19: message without a sequence: %w", err)
-	}
-	ev := &eventsv1.Event{}
-	if err := proto.Unmarshal(msg.Payload, ev); err != nil {
-		return fmt.Errorf("art19: sequence %d: %w", seq, err)
-	}
+func (s *Saga) handle(ctx context.Context, _ uint64, ev *eventsv1.Event) error {
 	right, requestID := cause(ev)
 	if right == eventsv1.Right_RIGHT_UNSPECIFIED {
 		return nil // not a rectification, erasure or restriction
-	}
-	// The register must hold every disclosure stored before the event.
-	for s.c.ReadPosition() < seq {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
 	}
 	recipients, err := s.recipients(ctx, ev.GetTenant(), ev.GetSubjectRef())
 	if err != nil {
@@ -152,7 +122,7 @@ func (s *Saga) handle(msg *message.Message) error {
 		}
 		due := ev.GetOccurredAt().AsTime().Add(s.c.DueIn)
 		n := &eventsv1.Event{
-			EventId: noticeID(ev, rc, right), Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
+			EventId: events.DerivedID(ev.GetOccurredAt().AsTime(), ev.GetEventId(), rc, right.String()), Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
 			OccurredAt: ev.GetOccurredAt(), Source: events.RecordedBy, TaxonomyVersion: ev.GetTaxonomyVersion(),
 			Actor:         &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "art19-saga"},
 			CorrelationId: ev.GetCorrelationId(), CausationId: ev.GetEventId(),
@@ -210,20 +180,4 @@ func (s *Saga) recipients(ctx context.Context, tenant, ref string) ([]string, er
 		}
 		after = page[len(page)-1].Seq
 	}
-}
-
-// noticeID is the notice's event id: a UUIDv7 whose time is the causing
-// event's and whose random bits are a hash of the cause, the recipient
-// and the right, so the same notice always gets the same id.
-func noticeID(ev *eventsv1.Event, recipient string, right eventsv1.Right) string {
-	h := sha256.Sum256([]byte(ev.GetEventId() + "\x00" + recipient + "\x00" + right.String()))
-	var u uuid.UUID
-	ms := uint64(ev.GetOccurredAt().AsTime().UnixMilli())
-	for i := range 6 {
-		u[i] = byte(ms >> (40 - 8*i))
-	}
-	copy(u[6:], h[:10])
-	u[6] = 0x70 | u[6]&0x0f // version 7
-	u[8] = 0x80 | u[8]&0x3f // RFC 9562 variant
-	return u.String()
 }

@@ -2,22 +2,18 @@ package erasure
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/wmjs"
-	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -52,9 +48,8 @@ type SagaConfig struct {
 // on Watermill's router (wmjs): retries, then the poison queue. Every
 // step is idempotent, so a redelivered event changes nothing.
 type Saga struct {
-	c      SagaConfig
-	router *message.Router
-	sub    *wmjs.Subscriber
+	wmjs.Runner
+	c SagaConfig
 }
 
 // NewSaga builds the erasure saga.
@@ -69,46 +64,23 @@ func NewSaga(ctx context.Context, c SagaConfig) (*Saga, error) {
 	if err != nil {
 		return nil, fmt.Errorf("erasure: %w", err)
 	}
-	s := &Saga{c: c, router: router, sub: wmjs.NewSubscriber(c.Stream, c.Durable, "Docket erasure saga", []string{
+	sub := wmjs.NewSubscriber(c.Stream, c.Durable, "Docket erasure saga", []string{
 		events.SubjectPrefix + ".*.*.RightsRequestIdentityVerified",
 		events.SubjectPrefix + ".*.*.ErasureExecuted",
 		events.SubjectPrefix + ".*.*.ErasureExemptionRecorded",
-	})}
-	router.AddConsumerHandler("erasure", "events", s.sub, s.handle)
+	})
+	s := &Saga{Runner: wmjs.Runner{Router: router, Sub: sub}, c: c}
+	router.AddConsumerHandler("erasure", "events", sub, wmjs.EventHandler(c.ReadPosition, s.handle))
 	return s, nil
 }
 
-// Run runs the saga until ctx ends.
-func (s *Saga) Run(ctx context.Context) error {
-	err := s.router.Run(ctx)
-	_ = s.sub.Close()
-	return err
-}
-
-// Running is closed once the saga consumes.
-func (s *Saga) Running() chan struct{} { return s.router.Running() }
-
-func (s *Saga) handle(msg *message.Message) error {
-	ctx := msg.Context()
-	seq, err := strconv.ParseUint(msg.Metadata.Get("seq"), 10, 64)
-	if err != nil {
-		return fmt.Errorf("erasure saga: message without a sequence: %w", err)
-	}
-	ev := &eventsv1.Event{}
-	if err := proto.Unmarshal(msg.Payload, ev); err != nil {
-		return fmt.Errorf("erasure saga: sequence %d: %w", seq, err)
-	}
+// handle decides on the request an event belongs to, once the read
+// models have applied the event.
+func (s *Saga) handle(ctx context.Context, _ uint64, ev *eventsv1.Event) error {
 	id := ev.GetRightsRequestIdentityVerified().GetRequestId() + ev.GetErasureExecuted().GetRequestId() +
 		ev.GetErasureExemptionRecorded().GetRequestId()
 	if id == "" {
 		return nil // an erasure no request asked for
-	}
-	for s.c.ReadPosition() < seq {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
 	}
 	tenant, ref := ev.GetTenant(), ev.GetSubjectRef()
 	req, err := s.request(ctx, tenant, ref, id)
@@ -230,18 +202,9 @@ func (s *Saga) plan(ctx context.Context, tenant, ref, id string) (*plan, error) 
 	return p, nil
 }
 
-// derivedID is a UUIDv7 derived from the request and a step: the same step
-// of the same request always gets the same id, so doing it again (a
-// redelivery, a second report arriving meanwhile) is stored once.
+// derivedID is the id of a step of a request: the same step of the same
+// request always gets the same id, so doing it again (a redelivery, a
+// second report arriving meanwhile) is stored once.
 func derivedID(req *model.RequestRow, step string) string {
-	h := sha256.Sum256([]byte(req.Tenant + "\x00" + req.SubjectRef + "\x00" + req.RequestID + "\x00" + step))
-	var u uuid.UUID
-	ms := uint64(req.ReceivedAt.UnixMilli())
-	for i := range 6 {
-		u[i] = byte(ms >> (40 - 8*i))
-	}
-	copy(u[6:], h[:10])
-	u[6] = 0x70 | u[6]&0x0f
-	u[8] = 0x80 | u[8]&0x3f
-	return u.String()
+	return events.DerivedID(req.ReceivedAt, req.Tenant, req.SubjectRef, req.RequestID, step)
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
 )
 
 // Subscriber is a Watermill message.Subscriber over a durable JetStream
@@ -212,3 +214,45 @@ func NewRouter(ctx context.Context, js jetstream.JetStream, cfg RouterConfig, lo
 	)
 	return router, nil
 }
+
+// EventHandler adapts fn to a Watermill handler of the messages a
+// Subscriber delivers: it reads the event's stream sequence, decodes the
+// stored event and, with readPosition set, waits until the read models
+// have applied it, so that what fn reads of them is complete up to it.
+func EventHandler(readPosition func() uint64, fn func(ctx context.Context, seq uint64, ev *eventsv1.Event) error) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		ctx := msg.Context()
+		seq, err := strconv.ParseUint(msg.Metadata.Get("seq"), 10, 64)
+		if err != nil {
+			return fmt.Errorf("wmjs: message without a stream sequence: %w", err)
+		}
+		ev := &eventsv1.Event{}
+		if err := proto.Unmarshal(msg.Payload, ev); err != nil {
+			return fmt.Errorf("wmjs: sequence %d: %w", seq, err)
+		}
+		for readPosition != nil && readPosition() < seq {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		return fn(ctx, seq, ev)
+	}
+}
+
+// Runner runs a saga's router and closes its subscriber when it stops.
+type Runner struct {
+	Router *message.Router
+	Sub    *Subscriber
+}
+
+// Run runs the saga until ctx ends.
+func (r Runner) Run(ctx context.Context) error {
+	err := r.Router.Run(ctx)
+	_ = r.Sub.Close()
+	return err
+}
+
+// Running is closed once the saga consumes.
+func (r Runner) Running() chan struct{} { return r.Router.Running() }
