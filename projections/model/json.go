@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -112,7 +113,7 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 	w.times(`,"shredded":`, s.Shredded)
 	if len(s.ShreddedBy) > 0 {
 		w.raw(`,"shredded_by":{`)
-		for i, k := range sortedKeys(s.ShreddedBy) {
+		for i, k := range slices.Sorted(maps.Keys(s.ShreddedBy)) {
 			w.key(i, k)
 			w.str(s.ShreddedBy[k])
 		}
@@ -238,7 +239,7 @@ func (w *jsonWriter) times(key string, m map[string]time.Time) {
 	}
 	w.raw(key)
 	w.raw(`{`)
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		w.key(i, k)
 		w.time(m[k])
 	}
@@ -258,7 +259,7 @@ func (w *jsonWriter) key(i int, k string) {
 // each non-nil value written by fn.
 func writeMap[T any](w *jsonWriter, m map[string]*T, fn func(*T)) {
 	w.raw(`{`)
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		w.key(i, k)
 		if v := m[k]; v == nil {
 			w.raw(`null`)
@@ -267,13 +268,4 @@ func writeMap[T any](w *jsonWriter, m map[string]*T, fn func(*T)) {
 		}
 	}
 	w.raw(`}`)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

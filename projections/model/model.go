@@ -422,3 +422,23 @@ func (b *Batch) SubjectDoc(i int) (string, error) {
 	}
 	return string(doc), nil
 }
+
+// historyPage is the page size AllHistory reads with.
+const historyPage = 1000
+
+// AllHistory is a subject's whole audit trail in stream order: every page
+// of r.History.
+func AllHistory(ctx context.Context, r Reader, tenant, subjectRef string) ([]AuditRow, error) {
+	var rows []AuditRow
+	for after := uint64(0); ; {
+		page, err := r.History(ctx, tenant, subjectRef, Page{After: after, Limit: historyPage})
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, page...)
+		if len(page) < historyPage {
+			return rows, nil
+		}
+		after = page[len(page)-1].Seq
+	}
+}

@@ -100,17 +100,6 @@ func recordedAt(rec source.Record) time.Time {
 
 func occurredAt(ev *eventsv1.Event) time.Time { return ev.GetOccurredAt().AsTime() }
 
-// enumName is a proto enum's value name, "" for the zero (unspecified) value.
-func enumName[E interface {
-	~int32
-	String() string
-}](e E) string {
-	if e == 0 {
-		return ""
-	}
-	return e.String()
-}
-
 // auditRow describes any event in the audit trail.
 func auditRow(rec source.Record) model.AuditRow {
 	ev := rec.Event
@@ -123,7 +112,7 @@ func auditRow(rec source.Record) model.AuditRow {
 		OccurredAt: occurredAt(ev),
 		RecordedAt: rec.RecordedAt,
 		Source:     ev.GetSource(),
-		ActorKind:  enumName(ev.GetActor().GetKind()),
+		ActorKind:  events.EnumName(ev.GetActor().GetKind()),
 		ActorID:    ev.GetActor().GetId(),
 		Data:       rec.Data,
 	}
@@ -136,13 +125,13 @@ func auditRow(rec source.Record) model.AuditRow {
 	switch p := ev.GetPayload().(type) {
 	case *eventsv1.Event_ProcessingActivityDeclared:
 		a := p.ProcessingActivityDeclared.GetActivity()
-		row.Categories, row.Purposes, row.LegalBasis = a.GetDataCategories(), a.GetPurposes(), enumName(a.GetLegalBasis())
+		row.Categories, row.Purposes, row.LegalBasis = a.GetDataCategories(), a.GetPurposes(), events.EnumName(a.GetLegalBasis())
 	case *eventsv1.Event_ProcessingActivityAmended:
 		a := p.ProcessingActivityAmended.GetActivity()
-		row.Categories, row.Purposes, row.LegalBasis = a.GetDataCategories(), a.GetPurposes(), enumName(a.GetLegalBasis())
+		row.Categories, row.Purposes, row.LegalBasis = a.GetDataCategories(), a.GetPurposes(), events.EnumName(a.GetLegalBasis())
 	case *eventsv1.Event_DataCollected:
 		m := p.DataCollected
-		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), m.GetPurposes(), enumName(m.GetLegalBasis())
+		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), m.GetPurposes(), events.EnumName(m.GetLegalBasis())
 	case *eventsv1.Event_DataRectified:
 		row.Categories = p.DataRectified.GetCategories()
 	case *eventsv1.Event_ConsentGiven:
@@ -151,7 +140,7 @@ func auditRow(rec source.Record) model.AuditRow {
 		row.Purposes = one(p.ConsentWithdrawn.GetPurpose())
 	case *eventsv1.Event_DisclosureMade:
 		m := p.DisclosureMade
-		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), one(m.GetPurpose()), enumName(m.GetLegalBasis())
+		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), one(m.GetPurpose()), events.EnumName(m.GetLegalBasis())
 		row.Recipient = m.GetRecipient().GetId()
 	case *eventsv1.Event_RightsRequestReceived:
 		row.Categories, row.Purposes = p.RightsRequestReceived.GetCategories(), p.RightsRequestReceived.GetPurposes()
@@ -204,10 +193,10 @@ func disclosureRow(rec source.Record) *model.DisclosureRow {
 	r := m.GetRecipient()
 	row := &model.DisclosureRow{
 		Seq: rec.Sequence, EventID: ev.GetEventId(), Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
-		RecipientID: r.GetId(), RecipientName: r.GetName(), RecipientKind: enumName(r.GetKind()),
-		Country: r.GetCountry(), TransferMechanism: enumName(r.GetTransferMechanism()),
-		Categories: slices.Clone(m.GetCategories()), Purpose: m.GetPurpose(), LegalBasis: enumName(m.GetLegalBasis()),
-		SpecialCondition: enumName(m.GetSpecialCategoryCondition()), LegalInstrumentRef: m.GetLegalInstrumentRef(),
+		RecipientID: r.GetId(), RecipientName: r.GetName(), RecipientKind: events.EnumName(r.GetKind()),
+		Country: r.GetCountry(), TransferMechanism: events.EnumName(r.GetTransferMechanism()),
+		Categories: slices.Clone(m.GetCategories()), Purpose: m.GetPurpose(), LegalBasis: events.EnumName(m.GetLegalBasis()),
+		SpecialCondition: events.EnumName(m.GetSpecialCategoryCondition()), LegalInstrumentRef: m.GetLegalInstrumentRef(),
 		ActivityID: m.GetActivityId(), OccurredAt: occurredAt(ev), RecordedAt: rec.RecordedAt,
 	}
 	if ts := m.GetConfidentialUntil(); ts != nil {
@@ -283,7 +272,7 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		m := p.ConsentGiven
 		c := &model.Consent{
 			Purpose: m.GetPurpose(), Given: true, NoticeID: m.GetNoticeId(), NoticeVersion: m.GetNoticeVersion(),
-			Method: enumName(m.GetMethod()), Channel: enumName(m.GetChannel()),
+			Method: events.EnumName(m.GetMethod()), Channel: events.EnumName(m.GetChannel()),
 			Parental: m.GetParentalAuthorization() != nil, GivenAt: &at, EventID: ev.GetEventId(),
 		}
 		if len(m.GetNoticeSha256()) > 0 {
@@ -304,7 +293,7 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		}
 		c := st.Consents[m.GetPurpose()]
 		if c == nil {
-			c = &model.Consent{Purpose: m.GetPurpose(), Method: enumName(m.GetMethod()), Channel: enumName(m.GetChannel())}
+			c = &model.Consent{Purpose: m.GetPurpose(), Method: events.EnumName(m.GetMethod()), Channel: events.EnumName(m.GetChannel())}
 		} else {
 			cp := *c
 			c = &cp
@@ -361,22 +350,22 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		}
 	case *eventsv1.Event_RecipientNotificationDue:
 		m := p.RecipientNotificationDue
-		n := notification(st, m.GetRequestId(), m.GetRecipientId(), enumName(m.GetRight()))
+		n := notification(st, m.GetRequestId(), m.GetRecipientId(), events.EnumName(m.GetRight()))
 		if n.Status == "" { // a new one; a notice sent or waived already stays closed
 			due := m.GetDueAt().AsTime()
 			n.Status, n.DueAt, n.CauseEventID, n.EventID = model.NotificationOpen, &due, m.GetCauseEventId(), ev.GetEventId()
 		}
 	case *eventsv1.Event_RecipientNotified:
 		m := p.RecipientNotified
-		n := notification(st, m.GetRequestId(), m.GetRecipientId(), enumName(m.GetRight()))
+		n := notification(st, m.GetRequestId(), m.GetRecipientId(), events.EnumName(m.GetRight()))
 		if n.Status != model.NotificationNotified {
 			n.Status, n.ClosedAt, n.Ground, n.EventID = model.NotificationNotified, &at, "", ev.GetEventId()
 		}
 	case *eventsv1.Event_RecipientNotificationWaived:
 		m := p.RecipientNotificationWaived
-		n := notification(st, m.GetRequestId(), m.GetRecipientId(), enumName(m.GetRight()))
+		n := notification(st, m.GetRequestId(), m.GetRecipientId(), events.EnumName(m.GetRight()))
 		if n.Status == "" || n.Status == model.NotificationOpen {
-			n.Status, n.ClosedAt, n.Ground, n.EventID = model.NotificationWaived, &at, enumName(m.GetGround()), ev.GetEventId()
+			n.Status, n.ClosedAt, n.Ground, n.EventID = model.NotificationWaived, &at, events.EnumName(m.GetGround()), ev.GetEventId()
 		}
 	case *eventsv1.Event_RightsRequestReceived,
 		*eventsv1.Event_RightsRequestIdentityVerified,
@@ -460,7 +449,7 @@ func request(st *model.SubjectState, reqs Requests, rec source.Record) *model.Re
 		st.OpenRequests = append(st.OpenRequests, m.GetRequestId())
 		return &model.RequestRow{
 			Tenant: ev.GetTenant(), RequestID: m.GetRequestId(), SubjectRef: ev.GetSubjectRef(),
-			Right: enumName(m.GetRight()), ReceivedAt: at, DueAt: DueAt(at, 0), Status: model.RequestOpen,
+			Right: events.EnumName(m.GetRight()), ReceivedAt: at, DueAt: DueAt(at, 0), Status: model.RequestOpen,
 			ReceivedSeq: rec.Sequence, EventIDs: []string{ev.GetEventId()},
 		}
 	}
@@ -488,7 +477,7 @@ func request(st *model.SubjectState, reqs Requests, rec source.Record) *model.Re
 	case *eventsv1.Event_RightsRequestFulfilled:
 		row.Status, row.Outcome, row.ClosedAt = model.RequestFulfilled, p.RightsRequestFulfilled.GetOutcome(), &at
 	case *eventsv1.Event_RightsRequestDenied:
-		row.Status, row.DenialGround, row.ClosedAt = model.RequestDenied, enumName(p.RightsRequestDenied.GetGround()), &at
+		row.Status, row.DenialGround, row.ClosedAt = model.RequestDenied, events.EnumName(p.RightsRequestDenied.GetGround()), &at
 	}
 	if row.Status != model.RequestOpen {
 		st.OpenRequests = slices.DeleteFunc(st.OpenRequests, func(s string) bool { return s == id })

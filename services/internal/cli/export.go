@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"connectrpc.com/connect"
@@ -61,7 +62,11 @@ func Export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return apiError(err)
 	}
 	if *bundles != "" {
-		if err := writeBundles(*bundles, resp.Msg.GetContent()); err != nil {
+		bs, err := exportBundles(resp.Msg.GetContent())
+		if err != nil {
+			return err
+		}
+		if err := writeBundles(*bundles, bs); err != nil {
 			return err
 		}
 	}
@@ -70,21 +75,27 @@ func Export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return err
 }
 
-// writeBundles writes the proof bundles of a JSON export, one file per
-// event (seq-N.json, mode 0600: they hold the sealed event).
-func writeBundles(dir string, content []byte) error {
+// exportBundles are the proof bundles of a JSON export.
+func exportBundles(content []byte) ([]*proof.Bundle, error) {
 	var doc struct {
 		Verification struct {
 			Bundles []*proof.Bundle `json:"bundles"`
 		} `json:"verification"`
 	}
 	if err := json.Unmarshal(content, &doc); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return nil, fmt.Errorf("export: %w", err)
 	}
+	return doc.Verification.Bundles, nil
+}
+
+// writeBundles writes proof bundles to dir, one file per event
+// (seq-N.json, mode 0600: they hold the sealed event), for docket verify
+// event.
+func writeBundles(dir string, bundles []*proof.Bundle) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("--bundles-dir: %w", err)
 	}
-	for _, b := range doc.Verification.Bundles {
+	for _, b := range bundles {
 		data, err := proof.Marshal(b)
 		if err != nil {
 			return err
@@ -192,22 +203,14 @@ func ErasureProof(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err := json.Unmarshal(resp.Msg.GetDocument(), &doc); err != nil {
 			return fmt.Errorf("proof of erasure: %w", err)
 		}
-		if err := os.MkdirAll(*bundles, 0o700); err != nil {
-			return fmt.Errorf("--bundles-dir: %w", err)
-		}
-		for _, list := range [][]erasure.Entry{doc.Shredded, doc.Erasures, doc.Notices} {
-			for _, e := range list {
-				if e.Bundle == nil {
-					continue
-				}
-				data, err := proof.Marshal(e.Bundle)
-				if err != nil {
-					return err
-				}
-				if err := os.WriteFile(filepath.Join(*bundles, fmt.Sprintf("seq-%d.json", e.Sequence)), data, 0o600); err != nil {
-					return fmt.Errorf("--bundles-dir: %w", err)
-				}
+		var bs []*proof.Bundle
+		for _, e := range slices.Concat(doc.Shredded, doc.Erasures, doc.Notices) {
+			if e.Bundle != nil {
+				bs = append(bs, e.Bundle)
 			}
+		}
+		if err := writeBundles(*bundles, bs); err != nil {
+			return err
 		}
 	}
 	_, err = stdout.Write(resp.Msg.GetDocument())

@@ -121,31 +121,23 @@ func (s *Shredder) Shred(ctx context.Context, req Request) (*Result, error) {
 
 // groupsOf is every key group the subject's events sealed values under.
 func (s *Shredder) groupsOf(ctx context.Context, tenant, ref string) ([]string, error) {
-	var groups []string
-	seen := false
-	for after := uint64(0); ; {
-		page, err := s.c.Reader.History(ctx, tenant, ref, model.Page{After: after, Limit: 1000})
-		if err != nil {
-			return nil, fmt.Errorf("history: %w", err)
-		}
-		for _, row := range page {
-			seen = true
-			ev := &eventsv1.Event{}
-			if err := proto.Unmarshal(row.Data, ev); err != nil {
-				return nil, fmt.Errorf("sequence %d: %w", row.Seq, err)
-			}
-			for _, v := range events.Values(ev) {
-				if g := v.KeyGroup(); !slices.Contains(groups, g) {
-					groups = append(groups, g)
-				}
-			}
-		}
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].Seq
+	rows, err := model.AllHistory(ctx, s.c.Reader, tenant, ref)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
 	}
-	if !seen {
+	var groups []string
+	for _, row := range rows {
+		ev := &eventsv1.Event{}
+		if err := proto.Unmarshal(row.Data, ev); err != nil {
+			return nil, fmt.Errorf("sequence %d: %w", row.Seq, err)
+		}
+		for _, v := range events.Values(ev) {
+			if g := v.KeyGroup(); !slices.Contains(groups, g) {
+				groups = append(groups, g)
+			}
+		}
+	}
+	if len(rows) == 0 {
 		return nil, ErrNotFound
 	}
 	if len(groups) == 0 {

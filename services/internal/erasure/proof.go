@@ -85,46 +85,38 @@ func (p *Prover) Prove(ctx context.Context, tenant, ref, requestID string) ([]by
 	if pub != nil {
 		doc.Checkpoint = string(pub.Note)
 	}
-	seen := false
-	for after := uint64(0); ; {
-		page, err := p.c.Reader.History(ctx, tenant, ref, model.Page{After: after, Limit: 1000})
-		if err != nil {
-			return nil, nil, fmt.Errorf("history: %w", err)
-		}
-		for _, row := range page {
-			seen = true
-			ev := &eventsv1.Event{}
-			if err := proto.Unmarshal(row.Data, ev); err != nil {
-				return nil, nil, fmt.Errorf("sequence %d: %w", row.Seq, err)
-			}
-			kind, summary, req := classify(ev)
-			if kind == other || (requestID != "" && req != requestID) {
-				continue
-			}
-			e := Entry{EventID: ev.GetEventId(), Sequence: row.Seq, OccurredAt: row.OccurredAt.UTC(), RecordedAt: row.RecordedAt.UTC(), Summary: summary}
-			if pub != nil && int64(row.Seq) <= pub.Checkpoint.Size {
-				if e.Bundle, err = notary.Bundle(p.c.Tree, pub, row.Seq, row.Data, events.Subject(ev)); err != nil {
-					return nil, nil, err
-				}
-			} else {
-				doc.Pending++
-			}
-			switch kind {
-			case keysShredded:
-				doc.Shredded = append(doc.Shredded, e)
-			case systemErased:
-				doc.Erasures = append(doc.Erasures, e)
-			case recipientNotified:
-				doc.Notices = append(doc.Notices, e)
-			}
-		}
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].Seq
+	rows, err := model.AllHistory(ctx, p.c.Reader, tenant, ref)
+	if err != nil {
+		return nil, nil, fmt.Errorf("history: %w", err)
 	}
-	if !seen {
+	if len(rows) == 0 {
 		return nil, nil, ErrNotFound
+	}
+	for _, row := range rows {
+		ev := &eventsv1.Event{}
+		if err := proto.Unmarshal(row.Data, ev); err != nil {
+			return nil, nil, fmt.Errorf("sequence %d: %w", row.Seq, err)
+		}
+		kind, summary, req := classify(ev)
+		if kind == other || (requestID != "" && req != requestID) {
+			continue
+		}
+		e := Entry{EventID: ev.GetEventId(), Sequence: row.Seq, OccurredAt: row.OccurredAt.UTC(), RecordedAt: row.RecordedAt.UTC(), Summary: summary}
+		if pub != nil && int64(row.Seq) <= pub.Checkpoint.Size {
+			if e.Bundle, err = notary.Bundle(p.c.Tree, pub, row.Seq, row.Data, events.Subject(ev)); err != nil {
+				return nil, nil, err
+			}
+		} else {
+			doc.Pending++
+		}
+		switch kind {
+		case keysShredded:
+			doc.Shredded = append(doc.Shredded, e)
+		case systemErased:
+			doc.Erasures = append(doc.Erasures, e)
+		case recipientNotified:
+			doc.Notices = append(doc.Notices, e)
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -145,39 +145,33 @@ type plan struct {
 func (s *Saga) plan(ctx context.Context, tenant, ref, id string) (*plan, error) {
 	holders, reported := map[string]bool{}, map[string]bool{}
 	groups, exempt := map[string]bool{}, map[string]string{}
-	for after := uint64(0); ; {
-		page, err := s.c.Reader.History(ctx, tenant, ref, model.Page{After: after, Limit: 1000})
-		if err != nil {
-			return nil, fmt.Errorf("erasure saga: history: %w", err)
+	rows, err := model.AllHistory(ctx, s.c.Reader, tenant, ref)
+	if err != nil {
+		return nil, fmt.Errorf("erasure saga: history: %w", err)
+	}
+	for _, row := range rows {
+		ev := &eventsv1.Event{}
+		if err := proto.Unmarshal(row.Data, ev); err != nil {
+			return nil, fmt.Errorf("erasure saga: sequence %d: %w", row.Seq, err)
 		}
-		for _, row := range page {
-			ev := &eventsv1.Event{}
-			if err := proto.Unmarshal(row.Data, ev); err != nil {
-				return nil, fmt.Errorf("erasure saga: sequence %d: %w", row.Seq, err)
+		for _, v := range events.Values(ev) {
+			groups[v.KeyGroup()] = true
+		}
+		switch p := ev.GetPayload().(type) {
+		case *eventsv1.Event_DataCollected, *eventsv1.Event_DataRectified:
+			holders[ev.GetSource()] = true
+		case *eventsv1.Event_ErasureExecuted:
+			if p.ErasureExecuted.GetRequestId() == id {
+				reported[p.ErasureExecuted.GetSystem()] = true
 			}
-			for _, v := range events.Values(ev) {
-				groups[v.KeyGroup()] = true
-			}
-			switch p := ev.GetPayload().(type) {
-			case *eventsv1.Event_DataCollected, *eventsv1.Event_DataRectified:
-				holders[ev.GetSource()] = true
-			case *eventsv1.Event_ErasureExecuted:
-				if p.ErasureExecuted.GetRequestId() == id {
-					reported[p.ErasureExecuted.GetSystem()] = true
-				}
-			case *eventsv1.Event_ErasureExemptionRecorded:
-				m := p.ErasureExemptionRecorded
-				if m.GetRequestId() == id {
-					for _, g := range m.GetKeyGroups() {
-						exempt[g] = fmt.Sprintf("%s (%s) until %s", g, events.EnumName(m.GetGround()), m.GetUntil().AsTime().UTC().Format(time.DateOnly))
-					}
+		case *eventsv1.Event_ErasureExemptionRecorded:
+			m := p.ErasureExemptionRecorded
+			if m.GetRequestId() == id {
+				for _, g := range m.GetKeyGroups() {
+					exempt[g] = fmt.Sprintf("%s (%s) until %s", g, events.EnumName(m.GetGround()), m.GetUntil().AsTime().UTC().Format(time.DateOnly))
 				}
 			}
 		}
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].Seq
 	}
 	st, err := s.c.Reader.Subject(ctx, tenant, ref)
 	if err != nil {

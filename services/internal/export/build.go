@@ -2,6 +2,8 @@ package export
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -140,10 +142,10 @@ func (b *builder) finish() {
 	for i, d := range b.r.Provided {
 		b.r.Provided[i].Current = current[key{d.Sequence, d.Category}]
 	}
-	for _, k := range sortedKeys(b.processing) {
+	for _, k := range slices.Sorted(maps.Keys(b.processing)) {
 		b.r.Processing = append(b.r.Processing, *b.processing[k])
 	}
-	for _, k := range sortedKeys(b.recipients) {
+	for _, k := range slices.Sorted(maps.Keys(b.recipients)) {
 		b.r.Recipients = append(b.r.Recipients, *b.recipients[k])
 	}
 }

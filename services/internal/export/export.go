@@ -17,8 +17,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/docketledger/docket/events"
@@ -97,9 +97,9 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("format: must be html or json")
 	}
 	now := x.c.Now().UTC()
-	rows, err := x.history(ctx, req.Tenant, req.SubjectRef)
+	rows, err := model.AllHistory(ctx, x.c.Reader, req.Tenant, req.SubjectRef)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("history: %w", err)
 	}
 	if len(rows) == 0 {
 		return nil, ErrNotFound
@@ -178,21 +178,6 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 type shownEvent struct {
 	row model.AuditRow
 	ev  *eventsv1.Event
-}
-
-func (x *Exporter) history(ctx context.Context, tenant, ref string) ([]model.AuditRow, error) {
-	var rows []model.AuditRow
-	for after := uint64(0); ; {
-		page, err := x.c.Reader.History(ctx, tenant, ref, model.Page{After: after, Limit: 1000})
-		if err != nil {
-			return nil, fmt.Errorf("history: %w", err)
-		}
-		rows = append(rows, page...)
-		if len(page) < 1000 {
-			return rows, nil
-		}
-		after = page[len(page)-1].Seq
-	}
 }
 
 // catalogue is the tenant's activities as declared last.
@@ -293,7 +278,7 @@ func addState(r *Report, st *model.SubjectState) {
 	if st == nil {
 		return
 	}
-	for _, p := range sortedKeys(st.Consents) {
+	for _, p := range slices.Sorted(maps.Keys(st.Consents)) {
 		c := st.Consents[p]
 		if c == nil {
 			continue
@@ -301,7 +286,7 @@ func addState(r *Report, st *model.SubjectState) {
 		r.Consents = append(r.Consents, Consent{Purpose: c.Purpose, Given: c.Given, NoticeVersion: c.NoticeVersion,
 			GivenAt: utcPtr(c.GivenAt), WithdrawnAt: utcPtr(c.WithdrawnAt)})
 	}
-	for _, id := range sortedKeys(st.Restrictions) {
+	for _, id := range slices.Sorted(maps.Keys(st.Restrictions)) {
 		x := st.Restrictions[id]
 		if x == nil {
 			continue
@@ -313,7 +298,7 @@ func addState(r *Report, st *model.SubjectState) {
 			r.Objections = append(r.Objections, Objection{Purposes: o.Purposes, At: o.At.UTC()})
 		}
 	}
-	for _, k := range sortedKeys(st.Notifications) {
+	for _, k := range slices.Sorted(maps.Keys(st.Notifications)) {
 		n := st.Notifications[k]
 		if n == nil {
 			continue
@@ -341,15 +326,6 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func addUnique(list []string, items ...string) []string {

@@ -45,17 +45,9 @@ func (s *Service) GetSubject(ctx context.Context, req *connect.Request[apiv1.Get
 
 // subjectAsOf folds the subject's whole audit trail as of asOf.
 func (s *Service) subjectAsOf(ctx context.Context, tenant, ref string, asOf time.Time, axis model.TimeAxis) (*model.SubjectState, error) {
-	var rows []model.AuditRow
-	for after := uint64(0); ; {
-		page, err := s.r.History(ctx, tenant, ref, model.Page{After: after, Limit: readBatch})
-		if err != nil {
-			return nil, storeError(err)
-		}
-		rows = append(rows, page...)
-		if len(page) < readBatch {
-			break
-		}
-		after = page[len(page)-1].Seq
+	rows, err := model.AllHistory(ctx, s.r, tenant, ref)
+	if err != nil {
+		return nil, storeError(err)
 	}
 	if len(rows) == 0 {
 		return nil, notFound(ErrSubjectNotFound)

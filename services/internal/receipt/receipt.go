@@ -127,7 +127,7 @@ type Ledger struct {
 type File struct {
 	Receipt   json.RawMessage `json:"receipt"`
 	Signature string          `json:"signature"`
-	Proof     *proof.Bundle   `json:"proof"`
+	Proof     json.RawMessage `json:"proof"` // an events/proof bundle
 }
 
 // Config is what the receipt maker reads and signs with.
@@ -194,7 +194,11 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID string) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	f := File{Receipt: body, Signature: string(sig), Proof: bundle}
+	pb, err := proof.Marshal(bundle)
+	if err != nil {
+		return nil, err
+	}
+	f := File{Receipt: body, Signature: string(sig), Proof: pb}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -355,7 +359,7 @@ func Verify(data []byte, log note.Verifier) (*Receipt, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if len(f.Receipt) == 0 || f.Proof == nil {
+	if len(f.Receipt) == 0 || len(f.Proof) == 0 {
 		return nil, fmt.Errorf("%w: receipt and proof are required", ErrInvalid)
 	}
 	n, err := note.Open([]byte(f.Signature), note.VerifierList(log))
@@ -375,7 +379,7 @@ func Verify(data []byte, log note.Verifier) (*Receipt, error) {
 	if err := rdec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("%w: receipt: %v", ErrInvalid, err)
 	}
-	b, err := proof.Parse(mustMarshal(f.Proof))
+	b, err := proof.Parse(f.Proof)
 	if err != nil {
 		return nil, fmt.Errorf("%w: proof: %v", ErrInvalid, err)
 	}
@@ -411,12 +415,4 @@ func Verify(data []byte, log note.Verifier) (*Receipt, error) {
 		return nil, fmt.Errorf("%w: %s differ from the proven event", ErrInvalid, strings.Join(problems, ", "))
 	}
 	return &r, nil
-}
-
-func mustMarshal(b *proof.Bundle) []byte {
-	out, err := proof.Marshal(b)
-	if err != nil {
-		return nil
-	}
-	return out
 }
