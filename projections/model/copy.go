@@ -64,11 +64,15 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 	c.Shredded = times(s.Shredded)
 	c.ShreddedBy = maps.Clone(s.ShreddedBy)
 	c.Collected = copyMap(s.Collected, func(v Collection) Collection {
-		v.First, v.Last, v.EndedAt = tf(v.First), tf(v.Last), ptr(v.EndedAt)
+		v.First, v.Last, v.EndedAt, v.ExpiredAt = tf(v.First), tf(v.Last), ptr(v.EndedAt), ptr(v.ExpiredAt)
 		return v
 	})
 	c.Notifications = copyMap(s.Notifications, func(v Notification) Notification {
 		v.DueAt, v.ClosedAt = ptr(v.DueAt), ptr(v.ClosedAt)
+		return v
+	})
+	c.Exemptions = copyMap(s.Exemptions, func(v Exemption) Exemption {
+		v.Until = tf(v.Until)
 		return v
 	})
 	return &c

@@ -129,6 +129,7 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.raw(`,"last":`)
 			w.time(c.Last)
 			w.optTime(`,"ended_at":`, c.EndedAt)
+			w.optTime(`,"expired_at":`, c.ExpiredAt)
 			w.raw(`}`)
 		})
 	}
@@ -149,6 +150,22 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.optStr(`,"ground":`, n.Ground)
 			w.raw(`,"event_id":`)
 			w.str(n.EventID)
+			w.raw(`}`)
+		})
+	}
+	if len(s.Exemptions) > 0 {
+		w.raw(`,"exemptions":`)
+		writeMap(&w, s.Exemptions, func(e *Exemption) {
+			w.raw(`{"key_group":`)
+			w.str(e.KeyGroup)
+			w.raw(`,"request_id":`)
+			w.str(e.RequestID)
+			w.raw(`,"ground":`)
+			w.str(e.Ground)
+			w.raw(`,"until":`)
+			w.time(e.Until)
+			w.raw(`,"event_id":`)
+			w.str(e.EventID)
 			w.raw(`}`)
 		})
 	}

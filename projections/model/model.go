@@ -57,7 +57,23 @@ type SubjectState struct {
 	// Notifications are the Art. 19 notices owed to recipients, by
 	// NotificationKey, open or closed.
 	Notifications map[string]*Notification `json:"notifications,omitempty"`
+	// Exemptions are the Art. 17(3) holds on the subject's key groups, by
+	// key group: the last ErasureExemptionRecorded naming each.
+	Exemptions map[string]*Exemption `json:"exemptions,omitempty"`
 }
+
+// Exemption keeps a key group from being shredded until a date, under an
+// Art. 17(3) ground: invoices kept for the tax authority, say.
+type Exemption struct {
+	KeyGroup  string    `json:"key_group"`
+	RequestID string    `json:"request_id"`
+	Ground    string    `json:"ground"` // enum name
+	Until     time.Time `json:"until"`
+	EventID   string    `json:"event_id"`
+}
+
+// Holds tells whether the exemption keeps its group at t.
+func (e *Exemption) Holds(t time.Time) bool { return e != nil && e.Until.After(t) }
 
 // Notification states.
 const (
@@ -127,6 +143,9 @@ type Collection struct {
 	First      time.Time  `json:"first"`
 	Last       time.Time  `json:"last"`
 	EndedAt    *time.Time `json:"ended_at,omitempty"` // retention expired or erased
+	// ExpiredAt is when a RetentionExpired of the period was recorded; set
+	// with EndedAt when the data went, alone when the data was still held.
+	ExpiredAt *time.Time `json:"expired_at,omitempty"`
 }
 
 // AuditRow is one event in the audit trail: what was processed, under which
@@ -349,6 +368,9 @@ type Reader interface {
 	SubjectsOf(ctx context.Context, tenant string, p Page) ([]*SubjectState, error)
 	// TenantExists tells whether the tenant has any event.
 	TenantExists(ctx context.Context, tenant string) (bool, error)
+	// Tenants lists, sorted, the tenants with a data subject or a declared
+	// activity: for jobs that go through every tenant.
+	Tenants(ctx context.Context) ([]string, error)
 }
 
 // Store is a read-model store: SQLite or PostgreSQL/CockroachDB. Its

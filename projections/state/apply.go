@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events"
@@ -345,8 +346,24 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 			}
 		}
 	case *eventsv1.Event_RetentionExpired:
-		if c := st.Collected[p.RetentionExpired.GetActivityId()]; c != nil {
-			end(c, at)
+		// The period ends unless the data was kept ("held: <reason>"):
+		// data still held past its retention stays a finding until erased.
+		if c := st.Collected[p.RetentionExpired.GetActivityId()]; c != nil && c.EndedAt == nil {
+			if c.ExpiredAt == nil {
+				c.ExpiredAt = &at
+			}
+			if !strings.HasPrefix(p.RetentionExpired.GetAction(), RetentionHeld) {
+				end(c, at)
+			}
+		}
+	case *eventsv1.Event_ErasureExemptionRecorded:
+		m := p.ErasureExemptionRecorded
+		if st.Exemptions == nil {
+			st.Exemptions = map[string]*model.Exemption{}
+		}
+		for _, g := range m.GetKeyGroups() {
+			st.Exemptions[g] = &model.Exemption{KeyGroup: g, RequestID: m.GetRequestId(), Ground: events.EnumName(m.GetGround()),
+				Until: m.GetUntil().AsTime(), EventID: ev.GetEventId()}
 		}
 	case *eventsv1.Event_RecipientNotificationDue:
 		m := p.RecipientNotificationDue

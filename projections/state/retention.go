@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/docketledger/docket/projections/model"
@@ -52,14 +53,24 @@ func retentionExceeded(subjects []*model.SubjectState, cat *Catalogue, now time.
 			if c.EndedAt != nil && !c.EndedAt.After(now) {
 				held, how = *c.EndedAt, "was held until"
 			}
+			// An Art. 17(3) exemption on the data's key group keeps it
+			// lawfully past its retention, until the exemption ends.
+			var extra string
+			if ex := st.Exemptions[groupOf(v, id)]; ex != nil && ex.Until.After(due) {
+				due = ex.Until
+				extra = fmt.Sprintf(" (kept under an Art. 17(3) exemption, %s, until then)", ex.Ground)
+			}
 			if !held.After(due) {
 				continue
 			}
 			f := model.Finding{
 				ID: RuleRetentionExceeded + ":" + st.SubjectRef + "/" + id, Tenant: st.Tenant, Rule: RuleRetentionExceeded,
 				SubjectRef: st.SubjectRef, EventIDs: []string{}, AroseAt: due,
-				Detail: fmt.Sprintf("data of activity %s (kept %d days from collection) collected from %s was due for erasure at %s and %s %s",
-					id, days, c.First.UTC().Format(detailTime), due.UTC().Format(detailTime), how, held.UTC().Format(detailTime)),
+				Detail: fmt.Sprintf("data of activity %s (kept %d days from collection) collected from %s was due for erasure at %s%s and %s %s",
+					id, days, c.First.UTC().Format(detailTime), due.UTC().Format(detailTime), extra, how, held.UTC().Format(detailTime)),
+			}
+			if c.ExpiredAt != nil && c.EndedAt == nil {
+				f.Detail += "; its retention expiry was recorded at " + c.ExpiredAt.UTC().Format(detailTime) + " with the data kept"
 			}
 			if ids != nil {
 				if ev := ids(st.Tenant, st.SubjectRef, id); ev != "" {
@@ -67,6 +78,69 @@ func retentionExceeded(subjects []*model.SubjectState, cat *Catalogue, now time.
 				}
 			}
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Expiry is one collection period whose retention runs out (Expiring).
+type Expiry struct {
+	ActivityID string
+	// KeyGroup is the group the activity's data is sealed under.
+	KeyGroup string
+	// Categories the activity declares.
+	Categories []string
+	// Due is when the retention runs out: the first collection of the
+	// period plus the declared days.
+	Due time.Time
+	// First is the period's first collection (it names the period).
+	First time.Time
+	// Recorded: a RetentionExpired of the period was recorded already,
+	// with the data kept.
+	Recorded bool
+}
+
+// Expiring lists, in activity order, the subject's collection periods
+// still open whose retention (from collection, as declared at now) runs
+// out by `by`, and that no Art. 17(3) exemption on their key group holds
+// at `by`. Periods whose expiry was recorded with the data kept are listed
+// too, Recorded set, so that the caller sees every expired period still
+// holding a group.
+func Expiring(st *model.SubjectState, cat *Catalogue, now, by time.Time) []Expiry {
+	if st == nil || len(st.Collected) == 0 {
+		return nil
+	}
+	v := cat.view(st.Tenant, now, 0)
+	var out []Expiry
+	for _, id := range sortedKeys(st.Collected) {
+		c := st.Collected[id]
+		days := retentionDays(v[id])
+		if c.EndedAt != nil || days == 0 {
+			continue
+		}
+		due := c.First.AddDate(0, 0, days)
+		g := groupOf(v, id)
+		if due.After(by) || st.Exemptions[g].Holds(by) {
+			continue
+		}
+		out = append(out, Expiry{ActivityID: id, KeyGroup: g, Categories: slices.Clone(v[id].GetDataCategories()),
+			Due: due, First: c.First, Recorded: c.ExpiredAt != nil})
+	}
+	return out
+}
+
+// Holders lists, in activity order, the activities whose data about the
+// subject is still held under key group g (open collection periods), as
+// declared at now.
+func Holders(st *model.SubjectState, cat *Catalogue, now time.Time, g string) []string {
+	if st == nil {
+		return nil
+	}
+	v := cat.view(st.Tenant, now, 0)
+	var out []string
+	for _, id := range sortedKeys(st.Collected) {
+		if st.Collected[id].EndedAt == nil && groupOf(v, id) == g {
+			out = append(out, id)
 		}
 	}
 	return out

@@ -3,10 +3,12 @@ package state_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/state"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // TestRetentionExceeded: telemetry is kept 100 days from collection and
@@ -55,6 +57,27 @@ func TestRetentionExceeded(t *testing.T) {
 			s.add(subj, day(90), expired)
 			s.add(subj, day(200), collected("telemetry", liBasis, useImp)) // ev-4
 		}, 301, []brief{{state.RuleRetentionExceeded, "ev-4"}}},
+		{"expiry recorded, data held", func(s *stream) {
+			s.add(subj, day(0), collected("telemetry", liBasis, useImp)) // ev-2
+			s.add(subj, day(99), &eventsv1.RetentionExpired{ActivityId: "telemetry", Action: "held: key group default"})
+		}, 300, []brief{{state.RuleRetentionExceeded, "ev-2"}}},
+		{"expiry recorded, data held, then shredded in time", func(s *stream) {
+			s.add(subj, day(0), collected("telemetry", liBasis, useImp))
+			s.add(subj, day(99), &eventsv1.RetentionExpired{ActivityId: "telemetry", Action: "held: key group default"})
+			s.add(subj, day(99), &eventsv1.SubjectKeyShredded{KeyGroups: []string{"default"}})
+		}, 300, []brief{}},
+		{"exempt past due", func(s *stream) {
+			s.add(subj, day(0), collected("telemetry", liBasis, useImp))
+			s.add(subj, day(10), exemption("default", day(200)))
+		}, 150, []brief{}},
+		{"exemption ended, still held", func(s *stream) {
+			s.add(subj, day(0), collected("telemetry", liBasis, useImp)) // ev-2
+			s.add(subj, day(10), exemption("default", day(200)))
+		}, 201, []brief{{state.RuleRetentionExceeded, "ev-2"}}},
+		{"exemption on another group", func(s *stream) {
+			s.add(subj, day(0), collected("telemetry", liBasis, useImp)) // ev-2
+			s.add(subj, day(10), exemption("tax", day(200)))
+		}, 150, []brief{{state.RuleRetentionExceeded, "ev-2"}}},
 		{"retention not from collection", func(s *stream) {
 			s.add(subj, day(0), collected("newsletter", consentBasis, useMail))
 		}, 300, []brief{}},
@@ -89,5 +112,60 @@ func TestRetentionExceeded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func exemption(group string, until time.Time) *eventsv1.ErasureExemptionRecorded {
+	return &eventsv1.ErasureExemptionRecorded{RequestId: "req-1", KeyGroups: []string{group},
+		Ground: eventsv1.ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION, Detail: "kept by law", Until: timestamppb.New(until)}
+}
+
+// TestExpiring: what the retention scheduler acts on.
+func TestExpiring(t *testing.T) {
+	s := &stream{}
+	s.declare(telemetry(), newsletter())
+	s.add(subj, day(0), collected("telemetry", liBasis, useImp))
+	s.add(subj, day(5), collected("newsletter", consentBasis, useMail))
+	res, err := state.Replay(s.recs, day(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, cat := res.Subjects[0], res.Catalogue
+	if got := state.Expiring(st, cat, day(1), day(99)); len(got) != 0 {
+		t.Errorf("Expiring by day 99: %+v, want none", got)
+	}
+	got := state.Expiring(st, cat, day(1), day(100))
+	want := []state.Expiry{{ActivityID: "telemetry", KeyGroup: "default", Categories: []string{"user.unique_id"}, Due: day(100), First: day(0)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Expiring by day 100: %+v, want %+v", got, want)
+	}
+	if got := state.Holders(st, cat, day(1), "default"); !reflect.DeepEqual(got, []string{"telemetry"}) {
+		t.Errorf("Holders(default) = %v", got)
+	}
+	if got := state.Holders(st, cat, day(1), "marketing"); !reflect.DeepEqual(got, []string{"newsletter"}) {
+		t.Errorf("Holders(marketing) = %v", got)
+	}
+
+	// A recorded expiry with the data held is still listed, marked.
+	s.add(subj, day(100), &eventsv1.RetentionExpired{ActivityId: "telemetry", Action: "held: shared"})
+	// An exemption until day 300 on the group keeps it off the list.
+	s.add(subj, day(100), exemption("default", day(300)))
+	res, err = state.Replay(s.recs[:len(s.recs)-1], day(101))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = state.Expiring(res.Subjects[0], res.Catalogue, day(101), day(101))
+	if len(got) != 1 || !got[0].Recorded {
+		t.Errorf("Expiring after a held expiry: %+v, want telemetry, recorded", got)
+	}
+	res, err = state.Replay(s.recs, day(101))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := state.Expiring(res.Subjects[0], res.Catalogue, day(101), day(299)); len(got) != 0 {
+		t.Errorf("Expiring under an exemption: %+v, want none", got)
+	}
+	if got := state.Expiring(res.Subjects[0], res.Catalogue, day(101), day(300)); len(got) != 1 {
+		t.Errorf("Expiring when the exemption ends: %+v, want telemetry", got)
 	}
 }

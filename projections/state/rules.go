@@ -41,6 +41,9 @@ const (
 	// ledger sees: only activities declared with it are checked by
 	// RetentionExceeded ("end of contract" and the like are not events).
 	RetentionFromCollection = "collection"
+	// RetentionHeld starts the action of a RetentionExpired whose data was
+	// kept ("held: key group shared with ..."): its period stays open.
+	RetentionHeld = "held"
 	// MaxExtensionMonths is the most a deadline can be extended (Art. 12(3)).
 	MaxExtensionMonths = 2
 )

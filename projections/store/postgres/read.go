@@ -308,6 +308,26 @@ func (s *Store) TenantExists(ctx context.Context, tenant string) (bool, error) {
 	return ok, nil
 }
 
+// Tenants walks the subjects' primary key from tenant to tenant (one index
+// seek per tenant, however many subjects each has).
+func (s *Store) Tenants(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `WITH RECURSIVE tn(tenant) AS (
+		SELECT MIN(tenant) FROM subjects
+		UNION ALL
+		SELECT (SELECT MIN(tenant) FROM subjects WHERE tenant > tn.tenant) FROM tn WHERE tn.tenant IS NOT NULL)
+	SELECT tenant FROM tn WHERE tenant IS NOT NULL
+	UNION SELECT tenant FROM activities
+	ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: tenants: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: tenants: %w", err)
+	}
+	return out, nil
+}
+
 // limit is a page's size; zero or less means no limit.
 func limit(p model.Page) int64 {
 	if p.Limit <= 0 {

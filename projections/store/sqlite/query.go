@@ -475,3 +475,31 @@ func (s *Store) TenantExists(ctx context.Context, tenant string) (bool, error) {
 	}
 	return ok, nil
 }
+
+// Tenants walks the subjects' primary key from tenant to tenant (one index
+// seek per tenant, however many subjects each has).
+func (s *Store) Tenants(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `WITH RECURSIVE tn(tenant) AS (
+		SELECT MIN(tenant) FROM `+s.t("subjects")+`
+		UNION ALL
+		SELECT (SELECT MIN(tenant) FROM `+s.t("subjects")+` WHERE tenant > tn.tenant) FROM tn WHERE tn.tenant IS NOT NULL)
+	SELECT tenant FROM tn WHERE tenant IS NOT NULL
+	UNION SELECT tenant FROM `+s.t("activities")+`
+	ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: tenants: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("sqlite store: tenants: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite store: tenants: %w", err)
+	}
+	return out, nil
+}

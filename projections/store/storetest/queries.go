@@ -335,6 +335,21 @@ func testTenantExists(t *testing.T, db Database) {
 	}
 }
 
+func testTenants(t *testing.T, db Database) {
+	s := open(t, db, 1)
+	ctx := t.Context()
+	if got := must[[]string](t, "Tenants")(s.Tenants(ctx)); len(got) != 0 {
+		t.Errorf("Tenants of an empty store = %v", got)
+	}
+	apply(t, s, 0, 1, model.Batch{Subjects: []*model.SubjectState{subjectState("beta", "sub-1", 1), subjectState("beta", "sub-2", 1)}})
+	apply(t, s, 1, 2, model.Batch{Activities: []model.ActivityRow{activityRow("gamma", "act-1", 2)}})
+	apply(t, s, 2, 3, everyRow("acme", 3))
+	// A tenant with only controller-level events has no subject and no
+	// activity: nothing for a per-subject job to do.
+	apply(t, s, 3, 4, model.Batch{Audit: []model.AuditRow{auditRow("delta", "", 4)}})
+	same(t, "Tenants", []string{"acme", "beta", "gamma"}, must[[]string](t, "Tenants")(s.Tenants(ctx)))
+}
+
 func testTenantIsolation(t *testing.T, db Database) {
 	s := open(t, db, 1)
 	ctx := t.Context()

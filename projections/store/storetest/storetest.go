@@ -79,6 +79,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"SubjectsOf", testSubjectsOf},
 		{"Activities", testActivities},
 		{"TenantExists", testTenantExists},
+		{"Tenants", testTenants},
 		{"TenantIsolation", testTenantIsolation},
 		{"Generations", testGenerations},
 		{"LargeBatch", testLargeBatch},

@@ -75,6 +75,12 @@ type Config struct {
 	// Art19Due is how long recipients have to be told of a rectification,
 	// erasure or restriction (Art. 19) before it is a finding.
 	Art19Due Duration `json:"art19_due"`
+	// RetentionEvery is how often the retention scheduler goes through the
+	// subjects.
+	RetentionEvery Duration `json:"retention_every"`
+	// RetentionLead: data whose retention runs out within it is erased on
+	// the pass before, so that it is gone by its date.
+	RetentionLead Duration `json:"retention_lead"`
 	// WitnessKeys are the note verifier keys of the witnesses whose
 	// cosignatures the ledger accepts and reports.
 	WitnessKeys []string `json:"witness_keys"`
@@ -130,6 +136,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.Art19Due == 0 {
 		c.Art19Due = Duration(30 * 24 * time.Hour)
+	}
+	if c.RetentionEvery == 0 {
+		c.RetentionEvery = Duration(10 * time.Minute)
+	}
+	if c.RetentionLead == 0 {
+		c.RetentionLead = Duration(time.Hour)
 	}
 
 }
@@ -255,6 +267,13 @@ func (c Config) Validate() error {
 	if time.Duration(c.Art19Due) < time.Second {
 		bad("art19_due", "%s is shorter than 1s", time.Duration(c.Art19Due))
 	}
+	if e := time.Duration(c.RetentionEvery); e < time.Second || e > 24*time.Hour {
+		bad("retention_every", "%s is not between 1s and 24h", e)
+	}
+	if l := time.Duration(c.RetentionLead); l < time.Duration(c.RetentionEvery) || l > 7*24*time.Hour {
+		bad("retention_lead", "%s is shorter than retention_every (%s) or longer than 168h: data would outlive its retention between passes, or go a week early",
+			l, time.Duration(c.RetentionEvery))
+	}
 	for i, k := range c.WitnessKeys {
 		if _, err := checkpoint.NewVerifier(k); err != nil {
 			bad(fmt.Sprintf("witness_keys[%d]", i), "%v", err)
@@ -321,6 +340,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "sign a checkpoint at least every this many events")
 	fs.Var(&c.CheckpointInterval, "checkpoint-interval", "and at least this often while events arrive")
 	fs.Var(&c.Art19Due, "art19-due", "how long recipients have to be told of a rectification, erasure or restriction (Art. 19)")
+	fs.Var(&c.RetentionEvery, "retention-every", "how often the retention scheduler runs")
+	fs.Var(&c.RetentionLead, "retention-lead", "erase data whose retention runs out within this, on the pass before")
 	fs.Var((*stringList)(&c.WitnessKeys), "witness-key", "a witness's verifier key whose cosignatures are accepted (repeat, or comma-separate)")
 
 	var envErrs []error

@@ -78,6 +78,8 @@ func TestLoadRefusesBadInput(t *testing.T) {
 		{"stray argument", []string{"serve"}, nil, `unexpected argument "serve"`},
 		{"unknown flag", []string{"--frobnicate"}, nil, "frobnicate"},
 		{"embedded with replicas", []string{"--stream-replicas", "3"}, nil, "embedded server keeps 1 replica"},
+		{"retention every too short", []string{"--retention-every", "10ms"}, nil, "retention_every: 10ms is not between 1s and 24h"},
+		{"retention lead under every", []string{"--retention-every", "1h", "--retention-lead", "30m"}, nil, "retention_lead: 30m0s is shorter than retention_every"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := config.Load(tc.args, env(tc.env), io.Discard)

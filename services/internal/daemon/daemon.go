@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,7 @@ import (
 	"github.com/docketledger/docket/services/internal/query"
 	"github.com/docketledger/docket/services/internal/readmodels"
 	"github.com/docketledger/docket/services/internal/receipt"
+	"github.com/docketledger/docket/services/internal/retention"
 	"github.com/docketledger/docket/services/internal/status"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -203,21 +205,39 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
+	scheduler, err := retention.New(retention.Config{
+		Stream: d.stream, Reader: d.read.Reader(), ReadPosition: func() uint64 { return d.read.Status().Checkpoint },
+		Shredder: shredder, Record: record, Every: time.Duration(cfg.RetentionEvery), Lead: time.Duration(cfg.RetentionLead), Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The scheduler's first pass waits until the demo data is stored.
+	started := make(chan struct{})
 	sagaCtx, stopSaga := context.WithCancel(context.Background())
 	d.stopSaga, d.sagaDone = stopSaga, make(chan struct{})
 	go func() {
 		defer close(d.sagaDone)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
+		var wg sync.WaitGroup
+		wg.Go(func() {
 			if err := erasureSaga.Run(sagaCtx); err != nil {
 				log.Error("erasure saga stopped", "err", err)
 			}
-		}()
+		})
+		wg.Go(func() {
+			select {
+			case <-started:
+			case <-sagaCtx.Done():
+				return
+			}
+			if err := scheduler.Run(sagaCtx); err != nil {
+				log.Error("retention scheduler stopped", "err", err)
+			}
+		})
 		if err := saga.Run(sagaCtx); err != nil {
 			log.Error("Art. 19 saga stopped", "err", err)
 		}
-		<-done
+		wg.Wait()
 	}()
 
 	mux := http.NewServeMux()
@@ -259,6 +279,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 			return nil, err
 		}
 	}
+	close(started)
 	d.ready.Store(true)
 	log.Info("docketd ready", "api", d.APIURL(), "nats", d.NATSURL(), "embedded", cfg.Embedded(), "sync", cfg.Sync, "atomic_append", cfg.Atomic(), "data_dir", cfg.DataDir)
 	return d, nil

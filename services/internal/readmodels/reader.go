@@ -51,3 +51,7 @@ func (r reader) SubjectsOf(ctx context.Context, tenant string, p model.Page) ([]
 func (r reader) TenantExists(ctx context.Context, tenant string) (bool, error) {
 	return r.s().TenantExists(ctx, tenant)
 }
+
+func (r reader) Tenants(ctx context.Context) ([]string, error) {
+	return r.s().Tenants(ctx)
+}
