@@ -18,6 +18,7 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/erasure"
+	"github.com/docketledger/docket/services/internal/receipt"
 )
 
 // Export runs `docket export TENANT SUBJECT`: the subject's access (html)
@@ -150,6 +151,7 @@ func Receipt(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flags("receipt", stderr)
 	api := fs.String("api", DefaultAPI, "docketd API base URL")
 	tenant := fs.String("tenant", "", "the event's tenant (required)")
+	form := fs.String("form", receipt.FormISO27560, "iso27560 (ISO/IEC TS 27560, consent given or withdrawn) or kantara (Kantara Consent Receipt v1.1, consent given)")
 	if err := parse(fs, reorder(args)); err != nil {
 		return err
 	}
@@ -157,14 +159,19 @@ func Receipt(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "usage: docket receipt [flags] EVENT_ID")
 		return errUsage
 	}
-	if err := errors.Join(checkArg("--tenant", *tenant)); err != nil {
+	forms := map[string]apiv1.ReceiptForm{receipt.FormISO27560: apiv1.ReceiptForm_RECEIPT_FORM_ISO_27560, receipt.FormKantara: apiv1.ReceiptForm_RECEIPT_FORM_KANTARA_V1_1}
+	var formErr error
+	if _, ok := forms[*form]; !ok {
+		formErr = fmt.Errorf("--form: %q is not iso27560 or kantara", *form)
+	}
+	if err := errors.Join(checkArg("--tenant", *tenant), formErr); err != nil {
 		return err
 	}
 	client, err := rightsClient(*api)
 	if err != nil {
 		return err
 	}
-	resp, err := client.GetConsentReceipt(ctx, connect.NewRequest(&apiv1.GetConsentReceiptRequest{Tenant: *tenant, EventId: fs.Arg(0)}))
+	resp, err := client.GetConsentReceipt(ctx, connect.NewRequest(&apiv1.GetConsentReceiptRequest{Tenant: *tenant, EventId: fs.Arg(0), Form: forms[*form]}))
 	if err != nil {
 		return apiError(err)
 	}

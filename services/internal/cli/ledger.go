@@ -240,10 +240,16 @@ func verifyReceipt(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	e := r.Event[0]
+	if k := r.Kantara; k != nil {
+		fmt.Fprintf(stdout, "OK: Kantara CR v1.1 receipt: consent to %s by %s at %s, recorded at sequence %d of the signed log\n",
+			k.Services[0].Purposes[0].Purpose, k.PIIPrincipalID, time.Unix(k.ConsentTimestamp, 0).UTC().Format(time.RFC3339), r.Sequence)
+		return nil
+	}
+	iso := r.ISO
+	e := iso.Event[0]
 	fmt.Fprintf(stdout, "OK: %s for %s by %s at %s, recorded at sequence %d of %s (signed tree of %d events)\n",
-		e.State, r.PIIProcessing.Purposes[0].Purpose, r.Record.PIIPrincipalID, e.EventTime.Format(time.RFC3339),
-		r.Docket.Sequence, r.Docket.Origin, r.Docket.TreeSize)
+		e.State, iso.PIIProcessing.Purposes[0].Purpose, iso.Record.PIIPrincipalID, e.EventTime.Format(time.RFC3339),
+		iso.Docket.Sequence, iso.Docket.Origin, iso.Docket.TreeSize)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -30,6 +31,8 @@ func TestConsentReceipt(t *testing.T) {
 	c.APIListen = "127.0.0.1:0"
 	c.CheckpointEvery = 100
 	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
+	c.Controllers = map[string]receipt.Controller{"acme": {Name: "Acme Ltd", Contact: "Data Protection Officer", Address: "1 Example Road, Exampletown",
+		Email: "dpo@acme.example", Phone: "+44 20 7946 0000", PolicyURL: "https://acme.example/privacy", Jurisdiction: "GB"}}
 	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -48,10 +51,12 @@ func TestConsentReceipt(t *testing.T) {
 	withdrawn := ev(60)
 	withdrawn.Payload = &eventsv1.Event_ConsentWithdrawn{ConsentWithdrawn: &eventsv1.ConsentWithdrawn{
 		Purpose: "marketing.communications.email", Method: eventsv1.ConsentMethod_CONSENT_METHOD_UNSUBSCRIBE_LINK, Channel: eventsv1.Channel_CHANNEL_EMAIL}}
-	if _, err := d.Emitter.Append(context.Background(), given, withdrawn); err != nil {
+	beta := ev(1)
+	beta.Tenant, beta.Payload = "beta", given.GetPayload()
+	if _, err := d.Emitter.Append(context.Background(), given, withdrawn, beta); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 2 })
+	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 3 })
 	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
 	vkey = strings.TrimSpace(vkey)
 
@@ -82,11 +87,11 @@ func TestConsentReceipt(t *testing.T) {
 	}
 
 	// Re-indented: still the same receipt.
-	var any map[string]json.RawMessage
-	if err := json.Unmarshal(given27560, &any); err != nil {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(given27560, &doc); err != nil {
 		t.Fatal(err)
 	}
-	reindented, _ := json.MarshalIndent(any, "", "\t")
+	reindented, _ := json.MarshalIndent(doc, "", "\t")
 	expectVerify(t, vkey, reindented, true, "re-indented")
 
 	// Changed: the purpose, the time, the signature, another event's proof.
@@ -108,6 +113,50 @@ func TestConsentReceipt(t *testing.T) {
 	resigned.Signature = other.Signature
 	b, _ = json.Marshal(resigned)
 	expectVerify(t, vkey, b, false, "another receipt's signature")
+
+	// The Kantara Consent Receipt v1.1 form, for the consent given.
+	var kout, kerr string
+	waitFor(t, func() bool {
+		var code int
+		code, kout, kerr = run(t, "receipt", given.GetEventId(), "--tenant", "acme", "--form", "kantara", "--api", api)
+		return code == 0
+	})
+	var kf receipt.File
+	if err := json.Unmarshal([]byte(kout), &kf); err != nil {
+		t.Fatalf("kantara receipt: %v: %s", err, kerr)
+	}
+	var k map[string]interface{}
+	if err := json.Unmarshal(kf.Receipt, &k); err != nil {
+		t.Fatal(err)
+	}
+	for field, want := range map[string]any{"version": "KI-CR-v1.1.0", "jurisdiction": "GB", "consentReceiptID": given.GetEventId(),
+		"piiPrincipalId": "s-rcpt", "consentTimestamp": float64(at.Unix()), "policyUrl": "https://acme.example/privacy", "sensitive": false,
+		"publicKey": vkey, "collectionMethod": "double opt in via web"} {
+		if k[field] != want {
+			t.Errorf("kantara %s = %v, want %v", field, k[field], want)
+		}
+	}
+	if s := compact(t, kf.Receipt); !strings.Contains(s, `"piiController":"Acme Ltd"`) || !strings.Contains(s, `"consentType":"EXPLICIT"`) ||
+		!strings.Contains(s, `"purpose":"marketing.communications.email"`) || !strings.Contains(s, `"purposeCategory":["dpv:Marketing"]`) {
+		t.Errorf("kantara receipt: %s", s)
+	}
+	kfile := filepath.Join(t.TempDir(), "kantara.json")
+	if err := os.WriteFile(kfile, []byte(kout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, vout, verr := run(t, "verify", "receipt", kfile, "--key", vkey); code != 0 || !strings.HasPrefix(vout, "OK: Kantara CR v1.1 receipt: consent to marketing.communications.email by s-rcpt at 2026-03-01T09:30:00Z") {
+		t.Fatalf("verify kantara receipt: exit %d: %s%s", code, vout, verr)
+	}
+	expectVerify(t, vkey, bytes.Replace([]byte(kout), []byte(fmt.Sprint(at.Unix())), []byte(fmt.Sprint(at.Unix()-86400)), 1), false, "kantara back-dated")
+	for _, tc := range []struct{ id, tenant, form, want string }{
+		{withdrawn.GetEventId(), "acme", "kantara", "records consent given"},
+		{beta.GetEventId(), "beta", "kantara", "no controller profile"},
+		{given.GetEventId(), "acme", "pdf", `--form: "pdf" is not iso27560 or kantara`},
+	} {
+		if code, _, errOut := run(t, "receipt", tc.id, "--tenant", tc.tenant, "--form", tc.form, "--api", api); code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("receipt --form %s of %s: exit %d: %s, want %q", tc.form, tc.tenant, code, errOut, tc.want)
+		}
+	}
 
 	// An unknown event has none.
 	if code, _, errOut := run(t, "receipt", uuid.Must(uuid.NewV7()).String(), "--tenant", "acme", "--api", api); code != 1 || !strings.Contains(errOut, "not found") {

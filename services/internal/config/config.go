@@ -10,13 +10,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/checkpoint"
+	"github.com/docketledger/docket/services/internal/receipt"
 )
 
 // Config is every knob of docketd. The zero value, after setDefaults, runs
@@ -84,6 +88,10 @@ type Config struct {
 	// WitnessKeys are the note verifier keys of the witnesses whose
 	// cosignatures the ledger accepts and reports.
 	WitnessKeys []string `json:"witness_keys"`
+	// Controllers are the controllers' profiles by tenant (name, contact
+	// details, privacy policy, jurisdiction), which Kantara consent
+	// receipts name; set in the config file only.
+	Controllers map[string]receipt.Controller `json:"controllers"`
 }
 
 // Defaults returns the configuration docketd runs with when told nothing.
@@ -273,6 +281,14 @@ func (c Config) Validate() error {
 	if l := time.Duration(c.RetentionLead); l < time.Duration(c.RetentionEvery) || l > 7*24*time.Hour {
 		bad("retention_lead", "%s is shorter than retention_every (%s) or longer than 168h: data would outlive its retention between passes, or go a week early",
 			l, time.Duration(c.RetentionEvery))
+	}
+	for _, tenant := range slices.Sorted(maps.Keys(c.Controllers)) {
+		if err := events.CheckToken(tenant); err != nil {
+			bad("controllers", "tenant %q: %v", tenant, err)
+		}
+		for _, p := range c.Controllers[tenant].Problems() {
+			bad(fmt.Sprintf("controllers.%s.%s", tenant, p[0]), "%s", p[1])
+		}
 	}
 	for i, k := range c.WitnessKeys {
 		if _, err := checkpoint.NewVerifier(k); err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"sync"
@@ -64,6 +65,7 @@ type Daemon struct {
 	stopNotary context.CancelFunc
 	notaryDone chan struct{}
 	signer     note.Signer // the log's key
+	publicKey  string      // its verifier key
 	stopSaga   context.CancelFunc
 	sagaDone   chan struct{}
 	http       *http.Server
@@ -163,7 +165,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
-	rights, err := d.rightsService(ctx)
+	rights, err := d.rightsService(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +424,7 @@ func (t emitterTarget) Append(ctx context.Context, evs []*eventsv1.Event) ([]eve
 
 // rightsService answers data-subject requests: exports decrypt with the
 // key ring, prove with the notary's tree and record through the Emitter.
-func (d *Daemon) rightsService(ctx context.Context) (*query.Rights, error) {
+func (d *Daemon) rightsService(ctx context.Context, cfg config.Config) (*query.Rights, error) {
 	cps, err := d.js.Stream(ctx, notary.DefaultCheckpointStream)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint stream: %w", err)
@@ -439,7 +441,17 @@ func (d *Daemon) rightsService(ctx context.Context) (*query.Rights, error) {
 	if err != nil {
 		return nil, err
 	}
-	rm, err := receipt.New(receipt.Config{Reader: d.read.Reader(), Tree: d.tree, Checkpoints: cps, Signer: d.signer})
+	controllers := maps.Clone(cfg.Controllers)
+	if cfg.Demo {
+		if _, ok := controllers[demo.DefaultTenant]; !ok {
+			if controllers == nil {
+				controllers = map[string]receipt.Controller{}
+			}
+			controllers[demo.DefaultTenant] = demo.Controller()
+		}
+	}
+	rm, err := receipt.New(receipt.Config{Reader: d.read.Reader(), Tree: d.tree, Checkpoints: cps, Signer: d.signer,
+		Controllers: controllers, PublicKey: d.publicKey})
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (d *Daemon) startNotary(ctx context.Context) (*query.Audit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notary: %w", err)
 	}
-	d.signer = signer
+	d.signer, d.publicKey = signer, vkey
 	d.notary, err = notary.New(d.js, d.tree, signer, notary.Config{
 		Origin:   cfg.LogOrigin,
 		Every:    cfg.CheckpointEvery,

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"crypto/sha256"
+	"github.com/docketledger/docket/services/internal/receipt"
 
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 )
@@ -437,3 +438,17 @@ European Commission's adequacy decision. We keep cookie data for four
 months. You can change your choice at any time from the link at the foot of
 every page.
 `
+
+// Controller is the demo company's controller profile, which Kantara
+// consent receipts name (docketd uses it for the demo tenant under --demo
+// unless the controllers setting has one). Fictional throughout.
+func Controller() receipt.Controller {
+	return receipt.Controller{
+		Name:    "Harbourline Backup Ltd",
+		Contact: "Data Protection Officer",
+		Address: "4 Quay Street, Bristol, United Kingdom",
+		Email:   "privacy@harbourline.example.com", Phone: "+44 117 496 0000",
+		URL:       "https://harbourline.example.com",
+		PolicyURL: privacyNoticeV1.url, Jurisdiction: "GB", Language: "en",
+	}
+}

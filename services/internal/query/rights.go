@@ -103,14 +103,22 @@ func (s *Rights) GetConsentReceipt(ctx context.Context, req *connect.Request[api
 	if _, err := uuid.Parse(m.GetEventId()); err != nil {
 		ps.add("event_id", "is not a UUID")
 	}
+	form := receipt.FormISO27560
+	switch m.GetForm() {
+	case apiv1.ReceiptForm_RECEIPT_FORM_UNSPECIFIED, apiv1.ReceiptForm_RECEIPT_FORM_ISO_27560:
+	case apiv1.ReceiptForm_RECEIPT_FORM_KANTARA_V1_1:
+		form = receipt.FormKantara
+	default:
+		ps.add("form", "is not a known receipt form")
+	}
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
-	b, err := s.receipts.Make(ctx, m.GetTenant(), m.GetEventId())
+	b, err := s.receipts.Make(ctx, m.GetTenant(), m.GetEventId(), form)
 	switch {
 	case errors.Is(err, receipt.ErrNotFound):
 		return nil, notFound(ErrEventNotFound)
-	case errors.Is(err, receipt.ErrNotConsent):
+	case errors.Is(err, receipt.ErrNotConsent), errors.Is(err, receipt.ErrWithdrawal), errors.Is(err, receipt.ErrNoController):
 		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
 	case errors.Is(err, receipt.ErrNotYetSigned):
 		return nil, connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf("%w: ask again after the next checkpoint", err))

@@ -136,6 +136,11 @@ type Config struct {
 	Tree        *merkle.Tree
 	Checkpoints jetstream.Stream
 	Signer      note.Signer // the log's key
+	// Controllers are the controller profiles by tenant, which Kantara
+	// receipts need; nil: none.
+	Controllers map[string]Controller
+	// PublicKey is the log's verifier key, written into Kantara receipts.
+	PublicKey string
 }
 
 // Maker makes receipts.
@@ -149,8 +154,20 @@ func New(c Config) (*Maker, error) {
 	return &Maker{c: c}, nil
 }
 
-// Make returns the receipt file of the consent event eventID of tenant.
-func (m *Maker) Make(ctx context.Context, tenant, eventID string) ([]byte, error) {
+// Make returns the receipt file of the consent event eventID of tenant, in
+// form FormISO27560 ("" too) or FormKantara.
+func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte, error) {
+	var controller Controller
+	switch form {
+	case "", FormISO27560:
+	case FormKantara:
+		var ok bool
+		if controller, ok = m.c.Controllers[tenant]; !ok {
+			return nil, ErrNoController
+		}
+	default:
+		return nil, fmt.Errorf("receipt form %q: want %s or %s", form, FormISO27560, FormKantara)
+	}
 	row, err := m.c.Reader.Event(ctx, tenant, eventID)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, ErrNotFound
@@ -164,6 +181,9 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID string) ([]byte, error
 	}
 	if ev.GetConsentGiven() == nil && ev.GetConsentWithdrawn() == nil {
 		return nil, ErrNotConsent
+	}
+	if form == FormKantara && ev.GetConsentGiven() == nil {
+		return nil, ErrWithdrawal
 	}
 	p, err := notary.Latest(ctx, m.c.Checkpoints)
 	if errors.Is(err, notary.ErrNoCheckpoint) {
@@ -186,8 +206,17 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID string) ([]byte, error
 	}
 	r := build(ev, row, catalogue(acts))
 	r.Docket.Origin, r.Docket.TreeSize = p.Checkpoint.Origin, size
-	body, err := json.Marshal(r)
-	if err != nil {
+	var body []byte
+	if form == FormKantara {
+		k, err := kantara(ev, r, controller, m.c.PublicKey)
+		if err != nil {
+			return nil, err
+		}
+		body, err = json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+	} else if body, err = json.Marshal(r); err != nil {
 		return nil, err
 	}
 	sig, err := sign(body, m.c.Signer)
@@ -349,10 +378,19 @@ func sign(body []byte, s note.Signer) ([]byte, error) {
 	return note.Sign(&note.Note{Text: signedText + "\n" + base64.StdEncoding.EncodeToString(h) + "\n"}, s)
 }
 
+// Verified is a receipt that verified: one of the two forms.
+type Verified struct {
+	Form     string // FormISO27560 or FormKantara
+	ISO      *Receipt
+	Kantara  *Kantara
+	EventID  string
+	Sequence uint64
+}
+
 // Verify checks a receipt file with the log's key: the signature over the
 // receipt's bytes, the proof that the consent event is in the signed log,
 // and that the receipt says what the event says. It returns the receipt.
-func Verify(data []byte, log note.Verifier) (*Receipt, error) {
+func Verify(data []byte, log note.Verifier) (*Verified, error) {
 	var f File
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -373,12 +411,6 @@ func Verify(data []byte, log note.Verifier) (*Receipt, error) {
 	if n.Text != signedText+"\n"+base64.StdEncoding.EncodeToString(h)+"\n" {
 		return nil, fmt.Errorf("%w: the signature is not over this receipt", ErrInvalid)
 	}
-	var r Receipt
-	rdec := json.NewDecoder(bytes.NewReader(f.Receipt))
-	rdec.DisallowUnknownFields()
-	if err := rdec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("%w: receipt: %v", ErrInvalid, err)
-	}
 	b, err := proof.Parse(f.Proof)
 	if err != nil {
 		return nil, fmt.Errorf("%w: proof: %v", ErrInvalid, err)
@@ -390,6 +422,28 @@ func Verify(data []byte, log note.Verifier) (*Receipt, error) {
 	ev := &eventsv1.Event{}
 	if err := gproto.Unmarshal(b.Event, ev); err != nil {
 		return nil, fmt.Errorf("%w: proof: the event does not decode", ErrInvalid)
+	}
+	var probe struct {
+		Version string `json:"version"`
+	}
+	_ = json.Unmarshal(f.Receipt, &probe)
+	if probe.Version == KantaraVersion {
+		var k Kantara
+		kdec := json.NewDecoder(bytes.NewReader(f.Receipt))
+		kdec.DisallowUnknownFields()
+		if err := kdec.Decode(&k); err != nil {
+			return nil, fmt.Errorf("%w: receipt: %v", ErrInvalid, err)
+		}
+		if problems := checkKantara(&k, ev); len(problems) > 0 {
+			return nil, fmt.Errorf("%w: %s differ from the proven event", ErrInvalid, strings.Join(problems, ", "))
+		}
+		return &Verified{Form: FormKantara, Kantara: &k, EventID: ev.GetEventId(), Sequence: b.Sequence}, nil
+	}
+	var r Receipt
+	rdec := json.NewDecoder(bytes.NewReader(f.Receipt))
+	rdec.DisallowUnknownFields()
+	if err := rdec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%w: receipt: %v", ErrInvalid, err)
 	}
 	var problems []string
 	check := func(field string, ok bool) {
@@ -414,5 +468,5 @@ func Verify(data []byte, log note.Verifier) (*Receipt, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w: %s differ from the proven event", ErrInvalid, strings.Join(problems, ", "))
 	}
-	return &r, nil
+	return &Verified{Form: FormISO27560, ISO: &r, EventID: ev.GetEventId(), Sequence: b.Sequence}, nil
 }

@@ -22,6 +22,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ReceiptForm is the structure a consent receipt follows.
+type ReceiptForm int32
+
+const (
+	ReceiptForm_RECEIPT_FORM_UNSPECIFIED ReceiptForm = 0
+	// An ISO/IEC TS 27560:2023 consent record (dpv-27560 field names).
+	ReceiptForm_RECEIPT_FORM_ISO_27560 ReceiptForm = 1
+	// A Kantara Initiative Consent Receipt v1.1 (consent given only; needs
+	// the controller's profile in docketd's configuration).
+	ReceiptForm_RECEIPT_FORM_KANTARA_V1_1 ReceiptForm = 2
+)
+
+// Enum value maps for ReceiptForm.
+var (
+	ReceiptForm_name = map[int32]string{
+		0: "RECEIPT_FORM_UNSPECIFIED",
+		1: "RECEIPT_FORM_ISO_27560",
+		2: "RECEIPT_FORM_KANTARA_V1_1",
+	}
+	ReceiptForm_value = map[string]int32{
+		"RECEIPT_FORM_UNSPECIFIED":  0,
+		"RECEIPT_FORM_ISO_27560":    1,
+		"RECEIPT_FORM_KANTARA_V1_1": 2,
+	}
+)
+
+func (x ReceiptForm) Enum() *ReceiptForm {
+	p := new(ReceiptForm)
+	*p = x
+	return p
+}
+
+func (x ReceiptForm) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReceiptForm) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_api_v1_rights_proto_enumTypes[0].Descriptor()
+}
+
+func (ReceiptForm) Type() protoreflect.EnumType {
+	return &file_docket_api_v1_rights_proto_enumTypes[0]
+}
+
+func (x ReceiptForm) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReceiptForm.Descriptor instead.
+func (ReceiptForm) EnumDescriptor() ([]byte, []int) {
+	return file_docket_api_v1_rights_proto_rawDescGZIP(), []int{0}
+}
+
 // ProveErasureRequest names the subject.
 type ProveErasureRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -138,7 +191,9 @@ type GetConsentReceiptRequest struct {
 	// The tenant (controller).
 	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	// The ConsentGiven or ConsentWithdrawn event's id.
-	EventId       string `protobuf:"bytes,2,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	EventId string `protobuf:"bytes,2,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// The receipt's form; unspecified: ISO/IEC TS 27560.
+	Form          ReceiptForm `protobuf:"varint,3,opt,name=form,proto3,enum=docket.api.v1.ReceiptForm" json:"form,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -185,6 +240,13 @@ func (x *GetConsentReceiptRequest) GetEventId() string {
 		return x.EventId
 	}
 	return ""
+}
+
+func (x *GetConsentReceiptRequest) GetForm() ReceiptForm {
+	if x != nil {
+		return x.Form
+	}
+	return ReceiptForm_RECEIPT_FORM_UNSPECIFIED
 }
 
 // GetConsentReceiptResponse is the receipt file (JSON).
@@ -530,10 +592,11 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x03 \x01(\tR\trequestId\"2\n" +
 	"\x14ProveErasureResponse\x12\x1a\n" +
-	"\bdocument\x18\x01 \x01(\fR\bdocument\"M\n" +
+	"\bdocument\x18\x01 \x01(\fR\bdocument\"}\n" +
 	"\x18GetConsentReceiptRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x19\n" +
-	"\bevent_id\x18\x02 \x01(\tR\aeventId\"5\n" +
+	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12.\n" +
+	"\x04form\x18\x03 \x01(\x0e2\x1a.docket.api.v1.ReceiptFormR\x04form\"5\n" +
 	"\x19GetConsentReceiptResponse\x12\x18\n" +
 	"\areceipt\x18\x01 \x01(\fR\areceipt\"\xa4\x01\n" +
 	"\x10ShredKeysRequest\x12\x16\n" +
@@ -560,7 +623,11 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\x15ExportSubjectResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x19\n" +
-	"\bevent_id\x18\x03 \x01(\tR\aeventId2\x8a\x03\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId*f\n" +
+	"\vReceiptForm\x12\x1c\n" +
+	"\x18RECEIPT_FORM_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16RECEIPT_FORM_ISO_27560\x10\x01\x12\x1d\n" +
+	"\x19RECEIPT_FORM_KANTARA_V1_1\x10\x022\x8a\x03\n" +
 	"\rRightsService\x12\\\n" +
 	"\rExportSubject\x12#.docket.api.v1.ExportSubjectRequest\x1a$.docket.api.v1.ExportSubjectResponse\"\x00\x12P\n" +
 	"\tShredKeys\x12\x1f.docket.api.v1.ShredKeysRequest\x1a .docket.api.v1.ShredKeysResponse\"\x00\x12k\n" +
@@ -579,33 +646,36 @@ func file_docket_api_v1_rights_proto_rawDescGZIP() []byte {
 	return file_docket_api_v1_rights_proto_rawDescData
 }
 
+var file_docket_api_v1_rights_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_docket_api_v1_rights_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_docket_api_v1_rights_proto_goTypes = []any{
-	(*ProveErasureRequest)(nil),       // 0: docket.api.v1.ProveErasureRequest
-	(*ProveErasureResponse)(nil),      // 1: docket.api.v1.ProveErasureResponse
-	(*GetConsentReceiptRequest)(nil),  // 2: docket.api.v1.GetConsentReceiptRequest
-	(*GetConsentReceiptResponse)(nil), // 3: docket.api.v1.GetConsentReceiptResponse
-	(*ShredKeysRequest)(nil),          // 4: docket.api.v1.ShredKeysRequest
-	(*ShredKeysResponse)(nil),         // 5: docket.api.v1.ShredKeysResponse
-	(*ExportSubjectRequest)(nil),      // 6: docket.api.v1.ExportSubjectRequest
-	(*ExportSubjectResponse)(nil),     // 7: docket.api.v1.ExportSubjectResponse
-	(v1.ExportFormat)(0),              // 8: docket.events.v1.ExportFormat
+	(ReceiptForm)(0),                  // 0: docket.api.v1.ReceiptForm
+	(*ProveErasureRequest)(nil),       // 1: docket.api.v1.ProveErasureRequest
+	(*ProveErasureResponse)(nil),      // 2: docket.api.v1.ProveErasureResponse
+	(*GetConsentReceiptRequest)(nil),  // 3: docket.api.v1.GetConsentReceiptRequest
+	(*GetConsentReceiptResponse)(nil), // 4: docket.api.v1.GetConsentReceiptResponse
+	(*ShredKeysRequest)(nil),          // 5: docket.api.v1.ShredKeysRequest
+	(*ShredKeysResponse)(nil),         // 6: docket.api.v1.ShredKeysResponse
+	(*ExportSubjectRequest)(nil),      // 7: docket.api.v1.ExportSubjectRequest
+	(*ExportSubjectResponse)(nil),     // 8: docket.api.v1.ExportSubjectResponse
+	(v1.ExportFormat)(0),              // 9: docket.events.v1.ExportFormat
 }
 var file_docket_api_v1_rights_proto_depIdxs = []int32{
-	8, // 0: docket.api.v1.ExportSubjectRequest.format:type_name -> docket.events.v1.ExportFormat
-	6, // 1: docket.api.v1.RightsService.ExportSubject:input_type -> docket.api.v1.ExportSubjectRequest
-	4, // 2: docket.api.v1.RightsService.ShredKeys:input_type -> docket.api.v1.ShredKeysRequest
-	2, // 3: docket.api.v1.RightsService.GetConsentReceipt:input_type -> docket.api.v1.GetConsentReceiptRequest
-	0, // 4: docket.api.v1.RightsService.ProveErasure:input_type -> docket.api.v1.ProveErasureRequest
-	7, // 5: docket.api.v1.RightsService.ExportSubject:output_type -> docket.api.v1.ExportSubjectResponse
-	5, // 6: docket.api.v1.RightsService.ShredKeys:output_type -> docket.api.v1.ShredKeysResponse
-	3, // 7: docket.api.v1.RightsService.GetConsentReceipt:output_type -> docket.api.v1.GetConsentReceiptResponse
-	1, // 8: docket.api.v1.RightsService.ProveErasure:output_type -> docket.api.v1.ProveErasureResponse
-	5, // [5:9] is the sub-list for method output_type
-	1, // [1:5] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	0, // 0: docket.api.v1.GetConsentReceiptRequest.form:type_name -> docket.api.v1.ReceiptForm
+	9, // 1: docket.api.v1.ExportSubjectRequest.format:type_name -> docket.events.v1.ExportFormat
+	7, // 2: docket.api.v1.RightsService.ExportSubject:input_type -> docket.api.v1.ExportSubjectRequest
+	5, // 3: docket.api.v1.RightsService.ShredKeys:input_type -> docket.api.v1.ShredKeysRequest
+	3, // 4: docket.api.v1.RightsService.GetConsentReceipt:input_type -> docket.api.v1.GetConsentReceiptRequest
+	1, // 5: docket.api.v1.RightsService.ProveErasure:input_type -> docket.api.v1.ProveErasureRequest
+	8, // 6: docket.api.v1.RightsService.ExportSubject:output_type -> docket.api.v1.ExportSubjectResponse
+	6, // 7: docket.api.v1.RightsService.ShredKeys:output_type -> docket.api.v1.ShredKeysResponse
+	4, // 8: docket.api.v1.RightsService.GetConsentReceipt:output_type -> docket.api.v1.GetConsentReceiptResponse
+	2, // 9: docket.api.v1.RightsService.ProveErasure:output_type -> docket.api.v1.ProveErasureResponse
+	6, // [6:10] is the sub-list for method output_type
+	2, // [2:6] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_rights_proto_init() }
@@ -618,13 +688,14 @@ func file_docket_api_v1_rights_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_rights_proto_rawDesc), len(file_docket_api_v1_rights_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_docket_api_v1_rights_proto_goTypes,
 		DependencyIndexes: file_docket_api_v1_rights_proto_depIdxs,
+		EnumInfos:         file_docket_api_v1_rights_proto_enumTypes,
 		MessageInfos:      file_docket_api_v1_rights_proto_msgTypes,
 	}.Build()
 	File_docket_api_v1_rights_proto = out.File

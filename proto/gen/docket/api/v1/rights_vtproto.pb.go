@@ -143,6 +143,11 @@ func (m *GetConsentReceiptRequest) MarshalToSizedBufferVT(dAtA []byte) (int, err
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.Form != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Form))
+		i--
+		dAtA[i] = 0x18
+	}
 	if len(m.EventId) > 0 {
 		i -= len(m.EventId)
 		copy(dAtA[i:], m.EventId)
@@ -488,6 +493,9 @@ func (m *GetConsentReceiptRequest) SizeVT() (n int) {
 	l = len(m.EventId)
 	if l > 0 {
 		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	if m.Form != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.Form))
 	}
 	n += len(m.unknownFields)
 	return n
@@ -935,6 +943,25 @@ func (m *GetConsentReceiptRequest) UnmarshalVT(dAtA []byte) error {
 			}
 			m.EventId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Form", wireType)
+			}
+			m.Form = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Form |= ReceiptForm(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])

@@ -61,8 +61,9 @@ type RightsServiceClient interface {
 	// nothing but is recorded again.
 	ShredKeys(context.Context, *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error)
 	// GetConsentReceipt returns the receipt of a consent given or withdrawn:
-	// an ISO/IEC TS 27560 consent record (W3C DPV terms), signed by the
-	// log's key, with the inclusion proof of the consent event. `docket
+	// an ISO/IEC TS 27560 consent record (W3C DPV terms) or, for a consent
+	// given, a Kantara Consent Receipt v1.1, signed by the log's key, with
+	// the inclusion proof of the consent event. `docket
 	// verify receipt` checks it offline. failed_precondition until the event
 	// is in a signed checkpoint.
 	GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error)
@@ -155,8 +156,9 @@ type RightsServiceHandler interface {
 	// nothing but is recorded again.
 	ShredKeys(context.Context, *connect.Request[v1.ShredKeysRequest]) (*connect.Response[v1.ShredKeysResponse], error)
 	// GetConsentReceipt returns the receipt of a consent given or withdrawn:
-	// an ISO/IEC TS 27560 consent record (W3C DPV terms), signed by the
-	// log's key, with the inclusion proof of the consent event. `docket
+	// an ISO/IEC TS 27560 consent record (W3C DPV terms) or, for a consent
+	// given, a Kantara Consent Receipt v1.1, signed by the log's key, with
+	// the inclusion proof of the consent event. `docket
 	// verify receipt` checks it offline. failed_precondition until the event
 	// is in a signed checkpoint.
 	GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error)
