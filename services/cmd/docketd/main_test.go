@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,7 +118,7 @@ func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 func killAndCount(t *testing.T, bin string, args []string) {
 	dir := t.TempDir()
 	cmd, api, _ := startDocketd(t, bin, dir, args...)
-	client := apiv1connect.NewIngestServiceClient(http.DefaultClient, api)
+	client := apiv1connect.NewIngestServiceClient(http.DefaultClient, api, bearer(emitterToken(t, api, dir)))
 
 	var (
 		mu    sync.Mutex
@@ -199,8 +201,37 @@ func killAndCount(t *testing.T, bin string, args []string) {
 			missing++
 		}
 	}
+	if len(acked) == 0 {
+		t.Fatal("no append was acknowledged before the kill")
+	}
 	t.Logf("kill -9: sent %d, acknowledged %d, found after restart %d (of them acknowledged: %d), missing %d", sent, len(acked), len(stored), len(acked)-missing, missing)
 	if missing > 0 {
 		t.Fatalf("%d acknowledged events are missing after kill -9", missing)
 	}
+}
+
+// emitterToken makes, with the first admin token docketd wrote into dir,
+// an emitter token for tenant acme as crash-test.
+func emitterToken(t *testing.T, api, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "keys", "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := apiv1connect.NewTokenServiceClient(http.DefaultClient, api, bearer(strings.TrimSpace(string(b))))
+	resp, err := tokens.CreateToken(context.Background(), connect.NewRequest(&apiv1.CreateTokenRequest{
+		Name: "crash-test", Roles: []string{"emitter"}, Tenant: "acme", Source: "crash-test"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Msg.GetToken()
+}
+
+func bearer(tok string) connect.ClientOption {
+	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+tok)
+			return next(ctx, req)
+		}
+	}))
 }

@@ -24,6 +24,7 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/natsembed"
@@ -278,7 +279,17 @@ func api(ctx context.Context, dir string, cfg Config, n int, defaultDurability b
 		return Result{}, err
 	}
 	defer d.Shutdown(context.Background())
-	client := apiv1connect.NewIngestServiceClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients}}, d.APIURL())
+	tok, err := d.NewToken(ctx, auth.Spec{Name: "bench", Roles: []auth.Role{auth.Emitter}, Tenant: evs[0].GetTenant(), Source: evs[0].GetSource()})
+	if err != nil {
+		return Result{}, err
+	}
+	client := apiv1connect.NewIngestServiceClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients}}, d.APIURL(),
+		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				req.Header().Set("Authorization", "Bearer "+tok)
+				return next(ctx, req)
+			}
+		})))
 	batches := make(chan []*eventsv1.Event, n/cfg.Batch+1)
 	for i := 0; i < n; i += cfg.Batch {
 		batches <- evs[i:min(i+cfg.Batch, n)]

@@ -36,7 +36,7 @@ type appendLine struct {
 func Append(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("append", stderr)
 	api := fs.String("api", DefaultAPI, "docketd API base URL")
-	source := fs.String("source", "docket-cli", "source of events that name none")
+	source := fs.String("source", "", "source of events that name none (default: the token's, which an emitter token fixes)")
 	batch := fs.Int("batch", 500, "events per request (1 to 1000)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: docket append [flags] FILE.jsonl   (- for standard input)")
@@ -52,7 +52,7 @@ func Append(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *batch < 1 || *batch > 1000 {
 		return fmt.Errorf("--batch: %d is not between 1 and 1000", *batch)
 	}
-	if err := events.CheckToken(*source); err != nil {
+	if err := events.CheckToken(*source); *source != "" && err != nil {
 		return fmt.Errorf("--source: %w", err)
 	}
 	client, err := ingestClient(*api)
@@ -101,7 +101,16 @@ func readEvents(in io.Reader, source string) ([]*eventsv1.Event, []int, error) {
 		if ev.GetSource() == "" {
 			ev.Source = source
 		}
-		if err := events.Validate(ev); err != nil {
+		// With no source named, docketd sets the token's: check the rest.
+		unnamed := ev.GetSource() == ""
+		if unnamed {
+			ev.Source = "token-source"
+		}
+		err := events.Validate(ev)
+		if unnamed {
+			ev.Source = ""
+		}
+		if err != nil {
 			var ve *events.ValidationError
 			if errors.As(err, &ve) {
 				for _, p := range ve.Problems {

@@ -61,6 +61,7 @@ func canaries(t *testing.T, store string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	authorize(t, d, c)
 	api := d.APIURL()
 
 	tag := make([]byte, 6)

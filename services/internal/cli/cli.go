@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 
+	"connectrpc.com/connect"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 )
 
@@ -43,6 +45,7 @@ func commands() []command {
 		{"erasure-proof", "a subject's proof of erasure: shreds, per-system erasures, recipient notices, each proven", ErasureProof},
 		{"receipt", "the signed ISO/IEC TS 27560 receipt of a consent event, with its inclusion proof", Receipt},
 		{"shred", "destroy a subject's data keys (crypto-shredding, Art. 17) and record it", Shred},
+		{"tokens", "API tokens: create (shown once), list, revoke, whoami", Tokens},
 		{"keys", "public: print the log's public key; generate: a key pair for a witness", Keys},
 		{"verify", "log: recompute the tree from the stream; event: a proof bundle; consistency: two checkpoints; receipt: a consent receipt", Verify},
 		{"checkpoint", "print the latest (or --size N) signed checkpoint of the log", Checkpoint},
@@ -110,9 +113,45 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// DefaultTokenFile is the token the CLI uses when told of none: the first
+// admin token docketd writes when started in ./data (make run).
+const DefaultTokenFile = "data/keys/admin.token"
+
+// bearer adds the caller's API token to every call: $DOCKET_TOKEN, else
+// the file $DOCKET_TOKEN_FILE names, else DefaultTokenFile when it exists.
+// With none, calls go without one (and are refused as unauthenticated).
+func bearer() (connect.ClientOption, error) {
+	token := os.Getenv("DOCKET_TOKEN")
+	if token == "" {
+		path, named := os.LookupEnv("DOCKET_TOKEN_FILE")
+		if !named {
+			path = DefaultTokenFile
+		}
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			token = strings.TrimSpace(string(b))
+		case named || !errors.Is(err, os.ErrNotExist):
+			return nil, fmt.Errorf("DOCKET_TOKEN_FILE: %w", err)
+		}
+	}
+	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			if token != "" {
+				req.Header().Set("Authorization", "Bearer "+token)
+			}
+			return next(ctx, req)
+		}
+	})), nil
+}
+
 func ingestClient(api string) (apiv1connect.IngestServiceClient, error) {
 	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
 		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
 	}
-	return apiv1connect.NewIngestServiceClient(http.DefaultClient, strings.TrimRight(api, "/")), nil
+	tok, err := bearer()
+	if err != nil {
+		return nil, err
+	}
+	return apiv1connect.NewIngestServiceClient(http.DefaultClient, strings.TrimRight(api, "/"), tok), nil
 }

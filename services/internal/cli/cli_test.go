@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
@@ -33,12 +35,53 @@ func startDaemon(t *testing.T) *daemon.Daemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	authorize(t, d, c)
 	return d
+}
+
+// emitterToken is the emitter token (tenant acme, source crm) of the
+// daemon the running test started; run uses it for append.
+var emitterToken, importerToken string
+
+// authorize points the CLI at the daemon's first admin token and makes an
+// emitter token for the test's appends.
+func authorize(t *testing.T, d *daemon.Daemon, c config.Config) {
+	t.Helper()
+	t.Setenv("DOCKET_TOKEN_FILE", c.AdminTokenPath())
+	tok, err := d.NewToken(context.Background(), auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emitterToken = tok
+	if importerToken, err = d.NewToken(context.Background(), auth.Spec{Name: "demo-loader", Roles: []auth.Role{auth.Emitter},
+		Tenant: "harbourline", Source: auth.AnySource}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// adminToken is a client option carrying the daemon's first admin token.
+func adminToken(t *testing.T, c config.Config) connect.ClientOption {
+	t.Helper()
+	b, err := os.ReadFile(c.AdminTokenPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := strings.TrimSpace(string(b))
+	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+tok)
+			return next(ctx, req)
+		}
+	}))
 }
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	if tok := map[string]string{"append": emitterToken, "demo": importerToken}[args[0]]; tok != "" {
+		os.Setenv("DOCKET_TOKEN", tok)
+		defer os.Unsetenv("DOCKET_TOKEN")
+	}
 	code = cli.Run(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
 }

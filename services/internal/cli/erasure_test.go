@@ -33,6 +33,7 @@ func TestErasureRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	authorize(t, d, c)
 	ctx := context.Background()
 	base := time.Now().UTC().Add(-24 * time.Hour)
 	n := 0

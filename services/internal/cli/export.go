@@ -228,5 +228,9 @@ func rightsClient(api string) (apiv1connect.RightsServiceClient, error) {
 	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
 		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
 	}
-	return apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(api, "/")), nil
+	tok, err := bearer()
+	if err != nil {
+		return nil, err
+	}
+	return apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(api, "/"), tok), nil
 }

@@ -42,6 +42,7 @@ func TestExportSubject(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	authorize(t, d, c)
 	ctx := context.Background()
 	api := d.APIURL()
 
@@ -82,7 +83,7 @@ func TestExportSubject(t *testing.T) {
 	}
 	gaggedID := evs[3].GetEventId()
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 4 })
-	waitForCheckpoint(t, apiv1connect.NewAuditServiceClient(http.DefaultClient, api), 4)
+	waitForCheckpoint(t, apiv1connect.NewAuditServiceClient(http.DefaultClient, api, adminToken(t, c)), 4)
 
 	dir := t.TempDir()
 	code, out, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--format", "json", "--request-id", "req-1", "--actor", "dpo-1", "--bundles-dir", dir)
@@ -195,7 +196,7 @@ func TestExportSubject(t *testing.T) {
 	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api); code != 1 || !strings.Contains(errOut, "not found") {
 		t.Fatalf("unknown subject: exit %d: %s", code, errOut)
 	}
-	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, api)
+	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, api, adminToken(t, c))
 	_, err = rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "tenant") || !strings.Contains(err.Error(), "format") {
 		t.Fatalf("API export with a bad tenant and no format: %v", err)

@@ -438,7 +438,11 @@ func auditClient(api string) (apiv1connect.AuditServiceClient, error) {
 	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
 		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
 	}
-	return apiv1connect.NewAuditServiceClient(http.DefaultClient, strings.TrimRight(api, "/")), nil
+	tok, err := bearer()
+	if err != nil {
+		return nil, err
+	}
+	return apiv1connect.NewAuditServiceClient(http.DefaultClient, strings.TrimRight(api, "/"), tok), nil
 }
 
 // openCheckpointFile reads a signed checkpoint and checks it with vkey.

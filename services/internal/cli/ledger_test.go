@@ -46,8 +46,9 @@ func TestVerifiableLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	authorize(t, d, c)
 	api := d.APIURL()
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, api)
+	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, api, adminToken(t, c))
 
 	if code, _, errOut := run(t, "append", "--api", api, writeFile(t, line("s-1"), line("s-2"), line("s-1"))); code != 0 {
 		t.Fatalf("append: %s", errOut)

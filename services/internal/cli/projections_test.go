@@ -23,6 +23,7 @@ func TestProjectionsRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	authorize(t, d, c)
 	if code, _, errOut := run(t, "append", "--api", d.APIURL(), writeFile(t, line("s-1"), line("s-2"))); code != 0 {
 		t.Fatalf("append: %s", errOut)
 	}

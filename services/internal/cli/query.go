@@ -78,7 +78,11 @@ func (q *queryCmd) client() (apiv1connect.QueryServiceClient, error) {
 	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
 		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
 	}
-	return apiv1connect.NewQueryServiceClient(http.DefaultClient, strings.TrimRight(api, "/")), nil
+	tok, err := bearer()
+	if err != nil {
+		return nil, err
+	}
+	return apiv1connect.NewQueryServiceClient(http.DefaultClient, strings.TrimRight(api, "/"), tok), nil
 }
 
 // pages fetches pages of up to pageSize rows, handing each row to each,

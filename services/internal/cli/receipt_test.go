@@ -38,6 +38,7 @@ func TestConsentReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	authorize(t, d, c)
 	api := d.APIURL()
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	ev := func(min int) *eventsv1.Event {

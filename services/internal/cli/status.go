@@ -28,7 +28,11 @@ func Status(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
 		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
 	}
-	client := apiv1connect.NewStatusServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"))
+	tok, err := bearer()
+	if err != nil {
+		return err
+	}
+	client := apiv1connect.NewStatusServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"), tok)
 	resp, err := client.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
 	if err != nil {
 		return err

@@ -194,6 +194,10 @@ func (c Config) KEKPath() string {
 	return filepath.Join(c.DataDir, "keys", "kek")
 }
 
+// AdminTokenPath is where docketd writes the first admin token, when it
+// starts with no token at all.
+func (c Config) AdminTokenPath() string { return filepath.Join(c.DataDir, "keys", "admin.token") }
+
 // NotaryKeyPath is the notary's signing key file.
 func (c Config) NotaryKeyPath() string {
 	if c.NotaryKeyFile != "" {

@@ -42,7 +42,7 @@ func auditFixture(t *testing.T) (*daemon.Daemon, apiv1connect.AuditServiceClient
 		body.WriteString(jsonEvent(id, "s-"+string(rune('a'+i%3))))
 	}
 	body.WriteString(`]}`)
-	resp, err := http.Post(d.APIURL()+"/docket.api.v1.IngestService/Append", "application/json", strings.NewReader(body.String()))
+	resp, err := postAppend(t, d, body.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func auditFixture(t *testing.T) (*daemon.Daemon, apiv1connect.AuditServiceClient
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("append: HTTP %d", resp.StatusCode)
 	}
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL())
+	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
@@ -145,7 +145,7 @@ func TestAuditProofsVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	d2 := startDaemon(t, dir, func(c *config.Config) { c.CheckpointEvery = 5 })
-	audit2 := apiv1connect.NewAuditServiceClient(http.DefaultClient, d2.APIURL())
+	audit2 := apiv1connect.NewAuditServiceClient(http.DefaultClient, d2.APIURL(), as(tokens[d2][1]))
 	r, err := audit2.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +27,7 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/art19"
+	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/erasure"
@@ -66,6 +69,7 @@ type Daemon struct {
 	notaryDone chan struct{}
 	signer     note.Signer // the log's key
 	publicKey  string      // its verifier key
+	tokens     *auth.Store
 	stopSaga   context.CancelFunc
 	sagaDone   chan struct{}
 	http       *http.Server
@@ -120,6 +124,13 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		DuplicateWindow: time.Duration(cfg.DuplicateWindow),
 	})
 	if err != nil {
+		return nil, err
+	}
+
+	if d.tokens, err = auth.OpenStore(ctx, d.js, "", cfg.StreamReplicas); err != nil {
+		return nil, err
+	}
+	if err := d.bootstrapToken(ctx, cfg); err != nil {
 		return nil, err
 	}
 
@@ -243,16 +254,19 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	}()
 
 	mux := http.NewServeMux()
-	handlerOpts := []connect.HandlerOption{connect.WithReadMaxBytes(cfg.MaxRequestBytes), connect.WithCodec(ingest.JSONCodec{})}
+	guard := &auth.Guard{Store: d.tokens}
+	handlerOpts := []connect.HandlerOption{connect.WithReadMaxBytes(cfg.MaxRequestBytes), connect.WithCodec(ingest.JSONCodec{}),
+		connect.WithInterceptors(guard)}
+	mux.Handle(apiv1connect.NewTokenServiceHandler(&auth.Service{Store: d.tokens, Log: log}, handlerOpts...))
 	mux.Handle(apiv1connect.NewIngestServiceHandler(ing, handlerOpts...))
 	mux.Handle(apiv1connect.NewQueryServiceHandler(qs, handlerOpts...))
 	mux.Handle(apiv1connect.NewStatusServiceHandler(st, handlerOpts...))
 	mux.Handle(apiv1connect.NewAuditServiceHandler(audit, handlerOpts...))
 	mux.Handle(apiv1connect.NewRightsServiceHandler(rights, handlerOpts...))
 	reflector := grpcreflect.NewStaticReflector(apiv1connect.IngestServiceName, apiv1connect.QueryServiceName,
-		apiv1connect.StatusServiceName, apiv1connect.AuditServiceName, apiv1connect.RightsServiceName)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+		apiv1connect.StatusServiceName, apiv1connect.AuditServiceName, apiv1connect.RightsServiceName, apiv1connect.TokenServiceName)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector, handlerOpts...))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, handlerOpts...))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", d.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -266,7 +280,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
 	d.http = &http.Server{
-		Handler:           mux,
+		Handler:           guard.Handler(mux),
 		Protocols:         protocols,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -338,6 +352,9 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 	}
 	d.stopReadSide()
 	d.stopNotaryAndTree()
+	if d.tokens != nil {
+		_ = d.tokens.Close()
+	}
 	if d.nc != nil {
 		if err := d.nc.Drain(); err != nil {
 			errs = append(errs, fmt.Errorf("nats drain: %w", err))
@@ -392,6 +409,50 @@ func (d *Daemon) close() {
 		d.ns.Shutdown()
 		d.ns.WaitForShutdown()
 	}
+}
+
+// NewToken makes and stores a token, as TokenService.CreateToken does, and
+// returns it: for programs that embed docketd (tests, benchmarks).
+func (d *Daemon) NewToken(ctx context.Context, s auth.Spec) (string, error) {
+	if s.TTL == 0 {
+		s.TTL = auth.DefaultTTL
+	}
+	secret, t, err := auth.New(s, time.Now())
+	if err != nil {
+		return "", err
+	}
+	return secret, d.tokens.Create(ctx, t)
+}
+
+// bootstrapToken: with no token at all, nobody could call the API, so
+// docketd makes the first one, writes it to AdminTokenPath (mode 0600)
+// and logs where, never the token. It holds every role but emitter's, on
+// every tenant: use it to create narrower tokens, then revoke it.
+func (d *Daemon) bootstrapToken(ctx context.Context, cfg config.Config) error {
+	if !d.tokens.Empty() {
+		return nil
+	}
+	secret, t, err := auth.New(auth.Spec{Name: "bootstrap-admin", Roles: []auth.Role{auth.Admin, auth.Auditor, auth.Legal, auth.DPO},
+		Tenant: auth.AllTenants, TTL: auth.DefaultTTL}, time.Now())
+	if err != nil {
+		return err
+	}
+	path := cfg.AdminTokenPath()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("first admin token: %w", err)
+	}
+	if err := os.WriteFile(path+".tmp", []byte(secret+"\n"), 0o600); err != nil {
+		return fmt.Errorf("first admin token: %w", err)
+	}
+	if err := d.tokens.Create(ctx, t); err != nil {
+		return fmt.Errorf("first admin token: %w", err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		return fmt.Errorf("first admin token: %w", err)
+	}
+	d.log.Warn("no API token existed: the first admin token is written to a file; create narrower tokens with it, then revoke it",
+		"path", path, "token_id", t.ID)
+	return nil
 }
 
 // loadDemo appends the demo data set through the in-process Emitter.

@@ -18,6 +18,7 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/google/uuid"
@@ -39,7 +40,41 @@ func startDaemon(t *testing.T, dir string, edit ...func(*config.Config)) *daemon
 		t.Fatalf("daemon.Start: %v", err)
 	}
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	emit, err := d.NewToken(context.Background(), auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := d.NewToken(context.Background(), auth.Spec{Name: "reader", Roles: []auth.Role{auth.Auditor, auth.Legal, auth.DPO}, Tenant: auth.AllTenants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens[d] = [2]string{emit, read}
 	return d
+}
+
+// tokens are each test daemon's emitter (acme, as crm) and reader tokens.
+var tokens = map[*daemon.Daemon][2]string{}
+
+// as is a client option sending tok.
+func as(tok string) connect.ClientOption {
+	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+tok)
+			return next(ctx, req)
+		}
+	}))
+}
+
+// postAppend posts a JSON Append request with d's emitter token.
+func postAppend(t *testing.T, d *daemon.Daemon, body string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, d.APIURL()+"/docket.api.v1.IngestService/Append", strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tokens[d][0])
+	return http.DefaultClient.Do(req)
 }
 
 const canary = "daemon-canary-5521@example.net"
@@ -77,7 +112,7 @@ func TestAppendOverHTTPJSON(t *testing.T) {
 	id := uuid.Must(uuid.NewV7()).String()
 	body := `{"events":[` + jsonEvent(id, "cust-1") + `]}`
 	post := func(body string) (int, map[string]any) {
-		resp, err := http.Post(d.APIURL()+"/docket.api.v1.IngestService/Append", "application/json", strings.NewReader(body))
+		resp, err := postAppend(t, d, body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +162,7 @@ func TestAppendRefusesBadBatchWhole(t *testing.T) {
 		{"email as subject", `{"events":[` + strings.Replace(good, `"cust-1"`, `"`+canary+`"`, 1) + `]}`, "events[0].subject_ref"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := http.Post(d.APIURL()+"/docket.api.v1.IngestService/Append", "application/json", strings.NewReader(tc.body))
+			resp, err := postAppend(t, d, tc.body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,7 +199,7 @@ func h2cClient() *http.Client {
 func TestAppendOverGRPCAndReflection(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	ctx := context.Background()
-	client := apiv1connect.NewIngestServiceClient(h2cClient(), d.APIURL(), connect.WithGRPC())
+	client := apiv1connect.NewIngestServiceClient(h2cClient(), d.APIURL(), connect.WithGRPC(), as(tokens[d][0]))
 	ev := &eventsv1.Event{}
 	if err := protojson.Unmarshal([]byte(jsonEvent(uuid.Must(uuid.NewV7()).String(), "cust-9")), ev); err != nil {
 		t.Fatal(err)
@@ -181,12 +216,12 @@ func TestAppendOverGRPCAndReflection(t *testing.T) {
 		t.Fatalf("Head = %v, %v", head, err)
 	}
 	_, err = client.Head(ctx, connect.NewRequest(&apiv1.HeadRequest{Tenant: "a.b"}))
-	if connect.CodeOf(err) != connect.CodeInvalidArgument {
-		t.Fatalf("Head with a bad tenant: %v, want invalid_argument", err)
+	if connect.CodeOf(err) != connect.CodePermissionDenied {
+		t.Fatalf("Head with a tenant not the token's: %v, want permission_denied", err)
 	}
 
 	rc := grpcreflect.NewClient(h2cClient(), d.APIURL())
-	stream := rc.NewStream(ctx)
+	stream := rc.NewStream(ctx, grpcreflect.WithRequestHeaders(http.Header{"Authorization": {"Bearer " + tokens[d][1]}}))
 	defer stream.Close()
 	names, err := stream.ListServices()
 	if err != nil {
@@ -206,7 +241,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "docket_append_events_total"} {
 		if path == "/metrics" {
 			// A counter appears once it has a value.
-			_, _ = http.Post(d.APIURL()+"/docket.api.v1.IngestService/Append", "application/json", strings.NewReader(`{"events":[]}`))
+			_, _ = postAppend(t, d, `{"events":[]}`)
 		}
 		resp, err := http.Get(d.APIURL() + path)
 		if err != nil {

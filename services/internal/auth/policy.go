@@ -1,0 +1,232 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"google.golang.org/protobuf/proto"
+)
+
+// Rule is who may call one RPC.
+type Rule struct {
+	Roles []Role
+	// Tenant: the request's tenant field names the tenant the call is
+	// about, and the token must cover it.
+	Tenant bool
+	// Global: the call reaches across tenants (an event by its stream
+	// sequence), so only a token bound to every tenant may make it.
+	Global bool
+}
+
+var (
+	readers  = []Role{Auditor, Legal, DPO}
+	everyone = []Role{Emitter, Auditor, Legal, DPO, Admin}
+)
+
+// Policy is the rule of every RPC, by procedure. An RPC without one is
+// denied.
+var Policy = map[string]Rule{
+	apiv1connect.IngestServiceAppendProcedure: {Roles: []Role{Emitter}, Tenant: false}, // each event's tenant is checked
+	apiv1connect.IngestServiceHeadProcedure:   {Roles: []Role{Emitter}, Tenant: true},
+
+	apiv1connect.QueryServiceGetSubjectProcedure:                     {Roles: readers, Tenant: true},
+	apiv1connect.QueryServiceListHistoryProcedure:                    {Roles: readers, Tenant: true},
+	apiv1connect.QueryServiceListDisclosuresProcedure:                {Roles: readers, Tenant: true},
+	apiv1connect.QueryServiceGetRecordOfProcessingProcedure:          {Roles: readers, Tenant: true},
+	apiv1connect.QueryServiceListFindingsProcedure:                   {Roles: readers, Tenant: true},
+	apiv1connect.QueryServiceListRequestsProcedure:                   {Roles: readers, Tenant: true},
+	apiv1connect.RightsServiceExportSubjectProcedure:                 {Roles: []Role{Legal, DPO}, Tenant: true},
+	apiv1connect.RightsServiceShredKeysProcedure:                     {Roles: []Role{DPO}, Tenant: true},
+	apiv1connect.RightsServiceGetConsentReceiptProcedure:             {Roles: readers, Tenant: true},
+	apiv1connect.RightsServiceProveErasureProcedure:                  {Roles: readers, Tenant: true},
+	apiv1connect.AuditServiceGetLatestCheckpointProcedure:            {Roles: readers},
+	apiv1connect.AuditServiceGetCheckpointProcedure:                  {Roles: readers},
+	apiv1connect.AuditServiceGetInclusionProofProcedure:              {Roles: readers},
+	apiv1connect.AuditServiceGetConsistencyProofProcedure:            {Roles: readers},
+	apiv1connect.AuditServiceGetEventProcedure:                       {Roles: readers, Global: true},
+	apiv1connect.AuditServiceAddCosignatureProcedure:                 {Roles: []Role{Auditor}},
+	apiv1connect.StatusServiceGetStatusProcedure:                     {Roles: everyone},
+	apiv1connect.TokenServiceCreateTokenProcedure:                    {Roles: []Role{Admin}},
+	apiv1connect.TokenServiceListTokensProcedure:                     {Roles: []Role{Admin}},
+	apiv1connect.TokenServiceRevokeTokenProcedure:                    {Roles: []Role{Admin}},
+	apiv1connect.TokenServiceWhoAmIProcedure:                         {Roles: everyone},
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      {Roles: everyone},
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": {Roles: everyone},
+}
+
+type ctxKey struct{}
+
+// From returns the token a call was made with; nil outside a call.
+func From(ctx context.Context) *Token {
+	t, _ := ctx.Value(ctxKey{}).(*Token)
+	return t
+}
+
+// WithToken returns ctx carrying t (for in-process callers and tests).
+func WithToken(ctx context.Context, t *Token) context.Context {
+	return context.WithValue(ctx, ctxKey{}, t)
+}
+
+// Guard authenticates every API call and applies Policy. Its Handler
+// runs before Connect decodes a request: a call without a usable token, or
+// to an RPC its roles may not call, is refused before its body is read.
+// Its interceptor then checks what needs the decoded request: the tenant,
+// and an Append's events.
+type Guard struct {
+	Store *Store
+	Now   func() time.Time
+}
+
+var _ connect.Interceptor = (*Guard)(nil)
+
+// Handler wraps the API's handler.
+func (g *Guard) Handler(next http.Handler) http.Handler {
+	ew := connect.NewErrorWriter()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rule, ok := Policy[r.URL.Path]
+		if !ok {
+			next.ServeHTTP(w, r) // not an RPC: health, metrics, or Connect's 404
+			return
+		}
+		t, err := g.authenticate(r.Header.Get("Authorization"))
+		if err == nil && !slices.ContainsFunc(rule.Roles, t.Has) {
+			err = denied("a token with roles %s may not call %s", roleList(t.Roles), r.URL.Path)
+		}
+		if err != nil {
+			_ = ew.Write(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(WithToken(r.Context(), t)))
+	})
+}
+
+func (g *Guard) authenticate(header string) (*Token, error) {
+	bearer, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok {
+		return nil, connect.NewError(connect.CodeUnauthenticated, ErrUnauthenticated)
+	}
+	now := time.Now()
+	if g.Now != nil {
+		now = g.Now()
+	}
+	t, err := g.Store.Authenticate(strings.TrimSpace(bearer), now)
+	if err != nil {
+		return nil, connect.NewError(connect.CodeUnauthenticated, ErrUnauthenticated)
+	}
+	return t, nil
+}
+
+// WrapUnary checks a unary call against its decoded request.
+func (g *Guard) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		if req.Spec().IsClient {
+			return next(ctx, req)
+		}
+		t := From(ctx)
+		if t == nil {
+			return nil, connect.NewError(connect.CodeUnauthenticated, ErrUnauthenticated)
+		}
+		if err := Allow(t, req.Spec().Procedure, req.Any()); err != nil {
+			return nil, err
+		}
+		return next(ctx, req)
+	}
+}
+
+// WrapStreamingClient leaves client streams alone.
+func (g *Guard) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+// WrapStreamingHandler checks a streaming call; no request message is
+// seen, so only a rule without a tenant can admit it.
+func (g *Guard) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		t := From(ctx)
+		if t == nil {
+			return connect.NewError(connect.CodeUnauthenticated, ErrUnauthenticated)
+		}
+		if err := Allow(t, conn.Spec().Procedure, nil); err != nil {
+			return err
+		}
+		return next(ctx, conn)
+	}
+}
+
+// Allow applies Policy: nil when t may make this call with this request
+// (msg may be nil for a streaming call), else permission_denied saying why.
+// For Append it also fixes each event's source to the emitter's: an empty
+// one is filled in, another one is refused.
+func Allow(t *Token, procedure string, msg any) error {
+	rule, ok := Policy[procedure]
+	if !ok {
+		return denied("%s is not open to any token", procedure)
+	}
+	if !slices.ContainsFunc(rule.Roles, t.Has) {
+		return denied("a token with roles %s may not call %s", roleList(t.Roles), procedure)
+	}
+	if rule.Global && t.Tenant != AllTenants {
+		return denied("%s reaches across tenants; this token is bound to tenant %s", procedure, t.Tenant)
+	}
+	if rule.Tenant {
+		m, ok := msg.(proto.Message)
+		if !ok {
+			return denied("%s needs its request to check the tenant", procedure)
+		}
+		f := m.ProtoReflect().Descriptor().Fields().ByName("tenant")
+		if f == nil {
+			return denied("%s has no tenant field", procedure)
+		}
+		if tenant := m.ProtoReflect().Get(f).String(); !t.Covers(tenant) {
+			return denied("this token is bound to tenant %s", t.Tenant)
+		}
+	}
+	if procedure == apiv1connect.IngestServiceAppendProcedure {
+		req, ok := msg.(*apiv1.AppendRequest)
+		if !ok {
+			return denied("%s needs its request to check the events", procedure)
+		}
+		var errs []error
+		for i, ev := range req.GetEvents() {
+			if !t.Covers(ev.GetTenant()) {
+				errs = append(errs, fmt.Errorf("events[%d].tenant: this token appends to tenant %s", i, t.Tenant))
+			}
+			switch src := ev.GetSource(); {
+			case t.Source == AnySource && src == "":
+				errs = append(errs, fmt.Errorf("events[%d].source: is required with an importer token", i))
+			case t.Source == AnySource && src == events.RecordedBy:
+				errs = append(errs, fmt.Errorf("events[%d].source: %s is docketd's own", i, src))
+			case t.Source == AnySource:
+			case src == "":
+				ev.Source = t.Source
+			case src != t.Source:
+				errs = append(errs, fmt.Errorf("events[%d].source: this token appends as %s", i, t.Source))
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return connect.NewError(connect.CodePermissionDenied, err)
+		}
+	}
+	return nil
+}
+
+func denied(format string, args ...any) error {
+	return connect.NewError(connect.CodePermissionDenied, fmt.Errorf(format, args...))
+}
+
+func roleList(rs []Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
