@@ -445,6 +445,8 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		if m.GetTreeSize() > m.GetThroughSequence() {
 			v.add(l, "tree_size", "is beyond through_sequence")
 		}
+		v.text(l, "justification", m.GetJustification(), false, MaxStringLen)
+		v.token(l, "token_id", m.GetTokenId(), false)
 
 	default:
 		// A payload added to the vocabulary without rules here: refuse it

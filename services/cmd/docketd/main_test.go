@@ -111,7 +111,9 @@ func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 		{"default: atomic batches, fsync always", nil},
 		{"async publish, fsync every 2m", []string{"--sync", "2m", "--atomic-append=false"}},
 	} {
-		t.Run(mode.name, func(t *testing.T) { killAndCount(t, bin, mode.args) })
+		t.Run(mode.name, func(t *testing.T) {
+			killAndCount(t, bin, append(mode.args, "--rate-limit", "1000000", "--rate-burst", "1000000"))
+		})
 	}
 }
 

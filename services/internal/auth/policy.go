@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"golang.org/x/time/rate"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -84,6 +86,34 @@ func WithToken(ctx context.Context, t *Token) context.Context {
 type Guard struct {
 	Store *Store
 	Now   func() time.Time
+	// Rate and Burst limit each token's calls (per second, and at once);
+	// a token over its limit gets resource_exhausted. Rate 0: no limit.
+	Rate  float64
+	Burst int
+
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter
+}
+
+// ErrRateLimited: the token made too many calls.
+var ErrRateLimited = errors.New("too many calls with this token: slow down and retry")
+
+// limited tells whether the token is over its rate.
+func (g *Guard) limited(id string) bool {
+	if g.Rate <= 0 {
+		return false
+	}
+	g.mu.Lock()
+	if g.buckets == nil {
+		g.buckets = map[string]*rate.Limiter{}
+	}
+	l := g.buckets[id]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(g.Rate), max(g.Burst, 1))
+		g.buckets[id] = l
+	}
+	g.mu.Unlock()
+	return !l.Allow()
 }
 
 var _ connect.Interceptor = (*Guard)(nil)
@@ -98,8 +128,12 @@ func (g *Guard) Handler(next http.Handler) http.Handler {
 			return
 		}
 		t, err := g.authenticate(r.Header.Get("Authorization"))
-		if err == nil && !slices.ContainsFunc(rule.Roles, t.Has) {
+		switch {
+		case err != nil:
+		case !slices.ContainsFunc(rule.Roles, t.Has):
 			err = denied("a token with roles %s may not call %s", roleList(t.Roles), r.URL.Path)
+		case g.limited(t.ID):
+			err = connect.NewError(connect.CodeResourceExhausted, ErrRateLimited)
 		}
 		if err != nil {
 			_ = ew.Write(w, r, err)

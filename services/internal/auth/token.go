@@ -101,10 +101,8 @@ func (s Spec) Check() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	if s.Name == "" || len(s.Name) > 64 || strings.ContainsFunc(s.Name, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '@')
-	}) {
-		bad("name", "must be 1 to 64 of A-Z a-z 0-9 - _ . @")
+	if err := events.CheckToken(s.Name); err != nil {
+		bad("name", "%v (it is the actor id the ledger records for what the token does)", err)
 	}
 	if len(s.Roles) == 0 {
 		bad("roles", "at least one is required")

@@ -82,7 +82,7 @@ func canaries(t *testing.T, store string) {
 	}
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 2 })
 	// The export decrypts them: the only place they may appear.
-	code, out, errOut := run(t, "export", "acme", "s-canary", "--api", api, "--format", "json")
+	code, out, errOut := run(t, "export", "acme", "s-canary", "--api", api, "--justification", "test", "--format", "json")
 	if code != 0 || !strings.Contains(out, email) || !strings.Contains(out, iban) {
 		t.Fatalf("export: exit %d: %s", code, errOut)
 	}
@@ -200,13 +200,35 @@ func canaries(t *testing.T, store string) {
 		}
 	}
 
-	code, out, _ = run(t, "export", "acme", "s-canary", "--api", api, "--format", "json")
+	code, out, _ = run(t, "export", "acme", "s-canary", "--api", api, "--justification", "test", "--format", "json")
 	var r export.Report
 	if code != 0 || json.Unmarshal([]byte(out), &r) != nil {
 		t.Fatalf("export after the shred: exit %d:\n%s", code, out)
 	}
 	if strings.Contains(out, email) || strings.Contains(out, iban) || len(r.Data) != 2 || !r.Data[0].Erased || !r.Data[1].Erased {
 		t.Fatalf("export after the shred shows a value:\n%s", out)
+	}
+
+	// No token's secret is in docketd's (debug) log: not the first admin
+	// token it made, not the ones made since.
+	admin, err := os.ReadFile(c.AdminTokenPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged, err := os.ReadFile(logFile.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{strings.TrimSpace(string(admin)), emitterToken, importerToken} {
+		secret := tok[len("dkt_")+21:] // after the prefix and the id
+		for _, enc := range encodings(secret) {
+			if bytes.Contains(logged, enc) {
+				t.Fatalf("docketd's log holds a token's secret")
+			}
+		}
+	}
+	if !bytes.Contains(logged, []byte("first admin token")) {
+		t.Fatalf("the log does not say where the first admin token is")
 	}
 }
 

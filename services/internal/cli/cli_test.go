@@ -41,7 +41,7 @@ func startDaemon(t *testing.T) *daemon.Daemon {
 
 // emitterToken is the emitter token (tenant acme, source crm) of the
 // daemon the running test started; run uses it for append.
-var emitterToken, importerToken string
+var emitterToken, importerToken, dpoToken string
 
 // authorize points the CLI at the daemon's first admin token and makes an
 // emitter token for the test's appends.
@@ -53,6 +53,9 @@ func authorize(t *testing.T, d *daemon.Daemon, c config.Config) {
 		t.Fatal(err)
 	}
 	emitterToken = tok
+	if dpoToken, err = d.NewToken(context.Background(), auth.Spec{Name: "dpo-1", Roles: []auth.Role{auth.DPO}, Tenant: auth.AllTenants}); err != nil {
+		t.Fatal(err)
+	}
 	if importerToken, err = d.NewToken(context.Background(), auth.Spec{Name: "demo-loader", Roles: []auth.Role{auth.Emitter},
 		Tenant: "harbourline", Source: auth.AnySource}); err != nil {
 		t.Fatal(err)
@@ -78,7 +81,7 @@ func adminToken(t *testing.T, c config.Config) connect.ClientOption {
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if tok := map[string]string{"append": emitterToken, "demo": importerToken}[args[0]]; tok != "" {
+	if tok := map[string]string{"append": emitterToken, "demo": importerToken, "export": dpoToken, "shred": dpoToken}[args[0]]; tok != "" {
 		os.Setenv("DOCKET_TOKEN", tok)
 		defer os.Unsetenv("DOCKET_TOKEN")
 	}

@@ -28,7 +28,8 @@ func Export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	api := fs.String("api", DefaultAPI, "docketd API base URL")
 	format := fs.String("format", "html", "html (a printable Art. 15 report) or json (Art. 20, schema docket.export.v1)")
 	request := fs.String("request-id", "", "the rights request the export answers")
-	actor := fs.String("actor", "", "who produces it (your staff id); recorded with the export")
+	actor := fs.String("actor", "", "who produces it; recorded with the export (default, and only choice: your token's name)")
+	why := fs.String("justification", "", "why the values are read, when no --request-id says it (required then; never personal data)")
 	bundles := fs.String("bundles-dir", "", "also write each event's proof bundle to this directory (for docket verify event)")
 	if err := parse(fs, reorder(args)); err != nil {
 		return err
@@ -38,8 +39,11 @@ func Export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errUsage
 	}
 	tenant, subject := fs.Arg(0), fs.Arg(1)
-	req := &apiv1.ExportSubjectRequest{Tenant: tenant, SubjectRef: subject, RequestId: *request, ActorId: *actor}
+	req := &apiv1.ExportSubjectRequest{Tenant: tenant, SubjectRef: subject, RequestId: *request, ActorId: *actor, Justification: *why}
 	errs := []error{checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", *request), checkOptToken("--actor", *actor)}
+	if *request == "" && strings.TrimSpace(*why) == "" {
+		errs = append(errs, errors.New("--justification: is required without --request-id: under which request, or why, the subject's values are read"))
+	}
 	switch *format {
 	case "html":
 		req.Format = eventsv1.ExportFormat_EXPORT_FORMAT_HTML

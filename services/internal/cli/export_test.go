@@ -86,7 +86,7 @@ func TestExportSubject(t *testing.T) {
 	waitForCheckpoint(t, apiv1connect.NewAuditServiceClient(http.DefaultClient, api, adminToken(t, c)), 4)
 
 	dir := t.TempDir()
-	code, out, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--format", "json", "--request-id", "req-1", "--actor", "dpo-1", "--bundles-dir", dir)
+	code, out, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json", "--request-id", "req-1", "--actor", "dpo-1", "--bundles-dir", dir)
 	if code != 0 {
 		t.Fatalf("export json: %s", errOut)
 	}
@@ -126,7 +126,7 @@ func TestExportSubject(t *testing.T) {
 	}
 
 	// The HTML report.
-	code, html, errOut := run(t, "export", "acme", "s-exp", "--api", api)
+	code, html, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test")
 	if code != 0 {
 		t.Fatalf("export html: %s", errOut)
 	}
@@ -145,6 +145,11 @@ func TestExportSubject(t *testing.T) {
 	if code != 0 || strings.Count(hist, "SubjectDataExported") != 2 || !strings.Contains(hist, "dpo-1") {
 		t.Fatalf("history after two exports:\n%s", hist)
 	}
+	// Legal lists who read the subject's values: the exports alone.
+	code, reads, _ := run(t, "history", "acme", "s-exp", "--api", api, "--format", "csv", "--type", "SubjectDataExported")
+	if lines := strings.Split(strings.TrimSpace(reads), "\n"); code != 0 || len(lines) != 3 || strings.Count(reads, "staff:dpo-1") != 2 {
+		t.Fatalf("history --type SubjectDataExported:\n%s", reads)
+	}
 
 	// An erasure: the Art. 19 saga makes notices due to every recipient;
 	// the export names those the subject may know of.
@@ -157,7 +162,7 @@ func TestExportSubject(t *testing.T) {
 		st, err := d.ReadModels().Reader().Subject(ctx, "acme", "s-exp")
 		return err == nil && len(st.Notifications) == 3
 	})
-	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--format", "json")
+	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json")
 	var passed export.Report
 	if code != 0 || json.Unmarshal([]byte(out), &passed) != nil {
 		t.Fatal("export after the erasure failed")
@@ -172,7 +177,7 @@ func TestExportSubject(t *testing.T) {
 
 	// On the date, the gagged disclosure is shown.
 	time.Sleep(time.Until(gagEnds) + 100*time.Millisecond)
-	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--format", "json")
+	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json")
 	if code != 0 || !strings.Contains(out, "Police (gagged)") {
 		t.Fatal("after confidential_until the disclosure is still left out")
 	}
@@ -181,7 +186,7 @@ func TestExportSubject(t *testing.T) {
 	if err := d.Keyring.Shred(ctx, "acme", "s-exp", events.DefaultKeyGroup); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--format", "json")
+	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json")
 	if code != 0 {
 		t.Fatal("export after the shred failed")
 	}
@@ -190,10 +195,10 @@ func TestExportSubject(t *testing.T) {
 	}
 
 	// Bad input is refused, naming the argument.
-	if code, _, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--format", "pdf"); code != 1 || !strings.Contains(errOut, "--format") {
+	if code, _, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "pdf"); code != 1 || !strings.Contains(errOut, "--format") {
 		t.Fatalf("--format pdf: exit %d: %s", code, errOut)
 	}
-	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api); code != 1 || !strings.Contains(errOut, "not found") {
+	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api, "--justification", "test"); code != 1 || !strings.Contains(errOut, "not found") {
 		t.Fatalf("unknown subject: exit %d: %s", code, errOut)
 	}
 	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, api, adminToken(t, c))

@@ -267,6 +267,7 @@ func subjectFacts(st *apiv1.SubjectState) [][]string {
 // History prints a subject's audit trail.
 func History(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	q := newQueryCmd("history", "TENANT SUBJECT", stderr, true)
+	typ := q.fs.String("type", "", "only events of this type, e.g. SubjectDataExported: who read the subject's values, when")
 	pos, err := q.parse(args, 2)
 	if err != nil {
 		return err
@@ -286,6 +287,9 @@ func History(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return resp.Msg.GetRows(), resp.Msg.GetNextPageToken(), nil
 	}, func(r *apiv1.AuditRow) error {
+		if *typ != "" && shortType(r.GetType()) != *typ {
+			return nil
+		}
 		actor := ""
 		if a := r.GetActor(); a != nil {
 			actor = strings.TrimSuffix(cellEnum(a.GetKind())+":"+a.GetId(), ":")

@@ -56,6 +56,10 @@ type Config struct {
 	MaxBatch int `json:"max_batch"`
 	// MaxRequestBytes bounds one API request.
 	MaxRequestBytes int `json:"max_request_bytes"`
+	// RateLimit is each API token's sustained calls per second, RateBurst
+	// how many it may make at once; beyond, calls get resource_exhausted.
+	RateLimit float64 `json:"rate_limit"`
+	RateBurst int     `json:"rate_burst"`
 	// Demo loads the demo data set at start (idempotent).
 	Demo bool `json:"demo"`
 	// LogLevel is debug, info, warn or error.
@@ -129,6 +133,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxRequestBytes == 0 {
 		c.MaxRequestBytes = 8 << 20
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = 100
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = 200
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
@@ -276,6 +286,12 @@ func (c Config) Validate() error {
 	if time.Duration(c.CheckpointInterval) < 100*time.Millisecond {
 		bad("checkpoint_interval", "%s is shorter than 100ms", time.Duration(c.CheckpointInterval))
 	}
+	if !(c.RateLimit > 0 && c.RateLimit <= 1e6) {
+		bad("rate_limit", "%g is not between 0 (excluded) and 1000000 calls per second", c.RateLimit)
+	}
+	if c.RateBurst < 1 || c.RateBurst > 1e6 {
+		bad("rate_burst", "%d is not between 1 and 1000000", c.RateBurst)
+	}
 	if time.Duration(c.Art19Due) < time.Second {
 		bad("art19_due", "%s is shorter than 1s", time.Duration(c.Art19Due))
 	}
@@ -359,6 +375,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.NotaryKeyFile, "notary-key-file", c.NotaryKeyFile, "the notary's signing key (default DATA_DIR/keys/notary.key; env DOCKET_NOTARY_KEY holds the key itself instead)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "sign a checkpoint at least every this many events")
 	fs.Var(&c.CheckpointInterval, "checkpoint-interval", "and at least this often while events arrive")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "API calls per second each token may make, sustained")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "API calls each token may make at once")
 	fs.Var(&c.Art19Due, "art19-due", "how long recipients have to be told of a rectification, erasure or restriction (Art. 19)")
 	fs.Var(&c.RetentionEvery, "retention-every", "how often the retention scheduler runs")
 	fs.Var(&c.RetentionLead, "retention-lead", "erase data whose retention runs out within this, on the pass before")

@@ -17,6 +17,7 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -119,7 +120,7 @@ func TestRoleMatrix(t *testing.T) {
 		"AuditService/GetLatestCheckpoint": "auditor,legal,dpo", "AuditService/GetCheckpoint": "auditor,legal,dpo",
 		"AuditService/GetInclusionProof": "auditor,legal,dpo", "AuditService/GetConsistencyProof": "auditor,legal,dpo",
 		"AuditService/GetEvent": "auditor,legal,dpo", "AuditService/AddCosignature": "auditor",
-		"StatusService/GetStatus": "emitter,auditor,legal,dpo,admin",
+		"StatusService/GetStatus":  "emitter,auditor,legal,dpo,admin",
 		"TokenService/CreateToken": "admin", "TokenService/ListTokens": "admin", "TokenService/RevokeToken": "admin",
 		"TokenService/WhoAmI": "emitter,auditor,legal,dpo,admin",
 	}
@@ -246,5 +247,22 @@ func TestEmitterSource(t *testing.T) {
 	docketd := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-src"), `"source":"crm"`, `"source":"docketd"`, 1)
 	if code, _ := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+docketd+`]}`); code != "permission_denied" {
 		t.Fatalf("append as docketd: %q, want permission_denied", code)
+	}
+}
+
+// TestFloodGetsResourceExhausted: a token over its rate gets
+// resource_exhausted; another token and the server carry on.
+func TestFloodGetsResourceExhausted(t *testing.T) {
+	d := startDaemon(t, t.TempDir(), func(c *config.Config) { c.RateLimit, c.RateBurst = 2, 5 })
+	codes := map[string]int{}
+	for range 40 {
+		code, _ := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, tokens[d][1], `{}`)
+		codes[code]++
+	}
+	if codes[""] < 5 || codes["resource_exhausted"] < 30 || codes[""]+codes["resource_exhausted"] != 40 {
+		t.Fatalf("40 calls at once: %v, want 5 to 6 answered and the rest resource_exhausted", codes)
+	}
+	if code, msg := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, tokens[d][0], `{}`); code != "" {
+		t.Fatalf("another token: %s %s", code, msg)
 	}
 }

@@ -254,7 +254,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	}()
 
 	mux := http.NewServeMux()
-	guard := &auth.Guard{Store: d.tokens}
+	guard := &auth.Guard{Store: d.tokens, Rate: cfg.RateLimit, Burst: cfg.RateBurst}
 	handlerOpts := []connect.HandlerOption{connect.WithReadMaxBytes(cfg.MaxRequestBytes), connect.WithCodec(ingest.JSONCodec{}),
 		connect.WithInterceptors(guard)}
 	mux.Handle(apiv1connect.NewTokenServiceHandler(&auth.Service{Store: d.tokens, Log: log}, handlerOpts...))

@@ -77,6 +77,10 @@ type Request struct {
 	Format             Format
 	RequestID          string // the rights request it answers, if any
 	ActorID            string // who produces it (a staff member's id)
+	// Justification says why, when no RequestID does.
+	Justification string
+	// TokenID is the API token that asked.
+	TokenID string
 }
 
 // Result is a produced export.
@@ -265,6 +269,7 @@ func (x *Exporter) recordEvent(req Request, r *Report, shown, withheld int) (*ev
 		Payload: &eventsv1.Event_SubjectDataExported{SubjectDataExported: &eventsv1.SubjectDataExported{
 			RequestId: req.RequestID, Format: format, ThroughSequence: r.ThroughSequence,
 			Events: uint32(shown), WithheldDisclosures: uint32(withheld), TreeSize: uint64(r.Verification.TreeSize),
+			Justification: req.Justification, TokenId: req.TokenID,
 		}},
 	}
 	if err := events.Validate(ev); err != nil {

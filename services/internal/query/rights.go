@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/receipt"
@@ -42,6 +44,12 @@ func (s *Rights) ExportSubject(ctx context.Context, req *connect.Request[apiv1.E
 	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
 	checkToken(&ps, "request_id", m.GetRequestId(), false)
 	checkToken(&ps, "actor_id", m.GetActorId(), false)
+	if m.GetRequestId() == "" && strings.TrimSpace(m.GetJustification()) == "" {
+		ps.add("justification", "is required without a request_id: under which request, or why, the subject's values are read")
+	}
+	if len(m.GetJustification()) > 500 {
+		ps.add("justification", "is longer than 500 bytes")
+	}
 	var format export.Format
 	switch m.GetFormat() {
 	case eventsv1.ExportFormat_EXPORT_FORMAT_HTML:
@@ -54,8 +62,12 @@ func (s *Rights) ExportSubject(ctx context.Context, req *connect.Request[apiv1.E
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
+	actor, tokenID, err := actorOf(ctx, m.GetActorId())
+	if err != nil {
+		return nil, err
+	}
 	res, err := s.x.Export(ctx, export.Request{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Format: format,
-		RequestID: m.GetRequestId(), ActorID: m.GetActorId()})
+		RequestID: m.GetRequestId(), ActorID: actor, Justification: m.GetJustification(), TokenID: tokenID})
 	switch {
 	case errors.Is(err, export.ErrNotFound):
 		return nil, notFound(ErrSubjectNotFound)
@@ -84,8 +96,12 @@ func (s *Rights) ShredKeys(ctx context.Context, req *connect.Request[apiv1.Shred
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
+	actor, _, err := actorOf(ctx, m.GetActorId())
+	if err != nil {
+		return nil, err
+	}
 	res, err := s.shred.Shred(ctx, erasure.Request{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(),
-		KeyGroups: m.GetKeyGroups(), RequestID: m.GetRequestId(), ActorID: m.GetActorId()})
+		KeyGroups: m.GetKeyGroups(), RequestID: m.GetRequestId(), ActorID: actor})
 	switch {
 	case errors.Is(err, erasure.ErrNotFound):
 		return nil, notFound(ErrSubjectNotFound)
@@ -146,4 +162,17 @@ func (s *Rights) ProveErasure(ctx context.Context, req *connect.Request[apiv1.Pr
 		return nil, connect.NewError(connect.CodeUnavailable, err)
 	}
 	return connect.NewResponse(&apiv1.ProveErasureResponse{Document: doc}), nil
+}
+
+// actorOf is who a call acts as: the name of its API token. A claimed
+// actor_id must be that name; without a token (in-process use), the claim.
+func actorOf(ctx context.Context, claimed string) (actor, tokenID string, err error) {
+	t := auth.From(ctx)
+	if t == nil {
+		return claimed, "", nil
+	}
+	if claimed != "" && claimed != t.Name {
+		return "", "", connect.NewError(connect.CodePermissionDenied, fmt.Errorf("actor_id: this token acts as %s", t.Name))
+	}
+	return t.Name, t.ID, nil
 }

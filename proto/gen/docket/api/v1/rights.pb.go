@@ -445,8 +445,13 @@ type ExportSubjectRequest struct {
 	Format v1.ExportFormat `protobuf:"varint,3,opt,name=format,proto3,enum=docket.events.v1.ExportFormat" json:"format,omitempty"`
 	// The rights request it answers, if any.
 	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// Who produces it (a staff member's id); recorded with the export.
-	ActorId       string `protobuf:"bytes,5,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// Who produces it (a staff member's id); recorded with the export. With
+	// API tokens it is the token's name: empty, or that name.
+	ActorId string `protobuf:"bytes,5,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// Why the values are read, when no request_id says it: "court order
+	// 2026-17". One of request_id and justification is required. Never
+	// personal data.
+	Justification string `protobuf:"bytes,6,opt,name=justification,proto3" json:"justification,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -512,6 +517,13 @@ func (x *ExportSubjectRequest) GetRequestId() string {
 func (x *ExportSubjectRequest) GetActorId() string {
 	if x != nil {
 		return x.ActorId
+	}
+	return ""
+}
+
+func (x *ExportSubjectRequest) GetJustification() string {
+	if x != nil {
+		return x.Justification
 	}
 	return ""
 }
@@ -611,7 +623,7 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\x11ShredKeysResponse\x12\x1d\n" +
 	"\n" +
 	"key_groups\x18\x01 \x03(\tR\tkeyGroups\x12\x19\n" +
-	"\bevent_id\x18\x02 \x01(\tR\aeventId\"\xc1\x01\n" +
+	"\bevent_id\x18\x02 \x01(\tR\aeventId\"\xe7\x01\n" +
 	"\x14ExportSubjectRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -619,7 +631,8 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\x06format\x18\x03 \x01(\x0e2\x1e.docket.events.v1.ExportFormatR\x06format\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\x12\x19\n" +
-	"\bactor_id\x18\x05 \x01(\tR\aactorId\"o\n" +
+	"\bactor_id\x18\x05 \x01(\tR\aactorId\x12$\n" +
+	"\rjustification\x18\x06 \x01(\tR\rjustification\"o\n" +
 	"\x15ExportSubjectResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x19\n" +

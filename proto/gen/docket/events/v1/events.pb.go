@@ -3351,7 +3351,13 @@ type SubjectDataExported struct {
 	WithheldDisclosures uint32 `protobuf:"varint,5,opt,name=withheld_disclosures,json=withheldDisclosures,proto3" json:"withheld_disclosures,omitempty"`
 	// The tree size of the signed checkpoint its proofs are against (0: no
 	// checkpoint yet).
-	TreeSize      uint64 `protobuf:"varint,6,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	TreeSize uint64 `protobuf:"varint,6,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	// Why the values were read, when no request_id says it. Never personal
+	// data.
+	Justification string `protobuf:"bytes,7,opt,name=justification,proto3" json:"justification,omitempty"`
+	// The id of the API token the export was asked with (its name is the
+	// actor).
+	TokenId       string `protobuf:"bytes,8,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3426,6 +3432,20 @@ func (x *SubjectDataExported) GetTreeSize() uint64 {
 		return x.TreeSize
 	}
 	return 0
+}
+
+func (x *SubjectDataExported) GetJustification() string {
+	if x != nil {
+		return x.Justification
+	}
+	return ""
+}
+
+func (x *SubjectDataExported) GetTokenId() string {
+	if x != nil {
+		return x.TokenId
+	}
+	return ""
 }
 
 // RecipientNotificationDue records an Art. 19 obligation: a recipient that
@@ -3915,7 +3935,7 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"detectedAt\x12N\n" +
 	"\x15authority_notified_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x13authorityNotifiedAt\x12+\n" +
 	"\x11subjects_notified\x18\a \x01(\bR\x10subjectsNotified\x12\x12\n" +
-	"\x04risk\x18\b \x01(\tR\x04risk\"\xff\x01\n" +
+	"\x04risk\x18\b \x01(\tR\x04risk\"\xc0\x02\n" +
 	"\x13SubjectDataExported\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x126\n" +
@@ -3923,7 +3943,9 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x10through_sequence\x18\x03 \x01(\x04R\x0fthroughSequence\x12\x16\n" +
 	"\x06events\x18\x04 \x01(\rR\x06events\x121\n" +
 	"\x14withheld_disclosures\x18\x05 \x01(\rR\x13withheldDisclosures\x12\x1b\n" +
-	"\ttree_size\x18\x06 \x01(\x04R\btreeSize\"\xe4\x01\n" +
+	"\ttree_size\x18\x06 \x01(\x04R\btreeSize\x12$\n" +
+	"\rjustification\x18\a \x01(\tR\rjustification\x12\x19\n" +
+	"\btoken_id\x18\b \x01(\tR\atokenId\"\xe4\x01\n" +
 	"\x18RecipientNotificationDue\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12!\n" +
