@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,9 +58,18 @@ func EnsureCheckpointStream(ctx context.Context, js jetstream.JetStream, cfg Che
 		AllowDirect: true,
 		Duplicates:  2 * time.Minute,
 	}
-	s, err := js.CreateOrUpdateStream(ctx, sc)
+	// Look up, create when missing, check: never an update, which a NATS
+	// account that denies stream updates (deploy/nats) refuses.
+	s, err := js.Stream(ctx, cfg.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = js.CreateStream(ctx, sc)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint stream %s: %w", cfg.Name, err)
+	}
+	if have := s.CachedInfo().Config; !have.DenyDelete || !have.DenyPurge || !slices.Equal(have.Subjects, sc.Subjects) {
+		return nil, fmt.Errorf("checkpoint stream %s: exists with deny_delete %v, deny_purge %v, subjects %v; want true, true, %v",
+			cfg.Name, have.DenyDelete, have.DenyPurge, have.Subjects, sc.Subjects)
 	}
 	return s, nil
 }

@@ -47,9 +47,17 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, bucket string, repli
 	if replicas < 1 {
 		replicas = 1
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: bucket, Description: "Docket API tokens (hashed)", History: 5, Storage: jetstream.FileStorage, Replicas: replicas,
-	})
+	// Look up, create when missing: never an update, which a NATS account
+	// that denies stream updates (deploy/nats) refuses.
+	kv, err := js.KeyValue(ctx, bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: bucket, Description: "Docket API tokens (hashed)", History: 5, Storage: jetstream.FileStorage, Replicas: replicas,
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = js.KeyValue(ctx, bucket)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("tokens bucket: %w", err)
 	}

@@ -30,6 +30,17 @@ type Config struct {
 	DataDir string `json:"data_dir"`
 	// NATSURL selects an external NATS server or cluster; empty embeds one.
 	NATSURL string `json:"nats_url"`
+	// NATSUser logs in to an external NATS server (deploy/nats: "docketd");
+	// its password is DOCKET_NATS_PASSWORD, from the environment only.
+	NATSUser string `json:"nats_user"`
+	// NATSPassword is DOCKET_NATS_PASSWORD; never printed.
+	NATSPassword string `json:"-"`
+	// NATSCAFile, NATSCertFile and NATSKeyFile: the CA that signed the
+	// NATS server's certificate, and docketd's client certificate and key
+	// (PEM), for a server that requires TLS (deploy/nats/docket-tls.conf).
+	NATSCAFile   string `json:"nats_ca_file"`
+	NATSCertFile string `json:"nats_cert_file"`
+	NATSKeyFile  string `json:"nats_key_file"`
 	// NATSListen is where the embedded server accepts clients (docket tail);
 	// "off" accepts none.
 	NATSListen string `json:"nats_listen"`
@@ -240,6 +251,18 @@ func (c Config) Validate() error {
 	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
 		bad("nats_url", "must start with nats:// or tls://")
 	}
+	if c.Embedded() && (c.NATSUser != "" || c.NATSPassword != "" || c.NATSCAFile != "" || c.NATSCertFile != "" || c.NATSKeyFile != "") {
+		bad("nats_user", "NATS credentials and TLS files are for an external server: set nats_url")
+	}
+	if (c.NATSPassword != "") != (c.NATSUser != "") {
+		bad("nats_user", "a user needs DOCKET_NATS_PASSWORD, and the password a user")
+	}
+	if (c.NATSCertFile != "") != (c.NATSKeyFile != "") {
+		bad("nats_cert_file", "a client certificate needs nats_key_file, and the key a certificate")
+	}
+	if strings.Contains(c.NATSURL, "@") {
+		bad("nats_url", "holds credentials: set nats_user and DOCKET_NATS_PASSWORD instead, which are never printed")
+	}
 	if c.NATSListen != "off" {
 		if err := checkAddr(c.NATSListen); err != nil {
 			bad("nats_listen", "%v", err)
@@ -375,6 +398,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.NotaryKeyFile, "notary-key-file", c.NotaryKeyFile, "the notary's signing key (default DATA_DIR/keys/notary.key; env DOCKET_NOTARY_KEY holds the key itself instead)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "sign a checkpoint at least every this many events")
 	fs.Var(&c.CheckpointInterval, "checkpoint-interval", "and at least this often while events arrive")
+	fs.StringVar(&c.NATSUser, "nats-user", c.NATSUser, "user to log in to an external NATS server as (password: env DOCKET_NATS_PASSWORD)")
+	fs.StringVar(&c.NATSCAFile, "nats-ca-file", c.NATSCAFile, "CA certificate (PEM) that signed the NATS server's certificate")
+	fs.StringVar(&c.NATSCertFile, "nats-cert-file", c.NATSCertFile, "docketd's client certificate (PEM) for a NATS server that requires TLS")
+	fs.StringVar(&c.NATSKeyFile, "nats-key-file", c.NATSKeyFile, "the client certificate's key (PEM)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "API calls per second each token may make, sustained")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "API calls each token may make at once")
 	fs.Var(&c.Art19Due, "art19-due", "how long recipients have to be told of a rectification, erasure or restriction (Art. 19)")
@@ -395,6 +422,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		return Config{}, err
 	}
 	c.NotaryKey = getenv("DOCKET_NOTARY_KEY")
+	c.NATSPassword = getenv("DOCKET_NATS_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}

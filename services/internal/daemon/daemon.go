@@ -108,6 +108,15 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		url = d.ns.ClientURL()
 	}
 	natsOpts := []nats.Option{nats.Name("docketd"), nats.MaxReconnects(-1)}
+	if cfg.NATSUser != "" {
+		natsOpts = append(natsOpts, nats.UserInfo(cfg.NATSUser, cfg.NATSPassword))
+	}
+	if cfg.NATSCAFile != "" {
+		natsOpts = append(natsOpts, nats.RootCAs(cfg.NATSCAFile))
+	}
+	if cfg.NATSCertFile != "" {
+		natsOpts = append(natsOpts, nats.ClientCert(cfg.NATSCertFile, cfg.NATSKeyFile))
+	}
 	if d.ns != nil {
 		natsOpts = append(natsOpts, nats.InProcessServer(d.ns))
 	}

@@ -8,6 +8,7 @@ package wmjs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -193,10 +194,17 @@ func NewRouter(ctx context.Context, js jetstream.JetStream, cfg RouterConfig, lo
 	if cfg.Retries < 1 || cfg.PoisonSubject == "" {
 		return nil, fmt.Errorf("wmjs: retries %d (at least 1), poison subject %q (required)", cfg.Retries, cfg.PoisonSubject)
 	}
-	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: PoisonStream, Description: "Docket events a saga gave up on, for a person to look at",
-		Subjects: []string{"docket-poison.>"}, Storage: jetstream.FileStorage, DenyDelete: true,
-	}); err != nil {
+	// Look up, create when missing: never an update, which a NATS account
+	// that denies stream updates (deploy/nats) refuses.
+	if _, err := js.Stream(ctx, PoisonStream); errors.Is(err, jetstream.ErrStreamNotFound) {
+		_, err = js.CreateStream(ctx, jetstream.StreamConfig{
+			Name: PoisonStream, Description: "Docket events a saga gave up on, for a person to look at",
+			Subjects: []string{"docket-poison.>"}, Storage: jetstream.FileStorage, DenyDelete: true,
+		})
+		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			return nil, fmt.Errorf("wmjs: poison stream: %w", err)
+		}
+	} else if err != nil {
 		return nil, fmt.Errorf("wmjs: poison stream: %w", err)
 	}
 	wl := watermill.NewSlogLogger(log)

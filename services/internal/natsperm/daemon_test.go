@@ -1,0 +1,67 @@
+package natsperm_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+)
+
+// TestDocketdOnLockedDownServer runs the whole of docketd as user docketd
+// against nats-server with deploy/nats/docket.conf: it starts (creating
+// every stream and bucket it needs, twice, as on a restart), stores and
+// projects events, and still cannot delete its own events stream.
+func TestDocketdOnLockedDownServer(t *testing.T) {
+	srv := startServer(t, "docket.conf")
+	kek := filepath.Join(t.TempDir(), "kek") // external mode creates no key: the operator provides it
+	if err := os.WriteFile(kek, []byte(randomHex(t, 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		c := config.Defaults()
+		c.DataDir = t.TempDir()
+		c.KEKFile = kek
+		c.NATSURL = "nats://" + srv.addr
+		c.NATSUser, c.NATSPassword = "docketd", srv.passwords["docketd"]
+		c.APIListen = "127.0.0.1:0"
+		if err := c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		d, err := daemon.Start(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		cancel()
+		if err != nil {
+			t.Fatalf("docketd as docketd: %v", err)
+		}
+		if _, err := d.NewToken(context.Background(), auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"}); err != nil {
+			t.Fatal(err)
+		}
+		ev := dataCollected("acme", "s-daemon")
+		ev.Source = "crm"
+		if _, err := d.Emitter.Append(context.Background(), ev); err != nil {
+			t.Fatalf("append: %v", err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for d.ReadModels().Status().Checkpoint < 1 {
+			if time.Now().After(deadline) {
+				t.Fatal("the read models did not apply the event")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		err = d.JetStream().DeleteStream(context.Background(), events.DefaultStream)
+		if err == nil {
+			t.Fatal("docketd deleted its events stream")
+		}
+		if err := d.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
