@@ -2,6 +2,8 @@ module github.com/docketledger/docket/events
 
 go 1.26.0
 
+toolchain go1.26.11
+
 require (
 	github.com/ThreeDotsLabs/watermill v1.5.1
 	github.com/docketledger/docket/proto v0.0.0

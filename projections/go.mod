@@ -2,6 +2,8 @@ module github.com/docketledger/docket/projections
 
 go 1.26.0
 
+toolchain go1.26.11
+
 require (
 	github.com/cockroachdb/cockroach-go/v2 v2.4.2
 	github.com/docketledger/docket/events v0.0.0
