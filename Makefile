@@ -106,6 +106,8 @@ test: ## Run every test (race detector) and a short fuzz run
 	go test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzParseCheckpoint$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events/checkpoint
 	go test -run '^$$' -fuzz '^FuzzParseBundle$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events/proof
+	go test -run '^$$' -fuzz '^FuzzAPIRequests$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/ingest
+	go test -run '^$$' -fuzz '^FuzzSplit$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/auth
 
 .PHONY: build
 build: ## Build docketd and docket into bin/

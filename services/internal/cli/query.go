@@ -349,6 +349,7 @@ func Disclosures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	var withheld uint32
 	p := newPrinter(*q.format, stdout, "seq", "occurred_at", "subject_ref", "recipient_id", "recipient_kind", "country", "transfer", "categories", "purpose", "legal_basis", "legal_instrument", "event_id")
 	err = pages(*q.limit, *q.pageSize, func(size int32, token string) ([]*apiv1.Disclosure, string, error) {
 		req.PageSize, req.PageToken = size, token
@@ -356,6 +357,7 @@ func Disclosures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return nil, "", apiError(err)
 		}
+		withheld += resp.Msg.GetWithheldConfidential()
 		return resp.Msg.GetDisclosures(), resp.Msg.GetNextPageToken(), nil
 	}, func(d *apiv1.Disclosure) error {
 		r := d.GetRecipient()
@@ -364,6 +366,9 @@ func Disclosures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	})
 	if err != nil {
 		return err
+	}
+	if withheld > 0 {
+		fmt.Fprintf(stderr, "%d confidential disclosures (Art. 23) left out: only a token with the legal role sees them\n", withheld)
 	}
 	return p.flush()
 }

@@ -85,6 +85,11 @@ func TestLoadRefusesBadInput(t *testing.T) {
 		{"stray argument", []string{"serve"}, nil, `unexpected argument "serve"`},
 		{"unknown flag", []string{"--frobnicate"}, nil, "frobnicate"},
 		{"embedded with replicas", []string{"--stream-replicas", "3"}, nil, "embedded server keeps 1 replica"},
+		{"nats user embedded", []string{"--nats-user", "docketd"}, nil, "nats_user: NATS credentials and TLS files are for an external server"},
+		{"nats user without password", []string{"--nats-url", "nats://n:4222", "--nats-user", "docketd"}, nil, "nats_user: a user needs DOCKET_NATS_PASSWORD"},
+		{"nats password in url", []string{"--nats-url", "nats://docketd:secret@n:4222"}, nil, "nats_url: holds credentials"},
+		{"nats cert without key", []string{"--nats-url", "tls://n:4222", "--nats-cert-file", "c.pem"}, nil, "nats_cert_file: a client certificate needs nats_key_file"},
+		{"rate limit", []string{"--rate-limit", "-1"}, nil, "rate_limit:"},
 		{"retention every too short", []string{"--retention-every", "10ms"}, nil, "retention_every: 10ms is not between 1s and 24h"},
 		{"retention lead under every", []string{"--retention-every", "1h", "--retention-lead", "30m"}, nil, "retention_lead: 30m0s is shorter than retention_every"},
 	} {

@@ -3,10 +3,12 @@ package query
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/projections/model"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/services/internal/auth"
 )
 
 // ListDisclosures returns a page of a tenant's disclosure register.
@@ -61,9 +63,18 @@ func (s *Service) ListDisclosures(ctx context.Context, req *connect.Request[apiv
 		tok.after = rows[size-1].Seq
 		resp.NextPageToken = tok.encode()
 	}
-	resp.Disclosures = make([]*apiv1.Disclosure, len(rows))
+	// Confidential disclosures are legal's alone (a caller without a token
+	// is docketd itself).
+	t := auth.From(ctx)
+	seesConfidential := t == nil || t.Has(auth.Legal)
+	now := time.Now()
+	resp.Disclosures = make([]*apiv1.Disclosure, 0, len(rows))
 	for i := range rows {
-		resp.Disclosures[i] = disclosure(&rows[i])
+		if c := rows[i].ConfidentialUntil; !seesConfidential && c != nil && c.After(now) {
+			resp.WithheldConfidential++
+			continue
+		}
+		resp.Disclosures = append(resp.Disclosures, disclosure(&rows[i]))
 	}
 	return connect.NewResponse(resp), nil
 }

@@ -1400,8 +1400,12 @@ type ListDisclosuresResponse struct {
 	Disclosures []*Disclosure `protobuf:"bytes,1,rep,name=disclosures,proto3" json:"disclosures,omitempty"`
 	// The next page's token; empty at the end.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Disclosures on this page left out because they are still confidential
+	// (a court order forbids telling the subject, Art. 23) and the caller's
+	// token does not hold the legal role, which alone sees them.
+	WithheldConfidential uint32 `protobuf:"varint,3,opt,name=withheld_confidential,json=withheldConfidential,proto3" json:"withheld_confidential,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ListDisclosuresResponse) Reset() {
@@ -1446,6 +1450,13 @@ func (x *ListDisclosuresResponse) GetNextPageToken() string {
 		return x.NextPageToken
 	}
 	return ""
+}
+
+func (x *ListDisclosuresResponse) GetWithheldConfidential() uint32 {
+	if x != nil {
+		return x.WithheldConfidential
+	}
+	return 0
 }
 
 // Disclosure is one entry of the disclosure register.
@@ -2575,10 +2586,11 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	" \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\x12\x1b\n" +
 	"\tpage_size\x18\v \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\f \x01(\tR\tpageToken\"~\n" +
+	"page_token\x18\f \x01(\tR\tpageToken\"\xb3\x01\n" +
 	"\x17ListDisclosuresResponse\x12;\n" +
 	"\vdisclosures\x18\x01 \x03(\v2\x19.docket.api.v1.DisclosureR\vdisclosures\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x82\x05\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x123\n" +
+	"\x15withheld_confidential\x18\x03 \x01(\rR\x14withheldConfidential\"\x82\x05\n" +
 	"\n" +
 	"Disclosure\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x19\n" +
