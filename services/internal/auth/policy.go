@@ -127,7 +127,7 @@ func (g *Guard) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r) // not an RPC: health, metrics, or Connect's 404
 			return
 		}
-		t, err := g.authenticate(r.Header.Get("Authorization"))
+		t, err := g.authenticate(r)
 		switch {
 		case err != nil:
 		case !slices.ContainsFunc(rule.Roles, t.Has):
@@ -143,16 +143,22 @@ func (g *Guard) Handler(next http.Handler) http.Handler {
 	})
 }
 
-func (g *Guard) authenticate(header string) (*Token, error) {
-	bearer, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok {
-		return nil, connect.NewError(connect.CodeUnauthenticated, ErrUnauthenticated)
-	}
+// authenticate finds the call's token: from its bearer header, or else
+// from a client certificate the TLS handshake verified (mutual TLS).
+func (g *Guard) authenticate(r *http.Request) (*Token, error) {
 	now := time.Now()
 	if g.Now != nil {
 		now = g.Now()
 	}
-	t, err := g.Store.Authenticate(strings.TrimSpace(bearer), now)
+	var t *Token
+	var err error
+	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		t, err = g.Store.Authenticate(strings.TrimSpace(bearer), now)
+	} else if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.VerifiedChains[0]) > 0 {
+		t, err = g.Store.ByClientCert(r.TLS.VerifiedChains[0][0].Subject.CommonName, now)
+	} else {
+		err = ErrUnauthenticated
+	}
 	if err != nil {
 		return nil, connect.NewError(connect.CodeUnauthenticated, ErrUnauthenticated)
 	}

@@ -39,7 +39,12 @@ func (s *Service) CreateToken(ctx context.Context, req *connect.Request[apiv1.Cr
 	if m.GetTtlSeconds() == 0 {
 		ttl = DefaultTTL
 	}
-	spec := Spec{Name: m.GetName(), Tenant: m.GetTenant(), Source: m.GetSource(), TTL: ttl}
+	spec := Spec{Name: m.GetName(), Tenant: m.GetTenant(), Source: m.GetSource(), TTL: ttl, ClientCert: m.GetClientCert()}
+	if cn := m.GetClientCert(); cn != "" {
+		if _, err := s.Store.ByClientCert(cn, s.now()); err == nil {
+			return nil, connect.NewError(connect.CodeAlreadyExists, errors.New("client_cert: a valid token is bound to that certificate name already; revoke it first"))
+		}
+	}
 	for _, r := range m.GetRoles() {
 		spec.Roles = append(spec.Roles, Role(r))
 	}
@@ -95,7 +100,7 @@ func callerID(ctx context.Context) string {
 
 // Info is a token's record for the API.
 func Info(t *Token) *apiv1.TokenInfo {
-	i := &apiv1.TokenInfo{Id: t.ID, Name: t.Name, Tenant: t.Tenant, Source: t.Source,
+	i := &apiv1.TokenInfo{Id: t.ID, Name: t.Name, Tenant: t.Tenant, Source: t.Source, ClientCert: t.ClientCert,
 		CreatedAt: timestamppb.New(t.CreatedAt), ExpiresAt: timestamppb.New(t.ExpiresAt)}
 	for _, r := range t.Roles {
 		i.Roles = append(i.Roles, string(r))

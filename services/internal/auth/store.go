@@ -197,6 +197,20 @@ func (s *Store) Empty() bool {
 	return len(s.tokens) == 0
 }
 
+// ByClientCert returns the usable token bound to a verified client
+// certificate's common name, or ErrUnauthenticated.
+func (s *Store) ByClientCert(cn string, now time.Time) (*Token, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, t := range s.tokens {
+		if cn != "" && t.ClientCert == cn && t.Valid(now) {
+			c := *t
+			return &c, nil
+		}
+	}
+	return nil, ErrUnauthenticated
+}
+
 // Authenticate returns the record of a usable token, or
 // ErrUnauthenticated whatever the reason.
 func (s *Store) Authenticate(token string, now time.Time) (*Token, error) {

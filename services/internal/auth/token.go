@@ -68,6 +68,9 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// ClientCert is the subject common name of the client certificate
+	// that authenticates as this token (mutual TLS); "" for none.
+	ClientCert string `json:"client_cert,omitempty"`
 	// SecretSHA256 is the SHA-256 of the secret.
 	SecretSHA256 []byte `json:"secret_sha256"`
 }
@@ -90,6 +93,9 @@ type Spec struct {
 	Tenant string
 	Source string
 	TTL    time.Duration
+	// ClientCert: a client certificate with this common name authenticates
+	// as the token (mutual TLS).
+	ClientCert string
 }
 
 // MaxTTL bounds a token's life.
@@ -133,6 +139,9 @@ func (s Spec) Check() error {
 			bad("source", "%v", err)
 		}
 	}
+	if c := s.ClientCert; c != "" && (len(c) > 64 || strings.ContainsFunc(c, func(r rune) bool { return r < 0x21 || r > 0x7e })) {
+		bad("client_cert", "must be a certificate common name of 1 to 64 printable ASCII characters without spaces")
+	}
 	if s.TTL <= 0 || s.TTL > MaxTTL {
 		bad("ttl", "%s is not between 0 and %s", s.TTL, MaxTTL)
 	}
@@ -155,7 +164,7 @@ func New(s Spec, now time.Time) (secret string, t *Token, err error) {
 	enc := base64.RawURLEncoding
 	t = &Token{
 		ID: strings.ToLower(fmt.Sprintf("%x", id)), Name: s.Name, Roles: slices.Clone(s.Roles), Tenant: s.Tenant, Source: s.Source,
-		CreatedAt: now.UTC(), ExpiresAt: now.Add(s.TTL).UTC(),
+		CreatedAt: now.UTC(), ExpiresAt: now.Add(s.TTL).UTC(), ClientCert: s.ClientCert,
 	}
 	secretPart := enc.EncodeToString(key[:])
 	sum := sha256.Sum256([]byte(secretPart))

@@ -25,7 +25,7 @@ func Tokens(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fs := flags("tokens "+args[0], stderr)
 	api := fs.String("api", DefaultAPI, "docketd API base URL")
-	var name, roles, tenant, source *string
+	var name, roles, tenant, source, cert *string
 	var ttl *time.Duration
 	if args[0] == "create" {
 		name = fs.String("name", "", "who holds it: a person's handle or a service's name (required)")
@@ -33,6 +33,7 @@ func Tokens(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		tenant = fs.String("tenant", "", "the tenant it is bound to, or * for every tenant (not for an emitter) (required)")
 		source = fs.String("source", "", "an emitter's source: every event it appends carries it (required for an emitter)")
 		ttl = fs.Duration("ttl", 90*24*time.Hour, "how long it lasts")
+		cert = fs.String("client-cert", "", "a client certificate common name that authenticates as this token (mutual TLS, docketd's api_client_ca)")
 	}
 	if err := parse(fs, reorder(args[1:])); err != nil {
 		return err
@@ -57,7 +58,7 @@ func Tokens(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		}
 		resp, err := client.CreateToken(ctx, connect.NewRequest(&apiv1.CreateTokenRequest{
-			Name: *name, Roles: rs, Tenant: *tenant, Source: *source, TtlSeconds: int64(ttl.Seconds())}))
+			Name: *name, Roles: rs, Tenant: *tenant, Source: *source, TtlSeconds: int64(ttl.Seconds()), ClientCert: *cert}))
 		if err != nil {
 			return apiError(err)
 		}

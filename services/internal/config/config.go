@@ -46,6 +46,14 @@ type Config struct {
 	NATSListen string `json:"nats_listen"`
 	// APIListen is the Connect API's address.
 	APIListen string `json:"api_listen"`
+	// APITLSCert and APITLSKey (PEM) make the API serve HTTPS only.
+	APITLSCert string `json:"api_tls_cert"`
+	APITLSKey  string `json:"api_tls_key"`
+	// APIClientCA (PEM) turns on mutual TLS for services: a client
+	// certificate it signed authenticates as the token bound to the
+	// certificate's common name (docket tokens create --client-cert CN),
+	// with no bearer token.
+	APIClientCA string `json:"api_client_ca"`
 	// Sync is the embedded store's fsync policy: "always" (fsync before
 	// every acknowledgement) or a period such as "2m".
 	Sync string `json:"sync"`
@@ -257,6 +265,12 @@ func (c Config) Validate() error {
 	if (c.NATSPassword != "") != (c.NATSUser != "") {
 		bad("nats_user", "a user needs DOCKET_NATS_PASSWORD, and the password a user")
 	}
+	if (c.APITLSCert != "") != (c.APITLSKey != "") {
+		bad("api_tls_cert", "a certificate needs api_tls_key, and the key a certificate")
+	}
+	if c.APIClientCA != "" && c.APITLSCert == "" {
+		bad("api_client_ca", "mutual TLS needs the API on TLS: set api_tls_cert and api_tls_key")
+	}
 	if (c.NATSCertFile != "") != (c.NATSKeyFile != "") {
 		bad("nats_cert_file", "a client certificate needs nats_key_file, and the key a certificate")
 	}
@@ -402,6 +416,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.NATSCAFile, "nats-ca-file", c.NATSCAFile, "CA certificate (PEM) that signed the NATS server's certificate")
 	fs.StringVar(&c.NATSCertFile, "nats-cert-file", c.NATSCertFile, "docketd's client certificate (PEM) for a NATS server that requires TLS")
 	fs.StringVar(&c.NATSKeyFile, "nats-key-file", c.NATSKeyFile, "the client certificate's key (PEM)")
+	fs.StringVar(&c.APITLSCert, "api-tls-cert", c.APITLSCert, "serve the API over HTTPS with this certificate (PEM)")
+	fs.StringVar(&c.APITLSKey, "api-tls-key", c.APITLSKey, "the certificate's key (PEM)")
+	fs.StringVar(&c.APIClientCA, "api-client-ca", c.APIClientCA, "CA (PEM) whose client certificates authenticate services (mutual TLS)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "API calls per second each token may make, sustained")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "API calls each token may make at once")
 	fs.Var(&c.Art19Due, "art19-due", "how long recipients have to be told of a rectification, erasure or restriction (Art. 19)")

@@ -5,6 +5,8 @@ package daemon
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -69,6 +71,7 @@ type Daemon struct {
 	notaryDone chan struct{}
 	signer     note.Signer // the log's key
 	publicKey  string      // its verifier key
+	apiTLS     bool
 	tokens     *auth.Store
 	stopSaga   context.CancelFunc
 	sagaDone   chan struct{}
@@ -288,6 +291,17 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
+	if cfg.APITLSCert != "" {
+		tc, err := apiTLS(cfg)
+		if err != nil {
+			_ = ln.Close()
+			return nil, err
+		}
+		ln = tls.NewListener(ln, tc)
+		d.apiTLS = true
+		protocols.SetUnencryptedHTTP2(false)
+		protocols.SetHTTP2(true)
+	}
 	d.http = &http.Server{
 		Handler:           guard.Handler(mux),
 		Protocols:         protocols,
@@ -323,7 +337,35 @@ func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // APIURL is the base URL of the Connect API.
-func (d *Daemon) APIURL() string { return "http://" + d.apiAddr.String() }
+func (d *Daemon) APIURL() string {
+	if d.apiTLS {
+		return "https://" + d.apiAddr.String()
+	}
+	return "http://" + d.apiAddr.String()
+}
+
+// apiTLS is the API's TLS configuration: its certificate, and with
+// api_client_ca the CA whose client certificates are verified (a client
+// may still come with a bearer token instead).
+func apiTLS(cfg config.Config) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(cfg.APITLSCert, cfg.APITLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("api_tls_cert: %w", err)
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
+	if cfg.APIClientCA != "" {
+		pem, err := os.ReadFile(cfg.APIClientCA)
+		if err != nil {
+			return nil, fmt.Errorf("api_client_ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, errors.New("api_client_ca: no PEM certificate in the file")
+		}
+		tc.ClientCAs, tc.ClientAuth = pool, tls.VerifyClientCertIfGiven
+	}
+	return tc, nil
+}
 
 // NATSURL is where NATS clients (docket tail) connect; empty when the
 // embedded server accepts no network clients.

@@ -38,7 +38,10 @@ type TokenInfo struct {
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	// Set once revoked.
-	RevokedAt     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	RevokedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	// The common name of the client certificate that authenticates as this
+	// token (mutual TLS), if any.
+	ClientCert    string `protobuf:"bytes,9,opt,name=client_cert,json=clientCert,proto3" json:"client_cert,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -129,6 +132,13 @@ func (x *TokenInfo) GetRevokedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *TokenInfo) GetClientCert() string {
+	if x != nil {
+		return x.ClientCert
+	}
+	return ""
+}
+
 // CreateTokenRequest describes the token.
 type CreateTokenRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -138,7 +148,11 @@ type CreateTokenRequest struct {
 	// Required for an emitter, refused otherwise.
 	Source string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
 	// How long it lasts, in seconds; 0: 90 days.
-	TtlSeconds    int64 `protobuf:"varint,5,opt,name=ttl_seconds,json=ttlSeconds,proto3" json:"ttl_seconds,omitempty"`
+	TtlSeconds int64 `protobuf:"varint,5,opt,name=ttl_seconds,json=ttlSeconds,proto3" json:"ttl_seconds,omitempty"`
+	// With mutual TLS (docketd's api_client_ca): a client certificate with
+	// this subject common name, signed by that CA, authenticates as this
+	// token without the bearer secret.
+	ClientCert    string `protobuf:"bytes,6,opt,name=client_cert,json=clientCert,proto3" json:"client_cert,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -206,6 +220,13 @@ func (x *CreateTokenRequest) GetTtlSeconds() int64 {
 		return x.TtlSeconds
 	}
 	return 0
+}
+
+func (x *CreateTokenRequest) GetClientCert() string {
+	if x != nil {
+		return x.ClientCert
+	}
+	return ""
 }
 
 // CreateTokenResponse carries the token, shown this once.
@@ -519,7 +540,7 @@ var File_docket_api_v1_tokens_proto protoreflect.FileDescriptor
 
 const file_docket_api_v1_tokens_proto_rawDesc = "" +
 	"\n" +
-	"\x1adocket/api/v1/tokens.proto\x12\rdocket.api.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa6\x02\n" +
+	"\x1adocket/api/v1/tokens.proto\x12\rdocket.api.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc7\x02\n" +
 	"\tTokenInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
@@ -531,14 +552,18 @@ const file_docket_api_v1_tokens_proto_rawDesc = "" +
 	"\n" +
 	"expires_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x129\n" +
 	"\n" +
-	"revoked_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\"\x8f\x01\n" +
+	"revoked_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\x12\x1f\n" +
+	"\vclient_cert\x18\t \x01(\tR\n" +
+	"clientCert\"\xb0\x01\n" +
 	"\x12CreateTokenRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05roles\x18\x02 \x03(\tR\x05roles\x12\x16\n" +
 	"\x06tenant\x18\x03 \x01(\tR\x06tenant\x12\x16\n" +
 	"\x06source\x18\x04 \x01(\tR\x06source\x12\x1f\n" +
 	"\vttl_seconds\x18\x05 \x01(\x03R\n" +
-	"ttlSeconds\"Y\n" +
+	"ttlSeconds\x12\x1f\n" +
+	"\vclient_cert\x18\x06 \x01(\tR\n" +
+	"clientCert\"Y\n" +
 	"\x13CreateTokenResponse\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12,\n" +
 	"\x04info\x18\x02 \x01(\v2\x18.docket.api.v1.TokenInfoR\x04info\"\x13\n" +
