@@ -237,6 +237,9 @@ func Allow(t *Token, procedure string, msg any) error {
 		}
 		var errs []error
 		for i, ev := range req.GetEvents() {
+			if ev.GetSubjectDataExported() != nil || ev.GetRecipientNotificationDue() != nil {
+				errs = append(errs, fmt.Errorf("events[%d]: %s is recorded by docketd itself, never appended", i, events.TypeToken(ev)))
+			}
 			if !t.Covers(ev.GetTenant()) {
 				errs = append(errs, fmt.Errorf("events[%d].tenant: this token appends to tenant %s", i, t.Tenant))
 			}

@@ -246,6 +246,12 @@ func TestEmitterSource(t *testing.T) {
 	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+none+`]}`); code != "" {
 		t.Fatalf("append with no source: %s %s", code, msg)
 	}
+	export := `{"eventId":"` + uuid.Must(uuid.NewV7()).String() + `","tenant":"acme","subjectRef":"s-src","occurredAt":"2026-02-03T10:00:00Z",` +
+		`"taxonomyVersion":"fideslang-3.1","subjectDataExported":{"format":"EXPORT_FORMAT_JSON","throughSequence":"1"}}`
+	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+export+`]}`); code != "permission_denied" ||
+		!strings.Contains(msg, "SubjectDataExported is recorded by docketd itself") {
+		t.Fatalf("append a docketd-only event: %s %s", code, msg)
+	}
 	docketd := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-src"), `"source":"crm"`, `"source":"docketd"`, 1)
 	if code, _ := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+docketd+`]}`); code != "permission_denied" {
 		t.Fatalf("append as docketd: %q, want permission_denied", code)
