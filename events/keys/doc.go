@@ -9,4 +9,8 @@
 // Stores: NewMemoryStore for tests, NewKVStore (a NATS JetStream key-value
 // bucket) for docketd. KEKs: NewLocalKEK / LoadKEKFile now, a KMS later
 // behind the same interface.
+//
+// Rewrap rotates the KEK: it re-wraps every data key under a new KEK in
+// place (the data keys, and so every sealed value, stay the same). A Keyring
+// with KeyringConfig.PreviousKEK opens keys under either KEK meanwhile.
 package keys

@@ -134,6 +134,17 @@ func LoadKEKFile(path string, create bool) (KEK, error) {
 	return NewLocalKEK(raw)
 }
 
+// GenerateKEKFile writes a new local KEK, from crypto/rand, to path (mode
+// 0600, as 64 hex characters and a newline; the parent directory is created
+// with mode 0700 if missing) and returns it. It never overwrites: an
+// existing path is an error matching fs.ErrExist.
+func GenerateKEKFile(path string) (KEK, error) {
+	if err := createKEKFile(path); err != nil {
+		return nil, err
+	}
+	return LoadKEKFile(path, false)
+}
+
 func readKEKFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {

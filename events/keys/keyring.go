@@ -21,6 +21,10 @@ type KeyringConfig struct {
 	CacheTTL time.Duration
 	// CacheSize bounds the number of cached refs; default 100000.
 	CacheSize int
+	// PreviousKEK, when set, also opens data keys during a KEK rotation
+	// (see Rewrap): a wrapped key whose KEK id is PreviousKEK's is unwrapped
+	// with it. New data keys are always wrapped with the Keyring's KEK.
+	PreviousKEK KEK
 }
 
 const (
@@ -64,6 +68,7 @@ const numShards = 64
 type Keyring struct {
 	store Store
 	kek   KEK
+	prev  KEK // nil unless rotating
 	ttl   time.Duration
 	epoch time.Time // cache times are monotonic offsets from it
 	seed  maphash.Seed
@@ -107,12 +112,15 @@ func NewKeyring(store Store, kek KEK, cfg KeyringConfig) (*Keyring, error) {
 	if kek == nil {
 		errs = append(errs, errors.New("keys: NewKeyring: nil KEK"))
 	}
+	if kek != nil && cfg.PreviousKEK != nil && cfg.PreviousKEK.ID() == kek.ID() {
+		errs = append(errs, fmt.Errorf("keys: NewKeyring: KeyringConfig.PreviousKEK is the KEK itself (%s)", kek.ID()))
+	}
 	cfg.setDefaults()
 	errs = append(errs, cfg.Validate())
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	k := &Keyring{store: store, kek: kek, ttl: cfg.CacheTTL, epoch: time.Now(), seed: maphash.MakeSeed()}
+	k := &Keyring{store: store, kek: kek, prev: cfg.PreviousKEK, ttl: cfg.CacheTTL, epoch: time.Now(), seed: maphash.MakeSeed()}
 	perShard := (cfg.CacheSize + numShards - 1) / numShards
 	for i := range k.shards {
 		k.shards[i].entries = make(map[Ref]cacheEntry)
@@ -308,7 +316,19 @@ func (k *Keyring) create(ctx context.Context, ref Ref) (*seal.Key, error) {
 }
 
 func (k *Keyring) unwrap(ctx context.Context, ref Ref, w Wrapped) (*seal.Key, error) {
-	raw, err := k.kek.Unwrap(ctx, w.Ciphertext, wrapAAD(ref, w.Version))
+	kek, other := k.kek, k.prev
+	if k.prev != nil && w.KEKID == k.prev.ID() {
+		kek, other = k.prev, k.kek
+	}
+	aad := wrapAAD(ref, w.Version)
+	raw, err := kek.Unwrap(ctx, w.Ciphertext, aad)
+	if err != nil && other != nil && w.KEKID != kek.ID() {
+		// Wrapped by neither KEK's id (a KEK whose id scheme changed, say):
+		// the other KEK may still open it.
+		if r, oerr := other.Unwrap(ctx, w.Ciphertext, aad); oerr == nil {
+			raw, err = r, nil
+		}
+	}
 	if err != nil {
 		if !errors.Is(err, ErrUnwrap) {
 			err = fmt.Errorf("%w: %w", ErrUnwrap, err)

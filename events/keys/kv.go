@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -234,6 +235,11 @@ func (s *kvStore) Shred(ctx context.Context, ref Ref) error {
 			return s.erase(ctx, ref, rec.erased)
 		}
 		// A wrapped key (or a malformed record: erase it all the same).
+		// First an older copy a Replace left (crash before its erase): the
+		// tombstone would evict it from the stream without overwriting it.
+		if err := s.eraseStale(ctx, ref, e.Revision()); err != nil {
+			return err
+		}
 		_, err = s.kv.Update(ctx, key, encodeTombstone(e.Revision()), e.Revision())
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			continue // changed meanwhile (a concurrent Shred)
@@ -273,6 +279,117 @@ func (s *kvStore) erase(ctx context.Context, ref Ref, seq uint64) error {
 			return nil
 		}
 		return fmt.Errorf("keys: secure-erasing key of %s (seq %d): %w", ref, seq, err)
+	}
+	return nil
+}
+
+// eraseStale secure-erases every message of the ref's subject older than
+// the current revision: the wrapped key a Replace swapped out but did not
+// get to erase. (History 2 allows one.)
+func (s *kvStore) eraseStale(ctx context.Context, ref Ref, current uint64) error {
+	for range KVHistory {
+		m, err := s.stream.GetMsg(ctx, 1, jetstream.WithGetMsgSubject(s.subject(ref)))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("keys: reading oldest key message of %s: %w", ref, err)
+		}
+		if m.Sequence >= current {
+			return nil
+		}
+		if err := s.erase(ctx, ref, m.Sequence); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("keys: %s has more than %d revisions", ref, KVHistory)
+}
+
+// List returns every ref with a key or a tombstone (KV delete markers, which
+// Docket never writes, are not listed).
+func (s *kvStore) List(ctx context.Context) ([]Ref, error) {
+	lister, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("keys: listing key bucket %s: %w", s.bucket, err)
+	}
+	defer lister.Stop()
+	seen := make(map[Ref]bool)
+	var refs []Ref
+	var bad []error
+	for key := range lister.Keys() {
+		ref, ok := parseKVKey(key)
+		if !ok {
+			bad = append(bad, fmt.Errorf("keys: key bucket %s holds key %q, which names no data key", s.bucket, key))
+			continue
+		}
+		if !seen[ref] {
+			seen[ref] = true
+			refs = append(refs, ref)
+		}
+	}
+	// The lister stops early, without an error of its own, on cancellation.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("keys: listing key bucket %s: %w", s.bucket, err)
+	}
+	if len(bad) > 0 {
+		return nil, errors.Join(bad...)
+	}
+	return refs, nil
+}
+
+func parseKVKey(key string) (Ref, bool) {
+	parts := strings.Split(key, ".")
+	if len(parts) != 3 {
+		return Ref{}, false
+	}
+	ref := Ref{Tenant: parts[0], Subject: parts[1], Group: parts[2]}
+	return ref, ref.Validate() == nil
+}
+
+// Replace writes next conditional on the revision that holds old (so a
+// Shred or another Replace in between makes it fail, and a tombstone is
+// never overwritten), then secure-erases old's message, as Shred does.
+// Called with next equal to the stored key, it writes nothing and only
+// erases an older copy that a Replace interrupted before its erase left.
+func (s *kvStore) Replace(ctx context.Context, ref Ref, old, next Wrapped) error {
+	if err := checkReplace(ref, old, next); err != nil {
+		return err
+	}
+	e, err := s.entry(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return fmt.Errorf("%w for %s", ErrNotFound, ref)
+	}
+	rec, err := decodeRecord(e.Value())
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w (%s, revision %d)", err, ref, e.Revision())
+	case rec.shredded:
+		return fmt.Errorf("%w: %s", ErrShredded, ref)
+	case !rec.w.equal(old):
+		return fmt.Errorf("%w: %s", ErrChanged, ref)
+	}
+	// An older copy first: the update would evict it unerased.
+	if err := s.eraseStale(ctx, ref, e.Revision()); err != nil {
+		return err
+	}
+	if old.equal(next) {
+		return nil
+	}
+	if _, err := s.kv.Update(ctx, kvKey(ref), encodeWrapped(next), e.Revision()); err != nil {
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return fmt.Errorf("keys: rewriting key of %s: %w", ref, err)
+		}
+		// Changed since the read: shredded, or rewrapped by someone else.
+		if _, gerr := s.Get(ctx, ref); errors.Is(gerr, ErrShredded) {
+			return gerr
+		}
+		return fmt.Errorf("%w: %s", ErrChanged, ref)
+	}
+	if err := s.erase(ctx, ref, e.Revision()); err != nil {
+		return fmt.Errorf("keys: %s is rewrapped but its old wrapped key is not erased yet (run again to finish): %w", ref, err)
 	}
 	return nil
 }

@@ -70,3 +70,35 @@ func (s *memoryStore) Shred(ctx context.Context, ref Ref) error {
 	s.keys[ref] = memoryEntry{shredded: true}
 	return nil
 }
+
+func (s *memoryStore) List(ctx context.Context) ([]Ref, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	refs := make([]Ref, 0, len(s.keys))
+	for r := range s.keys {
+		refs = append(refs, r)
+	}
+	return refs, nil
+}
+
+func (s *memoryStore) Replace(ctx context.Context, ref Ref, old, next Wrapped) error {
+	if err := checkReplace(ref, old, next); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.keys[ref]
+	switch {
+	case !ok:
+		return fmt.Errorf("%w for %s", ErrNotFound, ref)
+	case e.shredded:
+		return fmt.Errorf("%w: %s", ErrShredded, ref)
+	case !e.w.equal(old):
+		return fmt.Errorf("%w: %s", ErrChanged, ref)
+	case old.equal(next):
+		return nil
+	}
+	clear(e.w.Ciphertext)
+	s.keys[ref] = memoryEntry{w: next.clone()}
+	return nil
+}

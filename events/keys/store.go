@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,9 @@ var (
 	// ErrUnwrap: a wrapped data key cannot be unwrapped with the configured
 	// KEK (another KEK wrapped it, or it was tampered with).
 	ErrUnwrap = errors.New("keys: cannot unwrap data key")
+	// ErrChanged: Replace found another wrapped key than the one it was
+	// to replace (another rotation rewrapped it meanwhile).
+	ErrChanged = errors.New("keys: wrapped data key changed meanwhile")
 )
 
 // Wrapped is a data key encrypted by a key-encryption key.
@@ -43,6 +47,10 @@ func (w Wrapped) validate() error {
 	return errors.Join(errs...)
 }
 
+func (w Wrapped) equal(o Wrapped) bool {
+	return w.Version == o.Version && w.KEKID == o.KEKID && bytes.Equal(w.Ciphertext, o.Ciphertext)
+}
+
 func (w Wrapped) clone() Wrapped {
 	w.Ciphertext = append([]byte(nil), w.Ciphertext...)
 	return w
@@ -64,4 +72,29 @@ type Store interface {
 	// later Create. It is idempotent, and valid for a ref that never had a
 	// key.
 	Shred(ctx context.Context, ref Ref) error
+	// List returns every ref that has a wrapped key or a tombstone, each
+	// once, in no particular order. A ref created or shredded while List
+	// runs may or may not be in it.
+	List(ctx context.Context) ([]Ref, error)
+	// Replace swaps the ref's wrapped key old for next, atomically (a
+	// compare-and-swap): it fails with ErrChanged when the stored key is
+	// not exactly old, ErrShredded when the ref was shredded (a tombstone
+	// is never replaced), ErrNotFound when it has no key. It re-wraps one
+	// data key under another KEK: next must have old's Version. No copy of
+	// old is left behind (the KV store secure-erases its message).
+	Replace(ctx context.Context, ref Ref, old, next Wrapped) error
+}
+
+// checkReplace validates Replace's arguments.
+func checkReplace(ref Ref, old, next Wrapped) error {
+	if err := ref.Validate(); err != nil {
+		return err
+	}
+	if err := errors.Join(old.validate(), next.validate()); err != nil {
+		return err
+	}
+	if old.Version != next.Version {
+		return fmt.Errorf("keys: Replace of %s changes the data key version from %d to %d; a rewrap keeps it", ref, old.Version, next.Version)
+	}
+	return nil
 }

@@ -30,6 +30,11 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) keys.Store) {
 		{"TenantsIsolated", testTenantsIsolated},
 		{"InvalidRef", testInvalidRef},
 		{"InvalidWrapped", testInvalidWrapped},
+		{"List", testList},
+		{"Replace", testReplace},
+		{"ReplaceNeverRevivesTombstone", testReplaceNeverRevivesTombstone},
+		{"ConcurrentReplaceShred", testConcurrentReplaceShred},
+		{"InvalidReplace", testInvalidReplace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, newStore(t)) })
@@ -40,6 +45,11 @@ var ref = keys.Ref{Tenant: "acme", Subject: "u-123", Group: "default"}
 
 func wrapped(n byte) keys.Wrapped {
 	return keys.Wrapped{Version: 1, KEKID: "0123456789abcdef", Ciphertext: bytes.Repeat([]byte{n}, 60)}
+}
+
+// rewrapped is wrapped(n) as another KEK would wrap it.
+func rewrapped(n byte) keys.Wrapped {
+	return keys.Wrapped{Version: 1, KEKID: "fedcba9876543210", Ciphertext: bytes.Repeat([]byte{n}, 61)}
 }
 
 func equal(a, b keys.Wrapped) bool {
@@ -237,4 +247,140 @@ func testInvalidWrapped(t *testing.T, s keys.Store) {
 	}
 	_, err := s.Get(ctx, ref)
 	wantErr(t, "Get after refused Creates", err, keys.ErrNotFound)
+}
+
+func testList(t *testing.T, s keys.Store) {
+	ctx := context.Background()
+	got, err := s.List(ctx)
+	if err != nil {
+		t.Fatalf("List of an empty store: %v", err)
+	}
+	if len(got) != 0 {
+		t.Fatalf("List of an empty store = %v", got)
+	}
+	a, b, c := ref, ref, ref
+	b.Group = "tax"
+	c.Tenant = "globex"
+	mustCreate(t, s, a, wrapped(1))
+	mustCreate(t, s, b, wrapped(2))
+	if err := s.Shred(ctx, b); err != nil { // a tombstone is listed
+		t.Fatal(err)
+	}
+	if err := s.Shred(ctx, c); err != nil { // so is one without a key
+		t.Fatal(err)
+	}
+	got, err = s.List(ctx)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	want := map[keys.Ref]bool{a: true, b: true, c: true}
+	if len(got) != len(want) {
+		t.Fatalf("List = %v, want %d refs", got, len(want))
+	}
+	for _, r := range got {
+		if !want[r] {
+			t.Fatalf("List = %v: %s unexpected or repeated", got, r)
+		}
+		delete(want, r)
+	}
+}
+
+func testReplace(t *testing.T, s keys.Store) {
+	ctx := context.Background()
+	wantErr(t, "Replace without a key", s.Replace(ctx, ref, wrapped(1), rewrapped(1)), keys.ErrNotFound)
+	mustCreate(t, s, ref, wrapped(1))
+	wantErr(t, "Replace of another key", s.Replace(ctx, ref, wrapped(9), rewrapped(1)), keys.ErrChanged)
+	wantGet(t, s, ref, wrapped(1))
+	if err := s.Replace(ctx, ref, wrapped(1), rewrapped(1)); err != nil {
+		t.Fatalf("Replace: %v", err)
+	}
+	wantGet(t, s, ref, rewrapped(1))
+	// A second Replace from the same old key lost the race.
+	wantErr(t, "second Replace", s.Replace(ctx, ref, wrapped(1), rewrapped(2)), keys.ErrChanged)
+	wantGet(t, s, ref, rewrapped(1))
+	// Replacing a key with itself writes nothing and succeeds.
+	if err := s.Replace(ctx, ref, rewrapped(1), rewrapped(1)); err != nil {
+		t.Fatalf("Replace with the same key: %v", err)
+	}
+	wantGet(t, s, ref, rewrapped(1))
+	// And it can be replaced again (a later rotation), then shredded.
+	if err := s.Replace(ctx, ref, rewrapped(1), wrapped(3)); err != nil {
+		t.Fatalf("third Replace: %v", err)
+	}
+	wantGet(t, s, ref, wrapped(3))
+	if err := s.Shred(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Get(ctx, ref)
+	wantErr(t, "Get after Replace and Shred", err, keys.ErrShredded)
+	wantErr(t, "Create after Replace and Shred", s.Create(ctx, ref, wrapped(4)), keys.ErrShredded)
+}
+
+func testReplaceNeverRevivesTombstone(t *testing.T, s keys.Store) {
+	ctx := context.Background()
+	mustCreate(t, s, ref, wrapped(1))
+	if err := s.Shred(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	// Even with the very key the ref held before its shred.
+	wantErr(t, "Replace after Shred", s.Replace(ctx, ref, wrapped(1), rewrapped(1)), keys.ErrShredded)
+	_, err := s.Get(ctx, ref)
+	wantErr(t, "Get", err, keys.ErrShredded)
+}
+
+// testConcurrentReplaceShred races a rewrap against a shred: whichever
+// wins, the ref ends shredded.
+func testConcurrentReplaceShred(t *testing.T, s keys.Store) {
+	ctx := context.Background()
+	const n = 10
+	var refs []keys.Ref
+	for i := range n {
+		r := ref
+		r.Subject = fmt.Sprintf("u-%d", i)
+		mustCreate(t, s, r, wrapped(byte(i)))
+		refs = append(refs, r)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, r := range refs {
+		wg.Go(func() {
+			<-start
+			err := s.Replace(ctx, r, wrapped(byte(i)), rewrapped(byte(i)))
+			if err != nil && !errors.Is(err, keys.ErrShredded) {
+				t.Errorf("Replace(%s): %v, want nil or ErrShredded", r, err)
+			}
+		})
+		wg.Go(func() {
+			<-start
+			if err := s.Shred(ctx, r); err != nil {
+				t.Errorf("Shred(%s): %v", r, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, r := range refs {
+		_, err := s.Get(ctx, r)
+		wantErr(t, "Get after racing Replace and Shred", err, keys.ErrShredded)
+	}
+}
+
+func testInvalidReplace(t *testing.T, s keys.Store) {
+	ctx := context.Background()
+	mustCreate(t, s, ref, wrapped(1))
+	newVersion := rewrapped(1)
+	newVersion.Version = 2
+	for name, next := range map[string]keys.Wrapped{
+		"another version": newVersion,
+		"no KEK id":       {Version: 1, Ciphertext: []byte{1}},
+		"no ciphertext":   {Version: 1, KEKID: "k"},
+	} {
+		if err := s.Replace(ctx, ref, wrapped(1), next); err == nil {
+			t.Errorf("Replace with %s: no error", name)
+		}
+	}
+	if err := s.Replace(ctx, keys.Ref{Tenant: "t", Subject: "a.b", Group: "g"}, wrapped(1), rewrapped(1)); err == nil {
+		t.Error("Replace of an invalid ref: no error")
+	}
+	wantGet(t, s, ref, wrapped(1))
 }

@@ -30,10 +30,12 @@ import (
 // DefaultNotaryKeyFile is docketd's default signing key file.
 const DefaultNotaryKeyFile = "data/keys/notary.key"
 
-// Keys runs `docket keys public|generate`.
+// Keys runs `docket keys public|generate|generate-kek|rotate-kek`.
 func Keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: docket keys public [--key-file F] | docket keys generate --name NAME --out FILE")
+		fmt.Fprintln(stderr, "usage: docket keys public [--key-file F] | docket keys generate --name NAME --out FILE |\n"+
+			"       docket keys generate-kek --out FILE |\n"+
+			"       docket keys rotate-kek (--nats-url URL | --data-dir DIR) --old-kek-file F --new-kek-file F")
 		return errUsage
 	}
 	switch args[0] {
@@ -79,6 +81,10 @@ func Keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout, vkey)
 		return nil
+	case "generate-kek":
+		return keysGenerateKEK(args[1:], stdout, stderr)
+	case "rotate-kek":
+		return keysRotateKEK(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "docket keys: unknown subcommand %q\n", args[0])
 	return errUsage
