@@ -46,7 +46,7 @@ func commands() []command {
 		{"receipt", "the signed ISO/IEC TS 27560 receipt of a consent event, with its inclusion proof", Receipt},
 		{"shred", "destroy a subject's data keys (crypto-shredding, Art. 17) and record it", Shred},
 		{"tokens", "API tokens: create (shown once), list, revoke, whoami", Tokens},
-		{"keys", "public: print the log's public key; generate: a key pair for a witness", Keys},
+		{"keys", "public: the log's public key; generate: a witness key pair; generate-kek, rotate-kek: replace the key-encryption key", Keys},
 		{"verify", "log: recompute the tree from the stream; event: a proof bundle; consistency: two checkpoints; receipt: a consent receipt", Verify},
 		{"checkpoint", "print the latest (or --size N) signed checkpoint of the log", Checkpoint},
 		{"prove", "write a self-contained proof bundle for one event", Prove},

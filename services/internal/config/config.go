@@ -68,6 +68,13 @@ type Config struct {
 	// KEKFile holds the 32-byte key-encryption key (mode 0600); created in
 	// embedded mode when missing. Default DataDir/keys/kek.
 	KEKFile string `json:"kek_file"`
+	// KEK is DOCKET_KEK, the key-encryption key itself (64 hex digits),
+	// which takes the file's place; from the environment only, never printed.
+	KEK string `json:"-"`
+	// PreviousKEKFile is the key-encryption key being rotated away from:
+	// data keys still wrapped by it open too while docket keys rotate-kek
+	// runs (docketd restarted with kek_file the new key, this the old one).
+	PreviousKEKFile string `json:"previous_kek_file"`
 	// AtomicAppend stores each API batch as one atomic write: all of it or
 	// nothing, and one fsync per batch under Sync "always". Default on.
 	AtomicAppend *bool `json:"atomic_append"`
@@ -402,7 +409,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.Var(&c.DuplicateWindow, "duplicate-window", "how long a retried append is recognised")
 	fs.IntVar(&c.StreamReplicas, "stream-replicas", c.StreamReplicas, "replicas of the events stream")
 	fs.StringVar(&c.Store, "store", c.Store, "read-model store: sqlite:PATH or a postgres:// URL (default sqlite:DATA_DIR/readmodels.db)")
-	fs.StringVar(&c.KEKFile, "kek-file", c.KEKFile, "key-encryption key file (default DATA_DIR/keys/kek)")
+	fs.StringVar(&c.KEKFile, "kek-file", c.KEKFile, "key-encryption key file (default DATA_DIR/keys/kek; env DOCKET_KEK holds the key itself instead)")
+	fs.StringVar(&c.PreviousKEKFile, "previous-kek-file", c.PreviousKEKFile, "the key-encryption key being rotated away from (during docket keys rotate-kek)")
 	fs.BoolVar(c.AtomicAppend, "atomic-append", *c.AtomicAppend, "store each API batch as one atomic write (one fsync per batch)")
 	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "most events in one Append request")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest API request")
@@ -440,6 +448,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	c.NotaryKey = getenv("DOCKET_NOTARY_KEY")
 	c.NATSPassword = getenv("DOCKET_NATS_PASSWORD")
+	c.KEK = getenv("DOCKET_KEK")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}

@@ -146,15 +146,26 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		return nil, err
 	}
 
-	kek, err := keys.LoadKEKFile(cfg.KEKPath(), cfg.Embedded())
+	var kek keys.KEK
+	if cfg.KEK != "" {
+		kek, err = keys.KEKFromEnv(cfg.KEK)
+	} else {
+		kek, err = keys.LoadKEKFile(cfg.KEKPath(), cfg.Embedded())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("key-encryption key: %w", err)
+	}
+	var previous keys.KEK
+	if cfg.PreviousKEKFile != "" {
+		if previous, err = keys.LoadKEKFile(cfg.PreviousKEKFile, false); err != nil {
+			return nil, fmt.Errorf("previous_kek_file: %w", err)
+		}
 	}
 	store, err := keys.NewKVStore(ctx, d.js, keys.KVConfig{Replicas: cfg.StreamReplicas})
 	if err != nil {
 		return nil, fmt.Errorf("key store: %w", err)
 	}
-	d.Keyring, err = keys.NewKeyring(store, kek, keys.KeyringConfig{})
+	d.Keyring, err = keys.NewKeyring(store, kek, keys.KeyringConfig{PreviousKEK: previous})
 	if err != nil {
 		return nil, err
 	}

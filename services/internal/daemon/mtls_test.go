@@ -18,10 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // ca is a throw-away certificate authority.
@@ -137,5 +140,27 @@ func TestMutualTLS(t *testing.T) {
 	}
 	if code, body := post(client(nil, ""), tokens[d][0]); code != http.StatusOK {
 		t.Fatalf("a bearer token over TLS: %d %s", code, body)
+	}
+}
+
+// TestKEKFromEnvironment: DOCKET_KEK (Config.KEK) takes the key file's
+// place: no file is written, and values seal and open with it.
+func TestKEKFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	kek := strings.Repeat("ab", 32)
+	d := startDaemon(t, dir, func(c *config.Config) { c.KEK = kek })
+	ev := &eventsv1.Event{}
+	if err := protojson.Unmarshal([]byte(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-kek")), ev); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Emitter.Append(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "keys", "kek")); !os.IsNotExist(err) {
+		t.Fatalf("a key file was written: %v", err)
+	}
+	vals, err := events.OpenValues(context.Background(), ev, d.Keyring)
+	if err != nil || len(vals) != 1 || vals[0].Erased {
+		t.Fatalf("open with the environment's key: %v %v", vals, err)
 	}
 }
