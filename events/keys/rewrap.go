@@ -119,30 +119,20 @@ func rewrapOne(ctx context.Context, store Store, ref Ref, old, next KEK, stats *
 		case err != nil:
 			return err
 		}
-		if w.KEKID == next.ID() {
-			// Writes nothing; a KV store finishes erasing the old wrapped
-			// key if an earlier run stopped before.
-			err := store.Replace(ctx, ref, w, w)
-			switch {
-			case err == nil:
-				stats.AlreadyNew++
-				return nil
-			case errors.Is(err, ErrShredded):
-				stats.Shredded++
-				return nil
-			case errors.Is(err, ErrChanged):
-				continue
+		// A key on next already is replaced by itself: that writes
+		// nothing, and a KV store finishes erasing the old wrapped key if
+		// an earlier run stopped before.
+		nw, counter := w, &stats.AlreadyNew
+		if w.KEKID != next.ID() {
+			if nw, err = rewrapKey(ctx, ref, w, old, next); err != nil {
+				return err
 			}
-			return err
-		}
-		nw, err := rewrapKey(ctx, ref, w, old, next)
-		if err != nil {
-			return err
+			counter = &stats.Rewrapped
 		}
 		err = store.Replace(ctx, ref, w, nw)
 		switch {
 		case err == nil:
-			stats.Rewrapped++
+			*counter++
 			return nil
 		case errors.Is(err, ErrShredded):
 			stats.Shredded++
