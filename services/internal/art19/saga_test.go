@@ -1,24 +1,20 @@
 package art19_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/docketledger/docket/events"
-	"github.com/docketledger/docket/events/keys"
-	"github.com/docketledger/docket/events/natstest"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/projector"
 	"github.com/docketledger/docket/projections/state"
-	"github.com/docketledger/docket/projections/store/sqlite"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/art19"
+	"github.com/docketledger/docket/services/internal/sagatest"
 	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
@@ -38,39 +34,15 @@ type fixture struct {
 // (record wraps the Emitter: tests may make it fail).
 func start(t *testing.T, record func(ctx context.Context, ev *eventsv1.Event) error, due time.Duration) *fixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	srv := natstest.Start(t)
-	_, js := natstest.Connect(t, srv)
-	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kek, _ := keys.NewLocalKEK(bytes.Repeat([]byte{3}, 32))
-	kr, err := keys.NewKeyring(keys.NewMemoryStore(), kek, keys.KeyringConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	em, err := events.NewEmitter(js, events.EmitterConfig{Keys: kr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "rm.db"), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	p, err := projector.New(js, store, projector.Config{MaxWait: 20 * time.Millisecond}, discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go p.Run(ctx)
-	f := &fixture{js: js, em: em, store: store, proj: p}
+	sf := sagatest.Start(t)
+	ctx, cancel := context.WithCancel(sf.Ctx)
+	js, stream, store, p := sf.JS, sf.Stream, sf.Store, sf.Projector
+	f := &fixture{js: js, em: sf.Emitter, store: store, proj: p}
 	if record == nil {
 		record = func(ctx context.Context, ev *eventsv1.Event) error { return f.append(ctx, ev) }
 	}
 	saga, err := art19.New(ctx, art19.Config{JetStream: js, Stream: stream, Reader: store,
-		ReadPosition: func() uint64 { return p.Stats().Checkpoint }, Record: record, DueIn: due,
+		ReadPosition: sf.ReadPosition, Record: record, DueIn: due,
 		Retries: 2, RetryInterval: 10 * time.Millisecond, Log: discard})
 	if err != nil {
 		t.Fatal(err)

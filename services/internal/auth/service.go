@@ -110,3 +110,13 @@ func Info(t *Token) *apiv1.TokenInfo {
 	}
 	return i
 }
+
+// Bearer is a client option that sends token with every call.
+func Bearer(token string) connect.ClientOption {
+	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+token)
+			return next(ctx, req)
+		}
+	}))
+}

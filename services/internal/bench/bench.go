@@ -284,13 +284,7 @@ func api(ctx context.Context, dir string, cfg Config, n int, defaultDurability b
 	if err != nil {
 		return Result{}, err
 	}
-	client := apiv1connect.NewIngestServiceClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients}}, d.APIURL(),
-		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-				req.Header().Set("Authorization", "Bearer "+tok)
-				return next(ctx, req)
-			}
-		})))
+	client := apiv1connect.NewIngestServiceClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients}}, d.APIURL(), auth.Bearer(tok))
 	batches := make(chan []*eventsv1.Event, n/cfg.Batch+1)
 	for i := 0; i < n; i += cfg.Batch {
 		batches <- evs[i:min(i+cfg.Batch, n)]

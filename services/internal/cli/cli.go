@@ -14,6 +14,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/auth"
 )
 
 // DefaultAPI is docketd's default API address.
@@ -135,14 +136,10 @@ func bearer() (connect.ClientOption, error) {
 			return nil, fmt.Errorf("DOCKET_TOKEN_FILE: %w", err)
 		}
 	}
-	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			if token != "" {
-				req.Header().Set("Authorization", "Bearer "+token)
-			}
-			return next(ctx, req)
-		}
-	})), nil
+	if token == "" {
+		return connect.WithInterceptors(), nil
+	}
+	return auth.Bearer(token), nil
 }
 
 func ingestClient(api string) (apiv1connect.IngestServiceClient, error) {

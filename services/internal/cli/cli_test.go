@@ -69,13 +69,7 @@ func adminToken(t *testing.T, c config.Config) connect.ClientOption {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := strings.TrimSpace(string(b))
-	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", "Bearer "+tok)
-			return next(ctx, req)
-		}
-	}))
+	return auth.Bearer(strings.TrimSpace(string(b)))
 }
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {

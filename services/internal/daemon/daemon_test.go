@@ -56,14 +56,7 @@ func startDaemon(t *testing.T, dir string, edit ...func(*config.Config)) *daemon
 var tokens = map[*daemon.Daemon][2]string{}
 
 // as is a client option sending tok.
-func as(tok string) connect.ClientOption {
-	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", "Bearer "+tok)
-			return next(ctx, req)
-		}
-	}))
-}
+func as(tok string) connect.ClientOption { return auth.Bearer(tok) }
 
 // postAppend posts a JSON Append request with d's emitter token.
 func postAppend(t *testing.T, d *daemon.Daemon, body string) (*http.Response, error) {

@@ -1,10 +1,8 @@
 package retention_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,14 +10,13 @@ import (
 
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/keys"
-	"github.com/docketledger/docket/events/natstest"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/projector"
 	"github.com/docketledger/docket/projections/state"
-	"github.com/docketledger/docket/projections/store/sqlite"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/retention"
+	"github.com/docketledger/docket/services/internal/sagatest"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
@@ -45,40 +42,15 @@ type fixture struct {
 
 func start(t *testing.T) *fixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	srv := natstest.Start(t)
-	_, js := natstest.Connect(t, srv)
-	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kek, _ := keys.NewLocalKEK(bytes.Repeat([]byte{7}, 32))
-	kr, err := keys.NewKeyring(keys.NewMemoryStore(), kek, keys.KeyringConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	em, err := events.NewEmitter(js, events.EmitterConfig{Keys: kr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "rm.db"), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	p, err := projector.New(js, store, projector.Config{MaxWait: 20 * time.Millisecond}, discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go p.Run(ctx)
-	f := &fixture{stream: stream, em: em, kr: kr, store: store, proj: p}
+	sf := sagatest.Start(t)
+	em, stream, store, p := sf.Emitter, sf.Stream, sf.Store, sf.Projector
+	f := &fixture{stream: stream, em: em, kr: sf.Keyring, store: store, proj: p}
 	record := func(ctx context.Context, ev *eventsv1.Event) error { _, err := em.Append(ctx, ev); return err }
-	sh, err := erasure.New(erasure.Config{Reader: store, Keys: kr, Record: record, Now: func() time.Time { return f.now }})
+	sh, err := erasure.New(erasure.Config{Reader: store, Keys: sf.Keyring, Record: record, Now: func() time.Time { return f.now }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.sched, err = retention.New(retention.Config{Stream: stream, Reader: store, ReadPosition: func() uint64 { return p.Stats().Checkpoint },
+	f.sched, err = retention.New(retention.Config{Stream: stream, Reader: store, ReadPosition: sf.ReadPosition,
 		Shredder: sh, Record: record, Now: func() time.Time { return f.now }, Log: discard})
 	if err != nil {
 		t.Fatal(err)
