@@ -4,6 +4,8 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -114,6 +116,40 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// apiClient is the HTTP client and the token option for calls to docketd:
+// bearer's token, and for an API on HTTPS with a private CA or mutual TLS,
+// the CA in $DOCKET_CA_FILE and the client certificate and key in
+// $DOCKET_CLIENT_CERT and $DOCKET_CLIENT_KEY (PEM files).
+func apiClient() (*http.Client, connect.ClientOption, error) {
+	tok, err := bearer()
+	if err != nil {
+		return nil, nil, err
+	}
+	ca, cert, key := os.Getenv("DOCKET_CA_FILE"), os.Getenv("DOCKET_CLIENT_CERT"), os.Getenv("DOCKET_CLIENT_KEY")
+	if ca == "" && cert == "" && key == "" {
+		return http.DefaultClient, tok, nil
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, nil, fmt.Errorf("DOCKET_CA_FILE: %w", err)
+		}
+		tc.RootCAs = x509.NewCertPool()
+		if !tc.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, nil, errors.New("DOCKET_CA_FILE: no PEM certificate in the file")
+		}
+	}
+	if cert != "" || key != "" {
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return nil, nil, fmt.Errorf("DOCKET_CLIENT_CERT, DOCKET_CLIENT_KEY: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{pair}
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true}}, tok, nil
+}
+
 // DefaultTokenFile is the token the CLI uses when told of none: the first
 // admin token docketd writes when started in ./data (make run).
 const DefaultTokenFile = "data/keys/admin.token"
@@ -130,6 +166,7 @@ func bearer() (connect.ClientOption, error) {
 		}
 		b, err := os.ReadFile(path)
 		switch {
+		case named && path == "": // none: a client certificate, say
 		case err == nil:
 			token = strings.TrimSpace(string(b))
 		case named || !errors.Is(err, os.ErrNotExist):
@@ -146,9 +183,9 @@ func ingestClient(api string) (apiv1connect.IngestServiceClient, error) {
 	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
 		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
 	}
-	tok, err := bearer()
+	hc, tok, err := apiClient()
 	if err != nil {
 		return nil, err
 	}
-	return apiv1connect.NewIngestServiceClient(http.DefaultClient, strings.TrimRight(api, "/"), tok), nil
+	return apiv1connect.NewIngestServiceClient(hc, strings.TrimRight(api, "/"), tok), nil
 }

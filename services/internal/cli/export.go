@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -232,9 +231,9 @@ func rightsClient(api string) (apiv1connect.RightsServiceClient, error) {
 	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
 		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
 	}
-	tok, err := bearer()
+	hc, tok, err := apiClient()
 	if err != nil {
 		return nil, err
 	}
-	return apiv1connect.NewRightsServiceClient(http.DefaultClient, strings.TrimRight(api, "/"), tok), nil
+	return apiv1connect.NewRightsServiceClient(hc, strings.TrimRight(api, "/"), tok), nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -444,11 +443,11 @@ func auditClient(api string) (apiv1connect.AuditServiceClient, error) {
 	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
 		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
 	}
-	tok, err := bearer()
+	hc, tok, err := apiClient()
 	if err != nil {
 		return nil, err
 	}
-	return apiv1connect.NewAuditServiceClient(http.DefaultClient, strings.TrimRight(api, "/"), tok), nil
+	return apiv1connect.NewAuditServiceClient(hc, strings.TrimRight(api, "/"), tok), nil
 }
 
 // openCheckpointFile reads a signed checkpoint and checks it with vkey.

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -78,11 +77,11 @@ func (q *queryCmd) client() (apiv1connect.QueryServiceClient, error) {
 	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
 		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
 	}
-	tok, err := bearer()
+	hc, tok, err := apiClient()
 	if err != nil {
 		return nil, err
 	}
-	return apiv1connect.NewQueryServiceClient(http.DefaultClient, strings.TrimRight(api, "/"), tok), nil
+	return apiv1connect.NewQueryServiceClient(hc, strings.TrimRight(api, "/"), tok), nil
 }
 
 // pages fetches pages of up to pageSize rows, handing each row to each,

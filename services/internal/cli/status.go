@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -28,11 +27,11 @@ func Status(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
 		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
 	}
-	tok, err := bearer()
+	hc, tok, err := apiClient()
 	if err != nil {
 		return err
 	}
-	client := apiv1connect.NewStatusServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"), tok)
+	client := apiv1connect.NewStatusServiceClient(hc, strings.TrimRight(*api, "/"), tok)
 	resp, err := client.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
 	if err != nil {
 		return err

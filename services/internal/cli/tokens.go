@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,11 +40,11 @@ func Tokens(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
 		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
 	}
-	tok, err := bearer()
+	hc, tok, err := apiClient()
 	if err != nil {
 		return err
 	}
-	client := apiv1connect.NewTokenServiceClient(http.DefaultClient, strings.TrimRight(*api, "/"), tok)
+	client := apiv1connect.NewTokenServiceClient(hc, strings.TrimRight(*api, "/"), tok)
 	switch args[0] {
 	case "create":
 		if fs.NArg() != 0 {

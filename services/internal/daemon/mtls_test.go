@@ -2,79 +2,23 @@ package daemon_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/tlstest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
 )
-
-// ca is a throw-away certificate authority.
-type ca struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  []byte
-}
-
-func newCA(t *testing.T) *ca {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return &ca{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
-
-// issue makes a certificate for cn (a server's for 127.0.0.1, or a client's).
-func (c *ca) issue(t *testing.T, cn string, server bool) (certPEM, keyPEM []byte) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	n, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{SerialNumber: n, Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	if server {
-		tmpl.ExtKeyUsage, tmpl.IPAddresses = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, []net.IP{net.ParseIP("127.0.0.1")}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.cert, &key.PublicKey, c.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kd, _ := x509.MarshalECPrivateKey(key)
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})
-}
-
-func write(t *testing.T, dir, name string, b []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // TestMutualTLS: with api_client_ca, a service's client certificate
 // authenticates it as the token bound to its common name, without a
@@ -82,11 +26,11 @@ func write(t *testing.T, dir, name string, b []byte) string {
 // nothing at all is unauthenticated; a bearer token still works.
 func TestMutualTLS(t *testing.T) {
 	dir := t.TempDir()
-	serverCA, clientCA, otherCA := newCA(t), newCA(t), newCA(t)
-	sc, sk := serverCA.issue(t, "docketd", true)
+	serverCA, clientCA, otherCA := tlstest.NewCA(t), tlstest.NewCA(t), tlstest.NewCA(t)
+	sc, sk := serverCA.Issue(t, "docketd", true)
 	d := startDaemon(t, filepath.Join(dir, "data"), func(c *config.Config) {
-		c.APITLSCert, c.APITLSKey = write(t, dir, "server.pem", sc), write(t, dir, "server-key.pem", sk)
-		c.APIClientCA = write(t, dir, "clients-ca.pem", clientCA.pem)
+		c.APITLSCert, c.APITLSKey = tlstest.Write(t, dir, "server.pem", sc), tlstest.Write(t, dir, "server-key.pem", sk)
+		c.APIClientCA = tlstest.Write(t, dir, "clients-ca.pem", clientCA.PEM)
 	})
 	if !strings.HasPrefix(d.APIURL(), "https://") {
 		t.Fatalf("API at %s, want https", d.APIURL())
@@ -96,11 +40,11 @@ func TestMutualTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(serverCA.pem)
-	client := func(c *ca, cn string) *http.Client {
+	roots.AppendCertsFromPEM(serverCA.PEM)
+	client := func(c *tlstest.CA, cn string) *http.Client {
 		tc := &tls.Config{RootCAs: roots}
 		if c != nil {
-			cp, kp := c.issue(t, cn, false)
+			cp, kp := c.Issue(t, cn, false)
 			pair, err := tls.X509KeyPair(cp, kp)
 			if err != nil {
 				t.Fatal(err)

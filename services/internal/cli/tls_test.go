@@ -1,0 +1,60 @@
+package cli_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/tlstest"
+)
+
+// TestCLIOverMutualTLS: the CLI reaches an HTTPS API signed by a private
+// CA ($DOCKET_CA_FILE) and authenticates with a client certificate
+// ($DOCKET_CLIENT_CERT, $DOCKET_CLIENT_KEY) instead of a token.
+func TestCLIOverMutualTLS(t *testing.T) {
+	dir := t.TempDir()
+	serverCA, clientCA := tlstest.NewCA(t), tlstest.NewCA(t)
+	sc, sk := serverCA.Issue(t, "docketd", true)
+	c := config.Defaults()
+	c.DataDir, c.NATSListen, c.APIListen = t.TempDir(), "off", "127.0.0.1:0"
+	c.APITLSCert, c.APITLSKey = tlstest.Write(t, dir, "server.pem", sc), tlstest.Write(t, dir, "server-key.pem", sk)
+	c.APIClientCA = tlstest.Write(t, dir, "clients-ca.pem", clientCA.PEM)
+	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	if _, err := d.NewToken(context.Background(), auth.Spec{Name: "jane", Roles: []auth.Role{auth.Legal}, Tenant: "acme", ClientCert: "jane.legal.acme"}); err != nil {
+		t.Fatal(err)
+	}
+	cp, kp := clientCA.Issue(t, "jane.legal.acme", false)
+	t.Setenv("DOCKET_TOKEN_FILE", "")
+	t.Setenv("DOCKET_CLIENT_CERT", tlstest.Write(t, dir, "jane.pem", cp))
+	t.Setenv("DOCKET_CLIENT_KEY", tlstest.Write(t, dir, "jane-key.pem", kp))
+
+	// Without the CA the server's certificate is not trusted.
+	if code, _, errOut := run(t, "tokens", "whoami", "--api", d.APIURL()); code == 0 || !strings.Contains(errOut, "certificate") {
+		t.Fatalf("without DOCKET_CA_FILE: exit %d: %s", code, errOut)
+	}
+	t.Setenv("DOCKET_CA_FILE", tlstest.Write(t, dir, "server-ca.pem", serverCA.PEM))
+	code, out, errOut := run(t, "tokens", "whoami", "--api", d.APIURL())
+	if code != 0 || !strings.Contains(out, `"name": "jane"`) {
+		t.Fatalf("whoami over mutual TLS: exit %d: %s%s", code, out, errOut)
+	}
+	// Another name, the same CA: no token is bound to it.
+	cp, kp = clientCA.Issue(t, "joe.legal.acme", false)
+	t.Setenv("DOCKET_CLIENT_CERT", tlstest.Write(t, dir, "joe.pem", cp))
+	t.Setenv("DOCKET_CLIENT_KEY", tlstest.Write(t, dir, "joe-key.pem", kp))
+	if code, _, errOut := run(t, "tokens", "whoami", "--api", d.APIURL()); code == 0 || !strings.Contains(errOut, "unauthenticated") {
+		t.Fatalf("an unbound certificate: exit %d: %s", code, errOut)
+	}
+	t.Setenv("DOCKET_CA_FILE", tlstest.Write(t, dir, "bad.pem", []byte("not a certificate")))
+	if code, _, errOut := run(t, "tokens", "whoami", "--api", d.APIURL()); code == 0 || !strings.Contains(errOut, "DOCKET_CA_FILE: no PEM certificate") {
+		t.Fatalf("a bad CA file: exit %d: %s", code, errOut)
+	}
+}
