@@ -4,20 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/url"
 	"os"
@@ -38,6 +33,7 @@ import (
 	"github.com/docketledger/docket/projections/source"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/tlstest"
 	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
@@ -820,11 +816,13 @@ func TestPermissions(t *testing.T) {
 // TLS clients with a certificate from that CA get in.
 func TestTLS(t *testing.T) {
 	dir := t.TempDir()
-	ca := newCA(t, "natsperm CA")
-	serverCert, serverKey, _ := ca.issue(t, "nats", true)
-	_, _, clientCert := ca.issue(t, "docketd", false)
-	_, _, rogueCert := newCA(t, "rogue CA").issue(t, "docketd", false)
-	files := map[string][]byte{"ca.pem": ca.certPEM, "server.pem": serverCert, "server-key.pem": serverKey}
+	ca := tlstest.NewCA(t)
+	serverCert, serverKey := ca.Issue(t, "nats", true)
+	cp, kp := ca.Issue(t, "docketd", false)
+	clientCert := tlstest.Pair(t, cp, kp)
+	rp, rk := tlstest.NewCA(t).Issue(t, "docketd", false)
+	rogueCert := tlstest.Pair(t, rp, rk)
+	files := map[string][]byte{"ca.pem": ca.PEM, "server.pem": serverCert, "server-key.pem": serverKey}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
 			t.Fatal(err)
@@ -835,7 +833,7 @@ func TestTLS(t *testing.T) {
 		"DOCKET_NATS_TLS_KEY="+filepath.Join(dir, "server-key.pem"),
 		"DOCKET_NATS_TLS_CA="+filepath.Join(dir, "ca.pem"))
 	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca.certPEM)
+	pool.AppendCertsFromPEM(ca.PEM)
 	srv.tls = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS13}
 	withCert := func(cert tls.Certificate) nats.Option {
 		cfg := srv.tls.Clone()
@@ -912,79 +910,4 @@ func TestTLS(t *testing.T) {
 			t.Errorf("the server answered a plaintext client: %q", rest)
 		}
 	})
-}
-
-// testCA is a throw-away certificate authority.
-type testCA struct {
-	cert    *x509.Certificate
-	key     *ecdsa.PrivateKey
-	certPEM []byte
-}
-
-func newCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testCA{cert: cert, key: key, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
-
-// issue signs a certificate for 127.0.0.1 and localhost (server) or a
-// client certificate, returning its PEM, its key's PEM and the pair.
-func (ca *testCA) issue(t *testing.T, name string, server bool) (certPEM, keyPEM []byte, pair tls.Certificate) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: name},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	if server {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tmpl.DNSNames = []string{"localhost"}
-		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
-	pair, err = tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return certPEM, keyPEM, pair
 }

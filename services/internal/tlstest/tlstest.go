@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -46,8 +47,8 @@ func NewCA(t testing.TB) *CA {
 	return &CA{cert: cert, key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 }
 
-// Issue makes a certificate for common name cn: a server's, for 127.0.0.1,
-// or a client's. It returns the certificate and its key in PEM.
+// Issue makes a certificate for common name cn: a server's, for 127.0.0.1
+// and localhost, or a client's. It returns the certificate and its key in PEM.
 func (c *CA) Issue(t testing.TB, cn string, server bool) (certPEM, keyPEM []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -63,6 +64,7 @@ func (c *CA) Issue(t testing.TB, cn string, server bool) (certPEM, keyPEM []byte
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
 	if server {
 		tmpl.ExtKeyUsage, tmpl.IPAddresses = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, []net.IP{net.ParseIP("127.0.0.1")}
+		tmpl.DNSNames = []string{"localhost"}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.cert, &key.PublicKey, c.key)
 	if err != nil {
@@ -73,6 +75,16 @@ func (c *CA) Issue(t testing.TB, cn string, server bool) (certPEM, keyPEM []byte
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})
+}
+
+// Pair is the TLS certificate of a certificate and key from Issue.
+func Pair(t testing.TB, certPEM, keyPEM []byte) tls.Certificate {
+	t.Helper()
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pair
 }
 
 // Write writes b to dir/name (mode 0600) and returns the path.
