@@ -215,7 +215,7 @@ func (s *Scheduler) subject(ctx context.Context, st *model.SubjectState, cat *st
 			}
 		}
 		if len(others) == 0 {
-			if err := s.erase(ctx, st, g, due, rep); err != nil {
+			if err := s.erase(ctx, st, g, due, now, rep); err != nil {
 				return err
 			}
 			continue
@@ -238,14 +238,13 @@ func (s *Scheduler) subject(ctx context.Context, st *model.SubjectState, cat *st
 // erase shreds group g, all of whose data has reached its retention, then
 // records the expiry of each period not recorded yet. The shred goes first:
 // an expiry recorded as erased before the erasure would be a false claim.
-func (s *Scheduler) erase(ctx context.Context, st *model.SubjectState, g string, due []state.Expiry, rep *Report) error {
+func (s *Scheduler) erase(ctx context.Context, st *model.SubjectState, g string, due []state.Expiry, now time.Time, rep *Report) error {
 	first := due[0].First
 	for _, e := range due {
 		if e.First.Before(first) {
 			first = e.First
 		}
 	}
-	now := s.c.Now()
 	if _, err := s.c.Shredder.Shred(ctx, erasure.Request{Tenant: st.Tenant, SubjectRef: st.SubjectRef, KeyGroups: []string{g},
 		ActorID: ActorID, BySystem: true, EventID: events.DerivedID(first, st.Tenant, st.SubjectRef, g, first.UTC().Format(time.RFC3339Nano), "retention-shred")}); err != nil {
 		return err
