@@ -266,6 +266,29 @@ type Finding struct {
 	Detail     string    `json:"detail"`
 }
 
+// MonthLayout formats a calendar month ("2026-03"), as monthly counts name
+// them: time.Time.UTC().Format(MonthLayout).
+const MonthLayout = "2006-01"
+
+// DisclosureMonth counts a tenant's disclosures of one calendar month (UTC,
+// of OccurredAt) to one kind of recipient, split by confidentiality.
+type DisclosureMonth struct {
+	Month         string `json:"month"`          // MonthLayout
+	RecipientKind string `json:"recipient_kind"` // enum name, "" when unspecified
+	// Confidential: ConfidentialUntil is after the time the count was
+	// asked about (a court order still forbids telling the subject).
+	Confidential bool   `json:"confidential"`
+	Count        uint64 `json:"count"`
+}
+
+// FindingMonth counts a tenant's recorded findings of one rule that arose
+// in one calendar month (UTC, of AroseAt).
+type FindingMonth struct {
+	Month string `json:"month"` // MonthLayout
+	Rule  string `json:"rule"`
+	Count uint64 `json:"count"`
+}
+
 // Batch is what one projector transaction writes: everything a run of
 // events from sequence From+1 to To changed. Subjects, Requests replace
 // the stored rows of the same key; the rest are inserted (Observed merged).
@@ -371,6 +394,15 @@ type Reader interface {
 	// Tenants lists, sorted, the tenants with a data subject or a declared
 	// activity: for jobs that go through every tenant.
 	Tenants(ctx context.Context) ([]string, error)
+	// DisclosureMonths counts a tenant's disclosures that occurred from
+	// from to to (both inclusive; a zero time is open) by calendar month,
+	// recipient kind and whether they are confidential at now, ordered by
+	// (Month, RecipientKind in byte order, Confidential false first).
+	DisclosureMonths(ctx context.Context, tenant string, from, to, now time.Time) ([]DisclosureMonth, error)
+	// FindingMonths counts a tenant's recorded findings that arose from
+	// from to to (both inclusive; a zero time is open) by calendar month and
+	// rule, ordered by (Month, Rule in byte order).
+	FindingMonths(ctx context.Context, tenant string, from, to time.Time) ([]FindingMonth, error)
 }
 
 // Store is a read-model store: SQLite or PostgreSQL/CockroachDB. Its

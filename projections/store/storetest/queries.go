@@ -399,6 +399,15 @@ func testTenantIsolation(t *testing.T, db Database) {
 		for _, r := range must[[]model.Finding](t, "Findings")(s.Findings(ctx, model.FindingFilter{Tenant: tenant}, model.Page{})) {
 			check("Findings", r.Tenant)
 		}
+		// A and B's rows fall in the same months: counted once, not twice.
+		dm := must[[]model.DisclosureMonth](t, "DisclosureMonths")(s.DisclosureMonths(ctx, tenant, time.Time{}, time.Time{}, time.Time{}))
+		if len(dm) != 1 || dm[0].Count != 1 {
+			t.Errorf("DisclosureMonths(%s) = %+v, want one row counted once", tenant, dm)
+		}
+		fm := must[[]model.FindingMonth](t, "FindingMonths")(s.FindingMonths(ctx, tenant, time.Time{}, time.Time{}))
+		if len(fm) != 1 || fm[0].Count != 1 {
+			t.Errorf("FindingMonths(%s) = %+v, want one row counted once", tenant, fm)
+		}
 		m := must[map[model.SubjectKey]*model.SubjectState](t, "Subjects")(s.Subjects(ctx, []model.SubjectKey{{Tenant: tenant, SubjectRef: "sub-1"}, {Tenant: tenant, SubjectRef: "sub-b"}}))
 		if len(m) != 1 {
 			t.Errorf("Subjects of %s: %d, want 1", tenant, len(m))

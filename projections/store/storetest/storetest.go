@@ -76,6 +76,8 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"Disclosures", testDisclosures},
 		{"ListRequests", testListRequests},
 		{"Findings", testFindings},
+		{"DisclosureMonths", testDisclosureMonths},
+		{"FindingMonths", testFindingMonths},
 		{"SubjectsOf", testSubjectsOf},
 		{"Activities", testActivities},
 		{"TenantExists", testTenantExists},

@@ -65,6 +65,12 @@ func wantEmpty(t *testing.T, s model.Store, tenant string) {
 	if rows := must[[]model.Finding](t, "Findings")(s.Findings(ctx, model.FindingFilter{Tenant: tenant}, model.Page{})); len(rows) > 0 {
 		t.Errorf("Findings: %d, want none", len(rows))
 	}
+	if rows := must[[]model.DisclosureMonth](t, "DisclosureMonths")(s.DisclosureMonths(ctx, tenant, time.Time{}, time.Time{}, time.Now())); len(rows) > 0 {
+		t.Errorf("DisclosureMonths: %v, want none", rows)
+	}
+	if rows := must[[]model.FindingMonth](t, "FindingMonths")(s.FindingMonths(ctx, tenant, time.Time{}, time.Time{})); len(rows) > 0 {
+		t.Errorf("FindingMonths: %v, want none", rows)
+	}
 }
 
 func testCheckpoint(t *testing.T, db Database) {

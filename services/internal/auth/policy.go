@@ -46,6 +46,8 @@ var Policy = map[string]Rule{
 	apiv1connect.QueryServiceGetRecordOfProcessingProcedure:          {Roles: readers, Tenant: true},
 	apiv1connect.QueryServiceListFindingsProcedure:                   {Roles: readers, Tenant: true},
 	apiv1connect.QueryServiceListRequestsProcedure:                   {Roles: readers, Tenant: true},
+	apiv1connect.QueryServiceListTenantsProcedure:                    {Roles: readers, Tenant: false}, // the service lists the tenants the token covers
+	apiv1connect.QueryServiceGetStatisticsProcedure:                  {Roles: readers, Tenant: true},
 	apiv1connect.RightsServiceExportSubjectProcedure:                 {Roles: []Role{Legal, DPO}, Tenant: true},
 	apiv1connect.RightsServiceShredKeysProcedure:                     {Roles: []Role{DPO}, Tenant: true},
 	apiv1connect.RightsServiceGetConsentReceiptProcedure:             {Roles: readers, Tenant: true},

@@ -117,6 +117,7 @@ func TestRoleMatrix(t *testing.T) {
 		"QueryService/GetSubject": "auditor,legal,dpo+", "QueryService/ListHistory": "auditor,legal,dpo+",
 		"QueryService/ListDisclosures": "auditor,legal,dpo+", "QueryService/GetRecordOfProcessing": "auditor,legal,dpo+",
 		"QueryService/ListFindings": "auditor,legal,dpo+", "QueryService/ListRequests": "auditor,legal,dpo+",
+		"QueryService/ListTenants": "auditor,legal,dpo", "QueryService/GetStatistics": "auditor,legal,dpo+",
 		"RightsService/ExportSubject": "legal,dpo+", "RightsService/ShredKeys": "dpo+",
 		"RightsService/GetConsentReceipt": "auditor,legal,dpo+", "RightsService/ProveErasure": "auditor,legal,dpo+",
 		"AuditService/GetLatestCheckpoint": "auditor,legal,dpo", "AuditService/GetCheckpoint": "auditor,legal,dpo",
@@ -323,6 +324,56 @@ func TestConfidentialDisclosuresAreLegals(t *testing.T) {
 		}
 		if got := strings.Join(ids, ","); got != tc.ids || resp.Msg.GetWithheldConfidential() != tc.withheld {
 			t.Errorf("%s sees %q, %d withheld; want %q, %d", tc.role, got, resp.Msg.GetWithheldConfidential(), tc.ids, tc.withheld)
+		}
+		// The charts count what the register lists, and withhold the same.
+		stats, err := q.GetStatistics(ctx, connect.NewRequest(&apiv1.GetStatisticsRequest{Tenant: "acme"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var counted uint64
+		for _, c := range stats.Msg.GetDisclosuresByKind() {
+			counted += c.GetCount()
+		}
+		if counted != uint64(len(ids)) || stats.Msg.GetWithheldConfidential() != uint64(tc.withheld) {
+			t.Errorf("%s: statistics count %d, %d withheld; want %d, %d", tc.role, counted, stats.Msg.GetWithheldConfidential(), len(ids), tc.withheld)
+		}
+	}
+}
+
+// TestListTenantsCoveredByToken: through the guard, a token bound to one
+// tenant lists only that tenant; a token bound to every tenant lists all.
+func TestListTenantsCoveredByToken(t *testing.T) {
+	d := startDaemon(t, t.TempDir())
+	ctx := context.Background()
+	collected := func(tenant string) *eventsv1.Event {
+		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: "s-tenants",
+			OccurredAt: timestamppb.New(time.Now().Add(-time.Hour)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
+			Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
+				Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
+	}
+	if _, err := d.Emitter.Append(ctx, collected("acme"), collected("beta")); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); d.ReadModels().Status().Checkpoint < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("not projected")
+		}
+	}
+	acme, err := d.NewToken(ctx, auth.Spec{Name: "tenants-acme", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, tok, want string }{
+		{"bound to acme", acme, "acme"},
+		{"bound to every tenant", tokens[d][1], "acme,beta"},
+	} {
+		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tc.tok))
+		resp, err := q.ListTenants(ctx, connect.NewRequest(&apiv1.ListTenantsRequest{}))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := strings.Join(resp.Msg.GetTenants(), ","); got != tc.want {
+			t.Errorf("%s: tenants %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

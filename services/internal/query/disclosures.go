@@ -63,18 +63,38 @@ func (s *Service) ListDisclosures(ctx context.Context, req *connect.Request[apiv
 		tok.after = rows[size-1].Seq
 		resp.NextPageToken = tok.encode()
 	}
-	// Confidential disclosures are legal's alone (a caller without a token
-	// is docketd itself).
-	t := auth.From(ctx)
-	seesConfidential := t == nil || t.Has(auth.Legal)
-	now := time.Now()
+	conf := confidentialityOf(ctx) // confidential disclosures are legal's alone
 	resp.Disclosures = make([]*apiv1.Disclosure, 0, len(rows))
 	for i := range rows {
-		if c := rows[i].ConfidentialUntil; !seesConfidential && c != nil && c.After(now) {
+		if conf.withholds(rows[i].ConfidentialUntil) {
 			resp.WithheldConfidential++
 			continue
 		}
 		resp.Disclosures = append(resp.Disclosures, disclosure(&rows[i]))
 	}
 	return connect.NewResponse(resp), nil
+}
+
+// confidentiality is what a caller may see of the disclosures that are
+// still confidential (a court order forbids telling the subject, Art. 23):
+// they are legal's alone. A caller without a token is docketd itself.
+type confidentiality struct {
+	sees bool      // the caller sees confidential disclosures
+	now  time.Time // a disclosure is confidential while confidential_until is after now
+}
+
+// confidentialityOf is the confidentiality of the call ctx carries, now.
+func confidentialityOf(ctx context.Context) confidentiality {
+	t := auth.From(ctx)
+	return confidentiality{sees: t == nil || t.Has(auth.Legal), now: time.Now()}
+}
+
+// hides tells whether disclosures that are (or are not) confidential are
+// left out for the caller.
+func (c confidentiality) hides(confidential bool) bool { return confidential && !c.sees }
+
+// withholds tells whether a disclosure confidential until until (nil:
+// never confidential) is left out for the caller.
+func (c confidentiality) withholds(until *time.Time) bool {
+	return c.hides(until != nil && until.After(c.now))
 }

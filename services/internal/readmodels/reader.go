@@ -2,6 +2,7 @@ package readmodels
 
 import (
 	"context"
+	"time"
 
 	"github.com/docketledger/docket/projections/model"
 )
@@ -54,4 +55,12 @@ func (r reader) TenantExists(ctx context.Context, tenant string) (bool, error) {
 
 func (r reader) Tenants(ctx context.Context) ([]string, error) {
 	return r.s().Tenants(ctx)
+}
+
+func (r reader) DisclosureMonths(ctx context.Context, tenant string, from, to, now time.Time) ([]model.DisclosureMonth, error) {
+	return r.s().DisclosureMonths(ctx, tenant, from, to, now)
+}
+
+func (r reader) FindingMonths(ctx context.Context, tenant string, from, to time.Time) ([]model.FindingMonth, error) {
+	return r.s().FindingMonths(ctx, tenant, from, to)
 }

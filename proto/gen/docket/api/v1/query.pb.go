@@ -2462,6 +2462,292 @@ func (x *Request) GetEventIds() []string {
 	return nil
 }
 
+// ListTenantsRequest asks for the tenants the caller may query.
+type ListTenantsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTenantsRequest) Reset() {
+	*x = ListTenantsRequest{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTenantsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTenantsRequest) ProtoMessage() {}
+
+func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
+func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{25}
+}
+
+// ListTenantsResponse lists tenants.
+type ListTenantsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tenants with a data subject or a declared activity that the
+	// caller's token covers, in byte order. A tenant whose events are all
+	// controller-level (no subject, no activity) is not listed.
+	Tenants       []string `protobuf:"bytes,1,rep,name=tenants,proto3" json:"tenants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTenantsResponse) Reset() {
+	*x = ListTenantsResponse{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTenantsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTenantsResponse) ProtoMessage() {}
+
+func (x *ListTenantsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTenantsResponse.ProtoReflect.Descriptor instead.
+func (*ListTenantsResponse) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ListTenantsResponse) GetTenants() []string {
+	if x != nil {
+		return x.Tenants
+	}
+	return nil
+}
+
+// GetStatisticsRequest names a tenant and optionally a time range.
+type GetStatisticsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The controller, a NATS token.
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Only disclosures that occurred, and findings that arose, at or after
+	// this time; unset means from the first.
+	From *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	// Only disclosures that occurred, and findings that arose, at or before
+	// this time; unset means up to the last. Not before from.
+	To            *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStatisticsRequest) Reset() {
+	*x = GetStatisticsRequest{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStatisticsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStatisticsRequest) ProtoMessage() {}
+
+func (x *GetStatisticsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStatisticsRequest.ProtoReflect.Descriptor instead.
+func (*GetStatisticsRequest) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetStatisticsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetStatisticsRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *GetStatisticsRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+// GetStatisticsResponse is a tenant's monthly counts. A month is a calendar
+// month in UTC; months without a count are left out.
+type GetStatisticsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// DisclosureMade events by month of occurred_at and recipient kind (key:
+	// a docket.events.v1.RecipientKind name, such as
+	// "RECIPIENT_KIND_PUBLIC_AUTHORITY"), ordered by month then key.
+	DisclosuresByKind []*MonthlyCount `protobuf:"bytes,1,rep,name=disclosures_by_kind,json=disclosuresByKind,proto3" json:"disclosures_by_kind,omitempty"`
+	// Findings by month of arose_at and rule (key), ordered by month then
+	// key: those recorded from events and the time-based ones (overdue
+	// requests, retention exceeded, notices past due) computed now.
+	FindingsByRule []*MonthlyCount `protobuf:"bytes,2,rep,name=findings_by_rule,json=findingsByRule,proto3" json:"findings_by_rule,omitempty"`
+	// Disclosures left out of disclosures_by_kind because they are still
+	// confidential (a court order forbids telling the subject, Art. 23) and
+	// the caller's token does not hold the legal role, which alone sees them.
+	WithheldConfidential uint64 `protobuf:"varint,3,opt,name=withheld_confidential,json=withheldConfidential,proto3" json:"withheld_confidential,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *GetStatisticsResponse) Reset() {
+	*x = GetStatisticsResponse{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStatisticsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStatisticsResponse) ProtoMessage() {}
+
+func (x *GetStatisticsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStatisticsResponse.ProtoReflect.Descriptor instead.
+func (*GetStatisticsResponse) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *GetStatisticsResponse) GetDisclosuresByKind() []*MonthlyCount {
+	if x != nil {
+		return x.DisclosuresByKind
+	}
+	return nil
+}
+
+func (x *GetStatisticsResponse) GetFindingsByRule() []*MonthlyCount {
+	if x != nil {
+		return x.FindingsByRule
+	}
+	return nil
+}
+
+func (x *GetStatisticsResponse) GetWithheldConfidential() uint64 {
+	if x != nil {
+		return x.WithheldConfidential
+	}
+	return 0
+}
+
+// MonthlyCount counts one key in one calendar month.
+type MonthlyCount struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The month in UTC, "YYYY-MM", e.g. "2026-03".
+	Month string `protobuf:"bytes,1,opt,name=month,proto3" json:"month,omitempty"`
+	// What is counted: a recipient kind or a rule.
+	Key string `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	// How many there are.
+	Count         uint64 `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MonthlyCount) Reset() {
+	*x = MonthlyCount{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MonthlyCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MonthlyCount) ProtoMessage() {}
+
+func (x *MonthlyCount) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MonthlyCount.ProtoReflect.Descriptor instead.
+func (*MonthlyCount) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *MonthlyCount) GetMonth() string {
+	if x != nil {
+		return x.Month
+	}
+	return ""
+}
+
+func (x *MonthlyCount) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *MonthlyCount) GetCount() uint64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 var File_docket_api_v1_query_proto protoreflect.FileDescriptor
 
 const file_docket_api_v1_query_proto_rawDesc = "" +
@@ -2688,7 +2974,22 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	" \x01(\x0e2\x1e.docket.events.v1.DenialGroundR\fdenialGround\x127\n" +
 	"\tclosed_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\bclosedAt\x12!\n" +
 	"\freceived_seq\x18\f \x01(\x04R\vreceivedSeq\x12\x1b\n" +
-	"\tevent_ids\x18\r \x03(\tR\beventIds*U\n" +
+	"\tevent_ids\x18\r \x03(\tR\beventIds\"\x14\n" +
+	"\x12ListTenantsRequest\"/\n" +
+	"\x13ListTenantsResponse\x12\x18\n" +
+	"\atenants\x18\x01 \x03(\tR\atenants\"\x8a\x01\n" +
+	"\x14GetStatisticsRequest\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12.\n" +
+	"\x04from\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
+	"\x02to\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xe0\x01\n" +
+	"\x15GetStatisticsResponse\x12K\n" +
+	"\x13disclosures_by_kind\x18\x01 \x03(\v2\x1b.docket.api.v1.MonthlyCountR\x11disclosuresByKind\x12E\n" +
+	"\x10findings_by_rule\x18\x02 \x03(\v2\x1b.docket.api.v1.MonthlyCountR\x0efindingsByRule\x123\n" +
+	"\x15withheld_confidential\x18\x03 \x01(\x04R\x14withheldConfidential\"L\n" +
+	"\fMonthlyCount\x12\x14\n" +
+	"\x05month\x18\x01 \x01(\tR\x05month\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\x04R\x05count*U\n" +
 	"\bTimeAxis\x12\x19\n" +
 	"\x15TIME_AXIS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12TIME_AXIS_OCCURRED\x10\x01\x12\x16\n" +
@@ -2702,7 +3003,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x1aREQUEST_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13REQUEST_STATUS_OPEN\x10\x01\x12\x1c\n" +
 	"\x18REQUEST_STATUS_FULFILLED\x10\x02\x12\x19\n" +
-	"\x15REQUEST_STATUS_DENIED\x10\x032\xdd\x04\n" +
+	"\x15REQUEST_STATUS_DENIED\x10\x032\x99\x06\n" +
 	"\fQueryService\x12V\n" +
 	"\n" +
 	"GetSubject\x12 .docket.api.v1.GetSubjectRequest\x1a!.docket.api.v1.GetSubjectResponse\"\x03\x90\x02\x01\x12Y\n" +
@@ -2710,7 +3011,9 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x0fListDisclosures\x12%.docket.api.v1.ListDisclosuresRequest\x1a&.docket.api.v1.ListDisclosuresResponse\"\x03\x90\x02\x01\x12w\n" +
 	"\x15GetRecordOfProcessing\x12+.docket.api.v1.GetRecordOfProcessingRequest\x1a,.docket.api.v1.GetRecordOfProcessingResponse\"\x03\x90\x02\x01\x12\\\n" +
 	"\fListFindings\x12\".docket.api.v1.ListFindingsRequest\x1a#.docket.api.v1.ListFindingsResponse\"\x03\x90\x02\x01\x12\\\n" +
-	"\fListRequests\x12\".docket.api.v1.ListRequestsRequest\x1a#.docket.api.v1.ListRequestsResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
+	"\fListRequests\x12\".docket.api.v1.ListRequestsRequest\x1a#.docket.api.v1.ListRequestsResponse\"\x03\x90\x02\x01\x12Y\n" +
+	"\vListTenants\x12!.docket.api.v1.ListTenantsRequest\x1a\".docket.api.v1.ListTenantsResponse\"\x03\x90\x02\x01\x12_\n" +
+	"\rGetStatistics\x12#.docket.api.v1.GetStatisticsRequest\x1a$.docket.api.v1.GetStatisticsResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
 
 var (
 	file_docket_api_v1_query_proto_rawDescOnce sync.Once
@@ -2725,7 +3028,7 @@ func file_docket_api_v1_query_proto_rawDescGZIP() []byte {
 }
 
 var file_docket_api_v1_query_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_docket_api_v1_query_proto_goTypes = []any{
 	(TimeAxis)(0),                         // 0: docket.api.v1.TimeAxis
 	(ObservedKind)(0),                     // 1: docket.api.v1.ObservedKind
@@ -2755,94 +3058,107 @@ var file_docket_api_v1_query_proto_goTypes = []any{
 	(*ListRequestsRequest)(nil),           // 25: docket.api.v1.ListRequestsRequest
 	(*ListRequestsResponse)(nil),          // 26: docket.api.v1.ListRequestsResponse
 	(*Request)(nil),                       // 27: docket.api.v1.Request
-	(*timestamppb.Timestamp)(nil),         // 28: google.protobuf.Timestamp
-	(v1.LegalBasis)(0),                    // 29: docket.events.v1.LegalBasis
-	(*v1.Actor)(nil),                      // 30: docket.events.v1.Actor
-	(v1.RecipientKind)(0),                 // 31: docket.events.v1.RecipientKind
-	(*v1.Recipient)(nil),                  // 32: docket.events.v1.Recipient
-	(*v1.ProcessingActivity)(nil),         // 33: docket.events.v1.ProcessingActivity
-	(v1.Right)(0),                         // 34: docket.events.v1.Right
-	(v1.DenialGround)(0),                  // 35: docket.events.v1.DenialGround
+	(*ListTenantsRequest)(nil),            // 28: docket.api.v1.ListTenantsRequest
+	(*ListTenantsResponse)(nil),           // 29: docket.api.v1.ListTenantsResponse
+	(*GetStatisticsRequest)(nil),          // 30: docket.api.v1.GetStatisticsRequest
+	(*GetStatisticsResponse)(nil),         // 31: docket.api.v1.GetStatisticsResponse
+	(*MonthlyCount)(nil),                  // 32: docket.api.v1.MonthlyCount
+	(*timestamppb.Timestamp)(nil),         // 33: google.protobuf.Timestamp
+	(v1.LegalBasis)(0),                    // 34: docket.events.v1.LegalBasis
+	(*v1.Actor)(nil),                      // 35: docket.events.v1.Actor
+	(v1.RecipientKind)(0),                 // 36: docket.events.v1.RecipientKind
+	(*v1.Recipient)(nil),                  // 37: docket.events.v1.Recipient
+	(*v1.ProcessingActivity)(nil),         // 38: docket.events.v1.ProcessingActivity
+	(v1.Right)(0),                         // 39: docket.events.v1.Right
+	(v1.DenialGround)(0),                  // 40: docket.events.v1.DenialGround
 }
 var file_docket_api_v1_query_proto_depIdxs = []int32{
-	28, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
+	33, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
 	0,  // 1: docket.api.v1.GetSubjectRequest.axis:type_name -> docket.api.v1.TimeAxis
 	5,  // 2: docket.api.v1.GetSubjectResponse.subject:type_name -> docket.api.v1.SubjectState
-	28, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
-	28, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
+	33, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
+	33, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
 	6,  // 5: docket.api.v1.SubjectState.consents:type_name -> docket.api.v1.Consent
 	7,  // 6: docket.api.v1.SubjectState.restrictions:type_name -> docket.api.v1.Restriction
 	8,  // 7: docket.api.v1.SubjectState.objections:type_name -> docket.api.v1.Objection
 	9,  // 8: docket.api.v1.SubjectState.erasures:type_name -> docket.api.v1.Erasure
 	10, // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
 	11, // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
-	28, // 11: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	28, // 12: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
-	28, // 13: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
-	28, // 14: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
-	28, // 15: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
-	28, // 16: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
-	28, // 17: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
-	28, // 18: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
-	28, // 19: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
-	28, // 20: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
-	28, // 21: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
+	33, // 11: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	33, // 12: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
+	33, // 13: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
+	33, // 14: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
+	33, // 15: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
+	33, // 16: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
+	33, // 17: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
+	33, // 18: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
+	33, // 19: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
+	33, // 20: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
+	33, // 21: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
 	14, // 22: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
-	29, // 23: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
-	28, // 24: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
-	28, // 25: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
-	30, // 26: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
-	31, // 27: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
-	29, // 28: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
-	28, // 29: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
-	28, // 30: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
+	34, // 23: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
+	33, // 24: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 25: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
+	35, // 26: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
+	36, // 27: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
+	34, // 28: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
+	33, // 29: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
+	33, // 30: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
 	0,  // 31: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
 	17, // 32: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
-	32, // 33: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
-	29, // 34: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
-	29, // 35: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	28, // 36: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
-	28, // 37: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
-	28, // 38: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
-	28, // 39: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
+	37, // 33: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
+	34, // 34: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
+	34, // 35: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	33, // 36: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
+	33, // 37: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 38: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
+	33, // 39: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
 	0,  // 40: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
-	33, // 41: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
+	38, // 41: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
 	20, // 42: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
 	21, // 43: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
 	1,  // 44: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
-	28, // 45: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
-	28, // 46: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 45: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 46: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
 	1,  // 47: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
-	28, // 48: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
-	28, // 49: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
+	33, // 48: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 49: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
 	24, // 50: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
-	28, // 51: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
+	33, // 51: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
 	2,  // 52: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
 	27, // 53: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
-	34, // 54: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
-	28, // 55: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
-	28, // 56: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
-	28, // 57: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	39, // 54: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
+	33, // 55: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
+	33, // 56: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
+	33, // 57: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
 	2,  // 58: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
-	35, // 59: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
-	28, // 60: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	3,  // 61: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
-	12, // 62: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
-	15, // 63: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
-	18, // 64: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
-	22, // 65: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
-	25, // 66: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
-	4,  // 67: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
-	13, // 68: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
-	16, // 69: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
-	19, // 70: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
-	23, // 71: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
-	26, // 72: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
-	67, // [67:73] is the sub-list for method output_type
-	61, // [61:67] is the sub-list for method input_type
-	61, // [61:61] is the sub-list for extension type_name
-	61, // [61:61] is the sub-list for extension extendee
-	0,  // [0:61] is the sub-list for field type_name
+	40, // 59: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
+	33, // 60: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	33, // 61: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
+	33, // 62: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
+	32, // 63: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
+	32, // 64: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
+	3,  // 65: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
+	12, // 66: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
+	15, // 67: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
+	18, // 68: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
+	22, // 69: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
+	25, // 70: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
+	28, // 71: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
+	30, // 72: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
+	4,  // 73: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
+	13, // 74: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
+	16, // 75: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
+	19, // 76: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
+	23, // 77: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
+	26, // 78: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
+	29, // 79: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
+	31, // 80: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
+	73, // [73:81] is the sub-list for method output_type
+	65, // [65:73] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_query_proto_init() }
@@ -2856,7 +3172,7 @@ func file_docket_api_v1_query_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_query_proto_rawDesc), len(file_docket_api_v1_query_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   25,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

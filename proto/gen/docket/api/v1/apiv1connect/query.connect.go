@@ -50,6 +50,12 @@ const (
 	// QueryServiceListRequestsProcedure is the fully-qualified name of the QueryService's ListRequests
 	// RPC.
 	QueryServiceListRequestsProcedure = "/docket.api.v1.QueryService/ListRequests"
+	// QueryServiceListTenantsProcedure is the fully-qualified name of the QueryService's ListTenants
+	// RPC.
+	QueryServiceListTenantsProcedure = "/docket.api.v1.QueryService/ListTenants"
+	// QueryServiceGetStatisticsProcedure is the fully-qualified name of the QueryService's
+	// GetStatistics RPC.
+	QueryServiceGetStatisticsProcedure = "/docket.api.v1.QueryService/GetStatistics"
 )
 
 // QueryServiceClient is a client for the docket.api.v1.QueryService service.
@@ -71,6 +77,13 @@ type QueryServiceClient interface {
 	ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error)
 	// ListRequests returns data-subject requests with their statutory deadlines.
 	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
+	// ListTenants returns the tenants that hold data and that the caller's
+	// token covers: every one for a token bound to all tenants ("*"), at most
+	// its own for any other.
+	ListTenants(context.Context, *connect.Request[v1.ListTenantsRequest]) (*connect.Response[v1.ListTenantsResponse], error)
+	// GetStatistics returns monthly counts of a tenant's disclosures, by
+	// recipient kind, and of its findings, by rule, for charts.
+	GetStatistics(context.Context, *connect.Request[v1.GetStatisticsRequest]) (*connect.Response[v1.GetStatisticsResponse], error)
 }
 
 // NewQueryServiceClient constructs a client for the docket.api.v1.QueryService service. By default,
@@ -126,6 +139,20 @@ func NewQueryServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listTenants: connect.NewClient[v1.ListTenantsRequest, v1.ListTenantsResponse](
+			httpClient,
+			baseURL+QueryServiceListTenantsProcedure,
+			connect.WithSchema(queryServiceMethods.ByName("ListTenants")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getStatistics: connect.NewClient[v1.GetStatisticsRequest, v1.GetStatisticsResponse](
+			httpClient,
+			baseURL+QueryServiceGetStatisticsProcedure,
+			connect.WithSchema(queryServiceMethods.ByName("GetStatistics")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -137,6 +164,8 @@ type queryServiceClient struct {
 	getRecordOfProcessing *connect.Client[v1.GetRecordOfProcessingRequest, v1.GetRecordOfProcessingResponse]
 	listFindings          *connect.Client[v1.ListFindingsRequest, v1.ListFindingsResponse]
 	listRequests          *connect.Client[v1.ListRequestsRequest, v1.ListRequestsResponse]
+	listTenants           *connect.Client[v1.ListTenantsRequest, v1.ListTenantsResponse]
+	getStatistics         *connect.Client[v1.GetStatisticsRequest, v1.GetStatisticsResponse]
 }
 
 // GetSubject calls docket.api.v1.QueryService.GetSubject.
@@ -169,6 +198,16 @@ func (c *queryServiceClient) ListRequests(ctx context.Context, req *connect.Requ
 	return c.listRequests.CallUnary(ctx, req)
 }
 
+// ListTenants calls docket.api.v1.QueryService.ListTenants.
+func (c *queryServiceClient) ListTenants(ctx context.Context, req *connect.Request[v1.ListTenantsRequest]) (*connect.Response[v1.ListTenantsResponse], error) {
+	return c.listTenants.CallUnary(ctx, req)
+}
+
+// GetStatistics calls docket.api.v1.QueryService.GetStatistics.
+func (c *queryServiceClient) GetStatistics(ctx context.Context, req *connect.Request[v1.GetStatisticsRequest]) (*connect.Response[v1.GetStatisticsResponse], error) {
+	return c.getStatistics.CallUnary(ctx, req)
+}
+
 // QueryServiceHandler is an implementation of the docket.api.v1.QueryService service.
 type QueryServiceHandler interface {
 	// GetSubject returns what the ledger holds on one subject: now, or as of a
@@ -188,6 +227,13 @@ type QueryServiceHandler interface {
 	ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error)
 	// ListRequests returns data-subject requests with their statutory deadlines.
 	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
+	// ListTenants returns the tenants that hold data and that the caller's
+	// token covers: every one for a token bound to all tenants ("*"), at most
+	// its own for any other.
+	ListTenants(context.Context, *connect.Request[v1.ListTenantsRequest]) (*connect.Response[v1.ListTenantsResponse], error)
+	// GetStatistics returns monthly counts of a tenant's disclosures, by
+	// recipient kind, and of its findings, by rule, for charts.
+	GetStatistics(context.Context, *connect.Request[v1.GetStatisticsRequest]) (*connect.Response[v1.GetStatisticsResponse], error)
 }
 
 // NewQueryServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -239,6 +285,20 @@ func NewQueryServiceHandler(svc QueryServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	queryServiceListTenantsHandler := connect.NewUnaryHandler(
+		QueryServiceListTenantsProcedure,
+		svc.ListTenants,
+		connect.WithSchema(queryServiceMethods.ByName("ListTenants")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	queryServiceGetStatisticsHandler := connect.NewUnaryHandler(
+		QueryServiceGetStatisticsProcedure,
+		svc.GetStatistics,
+		connect.WithSchema(queryServiceMethods.ByName("GetStatistics")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/docket.api.v1.QueryService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case QueryServiceGetSubjectProcedure:
@@ -253,6 +313,10 @@ func NewQueryServiceHandler(svc QueryServiceHandler, opts ...connect.HandlerOpti
 			queryServiceListFindingsHandler.ServeHTTP(w, r)
 		case QueryServiceListRequestsProcedure:
 			queryServiceListRequestsHandler.ServeHTTP(w, r)
+		case QueryServiceListTenantsProcedure:
+			queryServiceListTenantsHandler.ServeHTTP(w, r)
+		case QueryServiceGetStatisticsProcedure:
+			queryServiceGetStatisticsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -284,4 +348,12 @@ func (UnimplementedQueryServiceHandler) ListFindings(context.Context, *connect.R
 
 func (UnimplementedQueryServiceHandler) ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.QueryService.ListRequests is not implemented"))
+}
+
+func (UnimplementedQueryServiceHandler) ListTenants(context.Context, *connect.Request[v1.ListTenantsRequest]) (*connect.Response[v1.ListTenantsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.QueryService.ListTenants is not implemented"))
+}
+
+func (UnimplementedQueryServiceHandler) GetStatistics(context.Context, *connect.Request[v1.GetStatisticsRequest]) (*connect.Response[v1.GetStatisticsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.QueryService.GetStatistics is not implemented"))
 }
