@@ -99,8 +99,18 @@ check: $(PROTO_TOOLS) lint ## Format, vet, lint, breaking, generated code, go.mo
 	go vet work
 	$(MAKE) --no-print-directory vulncheck
 
+# Headless Chromium (Debian's package) for the browser tests of the web console
+# (services/internal/browsertest). Installed with apt when not on PATH.
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: chromium
+chromium: ## Install Debian's chromium (for the browser tests) when it is missing
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; else \
+	  echo "installing chromium (apt)"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; fi
+
 .PHONY: test
-test: ## Run every test (race detector) and a short fuzz run
+test: chromium ## Run every test (race detector) and a short fuzz run
 	go test -race -count=1 -timeout 15m work
 	go test -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
