@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -43,6 +44,7 @@ func run() error {
 		return err
 	}
 	fmt.Printf("docketd: API (gRPC, gRPC-Web, JSON) on %s\n", d.APIURL())
+	fmt.Printf("docketd: console on %s/   (sign in with a token: the first one is in %s)\n", d.APIURL(), filepath.Join(cfg.DataDir, "keys", "admin.token"))
 	if u := d.NATSURL(); u != "" {
 		fmt.Printf("docketd: NATS on %s   (docket tail --nats-url %s)\n", u, u)
 	}

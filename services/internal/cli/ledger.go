@@ -17,6 +17,7 @@ import (
 	"github.com/docketledger/docket/projections/notary"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/query"
 	"github.com/docketledger/docket/services/internal/readmodels"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/witness"
@@ -328,16 +329,9 @@ func Prove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := r.Msg
-	if m.GetCheckpoint() == nil {
-		return fmt.Errorf("no checkpoint was published at size %d: ask against a published one", m.GetTreeSize())
-	}
-	b := &proof.Bundle{
-		Version: 1, Sequence: m.GetSequence(), Subject: m.GetEvent().GetSubject(), Event: m.GetEvent().GetData(),
-		TreeSize: int64(m.GetTreeSize()), Checkpoint: m.GetCheckpoint().GetNote(),
-	}
-	for _, h := range m.GetHashes() {
-		b.Proof = append(b.Proof, base64.StdEncoding.EncodeToString(h))
+	b, err := query.Bundle(r.Msg)
+	if err != nil {
+		return err
 	}
 	out, err := proof.Marshal(b)
 	if err != nil {

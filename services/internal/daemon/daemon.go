@@ -31,6 +31,7 @@ import (
 	"github.com/docketledger/docket/services/internal/art19"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/console"
 	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
@@ -293,6 +294,15 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", d.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	api := guard.Handler(mux)
+	// The console calls the API in-process through the same guard, with
+	// the signed-in token: it holds no authority of its own.
+	cons, err := console.New(console.Config{API: api, Tokens: d.tokens, LogKey: d.publicKey, WitnessKeys: cfg.WitnessKeys,
+		Secure: cfg.APITLSCert != "", Log: log})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/", cons)
 
 	ln, err := net.Listen("tcp", cfg.APIListen)
 	if err != nil {
@@ -314,7 +324,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		protocols.SetHTTP2(true)
 	}
 	d.http = &http.Server{
-		Handler:           guard.Handler(mux),
+		Handler:           api,
 		Protocols:         protocols,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

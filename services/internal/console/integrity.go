@@ -1,0 +1,77 @@
+package console
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/proof"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	queryapi "github.com/docketledger/docket/services/internal/query"
+)
+
+// integrityData is the integrity page's data.
+type integrityData struct {
+	Checkpoint  *apiv1.SignedCheckpoint
+	Root        string // base64
+	LogKey      string
+	WitnessKeys []string
+	Event       string // the event id to verify
+}
+
+// integrity shows the latest signed checkpoint, its witnesses and tree
+// size, and a form to verify one event: its script fetches the event's
+// proof bundle and checks it in the browser (static/verify.js) against
+// the checkpoint's signature, with keys the reader can replace by the ones
+// they hold. Without the script the form downloads the bundle, for
+// `docket verify event`.
+func (cs *Console) integrity(w http.ResponseWriter, r *http.Request, s *session) error {
+	d := integrityData{LogKey: cs.c.LogKey, WitnessKeys: cs.c.WitnessKeys, Event: strings.TrimSpace(r.FormValue("event"))}
+	resp, err := cs.api.audit.GetLatestCheckpoint(r.Context(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+	switch {
+	case connect.CodeOf(err) == connect.CodeNotFound:
+	case err != nil:
+		return err
+	default:
+		d.Checkpoint = resp.Msg.GetCheckpoint()
+		d.Root = base64.StdEncoding.EncodeToString(d.Checkpoint.GetRootHash())
+	}
+	cs.render(w, http.StatusOK, "integrity", view{Title: "Integrity", Nav: "integrity", S: s, Data: &d})
+	return nil
+}
+
+// bundle downloads an event's offline proof bundle (events/proof): the
+// stored event, its inclusion proof and the signed checkpoint it leads
+// to. It holds sealed values only.
+func (cs *Console) bundle(w http.ResponseWriter, r *http.Request, s *session) error {
+	id := strings.TrimSpace(r.FormValue("event"))
+	if id == "" {
+		return badInput("event id", "is required")
+	}
+	if err := events.CheckToken(id); err != nil {
+		return badInput("event id", "not an event id")
+	}
+	if s.tenant == "" {
+		return badInput("tenant", "is required")
+	}
+	resp, err := cs.api.audit.GetInclusionProof(r.Context(), connect.NewRequest(&apiv1.GetInclusionProofRequest{
+		Event: &apiv1.GetInclusionProofRequest_EventId{EventId: id}, Tenant: s.tenant}))
+	if err != nil {
+		return err
+	}
+	b, err := queryapi.Bundle(resp.Msg)
+	if err != nil {
+		return &pageError{Status: http.StatusServiceUnavailable, Message: "The event is not under a signed checkpoint yet; try again in a few seconds."}
+	}
+	out, err := proof.Marshal(b)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "proof-"+id+".json"))
+	_, err = w.Write(out)
+	return err
+}

@@ -1,0 +1,245 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+)
+
+// TestConsole runs docketd on the demo data set and checks the console
+// over HTTP (sessions, roles, bad input) and in a real browser.
+func TestConsole(t *testing.T) {
+	l := startLedger(t)
+	t.Run("SignIn", func(t *testing.T) { testSignIn(t, l) })
+	t.Run("Roles", func(t *testing.T) { testRoles(t, l) })
+	t.Run("BadInput", func(t *testing.T) { testBadInput(t, l) })
+	t.Run("CSV", func(t *testing.T) { testCSV(t, l) })
+	t.Run("Browser", func(t *testing.T) { testBrowser(t, l) })
+}
+
+func testSignIn(t *testing.T, l *ledger) {
+	anon := noRedirects()
+	for _, path := range []string{"/", "/subjects", "/disclosures.csv", "/integrity/bundle?event=x"} {
+		resp, err := anon.Get(l.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin?next=") {
+			t.Errorf("GET %s without a session: %s to %q, want a redirect to the sign-in", path, resp.Status, loc)
+		}
+	}
+	// Refusals say the same for every bad token and never echo it.
+	bad := l.admin[:len(l.admin)-4] + "AAAA"
+	for _, tok := range []string{bad, "dkt_nonsense", l.emitter} {
+		resp := l.post(t, noRedirects(), "/signin", url.Values{"token": {tok}})
+		body := readBody(t, resp)
+		if resp.StatusCode == http.StatusSeeOther || len(resp.Cookies()) > 0 {
+			t.Errorf("sign-in with a bad token: %s, cookies %v", resp.Status, resp.Cookies())
+		}
+		if strings.Contains(body, tok) {
+			t.Errorf("the sign-in page echoes the token it refused")
+		}
+		if !strings.Contains(body, "token:") {
+			t.Errorf("the refusal does not name the field: %q", excerpt(body))
+		}
+	}
+	// A form from another site is refused even with a good token.
+	req, _ := http.NewRequest(http.MethodPost, l.url+"/signin", strings.NewReader(url.Values{"token": {l.admin}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://attacker.example")
+	resp, err := noRedirects().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) > 0 {
+		t.Errorf("cross-site sign-in: %s", resp.Status)
+	}
+	// Next stays on the console.
+	resp = l.post(t, noRedirects(), "/signin", url.Values{"token": {l.admin}, "next": {"//attacker.example/x"}})
+	if loc := resp.Header.Get("Location"); loc != "/" {
+		t.Errorf("sign-in with an off-site next goes to %q", loc)
+	}
+
+	c := l.session(t, l.admin)
+	code, body := l.get(t, c, "/subjects")
+	if code != http.StatusOK || !strings.Contains(body, "Signed in as bootstrap-admin") {
+		t.Fatalf("after sign-in: %d %q", code, excerpt(body))
+	}
+	resp, err = c.Get(l.url + "/subjects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"} {
+		if resp.Header.Get(h) == "" {
+			t.Errorf("page without %s", h)
+		}
+	}
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Errorf("CSP %q", resp.Header.Get("Content-Security-Policy"))
+	}
+	// A post without the console's Origin (a cross-site form) is refused.
+	req, _ = http.NewRequest(http.MethodPost, l.url+"/subjects/export", strings.NewReader("ref=x&format=json&justification=y"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("export without Origin: %s, want 403", resp.Status)
+	}
+	// Signing out ends the session.
+	resp = l.post(t, c, "/signout", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-out: %s", resp.Status)
+	}
+	c.Jar.SetCookies(nil, resp.Cookies())
+	if code, _ := l.get(t, c, "/subjects"); code != http.StatusSeeOther {
+		t.Errorf("after sign-out: %d, want a redirect", code)
+	}
+}
+
+// testRoles: what a page shows follows the token; the API decides.
+func testRoles(t *testing.T, l *ledger) {
+	ctx := context.Background()
+	ref := aSubject(t, l)
+	legal, auditor := l.session(t, l.admin), l.session(t, l.auditor)
+
+	_, body := l.get(t, legal, "/subjects?"+url.Values{"tenant": {tenant}, "ref": {ref}}.Encode())
+	if !strings.Contains(body, `action="/subjects/export"`) {
+		t.Error("legal sees no export form")
+	}
+	_, body = l.get(t, auditor, "/subjects?"+url.Values{"ref": {ref}}.Encode())
+	if strings.Contains(body, `action="/subjects/export"`) {
+		t.Error("an auditor sees the export form")
+	}
+	if !strings.Contains(body, "Tenant: <strong>"+tenant) {
+		t.Errorf("a tenant-bound token's page does not settle on its tenant")
+	}
+	// The API refuses the auditor's export even when the page is skipped.
+	resp := l.post(t, auditor, "/subjects/export", url.Values{"ref": {ref}, "format": {"json"}, "justification": {"curious"}})
+	if b := readBody(t, resp); resp.StatusCode != http.StatusForbidden || strings.Contains(b, "\"subject_ref\"") {
+		t.Errorf("auditor's export: %s %q", resp.Status, excerpt(b))
+	}
+	// Legal's export downloads, and is recorded under the token's name.
+	resp = l.post(t, legal, "/subjects/export", url.Values{"tenant": {tenant}, "ref": {ref}, "format": {"json"}, "justification": {"console test"}})
+	b := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(b, ref) {
+		t.Fatalf("legal's export: %s %q %q", resp.Status, resp.Header.Get("Content-Disposition"), excerpt(b))
+	}
+	// The export's record, once projected, names the token.
+	id := resp.Header.Get("X-Docket-Event-Id")
+	var row *apiv1.AuditRow
+	for deadline := time.Now().Add(20 * time.Second); row == nil && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		h, err := l.query(l.admin).ListHistory(ctx, connect.NewRequest(&apiv1.ListHistoryRequest{Tenant: tenant, SubjectRef: ref, PageSize: 1000}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range h.Msg.GetRows() {
+			if r.GetEventId() == id {
+				row = r
+			}
+		}
+	}
+	if row == nil || row.GetType() != "docket.events.v1.SubjectDataExported" || row.GetActor().GetId() != "bootstrap-admin" {
+		t.Errorf("the export %q is not recorded under the token's name: %v", id, row)
+	}
+	// A token of another tenant sees nothing of this one.
+	other := l.session(t, l.other)
+	if code, _ := l.get(t, other, "/disclosures?tenant="+tenant); code != http.StatusForbidden {
+		t.Errorf("another tenant's token on %s's register: %d, want 403", tenant, code)
+	}
+	// Confidential disclosures: legal sees them marked, the auditor a count.
+	_, body = l.get(t, legal, "/disclosures?"+url.Values{"tenant": {tenant}, "kind": {"RECIPIENT_KIND_PUBLIC_AUTHORITY"}}.Encode())
+	_, abody := l.get(t, auditor, "/disclosures?"+url.Values{"kind": {"RECIPIENT_KIND_PUBLIC_AUTHORITY"}}.Encode())
+	marked := strings.Count(body, `class="confidential"`)
+	if marked > 0 {
+		if strings.Contains(abody, `class="confidential"`) || !strings.Contains(abody, "withheld") {
+			t.Errorf("the auditor's register shows confidential disclosures or no count of those withheld")
+		}
+	}
+	t.Logf("%d confidential disclosures on the first page of public-authority disclosures", marked)
+}
+
+func testBadInput(t *testing.T, l *ledger) {
+	c := l.session(t, l.admin)
+	for path, want := range map[string]string{
+		"/subjects?ref=a.b&tenant=" + tenant:                                 "subject reference:",
+		"/subjects?ref=x&as_of=yesterday&tenant=" + tenant:                   "as of:",
+		"/subjects?ref=x&axis=sideways&tenant=" + tenant:                     "clock:",
+		"/disclosures?from=soon&tenant=" + tenant:                            "from:",
+		"/disclosures?kind=RECIPIENT_KIND_FRIEND&tenant=" + tenant:           "recipient kind:",
+		"/disclosures?basis=vibes&tenant=" + tenant:                          "legal basis:",
+		"/record?as_of=2025-13-45&tenant=" + tenant:                          "as of:",
+		"/integrity/bundle?event=&tenant=" + tenant:                          "event id:",
+		"/subjects?ref=u_nobody&tenant=" + tenant:                            "not found",
+		"/disclosures?page=garbage&tenant=" + tenant:                         "page",
+		"/findings?rule=" + url.QueryEscape("no such") + "&tenant=" + tenant: "rule",
+	} {
+		code, body := l.get(t, c, path)
+		if code < 400 || code >= 500 {
+			t.Errorf("GET %s: %d, want a 4xx", path, code)
+		}
+		if msg := message(body); !strings.Contains(strings.ToLower(msg), want) {
+			t.Errorf("GET %s: message %q, want it to say %q", path, msg, want)
+		}
+	}
+	resp := l.post(t, c, "/subjects/export", url.Values{"tenant": {tenant}, "ref": {aSubject(t, l)}, "format": {"json"}})
+	if b := readBody(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(message(b), "justification") {
+		t.Errorf("export without a reason: %s %q", resp.Status, message(b))
+	}
+}
+
+// testCSV: the download holds exactly the rows the filters match, as the
+// API returns them to the same token.
+func testCSV(t *testing.T, l *ledger) {
+	c := l.session(t, l.admin)
+	filter := url.Values{"tenant": {tenant}, "kind": {"RECIPIENT_KIND_PROCESSOR"}, "from": {"2025-03-01"}, "to": {"2025-06-30"}}
+	code, body := l.get(t, c, "/disclosures.csv?"+filter.Encode())
+	if code != http.StatusOK {
+		t.Fatalf("CSV: %d %q", code, message(body))
+	}
+	got := readCSV(t, body)
+	want := apiDisclosures(t, l, l.admin, &apiv1.ListDisclosuresRequest{RecipientKind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
+		From: mustTime(t, "2025-03-01T00:00:00Z"), To: mustTime(t, "2025-06-30T23:59:59.999999999Z")})
+	if len(want) < 10 {
+		t.Fatalf("the demo has only %d processor disclosures in the window", len(want))
+	}
+	compareCSV(t, got, want)
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b := new(strings.Builder)
+	if _, err := ioCopy(b, resp); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// message is the error message a page shows.
+func message(body string) string {
+	_, after, ok := strings.Cut(body, `class="message" role="alert">`)
+	if !ok {
+		return ""
+	}
+	msg, _, _ := strings.Cut(after, "</p>")
+	return msg
+}
+
+func excerpt(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
+}

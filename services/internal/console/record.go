@@ -1,0 +1,167 @@
+package console
+
+import (
+	"cmp"
+	"html/template"
+	"net/http"
+	"slices"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/projections/state"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// recordData is the record of processing page's data.
+type recordData struct {
+	AsOf, Axis string
+	R          *apiv1.GetRecordOfProcessingResponse
+	Drifting   map[string]bool // "kind/key" of observed keys no activity declares
+}
+
+// record is the Art. 30 record of processing as of a date, with what
+// events show and the drift between the two highlighted.
+func (cs *Console) record(w http.ResponseWriter, r *http.Request, s *session) error {
+	d := recordData{AsOf: r.FormValue("as_of"), Axis: r.FormValue("axis"), Drifting: map[string]bool{}}
+	v := view{Title: "Record of processing", Nav: "record", S: s, Data: &d}
+	if s.tenant == "" {
+		cs.render(w, http.StatusOK, "record", v)
+		return nil
+	}
+	asOf, err := parseFormTime("as of", d.AsOf)
+	if err != nil {
+		return err
+	}
+	req := &apiv1.GetRecordOfProcessingRequest{Tenant: s.tenant, Axis: apiv1.TimeAxis_TIME_AXIS_OCCURRED}
+	switch d.Axis {
+	case "", "occurred":
+		d.Axis = "occurred"
+	case "recorded":
+		req.Axis = apiv1.TimeAxis_TIME_AXIS_RECORDED
+	default:
+		return badInput("clock", "must be occurred or recorded")
+	}
+	if !asOf.IsZero() {
+		req.AsOf = timestamppb.New(asOf)
+	}
+	resp, err := cs.api.query.GetRecordOfProcessing(r.Context(), connect.NewRequest(req))
+	if err != nil {
+		return err
+	}
+	d.R = resp.Msg
+	for _, x := range d.R.GetDrift() {
+		d.Drifting[x.GetKind().String()+"/"+x.GetKey()] = true
+	}
+	cs.render(w, http.StatusOK, "record", v)
+	return nil
+}
+
+// findingsData is the findings page's data.
+type findingsData struct {
+	Rule, Subject string
+	Rules         []string
+	Rows          []*apiv1.Finding
+	Page, Next    string
+	Query         template.URL
+}
+
+// findingsPage is how many findings a page shows.
+const findingsPage = 100
+
+// findings lists findings: the time-based ones (still open, with their
+// dates) first, as the API orders them, each linked to its events.
+func (cs *Console) findings(w http.ResponseWriter, r *http.Request, s *session) error {
+	d := findingsData{Rule: r.FormValue("rule"), Subject: r.FormValue("subject"), Page: r.FormValue("page"), Rules: state.Rules}
+	d.Query = (query("tenant", s.tenant, "rule", d.Rule, "subject", d.Subject))
+	v := view{Title: "Findings", Nav: "findings", S: s, Data: &d}
+	if s.tenant == "" {
+		cs.render(w, http.StatusOK, "findings", v)
+		return nil
+	}
+	resp, err := cs.api.query.ListFindings(r.Context(), connect.NewRequest(&apiv1.ListFindingsRequest{
+		Tenant: s.tenant, Rule: d.Rule, SubjectRef: d.Subject, PageSize: findingsPage, PageToken: d.Page}))
+	if err != nil {
+		return err
+	}
+	d.Rows, d.Next = resp.Msg.GetFindings(), resp.Msg.GetNextPageToken()
+	cs.render(w, http.StatusOK, "findings", v)
+	return nil
+}
+
+// requestsData is the requests page's data.
+type requestsData struct {
+	Open     []*apiv1.Request
+	Closed   []*apiv1.Request
+	Now      time.Time
+	Page     string
+	Next     string
+	MoreOpen bool
+	Subject  string
+}
+
+// openLimit bounds the open requests the page lists before the closed.
+const openLimit = 1000
+
+// requests lists data-subject requests: the open ones first, by deadline,
+// overdue ones marked; then the closed ones, in the order received, paged.
+func (cs *Console) requests(w http.ResponseWriter, r *http.Request, s *session) error {
+	d := requestsData{Now: cs.c.Now(), Page: r.FormValue("page"), Subject: r.FormValue("subject")}
+	v := view{Title: "Requests", Nav: "requests", S: s, Data: &d}
+	if s.tenant == "" {
+		cs.render(w, http.StatusOK, "requests", v)
+		return nil
+	}
+	ctx := r.Context()
+	if d.Page == "" {
+		req := &apiv1.ListRequestsRequest{Tenant: s.tenant, SubjectRef: d.Subject, Status: apiv1.RequestStatus_REQUEST_STATUS_OPEN, PageSize: 1000}
+		for {
+			resp, err := cs.api.query.ListRequests(ctx, connect.NewRequest(req))
+			if err != nil {
+				return err
+			}
+			d.Open = append(d.Open, resp.Msg.GetRequests()...)
+			if req.PageToken = resp.Msg.GetNextPageToken(); req.PageToken == "" {
+				break
+			}
+			if len(d.Open) >= openLimit {
+				d.MoreOpen = true
+				break
+			}
+		}
+		slices.SortStableFunc(d.Open, func(a, b *apiv1.Request) int {
+			return cmp.Compare(a.GetDueAt().AsTime().UnixNano(), b.GetDueAt().AsTime().UnixNano())
+		})
+	}
+	// The API's filter has no "closed": page through all, leaving out the
+	// open ones listed above.
+	resp, err := cs.api.query.ListRequests(ctx, connect.NewRequest(&apiv1.ListRequestsRequest{
+		Tenant: s.tenant, SubjectRef: d.Subject, PageSize: findingsPage, PageToken: d.Page}))
+	if err != nil {
+		return err
+	}
+	for _, q := range resp.Msg.GetRequests() {
+		if q.GetStatus() != apiv1.RequestStatus_REQUEST_STATUS_OPEN {
+			d.Closed = append(d.Closed, q)
+		}
+	}
+	d.Next = resp.Msg.GetNextPageToken()
+	cs.render(w, http.StatusOK, "requests", v)
+	return nil
+}
+
+// deadline says how a request stands against its deadline at now.
+func deadline(q *apiv1.Request, now time.Time) string {
+	if q.GetDueAt() == nil {
+		return ""
+	}
+	days := int(q.GetDueAt().AsTime().Sub(now).Hours() / 24)
+	switch {
+	case q.GetStatus() != apiv1.RequestStatus_REQUEST_STATUS_OPEN:
+		return ""
+	case q.GetDueAt().AsTime().Before(now):
+		return "overdue by " + plural(-days, "day")
+	default:
+		return "due in " + plural(days, "day")
+	}
+}
