@@ -152,10 +152,12 @@ func testBrowser(t *testing.T, l *ledger) {
 		{"/record?tenant=" + tenant, "record", "#acts-h"},
 		{"/requests?" + url.Values{"tenant": {tenant}, "subject": {ref}}.Encode(), "requests", "#closed-h"},
 		{"/charts?tenant=" + tenant, "charts", "section.chart svg"},
+		{"/no-such-page", "not-found", "p.message"},
 	} {
 		browsertest.Do(t, ctx, chromedp.Navigate(l.url+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
 		checkPage(t, ctx, p.name)
 	}
+	browsertest.Do(t, ctx, chromedp.Navigate(l.url+"/charts?tenant="+tenant), chromedp.WaitVisible(chromedp.CSS("section.chart svg")))
 	total := evaluate[int](t, ctx, `Array.from(document.querySelectorAll("section.chart")[0].querySelectorAll("table.numbers tbody tr td:last-child")).reduce((s, td) => s + Number(td.textContent), 0)`)
 	if all := apiDisclosures(t, l, l.admin, &apiv1.ListDisclosuresRequest{}); total != len(all) {
 		t.Errorf("the disclosures chart counts %d, the register holds %d", total, len(all))

@@ -51,6 +51,9 @@ function verifyForm() {
     let bundle;
     try {
       const resp = await fetch("/integrity/bundle?" + params.toString(), { credentials: "same-origin" });
+      if (resp.redirected) {
+        throw new Error("your session has ended: sign in again");
+      }
       if (!resp.ok) {
         const page = new DOMParser().parseFromString(await resp.text(), "text/html");
         const msg = page.querySelector(".message");
