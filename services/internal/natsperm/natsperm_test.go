@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +32,7 @@ import (
 	"github.com/docketledger/docket/projections/source"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/natsbin"
 	"github.com/docketledger/docket/services/internal/tlstest"
 	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/google/uuid"
@@ -40,10 +40,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
-
-// natsServerVersion is the nats-server the services module requires; the
-// tests build it when NATS_SERVER_BIN is unset.
-const natsServerVersion = "v2.15.2"
 
 // configDir holds the configuration under test, relative to this package.
 const configDir = "../../../deploy/nats"
@@ -64,73 +60,8 @@ var inboxPrefixes = map[string]string{
 	"tail":         "_INBOX_tail",
 }
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// serverBinary is $NATS_SERVER_BIN, or a nats-server built from the module
-// proxy into the user cache. When none can be had the test is skipped,
-// unless CI is "true".
-func serverBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("NATS_SERVER_BIN"); p != "" {
-		return p
-	}
-	buildOnce.Do(func() { builtBin, buildErr = buildServer() })
-	if buildErr != nil {
-		if os.Getenv("CI") != "true" {
-			t.Skipf("natsperm: no nats-server: %v (set NATS_SERVER_BIN; with CI=true this fails)", buildErr)
-		}
-		t.Fatalf("natsperm: no nats-server: %v", buildErr)
-	}
-	return builtBin
-}
-
-// buildServer builds nats-server in the services module (so at the version
-// its go.mod requires) into os.UserCacheDir()/docket/nats-server-<version>,
-// unless it is there already.
-func buildServer() (string, error) {
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(cache, "docket", "nats-server-"+natsServerVersion)
-	bin := filepath.Join(dir, "nats-server")
-	if serverVersionIs(bin) {
-		return bin, nil
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.MkdirTemp(dir, "build-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.Command(goBin, "build", "-o", filepath.Join(tmp, "nats-server"), "github.com/nats-io/nats-server/v2")
-	cmd.Dir = "../.." // the services module
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build nats-server: %w\n%s", err, out)
-	}
-	if !serverVersionIs(filepath.Join(tmp, "nats-server")) {
-		return "", fmt.Errorf("services/go.mod requires another nats-server than %s: update natsServerVersion", natsServerVersion)
-	}
-	if err := os.Rename(filepath.Join(tmp, "nats-server"), bin); err != nil {
-		return "", err
-	}
-	return bin, nil
-}
-
-func serverVersionIs(bin string) bool {
-	out, err := exec.Command(bin, "--version").Output()
-	return err == nil && strings.TrimSpace(string(out)) == "nats-server: "+natsServerVersion
-}
+// serverBinary is the nats-server the tests run.
+func serverBinary(t *testing.T) string { return natsbin.Path(t) }
 
 // natsServer is a nats-server process running one of deploy/nats's configs.
 type natsServer struct {
