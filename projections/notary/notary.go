@@ -58,6 +58,12 @@ type Config struct {
 	MaxWait time.Duration
 	// Backoff is the first pause after a failure (doubling to 30s).
 	Backoff time.Duration
+	// Publishes tells whether this notary may sign and publish now. With
+	// several replicas following one stream, each folds its own tree (to
+	// serve proofs) but only the one holding the notary lease signs; nil
+	// means always. A notary that is allowed to sign after another did
+	// never publishes a checkpoint smaller than the newest one.
+	Publishes func() bool
 }
 
 func (c *Config) setDefaults() {
@@ -131,7 +137,8 @@ type Notary struct {
 
 	published atomic.Int64
 	head      atomic.Uint64
-	lastErr   atomic.Value // string
+	cps       jetstream.Stream // the checkpoint stream, once a session opened it
+	lastErr   atomic.Value     // string
 }
 
 // New returns a notary folding into tree and signing with signer.
@@ -199,6 +206,7 @@ func (n *Notary) session(ctx context.Context, untilHead bool) error {
 	if err != nil {
 		return err
 	}
+	n.cps = cps
 	// What was signed last: the tree must agree with it, now or when it
 	// has folded that far again.
 	var pending *checkpoint.Checkpoint
@@ -354,6 +362,26 @@ func (n *Notary) publishIfNew(ctx context.Context) error {
 // publish makes the tree durable, signs a checkpoint of its size and
 // publishes it.
 func (n *Notary) publish(ctx context.Context) error {
+	if n.cfg.Publishes != nil {
+		if !n.cfg.Publishes() {
+			return nil
+		}
+		// Another replica may have signed while this one did not.
+		latest, err := Latest(ctx, n.cps)
+		switch {
+		case errors.Is(err, ErrNoCheckpoint):
+		case err != nil:
+			return err
+		case latest.Checkpoint.Size > n.published.Load():
+			n.published.Store(latest.Checkpoint.Size)
+		}
+	}
+	if n.tree.Size() <= n.published.Load() {
+		// A tree folding up again (a new replica, a lost tree file) never
+		// signs a checkpoint smaller than one published: the log would
+		// look as if it shrank.
+		return nil
+	}
 	if err := n.tree.Sync(); err != nil {
 		return fmt.Errorf("tree: %w", err)
 	}

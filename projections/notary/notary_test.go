@@ -439,3 +439,53 @@ func equalSizes(a, b []int64) bool {
 	}
 	return true
 }
+
+// TestANewSignerNeverPublishesASmallerCheckpoint: a replica that is allowed
+// to sign after another did (it took over the notary lease), or a notary
+// whose tree file was lost, folds its tree from the start; on its way up it
+// publishes nothing smaller than the newest checkpoint, which would look
+// like the log shrinking.
+func TestANewSignerNeverPublishesASmallerCheckpoint(t *testing.T) {
+	for name, publishes := range map[string]func() bool{"lease holder": func() bool { return true }, "single": nil} {
+		t.Run(name, func(t *testing.T) { testNoSmallerCheckpoint(t, publishes) })
+	}
+}
+
+func testNoSmallerCheckpoint(t *testing.T, publishes func() bool) {
+	l := newLedger(t, 500)
+	l.notarize(t, t.TempDir(), 300) // signs at 300 and at 500
+	if got := l.latest(t).Checkpoint.Size; got != 500 {
+		t.Fatalf("latest checkpoint %d, want 500", got)
+	}
+	s, err := l.js.Stream(t.Context(), notary.DefaultCheckpointStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Info(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := merkle.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tree.Close() })
+	n, err := notary.New(l.js, tree, l.signer, notary.Config{Origin: origin, Every: 100, Batch: 50, Durable: "replica-b",
+		Publishes: publishes}, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if err := n.CatchUp(ctx); err != nil {
+		t.Fatalf("CatchUp: %v", err)
+	}
+	after, err := s.Info(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.latest(t).Checkpoint.Size; got != 500 || after.State.Msgs != before.State.Msgs || tree.Size() != 500 {
+		t.Errorf("after the second signer folded 500 events: latest %d (want 500), %d checkpoints (want %d), tree %d",
+			got, after.State.Msgs, before.State.Msgs, tree.Size())
+	}
+}

@@ -27,8 +27,13 @@ import (
 type Config struct {
 	// Stream is the events stream; default events.DefaultStream.
 	Stream string
-	// Durable names the consumer; default "docket-projector-g<generation>".
+	// Durable names the consumer; default "docket-projector-g<generation>",
+	// followed by "-<Instance>" when Instance is set.
 	Durable string
+	// Instance, when set, makes the default consumer this replica's own:
+	// for a store only this replica writes (SQLite), while other replicas
+	// project the same stream into stores of their own.
+	Instance string
 	// Batch is the most events one transaction applies; default 500.
 	Batch int
 	// CatchUpBatch is the batch size while the projector is far behind (at
@@ -52,6 +57,9 @@ func (c *Config) setDefaults(gen int) {
 	}
 	if c.Durable == "" {
 		c.Durable = "docket-projector-g" + strconv.Itoa(gen)
+		if c.Instance != "" {
+			c.Durable += "-" + c.Instance
+		}
 	}
 	if c.Batch == 0 {
 		c.Batch = 500

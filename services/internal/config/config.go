@@ -61,6 +61,12 @@ type Config struct {
 	DuplicateWindow Duration `json:"duplicate_window"`
 	// StreamReplicas is 1 embedded, 3 on a cluster.
 	StreamReplicas int `json:"stream_replicas"`
+	// Instance names this replica among the docketd sharing one NATS
+	// (a NATS token, unique per replica; default: the host name). Its
+	// consumers of replica-local state (the notary's tree, a SQLite read
+	// model) are named after it, and it is the holder of the leases of the
+	// jobs one replica at a time runs.
+	Instance string `json:"instance"`
 	// Store is the read-model store: "sqlite:PATH" (default
 	// sqlite:DATA_DIR/readmodels.db) or a postgres:// URL (PostgreSQL or
 	// CockroachDB).
@@ -149,6 +155,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.StreamReplicas == 0 {
 		c.StreamReplicas = 1
+	}
+	if c.Instance == "" {
+		c.Instance = hostInstance()
 	}
 	if c.AtomicAppend == nil {
 		on := true
@@ -298,6 +307,9 @@ func (c Config) Validate() error {
 	if time.Duration(c.DuplicateWindow) < time.Second {
 		bad("duplicate_window", "%s is shorter than 1s", time.Duration(c.DuplicateWindow))
 	}
+	if err := events.CheckToken(c.Instance); err != nil {
+		bad("instance", "%v", err)
+	}
 	if c.StreamReplicas < 1 || c.StreamReplicas > 5 {
 		bad("stream_replicas", "%d is not between 1 and 5", c.StreamReplicas)
 	}
@@ -408,6 +420,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.Sync, "sync", c.Sync, `embedded fsync policy: "always" (before every ack) or a period such as 2m`)
 	fs.Var(&c.DuplicateWindow, "duplicate-window", "how long a retried append is recognised")
 	fs.IntVar(&c.StreamReplicas, "stream-replicas", c.StreamReplicas, "replicas of the events stream")
+	fs.StringVar(&c.Instance, "instance", c.Instance, "this replica's name, unique among the docketd sharing one NATS (default: the host name)")
 	fs.StringVar(&c.Store, "store", c.Store, "read-model store: sqlite:PATH or a postgres:// URL (default sqlite:DATA_DIR/readmodels.db)")
 	fs.StringVar(&c.KEKFile, "kek-file", c.KEKFile, "key-encryption key file (default DATA_DIR/keys/kek; env DOCKET_KEK holds the key itself instead)")
 	fs.StringVar(&c.PreviousKEKFile, "previous-kek-file", c.PreviousKEKFile, "the key-encryption key being rotated away from (during docket keys rotate-kek)")
@@ -514,4 +527,21 @@ func (l *stringList) Set(s string) error {
 		}
 	}
 	return nil
+}
+
+// hostInstance is the default instance name: the host name made a NATS
+// token (letters, digits, '-' and '_'), or "docketd".
+func hostInstance() string {
+	h, _ := os.Hostname()
+	h = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return '-'
+	}, h)
+	if h == "" || len(h) > 64 {
+		return "docketd"
+	}
+	return h
 }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,7 @@ import (
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/ingest"
+	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/docketledger/docket/services/internal/loader"
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/docketledger/docket/services/internal/query"
@@ -74,6 +76,8 @@ type Daemon struct {
 	publicKey  string      // its verifier key
 	apiTLS     bool
 	tokens     *auth.Store
+	leases     jetstream.KeyValue // package lease's bucket
+	notaryLead atomic.Bool        // this replica holds the notary lease
 	stopSaga   context.CancelFunc
 	sagaDone   chan struct{}
 	http       *http.Server
@@ -185,9 +189,25 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
-	d.read, err = readmodels.NewManager(ctx, d.backend, d.js, projector.Config{}, log)
+	// Jobs one replica at a time runs take a lease (package lease).
+	if d.leases, err = lease.OpenBucket(ctx, d.js, cfg.StreamReplicas, lease.DefaultTTL); err != nil {
+		return nil, err
+	}
+	pcfg := projector.Config{}
+	if d.backend.Kind() == "sqlite" {
+		pcfg.Instance = cfg.Instance // a store of this replica's own
+	}
+	d.read, err = readmodels.NewManager(ctx, d.backend, d.js, pcfg, log)
 	if err != nil {
 		return nil, err
+	}
+	if d.backend.Kind() != "sqlite" {
+		// A shared store: one replica at a time projects into it.
+		d.read.ShareStore(func(ctx context.Context, gen int, project func(context.Context)) {
+			if err := lease.Run(ctx, d.lease("projector-g"+strconv.Itoa(gen)), project); err != nil {
+				log.Error("projector lease", "err", err)
+			}
+		})
 	}
 	if err := d.read.Register(reg); err != nil {
 		return nil, err
@@ -267,8 +287,13 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 			case <-sagaCtx.Done():
 				return
 			}
-			if err := scheduler.Run(sagaCtx); err != nil {
-				log.Error("retention scheduler stopped", "err", err)
+			err := lease.Run(sagaCtx, d.lease("retention"), func(ctx context.Context) {
+				if err := scheduler.Run(ctx); err != nil {
+					log.Error("retention scheduler stopped", "err", err)
+				}
+			})
+			if err != nil {
+				log.Error("retention lease", "err", err)
 			}
 		})
 		if err := saga.Run(sagaCtx); err != nil {
@@ -593,4 +618,9 @@ func (d *Daemon) rightsService(ctx context.Context, cfg config.Config) (*query.R
 		return nil, err
 	}
 	return query.NewRights(x, sh, rm, pv)
+}
+
+// lease is this replica's candidacy for the lease of a job.
+func (d *Daemon) lease(name string) lease.Config {
+	return lease.Config{KV: d.leases, Name: name, Holder: d.cfg.Instance, TTL: lease.DefaultTTL, Log: d.log}
 }

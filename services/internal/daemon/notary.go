@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/projections/merkle"
 	"github.com/docketledger/docket/projections/notary"
+	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/docketledger/docket/services/internal/query"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -50,10 +52,14 @@ func (d *Daemon) startNotary(ctx context.Context) (*query.Audit, error) {
 		return nil, fmt.Errorf("notary: %w", err)
 	}
 	d.signer, d.publicKey = signer, vkey
+	// Every replica folds its own tree (it serves proofs from it); the
+	// one holding the notary lease signs.
 	d.notary, err = notary.New(d.js, d.tree, signer, notary.Config{
-		Origin:   cfg.LogOrigin,
-		Every:    cfg.CheckpointEvery,
-		Interval: time.Duration(cfg.CheckpointInterval),
+		Origin:    cfg.LogOrigin,
+		Durable:   "docket-notary-" + cfg.Instance,
+		Every:     cfg.CheckpointEvery,
+		Interval:  time.Duration(cfg.CheckpointInterval),
+		Publishes: d.notaryLead.Load,
 	}, d.log)
 	if err != nil {
 		return nil, err
@@ -65,13 +71,27 @@ func (d *Daemon) startNotary(ctx context.Context) (*query.Audit, error) {
 	if err != nil {
 		return nil, err
 	}
-	nctx, stop := context.WithCancel(context.Background())
-	d.stopNotary, d.notaryDone = stop, make(chan struct{})
+	nctx, nstop := context.WithCancel(context.Background())
+	d.stopNotary, d.notaryDone = nstop, make(chan struct{})
 	go func() {
 		defer close(d.notaryDone)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			err := lease.Run(nctx, d.lease("notary"), func(ctx context.Context) {
+				d.notaryLead.Store(true)
+				d.log.Info("notary: this replica signs the checkpoints", "instance", cfg.Instance)
+				<-ctx.Done()
+				d.notaryLead.Store(false)
+			})
+			if err != nil {
+				d.log.Error("notary lease", "err", err)
+			}
+		})
 		if err := d.notary.Run(nctx); err != nil {
 			d.log.Error("notary stopped: checkpoints are no longer signed", "err", err)
 		}
+		nstop()
+		wg.Wait()
 	}()
 	d.log.Info("notary started", "origin", cfg.LogOrigin, "public_key", vkey, "tree_size", d.tree.Size())
 	return audit, nil

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,7 @@ type Manager struct {
 	log     *slog.Logger
 	poll    time.Duration
 	onBatch func(events int, took time.Duration)
+	lead    Leader
 
 	current atomic.Pointer[instance]
 }
@@ -46,7 +48,21 @@ type instance struct {
 	proj   *projector.Projector
 	cancel context.CancelFunc
 	done   chan struct{}
+	// stored is the store's checkpoint as last read: what another
+	// replica's projector wrote into a shared store.
+	stored atomic.Uint64
 }
+
+// Leader runs project while this replica leads the projection of a
+// generation into a shared store (PostgreSQL, CockroachDB), so that one
+// replica at a time writes it; project's context ends when the lead is
+// lost. Leader returns when ctx ends. See package lease.
+type Leader func(ctx context.Context, generation int, project func(context.Context))
+
+// ShareStore makes the projector of each generation run only while lead
+// says this replica leads; the other replicas serve queries from what the
+// leader writes. Call it before Run.
+func (m *Manager) ShareStore(lead Leader) { m.lead = lead }
 
 // NewManager opens the current generation's store. Call Run to project.
 func NewManager(ctx context.Context, backend Backend, js jetstream.JetStream, cfg projector.Config, log *slog.Logger) (*Manager, error) {
@@ -119,12 +135,43 @@ func (m *Manager) Run(ctx context.Context) {
 func (m *Manager) start(ctx context.Context, inst *instance) {
 	pctx, cancel := context.WithCancel(ctx)
 	inst.cancel = cancel
-	go func() {
-		defer close(inst.done)
-		if err := inst.proj.Run(pctx); err != nil {
+	project := func(ctx context.Context) {
+		if err := inst.proj.Run(ctx); err != nil {
 			m.log.Error("projector stopped", "generation", inst.gen, "err", err)
 		}
+	}
+	if m.lead == nil {
+		go func() {
+			defer close(inst.done)
+			project(pctx)
+		}()
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { m.lead(pctx, inst.gen, project) })
+	wg.Go(func() { m.follow(pctx, inst) })
+	go func() {
+		defer close(inst.done)
+		wg.Wait()
 	}()
+}
+
+// follow reads a shared store's checkpoint until ctx ends, so that a
+// replica that does not project still knows how far the read models are.
+func (m *Manager) follow(ctx context.Context, inst *instance) {
+	every := min(m.poll, 200*time.Millisecond)
+	for {
+		if seq, err := inst.store.Checkpoint(ctx); err == nil {
+			inst.stored.Store(seq)
+		} else if ctx.Err() == nil {
+			m.log.Warn("read models: reading the checkpoint", "generation", inst.gen, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
 
 func (m *Manager) stop(inst *instance) {
@@ -160,7 +207,13 @@ type Status struct {
 // Status reports the current generation's projector.
 func (m *Manager) Status() Status {
 	inst := m.current.Load()
-	return Status{Generation: inst.gen, Stats: inst.proj.Stats()}
+	st := Status{Generation: inst.gen, Stats: inst.proj.Stats()}
+	// With a shared store, another replica's projector may be ahead.
+	if seq := inst.stored.Load(); seq > st.Checkpoint {
+		st.Checkpoint = seq
+		st.Head = max(st.Head, seq)
+	}
+	return st
 }
 
 // Register adds the read side's metrics to reg: checkpoint, lag, events

@@ -1,0 +1,219 @@
+package daemon_test
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events/checkpoint"
+	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/events/natstest"
+	"github.com/docketledger/docket/events/proof"
+	"github.com/docketledger/docket/projections/pgtest"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/lease"
+	"github.com/docketledger/docket/services/internal/query"
+	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// TestReplicas runs two docketd replicas on one NATS server and one
+// PostgreSQL read-model store. Both serve the API at once; one signs the
+// checkpoints and one projects into the shared store, each holding a
+// lease; every replica serves proofs from its own tree. When the notary's
+// replica stops, the other takes the lease over and goes on signing,
+// consistently with what was signed before.
+func TestReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two replicas")
+	}
+	ns := natstest.Start(t)
+	dsn := pgtest.Start(t)
+	kek := filepath.Join(t.TempDir(), "kek")
+	if _, err := keys.LoadKEKFile(kek, true); err != nil {
+		t.Fatal(err)
+	}
+	skey, vkey, err := checkpoint.GenerateKey(config.Defaults().LogOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logKey, err := checkpoint.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := func(name string) func(*config.Config) {
+		return func(c *config.Config) {
+			c.NATSURL, c.Store, c.Instance, c.KEKFile, c.NotaryKey = ns.ClientURL(), dsn, name, kek, skey
+			c.CheckpointEvery, c.CheckpointInterval = 10, config.Duration(100*time.Millisecond)
+		}
+	}
+	a := startDaemon(t, t.TempDir(), replica("a"))
+	b := startDaemon(t, t.TempDir(), replica("b"))
+	replicas := map[string]*daemon.Daemon{"a": a, "b": b}
+	_, js := natstest.Connect(t, ns)
+	kv, err := js.KeyValue(context.Background(), lease.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := func(name string) string {
+		h, err := lease.Holder(context.Background(), kv, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	eventually(t, "a notary and a projector lease", func() bool { return holder("notary") != "" && holder("projector-g1") != "" })
+	t.Logf("notary lease: %s, projector lease: %s", holder("notary"), holder("projector-g1"))
+
+	// Appends through both replicas.
+	var ids []string
+	for round := range 4 {
+		d := []*daemon.Daemon{a, b}[round%2]
+		var body strings.Builder
+		body.WriteString(`{"events":[`)
+		for i := range 10 {
+			id := uuid.Must(uuid.NewV7()).String()
+			ids = append(ids, id)
+			if i > 0 {
+				body.WriteString(",")
+			}
+			body.WriteString(jsonEvent(id, "r-"+string(rune('a'+i%4))))
+		}
+		body.WriteString(`]}`)
+		resp, err := postAppend(t, d, body.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("append through replica %d: HTTP %d", round%2, resp.StatusCode)
+		}
+	}
+	// Both replicas answer alike: the read models (one store) and the
+	// checkpoint; each proves an event from its own tree.
+	first := waitCheckpoint(t, a, 40)
+	for name, d := range replicas {
+		cp := waitCheckpoint(t, d, 40)
+		if cp.GetNote() != first.GetNote() {
+			t.Errorf("replica %s shows another checkpoint of size 40", name)
+		}
+		eventually(t, "replica "+name+"'s read models hold 40 events", func() bool { return readCheckpoint(t, d) >= 40 })
+		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+		s, err := q.GetSubject(context.Background(), connect.NewRequest(&apiv1.GetSubjectRequest{Tenant: "acme", SubjectRef: "r-a"}))
+		if err != nil || s.Msg.GetSubject().GetEvents() != 12 {
+			t.Errorf("replica %s: subject r-a: %v, %d events, want 12", name, err, s.Msg.GetSubject().GetEvents())
+		}
+		verifyProof(t, d, ids[len(ids)-1], logKey)
+	}
+
+	// The notary's replica stops; the other takes over and signs on.
+	leader := holder("notary")
+	if err := replicas[leader].Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	other := map[string]string{"a": "b", "b": "a"}[leader]
+	survivor := replicas[other]
+	began := time.Now()
+	eventually(t, "the notary lease moves to "+other, func() bool { return holder("notary") == other })
+	t.Logf("the notary lease moved from %s to %s in %s", leader, other, time.Since(began).Round(time.Millisecond))
+	var body strings.Builder
+	body.WriteString(`{"events":[`)
+	for i := range 10 {
+		id := uuid.Must(uuid.NewV7()).String()
+		ids = append(ids, id)
+		if i > 0 {
+			body.WriteString(",")
+		}
+		body.WriteString(jsonEvent(id, "r-e"))
+	}
+	body.WriteString(`]}`)
+	resp, err := postAppend(t, survivor, body.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	next := waitCheckpoint(t, survivor, 50)
+	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, survivor.APIURL(), as(tokens[survivor][1]))
+	cp, err := audit.GetConsistencyProof(context.Background(), connect.NewRequest(&apiv1.GetConsistencyProofRequest{OldSize: 40, NewSize: 50}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tp tlog.TreeProof
+	for _, h := range cp.Msg.GetHashes() {
+		tp = append(tp, tlog.Hash(h))
+	}
+	if err := tlog.CheckTree(tp, 50, tlog.Hash(next.GetRootHash()), 40, tlog.Hash(first.GetRootHash())); err != nil {
+		t.Errorf("the new notary's checkpoint is not consistent with the old one's: %v", err)
+	}
+	eventually(t, "the projector lease is held by "+other, func() bool { return holder("projector-g1") == other })
+	eventually(t, "the survivor's read models hold 50 events", func() bool { return readCheckpoint(t, survivor) >= 50 })
+	verifyProof(t, survivor, ids[len(ids)-1], logKey)
+}
+
+// eventually waits up to 30 s for cond.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("%s: not within 30 s", what)
+}
+
+// waitCheckpoint waits for d to show a checkpoint of size n.
+func waitCheckpoint(t *testing.T, d *daemon.Daemon, n uint64) *apiv1.SignedCheckpoint {
+	t.Helper()
+	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	var cp *apiv1.SignedCheckpoint
+	eventually(t, "a checkpoint of size "+strconv.FormatUint(n, 10), func() bool {
+		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+		if err != nil {
+			return false
+		}
+		cp = r.Msg.GetCheckpoint()
+		return cp.GetTreeSize() >= n
+	})
+	if cp.GetTreeSize() != n {
+		t.Fatalf("checkpoint of size %d, want %d", cp.GetTreeSize(), n)
+	}
+	return cp
+}
+
+// readCheckpoint is the read models' checkpoint as d reports it.
+func readCheckpoint(t *testing.T, d *daemon.Daemon) uint64 {
+	t.Helper()
+	st := apiv1connect.NewStatusServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	r, err := st.GetStatus(context.Background(), connect.NewRequest(&apiv1.GetStatusRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Msg.GetReadModels().GetCheckpoint()
+}
+
+// verifyProof checks d's inclusion proof of an event offline.
+func verifyProof(t *testing.T, d *daemon.Daemon, id string, logKey note.Verifier) {
+	t.Helper()
+	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	r, err := audit.GetInclusionProof(context.Background(), connect.NewRequest(&apiv1.GetInclusionProofRequest{
+		Event: &apiv1.GetInclusionProofRequest_EventId{EventId: id}, Tenant: "acme"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := query.Bundle(r.Msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := proof.Verify(b, logKey, nil, 0); err != nil {
+		t.Errorf("%s's proof of %s: %v", d.APIURL(), id, err)
+	}
+}

@@ -1,0 +1,174 @@
+package lease_test
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/events/natstest"
+	"github.com/docketledger/docket/services/internal/lease"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+const ttl = 900 * time.Millisecond
+
+// candidate runs one candidate on its own connection and records when it
+// leads.
+type candidate struct {
+	name    string
+	nc      *nats.Conn
+	cancel  context.CancelFunc
+	done    chan struct{}
+	leading atomic.Bool
+	terms   atomic.Int32
+}
+
+func start(t *testing.T, s *server.Server, name string, leaders *atomic.Int32, most *atomic.Int32) *candidate {
+	t.Helper()
+	nc, js := natstest.Connect(t, s)
+	kv, err := lease.OpenBucket(context.Background(), js, 1, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &candidate{name: name, nc: nc, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		err := lease.Run(ctx, lease.Config{KV: kv, Name: "notary", Holder: name, TTL: ttl}, func(lctx context.Context) {
+			n := leaders.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			c.leading.Store(true)
+			c.terms.Add(1)
+			<-lctx.Done()
+			c.leading.Store(false)
+			leaders.Add(-1)
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}()
+	t.Cleanup(func() { c.stop() })
+	return c
+}
+
+func (c *candidate) stop() {
+	c.cancel()
+	<-c.done
+}
+
+func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) time.Duration {
+	t.Helper()
+	begin := time.Now()
+	for time.Since(begin) < within {
+		if cond() {
+			return time.Since(begin)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within %s", what, within)
+	return 0
+}
+
+// TestOneLeaderAndCleanHandOver: of three candidates one leads; when it
+// stops, another takes over within a third of the TTL, never two at once.
+func TestOneLeaderAndCleanHandOver(t *testing.T) {
+	s := natstest.Start(t)
+	var leaders, most atomic.Int32
+	cs := []*candidate{start(t, s, "a", &leaders, &most), start(t, s, "b", &leaders, &most), start(t, s, "c", &leaders, &most)}
+	leader := func() *candidate {
+		for _, c := range cs {
+			if c.leading.Load() {
+				return c
+			}
+		}
+		return nil
+	}
+	waitFor(t, "a leader", 3*ttl, func() bool { return leader() != nil })
+	for handovers := 0; handovers < 2; handovers++ {
+		old := leader()
+		time.Sleep(2 * ttl) // renewals keep it
+		if leader() != old {
+			t.Fatalf("the lease moved from %s without a reason", old.name)
+		}
+		old.stop()
+		took := waitFor(t, "a new leader", 2*ttl, func() bool { l := leader(); return l != nil && l != old })
+		t.Logf("hand-over from %s to %s took %s", old.name, leader().name, took.Round(time.Millisecond))
+		if took > ttl/3+300*time.Millisecond {
+			t.Errorf("a clean hand-over took %s, more than TTL/3 (%s)", took, ttl/3)
+		}
+	}
+	if most.Load() != 1 {
+		t.Errorf("%d candidates led at once", most.Load())
+	}
+}
+
+// TestCrashedLeaderExpires: a leader cut off from NATS stops leading within
+// TTL/2 and cannot release its lease; another takes over once the lease has
+// expired, never while the first still leads.
+func TestCrashedLeaderExpires(t *testing.T) {
+	s := natstest.Start(t)
+	var leaders, most atomic.Int32
+	a := start(t, s, "a", &leaders, &most)
+	waitFor(t, "a leads", 3*ttl, a.leading.Load)
+	b := start(t, s, "b", &leaders, &most)
+	time.Sleep(ttl)
+	if b.leading.Load() {
+		t.Fatal("b leads while a renews its lease")
+	}
+	a.nc.Close() // a partition: a can no longer renew, nor release
+	stopped := waitFor(t, "a stops leading", ttl, func() bool { return !a.leading.Load() })
+	took := waitFor(t, "b leads", 4*ttl, b.leading.Load)
+	t.Logf("a stopped leading %s after the cut; b took over %s after that", stopped.Round(time.Millisecond), took.Round(time.Millisecond))
+	if most.Load() != 1 {
+		t.Errorf("%d candidates led at once", most.Load())
+	}
+}
+
+// TestRestartReclaimsOwnLease: a replica that restarts under the same
+// instance name takes its lease back at once, without waiting for it to
+// expire; a replica of another name waits.
+func TestRestartReclaimsOwnLease(t *testing.T) {
+	s := natstest.Start(t)
+	var leaders, most atomic.Int32
+	a := start(t, s, "a", &leaders, &most)
+	waitFor(t, "a leads", 3*ttl, a.leading.Load)
+	a.nc.Close() // killed: the lease stays until it expires
+	a.stop()
+	again := start(t, s, "a", &leaders, &most)
+	other := start(t, s, "b", &leaders, &most)
+	took := waitFor(t, "the restarted a leads", ttl/2, again.leading.Load)
+	t.Logf("the restarted replica took its lease back in %s", took.Round(time.Millisecond))
+	if other.leading.Load() {
+		t.Error("b leads too")
+	}
+}
+
+// TestBucketTTLMustAgree: candidates with another TTL are refused.
+func TestBucketTTLMustAgree(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := natstest.Connect(t, s)
+	if _, err := lease.OpenBucket(context.Background(), js, 1, ttl); err != nil {
+		t.Fatal(err)
+	}
+	_, err := lease.OpenBucket(context.Background(), js, 1, 2*ttl)
+	if err == nil || !strings.Contains(err.Error(), "same") {
+		t.Fatalf("another TTL: %v", err)
+	}
+	if _, err := lease.Holder(context.Background(), mustKV(t, js), "notary"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustKV(t *testing.T, js jetstream.JetStream) jetstream.KeyValue {
+	t.Helper()
+	kv, err := js.KeyValue(context.Background(), lease.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kv
+}
