@@ -416,6 +416,23 @@ type Store interface {
 	Close() error
 }
 
+// ErrPartitions: the store is partitioned another way (or not at all):
+// changing how a generation is partitioned needs a rebuild into a new one.
+var ErrPartitions = errors.New("read models are partitioned another way")
+
+// Partitioner is a store whose projection several projectors can share,
+// each applying the events of one partition of the data subjects.
+type Partitioner interface {
+	// Partition returns the store as projector part of parts (0 ≤ part <
+	// parts, 1 < parts ≤ 256) sees it: its Checkpoint and Apply read and move
+	// that partition's own checkpoint; everything else is the store's. The
+	// first call on a generation fixes parts (creating the checkpoints of
+	// all parts at 0, in one transaction, so readers never see fewer);
+	// calling it with another parts, or on a store whose own checkpoint an
+	// unpartitioned Apply has moved past 0, fails with ErrPartitions.
+	Partition(ctx context.Context, part, parts int) (Store, error)
+}
+
 // Generations records which generation of the read models is current; a
 // rebuild switches it once the new generation has caught up.
 type Generations interface {

@@ -661,3 +661,12 @@ func matchesReplay(t *testing.T, r model.Reader, recs []source.Record) {
 		same(t, "Findings "+tn, findings, gotF)
 	}
 }
+
+// Partition passes a partitioned projector's request on to the store.
+func (s *onceStore) Partition(ctx context.Context, part, parts int) (model.Store, error) {
+	ps, ok := s.Store.(model.Partitioner)
+	if !ok {
+		return nil, errors.New("the store cannot be partitioned")
+	}
+	return ps.Partition(ctx, part, parts)
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"sort"
 	"strconv"
@@ -46,6 +47,31 @@ type Config struct {
 	MaxWait time.Duration
 	// Backoff is the first pause after a failed batch (doubling to 30s).
 	Backoff time.Duration
+	// Partitions, when more than 1, splits the projection among that many
+	// projectors sharing one store (model.Partitioner): this one applies
+	// the events of the data subjects in partition Partition (PartitionOf)
+	// and folds the tenant-level events (the catalogue) of every tenant
+	// into its own catalogue, whose rows partition 0 alone stores.
+	Partitions int
+	// Partition is this projector's partition, 0 ≤ Partition < Partitions.
+	Partition int
+}
+
+// MaxPartitions bounds Config.Partitions.
+const MaxPartitions = 256
+
+// PartitionOf is the partition of a data subject: FNV-1a of the tenant
+// and the subject reference, modulo parts. Events without a subject (the
+// tenant's catalogue) belong to partition 0.
+func PartitionOf(tenant, subjectRef string, parts int) int {
+	if parts <= 1 || subjectRef == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(tenant))
+	h.Write([]byte{0})
+	h.Write([]byte(subjectRef))
+	return int(h.Sum64() % uint64(parts))
 }
 
 // DefaultCatchUpBatch is Config.CatchUpBatch's default.
@@ -57,6 +83,9 @@ func (c *Config) setDefaults(gen int) {
 	}
 	if c.Durable == "" {
 		c.Durable = "docket-projector-g" + strconv.Itoa(gen)
+		if c.Partitions > 1 {
+			c.Durable += "-p" + strconv.Itoa(c.Partition)
+		}
 		if c.Instance != "" {
 			c.Durable += "-" + c.Instance
 		}
@@ -91,6 +120,11 @@ func (c Config) Validate() error {
 	if c.MaxWait < time.Millisecond {
 		errs = append(errs, fmt.Errorf("max wait: %s is shorter than 1ms", c.MaxWait))
 	}
+	if c.Partitions < 0 || c.Partitions > MaxPartitions {
+		errs = append(errs, fmt.Errorf("partitions: %d is not between 0 and %d", c.Partitions, MaxPartitions))
+	} else if c.Partition < 0 || (c.Partition > 0 && c.Partition >= c.Partitions) {
+		errs = append(errs, fmt.Errorf("partition: %d is not between 0 and %d", c.Partition, max(c.Partitions-1, 0)))
+	}
 	return errors.Join(errs...)
 }
 
@@ -115,6 +149,8 @@ type Projector struct {
 	// session: a failed batch may have changed states in memory without
 	// storing them, so every new session starts with an empty cache.
 	cache *Cache
+	// w is the store as this session writes it (a partition's view).
+	w model.Store
 
 	checkpoint atomic.Uint64
 	head       atomic.Uint64
@@ -199,17 +235,28 @@ func (p *Projector) run(ctx context.Context, untilHead bool) error {
 // ends, and the next one starts from the stored checkpoint with an empty
 // cache.
 func (p *Projector) session(ctx context.Context, untilHead bool) error {
-	cp, err := p.store.Checkpoint(ctx)
+	w, err := p.writer(ctx)
+	if err != nil {
+		return err
+	}
+	p.w = w
+	cp, err := w.Checkpoint(ctx)
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	p.checkpoint.Store(cp)
+	if err := p.awaitCatalogue(ctx, cp); err != nil {
+		return err
+	}
 	cat := state.NewCatalogue()
-	rows, err := p.store.AllActivities(ctx)
+	rows, err := w.AllActivities(ctx)
 	if err != nil {
 		return fmt.Errorf("catalogue: %w", err)
 	}
 	for _, r := range rows {
+		if r.Seq > cp {
+			continue // partition 0 stored it; this partition folds it when it gets there
+		}
 		if err := cat.Add(r); err != nil {
 			return fmt.Errorf("catalogue: %w", err)
 		}
@@ -255,6 +302,57 @@ func (p *Projector) session(ctx context.Context, untilHead bool) error {
 	return readErr
 }
 
+// writer is the store as this projector writes it: the store, or its
+// partition's view.
+func (p *Projector) writer(ctx context.Context) (model.Store, error) {
+	if p.cfg.Partitions <= 1 {
+		return p.store, nil
+	}
+	ps, ok := p.store.(model.Partitioner)
+	if !ok {
+		return nil, errors.New("projector: the store cannot be partitioned")
+	}
+	w, err := ps.Partition(ctx, p.cfg.Partition, p.cfg.Partitions)
+	if err != nil {
+		return nil, fmt.Errorf("partition %d of %d: %w", p.cfg.Partition, p.cfg.Partitions, err)
+	}
+	return w, nil
+}
+
+// awaitCatalogue waits, for a partition other than 0, until partition 0
+// (which alone stores the catalogue's rows) has stored the catalogue up
+// to cp, so that this partition's catalogue is complete as of cp.
+func (p *Projector) awaitCatalogue(ctx context.Context, cp uint64) error {
+	if p.cfg.Partitions <= 1 || p.cfg.Partition == 0 || cp == 0 {
+		return nil
+	}
+	first, err := p.store.(model.Partitioner).Partition(ctx, 0, p.cfg.Partitions)
+	if err != nil {
+		return fmt.Errorf("partition 0: %w", err)
+	}
+	for {
+		seq, err := first.Checkpoint(ctx)
+		if err != nil {
+			return fmt.Errorf("partition 0's checkpoint: %w", err)
+		}
+		if seq >= cp {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// owns tells whether this projector stores a record's effects: always,
+// unpartitioned; else when the record's subject is in its partition, or,
+// for a tenant-level record, when it is partition 0.
+func (p *Projector) owns(r source.Record) bool {
+	return p.cfg.Partitions <= 1 || PartitionOf(r.Event.GetTenant(), r.Event.GetSubjectRef(), p.cfg.Partitions) == p.cfg.Partition
+}
+
 // built is a folded batch on its way to the store.
 type built struct {
 	batch *model.Batch  // nil when every message was a redelivery
@@ -272,7 +370,7 @@ const fetchMax = 2500
 // never skipped over.
 func (p *Projector) read(ctx context.Context, cons jetstream.Consumer, from, target uint64, untilHead bool, queue chan<- built) error {
 	defer close(queue)
-	next := from
+	next, batchFrom := from, from
 	size := p.cfg.Batch
 	for ctx.Err() == nil {
 		var (
@@ -309,8 +407,11 @@ func (p *Projector) read(ctx context.Context, cons jetstream.Consumer, from, tar
 				if err != nil {
 					return err
 				}
-				recs = append(recs, rec)
 				next = seq
+				if !p.owns(rec) && rec.Event.GetSubjectRef() != "" {
+					continue // another partition's subject
+				}
+				recs = append(recs, rec)
 				fold += time.Since(t0)
 			}
 			if err := msgs.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
@@ -329,18 +430,24 @@ func (p *Projector) read(ctx context.Context, cons jetstream.Consumer, from, tar
 			continue
 		}
 		bt := built{last: last}
-		if len(recs) > 0 {
+		switch {
+		case len(recs) > 0:
 			t0 := time.Now()
-			b, err := Build(ctx, p.store, p.cat, p.cache, recs[0].Sequence-1, recs)
+			b, err := build(ctx, p.w, p.cat, p.cache, recs, p.owns)
 			if err != nil {
 				return err
 			}
+			b.From, b.To = batchFrom, next // with the other partitions' events passed over
 			p.cache.Keep(b)
 			if err := b.EncodeSubjects(); err != nil {
 				return fmt.Errorf("sequence %d..%d: %w", b.From+1, b.To, err)
 			}
 			bt.batch, bt.fold = b, fold+time.Since(t0)
+		case next > batchFrom:
+			// Only other partitions' events: the checkpoint moves on.
+			bt.batch = &model.Batch{From: batchFrom, To: next}
 		}
+		batchFrom = next
 		select {
 		case queue <- bt:
 		case <-ctx.Done():
@@ -364,7 +471,7 @@ func (p *Projector) write(ctx context.Context, queue <-chan built, stop func()) 
 	for bt := range queue {
 		start := time.Now()
 		if b := bt.batch; b != nil {
-			if err := p.store.Apply(ctx, b); err != nil {
+			if err := p.w.Apply(ctx, b); err != nil {
 				ended := ctx.Err() != nil // before stop, which ends ctx
 				stop()
 				if ended {
@@ -434,7 +541,19 @@ func (c *Cache) Keep(b *model.Batch) {
 // first, so that the cache and the batches built before are left as they
 // were (Keep puts the new states in the cache).
 func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache *Cache, from uint64, recs []source.Record) (*model.Batch, error) {
-	b := &model.Batch{From: from, To: recs[len(recs)-1].Sequence}
+	b, err := build(ctx, store, cat, cache, recs, nil)
+	if err != nil {
+		return nil, err
+	}
+	b.From = from
+	return b, nil
+}
+
+// build folds recs into a batch ending at the last one's sequence. A
+// record owns rejects is folded into the catalogue only: its effects
+// belong to another partition's batch.
+func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache *Cache, recs []source.Record, owns func(source.Record) bool) (*model.Batch, error) {
+	b := &model.Batch{To: recs[len(recs)-1].Sequence}
 
 	// Load every subject and request the batch touches, in one query each.
 	var keys []model.SubjectKey
@@ -523,6 +642,9 @@ func Build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 		eff, err := state.Apply(st, lookup, cat, r)
 		if err != nil {
 			return nil, fmt.Errorf("sequence %d: %w", r.Sequence, err)
+		}
+		if owns != nil && !owns(r) {
+			continue // the catalogue has it; partition 0 stores it
 		}
 		b.Audit = append(b.Audit, eff.Audit)
 		if eff.Disclosure != nil {

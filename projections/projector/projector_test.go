@@ -3,6 +3,7 @@ package projector_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -287,4 +288,44 @@ func replaceConsumer(t *testing.T, l *ledger, durable string, start uint64) {
 	}); err != nil {
 		t.Fatalf("create consumer at %d: %v", start, err)
 	}
+}
+
+// TestPartitionsEqualOne: four projectors, each applying one partition of
+// the data subjects into one shared store at the same time, give exactly
+// the read models one projector gives, and the reference projection's.
+func TestPartitionsEqualOne(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db database) {
+		l := newLedger(t)
+		l.append(t, streamgen.Generate(5, 3000))
+		one := db(t, 1)
+		catchUp(t, l, one, projector.Config{Durable: "one", Batch: 200, CatchUpBatch: 200})
+		shared := db(t, 2)
+		const parts = 4
+		var wg sync.WaitGroup
+		for k := range parts {
+			p, err := projector.New(l.js, shared, projector.Config{Partitions: parts, Partition: k, Batch: 150, CatchUpBatch: 150}, discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wg.Go(func() { runCatchUp(t, p) })
+		}
+		wg.Wait()
+		if cp := checkpoint(t, shared); cp != 3000 {
+			t.Fatalf("the shared store's checkpoint is %d, want 3000", cp)
+		}
+		recs := l.records(t)
+		q := queriesOf(recs)
+		sameAnswers(t, "one projector", answers(t, one, q), "four partitions", answers(t, shared, q))
+		matchesReplay(t, shared, recs)
+		// Each subject's events went to one partition only.
+		owners := map[int]int{}
+		for _, r := range recs {
+			if ref := r.Event.GetSubjectRef(); ref != "" {
+				owners[projector.PartitionOf(r.Event.GetTenant(), ref, parts)]++
+			}
+		}
+		if len(owners) != parts {
+			t.Errorf("the subjects fall in %d partitions of %d: %v", len(owners), parts, owners)
+		}
+	})
 }

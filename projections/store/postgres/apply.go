@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/docketledger/docket/projections/model"
 	"github.com/jackc/pgx/v5"
@@ -18,7 +21,9 @@ import (
 // inserted, and a second row with the same key (audit, disclosure or
 // activity sequence, finding id) fails the whole batch. Each kind of row
 // goes in with one statement over unnest'ed arrays, whatever the batch's
-// size.
+// size. Once the generation is partitioned, Apply refuses every batch
+// (model.ErrPartitions): write through the partitions' views (see
+// Partition).
 func (s *Store) Apply(ctx context.Context, b *model.Batch) error {
 	if b == nil {
 		return errors.New("postgres store: apply: nil batch")
@@ -31,31 +36,42 @@ func (s *Store) Apply(ctx context.Context, b *model.Batch) error {
 	err = InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// The checkpoint first: concurrent writers of one generation queue
 		// on its row lock, and the losers see it moved when they retry.
-		tag, err := tx.Exec(ctx, `UPDATE checkpoint SET seq = $2 WHERE id = 1 AND seq = $1`, stmts.from, stmts.to)
+		// Partition rewrites this row as it splits the generation, so an
+		// Apply under way then is re-run, and sees the partitions.
+		tag, err := tx.Exec(ctx, `UPDATE checkpoint SET seq = $2 WHERE id = 1 AND seq = $1
+	AND NOT EXISTS (SELECT 1 FROM partitions)`, stmts.from, stmts.to)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			var at int64
-			if err := tx.QueryRow(ctx, `SELECT seq FROM checkpoint WHERE id = 1`).Scan(&at); err != nil {
+			var at, parts int64
+			if err := tx.QueryRow(ctx, `SELECT seq, (SELECT count(*) FROM partitions) FROM checkpoint WHERE id = 1`).Scan(&at, &parts); err != nil {
 				return err
+			}
+			if parts > 0 {
+				return fmt.Errorf("%w: generation %d is split into %d partitions: apply through Partition", model.ErrPartitions, s.gen, parts)
 			}
 			return fmt.Errorf("%w: it is at %d, the batch starts at %d", model.ErrCheckpointMoved, at, b.From)
 		}
-		// Checked after the checkpoint, which takes precedence: a batch
-		// from elsewhere is ErrCheckpointMoved whatever its end.
-		if b.To < b.From {
-			return fmt.Errorf("batch ends (%d) before it starts (%d)", b.To, b.From)
-		}
-		for _, st := range stmts.list {
-			if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
-				return fmt.Errorf("%s: %w", st.what, err)
-			}
-		}
-		return nil
+		return writeBatch(ctx, tx, b, stmts)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres store: apply %d..%d: %w", b.From, b.To, err)
+	}
+	return nil
+}
+
+// writeBatch runs the statements of b, once its checkpoint has moved.
+func writeBatch(ctx context.Context, tx pgx.Tx, b *model.Batch, stmts *encodedBatch) error {
+	// Checked after the checkpoint, which takes precedence: a batch
+	// from elsewhere is ErrCheckpointMoved whatever its end.
+	if b.To < b.From {
+		return fmt.Errorf("batch ends (%d) before it starts (%d)", b.To, b.From)
+	}
+	for _, st := range stmts.list {
+		if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
+			return fmt.Errorf("%s: %w", st.what, err)
+		}
 	}
 	return nil
 }
@@ -223,6 +239,26 @@ ON CONFLICT (tenant, request_id) DO UPDATE SET
 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[], $7::bigint[], $8::bytea[])`,
 			seq, eventID, tenant, actID, amended, occurred, recorded, activity)
 	}
+	if n := len(b.Findings); n > 0 {
+		var (
+			tenant, id, rule, subject, eventIDs, detail = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
+			arose, seq                                  = make([]int64, n), make([]int64, n)
+		)
+		for i := range b.Findings {
+			f := &b.Findings[i]
+			tenant[i], id[i], rule[i], subject[i] = f.Tenant, f.ID, f.Rule, f.SubjectRef
+			eventIDs[i], detail[i] = textArray(f.EventIDs), f.Detail
+			arose[i], seq[i] = e.time("finding arose_at", f.AroseAt), e.seq("finding seq", f.Seq)
+		}
+		add("findings", `INSERT INTO findings (tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)
+SELECT tenant, id, rule, subject_ref, event_ids::text[], arose_at, seq, detail
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[])
+	AS r(tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)`,
+			tenant, id, rule, subject, eventIDs, arose, seq, detail)
+	}
+	// Observed rows last, in key order: concurrent Applies of partitions
+	// (see Partition) merge into the same rows, whose locks each then
+	// holds only until its commit, and all take in one order (no deadlock).
 	if observed := mergeObserved(b.Observed); len(observed) > 0 {
 		n := len(observed)
 		var (
@@ -244,23 +280,6 @@ ON CONFLICT (tenant, kind, obs_key) DO UPDATE SET
 	first_seq = least(o.first_seq, excluded.first_seq),
 	last_occurred = greatest(o.last_occurred, excluded.last_occurred)`,
 			tenant, kind, key, count, firstSeq, firstEvent, firstOccurred, lastOccurred)
-	}
-	if n := len(b.Findings); n > 0 {
-		var (
-			tenant, id, rule, subject, eventIDs, detail = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
-			arose, seq                                  = make([]int64, n), make([]int64, n)
-		)
-		for i := range b.Findings {
-			f := &b.Findings[i]
-			tenant[i], id[i], rule[i], subject[i] = f.Tenant, f.ID, f.Rule, f.SubjectRef
-			eventIDs[i], detail[i] = textArray(f.EventIDs), f.Detail
-			arose[i], seq[i] = e.time("finding arose_at", f.AroseAt), e.seq("finding seq", f.Seq)
-		}
-		add("findings", `INSERT INTO findings (tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)
-SELECT tenant, id, rule, subject_ref, event_ids::text[], arose_at, seq, detail
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[])
-	AS r(tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)`,
-			tenant, id, rule, subject, eventIDs, arose, seq, detail)
 	}
 	if e.err != nil {
 		return nil, e.err
@@ -308,7 +327,8 @@ func lastRequests(in []*model.RequestRow) []*model.RequestRow {
 // merges them with a stored row: counts add up, the row with the smallest
 // FirstSeq gives the first fields (FirstSeq, FirstEventID, FirstOccurred,
 // as the SQLite store does; on a tie the earlier row), and LastOccurred is
-// the greatest.
+// the greatest. The rows come out ordered by key (tenant, kind, key, in
+// byte order), the order in which the upsert then locks them.
 func mergeObserved(in []model.ObservedRow) []model.ObservedRow {
 	type key struct{ tenant, kind, key string }
 	idx := make(map[key]int, len(in))
@@ -323,5 +343,8 @@ func mergeObserved(in []model.ObservedRow) []model.ObservedRow {
 		}
 		out[i].Merge(o)
 	}
+	slices.SortFunc(out, func(a, b model.ObservedRow) int {
+		return cmp.Or(strings.Compare(a.Tenant, b.Tenant), strings.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
+	})
 	return out
 }

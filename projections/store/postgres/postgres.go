@@ -37,6 +37,19 @@
 // crdb.ExecuteTx: on PostgreSQL its savepoint retry never succeeds, and it
 // ignores the error of the final COMMIT, where PostgreSQL may report a
 // serialization failure: a lost write.
+//
+// The one exception is the Apply of a partition's view (see Partition),
+// which runs READ COMMITTED, re-run the same way: views of several
+// partitions apply at once, on their own connections, and merge into the
+// same observed rows. Serializable, each such pair of transactions would
+// conflict and one re-run from the start; read committed, the upsert of
+// an observed row waits for the other's lock and then merges into the row
+// as committed (ON CONFLICT DO UPDATE is atomic per row), which is all a
+// partition's Apply needs: it reads nothing but its own checkpoint, which
+// its first statement moves (compare-and-swap in one UPDATE, re-checked on
+// the newest row), and every other row it writes is keyed by its own
+// partition's subjects or events. CockroachDB, unless read committed is
+// enabled there, runs them SERIALIZABLE, and they are re-run on conflict.
 package postgres
 
 import (
@@ -109,6 +122,11 @@ const maxRetries = 100
 // failure stays recognisable. Any other error ends the loop and is
 // returned as fn or pgx returned it.
 func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	return inTx(ctx, pool, pgx.Serializable, fn)
+}
+
+// inTx is InTx at another isolation level.
+func inTx(ctx context.Context, pool *pgxpool.Pool, iso pgx.TxIsoLevel, fn func(pgx.Tx) error) error {
 	attempt := 0
 	return crdb.ExecuteCtx(crdb.WithMaxRetries(ctx, maxRetries), func(ctx context.Context, _ ...any) error {
 		if attempt > 0 {
@@ -117,7 +135,7 @@ func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error 
 			}
 		}
 		attempt++
-		return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.Serializable}, fn)
+		return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: iso}, fn)
 	})
 }
 

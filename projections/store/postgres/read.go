@@ -13,10 +13,13 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Checkpoint is the last stream sequence applied; 0 when none.
+// Checkpoint is the last stream sequence applied; 0 when none. Once the
+// generation is partitioned (see Partition), it is the smallest of the
+// partitions' checkpoints: the sequence up to which every partition has
+// applied its events.
 func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
 	var seq int64
-	if err := s.pool.QueryRow(ctx, `SELECT seq FROM checkpoint WHERE id = 1`).Scan(&seq); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT min(seq) FROM partitions), seq) FROM checkpoint WHERE id = 1`).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("postgres store: checkpoint: %w", err)
 	}
 	return uint64(seq), nil

@@ -144,6 +144,18 @@ CREATE INDEX findings_by_rule ON findings (tenant, rule, seq, id);
 	`
 CREATE INDEX audit_by_event ON audit (tenant, event_id);
 `,
+	// 3: per-partition checkpoints, for projectors sharing the generation
+	// (see Store.Partition). Empty while the generation is unpartitioned;
+	// the first Partition fills it with all parts at once, and its parts
+	// never change after.
+	`
+CREATE TABLE partitions (
+	part  int    PRIMARY KEY,
+	parts int    NOT NULL,
+	seq   bigint NOT NULL,
+	CHECK (parts > 1 AND part >= 0 AND part < parts)
+);
+`,
 }
 
 // ddlLock is the advisory lock every transaction that creates tables holds

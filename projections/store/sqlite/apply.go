@@ -155,8 +155,16 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 // anything. Subjects and requests replace the rows of the same key (within
 // b, the last one wins); observed rows merge; everything else is inserted,
 // and a second row with the same key (audit, disclosure or activity
-// sequence, finding id) fails the whole batch.
+// sequence, finding id) fails the whole batch. Once the generation is
+// partitioned, Apply refuses every batch (model.ErrPartitions): write
+// through the partitions' views (see Partition).
 func (s *Store) Apply(ctx context.Context, b *model.Batch) error {
+	return s.apply(ctx, b, nil)
+}
+
+// apply is Apply of the store (p nil) or of partition p's view: the
+// same writes, but the compare-and-swap is on p's own checkpoint.
+func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	if b == nil {
 		return errors.New("sqlite store: apply: nil batch")
 	}
@@ -178,18 +186,13 @@ func (s *Store) Apply(ctx context.Context, b *model.Batch) error {
 		return fmt.Errorf("sqlite store: apply: begin: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE `+s.t("checkpoint")+` SET seq = ? WHERE id = 1 AND seq = ?`, to, from)
-	if err != nil {
-		return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
+	if p == nil {
+		err = s.moveCheckpoint(ctx, tx, b, from, to)
+	} else {
+		err = s.movePartition(ctx, tx, b, p, from, to)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
-	} else if n != 1 {
-		var cur int64
-		if err := tx.QueryRowContext(ctx, `SELECT seq FROM `+s.t("checkpoint")).Scan(&cur); err != nil {
-			return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
-		}
-		return fmt.Errorf("sqlite store: apply %d..%d: %w (it is %d)", b.From, b.To, model.ErrCheckpointMoved, cur)
+	if err != nil {
+		return err
 	}
 	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
@@ -201,6 +204,59 @@ func (s *Store) Apply(ctx context.Context, b *model.Batch) error {
 	}
 	s.committed()
 	return nil
+}
+
+// moveCheckpoint is the compare-and-swap of the store's own checkpoint,
+// from b.From (from) to b.To (to); it fails, moving nothing, if the
+// checkpoint is elsewhere or the generation is partitioned.
+func (s *Store) moveCheckpoint(ctx context.Context, tx *sql.Tx, b *model.Batch, from, to int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE `+s.t("checkpoint")+` SET seq = ? WHERE id = 1 AND seq = ?
+	AND NOT EXISTS (SELECT 1 FROM `+s.t("partitions")+`)`, to, from)
+	if err != nil {
+		return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
+	} else if n == 1 {
+		return nil
+	}
+	var cur, parts int64
+	if err := tx.QueryRowContext(ctx, `SELECT seq, (SELECT count(*) FROM `+s.t("partitions")+`) FROM `+
+		s.t("checkpoint")+` WHERE id = 1`).Scan(&cur, &parts); err != nil {
+		return fmt.Errorf("sqlite store: apply: checkpoint: %w", err)
+	}
+	if parts > 0 {
+		return fmt.Errorf("sqlite store: apply %d..%d: %w (generation %d is split into %d partitions: apply through Partition)",
+			b.From, b.To, model.ErrPartitions, s.gen, parts)
+	}
+	return fmt.Errorf("sqlite store: apply %d..%d: %w (it is %d)", b.From, b.To, model.ErrCheckpointMoved, cur)
+}
+
+// movePartition is the compare-and-swap of partition p's checkpoint.
+func (s *Store) movePartition(ctx context.Context, tx *sql.Tx, b *model.Batch, p *partition, from, to int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE `+s.t("partitions")+` SET seq = ? WHERE part = ? AND parts = ? AND seq = ?`,
+		to, p.part, p.parts, from)
+	if err != nil {
+		return fmt.Errorf("sqlite store: partition %d of %d: apply: checkpoint: %w", p.part, p.parts, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite store: partition %d of %d: apply: checkpoint: %w", p.part, p.parts, err)
+	} else if n == 1 {
+		return nil
+	}
+	var cur, parts int64
+	switch err := tx.QueryRowContext(ctx, `SELECT seq, parts FROM `+s.t("partitions")+` WHERE part = ?`, p.part).Scan(&cur, &parts); {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("sqlite store: partition %d of %d: apply %d..%d: %w (generation %d has no partition %d)",
+			p.part, p.parts, b.From, b.To, model.ErrPartitions, s.gen, p.part)
+	case err != nil:
+		return fmt.Errorf("sqlite store: partition %d of %d: apply: checkpoint: %w", p.part, p.parts, err)
+	case parts != int64(p.parts):
+		return fmt.Errorf("sqlite store: partition %d of %d: apply %d..%d: %w (generation %d is split into %d)",
+			p.part, p.parts, b.From, b.To, model.ErrPartitions, s.gen, parts)
+	}
+	return fmt.Errorf("sqlite store: partition %d of %d: apply %d..%d: %w (it is %d)",
+		p.part, p.parts, b.From, b.To, model.ErrCheckpointMoved, cur)
 }
 
 // insert runs t's multi-row INSERT over args (a whole number of rows):

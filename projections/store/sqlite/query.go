@@ -54,10 +54,14 @@ func limit(p model.Page) string {
 	return ""
 }
 
-// Checkpoint is the last stream sequence applied; 0 when none.
+// Checkpoint is the last stream sequence applied; 0 when none. Once the
+// generation is partitioned (see Partition), it is the smallest of the
+// partitions' checkpoints: the sequence up to which every partition has
+// applied its events.
 func (s *Store) Checkpoint(ctx context.Context) (uint64, error) {
 	var seq int64
-	if err := s.r.QueryRowContext(ctx, `SELECT seq FROM `+s.t("checkpoint")).Scan(&seq); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce((SELECT min(seq) FROM `+s.t("partitions")+`), seq) FROM `+
+		s.t("checkpoint")+` WHERE id = 1`).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("sqlite store: checkpoint: %w", err)
 	}
 	return uint64(seq), nil

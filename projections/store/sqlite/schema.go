@@ -146,6 +146,18 @@ CREATE INDEX {p}findings_rule ON {p}findings (tenant, rule, seq, id);
 	2: `
 CREATE INDEX {p}audit_event ON {p}audit (tenant, event_id);
 `,
+	// 3: per-partition checkpoints, for projectors sharing the generation
+	// (see Store.Partition). Empty while the generation is unpartitioned;
+	// the first Partition fills it with all parts at once, and its parts
+	// never change after.
+	3: `
+CREATE TABLE {p}partitions (
+	part  INTEGER PRIMARY KEY,
+	parts INTEGER NOT NULL,
+	seq   INTEGER NOT NULL,
+	CHECK (parts > 1 AND part >= 0 AND part < parts)
+) STRICT;
+`,
 }
 
 // generationTable is shared by every generation: which one is current.

@@ -86,6 +86,13 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"Generations", testGenerations},
 		{"LargeBatch", testLargeBatch},
 		{"ReadsDuringApply", testReadsDuringApply},
+		{"PartitionsFixParts", testPartitionsFixParts},
+		{"PartitionCheckpoints", testPartitionCheckpoints},
+		{"PartitionCompareAndSwap", testPartitionCompareAndSwap},
+		{"PartitionObservedMerge", testPartitionObservedMerge},
+		{"PartitionsConcurrent", testPartitionsConcurrent},
+		{"PartitionGenerations", testPartitionGenerations},
+		{"PartitionRace", testPartitionRace},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, fresh(t)) })
 	}
