@@ -32,11 +32,16 @@ func rebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	store := fs.String("store", "sqlite:data/readmodels.db", "read-model store: sqlite:PATH or a postgres:// URL (as docketd's --store)")
 	url := fs.String("nats-url", DefaultNATS, "NATS server holding the DOCKET stream")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	partitions := fs.Int("partitions", 1, "projectors sharing the rebuild, one per partition of the data subjects (PostgreSQL only; as docketd's --projector-partitions)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if _, _, err := config.ParseStoreDSN(*store); err != nil {
+	kind, _, err := config.ParseStoreDSN(*store)
+	if err != nil {
 		return fmt.Errorf("--%w", err)
+	}
+	if err := config.CheckPartitions(*partitions, kind); err != nil {
+		return fmt.Errorf("--partitions: %w", err)
 	}
 	nc, err := nats.Connect(*url, nats.Name("docket-rebuild"))
 	if err != nil {
@@ -59,7 +64,7 @@ func rebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stderr, "\r%s", progressLine(p))
 	}
-	gen, err := readmodels.Rebuild(ctx, backend, js, projector.Config{}, log, 250*time.Millisecond, bar)
+	gen, err := readmodels.Rebuild(ctx, backend, js, projector.Config{Partitions: *partitions}, log, 250*time.Millisecond, bar)
 	if !*quiet {
 		fmt.Fprintln(stderr)
 	}

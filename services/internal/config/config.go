@@ -61,6 +61,12 @@ type Config struct {
 	DuplicateWindow Duration `json:"duplicate_window"`
 	// StreamReplicas is 1 embedded, 3 on a cluster.
 	StreamReplicas int `json:"stream_replicas"`
+	// ProjectorPartitions splits the projection into a shared store among
+	// that many projectors, one per partition of the data subjects, each
+	// run by whichever replica holds its lease (1: one projector).
+	// Changing it needs a rebuild with as many (docket projections rebuild
+	// --partitions N).
+	ProjectorPartitions int `json:"projector_partitions"`
 	// Instance names this replica among the docketd sharing one NATS
 	// (a NATS token, unique per replica; default: the host name). Its
 	// consumers of replica-local state (the notary's tree, a SQLite read
@@ -158,6 +164,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Instance == "" {
 		c.Instance = hostInstance()
+	}
+	if c.ProjectorPartitions == 0 {
+		c.ProjectorPartitions = 1
 	}
 	if c.AtomicAppend == nil {
 		on := true
@@ -310,6 +319,11 @@ func (c Config) Validate() error {
 	if err := events.CheckToken(c.Instance); err != nil {
 		bad("instance", "%v", err)
 	}
+	if kind, _, err := ParseStoreDSN(c.StoreDSN()); err == nil {
+		if err := CheckPartitions(c.ProjectorPartitions, kind); err != nil {
+			bad("projector_partitions", "%v", err)
+		}
+	}
 	if c.StreamReplicas < 1 || c.StreamReplicas > 5 {
 		bad("stream_replicas", "%d is not between 1 and 5", c.StreamReplicas)
 	}
@@ -420,6 +434,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.Sync, "sync", c.Sync, `embedded fsync policy: "always" (before every ack) or a period such as 2m`)
 	fs.Var(&c.DuplicateWindow, "duplicate-window", "how long a retried append is recognised")
 	fs.IntVar(&c.StreamReplicas, "stream-replicas", c.StreamReplicas, "replicas of the events stream")
+	fs.IntVar(&c.ProjectorPartitions, "projector-partitions", c.ProjectorPartitions, "projectors sharing a PostgreSQL/CockroachDB store, one per partition of the data subjects")
 	fs.StringVar(&c.Instance, "instance", c.Instance, "this replica's name, unique among the docketd sharing one NATS (default: the host name)")
 	fs.StringVar(&c.Store, "store", c.Store, "read-model store: sqlite:PATH or a postgres:// URL (default sqlite:DATA_DIR/readmodels.db)")
 	fs.StringVar(&c.KEKFile, "kek-file", c.KEKFile, "key-encryption key file (default DATA_DIR/keys/kek; env DOCKET_KEK holds the key itself instead)")
@@ -544,4 +559,17 @@ func hostInstance() string {
 		return "docketd"
 	}
 	return h
+}
+
+// CheckPartitions checks a number of projector partitions for a store of
+// kind ("sqlite" or "postgres"): 1 to 256, more than 1 only for a store
+// several projectors can write at once.
+func CheckPartitions(n int, kind string) error {
+	switch {
+	case n < 1 || n > 256:
+		return fmt.Errorf("%d is not between 1 and 256", n)
+	case n > 1 && kind == "sqlite":
+		return errors.New("partitions need a store several projectors write at once (a postgres:// URL); SQLite has one writer")
+	}
+	return nil
 }

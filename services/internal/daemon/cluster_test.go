@@ -217,3 +217,91 @@ func verifyProof(t *testing.T, d *daemon.Daemon, id string, logKey note.Verifier
 		t.Errorf("%s's proof of %s: %v", d.APIURL(), id, err)
 	}
 }
+
+// TestReplicasSharePartitions: two replicas split the projection into a
+// shared PostgreSQL store in four partitions, two each; the read models are
+// whole; when one replica stops, the other projects all four.
+func TestReplicasSharePartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two replicas")
+	}
+	ns := natstest.Start(t)
+	dsn := pgtest.Start(t)
+	kek := filepath.Join(t.TempDir(), "kek")
+	if _, err := keys.LoadKEKFile(kek, true); err != nil {
+		t.Fatal(err)
+	}
+	skey, _, err := checkpoint.GenerateKey(config.Defaults().LogOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := func(name string) func(*config.Config) {
+		return func(c *config.Config) {
+			c.NATSURL, c.Store, c.Instance, c.KEKFile, c.NotaryKey = ns.ClientURL(), dsn, name, kek, skey
+			c.ProjectorPartitions = 4
+		}
+	}
+	a := startDaemon(t, t.TempDir(), replica("a"))
+	b := startDaemon(t, t.TempDir(), replica("b"))
+	_, js := natstest.Connect(t, ns)
+	kv, err := js.KeyValue(context.Background(), lease.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := func() map[string]int {
+		out := map[string]int{}
+		for k := range 4 {
+			h, err := lease.Holder(context.Background(), kv, "projector-g1-p"+strconv.Itoa(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[h]++
+		}
+		return out
+	}
+	eventually(t, "the partitions spread two and two", func() bool { h := held(); return h["a"] == 2 && h["b"] == 2 })
+	appendRound := func(d *daemon.Daemon, n int) {
+		var body strings.Builder
+		body.WriteString(`{"events":[`)
+		for i := range n {
+			if i > 0 {
+				body.WriteString(",")
+			}
+			body.WriteString(jsonEvent(uuid.Must(uuid.NewV7()).String(), "p-"+strconv.Itoa(i%20)))
+		}
+		body.WriteString(`]}`)
+		resp, err := postAppend(t, d, body.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("append: HTTP %d", resp.StatusCode)
+		}
+	}
+	for range 3 {
+		appendRound(a, 100)
+		appendRound(b, 100)
+	}
+	subjects := func(d *daemon.Daemon, want uint64) {
+		t.Helper()
+		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+		for i := range 20 {
+			s, err := q.GetSubject(context.Background(), connect.NewRequest(&apiv1.GetSubjectRequest{Tenant: "acme", SubjectRef: "p-" + strconv.Itoa(i)}))
+			if err != nil || s.Msg.GetSubject().GetEvents() != want {
+				t.Errorf("subject p-%d: %v, %d events, want %d", i, err, s.Msg.GetSubject().GetEvents(), want)
+			}
+		}
+	}
+	for _, d := range []*daemon.Daemon{a, b} {
+		eventually(t, "the read models hold 600 events", func() bool { return readCheckpoint(t, d) >= 600 })
+		subjects(d, 30)
+	}
+	if err := a.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "b projects all four partitions", func() bool { return held()["b"] == 4 })
+	appendRound(b, 100)
+	eventually(t, "the read models hold 700 events", func() bool { return readCheckpoint(t, b) >= 700 })
+	subjects(b, 35)
+}

@@ -193,7 +193,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if d.leases, err = lease.OpenBucket(ctx, d.js, cfg.StreamReplicas, lease.DefaultTTL); err != nil {
 		return nil, err
 	}
-	pcfg := projector.Config{}
+	pcfg := projector.Config{Partitions: cfg.ProjectorPartitions}
 	if d.backend.Kind() == "sqlite" {
 		pcfg.Instance = cfg.Instance // a store of this replica's own
 	}
@@ -202,10 +202,18 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		return nil, err
 	}
 	if d.backend.Kind() != "sqlite" {
-		// A shared store: one replica at a time projects into it.
-		d.read.ShareStore(func(ctx context.Context, gen int, project func(context.Context)) {
-			if err := lease.Run(ctx, d.lease("projector-g"+strconv.Itoa(gen)), project); err != nil {
-				log.Error("projector lease", "err", err)
+		// A shared store: one replica at a time projects each partition
+		// into it, under a lease per partition, spread over the replicas.
+		d.read.ShareStore(func(ctx context.Context, gen, parts int, project func(context.Context, int)) {
+			names := []string{"projector-g" + strconv.Itoa(gen)}
+			if parts > 1 {
+				names = names[:0]
+				for k := range parts {
+					names = append(names, "projector-g"+strconv.Itoa(gen)+"-p"+strconv.Itoa(k))
+				}
+			}
+			if err := lease.Share(ctx, d.lease(""), names, project); err != nil {
+				log.Error("projector leases", "err", err)
 			}
 		})
 	}

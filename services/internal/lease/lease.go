@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events"
@@ -61,7 +62,7 @@ func OpenBucket(ctx context.Context, js jetstream.JetStream, replicas int, ttl t
 // Config is one candidate for one lease.
 type Config struct {
 	KV     jetstream.KeyValue
-	Name   string        // the lease, a NATS token: "notary", "projector-g1"
+	Name   string        // the lease: NATS tokens joined by dots, "notary", "projector-g1"
 	Holder string        // this candidate, a NATS token: the instance name
 	TTL    time.Duration // the bucket's TTL
 	Log    *slog.Logger
@@ -72,8 +73,11 @@ func (c Config) check() error {
 	if c.KV == nil {
 		errs = append(errs, errors.New("lease: nil bucket"))
 	}
-	if err := events.CheckToken(c.Name); err != nil {
-		errs = append(errs, fmt.Errorf("lease name: %w", err))
+	for tok := range strings.SplitSeq(c.Name, ".") {
+		if err := events.CheckToken(tok); err != nil {
+			errs = append(errs, fmt.Errorf("lease name: %w", err))
+			break
+		}
 	}
 	if err := events.CheckToken(c.Holder); err != nil {
 		errs = append(errs, fmt.Errorf("lease holder: %w", err))

@@ -37,7 +37,7 @@ type Manager struct {
 	log     *slog.Logger
 	poll    time.Duration
 	onBatch func(events int, took time.Duration)
-	lead    Leader
+	share   Sharer
 
 	current atomic.Pointer[instance]
 }
@@ -45,7 +45,7 @@ type Manager struct {
 type instance struct {
 	gen    int
 	store  model.Store
-	proj   *projector.Projector
+	projs  []*projector.Projector // one per partition
 	cancel context.CancelFunc
 	done   chan struct{}
 	// stored is the store's checkpoint as last read: what another
@@ -53,16 +53,17 @@ type instance struct {
 	stored atomic.Uint64
 }
 
-// Leader runs project while this replica leads the projection of a
-// generation into a shared store (PostgreSQL, CockroachDB), so that one
-// replica at a time writes it; project's context ends when the lead is
-// lost. Leader returns when ctx ends. See package lease.
-type Leader func(ctx context.Context, generation int, project func(context.Context))
+// Sharer runs the projection of a generation into a shared store
+// (PostgreSQL, CockroachDB) with the other replicas: it calls project(ctx,
+// k) for the partitions k this replica is to project, one replica at a
+// time per partition, ending ctx when it is to stop. It returns when ctx
+// ends. See lease.Share.
+type Sharer func(ctx context.Context, generation, partitions int, project func(ctx context.Context, partition int))
 
-// ShareStore makes the projector of each generation run only while lead
-// says this replica leads; the other replicas serve queries from what the
-// leader writes. Call it before Run.
-func (m *Manager) ShareStore(lead Leader) { m.lead = lead }
+// ShareStore makes the projectors of each generation run only where and
+// while share says; the other replicas serve queries from what they write.
+// Call it before Run.
+func (m *Manager) ShareStore(share Sharer) { m.share = share }
 
 // NewManager opens the current generation's store. Call Run to project.
 func NewManager(ctx context.Context, backend Backend, js jetstream.JetStream, cfg projector.Config, log *slog.Logger) (*Manager, error) {
@@ -87,15 +88,21 @@ func (m *Manager) open(ctx context.Context, gen int) (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read models: open generation %d: %w", gen, err)
 	}
-	p, err := projector.New(m.js, st, m.cfg, m.log)
-	if err != nil {
-		st.Close()
-		return nil, err
+	inst := &instance{gen: gen, store: st, done: make(chan struct{})}
+	for k := range max(m.cfg.Partitions, 1) {
+		cfg := m.cfg
+		cfg.Partition = k
+		p, err := projector.New(m.js, st, cfg, m.log)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if m.onBatch != nil {
+			p.OnBatch(m.onBatch)
+		}
+		inst.projs = append(inst.projs, p)
 	}
-	if m.onBatch != nil {
-		p.OnBatch(m.onBatch)
-	}
-	return &instance{gen: gen, store: st, proj: p, done: make(chan struct{})}, nil
+	return inst, nil
 }
 
 // Run projects until ctx ends, following generation switches.
@@ -135,21 +142,22 @@ func (m *Manager) Run(ctx context.Context) {
 func (m *Manager) start(ctx context.Context, inst *instance) {
 	pctx, cancel := context.WithCancel(ctx)
 	inst.cancel = cancel
-	project := func(ctx context.Context) {
-		if err := inst.proj.Run(ctx); err != nil {
-			m.log.Error("projector stopped", "generation", inst.gen, "err", err)
+	project := func(ctx context.Context, k int) {
+		if err := inst.projs[k].Run(ctx); err != nil {
+			m.log.Error("projector stopped", "generation", inst.gen, "partition", k, "err", err)
 		}
 	}
-	if m.lead == nil {
-		go func() {
-			defer close(inst.done)
-			project(pctx)
-		}()
-		return
-	}
 	var wg sync.WaitGroup
-	wg.Go(func() { m.lead(pctx, inst.gen, project) })
-	wg.Go(func() { m.follow(pctx, inst) })
+	if m.share == nil {
+		for k := range inst.projs {
+			wg.Go(func() { project(pctx, k) })
+		}
+	} else {
+		wg.Go(func() { m.share(pctx, inst.gen, len(inst.projs), project) })
+	}
+	if m.share != nil || len(inst.projs) > 1 {
+		wg.Go(func() { m.follow(pctx, inst) })
+	}
 	go func() {
 		defer close(inst.done)
 		wg.Wait()
@@ -207,12 +215,25 @@ type Status struct {
 // Status reports the current generation's projector.
 func (m *Manager) Status() Status {
 	inst := m.current.Load()
-	st := Status{Generation: inst.gen, Stats: inst.proj.Stats()}
-	// With a shared store, another replica's projector may be ahead.
-	if seq := inst.stored.Load(); seq > st.Checkpoint {
-		st.Checkpoint = seq
-		st.Head = max(st.Head, seq)
+	st := Status{Generation: inst.gen}
+	for _, p := range inst.projs {
+		s := p.Stats()
+		st.Applied += s.Applied
+		st.Batches += s.Batches
+		st.Head = max(st.Head, s.Head)
+		if st.LastError == "" {
+			st.LastError = s.LastError
+		}
 	}
+	if len(inst.projs) == 1 {
+		st.Checkpoint = inst.projs[0].Stats().Checkpoint
+	}
+	// With a shared store, another replica's projector may be ahead; with
+	// partitions, the store's checkpoint is what every partition applied.
+	if seq := inst.stored.Load(); seq > st.Checkpoint || len(inst.projs) > 1 {
+		st.Checkpoint = seq
+	}
+	st.Head = max(st.Head, st.Checkpoint)
 	return st
 }
 
@@ -226,7 +247,9 @@ func (m *Manager) Register(reg prometheus.Registerer) error {
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 	})
 	m.onBatch = func(_ int, took time.Duration) { batchSeconds.Observe(took.Seconds()) }
-	m.current.Load().proj.OnBatch(m.onBatch)
+	for _, p := range m.current.Load().projs {
+		p.OnBatch(m.onBatch)
+	}
 	cs := []prometheus.Collector{
 		batchSeconds,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{

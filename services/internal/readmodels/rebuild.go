@@ -55,20 +55,49 @@ func Rebuild(ctx context.Context, backend Backend, js jetstream.JetStream, cfg p
 		return 0, err
 	}
 	defer st.Close()
-	cfg.Durable = "docket-projector-g" + strconv.Itoa(next)
-	p, err := projector.New(js, st, cfg, log)
-	if err != nil {
-		return 0, err
+	// With partitions, one projector per partition, all at once; the new
+	// generation is partitioned as docketd will project it.
+	var ps []*projector.Projector
+	for k := range max(cfg.Partitions, 1) {
+		c := cfg
+		c.Partition = k
+		if cfg.Partitions <= 1 {
+			c.Durable = "docket-projector-g" + strconv.Itoa(next)
+		}
+		p, err := projector.New(js, st, c, log)
+		if err != nil {
+			return 0, err
+		}
+		ps = append(ps, p)
 	}
 	start := time.Now()
 	done := make(chan error, 1)
-	go func() { done <- p.CatchUp(ctx) }()
+	go func() {
+		errs := make(chan error, len(ps))
+		for _, p := range ps {
+			go func() { errs <- p.CatchUp(ctx) }()
+		}
+		var first error
+		for range ps {
+			if err := <-errs; err != nil && first == nil {
+				first = err
+			}
+		}
+		done <- first
+	}()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	progress := func() Progress {
-		s := p.Stats()
+		var applied, head uint64
+		for i, p := range ps {
+			s := p.Stats()
+			if i == 0 || s.Applied < applied {
+				applied = s.Applied // every partition passes over every event
+			}
+			head = max(head, s.Head)
+		}
 		el := time.Since(start)
-		return Progress{Generation: next, Done: s.Applied, Total: s.Head, Rate: float64(s.Applied) / el.Seconds(), Elapsed: el}
+		return Progress{Generation: next, Done: applied, Total: head, Rate: float64(applied) / el.Seconds(), Elapsed: el}
 	}
 	for {
 		select {
