@@ -18,6 +18,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"github.com/docketledger/docket/events"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -197,9 +198,15 @@ func NewRouter(ctx context.Context, js jetstream.JetStream, cfg RouterConfig, lo
 	// Look up, create when missing: never an update, which a NATS account
 	// that denies stream updates (deploy/nats) refuses.
 	if _, err := js.Stream(ctx, PoisonStream); errors.Is(err, jetstream.ErrStreamNotFound) {
+		// As many replicas as the events stream: on a cluster, losing a
+		// node must not lose the parked events either.
+		replicas := 1
+		if es, err := js.Stream(ctx, events.DefaultStream); err == nil {
+			replicas = max(es.CachedInfo().Config.Replicas, 1)
+		}
 		_, err = js.CreateStream(ctx, jetstream.StreamConfig{
 			Name: PoisonStream, Description: "Docket events a saga gave up on, for a person to look at",
-			Subjects: []string{"docket-poison.>"}, Storage: jetstream.FileStorage, DenyDelete: true,
+			Subjects: []string{"docket-poison.>"}, Storage: jetstream.FileStorage, DenyDelete: true, Replicas: replicas,
 		})
 		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			return nil, fmt.Errorf("wmjs: poison stream: %w", err)
