@@ -1,0 +1,859 @@
+package deploycheck_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"maps"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/natsbin"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// deployDir is the repository's deploy/, relative to this package.
+const deployDir = "../../../deploy"
+
+func deployPath(parts ...string) string {
+	return filepath.Join(append([]string{deployDir}, parts...)...)
+}
+
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func randomHex(t testing.TB, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// docketdEnvNames is every environment variable docketd reads: config.Load
+// asks its getenv for each (DOCKET_CONFIG, one per flag, and the secrets
+// that come from the environment only), so the list follows the code.
+func docketdEnvNames(t testing.TB) map[string]bool {
+	t.Helper()
+	names := map[string]bool{}
+	if _, err := config.Load(nil, func(k string) string { names[k] = true; return "" }, io.Discard); err != nil {
+		t.Fatalf("docketd's defaults do not load: %v", err)
+	}
+	if len(names) < 10 || !names["DOCKET_NATS_URL"] || !names["DOCKET_KEK"] {
+		t.Fatalf("config.Load asked for %d variables, not the expected ones: %v", len(names), slices.Sorted(maps.Keys(names)))
+	}
+	return names
+}
+
+// --- nats-server -t ---
+
+// natsCheck runs nats-server -t -c conf with env as its whole environment
+// (nothing of this process's) and returns an error unless the server
+// reports the configuration valid.
+func natsCheck(bin, conf string, env map[string]string) error {
+	cmd := exec.Command(bin, "-t", "-c", conf)
+	cmd.Env = envList(env)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("nats-server -t -c %s: %v\n%s", conf, err, out)
+	}
+	if !bytes.Contains(out, []byte("is valid")) {
+		return fmt.Errorf("nats-server -t -c %s did not report the configuration valid:\n%s", conf, out)
+	}
+	return nil
+}
+
+// envList is env as KEY=VALUE lines; never nil, since a nil Cmd.Env would
+// be the parent's environment.
+func envList(env map[string]string) []string {
+	list := []string{}
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		list = append(list, k+"="+env[k])
+	}
+	return list
+}
+
+var (
+	includeRe  = regexp.MustCompile(`(?m)^\s*include\s+["']?([^"'\s;]+)["']?`)
+	varRefRe   = regexp.MustCompile(`\$([A-Za-z_][A-Za-z0-9_]*)`)
+	confKeyRe  = regexp.MustCompile(`(?m)^\s*([A-Za-z_][A-Za-z0-9_]*)\s*[=:{]`)
+	quotedRe   = regexp.MustCompile(`"[^"\n]*"`)
+	commentRe  = regexp.MustCompile(`(?m)(^|\s)(#|//).*$`)
+	routeVarRe = regexp.MustCompile(`^DOCKET_NATS_ROUTE_[0-9]+$`)
+)
+
+// confVars returns the environment variables a NATS configuration reads:
+// the $NAME references in it and the files it includes, less the names
+// those files define themselves (permission blocks). Quoted strings
+// ("$JS.API.>") and comments hold no references.
+func confVars(t testing.TB, conf string) []string {
+	t.Helper()
+	refs, keys, seen := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var walk func(string)
+	walk = func(path string) {
+		if seen[path] {
+			return
+		}
+		seen[path] = true
+		text := commentRe.ReplaceAllString(readFile(t, path), "$1")
+		for _, m := range includeRe.FindAllStringSubmatch(text, -1) {
+			walk(filepath.Join(filepath.Dir(path), m[1]))
+		}
+		text = quotedRe.ReplaceAllString(text, `""`)
+		for _, m := range varRefRe.FindAllStringSubmatch(text, -1) {
+			refs[m[1]] = true
+		}
+		for _, m := range confKeyRe.FindAllStringSubmatch(text, -1) {
+			keys[m[1]] = true
+		}
+	}
+	walk(conf)
+	var vars []string
+	for r := range refs {
+		if !keys[r] {
+			vars = append(vars, r)
+		}
+	}
+	slices.Sort(vars)
+	return vars
+}
+
+// dummyEnv gives each variable a value the configuration accepts: random
+// passwords, loopback addresses, a store in dir, certificates of pki. A
+// variable it does not know fails the test, so that a new one gets a value
+// here rather than going unchecked.
+func dummyEnv(t testing.TB, vars []string, dir string, pki *pkiFiles) map[string]string {
+	t.Helper()
+	env := map[string]string{}
+	for i, v := range vars {
+		switch {
+		case strings.HasSuffix(v, "_PASS"):
+			env[v] = "p" + randomHex(t, 12)
+		case v == "DOCKET_NATS_STORE":
+			env[v] = filepath.Join(dir, "store")
+		case v == "DOCKET_NATS_NAME":
+			env[v] = "n1"
+		case v == "DOCKET_NATS_HOST":
+			env[v] = "127.0.0.1"
+		case strings.HasSuffix(v, "_PORT"):
+			env[v] = strconv.Itoa(14000 + i)
+		case routeVarRe.MatchString(v):
+			env[v] = "nats://route:pdummy@127.0.0.1:" + strconv.Itoa(16000+i)
+		case strings.HasSuffix(v, "_TLS_CERT"):
+			env[v] = pki.cert
+		case strings.HasSuffix(v, "_TLS_KEY"):
+			env[v] = pki.key
+		case strings.HasSuffix(v, "_TLS_CA"):
+			env[v] = pki.ca
+		default:
+			t.Fatalf("a NATS configuration reads $%s, and deploycheck's dummyEnv has no value for it: add one", v)
+		}
+	}
+	return env
+}
+
+// --- certificates ---
+
+// testCA is a throw-away CA whose certificates serve both ends of a TLS
+// connection, as a NATS route certificate must.
+type testCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	pem  []byte
+}
+
+func newCA(t testing.TB) *testCA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "deploycheck CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(2 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+}
+
+// issue makes a certificate for cn, valid for 127.0.0.1 and localhost,
+// for server and client authentication.
+func (ca *testCA) issue(t testing.TB, cn string) (certPEM, keyPEM []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: n, Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(2 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})
+}
+
+// pkiFiles are a CA, a node certificate and key in PEM files, and a
+// client's TLS configuration (with its own certificate) trusting the CA.
+type pkiFiles struct {
+	ca, cert, key string
+	client        *tls.Config
+}
+
+func writePKI(t testing.TB, dir string) *pkiFiles {
+	t.Helper()
+	ca := newCA(t)
+	certPEM, keyPEM := ca.issue(t, "nats")
+	clientCert, clientKey := ca.issue(t, "deploycheck client")
+	pair, err := tls.X509KeyPair(clientCert, clientKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca.pem)
+	p := &pkiFiles{ca: filepath.Join(dir, "ca.pem"), cert: filepath.Join(dir, "node.pem"), key: filepath.Join(dir, "node-key.pem"),
+		client: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS13}}
+	for path, b := range map[string][]byte{p.ca: ca.pem, p.cert: certPEM, p.key: keyPEM} {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// --- every NATS configuration passes nats-server -t ---
+
+// natsConfigs is every .conf under deploy/nats.
+func natsConfigs(t testing.TB) []string {
+	t.Helper()
+	var confs []string
+	err := filepath.WalkDir(deployPath("nats"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".conf") {
+			confs = append(confs, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(confs) < 7 {
+		t.Fatalf("found only %d NATS configurations under deploy/nats: %v", len(confs), confs)
+	}
+	return confs
+}
+
+// TestNATSConfigsValid runs nats-server -t on every NATS configuration
+// under deploy/nats, each with the variables it reads set.
+func TestNATSConfigsValid(t *testing.T) {
+	bin := natsbin.Path(t)
+	dir := t.TempDir()
+	pki := writePKI(t, dir)
+	for _, conf := range natsConfigs(t) {
+		rel, _ := filepath.Rel(deployDir, conf)
+		t.Run(rel, func(t *testing.T) {
+			vars := confVars(t, conf)
+			if err := natsCheck(bin, conf, dummyEnv(t, vars, dir, pki)); err != nil {
+				t.Error(err)
+			}
+			// And each variable is needed: without it the server refuses.
+			for _, v := range vars {
+				env := dummyEnv(t, vars, dir, pki)
+				delete(env, v)
+				if err := natsCheck(bin, conf, env); err == nil {
+					t.Errorf("%s is valid without $%s, which deploycheck thought it reads", rel, v)
+				}
+			}
+		})
+	}
+}
+
+// TestNATSCheckFails shows that the check above can fail: broken copies of
+// the cluster configuration are refused, for the reason broken.
+func TestNATSCheckFails(t *testing.T) {
+	bin := natsbin.Path(t)
+	dir := t.TempDir()
+	pki := writePKI(t, dir)
+	// A copy with the repository's layout: nats/accounts.conf, nats/tls.conf, nats/cluster/*.
+	copyTo := func(name string, edit func(string) string) string {
+		root := filepath.Join(dir, name)
+		for _, rel := range []string{"accounts.conf", "tls.conf", "cluster/node.conf", "cluster/cluster.conf", "cluster/cluster-tls.conf"} {
+			text := readFile(t, deployPath("nats", rel))
+			if rel == "cluster/node.conf" && edit != nil {
+				text = edit(text)
+			}
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(root, rel)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(root, rel), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return filepath.Join(root, "cluster", "cluster.conf")
+	}
+	good := copyTo("good", nil)
+	vars := confVars(t, good)
+	env := func() map[string]string { return dummyEnv(t, vars, dir, pki) }
+	if err := natsCheck(bin, good, env()); err != nil {
+		t.Fatalf("the unbroken copy: %v", err)
+	}
+	replace := func(old, new string) func(string) string {
+		return func(s string) string {
+			if !strings.Contains(s, old) {
+				t.Fatalf("node.conf has no %q to break", old)
+			}
+			return strings.Replace(s, old, new, 1)
+		}
+	}
+	noRoute := env()
+	delete(noRoute, "DOCKET_NATS_ROUTE_3")
+	tlsConf := filepath.Join(filepath.Dir(good), "cluster-tls.conf")
+	badCert := dummyEnv(t, confVars(t, tlsConf), dir, pki)
+	if err := natsCheck(bin, tlsConf, badCert); err != nil {
+		t.Fatalf("the unbroken TLS copy: %v", err)
+	}
+	badCert["DOCKET_NATS_ROUTE_TLS_CERT"] = filepath.Join(dir, "missing.pem")
+	for _, c := range []struct {
+		name, conf string
+		env        map[string]string
+		want       string
+	}{
+		{"misspelt key", copyTo("misspelt", replace("jetstream {", "jetstrem {")), env(), "unknown field"},
+		{"unbalanced brace", copyTo("brace", replace("jetstream {", "jetstream {{")), env(), ""},
+		{"include missing", copyTo("include", replace("include ../accounts.conf", "include ../acounts.conf")), env(), "acounts.conf"},
+		{"route variable unset", good, noRoute, "DOCKET_NATS_ROUTE_3"},
+		{"route certificate missing", tlsConf, badCert, "missing.pem"},
+	} {
+		err := natsCheck(bin, c.conf, c.env)
+		switch {
+		case err == nil:
+			t.Errorf("%s: nats-server -t accepted it", c.name)
+		case !strings.Contains(err.Error(), c.want):
+			t.Errorf("%s: refused, but not for %q: %v", c.name, c.want, err)
+		}
+	}
+}
+
+// --- the loopback cluster ---
+
+// readEnvFile reads KEY=VALUE lines (comments and blank lines skipped) and
+// expands ${NAME} and ${NAME:?} as a shell sourcing it would, from the
+// variables before it and lookup; an unset one is an error.
+func readEnvFile(path string, lookup map[string]string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{}
+	var missing []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("%s: %q is not KEY=VALUE", path, line)
+		}
+		env[k] = os.Expand(v, func(name string) string {
+			name, _, _ = strings.Cut(name, ":")
+			if x, ok := env[name]; ok {
+				return x
+			}
+			if x, ok := lookup[name]; ok {
+				return x
+			}
+			missing = append(missing, name)
+			return ""
+		})
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s uses unset variables %v", path, missing)
+	}
+	return env, nil
+}
+
+// accountUsers maps each user of deploy/nats/accounts.conf to the variable
+// holding its password.
+func accountUsers(t testing.TB) map[string]string {
+	t.Helper()
+	re := regexp.MustCompile(`\{\s*user:\s*([\w-]+)\s*,\s*password:\s*\$(\w+)`)
+	users := map[string]string{}
+	for _, m := range re.FindAllStringSubmatch(readFile(t, deployPath("nats", "accounts.conf")), -1) {
+		users[m[1]] = m[2]
+	}
+	if users["operator"] == "" || users["docketd"] == "" {
+		t.Fatalf("accounts.conf: no operator or docketd user found (%v)", users)
+	}
+	return users
+}
+
+// loopbackEnvs reads deploy/nats/cluster/n*.env with secrets and checks
+// that they describe one cluster: names and ports unique, and the same
+// route URLs on every node, one per node's route port.
+func loopbackEnvs(t testing.TB, secrets map[string]string) []map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(deployPath("nats", "cluster", "n*.env"))
+	if err != nil || len(files) != 3 {
+		t.Fatalf("deploy/nats/cluster/n*.env: %v %v, want three files", files, err)
+	}
+	slices.Sort(files)
+	var envs []map[string]string
+	names, ports := map[string]bool{}, map[string]bool{}
+	clusterPorts := map[string]bool{}
+	var routes []string
+	for _, f := range files {
+		env, err := readEnvFile(f, secrets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if names[env["DOCKET_NATS_NAME"]] {
+			t.Errorf("%s: name %q is another node's", f, env["DOCKET_NATS_NAME"])
+		}
+		names[env["DOCKET_NATS_NAME"]] = true
+		for _, k := range []string{"DOCKET_NATS_PORT", "DOCKET_NATS_CLUSTER_PORT", "DOCKET_NATS_MONITOR_PORT"} {
+			if ports[env[k]] || env[k] == "" {
+				t.Errorf("%s: %s=%q is empty or another's port", f, k, env[k])
+			}
+			ports[env[k]] = true
+		}
+		clusterPorts[env["DOCKET_NATS_CLUSTER_PORT"]] = true
+		var rs []string
+		for k, v := range env {
+			if routeVarRe.MatchString(k) {
+				rs = append(rs, v)
+			}
+		}
+		slices.Sort(rs)
+		if routes == nil {
+			routes = rs
+		} else if !slices.Equal(routes, rs) {
+			t.Errorf("%s: routes %v differ from another node's %v", f, rs, routes)
+		}
+		envs = append(envs, env)
+	}
+	routePorts := map[string]bool{}
+	for _, r := range routes {
+		u, err := url.Parse(r)
+		if err != nil {
+			t.Fatalf("route %q: %v", r, err)
+		}
+		if p, _ := u.User.Password(); u.User.Username() != "route" || p != secrets["DOCKET_NATS_ROUTE_PASS"] {
+			t.Errorf("route %q does not log in as route with $DOCKET_NATS_ROUTE_PASS", r)
+		}
+		routePorts[u.Port()] = true
+	}
+	if !maps.Equal(routePorts, clusterPorts) {
+		t.Errorf("the routes go to ports %v, the nodes' route ports are %v", slices.Sorted(maps.Keys(routePorts)), slices.Sorted(maps.Keys(clusterPorts)))
+	}
+	return envs
+}
+
+// TestLoopbackEnvFiles checks that n1.env, n2.env and n3.env describe one
+// cluster, and set every variable cluster.conf reads but the secrets.
+func TestLoopbackEnvFiles(t *testing.T) {
+	secrets := map[string]string{"DOCKET_NATS_ROUTE_PASS": "pr"}
+	for _, v := range accountUsers(t) {
+		secrets[v] = "px"
+	}
+	envs := loopbackEnvs(t, secrets)
+	for _, env := range envs {
+		for _, v := range confVars(t, deployPath("nats", "cluster", "cluster.conf")) {
+			if _, ok := env[v]; !ok && secrets[v] == "" {
+				t.Errorf("node %s: cluster.conf reads $%s, which its .env file does not set", env["DOCKET_NATS_NAME"], v)
+			}
+		}
+	}
+	if _, err := readEnvFile(deployPath("nats", "cluster", "n1.env"), nil); err == nil {
+		t.Error("n1.env expands without $DOCKET_NATS_ROUTE_PASS")
+	}
+}
+
+type natsNode struct {
+	name       string
+	clientURL  string
+	monitorURL string
+	logPath    string
+	cmd        *exec.Cmd
+	done       chan struct{}
+	err        error
+	stopped    bool
+}
+
+// stop interrupts the server and waits for it to exit.
+func (n *natsNode) stop() {
+	if n.stopped {
+		return
+	}
+	n.stopped = true
+	_ = n.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-n.done:
+	case <-time.After(15 * time.Second):
+		_ = n.cmd.Process.Kill()
+		<-n.done
+	}
+}
+
+type natsCluster struct {
+	nodes     []*natsNode
+	passwords map[string]string // by user
+	tls       *tls.Config       // the clients' TLS, nil without
+}
+
+func (c *natsCluster) urls() []string {
+	var urls []string
+	for _, n := range c.nodes {
+		urls = append(urls, n.clientURL)
+	}
+	return urls
+}
+
+func (c *natsCluster) node(name string) *natsNode {
+	for _, n := range c.nodes {
+		if n.name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+func (c *natsCluster) connect(t testing.TB, user string) *nats.Conn {
+	t.Helper()
+	opts := []nats.Option{nats.UserInfo(user, c.passwords[user]), nats.Name("deploycheck"),
+		nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond)}
+	if c.tls != nil {
+		opts = append(opts, nats.Secure(c.tls.Clone()))
+	}
+	nc, err := nats.Connect(strings.Join(c.urls(), ","), opts...)
+	if err != nil {
+		t.Fatalf("connect as %s: %v", user, err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// freePorts returns n loopback ports free a moment ago.
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var ls []net.Listener
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	for _, l := range ls {
+		_ = l.Close()
+	}
+	return ports
+}
+
+// startCluster runs three nats-server processes with
+// deploy/nats/cluster/<conf> and the environments of n1.env, n2.env and
+// n3.env, with random passwords, the ports remapped to free ones and the
+// stores in a temporary directory (with TLS: throw-away certificates), and
+// waits until the cluster is ready for JetStream. They stop when the test
+// ends; their logs are shown if it failed.
+func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
+	t.Helper()
+	bin := natsbin.Path(t)
+	confPath, err := filepath.Abs(deployPath("nats", "cluster", conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	c := &natsCluster{passwords: map[string]string{}}
+	secrets := map[string]string{"DOCKET_NATS_ROUTE_PASS": "p" + randomHex(t, 16)}
+	for user, v := range accountUsers(t) {
+		c.passwords[user] = "p" + randomHex(t, 16)
+		secrets[v] = c.passwords[user]
+	}
+	envs := loopbackEnvs(t, secrets)
+	if t.Failed() {
+		t.FailNow()
+	}
+	ports := freePorts(t, 3*len(envs))
+	remap := map[string]string{}
+	for i, env := range envs {
+		for j, k := range []string{"DOCKET_NATS_PORT", "DOCKET_NATS_CLUSTER_PORT", "DOCKET_NATS_MONITOR_PORT"} {
+			remap[env[k]] = strconv.Itoa(ports[3*i+j])
+			env[k] = remap[env[k]]
+		}
+	}
+	var pki *pkiFiles
+	if withTLS {
+		pki = writePKI(t, dir)
+		c.tls = pki.client
+	}
+	want := confVars(t, confPath)
+	for _, env := range envs {
+		for k, v := range env {
+			if !routeVarRe.MatchString(k) {
+				continue
+			}
+			u, err := url.Parse(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.Host = net.JoinHostPort(u.Hostname(), remap[u.Port()])
+			env[k] = u.String()
+		}
+		env["DOCKET_NATS_STORE"] = filepath.Join(dir, env["DOCKET_NATS_NAME"])
+		maps.Copy(env, secrets)
+		if withTLS {
+			for _, p := range []string{"DOCKET_NATS_TLS_", "DOCKET_NATS_ROUTE_TLS_"} {
+				env[p+"CERT"], env[p+"KEY"], env[p+"CA"] = pki.cert, pki.key, pki.ca
+			}
+		}
+		for _, v := range want {
+			if _, ok := env[v]; !ok {
+				t.Fatalf("%s reads $%s, which node %s's environment does not set", conf, v, env["DOCKET_NATS_NAME"])
+			}
+		}
+	}
+
+	for _, env := range envs {
+		n := &natsNode{name: env["DOCKET_NATS_NAME"], done: make(chan struct{}),
+			clientURL:  "nats://127.0.0.1:" + env["DOCKET_NATS_PORT"],
+			monitorURL: "http://127.0.0.1:" + env["DOCKET_NATS_MONITOR_PORT"],
+			logPath:    filepath.Join(dir, env["DOCKET_NATS_NAME"]+".log")}
+		logf, err := os.Create(n.logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.cmd = exec.Command(bin, "-c", confPath)
+		n.cmd.Env = envList(env)
+		n.cmd.Stdout, n.cmd.Stderr = logf, logf
+		if err := n.cmd.Start(); err != nil {
+			t.Fatalf("start nats-server %s: %v", n.name, err)
+		}
+		go func() { n.err = n.cmd.Wait(); close(n.done) }()
+		t.Cleanup(func() {
+			n.stop()
+			_ = logf.Close()
+			if t.Failed() {
+				b, _ := os.ReadFile(n.logPath)
+				t.Logf("nats-server %s log:\n%s", n.name, b)
+			}
+		})
+		c.nodes = append(c.nodes, n)
+	}
+
+	// Healthy: JetStream up, a meta leader known and this node current.
+	deadline := time.Now().Add(60 * time.Second)
+	for _, n := range c.nodes {
+		for {
+			select {
+			case <-n.done:
+				t.Fatalf("nats-server %s exited: %v", n.name, n.err)
+			default:
+			}
+			resp, err := http.Get(n.monitorURL + "/healthz")
+			if err == nil {
+				ok := resp.StatusCode == http.StatusOK
+				_ = resp.Body.Close()
+				if ok {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("nats-server %s is not healthy after 60s (%v)", n.name, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return c
+}
+
+// eventually calls f until it succeeds or d has passed.
+func eventually(t testing.TB, d time.Duration, what string, f func(ctx context.Context) error) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := f(ctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still failing after %s: %v", what, d, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkClusterWorks creates a stream with three replicas as the operator,
+// writes to it, stops the node of the stream's leader, and shows the
+// cluster goes on: a new leader, writes accepted, every message there.
+func checkClusterWorks(t *testing.T, c *natsCluster) {
+	nc := c.connect(t, "operator")
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stream jetstream.Stream
+	eventually(t, 30*time.Second, "create a stream with three replicas", func(ctx context.Context) (err error) {
+		stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "DEPLOYCHECK", Subjects: []string{"deploycheck.>"},
+			Replicas: 3, Storage: jetstream.FileStorage})
+		return err
+	})
+	var info *jetstream.StreamInfo
+	current := func(ctx context.Context) (err error) {
+		info, err = stream.Info(ctx)
+		switch {
+		case err != nil:
+			return err
+		case info.Cluster == nil || info.Cluster.Leader == "":
+			return fmt.Errorf("no leader: %+v", info.Cluster)
+		case len(info.Cluster.Replicas) != 2:
+			return fmt.Errorf("%d replicas besides the leader, want 2", len(info.Cluster.Replicas))
+		}
+		for _, r := range info.Cluster.Replicas {
+			if !r.Current {
+				return fmt.Errorf("replica %s is not current", r.Name)
+			}
+		}
+		return nil
+	}
+	eventually(t, 30*time.Second, "a leader and two current replicas", current)
+	if info.Cluster.Name != "docket" {
+		t.Errorf("cluster name %q, want docket", info.Cluster.Name)
+	}
+	peers := []string{info.Cluster.Leader}
+	for _, r := range info.Cluster.Replicas {
+		peers = append(peers, r.Name)
+	}
+	slices.Sort(peers)
+	var names []string
+	for _, n := range c.nodes {
+		names = append(names, n.name)
+	}
+	slices.Sort(names)
+	if !slices.Equal(peers, names) {
+		t.Errorf("the stream is on %v, want every node %v", peers, names)
+	}
+	publish := func(id string) {
+		eventually(t, 30*time.Second, "publish "+id, func(ctx context.Context) error {
+			_, err := js.Publish(ctx, "deploycheck."+id, []byte(id), jetstream.WithMsgID(id))
+			return err
+		})
+	}
+	ids := []string{"a", "b", "c", "d"}
+	for _, id := range ids[:3] {
+		publish(id)
+	}
+	old := info.Cluster.Leader
+	n := c.node(old)
+	if n == nil {
+		t.Fatalf("the leader %q is none of the nodes", old)
+	}
+	n.stop()
+	publish(ids[3])
+	eventually(t, 30*time.Second, "a new leader", func(ctx context.Context) (err error) {
+		info, err = stream.Info(ctx)
+		if err == nil && (info.Cluster == nil || info.Cluster.Leader == "" || info.Cluster.Leader == old) {
+			err = fmt.Errorf("leader %+v", info.Cluster)
+		}
+		return err
+	})
+	if info.State.Msgs != uint64(len(ids)) {
+		t.Errorf("the stream holds %d messages, want %d", info.State.Msgs, len(ids))
+	}
+	for i, id := range ids {
+		eventually(t, 10*time.Second, "read message "+id, func(ctx context.Context) error {
+			m, err := stream.GetMsg(ctx, uint64(i+1))
+			if err == nil && string(m.Data) != id {
+				t.Errorf("message %d is %q, want %q", i+1, m.Data, id)
+			}
+			return err
+		})
+	}
+}
+
+// TestCluster runs three nodes of deploy/nats/cluster/cluster.conf.
+func TestCluster(t *testing.T) {
+	checkClusterWorks(t, startCluster(t, "cluster.conf", false))
+}
+
+// TestClusterTLS runs three nodes of cluster-tls.conf: mutual TLS between
+// the nodes, TLS and a client certificate for clients.
+func TestClusterTLS(t *testing.T) {
+	c := startCluster(t, "cluster-tls.conf", true)
+	checkClusterWorks(t, c)
+	// A client without a certificate is turned away.
+	pool := c.tls.RootCAs
+	nc, err := nats.Connect(strings.Join(c.urls(), ","), nats.UserInfo("operator", c.passwords["operator"]),
+		nats.Secure(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS13}), nats.MaxReconnects(0))
+	if err == nil {
+		nc.Close()
+		t.Error("a client without a certificate connected")
+	}
+}
+
+// syncBuffer is a bytes.Buffer for a logger that goroutines share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

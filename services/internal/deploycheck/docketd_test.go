@@ -1,0 +1,142 @@
+package deploycheck_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/checkpoint"
+	"github.com/docketledger/docket/events/keys"
+	"github.com/docketledger/docket/events/taxonomy"
+	"github.com/docketledger/docket/projections/notary"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/lease"
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// TestDocketdOnCluster runs docketd as NATS user docketd on the three-node
+// cluster of deploy/nats/cluster with stream_replicas 3, as
+// deploy/compose.yaml and deploy/kubernetes configure it: it starts, every
+// stream and bucket it makes has three replicas, it stores and projects an
+// event, signs a checkpoint (holding the notary lease), and answers
+// /healthz and /readyz, the probes' paths.
+func TestDocketdOnCluster(t *testing.T) {
+	c := startCluster(t, "cluster.conf", false)
+	skey, _, err := checkpoint.GenerateKey(config.Defaults().LogOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.NATSURL = strings.Join(c.urls(), ",")
+	cfg.NATSUser, cfg.NATSPassword = "docketd", c.passwords["docketd"]
+	cfg.StreamReplicas = 3
+	cfg.KEK = randomHex(t, keys.KEKSize)
+	cfg.NotaryKey = skey
+	cfg.Store = "sqlite:" + filepath.Join(cfg.DataDir, "readmodels.db")
+	cfg.APIListen = "127.0.0.1:0"
+	cfg.Instance = "deploycheck"
+	cfg.CheckpointEvery, cfg.CheckpointInterval = 1, config.Duration(100*time.Millisecond)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	d, err := daemon.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatalf("docketd on the cluster: %v\n%s", err, logs)
+	}
+	t.Cleanup(func() {
+		if err := d.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+		if t.Failed() {
+			t.Logf("docketd log:\n%s", logs)
+		}
+	})
+
+	ev := &eventsv1.Event{
+		EventId:         uuid.Must(uuid.NewV7()).String(),
+		Tenant:          "acme",
+		SubjectRef:      "s-deploycheck",
+		Source:          "deploycheck",
+		OccurredAt:      timestamppb.New(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)),
+		TaxonomyVersion: taxonomy.Version,
+		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
+			Purposes:   []string{"essential.service"},
+			Categories: []string{"user.contact.email"},
+			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
+			Values: []*eventsv1.DataValue{{
+				Category: "user.contact.email",
+				Value:    &eventsv1.DataValue_Plaintext{Plaintext: "jane.doe@example.com"},
+			}},
+		}},
+	}
+	if _, err := d.Emitter.Append(ctx, ev); err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	eventually(t, 30*time.Second, "the read models apply the event", func(context.Context) error {
+		if cp := d.ReadModels().Status().Checkpoint; cp < 1 {
+			return fmt.Errorf("read models at %d", cp)
+		}
+		return nil
+	})
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(d.APIURL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %s", path, resp.Status)
+		}
+	}
+
+	// As the operator: what docketd made.
+	js, err := jetstream.New(c.connect(t, "operator"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "a signed checkpoint", func(ctx context.Context) error {
+		s, err := js.Stream(ctx, notary.DefaultCheckpointStream)
+		if err != nil {
+			return err
+		}
+		info, err := s.Info(ctx)
+		if err == nil && info.State.Msgs == 0 {
+			err = fmt.Errorf("no checkpoint in %s yet", notary.DefaultCheckpointStream)
+		}
+		return err
+	})
+	want := map[string]bool{events.DefaultStream: false, notary.DefaultCheckpointStream: false,
+		"KV_" + keys.DefaultKVBucket: false, "KV_" + auth.DefaultBucket: false, "KV_" + lease.Bucket: false}
+	names := js.ListStreams(ctx)
+	for info := range names.Info() {
+		if _, ok := want[info.Config.Name]; ok {
+			want[info.Config.Name] = true
+		}
+		if info.Config.Replicas != 3 {
+			t.Errorf("docketd made stream %s with %d replicas, want 3 (stream_replicas)", info.Config.Name, info.Config.Replicas)
+		}
+	}
+	if err := names.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for name, found := range want {
+		if !found {
+			t.Errorf("no stream %s on the cluster", name)
+		}
+	}
+}
