@@ -9,6 +9,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// InactiveThreshold is how long a durable consumer Durable made outlives
+// its last fetch.
+const InactiveThreshold = time.Hour
+
 // Durable returns the durable pull consumer name on stream, positioned
 // right after sequence after (AckAll; the caller acknowledges the last
 // message of each batch it has stored). The caller's own store says where
@@ -28,11 +32,15 @@ func Durable(ctx context.Context, stream jetstream.Stream, name, description str
 		AckWait:       time.Minute,
 		MaxAckPending: maxAckPending,
 		MaxWaiting:    16,
+		// A replica that is gone (a pod replaced under a new name) leaves
+		// its consumers behind: the server deletes them after an hour
+		// without a fetch. The next session recreates its own anyway.
+		InactiveThreshold: InactiveThreshold,
 	}
 	if c, err := stream.Consumer(ctx, name); err == nil {
 		info, err := c.Info(ctx)
 		if err == nil && info.AckFloor.Stream == after && info.NumAckPending == 0 && info.Delivered.Stream == after &&
-			info.Config.MaxAckPending == cfg.MaxAckPending {
+			info.Config.MaxAckPending == cfg.MaxAckPending && info.Config.InactiveThreshold == cfg.InactiveThreshold {
 			return c, nil
 		}
 		if err := stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
