@@ -1,4 +1,7 @@
-// Command docket-bench prints append throughput on this machine (make bench).
+// Command docket-bench prints throughput on this machine against raw
+// baselines measured in the same run (make bench, make bench-large): the
+// append paths, append on one nats-server vs a three-node cluster, the
+// read side, the verifiable ledger and, with -only e2e, docketd end to end.
 package main
 
 import (
@@ -7,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/docketledger/docket/services/internal/bench"
@@ -29,7 +33,9 @@ func main() {
 	var ledger bench.LedgerConfig
 	flag.IntVar(&ledger.Events, "ledger-n", 1000000, "events for the verifiable ledger (notary, verify log, proofs)")
 	flag.IntVar(&ledger.Proofs, "proofs", 2000, "inclusion proofs generated and verified")
-	only := flag.String("only", "", `"append", "read" or "ledger": run one part`)
+	var e2e bench.E2EConfig
+	flag.IntVar(&e2e.Events, "e2e-n", 1000000, "events for the end-to-end run (-only e2e)")
+	only := flag.String("only", "", `parts to run, comma-separated: "append", "cluster", "read", "ledger", "e2e"; default all but e2e`)
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if cfg.Events < cfg.Batch || cfg.SyncEvents < cfg.Batch || cfg.Batch < 1 || cfg.Batch > 1000 || cfg.Subjects < 1 || cfg.Clients < 1 {
@@ -53,27 +59,54 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if *only != "" && *only != "append" && *only != "read" && *only != "ledger" {
-		fmt.Fprintln(os.Stderr, `docket-bench: -only must be "append", "read" or "ledger"`)
+	parts := map[string]bool{"append": true, "cluster": true, "read": true, "ledger": true}
+	if *only != "" {
+		parts = map[string]bool{}
+		for _, p := range strings.Split(*only, ",") {
+			switch p {
+			case "append", "cluster", "read", "ledger", "e2e":
+				parts[p] = true
+			default:
+				fmt.Fprintln(os.Stderr, `docket-bench: -only takes "append", "cluster", "read", "ledger" and "e2e", comma-separated`)
+				os.Exit(2)
+			}
+		}
+	}
+	if e2e.Events < 1 {
+		fmt.Fprintln(os.Stderr, "docket-bench: -e2e-n must be at least 1")
 		os.Exit(2)
 	}
+	e2e.Queries, e2e.Postgres = read.Queries, read.Postgres
 	if ledger.Events < 2 || ledger.Proofs < 1 {
 		fmt.Fprintln(os.Stderr, "docket-bench: -ledger-n must be at least 2 and -proofs at least 1")
 		os.Exit(2)
 	}
 	err := func() error {
-		if *only == "" || *only == "append" {
-			if err := bench.Run(context.Background(), cfg, os.Stdout); err != nil {
+		ctx := context.Background()
+		if parts["append"] {
+			if err := bench.Run(ctx, cfg, os.Stdout); err != nil {
 				return err
 			}
 		}
-		if *only == "" || *only == "read" {
-			if err := bench.RunRead(context.Background(), read, os.Stdout); err != nil {
+		if parts["cluster"] {
+			if err := bench.RunCluster(ctx, cfg, os.Stdout); err != nil {
+				return fmt.Errorf("cluster: %w", err)
+			}
+		}
+		if parts["read"] {
+			if err := bench.RunRead(ctx, read, os.Stdout); err != nil {
 				return err
 			}
 		}
-		if *only == "" || *only == "ledger" {
-			return bench.RunLedger(context.Background(), ledger, os.Stdout)
+		if parts["ledger"] {
+			if err := bench.RunLedger(ctx, ledger, os.Stdout); err != nil {
+				return err
+			}
+		}
+		if parts["e2e"] {
+			if err := bench.RunE2E(ctx, cfg, e2e, os.Stdout); err != nil {
+				return fmt.Errorf("e2e: %w", err)
+			}
 		}
 		return nil
 	}()

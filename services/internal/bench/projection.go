@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +46,9 @@ type ReadConfig struct {
 // are prepared in memory.
 const rawInsertLimit = 2_000_000
 
+// rawGen is the read-model generation the raw inserts write.
+const rawGen = 9
+
 // RunRead measures the read side and writes its table to w.
 func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 	dir, err := os.MkdirTemp("", "docket-bench-read-")
@@ -73,19 +77,27 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%-52s %12s %10s\n", "scenario", "events/s", "ratio")
-	fmt.Fprintf(w, "%-52s %12.0f %10s\n", "raw JetStream fetch (ordered consumer, 500/fetch)", fetch, "1.00")
+	cores := float64(runtime.NumCPU())
+	fmt.Fprintf(w, "%-52s %12s %10s %10s\n", "scenario", "events/s", "ev/s/core", "ratio")
+	fmt.Fprintf(w, "%-52s %12.0f %10.0f %10s\n", "raw JetStream fetch (ordered consumer, 500/fetch)", fetch, fetch/cores, "1.00")
 
 	type target struct {
 		name string
 		open func(gen int) (model.Store, error)
 	}
+	// The raw inserts (generation 9) write a file of their own, so that
+	// readmodels.db holds the projection's generation alone when its size
+	// is measured.
+	sqlitePath := filepath.Join(dir, "readmodels.db")
 	targets := []target{{"sqlite", func(gen int) (model.Store, error) {
-		return sqlite.Open(ctx, filepath.Join(dir, "readmodels.db"), gen)
+		if gen == rawGen {
+			return sqlite.Open(ctx, filepath.Join(dir, "rawinserts.db"), gen)
+		}
+		return sqlite.Open(ctx, sqlitePath, gen)
 	}}}
+	var dsn string
 	if cfg.Postgres {
-		dsn, err := pgtest.NewDatabase()
-		if err != nil {
+		if dsn, err = pgtest.NewDatabase(); err != nil {
 			return err
 		}
 		targets = append(targets, target{"postgres", func(gen int) (model.Store, error) { return postgres.Open(ctx, dsn, gen) }})
@@ -102,7 +114,7 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 		// (in memory: skipped past rawInsertLimit events).
 		insert := 0.0
 		if n <= rawInsertLimit {
-			raw, err := tg.open(9)
+			raw, err := tg.open(rawGen)
 			if err != nil {
 				return err
 			}
@@ -136,17 +148,26 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 		took := time.Since(start)
 		proj := float64(n) / took.Seconds()
 		if insert > 0 {
-			fmt.Fprintf(w, "%-52s %12.0f %10s\n", tg.name+": raw batched inserts of the same rows", insert, fmt.Sprintf("%.2f", insert/fetch))
-			fmt.Fprintf(w, "%-52s %12.0f %10s\n", tg.name+": projection (fetch, decode, fold, write)", proj, fmt.Sprintf("%.2f/%.2f", proj/fetch, proj/insert))
+			fmt.Fprintf(w, "%-52s %12.0f %10.0f %10s\n", tg.name+": raw batched inserts of the same rows", insert, insert/cores, fmt.Sprintf("%.2f", insert/fetch))
+			fmt.Fprintf(w, "%-52s %12.0f %10.0f %10s\n", tg.name+": projection (fetch, decode, fold, write)", proj, proj/cores, fmt.Sprintf("%.2f/%.2f", proj/fetch, proj/insert))
 		} else {
-			fmt.Fprintf(w, "%-52s %12.0f %10s\n", tg.name+": rebuild from sequence 1 in "+took.Round(time.Second).String(), proj, fmt.Sprintf("%.2f", proj/fetch))
+			fmt.Fprintf(w, "%-52s %12.0f %10.0f %10s\n", tg.name+": rebuild from sequence 1 in "+took.Round(time.Second).String(), proj, proj/cores, fmt.Sprintf("%.2f", proj/fetch))
 		}
 	}
 	fmt.Fprintln(w, "ratio: to raw fetch; for projection, to raw fetch / to raw inserts")
+	fmt.Fprintf(w, "ev/s/core: events/s / runtime.NumCPU() (%d)\n", runtime.NumCPU())
+
+	// Storage per million events.
+	fmt.Fprintf(w, "\n%-52s %14s %10s\n", fmt.Sprintf("storage at %d events", n), "per 1M events", "B/event")
+	sz, err := storage(ctx, js, filepath.Join(dir, "nats"), sqlitePath, dsn, 1)
+	if err != nil {
+		return err
+	}
+	sz.print(w, n)
 
 	fmt.Fprintf(w, "\n%-52s %10s %10s\n", "query at "+strconv.Itoa(n)+" events", "p50", "p99")
 	for i, st := range stores {
-		subj, disc, err := queryLatency(ctx, st, cfg.Queries)
+		subj, disc, err := queryLatency(ctx, st, demo.DefaultTenant, cfg.Queries)
 		if err != nil {
 			return err
 		}
@@ -265,8 +286,10 @@ func (d durations) p(q int) string {
 	return s[i].Round(10 * time.Microsecond).String()
 }
 
-func queryLatency(ctx context.Context, st model.Store, n int) (subj, disc durations, err error) {
-	tenant := demo.DefaultTenant
+// queryLatency times n queries of each kind on random subjects and
+// recipients of tenant: a subject's state, and a page of 100 disclosures
+// to a recipient (none when the tenant has no recipient).
+func queryLatency(ctx context.Context, st model.Reader, tenant string, n int) (subj, disc durations, err error) {
 	subjects, err := st.SubjectsOf(ctx, tenant, model.Page{Limit: 100000})
 	if err != nil {
 		return nil, nil, err
@@ -292,6 +315,9 @@ func queryLatency(ctx context.Context, st model.Store, n int) (subj, disc durati
 			return nil, nil, err
 		}
 		subj = append(subj, time.Since(t0))
+		if len(recipients) == 0 {
+			continue
+		}
 		rcp := recipients[rng.IntN(len(recipients))]
 		t0 = time.Now()
 		if _, err := st.Disclosures(ctx, model.DisclosureFilter{Tenant: tenant, RecipientID: rcp}, model.Page{Limit: 100}); err != nil {

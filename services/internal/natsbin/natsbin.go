@@ -1,7 +1,8 @@
-// Package natsbin provides a nats-server binary for tests that run real
-// server processes (permissions, clusters, faults): $NATS_SERVER_BIN, or
-// nats-server built from the Go module proxy at the version the services
-// module requires, cached in the user cache directory.
+// Package natsbin provides a nats-server binary for tests (Path) and
+// programs (Build) that run real server processes (permissions, clusters,
+// faults, benchmarks): $NATS_SERVER_BIN, or nats-server built from the Go
+// module proxy at the version the services module requires, cached in the
+// user cache directory.
 package natsbin
 
 import (
@@ -29,17 +30,29 @@ var (
 // CI is "true", where it fails.
 func Path(t testing.TB) string {
 	t.Helper()
+	bin, err := Build()
+	if err != nil {
+		if os.Getenv("CI") != "true" {
+			t.Skipf("%v (set NATS_SERVER_BIN; with CI=true this fails)", err)
+		}
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// Build is Path for programs that are not tests (benchmarks): the path of
+// $NATS_SERVER_BIN, or of nats-server built into the user cache (once per
+// process), or why none can be had. It needs the go command and this
+// package's source tree (go run, not a copied binary) to build.
+func Build() (string, error) {
 	if p := os.Getenv("NATS_SERVER_BIN"); p != "" {
-		return p
+		return p, nil
 	}
 	buildOnce.Do(func() { builtBin, buildErr = build() })
 	if buildErr != nil {
-		if os.Getenv("CI") != "true" {
-			t.Skipf("natsbin: no nats-server: %v (set NATS_SERVER_BIN; with CI=true this fails)", buildErr)
-		}
-		t.Fatalf("natsbin: no nats-server: %v", buildErr)
+		return "", fmt.Errorf("natsbin: no nats-server: %w", buildErr)
 	}
-	return builtBin
+	return builtBin, nil
 }
 
 // build builds nats-server in the services module (so at the version its
