@@ -22,6 +22,7 @@ import (
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/docketledger/docket/services/internal/query"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats-server/v2/server"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -36,26 +37,13 @@ func TestReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two replicas")
 	}
-	ns := natstest.Start(t)
-	dsn := pgtest.Start(t)
-	kek := filepath.Join(t.TempDir(), "kek")
-	if _, err := keys.LoadKEKFile(kek, true); err != nil {
-		t.Fatal(err)
-	}
-	skey, vkey, err := checkpoint.GenerateKey(config.Defaults().LogOrigin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logKey, err := checkpoint.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newCluster(t)
 	replica := func(name string) func(*config.Config) {
-		return func(c *config.Config) {
-			c.NATSURL, c.Store, c.Instance, c.KEKFile, c.NotaryKey = ns.ClientURL(), dsn, name, kek, skey
-			c.CheckpointEvery, c.CheckpointInterval = 10, config.Duration(100*time.Millisecond)
-		}
+		return c.replica(name, func(cfg *config.Config) {
+			cfg.CheckpointEvery, cfg.CheckpointInterval = 10, config.Duration(100*time.Millisecond)
+		})
 	}
+	ns, logKey := c.ns, c.logKey
 	a := startDaemon(t, t.TempDir(), replica("a"))
 	b := startDaemon(t, t.TempDir(), replica("b"))
 	replicas := map[string]*daemon.Daemon{"a": a, "b": b}
@@ -77,26 +65,7 @@ func TestReplicas(t *testing.T) {
 	// Appends through both replicas.
 	var ids []string
 	for round := range 4 {
-		d := []*daemon.Daemon{a, b}[round%2]
-		var body strings.Builder
-		body.WriteString(`{"events":[`)
-		for i := range 10 {
-			id := uuid.Must(uuid.NewV7()).String()
-			ids = append(ids, id)
-			if i > 0 {
-				body.WriteString(",")
-			}
-			body.WriteString(jsonEvent(id, "r-"+string(rune('a'+i%4))))
-		}
-		body.WriteString(`]}`)
-		resp, err := postAppend(t, d, body.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("append through replica %d: HTTP %d", round%2, resp.StatusCode)
-		}
+		ids = append(ids, appendTo(t, []*daemon.Daemon{a, b}[round%2], 10, func(i int) string { return "r-" + string(rune('a'+i%4)) })...)
 	}
 	// Both replicas answer alike: the read models (one store) and the
 	// checkpoint; each proves an event from its own tree.
@@ -125,22 +94,7 @@ func TestReplicas(t *testing.T) {
 	began := time.Now()
 	eventually(t, "the notary lease moves to "+other, func() bool { return holder("notary") == other })
 	t.Logf("the notary lease moved from %s to %s in %s", leader, other, time.Since(began).Round(time.Millisecond))
-	var body strings.Builder
-	body.WriteString(`{"events":[`)
-	for i := range 10 {
-		id := uuid.Must(uuid.NewV7()).String()
-		ids = append(ids, id)
-		if i > 0 {
-			body.WriteString(",")
-		}
-		body.WriteString(jsonEvent(id, "r-e"))
-	}
-	body.WriteString(`]}`)
-	resp, err := postAppend(t, survivor, body.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	ids = append(ids, appendTo(t, survivor, 10, func(int) string { return "r-e" })...)
 	next := waitCheckpoint(t, survivor, 50)
 	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, survivor.APIURL(), as(tokens[survivor][1]))
 	cp, err := audit.GetConsistencyProof(context.Background(), connect.NewRequest(&apiv1.GetConsistencyProofRequest{OldSize: 40, NewSize: 50}))
@@ -225,22 +179,11 @@ func TestReplicasSharePartitions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two replicas")
 	}
-	ns := natstest.Start(t)
-	dsn := pgtest.Start(t)
-	kek := filepath.Join(t.TempDir(), "kek")
-	if _, err := keys.LoadKEKFile(kek, true); err != nil {
-		t.Fatal(err)
-	}
-	skey, _, err := checkpoint.GenerateKey(config.Defaults().LogOrigin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newCluster(t)
 	replica := func(name string) func(*config.Config) {
-		return func(c *config.Config) {
-			c.NATSURL, c.Store, c.Instance, c.KEKFile, c.NotaryKey = ns.ClientURL(), dsn, name, kek, skey
-			c.ProjectorPartitions = 4
-		}
+		return c.replica(name, func(cfg *config.Config) { cfg.ProjectorPartitions = 4 })
 	}
+	ns := c.ns
 	a := startDaemon(t, t.TempDir(), replica("a"))
 	b := startDaemon(t, t.TempDir(), replica("b"))
 	_, js := natstest.Connect(t, ns)
@@ -261,23 +204,7 @@ func TestReplicasSharePartitions(t *testing.T) {
 	}
 	eventually(t, "the partitions spread two and two", func() bool { h := held(); return h["a"] == 2 && h["b"] == 2 })
 	appendRound := func(d *daemon.Daemon, n int) {
-		var body strings.Builder
-		body.WriteString(`{"events":[`)
-		for i := range n {
-			if i > 0 {
-				body.WriteString(",")
-			}
-			body.WriteString(jsonEvent(uuid.Must(uuid.NewV7()).String(), "p-"+strconv.Itoa(i%20)))
-		}
-		body.WriteString(`]}`)
-		resp, err := postAppend(t, d, body.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("append: HTTP %d", resp.StatusCode)
-		}
+		appendTo(t, d, n, func(i int) string { return "p-" + strconv.Itoa(i%20) })
 	}
 	for range 3 {
 		appendRound(a, 100)
@@ -304,4 +231,64 @@ func TestReplicasSharePartitions(t *testing.T) {
 	appendRound(b, 100)
 	eventually(t, "the read models hold 700 events", func() bool { return readCheckpoint(t, b) >= 700 })
 	subjects(b, 35)
+}
+
+// cluster is what replicas share: a NATS server, a PostgreSQL database,
+// the KEK file and the notary's key.
+type cluster struct {
+	ns        *server.Server
+	dsn, kek  string
+	notaryKey string
+	logKey    note.Verifier
+}
+
+func newCluster(t *testing.T) *cluster {
+	t.Helper()
+	c := &cluster{ns: natstest.Start(t), dsn: pgtest.Start(t), kek: filepath.Join(t.TempDir(), "kek")}
+	if _, err := keys.LoadKEKFile(c.kek, true); err != nil {
+		t.Fatal(err)
+	}
+	skey, vkey, err := checkpoint.GenerateKey(config.Defaults().LogOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.logKey, err = checkpoint.NewVerifier(vkey); err != nil {
+		t.Fatal(err)
+	}
+	c.notaryKey = skey
+	return c
+}
+
+// replica configures a replica named name on the cluster.
+func (c *cluster) replica(name string, edit func(*config.Config)) func(*config.Config) {
+	return func(cfg *config.Config) {
+		cfg.NATSURL, cfg.Store, cfg.Instance, cfg.KEKFile, cfg.NotaryKey = c.ns.ClientURL(), c.dsn, name, c.kek, c.notaryKey
+		edit(cfg)
+	}
+}
+
+// appendTo appends n events through d, the i-th about subject ref(i), and
+// returns their ids.
+func appendTo(t *testing.T, d *daemon.Daemon, n int, ref func(int) string) []string {
+	t.Helper()
+	ids := make([]string, n)
+	var body strings.Builder
+	body.WriteString(`{"events":[`)
+	for i := range n {
+		ids[i] = uuid.Must(uuid.NewV7()).String()
+		if i > 0 {
+			body.WriteString(",")
+		}
+		body.WriteString(jsonEvent(ids[i], ref(i)))
+	}
+	body.WriteString(`]}`)
+	resp, err := postAppend(t, d, body.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("append through %s: HTTP %d", d.APIURL(), resp.StatusCode)
+	}
+	return ids
 }
