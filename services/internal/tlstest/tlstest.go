@@ -51,6 +51,18 @@ func NewCA(t testing.TB) *CA {
 // and localhost, or a client's. It returns the certificate and its key in PEM.
 func (c *CA) Issue(t testing.TB, cn string, server bool) (certPEM, keyPEM []byte) {
 	t.Helper()
+	return c.issue(t, cn, server, !server)
+}
+
+// IssuePeer makes a certificate for both ends of a connection, server and
+// client, for 127.0.0.1 and localhost: as a cluster's route certificate.
+func (c *CA) IssuePeer(t testing.TB, cn string) (certPEM, keyPEM []byte) {
+	t.Helper()
+	return c.issue(t, cn, true, true)
+}
+
+func (c *CA) issue(t testing.TB, cn string, server, client bool) (certPEM, keyPEM []byte) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -60,11 +72,13 @@ func (c *CA) Issue(t testing.TB, cn string, server bool) (certPEM, keyPEM []byte
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{SerialNumber: n, Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
 	if server {
 		tmpl.ExtKeyUsage, tmpl.IPAddresses = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, []net.IP{net.ParseIP("127.0.0.1")}
 		tmpl.DNSNames = []string{"localhost"}
+	}
+	if client {
+		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageClientAuth)
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.cert, &key.PublicKey, c.key)
 	if err != nil {
