@@ -120,6 +120,14 @@ test: chromium ## Run every test (race detector) and a short fuzz run
 	go test -run '^$$' -fuzz '^FuzzSplit$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/auth
 	go test -run '^$$' -fuzz '^FuzzFilters$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/console
 
+.PHONY: test-faults
+test-faults: ## Fault tests under heavy load: NATS leader killed, PostgreSQL killed, concurrent duplicates, read-only and full disk (root, tmpfs)
+	go test -race -count=1 -timeout 30m -tags faults -v -run . ./services/internal/faults/
+
+.PHONY: deploy-check
+deploy-check: ## Check deploy/: NATS configs (nats-server -t, a real 3-node cluster), compose, Kubernetes, Dockerfile, README commands
+	go test -race -count=1 ./services/internal/deploycheck/
+
 .PHONY: build
 build: ## Build docketd and docket into bin/
 	go build -o bin/docketd ./services/cmd/docketd
@@ -130,12 +138,13 @@ run: build ## Start docketd on the embedded default with the demo data set (./da
 	bin/docketd --demo
 
 .PHONY: bench
-bench: ## Append, read side (projection, queries) and verifiable ledger (notary, verify log, proofs) vs raw baselines; ~15 min
+bench: ## Append (also 1 nats-server vs a 3-node cluster), read side (projection, queries, storage) and verifiable ledger (notary, verify log, proofs) vs raw baselines; ~16 min
 	go run ./services/cmd/docket-bench
 
 .PHONY: bench-large
-bench-large: ## The read side at 10M events (SQLite): rebuild time, query latency; long
+bench-large: ## At 10M events: the read side (SQLite rebuild, queries), docketd end to end (append, lag, catch-up, queries, memory), and the cluster ratio; long
 	go run ./services/cmd/docket-bench -only read -read-n 10000000 -postgres=false
+	go run ./services/cmd/docket-bench -only e2e,cluster -e2e-n 10000000
 
 .PHONY: clean
 clean: ## Remove build output and the local data dir
