@@ -82,6 +82,7 @@ func recoverTree(f *os.File, path string) (*Tree, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return &Tree{
+		path:    path,
 		edge:    edge,
 		f:       f,
 		size:    n,

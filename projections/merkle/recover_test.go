@@ -221,3 +221,46 @@ func firstErr(errs ...error) error {
 }
 
 func rng0() *rand.Rand { return rand.New(rand.NewPCG(0, 0)) }
+
+// TestReopenInPlace: after writes failed (a full disk), Reopen reads the
+// tree again from its file in the same Tree, which then takes writes
+// again, and ends up exactly the reference tree.
+func TestReopenInPlace(t *testing.T) {
+	ref := &reference{}
+	ref.grow(t, 30_000)
+	dir := t.TempDir()
+	tr := open(t, dir)
+	if err := tr.Append(leaves(0, 10_000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	merkle.FailWrites(tr, syscall.ENOSPC)
+	if err := firstErr(tr.Append(leaves(10_000, 20_000)), tr.Sync()); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("got %v, want %v", err, syscall.ENOSPC)
+	}
+	if !errors.Is(tr.Broken(), syscall.ENOSPC) {
+		t.Fatalf("Broken() = %v", tr.Broken())
+	}
+	if err := tr.Reopen(); err != nil { // the disk has room again
+		t.Fatal(err)
+	}
+	if tr.Broken() != nil {
+		t.Fatalf("Broken() after Reopen = %v", tr.Broken())
+	}
+	got := tr.Size()
+	if got < 10_000 || got > 20_000 {
+		t.Fatalf("Size() after Reopen = %d, want 10000..20000", got)
+	}
+	if err := tr.Append(leaves(got, 30_000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	checkTree(t, tr, ref, rng0(), 97)
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

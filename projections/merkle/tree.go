@@ -63,8 +63,10 @@ type Tree struct {
 	// published in buf.
 	scratch []byte
 	// broken is the first write or fsync error; once set, Append and Sync
-	// refuse to run.
+	// refuse to run until Reopen.
 	broken error
+	// path is the stored-hash file's, for Reopen.
+	path string
 
 	// mu guards the state readers see. Only a goroutine holding wmu changes
 	// it (under mu's write lock); readers hold mu's read lock for a whole
@@ -187,6 +189,49 @@ func (t *Tree) Close() error {
 		err = errors.Join(err, fmt.Errorf("merkle: close: %w", cerr))
 	}
 	return err
+}
+
+// Broken returns the write or fsync error that stopped the tree taking
+// writes, or nil.
+func (t *Tree) Broken() error {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	return t.broken
+}
+
+// Reopen drops what the tree holds in memory and reads it again from its
+// file, as Open does. After a write or fsync error (a full disk) the tree
+// refuses every write; once the cause is gone, Reopen lets the writer
+// resume at the size the file holds: records appended after the last
+// successful Sync may be gone and must be appended again. Readers may run
+// meanwhile; they see the size the file holds.
+func (t *Tree) Reopen() error {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	if t.closed {
+		return fmt.Errorf("merkle: reopen: %w", ErrClosed)
+	}
+	if t.path == "" {
+		return errors.New("merkle: reopen: the tree has no file")
+	}
+	f, _, err := openFile(t.path)
+	if err != nil {
+		return fmt.Errorf("merkle: reopen: %w", err)
+	}
+	nt, err := recoverTree(f, t.path)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("merkle: reopen: %w", err)
+	}
+	t.mu.Lock()
+	old := t.f
+	t.f, t.edge, t.size, t.count, t.written, t.durable = nt.f, nt.edge, nt.size, nt.count, nt.written, nt.durable
+	t.buf, t.scratch, t.broken = nil, nil, nil
+	t.mu.Unlock()
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("merkle: reopen: closing the old file: %w", err)
+	}
+	return nil
 }
 
 // writable reports why the writer cannot run op, if it cannot. The caller

@@ -188,6 +188,15 @@ func (n *Notary) run(ctx context.Context, untilHead bool) error {
 		if n.tree.Size() != before {
 			backoff = n.cfg.Backoff
 		}
+		if broken := n.tree.Broken(); broken != nil {
+			// A write error (a full disk): read the tree again from its
+			// file and fold on from there once the disk takes writes.
+			if rerr := n.tree.Reopen(); rerr != nil {
+				err = errors.Join(err, rerr)
+			} else {
+				n.log.Warn("notary: tree reopened after a write error", "err", broken, "tree_size", n.tree.Size())
+			}
+		}
 		n.lastErr.Store(err.Error())
 		n.log.Error("notary: failed; retrying", "err", err, "backoff", backoff.String())
 		select {

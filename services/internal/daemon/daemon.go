@@ -109,7 +109,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		if listen == "off" {
 			listen = ""
 		}
-		d.ns, err = natsembed.Start(natsembed.Config{Dir: cfg.DataDir, Listen: listen, SyncAlways: always, SyncInterval: every})
+		d.ns, err = natsembed.Start(natsembed.Config{Dir: cfg.DataDir, Listen: listen, SyncAlways: always, SyncInterval: every, Log: log})
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +181,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	ing, err := ingest.New(d.Emitter, d.stream, ingest.Config{MaxBatch: cfg.MaxBatch}, reg)
+	icfg := ingest.Config{MaxBatch: cfg.MaxBatch}
+	if cfg.Embedded() {
+		icfg.Storage = func() error { return natsembed.Storage(cfg.DataDir) }
+	}
+	ing, err := ingest.New(d.Emitter, d.stream, icfg, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,11 @@ type Appender interface {
 type Config struct {
 	// MaxBatch bounds the events of one request.
 	MaxBatch int
+	// Storage, when set, says what is wrong with the event store's
+	// storage, or nil: an append that failed without a reason of its own
+	// (the server did not answer, or refused a batch) gets it, so that a
+	// full disk is named as such.
+	Storage func() error
 }
 
 // Service implements apiv1connect.IngestServiceHandler.
@@ -98,7 +103,13 @@ func (s *Service) Append(ctx context.Context, req *connect.Request[apiv1.AppendR
 	}
 	if err != nil {
 		s.appended.WithLabelValues("refused").Add(float64(len(evs) - len(results)))
-		return nil, appendError(err)
+		ce := appendError(err)
+		if c := ce.Code(); (c == connect.CodeUnavailable || c == connect.CodeDeadlineExceeded) && s.cfg.Storage != nil {
+			if serr := s.cfg.Storage(); serr != nil {
+				ce = connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("the event store cannot write, %w: %w", serr, err))
+			}
+		}
+		return nil, ce
 	}
 	return connect.NewResponse(resp), nil
 }
