@@ -652,6 +652,30 @@ func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	// Formed: every node's healthz can be up while the meta leader does not
+	// yet count all three peers; a stream of three replicas then finds no
+	// placement. Wait until one can be made.
+	nc := c.connect(t, "operator")
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "FORMED", Subjects: []string{"formed.check"}, Replicas: 3, Storage: jetstream.MemoryStorage})
+		if err == nil {
+			err = js.DeleteStream(ctx, "FORMED")
+		}
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the cluster cannot place a stream of 3 replicas after 60s: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	return c
 }
 
