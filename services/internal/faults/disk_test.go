@@ -214,11 +214,10 @@ func refusedStart(t *testing.T, bugs *knownBugs, cfg config.Config) {
 	t.Logf("read-only data dir: start failed after %s with: %v", took.Round(time.Millisecond), err)
 	if !mentionsPath(err.Error(), cfg.DataDir) {
 		bugs.add("on a read-only data dir the start error names neither the data dir nor data_dir, nor says read-only: %q "+
-			"(the embedded nats-server's own error, \"Can't start JetStream: could not create storage directory … read-only file system\", "+
-			"is dropped: natsembed runs it with NoLog and only waits for ReadyForConnections)%s", err, logTail(logs))
+			"(natsembed checks the store dir is writable before starting the server, and returns the server's fatal error)%s", err, logTail(logs))
 	}
 	if took > 10*time.Second {
-		bugs.add("docketd took %s to give up on a read-only data dir (natsembed waits 30s for a server that has already failed)", took.Round(time.Second))
+		bugs.add("docketd took %s to give up on a read-only data dir (natsembed should return the server's fatal error at once)", took.Round(time.Second))
 	}
 }
 
@@ -315,9 +314,8 @@ func fullDisk(t *testing.T, atomic bool) {
 		if atomic {
 			why = "nats-server answers err_code 10176 when it cannot create the batch's staging store on disk, dropping the cause"
 		}
-		bugs.add("on a full disk (atomic_append=%v) append errors do not say why: %q (%s); nor does docketd's log: "+
-			"natsembed runs the embedded nats-server with NoLog, so its \"JetStream failed to store a msg … no space left on device\" "+
-			"and \"critical write error\" lines are dropped", atomic, unclear, why)
+		bugs.add("on a full disk (atomic_append=%v) append errors do not say why: %q (%s); the ingest service's "+
+			"storage check (natsembed.Storage) should name the full disk", atomic, unclear, why)
 	}
 
 	// Space back, docketd still running.
