@@ -56,7 +56,7 @@ type Config struct {
 	Batch int
 	// MaxWait bounds one fetch when the stream is quiet; default 100ms.
 	MaxWait time.Duration
-	// Backoff is the first pause after a failure (doubling to 30s).
+	// Backoff is the first pause after a failure (doubling to 10s).
 	Backoff time.Duration
 	// Publishes tells whether this notary may sign and publish now. With
 	// several replicas following one stream, each folds its own tree (to
@@ -185,9 +185,6 @@ func (n *Notary) run(ctx context.Context, untilHead bool) error {
 			}
 			return err
 		}
-		if n.tree.Size() != before {
-			backoff = n.cfg.Backoff
-		}
 		if broken := n.tree.Broken(); broken != nil {
 			// A write error (a full disk): read the tree again from its
 			// file and fold on from there once the disk takes writes.
@@ -197,6 +194,12 @@ func (n *Notary) run(ctx context.Context, untilHead bool) error {
 				n.log.Warn("notary: tree reopened after a write error", "err", broken, "tree_size", n.tree.Size())
 			}
 		}
+		// Back off further unless the session kept something: a tree
+		// reopened after a failed write is back where it was, and retrying
+		// it every 100ms would only fill the log.
+		if n.tree.Size() > before {
+			backoff = n.cfg.Backoff
+		}
 		n.lastErr.Store(err.Error())
 		n.log.Error("notary: failed; retrying", "err", err, "backoff", backoff.String())
 		select {
@@ -204,7 +207,7 @@ func (n *Notary) run(ctx context.Context, untilHead bool) error {
 			return nil
 		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, 30*time.Second)
+		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 

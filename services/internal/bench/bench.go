@@ -126,7 +126,7 @@ func startNATS(dir string, syncAlways bool) (*server.Server, jetstream.JetStream
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return s, js, stream, nil
+	return s.Server, js, stream, nil
 }
 
 func keyring() (*keys.Keyring, error) {

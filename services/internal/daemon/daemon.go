@@ -45,7 +45,6 @@ import (
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/retention"
 	"github.com/docketledger/docket/services/internal/status"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,7 +57,7 @@ import (
 type Daemon struct {
 	cfg        config.Config
 	log        *slog.Logger
-	ns         *server.Server // nil with an external NATS
+	ns         *natsembed.Server // nil with an external NATS
 	nc         *nats.Conn
 	js         jetstream.JetStream
 	stream     jetstream.Stream
@@ -183,7 +182,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	icfg := ingest.Config{MaxBatch: cfg.MaxBatch}
 	if cfg.Embedded() {
-		icfg.Storage = func() error { return natsembed.Storage(cfg.DataDir) }
+		icfg.Storage = d.ns.Health
 	}
 	ing, err := ingest.New(d.Emitter, d.stream, icfg, reg)
 	if err != nil {
@@ -387,6 +386,14 @@ func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
+	if d.ns != nil {
+		// The embedded store: a full or read-only disk, or a store being
+		// restarted after a failed write, takes no appends.
+		if err := d.ns.Health(); err != nil {
+			http.Error(w, "the event store cannot write: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+	}
 	if _, err := d.stream.Info(r.Context()); err != nil {
 		http.Error(w, "events stream unavailable", http.StatusServiceUnavailable)
 		return
@@ -439,6 +446,9 @@ func (d *Daemon) NATSURL() string {
 
 // JetStream is the daemon's JetStream context.
 func (d *Daemon) JetStream() jetstream.JetStream { return d.js }
+
+// Embedded is the embedded NATS server, or nil with an external NATS.
+func (d *Daemon) Embedded() *natsembed.Server { return d.ns }
 
 // ReadModels is the read side: projector and query store.
 func (d *Daemon) ReadModels() *readmodels.Manager { return d.read }

@@ -299,6 +299,9 @@ func fullDisk(t *testing.T, atomic bool) {
 	if healthz != http.StatusOK {
 		t.Errorf("docketd's API is gone on a full disk: healthz %d", healthz)
 	}
+	if readyz != http.StatusServiceUnavailable {
+		t.Errorf("readyz on a full disk: %d, want 503 (the store takes no appends)", readyz)
+	}
 	l.mu.Lock()
 	var clear, unclear []string
 	for msg := range l.samples {
@@ -323,9 +326,17 @@ func fullDisk(t *testing.T, atomic bool) {
 		t.Fatal(err)
 	}
 	freedAt, ackedAtFree := time.Now(), l.ackedN()
-	resumed := l.waitAcked(ackedAtFree+workers*batch+1, scale(5*time.Second, 30*time.Second))
-	t.Logf("space freed with docketd running: appends resumed without a restart: %v (after %s); readyz %d",
-		resumed, time.Since(freedAt).Round(time.Millisecond), httpStatus(d.APIURL()+"/readyz"))
+	resumed := l.waitAcked(ackedAtFree+workers*batch+1, 20*time.Second)
+	resumedAfter := time.Since(freedAt)
+	readyAgain := eventually(10*time.Second, func() bool { return httpStatus(d.APIURL()+"/readyz") == http.StatusOK }) == nil
+	t.Logf("space freed with docketd running: appends resumed without a restart: %v (after %s); ready again: %v; JetStream restarted in the process %d times",
+		resumed, resumedAfter.Round(time.Millisecond), readyAgain, d.Embedded().Restarts())
+	if !resumed {
+		t.Errorf("appends did not resume within 20s of the space coming back: %s", l.summary())
+	}
+	if !readyAgain {
+		t.Errorf("readyz stays %d once the disk has space again", httpStatus(d.APIURL()+"/readyz"))
+	}
 	l.stop()
 	l.checkFatal(t)
 	acked := l.ackedIDs()

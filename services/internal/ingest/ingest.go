@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"connectrpc.com/connect"
@@ -29,10 +30,36 @@ type Config struct {
 	// MaxBatch bounds the events of one request.
 	MaxBatch int
 	// Storage, when set, says what is wrong with the event store's
-	// storage, or nil: an append that failed without a reason of its own
-	// (the server did not answer, or refused a batch) gets it, so that a
-	// full disk is named as such.
+	// storage, or nil. While it reports a problem (checked at most every
+	// storageEvery), appends are refused at once with resource_exhausted
+	// rather than left to time out on a store that cannot write; and an
+	// append that failed without a reason of its own (the server did not
+	// answer, or refused a batch) gets it, so that a full disk is named as
+	// such.
 	Storage func() error
+}
+
+// storageEvery is how long a Storage answer is reused.
+const storageEvery = 250 * time.Millisecond
+
+// storageGate caches Config.Storage's answer for storageEvery.
+type storageGate struct {
+	check func() error
+	mu    sync.Mutex
+	at    time.Time
+	err   error
+}
+
+func (g *storageGate) problem() error {
+	if g.check == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if now := time.Now(); now.Sub(g.at) >= storageEvery {
+		g.err, g.at = g.check(), now
+	}
+	return g.err
 }
 
 // Service implements apiv1connect.IngestServiceHandler.
@@ -40,6 +67,7 @@ type Service struct {
 	app    Appender
 	stream jetstream.Stream
 	cfg    Config
+	gate   storageGate
 
 	appended *prometheus.CounterVec
 	latency  prometheus.Histogram
@@ -59,6 +87,7 @@ func New(app Appender, stream jetstream.Stream, cfg Config, reg prometheus.Regis
 		app:    app,
 		stream: stream,
 		cfg:    cfg,
+		gate:   storageGate{check: cfg.Storage},
 		appended: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "docket_append_events_total",
 			Help: "Events received by the Append API, by outcome.",
@@ -88,6 +117,10 @@ func (s *Service) Append(ctx context.Context, req *connect.Request[apiv1.AppendR
 	case len(evs) > s.cfg.MaxBatch:
 		s.appended.WithLabelValues("refused").Add(float64(len(evs)))
 		return nil, invalid(&events.FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events, more than the %d one request takes", len(evs), s.cfg.MaxBatch)})
+	}
+	if serr := s.gate.problem(); serr != nil {
+		s.appended.WithLabelValues("refused").Add(float64(len(evs)))
+		return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("the event store cannot write, %w; nothing of this batch was stored", serr))
 	}
 	start := time.Now()
 	results, err := s.app.AppendWith(ctx, events.AppendOptions{ExpectedLastSequence: req.Msg.GetExpectedLastSequence()}, evs...)

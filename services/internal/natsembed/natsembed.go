@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -33,13 +34,36 @@ type Config struct {
 	// Log receives the server's warnings and errors (a full disk, a store
 	// it cannot write); nil drops them.
 	Log *slog.Logger
+	// WatchEvery is how often the server's store is checked for a write
+	// failure to recover from (see Server); default 1s.
+	WatchEvery time.Duration
 }
 
-// logger passes the server's warnings and errors to slog, and keeps the
-// first fatal error for Start to return.
+// Server is the embedded server, watched. When JetStream fails to write
+// its store — a full disk — nats-server stops answering publishes to the
+// stream (a latched write error) or turns JetStream off, until it is
+// restarted. The watch restarts JetStream in the process, as a restart of
+// docketd would, once the data dir takes writes again: the stream and its
+// consumers are recovered from the files, with every acknowledged message.
+type Server struct {
+	*server.Server
+	dir  string
+	opts *server.Options
+	log  *logger
+	done chan struct{}
+	// full is set when the watch saw the data dir full or read-only.
+	full atomic.Bool
+	// restarts counts JetStream restarts.
+	restarts atomic.Int64
+}
+
+// logger passes the server's warnings and errors to slog, keeps the
+// first fatal error for Start to return, and notes a store that failed to
+// write.
 type logger struct {
-	log   *slog.Logger
-	fatal atomic.Pointer[string]
+	log         *slog.Logger
+	fatal       atomic.Pointer[string]
+	storeFailed atomic.Bool
 }
 
 func (l *logger) Noticef(format string, v ...any) {
@@ -49,7 +73,21 @@ func (l *logger) Warnf(format string, v ...any) {
 	l.log.Warn("nats-server: " + fmt.Sprintf(format, v...))
 }
 func (l *logger) Errorf(format string, v ...any) {
-	l.log.Error("nats-server: " + fmt.Sprintf(format, v...))
+	msg := fmt.Sprintf(format, v...)
+	if storeFailure(msg) {
+		l.storeFailed.Store(true)
+	}
+	l.log.Error("nats-server: " + msg)
+}
+
+// storeFailure reports whether a nats-server error says that JetStream
+// failed to write its store, which it does not recover from by itself
+// (the messages of nats-server v2.15's stream.go, filestore.go and
+// jetstream.go).
+func storeFailure(msg string) bool {
+	return strings.Contains(msg, "failed to store a msg") ||
+		strings.Contains(msg, "Critical write error") ||
+		strings.Contains(msg, "will be DISABLED")
 }
 func (l *logger) Debugf(format string, v ...any) {}
 func (l *logger) Tracef(format string, v ...any) {}
@@ -59,8 +97,9 @@ func (l *logger) Fatalf(format string, v ...any) {
 	l.log.Error("nats-server: " + msg)
 }
 
-// Start runs the server and waits until it accepts connections.
-func Start(cfg Config) (*server.Server, error) {
+// Start runs the server and waits until it accepts connections. The
+// server's watch ends when it shuts down.
+func Start(cfg Config) (*Server, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("natsembed: empty data dir")
 	}
@@ -113,7 +152,87 @@ func Start(cfg Config) (*server.Server, error) {
 			return nil, errors.New("natsembed: server not ready in 30s")
 		}
 	}
-	return s, nil
+	w := &Server{Server: s, dir: cfg.Dir, opts: opts.Clone(), log: l, done: make(chan struct{})}
+	go func() {
+		s.WaitForShutdown()
+		close(w.done)
+	}()
+	every := cfg.WatchEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	go w.watch(every)
+	return w, nil
+}
+
+// Health says why the event store cannot take writes now, or nil: its
+// disk is full or read-only, JetStream is off, or its store failed to
+// write and has not been restarted yet.
+func (s *Server) Health() error {
+	if err := Storage(s.dir); err != nil {
+		return err
+	}
+	if !s.JetStreamEnabled() {
+		return errors.New("JetStream is off after a failure to write its store")
+	}
+	if s.log.storeFailed.Load() {
+		return errors.New("JetStream failed to write its store and is being restarted")
+	}
+	return nil
+}
+
+// Restarts is how many times the watch restarted JetStream.
+func (s *Server) Restarts() int64 { return s.restarts.Load() }
+
+// watch restarts JetStream once the data dir takes writes again, if its
+// store failed to write, JetStream is off, or the disk was seen full (a
+// write error nats-server logged only once, rate-limited, would not be
+// seen again).
+func (s *Server) watch(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+		}
+		if err := Storage(s.dir); err != nil {
+			s.full.Store(true)
+			continue
+		}
+		if !s.log.storeFailed.Load() && !s.full.Load() && s.JetStreamEnabled() {
+			continue
+		}
+		s.restart()
+	}
+}
+
+// restart shuts JetStream down and starts it again from its files, by a
+// reload of the server's own options (nats-server re-enables a JetStream
+// turned off at run time on a reload).
+func (s *Server) restart() {
+	why := "the disk was full or read-only"
+	if s.log.storeFailed.Load() {
+		why = "its store failed to write"
+	}
+	s.log.storeFailed.Store(false)
+	s.full.Store(false)
+	start := time.Now()
+	if s.JetStreamEnabled() {
+		if err := s.ShutdownJetStream(); err != nil {
+			s.log.log.Error("nats-server: cannot stop JetStream to restart it", "err", err)
+			s.log.storeFailed.Store(true)
+			return
+		}
+	}
+	if err := s.ReloadOptions(s.opts.Clone()); err != nil || !s.JetStreamEnabled() {
+		s.log.log.Error("nats-server: cannot restart JetStream; retrying", "err", err)
+		s.log.storeFailed.Store(true)
+		return
+	}
+	s.restarts.Add(1)
+	s.log.log.Warn("nats-server: JetStream restarted from its files: "+why+" and the disk takes writes again", "took", time.Since(start).Round(time.Millisecond))
 }
 
 // writable creates dir if needed and checks that a file can be written
