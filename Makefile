@@ -97,6 +97,7 @@ check: $(PROTO_TOOLS) lint ## Format, vet, lint, breaking, generated code, go.mo
 	    echo "generated code is stale: run make generate and commit"; exit 1; fi; rm -rf $$tmp
 	for m in $(MODULES); do (cd $$m && GOWORK=off go mod tidy -diff && GOWORK=off go build ./... && GOWORK=off go vet ./...); done
 	go vet work
+	go vet -tags cockroach ./projections/store/postgres/
 	$(MAKE) --no-print-directory vulncheck
 
 # Headless Chromium (Debian's package) for the browser tests of the web console

@@ -50,7 +50,7 @@ func OpenGenerations(ctx context.Context, dsn string) (*Generations, error) {
 
 func createGenerationTable(ctx context.Context, pool *pgxpool.Pool) error {
 	return InTx(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, ddlLock); err != nil {
+		if err := lockDDL(ctx, tx); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, generationTable)

@@ -312,9 +312,13 @@ func BenchmarkApply(b *testing.B) {
 	b.ReportMetric(float64(seq)/b.Elapsed().Seconds(), "rows/s")
 }
 
-func TestConformance(t *testing.T) {
+func TestConformance(t *testing.T) { conformance(t, pgtest.Start) }
+
+// conformance runs the store's conformance suite on fresh databases that
+// newDatabase makes (PostgreSQL here; CockroachDB in cockroach_test.go).
+func conformance(t *testing.T, newDatabase func(testing.TB) string) {
 	storetest.Run(t, func(t *testing.T) storetest.Database {
-		dsn := pgtest.Start(t)
+		dsn := newDatabase(t)
 		return storetest.Database{
 			Open: func(t *testing.T, gen int) model.Store {
 				s, err := postgres.Open(t.Context(), dsn, gen)
@@ -333,4 +337,54 @@ func TestConformance(t *testing.T) {
 			},
 		}
 	})
+}
+
+// Processes that open a new database at once take turns creating its
+// tables (the DDL lock): none fails on another's CREATE ... IF NOT EXISTS,
+// and each gets the same generation, migrated once.
+func TestOpenAtOnce(t *testing.T) { openAtOnce(t, pgtest.Start(t)) }
+
+func openAtOnce(t *testing.T, dsn string) {
+	const n = 8
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			s, err := postgres.Open(context.Background(), dsn, 1)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Open at once: %v", err)
+		}
+	}
+	pool, err := pgxpool.New(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var versions, applied int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT version) FROM docket_g1.migrations`).Scan(&applied, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if applied != versions {
+		t.Errorf("migrations recorded %d times for %d versions", applied, versions)
+	}
+}
+
+func TestIsCockroachDB(t *testing.T) {
+	for v, want := range map[string]bool{
+		"CockroachDB CCL v25.2.0 (x86_64-pc-linux-gnu, built 2025/05/12 00:00:00, go1.23.7 X:nocoverageredesign)":     true,
+		"PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0": false,
+	} {
+		if got := postgres.IsCockroachDB(v); got != want {
+			t.Errorf("IsCockroachDB(%q) = %v", v, got)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -161,7 +162,31 @@ CREATE TABLE partitions (
 // ddlLock is the advisory lock every transaction that creates tables holds
 // (pg_advisory_xact_lock), so that processes opening the database at once
 // take turns rather than fail on each other's CREATE ... IF NOT EXISTS.
-const ddlLock = `SELECT pg_advisory_xact_lock(hashtext('docket ddl'))`
+// Its key is a constant (the first 8 bytes of SHA-256("docket ddl")), not
+// hashtext('docket ddl'), which is PostgreSQL's own function.
+const ddlLock = `SELECT pg_advisory_xact_lock(-163821111978255176)`
+
+// lockDDL takes ddlLock in tx, except on CockroachDB: before v26.2 it has
+// no pg_advisory_xact_lock, and its schema changes are transactional and
+// SERIALIZABLE, so two processes creating the same tables conflict and
+// one is re-run (by InTx) rather than failing.
+func lockDDL(ctx context.Context, tx pgx.Tx) error {
+	var version string
+	if err := tx.QueryRow(ctx, `SELECT version()`).Scan(&version); err != nil {
+		return fmt.Errorf("server version: %w", err)
+	}
+	if IsCockroachDB(version) {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, ddlLock); err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	return nil
+}
+
+// IsCockroachDB reports whether a version() string is CockroachDB's
+// ("CockroachDB CCL v25.2.0 (x86_64-pc-linux-gnu, ...)").
+func IsCockroachDB(version string) bool { return strings.HasPrefix(version, "CockroachDB") }
 
 // migrate creates the shared generation table if it is missing, then
 // generation gen's schema, and applies the migrations that schema lacks,
@@ -169,8 +194,8 @@ const ddlLock = `SELECT pg_advisory_xact_lock(hashtext('docket ddl'))`
 func migrate(ctx context.Context, pool *pgxpool.Pool, gen int) error {
 	schema := Schema(gen)
 	return InTx(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, ddlLock); err != nil {
-			return fmt.Errorf("lock: %w", err)
+		if err := lockDDL(ctx, tx); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, generationTable); err != nil {
 			return fmt.Errorf("generation table: %w", err)
