@@ -166,10 +166,10 @@ CREATE TABLE partitions (
 // hashtext('docket ddl'), which is PostgreSQL's own function.
 const ddlLock = `SELECT pg_advisory_xact_lock(-163821111978255176)`
 
-// lockDDL takes ddlLock in tx, except on CockroachDB: before v26.2 it has
-// no pg_advisory_xact_lock, and its schema changes are transactional and
-// SERIALIZABLE, so two processes creating the same tables conflict and
-// one is re-run (by InTx) rather than failing.
+// lockDDL takes ddlLock in tx, except on CockroachDB: its releases before
+// 2026 have no pg_advisory_xact_lock, and its schema changes are
+// transactional and SERIALIZABLE, so two processes creating the same
+// tables conflict and one is re-run (by InTx) rather than failing.
 func lockDDL(ctx context.Context, tx pgx.Tx) error {
 	var version string
 	if err := tx.QueryRow(ctx, `SELECT version()`).Scan(&version); err != nil {
