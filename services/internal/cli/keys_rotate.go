@@ -22,7 +22,7 @@ import (
 // once its cache expires); afterwards start it with --kek-file NEW.
 func keysRotateKEK(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("keys rotate-kek", stderr)
-	url := fs.String("nats-url", "", "NATS server holding the key bucket (docketd with an external NATS); docketd must be stopped")
+	conn := natsFlags(fs, "docket-keys-rotate-kek", "", "NATS server holding the key bucket (docketd with an external NATS); docketd must be stopped")
 	dataDir := fs.String("data-dir", "", "docketd's data directory, for the embedded NATS (docketd must be stopped): its store is opened in this process")
 	oldFile := fs.String("old-kek-file", "", "the key-encryption key the data keys are wrapped with now (mode 0600)")
 	newFile := fs.String("new-kek-file", "", "the key-encryption key to wrap them with (mode 0600; make one with docket keys generate-kek)")
@@ -31,9 +31,10 @@ func keysRotateKEK(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	var errs []error
-	if (*url == "") == (*dataDir == "") {
+	if (conn.url == "") == (*dataDir == "") {
 		errs = append(errs, errors.New("exactly one of --nats-url and --data-dir is required"))
 	}
+	errs = append(errs, conn.check())
 	if *oldFile == "" || *newFile == "" {
 		errs = append(errs, errors.New("--old-kek-file and --new-kek-file are required"))
 	}
@@ -52,7 +53,7 @@ func keysRotateKEK(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("--old-kek-file and --new-kek-file hold the same key (KEK %s)", oldKEK.ID())
 	}
 
-	nc, stop, err := connectKeyStore(*url, *dataDir)
+	nc, stop, err := connectKeyStore(conn, *dataDir)
 	if err != nil {
 		return err
 	}
@@ -100,13 +101,14 @@ func printRewrapStats(w io.Writer, s keys.RewrapStats) {
 	fmt.Fprintf(w, "rewrapped: %d\nalready on the new KEK: %d\nshredded (skipped): %d\n", s.Rewrapped, s.AlreadyNew, s.Shredded)
 }
 
-// connectKeyStore connects to the NATS server at url, or starts docketd's
-// embedded server on dataDir in this process, accepting no network clients.
-func connectKeyStore(url, dataDir string) (*nats.Conn, func(), error) {
-	if url != "" {
-		nc, err := nats.Connect(url, nats.Name("docket-keys-rotate-kek"))
+// connectKeyStore connects to the NATS server of --nats-url, or starts
+// docketd's embedded server on dataDir in this process, accepting no
+// network clients.
+func connectKeyStore(conn *natsConn, dataDir string) (*nats.Conn, func(), error) {
+	if conn.url != "" {
+		nc, err := conn.connect()
 		if err != nil {
-			return nil, nil, fmt.Errorf("--nats-url: %w", err)
+			return nil, nil, err
 		}
 		return nc, nc.Close, nil
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/docketledger/docket/services/internal/readmodels"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/witness"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -116,19 +115,22 @@ func verifyLog(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flags("verify log", stderr)
 	cpFile := fs.String("checkpoint", "", "a signed checkpoint you hold (required)")
 	key := fs.String("key", "", "the log's public key, as `docket keys public` prints it (required)")
-	url := fs.String("nats-url", DefaultNATS, "NATS server holding the DOCKET stream (read-only credentials suffice)")
+	conn := natsFlags(fs, "docket-verify", DefaultNATS, "NATS server holding the DOCKET stream (read-only credentials suffice)")
 	api := fs.String("api", "", "docketd API; if given, a divergence is narrowed to its exact sequence with consistency proofs (checked, not trusted)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := conn.check(); err != nil {
 		return err
 	}
 	logKey, trusted, err := openCheckpointFile(*cpFile, *key)
 	if err != nil {
 		return err
 	}
-	nc, err := nats.Connect(*url, nats.Name("docket-verify"))
+	nc, err := conn.connect()
 	if err != nil {
-		return fmt.Errorf("--nats-url: %w", err)
+		return err
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)

@@ -11,7 +11,6 @@ import (
 	"github.com/docketledger/docket/projections/projector"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/readmodels"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -30,10 +29,13 @@ func Projections(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func rebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("projections rebuild", stderr)
 	store := fs.String("store", "sqlite:data/readmodels.db", "read-model store: sqlite:PATH or a postgres:// URL (as docketd's --store)")
-	url := fs.String("nats-url", DefaultNATS, "NATS server holding the DOCKET stream")
+	conn := natsFlags(fs, "docket-rebuild", DefaultNATS, "NATS server holding the DOCKET stream")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	partitions := fs.Int("partitions", 1, "projectors sharing the rebuild, one per partition of the data subjects (PostgreSQL only; as docketd's --projector-partitions)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := conn.check(); err != nil {
 		return err
 	}
 	kind, _, err := config.ParseStoreDSN(*store)
@@ -43,9 +45,9 @@ func rebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := config.CheckPartitions(*partitions, kind); err != nil {
 		return fmt.Errorf("--partitions: %w", err)
 	}
-	nc, err := nats.Connect(*url, nats.Name("docket-rebuild"))
+	nc, err := conn.connect()
 	if err != nil {
-		return fmt.Errorf("--nats-url: %w", err)
+		return err
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)

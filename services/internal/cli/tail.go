@@ -40,7 +40,7 @@ type tailValue struct {
 // its metadata; values are shown only as their category and key group.
 func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("tail", stderr)
-	url := fs.String("nats-url", DefaultNATS, "NATS server holding the DOCKET stream")
+	conn := natsFlags(fs, "docket-tail", DefaultNATS, "NATS server holding the DOCKET stream")
 	stream := fs.String("stream", events.DefaultStream, "events stream")
 	tenant := fs.String("tenant", "", "only this tenant's events")
 	subject := fs.String("subject", "", "only this subject's events (needs --tenant)")
@@ -48,6 +48,9 @@ func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	limit := fs.Int("n", 0, "stop after this many events (0: no limit)")
 	follow := fs.Bool("follow", true, "keep waiting for new events; false stops at the end of the stream")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := conn.check(); err != nil {
 		return err
 	}
 	if *subject != "" && *tenant == "" {
@@ -65,9 +68,9 @@ func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		filter = events.SubjectFilter(*tenant, *subject)
 	}
-	nc, err := nats.Connect(*url, nats.Name("docket-tail"))
+	nc, err := conn.connect()
 	if err != nil {
-		return fmt.Errorf("--nats-url: %w", err)
+		return err
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
