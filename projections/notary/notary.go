@@ -320,6 +320,10 @@ func (n *Notary) session(ctx context.Context, untilHead bool) error {
 				n.log.Warn("notary: ack failed", "err", err)
 			}
 		}
+		if len(leaves) > 0 {
+			// Folding again: an earlier error is over.
+			n.lastErr.Store("")
+		}
 	}
 	return nil
 }

@@ -360,6 +360,9 @@ func fullDisk(t *testing.T, atomic bool) {
 		t.Errorf("the read models did not catch up within 30s of the space coming back: %d of %d (%s)",
 			s.GetReadModels().GetCheckpoint(), s.GetStreamLastSequence(), s.GetReadModels().GetLastError())
 	}
+	if notaryCaughtUp && s.GetNotary().GetLastError() != "" {
+		t.Errorf("the notary caught up but its status still reports the error of the full disk: %q", s.GetNotary().GetLastError())
+	}
 	if !notaryCaughtUp {
 		bugs.add("after a write error on a full disk the notary does not recover without a restart: its last signed checkpoint "+
 			"stays at %d of %d once space is back (%q): notary.run retries with the same broken merkle.Tree instead of reopening it",

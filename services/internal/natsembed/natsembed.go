@@ -51,8 +51,6 @@ type Server struct {
 	opts *server.Options
 	log  *logger
 	done chan struct{}
-	// full is set when the watch saw the data dir full or read-only.
-	full atomic.Bool
 	// restarts counts JetStream restarts.
 	restarts atomic.Int64
 }
@@ -185,9 +183,10 @@ func (s *Server) Health() error {
 func (s *Server) Restarts() int64 { return s.restarts.Load() }
 
 // watch restarts JetStream once the data dir takes writes again, if its
-// store failed to write, JetStream is off, or the disk was seen full (a
-// write error nats-server logged only once, rate-limited, would not be
-// seen again).
+// store failed to write or JetStream is off. (nats-server logs a repeated
+// store failure again after a second, so a failure after a restart is
+// seen too.) A full disk whose stores did not fail needs no restart:
+// appends resume by themselves.
 func (s *Server) watch(every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -197,12 +196,11 @@ func (s *Server) watch(every time.Duration) {
 			return
 		case <-t.C:
 		}
-		if err := Storage(s.dir); err != nil {
-			s.full.Store(true)
+		if !s.log.storeFailed.Load() && s.JetStreamEnabled() {
 			continue
 		}
-		if !s.log.storeFailed.Load() && !s.full.Load() && s.JetStreamEnabled() {
-			continue
+		if Storage(s.dir) != nil {
+			continue // still full or read-only
 		}
 		s.restart()
 	}
@@ -212,12 +210,11 @@ func (s *Server) watch(every time.Duration) {
 // reload of the server's own options (nats-server re-enables a JetStream
 // turned off at run time on a reload).
 func (s *Server) restart() {
-	why := "the disk was full or read-only"
+	why := "it was off"
 	if s.log.storeFailed.Load() {
 		why = "its store failed to write"
 	}
 	s.log.storeFailed.Store(false)
-	s.full.Store(false)
 	start := time.Now()
 	if s.JetStreamEnabled() {
 		if err := s.ShutdownJetStream(); err != nil {
