@@ -379,10 +379,9 @@ func (n *Notary) publishIfNew(ctx context.Context) error {
 // publishes it.
 func (n *Notary) publish(ctx context.Context) error {
 	if n.cfg.Publishes != nil {
-		if !n.cfg.Publishes() {
-			return nil
-		}
-		// Another replica may have signed while this one did not.
+		// Another replica signs, or may have signed while this one did
+		// not: follow its newest checkpoint (a replica that does not sign
+		// reports it as the latest in its Stats).
 		latest, err := Latest(ctx, n.cps)
 		switch {
 		case errors.Is(err, ErrNoCheckpoint):
@@ -390,6 +389,9 @@ func (n *Notary) publish(ctx context.Context) error {
 			return err
 		case latest.Checkpoint.Size > n.published.Load():
 			n.published.Store(latest.Checkpoint.Size)
+		}
+		if !n.cfg.Publishes() {
+			return nil
 		}
 	}
 	if n.tree.Size() <= n.published.Load() {
