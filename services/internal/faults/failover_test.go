@@ -23,8 +23,6 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/jackc/pgx/v5"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestReplicaKilledUnderLoad runs two docketd processes as replicas on one
@@ -55,15 +53,7 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	nc, err := nats.Connect(ns.ClientURL(), nats.Name("faults"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStreamAt(t, ns.ClientURL())
 
 	// Two replicas, a and b, each with its own data dir (its tree).
 	names := []string{"a", "b"}

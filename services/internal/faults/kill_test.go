@@ -84,16 +84,7 @@ func killUnderLoad(t *testing.T, bins binaries, args []string, kills int) {
 	l.checkFatal(t)
 	acked := l.ackedIDs()
 
-	nc, err := nats.Connect(p.nats, nats.Name("faults"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := readStream(t, js)
+	st := readStream(t, jetStreamAt(t, p.nats))
 	checkStreamWhole(t, st, acked)
 	t.Logf("%s; stream holds %d messages, all %d acknowledged events present, none twice, no hole", l.summary(), st.msgs, len(acked))
 
@@ -123,6 +114,21 @@ func killUnderLoad(t *testing.T, bins binaries, args []string, kills int) {
 	if !cmp.ok() {
 		t.Errorf("the read models after the kills differ from a rebuild: %s", cmp)
 	}
+}
+
+// jetStreamAt connects to the NATS server at url, until the test ends.
+func jetStreamAt(t *testing.T, url string) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(url, nats.Name("faults"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
 
 // binaries are docketd and docket, built for the test.
