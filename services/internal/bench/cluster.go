@@ -2,16 +2,11 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/docketledger/docket/events"
@@ -89,12 +84,15 @@ func RunCluster(ctx context.Context, cfg Config, w io.Writer) error {
 		for _, nodes := range []int{1, 3} {
 			sub := filepath.Join(dir, fmt.Sprintf("%d-%d", i, nodes))
 			res, err := func() (Result, error) {
-				procs, err := startNATSProcs(bin, sub, nodes)
+				// natsbin's generated configuration: routes without
+				// authentication, JetStream with nats-server's default
+				// fsync.
+				cl, err := natsbin.StartCluster(natsbin.ClusterConfig{Bin: bin, Nodes: nodes, Dir: sub})
 				if err != nil {
 					return Result{}, err
 				}
-				defer procs.stop()
-				return s.run(sub, procs.url(), nodes)
+				defer cl.Stop()
+				return s.run(sub, cl.URL(), nodes)
 			}()
 			if err != nil {
 				return fmt.Errorf("%s, %d server(s): %w", s.name, nodes, err)
@@ -118,155 +116,4 @@ func RunCluster(ctx context.Context, cfg Config, w io.Writer) error {
 	fmt.Fprintln(w, "The servers, the client and docketd share the same cores: on a small machine the cluster's cost is mostly CPU, not the network.")
 	fmt.Fprintf(w, "cluster part: %s\n", time.Since(began).Round(time.Second))
 	return nil
-}
-
-// natsProcs are nats-server processes on loopback, with JetStream in
-// their own store directories: one server, or a cluster whose nodes route
-// to each other.
-type natsProcs struct {
-	ports []int // client ports
-	cmds  []*exec.Cmd
-	done  []chan struct{}
-	logs  []string
-}
-
-const natsProcConf = `server_name: %s
-listen: 127.0.0.1:%d
-jetstream {
-  store_dir: %q
-  max_memory_store: 256MB
-  max_file_store: 64GB
-}
-`
-
-const natsProcCluster = `cluster {
-  name: docket-bench
-  listen: 127.0.0.1:%d
-  routes: [%s]
-}
-`
-
-// startNATSProcs starts nodes nats-server processes with their
-// configuration, store and log in dir, and returns once JetStream answers
-// (a cluster has elected its meta leader). They die with this process.
-func startNATSProcs(bin, dir string, nodes int) (_ *natsProcs, err error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	ports, err := freePorts(2 * nodes)
-	if err != nil {
-		return nil, err
-	}
-	var routes []string
-	for i := range nodes {
-		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[nodes+i]))
-	}
-	p := &natsProcs{ports: ports[:nodes]}
-	defer func() {
-		if err != nil {
-			p.stop()
-		}
-	}()
-	for i := range nodes {
-		name := fmt.Sprintf("n%d", i+1)
-		conf := fmt.Sprintf(natsProcConf, name, ports[i], filepath.Join(dir, name))
-		if nodes > 1 {
-			conf += fmt.Sprintf(natsProcCluster, ports[nodes+i], strings.Join(routes, ", "))
-		}
-		confPath := filepath.Join(dir, name+".conf")
-		if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
-			return nil, err
-		}
-		logPath := filepath.Join(dir, name+".log")
-		logf, err := os.Create(logPath)
-		if err != nil {
-			return nil, err
-		}
-		cmd := exec.Command(bin, "-c", confPath)
-		cmd.Stdout, cmd.Stderr = logf, logf
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		err = cmd.Start()
-		logf.Close()
-		if err != nil {
-			return nil, fmt.Errorf("start nats-server %s: %w", name, err)
-		}
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		p.cmds, p.done, p.logs = append(p.cmds, cmd), append(p.done, done), append(p.logs, logPath)
-	}
-	nc, err := nats.Connect(p.url(), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true), nats.ReconnectWait(50*time.Millisecond))
-	if err != nil {
-		return nil, err
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		for i, d := range p.done {
-			select {
-			case <-d:
-				b, _ := os.ReadFile(p.logs[i])
-				return nil, fmt.Errorf("nats-server n%d exited at start:\n%s", i+1, b)
-			default:
-			}
-		}
-		actx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_, err := js.AccountInfo(actx)
-		cancel()
-		if err == nil {
-			return p, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("nats-server: JetStream not ready after 60s: %w", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// url lists every node's client URL.
-func (p *natsProcs) url() string {
-	var urls []string
-	for _, port := range p.ports {
-		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", port))
-	}
-	return strings.Join(urls, ",")
-}
-
-// stop asks every server to stop (SIGTERM), and kills those still running
-// after 10 seconds.
-func (p *natsProcs) stop() {
-	for _, c := range p.cmds {
-		_ = c.Process.Signal(syscall.SIGTERM)
-	}
-	for i, d := range p.done {
-		select {
-		case <-d:
-		case <-time.After(10 * time.Second):
-			_ = p.cmds[i].Process.Kill()
-			<-d
-		}
-	}
-}
-
-// freePorts returns n distinct free loopback ports.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, errors.Join(errors.New("free port"), err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }

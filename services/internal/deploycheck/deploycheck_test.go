@@ -11,7 +11,6 @@ import (
 	"io"
 	"maps"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -455,63 +454,20 @@ func TestLoopbackEnvFiles(t *testing.T) {
 	}
 }
 
-type natsNode struct {
-	name       string
-	clientURL  string
-	monitorURL string
-	logPath    string
-	cmd        *exec.Cmd
-	done       chan struct{}
-	err        error
-	stopped    bool
-}
-
-// stop interrupts the server and waits for it to exit.
-func (n *natsNode) stop() {
-	if n.stopped {
-		return
-	}
-	n.stopped = true
-	_ = n.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-n.done:
-	case <-time.After(15 * time.Second):
-		_ = n.cmd.Process.Kill()
-		<-n.done
-	}
-}
-
+// natsCluster is natsbin's cluster of deploy/nats/cluster, with the
+// passwords of accounts.conf's users and the clients' TLS.
 type natsCluster struct {
-	nodes     []*natsNode
+	*natsbin.Cluster
 	passwords map[string]string // by user
 	tls       *tls.Config       // the clients' TLS, nil without
 }
 
-func (c *natsCluster) urls() []string {
-	var urls []string
-	for _, n := range c.nodes {
-		urls = append(urls, n.clientURL)
-	}
-	return urls
-}
-
-func (c *natsCluster) node(name string) *natsNode {
-	for _, n := range c.nodes {
-		if n.name == name {
-			return n
-		}
-	}
-	return nil
-}
+// urls is every node's client URL.
+func (c *natsCluster) urls() []string { return c.URLs() }
 
 func (c *natsCluster) connect(t testing.TB, user string) *nats.Conn {
 	t.Helper()
-	opts := []nats.Option{nats.UserInfo(user, c.passwords[user]), nats.Name("deploycheck"),
-		nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond)}
-	if c.tls != nil {
-		opts = append(opts, nats.Secure(c.tls.Clone()))
-	}
-	nc, err := nats.Connect(strings.Join(c.urls(), ","), opts...)
+	nc, err := c.Connect(nats.UserInfo(user, c.passwords[user]), nats.Name("deploycheck"))
 	if err != nil {
 		t.Fatalf("connect as %s: %v", user, err)
 	}
@@ -519,39 +475,15 @@ func (c *natsCluster) connect(t testing.TB, user string) *nats.Conn {
 	return nc
 }
 
-// freePorts returns n loopback ports free a moment ago.
-func freePorts(t testing.TB, n int) []int {
-	t.Helper()
-	var ls []net.Listener
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		_ = l.Close()
-	}
-	return ports
-}
-
-// startCluster runs three nats-server processes with
+// startCluster runs three nats-server processes (natsbin's cluster) with
 // deploy/nats/cluster/<conf> and the environments of n1.env, n2.env and
 // n3.env, with random passwords, the ports remapped to free ones and the
 // stores in a temporary directory (with TLS: throw-away certificates), and
-// waits until the cluster is ready for JetStream. They stop when the test
-// ends; their logs are shown if it failed.
+// waits until the cluster can place a stream of three replicas. They stop
+// when the test ends; their logs are shown if it failed.
 func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 	t.Helper()
-	bin := natsbin.Path(t)
-	confPath, err := filepath.Abs(deployPath("nats", "cluster", conf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
+	confPath := deployPath("nats", "cluster", conf)
 	c := &natsCluster{passwords: map[string]string{}}
 	secrets := map[string]string{"DOCKET_NATS_ROUTE_PASS": "p" + randomHex(t, 16)}
 	for user, v := range accountUsers(t) {
@@ -562,21 +494,26 @@ func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 	if t.Failed() {
 		t.FailNow()
 	}
-	ports := freePorts(t, 3*len(envs))
-	remap := map[string]string{}
-	for i, env := range envs {
-		for j, k := range []string{"DOCKET_NATS_PORT", "DOCKET_NATS_CLUSTER_PORT", "DOCKET_NATS_MONITOR_PORT"} {
-			remap[env[k]] = strconv.Itoa(ports[3*i+j])
-			env[k] = remap[env[k]]
-		}
-	}
 	var pki *pkiFiles
 	if withTLS {
-		pki = writePKI(t, dir)
+		pki = writePKI(t, t.TempDir())
 		c.tls = pki.client
 	}
 	want := confVars(t, confPath)
-	for _, env := range envs {
+	portVars := []string{"DOCKET_NATS_PORT", "DOCKET_NATS_CLUSTER_PORT", "DOCKET_NATS_MONITOR_PORT"}
+	env := func(i int, nodes []natsbin.Node) []string {
+		// Each file's ports, the route URLs' too, become the free ones
+		// natsbin chose for that node.
+		remap := map[string]string{}
+		for j, e := range envs {
+			for k, port := range []int{nodes[j].ClientPort, nodes[j].ClusterPort, nodes[j].MonitorPort} {
+				remap[e[portVars[k]]] = strconv.Itoa(port)
+			}
+		}
+		env := maps.Clone(envs[i])
+		for _, k := range portVars {
+			env[k] = remap[env[k]]
+		}
 		for k, v := range env {
 			if !routeVarRe.MatchString(k) {
 				continue
@@ -588,7 +525,7 @@ func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 			u.Host = net.JoinHostPort(u.Hostname(), remap[u.Port()])
 			env[k] = u.String()
 		}
-		env["DOCKET_NATS_STORE"] = filepath.Join(dir, env["DOCKET_NATS_NAME"])
+		env["DOCKET_NATS_STORE"] = nodes[i].Store
 		maps.Copy(env, secrets)
 		if withTLS {
 			for _, p := range []string{"DOCKET_NATS_TLS_", "DOCKET_NATS_ROUTE_TLS_"} {
@@ -600,82 +537,10 @@ func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 				t.Fatalf("%s reads $%s, which node %s's environment does not set", conf, v, env["DOCKET_NATS_NAME"])
 			}
 		}
+		return envList(env)
 	}
-
-	for _, env := range envs {
-		n := &natsNode{name: env["DOCKET_NATS_NAME"], done: make(chan struct{}),
-			clientURL:  "nats://127.0.0.1:" + env["DOCKET_NATS_PORT"],
-			monitorURL: "http://127.0.0.1:" + env["DOCKET_NATS_MONITOR_PORT"],
-			logPath:    filepath.Join(dir, env["DOCKET_NATS_NAME"]+".log")}
-		logf, err := os.Create(n.logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.cmd = exec.Command(bin, "-c", confPath)
-		n.cmd.Env = envList(env)
-		n.cmd.Stdout, n.cmd.Stderr = logf, logf
-		if err := n.cmd.Start(); err != nil {
-			t.Fatalf("start nats-server %s: %v", n.name, err)
-		}
-		go func() { n.err = n.cmd.Wait(); close(n.done) }()
-		t.Cleanup(func() {
-			n.stop()
-			_ = logf.Close()
-			if t.Failed() {
-				b, _ := os.ReadFile(n.logPath)
-				t.Logf("nats-server %s log:\n%s", n.name, b)
-			}
-		})
-		c.nodes = append(c.nodes, n)
-	}
-
-	// Healthy: JetStream up, a meta leader known and this node current.
-	deadline := time.Now().Add(60 * time.Second)
-	for _, n := range c.nodes {
-		for {
-			select {
-			case <-n.done:
-				t.Fatalf("nats-server %s exited: %v", n.name, n.err)
-			default:
-			}
-			resp, err := http.Get(n.monitorURL + "/healthz")
-			if err == nil {
-				ok := resp.StatusCode == http.StatusOK
-				_ = resp.Body.Close()
-				if ok {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("nats-server %s is not healthy after 60s (%v)", n.name, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	// Formed: every node's healthz can be up while the meta leader does not
-	// yet count all three peers; a stream of three replicas then finds no
-	// placement. Wait until one can be made.
-	nc := c.connect(t, "operator")
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "FORMED", Subjects: []string{"formed.check"}, Replicas: 3, Storage: jetstream.MemoryStorage})
-		if err == nil {
-			err = js.DeleteStream(ctx, "FORMED")
-		}
-		cancel()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the cluster cannot place a stream of 3 replicas after 60s: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	c.Cluster = natsbin.StartClusterT(t, natsbin.ClusterConfig{Nodes: len(envs), Conf: confPath, Env: env,
+		User: "operator", Password: c.passwords["operator"], TLS: c.tls})
 	return c
 }
 
@@ -740,8 +605,8 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 	}
 	slices.Sort(peers)
 	var names []string
-	for _, n := range c.nodes {
-		names = append(names, n.name)
+	for _, n := range c.Nodes() {
+		names = append(names, n.Name)
 	}
 	slices.Sort(names)
 	if !slices.Equal(peers, names) {
@@ -758,11 +623,13 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		publish(id)
 	}
 	old := info.Cluster.Leader
-	n := c.node(old)
-	if n == nil {
+	n := c.Index(old)
+	if n < 0 {
 		t.Fatalf("the leader %q is none of the nodes", old)
 	}
-	n.stop()
+	if err := c.StopNode(n); err != nil {
+		t.Fatal(err)
+	}
 	publish(ids[3])
 	eventually(t, 30*time.Second, "a new leader", func(ctx context.Context) (err error) {
 		info, err = stream.Info(ctx)

@@ -5,15 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,46 +17,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// natsNode is one nats-server process of a test cluster, restartable on
-// the same ports and store.
-type natsNode struct {
-	name        string
-	bin         string
-	conf        string
-	env         []string
-	logPath     string
-	clientPort  int
-	monitorPort int
-
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	exited chan struct{}
-}
-
 // natsCluster is three nodes of deploy/nats/cluster/cluster.conf on
 // loopback, with random passwords.
 type natsCluster struct {
-	nodes     []*natsNode
+	*natsbin.Cluster
 	passwords map[string]string // user of accounts.conf -> password
-}
-
-// freePorts returns n distinct free loopback ports.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ports []int
-	var ls []net.Listener
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		l.Close()
-	}
-	return ports
 }
 
 // deployNATS is the repository's deploy/nats, relative to this package.
@@ -85,71 +45,44 @@ func accountUsers(t *testing.T) map[string]string {
 	return users
 }
 
-// startNATSCluster runs three nats-server processes with the
-// repository's deploy/nats/cluster/cluster.conf (JetStream with fsync
-// before every acknowledgement, accounts.conf's users and permissions,
-// routes with a password), each with the variables its nN.env sets but on
-// free ports, its store in a temporary directory and random passwords. It
-// waits until every node is healthy (JetStream current). The nodes stop
-// when the test ends; their logs are shown if it failed.
+// startNATSCluster runs three nats-server processes (natsbin's cluster)
+// with the repository's deploy/nats/cluster/cluster.conf (JetStream with
+// fsync before every acknowledgement, accounts.conf's users and
+// permissions, routes with a password), each with the variables its nN.env
+// sets but on free ports, its store in a temporary directory and random
+// passwords. It waits until the cluster can place a stream of three
+// replicas; a restarted node gets two minutes to become healthy. The
+// nodes stop when the test ends; their logs are shown if it failed.
 func startNATSCluster(t *testing.T) *natsCluster {
 	t.Helper()
-	bin := natsbin.Path(t)
-	conf, err := filepath.Abs(filepath.Join(deployNATS, "cluster", "cluster.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
 	c := &natsCluster{passwords: map[string]string{}}
-	secrets := []string{"DOCKET_NATS_ROUTE_PASS=p" + randomHex(t)}
-	routePass := strings.TrimPrefix(secrets[0], "DOCKET_NATS_ROUTE_PASS=")
+	// A letter first: the config parser reads a value of digits as a number.
+	routePass := "p" + randomHex(t)
+	secrets := []string{"DOCKET_NATS_ROUTE_PASS=" + routePass}
 	for user, v := range accountUsers(t) {
-		// A letter first: the config parser reads a value of digits as a number.
 		c.passwords[user] = "p" + randomHex(t)
 		secrets = append(secrets, v+"="+c.passwords[user])
 	}
-	ports := freePorts(t, 9)
-	var routes []string
-	for i := range 3 {
-		routes = append(routes, fmt.Sprintf("DOCKET_NATS_ROUTE_%d=nats://route:%s@127.0.0.1:%d", i+1, routePass, ports[3*i+1]))
-	}
-	for i := range 3 {
-		name := fmt.Sprintf("n%d", i+1)
-		env := append([]string{
-			"DOCKET_NATS_NAME=" + name,
-			"DOCKET_NATS_HOST=127.0.0.1",
-			fmt.Sprintf("DOCKET_NATS_PORT=%d", ports[3*i]),
-			fmt.Sprintf("DOCKET_NATS_CLUSTER_PORT=%d", ports[3*i+1]),
-			fmt.Sprintf("DOCKET_NATS_MONITOR_PORT=%d", ports[3*i+2]),
-			"DOCKET_NATS_STORE=" + filepath.Join(dir, name),
-		}, routes...)
-		env = append(env, secrets...)
-		c.nodes = append(c.nodes, &natsNode{name: name, bin: bin, conf: conf, env: env,
-			logPath: filepath.Join(dir, name+".log"), clientPort: ports[3*i], monitorPort: ports[3*i+2]})
-	}
-	t.Cleanup(func() {
-		for _, n := range c.nodes {
-			n.stop()
-		}
-		if t.Failed() {
-			for _, n := range c.nodes {
-				b, _ := os.ReadFile(n.logPath)
-				lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-				if len(lines) > 40 {
-					lines = lines[len(lines)-40:]
-				}
-				t.Logf("%s log (tail):\n%s", n.name, strings.Join(lines, "\n"))
+	c.Cluster = natsbin.StartClusterT(t, natsbin.ClusterConfig{
+		Conf: filepath.Join(deployNATS, "cluster", "cluster.conf"),
+		Env: func(i int, nodes []natsbin.Node) []string {
+			n := nodes[i]
+			env := []string{
+				"DOCKET_NATS_NAME=" + n.Name,
+				"DOCKET_NATS_HOST=127.0.0.1",
+				fmt.Sprintf("DOCKET_NATS_PORT=%d", n.ClientPort),
+				fmt.Sprintf("DOCKET_NATS_CLUSTER_PORT=%d", n.ClusterPort),
+				fmt.Sprintf("DOCKET_NATS_MONITOR_PORT=%d", n.MonitorPort),
+				"DOCKET_NATS_STORE=" + n.Store,
 			}
-		}
+			for j, m := range nodes {
+				env = append(env, fmt.Sprintf("DOCKET_NATS_ROUTE_%d=nats://route:%s@127.0.0.1:%d", j+1, routePass, m.ClusterPort))
+			}
+			return append(env, secrets...)
+		},
+		User: "operator", Password: c.passwords["operator"],
+		Timeout: 2 * time.Minute,
 	})
-	for _, n := range c.nodes {
-		n.start(t)
-	}
-	for _, n := range c.nodes {
-		if _, err := n.waitHealthy(60 * time.Second); err != nil {
-			t.Fatal(err)
-		}
-	}
 	return c
 }
 
@@ -164,112 +97,12 @@ func randomHex(t *testing.T) string {
 // connect logs in to the cluster as a user of accounts.conf.
 func (c *natsCluster) connect(t *testing.T, user string) *nats.Conn {
 	t.Helper()
-	nc, err := nats.Connect(c.url(), nats.UserInfo(user, c.passwords[user]), nats.MaxReconnects(-1))
+	nc, err := c.Connect(nats.UserInfo(user, c.passwords[user]))
 	if err != nil {
 		t.Fatalf("connect as %s: %v", user, err)
 	}
 	t.Cleanup(nc.Close)
 	return nc
-}
-
-// url lists every node's client URL, as nats_url does.
-func (c *natsCluster) url() string {
-	var urls []string
-	for _, n := range c.nodes {
-		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", n.clientPort))
-	}
-	return strings.Join(urls, ",")
-}
-
-func (c *natsCluster) node(name string) *natsNode {
-	for _, n := range c.nodes {
-		if n.name == name {
-			return n
-		}
-	}
-	return nil
-}
-
-// start runs the node (on its ports and store, also after a kill).
-func (n *natsNode) start(t *testing.T) {
-	t.Helper()
-	logf, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	cmd := exec.Command(n.bin, "-c", n.conf)
-	cmd.Env = append(os.Environ(), n.env...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", n.name, err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	n.mu.Lock()
-	n.cmd, n.exited = cmd, exited
-	n.mu.Unlock()
-}
-
-// waitHealthy waits until the node's /healthz says it is healthy (its
-// JetStream up and current with the cluster) and returns how long that
-// took.
-func (n *natsNode) waitHealthy(timeout time.Duration) (time.Duration, error) {
-	n.mu.Lock()
-	exited := n.exited
-	n.mu.Unlock()
-	start := time.Now()
-	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", n.monitorPort)
-	for {
-		select {
-		case <-exited:
-			b, _ := os.ReadFile(n.logPath)
-			return 0, fmt.Errorf("nats-server %s exited:\n%s", n.name, b)
-		default:
-		}
-		resp, err := http.Get(url)
-		if err == nil {
-			ok := resp.StatusCode == http.StatusOK
-			resp.Body.Close()
-			if ok {
-				return time.Since(start), nil
-			}
-		}
-		if time.Since(start) > timeout {
-			return 0, fmt.Errorf("nats-server %s is not healthy after %s (%v)", n.name, timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// kill sends SIGKILL and waits for the process to end.
-func (n *natsNode) kill(t *testing.T) {
-	t.Helper()
-	n.mu.Lock()
-	cmd, exited := n.cmd, n.exited
-	n.mu.Unlock()
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatalf("kill -9 %s: %v", n.name, err)
-	}
-	<-exited
-}
-
-// stop ends the node gracefully, or kills it after 10s.
-func (n *natsNode) stop() {
-	n.mu.Lock()
-	cmd, exited := n.cmd, n.exited
-	n.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-exited
-	}
 }
 
 // streamCluster is the events stream's leader and replicas as the
@@ -316,7 +149,7 @@ func TestNATSNodeKilledUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := baseConfig(filepath.Join(dir, "data"))
-	cfg.NATSURL, cfg.StreamReplicas, cfg.KEKFile = cl.url(), 3, kek
+	cfg.NATSURL, cfg.StreamReplicas, cfg.KEKFile = cl.URL(), 3, kek
 	cfg.NATSUser, cfg.NATSPassword = "docketd", cl.passwords["docketd"]
 	d := startDocketd(t, cfg)
 	operator, err := jetstream.New(cl.connect(t, "operator"))
@@ -332,13 +165,15 @@ func TestNATSNodeKilledUnderLoad(t *testing.T) {
 			t.Fatalf("round %d: the load does not progress before the kill: %s", round, l.summary())
 		}
 		leader := streamCluster(t, d).Leader
-		node := cl.node(leader)
-		if node == nil {
+		node := cl.Index(leader)
+		if node < 0 {
 			t.Fatalf("stream leader %q is none of the cluster's nodes", leader)
 		}
 		before, failedBefore := l.ackedN(), l.failedN()
 		killedAt := time.Now()
-		node.kill(t)
+		if err := cl.Kill(node); err != nil {
+			t.Fatal(err)
+		}
 
 		// Appends continue on the other two nodes.
 		var resumed time.Duration
@@ -354,12 +189,11 @@ func TestNATSNodeKilledUnderLoad(t *testing.T) {
 		whileDown := l.ackedN() - before
 		down := time.Since(killedAt)
 
-		node.start(t)
 		restartedAt := time.Now()
-		healthy, err := node.waitHealthy(2 * time.Minute)
-		if err != nil {
+		if err := cl.Restart(node); err != nil {
 			t.Errorf("round %d: %v", round, err)
 		}
+		healthy := time.Since(restartedAt)
 		var caughtUp time.Duration
 		if err := eventually(2*time.Minute, func() bool {
 			for _, p := range streamCluster(t, d).Replicas {

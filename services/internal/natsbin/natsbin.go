@@ -3,6 +3,11 @@
 // faults, benchmarks): $NATS_SERVER_BIN, or nats-server built from the Go
 // module proxy at the version the services module requires, cached in the
 // user cache directory.
+//
+// StartCluster runs such a binary as a JetStream cluster on loopback (of a
+// configuration file and environment per node, or of a generated
+// configuration), waits until it can place a replicated stream, and kills,
+// stops and restarts single nodes; StartClusterT is the same for tests.
 package natsbin
 
 import (
