@@ -135,15 +135,20 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	d.stream, err = events.EnsureStream(ctx, d.js, events.StreamConfig{
-		Replicas:        cfg.StreamReplicas,
-		DuplicateWindow: time.Duration(cfg.DuplicateWindow),
-	})
-	if err != nil {
+	if err := d.placed(ctx, "events stream", func(ctx context.Context) (err error) {
+		d.stream, err = events.EnsureStream(ctx, d.js, events.StreamConfig{
+			Replicas:        cfg.StreamReplicas,
+			DuplicateWindow: time.Duration(cfg.DuplicateWindow),
+		})
+		return err
+	}); err != nil {
 		return nil, err
 	}
 
-	if d.tokens, err = auth.OpenStore(ctx, d.js, "", cfg.StreamReplicas); err != nil {
+	if err := d.placed(ctx, "token bucket", func(ctx context.Context) (err error) {
+		d.tokens, err = auth.OpenStore(ctx, d.js, "", cfg.StreamReplicas)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	if err := d.bootstrapToken(ctx, cfg); err != nil {
@@ -165,8 +170,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 			return nil, fmt.Errorf("previous_kek_file: %w", err)
 		}
 	}
-	store, err := keys.NewKVStore(ctx, d.js, keys.KVConfig{Replicas: cfg.StreamReplicas})
-	if err != nil {
+	var store keys.Store
+	if err := d.placed(ctx, "key bucket", func(ctx context.Context) (err error) {
+		store, err = keys.NewKVStore(ctx, d.js, keys.KVConfig{Replicas: cfg.StreamReplicas})
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("key store: %w", err)
 	}
 	d.Keyring, err = keys.NewKeyring(store, kek, keys.KeyringConfig{PreviousKEK: previous})
@@ -193,7 +201,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		return nil, err
 	}
 	// Jobs one replica at a time runs take a lease (package lease).
-	if d.leases, err = lease.OpenBucket(ctx, d.js, cfg.StreamReplicas, lease.DefaultTTL); err != nil {
+	if err := d.placed(ctx, "lease bucket", func(ctx context.Context) (err error) {
+		d.leases, err = lease.OpenBucket(ctx, d.js, cfg.StreamReplicas, lease.DefaultTTL)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	pcfg := projector.Config{Partitions: cfg.ProjectorPartitions}
@@ -645,4 +656,54 @@ func (d *Daemon) rightsService(ctx context.Context, cfg config.Config) (*query.R
 // lease is this replica's candidacy for the lease of a job.
 func (d *Daemon) lease(name string) lease.Config {
 	return lease.Config{KV: d.leases, Name: name, Holder: d.cfg.Instance, TTL: lease.DefaultTTL, Log: d.log}
+}
+
+// placeFor bounds how long placed waits for a JetStream cluster, and
+// placeAttempt one attempt.
+const (
+	placeFor     = 2 * time.Minute
+	placeAttempt = 5 * time.Second
+)
+
+// placed runs fn, which creates or looks up a stream or bucket, again
+// while a JetStream cluster cannot place or serve it yet — a cluster still
+// forming, a node restarting, no meta leader (the request then goes
+// unanswered: each attempt has placeAttempt): in Kubernetes docketd may
+// start before or beside its NATS nodes. It pauses longer each time, for
+// up to placeFor in all. Any other error, or the last one, is returned.
+func (d *Daemon) placed(ctx context.Context, what string, fn func(context.Context) error) error {
+	deadline := time.Now().Add(placeFor)
+	for pause := 250 * time.Millisecond; ; pause = min(2*pause, 5*time.Second) {
+		actx, cancel := context.WithTimeout(ctx, placeAttempt)
+		err := fn(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil || !clusterNotReady(err) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		d.log.Warn("NATS cluster not ready; retrying", "for", what, "err", err, "pause", pause.String())
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// clusterNotReady reports whether err says that a JetStream cluster cannot
+// do a request now, though it may soon: no suitable peers (one offline,
+// 10005), the system temporarily unavailable (10008), the cluster unable
+// to handle the request (10009), or no answer in time (no meta leader).
+func clusterNotReady(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.ErrorCode {
+	case 10005, 10008, 10009:
+		return true
+	}
+	return false
 }

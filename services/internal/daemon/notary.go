@@ -16,6 +16,7 @@ import (
 	"github.com/docketledger/docket/projections/notary"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/docketledger/docket/services/internal/query"
+	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -39,8 +40,11 @@ func (d *Daemon) startNotary(ctx context.Context) (*query.Audit, error) {
 		}
 		witnesses = append(witnesses, v)
 	}
-	cps, err := notary.EnsureCheckpointStream(ctx, d.js, notary.CheckpointStreamConfig{Replicas: cfg.StreamReplicas})
-	if err != nil {
+	var cps jetstream.Stream
+	if err := d.placed(ctx, "checkpoint stream", func(ctx context.Context) (err error) {
+		cps, err = notary.EnsureCheckpointStream(ctx, d.js, notary.CheckpointStreamConfig{Replicas: cfg.StreamReplicas})
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	dir := filepath.Join(cfg.DataDir, "notary")

@@ -33,24 +33,7 @@ import (
 // /healthz and /readyz, the probes' paths.
 func TestDocketdOnCluster(t *testing.T) {
 	c := startCluster(t, "cluster.conf", false)
-	skey, _, err := checkpoint.GenerateKey(config.Defaults().LogOrigin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir()
-	cfg.NATSURL = strings.Join(c.urls(), ",")
-	cfg.NATSUser, cfg.NATSPassword = "docketd", c.passwords["docketd"]
-	cfg.StreamReplicas = 3
-	cfg.KEK = randomHex(t, keys.KEKSize)
-	cfg.NotaryKey = skey
-	cfg.Store = "sqlite:" + filepath.Join(cfg.DataDir, "readmodels.db")
-	cfg.APIListen = "127.0.0.1:0"
-	cfg.Instance = "deploycheck"
-	cfg.CheckpointEvery, cfg.CheckpointInterval = 1, config.Duration(100*time.Millisecond)
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	cfg := clusterConfig(t, c)
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -139,4 +122,91 @@ func TestDocketdOnCluster(t *testing.T) {
 			t.Errorf("no stream %s on the cluster", name)
 		}
 	}
+}
+
+// clusterConfig is docketd as NATS user docketd on c with stream_replicas
+// 3, its read models in SQLite.
+func clusterConfig(t *testing.T, c *natsCluster) config.Config {
+	t.Helper()
+	skey, _, err := checkpoint.GenerateKey(config.Defaults().LogOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.NATSURL = strings.Join(c.urls(), ",")
+	cfg.NATSUser, cfg.NATSPassword = "docketd", c.passwords["docketd"]
+	cfg.StreamReplicas = 3
+	cfg.KEK = randomHex(t, keys.KEKSize)
+	cfg.NotaryKey = skey
+	cfg.Store = "sqlite:" + filepath.Join(cfg.DataDir, "readmodels.db")
+	cfg.APIListen = "127.0.0.1:0"
+	cfg.Instance = "deploycheck"
+	cfg.CheckpointEvery, cfg.CheckpointInterval = 1, config.Duration(100*time.Millisecond)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestDocketdWaitsForItsCluster starts docketd (stream_replicas 3) while
+// two of the three nodes are down, as when docketd starts beside a
+// cluster still coming up: the one node up cannot place its streams (it
+// has no meta leader), so docketd waits, saying why in its log, and
+// starts once the nodes are back.
+func TestDocketdWaitsForItsCluster(t *testing.T) {
+	c := startCluster(t, "cluster.conf", false)
+	for _, i := range []int{1, 2} {
+		if err := c.StopNode(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := clusterConfig(t, c)
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	type started struct {
+		d   *daemon.Daemon
+		err error
+	}
+	done := make(chan started, 1)
+	go func() {
+		d, err := daemon.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		done <- started{d, err}
+	}()
+	waiting := time.Now()
+	for !strings.Contains(logs.String(), "NATS cluster not ready; retrying") {
+		select {
+		case r := <-done:
+			if r.d != nil {
+				_ = r.d.Shutdown(context.Background())
+			}
+			t.Fatalf("docketd did not wait for the node that is down: started with error %v\n%s", r.err, logs)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Since(waiting) > 30*time.Second {
+			t.Fatalf("docketd does not say it waits for the cluster:\n%s", logs)
+		}
+	}
+	back := time.Now()
+	for _, i := range []int{1, 2} {
+		if err := c.Restart(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("docketd did not start once the node was back: %v\n%s", r.err, logs)
+	}
+	t.Cleanup(func() {
+		if err := r.d.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	first := logs.String()
+	first = first[strings.Index(first, "NATS cluster not ready"):]
+	first, _, _ = strings.Cut(first, "\n")
+	t.Logf("docketd waited for the missing nodes (%d retries logged, the first: %s) and started %s after they came back",
+		strings.Count(logs.String(), "NATS cluster not ready; retrying"), first, time.Since(back).Round(time.Millisecond))
+
 }
