@@ -279,19 +279,7 @@ func comparePGGenerations(t *testing.T, dsn string, a, b int) generationDiff {
 		if name == "migrations" {
 			continue
 		}
-		d.tables++
-		ra, rb := dump(fmt.Sprintf("docket_g%d.%s", a, name)), dump(fmt.Sprintf("docket_g%d.%s", b, name))
-		d.rows += len(ra)
-		if len(ra) != len(rb) {
-			d.differences = append(d.differences, fmt.Sprintf("%s: %d rows against %d", name, len(ra), len(rb)))
-			continue
-		}
-		for i := range ra {
-			if ra[i] != rb[i] {
-				d.differences = append(d.differences, fmt.Sprintf("%s row %d differs:\n    %s\n    %s", name, i, ra[i], rb[i]))
-				break
-			}
-		}
+		d.table(name, dump(fmt.Sprintf("docket_g%d.%s", a, name)), dump(fmt.Sprintf("docket_g%d.%s", b, name)))
 	}
 	return d
 }

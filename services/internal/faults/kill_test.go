@@ -315,21 +315,26 @@ func compareGenerations(t *testing.T, path string, a, b int) generationDiff {
 		if name == "schema_migrations" {
 			continue
 		}
-		d.tables++
-		ra, rb := dumpTable(t, db, fmt.Sprintf("g%d_%s", a, name)), dumpTable(t, db, fmt.Sprintf("g%d_%s", b, name))
-		d.rows += len(ra)
-		if len(ra) != len(rb) {
-			d.differences = append(d.differences, fmt.Sprintf("%s: %d rows against %d", name, len(ra), len(rb)))
-			continue
-		}
-		for i := range ra {
-			if ra[i] != rb[i] {
-				d.differences = append(d.differences, fmt.Sprintf("%s row %d differs", name, i))
-				break
-			}
-		}
+		d.table(name, dumpTable(t, db, fmt.Sprintf("g%d_%s", a, name)), dumpTable(t, db, fmt.Sprintf("g%d_%s", b, name)))
 	}
 	return d
+}
+
+// table compares the rows of table name in the two generations, each
+// rendered as a string and in the same order.
+func (d *generationDiff) table(name string, ra, rb []string) {
+	d.tables++
+	d.rows += len(ra)
+	if len(ra) != len(rb) {
+		d.differences = append(d.differences, fmt.Sprintf("%s: %d rows against %d", name, len(ra), len(rb)))
+		return
+	}
+	for i := range ra {
+		if ra[i] != rb[i] {
+			d.differences = append(d.differences, fmt.Sprintf("%s row %d differs:\n    %s\n    %s", name, i, ra[i], rb[i]))
+			return
+		}
+	}
 }
 
 // tablesOf lists generation g's tables, without the g<N>_ prefix.
