@@ -34,10 +34,11 @@ type Config struct {
 	// Log receives the server's warnings and errors (a full disk, a store
 	// it cannot write); nil drops them.
 	Log *slog.Logger
-	// WatchEvery is how often the server's store is checked for a write
-	// failure to recover from (see Server); default 1s.
-	WatchEvery time.Duration
 }
+
+// watchEvery is how often the watch checks the server's store for a write
+// failure to recover from (see Server).
+const watchEvery = time.Second
 
 // Server is the embedded server, watched. When JetStream fails to write
 // its store — a full disk — nats-server stops answering publishes to the
@@ -155,11 +156,7 @@ func Start(cfg Config) (*Server, error) {
 		s.WaitForShutdown()
 		close(w.done)
 	}()
-	every := cfg.WatchEvery
-	if every <= 0 {
-		every = time.Second
-	}
-	go w.watch(every)
+	go w.watch(watchEvery)
 	return w, nil
 }
 
