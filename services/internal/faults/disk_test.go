@@ -149,7 +149,6 @@ func mentionsPath(msg, dir string) bool {
 func TestReadOnlyDataDir(t *testing.T) {
 	t.Run("written, then read-only", func(t *testing.T) {
 		t.Parallel()
-		bugs := &knownBugs{t: t}
 		dir := mountTmpfs(t, "64m")
 		cfg := baseConfig(dir)
 		d := startDocketd(t, cfg)
@@ -159,7 +158,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 		before := snapshot(t, dir)
 
 		remount(t, dir, true, "")
-		refusedStart(t, bugs, cfg)
+		refusedStart(t, cfg)
 		if c := changed(before, snapshot(t, dir)); len(c) > 0 {
 			t.Errorf("files changed on a read-only file system: %v", c)
 		}
@@ -179,15 +178,13 @@ func TestReadOnlyDataDir(t *testing.T) {
 		if !audit.ok() {
 			t.Errorf("read models: %s", audit)
 		}
-		bugs.skipIfAny()
 	})
 	t.Run("empty and read-only at first start", func(t *testing.T) {
 		t.Parallel()
-		bugs := &knownBugs{t: t}
 		dir := mountTmpfs(t, "64m")
 		remount(t, dir, true, "")
 		cfg := baseConfig(dir)
-		refusedStart(t, bugs, cfg)
+		refusedStart(t, cfg)
 		if files := snapshot(t, dir); len(files) > 0 {
 			t.Errorf("files on a read-only file system: %v", files)
 		}
@@ -196,13 +193,12 @@ func TestReadOnlyDataDir(t *testing.T) {
 		acked := appendN(t, d2.client, "ro-3", 100)
 		checkStreamWhole(t, readStream(t, d2.JetStream()), acked)
 		t.Logf("writable again: started and stored %d events", len(acked))
-		bugs.skipIfAny()
 	})
 }
 
 // refusedStart starts docketd on cfg, whose data dir is read-only: it must
 // fail within 10s with an error naming the data dir or data_dir.
-func refusedStart(t *testing.T, bugs *knownBugs, cfg config.Config) {
+func refusedStart(t *testing.T, cfg config.Config) {
 	t.Helper()
 	start := time.Now()
 	d, logs, err := tryStart(cfg, time.Minute)
@@ -213,11 +209,11 @@ func refusedStart(t *testing.T, bugs *knownBugs, cfg config.Config) {
 	}
 	t.Logf("read-only data dir: start failed after %s with: %v", took.Round(time.Millisecond), err)
 	if !mentionsPath(err.Error(), cfg.DataDir) {
-		bugs.add("on a read-only data dir the start error names neither the data dir nor data_dir, nor says read-only: %q "+
+		t.Errorf("on a read-only data dir the start error names neither the data dir nor data_dir, nor says read-only: %q "+
 			"(natsembed checks the store dir is writable before starting the server, and returns the server's fatal error)%s", err, logTail(logs))
 	}
 	if took > 10*time.Second {
-		bugs.add("docketd took %s to give up on a read-only data dir (natsembed should return the server's fatal error at once)", took.Round(time.Second))
+		t.Errorf("docketd took %s to give up on a read-only data dir (natsembed should return the server's fatal error at once)", took.Round(time.Second))
 	}
 }
 
@@ -270,7 +266,6 @@ func TestFullDisk(t *testing.T) {
 }
 
 func fullDisk(t *testing.T, atomic bool) {
-	bugs := &knownBugs{t: t}
 	workers, batch := scale(2, 4), scale(20, 50)
 	dir := mountTmpfs(t, scale("48m", "128m"))
 	cfg := baseConfig(dir)
@@ -318,7 +313,7 @@ func fullDisk(t *testing.T, atomic bool) {
 		if atomic {
 			why = "nats-server answers err_code 10176 when it cannot create the batch's staging store on disk, dropping the cause"
 		}
-		bugs.add("on a full disk (atomic_append=%v) append errors do not say why: %q (%s); the ingest service's "+
+		t.Errorf("on a full disk (atomic_append=%v) append errors do not say why: %q (%s); the ingest service's "+
 			"storage check (natsembed.Storage) should name the full disk", atomic, unclear, why)
 	}
 
@@ -365,7 +360,7 @@ func fullDisk(t *testing.T, atomic bool) {
 		t.Errorf("the notary caught up but its status still reports the error of the full disk: %q", s.GetNotary().GetLastError())
 	}
 	if !notaryCaughtUp {
-		bugs.add("after a write error on a full disk the notary does not recover without a restart: its last signed checkpoint "+
+		t.Errorf("after a write error on a full disk the notary does not recover without a restart: its last signed checkpoint "+
 			"stays at %d of %d once space is back (%q): notary.run retries with the same broken merkle.Tree instead of reopening it",
 			s.GetNotary().GetCheckpointSize(), s.GetStreamLastSequence(), s.GetNotary().GetLastError())
 	}
@@ -389,7 +384,6 @@ func fullDisk(t *testing.T, atomic bool) {
 	if !audit.ok() {
 		t.Errorf("read models after a full disk: %s", audit)
 	}
-	bugs.skipIfAny()
 }
 
 // httpStatus is the status of a GET of url, or 0.

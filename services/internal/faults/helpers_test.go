@@ -634,31 +634,6 @@ func eventually(timeout time.Duration, cond func() bool) error {
 	return nil
 }
 
-// knownBugs collects violations that are product bugs reported to the
-// lead: the test goes on checking everything else, logs each, and ends
-// with t.Skip("known bug: …") if nothing else failed. Once fixed, the test
-// passes by itself.
-type knownBugs struct {
-	t    *testing.T
-	bugs []string
-}
-
-func (k *knownBugs) add(format string, args ...any) {
-	k.t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	k.t.Logf("KNOWN BUG: %s", msg)
-	k.bugs = append(k.bugs, msg)
-}
-
-// skipIfAny ends the test as skipped if it found known bugs and nothing
-// else (a failed test stays failed).
-func (k *knownBugs) skipIfAny() {
-	k.t.Helper()
-	if len(k.bugs) > 0 {
-		k.t.Skipf("known bug: %s", strings.Join(k.bugs, "; "))
-	}
-}
-
 // status is docketd's GetStatus answer.
 func (d *docketd) status(t *testing.T) *apiv1.GetStatusResponse {
 	t.Helper()
