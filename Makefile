@@ -20,6 +20,7 @@ PROTOC_GEN_CONNECT_VERSION := v1.21.1
 PROTOC_GEN_VTPROTO_VERSION := v0.6.0
 STATICCHECK_VERSION     := v0.8.2
 GOVULNCHECK_VERSION     := v1.9.0
+KUSTOMIZE_VERSION       := v5.7.1
 # The vulnerability database for `make vulncheck`: the OSV entries of this
 # golang.org/x/vulndb snapshot, fetched through the module proxy (vuln.go.dev is
 # not needed) and checked against its go.sum hash. To move on, e.g.:
@@ -59,11 +60,16 @@ $(TOOLS)/.govulncheck-$(GOVULNCHECK_VERSION):
 	GOBIN=$(TOOLS) GOWORK=off go install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
 	@touch $@
 
+$(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) GOWORK=off go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	@touch $@
+
 PROTO_TOOLS := $(TOOLS)/.buf-$(BUF_VERSION) $(TOOLS)/.protoc-gen-go-$(PROTOC_GEN_GO_VERSION) \
   $(TOOLS)/.protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_VERSION) $(TOOLS)/.protoc-gen-go-vtproto-$(PROTOC_GEN_VTPROTO_VERSION)
 
 .PHONY: tools
-tools: $(PROTO_TOOLS) $(TOOLS)/.staticcheck-$(STATICCHECK_VERSION) $(TOOLS)/.govulncheck-$(GOVULNCHECK_VERSION) ## Build the pinned tools into .tools/bin
+tools: $(PROTO_TOOLS) $(TOOLS)/.staticcheck-$(STATICCHECK_VERSION) $(TOOLS)/.govulncheck-$(GOVULNCHECK_VERSION) $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Build the pinned tools into .tools/bin
 
 .PHONY: generate
 generate: $(PROTO_TOOLS) ## Generate Go code from proto/ (committed)
@@ -111,8 +117,8 @@ chromium: ## Install Debian's chromium (for the browser tests) when it is missin
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; fi
 
 .PHONY: test
-test: chromium ## Run every test (race detector) and a short fuzz run
-	go test -race -count=1 -timeout 15m work
+test: chromium $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Run every test (race detector) and a short fuzz run
+	KUSTOMIZE=$(TOOLS)/kustomize go test -race -count=1 -timeout 15m work
 	go test -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzParseCheckpoint$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events/checkpoint
@@ -126,8 +132,8 @@ test-faults: ## Fault tests under heavy load: NATS leader killed, PostgreSQL kil
 	go test -race -count=1 -timeout 30m -tags faults -v -run . ./services/internal/faults/
 
 .PHONY: deploy-check
-deploy-check: ## Check deploy/: NATS configs (nats-server -t, a real 3-node cluster), compose, Kubernetes, Dockerfile, README commands
-	go test -race -count=1 ./services/internal/deploycheck/
+deploy-check: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Check deploy/: NATS configs (nats-server -t, a real 3-node cluster), compose, Kubernetes, Dockerfile, README commands
+	KUSTOMIZE=$(TOOLS)/kustomize go test -race -count=1 ./services/internal/deploycheck/
 
 .PHONY: build
 build: ## Build docketd and docket into bin/
