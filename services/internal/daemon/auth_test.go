@@ -134,7 +134,7 @@ func TestRoleMatrix(t *testing.T) {
 			rs = append(rs, string(r))
 		}
 		got := strings.Join(rs, ",")
-		if rule.Tenant || p == apiv1connect.IngestServiceAppendProcedure {
+		if rule.Tenant == auth.TenantFromRequest || rule.Tenant == auth.TenantOfEachEvent {
 			got += "+"
 		}
 		if want := granted[strings.TrimPrefix(p, "/docket.api.v1.")]; got != want {
@@ -157,8 +157,8 @@ func TestRoleMatrix(t *testing.T) {
 		rule := auth.Policy[p]
 		for _, r := range auth.Roles {
 			for _, tenant := range []string{"acme", "beta"} {
-				want := slices.Contains(rule.Roles, r) && !rule.Global &&
-					(tenant == "acme" || !rule.Tenant && p != apiv1connect.IngestServiceAppendProcedure)
+				want := slices.Contains(rule.Roles, r) && rule.Tenant != auth.EveryTenant &&
+					(tenant == "acme" || rule.Tenant != auth.TenantFromRequest && rule.Tenant != auth.TenantOfEachEvent)
 				t.Run(fmt.Sprintf("%s/%s/%s", strings.TrimPrefix(p, "/docket.api.v1."), r, tenant), func(t *testing.T) {
 					code, msg := call(t, d, p, tokens[r], requestBody(t, p, tenant))
 					switch {

@@ -14,6 +14,7 @@ import (
 	"github.com/docketledger/docket/projections/notary"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
@@ -24,6 +25,10 @@ import (
 // Errors of the audit service.
 var (
 	ErrNoCheckpoint  = errors.New("no checkpoint published yet")
+	// ErrEventNotFound: no stored event at that sequence or with that id,
+	// or one the caller may not see (another tenant's, or a confidential
+	// disclosure for a caller without the legal role): the same answer, so
+	// that nobody learns that an event they may not see exists.
 	ErrEventNotFound = errors.New("event not found")
 	ErrNotInTree     = errors.New("the notary has not folded that far yet")
 )
@@ -117,7 +122,13 @@ func (a *Audit) GetInclusionProof(ctx context.Context, req *connect.Request[apiv
 		}
 		seq = row.Seq
 	}
-	resp := &apiv1.GetInclusionProofResponse{Sequence: seq}
+	// The stored event first: one the caller may not see is not found,
+	// before anything (tree sizes, checkpoints) tells it apart.
+	ev, err := a.event(ctx, seq)
+	if err != nil {
+		return nil, err
+	}
+	resp := &apiv1.GetInclusionProofResponse{Sequence: seq, Event: ev}
 	if size == 0 {
 		p, err := notary.Latest(ctx, a.c.Checkpoints)
 		if err != nil {
@@ -147,11 +158,6 @@ func (a *Audit) GetInclusionProof(ctx context.Context, req *connect.Request[apiv
 	}
 	resp.TreeSize = uint64(size)
 	resp.Hashes = hashBytes(proof)
-	ev, err := a.event(ctx, seq)
-	if err != nil {
-		return nil, err
-	}
-	resp.Event = ev
 	return connect.NewResponse(resp), nil
 }
 
@@ -241,12 +247,23 @@ func (a *Audit) signed(p *notary.Published) (*apiv1.SignedCheckpoint, error) {
 	}, nil
 }
 
+// event is the stored event at seq, if the call may see it: it belongs
+// to a tenant the token covers (auth.TenantOfStoredEvent), and it is not a
+// disclosure still confidential (Art. 23) unless the caller has the legal
+// role. Any other is ErrEventNotFound, as a sequence past the stream's end.
 func (a *Audit) event(ctx context.Context, seq uint64) (*apiv1.GetEventResponse, error) {
 	m, err := a.c.Events.GetMsg(ctx, seq)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil, notFound(ErrEventNotFound)
 	} else if err != nil {
 		return nil, connect.NewError(connect.CodeUnavailable, fmt.Errorf("events stream: %w", err))
+	}
+	tenant, _, _, err := events.SplitSubject(m.Subject)
+	if err != nil || !auth.CoversStoredEvent(ctx, tenant) {
+		return nil, notFound(ErrEventNotFound)
+	}
+	if conf := confidentialityOf(ctx); !conf.sees && conf.storedIsConfidential(m.Data) {
+		return nil, notFound(ErrEventNotFound)
 	}
 	return &apiv1.GetEventResponse{Sequence: seq, Subject: m.Subject, Data: m.Data, RecordedAt: timestamppb.New(m.Time)}, nil
 }

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -45,6 +46,11 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 		}
 	}
 	tok.now = now.UnixNano()
+	// Findings about a confidential disclosure are legal's alone.
+	w, err := s.withheldOf(ctx, confidentialityOf(ctx), f.Tenant, "")
+	if err != nil {
+		return nil, err
+	}
 
 	var out []model.Finding
 	resp := &apiv1.ListFindingsResponse{}
@@ -54,6 +60,7 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 		if err != nil {
 			return nil, err
 		}
+		computed = slices.DeleteFunc(computed, func(x model.Finding) bool { return w.hidesFinding(&x) })
 		off := int(min(tok.after, uint64(len(computed))))
 		end := min(off+size, len(computed))
 		out = computed[off:end]
@@ -76,7 +83,7 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 		var page []model.Finding
 		page, more = cutFindings(rows, want)
 		for _, r := range page {
-			if asOf.IsZero() || !r.AroseAt.After(asOf) {
+			if (asOf.IsZero() || !r.AroseAt.After(asOf)) && !w.hidesFinding(&r) {
 				out = append(out, r)
 			}
 		}
