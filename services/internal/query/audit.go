@@ -24,7 +24,7 @@ import (
 
 // Errors of the audit service.
 var (
-	ErrNoCheckpoint  = errors.New("no checkpoint published yet")
+	ErrNoCheckpoint = errors.New("no checkpoint published yet")
 	// ErrEventNotFound: no stored event at that sequence or with that id,
 	// or one the caller may not see (another tenant's, or a confidential
 	// disclosure for a caller without the legal role): the same answer, so
