@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -27,13 +29,15 @@ import (
 // confFixture is a docketd whose tenant acme holds, for subject s-conf, a
 // collection, a disclosure to police-open, a disclosure to police-gagged
 // that a court order keeps confidential (Art. 23) for a day more, with a
-// purpose and a category no other event shows, and a later collection;
-// tenant beta holds one collection. Every event is projected and in a
-// published checkpoint.
+// purpose and a category no other event shows, a later collection, and an
+// erasure, for which docketd records an Art. 19 notice due to each
+// recipient (overdue now); tenant beta holds one collection. Every event
+// is projected and in a published checkpoint.
 type confFixture struct {
 	d                  *daemon.Daemon
 	gaggedID, openID   string
 	gaggedSeq, openSeq uint64
+	noticeSeq          uint64 // the Art. 19 notice due to police-gagged
 	betaID             string
 	betaSeq            uint64
 }
@@ -45,7 +49,7 @@ func newConfFixture(t *testing.T) *confFixture {
 		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
 	})
 	ctx := context.Background()
-	at := timestamppb.New(time.Now().Add(-time.Hour))
+	at := timestamppb.New(time.Now().Add(-60 * 24 * time.Hour))
 	collected := func(tenant string) *eventsv1.Event {
 		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: "s-conf",
 			OccurredAt: at, Source: "crm", TaxonomyVersion: "fideslang-3.1",
@@ -66,12 +70,18 @@ func newConfFixture(t *testing.T) *confFixture {
 			OccurredAt: at, Source: "legal-desk", TaxonomyVersion: "fideslang-3.1",
 			Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: dm}}
 	}
+	erased := &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
+		OccurredAt: timestamppb.New(time.Now().Add(-50 * 24 * time.Hour)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
+		Payload: &eventsv1.Event_ErasureExecuted{ErasureExecuted: &eventsv1.ErasureExecuted{RequestId: "req-e", System: "crm", RecordsErased: 1}}}
 	evs := []*eventsv1.Event{
 		collected("acme"),
 		disclose("police-open", "essential.service", "user.contact.email", time.Time{}),
 		disclose("police-gagged", "essential.legal_obligation", "user.account.username", time.Now().Add(24*time.Hour)),
 		collected("acme"),
 		collected("beta"),
+		// docketd's Art. 19 saga records a notice due to each recipient of
+		// s-conf, police-gagged included; overdue by now.
+		erased,
 	}
 	res, err := d.Emitter.Append(ctx, evs...)
 	if err != nil {
@@ -79,7 +89,7 @@ func newConfFixture(t *testing.T) *confFixture {
 	}
 	f := &confFixture{d: d, openID: res[1].EventID, openSeq: res[1].Sequence, gaggedID: res[2].EventID, gaggedSeq: res[2].Sequence,
 		betaID: res[4].EventID, betaSeq: res[4].Sequence}
-	last := res[len(res)-1].Sequence
+	last := res[len(res)-1].Sequence + 2 // and the saga's two notices due
 	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		r, err := audit.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
@@ -90,12 +100,28 @@ func newConfFixture(t *testing.T) *confFixture {
 			t.Fatalf("not projected and checkpointed: %v", err)
 		}
 	}
+	for seq := last - 1; seq <= last; seq++ {
+		m, err := d.Stream().GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := &eventsv1.Event{}
+		if err := proto.Unmarshal(m.Data, ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
+			f.noticeSeq = seq
+		}
+	}
+	if f.noticeSeq == 0 {
+		t.Fatal("docketd recorded no Art. 19 notice due to police-gagged")
+	}
 	return f
 }
 
 // readCase is how the test calls one RPC over the fixture. bodies are
 // JSON requests ("{id}": the confidential disclosure's event id, "{seq}"
-// its sequence). legalSees: legal's answer must show the confidential
+// its sequence, "{nseq}" the sequence of the notice due to its recipient). legalSees: legal's answer must show the confidential
 // disclosure. none: why the RPC holds no disclosure (it is not called).
 type readCase struct {
 	bodies    []string
@@ -126,9 +152,9 @@ var readCases = map[string]readCase{
 	"AuditService/GetLatestCheckpoint": {bodies: []string{`{}`}},
 	"AuditService/GetCheckpoint":       {bodies: []string{`{"treeSize":"3"}`}},
 	"AuditService/GetConsistencyProof": {bodies: []string{`{"oldSize":"1","newSize":"3"}`}},
-	"AuditService/GetInclusionProof": {bodies: []string{`{"sequence":"{seq}"}`, `{"eventId":"{id}","tenant":"acme"}`},
+	"AuditService/GetInclusionProof": {bodies: []string{`{"sequence":"{seq}"}`, `{"eventId":"{id}","tenant":"acme"}`, `{"sequence":"{nseq}"}`},
 		legalSees: true},
-	"AuditService/GetEvent":       {bodies: []string{`{"sequence":"{seq}"}`}, legalSees: true},
+	"AuditService/GetEvent":       {bodies: []string{`{"sequence":"{seq}"}`, `{"sequence":"{nseq}"}`}, legalSees: true},
 	"AuditService/AddCosignature": {none: "a write: a witness's cosignature of a checkpoint"},
 
 	"StatusService/GetStatus": {bodies: []string{`{}`}},
@@ -161,7 +187,14 @@ func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 	})
 	slices.Sort(procedures)
 	seqField := regexp.MustCompile(`"[A-Za-z]*(?:[sS]eq|[sS]equence)":"` + strconv.FormatUint(f.gaggedSeq, 10) + `"`)
+	stored := regexp.MustCompile(`"data":"([A-Za-z0-9+/=]+)"`)
 	shows := func(body string) []string {
+		// Stored events come base64-encoded: search their bytes too.
+		for _, m := range stored.FindAllStringSubmatch(body, -1) {
+			if b, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
+				body += string(b)
+			}
+		}
 		var what []string
 		if strings.Contains(body, f.gaggedID) {
 			what = append(what, "its event id")
@@ -193,7 +226,7 @@ func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 			}
 			sawIt := false
 			for _, tmpl := range rc.bodies {
-				body := fill(tmpl, f.gaggedID, f.gaggedSeq)
+				body := fill(tmpl, f.gaggedID, f.gaggedSeq, f.noticeSeq)
 				code, msg := call(t, f.d, p, tok, body)
 				what := shows(msg)
 				if len(what) > 0 {
@@ -207,9 +240,9 @@ func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 				}
 				// A request that names the confidential disclosure is
 				// answered as one naming an event that does not exist.
-				if control := fill(tmpl, missing, missingSeq); control != body {
+				if control := fill(tmpl, missing, missingSeq, missingSeq); control != body {
 					ccode, cmsg := call(t, f.d, p, tok, control)
-					cmsg = strings.ReplaceAll(strings.ReplaceAll(cmsg, missing, f.gaggedID), strconv.Itoa(missingSeq), strconv.FormatUint(f.gaggedSeq, 10))
+					cmsg = strings.ReplaceAll(cmsg, missing, f.gaggedID)
 					if ccode != code || cmsg != msg {
 						t.Errorf("%s %s as %s: %s %q; an event that does not exist: %s %q", name, body, role, code, msg, ccode, cmsg)
 					}
@@ -229,9 +262,9 @@ func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 	}
 }
 
-// fill puts an event id and a sequence into a request template.
-func fill(tmpl, id string, seq uint64) string {
-	return strings.NewReplacer("{id}", id, "{seq}", strconv.FormatUint(seq, 10)).Replace(tmpl)
+// fill puts an event id and sequences into a request template.
+func fill(tmpl, id string, seq, nseq uint64) string {
+	return strings.NewReplacer("{id}", id, "{seq}", strconv.FormatUint(seq, 10), "{nseq}", strconv.FormatUint(nseq, 10)).Replace(tmpl)
 }
 
 // TestConfidentialCounts: what the others see counts without the
@@ -243,7 +276,7 @@ func TestConfidentialCounts(t *testing.T) {
 		role                 auth.Role
 		events, history      uint64
 		undeclared, withheld uint64
-	}{{auth.Auditor, 3, 3, 1, 1}, {auth.DPO, 3, 3, 1, 1}, {auth.Legal, 4, 4, 2, 0}} {
+	}{{auth.Auditor, 5, 5, 1, 2}, {auth.DPO, 5, 5, 1, 2}, {auth.Legal, 7, 7, 2, 0}} {
 		tok, err := f.d.NewToken(ctx, auth.Spec{Name: "count-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
 		if err != nil {
 			t.Fatal(err)

@@ -14,11 +14,13 @@ import (
 	"github.com/docketledger/docket/projections/notary"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -262,10 +264,39 @@ func (a *Audit) event(ctx context.Context, seq uint64) (*apiv1.GetEventResponse,
 	if err != nil || !auth.CoversStoredEvent(ctx, tenant) {
 		return nil, notFound(ErrEventNotFound)
 	}
-	if conf := confidentialityOf(ctx); !conf.sees && conf.storedIsConfidential(m.Data) {
+	if hide, err := a.withholds(ctx, m.Data); err != nil {
+		return nil, err
+	} else if hide {
 		return nil, notFound(ErrEventNotFound)
 	}
 	return &apiv1.GetEventResponse{Sequence: seq, Subject: m.Subject, Data: m.Data, RecordedAt: timestamppb.New(m.Time)}, nil
+}
+
+// withholds tells whether stored bytes are, for the caller, a confidential
+// disclosure (Art. 23: legal's alone) or an Art. 19 notice to a recipient
+// that only confidential disclosures of the subject went to. Bytes that
+// are not an event are neither (the read side quarantines them).
+func (a *Audit) withholds(ctx context.Context, data []byte) (bool, error) {
+	conf := confidentialityOf(ctx)
+	if conf.sees {
+		return false, nil
+	}
+	var ev eventsv1.Event
+	if err := proto.Unmarshal(data, &ev); err != nil {
+		return false, nil
+	}
+	if conf.confidentialEvent(&ev) {
+		return true, nil
+	}
+	rc := namedRecipient(&ev)
+	if rc == "" || ev.GetDisclosureMade() != nil {
+		return false, nil
+	}
+	w, err := withheldOf(ctx, a.c.Reader, conf, model.DisclosureFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(), RecipientID: rc})
+	if err != nil {
+		return false, err
+	}
+	return w.recipients[subjectRecipient{ev.GetSubjectRef(), rc}], nil
 }
 
 // treeSize validates a tree size field (0 allowed unless required).

@@ -10,7 +10,6 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
-	"google.golang.org/protobuf/proto"
 )
 
 // ListDisclosures returns a page of a tenant's disclosure register.
@@ -99,17 +98,6 @@ func (c confidentiality) hides(confidential bool) bool { return confidential && 
 // never confidential) is left out for the caller.
 func (c confidentiality) withholds(until *time.Time) bool {
 	return c.hides(until != nil && until.After(c.now))
-}
-
-// storedIsConfidential tells whether stored bytes are a disclosure still
-// confidential. Bytes that are not an event are no disclosure (the read
-// side quarantines them); their tenant was checked already.
-func (c confidentiality) storedIsConfidential(data []byte) bool {
-	var ev eventsv1.Event
-	if err := proto.Unmarshal(data, &ev); err != nil {
-		return false
-	}
-	return c.confidentialEvent(&ev)
 }
 
 // confidentialEvent tells whether ev is a disclosure still confidential.

@@ -56,11 +56,10 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 	resp := &apiv1.ListFindingsResponse{}
 	more := false
 	if tok.phase == 0 {
-		computed, err := s.timeFindings(ctx, f, now)
+		computed, err := s.timeFindings(ctx, f, now, w)
 		if err != nil {
 			return nil, err
 		}
-		computed = slices.DeleteFunc(computed, func(x model.Finding) bool { return w.hidesFinding(&x) })
 		off := int(min(tok.after, uint64(len(computed))))
 		end := min(off+size, len(computed))
 		out = computed[off:end]
@@ -156,8 +155,10 @@ func cutFindings(rows []model.Finding, n int) (page []model.Finding, more bool) 
 
 // timeFindings computes the time-based findings at now: requests past
 // their deadline, data held past its retention and Art. 19 notices past
-// due, ordered by rule, time and id.
-func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time) ([]model.Finding, error) {
+// due, ordered by rule, time and id; without those w withholds: about a
+// confidential disclosure, or a notice due to a recipient only confidential
+// disclosures of the subject went to.
+func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time, w withheld) ([]model.Finding, error) {
 	reqs, err := s.allRequests(ctx, model.RequestFilter{Tenant: f.Tenant, SubjectRef: f.SubjectRef})
 	if err != nil {
 		return nil, err
@@ -178,12 +179,22 @@ func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now t
 		found = append(found, state.RetentionExceeded(subjects, cat, now)...)
 		found = append(found, state.OverdueNotifications(subjects, now)...)
 	}
+	hidden := map[string]bool{} // notices to recipients w withholds, by the event that last changed them
+	if !w.empty() {
+		for _, st := range subjects {
+			for _, n := range st.Notifications {
+				if n != nil && w.recipients[subjectRecipient{st.SubjectRef, n.RecipientID}] {
+					hidden[n.EventID] = true
+				}
+			}
+		}
+	}
 	out := found[:0]
 	for _, x := range found {
 		if x.Tenant != "" && x.Tenant != f.Tenant || f.SubjectRef != "" && x.SubjectRef != f.SubjectRef || f.Rule != "" && x.Rule != f.Rule {
 			continue
 		}
-		if x.AroseAt.After(now) {
+		if x.AroseAt.After(now) || w.hidesFinding(&x) || slices.ContainsFunc(x.EventIDs, func(id string) bool { return hidden[id] }) {
 			continue
 		}
 		out = append(out, x)

@@ -82,7 +82,7 @@ func (s *Service) findingMonths(ctx context.Context, tenant string, from, to tim
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range w {
+	for _, d := range w.events {
 		found, err := s.r.Findings(ctx, model.FindingFilter{Tenant: tenant}, model.Page{After: d.Seq - 1, Limit: 1})
 		if err != nil {
 			return nil, storeError(err)
@@ -93,12 +93,12 @@ func (s *Service) findingMonths(ctx context.Context, tenant string, from, to tim
 			}
 		}
 	}
-	computed, err := s.timeFindings(ctx, model.FindingFilter{Tenant: tenant}, s.opts.Now().UTC())
+	computed, err := s.timeFindings(ctx, model.FindingFilter{Tenant: tenant}, s.opts.Now().UTC(), w)
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range computed {
-		if within(f.AroseAt, from, to) && !w.hidesFinding(&f) {
+		if within(f.AroseAt, from, to) {
 			byRule.add(f.AroseAt.UTC().Format(model.MonthLayout), f.Rule, 1)
 		}
 	}

@@ -32,9 +32,10 @@ func (s *Service) GetSubject(ctx context.Context, req *connect.Request[apiv1.Get
 	if err != nil {
 		return nil, err
 	}
-	if len(w) > 0 {
-		// The stored state counts the confidential disclosures (events,
-		// first and last sequence): fold it again without them.
+	if !w.empty() {
+		// The stored state counts the confidential disclosures and the
+		// notices to their recipients (events, first and last sequence):
+		// fold it again without them.
 		st, err = s.subjectAsOf(ctx, m.GetTenant(), m.GetSubjectRef(), asOf, axis, w)
 		if err != nil {
 			return nil, err
@@ -45,7 +46,7 @@ func (s *Service) GetSubject(ctx context.Context, req *connect.Request[apiv1.Get
 			return nil, storeError(err)
 		}
 	} else {
-		st, err = s.subjectAsOf(ctx, m.GetTenant(), m.GetSubjectRef(), asOf, axis, nil)
+		st, err = s.subjectAsOf(ctx, m.GetTenant(), m.GetSubjectRef(), asOf, axis, withheld{})
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +64,7 @@ func (s *Service) subjectAsOf(ctx context.Context, tenant, ref string, asOf time
 	if err != nil {
 		return nil, storeError(err)
 	}
-	rows = slices.DeleteFunc(rows, func(r model.AuditRow) bool { return w.hides(r.EventID) })
+	rows = slices.DeleteFunc(rows, func(r model.AuditRow) bool { return w.hidesRow(&r) })
 	if len(rows) == 0 {
 		return nil, notFound(ErrSubjectNotFound)
 	}
@@ -117,7 +118,7 @@ func (s *Service) ListHistory(ctx context.Context, req *connect.Request[apiv1.Li
 	resp.Rows = make([]*apiv1.AuditRow, 0, len(rows))
 	n := 0
 	for i := range rows {
-		if w.hides(rows[i].EventID) {
+		if w.hidesRow(&rows[i]) {
 			n++ // confidential disclosures are legal's alone
 			continue
 		}
