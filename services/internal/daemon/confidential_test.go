@@ -187,14 +187,23 @@ func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 	})
 	slices.Sort(procedures)
 	seqField := regexp.MustCompile(`"[A-Za-z]*(?:[sS]eq|[sS]equence)":"` + strconv.FormatUint(f.gaggedSeq, 10) + `"`)
-	stored := regexp.MustCompile(`"data":"([A-Za-z0-9+/=]+)"`)
-	shows := func(body string) []string {
-		// Stored events come base64-encoded: search their bytes too.
-		for _, m := range stored.FindAllStringSubmatch(body, -1) {
+	// Stored events and documents come base64-encoded, and documents hold
+	// stored events in turn: search their bytes too, three levels down.
+	encoded := regexp.MustCompile(`"[A-Za-z_]+" ?: ?"([A-Za-z0-9+/]{16,}={0,2})"`)
+	var decoded func(s string, depth int) string
+	decoded = func(s string, depth int) string {
+		if depth == 0 {
+			return s
+		}
+		for _, m := range encoded.FindAllStringSubmatch(s, -1) {
 			if b, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
-				body += string(b)
+				s += "\n" + decoded(string(b), depth-1)
 			}
 		}
+		return s
+	}
+	shows := func(body string) []string {
+		body = decoded(body, 3)
 		var what []string
 		if strings.Contains(body, f.gaggedID) {
 			what = append(what, "its event id")
