@@ -29,8 +29,9 @@ type subjectRecipient struct{ subject, recipient string }
 func (w withheld) empty() bool { return len(w.events) == 0 }
 
 // withheldOf reads the disclosures of tenant (and of subjectRef, when not
-// empty) that conf withholds. A tenant without any confidential disclosure
-// costs one count; one with some, a walk of its disclosure register.
+// empty) that conf withholds: a walk of the subject's disclosures, or for
+// a whole tenant one count, and a walk of its register only when the count
+// finds a confidential disclosure.
 func (s *Service) withheldOf(ctx context.Context, conf confidentiality, tenant, subjectRef string) (withheld, error) {
 	return withheldOf(ctx, s.r, conf, model.DisclosureFilter{Tenant: tenant, SubjectRef: subjectRef})
 }
@@ -39,12 +40,15 @@ func withheldOf(ctx context.Context, r model.Reader, conf confidentiality, f mod
 	if conf.sees {
 		return withheld{}, nil
 	}
-	months, err := r.DisclosureMonths(ctx, f.Tenant, time.Time{}, time.Time{}, conf.now)
-	if err != nil {
-		return withheld{}, storeError(err)
-	}
-	if !slices.ContainsFunc(months, func(m model.DisclosureMonth) bool { return m.Confidential && m.Count > 0 }) {
-		return withheld{}, nil
+	if f.SubjectRef == "" {
+		// Tenant-wide: one count tells whether there is anything to walk.
+		months, err := r.DisclosureMonths(ctx, f.Tenant, time.Time{}, time.Time{}, conf.now)
+		if err != nil {
+			return withheld{}, storeError(err)
+		}
+		if !slices.ContainsFunc(months, func(m model.DisclosureMonth) bool { return m.Confidential && m.Count > 0 }) {
+			return withheld{}, nil
+		}
 	}
 	w := withheld{events: map[string]*model.DisclosureRow{}, recipients: map[subjectRecipient]bool{}}
 	open := map[subjectRecipient]bool{}
