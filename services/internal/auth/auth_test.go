@@ -29,6 +29,7 @@ func TestSpecCheckNamesTheField(t *testing.T) {
 		{func(s *auth.Spec) { s.Source = "" }, "source: an emitter's source is required"},
 		{func(s *auth.Spec) { s.Source = "docketd" }, `source: "docketd" is docketd's own`},
 		{func(s *auth.Spec) { s.Roles = []auth.Role{auth.Legal} }, "source: only an emitter has a source"},
+		{func(s *auth.Spec) { s.Roles, s.Source = []auth.Role{auth.Admin}, "" }, "tenant: an admin makes tokens of every tenant"},
 		{func(s *auth.Spec) { s.TTL = 0 }, "ttl:"},
 		{func(s *auth.Spec) { s.TTL = 3 * 366 * 24 * time.Hour }, "ttl:"},
 	} {

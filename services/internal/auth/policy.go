@@ -18,53 +18,119 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Rule is who may call one RPC.
+// Rule is who may call one RPC, and how the call is bound to a tenant.
 type Rule struct {
 	Roles []Role
-	// Tenant: the request's tenant field names the tenant the call is
-	// about, and the token must cover it.
-	Tenant bool
-	// Global: the call reaches across tenants (an event by its stream
-	// sequence), so only a token bound to every tenant may make it.
-	Global bool
+	// Tenant is how the call is bound to a tenant. Every rule sets it: its
+	// zero value is invalid, and Allow denies a rule that leaves it unset.
+	Tenant TenantRule
 }
+
+// TenantRule says how an RPC is bound to a tenant: where the tenant a call
+// is about comes from, and who checks that the token covers it.
+type TenantRule int
+
+// The tenant rules. The zero value is no rule: a procedure whose rule
+// does not say how it is bound to a tenant is denied.
+const (
+	tenantRuleUnset TenantRule = iota
+	// TenantFromRequest: the request's tenant field names the tenant the
+	// call is about, and the token must cover it (checked here).
+	TenantFromRequest
+	// TenantOfEachEvent: every event of the request names its tenant, and
+	// the token must cover each (Append; checked here).
+	TenantOfEachEvent
+	// TenantsOfToken: the call is about the tenants the token covers, and
+	// the service answers about those only (ListTenants, WhoAmI).
+	TenantsOfToken
+	// TenantOfStoredEvent: the call names a stored event (by sequence, or
+	// by id), and the service checks that the event it found belongs to a
+	// tenant the token covers (CoversStoredEvent), answering not_found
+	// otherwise: the answer for a sequence that does not exist, so that a
+	// token learns nothing of another tenant's events.
+	TenantOfStoredEvent
+	// EveryTenant: the call reaches every tenant (token administration:
+	// a token made can be bound to any tenant), so only a token bound to
+	// every tenant may make it (checked here).
+	EveryTenant
+	// NoTenant: the answer holds nothing of any tenant (checkpoints and
+	// proofs between tree sizes: hashes and sizes of the whole log; the
+	// stream's counters; the API's schema). Each entry says why it is safe.
+	NoTenant
+)
+
+var tenantRuleNames = map[TenantRule]string{
+	TenantFromRequest: "TenantFromRequest", TenantOfEachEvent: "TenantOfEachEvent", TenantsOfToken: "TenantsOfToken",
+	TenantOfStoredEvent: "TenantOfStoredEvent", EveryTenant: "EveryTenant", NoTenant: "NoTenant",
+}
+
+func (r TenantRule) String() string {
+	if n, ok := tenantRuleNames[r]; ok {
+		return n
+	}
+	return fmt.Sprintf("TenantRule(%d): unset", int(r))
+}
+
+// Valid tells whether r is one of the tenant rules.
+func (r TenantRule) Valid() bool { _, ok := tenantRuleNames[r]; return ok }
 
 var (
 	readers  = []Role{Auditor, Legal, DPO}
 	everyone = []Role{Emitter, Auditor, Legal, DPO, Admin}
 )
 
-// Policy is the rule of every RPC, by procedure. An RPC without one is
-// denied.
+// Policy is the rule of every RPC, by procedure. An RPC without one, or
+// whose rule does not say how it is bound to a tenant, is denied.
 var Policy = map[string]Rule{
-	apiv1connect.IngestServiceAppendProcedure: {Roles: []Role{Emitter}, Tenant: false}, // each event's tenant is checked
-	apiv1connect.IngestServiceHeadProcedure:   {Roles: []Role{Emitter}, Tenant: true},
+	apiv1connect.IngestServiceAppendProcedure: {Roles: []Role{Emitter}, Tenant: TenantOfEachEvent},
+	apiv1connect.IngestServiceHeadProcedure:   {Roles: []Role{Emitter}, Tenant: TenantFromRequest},
 
-	apiv1connect.QueryServiceGetSubjectProcedure:                     {Roles: readers, Tenant: true},
-	apiv1connect.QueryServiceListHistoryProcedure:                    {Roles: readers, Tenant: true},
-	apiv1connect.QueryServiceListDisclosuresProcedure:                {Roles: readers, Tenant: true},
-	apiv1connect.QueryServiceGetRecordOfProcessingProcedure:          {Roles: readers, Tenant: true},
-	apiv1connect.QueryServiceListFindingsProcedure:                   {Roles: readers, Tenant: true},
-	apiv1connect.QueryServiceListRequestsProcedure:                   {Roles: readers, Tenant: true},
-	apiv1connect.QueryServiceListTenantsProcedure:                    {Roles: readers, Tenant: false}, // the service lists the tenants the token covers
-	apiv1connect.QueryServiceGetStatisticsProcedure:                  {Roles: readers, Tenant: true},
-	apiv1connect.RightsServiceExportSubjectProcedure:                 {Roles: []Role{Legal, DPO}, Tenant: true},
-	apiv1connect.RightsServiceShredKeysProcedure:                     {Roles: []Role{DPO}, Tenant: true},
-	apiv1connect.RightsServiceGetConsentReceiptProcedure:             {Roles: readers, Tenant: true},
-	apiv1connect.RightsServiceProveErasureProcedure:                  {Roles: readers, Tenant: true},
-	apiv1connect.AuditServiceGetLatestCheckpointProcedure:            {Roles: readers},
-	apiv1connect.AuditServiceGetCheckpointProcedure:                  {Roles: readers},
-	apiv1connect.AuditServiceGetInclusionProofProcedure:              {Roles: readers},
-	apiv1connect.AuditServiceGetConsistencyProofProcedure:            {Roles: readers},
-	apiv1connect.AuditServiceGetEventProcedure:                       {Roles: readers, Global: true},
-	apiv1connect.AuditServiceAddCosignatureProcedure:                 {Roles: []Role{Auditor}},
-	apiv1connect.StatusServiceGetStatusProcedure:                     {Roles: everyone},
-	apiv1connect.TokenServiceCreateTokenProcedure:                    {Roles: []Role{Admin}},
-	apiv1connect.TokenServiceListTokensProcedure:                     {Roles: []Role{Admin}},
-	apiv1connect.TokenServiceRevokeTokenProcedure:                    {Roles: []Role{Admin}},
-	apiv1connect.TokenServiceWhoAmIProcedure:                         {Roles: everyone},
-	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      {Roles: everyone},
-	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": {Roles: everyone},
+	apiv1connect.QueryServiceGetSubjectProcedure:            {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceListHistoryProcedure:           {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceListDisclosuresProcedure:       {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceGetRecordOfProcessingProcedure: {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceListFindingsProcedure:          {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceListRequestsProcedure:          {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceListTenantsProcedure:           {Roles: readers, Tenant: TenantsOfToken},
+	apiv1connect.QueryServiceGetStatisticsProcedure:         {Roles: readers, Tenant: TenantFromRequest},
+
+	apiv1connect.RightsServiceExportSubjectProcedure:     {Roles: []Role{Legal, DPO}, Tenant: TenantFromRequest},
+	apiv1connect.RightsServiceShredKeysProcedure:         {Roles: []Role{DPO}, Tenant: TenantFromRequest},
+	apiv1connect.RightsServiceGetConsentReceiptProcedure: {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.RightsServiceProveErasureProcedure:      {Roles: readers, Tenant: TenantFromRequest},
+
+	// Checkpoints and consistency proofs are sizes and hashes of the whole
+	// log: no event, subject or tenant name is in them.
+	apiv1connect.AuditServiceGetLatestCheckpointProcedure: {Roles: readers, Tenant: NoTenant},
+	apiv1connect.AuditServiceGetCheckpointProcedure:       {Roles: readers, Tenant: NoTenant},
+	apiv1connect.AuditServiceGetConsistencyProofProcedure: {Roles: readers, Tenant: NoTenant},
+	// An inclusion proof carries the stored event it proves.
+	apiv1connect.AuditServiceGetInclusionProofProcedure: {Roles: readers, Tenant: TenantOfStoredEvent},
+	apiv1connect.AuditServiceGetEventProcedure:          {Roles: readers, Tenant: TenantOfStoredEvent},
+	// A witness adds its signature to a checkpoint already published.
+	apiv1connect.AuditServiceAddCosignatureProcedure: {Roles: []Role{Auditor}, Tenant: NoTenant},
+
+	// The stream's and the read side's counters and positions: no tenant's
+	// rows, ids or subjects.
+	apiv1connect.StatusServiceGetStatusProcedure: {Roles: everyone, Tenant: NoTenant},
+
+	apiv1connect.TokenServiceCreateTokenProcedure: {Roles: []Role{Admin}, Tenant: EveryTenant},
+	apiv1connect.TokenServiceListTokensProcedure:  {Roles: []Role{Admin}, Tenant: EveryTenant},
+	apiv1connect.TokenServiceRevokeTokenProcedure: {Roles: []Role{Admin}, Tenant: EveryTenant},
+	apiv1connect.TokenServiceWhoAmIProcedure:      {Roles: everyone, Tenant: TenantsOfToken}, // the calling token's own record
+
+	// Reflection describes the API's schema, nothing stored.
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      {Roles: everyone, Tenant: NoTenant},
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": {Roles: everyone, Tenant: NoTenant},
+}
+
+// CoversStoredEvent tells whether the call ctx carries may see a stored
+// event of tenant (the TenantOfStoredEvent rule): a call without a token
+// is docketd itself. A service answers a stored event it may not see as
+// not found, as if it did not exist.
+func CoversStoredEvent(ctx context.Context, tenant string) bool {
+	t := From(ctx)
+	return t == nil || (tenant != "" && t.Covers(tenant))
 }
 
 type ctxKey struct{}
@@ -216,10 +282,8 @@ func Allow(t *Token, procedure string, msg any) error {
 	if !slices.ContainsFunc(rule.Roles, t.Has) {
 		return denied("a token with roles %s may not call %s", roleList(t.Roles), procedure)
 	}
-	if rule.Global && t.Tenant != AllTenants {
-		return denied("%s reaches across tenants; this token is bound to tenant %s", procedure, t.Tenant)
-	}
-	if rule.Tenant {
+	switch rule.Tenant {
+	case TenantFromRequest:
 		m, ok := msg.(proto.Message)
 		if !ok {
 			return denied("%s needs its request to check the tenant", procedure)
@@ -231,8 +295,16 @@ func Allow(t *Token, procedure string, msg any) error {
 		if tenant := m.ProtoReflect().Get(f).String(); !t.Covers(tenant) {
 			return denied("this token is bound to tenant %s", t.Tenant)
 		}
+	case EveryTenant:
+		if t.Tenant != AllTenants {
+			return denied("%s reaches every tenant; this token is bound to tenant %s", procedure, t.Tenant)
+		}
+	case TenantOfEachEvent, TenantsOfToken, TenantOfStoredEvent, NoTenant:
+		// Checked below (Append), or by the service, or nothing to check.
+	default:
+		return denied("%s declares no tenant rule", procedure)
 	}
-	if procedure == apiv1connect.IngestServiceAppendProcedure {
+	if rule.Tenant == TenantOfEachEvent {
 		req, ok := msg.(*apiv1.AppendRequest)
 		if !ok {
 			return denied("%s needs its request to check the events", procedure)

@@ -123,6 +123,9 @@ func (s Spec) Check() error {
 			bad("tenant", "%v (or * for every tenant)", err)
 		}
 	}
+	if slices.Contains(s.Roles, Admin) && s.Tenant != AllTenants {
+		bad("tenant", "an admin makes tokens of every tenant: its tenant is *")
+	}
 	emitter := slices.Contains(s.Roles, Emitter)
 	switch {
 	case emitter && s.Tenant == AllTenants:

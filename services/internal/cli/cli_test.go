@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
@@ -251,4 +254,58 @@ func TestDemoTwiceAddsNothing(t *testing.T) {
 	if bySource[false] != first["events"] {
 		t.Fatalf("stream holds %d demo events (and %d of docketd's), want %d", bySource[false], bySource[true], first["events"])
 	}
+}
+
+// TestDemoWithFirstAdminToken: `docket demo` with the first admin token
+// docketd writes (no emitter role) loads the demo through an importer
+// token it makes for the demo tenant and revokes once done.
+func TestDemoWithFirstAdminToken(t *testing.T) {
+	d := startDaemon(t) // DOCKET_TOKEN_FILE: the first admin token
+	var out, errb bytes.Buffer
+	if code := cli.Run(context.Background(), []string{"demo", "--api", d.APIURL(), "--subjects", "30"}, &out, &errb); code != 0 {
+		t.Fatalf("demo with the first admin token: exit %d: %s", code, errb.String())
+	}
+	var got map[string]int
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["events"] == 0 || got["appended"] != got["events"] {
+		t.Fatalf("demo: %v, want every event appended", got)
+	}
+	// The importer token it made is revoked; the one the test made is not.
+	admin := apiv1connect.NewTokenServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(strings.TrimSpace(readFile(t, os.Getenv("DOCKET_TOKEN_FILE")))))
+	list, err := admin.ListTokens(context.Background(), connect.NewRequest(&apiv1.ListTokensRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaders, revoked := 0, 0
+	for _, tok := range list.Msg.GetTokens() {
+		if tok.GetName() == "demo-loader" {
+			loaders++
+			if tok.GetRevokedAt() != nil {
+				revoked++
+			}
+		}
+	}
+	if loaders != 2 || revoked != 1 {
+		t.Errorf("%d importer tokens, %d revoked; want the test's and the one docket demo made and revoked", loaders, revoked)
+	}
+	// A token that neither appends nor administers tokens is told what it
+	// takes.
+	os.Setenv("DOCKET_TOKEN", dpoToken)
+	defer os.Unsetenv("DOCKET_TOKEN")
+	errb.Reset()
+	if code := cli.Run(context.Background(), []string{"demo", "--api", d.APIURL(), "--subjects", "30"}, &out, &errb); code == 0 ||
+		!strings.Contains(errb.String(), "importer token") {
+		t.Errorf("demo with a dpo token: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -3,19 +3,31 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/loader"
 )
 
 // Demo loads the demo data set through the Append API. It resumes after the
 // newest demo event the ledger holds, so running it twice adds nothing.
+//
+// Appending takes an importer token (emitter, source "*", bound to the demo
+// tenant). With a token that is no emitter but may administer tokens (the
+// first admin token docketd writes), Demo makes such an importer token for
+// the demo tenant alone, loads with it and revokes it: the admin token can
+// make any token already, so nothing is granted that it did not have, and
+// no standing token appends as any source.
 func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("demo", stderr)
 	api := fs.String("api", DefaultAPI, "docketd API base URL")
@@ -23,7 +35,11 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	client, err := ingestClient(*api)
+	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
+		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
+	}
+	base := strings.TrimRight(*api, "/")
+	hc, tok, err := apiClient()
 	if err != nil {
 		return err
 	}
@@ -31,7 +47,14 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := loader.Load(ctx, apiTarget{client}, ds.Events, 500)
+	loaderTok, revoke, err := importerToken(ctx, apiv1connect.NewTokenServiceClient(hc, base, tok), tok, ds.Events[0].GetTenant())
+	if err != nil {
+		return err
+	}
+	st, err := loader.Load(ctx, apiTarget{apiv1connect.NewIngestServiceClient(hc, base, loaderTok)}, ds.Events, 500)
+	if rerr := revoke(); rerr != nil {
+		fmt.Fprintf(stderr, "docket demo: revoking the importer token it made: %v\n", rerr)
+	}
 	if err != nil {
 		return err
 	}
@@ -40,15 +63,57 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 }
 
+// importerTTL is the life of the importer token Demo makes: it is revoked
+// as soon as the load ends, and expires on its own if Demo is killed.
+const importerTTL = time.Hour
+
+// importerToken is the token Demo appends with: the caller's own when it
+// is an emitter, else an importer token of tenant that the caller, an
+// admin, makes; revoke revokes that one (and does nothing for the
+// caller's own).
+func importerToken(ctx context.Context, tokens apiv1connect.TokenServiceClient, own connect.ClientOption, tenant string) (connect.ClientOption, func() error, error) {
+	none := func() error { return nil }
+	who, err := tokens.WhoAmI(ctx, connect.NewRequest(&apiv1.WhoAmIRequest{}))
+	if err != nil {
+		return nil, nil, fmt.Errorf("who am I: %w", err)
+	}
+	roles := who.Msg.GetInfo().GetRoles()
+	switch {
+	case slices.Contains(roles, string(auth.Emitter)):
+		return own, none, nil
+	case !slices.Contains(roles, string(auth.Admin)):
+		return nil, nil, fmt.Errorf("docket demo appends with an importer token (roles emitter, source *, tenant %s), "+
+			"or with an admin token that makes one for the load; this token has roles %s", tenant, strings.Join(roles, ","))
+	}
+	made, err := tokens.CreateToken(ctx, connect.NewRequest(&apiv1.CreateTokenRequest{Name: "demo-loader",
+		Roles: []string{string(auth.Emitter)}, Tenant: tenant, Source: auth.AnySource, TtlSeconds: int64(importerTTL / time.Second)}))
+	if err != nil {
+		return nil, nil, fmt.Errorf("making an importer token for tenant %s: %w", tenant, err)
+	}
+	id := made.Msg.GetInfo().GetId()
+	revoke := func() error {
+		_, err := tokens.RevokeToken(context.WithoutCancel(ctx), connect.NewRequest(&apiv1.RevokeTokenRequest{Id: id}))
+		return err
+	}
+	return auth.Bearer(made.Msg.GetToken()), revoke, nil
+}
+
 // apiTarget loads through the Append API.
 type apiTarget struct {
 	client apiv1connect.IngestServiceClient
 }
 
-func (t apiTarget) Head(ctx context.Context, tenant string) (string, bool, error) {
+// Head is the tenant's newest event but docketd's own. The API tells no
+// more: when that one is not ours (an event appended after the demo), it
+// cannot tell where the demo stopped, and says so; docketd --demo can.
+func (t apiTarget) Head(ctx context.Context, tenant string, ours func(string) bool) (string, bool, error) {
 	resp, err := t.client.Head(ctx, connect.NewRequest(&apiv1.HeadRequest{Tenant: tenant, SkipDocketd: true}))
 	if err != nil {
 		return "", false, err
+	}
+	if resp.Msg.GetFound() && !ours(resp.Msg.GetEventId()) {
+		return "", false, fmt.Errorf("the newest event of tenant %s is not from the demo: through the API the demo cannot tell "+
+			"where it stopped (docketd --demo can)", tenant)
 	}
 	return resp.Msg.GetEventId(), resp.Msg.GetFound(), nil
 }

@@ -169,6 +169,27 @@ func testRoles(t *testing.T, l *ledger) {
 		}
 	}
 	t.Logf("%d confidential disclosures on the first page of public-authority disclosures", marked)
+	// A subject with a confidential disclosure: its timeline shows legal
+	// the row, and the auditor no row but a count of those withheld.
+	var conf *apiv1.Disclosure
+	for _, x := range apiDisclosures(t, l, l.admin, &apiv1.ListDisclosuresRequest{}) {
+		if u := x.GetConfidentialUntil(); u != nil && u.AsTime().After(time.Now()) && len(apiHistory(t, l, x.GetSubjectRef())) <= 200 {
+			conf = x
+			break
+		}
+	}
+	if conf == nil {
+		t.Fatal("the demo holds no confidential disclosure of a subject with one page of history")
+	}
+	page := "/subjects?" + url.Values{"tenant": {tenant}, "ref": {conf.GetSubjectRef()}}.Encode()
+	_, lbody := l.get(t, legal, page)
+	_, abody = l.get(t, auditor, page)
+	if !strings.Contains(lbody, "ev-"+conf.GetEventId()) {
+		t.Errorf("legal's timeline of %s lacks the confidential disclosure", conf.GetSubjectRef())
+	}
+	if strings.Contains(abody, conf.GetEventId()) || !strings.Contains(abody, "confidential disclosure(s) on this page are withheld") {
+		t.Errorf("the auditor's timeline of %s shows the confidential disclosure, or no count of those withheld", conf.GetSubjectRef())
+	}
 }
 
 func testBadInput(t *testing.T, l *ledger) {

@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	queryapi "github.com/docketledger/docket/services/internal/query"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -27,6 +29,7 @@ type subjectData struct {
 	State    *apiv1.SubjectState
 	Rows     []*apiv1.AuditRow
 	Later    int       // rows of the trail after as_of, left out
+	Withheld int       // confidential disclosures on this page left out (Art. 23: legal only)
 	Next     string    // the next history page's token
 	Page     string    // this page's token
 	CanValue bool      // may export values
@@ -81,6 +84,7 @@ func (cs *Console) subject(w http.ResponseWriter, r *http.Request, s *session) e
 		return err
 	}
 	d.Next = h.Msg.GetNextPageToken()
+	d.Withheld, _ = strconv.Atoi(h.Header().Get(queryapi.WithheldHeader))
 	for _, row := range h.Msg.GetRows() {
 		if !asOf.IsZero() && after(row, axis, asOf) {
 			d.Later++

@@ -85,7 +85,7 @@ func method(t *testing.T, procedure string) protoreflect.MethodDescriptor {
 }
 
 // TestRoleMatrix calls every RPC of the API with a token of every role,
-// bound to tenant acme, about acme and about another tenant, and checks
+// bound to tenant acme (admin: to every tenant), about acme and about another tenant, and checks
 // that exactly what Policy grants gets past authorisation.
 func TestRoleMatrix(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
@@ -134,7 +134,7 @@ func TestRoleMatrix(t *testing.T) {
 			rs = append(rs, string(r))
 		}
 		got := strings.Join(rs, ",")
-		if rule.Tenant || p == apiv1connect.IngestServiceAppendProcedure {
+		if rule.Tenant == auth.TenantFromRequest || rule.Tenant == auth.TenantOfEachEvent {
 			got += "+"
 		}
 		if want := granted[strings.TrimPrefix(p, "/docket.api.v1.")]; got != want {
@@ -142,11 +142,16 @@ func TestRoleMatrix(t *testing.T) {
 		}
 	}
 	tokens := map[auth.Role]string{}
+	tenantOf := map[auth.Role]string{}
 	for _, r := range auth.Roles {
 		spec := auth.Spec{Name: "matrix-" + string(r), Roles: []auth.Role{r}, Tenant: "acme"}
-		if r == auth.Emitter {
+		switch r {
+		case auth.Emitter:
 			spec.Source = "crm"
+		case auth.Admin:
+			spec.Tenant = auth.AllTenants // an admin is on every tenant
 		}
+		tenantOf[r] = spec.Tenant
 		tok, err := d.NewToken(ctx, spec)
 		if err != nil {
 			t.Fatal(err)
@@ -157,8 +162,8 @@ func TestRoleMatrix(t *testing.T) {
 		rule := auth.Policy[p]
 		for _, r := range auth.Roles {
 			for _, tenant := range []string{"acme", "beta"} {
-				want := slices.Contains(rule.Roles, r) && !rule.Global &&
-					(tenant == "acme" || !rule.Tenant && p != apiv1connect.IngestServiceAppendProcedure)
+				want := slices.Contains(rule.Roles, r) && (rule.Tenant != auth.EveryTenant || tenantOf[r] == auth.AllTenants) &&
+					(tenant == "acme" || tenantOf[r] == auth.AllTenants || rule.Tenant != auth.TenantFromRequest && rule.Tenant != auth.TenantOfEachEvent)
 				t.Run(fmt.Sprintf("%s/%s/%s", strings.TrimPrefix(p, "/docket.api.v1."), r, tenant), func(t *testing.T) {
 					code, msg := call(t, d, p, tokens[r], requestBody(t, p, tenant))
 					switch {

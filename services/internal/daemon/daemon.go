@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -603,9 +604,13 @@ func (d *Daemon) loadDemo(ctx context.Context) error {
 // emitterTarget loads through the daemon's own Emitter.
 type emitterTarget struct{ d *Daemon }
 
-func (t emitterTarget) Head(ctx context.Context, tenant string) (string, bool, error) {
+// Head walks the stream back from its end to the newest event of the
+// tenant that is ours, past any other (events appended through the API
+// after the demo, docketd's own records), as far as the stream's start:
+// found false then means that the tenant holds none of ours.
+func (t emitterTarget) Head(ctx context.Context, tenant string, ours func(string) bool) (string, bool, error) {
 	_, id, found, err := events.HeadSkipping(ctx, t.d.stream, tenant, "",
-		func(ev *eventsv1.Event) bool { return ev.GetSource() == events.RecordedBy }, 100_000)
+		func(ev *eventsv1.Event) bool { return !ours(ev.GetEventId()) }, math.MaxUint64)
 	return id, found, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpcreflect"
@@ -21,9 +22,11 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	demodata "github.com/docketledger/docket/services/internal/demo"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 func startDaemon(t *testing.T, dir string, edit ...func(*config.Config)) *daemon.Daemon {
@@ -267,12 +270,22 @@ func TestDemoLoadIsIdempotent(t *testing.T) {
 	// docketd's Art. 19 saga records notices of its own as it goes: count
 	// the demo's events.
 	m1 := demoEvents(t, d)
+	// After the demo, an event of another source lands in its tenant (as
+	// one appended through the API would): a restart resumes the demo
+	// past it, adding nothing.
+	other := &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: demodata.DefaultTenant, SubjectRef: "s-after-demo",
+		OccurredAt: timestamppb.New(time.Now().Add(-time.Minute)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
+		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
+			Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
+	if _, err := d.Emitter.Append(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
 	if err := d.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	d2 := startDaemon(t, dir, demo)
-	if m2 := demoEvents(t, d2); m2 != m1 {
-		t.Fatalf("second start holds %d demo events, first %d: the demo load is not idempotent", m2, m1)
+	if m2 := demoEvents(t, d2); m2 != m1+1 {
+		t.Fatalf("second start holds %d events not docketd's, first %d and one more: the demo load is not idempotent", m2, m1)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "keys", "kek")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key-encryption key file: %v, mode %v; want 0600", err, fi.Mode().Perm())

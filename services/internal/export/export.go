@@ -124,14 +124,22 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	b := builder{r: r, cat: cat, processing: map[string]*Processing{}, recipients: map[string]*Recipient{}}
 	var shown []shownEvent
 	withheld := 0
-	for _, row := range rows {
-		ev := &eventsv1.Event{}
-		if err := proto.Unmarshal(row.Data, ev); err != nil {
+	evs := make([]*eventsv1.Event, len(rows))
+	for i, row := range rows {
+		evs[i] = &eventsv1.Event{}
+		if err := proto.Unmarshal(row.Data, evs[i]); err != nil {
 			return nil, fmt.Errorf("sequence %d: %w", row.Seq, err)
 		}
-		if d := ev.GetDisclosureMade(); d != nil && d.GetConfidentialUntil() != nil && d.GetConfidentialUntil().AsTime().After(now) {
+	}
+	untold := untoldRecipients(evs, now)
+	for i, row := range rows {
+		ev := evs[i]
+		if confidential(ev, now) {
 			withheld++ // Art. 23: not to be told yet
 			continue
+		}
+		if untold[noticeRecipient(ev)] {
+			continue // an Art. 19 notice would name a recipient the subject may not learn of yet
 		}
 		if ev.GetSubjectDataExported() != nil {
 			continue // an earlier export: not the subject's data
@@ -340,4 +348,46 @@ func addUnique(list []string, items ...string) []string {
 		}
 	}
 	return list
+}
+
+// confidential tells whether ev is a disclosure the subject may not be
+// told of yet (Art. 23: confidential_until after now).
+func confidential(ev *eventsv1.Event, now time.Time) bool {
+	d := ev.GetDisclosureMade()
+	return d != nil && d.GetConfidentialUntil() != nil && d.GetConfidentialUntil().AsTime().After(now)
+}
+
+// untoldRecipients are the recipients that only confidential disclosures
+// of the subject went to: the export names them nowhere, not even in the
+// Art. 19 notices docketd recorded for them.
+func untoldRecipients(evs []*eventsv1.Event, now time.Time) map[string]bool {
+	untold, told := map[string]bool{}, map[string]bool{}
+	for _, ev := range evs {
+		if d := ev.GetDisclosureMade(); d != nil {
+			if confidential(ev, now) {
+				untold[d.GetRecipient().GetId()] = true
+			} else {
+				told[d.GetRecipient().GetId()] = true
+			}
+		}
+	}
+	for id := range told {
+		delete(untold, id)
+	}
+	delete(untold, "")
+	return untold
+}
+
+// noticeRecipient is the recipient an Art. 19 notice event names; "" for
+// other events.
+func noticeRecipient(ev *eventsv1.Event) string {
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_RecipientNotificationDue:
+		return p.RecipientNotificationDue.GetRecipientId()
+	case *eventsv1.Event_RecipientNotified:
+		return p.RecipientNotified.GetRecipientId()
+	case *eventsv1.Event_RecipientNotificationWaived:
+		return p.RecipientNotificationWaived.GetRecipientId()
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 // Package loader appends a known, ordered list of events to the ledger so
 // that loading it again adds nothing: it resumes after the newest event of
-// the tenant that the list already holds.
+// the list that the tenant already holds, whatever else the tenant holds
+// (events others appended meanwhile, docketd's own records).
 package loader
 
 import (
@@ -13,8 +14,12 @@ import (
 
 // Target is where events go: docketd's Append API, or an Emitter in process.
 type Target interface {
-	// Head returns the event id of the tenant's newest stored event.
-	Head(ctx context.Context, tenant string) (eventID string, found bool, err error)
+	// Head returns the event id of the tenant's newest stored event that
+	// ours accepts; found is false only when the tenant holds none of
+	// them. A target that cannot tell (it sees only the tenant's newest
+	// events) returns an error rather than found false: Load would send
+	// the whole list again.
+	Head(ctx context.Context, tenant string, ours func(eventID string) bool) (eventID string, found bool, err error)
 	Append(ctx context.Context, evs []*eventsv1.Event) ([]events.Result, error)
 }
 
@@ -26,10 +31,10 @@ type Stats struct {
 	Duplicates int // sent again and recognised as stored
 }
 
-// Load appends evs, all of one tenant and in stream order, in batches. The
-// tenant's newest stored event must be one of evs (or there must be none):
-// Load then sends only the events after it. A tenant holding other events is
-// refused, since the list's order would not be the stream's.
+// Load appends evs, all of one tenant and in stream order, in batches,
+// after the newest of evs the tenant holds (all of them when it holds
+// none). Events of the tenant that are not in evs are left alone: a load
+// that resumes sends only what is missing of the list.
 func Load(ctx context.Context, t Target, evs []*eventsv1.Event, batch int) (Stats, error) {
 	st := Stats{Total: len(evs)}
 	if len(evs) == 0 {
@@ -39,27 +44,24 @@ func Load(ctx context.Context, t Target, evs []*eventsv1.Event, batch int) (Stat
 		batch = 500
 	}
 	tenant := evs[0].GetTenant()
+	index := make(map[string]int, len(evs))
 	for i, ev := range evs {
 		if ev.GetTenant() != tenant {
 			return st, fmt.Errorf("loader: events[%d] belongs to another tenant than events[0]", i)
 		}
+		index[ev.GetEventId()] = i
 	}
-	head, found, err := t.Head(ctx, tenant)
+	head, found, err := t.Head(ctx, tenant, func(id string) bool { _, ok := index[id]; return ok })
 	if err != nil {
 		return st, fmt.Errorf("loader: head of tenant %s: %w", tenant, err)
 	}
 	start := 0
 	if found {
-		start = -1
-		for i, ev := range evs {
-			if ev.GetEventId() == head {
-				start = i + 1
-				break
-			}
+		i, ok := index[head]
+		if !ok {
+			return st, fmt.Errorf("loader: the head of tenant %s, %s, is not from this list", tenant, head)
 		}
-		if start < 0 {
-			return st, fmt.Errorf("loader: tenant %s already holds events that are not from this list (newest %s)", tenant, head)
-		}
+		start = i + 1
 	}
 	st.Skipped = start
 	for i := start; i < len(evs); i += batch {

@@ -14,16 +14,23 @@ import (
 	"github.com/docketledger/docket/projections/notary"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // Errors of the audit service.
 var (
-	ErrNoCheckpoint  = errors.New("no checkpoint published yet")
+	ErrNoCheckpoint = errors.New("no checkpoint published yet")
+	// ErrEventNotFound: no stored event at that sequence or with that id,
+	// or one the caller may not see (another tenant's, or a confidential
+	// disclosure for a caller without the legal role): the same answer, so
+	// that nobody learns that an event they may not see exists.
 	ErrEventNotFound = errors.New("event not found")
 	ErrNotInTree     = errors.New("the notary has not folded that far yet")
 )
@@ -117,7 +124,13 @@ func (a *Audit) GetInclusionProof(ctx context.Context, req *connect.Request[apiv
 		}
 		seq = row.Seq
 	}
-	resp := &apiv1.GetInclusionProofResponse{Sequence: seq}
+	// The stored event first: one the caller may not see is not found,
+	// before anything (tree sizes, checkpoints) tells it apart.
+	ev, err := a.event(ctx, seq)
+	if err != nil {
+		return nil, err
+	}
+	resp := &apiv1.GetInclusionProofResponse{Sequence: seq, Event: ev}
 	if size == 0 {
 		p, err := notary.Latest(ctx, a.c.Checkpoints)
 		if err != nil {
@@ -147,11 +160,6 @@ func (a *Audit) GetInclusionProof(ctx context.Context, req *connect.Request[apiv
 	}
 	resp.TreeSize = uint64(size)
 	resp.Hashes = hashBytes(proof)
-	ev, err := a.event(ctx, seq)
-	if err != nil {
-		return nil, err
-	}
-	resp.Event = ev
 	return connect.NewResponse(resp), nil
 }
 
@@ -241,6 +249,10 @@ func (a *Audit) signed(p *notary.Published) (*apiv1.SignedCheckpoint, error) {
 	}, nil
 }
 
+// event is the stored event at seq, if the call may see it: it belongs
+// to a tenant the token covers (auth.TenantOfStoredEvent), and it is not a
+// disclosure still confidential (Art. 23) unless the caller has the legal
+// role. Any other is ErrEventNotFound, as a sequence past the stream's end.
 func (a *Audit) event(ctx context.Context, seq uint64) (*apiv1.GetEventResponse, error) {
 	m, err := a.c.Events.GetMsg(ctx, seq)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -248,7 +260,43 @@ func (a *Audit) event(ctx context.Context, seq uint64) (*apiv1.GetEventResponse,
 	} else if err != nil {
 		return nil, connect.NewError(connect.CodeUnavailable, fmt.Errorf("events stream: %w", err))
 	}
+	tenant, _, _, err := events.SplitSubject(m.Subject)
+	if err != nil || !auth.CoversStoredEvent(ctx, tenant) {
+		return nil, notFound(ErrEventNotFound)
+	}
+	if hide, err := a.withholds(ctx, m.Data); err != nil {
+		return nil, err
+	} else if hide {
+		return nil, notFound(ErrEventNotFound)
+	}
 	return &apiv1.GetEventResponse{Sequence: seq, Subject: m.Subject, Data: m.Data, RecordedAt: timestamppb.New(m.Time)}, nil
+}
+
+// withholds tells whether stored bytes are, for the caller, a confidential
+// disclosure (Art. 23: legal's alone) or an Art. 19 notice to a recipient
+// that only confidential disclosures of the subject went to. Bytes that
+// are not an event are neither (the read side quarantines them).
+func (a *Audit) withholds(ctx context.Context, data []byte) (bool, error) {
+	conf := confidentialityOf(ctx)
+	if conf.sees {
+		return false, nil
+	}
+	var ev eventsv1.Event
+	if err := proto.Unmarshal(data, &ev); err != nil {
+		return false, nil
+	}
+	if conf.confidentialEvent(&ev) {
+		return true, nil
+	}
+	rc := namedRecipient(&ev)
+	if rc == "" || ev.GetDisclosureMade() != nil {
+		return false, nil
+	}
+	w, err := withheldOf(ctx, a.c.Reader, conf, model.DisclosureFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(), RecipientID: rc})
+	if err != nil {
+		return false, err
+	}
+	return w.recipients[subjectRecipient{ev.GetSubjectRef(), rc}], nil
 }
 
 // treeSize validates a tree size field (0 allowed unless required).

@@ -8,6 +8,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/projections/model"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 )
 
@@ -97,4 +98,10 @@ func (c confidentiality) hides(confidential bool) bool { return confidential && 
 // never confidential) is left out for the caller.
 func (c confidentiality) withholds(until *time.Time) bool {
 	return c.hides(until != nil && until.After(c.now))
+}
+
+// confidentialEvent tells whether ev is a disclosure still confidential.
+func (c confidentiality) confidentialEvent(ev *eventsv1.Event) bool {
+	d := ev.GetDisclosureMade()
+	return d != nil && d.GetConfidentialUntil() != nil && d.GetConfidentialUntil().AsTime().After(c.now)
 }

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -45,12 +46,17 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 		}
 	}
 	tok.now = now.UnixNano()
+	// Findings about a confidential disclosure are legal's alone.
+	w, err := s.withheldOf(ctx, confidentialityOf(ctx), f.Tenant, "")
+	if err != nil {
+		return nil, err
+	}
 
 	var out []model.Finding
 	resp := &apiv1.ListFindingsResponse{}
 	more := false
 	if tok.phase == 0 {
-		computed, err := s.timeFindings(ctx, f, now)
+		computed, err := s.timeFindings(ctx, f, now, w)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +82,7 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 		var page []model.Finding
 		page, more = cutFindings(rows, want)
 		for _, r := range page {
-			if asOf.IsZero() || !r.AroseAt.After(asOf) {
+			if (asOf.IsZero() || !r.AroseAt.After(asOf)) && !w.hidesFinding(&r) {
 				out = append(out, r)
 			}
 		}
@@ -149,8 +155,10 @@ func cutFindings(rows []model.Finding, n int) (page []model.Finding, more bool) 
 
 // timeFindings computes the time-based findings at now: requests past
 // their deadline, data held past its retention and Art. 19 notices past
-// due, ordered by rule, time and id.
-func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time) ([]model.Finding, error) {
+// due, ordered by rule, time and id; without those w withholds: about a
+// confidential disclosure, or a notice due to a recipient only confidential
+// disclosures of the subject went to.
+func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time, w withheld) ([]model.Finding, error) {
 	reqs, err := s.allRequests(ctx, model.RequestFilter{Tenant: f.Tenant, SubjectRef: f.SubjectRef})
 	if err != nil {
 		return nil, err
@@ -171,12 +179,22 @@ func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now t
 		found = append(found, state.RetentionExceeded(subjects, cat, now)...)
 		found = append(found, state.OverdueNotifications(subjects, now)...)
 	}
+	hidden := map[string]bool{} // notices to recipients w withholds, by the event that last changed them
+	if !w.empty() {
+		for _, st := range subjects {
+			for _, n := range st.Notifications {
+				if n != nil && w.recipients[subjectRecipient{st.SubjectRef, n.RecipientID}] {
+					hidden[n.EventID] = true
+				}
+			}
+		}
+	}
 	out := found[:0]
 	for _, x := range found {
 		if x.Tenant != "" && x.Tenant != f.Tenant || f.SubjectRef != "" && x.SubjectRef != f.SubjectRef || f.Rule != "" && x.Rule != f.Rule {
 			continue
 		}
-		if x.AroseAt.After(now) {
+		if x.AroseAt.After(now) || w.hidesFinding(&x) || slices.ContainsFunc(x.EventIDs, func(id string) bool { return hidden[id] }) {
 			continue
 		}
 		out = append(out, x)

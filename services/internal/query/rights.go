@@ -132,7 +132,8 @@ func (s *Rights) GetConsentReceipt(ctx context.Context, req *connect.Request[api
 	}
 	b, err := s.receipts.Make(ctx, m.GetTenant(), m.GetEventId(), form)
 	switch {
-	case errors.Is(err, receipt.ErrNotFound):
+	case errors.Is(err, receipt.ErrNotFound),
+		errors.Is(err, receipt.ErrConfidential) && !confidentialityOf(ctx).sees: // as if it did not exist
 		return nil, notFound(ErrEventNotFound)
 	case errors.Is(err, receipt.ErrNotConsent), errors.Is(err, receipt.ErrWithdrawal), errors.Is(err, receipt.ErrNoController):
 		return nil, connect.NewError(connect.CodeFailedPrecondition, err)

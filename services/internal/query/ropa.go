@@ -40,6 +40,13 @@ func (s *Service) GetRecordOfProcessing(ctx context.Context, req *connect.Reques
 	if err != nil {
 		return nil, storeError(err)
 	}
+	w, err := s.withheldOf(ctx, confidentialityOf(ctx), tenant, "")
+	if err != nil {
+		return nil, err
+	}
+	if obs, err = s.observedWithout(ctx, tenant, obs, w); err != nil {
+		return nil, err
+	}
 	sort.Slice(obs, func(i, j int) bool {
 		if obs[i].Kind != obs[j].Kind {
 			return obs[i].Kind < obs[j].Kind

@@ -76,7 +76,24 @@ func (s *Service) findingMonths(ctx context.Context, tenant string, from, to tim
 	for _, r := range rows {
 		byRule.add(r.Month, r.Rule, r.Count)
 	}
-	computed, err := s.timeFindings(ctx, model.FindingFilter{Tenant: tenant}, s.opts.Now().UTC())
+	// Findings about a confidential disclosure count for legal only: those
+	// the disclosure triggered are found at its sequence.
+	w, err := s.withheldOf(ctx, confidentialityOf(ctx), tenant, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range w.events {
+		found, err := s.r.Findings(ctx, model.FindingFilter{Tenant: tenant}, model.Page{After: d.Seq - 1, Limit: 1})
+		if err != nil {
+			return nil, storeError(err)
+		}
+		for i := range found {
+			if f := &found[i]; f.Seq == d.Seq && within(f.AroseAt, from, to) {
+				byRule.sub(f.AroseAt.UTC().Format(model.MonthLayout), f.Rule, 1)
+			}
+		}
+	}
+	computed, err := s.timeFindings(ctx, model.FindingFilter{Tenant: tenant}, s.opts.Now().UTC(), w)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +126,16 @@ type monthKey struct{ month, key string }
 type monthlyCounts map[monthKey]uint64
 
 func (c monthlyCounts) add(month, key string, n uint64) { c[monthKey{month, key}] += n }
+
+// sub takes n off a count (never below zero); a count of zero is no bar.
+func (c monthlyCounts) sub(month, key string, n uint64) {
+	k := monthKey{month, key}
+	if c[k] <= n {
+		delete(c, k)
+		return
+	}
+	c[k] -= n
+}
 
 // list is the counts ordered by month, then key.
 func (c monthlyCounts) list() []*apiv1.MonthlyCount {

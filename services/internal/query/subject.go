@@ -2,6 +2,8 @@ package query
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"time"
 
 	"connectrpc.com/connect"
@@ -26,13 +28,25 @@ func (s *Service) GetSubject(ctx context.Context, req *connect.Request[apiv1.Get
 		st  *model.SubjectState
 		err error
 	)
-	if m.GetAsOf() == nil {
+	w, err := s.withheldOf(ctx, confidentialityOf(ctx), m.GetTenant(), m.GetSubjectRef())
+	if err != nil {
+		return nil, err
+	}
+	if !w.empty() {
+		// The stored state counts the confidential disclosures and the
+		// notices to their recipients (events, first and last sequence):
+		// fold it again without them.
+		st, err = s.subjectAsOf(ctx, m.GetTenant(), m.GetSubjectRef(), asOf, axis, w)
+		if err != nil {
+			return nil, err
+		}
+	} else if m.GetAsOf() == nil {
 		st, err = s.r.Subject(ctx, m.GetTenant(), m.GetSubjectRef())
 		if err != nil {
 			return nil, storeError(err)
 		}
 	} else {
-		st, err = s.subjectAsOf(ctx, m.GetTenant(), m.GetSubjectRef(), asOf, axis)
+		st, err = s.subjectAsOf(ctx, m.GetTenant(), m.GetSubjectRef(), asOf, axis, withheld{})
 		if err != nil {
 			return nil, err
 		}
@@ -43,12 +57,14 @@ func (s *Service) GetSubject(ctx context.Context, req *connect.Request[apiv1.Get
 	return connect.NewResponse(&apiv1.GetSubjectResponse{Subject: subjectState(st)}), nil
 }
 
-// subjectAsOf folds the subject's whole audit trail as of asOf.
-func (s *Service) subjectAsOf(ctx context.Context, tenant, ref string, asOf time.Time, axis model.TimeAxis) (*model.SubjectState, error) {
+// subjectAsOf folds the subject's whole audit trail as of asOf (zero:
+// every row), leaving out the withheld events.
+func (s *Service) subjectAsOf(ctx context.Context, tenant, ref string, asOf time.Time, axis model.TimeAxis, w withheld) (*model.SubjectState, error) {
 	rows, err := model.AllHistory(ctx, s.r, tenant, ref)
 	if err != nil {
 		return nil, storeError(err)
 	}
+	rows = slices.DeleteFunc(rows, func(r model.AuditRow) bool { return w.hidesRow(&r) })
 	if len(rows) == 0 {
 		return nil, notFound(ErrSubjectNotFound)
 	}
@@ -62,6 +78,11 @@ func (s *Service) subjectAsOf(ctx context.Context, tenant, ref string, asOf time
 	}
 	return st, nil
 }
+
+// WithheldHeader is the response header of ListHistory that counts the
+// rows of the page left out for the caller: confidential disclosures
+// (Art. 23), which only the legal role sees.
+const WithheldHeader = "Docket-Withheld-Confidential"
 
 // ListHistory returns a page of a subject's audit trail.
 func (s *Service) ListHistory(ctx context.Context, req *connect.Request[apiv1.ListHistoryRequest]) (*connect.Response[apiv1.ListHistoryResponse], error) {
@@ -90,9 +111,24 @@ func (s *Service) ListHistory(ctx context.Context, req *connect.Request[apiv1.Li
 		tok.after = rows[size-1].Seq
 		resp.NextPageToken = tok.encode()
 	}
-	resp.Rows = make([]*apiv1.AuditRow, len(rows))
-	for i := range rows {
-		resp.Rows[i] = auditRow(&rows[i])
+	w, err := s.withheldOf(ctx, confidentialityOf(ctx), m.GetTenant(), m.GetSubjectRef())
+	if err != nil {
+		return nil, err
 	}
-	return connect.NewResponse(resp), nil
+	resp.Rows = make([]*apiv1.AuditRow, 0, len(rows))
+	n := 0
+	for i := range rows {
+		if w.hidesRow(&rows[i]) {
+			n++ // confidential disclosures are legal's alone
+			continue
+		}
+		resp.Rows = append(resp.Rows, auditRow(&rows[i]))
+	}
+	out := connect.NewResponse(resp)
+	if n > 0 {
+		// ListHistoryResponse has no field for it (yet): the count rides in
+		// a header, as the console's disclosure CSV carries it.
+		out.Header().Set(WithheldHeader, strconv.Itoa(n))
+	}
+	return out, nil
 }

@@ -39,6 +39,10 @@ import (
 var (
 	ErrNotFound   = errors.New("no such event")
 	ErrNotConsent = errors.New("the event is not a consent given or withdrawn")
+	// ErrConfidential: the event is a disclosure still confidential (Art.
+	// 23); it is also ErrNotConsent. The API answers it as ErrNotFound to
+	// a caller who may not see confidential disclosures.
+	ErrConfidential = fmt.Errorf("%w: a disclosure still confidential", ErrNotConsent)
 	// ErrNotYetSigned: the event is not in a signed checkpoint yet; a
 	// receipt can be had once the next checkpoint is published.
 	ErrNotYetSigned = errors.New("the event is not covered by a signed checkpoint yet")
@@ -178,6 +182,9 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte,
 	ev := &eventsv1.Event{}
 	if err := gproto.Unmarshal(row.Data, ev); err != nil {
 		return nil, fmt.Errorf("event: %w", err)
+	}
+	if d := ev.GetDisclosureMade(); d != nil && d.GetConfidentialUntil() != nil && d.GetConfidentialUntil().AsTime().After(time.Now()) {
+		return nil, ErrConfidential
 	}
 	if ev.GetConsentGiven() == nil && ev.GetConsentWithdrawn() == nil {
 		return nil, ErrNotConsent

@@ -1,0 +1,358 @@
+package daemon_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// confFixture is a docketd whose tenant acme holds, for subject s-conf, a
+// collection, a disclosure to police-open, a disclosure to police-gagged
+// that a court order keeps confidential (Art. 23) for a day more, with a
+// purpose and a category no other event shows, a later collection, and an
+// erasure, for which docketd records an Art. 19 notice due to each
+// recipient (overdue now); tenant beta holds one collection. Every event
+// is projected and in a published checkpoint.
+type confFixture struct {
+	d                  *daemon.Daemon
+	gaggedID, openID   string
+	gaggedSeq, openSeq uint64
+	noticeSeq          uint64 // the Art. 19 notice due to police-gagged
+	betaID             string
+	betaSeq            uint64
+}
+
+func newConfFixture(t *testing.T) *confFixture {
+	t.Helper()
+	d := startDaemon(t, t.TempDir(), func(c *config.Config) {
+		c.CheckpointEvery = 1
+		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
+	})
+	ctx := context.Background()
+	at := timestamppb.New(time.Now().Add(-60 * 24 * time.Hour))
+	collected := func(tenant string) *eventsv1.Event {
+		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: "s-conf",
+			OccurredAt: at, Source: "crm", TaxonomyVersion: "fideslang-3.1",
+			Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
+				Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
+	}
+	disclose := func(id, purpose, category string, until time.Time) *eventsv1.Event {
+		dm := &eventsv1.DisclosureMade{
+			Recipient: &eventsv1.Recipient{Id: id, Name: id, Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, Country: "DE",
+				TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
+			Categories: []string{category}, Purpose: purpose,
+			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION, LegalInstrumentRef: "order-" + id,
+		}
+		if !until.IsZero() {
+			dm.ConfidentialUntil = timestamppb.New(until)
+		}
+		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
+			OccurredAt: at, Source: "legal-desk", TaxonomyVersion: "fideslang-3.1",
+			Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: dm}}
+	}
+	erased := &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
+		OccurredAt: timestamppb.New(time.Now().Add(-50 * 24 * time.Hour)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
+		Payload: &eventsv1.Event_ErasureExecuted{ErasureExecuted: &eventsv1.ErasureExecuted{RequestId: "req-e", System: "crm", RecordsErased: 1}}}
+	evs := []*eventsv1.Event{
+		collected("acme"),
+		disclose("police-open", "essential.service", "user.contact.email", time.Time{}),
+		disclose("police-gagged", "essential.legal_obligation", "user.account.username", time.Now().Add(24*time.Hour)),
+		collected("acme"),
+		collected("beta"),
+		// docketd's Art. 19 saga records a notice due to each recipient of
+		// s-conf, police-gagged included; overdue by now.
+		erased,
+	}
+	res, err := d.Emitter.Append(ctx, evs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &confFixture{d: d, openID: res[1].EventID, openSeq: res[1].Sequence, gaggedID: res[2].EventID, gaggedSeq: res[2].Sequence,
+		betaID: res[4].EventID, betaSeq: res[4].Sequence}
+	last := res[len(res)-1].Sequence + 2 // and the saga's two notices due
+	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		r, err := audit.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+		if err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= last && d.ReadModels().Status().Checkpoint >= last {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not projected and checkpointed: %v", err)
+		}
+	}
+	for seq := last - 1; seq <= last; seq++ {
+		m, err := d.Stream().GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := &eventsv1.Event{}
+		if err := proto.Unmarshal(m.Data, ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
+			f.noticeSeq = seq
+		}
+	}
+	if f.noticeSeq == 0 {
+		t.Fatal("docketd recorded no Art. 19 notice due to police-gagged")
+	}
+	return f
+}
+
+// readCase is how the test calls one RPC over the fixture. bodies are
+// JSON requests ("{id}": the confidential disclosure's event id, "{seq}"
+// its sequence, "{nseq}" the sequence of the notice due to its recipient). legalSees: legal's answer must show the confidential
+// disclosure. none: why the RPC holds no disclosure (it is not called).
+type readCase struct {
+	bodies    []string
+	legalSees bool
+	none      string
+}
+
+// readCases has an entry for every RPC of the API.
+var readCases = map[string]readCase{
+	"IngestService/Append": {none: "a write (emitters only)"},
+	"IngestService/Head":   {none: "emitters only: a subject's last sequence for optimistic concurrency"},
+
+	"QueryService/GetSubject": {bodies: []string{`{"tenant":"acme","subjectRef":"s-conf"}`,
+		`{"tenant":"acme","subjectRef":"s-conf","asOf":"2100-01-01T00:00:00Z"}`}},
+	"QueryService/ListHistory":           {bodies: []string{`{"tenant":"acme","subjectRef":"s-conf"}`}, legalSees: true},
+	"QueryService/ListDisclosures":       {bodies: []string{`{"tenant":"acme"}`, `{"tenant":"acme","subjectRef":"s-conf"}`}, legalSees: true},
+	"QueryService/GetRecordOfProcessing": {bodies: []string{`{"tenant":"acme"}`}, legalSees: true},
+	"QueryService/ListFindings":          {bodies: []string{`{"tenant":"acme"}`, `{"tenant":"acme","subjectRef":"s-conf"}`}, legalSees: true},
+	"QueryService/ListRequests":          {bodies: []string{`{"tenant":"acme"}`}},
+	"QueryService/ListTenants":           {bodies: []string{`{}`}},
+	"QueryService/GetStatistics":         {bodies: []string{`{"tenant":"acme"}`}}, // counts: see TestConfidentialCounts
+
+	"RightsService/ExportSubject":     {bodies: []string{`{"tenant":"acme","subjectRef":"s-conf","format":"EXPORT_FORMAT_JSON","justification":"confidentiality test"}`}},
+	"RightsService/ShredKeys":         {none: "a write: answers with the keys groups shredded"},
+	"RightsService/GetConsentReceipt": {bodies: []string{`{"tenant":"acme","eventId":"{id}"}`}},
+	"RightsService/ProveErasure":      {bodies: []string{`{"tenant":"acme","subjectRef":"s-conf"}`}},
+
+	"AuditService/GetLatestCheckpoint": {bodies: []string{`{}`}},
+	"AuditService/GetCheckpoint":       {bodies: []string{`{"treeSize":"3"}`}},
+	"AuditService/GetConsistencyProof": {bodies: []string{`{"oldSize":"1","newSize":"3"}`}},
+	"AuditService/GetInclusionProof": {bodies: []string{`{"sequence":"{seq}"}`, `{"eventId":"{id}","tenant":"acme"}`, `{"sequence":"{nseq}"}`},
+		legalSees: true},
+	"AuditService/GetEvent":       {bodies: []string{`{"sequence":"{seq}"}`, `{"sequence":"{nseq}"}`}, legalSees: true},
+	"AuditService/AddCosignature": {none: "a write: a witness's cosignature of a checkpoint"},
+
+	"StatusService/GetStatus": {bodies: []string{`{}`}},
+
+	"TokenService/CreateToken": {none: "admin only: tokens"},
+	"TokenService/ListTokens":  {none: "admin only: tokens"},
+	"TokenService/RevokeToken": {none: "admin only: tokens"},
+	"TokenService/WhoAmI":      {bodies: []string{`{}`}},
+}
+
+// TestConfidentialDisclosureReachesLegalOnly walks every RPC of the API
+// (from the generated descriptors: a new RPC without a case fails) as an
+// auditor, a DPO and a legal token of acme, and searches every answer for
+// the confidential disclosure: its event id, its recipient id, its
+// sequence. Only legal's answers may show it, and where legal sees it,
+// they must. A request that names it gets, for the others, the answer a
+// request naming an event that does not exist gets.
+func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
+	f := newConfFixture(t)
+	ctx := context.Background()
+	var procedures []string
+	protoregistry.GlobalFiles.RangeFilesByPackage("docket.api.v1", func(fd protoreflect.FileDescriptor) bool {
+		for i := range fd.Services().Len() {
+			s := fd.Services().Get(i)
+			for j := range s.Methods().Len() {
+				procedures = append(procedures, "/"+string(s.FullName())+"/"+string(s.Methods().Get(j).Name()))
+			}
+		}
+		return true
+	})
+	slices.Sort(procedures)
+	seqField := regexp.MustCompile(`"[A-Za-z]*(?:[sS]eq|[sS]equence)":"` + strconv.FormatUint(f.gaggedSeq, 10) + `"`)
+	// Stored events and documents come base64-encoded, and documents hold
+	// stored events in turn: search their bytes too, three levels down.
+	encoded := regexp.MustCompile(`"[A-Za-z_]+" ?: ?"([A-Za-z0-9+/]{16,}={0,2})"`)
+	var decoded func(s string, depth int) string
+	decoded = func(s string, depth int) string {
+		if depth == 0 {
+			return s
+		}
+		for _, m := range encoded.FindAllStringSubmatch(s, -1) {
+			if b, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
+				s += "\n" + decoded(string(b), depth-1)
+			}
+		}
+		return s
+	}
+	shows := func(body string) []string {
+		body = decoded(body, 3)
+		var what []string
+		if strings.Contains(body, f.gaggedID) {
+			what = append(what, "its event id")
+		}
+		if strings.Contains(body, "police-gagged") {
+			what = append(what, "its recipient")
+		}
+		if seqField.MatchString(body) {
+			what = append(what, "its sequence")
+		}
+		return what
+	}
+	missing := uuid.Must(uuid.NewV7()).String()
+	const missingSeq = 1 << 40
+	for _, role := range []auth.Role{auth.Auditor, auth.DPO, auth.Legal} {
+		tok, err := f.d.NewToken(ctx, auth.Spec{Name: "conf-" + string(role), Roles: []auth.Role{role}, Tenant: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range procedures {
+			name := strings.TrimPrefix(p, "/docket.api.v1.")
+			rc, ok := readCases[name]
+			if !ok {
+				t.Errorf("%s has no case: say what it shows of disclosures", name)
+				continue
+			}
+			if rc.none != "" || !slices.Contains(auth.Policy[p].Roles, role) {
+				continue
+			}
+			sawIt := false
+			for _, tmpl := range rc.bodies {
+				body := fill(tmpl, f.gaggedID, f.gaggedSeq, f.noticeSeq)
+				code, msg := call(t, f.d, p, tok, body)
+				what := shows(msg)
+				if len(what) > 0 {
+					sawIt = true
+				}
+				if role == auth.Legal {
+					if code != "" && rc.legalSees {
+						t.Errorf("%s %s as legal: %s %s", name, body, code, msg)
+					}
+					continue
+				}
+				// A request that names the confidential disclosure is
+				// answered as one naming an event that does not exist.
+				if control := fill(tmpl, missing, missingSeq, missingSeq); control != body {
+					ccode, cmsg := call(t, f.d, p, tok, control)
+					cmsg = strings.ReplaceAll(cmsg, missing, f.gaggedID)
+					if ccode != code || cmsg != msg {
+						t.Errorf("%s %s as %s: %s %q; an event that does not exist: %s %q", name, body, role, code, msg, ccode, cmsg)
+					}
+					continue
+				}
+				if code != "" {
+					t.Errorf("%s %s as %s: %s %s", name, body, role, code, msg)
+				}
+				if len(what) > 0 {
+					t.Errorf("%s %s as %s shows the confidential disclosure (%s): %s", name, body, role, strings.Join(what, ", "), msg)
+				}
+			}
+			if role == auth.Legal && rc.legalSees && !sawIt {
+				t.Errorf("%s as legal: the confidential disclosure is not shown", name)
+			}
+		}
+	}
+}
+
+// fill puts an event id and sequences into a request template.
+func fill(tmpl, id string, seq, nseq uint64) string {
+	return strings.NewReplacer("{id}", id, "{seq}", strconv.FormatUint(seq, 10), "{nseq}", strconv.FormatUint(nseq, 10)).Replace(tmpl)
+}
+
+// TestConfidentialCounts: what the others see counts without the
+// confidential disclosure, and says how many rows were left out.
+func TestConfidentialCounts(t *testing.T) {
+	f := newConfFixture(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		role                 auth.Role
+		events, history      uint64
+		undeclared, withheld uint64
+	}{{auth.Auditor, 5, 5, 1, 2}, {auth.DPO, 5, 5, 1, 2}, {auth.Legal, 7, 7, 2, 0}} {
+		tok, err := f.d.NewToken(ctx, auth.Spec{Name: "count-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, f.d.APIURL(), as(tok))
+		sub, err := q.GetSubject(ctx, connect.NewRequest(&apiv1.GetSubjectRequest{Tenant: "acme", SubjectRef: "s-conf"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sub.Msg.GetSubject().GetEvents(); got != tc.events {
+			t.Errorf("%s: subject counts %d events, want %d", tc.role, got, tc.events)
+		}
+		h, err := q.ListHistory(ctx, connect.NewRequest(&apiv1.ListHistoryRequest{Tenant: "acme", SubjectRef: "s-conf"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		withheld, _ := strconv.ParseUint(h.Header().Get("Docket-Withheld-Confidential"), 10, 64)
+		if uint64(len(h.Msg.GetRows())) != tc.history || withheld != tc.withheld {
+			t.Errorf("%s: history of %d rows, %d withheld; want %d, %d", tc.role, len(h.Msg.GetRows()), withheld, tc.history, tc.withheld)
+		}
+		st, err := q.GetStatistics(ctx, connect.NewRequest(&apiv1.GetStatisticsRequest{Tenant: "acme"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var undeclared uint64
+		for _, c := range st.Msg.GetFindingsByRule() {
+			if c.GetKey() == "disclosure_to_undeclared_recipient" {
+				undeclared += c.GetCount()
+			}
+		}
+		if undeclared != tc.undeclared {
+			t.Errorf("%s: statistics count %d undeclared-recipient findings, want %d", tc.role, undeclared, tc.undeclared)
+		}
+	}
+}
+
+// TestProofOfAnotherTenantsEventIsNotFound: a token bound to acme asking
+// for beta's event, by sequence or by id, gets the answer a sequence that
+// does not exist gets; a token of every tenant gets the event.
+func TestProofOfAnotherTenantsEventIsNotFound(t *testing.T) {
+	f := newConfFixture(t)
+	ctx := context.Background()
+	tok, err := f.d.NewToken(ctx, auth.Spec{Name: "acme-auditor", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const missing = 1 << 40
+	for _, tc := range []struct{ procedure, body, control string }{
+		{apiv1connect.AuditServiceGetEventProcedure, fmt.Sprintf(`{"sequence":"%d"}`, f.betaSeq), fmt.Sprintf(`{"sequence":"%d"}`, missing)},
+		{apiv1connect.AuditServiceGetInclusionProofProcedure, fmt.Sprintf(`{"sequence":"%d"}`, f.betaSeq), fmt.Sprintf(`{"sequence":"%d"}`, missing)},
+		{apiv1connect.AuditServiceGetInclusionProofProcedure, fmt.Sprintf(`{"eventId":%q,"tenant":"beta"}`, f.betaID),
+			fmt.Sprintf(`{"eventId":%q,"tenant":"beta"}`, uuid.Must(uuid.NewV7()).String())},
+	} {
+		code, msg := call(t, f.d, tc.procedure, tok, tc.body)
+		ccode, cmsg := call(t, f.d, tc.procedure, tok, tc.control)
+		if code != "not_found" || code != ccode || msg != cmsg {
+			t.Errorf("%s %s: %s %q; for an event that does not exist: %s %q", tc.procedure, tc.body, code, msg, ccode, cmsg)
+		}
+		if strings.Contains(msg, f.betaID) || strings.Contains(msg, "beta") {
+			t.Errorf("%s %s: the error tells of beta's event: %s", tc.procedure, tc.body, msg)
+		}
+		if code, msg := call(t, f.d, tc.procedure, tokens[f.d][1], tc.body); code != "" || !strings.Contains(msg, "docket.beta.") {
+			t.Errorf("%s %s with a token of every tenant: %s %s", tc.procedure, tc.body, code, msg)
+		}
+	}
+	// acme's own events are open to it, by sequence too.
+	if code, msg := call(t, f.d, apiv1connect.AuditServiceGetEventProcedure, tok, fmt.Sprintf(`{"sequence":"%d"}`, f.openSeq)); code != "" {
+		t.Errorf("GetEvent of acme's own event: %s %s", code, msg)
+	}
+}
