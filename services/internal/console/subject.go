@@ -3,7 +3,6 @@ package console
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	queryapi "github.com/docketledger/docket/services/internal/query"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -84,7 +82,7 @@ func (cs *Console) subject(w http.ResponseWriter, r *http.Request, s *session) e
 		return err
 	}
 	d.Next = h.Msg.GetNextPageToken()
-	d.Withheld, _ = strconv.Atoi(h.Header().Get(queryapi.WithheldHeader))
+	d.Withheld = int(h.Msg.GetWithheldConfidential())
 	for _, row := range h.Msg.GetRows() {
 		if !asOf.IsZero() && after(row, axis, asOf) {
 			d.Later++

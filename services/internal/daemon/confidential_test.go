@@ -302,7 +302,7 @@ func TestConfidentialCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		withheld, _ := strconv.ParseUint(h.Header().Get("Docket-Withheld-Confidential"), 10, 64)
+		withheld := uint64(h.Msg.GetWithheldConfidential())
 		if uint64(len(h.Msg.GetRows())) != tc.history || withheld != tc.withheld {
 			t.Errorf("%s: history of %d rows, %d withheld; want %d, %d", tc.role, len(h.Msg.GetRows()), withheld, tc.history, tc.withheld)
 		}

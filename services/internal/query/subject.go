@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"slices"
-	"strconv"
 	"time"
 
 	"connectrpc.com/connect"
@@ -79,11 +78,6 @@ func (s *Service) subjectAsOf(ctx context.Context, tenant, ref string, asOf time
 	return st, nil
 }
 
-// WithheldHeader is the response header of ListHistory that counts the
-// rows of the page left out for the caller: confidential disclosures
-// (Art. 23), which only the legal role sees.
-const WithheldHeader = "Docket-Withheld-Confidential"
-
 // ListHistory returns a page of a subject's audit trail.
 func (s *Service) ListHistory(ctx context.Context, req *connect.Request[apiv1.ListHistoryRequest]) (*connect.Response[apiv1.ListHistoryResponse], error) {
 	m := req.Msg
@@ -116,19 +110,12 @@ func (s *Service) ListHistory(ctx context.Context, req *connect.Request[apiv1.Li
 		return nil, err
 	}
 	resp.Rows = make([]*apiv1.AuditRow, 0, len(rows))
-	n := 0
 	for i := range rows {
 		if w.hidesRow(&rows[i]) {
-			n++ // confidential disclosures are legal's alone
+			resp.WithheldConfidential++ // confidential disclosures are legal's alone
 			continue
 		}
 		resp.Rows = append(resp.Rows, auditRow(&rows[i]))
 	}
-	out := connect.NewResponse(resp)
-	if n > 0 {
-		// ListHistoryResponse has no field for it (yet): the count rides in
-		// a header, as the console's disclosure CSV carries it.
-		out.Header().Set(WithheldHeader, strconv.Itoa(n))
-	}
-	return out, nil
+	return connect.NewResponse(resp), nil
 }

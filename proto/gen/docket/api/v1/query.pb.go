@@ -1062,8 +1062,11 @@ type ListHistoryResponse struct {
 	Rows []*AuditRow `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
 	// The next page's token; empty at the end.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Rows of this page left out for the caller: confidential disclosures
+	// (Art. 23), which only the legal role sees.
+	WithheldConfidential uint32 `protobuf:"varint,3,opt,name=withheld_confidential,json=withheldConfidential,proto3" json:"withheld_confidential,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ListHistoryResponse) Reset() {
@@ -1108,6 +1111,13 @@ func (x *ListHistoryResponse) GetNextPageToken() string {
 		return x.NextPageToken
 	}
 	return ""
+}
+
+func (x *ListHistoryResponse) GetWithheldConfidential() uint32 {
+	if x != nil {
+		return x.WithheldConfidential
+	}
+	return 0
 }
 
 // AuditRow is one event of the audit trail: what was processed, under which
@@ -2834,10 +2844,11 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"subjectRef\x12\x1b\n" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"j\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"\x9f\x01\n" +
 	"\x13ListHistoryResponse\x12+\n" +
 	"\x04rows\x18\x01 \x03(\v2\x17.docket.api.v1.AuditRowR\x04rows\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaa\x03\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x123\n" +
+	"\x15withheld_confidential\x18\x03 \x01(\rR\x14withheldConfidential\"\xaa\x03\n" +
 	"\bAuditRow\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x19\n" +
 	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12\x12\n" +

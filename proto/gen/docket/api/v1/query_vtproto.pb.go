@@ -849,6 +849,11 @@ func (m *ListHistoryResponse) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.WithheldConfidential != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.WithheldConfidential))
+		i--
+		dAtA[i] = 0x18
+	}
 	if len(m.NextPageToken) > 0 {
 		i -= len(m.NextPageToken)
 		copy(dAtA[i:], m.NextPageToken)
@@ -2656,6 +2661,9 @@ func (m *ListHistoryResponse) SizeVT() (n int) {
 	l = len(m.NextPageToken)
 	if l > 0 {
 		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	if m.WithheldConfidential != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.WithheldConfidential))
 	}
 	n += len(m.unknownFields)
 	return n
@@ -5611,6 +5619,25 @@ func (m *ListHistoryResponse) UnmarshalVT(dAtA []byte) error {
 			}
 			m.NextPageToken = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WithheldConfidential", wireType)
+			}
+			m.WithheldConfidential = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.WithheldConfidential |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
