@@ -150,11 +150,11 @@ func (w *storableWalker) value(fd protoreflect.FieldDescriptor, v protoreflect.V
 		w.message(v.Message())
 	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
 		if n := v.Uint(); n > MaxStorableUint64 {
-			w.add("is " + strconv.FormatUint(n, 10) + ", more than " + strconv.FormatUint(MaxStorableUint64, 10) + ", the largest a 64-bit SQL integer holds")
+			w.add("is more than " + strconv.FormatUint(MaxStorableUint64, 10) + ", the largest a 64-bit SQL integer holds")
 		}
 	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
 		if n := v.Uint(); n > MaxStorableUint32 {
-			w.add("is " + strconv.FormatUint(n, 10) + ", more than " + strconv.FormatUint(MaxStorableUint32, 10) + ", the largest a 32-bit SQL integer holds")
+			w.add("is more than " + strconv.FormatUint(MaxStorableUint32, 10) + ", the largest a 32-bit SQL integer holds")
 		}
 	case protoreflect.StringKind:
 		if fd == plaintextField {
