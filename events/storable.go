@@ -3,11 +3,10 @@ package events
 import (
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // What every read-model store holds. Both stores (SQLite and PostgreSQL,
@@ -47,10 +46,6 @@ var (
 	minStorableSeconds, minStorableNanos = MinStorableTime.Unix(), int32(0)
 	maxStorableSeconds, maxStorableNanos = MaxStorableTime.Unix(), int32(MaxStorableTime.Nanosecond())
 	maxOccurredSeconds, maxOccurredNanos = MaxOccurredAt.Unix(), int32(MaxOccurredAt.Nanosecond())
-
-	timestampName  protoreflect.FullName = "google.protobuf.Timestamp"
-	occurredAtName                       = (&eventsv1.Event{}).ProtoReflect().Descriptor().Fields().ByName("occurred_at")
-	plaintextField                       = (&eventsv1.DataValue{}).ProtoReflect().Descriptor().Fields().ByName("plaintext")
 )
 
 // Proto's own range of a Timestamp: 0001-01-01T00:00:00Z to
@@ -61,133 +56,140 @@ const (
 )
 
 // CheckStorable reports every time and number of ev that a read-model
-// store could not hold, and every string it could not store, naming each
-// field by its proto path ("consent_given.expires_at"):
+// store could not hold, naming each field by its proto path
+// ("consent_given.expires_at"):
 //
 //   - every google.protobuf.Timestamp must be a valid one (nanos in
 //     [0, 1e9)) between MinStorableTime and MaxStorableTime; occurred_at
 //     after MinStorableTime and at most MaxOccurredAt;
 //   - every uint64 at most MaxStorableUint64, every uint32 at most
-//     MaxStorableUint32;
-//   - no string holds a NUL byte, which PostgreSQL text refuses (a
-//     DataValue's plaintext aside: it is sealed before anything stores it).
+//     MaxStorableUint32.
 //
-// It walks the descriptors, so a field added to the vocabulary is checked
-// without a change here. It needs no clock: the projector calls it on
-// stored events too. Validate calls it; the bound relative to the time of
-// receipt is ValidateAt's. It returns nil when everything fits.
+// It needs no clock: the projector calls it on stored events too. Validate
+// calls it; the bound relative to the time of receipt is ValidateAt's.
+// (Strings are Validate's: free text may hold no NUL, which PostgreSQL
+// text refuses.) It returns nil when everything fits.
+//
+// A timestamp or number field added to the vocabulary needs a line here:
+// TestCheckStorableCoversEveryField finds every one from the descriptors
+// and fails for one left out.
 func CheckStorable(ev *eventsv1.Event) []*FieldError {
 	if ev == nil {
 		return nil
 	}
-	var w storableWalker
-	w.message(ev.ProtoReflect())
-	return w.p.list
-}
-
-// storableWalker walks a message, keeping the path to the current field
-// as a stack that is rendered only when a problem is reported.
-type storableWalker struct {
-	p    problems
-	path []pathElem
-}
-
-type pathElem struct {
-	name  protoreflect.Name
-	index int // -1: not a list element
-}
-
-func (w *storableWalker) render() string {
-	var b strings.Builder
-	for i, e := range w.path {
-		if i > 0 {
-			b.WriteByte('.')
+	var c storable
+	root := at("")
+	c.occurredAt(ev.GetOccurredAt())
+	c.time(root, "recorded_at", ev.GetRecordedAt())
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_ProcessingActivityDeclared:
+		c.activity(at("processing_activity_declared.activity"), p.ProcessingActivityDeclared.GetActivity())
+	case *eventsv1.Event_ProcessingActivityAmended:
+		c.activity(at("processing_activity_amended.activity"), p.ProcessingActivityAmended.GetActivity())
+	case *eventsv1.Event_ConsentGiven:
+		m := p.ConsentGiven
+		c.time(at("consent_given"), "expires_at", m.GetExpiresAt())
+		if pa := m.GetParentalAuthorization(); pa != nil {
+			c.time(at("consent_given.parental_authorization"), "verified_at", pa.GetVerifiedAt())
 		}
-		b.WriteString(string(e.name))
-		if e.index >= 0 {
-			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(e.index))
-			b.WriteByte(']')
-		}
+	case *eventsv1.Event_DataCollected:
+		c.values(at("data_collected"), p.DataCollected.GetValues())
+	case *eventsv1.Event_DataRectified:
+		c.values(at("data_rectified"), p.DataRectified.GetValues())
+	case *eventsv1.Event_DisclosureMade:
+		c.time(at("disclosure_made"), "confidential_until", p.DisclosureMade.GetConfidentialUntil())
+		c.values(at("disclosure_made"), p.DisclosureMade.GetValues())
+	case *eventsv1.Event_RightsRequestDeadlineExtended:
+		c.uint32(at("rights_request_deadline_extended"), "months", p.RightsRequestDeadlineExtended.GetMonths())
+	case *eventsv1.Event_ErasureExecuted:
+		c.uint64(at("erasure_executed"), "records_erased", p.ErasureExecuted.GetRecordsErased())
+	case *eventsv1.Event_BreachRecorded:
+		m, l := p.BreachRecorded, at("breach_recorded")
+		c.uint64(l, "subjects_affected_estimate", m.GetSubjectsAffectedEstimate())
+		c.time(l, "detected_at", m.GetDetectedAt())
+		c.time(l, "authority_notified_at", m.GetAuthorityNotifiedAt())
+	case *eventsv1.Event_SubjectDataExported:
+		m, l := p.SubjectDataExported, at("subject_data_exported")
+		c.uint64(l, "through_sequence", m.GetThroughSequence())
+		c.uint32(l, "events", m.GetEvents())
+		c.uint32(l, "withheld_disclosures", m.GetWithheldDisclosures())
+		c.uint64(l, "tree_size", m.GetTreeSize())
+	case *eventsv1.Event_RecipientNotificationDue:
+		c.time(at("recipient_notification_due"), "due_at", p.RecipientNotificationDue.GetDueAt())
+	case *eventsv1.Event_ErasureExemptionRecorded:
+		c.time(at("erasure_exemption_recorded"), "until", p.ErasureExemptionRecorded.GetUntil())
 	}
-	return b.String()
+	return c.p.list
 }
 
-func (w *storableWalker) add(reason string) { w.p.add(w.render(), reason) }
-
-func (w *storableWalker) message(m protoreflect.Message) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		w.path = append(w.path, pathElem{name: fd.Name(), index: -1})
-		switch {
-		case fd.IsList():
-			l := v.List()
-			for i := 0; i < l.Len(); i++ {
-				w.path[len(w.path)-1].index = i
-				w.value(fd, l.Get(i))
-			}
-		case fd.IsMap():
-			// The vocabulary has no maps; were one added, its values are
-			// checked under the map's name.
-			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
-				w.value(fd.MapValue(), mv)
-				return true
-			})
-		default:
-			w.value(fd, v)
-		}
-		w.path = w.path[:len(w.path)-1]
-		return true
-	})
-}
-
-func (w *storableWalker) value(fd protoreflect.FieldDescriptor, v protoreflect.Value) {
-	switch fd.Kind() {
-	case protoreflect.MessageKind, protoreflect.GroupKind:
-		if fd.Message().FullName() == timestampName {
-			w.timestamp(fd, v.Message())
-			return
-		}
-		w.message(v.Message())
-	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
-		if n := v.Uint(); n > MaxStorableUint64 {
-			w.add("is more than " + strconv.FormatUint(MaxStorableUint64, 10) + ", the largest a 64-bit SQL integer holds")
-		}
-	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
-		if n := v.Uint(); n > MaxStorableUint32 {
-			w.add("is more than " + strconv.FormatUint(MaxStorableUint32, 10) + ", the largest a 32-bit SQL integer holds")
-		}
-	case protoreflect.StringKind:
-		if fd == plaintextField {
-			return
-		}
-		if strings.IndexByte(v.String(), 0) >= 0 {
-			w.add("holds a NUL byte (U+0000), which the read models (PostgreSQL text) cannot store")
+func (c *storable) values(l loc, vals []*eventsv1.DataValue) {
+	for i, v := range vals {
+		if s := v.GetSealed(); s != nil {
+			c.uint32(l.elem("values", i), "sealed.key_version", s.GetKeyVersion())
 		}
 	}
 }
 
-// timestamp checks a google.protobuf.Timestamp; reasons name the bounds,
-// never the value.
-func (w *storableWalker) timestamp(fd protoreflect.FieldDescriptor, m protoreflect.Message) {
-	fields := m.Descriptor().Fields()
-	secs := m.Get(fields.ByNumber(1)).Int()
-	nanos := int32(m.Get(fields.ByNumber(2)).Int())
-	if secs < protoMinSeconds || secs > protoMaxSeconds || nanos < 0 || nanos >= 1e9 {
-		w.add("is not a valid timestamp: between 0001-01-01 and 9999-12-31, nanos in [0, 1e9)")
+// storable accumulates CheckStorable's problems.
+type storable struct{ p problems }
+
+func (c *storable) activity(l loc, a *eventsv1.ProcessingActivity) {
+	if r := a.GetRetention(); r != nil {
+		c.uint32(l, "retention.days", r.GetDays())
+	}
+}
+
+func (c *storable) uint64(l loc, name string, n uint64) {
+	if n > MaxStorableUint64 {
+		c.p.add(l.field(name), "is more than "+strconv.FormatUint(MaxStorableUint64, 10)+", the largest a 64-bit SQL integer holds")
+	}
+}
+
+func (c *storable) uint32(l loc, name string, n uint32) {
+	if n > MaxStorableUint32 {
+		c.p.add(l.field(name), "is more than "+strconv.FormatUint(MaxStorableUint32, 10)+", the largest a 32-bit SQL integer holds")
+	}
+}
+
+// validTimestamp reports whether ts is a valid google.protobuf.Timestamp.
+func validTimestamp(ts *timestamppb.Timestamp) bool {
+	s, n := ts.GetSeconds(), ts.GetNanos()
+	return s >= protoMinSeconds && s <= protoMaxSeconds && n >= 0 && n < 1e9
+}
+
+const invalidTimestamp = "is not a valid timestamp: between 0001-01-01 and 9999-12-31, nanos in [0, 1e9)"
+
+// time checks an optional timestamp other than occurred_at; reasons name
+// the bounds, never the value.
+func (c *storable) time(l loc, name string, ts *timestamppb.Timestamp) {
+	if ts == nil {
 		return
 	}
-	occurred := fd == occurredAtName
+	s, n := ts.GetSeconds(), ts.GetNanos()
 	switch {
-	case occurred && !after(secs, nanos, minStorableSeconds, minStorableNanos):
-		w.add("must be after 1970-01-01T00:00:00Z")
-	case before(secs, nanos, minStorableSeconds, minStorableNanos):
-		w.add("must not be before 1970-01-01T00:00:00Z: the read models hold Unix times")
-	case occurred && after(secs, nanos, maxOccurredSeconds, maxOccurredNanos):
-		w.add("must not be after " + MaxOccurredAt.Format(time.RFC3339Nano) +
-			": a request received then would be due after " + MaxStorableTime.Format(time.RFC3339Nano) +
+	case !validTimestamp(ts):
+		c.p.add(l.field(name), invalidTimestamp)
+	case before(s, n, minStorableSeconds, minStorableNanos):
+		c.p.add(l.field(name), "must not be before 1970-01-01T00:00:00Z: the read models hold Unix times")
+	case after(s, n, maxStorableSeconds, maxStorableNanos):
+		c.p.add(l.field(name), "must not be after "+MaxStorableTime.Format(time.RFC3339Nano)+
 			", the last time the read models hold (int64 Unix nanoseconds)")
-	case after(secs, nanos, maxStorableSeconds, maxStorableNanos):
-		w.add("must not be after " + MaxStorableTime.Format(time.RFC3339Nano) +
+	}
+}
+
+func (c *storable) occurredAt(ts *timestamppb.Timestamp) {
+	if ts == nil {
+		return // Validate requires it
+	}
+	s, n := ts.GetSeconds(), ts.GetNanos()
+	switch {
+	case !validTimestamp(ts):
+		c.p.add("occurred_at", invalidTimestamp)
+	case !after(s, n, minStorableSeconds, minStorableNanos):
+		c.p.add("occurred_at", "must be after 1970-01-01T00:00:00Z")
+	case after(s, n, maxOccurredSeconds, maxOccurredNanos):
+		c.p.add("occurred_at", "must not be after "+MaxOccurredAt.Format(time.RFC3339Nano)+
+			": a request received then would be due after "+MaxStorableTime.Format(time.RFC3339Nano)+
 			", the last time the read models hold (int64 Unix nanoseconds)")
 	}
 }

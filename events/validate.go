@@ -735,6 +735,8 @@ func (v *validator) text(l loc, name, s string, required bool, max int) {
 		v.add(l, name, "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(max))
 	case !utf8.ValidString(s):
 		v.add(l, name, "is not valid UTF-8")
+	case strings.IndexByte(s, 0) >= 0:
+		v.add(l, name, "holds a NUL byte (U+0000), which the read models (PostgreSQL text) cannot store")
 	}
 }
 
