@@ -20,6 +20,7 @@ import (
 	"github.com/docketledger/docket/projections/store/sqlite"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -27,8 +28,13 @@ import (
 // store can hold: every event events.Validate accepts, once sealed, is
 // decoded as a stored message, applied by the projection (projector.Build,
 // state.Apply) and written by both the SQLite and the PostgreSQL store
-// without error. The input is an Event in the proto wire format; inputs
-// Validate refuses are skipped. Events go one batch each into the same two
+// without error. The input is an Event in the proto wire format and,
+// so that the fuzzer reaches the edges of times and numbers directly rather
+// than through the bytes of a valid event, an override: when field is not
+// 0, the field-th timestamp or unsigned number the event can hold (in
+// descriptor order, in the messages it has; see overrideTargets) is set to
+// (secs, nanos) or num. Inputs Validate refuses are skipped. Events go one
+// batch each into the same two
 // stores, so later ones meet the state earlier ones left (the seeds: a
 // streamgen stream of every payload type, then events at the edges of
 // every bound, among them an occurred_at of 9999-12-31 that today's
@@ -41,7 +47,31 @@ func FuzzValidEventProjects(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b)
+		f.Add(b, uint8(0), int64(0), int32(0), uint64(0))
+	}
+	// The streamgen events with every time and number they hold set to
+	// the edges, through the override.
+	edges := []struct {
+		secs  int64
+		nanos int32
+		num   uint64
+	}{
+		{lastNano.Unix(), int32(lastNano.Nanosecond()), math.MaxInt64},
+		{lastNano.Unix(), int32(lastNano.Nanosecond()) + 1, math.MaxInt64 + 1},
+		{lastOccurred.Unix(), int32(lastOccurred.Nanosecond()), math.MaxInt32},
+		{0, 0, math.MaxInt32 + 1},
+		{0, 1, math.MaxUint32},
+		{253402300799, 0, math.MaxUint64},
+	}
+	for _, ev := range streamgen.Generate(2, streamgen.MinCoverage) {
+		b, err := proto.Marshal(ev)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for i := range overrideTargets(ev.ProtoReflect()) {
+			e := edges[i%len(edges)]
+			f.Add(b, uint8(i+1), e.secs, e.nanos, e.num)
+		}
 	}
 
 	ctx := context.Background()
@@ -64,9 +94,19 @@ func FuzzValidEventProjects(f *testing.F) {
 		{"postgres", pg, state.NewCatalogue()},
 	}
 
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(t *testing.T, data []byte, field uint8, secs int64, nanos int32, num uint64) {
 		ev := &eventsv1.Event{}
-		if proto.Unmarshal(data, ev) != nil || events.Validate(ev) != nil {
+		if proto.Unmarshal(data, ev) != nil {
+			return
+		}
+		if field != 0 {
+			targets := overrideTargets(ev.ProtoReflect())
+			if len(targets) == 0 {
+				return
+			}
+			targets[int(field-1)%len(targets)].set(secs, nanos, num)
+		}
+		if events.Validate(ev) != nil {
 			return
 		}
 		sealShape(ev)
@@ -94,6 +134,62 @@ func FuzzValidEventProjects(f *testing.F) {
 			}
 		}
 	})
+}
+
+// target is a timestamp or unsigned number field of a message.
+type target struct {
+	m  protoreflect.Message
+	fd protoreflect.FieldDescriptor
+}
+
+func (tg target) set(secs int64, nanos int32, num uint64) {
+	switch tg.fd.Kind() {
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
+		tg.m.Set(tg.fd, protoreflect.ValueOfUint32(uint32(num)))
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		tg.m.Set(tg.fd, protoreflect.ValueOfUint64(num))
+	default:
+		tg.m.Set(tg.fd, protoreflect.ValueOfMessage((&timestamppb.Timestamp{Seconds: secs, Nanos: nanos}).ProtoReflect()))
+	}
+}
+
+// overrideTargets lists the timestamp and unsigned number fields of m and
+// of the messages it holds (set or not, but not inside a message that is
+// absent), in descriptor order, recorded_at left out (Validate refuses it).
+func overrideTargets(m protoreflect.Message) []target {
+	var out []target
+	var walk func(m protoreflect.Message)
+	walk = func(m protoreflect.Message) {
+		fields := m.Descriptor().Fields()
+		for i := 0; i < fields.Len(); i++ {
+			fd := fields.Get(i)
+			if fd.IsMap() || fd.Name() == "recorded_at" {
+				continue
+			}
+			switch fd.Kind() {
+			case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+				if !fd.IsList() {
+					out = append(out, target{m, fd})
+				}
+			case protoreflect.MessageKind:
+				switch {
+				case fd.Message().FullName() == "google.protobuf.Timestamp":
+					if !fd.IsList() && (fd.ContainingOneof() == nil || m.Has(fd)) {
+						out = append(out, target{m, fd})
+					}
+				case fd.IsList():
+					l := m.Get(fd).List()
+					for j := 0; j < l.Len(); j++ {
+						walk(l.Get(j).Message())
+					}
+				case m.Has(fd):
+					walk(m.Get(fd).Message())
+				}
+			}
+		}
+	}
+	walk(m)
+	return out
 }
 
 // sealShape puts a sealed value of the right shape in place of every
