@@ -60,7 +60,8 @@ func Validate(ev *eventsv1.Event) error {
 // ahead; an event from further ahead is a mistake, and one from 9999 could
 // never be projected). now is the receiver's clock at receipt (docketd's, for
 // the Append API and the Emitter it writes with), not the stream's time,
-// which is only known once the event is stored.
+// which is only known once the event is stored. A zero now bounds nothing:
+// ValidateAt is then Validate.
 func ValidateAt(ev *eventsv1.Event, now time.Time, skew time.Duration) error {
 	return validate(ev, now, skew)
 }
@@ -83,7 +84,7 @@ func validate(ev *eventsv1.Event, now time.Time, skew time.Duration) error {
 // received bounds occurred_at by the time of receipt.
 func (v *validator) received(ev *eventsv1.Event, now time.Time, skew time.Duration) {
 	ts := ev.GetOccurredAt()
-	if ts == nil || ts.CheckValid() != nil || ts.AsTime().After(MaxOccurredAt) {
+	if ts == nil || !validTimestamp(ts) || ts.AsTime().After(MaxOccurredAt) {
 		return // reported already
 	}
 	if lead := ts.AsTime().Sub(now); lead > skew {
