@@ -83,6 +83,12 @@ type EmitterConfig struct {
 	Atomic bool
 	// AckTimeout bounds the wait for the server's acknowledgements; default 10s.
 	AckTimeout time.Duration
+	// MaxClockSkew is how far after the Emitter's clock at the time of
+	// Append an event's occurred_at may lie (ValidateAt); default
+	// DefaultMaxClockSkew (24h).
+	MaxClockSkew time.Duration
+	// Now is the Emitter's clock; default time.Now.
+	Now func() time.Time
 }
 
 func (c *EmitterConfig) setDefaults() {
@@ -91,6 +97,12 @@ func (c *EmitterConfig) setDefaults() {
 	}
 	if c.AckTimeout == 0 {
 		c.AckTimeout = 10 * time.Second
+	}
+	if c.MaxClockSkew == 0 {
+		c.MaxClockSkew = DefaultMaxClockSkew
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 }
 
@@ -107,6 +119,9 @@ func (c EmitterConfig) Validate() error {
 	}
 	if c.AckTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ack timeout: %s is negative", c.AckTimeout))
+	}
+	if c.MaxClockSkew < 0 {
+		errs = append(errs, fmt.Errorf("max clock skew: %s is negative", c.MaxClockSkew))
 	}
 	return errors.Join(errs...)
 }
@@ -204,6 +219,7 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 	var all []*FieldError
 	seen := make(map[string]int, len(evs))
 	subjects := make(map[string]bool, len(opts.ExpectedLastSequence))
+	now := e.cfg.Now()
 	for i, ev := range evs {
 		prefix := "events[" + strconv.Itoa(i) + "]"
 		if ev == nil {
@@ -219,7 +235,7 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 				all = append(all, &FieldError{Field: prefix + ".source", Reason: "names another service than the emitter's credentials"})
 			}
 		}
-		if err := Validate(ev); err != nil {
+		if err := ValidateAt(ev, now, e.cfg.MaxClockSkew); err != nil {
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
 				return err

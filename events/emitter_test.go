@@ -182,6 +182,54 @@ func TestEmitterRefusesBadBatchWhole(t *testing.T) {
 	}
 }
 
+// The Emitter bounds occurred_at by its own clock at Append: at most
+// MaxClockSkew ahead (default 24h), the whole batch refused otherwise, the
+// problem named events[i].occurred_at.
+func TestEmitterClockSkew(t *testing.T) {
+	l := newLedger(t)
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	at := func(ref string, d time.Duration) *eventsv1.Event {
+		ev := collected(ref, plantedEmail)
+		ev.OccurredAt = timestamppb.New(now.Add(d))
+		return ev
+	}
+	for _, tc := range []struct {
+		name      string
+		skew      time.Duration
+		lead      time.Duration
+		wantError bool
+	}{
+		{"default, 23h ahead", 0, 23 * time.Hour, false},
+		{"default, 24h ahead", 0, 24 * time.Hour, false},
+		{"default, 25h ahead", 0, 25 * time.Hour, true},
+		{"1h, 30m ahead", time.Hour, 30 * time.Minute, false},
+		{"1h, 2h ahead", time.Hour, 2 * time.Hour, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := l.emitter(t, events.EmitterConfig{MaxClockSkew: tc.skew, Now: clock})
+			before := l.count(t)
+			_, err := e.Append(context.Background(), at("u-1", 0), at("u-2", tc.lead))
+			if !tc.wantError {
+				if err != nil {
+					t.Fatalf("Append: %v", err)
+				}
+				return
+			}
+			var ve *events.ValidationError
+			if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Field != "events[1].occurred_at" {
+				t.Fatalf("Append: %v, want one problem with events[1].occurred_at", err)
+			}
+			if n := l.count(t); n != before {
+				t.Fatalf("stream holds %d events after a refused batch, want %d", n, before)
+			}
+		})
+	}
+	if _, err := events.NewEmitter(l.js, events.EmitterConfig{MaxClockSkew: -time.Second}); err == nil || !strings.Contains(err.Error(), "max clock skew") {
+		t.Errorf("NewEmitter with a negative skew: %v, want an error naming the max clock skew", err)
+	}
+}
+
 func TestEmitterSourceFromConfig(t *testing.T) {
 	l := newLedger(t)
 	e := l.emitter(t, events.EmitterConfig{Source: "billing"})

@@ -3,6 +3,7 @@ package events
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/docketledger/docket/events/taxonomy"
@@ -45,8 +46,27 @@ const (
 // consent was withdrawn, a disclosure to an undeclared recipient) is valid:
 // it happened, and the ledger records it and raises a finding.
 //
+// Every time and number must fit the read-model stores (CheckStorable);
+// Validate needs no clock, so it does not bound occurred_at by the time of
+// receipt: ValidateAt does.
+//
 // Validate accepts plaintext values; CheckSealed refuses them before append.
 func Validate(ev *eventsv1.Event) error {
+	return validate(ev, time.Time{}, 0)
+}
+
+// ValidateAt is Validate for an event received at now: occurred_at may
+// also lie at most skew after now (an emitter's clock may run a little
+// ahead; an event from further ahead is a mistake, and one from 9999 could
+// never be projected). now is the receiver's clock at receipt (docketd's, for
+// the Append API and the Emitter it writes with), not the stream's time,
+// which is only known once the event is stored. A zero now bounds nothing:
+// ValidateAt is then Validate.
+func ValidateAt(ev *eventsv1.Event, now time.Time, skew time.Duration) error {
+	return validate(ev, now, skew)
+}
+
+func validate(ev *eventsv1.Event, now time.Time, skew time.Duration) error {
 	if ev == nil {
 		return &ValidationError{Problems: []*FieldError{{Field: "event", Reason: "is required"}}}
 	}
@@ -54,7 +74,23 @@ func Validate(ev *eventsv1.Event) error {
 	v.envelope(ev)
 	v.payload(ev)
 	v.values(ev)
+	v.p.list = append(v.p.list, CheckStorable(ev)...)
+	if !now.IsZero() {
+		v.received(ev, now, skew)
+	}
 	return v.p.err()
+}
+
+// received bounds occurred_at by the time of receipt.
+func (v *validator) received(ev *eventsv1.Event, now time.Time, skew time.Duration) {
+	ts := ev.GetOccurredAt()
+	if ts == nil || !validTimestamp(ts) || ts.AsTime().After(MaxOccurredAt) {
+		return // reported already
+	}
+	if lead := ts.AsTime().Sub(now); lead > skew {
+		v.add(at(""), "occurred_at", "lies "+lead.Round(time.Second).String()+" after the time it was received, more than the "+
+			skew.String()+" the clocks may differ by (max_clock_skew)")
+	}
 }
 
 // validator accumulates the problems of one event.
@@ -163,11 +199,8 @@ func (v *validator) envelope(ev *eventsv1.Event) {
 		v.subjectRef(ref)
 	}
 
-	if ts := ev.GetOccurredAt(); ts == nil {
-		v.add(root, "occurred_at", "is required")
-	} else if v.timestamp(root, "occurred_at", ts, false) && ts.GetSeconds() <= 0 && !(ts.GetSeconds() == 0 && ts.GetNanos() > 0) {
-		v.add(root, "occurred_at", "must be after 1970-01-01T00:00:00Z")
-	}
+	// Its range (after 1970, at most MaxOccurredAt) is CheckStorable's.
+	v.timestamp(root, "occurred_at", ev.GetOccurredAt(), true)
 	if ev.GetRecordedAt() != nil {
 		v.add(root, "recorded_at", "must be unset: set by the ledger from the stream; leave empty")
 	}
@@ -703,6 +736,8 @@ func (v *validator) text(l loc, name, s string, required bool, max int) {
 		v.add(l, name, "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(max))
 	case !utf8.ValidString(s):
 		v.add(l, name, "is not valid UTF-8")
+	case strings.IndexByte(s, 0) >= 0:
+		v.add(l, name, "holds a NUL byte (U+0000), which the read models (PostgreSQL text) cannot store")
 	}
 }
 
@@ -714,20 +749,12 @@ func (v *validator) list(l loc, name string, n int) bool {
 	return true
 }
 
-// timestamp checks an optional or required timestamp and reports whether
-// it is set and valid.
-func (v *validator) timestamp(l loc, name string, ts *timestamppb.Timestamp, required bool) bool {
-	if ts == nil {
-		if required {
-			v.add(l, name, "is required")
-		}
-		return false
+// timestamp checks that a required timestamp is set. Whether a set one is
+// valid and in range is CheckStorable's, for every timestamp of the event.
+func (v *validator) timestamp(l loc, name string, ts *timestamppb.Timestamp, required bool) {
+	if ts == nil && required {
+		v.add(l, name, "is required")
 	}
-	if ts.CheckValid() != nil {
-		v.add(l, name, "is not a valid timestamp: between 0001-01-01 and 9999-12-31, nanos in [0, 1e9)")
-		return false
-	}
-	return true
 }
 
 // digest checks a SHA-256 digest.

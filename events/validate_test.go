@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/docketledger/docket/events/taxonomy"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -848,4 +850,252 @@ func marshalled(t testing.TB) [][]byte {
 		out = append(out, b)
 	}
 	return out
+}
+
+// TestValidateStorableBounds checks each bound of what the read models hold
+// (events.CheckStorable, through Validate): every time between 1970 and
+// the last int64 nanosecond (occurred_at: three months earlier, so that a
+// request's deadline fits too), every uint64 within an int64, every uint32
+// within an int32. Each case names the one field
+// that must be refused (none: the event is valid), and no reason repeats the
+// value.
+func TestValidateStorableBounds(t *testing.T) {
+	end9999 := &timestamppb.Timestamp{Seconds: 253402300799, Nanos: 999999999} // 9999-12-31T23:59:59.999999999Z
+	maxStorable := timestamppb.New(events.MaxStorableTime)
+	pastMax := timestamppb.New(events.MaxStorableTime.Add(1))
+	epoch := &timestamppb.Timestamp{}
+	before1970 := timestamppb.New(time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC))
+	tests := []struct {
+		name      string
+		payload   string
+		mutate    func(ev *eventsv1.Event)
+		wantField string // "": valid
+	}{
+		// occurred_at.
+		{"occurred 9999-12-31", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = end9999 }, "occurred_at"},
+		{"occurred 2262-04-11, the last storable nanosecond", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = maxStorable }, "occurred_at"},
+		{"occurred at MaxOccurredAt", "rights_request_received", func(ev *eventsv1.Event) { ev.OccurredAt = timestamppb.New(events.MaxOccurredAt) }, ""},
+		{"occurred a nanosecond after MaxOccurredAt", "rights_request_received", func(ev *eventsv1.Event) {
+			ev.OccurredAt = timestamppb.New(events.MaxOccurredAt.Add(1))
+		}, "occurred_at"},
+		{"occurred a nanosecond after the epoch", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = &timestamppb.Timestamp{Nanos: 1} }, ""},
+		{"occurred at the epoch", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = epoch }, "occurred_at"},
+		{"occurred in year 1", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = &timestamppb.Timestamp{Seconds: -62135596800} }, "occurred_at"},
+		{"occurred beyond proto's range", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = &timestamppb.Timestamp{Seconds: 253402300800} }, "occurred_at"},
+		{"occurred with nanos of a second", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = &timestamppb.Timestamp{Seconds: 1e9, Nanos: 1e9} }, "occurred_at"},
+
+		// Every other timestamp: valid, and within [1970, MaxStorableTime].
+		{"expires 9999", "consent_given", func(ev *eventsv1.Event) { ev.GetConsentGiven().ExpiresAt = end9999 }, "consent_given.expires_at"},
+		{"expires at the last storable nanosecond", "consent_given", func(ev *eventsv1.Event) { ev.GetConsentGiven().ExpiresAt = maxStorable }, ""},
+		{"expires a nanosecond later", "consent_given", func(ev *eventsv1.Event) { ev.GetConsentGiven().ExpiresAt = pastMax }, "consent_given.expires_at"},
+		{"expires at the epoch", "consent_given", func(ev *eventsv1.Event) { ev.GetConsentGiven().ExpiresAt = epoch }, ""},
+		{"expires before 1970", "consent_given", func(ev *eventsv1.Event) { ev.GetConsentGiven().ExpiresAt = before1970 }, "consent_given.expires_at"},
+		{"expires with negative nanos", "consent_given", func(ev *eventsv1.Event) {
+			ev.GetConsentGiven().ExpiresAt = &timestamppb.Timestamp{Seconds: 1e9, Nanos: -1}
+		}, "consent_given.expires_at"},
+		{"guardian verified 9999", "consent_given", func(ev *eventsv1.Event) {
+			ev.GetConsentGiven().ParentalAuthorization = &eventsv1.ParentalAuthorization{GuardianRef: "g-1", VerificationMethod: "card", VerifiedAt: end9999}
+		}, "consent_given.parental_authorization.verified_at"},
+		{"confidential until 9999", "disclosure_made", func(ev *eventsv1.Event) { ev.GetDisclosureMade().ConfidentialUntil = end9999 }, "disclosure_made.confidential_until"},
+		{"exempt until 9999", "erasure_exemption_recorded", func(ev *eventsv1.Event) { ev.GetErasureExemptionRecorded().Until = end9999 }, "erasure_exemption_recorded.until"},
+		{"exempt until before 1970", "erasure_exemption_recorded", func(ev *eventsv1.Event) { ev.GetErasureExemptionRecorded().Until = before1970 }, "erasure_exemption_recorded.until"},
+		{"notice due 9999", "recipient_notification_due", func(ev *eventsv1.Event) { ev.GetRecipientNotificationDue().DueAt = end9999 }, "recipient_notification_due.due_at"},
+		{"breach detected 9999", "breach_recorded", func(ev *eventsv1.Event) { ev.GetBreachRecorded().DetectedAt = end9999 }, "breach_recorded.detected_at"},
+		{"authority notified 9999", "breach_recorded", func(ev *eventsv1.Event) { ev.GetBreachRecorded().AuthorityNotifiedAt = end9999 }, "breach_recorded.authority_notified_at"},
+
+		// uint64: within an int64.
+		{"through sequence MaxInt64", "subject_data_exported", func(ev *eventsv1.Event) { ev.GetSubjectDataExported().ThroughSequence = math.MaxInt64 }, ""},
+		{"through sequence MaxInt64+1", "subject_data_exported", func(ev *eventsv1.Event) {
+			ev.GetSubjectDataExported().ThroughSequence = math.MaxInt64 + 1
+		}, "subject_data_exported.through_sequence"},
+		{"tree size MaxUint64", "subject_data_exported", func(ev *eventsv1.Event) {
+			ev.GetSubjectDataExported().ThroughSequence = math.MaxInt64
+			ev.GetSubjectDataExported().TreeSize = math.MaxUint64
+		}, "subject_data_exported.tree_size"},
+		{"records erased MaxUint64", "erasure_executed", func(ev *eventsv1.Event) { ev.GetErasureExecuted().RecordsErased = math.MaxUint64 }, "erasure_executed.records_erased"},
+		{"records erased MaxInt64", "erasure_executed", func(ev *eventsv1.Event) { ev.GetErasureExecuted().RecordsErased = math.MaxInt64 }, ""},
+		{"subjects affected MaxUint64", "breach_recorded", func(ev *eventsv1.Event) {
+			ev.GetBreachRecorded().SubjectsAffectedEstimate = math.MaxUint64
+		}, "breach_recorded.subjects_affected_estimate"},
+
+		// uint32: within an int32.
+		{"export events MaxInt32", "subject_data_exported", func(ev *eventsv1.Event) { ev.GetSubjectDataExported().Events = math.MaxInt32 }, ""},
+		{"export events MaxInt32+1", "subject_data_exported", func(ev *eventsv1.Event) { ev.GetSubjectDataExported().Events = math.MaxInt32 + 1 }, "subject_data_exported.events"},
+		{"withheld disclosures MaxUint32", "subject_data_exported", func(ev *eventsv1.Event) {
+			ev.GetSubjectDataExported().WithheldDisclosures = math.MaxUint32
+		}, "subject_data_exported.withheld_disclosures"},
+		{"retention days MaxUint32", "processing_activity_declared", func(ev *eventsv1.Event) {
+			ev.GetProcessingActivityDeclared().Activity.Retention.Days = math.MaxUint32
+		}, "processing_activity_declared.activity.retention.days"},
+		{"retention days MaxInt32", "processing_activity_declared", func(ev *eventsv1.Event) {
+			ev.GetProcessingActivityDeclared().Activity.Retention.Days = math.MaxInt32
+		}, ""},
+		{"key version MaxUint32", "data_collected", func(ev *eventsv1.Event) {
+			ev.GetDataCollected().Values[0].GetSealed().KeyVersion = math.MaxUint32
+		}, "data_collected.values[0].sealed.key_version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := example(t, tt.payload)
+			tt.mutate(ev)
+			err := events.Validate(ev)
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				if got := events.CheckStorable(ev); got != nil {
+					t.Fatalf("CheckStorable() = %v, want nil", got)
+				}
+				return
+			}
+			var verr *events.ValidationError
+			if !errors.As(err, &verr) {
+				t.Fatalf("Validate() = %v, want a *ValidationError naming %s", err, tt.wantField)
+			}
+			for _, p := range verr.Problems {
+				if p.Field != tt.wantField {
+					t.Errorf("problem with %s (%s), want only %s", p.Field, p.Reason, tt.wantField)
+				}
+				for _, leak := range []string{"9999-12-31T", "18446744073709551615", "4294967295"} {
+					if strings.Contains(p.Reason, leak) {
+						t.Errorf("reason %q repeats the value", p.Reason)
+					}
+				}
+			}
+			got := events.CheckStorable(ev)
+			if len(got) != 1 || got[0].Field != tt.wantField {
+				t.Errorf("CheckStorable() = %v, want one problem with %s", got, tt.wantField)
+			}
+		})
+	}
+}
+
+// TestValidateAtClockSkew checks the bound ValidateAt puts on occurred_at
+// relative to the time of receipt, and that Validate has none.
+func TestValidateAtClockSkew(t *testing.T) {
+	now := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		occurred time.Time
+		skew     time.Duration
+		wantErr  bool
+	}{
+		{"a year ago", now.AddDate(-1, 0, 0), 24 * time.Hour, false},
+		{"now", now, 24 * time.Hour, false},
+		{"23h ahead", now.Add(23 * time.Hour), 24 * time.Hour, false},
+		{"exactly the skew ahead", now.Add(24 * time.Hour), 24 * time.Hour, false},
+		{"a nanosecond past the skew", now.Add(24*time.Hour + 1), 24 * time.Hour, true},
+		{"25h ahead", now.Add(25 * time.Hour), 24 * time.Hour, true},
+		{"9999-12-31", time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), 24 * time.Hour, true},
+		{"a second ahead, no skew allowed", now.Add(time.Second), 0, true},
+		{"5m ahead, 10m allowed", now.Add(5 * time.Minute), 10 * time.Minute, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := example(t, "data_collected")
+			ev.OccurredAt = timestamppb.New(tt.occurred)
+			err := events.ValidateAt(ev, now, tt.skew)
+			if !tt.wantErr {
+				if err != nil {
+					t.Fatalf("ValidateAt() = %v, want nil", err)
+				}
+				return
+			}
+			var verr *events.ValidationError
+			if !errors.As(err, &verr) {
+				t.Fatalf("ValidateAt() = %v, want a *ValidationError naming occurred_at", err)
+			}
+			if len(verr.Problems) != 1 || verr.Problems[0].Field != "occurred_at" {
+				t.Errorf("ValidateAt() = %v, want one problem with occurred_at", err)
+			}
+			if tt.occurred.Before(events.MaxOccurredAt) {
+				if err := events.Validate(ev); err != nil {
+					t.Errorf("Validate() = %v, want nil: it has no clock", err)
+				}
+			}
+		})
+	}
+}
+
+// TestValidateRefusesNUL sets a string with a NUL byte, which PostgreSQL
+// text cannot store, in every string field of every example event (found
+// from the descriptors, so that a new field is not missed) and checks that
+// Validate refuses it, naming that field; a plaintext value, sealed before
+// anything stores it, may hold one.
+func TestValidateRefusesNUL(t *testing.T) {
+	for _, name := range payloadFields() {
+		var paths []string
+		var walk func(m protoreflect.Message, prefix string)
+		walk = func(m protoreflect.Message, prefix string) {
+			fields := m.Descriptor().Fields()
+			for i := 0; i < fields.Len(); i++ {
+				fd := fields.Get(i)
+				path := prefix + string(fd.Name())
+				switch {
+				case fd.Kind() == protoreflect.StringKind && !fd.IsList():
+					if fd.ContainingOneof() == nil || m.Has(fd) {
+						paths = append(paths, path)
+					}
+				case fd.Kind() == protoreflect.StringKind && fd.IsList():
+					if m.Has(fd) {
+						paths = append(paths, path+"[0]")
+					}
+				case fd.Kind() == protoreflect.MessageKind && fd.IsList():
+					if m.Has(fd) {
+						walk(m.Get(fd).List().Get(0).Message(), path+"[0].")
+					}
+				case fd.Kind() == protoreflect.MessageKind && m.Has(fd):
+					walk(m.Get(fd).Message(), path+".")
+				}
+			}
+		}
+		walk(example(t, name).ProtoReflect(), "")
+		for _, path := range paths {
+			t.Run(name+"/"+path, func(t *testing.T) {
+				ev := example(t, name)
+				setString(t, ev.ProtoReflect(), path, "x\x00y")
+				err := events.Validate(ev)
+				if strings.HasSuffix(path, ".plaintext") {
+					if err != nil {
+						t.Fatalf("Validate() = %v, want nil: plaintext is sealed before it is stored", err)
+					}
+					return
+				}
+				var verr *events.ValidationError
+				if !errors.As(err, &verr) {
+					t.Fatalf("Validate() = %v, want a problem with %s", err, path)
+				}
+				for _, p := range verr.Problems {
+					if p.Field == path {
+						return
+					}
+				}
+				t.Errorf("Validate() = %v, want a problem with %s", err, path)
+			})
+		}
+	}
+}
+
+// setString sets the string field at path ("a.b[0].c", lists by index 0).
+func setString(t *testing.T, m protoreflect.Message, path, s string) {
+	t.Helper()
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		name, list := strings.CutSuffix(part, "[0]")
+		fd := m.Descriptor().Fields().ByName(protoreflect.Name(name))
+		if fd == nil {
+			t.Fatalf("no field %s in %s", name, m.Descriptor().FullName())
+		}
+		last := i == len(parts)-1
+		switch {
+		case last && list:
+			m.Mutable(fd).List().Set(0, protoreflect.ValueOfString(s))
+		case last:
+			m.Set(fd, protoreflect.ValueOfString(s))
+		case list:
+			m = m.Mutable(fd).List().Get(0).Message()
+		default:
+			m = m.Mutable(fd).Message()
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/state"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
@@ -139,5 +140,24 @@ func TestOverdueRequests(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDueAtOfTheLastOccurredAt checks that events.MaxOccurredAt is exact: a
+// request received then, extended as far as the law allows, is due at the
+// last time the stores hold; a nanosecond later, after it.
+func TestDueAtOfTheLastOccurredAt(t *testing.T) {
+	if got := state.DueAt(events.MaxOccurredAt, state.MaxExtensionMonths); !got.Equal(events.MaxStorableTime) {
+		t.Errorf("DueAt(MaxOccurredAt, %d) = %s, want MaxStorableTime %s", state.MaxExtensionMonths, got, events.MaxStorableTime)
+	}
+	if got := state.DueAt(events.MaxOccurredAt.Add(1), state.MaxExtensionMonths); !got.After(events.MaxStorableTime) {
+		t.Errorf("DueAt(MaxOccurredAt+1ns, %d) = %s, want after MaxStorableTime", state.MaxExtensionMonths, got)
+	}
+	// DueAt clamps to the end of a shorter month: no later receipt than
+	// MaxOccurredAt has a deadline the stores hold.
+	for d := events.MaxOccurredAt.Add(1); d.Before(events.MaxStorableTime); d = d.Add(time.Hour) {
+		if got := state.DueAt(d, state.MaxExtensionMonths); !got.After(events.MaxStorableTime) {
+			t.Fatalf("DueAt(%s, %d) = %s fits the stores: MaxOccurredAt is too early", d, state.MaxExtensionMonths, got)
+		}
 	}
 }

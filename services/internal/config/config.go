@@ -59,6 +59,10 @@ type Config struct {
 	Sync string `json:"sync"`
 	// DuplicateWindow is how long a retried append is recognised.
 	DuplicateWindow Duration `json:"duplicate_window"`
+	// MaxClockSkew is how far after docketd's clock at receipt an event's
+	// occurred_at may lie (an emitting service's clock may run ahead of
+	// docketd's); an event from further ahead is refused.
+	MaxClockSkew Duration `json:"max_clock_skew"`
 	// StreamReplicas is 1 embedded, 3 on a cluster.
 	StreamReplicas int `json:"stream_replicas"`
 	// ProjectorPartitions splits the projection into a shared store among
@@ -158,6 +162,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.DuplicateWindow == 0 {
 		c.DuplicateWindow = Duration(2 * time.Minute)
+	}
+	if c.MaxClockSkew == 0 {
+		c.MaxClockSkew = Duration(events.DefaultMaxClockSkew)
 	}
 	if c.StreamReplicas == 0 {
 		c.StreamReplicas = 1
@@ -316,6 +323,9 @@ func (c Config) Validate() error {
 	if time.Duration(c.DuplicateWindow) < time.Second {
 		bad("duplicate_window", "%s is shorter than 1s", time.Duration(c.DuplicateWindow))
 	}
+	if s := time.Duration(c.MaxClockSkew); s < time.Second || s > maxClockSkew {
+		bad("max_clock_skew", "%s is not between 1s and %s", s, maxClockSkew)
+	}
 	if err := events.CheckToken(c.Instance); err != nil {
 		bad("instance", "%v", err)
 	}
@@ -433,6 +443,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.APIListen, "api-listen", c.APIListen, "Connect API address (gRPC, gRPC-Web, JSON)")
 	fs.StringVar(&c.Sync, "sync", c.Sync, `embedded fsync policy: "always" (before every ack) or a period such as 2m`)
 	fs.Var(&c.DuplicateWindow, "duplicate-window", "how long a retried append is recognised")
+	fs.Var(&c.MaxClockSkew, "max-clock-skew", "how far after its receipt an event's occurred_at may lie")
 	fs.IntVar(&c.StreamReplicas, "stream-replicas", c.StreamReplicas, "replicas of the events stream")
 	fs.IntVar(&c.ProjectorPartitions, "projector-partitions", c.ProjectorPartitions, "projectors sharing a PostgreSQL/CockroachDB store, one per partition of the data subjects")
 	fs.StringVar(&c.Instance, "instance", c.Instance, "this replica's name, unique among the docketd sharing one NATS (default: the host name)")
@@ -501,6 +512,10 @@ func (c *Config) readFile(path string) error {
 	}
 	return nil
 }
+
+// maxClockSkew bounds max_clock_skew: further ahead than this, an
+// occurred_at is not a clock running fast but a mistake.
+const maxClockSkew = 30 * 24 * time.Hour
 
 // Duration is a time.Duration written as text ("2m") in JSON and flags.
 type Duration time.Duration

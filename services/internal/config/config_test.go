@@ -39,6 +39,35 @@ func TestLoadPrecedence(t *testing.T) {
 	if time.Duration(c.DuplicateWindow) != 10*time.Minute {
 		t.Errorf("duplicate_window = %s", c.DuplicateWindow)
 	}
+	if time.Duration(c.MaxClockSkew) != 24*time.Hour {
+		t.Errorf("max_clock_skew = %s, want the default 24h", c.MaxClockSkew)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		file string
+	}{
+		{"flag", []string{"--max-clock-skew", "90m"}, nil, ""},
+		{"env", nil, map[string]string{"DOCKET_MAX_CLOCK_SKEW": "90m"}, ""},
+		{"file", nil, nil, `{"max_clock_skew":"90m"}`},
+	} {
+		args := tc.args
+		if tc.file != "" {
+			f := filepath.Join(t.TempDir(), "skew.json")
+			if err := os.WriteFile(f, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args = append(args, "--config", f)
+		}
+		c, err := config.Load(args, env(tc.env), io.Discard)
+		if err != nil {
+			t.Fatalf("max_clock_skew from %s: %v", tc.name, err)
+		}
+		if time.Duration(c.MaxClockSkew) != 90*time.Minute {
+			t.Errorf("max_clock_skew from %s = %s, want 1h30m0s", tc.name, c.MaxClockSkew)
+		}
+	}
 	if c.KEKPath() != "/from/file/keys/kek" {
 		t.Errorf("KEKPath = %s", c.KEKPath())
 	}
@@ -90,6 +119,9 @@ func TestLoadRefusesBadInput(t *testing.T) {
 		{"nats password in url", []string{"--nats-url", "nats://docketd:secret@n:4222"}, nil, "nats_url: holds credentials"},
 		{"nats cert without key", []string{"--nats-url", "tls://n:4222", "--nats-cert-file", "c.pem"}, nil, "nats_cert_file: a client certificate needs nats_key_file"},
 		{"rate limit", []string{"--rate-limit", "-1"}, nil, "rate_limit:"},
+		{"clock skew too short", []string{"--max-clock-skew", "500ms"}, nil, "max_clock_skew: 500ms is not between 1s and 720h0m0s"},
+		{"clock skew negative", nil, map[string]string{"DOCKET_MAX_CLOCK_SKEW": "-1h"}, "max_clock_skew: -1h0m0s is not between 1s and 720h0m0s"},
+		{"clock skew too long", []string{"--max-clock-skew", "721h"}, nil, "max_clock_skew: 721h0m0s is not between 1s and 720h0m0s"},
 		{"retention every too short", []string{"--retention-every", "10ms"}, nil, "retention_every: 10ms is not between 1s and 24h"},
 		{"retention lead under every", []string{"--retention-every", "1h", "--retention-lead", "30m"}, nil, "retention_lead: 30m0s is shorter than retention_every"},
 	} {

@@ -182,7 +182,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	if err != nil {
 		return nil, err
 	}
-	d.Emitter, err = events.NewEmitter(d.js, events.EmitterConfig{Keys: d.Keyring, Atomic: cfg.Atomic()})
+	d.Emitter, err = events.NewEmitter(d.js, events.EmitterConfig{Keys: d.Keyring, Atomic: cfg.Atomic(), MaxClockSkew: time.Duration(cfg.MaxClockSkew)})
 	if err != nil {
 		return nil, err
 	}

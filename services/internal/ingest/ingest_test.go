@@ -17,6 +17,7 @@ import (
 	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -100,5 +101,75 @@ func TestAppendRefusedWhileStorageCannotWrite(t *testing.T) {
 	}
 	if info, err := stream.Info(ctx); err != nil || info.State.Msgs != 2 {
 		t.Fatalf("stream: %v messages, %v; want 2", info.State.Msgs, err)
+	}
+}
+
+// An Append whose occurred_at lies beyond what the read models hold
+// (9999-12-31) or more than max_clock_skew (24h by default) after docketd's
+// clock at receipt is refused with invalid_argument naming
+// events[i].occurred_at, and nothing of its batch is stored; one 23 hours
+// ahead (a clock running fast) is stored.
+func TestAppendBoundsOccurredAt(t *testing.T) {
+	ctx := context.Background()
+	_, js := natstest.Connect(t, natstest.Start(t))
+	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	em, err := events.NewEmitter(js, events.EmitterConfig{}) // the default skew, the real clock
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := ingest.New(em, stream, ingest.Config{MaxBatch: 10}, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := uint64(0)
+	for _, tc := range []struct {
+		name      string
+		occurred  func() time.Time
+		wantField string // "": stored
+	}{
+		{"9999-12-31", func() time.Time { return time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) }, "events[1].occurred_at"},
+		{"25h ahead", func() time.Time { return time.Now().Add(25 * time.Hour) }, "events[1].occurred_at"},
+		{"23h ahead", func() time.Time { return time.Now().Add(23 * time.Hour) }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := consent("s-2")
+			ev.OccurredAt = timestamppb.New(tc.occurred())
+			_, err := svc.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{consent("s-1"), ev}}))
+			if tc.wantField == "" {
+				if err != nil {
+					t.Fatalf("Append: %v, want it stored", err)
+				}
+				stored += 2
+			} else {
+				if connect.CodeOf(err) != connect.CodeInvalidArgument {
+					t.Fatalf("Append: %v, want invalid_argument", err)
+				}
+				var ce *connect.Error
+				if !errors.As(err, &ce) {
+					t.Fatalf("Append: %T, want a *connect.Error", err)
+				}
+				var fields []string
+				for _, d := range ce.Details() {
+					v, derr := d.Value()
+					if derr != nil {
+						t.Fatal(derr)
+					}
+					if br, ok := v.(*errdetails.BadRequest); ok {
+						for _, fv := range br.GetFieldViolations() {
+							fields = append(fields, fv.GetField())
+						}
+					}
+				}
+				if len(fields) != 1 || fields[0] != tc.wantField {
+					t.Errorf("field violations %q, want only %s (%v)", fields, tc.wantField, err)
+				}
+			}
+			if info, err := stream.Info(ctx); err != nil || info.State.Msgs != stored {
+				t.Fatalf("stream: %v messages, %v; want %d", info.State.Msgs, err, stored)
+			}
+		})
 	}
 }
