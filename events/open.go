@@ -38,7 +38,7 @@ func OpenValues(ctx context.Context, ev *eventsv1.Event, kr KeyOpener) ([]Opened
 		if s == nil {
 			return nil, fmt.Errorf("%s: not sealed", o.Path)
 		}
-		key, err := kr.OpenKey(ctx, ev.GetTenant(), ev.GetSubjectRef(), o.KeyGroup, s.GetKeyVersion())
+		key, err := kr.OpenKey(ctx, ev.GetTenant(), KeySubject(ev), o.KeyGroup, s.GetKeyVersion())
 		if errors.Is(err, keys.ErrShredded) {
 			o.Erased = true
 			out = append(out, o)
@@ -47,7 +47,7 @@ func OpenValues(ctx context.Context, ev *eventsv1.Event, kr KeyOpener) ([]Opened
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Path, err)
 		}
-		pt, err := key.Open(seal.AAD{Tenant: ev.GetTenant(), Subject: ev.GetSubjectRef(), EventID: ev.GetEventId(),
+		pt, err := key.Open(seal.AAD{Tenant: ev.GetTenant(), Subject: KeySubject(ev), EventID: ev.GetEventId(),
 			KeyGroup: o.KeyGroup, Category: o.Category}, s)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Path, err)
