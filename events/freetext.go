@@ -320,3 +320,29 @@ func isRetentionKeyword(s string) bool {
 // keywordOnly: a RetentionExpired.action that is only its keyword holds
 // no free text.
 func keywordOnly(s string) bool { return isRetentionKeyword(s) }
+
+// LegacyText is a free-text field stored in plaintext by an event written
+// before its sealed sibling existed (events are forever).
+type LegacyText struct {
+	Path string // e.g. "data_rectified.reason"
+	Text string
+}
+
+// LegacyFreeText returns the plaintext free-text fields of a stored event:
+// only events stored before the sealed siblings existed, and docketd's own
+// (source RecordedBy), have any.
+func LegacyFreeText(ev *eventsv1.Event) []LegacyText {
+	p := payloadOf(ev)
+	if p == nil {
+		return nil
+	}
+	fi := freeText[p.field.Message().FullName()]
+	if fi == nil {
+		return nil
+	}
+	var out []LegacyText
+	walkFreeText(ev.ProtoReflect().Get(p.field).Message(), p.name, fi, func(path string, m protoreflect.Message, pair freePair) {
+		out = append(out, LegacyText{Path: path + "." + string(pair.text.Name()), Text: m.Get(pair.text).String()})
+	}, nil)
+	return out
+}

@@ -24,6 +24,9 @@ type Opened struct {
 	KeyGroup  string
 	Plaintext string
 	Erased    bool
+	// FreeText: the value is a free-text field's sealed sibling (e.g.
+	// data_rectified.reason_text), not a value of the payload's categories.
+	FreeText bool
 }
 
 // OpenValues decrypts every sealed value of a stored event, in field order.
@@ -33,7 +36,7 @@ type Opened struct {
 func OpenValues(ctx context.Context, ev *eventsv1.Event, kr KeyOpener) ([]Opened, error) {
 	var out []Opened
 	for _, v := range Values(ev) {
-		o := Opened{Path: v.Path(), Category: v.Value.GetCategory(), KeyGroup: v.KeyGroup()}
+		o := Opened{Path: v.Path(), Category: v.Value.GetCategory(), KeyGroup: v.KeyGroup(), FreeText: v.IsFreeText()}
 		s := v.Value.GetSealed()
 		if s == nil {
 			return nil, fmt.Errorf("%s: not sealed", o.Path)

@@ -119,7 +119,7 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	r := &Report{
 		Schema: Schema, Controller: req.Tenant, SubjectRef: req.SubjectRef, GeneratedAt: now, RequestID: req.RequestID,
 		Data: []Datum{}, Provided: []Datum{}, Processing: []Processing{}, Recipients: []Recipient{}, Consents: []Consent{},
-		Requests: []RightsRequest{}, Restrictions: []Restriction{}, Objections: []Objection{}, PassedOn: []Notice{}, Rights: rights,
+		Requests: []RightsRequest{}, Restrictions: []Restriction{}, Objections: []Objection{}, PassedOn: []Notice{}, Notes: []Note{}, Rights: rights,
 	}
 	b := builder{r: r, cat: cat, processing: map[string]*Processing{}, recipients: map[string]*Recipient{}}
 	var shown []shownEvent
