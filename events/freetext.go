@@ -346,3 +346,17 @@ func LegacyFreeText(ev *eventsv1.Event) []LegacyText {
 	}, nil)
 	return out
 }
+
+// SealedText is what read models and lists show for free text that is
+// sealed: they hold no keys, and must not hold the words. Exports open it.
+const SealedText = "(sealed)"
+
+// ShownText is what a read model keeps of a free-text field: the words of
+// an old (or docketd's own) event, SealedText when the words are sealed,
+// "" when there are none.
+func ShownText(plain string, sealed *eventsv1.DataValue) string {
+	if plain == "" && sealed != nil {
+		return SealedText
+	}
+	return plain
+}
