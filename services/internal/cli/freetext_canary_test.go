@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/export"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -309,6 +311,25 @@ func TestFreeTextCanaries(t *testing.T) {
 			t.Fatalf("%s: only %d files scanned", when, files)
 		}
 	}
+	// The export opens the free text for the DPO: the only place it shows.
+	reasonOf := func() (text string, erased bool) {
+		t.Helper()
+		code, out, errOut := run(t, "export", "acme", freeTextSubject, "--api", d.APIURL(), "--justification", "test", "--format", "json")
+		var r export.Report
+		if code != 0 || json.Unmarshal([]byte(out), &r) != nil {
+			t.Fatalf("export: exit %d: %s", code, errOut)
+		}
+		for _, n := range r.Notes {
+			if n.Field == "data_rectified.reason" && (strings.HasPrefix(n.Text, "canary-") || n.Erased) {
+				return n.Text, n.Erased
+			}
+		}
+		t.Fatalf("export: no note of data_rectified.reason among %d", len(r.Notes))
+		return "", false
+	}
+	if text, _ := reasonOf(); !strings.HasSuffix(text, "@example.org") {
+		t.Fatalf("export before the shred: data_rectified.reason reads %q, want the canary", text)
+	}
 	scan("before the shred")
 
 	if code, out, errOut := run(t, "shred", "acme", freeTextSubject, "--api", d.APIURL(), "--request-id", "req-erase", "--actor", "dpo-1"); code != 0 {
@@ -320,4 +341,7 @@ func TestFreeTextCanaries(t *testing.T) {
 		t.Fatal(err)
 	}
 	scan("after the shred")
+	if text, erased := reasonOf(); !erased || text != "" {
+		t.Fatalf("export after the shred: data_rectified.reason reads %q (erased %v), want it erased", text, erased)
+	}
 }
