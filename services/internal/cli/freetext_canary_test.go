@@ -311,10 +311,15 @@ func TestFreeTextCanaries(t *testing.T) {
 			t.Fatalf("%s: only %d files scanned", when, files)
 		}
 	}
-	// The export opens the free text for the DPO: the only place it shows.
+	// The export opens the free text for the DPO: the only place it
+	// shows. Its justification, typed by a person, is free text too: it is
+	// sealed in the SubjectDataExported docketd records.
+	why := &planted{canary: fmt.Sprintf("canary-%s-why@example.org", hex.EncodeToString(tag)),
+		field: canaryField{path: "export --justification"}, stored: true}
+	all = append(all, why)
 	reasonOf := func() (text string, erased bool) {
 		t.Helper()
-		code, out, errOut := run(t, "export", "acme", freeTextSubject, "--api", d.APIURL(), "--justification", "test", "--format", "json")
+		code, out, errOut := run(t, "export", "acme", freeTextSubject, "--api", d.APIURL(), "--justification", why.canary, "--format", "json")
 		var r export.Report
 		if code != 0 || json.Unmarshal([]byte(out), &r) != nil {
 			t.Fatalf("export: exit %d: %s", code, errOut)
@@ -330,6 +335,7 @@ func TestFreeTextCanaries(t *testing.T) {
 	if text, _ := reasonOf(); !strings.HasSuffix(text, "@example.org") {
 		t.Fatalf("export before the shred: data_rectified.reason reads %q, want the canary", text)
 	}
+	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= uint64(accepted+templatesStored+1) })
 	scan("before the shred")
 
 	if code, out, errOut := run(t, "shred", "acme", freeTextSubject, "--api", d.APIURL(), "--request-id", "req-erase", "--actor", "dpo-1"); code != 0 {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/proof"
 	"github.com/docketledger/docket/projections/merkle"
 	"github.com/docketledger/docket/projections/model"
@@ -172,11 +173,29 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := x.c.Record(ctx, ev); err != nil {
+	if err := x.record(ctx, ev); err != nil {
 		return nil, fmt.Errorf("record the export: %w", err)
 	}
 	res.EventID = ev.GetEventId()
 	return res, nil
+}
+
+// record records the export. The justification is words a person typed,
+// so it is sealed under the subject's key like any free text; once the
+// subject's default key is shredded no words about them can be sealed, and
+// the export is recorded without them (who, when, which token and request
+// still are).
+func (x *Exporter) record(ctx context.Context, ev *eventsv1.Event) error {
+	sealed := proto.Clone(ev).(*eventsv1.Event)
+	if err := events.MoveFreeText(sealed); err != nil {
+		return err
+	}
+	err := x.c.Record(ctx, sealed)
+	if errors.Is(err, keys.ErrShredded) && ev.GetSubjectDataExported().GetJustification() != "" {
+		ev.GetSubjectDataExported().Justification = ""
+		err = x.c.Record(ctx, ev)
+	}
+	return err
 }
 
 type shownEvent struct {
