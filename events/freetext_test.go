@@ -170,3 +170,20 @@ func TestValidateFreeTextAndStructured(t *testing.T) {
 		t.Fatalf("Validate with an email in correlation_id: %v", err)
 	}
 }
+
+// TestLegacyFreeText: an event stored before the sealed siblings existed
+// keeps its words readable (events are forever); a moved one has none.
+func TestLegacyFreeText(t *testing.T) {
+	old := &eventsv1.Event{Payload: &eventsv1.Event_ConsentGiven{ConsentGiven: &eventsv1.ConsentGiven{
+		ParentalAuthorization: &eventsv1.ParentalAuthorization{GuardianRef: "g-1", VerificationMethod: "signed form"}}}}
+	got := events.LegacyFreeText(old)
+	if len(got) != 1 || got[0].Path != "consent_given.parental_authorization.verification_method" || got[0].Text != "signed form" {
+		t.Fatalf("LegacyFreeText: %+v", got)
+	}
+	if err := events.MoveFreeText(old); err != nil {
+		t.Fatal(err)
+	}
+	if got := events.LegacyFreeText(old); len(got) != 0 {
+		t.Fatalf("LegacyFreeText after the move: %+v, want none", got)
+	}
+}
