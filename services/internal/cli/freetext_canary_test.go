@@ -19,6 +19,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/projections/pgtest"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
@@ -26,6 +27,7 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/export"
+	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -185,12 +187,25 @@ func canaryFields(ev *eventsv1.Event) []canaryField {
 // shred of the subject's keys and of the tenant key. Every free-text field
 // must be accepted: the test cannot pass by refusing everything.
 func TestFreeTextCanaries(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) { freeTextCanaries(t, store) })
+	}
+}
+
+func freeTextCanaries(t *testing.T, store string) {
 	ctx := context.Background()
 	c := config.Defaults()
 	c.DataDir = t.TempDir()
 	c.NATSListen = "127.0.0.1:0"
 	c.APIListen = "127.0.0.1:0"
 	c.RateLimit, c.RateBurst = 1e5, 1e5 // one append per field
+	var pgDSN string
+	dirs := []string{c.DataDir}
+	if store == "postgres" {
+		pgDSN = pgtest.Start(t)
+		c.Store = pgDSN
+		dirs = append(dirs, pgtest.Dir())
+	}
 	logFile, err := os.Create(filepath.Join(c.DataDir, "docketd.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -260,6 +275,18 @@ func TestFreeTextCanaries(t *testing.T) {
 			}
 		}
 	}
+	// A client that sends both a free-text field and its sealed sibling is
+	// refused, the field named, the words not quoted.
+	both := proto.Clone(canaryTemplates()[4]).(*eventsv1.Event)
+	both.EventId = newID()
+	both.GetDataRectified().ReasonText = &eventsv1.DataValue{Category: events.FreeTextCategory,
+		Value: &eventsv1.DataValue_Plaintext{Plaintext: "more words"}}
+	_, err = ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{both}}))
+	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "data_rectified.reason: is set together with reason_text") ||
+		strings.Contains(err.Error(), "more words") {
+		t.Errorf("append with reason and reason_text: %v, want invalid argument naming data_rectified.reason", err)
+	}
+
 	// Every payload type and every string field of the vocabulary was tried.
 	oneof := (&eventsv1.Event{}).ProtoReflect().Descriptor().Oneofs().ByName("payload").Fields()
 	for i := 0; i < oneof.Len(); i++ {
@@ -281,31 +308,47 @@ func TestFreeTextCanaries(t *testing.T) {
 
 	scan := func(when string) {
 		t.Helper()
-		files := 0
-		err := filepath.Walk(c.DataDir, func(path string, fi os.FileInfo, err error) error {
-			if err != nil || !fi.Mode().IsRegular() {
-				return err
-			}
-			b, err := os.ReadFile(path)
-			if errors.Is(err, os.ErrNotExist) {
-				return nil
-			}
+		if pgDSN != "" {
+			conn, err := pgx.Connect(ctx, pgDSN)
 			if err != nil {
-				return err
+				t.Fatal(err)
 			}
-			files++
-			for _, p := range all {
-				for _, form := range encodings(p.canary) {
-					if bytes.Contains(b, form) {
-						t.Errorf("%s: %s holds the canary planted in %s (stored: %v)", when, path, p.field.path, p.stored)
-						break
+			// Dirty pages to disk, so the files hold everything.
+			if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
+				t.Fatal(err)
+			}
+			conn.Close(ctx)
+		}
+		files := 0
+		for _, dir := range dirs {
+			err := filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
+				if errors.Is(err, os.ErrNotExist) {
+					return nil // a temporary file, removed meanwhile
+				}
+				if err != nil || !fi.Mode().IsRegular() {
+					return err
+				}
+				b, err := os.ReadFile(path)
+				if errors.Is(err, os.ErrNotExist) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				files++
+				for _, p := range all {
+					for _, form := range encodings(p.canary) {
+						if bytes.Contains(b, form) {
+							t.Errorf("%s: %s holds the canary planted in %s (stored: %v)", when, path, p.field.path, p.stored)
+							break
+						}
 					}
 				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
 		if files < 10 {
 			t.Fatalf("%s: only %d files scanned", when, files)
