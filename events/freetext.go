@@ -211,6 +211,18 @@ var freeTextSibling = func() map[string]bool {
 	return out
 }()
 
+// freeTextMaxLen bounds the words of a free-text field's sealed sibling
+// as Validate bounds them in the string field: MaxDescriptionLen for a
+// breach's description and the details of waivers and exemptions,
+// MaxStringLen for the rest.
+func freeTextMaxLen(sibling string) int {
+	switch sibling {
+	case "description_text", "detail_text":
+		return MaxDescriptionLen
+	}
+	return MaxStringLen
+}
+
 // IsFreeText reports whether v is the sealed sibling of a free-text field
 // (e.g. data_rectified.reason_text) rather than a value of the payload's
 // categories.

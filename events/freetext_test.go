@@ -187,3 +187,21 @@ func TestLegacyFreeText(t *testing.T) {
 		t.Fatalf("LegacyFreeText after the move: %+v, want none", got)
 	}
 }
+
+// TestFreeTextBounds: moved words keep the bound of their string field.
+func TestFreeTextBounds(t *testing.T) {
+	ev := rectified(strings.Repeat("x", events.MaxStringLen+1))
+	if err := events.MoveFreeText(ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := events.Validate(ev); err == nil || !strings.Contains(err.Error(), "data_rectified.reason_text.plaintext: is 1025 bytes long, more than 1024") {
+		t.Fatalf("Validate: %v", err)
+	}
+	ev = rectified(strings.Repeat("x", events.MaxStringLen))
+	if err := events.MoveFreeText(ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := events.Validate(ev); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+}

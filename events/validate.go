@@ -650,13 +650,17 @@ func (v *validator) values(ev *eventsv1.Event) {
 			v.add(l, "category", "is not among the payload's categories")
 		}
 		v.token(l, "key_group", dv.GetKeyGroup(), false)
+		maxLen := MaxPlaintextLen
+		if val.IsFreeText() {
+			maxLen = freeTextMaxLen(val.field) // the bound of the words before they were moved
+		}
 		switch x := dv.GetValue().(type) {
 		case *eventsv1.DataValue_Plaintext:
 			switch s := x.Plaintext; {
 			case s == "":
 				v.add(l, "plaintext", "is empty")
-			case len(s) > MaxPlaintextLen:
-				v.add(l, "plaintext", "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(MaxPlaintextLen))
+			case len(s) > maxLen:
+				v.add(l, "plaintext", "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(maxLen))
 			case !utf8.ValidString(s):
 				v.add(l, "plaintext", "is not valid UTF-8")
 			}
