@@ -1638,12 +1638,12 @@ func (x *ProcessingActivityDeclared) GetActivity() *ProcessingActivity {
 type ProcessingActivityAmended struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Activity *ProcessingActivity    `protobuf:"bytes,1,opt,name=activity,proto3" json:"activity,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into reason_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
-	// reason, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of reason, category user.content.private, sealed
+	// under the tenant key (the key ring's subject "_"), so that shredding it erases them.
 	ReasonText    *DataValue `protobuf:"bytes,3,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2065,12 +2065,12 @@ type DataRectified struct {
 	Categories []string               `protobuf:"bytes,1,rep,name=categories,proto3" json:"categories,omitempty"`
 	Values     []*DataValue           `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
 	RequestId  string                 `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into reason_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
-	// reason, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of reason, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	ReasonText    *DataValue `protobuf:"bytes,5,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2146,14 +2146,14 @@ type ParentalAuthorization struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Pseudonymous reference of the holder of parental responsibility.
 	GuardianRef string `protobuf:"bytes,1,opt,name=guardian_ref,json=guardianRef,proto3" json:"guardian_ref,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into verification_method_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
 	// How it was verified, e.g. "card_check", "signed_form".
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into verification_method_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	VerificationMethod string                 `protobuf:"bytes,2,opt,name=verification_method,json=verificationMethod,proto3" json:"verification_method,omitempty"`
 	VerifiedAt         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=verified_at,json=verifiedAt,proto3" json:"verified_at,omitempty"`
-	// verification_method, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of verification_method, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	VerificationMethodText *DataValue `protobuf:"bytes,4,opt,name=verification_method_text,json=verificationMethodText,proto3" json:"verification_method_text,omitempty"`
 	unknownFields          protoimpl.UnknownFields
 	sizeCache              protoimpl.SizeCache
@@ -2399,18 +2399,18 @@ type DisclosureMade struct {
 	Purpose                  string     `protobuf:"bytes,3,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	LegalBasis               LegalBasis `protobuf:"varint,4,opt,name=legal_basis,json=legalBasis,proto3,enum=docket.events.v1.LegalBasis" json:"legal_basis,omitempty"`
 	SpecialCategoryCondition LegalBasis `protobuf:"varint,5,opt,name=special_category_condition,json=specialCategoryCondition,proto3,enum=docket.events.v1.LegalBasis" json:"special_category_condition,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into legal_instrument_ref_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
 	// A court order number, a warrant, a statute: what compelled or allowed it.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into legal_instrument_ref_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	LegalInstrumentRef string `protobuf:"bytes,6,opt,name=legal_instrument_ref,json=legalInstrumentRef,proto3" json:"legal_instrument_ref,omitempty"`
 	// Until then the subject must not be told (Art. 23), e.g. under a court order.
 	ConfidentialUntil *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=confidential_until,json=confidentialUntil,proto3" json:"confidential_until,omitempty"`
 	ActivityId        string                 `protobuf:"bytes,8,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
 	// Values disclosed, where the disclosure itself is recorded with them.
 	Values []*DataValue `protobuf:"bytes,9,rep,name=values,proto3" json:"values,omitempty"`
-	// legal_instrument_ref, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of legal_instrument_ref, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	LegalInstrumentRefText *DataValue `protobuf:"bytes,10,opt,name=legal_instrument_ref_text,json=legalInstrumentRefText,proto3" json:"legal_instrument_ref_text,omitempty"`
 	unknownFields          protoimpl.UnknownFields
 	sizeCache              protoimpl.SizeCache
@@ -2600,12 +2600,12 @@ func (x *RightsRequestReceived) GetPurposes() []string {
 type RightsRequestIdentityVerified struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into method_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into method_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Method string `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
-	// method, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of method, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	MethodText    *DataValue `protobuf:"bytes,3,opt,name=method_text,json=methodText,proto3" json:"method_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2668,12 +2668,12 @@ type RightsRequestDeadlineExtended struct {
 	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// One or two further months.
 	Months uint32 `protobuf:"varint,2,opt,name=months,proto3" json:"months,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into reason_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
-	// reason, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of reason, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	ReasonText    *DataValue `protobuf:"bytes,4,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2741,14 +2741,14 @@ func (x *RightsRequestDeadlineExtended) GetReasonText() *DataValue {
 type RightsRequestFulfilled struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into outcome_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into outcome_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Outcome string `protobuf:"bytes,2,opt,name=outcome,proto3" json:"outcome,omitempty"`
 	// SHA-256 of the document handed over, if any.
 	ResponseSha256 []byte `protobuf:"bytes,3,opt,name=response_sha256,json=responseSha256,proto3" json:"response_sha256,omitempty"`
-	// outcome, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of outcome, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	OutcomeText   *DataValue `protobuf:"bytes,4,opt,name=outcome_text,json=outcomeText,proto3" json:"outcome_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2817,12 +2817,12 @@ type RightsRequestDenied struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	Ground    DenialGround           `protobuf:"varint,2,opt,name=ground,proto3,enum=docket.events.v1.DenialGround" json:"ground,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into explanation_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into explanation_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Explanation string `protobuf:"bytes,3,opt,name=explanation,proto3" json:"explanation,omitempty"`
-	// explanation, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of explanation, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	ExplanationText *DataValue `protobuf:"bytes,4,opt,name=explanation_text,json=explanationText,proto3" json:"explanation_text,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
@@ -2894,12 +2894,12 @@ type RestrictionApplied struct {
 	Purposes   []string `protobuf:"bytes,2,rep,name=purposes,proto3" json:"purposes,omitempty"`
 	Categories []string `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
 	RequestId  string   `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into reason_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
-	// reason, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of reason, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	ReasonText    *DataValue `protobuf:"bytes,6,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2981,12 +2981,12 @@ func (x *RestrictionApplied) GetReasonText() *DataValue {
 type RestrictionLifted struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	RestrictionId string                 `protobuf:"bytes,1,opt,name=restriction_id,json=restrictionId,proto3" json:"restriction_id,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into reason_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
-	// reason, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of reason, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	ReasonText    *DataValue `protobuf:"bytes,3,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3048,12 +3048,12 @@ type ObjectionRecorded struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Purposes  []string               `protobuf:"bytes,1,rep,name=purposes,proto3" json:"purposes,omitempty"`
 	RequestId string                 `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into grounds_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into grounds_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Grounds string `protobuf:"bytes,3,opt,name=grounds,proto3" json:"grounds,omitempty"`
-	// grounds, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of grounds, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	GroundsText   *DataValue `protobuf:"bytes,4,opt,name=grounds_text,json=groundsText,proto3" json:"grounds_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3315,13 +3315,13 @@ type RetentionExpired struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	ActivityId string                 `protobuf:"bytes,1,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
 	Categories []string               `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into action_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
 	// What was done: "erased", "anonymised", "held: <reason>".
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into action_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Action string `protobuf:"bytes,3,opt,name=action,proto3" json:"action,omitempty"`
-	// action, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of action after its keyword ("held: ..."), category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	ActionText    *DataValue `protobuf:"bytes,4,opt,name=action_text,json=actionText,proto3" json:"action_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3390,9 +3390,9 @@ func (x *RetentionExpired) GetActionText() *DataValue {
 type BreachRecorded struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	BreachId string                 `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into description_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into description_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Description              string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	Categories               []string               `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
 	SubjectsAffectedEstimate uint64                 `protobuf:"varint,4,opt,name=subjects_affected_estimate,json=subjectsAffectedEstimate,proto3" json:"subjects_affected_estimate,omitempty"`
@@ -3401,8 +3401,8 @@ type BreachRecorded struct {
 	SubjectsNotified         bool                   `protobuf:"varint,7,opt,name=subjects_notified,json=subjectsNotified,proto3" json:"subjects_notified,omitempty"`
 	// "low", "high": the assessed risk to the rights of natural persons.
 	Risk string `protobuf:"bytes,8,opt,name=risk,proto3" json:"risk,omitempty"`
-	// description, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of description, category user.content.private, sealed
+	// under the tenant key (the key ring's subject "_"), so that shredding it erases them.
 	DescriptionText *DataValue `protobuf:"bytes,9,opt,name=description_text,json=descriptionText,proto3" json:"description_text,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
@@ -3521,17 +3521,17 @@ type SubjectDataExported struct {
 	// The tree size of the signed checkpoint its proofs are against (0: no
 	// checkpoint yet).
 	TreeSize uint64 `protobuf:"varint,6,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into justification_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
 	// Why the values were read, when no request_id says it. Never personal
 	// data.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into justification_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Justification string `protobuf:"bytes,7,opt,name=justification,proto3" json:"justification,omitempty"`
 	// The id of the API token the export was asked with (its name is the
 	// actor).
 	TokenId string `protobuf:"bytes,8,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
-	// justification, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of justification, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	JustificationText *DataValue `protobuf:"bytes,9,opt,name=justification_text,json=justificationText,proto3" json:"justification_text,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
@@ -3724,13 +3724,13 @@ type RecipientNotificationWaived struct {
 	RecipientId string                 `protobuf:"bytes,2,opt,name=recipient_id,json=recipientId,proto3" json:"recipient_id,omitempty"`
 	Right       Right                  `protobuf:"varint,3,opt,name=right,proto3,enum=docket.events.v1.Right" json:"right,omitempty"`
 	Ground      WaiverGround           `protobuf:"varint,4,opt,name=ground,proto3,enum=docket.events.v1.WaiverGround" json:"ground,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into detail_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
 	// Why, in words: never personal data.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into detail_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Detail string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
-	// detail, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of detail, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	DetailText    *DataValue `protobuf:"bytes,6,opt,name=detail_text,json=detailText,proto3" json:"detail_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3817,15 +3817,15 @@ type ErasureExemptionRecorded struct {
 	// The key groups kept, e.g. "tax".
 	KeyGroups []string               `protobuf:"bytes,2,rep,name=key_groups,json=keyGroups,proto3" json:"key_groups,omitempty"`
 	Ground    ErasureExemptionGround `protobuf:"varint,3,opt,name=ground,proto3,enum=docket.events.v1.ErasureExemptionGround" json:"ground,omitempty"`
-	// Free text (personal data): accepted in transit only. On receipt the
-	// Emitter moves it into detail_text, sealed; it is read from events stored
-	// before that field existed. An event setting both is refused.
 	// Why, in words, never personal data: "invoices kept 10 years (HGB 257)".
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into detail_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Detail string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
 	// When the hold ends: the kept groups are to be shredded then.
 	Until *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=until,proto3" json:"until,omitempty"`
-	// detail, sealed under the subject's key (the tenant key, subject "_",
-	// for controller-level events), category user.content.private.
+	// The words of detail, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
 	DetailText    *DataValue `protobuf:"bytes,6,opt,name=detail_text,json=detailText,proto3" json:"detail_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
