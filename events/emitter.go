@@ -235,6 +235,20 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 				all = append(all, &FieldError{Field: prefix + ".source", Reason: "names another service than the emitter's credentials"})
 			}
 		}
+		// Free text is personal data: moved into its sealed sibling before
+		// validation, so clients keep sending "reason" and nothing stores
+		// it in plaintext. docketd's own events are composed of fixed
+		// words and ids (and must be writable after a shred).
+		if ev.GetSource() != RecordedBy {
+			if err := MoveFreeText(ev); err != nil {
+				var ve *ValidationError
+				if !errors.As(err, &ve) {
+					return err
+				}
+				all = append(all, ve.Prefixed(prefix).Problems...)
+				continue
+			}
+		}
 		if err := ValidateAt(ev, now, e.cfg.MaxClockSkew); err != nil {
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
@@ -285,7 +299,7 @@ func (e *Emitter) dataKeys(ctx context.Context, evs []*eventsv1.Event) (map[keyR
 			if _, ok := v.Value.GetValue().(*eventsv1.DataValue_Plaintext); !ok {
 				continue
 			}
-			ref := keyRef{ev.GetTenant(), ev.GetSubjectRef(), v.KeyGroup()}
+			ref := keyRef{ev.GetTenant(), KeySubject(ev), v.KeyGroup()}
 			if _, ok := keys[ref]; ok {
 				continue
 			}
@@ -333,14 +347,14 @@ func encode(ev *eventsv1.Event, vals []Value, keys map[keyRef]*seal.Key) (*nats.
 			continue
 		}
 		group := v.KeyGroup()
-		key := keys[keyRef{ev.GetTenant(), ev.GetSubjectRef(), group}]
+		key := keys[keyRef{ev.GetTenant(), KeySubject(ev), group}]
 		if key == nil {
 			return nil, fmt.Errorf("%s: no data key for group %s", v.Path(), group)
 		}
 		sv := &sealedValue{}
 		if err := key.SealStringTo(&sv.sealed, seal.AAD{
 			Tenant:   ev.GetTenant(),
-			Subject:  ev.GetSubjectRef(),
+			Subject:  KeySubject(ev),
 			EventID:  ev.GetEventId(),
 			KeyGroup: group,
 			Category: v.Value.GetCategory(),

@@ -24,6 +24,9 @@ type Opened struct {
 	KeyGroup  string
 	Plaintext string
 	Erased    bool
+	// FreeText: the value is a free-text field's sealed sibling (e.g.
+	// data_rectified.reason_text), not a value of the payload's categories.
+	FreeText bool
 }
 
 // OpenValues decrypts every sealed value of a stored event, in field order.
@@ -33,12 +36,12 @@ type Opened struct {
 func OpenValues(ctx context.Context, ev *eventsv1.Event, kr KeyOpener) ([]Opened, error) {
 	var out []Opened
 	for _, v := range Values(ev) {
-		o := Opened{Path: v.Path(), Category: v.Value.GetCategory(), KeyGroup: v.KeyGroup()}
+		o := Opened{Path: v.Path(), Category: v.Value.GetCategory(), KeyGroup: v.KeyGroup(), FreeText: v.IsFreeText()}
 		s := v.Value.GetSealed()
 		if s == nil {
 			return nil, fmt.Errorf("%s: not sealed", o.Path)
 		}
-		key, err := kr.OpenKey(ctx, ev.GetTenant(), ev.GetSubjectRef(), o.KeyGroup, s.GetKeyVersion())
+		key, err := kr.OpenKey(ctx, ev.GetTenant(), KeySubject(ev), o.KeyGroup, s.GetKeyVersion())
 		if errors.Is(err, keys.ErrShredded) {
 			o.Erased = true
 			out = append(out, o)
@@ -47,7 +50,7 @@ func OpenValues(ctx context.Context, ev *eventsv1.Event, kr KeyOpener) ([]Opened
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Path, err)
 		}
-		pt, err := key.Open(seal.AAD{Tenant: ev.GetTenant(), Subject: ev.GetSubjectRef(), EventID: ev.GetEventId(),
+		pt, err := key.Open(seal.AAD{Tenant: ev.GetTenant(), Subject: KeySubject(ev), EventID: ev.GetEventId(),
 			KeyGroup: o.KeyGroup, Category: o.Category}, s)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Path, err)

@@ -15,6 +15,17 @@ const SubjectPrefix = "docket"
 // references may not start with an underscore, so it cannot collide.
 const ControllerRef = "_"
 
+// KeySubject is the subject whose data keys seal ev's values and free
+// text: its subject_ref, or ControllerRef for a controller-level event,
+// whose free text (an amendment's reason, a breach's description) is
+// sealed under the tenant key: the key ring's keys of subject "_".
+func KeySubject(ev *eventsv1.Event) string {
+	if ref := ev.GetSubjectRef(); ref != "" {
+		return ref
+	}
+	return ControllerRef
+}
+
 // MaxTokenLen bounds tenants, subject references and ids used in subjects.
 const MaxTokenLen = 64
 

@@ -1,6 +1,7 @@
 package events
 
 import (
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,7 @@ func validate(ev *eventsv1.Event, now time.Time, skew time.Duration) error {
 	var v validator
 	v.envelope(ev)
 	v.payload(ev)
+	v.freeText(ev)
 	v.values(ev)
 	v.p.list = append(v.p.list, CheckStorable(ev)...)
 	if !now.IsZero() {
@@ -213,7 +215,7 @@ func (v *validator) envelope(ev *eventsv1.Event) {
 		v.token(l, "id", a.GetId(), false)
 	}
 
-	v.text(root, "correlation_id", ev.GetCorrelationId(), false, MaxStringLen)
+	v.token(root, "correlation_id", ev.GetCorrelationId(), false)
 	if c := ev.GetCausationId(); c != "" {
 		if r := checkUUID(c, 0); r != "" {
 			v.add(root, "causation_id", r)
@@ -288,10 +290,10 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		m := p.NoticePublished
 		l := at("notice_published")
 		v.token(l, "notice_id", m.GetNoticeId(), true)
-		v.text(l, "version", m.GetVersion(), true, MaxStringLen)
+		v.dotted(l, "version", m.GetVersion(), true)
 		v.language(l, "language", m.GetLanguage())
 		v.digest(l, "text_sha256", m.GetTextSha256(), true)
-		v.text(l, "url", m.GetUrl(), false, MaxStringLen)
+		v.url(l, "url", m.GetUrl())
 
 	case *eventsv1.Event_DataCollected:
 		m := p.DataCollected
@@ -301,8 +303,8 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		special := v.keys(l, "categories", m.GetCategories(), categoryKey, true)
 		v.bases(l, "legal_basis", m.GetLegalBasis(), "special_category_condition", m.GetSpecialCategoryCondition(), special)
 		v.list(l, "values", len(m.GetValues()))
-		v.text(l, "collection_source", m.GetCollectionSource(), false, MaxStringLen)
-		v.text(l, "collection_point", m.GetCollectionPoint(), false, MaxStringLen)
+		v.collectionSource(l, "collection_source", m.GetCollectionSource())
+		v.dotted(l, "collection_point", m.GetCollectionPoint(), false)
 
 	case *eventsv1.Event_DataRectified:
 		m := p.DataRectified
@@ -317,14 +319,14 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		l := at("consent_given")
 		v.key(l, "purpose", m.GetPurpose(), useKey, true)
 		v.token(l, "notice_id", m.GetNoticeId(), true)
-		v.text(l, "notice_version", m.GetNoticeVersion(), false, MaxStringLen)
+		v.dotted(l, "notice_version", m.GetNoticeVersion(), false)
 		v.digest(l, "notice_sha256", m.GetNoticeSha256(), false)
 		v.enum(l, "method", eventsv1.ConsentMethod(0).Descriptor(), protoreflect.EnumNumber(m.GetMethod()), true)
 		v.enum(l, "channel", eventsv1.Channel(0).Descriptor(), protoreflect.EnumNumber(m.GetChannel()), true)
 		if pa := m.GetParentalAuthorization(); pa != nil {
 			pl := at("consent_given.parental_authorization")
 			v.token(pl, "guardian_ref", pa.GetGuardianRef(), true)
-			v.text(pl, "verification_method", pa.GetVerificationMethod(), true, MaxStringLen)
+			v.text(pl, "verification_method", pa.GetVerificationMethod(), pa.GetVerificationMethodText() == nil, MaxStringLen)
 			v.timestamp(pl, "verified_at", pa.GetVerifiedAt(), false)
 		}
 		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
@@ -455,17 +457,26 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		l := at("retention_expired")
 		v.token(l, "activity_id", m.GetActivityId(), true)
 		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
-		v.text(l, "action", m.GetAction(), true, MaxStringLen)
+		v.text(l, "action", m.GetAction(), m.GetActionText() == nil, MaxStringLen)
+		if a := m.GetAction(); a != "" {
+			if kw, _, _ := strings.Cut(a, ": "); !isRetentionKeyword(kw) {
+				v.add(l, "action", "must start with erased, anonymised or held (words after \"held: \" go in action_text)")
+			}
+		}
 
 	case *eventsv1.Event_BreachRecorded:
 		m := p.BreachRecorded
 		l := at("breach_recorded")
 		v.token(l, "breach_id", m.GetBreachId(), true)
-		v.text(l, "description", m.GetDescription(), true, MaxDescriptionLen)
+		v.text(l, "description", m.GetDescription(), m.GetDescriptionText() == nil, MaxDescriptionLen)
 		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
 		v.timestamp(l, "detected_at", m.GetDetectedAt(), true)
 		v.timestamp(l, "authority_notified_at", m.GetAuthorityNotifiedAt(), false)
-		v.text(l, "risk", m.GetRisk(), false, MaxStringLen)
+		switch m.GetRisk() {
+		case "", "low", "high":
+		default:
+			v.add(l, "risk", "must be low or high")
+		}
 
 	case *eventsv1.Event_SubjectDataExported:
 		m := p.SubjectDataExported
@@ -521,7 +532,7 @@ func (v *validator) activity(l loc, a *eventsv1.ProcessingActivity) {
 		return
 	}
 	v.token(l, "activity_id", a.GetActivityId(), true)
-	v.text(l, "name", a.GetName(), true, MaxStringLen)
+	v.label(l, "name", a.GetName(), true)
 	v.keys(l, "purposes", a.GetPurposes(), useKey, true)
 	special := v.keys(l, "data_categories", a.GetDataCategories(), categoryKey, true)
 	v.keys(l, "data_subjects", a.GetDataSubjects(), subjectKey, false)
@@ -534,10 +545,10 @@ func (v *validator) activity(l loc, a *eventsv1.ProcessingActivity) {
 	if ret := a.GetRetention(); ret == nil {
 		v.add(l, "retention", "is required: days (0 until erasure is requested) and trigger")
 	} else {
-		v.text(l, "retention.trigger", ret.GetTrigger(), false, MaxStringLen)
+		v.label(l, "retention.trigger", ret.GetTrigger(), false)
 	}
 	v.token(l, "key_group", a.GetKeyGroup(), false)
-	v.text(l, "legitimate_interest_assessment_ref", a.GetLegitimateInterestAssessmentRef(), false, MaxStringLen)
+	v.label(l, "legitimate_interest_assessment_ref", a.GetLegitimateInterestAssessmentRef(), false)
 }
 
 func (v *validator) disclosure(m *eventsv1.DisclosureMade) {
@@ -551,7 +562,7 @@ func (v *validator) disclosure(m *eventsv1.DisclosureMade) {
 	v.key(l, "purpose", m.GetPurpose(), useKey, true)
 	v.bases(l, "legal_basis", m.GetLegalBasis(), "special_category_condition", m.GetSpecialCategoryCondition(), special)
 	v.text(l, "legal_instrument_ref", m.GetLegalInstrumentRef(), false, MaxStringLen)
-	if m.GetRecipient().GetKind() == eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY && m.GetLegalInstrumentRef() == "" {
+	if m.GetRecipient().GetKind() == eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY && m.GetLegalInstrumentRef() == "" && m.GetLegalInstrumentRefText() == nil {
 		v.add(l, "legal_instrument_ref", "is required for a disclosure to a public authority: the order, warrant or statute")
 	}
 	v.timestamp(l, "confidential_until", m.GetConfidentialUntil(), false)
@@ -565,7 +576,7 @@ func (v *validator) recipient(l loc, r *eventsv1.Recipient, disclosure bool) {
 		return
 	}
 	v.token(l, "id", r.GetId(), true)
-	v.text(l, "name", r.GetName(), true, MaxStringLen)
+	v.label(l, "name", r.GetName(), true)
 	kindOK := v.enum(l, "kind", eventsv1.RecipientKind(0).Descriptor(), protoreflect.EnumNumber(r.GetKind()), false)
 	if kindOK && r.GetKind() == eventsv1.RecipientKind_RECIPIENT_KIND_UNSPECIFIED {
 		if disclosure {
@@ -660,6 +671,10 @@ func (v *validator) values(ev *eventsv1.Event) {
 		l := val.loc()
 		dv := val.Value
 		switch c := dv.GetCategory(); {
+		case val.IsFreeText():
+			if c != FreeTextCategory {
+				v.add(l, "category", "must be "+FreeTextCategory+": the field holds free text")
+			}
 		case c == "":
 			v.add(l, "category", "is required: a fideslang data category")
 		case !taxonomy.IsDataCategory(c):
@@ -668,13 +683,17 @@ func (v *validator) values(ev *eventsv1.Event) {
 			v.add(l, "category", "is not among the payload's categories")
 		}
 		v.token(l, "key_group", dv.GetKeyGroup(), false)
+		maxLen := MaxPlaintextLen
+		if val.IsFreeText() {
+			maxLen = freeTextMaxLen(val.field) // the bound of the words before they were moved
+		}
 		switch x := dv.GetValue().(type) {
 		case *eventsv1.DataValue_Plaintext:
 			switch s := x.Plaintext; {
 			case s == "":
 				v.add(l, "plaintext", "is empty")
-			case len(s) > MaxPlaintextLen:
-				v.add(l, "plaintext", "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(MaxPlaintextLen))
+			case len(s) > maxLen:
+				v.add(l, "plaintext", "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(maxLen))
 			case !utf8.ValidString(s):
 				v.add(l, "plaintext", "is not valid UTF-8")
 			}
@@ -738,6 +757,69 @@ func (v *validator) text(l loc, name, s string, required bool, max int) {
 		v.add(l, name, "is not valid UTF-8")
 	case strings.IndexByte(s, 0) >= 0:
 		v.add(l, name, "holds a NUL byte (U+0000), which the read models (PostgreSQL text) cannot store")
+	}
+}
+
+// label checks a catalogue label (StringFields' Label): one line of
+// text that cannot hold an email address.
+func (v *validator) label(l loc, name, s string, required bool) {
+	v.text(l, name, s, required, MaxStringLen)
+	if strings.ContainsRune(s, '@') {
+		v.add(l, name, "must not contain \"@\": a label names the controller's catalogue, never a person's address")
+	}
+	for _, r := range s {
+		if r < ' ' || r == 0x7f {
+			v.add(l, name, "must be one line without control characters")
+			break
+		}
+	}
+}
+
+// dotted checks dot-separated NATS tokens, e.g. "web.contact_form", "2025.1".
+func (v *validator) dotted(l loc, name, s string, required bool) {
+	if s == "" {
+		if required {
+			v.add(l, name, "is required")
+		}
+		return
+	}
+	if len(s) > MaxTokenLen*2 {
+		v.add(l, name, "is "+strconv.Itoa(len(s))+" characters long, more than "+strconv.Itoa(MaxTokenLen*2))
+		return
+	}
+	for _, part := range strings.Split(s, ".") {
+		if CheckToken(part) != nil {
+			v.add(l, name, "is not dot-separated tokens of [A-Za-z0-9_-]")
+			return
+		}
+	}
+}
+
+// collectionSource checks DataCollected.collection_source: data_subject,
+// observed or third_party:<token>.
+func (v *validator) collectionSource(l loc, name, s string) {
+	switch {
+	case s == "", s == "data_subject", s == "observed":
+	case strings.HasPrefix(s, "third_party:") && CheckToken(strings.TrimPrefix(s, "third_party:")) == nil:
+	default:
+		v.add(l, name, "must be data_subject, observed or third_party:<id> (an id of [A-Za-z0-9_-])")
+	}
+}
+
+// url checks an absolute http(s) URL without user information, query or
+// fragment, and without "@" anywhere: it names a published document.
+func (v *validator) url(l loc, name, s string) {
+	if s == "" {
+		return
+	}
+	u, err := neturl.Parse(s)
+	switch {
+	case len(s) > MaxStringLen:
+		v.add(l, name, "is "+strconv.Itoa(len(s))+" bytes long, more than "+strconv.Itoa(MaxStringLen))
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		v.add(l, name, "is not an absolute http or https URL")
+	case strings.ContainsAny(s, "@?# ") || u.User != nil:
+		v.add(l, name, "must not hold user information, a query, a fragment, spaces or \"@\"")
 	}
 }
 

@@ -74,9 +74,7 @@ func reflectValues(ev *eventsv1.Event, p *payloadInfo) []Value {
 // TestValuesDirectMatchesReflection keeps this table true to the
 // descriptors: a payload that gains another value field must leave it.
 var directValues = map[reflect.Type]func(*eventsv1.Event) []*eventsv1.DataValue{
-	reflect.TypeOf(&eventsv1.Event_DataCollected{}):  func(ev *eventsv1.Event) []*eventsv1.DataValue { return ev.GetDataCollected().GetValues() },
-	reflect.TypeOf(&eventsv1.Event_DataRectified{}):  func(ev *eventsv1.Event) []*eventsv1.DataValue { return ev.GetDataRectified().GetValues() },
-	reflect.TypeOf(&eventsv1.Event_DisclosureMade{}): func(ev *eventsv1.Event) []*eventsv1.DataValue { return ev.GetDisclosureMade().GetValues() },
+	reflect.TypeOf(&eventsv1.Event_DataCollected{}): func(ev *eventsv1.Event) []*eventsv1.DataValue { return ev.GetDataCollected().GetValues() },
 }
 
 // valueFields maps each message reachable from Event to its fields that can

@@ -197,7 +197,7 @@ func disclosureRow(rec source.Record) *model.DisclosureRow {
 		RecipientID: r.GetId(), RecipientName: r.GetName(), RecipientKind: events.EnumName(r.GetKind()),
 		Country: r.GetCountry(), TransferMechanism: events.EnumName(r.GetTransferMechanism()),
 		Categories: slices.Clone(m.GetCategories()), Purpose: m.GetPurpose(), LegalBasis: events.EnumName(m.GetLegalBasis()),
-		SpecialCondition: events.EnumName(m.GetSpecialCategoryCondition()), LegalInstrumentRef: m.GetLegalInstrumentRef(),
+		SpecialCondition: events.EnumName(m.GetSpecialCategoryCondition()), LegalInstrumentRef: events.ShownText(m.GetLegalInstrumentRef(), m.GetLegalInstrumentRefText()),
 		ActivityID: m.GetActivityId(), OccurredAt: occurredAt(ev), RecordedAt: rec.RecordedAt,
 	}
 	if ts := m.GetConfidentialUntil(); ts != nil {
@@ -492,7 +492,8 @@ func request(st *model.SubjectState, reqs Requests, rec source.Record) *model.Re
 			row.DueAt = DueAt(row.ReceivedAt, row.ExtendedMonths)
 		}
 	case *eventsv1.Event_RightsRequestFulfilled:
-		row.Status, row.Outcome, row.ClosedAt = model.RequestFulfilled, p.RightsRequestFulfilled.GetOutcome(), &at
+		m := p.RightsRequestFulfilled
+		row.Status, row.Outcome, row.ClosedAt = model.RequestFulfilled, events.ShownText(m.GetOutcome(), m.GetOutcomeText()), &at
 	case *eventsv1.Event_RightsRequestDenied:
 		row.Status, row.DenialGround, row.ClosedAt = model.RequestDenied, events.EnumName(p.RightsRequestDenied.GetGround()), &at
 	}

@@ -161,3 +161,29 @@ func TestDueAtOfTheLastOccurredAt(t *testing.T) {
 		}
 	}
 }
+
+// TestSealedFreeTextNotInReadModels: a request's outcome and a disclosure's
+// legal instrument sealed in their _text siblings reach the read models as
+// "(sealed)", never as words (the read models hold no keys); the words of
+// an event stored before the siblings existed stay shown.
+func TestSealedFreeTextNotInReadModels(t *testing.T) {
+	sealed := &eventsv1.DataValue{Category: events.FreeTextCategory, Value: &eventsv1.DataValue_Sealed{Sealed: &eventsv1.Sealed{
+		KeyVersion: 1, Nonce: make([]byte, 12), Ciphertext: make([]byte, 40)}}}
+	s := &stream{}
+	s.add(subj, day(0), &eventsv1.RightsRequestReceived{RequestId: "rr-1", Right: eventsv1.Right_RIGHT_ACCESS})
+	s.add(subj, day(0), &eventsv1.RightsRequestReceived{RequestId: "rr-2", Right: eventsv1.Right_RIGHT_ACCESS})
+	s.add(subj, day(1), &eventsv1.RightsRequestFulfilled{RequestId: "rr-1", OutcomeText: sealed})
+	s.add(subj, day(1), &eventsv1.RightsRequestFulfilled{RequestId: "rr-2", Outcome: "sent by post"})
+	s.add(subj, day(1), &eventsv1.DisclosureMade{Recipient: &eventsv1.Recipient{Id: "police"}, Purpose: "essential.service",
+		LegalInstrumentRefText: sealed})
+	res, err := state.Replay(s.recs, day(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{res.Requests[0].Outcome, res.Requests[1].Outcome}; !reflect.DeepEqual(got, []string{events.SealedText, "sent by post"}) {
+		t.Errorf("outcomes %q, want [%q, the old event's words]", got, events.SealedText)
+	}
+	if len(res.Disclosures) != 1 || res.Disclosures[0].LegalInstrumentRef != events.SealedText {
+		t.Errorf("disclosures %+v, want the legal instrument ref %q", res.Disclosures, events.SealedText)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events"
@@ -39,6 +40,14 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		return Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Activity: activity, Purposes: purposes,
 			LegalBasis: events.EnumName(basis), Source: source, System: ev.GetSource(), CollectedAt: at, EventID: ev.GetEventId(), Sequence: row.Seq}
 	}
+	vals, notes := splitNotes(vals)
+	for _, o := range notes {
+		b.r.Notes = append(b.r.Notes, Note{Field: strings.TrimSuffix(o.Path, "_text"), Text: o.Plaintext, Erased: o.Erased,
+			At: at, EventID: ev.GetEventId(), Sequence: row.Seq})
+	}
+	for _, n := range events.LegacyFreeText(ev) {
+		b.r.Notes = append(b.r.Notes, Note{Field: n.Path, Text: n.Text, At: at, EventID: ev.GetEventId(), Sequence: row.Seq})
+	}
 	switch p := ev.GetPayload().(type) {
 	case *eventsv1.Event_DataCollected:
 		m := p.DataCollected
@@ -65,10 +74,31 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 				TransferMechanism: events.EnumName(rc.GetTransferMechanism())}
 			b.recipients[rc.GetId()] = x
 		}
+		ref := m.GetLegalInstrumentRef()
+		for _, o := range notes {
+			if strings.HasSuffix(o.Path, ".legal_instrument_ref_text") {
+				ref = o.Plaintext
+				if o.Erased {
+					ref = "(erased)"
+				}
+			}
+		}
 		x.Received = append(x.Received, Disclosure{Categories: m.GetCategories(), Purpose: m.GetPurpose(),
-			LegalBasis: events.EnumName(m.GetLegalBasis()), LegalInstrumentRef: m.GetLegalInstrumentRef(), At: at, EventID: ev.GetEventId()})
+			LegalBasis: events.EnumName(m.GetLegalBasis()), LegalInstrumentRef: ref, At: at, EventID: ev.GetEventId()})
 		b.processed(m.GetActivityId(), []string{m.GetPurpose()}, m.GetCategories(), m.GetLegalBasis(), "", at)
 	}
+}
+
+// splitNotes separates the opened free text of an event from its values.
+func splitNotes(all []events.Opened) (vals, notes []events.Opened) {
+	for _, o := range all {
+		if o.FreeText {
+			notes = append(notes, o)
+		} else {
+			vals = append(vals, o)
+		}
+	}
+	return vals, notes
 }
 
 // sourceOf says where collected data came from: the collection source,

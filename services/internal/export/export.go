@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/proof"
 	"github.com/docketledger/docket/projections/merkle"
 	"github.com/docketledger/docket/projections/model"
@@ -119,7 +120,7 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	r := &Report{
 		Schema: Schema, Controller: req.Tenant, SubjectRef: req.SubjectRef, GeneratedAt: now, RequestID: req.RequestID,
 		Data: []Datum{}, Provided: []Datum{}, Processing: []Processing{}, Recipients: []Recipient{}, Consents: []Consent{},
-		Requests: []RightsRequest{}, Restrictions: []Restriction{}, Objections: []Objection{}, PassedOn: []Notice{}, Rights: rights,
+		Requests: []RightsRequest{}, Restrictions: []Restriction{}, Objections: []Objection{}, PassedOn: []Notice{}, Notes: []Note{}, Rights: rights,
 	}
 	b := builder{r: r, cat: cat, processing: map[string]*Processing{}, recipients: map[string]*Recipient{}}
 	var shown []shownEvent
@@ -180,11 +181,29 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := x.c.Record(ctx, ev); err != nil {
+	if err := x.record(ctx, ev); err != nil {
 		return nil, fmt.Errorf("record the export: %w", err)
 	}
 	res.EventID = ev.GetEventId()
 	return res, nil
+}
+
+// record records the export. The justification is words a person typed,
+// so it is sealed under the subject's key like any free text; once the
+// subject's default key is shredded no words about them can be sealed, and
+// the export is recorded without them (who, when, which token and request
+// still are).
+func (x *Exporter) record(ctx context.Context, ev *eventsv1.Event) error {
+	sealed := proto.Clone(ev).(*eventsv1.Event)
+	if err := events.MoveFreeText(sealed); err != nil {
+		return err
+	}
+	err := x.c.Record(ctx, sealed)
+	if errors.Is(err, keys.ErrShredded) && ev.GetSubjectDataExported().GetJustification() != "" {
+		ev.GetSubjectDataExported().Justification = ""
+		err = x.c.Record(ctx, ev)
+	}
+	return err
 }
 
 type shownEvent struct {

@@ -117,6 +117,9 @@ It reflects the ledger up to stream sequence {{.ThroughSequence}}.</p>
 {{end}}</table>{{else}}<p>No request is recorded.</p>{{end}}
 {{if .Restrictions}}<h3>Restrictions (Art. 18)</h3><ul>{{range .Restrictions}}<li>{{if .Purposes}}{{list .Purposes}}{{else}}all processing but storage{{end}}, from {{day .AppliedAt}}{{if .LiftedAt}} until {{whenp .LiftedAt}}{{end}}</li>{{end}}</ul>{{end}}
 {{if .Objections}}<h3>Objections (Art. 21)</h3><ul>{{range .Objections}}<li>{{list .Purposes}}, {{day .At}}</li>{{end}}</ul>{{end}}
+{{if .Notes}}<h3>What was written down</h3><table><tr><th>When</th><th>Field</th><th>Text</th></tr>
+{{range .Notes}}<tr><td>{{when .At}}</td><td>{{.Field}}</td><td>{{if .Erased}}(erased){{else}}{{.Text}}{{end}}</td></tr>
+{{end}}</table>{{end}}
 {{if or .Erasure.Systems .Erasure.Shredded}}<h3>Erasure (Art. 17)</h3><ul>
 {{range $s, $t := .Erasure.Systems}}<li>{{$s}} erased your data on {{when $t}}</li>{{end}}
 {{range $g, $t := .Erasure.Shredded}}<li>the key of key group {{$g}} was destroyed on {{when $t}}: what it sealed can no longer be read by anyone</li>{{end}}</ul>{{end}}

@@ -46,6 +46,10 @@ type Report struct {
 	// on to (Art. 19): each recipient owed a notice, and whether it was
 	// told.
 	PassedOn []Notice `json:"passed_on"`
+	// Notes are the words recorded with the subject's events (a
+	// rectification's reason, a denial's explanation, a request's
+	// outcome), opened with the subject's key; an erased one says so.
+	Notes []Note `json:"notes"`
 	// Rights are the subject's rights, as the report tells them.
 	Rights []string `json:"rights"`
 	// Verification lets anyone check, with the log's public key, that the
@@ -67,6 +71,16 @@ type Datum struct {
 	CollectedAt time.Time `json:"collected_at"`
 	EventID     string    `json:"event_id"`
 	Sequence    uint64    `json:"sequence"`
+}
+
+// Note is one free-text field of one of the subject's events.
+type Note struct {
+	Field    string    `json:"field"` // e.g. data_rectified.reason
+	Text     string    `json:"text,omitempty"`
+	Erased   bool      `json:"erased,omitempty"`
+	At       time.Time `json:"at"`
+	EventID  string    `json:"event_id"`
+	Sequence uint64    `json:"sequence"`
 }
 
 // Processing is one activity the subject's data was processed under.

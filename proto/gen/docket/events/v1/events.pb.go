@@ -1636,9 +1636,15 @@ func (x *ProcessingActivityDeclared) GetActivity() *ProcessingActivity {
 
 // ProcessingActivityAmended replaces an activity's declaration from occurred_at on.
 type ProcessingActivityAmended struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Activity      *ProcessingActivity    `protobuf:"bytes,1,opt,name=activity,proto3" json:"activity,omitempty"`
-	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Activity *ProcessingActivity    `protobuf:"bytes,1,opt,name=activity,proto3" json:"activity,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The words of reason, category user.content.private, sealed
+	// under the tenant key (the key ring's subject "_"), so that shredding it erases them.
+	ReasonText    *DataValue `protobuf:"bytes,3,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1685,6 +1691,13 @@ func (x *ProcessingActivityAmended) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *ProcessingActivityAmended) GetReasonText() *DataValue {
+	if x != nil {
+		return x.ReasonText
+	}
+	return nil
 }
 
 // NoticePublished records a version of a privacy notice, by hash.
@@ -2048,11 +2061,17 @@ func (x *DataCollected) GetSubjectIsChild() bool {
 
 // DataRectified records a correction of held data.
 type DataRectified struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Categories    []string               `protobuf:"bytes,1,rep,name=categories,proto3" json:"categories,omitempty"`
-	Values        []*DataValue           `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
-	RequestId     string                 `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	Reason        string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Categories []string               `protobuf:"bytes,1,rep,name=categories,proto3" json:"categories,omitempty"`
+	Values     []*DataValue           `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
+	RequestId  string                 `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The words of reason, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	ReasonText    *DataValue `protobuf:"bytes,5,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2115,16 +2134,29 @@ func (x *DataRectified) GetReason() string {
 	return ""
 }
 
+func (x *DataRectified) GetReasonText() *DataValue {
+	if x != nil {
+		return x.ReasonText
+	}
+	return nil
+}
+
 // ParentalAuthorization records who authorised a child's consent (Art. 8).
 type ParentalAuthorization struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Pseudonymous reference of the holder of parental responsibility.
 	GuardianRef string `protobuf:"bytes,1,opt,name=guardian_ref,json=guardianRef,proto3" json:"guardian_ref,omitempty"`
 	// How it was verified, e.g. "card_check", "signed_form".
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into verification_method_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	VerificationMethod string                 `protobuf:"bytes,2,opt,name=verification_method,json=verificationMethod,proto3" json:"verification_method,omitempty"`
 	VerifiedAt         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=verified_at,json=verifiedAt,proto3" json:"verified_at,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// The words of verification_method, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	VerificationMethodText *DataValue `protobuf:"bytes,4,opt,name=verification_method_text,json=verificationMethodText,proto3" json:"verification_method_text,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *ParentalAuthorization) Reset() {
@@ -2174,6 +2206,13 @@ func (x *ParentalAuthorization) GetVerificationMethod() string {
 func (x *ParentalAuthorization) GetVerifiedAt() *timestamppb.Timestamp {
 	if x != nil {
 		return x.VerifiedAt
+	}
+	return nil
+}
+
+func (x *ParentalAuthorization) GetVerificationMethodText() *DataValue {
+	if x != nil {
+		return x.VerificationMethodText
 	}
 	return nil
 }
@@ -2361,14 +2400,20 @@ type DisclosureMade struct {
 	LegalBasis               LegalBasis `protobuf:"varint,4,opt,name=legal_basis,json=legalBasis,proto3,enum=docket.events.v1.LegalBasis" json:"legal_basis,omitempty"`
 	SpecialCategoryCondition LegalBasis `protobuf:"varint,5,opt,name=special_category_condition,json=specialCategoryCondition,proto3,enum=docket.events.v1.LegalBasis" json:"special_category_condition,omitempty"`
 	// A court order number, a warrant, a statute: what compelled or allowed it.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into legal_instrument_ref_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	LegalInstrumentRef string `protobuf:"bytes,6,opt,name=legal_instrument_ref,json=legalInstrumentRef,proto3" json:"legal_instrument_ref,omitempty"`
 	// Until then the subject must not be told (Art. 23), e.g. under a court order.
 	ConfidentialUntil *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=confidential_until,json=confidentialUntil,proto3" json:"confidential_until,omitempty"`
 	ActivityId        string                 `protobuf:"bytes,8,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
 	// Values disclosed, where the disclosure itself is recorded with them.
-	Values        []*DataValue `protobuf:"bytes,9,rep,name=values,proto3" json:"values,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Values []*DataValue `protobuf:"bytes,9,rep,name=values,proto3" json:"values,omitempty"`
+	// The words of legal_instrument_ref, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	LegalInstrumentRefText *DataValue `protobuf:"bytes,10,opt,name=legal_instrument_ref_text,json=legalInstrumentRefText,proto3" json:"legal_instrument_ref_text,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *DisclosureMade) Reset() {
@@ -2464,6 +2509,13 @@ func (x *DisclosureMade) GetValues() []*DataValue {
 	return nil
 }
 
+func (x *DisclosureMade) GetLegalInstrumentRefText() *DataValue {
+	if x != nil {
+		return x.LegalInstrumentRefText
+	}
+	return nil
+}
+
 // RightsRequestReceived opens a data subject request; the statutory deadline
 // runs from occurred_at.
 type RightsRequestReceived struct {
@@ -2546,9 +2598,15 @@ func (x *RightsRequestReceived) GetPurposes() []string {
 
 // RightsRequestIdentityVerified records that the requester was identified.
 type RightsRequestIdentityVerified struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	Method        string                 `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into method_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Method string `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
+	// The words of method, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	MethodText    *DataValue `protobuf:"bytes,3,opt,name=method_text,json=methodText,proto3" json:"method_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2597,13 +2655,26 @@ func (x *RightsRequestIdentityVerified) GetMethod() string {
 	return ""
 }
 
+func (x *RightsRequestIdentityVerified) GetMethodText() *DataValue {
+	if x != nil {
+		return x.MethodText
+	}
+	return nil
+}
+
 // RightsRequestDeadlineExtended extends the deadline (Art. 12(3)).
 type RightsRequestDeadlineExtended struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// One or two further months.
-	Months        uint32 `protobuf:"varint,2,opt,name=months,proto3" json:"months,omitempty"`
-	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	Months uint32 `protobuf:"varint,2,opt,name=months,proto3" json:"months,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The words of reason, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	ReasonText    *DataValue `protobuf:"bytes,4,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2659,15 +2730,28 @@ func (x *RightsRequestDeadlineExtended) GetReason() string {
 	return ""
 }
 
+func (x *RightsRequestDeadlineExtended) GetReasonText() *DataValue {
+	if x != nil {
+		return x.ReasonText
+	}
+	return nil
+}
+
 // RightsRequestFulfilled closes a request with its answer given.
 type RightsRequestFulfilled struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	Outcome   string                 `protobuf:"bytes,2,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into outcome_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Outcome string `protobuf:"bytes,2,opt,name=outcome,proto3" json:"outcome,omitempty"`
 	// SHA-256 of the document handed over, if any.
 	ResponseSha256 []byte `protobuf:"bytes,3,opt,name=response_sha256,json=responseSha256,proto3" json:"response_sha256,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The words of outcome, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	OutcomeText   *DataValue `protobuf:"bytes,4,opt,name=outcome_text,json=outcomeText,proto3" json:"outcome_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RightsRequestFulfilled) Reset() {
@@ -2721,14 +2805,27 @@ func (x *RightsRequestFulfilled) GetResponseSha256() []byte {
 	return nil
 }
 
+func (x *RightsRequestFulfilled) GetOutcomeText() *DataValue {
+	if x != nil {
+		return x.OutcomeText
+	}
+	return nil
+}
+
 // RightsRequestDenied closes a request refused.
 type RightsRequestDenied struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	Ground        DenialGround           `protobuf:"varint,2,opt,name=ground,proto3,enum=docket.events.v1.DenialGround" json:"ground,omitempty"`
-	Explanation   string                 `protobuf:"bytes,3,opt,name=explanation,proto3" json:"explanation,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Ground    DenialGround           `protobuf:"varint,2,opt,name=ground,proto3,enum=docket.events.v1.DenialGround" json:"ground,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into explanation_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Explanation string `protobuf:"bytes,3,opt,name=explanation,proto3" json:"explanation,omitempty"`
+	// The words of explanation, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	ExplanationText *DataValue `protobuf:"bytes,4,opt,name=explanation_text,json=explanationText,proto3" json:"explanation_text,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *RightsRequestDenied) Reset() {
@@ -2782,15 +2879,28 @@ func (x *RightsRequestDenied) GetExplanation() string {
 	return ""
 }
 
+func (x *RightsRequestDenied) GetExplanationText() *DataValue {
+	if x != nil {
+		return x.ExplanationText
+	}
+	return nil
+}
+
 // RestrictionApplied restricts processing (Art. 18).
 type RestrictionApplied struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	RestrictionId string                 `protobuf:"bytes,1,opt,name=restriction_id,json=restrictionId,proto3" json:"restriction_id,omitempty"`
 	// Purposes restricted; empty means all but storage.
-	Purposes      []string `protobuf:"bytes,2,rep,name=purposes,proto3" json:"purposes,omitempty"`
-	Categories    []string `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
-	RequestId     string   `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	Reason        string   `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	Purposes   []string `protobuf:"bytes,2,rep,name=purposes,proto3" json:"purposes,omitempty"`
+	Categories []string `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
+	RequestId  string   `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The words of reason, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	ReasonText    *DataValue `protobuf:"bytes,6,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2860,11 +2970,24 @@ func (x *RestrictionApplied) GetReason() string {
 	return ""
 }
 
+func (x *RestrictionApplied) GetReasonText() *DataValue {
+	if x != nil {
+		return x.ReasonText
+	}
+	return nil
+}
+
 // RestrictionLifted ends a restriction.
 type RestrictionLifted struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	RestrictionId string                 `protobuf:"bytes,1,opt,name=restriction_id,json=restrictionId,proto3" json:"restriction_id,omitempty"`
-	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into reason_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The words of reason, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	ReasonText    *DataValue `protobuf:"bytes,3,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2913,12 +3036,25 @@ func (x *RestrictionLifted) GetReason() string {
 	return ""
 }
 
+func (x *RestrictionLifted) GetReasonText() *DataValue {
+	if x != nil {
+		return x.ReasonText
+	}
+	return nil
+}
+
 // ObjectionRecorded records an objection to processing (Art. 21).
 type ObjectionRecorded struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Purposes      []string               `protobuf:"bytes,1,rep,name=purposes,proto3" json:"purposes,omitempty"`
-	RequestId     string                 `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	Grounds       string                 `protobuf:"bytes,3,opt,name=grounds,proto3" json:"grounds,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Purposes  []string               `protobuf:"bytes,1,rep,name=purposes,proto3" json:"purposes,omitempty"`
+	RequestId string                 `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into grounds_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Grounds string `protobuf:"bytes,3,opt,name=grounds,proto3" json:"grounds,omitempty"`
+	// The words of grounds, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	GroundsText   *DataValue `protobuf:"bytes,4,opt,name=grounds_text,json=groundsText,proto3" json:"grounds_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2972,6 +3108,13 @@ func (x *ObjectionRecorded) GetGrounds() string {
 		return x.Grounds
 	}
 	return ""
+}
+
+func (x *ObjectionRecorded) GetGroundsText() *DataValue {
+	if x != nil {
+		return x.GroundsText
+	}
+	return nil
 }
 
 // ErasureExecuted records that one system erased a subject's data.
@@ -3173,7 +3316,13 @@ type RetentionExpired struct {
 	ActivityId string                 `protobuf:"bytes,1,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
 	Categories []string               `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`
 	// What was done: "erased", "anonymised", "held: <reason>".
-	Action        string `protobuf:"bytes,3,opt,name=action,proto3" json:"action,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into action_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Action string `protobuf:"bytes,3,opt,name=action,proto3" json:"action,omitempty"`
+	// The words of action after its keyword ("held: ..."), category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	ActionText    *DataValue `protobuf:"bytes,4,opt,name=action_text,json=actionText,proto3" json:"action_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3229,11 +3378,21 @@ func (x *RetentionExpired) GetAction() string {
 	return ""
 }
 
+func (x *RetentionExpired) GetActionText() *DataValue {
+	if x != nil {
+		return x.ActionText
+	}
+	return nil
+}
+
 // BreachRecorded records a personal data breach (Art. 33/34). Describes, never
 // contains, personal data.
 type BreachRecorded struct {
-	state                    protoimpl.MessageState `protogen:"open.v1"`
-	BreachId                 string                 `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	BreachId string                 `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into description_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Description              string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	Categories               []string               `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
 	SubjectsAffectedEstimate uint64                 `protobuf:"varint,4,opt,name=subjects_affected_estimate,json=subjectsAffectedEstimate,proto3" json:"subjects_affected_estimate,omitempty"`
@@ -3241,9 +3400,12 @@ type BreachRecorded struct {
 	AuthorityNotifiedAt      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=authority_notified_at,json=authorityNotifiedAt,proto3" json:"authority_notified_at,omitempty"`
 	SubjectsNotified         bool                   `protobuf:"varint,7,opt,name=subjects_notified,json=subjectsNotified,proto3" json:"subjects_notified,omitempty"`
 	// "low", "high": the assessed risk to the rights of natural persons.
-	Risk          string `protobuf:"bytes,8,opt,name=risk,proto3" json:"risk,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Risk string `protobuf:"bytes,8,opt,name=risk,proto3" json:"risk,omitempty"`
+	// The words of description, category user.content.private, sealed
+	// under the tenant key (the key ring's subject "_"), so that shredding it erases them.
+	DescriptionText *DataValue `protobuf:"bytes,9,opt,name=description_text,json=descriptionText,proto3" json:"description_text,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *BreachRecorded) Reset() {
@@ -3332,6 +3494,13 @@ func (x *BreachRecorded) GetRisk() string {
 	return ""
 }
 
+func (x *BreachRecorded) GetDescriptionText() *DataValue {
+	if x != nil {
+		return x.DescriptionText
+	}
+	return nil
+}
+
 // SubjectDataExported records that the ledger produced an access (Art. 15)
 // or portability (Art. 20) export of the subject's data: who produced it
 // (the envelope's actor), for which request, and what it rests on.
@@ -3354,12 +3523,18 @@ type SubjectDataExported struct {
 	TreeSize uint64 `protobuf:"varint,6,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
 	// Why the values were read, when no request_id says it. Never personal
 	// data.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into justification_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Justification string `protobuf:"bytes,7,opt,name=justification,proto3" json:"justification,omitempty"`
 	// The id of the API token the export was asked with (its name is the
 	// actor).
-	TokenId       string `protobuf:"bytes,8,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TokenId string `protobuf:"bytes,8,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// The words of justification, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	JustificationText *DataValue `protobuf:"bytes,9,opt,name=justification_text,json=justificationText,proto3" json:"justification_text,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *SubjectDataExported) Reset() {
@@ -3446,6 +3621,13 @@ func (x *SubjectDataExported) GetTokenId() string {
 		return x.TokenId
 	}
 	return ""
+}
+
+func (x *SubjectDataExported) GetJustificationText() *DataValue {
+	if x != nil {
+		return x.JustificationText
+	}
+	return nil
 }
 
 // RecipientNotificationDue records an Art. 19 obligation: a recipient that
@@ -3543,7 +3725,13 @@ type RecipientNotificationWaived struct {
 	Right       Right                  `protobuf:"varint,3,opt,name=right,proto3,enum=docket.events.v1.Right" json:"right,omitempty"`
 	Ground      WaiverGround           `protobuf:"varint,4,opt,name=ground,proto3,enum=docket.events.v1.WaiverGround" json:"ground,omitempty"`
 	// Why, in words: never personal data.
-	Detail        string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into detail_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
+	Detail string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	// The words of detail, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	DetailText    *DataValue `protobuf:"bytes,6,opt,name=detail_text,json=detailText,proto3" json:"detail_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3613,6 +3801,13 @@ func (x *RecipientNotificationWaived) GetDetail() string {
 	return ""
 }
 
+func (x *RecipientNotificationWaived) GetDetailText() *DataValue {
+	if x != nil {
+		return x.DetailText
+	}
+	return nil
+}
+
 // ErasureExemptionRecorded records that some of a subject's data is kept
 // despite an erasure request, under Art. 17(3), until a date: the key
 // groups named are not shredded when the request is carried out.
@@ -3623,9 +3818,15 @@ type ErasureExemptionRecorded struct {
 	KeyGroups []string               `protobuf:"bytes,2,rep,name=key_groups,json=keyGroups,proto3" json:"key_groups,omitempty"`
 	Ground    ErasureExemptionGround `protobuf:"varint,3,opt,name=ground,proto3,enum=docket.events.v1.ErasureExemptionGround" json:"ground,omitempty"`
 	// Why, in words, never personal data: "invoices kept 10 years (HGB 257)".
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into detail_text and seals it; it is read only from
+	// events stored before that field existed. Setting both is refused.
 	Detail string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
 	// When the hold ends: the kept groups are to be shredded then.
-	Until         *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=until,proto3" json:"until,omitempty"`
+	Until *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=until,proto3" json:"until,omitempty"`
+	// The words of detail, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	DetailText    *DataValue `protobuf:"bytes,6,opt,name=detail_text,json=detailText,proto3" json:"detail_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3691,6 +3892,13 @@ func (x *ErasureExemptionRecorded) GetDetail() string {
 func (x *ErasureExemptionRecorded) GetUntil() *timestamppb.Timestamp {
 	if x != nil {
 		return x.Until
+	}
+	return nil
+}
+
+func (x *ErasureExemptionRecorded) GetDetailText() *DataValue {
+	if x != nil {
+		return x.DetailText
 	}
 	return nil
 }
@@ -3771,10 +3979,12 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	" \x01(\tR\bkeyGroup\x12K\n" +
 	"\"legitimate_interest_assessment_ref\x18\v \x01(\tR\x1flegitimateInterestAssessmentRef\"^\n" +
 	"\x1aProcessingActivityDeclared\x12@\n" +
-	"\bactivity\x18\x01 \x01(\v2$.docket.events.v1.ProcessingActivityR\bactivity\"u\n" +
+	"\bactivity\x18\x01 \x01(\v2$.docket.events.v1.ProcessingActivityR\bactivity\"\xb3\x01\n" +
 	"\x19ProcessingActivityAmended\x12@\n" +
 	"\bactivity\x18\x01 \x01(\v2$.docket.events.v1.ProcessingActivityR\bactivity\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x97\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12<\n" +
+	"\vreason_text\x18\x03 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"reasonText\"\x97\x01\n" +
 	"\x0fNoticePublished\x12\x1b\n" +
 	"\tnotice_id\x18\x01 \x01(\tR\bnoticeId\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1a\n" +
@@ -3808,7 +4018,7 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x06values\x18\x06 \x03(\v2\x1b.docket.events.v1.DataValueR\x06values\x12+\n" +
 	"\x11collection_source\x18\a \x01(\tR\x10collectionSource\x12)\n" +
 	"\x10collection_point\x18\b \x01(\tR\x0fcollectionPoint\x12(\n" +
-	"\x10subject_is_child\x18\t \x01(\bR\x0esubjectIsChild\"\x9b\x01\n" +
+	"\x10subject_is_child\x18\t \x01(\bR\x0esubjectIsChild\"\xd9\x01\n" +
 	"\rDataRectified\x12\x1e\n" +
 	"\n" +
 	"categories\x18\x01 \x03(\tR\n" +
@@ -3816,12 +4026,15 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x06values\x18\x02 \x03(\v2\x1b.docket.events.v1.DataValueR\x06values\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x03 \x01(\tR\trequestId\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xa8\x01\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12<\n" +
+	"\vreason_text\x18\x05 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"reasonText\"\xff\x01\n" +
 	"\x15ParentalAuthorization\x12!\n" +
 	"\fguardian_ref\x18\x01 \x01(\tR\vguardianRef\x12/\n" +
 	"\x13verification_method\x18\x02 \x01(\tR\x12verificationMethod\x12;\n" +
 	"\vverified_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"verifiedAt\"\xba\x03\n" +
+	"verifiedAt\x12U\n" +
+	"\x18verification_method_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\x16verificationMethodText\"\xba\x03\n" +
 	"\fConsentGiven\x12\x18\n" +
 	"\apurpose\x18\x01 \x01(\tR\apurpose\x12\x1b\n" +
 	"\tnotice_id\x18\x02 \x01(\tR\bnoticeId\x12%\n" +
@@ -3838,7 +4051,7 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x10ConsentWithdrawn\x12\x18\n" +
 	"\apurpose\x18\x01 \x01(\tR\apurpose\x127\n" +
 	"\x06method\x18\x02 \x01(\x0e2\x1f.docket.events.v1.ConsentMethodR\x06method\x123\n" +
-	"\achannel\x18\x03 \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\"\xf3\x03\n" +
+	"\achannel\x18\x03 \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\"\xcb\x04\n" +
 	"\x0eDisclosureMade\x129\n" +
 	"\trecipient\x18\x01 \x01(\v2\x1b.docket.events.v1.RecipientR\trecipient\x12\x1e\n" +
 	"\n" +
@@ -3852,7 +4065,9 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x12confidential_until\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x11confidentialUntil\x12\x1f\n" +
 	"\vactivity_id\x18\b \x01(\tR\n" +
 	"activityId\x123\n" +
-	"\x06values\x18\t \x03(\v2\x1b.docket.events.v1.DataValueR\x06values\"\xd6\x01\n" +
+	"\x06values\x18\t \x03(\v2\x1b.docket.events.v1.DataValueR\x06values\x12V\n" +
+	"\x19legal_instrument_ref_text\x18\n" +
+	" \x01(\v2\x1b.docket.events.v1.DataValueR\x16legalInstrumentRefText\"\xd6\x01\n" +
 	"\x15RightsRequestReceived\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12-\n" +
@@ -3861,26 +4076,32 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"categories\x18\x04 \x03(\tR\n" +
 	"categories\x12\x1a\n" +
-	"\bpurposes\x18\x05 \x03(\tR\bpurposes\"V\n" +
+	"\bpurposes\x18\x05 \x03(\tR\bpurposes\"\x94\x01\n" +
 	"\x1dRightsRequestIdentityVerified\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x16\n" +
-	"\x06method\x18\x02 \x01(\tR\x06method\"n\n" +
+	"\x06method\x18\x02 \x01(\tR\x06method\x12<\n" +
+	"\vmethod_text\x18\x03 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"methodText\"\xac\x01\n" +
 	"\x1dRightsRequestDeadlineExtended\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x16\n" +
 	"\x06months\x18\x02 \x01(\rR\x06months\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"z\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12<\n" +
+	"\vreason_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"reasonText\"\xba\x01\n" +
 	"\x16RightsRequestFulfilled\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x18\n" +
 	"\aoutcome\x18\x02 \x01(\tR\aoutcome\x12'\n" +
-	"\x0fresponse_sha256\x18\x03 \x01(\fR\x0eresponseSha256\"\x8e\x01\n" +
+	"\x0fresponse_sha256\x18\x03 \x01(\fR\x0eresponseSha256\x12>\n" +
+	"\foutcome_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\voutcomeText\"\xd6\x01\n" +
 	"\x13RightsRequestDenied\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x126\n" +
 	"\x06ground\x18\x02 \x01(\x0e2\x1e.docket.events.v1.DenialGroundR\x06ground\x12 \n" +
-	"\vexplanation\x18\x03 \x01(\tR\vexplanation\"\xae\x01\n" +
+	"\vexplanation\x18\x03 \x01(\tR\vexplanation\x12F\n" +
+	"\x10explanation_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\x0fexplanationText\"\xec\x01\n" +
 	"\x12RestrictionApplied\x12%\n" +
 	"\x0erestriction_id\x18\x01 \x01(\tR\rrestrictionId\x12\x1a\n" +
 	"\bpurposes\x18\x02 \x03(\tR\bpurposes\x12\x1e\n" +
@@ -3889,15 +4110,20 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"categories\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\x12\x16\n" +
-	"\x06reason\x18\x05 \x01(\tR\x06reason\"R\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12<\n" +
+	"\vreason_text\x18\x06 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"reasonText\"\x90\x01\n" +
 	"\x11RestrictionLifted\x12%\n" +
 	"\x0erestriction_id\x18\x01 \x01(\tR\rrestrictionId\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"h\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12<\n" +
+	"\vreason_text\x18\x03 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"reasonText\"\xa8\x01\n" +
 	"\x11ObjectionRecorded\x12\x1a\n" +
 	"\bpurposes\x18\x01 \x03(\tR\bpurposes\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x02 \x01(\tR\trequestId\x12\x18\n" +
-	"\agrounds\x18\x03 \x01(\tR\agrounds\"\x8f\x01\n" +
+	"\agrounds\x18\x03 \x01(\tR\agrounds\x12>\n" +
+	"\fgrounds_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\vgroundsText\"\x8f\x01\n" +
 	"\x0fErasureExecuted\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x16\n" +
@@ -3916,14 +4142,16 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12!\n" +
 	"\frecipient_id\x18\x02 \x01(\tR\vrecipientId\x12-\n" +
 	"\x05right\x18\x03 \x01(\x0e2\x17.docket.events.v1.RightR\x05right\x123\n" +
-	"\achannel\x18\x04 \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\"k\n" +
+	"\achannel\x18\x04 \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\"\xa9\x01\n" +
 	"\x10RetentionExpired\x12\x1f\n" +
 	"\vactivity_id\x18\x01 \x01(\tR\n" +
 	"activityId\x12\x1e\n" +
 	"\n" +
 	"categories\x18\x02 \x03(\tR\n" +
 	"categories\x12\x16\n" +
-	"\x06action\x18\x03 \x01(\tR\x06action\"\xfb\x02\n" +
+	"\x06action\x18\x03 \x01(\tR\x06action\x12<\n" +
+	"\vaction_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"actionText\"\xc3\x03\n" +
 	"\x0eBreachRecorded\x12\x1b\n" +
 	"\tbreach_id\x18\x01 \x01(\tR\bbreachId\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1e\n" +
@@ -3935,7 +4163,8 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"detectedAt\x12N\n" +
 	"\x15authority_notified_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x13authorityNotifiedAt\x12+\n" +
 	"\x11subjects_notified\x18\a \x01(\bR\x10subjectsNotified\x12\x12\n" +
-	"\x04risk\x18\b \x01(\tR\x04risk\"\xc0\x02\n" +
+	"\x04risk\x18\b \x01(\tR\x04risk\x12F\n" +
+	"\x10description_text\x18\t \x01(\v2\x1b.docket.events.v1.DataValueR\x0fdescriptionText\"\x8c\x03\n" +
 	"\x13SubjectDataExported\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x126\n" +
@@ -3945,21 +4174,24 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x14withheld_disclosures\x18\x05 \x01(\rR\x13withheldDisclosures\x12\x1b\n" +
 	"\ttree_size\x18\x06 \x01(\x04R\btreeSize\x12$\n" +
 	"\rjustification\x18\a \x01(\tR\rjustification\x12\x19\n" +
-	"\btoken_id\x18\b \x01(\tR\atokenId\"\xe4\x01\n" +
+	"\btoken_id\x18\b \x01(\tR\atokenId\x12J\n" +
+	"\x12justification_text\x18\t \x01(\v2\x1b.docket.events.v1.DataValueR\x11justificationText\"\xe4\x01\n" +
 	"\x18RecipientNotificationDue\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12!\n" +
 	"\frecipient_id\x18\x02 \x01(\tR\vrecipientId\x12-\n" +
 	"\x05right\x18\x03 \x01(\x0e2\x17.docket.events.v1.RightR\x05right\x12$\n" +
 	"\x0ecause_event_id\x18\x04 \x01(\tR\fcauseEventId\x121\n" +
-	"\x06due_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\"\xde\x01\n" +
+	"\x06due_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\"\x9c\x02\n" +
 	"\x1bRecipientNotificationWaived\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12!\n" +
 	"\frecipient_id\x18\x02 \x01(\tR\vrecipientId\x12-\n" +
 	"\x05right\x18\x03 \x01(\x0e2\x17.docket.events.v1.RightR\x05right\x126\n" +
 	"\x06ground\x18\x04 \x01(\x0e2\x1e.docket.events.v1.WaiverGroundR\x06ground\x12\x16\n" +
-	"\x06detail\x18\x05 \x01(\tR\x06detail\"\xe4\x01\n" +
+	"\x06detail\x18\x05 \x01(\tR\x06detail\x12<\n" +
+	"\vdetail_text\x18\x06 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"detailText\"\xa2\x02\n" +
 	"\x18ErasureExemptionRecorded\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1d\n" +
@@ -3967,7 +4199,9 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"key_groups\x18\x02 \x03(\tR\tkeyGroups\x12@\n" +
 	"\x06ground\x18\x03 \x01(\x0e2(.docket.events.v1.ErasureExemptionGroundR\x06ground\x12\x16\n" +
 	"\x06detail\x18\x04 \x01(\tR\x06detail\x120\n" +
-	"\x05until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05until*\xa4\x01\n" +
+	"\x05until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12<\n" +
+	"\vdetail_text\x18\x06 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"detailText*\xa4\x01\n" +
 	"\tActorKind\x12\x1a\n" +
 	"\x16ACTOR_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTOR_KIND_SYSTEM\x10\x01\x12\x14\n" +
@@ -4157,42 +4391,58 @@ var file_docket_events_v1_events_proto_depIdxs = []int32{
 	14, // 34: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
 	15, // 35: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
 	15, // 36: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
-	19, // 37: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
-	1,  // 38: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 39: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	20, // 40: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
-	20, // 41: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
-	44, // 42: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
-	4,  // 43: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 44: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
-	23, // 45: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
-	44, // 46: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
-	4,  // 47: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 48: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
-	13, // 49: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
-	1,  // 50: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 51: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	44, // 52: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
-	20, // 53: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
-	6,  // 54: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
-	5,  // 55: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
-	7,  // 56: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
-	6,  // 57: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
-	5,  // 58: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
-	44, // 59: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
-	44, // 60: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
-	8,  // 61: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
-	6,  // 62: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
-	44, // 63: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
-	6,  // 64: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
-	9,  // 65: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
-	10, // 66: docket.events.v1.ErasureExemptionRecorded.ground:type_name -> docket.events.v1.ErasureExemptionGround
-	44, // 67: docket.events.v1.ErasureExemptionRecorded.until:type_name -> google.protobuf.Timestamp
-	68, // [68:68] is the sub-list for method output_type
-	68, // [68:68] is the sub-list for method input_type
-	68, // [68:68] is the sub-list for extension type_name
-	68, // [68:68] is the sub-list for extension extendee
-	0,  // [0:68] is the sub-list for field type_name
+	20, // 37: docket.events.v1.ProcessingActivityAmended.reason_text:type_name -> docket.events.v1.DataValue
+	19, // 38: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
+	1,  // 39: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 40: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	20, // 41: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
+	20, // 42: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
+	20, // 43: docket.events.v1.DataRectified.reason_text:type_name -> docket.events.v1.DataValue
+	44, // 44: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
+	20, // 45: docket.events.v1.ParentalAuthorization.verification_method_text:type_name -> docket.events.v1.DataValue
+	4,  // 46: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
+	5,  // 47: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
+	23, // 48: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
+	44, // 49: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
+	4,  // 50: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
+	5,  // 51: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
+	13, // 52: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
+	1,  // 53: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,  // 54: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	44, // 55: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
+	20, // 56: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
+	20, // 57: docket.events.v1.DisclosureMade.legal_instrument_ref_text:type_name -> docket.events.v1.DataValue
+	6,  // 58: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
+	5,  // 59: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
+	20, // 60: docket.events.v1.RightsRequestIdentityVerified.method_text:type_name -> docket.events.v1.DataValue
+	20, // 61: docket.events.v1.RightsRequestDeadlineExtended.reason_text:type_name -> docket.events.v1.DataValue
+	20, // 62: docket.events.v1.RightsRequestFulfilled.outcome_text:type_name -> docket.events.v1.DataValue
+	7,  // 63: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
+	20, // 64: docket.events.v1.RightsRequestDenied.explanation_text:type_name -> docket.events.v1.DataValue
+	20, // 65: docket.events.v1.RestrictionApplied.reason_text:type_name -> docket.events.v1.DataValue
+	20, // 66: docket.events.v1.RestrictionLifted.reason_text:type_name -> docket.events.v1.DataValue
+	20, // 67: docket.events.v1.ObjectionRecorded.grounds_text:type_name -> docket.events.v1.DataValue
+	6,  // 68: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
+	5,  // 69: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
+	20, // 70: docket.events.v1.RetentionExpired.action_text:type_name -> docket.events.v1.DataValue
+	44, // 71: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
+	44, // 72: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
+	20, // 73: docket.events.v1.BreachRecorded.description_text:type_name -> docket.events.v1.DataValue
+	8,  // 74: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
+	20, // 75: docket.events.v1.SubjectDataExported.justification_text:type_name -> docket.events.v1.DataValue
+	6,  // 76: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
+	44, // 77: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
+	6,  // 78: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
+	9,  // 79: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
+	20, // 80: docket.events.v1.RecipientNotificationWaived.detail_text:type_name -> docket.events.v1.DataValue
+	10, // 81: docket.events.v1.ErasureExemptionRecorded.ground:type_name -> docket.events.v1.ErasureExemptionGround
+	44, // 82: docket.events.v1.ErasureExemptionRecorded.until:type_name -> google.protobuf.Timestamp
+	20, // 83: docket.events.v1.ErasureExemptionRecorded.detail_text:type_name -> docket.events.v1.DataValue
+	84, // [84:84] is the sub-list for method output_type
+	84, // [84:84] is the sub-list for method input_type
+	84, // [84:84] is the sub-list for extension type_name
+	84, // [84:84] is the sub-list for extension extendee
+	0,  // [0:84] is the sub-list for field type_name
 }
 
 func init() { file_docket_events_v1_events_proto_init() }
