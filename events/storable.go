@@ -92,13 +92,8 @@ func CheckStorable(ev *eventsv1.Event) []*FieldError {
 		if pa := m.GetParentalAuthorization(); pa != nil {
 			c.time(at("consent_given.parental_authorization"), "verified_at", pa.GetVerifiedAt())
 		}
-	case *eventsv1.Event_DataCollected:
-		c.values(at("data_collected"), p.DataCollected.GetValues())
-	case *eventsv1.Event_DataRectified:
-		c.values(at("data_rectified"), p.DataRectified.GetValues())
 	case *eventsv1.Event_DisclosureMade:
 		c.time(at("disclosure_made"), "confidential_until", p.DisclosureMade.GetConfidentialUntil())
-		c.values(at("disclosure_made"), p.DisclosureMade.GetValues())
 	case *eventsv1.Event_RightsRequestDeadlineExtended:
 		c.uint32(at("rights_request_deadline_extended"), "months", p.RightsRequestDeadlineExtended.GetMonths())
 	case *eventsv1.Event_ErasureExecuted:
@@ -119,15 +114,14 @@ func CheckStorable(ev *eventsv1.Event) []*FieldError {
 	case *eventsv1.Event_ErasureExemptionRecorded:
 		c.time(at("erasure_exemption_recorded"), "until", p.ErasureExemptionRecorded.GetUntil())
 	}
-	return c.p.list
-}
-
-func (c *storable) values(l loc, vals []*eventsv1.DataValue) {
-	for i, v := range vals {
-		if s := v.GetSealed(); s != nil {
-			c.uint32(l.elem("values", i), "sealed.key_version", s.GetKeyVersion())
+	// Every sealed value, free text included, wherever the vocabulary
+	// places one.
+	for _, v := range Values(ev) {
+		if s := v.Value.GetSealed(); s != nil {
+			c.uint32(at(v.Path()), "sealed.key_version", s.GetKeyVersion())
 		}
 	}
+	return c.p.list
 }
 
 // storable accumulates CheckStorable's problems.
