@@ -141,6 +141,12 @@ func Start(nc *nats.Conn, app Appender, cfg Config, reg prometheus.Registerer, l
 		return nil, fmt.Errorf("intake: %w", err)
 	}
 	s.svc = svc
+	// The server has the subscriptions once it answered a ping: a request
+	// sent after Start returns finds the intake.
+	if err := nc.FlushTimeout(10 * time.Second); err != nil {
+		_ = svc.Stop()
+		return nil, fmt.Errorf("intake: subscribe: %w", err)
+	}
 	return s, nil
 }
 
