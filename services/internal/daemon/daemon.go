@@ -384,7 +384,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	go func() { d.served <- d.http.Serve(ln) }()
 	// The NATS door: services that emit over NATS append through it, by
 	// the same path as the Append API.
-	d.intake, err = intake.Start(d.nc, ing, intake.Config{MaxRequestBytes: cfg.MaxRequestBytes}, reg, log)
+	d.intake, err = intake.Start(d.nc, ing, intake.Config{MaxRequestBytes: cfg.MaxRequestBytes, Rate: cfg.RateLimit, Burst: cfg.RateBurst}, reg, log)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
@@ -69,6 +70,12 @@ type Config struct {
 	Concurrency int
 	// Timeout bounds one append; default 30s.
 	Timeout time.Duration
+	// Rate and Burst limit each caller's requests (per second, and at
+	// once), as the API's rate_limit and rate_burst limit each token's
+	// calls; a caller is an intake subject (a tenant and a source). A
+	// caller over its limit gets resource_exhausted. Rate 0: no limit.
+	Rate  float64
+	Burst int
 }
 
 func (c *Config) setDefaults() {
@@ -95,6 +102,12 @@ func (c Config) Validate() error {
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout: %s is negative", c.Timeout))
 	}
+	if c.Rate < 0 {
+		errs = append(errs, fmt.Errorf("rate: %g is negative", c.Rate))
+	}
+	if c.Burst < 0 {
+		errs = append(errs, fmt.Errorf("burst: %d is negative", c.Burst))
+	}
 	return errors.Join(errs...)
 }
 
@@ -107,6 +120,35 @@ type Service struct {
 	slots    chan struct{}
 	inflight sync.WaitGroup
 	requests *prometheus.CounterVec
+
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter // by subject
+}
+
+// maxBuckets bounds the rate limiters kept; past it they start afresh.
+// The NATS server's permissions bound the subjects a deployment's users
+// can send to far below it.
+const maxBuckets = 10_000
+
+// ErrRateLimited: the caller sent too many requests.
+var ErrRateLimited = errors.New("too many requests to this intake subject: slow down and retry")
+
+// limited tells whether the caller of subject is over its rate.
+func (s *Service) limited(subject string) bool {
+	if s.cfg.Rate <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	l := s.buckets[subject]
+	if l == nil {
+		if s.buckets == nil || len(s.buckets) >= maxBuckets {
+			s.buckets = map[string]*rate.Limiter{}
+		}
+		l = rate.NewLimiter(rate.Limit(s.cfg.Rate), max(s.cfg.Burst, 1))
+		s.buckets[subject] = l
+	}
+	s.mu.Unlock()
+	return !l.Allow()
 }
 
 // Start serves the intake on nc until Stop; reg receives its metrics.
@@ -223,6 +265,9 @@ func (s *Service) serve(subject string, data []byte, isJSON bool) (*apiv1.Append
 	tenant, source, err := ParseSubject(subject)
 	if err != nil {
 		return nil, connect.NewError(connect.CodeInvalidArgument, err)
+	}
+	if s.limited(subject) {
+		return nil, connect.NewError(connect.CodeResourceExhausted, ErrRateLimited)
 	}
 	if len(data) > s.cfg.MaxRequestBytes {
 		return nil, connect.NewError(connect.CodeResourceExhausted,

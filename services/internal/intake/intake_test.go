@@ -365,3 +365,25 @@ func TestClientWithoutIntake(t *testing.T) {
 		}
 	}
 }
+
+// Each caller (intake subject) is held to its rate, as each API token is:
+// past its burst it gets resource_exhausted, and another caller does not.
+func TestRateLimitedPerCaller(t *testing.T) {
+	d := start(t, intake.Config{Rate: 0.001, Burst: 2})
+	for i := range 3 {
+		reply := d.request(t, events.IntakeSubject("acme", "crm"), marshal(t, collected("acme", "u-1")), nil)
+		code := reply.Header.Get(micro.ErrorCodeHeader)
+		if i < 2 && code != "" {
+			t.Fatalf("request %d within the burst: %s %s", i, code, reply.Header.Get(micro.ErrorHeader))
+		}
+		if i == 2 {
+			refused(t, reply, "resource_exhausted", "slow down")
+		}
+	}
+	if code := d.request(t, events.IntakeSubject("acme", "billing"), marshal(t, collected("acme", "u-1")), nil).Header.Get(micro.ErrorCodeHeader); code != "" {
+		t.Errorf("another caller: %s, want its own budget", code)
+	}
+	if n := d.stored(t); n != 3 {
+		t.Errorf("%d messages stored, want 3", n)
+	}
+}
