@@ -45,6 +45,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 )
 
 // ServiceName is the micro service's name; it is also the queue group that
@@ -317,7 +318,8 @@ func ParseSubject(subject string) (tenant, source string, err error) {
 const appendRequestName = "docket.api.v1.AppendRequest"
 
 // DecodeRequest decodes an intake request's body: binary protobuf, or
-// protojson (isJSON) with the API's strictness (unknown fields refused).
+// protojson (isJSON), with the API's strictness (strings must be UTF-8;
+// in JSON, unknown fields are refused).
 // Its errors never quote the body, which can hold personal data.
 func DecodeRequest(data []byte, isJSON bool) (*apiv1.AppendRequest, error) {
 	msg := &apiv1.AppendRequest{}
@@ -327,7 +329,9 @@ func DecodeRequest(data []byte, isJSON bool) (*apiv1.AppendRequest, error) {
 		}
 		return msg, nil
 	}
-	if err := msg.UnmarshalVT(data); err != nil {
+	// proto.Unmarshal, as the API's binary codec: it refuses strings that
+	// are not UTF-8, which UnmarshalVT lets through.
+	if err := proto.Unmarshal(data, msg); err != nil {
 		return nil, errors.New("not a valid " + appendRequestName + " in protobuf (send Content-Type: " + events.ContentTypeJSON + " for JSON)")
 	}
 	return msg, nil

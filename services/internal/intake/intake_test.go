@@ -387,3 +387,20 @@ func TestRateLimitedPerCaller(t *testing.T) {
 		t.Errorf("%d messages stored, want 3", n)
 	}
 }
+
+// A string that is not UTF-8 is refused as the API refuses it: stored, it
+// would be an event that proto.Unmarshal, and so every reader of the
+// stream, cannot decode.
+func TestInvalidUTF8Refused(t *testing.T) {
+	d := start(t, intake.Config{})
+	ev := collected("acme", "u-1")
+	ev.GetDataCollected().CollectionPoint = "web.signup\xff"
+	data, err := (&apiv1.AppendRequest{Events: []*eventsv1.Event{ev}}).MarshalVT() // proto.Marshal would refuse it
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused(t, d.request(t, events.IntakeSubject("acme", "crm"), data, nil), "invalid_argument", "not a valid docket.api.v1.AppendRequest in protobuf")
+	if n := d.stored(t); n != 0 {
+		t.Errorf("%d messages stored, want none", n)
+	}
+}
