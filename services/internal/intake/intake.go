@@ -114,6 +114,7 @@ func (c Config) Validate() error {
 
 // Service is a running intake.
 type Service struct {
+	nc       *nats.Conn
 	app      Appender
 	cfg      Config
 	log      *slog.Logger
@@ -161,7 +162,7 @@ func Start(nc *nats.Conn, app Appender, cfg Config, reg prometheus.Registerer, l
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("intake: config: %w", err)
 	}
-	s := &Service{app: app, cfg: cfg, log: log, slots: make(chan struct{}, cfg.Concurrency),
+	s := &Service{nc: nc, app: app, cfg: cfg, log: log, slots: make(chan struct{}, cfg.Concurrency),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "docket_intake_requests_total",
 			Help: "Requests to the NATS intake, by the code of the answer (ok, or the Append API's error code).",
@@ -209,21 +210,36 @@ func (s *Service) Stop(ctx context.Context) error {
 
 // dispatch hands the request to a goroutine of its own, at most
 // Concurrency at a time: micro calls handlers one at a time, and the
-// Emitter overlaps the appends of several batches.
+// Emitter overlaps the appends of several batches. The goroutine answers
+// on the connection itself, not through req, which micro reads once the
+// handler returns (its stats count dispatches; the intake's metrics count
+// answers).
 func (s *Service) dispatch(req micro.Request) {
+	subject, reply, data := req.Subject(), req.Reply(), req.Data()
+	isJSON := req.Headers().Get(events.HeaderContentType) == events.ContentTypeJSON
 	s.slots <- struct{}{}
 	s.inflight.Add(1)
 	go func() {
 		defer func() { <-s.slots; s.inflight.Done() }()
-		s.handle(req)
+		s.handle(subject, reply, data, isJSON)
 	}()
 }
 
-func (s *Service) handle(req micro.Request) {
-	isJSON := req.Headers().Get(events.HeaderContentType) == events.ContentTypeJSON
-	resp, err := s.serve(req.Subject(), req.Data(), isJSON)
+func (s *Service) handle(subject, reply string, data []byte, isJSON bool) {
+	resp, err := s.serve(subject, data, isJSON)
 	code := "ok"
-	var rerr error
+	answer := &nats.Msg{Subject: reply, Header: nats.Header{}}
+	if err == nil {
+		if isJSON {
+			answer.Data, err = protojson.Marshal(resp)
+			answer.Header.Set(events.HeaderContentType, events.ContentTypeJSON)
+		} else {
+			answer.Data, err = resp.MarshalVT()
+		}
+		if err != nil {
+			err = connect.NewError(connect.CodeInternal, fmt.Errorf("encode the response: %w", err))
+		}
+	}
 	if err != nil {
 		var ce *connect.Error
 		if !errors.As(err, &ce) {
@@ -235,28 +251,19 @@ func (s *Service) handle(req micro.Request) {
 			msg = code
 		}
 		detail, _ := json.Marshal(Detail(ce))
-		rerr = req.Error(code, msg, detail)
-	} else {
-		var data []byte
-		var opts []micro.RespondOpt
-		if isJSON {
-			data, err = protojson.Marshal(resp)
-			opts = append(opts, micro.WithHeaders(micro.Headers{events.HeaderContentType: {events.ContentTypeJSON}}))
-		} else {
-			data, err = resp.MarshalVT()
-		}
-		if err != nil {
-			code = connect.CodeInternal.String()
-			rerr = req.Error(code, "encode the response: "+err.Error(), nil)
-		} else {
-			rerr = req.Respond(data, opts...)
-		}
+		// As micro.Request.Error answers.
+		answer.Header = nats.Header{micro.ErrorCodeHeader: {code}, micro.ErrorHeader: {msg}}
+		answer.Data = detail
 	}
 	s.requests.WithLabelValues(code).Inc()
-	if rerr != nil {
-		// No reply subject (a publish, not a request) or the connection is
-		// gone: the batch's fate is in the stream and the metrics.
-		s.log.Warn("intake: cannot answer", "subject", req.Subject(), "code", code, "err", rerr)
+	if reply == "" {
+		// A publish, not a request: the batch's fate is in the stream and
+		// the metrics.
+		s.log.Warn("intake: a request without a reply subject", "subject", subject, "code", code)
+		return
+	}
+	if err := s.nc.PublishMsg(answer); err != nil {
+		s.log.Warn("intake: cannot answer", "subject", subject, "code", code, "err", err)
 	}
 }
 
