@@ -125,6 +125,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	buckets map[string]*rate.Limiter // by subject
+	stopped bool                     // set by Stop, under mu
 }
 
 // maxBuckets bounds the rate limiters kept; past it they start afresh.
@@ -197,7 +198,10 @@ func Start(nc *nats.Conn, app Appender, cfg Config, reg prometheus.Registerer, l
 // Stop stops taking requests and waits, until ctx ends, for those being
 // appended.
 func (s *Service) Stop(ctx context.Context) error {
-	err := s.svc.Stop()
+	err := s.svc.Stop() // drains: requests already received still arrive
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.inflight.Wait(); close(done) }()
 	select {
@@ -218,7 +222,19 @@ func (s *Service) dispatch(req micro.Request) {
 	subject, reply, data := req.Subject(), req.Reply(), req.Data()
 	isJSON := req.Headers().Get(events.HeaderContentType) == events.ContentTypeJSON
 	s.slots <- struct{}{}
-	s.inflight.Add(1)
+	s.mu.Lock()
+	stopped := s.stopped
+	if !stopped {
+		s.inflight.Add(1)
+	}
+	s.mu.Unlock()
+	if stopped {
+		<-s.slots
+		// Nothing of it was appended: the client may retry at once, and
+		// another replica answers.
+		s.answer(subject, reply, nil, connect.NewError(connect.CodeUnavailable, errors.New("docketd is shutting down: nothing of this batch was stored")), false)
+		return
+	}
 	go func() {
 		defer func() { <-s.slots; s.inflight.Done() }()
 		s.handle(subject, reply, data, isJSON)
@@ -227,6 +243,12 @@ func (s *Service) dispatch(req micro.Request) {
 
 func (s *Service) handle(subject, reply string, data []byte, isJSON bool) {
 	resp, err := s.serve(subject, data, isJSON)
+	s.answer(subject, reply, resp, err, isJSON)
+}
+
+// answer sends resp, or err (a *connect.Error) as micro.Request.Error
+// does, to reply, and counts it.
+func (s *Service) answer(subject, reply string, resp *apiv1.AppendResponse, err error, isJSON bool) {
 	code := "ok"
 	answer := &nats.Msg{Subject: reply, Header: nats.Header{}}
 	if err == nil {
@@ -251,7 +273,6 @@ func (s *Service) handle(subject, reply string, data []byte, isJSON bool) {
 			msg = code
 		}
 		detail, _ := json.Marshal(Detail(ce))
-		// As micro.Request.Error answers.
 		answer.Header = nats.Header{micro.ErrorCodeHeader: {code}, micro.ErrorHeader: {msg}}
 		answer.Data = detail
 	}

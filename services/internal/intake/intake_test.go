@@ -404,3 +404,26 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		t.Errorf("%d messages stored, want none", n)
 	}
 }
+
+// Once stopped, the intake appends no more: a request still delivered
+// while its subscription drains is answered unavailable, a later one finds
+// no intake; either way the Client knows at once and can retry with
+// another docketd.
+func TestStop(t *testing.T) {
+	d := start(t, intake.Config{})
+	c := d.client(t)
+	if _, err := c.Append(context.Background(), collected("acme", "u-1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.svc.Stop(context.Background()); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	_, err := c.Append(context.Background(), collected("acme", "u-1"))
+	var ie *events.IntakeError
+	if !errors.Is(err, events.ErrNoIntake) && !(errors.As(err, &ie) && ie.Code == "unavailable") {
+		t.Fatalf("Append after Stop: %v, want ErrNoIntake or unavailable", err)
+	}
+	if n := d.stored(t); n != 1 {
+		t.Errorf("%d messages stored, want 1", n)
+	}
+}
