@@ -268,7 +268,9 @@ func (s *Service) answer(subject, reply string, resp *apiv1.AppendResponse, err 
 			ce = connect.NewError(connect.CodeInternal, err)
 		}
 		code = ce.Code().String()
-		msg := ce.Message()
+		// One header line: joined errors (errors.Join) are separated as a
+		// ValidationError's problems are.
+		msg := strings.ReplaceAll(strings.TrimSpace(ce.Message()), "\n", "; ")
 		if msg == "" {
 			msg = code
 		}

@@ -427,3 +427,15 @@ func TestStop(t *testing.T) {
 		t.Errorf("%d messages stored, want 1", n)
 	}
 }
+
+// Several refusals at once all reach the client, on one header line.
+func TestSeveralRefusalsInOneAnswer(t *testing.T) {
+	d := start(t, intake.Config{})
+	other := collected("globex", "u-1")
+	other.Source = "billing"
+	reply := d.request(t, events.IntakeSubject("acme", "crm"), marshal(t, other, collected("globex", "u-2")), nil)
+	refused(t, reply, "permission_denied", "events[0].tenant: this token appends to tenant acme; events[0].source", "events[1].tenant")
+	if desc := reply.Header.Get(micro.ErrorHeader); strings.ContainsAny(desc, "\r\n") {
+		t.Errorf("the message spans lines: %q", desc)
+	}
+}
