@@ -125,6 +125,7 @@ test: chromium $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Run every test (race 
 	go test -run '^$$' -fuzz '^FuzzParseCheckpoint$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events/checkpoint
 	go test -run '^$$' -fuzz '^FuzzParseBundle$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events/proof
 	go test -run '^$$' -fuzz '^FuzzAPIRequests$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/ingest
+	go test -run '^$$' -fuzz '^FuzzIntakeRequest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/intake
 	go test -run '^$$' -fuzz '^FuzzSplit$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/auth
 	go test -run '^$$' -fuzz '^FuzzFilters$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/console
 

@@ -130,6 +130,12 @@ func (c EmitterConfig) Validate() error {
 // their values, and publishes each with its event id as the JetStream
 // message id, so a retried append is stored once. It is safe for concurrent
 // use.
+//
+// The Emitter is docketd's own writer: only docketd's NATS user may publish
+// into the events stream (deploy/nats, and the embedded server, refuse
+// every other user), so that every stored event was validated, sealed and
+// bound to its source by docketd. A service that records events uses a
+// Client (the NATS door docketd serves) or the Append API instead.
 type Emitter struct {
 	js  jetstream.JetStream
 	cfg EmitterConfig
@@ -216,21 +222,51 @@ func (e *Emitter) Encode(ctx context.Context, evs ...*eventsv1.Event) ([]*nats.M
 // validate checks the whole batch and fills sources; it reports every
 // problem of every event at once.
 func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
+	var each func(prefix string, ev *eventsv1.Event) []*FieldError
+	if e.cfg.Keys == nil {
+		each = func(prefix string, ev *eventsv1.Event) (out []*FieldError) {
+			for _, v := range Values(ev) {
+				if v.Value.GetSealed() == nil {
+					out = append(out, &FieldError{Field: prefix + "." + v.Path(), Reason: "is plaintext and this emitter has no data keys to seal it"})
+				}
+			}
+			return out
+		}
+	}
+	all, err := checkBatch(e.cfg.Source, e.cfg.Now(), e.cfg.MaxClockSkew, opts, evs, each)
+	if err != nil {
+		return err
+	}
+	if e.cfg.Atomic && len(evs) > MaxAtomicBatch {
+		all = append(all, &FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events; an atomic append takes at most %d", len(evs), MaxAtomicBatch)})
+	}
+	if len(all) > 0 {
+		return &ValidationError{Problems: all}
+	}
+	return nil
+}
+
+// checkBatch validates every event of a batch, fills empty sources with
+// source (when set) and refuses another one, refuses repeated event ids
+// and expected sequences of subjects the batch does not hold; each, when
+// set, adds the problems of one valid event. A non-zero now bounds
+// occurred_at by skew (ValidateAt). It returns every problem of every
+// event; the error is one Validate did not explain.
+func checkBatch(source string, now time.Time, skew time.Duration, opts AppendOptions, evs []*eventsv1.Event, each func(prefix string, ev *eventsv1.Event) []*FieldError) ([]*FieldError, error) {
 	var all []*FieldError
 	seen := make(map[string]int, len(evs))
 	subjects := make(map[string]bool, len(opts.ExpectedLastSequence))
-	now := e.cfg.Now()
 	for i, ev := range evs {
 		prefix := "events[" + strconv.Itoa(i) + "]"
 		if ev == nil {
 			all = append(all, &FieldError{Field: prefix, Reason: "is null"})
 			continue
 		}
-		if e.cfg.Source != "" {
+		if source != "" {
 			switch ev.GetSource() {
 			case "":
-				ev.Source = e.cfg.Source
-			case e.cfg.Source:
+				ev.Source = source
+			case source:
 			default:
 				all = append(all, &FieldError{Field: prefix + ".source", Reason: "names another service than the emitter's credentials"})
 			}
@@ -243,16 +279,16 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 			if err := MoveFreeText(ev); err != nil {
 				var ve *ValidationError
 				if !errors.As(err, &ve) {
-					return err
+					return nil, err
 				}
 				all = append(all, ve.Prefixed(prefix).Problems...)
 				continue
 			}
 		}
-		if err := ValidateAt(ev, now, e.cfg.MaxClockSkew); err != nil {
+		if err := ValidateAt(ev, now, skew); err != nil {
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
-				return err
+				return nil, err
 			}
 			all = append(all, ve.Prefixed(prefix).Problems...)
 			continue
@@ -262,12 +298,8 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 		}
 		seen[ev.GetEventId()] = i
 		subjects[ev.GetSubjectRef()] = true
-		if e.cfg.Keys == nil {
-			for _, v := range Values(ev) {
-				if v.Value.GetSealed() == nil {
-					all = append(all, &FieldError{Field: prefix + "." + v.Path(), Reason: "is plaintext and this emitter has no data keys to seal it"})
-				}
-			}
+		if each != nil {
+			all = append(all, each(prefix, ev)...)
 		}
 	}
 	for ref := range opts.ExpectedLastSequence {
@@ -275,13 +307,7 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 			all = append(all, &FieldError{Field: "expected_last_sequence", Reason: "names a subject_ref no event of the batch has"})
 		}
 	}
-	if e.cfg.Atomic && len(evs) > MaxAtomicBatch {
-		all = append(all, &FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events; an atomic append takes at most %d", len(evs), MaxAtomicBatch)})
-	}
-	if len(all) > 0 {
-		return &ValidationError{Problems: all}
-	}
-	return nil
+	return all, nil
 }
 
 // keyRef names one data key within a batch.

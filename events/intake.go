@@ -22,3 +22,45 @@ func IntakeSubject(tenant, source string) string {
 // embedded NATS server with the API token whose id is tokenID: such a
 // client may subscribe to its own inboxes only (nats.CustomInboxPrefix).
 func TokenInboxPrefix(tokenID string) string { return "_INBOX_" + tokenID }
+
+// Headers of the intake's requests and replies. An error reply carries the
+// micro error headers (micro.ErrorCodeHeader, "Nats-Service-Error-Code",
+// holds the Append API's code name, such as "invalid_argument";
+// micro.ErrorHeader, "Nats-Service-Error", its message, which names fields
+// and ids, never values) and, as its body, an IntakeErrorDetail in JSON.
+const (
+	// HeaderContentType says how a request's body is encoded: absent or
+	// ContentTypeProto for binary protobuf, ContentTypeJSON for protojson.
+	// The reply is encoded as the request was.
+	HeaderContentType = "Content-Type"
+	ContentTypeProto  = "application/protobuf"
+	ContentTypeJSON   = "application/json"
+)
+
+// IntakeErrorDetail is the body of the intake's error replies: what a
+// client needs to rebuild the Append API's typed errors. It never holds a
+// value an event carried.
+type IntakeErrorDetail struct {
+	// FieldViolations of an invalid_argument reply, one per problem, as
+	// google.rpc.BadRequest's field violations in JSON.
+	FieldViolations []IntakeFieldViolation `json:"fieldViolations,omitempty"`
+	// Conflict of an aborted reply, when the store said which subject's
+	// expected sequence did not hold.
+	Conflict *IntakeConflict `json:"conflict,omitempty"`
+	// Shredded: a failed_precondition because a value's subject key was
+	// shredded (keys.ErrShredded).
+	Shredded bool `json:"shredded,omitempty"`
+}
+
+// IntakeFieldViolation is one FieldError.
+type IntakeFieldViolation struct {
+	Field       string `json:"field"`
+	Description string `json:"description"`
+}
+
+// IntakeConflict is a ConflictError.
+type IntakeConflict struct {
+	SubjectRef string `json:"subjectRef"`
+	Expected   uint64 `json:"expected,string"`
+	Actual     uint64 `json:"actual,string"`
+}

@@ -1,67 +1,59 @@
 // Package watermillcodec lets a service that already publishes through
 // Watermill (github.com/ThreeDotsLabs/watermill) record Docket events with
-// its cqrs.EventBus.
+// its cqrs.EventBus, through the NATS door docketd serves (events.Client):
+// only docketd publishes into the events stream, so a Watermill publisher
+// never puts an event on docket.>.
 //
-// Its Marshaler is a cqrs.CommandEventMarshaler for *eventsv1.Event values.
-// Marshal does what the Emitter's append path does before publishing —
-// validate, seal every personal-data value under the subject's data key,
-// encode deterministically — through an Encoder (an *events.Emitter), so no
-// plaintext value ever leaves the process. The Watermill message it returns
-// carries:
+// Three pieces make an EventBus that records events:
 //
-//   - UUID: the event id;
-//   - Payload: the sealed event's proto bytes, exactly the bytes the ledger
-//     stores (the notary's Merkle leaves hash them);
-//   - metadata "Nats-Msg-Id" = the event id, so that JetStream drops a
-//     retried publish within the stream's duplicate window;
-//   - metadata "Docket-Type" = the event type, the proto full name of its
-//     payload (e.g. "docket.events.v1.DataCollected");
-//   - metadata "Docket-Subject" = the NATS subject the event belongs under,
-//     docket.<tenant>.<subject_ref>.<Type>.
+//   - Marshaler, a cqrs.CommandEventMarshaler for *eventsv1.Event values.
+//     Marshal does what the Client does before sending — validate, fill the
+//     source, check the tenant — and returns a message whose payload is the
+//     event's proto bytes. Its values are still plaintext: docketd seals
+//     them on receipt. Hand the message to this package's Publisher only.
+//   - Publisher, a message.Publisher that sends the events of the messages
+//     it is given, as one batch, through the Client, and returns the
+//     Client's errors (*events.ValidationError, *events.ConflictError, ...):
+//     bus.Publish fails when docketd refused the event, and succeeds once
+//     it is stored. It publishes nothing but to the Client's intake subject.
+//   - GeneratePublishTopic, the intake subject of the event's tenant and
+//     source, docketd.intake.<tenant>.<source>.
 //
-// # Wiring
+// Wiring:
 //
-// The publisher under the EventBus must publish to NATS JetStream with the
-// topic as the subject, the payload as the message data unchanged, and the
-// metadata copied to headers. With watermill-nats v2 (pkg/nats):
-//
-//	enc, _ := events.NewEmitter(js, events.EmitterConfig{Source: "signup-service", Keys: dataKeys})
-//	m, _ := watermillcodec.NewMarshaler(enc)
-//	pub, _ := wmnats.NewPublisherWithNatsConn(nc, wmnats.PublisherPublishConfig{
-//		Marshaler:         &wmnats.NATSMarshaler{}, // payload as is, metadata -> headers
-//		SubjectCalculator: wmnats.DefaultSubjectCalculator,
-//		JetStream:         wmnats.JetStreamConfig{Enabled: true},
-//	}, logger)
+//	client, _ := events.NewClient(nc, events.ClientConfig{Tenant: "acme", Source: "signup-service"})
+//	m, _ := watermillcodec.NewMarshaler(client)
+//	pub, _ := watermillcodec.NewPublisher(client)
 //	bus, _ := cqrs.NewEventBusWithConfig(pub, cqrs.EventBusConfig{
 //		GeneratePublishTopic: watermillcodec.GeneratePublishTopic,
 //		Marshaler:            m,
 //	})
 //	err := bus.Publish(ctx, ev) // ev is a *eventsv1.Event
 //
-// The Nats-Msg-Id metadata becomes the JetStream message id header
-// (TrackMsgId, which sets it from the message UUID, gives the same id).
-// Keep JetStream.AutoProvision off: docketd creates the DOCKET stream
-// (events.EnsureStream), and auto-provisioning would create a stream named
-// after the topic. Do not use the Gob, JSON or protobuf wrappers of
-// watermill-nats: they store a Watermill envelope instead of the event's
-// bytes, which the projector and the notary cannot read. NATSMarshaler also
-// stores a "_watermill_message_uuid" header; it holds the event id only.
+// The message carries:
 //
-// Any other publisher works if it publishes the payload to the topic with
-// the metadata as headers (at least Nats-Msg-Id), as
-// js.PublishMsg(ctx, &nats.Msg{Subject: topic, Data: msg.Payload, ...},
-// jetstream.WithMsgID(msg.Metadata.Get(watermillcodec.MetadataMsgID))) does.
+//   - UUID: the event id;
+//   - Payload: the event's proto bytes, values in plaintext;
+//   - metadata "Nats-Msg-Id" = the event id (docketd stores a retried event
+//     once);
+//   - metadata "Docket-Type" = the event type, the proto full name of its
+//     payload (e.g. "docket.events.v1.DataCollected");
+//   - metadata "Docket-Subject" = the intake subject the event is sent to.
 //
-// Watermill's publishers return no stream sequence and no duplicate flag:
-// use the Emitter directly where the caller needs them (optimistic
-// concurrency, atomic batches), and this package where an existing
-// Watermill pipeline should record events.
+// Do not pass these messages to another publisher (a NATS or JetStream
+// one, a forwarder, an outbox table): they hold plaintext values, and
+// the NATS server refuses a service's publishes into the events stream
+// anyway. Watermill's publishers return no stream sequence and no
+// duplicate flag: use the Client directly where the caller needs them
+// (optimistic concurrency), and this package where an existing Watermill
+// pipeline should record events.
 //
 // # Handlers
 //
-// Name returns an event's type, so a cqrs.EventHandler receives one type of
-// Docket event when its NewEvent returns an event whose payload is an empty
-// message of that type:
+// Unmarshal decodes a stored event (values sealed), as a subscriber to the
+// events stream receives it. Name returns an event's type, so a
+// cqrs.EventHandler receives one type of Docket event when its NewEvent
+// returns an event whose payload is an empty message of that type:
 //
 //	NewEvent: func() any {
 //		return &eventsv1.Event{Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{}}}
@@ -80,7 +72,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/docketledger/docket/events"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
 )
@@ -91,46 +82,39 @@ const (
 	MetadataMsgID = jetstream.MsgIDHeader // "Nats-Msg-Id"
 	// MetadataType is the event type, the proto full name of its payload.
 	MetadataType = events.HeaderType // "Docket-Type"
-	// MetadataSubject is the NATS subject of the event.
+	// MetadataSubject is the intake subject the event is sent to.
 	MetadataSubject = "Docket-Subject"
 )
 
-// DefaultEncodeTimeout bounds one Marshal: Watermill passes it no context,
-// and sealing may fetch a data key over the network.
-const DefaultEncodeTimeout = 10 * time.Second
+// DefaultTimeout bounds one Publish whose messages carry no deadline.
+const DefaultTimeout = 10 * time.Second
 
-// Encoder validates and seals events and returns the messages to publish;
-// *events.Emitter implements it.
-type Encoder interface {
-	Encode(ctx context.Context, evs ...*eventsv1.Event) ([]*nats.Msg, error)
+// Door is what this package needs of the NATS door; *events.Client is one.
+type Door interface {
+	// Check validates a batch as Append does, filling empty sources.
+	Check(opts events.AppendOptions, evs ...*eventsv1.Event) error
+	// Append records a batch through docketd's intake.
+	Append(ctx context.Context, evs ...*eventsv1.Event) ([]events.Result, error)
+	// Subject is the intake subject Append sends to.
+	Subject() string
 }
 
-var _ Encoder = (*events.Emitter)(nil)
+var _ Door = (*events.Client)(nil)
 
 // Marshaler is a cqrs.CommandEventMarshaler for *eventsv1.Event. It is safe
-// for concurrent use if its Encoder is.
+// for concurrent use if its Door is.
 type Marshaler struct {
-	enc     Encoder
-	timeout time.Duration
+	door Door
 }
 
 var _ cqrs.CommandEventMarshaler = (*Marshaler)(nil)
 
-// NewMarshaler returns a Marshaler that seals events with enc.
-func NewMarshaler(enc Encoder) (*Marshaler, error) {
-	if enc == nil {
-		return nil, errors.New("watermillcodec: NewMarshaler: nil Encoder")
+// NewMarshaler returns a Marshaler that checks events as door does.
+func NewMarshaler(door Door) (*Marshaler, error) {
+	if door == nil {
+		return nil, errors.New("watermillcodec: NewMarshaler: nil Door")
 	}
-	return &Marshaler{enc: enc, timeout: DefaultEncodeTimeout}, nil
-}
-
-// WithTimeout returns a copy of m whose Marshal gives up after d (> 0).
-func (m *Marshaler) WithTimeout(d time.Duration) *Marshaler {
-	c := *m
-	if d > 0 {
-		c.timeout = d
-	}
-	return &c
+	return &Marshaler{door: door}, nil
 }
 
 func asEvent(v any) (*eventsv1.Event, error) {
@@ -144,30 +128,26 @@ func asEvent(v any) (*eventsv1.Event, error) {
 	return ev, nil
 }
 
-// Marshal validates ev (a *eventsv1.Event), seals its values and returns
-// the Watermill message to publish. Like Emitter.Append it takes ownership
-// of the event: it fills its source and seals its values in place. An
-// invalid event gives an error matching events.ErrInvalid (a
+// Marshal validates ev (a *eventsv1.Event) as the Client does, filling its
+// source, and returns the Watermill message for the Publisher. An invalid
+// event gives an error matching events.ErrInvalid (a
 // *events.ValidationError naming each field).
 func (m *Marshaler) Marshal(v any) (*message.Message, error) {
 	ev, err := asEvent(v)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
-	defer cancel()
-	msgs, err := m.enc.Encode(ctx, ev)
-	if err != nil {
+	if err := m.door.Check(events.AppendOptions{}, ev); err != nil {
 		return nil, fmt.Errorf("watermillcodec: %w", err)
 	}
-	if len(msgs) != 1 || msgs[0] == nil {
-		return nil, fmt.Errorf("watermillcodec: encoder returned %d messages for one event", len(msgs))
+	data, err := ev.MarshalVT()
+	if err != nil {
+		return nil, fmt.Errorf("watermillcodec: encode: %w", err)
 	}
-	nm := msgs[0]
-	wm := message.NewMessage(ev.GetEventId(), nm.Data)
+	wm := message.NewMessage(ev.GetEventId(), data)
 	wm.Metadata.Set(MetadataMsgID, ev.GetEventId())
 	wm.Metadata.Set(MetadataType, events.TypeName(ev))
-	wm.Metadata.Set(MetadataSubject, nm.Subject)
+	wm.Metadata.Set(MetadataSubject, m.door.Subject())
 	return wm, nil
 }
 
@@ -212,13 +192,9 @@ func (m *Marshaler) NameFromMessage(msg *message.Message) string {
 	return events.TypeName(ev)
 }
 
-// Topic is the NATS subject of ev, docket.<tenant>.<subject_ref>.<Type>
-// (events.Subject). The event must be valid.
-func Topic(ev *eventsv1.Event) string { return events.Subject(ev) }
-
-// GeneratePublishTopic is a cqrs.EventBusConfig.GeneratePublishTopic that
-// publishes each event to its subject. EventBus.Publish calls it after
-// Marshal, so the event has been validated.
+// GeneratePublishTopic is a cqrs.EventBusConfig.GeneratePublishTopic: the
+// intake subject of the event's tenant and source. EventBus.Publish calls
+// it after Marshal, which filled the source.
 func GeneratePublishTopic(p cqrs.GenerateEventPublishTopicParams) (string, error) {
 	ev, err := asEvent(p.Event)
 	if err != nil {
@@ -227,15 +203,69 @@ func GeneratePublishTopic(p cqrs.GenerateEventPublishTopicParams) (string, error
 	if err := events.CheckToken(ev.GetTenant()); err != nil {
 		return "", fmt.Errorf("watermillcodec: tenant %w", err)
 	}
-	if ref := ev.GetSubjectRef(); ref != "" {
-		if err := events.CheckToken(ref); err != nil {
-			return "", fmt.Errorf("watermillcodec: subject_ref %w", err)
-		}
+	if err := events.CheckToken(ev.GetSource()); err != nil {
+		return "", fmt.Errorf("watermillcodec: source %w", err)
 	}
 	if events.TypeToken(ev) == "" {
 		return "", errors.New("watermillcodec: event has no payload")
 	}
-	return Topic(ev), nil
+	return events.IntakeSubject(ev.GetTenant(), ev.GetSource()), nil
 }
 
 var _ cqrs.GenerateEventPublishTopicFn = GeneratePublishTopic
+
+// Publisher is a message.Publisher that records the events of Marshaler's
+// messages through the door. It is safe for concurrent use if its Door is.
+type Publisher struct {
+	door    Door
+	timeout time.Duration
+}
+
+var _ message.Publisher = (*Publisher)(nil)
+
+// NewPublisher returns a Publisher sending through door.
+func NewPublisher(door Door) (*Publisher, error) {
+	if door == nil {
+		return nil, errors.New("watermillcodec: NewPublisher: nil Door")
+	}
+	return &Publisher{door: door, timeout: DefaultTimeout}, nil
+}
+
+// WithTimeout returns a copy of p whose Publish gives up after d (> 0) when
+// the messages' context has no earlier deadline.
+func (p *Publisher) WithTimeout(d time.Duration) *Publisher {
+	c := *p
+	if d > 0 {
+		c.timeout = d
+	}
+	return &c
+}
+
+// Publish records the events of msgs as one batch, under the context of
+// the first message. topic must be the door's intake subject. It returns
+// once docketd stored the batch, or with the error it answered.
+func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
+	if topic != p.door.Subject() {
+		return fmt.Errorf("watermillcodec: topic %s is not this client's intake subject %s", topic, p.door.Subject())
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	evs := make([]*eventsv1.Event, len(msgs))
+	for i, msg := range msgs {
+		ev := &eventsv1.Event{}
+		if err := ev.UnmarshalVT(msg.Payload); err != nil {
+			return fmt.Errorf("watermillcodec: message %s: not an event: %w", msg.UUID, err)
+		}
+		evs[i] = ev
+	}
+	ctx, cancel := context.WithTimeout(msgs[0].Context(), p.timeout)
+	defer cancel()
+	if _, err := p.door.Append(ctx, evs...); err != nil {
+		return fmt.Errorf("watermillcodec: %w", err)
+	}
+	return nil
+}
+
+// Close does nothing: the Client's NATS connection is the caller's.
+func (p *Publisher) Close() error { return nil }

@@ -18,7 +18,6 @@ import (
 	"github.com/docketledger/docket/events/watermillcodec"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/google/uuid"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -30,15 +29,19 @@ type fixture struct {
 	js      jetstream.JetStream
 	stream  jetstream.Stream
 	keyring *keys.Keyring
+	emitter *events.Emitter // docketd's writer, for stored events
+	client  *events.Client
 	m       *watermillcodec.Marshaler
 }
 
 // setup starts a real JetStream with the DOCKET stream, a key ring in
-// memory and an Emitter, and returns a Marshaler over that Emitter.
+// memory and docketd's Emitter, and returns a Marshaler over a Client of
+// tenant acme, source signup-service. No docketd intake runs here: the
+// door's round trip is tested in services/internal/intake.
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	s := natstest.Start(t)
-	_, js := natstest.Connect(t, s)
+	nc, js := natstest.Connect(t, s)
 	ctx := context.Background()
 	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
 	if err != nil {
@@ -52,15 +55,19 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	em, err := events.NewEmitter(js, events.EmitterConfig{Source: "signup-service", Keys: kr})
+	em, err := events.NewEmitter(js, events.EmitterConfig{Keys: kr})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := watermillcodec.NewMarshaler(em)
+	c, err := events.NewClient(nc, events.ClientConfig{Tenant: "acme", Source: "signup-service", Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{js: js, stream: stream, keyring: kr, m: m}
+	m, err := watermillcodec.NewMarshaler(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{js: js, stream: stream, keyring: kr, emitter: em, client: c, m: m}
 }
 
 func collectedEvent(ref, email string) *eventsv1.Event {
@@ -85,15 +92,12 @@ func sealAAD(ev *eventsv1.Event) seal.AAD {
 	return seal.AAD{Tenant: ev.GetTenant(), Subject: ev.GetSubjectRef(), EventID: ev.GetEventId(), KeyGroup: events.DefaultKeyGroup, Category: "user.contact.email"}
 }
 
-func TestMarshalSealsAndSetsMetadata(t *testing.T) {
+func TestMarshalChecksAndSetsMetadata(t *testing.T) {
 	f := setup(t)
 	ev := collectedEvent("u-1", plantedEmail)
 	msg, err := f.m.Marshal(ev)
 	if err != nil {
 		t.Fatalf("Marshal: %v", err)
-	}
-	if bytes.Contains(msg.Payload, []byte(plantedEmail)) {
-		t.Fatal("the payload holds the plaintext value")
 	}
 	for k, v := range msg.Metadata {
 		if strings.Contains(v, plantedEmail) {
@@ -106,7 +110,7 @@ func TestMarshalSealsAndSetsMetadata(t *testing.T) {
 	want := map[string]string{
 		"Nats-Msg-Id":    ev.GetEventId(),
 		"Docket-Type":    "docket.events.v1.DataCollected",
-		"Docket-Subject": "docket.acme.u-1.DataCollected",
+		"Docket-Subject": "docketd.intake.acme.signup-service",
 	}
 	for k, v := range want {
 		if got := msg.Metadata.Get(k); got != v {
@@ -116,13 +120,9 @@ func TestMarshalSealsAndSetsMetadata(t *testing.T) {
 	if len(msg.Metadata) != len(want) {
 		t.Errorf("metadata = %v, want exactly %v", msg.Metadata, want)
 	}
-
-	// Marshal sealed the event in place, as Append does.
-	if ev.GetDataCollected().GetValues()[0].GetSealed() == nil {
-		t.Fatal("the event was not sealed in place")
-	}
+	// Marshal filled the source, as the Client does; docketd seals.
 	if ev.GetSource() != "signup-service" {
-		t.Errorf("source = %q, want the emitter's", ev.GetSource())
+		t.Errorf("source = %q, want the client's", ev.GetSource())
 	}
 	got := &eventsv1.Event{}
 	if err := f.m.Unmarshal(msg, got); err != nil {
@@ -131,10 +131,36 @@ func TestMarshalSealsAndSetsMetadata(t *testing.T) {
 	if !proto.Equal(got, ev) {
 		t.Fatalf("round trip differs:\n got %v\nwant %v", got, ev)
 	}
+	// An event of another tenant is not this client's to send.
+	other := collectedEvent("u-1", plantedEmail)
+	other.Tenant = "globex"
+	if _, err := f.m.Marshal(other); !errors.Is(err, events.ErrInvalid) || !strings.Contains(err.Error(), "tenant") {
+		t.Errorf("Marshal of another tenant's event: %v, want ErrInvalid naming the tenant", err)
+	}
+}
 
-	// The sealed value opens with the subject's key.
+// A subscriber to the events stream decodes a stored event, sealed.
+func TestUnmarshalStoredEvent(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	ev := collectedEvent("u-1", plantedEmail)
+	ev.Source = "signup-service"
+	res, err := f.emitter.Append(ctx, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := f.stream.GetMsg(ctx, res[0].Sequence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := message.NewMessage(raw.Header.Get(jetstream.MsgIDHeader), raw.Data)
+	msg.Metadata.Set(watermillcodec.MetadataType, raw.Header.Get(events.HeaderType))
+	got := &eventsv1.Event{}
+	if err := f.m.Unmarshal(msg, got); err != nil || !proto.Equal(got, ev) {
+		t.Fatalf("Unmarshal of the stored event: %v", err)
+	}
 	v := got.GetDataCollected().GetValues()[0]
-	key, err := f.keyring.OpenKey(context.Background(), "acme", "u-1", events.DefaultKeyGroup, v.GetSealed().GetKeyVersion())
+	key, err := f.keyring.OpenKey(ctx, "acme", "u-1", events.DefaultKeyGroup, v.GetSealed().GetKeyVersion())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,142 +267,49 @@ func TestNames(t *testing.T) {
 
 func TestTopic(t *testing.T) {
 	ev := collectedEvent("u-1", plantedEmail)
-	if got, want := watermillcodec.Topic(ev), "docket.acme.u-1.DataCollected"; got != want {
-		t.Errorf("Topic = %q, want %q", got, want)
-	}
+	ev.Source = "signup-service"
 	got, err := watermillcodec.GeneratePublishTopic(cqrs.GenerateEventPublishTopicParams{EventName: "docket.events.v1.DataCollected", Event: ev})
-	if err != nil || got != "docket.acme.u-1.DataCollected" {
-		t.Errorf("GeneratePublishTopic = %q, %v", got, err)
+	if err != nil || got != "docketd.intake.acme.signup-service" {
+		t.Errorf("GeneratePublishTopic = %q, %v; want the intake subject", got, err)
 	}
-	bad := collectedEvent("a.b", plantedEmail)
-	if _, err := watermillcodec.GeneratePublishTopic(cqrs.GenerateEventPublishTopicParams{Event: bad}); err == nil {
-		t.Error("GeneratePublishTopic with a subject_ref holding a dot: no error")
+	noSource := collectedEvent("u-1", plantedEmail)
+	if _, err := watermillcodec.GeneratePublishTopic(cqrs.GenerateEventPublishTopicParams{Event: noSource}); err == nil {
+		t.Error("GeneratePublishTopic of an event without a source: no error")
 	}
 	if _, err := watermillcodec.GeneratePublishTopic(cqrs.GenerateEventPublishTopicParams{Event: &eventsv1.ConsentGiven{}}); err == nil {
 		t.Error("GeneratePublishTopic of a non-event: no error")
 	}
 }
 
-// jsPublisher is the smallest Watermill publisher for JetStream: the topic
-// is the subject, the payload the data, the metadata the headers, and the
-// Nats-Msg-Id metadata the message id. It records each acknowledgement.
-type jsPublisher struct {
-	js   jetstream.JetStream
-	acks []*jetstream.PubAck
-}
-
-func (p *jsPublisher) Publish(topic string, msgs ...*message.Message) error {
-	for _, m := range msgs {
-		nm := &nats.Msg{Subject: topic, Data: m.Payload, Header: nats.Header{}}
-		for k, v := range m.Metadata {
-			nm.Header.Set(k, v)
-		}
-		ctx := m.Context()
-		ack, err := p.js.PublishMsg(ctx, nm, jetstream.WithMsgID(m.Metadata.Get(watermillcodec.MetadataMsgID)))
-		if err != nil {
-			return err
-		}
-		p.acks = append(p.acks, ack)
-	}
-	return nil
-}
-
-func (p *jsPublisher) Close() error { return nil }
-
-func TestPublishToJetStreamDedupes(t *testing.T) {
+// The Publisher sends to its client's intake subject only, and nothing
+// that is not an event.
+func TestPublisherRefusesOtherTopicsAndPayloads(t *testing.T) {
 	f := setup(t)
-	ctx := context.Background()
-	ev := collectedEvent("u-1", plantedEmail)
-	msg, err := f.m.Marshal(ev)
+	pub, err := watermillcodec.NewPublisher(f.client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	publish := func() *jetstream.PubAck {
-		t.Helper()
-		nm := &nats.Msg{
-			Subject: msg.Metadata.Get(watermillcodec.MetadataSubject),
-			Data:    msg.Payload,
-			Header:  nats.Header{events.HeaderType: []string{msg.Metadata.Get(watermillcodec.MetadataType)}},
+	msg, err := f.m.Marshal(collectedEvent("u-1", plantedEmail))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, topic := range []string{"docket.acme.u-1.DataCollected", "docketd.intake.acme.billing", "docketd.intake.globex.signup-service"} {
+		if err := pub.Publish(topic, msg); err == nil || !strings.Contains(err.Error(), "intake subject") {
+			t.Errorf("Publish to %s: %v, want a refusal", topic, err)
 		}
-		ack, err := f.js.PublishMsg(ctx, nm, jetstream.WithMsgID(msg.Metadata.Get(watermillcodec.MetadataMsgID)))
-		if err != nil {
-			t.Fatalf("PublishMsg: %v", err)
-		}
-		return ack
 	}
-	first := publish()
-	if first.Duplicate || first.Sequence != 1 || first.Stream != events.DefaultStream {
-		t.Fatalf("first publish: %+v, want stored at sequence 1 of DOCKET", first)
+	if err := pub.Publish(f.client.Subject(), message.NewMessage("x", []byte{0xff, 0xff})); err == nil || !strings.Contains(err.Error(), "not an event") {
+		t.Errorf("Publish of garbage: %v", err)
 	}
-	again := publish()
-	if !again.Duplicate || again.Sequence != first.Sequence {
-		t.Fatalf("second publish: %+v, want a duplicate of sequence %d", again, first.Sequence)
+	// With no docketd serving the intake, the event is not recorded, and
+	// the bus says so.
+	if err := pub.Publish(f.client.Subject(), msg); !errors.Is(err, events.ErrNoIntake) {
+		t.Errorf("Publish with no intake: %v, want ErrNoIntake", err)
 	}
-	info, err := f.stream.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if info, err := f.stream.Info(context.Background()); err != nil || info.State.Msgs != 0 {
+		t.Errorf("stream: %v messages, %v; want none", info.State.Msgs, err)
 	}
-	if info.State.Msgs != 1 {
-		t.Fatalf("stream holds %d messages, want 1", info.State.Msgs)
-	}
-	raw, err := f.stream.GetMsg(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(raw.Data, []byte(plantedEmail)) {
-		t.Fatal("the stored message holds the plaintext value")
-	}
-	if !bytes.Equal(raw.Data, msg.Payload) {
-		t.Error("the stored bytes are not the marshaled payload")
-	}
-	if raw.Subject != "docket.acme.u-1.DataCollected" || raw.Header.Get(jetstream.MsgIDHeader) != ev.GetEventId() {
-		t.Errorf("stored subject %q, Nats-Msg-Id %q", raw.Subject, raw.Header.Get(jetstream.MsgIDHeader))
-	}
-	stored := &eventsv1.Event{}
-	if err := f.m.Unmarshal(message.NewMessage(raw.Header.Get(jetstream.MsgIDHeader), raw.Data), stored); err != nil || !proto.Equal(stored, ev) {
-		t.Fatalf("the stored event does not decode to the sealed event: %v", err)
-	}
-}
-
-func TestEventBusPublishesToSubject(t *testing.T) {
-	f := setup(t)
-	pub := &jsPublisher{js: f.js}
-	bus, err := cqrs.NewEventBusWithConfig(pub, cqrs.EventBusConfig{
-		GeneratePublishTopic: watermillcodec.GeneratePublishTopic,
-		Marshaler:            f.m,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	ev := collectedEvent("u-7", plantedEmail)
-	if err := bus.Publish(ctx, ev); err != nil {
-		t.Fatalf("Publish: %v", err)
-	}
-	// A retry of the same event (Marshal of an already sealed event gives
-	// the same id and bytes) is dropped by JetStream.
-	if err := bus.Publish(ctx, ev); err != nil {
-		t.Fatalf("Publish again: %v", err)
-	}
-	if len(pub.acks) != 2 || pub.acks[0].Duplicate || !pub.acks[1].Duplicate || pub.acks[1].Sequence != pub.acks[0].Sequence {
-		t.Fatalf("acks = %+v, want one stored and one duplicate", pub.acks)
-	}
-	raw, err := f.stream.GetLastMsgForSubject(ctx, "docket.acme.u-7.DataCollected")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(raw.Data, []byte(plantedEmail)) {
-		t.Fatal("the stored message holds the plaintext value")
-	}
-	if got := raw.Header.Get(events.HeaderType); got != "docket.events.v1.DataCollected" {
-		t.Errorf("%s = %q", events.HeaderType, got)
-	}
-	bad := collectedEvent("u-7", plantedEmail)
-	bad.Tenant = ""
-	if err := bus.Publish(ctx, bad); !errors.Is(err, events.ErrInvalid) {
-		t.Fatalf("Publish of an invalid event: err = %v, want ErrInvalid", err)
-	}
-	if len(pub.acks) != 2 {
-		t.Fatal("an invalid event reached the publisher")
+	if _, err := watermillcodec.NewPublisher(nil); err == nil {
+		t.Error("NewPublisher(nil): no error")
 	}
 }

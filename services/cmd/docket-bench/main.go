@@ -35,7 +35,7 @@ func main() {
 	flag.IntVar(&ledger.Proofs, "proofs", 2000, "inclusion proofs generated and verified")
 	var e2e bench.E2EConfig
 	flag.IntVar(&e2e.Events, "e2e-n", 1000000, "events for the end-to-end run (-only e2e)")
-	only := flag.String("only", "", `parts to run, comma-separated: "append", "cluster", "read", "ledger", "e2e"; default all but e2e`)
+	only := flag.String("only", "", `parts to run, comma-separated: "append", "door" (of append: raw, the Append API and the NATS door only), "cluster", "read", "ledger", "e2e"; default all but e2e`)
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if cfg.Events < cfg.Batch || cfg.SyncEvents < cfg.Batch || cfg.Batch < 1 || cfg.Batch > 1000 || cfg.Subjects < 1 || cfg.Clients < 1 {
@@ -66,11 +66,16 @@ func main() {
 			switch p {
 			case "append", "cluster", "read", "ledger", "e2e":
 				parts[p] = true
+			case "door":
+				parts["door"] = true
 			default:
-				fmt.Fprintln(os.Stderr, `docket-bench: -only takes "append", "cluster", "read", "ledger" and "e2e", comma-separated`)
+				fmt.Fprintln(os.Stderr, `docket-bench: -only takes "append", "door", "cluster", "read", "ledger" and "e2e", comma-separated`)
 				os.Exit(2)
 			}
 		}
+	}
+	if parts["door"] && !parts["append"] {
+		parts["append"], cfg.DoorOnly = true, true
 	}
 	if e2e.Events < 1 {
 		fmt.Fprintln(os.Stderr, "docket-bench: -e2e-n must be at least 1")

@@ -1,6 +1,7 @@
-// Package bench measures append throughput on this machine: the Emitter and
-// the Append API next to raw JetStream publishing of the same bytes,
-// measured in the same run, printed as ratios.
+// Package bench measures append throughput on this machine: the Emitter,
+// the Append API and the NATS door (the SDK Client) next to raw JetStream
+// publishing of the same bytes, measured in the same run, printed as
+// ratios.
 package bench
 
 import (
@@ -42,6 +43,9 @@ type Config struct {
 	Batch      int
 	Subjects   int
 	Clients    int // concurrent Append API clients
+	// DoorOnly runs the raw baseline, the Append API and the NATS door
+	// only.
+	DoorOnly bool
 }
 
 // Result is one scenario's measurement.
@@ -81,17 +85,23 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 	fast := []struct {
 		name string
 		fn   func(string) (Result, error)
+		door bool // run with Config.DoorOnly
 	}{
-		{"raw JetStream PublishAsync + MsgID", func(d string) (Result, error) { return raw(ctx, d, cfg, cfg.Events, false) }},
-		{"Emitter.Append (async publish)", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.Events, false, false) }},
-		{"Emitter.Append (atomic batch)", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.Events, true, false) }},
-		{"Append API (Connect, " + strconv.Itoa(cfg.Clients) + " clients), sync 2m", func(d string) (Result, error) { return api(ctx, d, cfg, cfg.Events, false) }},
-		{"Append API, embedded default (atomic, fsync always)", func(d string) (Result, error) { return api(ctx, d, cfg, cfg.Events/2, true) }},
-		{"raw, fsync always", func(d string) (Result, error) { return raw(ctx, d, cfg, cfg.SyncEvents, true) }},
-		{"Emitter async, fsync always", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.SyncEvents, false, true) }},
-		{"Emitter atomic batch, fsync always", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.SyncEvents, true, true) }},
+		{"raw JetStream PublishAsync + MsgID", func(d string) (Result, error) { return raw(ctx, d, cfg, cfg.Events, false) }, true},
+		{"Emitter.Append (async publish)", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.Events, false, false) }, false},
+		{"Emitter.Append (atomic batch)", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.Events, true, false) }, false},
+		{"Append API (Connect, " + strconv.Itoa(cfg.Clients) + " clients), sync 2m", func(d string) (Result, error) { return api(ctx, d, cfg, cfg.Events, false) }, true},
+		{"NATS door (SDK Client, " + strconv.Itoa(cfg.Clients) + " clients), sync 2m", func(d string) (Result, error) { return door(ctx, d, cfg, cfg.Events, false) }, true},
+		{"Append API, embedded default (atomic, fsync always)", func(d string) (Result, error) { return api(ctx, d, cfg, cfg.Events/2, true) }, true},
+		{"NATS door, embedded default (atomic, fsync always)", func(d string) (Result, error) { return door(ctx, d, cfg, cfg.Events/2, true) }, true},
+		{"raw, fsync always", func(d string) (Result, error) { return raw(ctx, d, cfg, cfg.SyncEvents, true) }, false},
+		{"Emitter async, fsync always", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.SyncEvents, false, true) }, false},
+		{"Emitter atomic batch, fsync always", func(d string) (Result, error) { return emit(ctx, d, cfg, cfg.SyncEvents, true, true) }, false},
 	}
 	for _, s := range fast {
+		if cfg.DoorOnly && !s.door {
+			continue
+		}
 		if err := run(s.name, s.fn); err != nil {
 			return err
 		}
@@ -333,6 +343,68 @@ func apiOn(ctx context.Context, c config.Config, cfg Config, n int) (Result, err
 				}
 			}
 		}()
+	}
+	wg.Wait()
+	dur := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return Result{}, err
+	}
+	info, err := d.Stream().Info(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if info.State.Msgs != uint64(n) {
+		return Result{}, fmt.Errorf("stream holds %d events, want %d", info.State.Msgs, n)
+	}
+	return Result{Events: n, Duration: dur, Bytes: int(info.State.Bytes)}, nil
+}
+
+// door measures the NATS door: docketd as api() starts it, and
+// cfg.Clients SDK Clients, each on its own NATS connection, sending
+// batches of cfg.Batch to the intake.
+func door(ctx context.Context, dir string, cfg Config, n int, defaultDurability bool) (Result, error) {
+	c := daemonConfig(dir)
+	if !defaultDurability {
+		off := false
+		c.AtomicAppend = &off
+		c.Sync = "2m"
+	}
+	evs := makeEvents(n, cfg.Subjects)
+	d, err := daemon.Start(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return Result{}, err
+	}
+	defer d.Shutdown(context.Background())
+	clients := make([]*events.Client, cfg.Clients)
+	for i := range clients {
+		nc, err := nats.Connect("", nats.InProcessServer(d.Embedded()), nats.Name("docket-bench-door"))
+		if err != nil {
+			return Result{}, err
+		}
+		defer nc.Close()
+		clients[i], err = events.NewClient(nc, events.ClientConfig{Tenant: evs[0].GetTenant(), Source: evs[0].GetSource(), Timeout: time.Minute})
+		if err != nil {
+			return Result{}, err
+		}
+	}
+	batches := make(chan []*eventsv1.Event, n/cfg.Batch+1)
+	for i := 0; i < n; i += cfg.Batch {
+		batches <- evs[i:min(i+cfg.Batch, n)]
+	}
+	close(batches)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, cfg.Clients)
+	for _, client := range clients {
+		wg.Go(func() {
+			for b := range batches {
+				if _, err := client.Append(ctx, b...); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
 	}
 	wg.Wait()
 	dur := time.Since(start)

@@ -38,6 +38,7 @@ import (
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/ingest"
+	"github.com/docketledger/docket/services/internal/intake"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/docketledger/docket/services/internal/loader"
 	"github.com/docketledger/docket/services/internal/natsembed"
@@ -81,6 +82,7 @@ type Daemon struct {
 	stopSaga   context.CancelFunc
 	sagaDone   chan struct{}
 	http       *http.Server
+	intake     *intake.Service // the NATS door
 	apiAddr    net.Addr
 	ready      atomic.Bool
 	served     chan error
@@ -381,6 +383,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go func() { d.served <- d.http.Serve(ln) }()
+	// The NATS door: services that emit over NATS append through it, by
+	// the same path as the Append API.
+	d.intake, err = intake.Start(d.nc, ing, intake.Config{MaxRequestBytes: cfg.MaxRequestBytes, Rate: cfg.RateLimit, Burst: cfg.RateBurst}, reg, log)
+	if err != nil {
+		return nil, err
+	}
 
 	if cfg.Demo {
 		if err := d.loadDemo(ctx); err != nil {
@@ -481,6 +489,11 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("api: %w", err))
 		}
 	}
+	if d.intake != nil {
+		if err := d.intake.Stop(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	d.stopReadSide()
 	d.stopNotaryAndTree()
 	if d.tokens != nil {
@@ -530,6 +543,11 @@ func (d *Daemon) stopReadSide() {
 func (d *Daemon) close() {
 	if d.http != nil {
 		_ = d.http.Close()
+	}
+	if d.intake != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = d.intake.Stop(ctx)
+		cancel()
 	}
 	d.stopReadSide()
 	d.stopNotaryAndTree()

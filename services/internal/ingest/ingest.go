@@ -70,7 +70,7 @@ type Service struct {
 	gate   storageGate
 
 	appended *prometheus.CounterVec
-	latency  prometheus.Histogram
+	latency  *prometheus.HistogramVec
 }
 
 var _ apiv1connect.IngestServiceHandler = (*Service)(nil)
@@ -90,13 +90,13 @@ func New(app Appender, stream jetstream.Stream, cfg Config, reg prometheus.Regis
 		gate:   storageGate{check: cfg.Storage},
 		appended: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "docket_append_events_total",
-			Help: "Events received by the Append API, by outcome.",
-		}, []string{"outcome"}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Help: "Events received by the Append API (transport api) or the NATS intake (transport nats), by outcome.",
+		}, []string{"transport", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "docket_append_batch_seconds",
-			Help:    "Time to validate, seal and store one Append batch.",
+			Help:    "Time to validate, seal and store one Append batch, by transport.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
-		}),
+		}, []string{"transport"}),
 	}
 	if err := reg.Register(s.appended); err != nil {
 		return nil, err
@@ -107,35 +107,60 @@ func New(app Appender, stream jetstream.Stream, cfg Config, reg prometheus.Regis
 	return s, nil
 }
 
+// Transports an Append arrives by; the label "transport" of the
+// service's metrics.
+const (
+	// TransportAPI is the Connect Append API (HTTP).
+	TransportAPI = "api"
+	// TransportNATS is the NATS intake (package intake).
+	TransportNATS = "nats"
+)
+
 // Append validates the whole batch, seals its values and stores it.
 func (s *Service) Append(ctx context.Context, req *connect.Request[apiv1.AppendRequest]) (*connect.Response[apiv1.AppendResponse], error) {
-	evs := req.Msg.GetEvents()
+	resp, err := s.AppendBatch(ctx, req.Msg, TransportAPI)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(resp), nil
+}
+
+// AppendBatch is what every door into the ledger does with a batch once
+// its caller is known and bound (its tenant and source checked): it bounds
+// the batch, refuses it at once while the store cannot write, appends it
+// and counts the outcome under transport. An error is always a
+// *connect.Error, whose code is the API's (invalid_argument with every
+// field problem, aborted for a conflict, resource_exhausted, ...): a door
+// that is not Connect translates it.
+func (s *Service) AppendBatch(ctx context.Context, msg *apiv1.AppendRequest, transport string) (*apiv1.AppendResponse, error) {
+	appended := s.appended.MustCurryWith(prometheus.Labels{"transport": transport})
+	evs := msg.GetEvents()
 	switch {
 	case len(evs) == 0:
-		s.appended.WithLabelValues("refused").Inc()
+		appended.WithLabelValues("refused").Inc()
 		return nil, invalid(&events.FieldError{Field: "events", Reason: "is empty"})
 	case len(evs) > s.cfg.MaxBatch:
-		s.appended.WithLabelValues("refused").Add(float64(len(evs)))
+		appended.WithLabelValues("refused").Add(float64(len(evs)))
 		return nil, invalid(&events.FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events, more than the %d one request takes", len(evs), s.cfg.MaxBatch)})
 	}
 	if serr := s.gate.problem(); serr != nil {
-		s.appended.WithLabelValues("refused").Add(float64(len(evs)))
+		appended.WithLabelValues("refused").Add(float64(len(evs)))
 		return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("the event store cannot write, %w; nothing of this batch was stored", serr))
 	}
 	start := time.Now()
-	results, err := s.app.AppendWith(ctx, events.AppendOptions{ExpectedLastSequence: req.Msg.GetExpectedLastSequence()}, evs...)
-	s.latency.Observe(time.Since(start).Seconds())
+	results, err := s.app.AppendWith(ctx, events.AppendOptions{ExpectedLastSequence: msg.GetExpectedLastSequence()}, evs...)
+	s.latency.WithLabelValues(transport).Observe(time.Since(start).Seconds())
 	resp := &apiv1.AppendResponse{Results: make([]*apiv1.AppendResult, len(results))}
 	for i, r := range results {
 		resp.Results[i] = &apiv1.AppendResult{EventId: r.EventID, Sequence: r.Sequence, Duplicate: r.Duplicate}
 		if r.Duplicate {
-			s.appended.WithLabelValues("duplicate").Inc()
+			appended.WithLabelValues("duplicate").Inc()
 		} else {
-			s.appended.WithLabelValues("stored").Inc()
+			appended.WithLabelValues("stored").Inc()
 		}
 	}
 	if err != nil {
-		s.appended.WithLabelValues("refused").Add(float64(len(evs) - len(results)))
+		appended.WithLabelValues("refused").Add(float64(len(evs) - len(results)))
 		ce := appendError(err)
 		if c := ce.Code(); (c == connect.CodeUnavailable || c == connect.CodeDeadlineExceeded) && s.cfg.Storage != nil {
 			if serr := s.cfg.Storage(); serr != nil {
@@ -144,7 +169,7 @@ func (s *Service) Append(ctx context.Context, req *connect.Request[apiv1.AppendR
 		}
 		return nil, ce
 	}
-	return connect.NewResponse(resp), nil
+	return resp, nil
 }
 
 // Head returns the newest stored event of a tenant or subject.

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"google.golang.org/protobuf/proto"
 )
 
 // TestDocketdOnLockedDownServer runs the whole of docketd as user docketd
@@ -49,8 +51,33 @@ func TestDocketdOnLockedDownServer(t *testing.T) {
 		if _, err := d.Emitter.Append(context.Background(), ev); err != nil {
 			t.Fatalf("append: %v", err)
 		}
+		// An emitting service appends through docketd's intake, as
+		// emitter-acme, the user that may not publish into the stream.
+		em := srv.connect(t, "emitter-acme")
+		client, err := events.NewClient(em.nc, events.ClientConfig{Tenant: "acme", Source: "crm"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		door := dataCollected("acme", "s-door")
+		res, err := client.Append(context.Background(), door)
+		if err != nil {
+			t.Fatalf("append through the door: %v", err)
+		}
+		m, err := d.Stream().GetMsg(context.Background(), res[0].Sequence)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := &eventsv1.Event{}
+		if err := proto.Unmarshal(m.Data, stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored.GetEventId() != door.GetEventId() || stored.GetSource() != "crm" || stored.GetDataCollected().GetValues()[0].GetSealed() == nil {
+			t.Errorf("stored through the door: %s from %q, sealed %v; want %s from crm, sealed", stored.GetEventId(), stored.GetSource(),
+				stored.GetDataCollected().GetValues()[0].GetSealed() != nil, door.GetEventId())
+		}
+		em.nc.Close()
 		deadline := time.Now().Add(10 * time.Second)
-		for d.ReadModels().Status().Checkpoint < 1 {
+		for d.ReadModels().Status().Checkpoint < res[0].Sequence {
 			if time.Now().After(deadline) {
 				t.Fatal("the read models did not apply the event")
 			}

@@ -7,9 +7,11 @@
 // docket-tls.conf (the same with TLS and client certificates). They run
 // docketd's own code paths as the docketd user (events.EnsureStream,
 // keys.NewKVStore with a secure-erasing Shred, the Emitter, durable
-// consumers) and show that the server refuses every forbidden operation:
-// docketd may not delete, update or purge a stream; an emitter may publish
-// only its own tenant's events; tail may only read the events stream;
+// consumers, the intake) and show that the server refuses every forbidden
+// operation: docketd may not delete, update or purge a stream; an emitter
+// may not publish into the events stream, only send its batches to its
+// own intake subject, where docketd appends them; tail may only read the
+// events stream;
 // clients without TLS or without a client certificate are turned away.
 //
 // The binary is $NATS_SERVER_BIN or, when that is unset, one built with

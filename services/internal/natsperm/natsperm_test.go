@@ -32,12 +32,16 @@ import (
 	"github.com/docketledger/docket/projections/source"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/ingest"
+	"github.com/docketledger/docket/services/internal/intake"
 	"github.com/docketledger/docket/services/internal/natsbin"
 	"github.com/docketledger/docket/services/internal/tlstest"
 	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -534,13 +538,51 @@ func TestPermissions(t *testing.T) {
 		}
 	})
 
-	t.Run("emitter/publishes its tenant's events", func(t *testing.T) {
-		ack, err := em.js.Publish(ctxT(t), "docket.acme.s3.DataCollected", []byte("x"))
+	// docketd's intake, served on docketd's connection, appending through
+	// the Append API's path with an Emitter as docketd's (no source of its
+	// own: the intake binds each batch to its subject's).
+	docketdEmitter, err := events.NewEmitter(d.js, events.EmitterConfig{Keys: keyring, Atomic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	ing, err := ingest.New(docketdEmitter, stream, ingest.Config{MaxBatch: 100}, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	door, err := intake.Start(d.nc, ing, intake.Config{}, reg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("docketd: intake.Start: %v", err)
+	}
+	t.Cleanup(func() { _ = door.Stop(context.Background()) })
+
+	t.Run("emitter/appends through docketd's intake", func(t *testing.T) {
+		ctx := ctxT(t)
+		c, err := events.NewClient(em.nc, events.ClientConfig{Tenant: "acme", Source: "crm"})
 		if err != nil {
-			t.Fatalf("publish: %v", err)
+			t.Fatal(err)
 		}
-		if ack.Stream != events.DefaultStream {
-			t.Errorf("stored in %s, want %s", ack.Stream, events.DefaultStream)
+		ev := dataCollected("acme", "s3")
+		res, err := c.Append(ctx, ev)
+		if err != nil {
+			t.Fatalf("Client.Append: %v", err)
+		}
+		if len(res) != 1 || res[0].Sequence == 0 || res[0].Duplicate {
+			t.Fatalf("results %+v, want one new sequence", res)
+		}
+		m, err := stream.GetMsg(ctx, res[0].Sequence)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := &eventsv1.Event{}
+		if err := proto.Unmarshal(m.Data, stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored.GetEventId() != ev.GetEventId() || stored.GetSource() != "crm" || m.Subject != "docket.acme.s3.DataCollected" {
+			t.Errorf("stored %s on %s from %q, want %s on docket.acme.s3.DataCollected from crm", stored.GetEventId(), m.Subject, stored.GetSource(), ev.GetEventId())
+		}
+		if bytes.Contains(m.Data, []byte("jane.doe@example.com")) || stored.GetDataCollected().GetValues()[0].GetSealed() == nil {
+			t.Error("the value is stored in plaintext")
 		}
 	})
 
@@ -662,6 +704,17 @@ func TestPermissions(t *testing.T) {
 		{"docketd/delete DOCKET_POISON", d, "Publish", "$JS.API.STREAM.DELETE.DOCKET_POISON",
 			func(ctx context.Context) error { return d.js.DeleteStream(ctx, wmjs.PoisonStream) }},
 
+		{"emitter/publish into DOCKET for its own tenant", em, "Publish", "docket.acme.s1.DataCollected", em.publish("docket.acme.s1.DataCollected")},
+		{"emitter/publish into DOCKET with JetStream", em, "Publish", "docket.acme.s2.Probe",
+			func(ctx context.Context) error {
+				_, err := em.js.Publish(ctx, "docket.acme.s2.Probe", []byte("x"))
+				return err
+			}},
+		{"emitter/the intake of another source", em, "Publish", "docketd.intake.acme.billing", em.publish("docketd.intake.acme.billing")},
+		{"emitter/the intake of another tenant", em, "Publish", "docketd.intake.globex.crm", em.publish("docketd.intake.globex.crm")},
+		{"emitter/serve the intake", em, "Subscription", "docketd.intake.>", em.subscribe("docketd.intake.>")},
+		{"docketd/the intake outside its queue group", d, "Subscription", "docketd.intake.acme.crm", d.subscribe("docketd.intake.acme.crm")},
+		{"tail/publish to the intake", tail, "Publish", "docketd.intake.acme.crm", tail.publish("docketd.intake.acme.crm")},
 		{"emitter/publish for another tenant", em, "Publish", "docket.globex.s1.DataCollected",
 			func(ctx context.Context) error {
 				_, err := em.js.Publish(ctx, "docket.globex.s1.DataCollected", []byte("x"))
