@@ -17,6 +17,7 @@ import (
 
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/natsembed"
 )
 
 func main() {
@@ -45,8 +46,14 @@ func run() error {
 	}
 	fmt.Printf("docketd: API (gRPC, gRPC-Web, JSON) on %s\n", d.APIURL())
 	fmt.Printf("docketd: console on %s/   (sign in with a token: the first one is in %s)\n", d.APIURL(), filepath.Join(cfg.DataDir, "keys", "admin.token"))
-	if u := d.NATSURL(); u != "" {
-		fmt.Printf("docketd: NATS on %s   (docket tail --nats-url %s)\n", u, u)
+	switch u := d.NATSURL(); {
+	case u != "" && cfg.Embedded():
+		fmt.Printf("docketd: NATS on %s, for clients that log in   (docket tail --nats-url %s --data-dir %s: as the read-only user %s)\n",
+			u, u, cfg.DataDir, natsembed.ReaderUser)
+	case u != "":
+		fmt.Printf("docketd: NATS on %s\n", u)
+	default:
+		fmt.Println("docketd: no NATS listener   (--nats-listen 127.0.0.1:4222 opens one, for docket tail)")
 	}
 	select {
 	case <-ctx.Done():

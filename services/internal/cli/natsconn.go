@@ -238,7 +238,7 @@ func (c *natsConn) hint(err error) string {
 	case errors.Is(err, nats.ErrAuthorization) && c.readerPassword != "":
 		return " (the reader's password in --data-dir " + c.dataDir + " was refused: is it the data dir of the docketd at --nats-url?)"
 	case errors.Is(err, nats.ErrAuthorization) && c.user == "" && !strings.Contains(c.url, "@") && c.reader:
-		return " (the server wants a user: give docketd's data dir with --data-dir (its embedded server), or --nats-user and the password in " + NATSPasswordEnv + ")"
+		return " (the server wants a user: give --nats-user, and the password in " + NATSPasswordEnv + "; or, for docketd's embedded server, docketd's data dir with --data-dir, whose reader password logs in)"
 	case errors.Is(err, nats.ErrAuthorization) && c.user == "" && !strings.Contains(c.url, "@"):
 		return " (the server wants a user: give --nats-user, and the password in " + NATSPasswordEnv + ")"
 	case errors.Is(err, nats.ErrAuthorization):

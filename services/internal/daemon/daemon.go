@@ -467,6 +467,11 @@ func (d *Daemon) NATSURL() string {
 	return d.ns.ClientURL()
 }
 
+// DataDir is docketd's data dir: its keys (the NATS passwords of the
+// embedded server's users among them), and in the embedded mode its
+// stores.
+func (d *Daemon) DataDir() string { return d.cfg.DataDir }
+
 // JetStream is the daemon's JetStream context.
 func (d *Daemon) JetStream() jetstream.JetStream { return d.js }
 
