@@ -129,12 +129,12 @@ func Start(cfg Config) (*Server, error) {
 	opts := &server.Options{
 		ServerName:                 "docketd-embedded",
 		CustomClientAuthentication: a,
-		JetStream:    true,
-		StoreDir:     store,
-		NoSigs:       true,
-		NoLog:        true,
-		SyncAlways:   cfg.SyncAlways,
-		SyncInterval: cfg.SyncInterval,
+		JetStream:                  true,
+		StoreDir:                   store,
+		NoSigs:                     true,
+		NoLog:                      true,
+		SyncAlways:                 cfg.SyncAlways,
+		SyncInterval:               cfg.SyncInterval,
 	}
 	if cfg.Listen == "" {
 		opts.DontListen = true
