@@ -48,8 +48,12 @@ func run() error {
 	fmt.Printf("docketd: console on %s/   (sign in with a token: the first one is in %s)\n", d.APIURL(), filepath.Join(cfg.DataDir, "keys", "admin.token"))
 	switch u := d.NATSURL(); {
 	case u != "" && cfg.Embedded():
-		fmt.Printf("docketd: NATS on %s, for clients that log in   (docket tail --nats-url %s --data-dir %s: as the read-only user %s)\n",
-			u, u, cfg.DataDir, natsembed.ReaderUser)
+		tail := "docket tail --nats-url " + u
+		if cfg.DataDir != "data" { // docket's default
+			tail += " --data-dir " + cfg.DataDir
+		}
+		fmt.Printf("docketd: NATS on %s   (%s logs in as %s with %s)\n",
+			u, tail, natsembed.ReaderUser, natsembed.PasswordFile(cfg.DataDir, natsembed.ReaderUser))
 	case u != "":
 		fmt.Printf("docketd: NATS on %s\n", u)
 	default:
