@@ -306,6 +306,57 @@ func TestEmbeddedReader(t *testing.T) {
 	for _, subject := range []string{"_INBOX.>", "docket.>", "$KV.DOCKET_TOKENS.>", "$KV.DOCKET_KEYS.>", events.IntakePrefix + ".>", ">"} {
 		t.Run("subscribe to "+subject, func(t *testing.T) { r.refused(t, "Subscription", subject, r.subscribe(subject)) })
 	}
+	// The reader may create consumers, push consumers among them, whose
+	// deliver subject no permission checks. JetStream refuses one that
+	// delivers into the events stream (a cycle); this guards what the
+	// rest relies on, nats-server's behaviour rather than this package's:
+	// deliveries reach no KV bucket, and not docketd's intake door, which
+	// it serves with a wildcard subscription.
+	t.Run("push consumers", func(t *testing.T) {
+		dk := connectEmbedded(t, url, nats.UserInfo(natsembed.DocketdUser, password(t, d, natsembed.DocketdUser)))
+		door := make(chan *nats.Msg, 8)
+		if _, err := dk.nc.ChanSubscribe(events.IntakePrefix+".>", door); err != nil {
+			t.Fatal(err)
+		}
+		if err := dk.nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		before := map[string]uint64{}
+		buckets := []string{"KV_DOCKET_KEYS", "KV_DOCKET_TOKENS", "KV_DOCKET_LEASES"}
+		for _, b := range buckets {
+			s, err := dk.js.Stream(ctx, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before[b] = s.CachedInfo().State.LastSeq
+		}
+		if _, err := r.js.CreateOrUpdatePushConsumer(ctx, events.DefaultStream, jetstream.ConsumerConfig{DeliverSubject: "docket.acme.user-2.DataCollected"}); err == nil {
+			t.Error("a push consumer delivering into the events stream was created")
+		}
+		for _, to := range []string{"$KV.DOCKET_KEYS.acme.user-1.default", "$KV.DOCKET_TOKENS.forged", "$KV.DOCKET_LEASES.notary", events.IntakeSubject("acme", "crm")} {
+			if _, err := r.js.CreateOrUpdatePushConsumer(ctx, events.DefaultStream, jetstream.ConsumerConfig{DeliverSubject: to, AckPolicy: jetstream.AckNonePolicy}); err != nil {
+				t.Logf("push consumer to %s: %v", to, err)
+			}
+		}
+		time.Sleep(time.Second)
+		for _, b := range buckets {
+			s, err := dk.js.Stream(ctx, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := s.Info(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.State.LastSeq != before[b] {
+				t.Errorf("%s: a push consumer of the reader wrote into it (last sequence %d, was %d)", b, info.State.LastSeq, before[b])
+			}
+		}
+		if len(door) > 0 {
+			t.Errorf("a push consumer of the reader reached the intake door (%d messages)", len(door))
+		}
+	})
+
 	// Nothing changed.
 	info, err := stream.Info(ctx)
 	if err != nil {
