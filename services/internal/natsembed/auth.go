@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -147,6 +149,10 @@ type authenticator struct {
 	// in JetStream (docketd's sagas): the reader may not touch them.
 	private []string
 	tokens  atomic.Pointer[Tokens]
+	// live are the connections logged in with a token, by client id,
+	// with the token: sweepTokens closes them once it is revoked.
+	mu   sync.Mutex
+	live map[uint64]string
 }
 
 var _ server.Authentication = (*authenticator)(nil)
@@ -184,9 +190,55 @@ func (a *authenticator) Check(c server.ClientAuthentication) bool {
 			return false
 		}
 		c.RegisterUser(&server.User{Username: "token:" + e.ID, Permissions: perms, ConnectionDeadline: e.Expires})
+		a.mu.Lock()
+		if a.live == nil {
+			a.live = map[uint64]string{}
+		}
+		a.live[c.GetID()] = o.Token
+		a.mu.Unlock()
 		return true
 	}
 	return false
+}
+
+// tokenSweep is how often sweepTokens checks the tokens of the open
+// connections.
+const tokenSweep = 2 * time.Second
+
+// sweepTokens closes, every period until done closes, each connection
+// whose token is no longer a valid emitter token (revoked): the server's
+// connection deadline ends it only when the token expires.
+func (a *authenticator) sweepTokens(s *server.Server, every time.Duration, done <-chan struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		look := a.tokens.Load()
+		if look == nil {
+			continue
+		}
+		a.mu.Lock()
+		live := maps.Clone(a.live)
+		a.mu.Unlock()
+		for cid, secret := range live {
+			gone := s.GetClient(cid) == nil
+			if !gone {
+				if _, ok := (*look)(secret); !ok {
+					_ = s.DisconnectClientByID(cid)
+					gone = true
+				}
+			}
+			if gone {
+				a.mu.Lock()
+				delete(a.live, cid)
+				a.mu.Unlock()
+			}
+		}
+	}
 }
 
 // equal compares a presented password with the user's in constant time.

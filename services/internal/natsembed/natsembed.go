@@ -178,6 +178,7 @@ func Start(cfg Config) (*Server, error) {
 		close(w.done)
 	}()
 	go w.watch(watchEvery)
+	go a.sweepTokens(s, tokenSweep, w.done)
 	return w, nil
 }
 

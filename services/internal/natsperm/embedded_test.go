@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/notary"
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
@@ -421,6 +425,34 @@ func TestEmbeddedEmitterToken(t *testing.T) {
 	}
 	t.Run("importer to another tenant", func(t *testing.T) {
 		imp.refused(t, "Publish", events.IntakeSubject("globex", "crm"), imp.publish(events.IntakeSubject("globex", "crm")))
+	})
+
+	// A revoked token's open connection is closed within seconds, and it
+	// logs in no more.
+	t.Run("revoked", func(t *testing.T) {
+		admin, err := d.NewToken(ctx, auth.Spec{Name: "admin", Roles: []auth.Role{auth.Admin}, Tenant: auth.AllTenants})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens := apiv1connect.NewTokenServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(admin))
+		if _, err := tokens.RevokeToken(ctx, connect.NewRequest(&apiv1.RevokeTokenRequest{Id: tokenID(t, secret)})); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); !em.nc.IsClosed(); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the revoked token's connection is still open after 10s")
+			}
+		}
+		if c, err := dialEmbedded(url, nats.Token(secret)); !errors.Is(err, nats.ErrAuthorization) {
+			if c != nil {
+				c.nc.Close()
+			}
+			t.Fatalf("a revoked token logs in: %v", err)
+		}
+		// The importer's connection is still open.
+		if _, err := imp.nc.RequestWithContext(ctx, events.IntakeSubject("acme", "crm"), []byte("x")); err != nil {
+			t.Fatalf("importer after another token's revocation: %v", err)
+		}
 	})
 }
 
