@@ -261,7 +261,6 @@ func (a *authenticator) readerPermissions() *server.Permissions {
 	for _, s := range readStreams {
 		pub = append(pub,
 			"$JS.API.STREAM.INFO."+s,
-			"$JS.API.CONSUMER.CREATE."+s,
 			"$JS.API.CONSUMER.CREATE."+s+".>",
 			"$JS.API.CONSUMER.INFO."+s+".*",
 			"$JS.API.CONSUMER.DELETE."+s+".*",

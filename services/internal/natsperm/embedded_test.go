@@ -301,6 +301,11 @@ func TestEmbeddedReader(t *testing.T) {
 		{"delete the Art. 19 saga's consumer", "$JS.API.CONSUMER.DELETE.DOCKET.docket-art19", func(ctx context.Context) error {
 			return r.js.DeleteConsumer(ctx, events.DefaultStream, "docket-art19")
 		}},
+		{"update the Art. 19 saga's consumer", "$JS.API.CONSUMER.CREATE.DOCKET.docket-art19", func(ctx context.Context) error {
+			_, err := r.js.UpdateConsumer(ctx, events.DefaultStream, jetstream.ConsumerConfig{Durable: "docket-art19", AckPolicy: jetstream.AckExplicitPolicy})
+			return err
+		}},
+		{"create a consumer by the legacy subject", "$JS.API.CONSUMER.CREATE.DOCKET", r.publish("$JS.API.CONSUMER.CREATE.DOCKET")},
 		{"acknowledge for the erasure saga", "$JS.ACK.DOCKET.docket-erasure.1.1.1.0.0", r.publish("$JS.ACK.DOCKET.docket-erasure.1.1.1.0.0")},
 		{"call the intake door", events.IntakeSubject("acme", "crm"), r.publish(events.IntakeSubject("acme", "crm"))},
 	}
