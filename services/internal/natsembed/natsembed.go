@@ -1,5 +1,7 @@
 // Package natsembed runs the NATS JetStream server that docketd embeds in its
-// own process in the default, single-machine mode.
+// own process in the default, single-machine mode. Every client logs in,
+// docketd's own in-process connection included (auth.go): docketd, the
+// read-only reader of the docket CLI, or an emitter with its API token.
 package natsembed
 
 import (
