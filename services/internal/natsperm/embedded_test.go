@@ -208,6 +208,21 @@ func TestEmbeddedReader(t *testing.T) {
 			t.Fatalf("docket tail: %v: %s%s", err, out.String(), errOut.String())
 		}
 	})
+	t.Run("tail with another docketd's data dir", func(t *testing.T) {
+		other := t.TempDir()
+		wrong := strings.Repeat("ab", 32)
+		if err := os.MkdirAll(filepath.Join(other, "keys"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(natsembed.PasswordFile(other, natsembed.ReaderUser), []byte(wrong+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		err := cli.Tail(ctx, []string{"--nats-url", url, "--data-dir", other, "--from", "1", "--follow=false"}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "the reader's password in --data-dir "+other+" was refused") || strings.Contains(err.Error(), wrong) {
+			t.Fatalf("docket tail with a wrong reader password: %v", err)
+		}
+	})
 	t.Run("verify log", func(t *testing.T) {
 		cps, err := r.js.Stream(ctx, notary.DefaultCheckpointStream)
 		if err != nil {
