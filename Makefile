@@ -143,8 +143,8 @@ build: ## Build docketd and docket into bin/
 	go build -o bin/docket ./services/cmd/docket
 
 .PHONY: run
-run: build ## Start docketd on the embedded default with the demo data set (./data)
-	bin/docketd --demo
+run: build ## Start docketd on the embedded default with the demo data set (./data), NATS on 127.0.0.1:4222 for docket tail
+	bin/docketd --demo --nats-listen 127.0.0.1:4222
 
 .PHONY: bench
 bench: ## Append (also 1 nats-server vs a 3-node cluster), read side (projection, queries, storage) and verifiable ledger (notary, verify log, proofs) vs raw baselines; ~16 min

@@ -17,6 +17,7 @@ import (
 
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/natsembed"
 )
 
 func main() {
@@ -45,8 +46,18 @@ func run() error {
 	}
 	fmt.Printf("docketd: API (gRPC, gRPC-Web, JSON) on %s\n", d.APIURL())
 	fmt.Printf("docketd: console on %s/   (sign in with a token: the first one is in %s)\n", d.APIURL(), filepath.Join(cfg.DataDir, "keys", "admin.token"))
-	if u := d.NATSURL(); u != "" {
-		fmt.Printf("docketd: NATS on %s   (docket tail --nats-url %s)\n", u, u)
+	switch u := d.NATSURL(); {
+	case u != "" && cfg.Embedded():
+		tail := "docket tail --nats-url " + u
+		if cfg.DataDir != "data" { // docket's default
+			tail += " --data-dir " + cfg.DataDir
+		}
+		fmt.Printf("docketd: NATS on %s   (%s logs in as %s with %s)\n",
+			u, tail, natsembed.ReaderUser, natsembed.PasswordFile(cfg.DataDir, natsembed.ReaderUser))
+	case u != "":
+		fmt.Printf("docketd: NATS on %s\n", u)
+	default:
+		fmt.Println("docketd: no NATS listener   (--nats-listen 127.0.0.1:4222 opens one, for docket tail)")
 	}
 	select {
 	case <-ctx.Done():

@@ -123,7 +123,7 @@ func startNATS(dir string, syncAlways bool) (*server.Server, jetstream.JetStream
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	nc, err := nats.Connect("", nats.InProcessServer(s))
+	nc, err := nats.Connect("", s.ConnectOptions()...)
 	if err != nil {
 		s.Shutdown()
 		return nil, nil, nil, err

@@ -129,7 +129,7 @@ func TestAppendTail(t *testing.T) {
 		t.Fatalf("second append printed %s, want 3 duplicates", out)
 	}
 
-	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--from", "1", "--follow=false")
+	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--from", "1", "--follow=false")
 	if code != 0 {
 		t.Fatalf("tail exit %d: %s", code, errOut)
 	}
@@ -139,7 +139,7 @@ func TestAppendTail(t *testing.T) {
 	if strings.Contains(out, canary) || !strings.Contains(out, `"sealed":true`) || !strings.Contains(out, `"type":"docket.events.v1.DataCollected"`) {
 		t.Fatalf("tail output: %s", out)
 	}
-	code, out, _ = run(t, "tail", "--nats-url", d.NATSURL(), "--from", "1", "--follow=false", "--tenant", "acme", "--subject", "s-2")
+	code, out, _ = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--from", "1", "--follow=false", "--tenant", "acme", "--subject", "s-2")
 	if code != 0 || strings.Count(out, "\n") != 1 {
 		t.Fatalf("tail of one subject: exit %d, %s", code, out)
 	}

@@ -119,7 +119,8 @@ func connectKeyStore(conn *natsConn, dataDir string) (*nats.Conn, func(), error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--data-dir: %w", err)
 	}
-	nc, err := nats.Connect(ns.ClientURL(), nats.InProcessServer(ns), nats.Name("docket-keys-rotate-kek"))
+	// It logs in as docketd, with the password docketd wrote in dataDir.
+	nc, err := nats.Connect("", append(ns.ConnectOptions(), nats.Name("docket-keys-rotate-kek"))...)
 	if err != nil {
 		ns.Shutdown()
 		ns.WaitForShutdown()

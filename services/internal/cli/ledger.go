@@ -115,7 +115,7 @@ func verifyLog(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flags("verify log", stderr)
 	cpFile := fs.String("checkpoint", "", "a signed checkpoint you hold (required)")
 	key := fs.String("key", "", "the log's public key, as `docket keys public` prints it (required)")
-	conn := natsFlags(fs, "docket-verify", DefaultNATS, "NATS server holding the DOCKET stream (read-only credentials suffice)")
+	conn := readerFlags(fs, "docket-verify", DefaultNATS, "NATS server holding the DOCKET stream (read-only credentials suffice)")
 	api := fs.String("api", "", "docketd API; if given, a divergence is narrowed to its exact sequence with consistency proofs (checked, not trusted)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := parse(fs, args); err != nil {

@@ -95,7 +95,7 @@ func TestVerifiableLedger(t *testing.T) {
 	}
 
 	// The whole log, recomputed from the stream.
-	if code, out, errOut := run(t, "verify", "log", "--checkpoint", cp1, "--key", vkey, "--nats-url", d.NATSURL(), "--api", api, "--quiet"); code != 0 || !strings.HasPrefix(out, "OK") {
+	if code, out, errOut := run(t, "verify", "log", "--checkpoint", cp1, "--key", vkey, "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--api", api, "--quiet"); code != 0 || !strings.HasPrefix(out, "OK") {
 		t.Fatalf("verify log: exit %d: %s%s", code, out, errOut)
 	}
 

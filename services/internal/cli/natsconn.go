@@ -6,10 +6,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
 
+	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/nats-io/nats.go"
 )
 
@@ -28,6 +30,25 @@ type natsConn struct {
 	name                      string // the client's name, as the server lists it
 	url, user, ca, cert, keyf string
 	inbox                     string // prefix of the reply subjects
+	// dataDir is docketd's data dir, for readerFlags' commands: without
+	// --nats-user, they log in as the embedded server's reader with the
+	// password docketd wrote there, if it did.
+	dataDir string
+	reader  bool
+	// readerPassword is the reader's password once options read it.
+	readerPassword string
+}
+
+// readerFlags registers natsFlags' flags and --data-dir, for a command
+// that only reads the events stream and the checkpoints: with no
+// --nats-user (and no user in --nats-url), it logs in to docketd's
+// embedded server as its read-only user, natsembed.ReaderUser, with the
+// password in DATA_DIR/keys/nats-reader, when that file exists.
+func readerFlags(fs *flag.FlagSet, name, defaultURL, urlHelp string) *natsConn {
+	c := natsFlags(fs, name, defaultURL, urlHelp)
+	c.reader = true
+	fs.StringVar(&c.dataDir, "data-dir", "data", "docketd's data dir: without --nats-user, log in to its embedded NATS server as the read-only user "+natsembed.ReaderUser+" with the password docketd wrote in DATA_DIR/keys/nats-"+natsembed.ReaderUser)
+	return c
 }
 
 // natsFlags registers --nats-url (with the command's default and help),
@@ -84,6 +105,20 @@ func (c *natsConn) options() ([]nats.Option, error) {
 		bad("--nats-user", "needs the user's password in the environment variable %s", NATSPasswordEnv)
 	case c.user != "":
 		opts = append(opts, nats.UserInfo(c.user, password))
+	case c.reader && !urlUser && c.url != "":
+		p, err := natsembed.ReadPassword(natsembed.PasswordFile(c.dataDir, natsembed.ReaderUser))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			// Not docketd's embedded server, or an old one: no login.
+		case err != nil:
+			bad("--data-dir", "%v", err)
+		default:
+			c.readerPassword = p
+			opts = append(opts, nats.UserInfo(natsembed.ReaderUser, p))
+			if c.inbox == defaultInbox {
+				c.inbox = natsembed.ReaderInbox // the only inboxes it may use
+			}
+		}
 	}
 
 	if c.inbox != defaultInbox {
@@ -200,6 +235,10 @@ func (c *natsConn) hint(err error) string {
 	var unknownCA x509.UnknownAuthorityError
 	var verify *tls.CertificateVerificationError
 	switch {
+	case errors.Is(err, nats.ErrAuthorization) && c.readerPassword != "":
+		return " (the reader's password in --data-dir " + c.dataDir + " was refused: is it the data dir of the docketd at --nats-url?)"
+	case errors.Is(err, nats.ErrAuthorization) && c.user == "" && !strings.Contains(c.url, "@") && c.reader:
+		return " (the server wants a user: give --nats-user, and the password in " + NATSPasswordEnv + "; or, for docketd's embedded server, docketd's data dir with --data-dir, whose reader password logs in)"
 	case errors.Is(err, nats.ErrAuthorization) && c.user == "" && !strings.Contains(c.url, "@"):
 		return " (the server wants a user: give --nats-user, and the password in " + NATSPasswordEnv + ")"
 	case errors.Is(err, nats.ErrAuthorization):
@@ -221,7 +260,7 @@ func (c *natsConn) hint(err error) string {
 // scrub replaces every password this connection knows of in s by xxxxx:
 // nats.go's errors should hold none, and this makes sure.
 func (c *natsConn) scrub(s string) string {
-	secrets := []string{os.Getenv(NATSPasswordEnv)}
+	secrets := []string{os.Getenv(NATSPasswordEnv), c.readerPassword}
 	for _, u := range c.urls() {
 		if pu, err := url.Parse(u); err == nil && pu.User != nil {
 			p, _ := pu.User.Password()

@@ -29,7 +29,7 @@ func Projections(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func rebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("projections rebuild", stderr)
 	store := fs.String("store", "sqlite:data/readmodels.db", "read-model store: sqlite:PATH or a postgres:// URL (as docketd's --store)")
-	conn := natsFlags(fs, "docket-rebuild", DefaultNATS, "NATS server holding the DOCKET stream")
+	conn := readerFlags(fs, "docket-rebuild", DefaultNATS, "NATS server holding the DOCKET stream")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	partitions := fs.Int("partitions", 1, "projectors sharing the rebuild, one per partition of the data subjects (PostgreSQL only; as docketd's --projector-partitions)")
 	if err := parse(fs, args); err != nil {

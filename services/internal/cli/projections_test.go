@@ -28,7 +28,7 @@ func TestProjectionsRebuild(t *testing.T) {
 		t.Fatalf("append: %s", errOut)
 	}
 	store := "sqlite:" + filepath.Join(c.DataDir, "readmodels.db")
-	code, out, errOut := run(t, "projections", "rebuild", "--store", store, "--nats-url", d.NATSURL(), "--quiet")
+	code, out, errOut := run(t, "projections", "rebuild", "--store", store, "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--quiet")
 	if code != 0 || !strings.Contains(out, "generation 2") {
 		t.Fatalf("rebuild: exit %d, %s %s", code, out, errOut)
 	}

@@ -40,7 +40,7 @@ type tailValue struct {
 // its metadata; values are shown only as their category and key group.
 func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("tail", stderr)
-	conn := natsFlags(fs, "docket-tail", DefaultNATS, "NATS server holding the DOCKET stream")
+	conn := readerFlags(fs, "docket-tail", DefaultNATS, "NATS server holding the DOCKET stream")
 	stream := fs.String("stream", events.DefaultStream, "events stream")
 	tenant := fs.String("tenant", "", "only this tenant's events")
 	subject := fs.String("subject", "", "only this subject's events (needs --tenant)")

@@ -41,8 +41,9 @@ type Config struct {
 	NATSCAFile   string `json:"nats_ca_file"`
 	NATSCertFile string `json:"nats_cert_file"`
 	NATSKeyFile  string `json:"nats_key_file"`
-	// NATSListen is where the embedded server accepts clients (docket tail);
-	// "off" accepts none.
+	// NATSListen is where the embedded server accepts network clients
+	// (docket tail), which log in as docketd's in-process connection does
+	// (package natsembed); "off", the default, accepts none.
 	NATSListen string `json:"nats_listen"`
 	// APIListen is the Connect API's address.
 	APIListen string `json:"api_listen"`
@@ -152,7 +153,7 @@ func (c *Config) setDefaults() {
 		c.DataDir = "data"
 	}
 	if c.NATSListen == "" {
-		c.NATSListen = "127.0.0.1:4222"
+		c.NATSListen = "off"
 	}
 	if c.APIListen == "" {
 		c.APIListen = "127.0.0.1:7070"
@@ -439,7 +440,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.String("config", path, "JSON configuration file (env DOCKET_CONFIG)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the embedded store and keys")
 	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "external NATS server or cluster (empty: embedded)")
-	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, `embedded NATS client address, or "off"`)
+	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, `embedded NATS client address, such as 127.0.0.1:4222 (clients log in: docket tail as the reader), or "off"`)
 	fs.StringVar(&c.APIListen, "api-listen", c.APIListen, "Connect API address (gRPC, gRPC-Web, JSON)")
 	fs.StringVar(&c.Sync, "sync", c.Sync, `embedded fsync policy: "always" (before every ack) or a period such as 2m`)
 	fs.Var(&c.DuplicateWindow, "duplicate-window", "how long a retried append is recognised")

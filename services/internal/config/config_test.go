@@ -30,7 +30,7 @@ func TestLoadPrecedence(t *testing.T) {
 		{"api_listen from flag over env and file", c.APIListen, "127.0.0.1:3333"},
 		{"log_level from env", c.LogLevel, "debug"},
 		{"sync from file", c.Sync, "always"},
-		{"nats_listen default", c.NATSListen, "127.0.0.1:4222"},
+		{"nats_listen default", c.NATSListen, "off"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)

@@ -111,14 +111,17 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 		if listen == "off" {
 			listen = ""
 		}
-		d.ns, err = natsembed.Start(natsembed.Config{Dir: cfg.DataDir, Listen: listen, SyncAlways: always, SyncInterval: every, Log: log})
+		d.ns, err = natsembed.Start(natsembed.Config{Dir: cfg.DataDir, Listen: listen, SyncAlways: always, SyncInterval: every, Log: log,
+			Private: []string{art19.DefaultDurable, erasure.DefaultDurable, notaryDurable(cfg)}})
 		if err != nil {
 			return nil, err
 		}
-		url = d.ns.ClientURL()
+		url = ""
 	}
 	natsOpts := []nats.Option{nats.Name("docketd"), nats.MaxReconnects(-1)}
-	if cfg.NATSUser != "" {
+	if d.ns != nil {
+		natsOpts = append(natsOpts, d.ns.ConnectOptions()...)
+	} else if cfg.NATSUser != "" {
 		natsOpts = append(natsOpts, nats.UserInfo(cfg.NATSUser, cfg.NATSPassword))
 	}
 	if cfg.NATSCAFile != "" {
@@ -126,9 +129,6 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	}
 	if cfg.NATSCertFile != "" {
 		natsOpts = append(natsOpts, nats.ClientCert(cfg.NATSCertFile, cfg.NATSKeyFile))
-	}
-	if d.ns != nil {
-		natsOpts = append(natsOpts, nats.InProcessServer(d.ns))
 	}
 	d.nc, err = nats.Connect(url, natsOpts...)
 	if err != nil {
@@ -156,6 +156,18 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	}
 	if err := d.bootstrapToken(ctx, cfg); err != nil {
 		return nil, err
+	}
+	if d.ns != nil {
+		// An emitter may log in to the embedded server with its API token,
+		// to send batches to its intake door (events.IntakeSubject).
+		tokens := d.tokens
+		d.ns.AcceptTokens(func(secret string) (natsembed.Emitter, bool) {
+			t, err := tokens.Authenticate(secret, time.Now())
+			if err != nil || !t.Has(auth.Emitter) || t.Tenant == auth.AllTenants {
+				return natsembed.Emitter{}, false
+			}
+			return natsembed.Emitter{ID: t.ID, Tenant: t.Tenant, Source: t.Source, Expires: t.ExpiresAt}, true
+		})
 	}
 
 	var kek keys.KEK
@@ -463,6 +475,11 @@ func (d *Daemon) NATSURL() string {
 	}
 	return d.ns.ClientURL()
 }
+
+// DataDir is docketd's data dir: its keys (the NATS passwords of the
+// embedded server's users among them), and in the embedded mode its
+// stores.
+func (d *Daemon) DataDir() string { return d.cfg.DataDir }
 
 // JetStream is the daemon's JetStream context.
 func (d *Daemon) JetStream() jetstream.JetStream { return d.js }

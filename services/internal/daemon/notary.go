@@ -14,6 +14,7 @@ import (
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/projections/merkle"
 	"github.com/docketledger/docket/projections/notary"
+	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/docketledger/docket/services/internal/query"
 	"github.com/nats-io/nats.go/jetstream"
@@ -60,7 +61,7 @@ func (d *Daemon) startNotary(ctx context.Context) (*query.Audit, error) {
 	// one holding the notary lease signs.
 	d.notary, err = notary.New(d.js, d.tree, signer, notary.Config{
 		Origin:    cfg.LogOrigin,
-		Durable:   "docket-notary-" + cfg.Instance,
+		Durable:   notaryDurable(cfg),
 		Every:     cfg.CheckpointEvery,
 		Interval:  time.Duration(cfg.CheckpointInterval),
 		Publishes: d.notaryLead.Load,
@@ -162,3 +163,7 @@ func keyName(origin string) string {
 		return r
 	}, origin)
 }
+
+// notaryDurable is this replica's notary's durable consumer of the events
+// stream.
+func notaryDurable(cfg config.Config) string { return "docket-notary-" + cfg.Instance }

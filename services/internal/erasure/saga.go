@@ -35,7 +35,7 @@ type SagaConfig struct {
 	Record        func(ctx context.Context, ev *eventsv1.Event) error
 	Retries       int
 	RetryInterval time.Duration
-	Durable       string // default "docket-erasure"
+	Durable       string // default DefaultDurable
 	Log           *slog.Logger
 }
 
@@ -52,13 +52,16 @@ type Saga struct {
 	c SagaConfig
 }
 
+// DefaultDurable is the saga's durable consumer of the events stream.
+const DefaultDurable = "docket-erasure"
+
 // NewSaga builds the erasure saga.
 func NewSaga(ctx context.Context, c SagaConfig) (*Saga, error) {
 	if c.JetStream == nil || c.Stream == nil || c.Reader == nil || c.ReadPosition == nil || c.Shredder == nil || c.Record == nil || c.Log == nil {
 		return nil, errors.New("erasure: NewSaga: nil dependency")
 	}
 	if c.Durable == "" {
-		c.Durable = "docket-erasure"
+		c.Durable = DefaultDurable
 	}
 	router, err := wmjs.NewRouter(ctx, c.JetStream, wmjs.RouterConfig{PoisonSubject: SagaPoisonSubject, Retries: c.Retries, RetryInterval: c.RetryInterval}, c.Log)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -84,7 +85,7 @@ func killUnderLoad(t *testing.T, bins binaries, args []string, kills int) {
 	l.checkFatal(t)
 	acked := l.ackedIDs()
 
-	st := readStream(t, jetStreamAt(t, p.nats))
+	st := readStream(t, jetStreamAt(t, p.nats, readerLogin(t, dir)...))
 	checkStreamWhole(t, st, acked)
 	t.Logf("%s; stream holds %d messages, all %d acknowledged events present, none twice, no hole", l.summary(), st.msgs, len(acked))
 
@@ -103,7 +104,7 @@ func killUnderLoad(t *testing.T, bins binaries, args []string, kills int) {
 		t.Fatalf("the read models did not catch up with the stream in 2m: at %d of %d", cp, st.last)
 	}
 	out, err := exec.Command(bins.docket, "projections", "rebuild", "--quiet",
-		"--store", "sqlite:"+filepath.Join(dir, "readmodels.db"), "--nats-url", p.nats).CombinedOutput()
+		"--store", "sqlite:"+filepath.Join(dir, "readmodels.db"), "--nats-url", p.nats, "--data-dir", dir).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "generation 2") {
 		t.Fatalf("docket projections rebuild: %v\n%s", err, out)
 	}
@@ -116,10 +117,11 @@ func killUnderLoad(t *testing.T, bins binaries, args []string, kills int) {
 	}
 }
 
-// jetStreamAt connects to the NATS server at url, until the test ends.
-func jetStreamAt(t *testing.T, url string) jetstream.JetStream {
+// jetStreamAt connects to the NATS server at url, with opts, until the
+// test ends.
+func jetStreamAt(t *testing.T, url string, opts ...nats.Option) jetstream.JetStream {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.Name("faults"))
+	nc, err := nats.Connect(url, append([]nats.Option{nats.Name("faults")}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +131,17 @@ func jetStreamAt(t *testing.T, url string) jetstream.JetStream {
 		t.Fatal(err)
 	}
 	return js
+}
+
+// readerLogin logs in to the embedded server of the docketd whose data
+// dir is dataDir as its read-only user, as docket tail does.
+func readerLogin(t *testing.T, dataDir string) []nats.Option {
+	t.Helper()
+	p, err := natsembed.ReadPassword(natsembed.PasswordFile(dataDir, natsembed.ReaderUser))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []nats.Option{nats.UserInfo(natsembed.ReaderUser, p), nats.CustomInboxPrefix(natsembed.ReaderInbox)}
 }
 
 // binaries are docketd and docket, built for the test.

@@ -1,5 +1,7 @@
 // Package natsembed runs the NATS JetStream server that docketd embeds in its
-// own process in the default, single-machine mode.
+// own process in the default, single-machine mode. Every client logs in,
+// docketd's own in-process connection included (auth.go): docketd, the
+// read-only reader of the docket CLI, or an emitter with its API token.
 package natsembed
 
 import (
@@ -16,14 +18,16 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 )
 
 // Config configures the embedded server.
 type Config struct {
 	// Dir holds JetStream's file store (Dir/jetstream).
 	Dir string
-	// Listen is the loopback address clients such as `docket tail` reach it
-	// on; port 0 picks a free one; empty accepts no network clients.
+	// Listen is the address clients such as `docket tail` reach it on,
+	// with the same credentials as in the process; port 0 picks a free
+	// one; empty accepts no network clients.
 	Listen string
 	// SyncAlways makes JetStream fsync every write before acknowledging it.
 	// Otherwise it fsyncs every SyncInterval.
@@ -34,6 +38,10 @@ type Config struct {
 	// Log receives the server's warnings and errors (a full disk, a store
 	// it cannot write); nil drops them.
 	Log *slog.Logger
+	// Private names the consumers of the events stream whose state lives
+	// only in JetStream (docketd's sagas): the reader may not read,
+	// acknowledge, delete or recreate them.
+	Private []string
 }
 
 // watchEvery is how often the watch checks the server's store for a write
@@ -54,6 +62,7 @@ type Server struct {
 	done chan struct{}
 	// restarts counts JetStream restarts.
 	restarts atomic.Int64
+	auth     *authenticator
 }
 
 // logger passes the server's warnings and errors to slog, keeps the
@@ -106,14 +115,28 @@ func Start(cfg Config) (*Server, error) {
 	if err := writable(store); err != nil {
 		return nil, fmt.Errorf("natsembed: data dir %s: %w", cfg.Dir, err)
 	}
+	// Every client logs in (auth.go): the passwords of docketd and of
+	// the reader, generated at first start.
+	a := &authenticator{private: cfg.Private}
+	for _, u := range []struct {
+		name string
+		to   *[]byte
+	}{{DocketdUser, &a.docketd}, {ReaderUser, &a.reader}} {
+		p, err := loadPassword(cfg.Dir, u.name)
+		if err != nil {
+			return nil, fmt.Errorf("natsembed: %w", err)
+		}
+		*u.to = []byte(p)
+	}
 	opts := &server.Options{
-		ServerName:   "docketd-embedded",
-		JetStream:    true,
-		StoreDir:     store,
-		NoSigs:       true,
-		NoLog:        true,
-		SyncAlways:   cfg.SyncAlways,
-		SyncInterval: cfg.SyncInterval,
+		ServerName:                 "docketd-embedded",
+		CustomClientAuthentication: a,
+		JetStream:                  true,
+		StoreDir:                   store,
+		NoSigs:                     true,
+		NoLog:                      true,
+		SyncAlways:                 cfg.SyncAlways,
+		SyncInterval:               cfg.SyncInterval,
 	}
 	if cfg.Listen == "" {
 		opts.DontListen = true
@@ -151,13 +174,28 @@ func Start(cfg Config) (*Server, error) {
 			return nil, errors.New("natsembed: server not ready in 30s")
 		}
 	}
-	w := &Server{Server: s, dir: cfg.Dir, opts: opts.Clone(), log: l, done: make(chan struct{})}
+	w := &Server{Server: s, dir: cfg.Dir, opts: opts.Clone(), log: l, done: make(chan struct{}), auth: a}
 	go func() {
 		s.WaitForShutdown()
 		close(w.done)
 	}()
 	go w.watch(watchEvery)
+	go a.sweepTokens(s, tokenSweep, w.done)
 	return w, nil
+}
+
+// ConnectOptions are the options of a connection in this process that
+// logs in as docketd's own user (every permission): pass them to
+// nats.Connect with the URL "".
+func (s *Server) ConnectOptions() []nats.Option {
+	return []nats.Option{nats.InProcessServer(s), nats.UserInfo(DocketdUser, string(s.auth.docketd))}
+}
+
+// AcceptTokens lets emitters log in with their API token from now on
+// (nats.Token): look tells a valid emitter token, and what it binds. Until
+// it is called, and for any other token, a token is refused.
+func (s *Server) AcceptTokens(look Tokens) {
+	s.auth.tokens.Store(&look)
 }
 
 // Health says why the event store cannot take writes now, or nil: its
