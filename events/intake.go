@@ -1,5 +1,12 @@
 package events
 
+import (
+	"errors"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+)
+
 // The NATS door into the ledger. Only docketd publishes into the events
 // stream; a service that emits over NATS sends its batch, as a request, to
 // the intake subject of its tenant and source, and docketd validates, seals
@@ -22,6 +29,20 @@ func IntakeSubject(tenant, source string) string {
 // embedded NATS server with the API token whose id is tokenID: such a
 // client may subscribe to its own inboxes only (nats.CustomInboxPrefix).
 func TokenInboxPrefix(tokenID string) string { return "_INBOX_" + tokenID }
+
+// TokenLogin returns the options that log a NATS client in to docketd's
+// embedded server with an emitter's API token ("dkt_<id>_<secret>"): the
+// token, and the inbox prefix of the token's id, the only inboxes the
+// server lets it subscribe to. The token's holder may then send batches to
+// its own intake subject (NewClient).
+func TokenLogin(token string) ([]nats.Option, error) {
+	rest, ok := strings.CutPrefix(token, "dkt_")
+	id, _, cut := strings.Cut(rest, "_")
+	if !ok || !cut || CheckToken(id) != nil {
+		return nil, errors.New("events: not a Docket API token (dkt_<id>_<secret>)")
+	}
+	return []nats.Option{nats.Token(token), nats.CustomInboxPrefix(TokenInboxPrefix(id))}, nil
+}
 
 // Headers of the intake's requests and replies. An error reply carries the
 // micro error headers (micro.ErrorCodeHeader, "Nats-Service-Error-Code",

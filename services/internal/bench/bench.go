@@ -376,9 +376,17 @@ func door(ctx context.Context, dir string, cfg Config, n int, defaultDurability 
 		return Result{}, err
 	}
 	defer d.Shutdown(context.Background())
+	tok, err := d.NewToken(ctx, auth.Spec{Name: "bench-door", Roles: []auth.Role{auth.Emitter}, Tenant: evs[0].GetTenant(), Source: evs[0].GetSource()})
+	if err != nil {
+		return Result{}, err
+	}
+	login, err := events.TokenLogin(tok)
+	if err != nil {
+		return Result{}, err
+	}
 	clients := make([]*events.Client, cfg.Clients)
 	for i := range clients {
-		nc, err := nats.Connect("", nats.InProcessServer(d.Embedded()), nats.Name("docket-bench-door"))
+		nc, err := nats.Connect("", append(login, nats.InProcessServer(d.Embedded()), nats.Name("docket-bench-door"))...)
 		if err != nil {
 			return Result{}, err
 		}

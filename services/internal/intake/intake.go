@@ -220,6 +220,15 @@ func (s *Service) Stop(ctx context.Context) error {
 // answers).
 func (s *Service) dispatch(req micro.Request) {
 	subject, reply, data := req.Subject(), req.Reply(), req.Data()
+	if reply == "" || strings.HasPrefix(reply, "$JS.") {
+		// Not a request: a publish no one waits for, or a message a
+		// JetStream consumer delivered here (its reply acknowledges it),
+		// which the server sends on no client's behalf. Nothing of it is
+		// appended.
+		s.requests.WithLabelValues("not_a_request").Inc()
+		s.log.Warn("intake: refused a message that is not a request (no reply subject, or a JetStream delivery)", "subject", subject)
+		return
+	}
 	isJSON := req.Headers().Get(events.HeaderContentType) == events.ContentTypeJSON
 	s.slots <- struct{}{}
 	s.mu.Lock()
@@ -279,12 +288,6 @@ func (s *Service) answer(subject, reply string, resp *apiv1.AppendResponse, err 
 		answer.Data = detail
 	}
 	s.requests.WithLabelValues(code).Inc()
-	if reply == "" {
-		// A publish, not a request: the batch's fate is in the stream and
-		// the metrics.
-		s.log.Warn("intake: a request without a reply subject", "subject", subject, "code", code)
-		return
-	}
 	if err := s.nc.PublishMsg(answer); err != nil {
 		s.log.Warn("intake: cannot answer", "subject", subject, "code", code, "err", err)
 	}

@@ -439,3 +439,24 @@ func TestSeveralRefusalsInOneAnswer(t *testing.T) {
 		t.Errorf("the message spans lines: %q", desc)
 	}
 }
+
+// TestNotARequestAppendsNothing: a valid batch published without a reply
+// subject, or delivered with a JetStream acknowledgement as its reply (a
+// push consumer someone pointed at the door), is not a request: nothing
+// of it is stored. A request after them is.
+func TestNotARequestAppendsNothing(t *testing.T) {
+	d := start(t, intake.Config{})
+	subject := events.IntakeSubject("acme", "crm")
+	if err := d.nc.Publish(subject, marshal(t, collected("acme", "user-1"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.nc.PublishMsg(&nats.Msg{Subject: subject, Reply: "$JS.ACK.DOCKET.c.1.1.1.0.0", Data: marshal(t, collected("acme", "user-1"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.client(t).Append(context.Background(), collected("acme", "user-2")); err != nil {
+		t.Fatal(err)
+	}
+	if n := d.stored(t); n != 1 {
+		t.Errorf("stream holds %d events, want only the request's 1", n)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/docketledger/docket/projections/notary"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
@@ -26,6 +27,7 @@ import (
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
 )
 
 // The embedded server's users, as package natsembed defines them: docketd,
@@ -132,6 +134,16 @@ func tokenID(t *testing.T, secret string) string {
 		t.Fatalf("not a token")
 	}
 	return id
+}
+
+// tokenLogin logs in with an emitter's API token (events.TokenLogin).
+func tokenLogin(t *testing.T, token string) []nats.Option {
+	t.Helper()
+	opts, err := events.TokenLogin(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts
 }
 
 // TestEmbeddedServerRefusesAnonymousClients: with the listener on, no
@@ -402,20 +414,27 @@ func TestEmbeddedEmitterToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// docketd's side of the door, as its intake service would serve it.
-	dk := connectEmbedded(t, url, nats.UserInfo(natsembed.DocketdUser, password(t, d, natsembed.DocketdUser)))
-	served, err := dk.nc.Subscribe(events.IntakePrefix+".>", func(m *nats.Msg) { _ = m.Respond([]byte("seen")) })
+	// Through docketd's own door: the SDK Client appends, and docketd
+	// seals the value and binds the token's source.
+	em := connectEmbedded(t, url, tokenLogin(t, secret)...)
+	c, err := events.NewClient(em.nc, events.ClientConfig{Tenant: "acme", Source: "crm"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = served.Unsubscribe() })
-	if err := dk.nc.Flush(); err != nil {
+	ev := dataCollected("acme", "user-1")
+	res, err := c.Append(ctx, ev)
+	if err != nil || len(res) != 1 || res[0].Sequence == 0 {
+		t.Fatalf("append through its own intake subject: %v, %v", res, err)
+	}
+	stored, err := d.Stream().GetMsg(ctx, res[0].Sequence)
+	if err != nil {
 		t.Fatal(err)
 	}
-
-	em := connectEmbedded(t, url, nats.Token(secret), nats.CustomInboxPrefix(events.TokenInboxPrefix(tokenID(t, secret))))
-	if _, err := em.nc.RequestWithContext(ctx, events.IntakeSubject("acme", "crm"), []byte("x")); err != nil {
-		t.Fatalf("request to its own intake subject: %v", err)
+	if bytes.Contains(stored.Data, []byte("jane.doe@example.com")) {
+		t.Error("the value the door took is stored in plaintext")
+	}
+	if got := &(eventsv1.Event{}); proto.Unmarshal(stored.Data, got) != nil || got.GetSource() != "crm" {
+		t.Errorf("stored source %q, want the token's crm", got.GetSource())
 	}
 	for _, subject := range []string{
 		"docket.acme.user-1.DataCollected",
@@ -437,10 +456,14 @@ func TestEmbeddedEmitterToken(t *testing.T) {
 		t.Run("subscribe to "+subject, func(t *testing.T) { em.refused(t, "Subscription", subject, em.subscribe(subject)) })
 	}
 
-	imp := connectEmbedded(t, url, nats.Token(importer), nats.CustomInboxPrefix(events.TokenInboxPrefix(tokenID(t, importer))))
+	imp := connectEmbedded(t, url, tokenLogin(t, importer)...)
 	for _, source := range []string{"crm", "billing"} {
-		if _, err := imp.nc.RequestWithContext(ctx, events.IntakeSubject("acme", source), []byte("x")); err != nil {
-			t.Fatalf("importer: request to acme's door for %s: %v", source, err)
+		ic, err := events.NewClient(imp.nc, events.ClientConfig{Tenant: "acme", Source: source})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ic.Append(ctx, dataCollected("acme", "user-2")); err != nil {
+			t.Fatalf("importer: append through acme's door for %s: %v", source, err)
 		}
 	}
 	t.Run("importer to another tenant", func(t *testing.T) {
@@ -470,7 +493,11 @@ func TestEmbeddedEmitterToken(t *testing.T) {
 			t.Fatalf("a revoked token logs in: %v", err)
 		}
 		// The importer's connection is still open.
-		if _, err := imp.nc.RequestWithContext(ctx, events.IntakeSubject("acme", "crm"), []byte("x")); err != nil {
+		ic, err := events.NewClient(imp.nc, events.ClientConfig{Tenant: "acme", Source: "crm"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ic.Append(ctx, dataCollected("acme", "user-3")); err != nil {
 			t.Fatalf("importer after another token's revocation: %v", err)
 		}
 	})
