@@ -266,6 +266,26 @@ type Finding struct {
 	Detail     string    `json:"detail"`
 }
 
+// QuarantineRow is a stored message the projection passed over because it
+// is not a valid sealed event (see source.CorruptError): where it is and
+// why, never its bytes or values.
+type QuarantineRow struct {
+	Seq        uint64    `json:"seq"`
+	RecordedAt time.Time `json:"recorded_at"`
+	// Tenant is the tenant the message's stream subject names, "" when the
+	// subject does not parse.
+	Tenant string `json:"tenant"`
+	Reason string `json:"reason"` // source.Reason*
+	Field  string `json:"field"`  // path of the field at fault, if any
+}
+
+// QuarantineSummary is how many messages are quarantined, and the latest.
+type QuarantineSummary struct {
+	Count uint64
+	// Latest are the quarantined messages of highest sequence, highest first.
+	Latest []QuarantineRow
+}
+
 // MonthLayout formats a calendar month ("2026-03"), as monthly counts name
 // them: time.Time.UTC().Format(MonthLayout).
 const MonthLayout = "2006-01"
@@ -305,6 +325,7 @@ type Batch struct {
 	Activities  []ActivityRow
 	Observed    []ObservedRow
 	Findings    []Finding
+	Quarantined []QuarantineRow
 }
 
 // Page is keyset paging in stream order: rows after After, at most Limit.
@@ -403,6 +424,12 @@ type Reader interface {
 	// from to to (both inclusive; a zero time is open) by calendar month and
 	// rule, ordered by (Month, Rule in byte order).
 	FindingMonths(ctx context.Context, tenant string, from, to time.Time) ([]FindingMonth, error)
+	// Quarantined lists the quarantined messages of every tenant (tenant
+	// "") or of one, in stream order.
+	Quarantined(ctx context.Context, tenant string, p Page) ([]QuarantineRow, error)
+	// QuarantineSummary counts every quarantined message and returns the
+	// latest (at most latest of them).
+	QuarantineSummary(ctx context.Context, latest int) (QuarantineSummary, error)
 }
 
 // Store is a read-model store: SQLite or PostgreSQL/CockroachDB. Its

@@ -256,6 +256,20 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigi
 	AS r(tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)`,
 			tenant, id, rule, subject, eventIDs, arose, seq, detail)
 	}
+	if n := len(b.Quarantined); n > 0 {
+		var (
+			seq, recorded         = make([]int64, n), make([]int64, n)
+			tenant, reason, field = strs(n), strs(n), strs(n)
+		)
+		for i := range b.Quarantined {
+			q := &b.Quarantined[i]
+			seq[i], recorded[i] = e.seq("quarantine seq", q.Seq), e.time("quarantine recorded_at", q.RecordedAt)
+			tenant[i], reason[i], field[i] = q.Tenant, q.Reason, q.Field
+		}
+		add("quarantine", `INSERT INTO quarantine (seq, recorded_at, tenant, reason, field)
+SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])`,
+			seq, recorded, tenant, reason, field)
+	}
 	// Observed rows last, in key order: concurrent Applies of partitions
 	// (see Partition) merge into the same rows, whose locks each then
 	// holds only until its commit, and all take in one order (no deadlock).

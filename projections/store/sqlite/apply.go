@@ -54,10 +54,11 @@ var (
 	last_occurred = max(last_occurred, excluded.last_occurred)`}
 	findingTable = table{name: "findings", cols: []string{
 		"tenant", "id", "rule", "subject_ref", "event_ids", "arose_at", "seq", "detail"}}
+	quarantineTable = table{name: "quarantine", cols: []string{"seq", "recorded_at", "tenant", "reason", "field"}}
 )
 
 // allTables in the order Apply writes them (that of encoded's fields).
-var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable}
+var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable, &quarantineTable}
 
 // insertSQL is the INSERT of n rows into t for table prefix p.
 func (t *table) insertSQL(p string, n int) string {
@@ -80,7 +81,7 @@ func (t *table) insertSQL(p string, n int) string {
 
 // encoded is a batch turned into SQL arguments, one flat slice per table.
 type encoded struct {
-	audit, disclosures, subjects, requests, activities, observed, findings []any
+	audit, disclosures, subjects, requests, activities, observed, findings, quarantine []any
 }
 
 func encodeBatch(b *model.Batch) (*encoded, error) {
@@ -146,6 +147,12 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			e.strings(r.EventIDs), e.time("finding arose_at", r.AroseAt),
 			e.seq("finding seq", r.Seq), r.Detail)
 	}
+	x.quarantine = make([]any, 0, len(b.Quarantined)*len(quarantineTable.cols))
+	for i := range b.Quarantined {
+		r := &b.Quarantined[i]
+		x.quarantine = append(x.quarantine, e.seq("quarantine seq", r.Seq),
+			e.time("quarantine recorded_at", r.RecordedAt), r.Tenant, r.Reason, r.Field)
+	}
 	return x, e.err
 }
 
@@ -194,7 +201,7 @@ func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	if err != nil {
 		return err
 	}
-	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings} {
+	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings, x.quarantine} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
 			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
 		}
