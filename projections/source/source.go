@@ -180,8 +180,23 @@ func NewReader(js jetstream.JetStream, stream, filter string) (*Reader, error) {
 
 // Each calls fn for every stored record from sequence from (1: the start)
 // up to the end of the stream as it is when Each starts, in batches of
-// batch messages. It stops at fn's first error and returns it.
+// batch messages. It stops at fn's first error and returns it, and at the
+// first stored message that is not a valid sealed event (a *CorruptError):
+// use EachStored to go on past one.
 func (r *Reader) Each(ctx context.Context, from uint64, batch int, fn func(Record) error) error {
+	return r.EachStored(ctx, from, batch, func(rec Record, bad *CorruptError) error {
+		if bad != nil {
+			return bad
+		}
+		return fn(rec)
+	})
+}
+
+// EachStored is Each, but calls fn for every stored message: a valid one
+// with bad nil, one that is not a valid sealed event with bad saying why
+// and a record without Event (its Sequence, RecordedAt, Subject and Data
+// set). It stops at fn's first error only.
+func (r *Reader) EachStored(ctx context.Context, from uint64, batch int, fn func(rec Record, bad *CorruptError) error) error {
 	if from == 0 {
 		from = 1
 	}
@@ -226,10 +241,14 @@ func (r *Reader) Each(ctx context.Context, from uint64, batch int, fn func(Recor
 				return fmt.Errorf("source: metadata: %w", err)
 			}
 			rec, err := Decode(md.Sequence.Stream, md.Timestamp, m.Subject(), m.Headers(), m.Data())
+			var bad *CorruptError
 			if err != nil {
-				return err
+				if !errors.As(err, &bad) {
+					return err
+				}
+				rec = Record{Sequence: md.Sequence.Stream, RecordedAt: md.Timestamp.UTC(), Subject: m.Subject(), Data: m.Data()}
 			}
-			if err := fn(rec); err != nil {
+			if err := fn(rec, bad); err != nil {
 				return err
 			}
 			if md.Sequence.Stream >= last || md.NumPending == 0 {

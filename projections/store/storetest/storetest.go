@@ -78,6 +78,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"Findings", testFindings},
 		{"DisclosureMonths", testDisclosureMonths},
 		{"FindingMonths", testFindingMonths},
+		{"Quarantine", testQuarantine},
 		{"SubjectsOf", testSubjectsOf},
 		{"Activities", testActivities},
 		{"TenantExists", testTenantExists},
