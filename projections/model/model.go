@@ -311,7 +311,10 @@ type FindingMonth struct {
 
 // Batch is what one projector transaction writes: everything a run of
 // events from sequence From+1 to To changed. Subjects, Requests replace
-// the stored rows of the same key; the rest are inserted (Observed merged).
+// the stored rows of the same key; the rest are inserted (Observed merged;
+// of Findings with the same tenant and ID, stored or in the batch, the one
+// of lowest Seq is kept: a copy of a stored event, which has the same event
+// id, raises the same finding ID, and must not stop the projection).
 type Batch struct {
 	From, To    uint64
 	Audit       []AuditRow
@@ -482,6 +485,35 @@ func (r *ObservedRow) Merge(o ObservedRow) {
 	if o.LastOccurred.After(r.LastOccurred) {
 		r.LastOccurred = o.LastOccurred
 	}
+}
+
+// FirstFindings returns fs with one finding per (Tenant, ID): the one of
+// lowest Seq (the first of those, in fs's order, on a tie), in fs's order.
+func FirstFindings(fs []Finding) []Finding {
+	type key struct{ tenant, id string }
+	first := make(map[key]int, len(fs))
+	dup := false
+	for i, f := range fs {
+		k := key{f.Tenant, f.ID}
+		if j, ok := first[k]; ok {
+			dup = true
+			if f.Seq < fs[j].Seq {
+				first[k] = i
+			}
+			continue
+		}
+		first[k] = i
+	}
+	if !dup {
+		return fs
+	}
+	out := make([]Finding, 0, len(first))
+	for i, f := range fs {
+		if first[key{f.Tenant, f.ID}] == i {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // EncodeSubjects fills b.SubjectDocs with the stored documents of

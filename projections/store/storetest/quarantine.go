@@ -68,3 +68,27 @@ func testQuarantine(t *testing.T, db Database) {
 		t.Errorf("QuarantineSummary: %v", d)
 	}
 }
+
+// testFindingCopies: findings with the same tenant and id — the copy of a
+// stored event, re-addressed, has its event id and raises its finding ids
+// — do not fail the batch: the one of lowest sequence is kept, whether the
+// copies come in one batch or in several, in any order.
+func testFindingCopies(t *testing.T, db Database) {
+	ctx := t.Context()
+	s := open(t, db, 1)
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	f := func(id string, seq uint64, ref string) model.Finding {
+		return model.Finding{ID: id, Tenant: "acme", Rule: "r", SubjectRef: ref, EventIDs: []string{"e"}, AroseAt: at.Add(time.Duration(seq)), Seq: seq, Detail: ref}
+	}
+	apply(t, s, 0, 5, model.Batch{Findings: []model.Finding{f("r:x", 5, "s-b")}})
+	apply(t, s, 5, 12, model.Batch{Findings: []model.Finding{f("r:x", 9, "s-c"), f("r:y", 12, "s-c"), f("r:y", 11, "s-b"), f("r:x", 3, "s-a")}})
+	apply(t, s, 12, 13, model.Batch{Findings: []model.Finding{f("r:y", 13, "s-d")}})
+	got, err := s.Findings(ctx, model.FindingFilter{Tenant: "acme"}, model.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []model.Finding{f("r:x", 3, "s-a"), f("r:y", 11, "s-b")}
+	if d := diff(want, got); len(d) > 0 {
+		t.Errorf("Findings: %v", d)
+	}
+}

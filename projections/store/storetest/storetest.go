@@ -79,6 +79,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"DisclosureMonths", testDisclosureMonths},
 		{"FindingMonths", testFindingMonths},
 		{"Quarantine", testQuarantine},
+		{"FindingCopies", testFindingCopies},
 		{"SubjectsOf", testSubjectsOf},
 		{"Activities", testActivities},
 		{"TenantExists", testTenantExists},
