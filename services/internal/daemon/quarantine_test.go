@@ -18,6 +18,7 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/cli"
+	"github.com/docketledger/docket/services/internal/config"
 	"github.com/google/uuid"
 )
 
@@ -28,7 +29,9 @@ import (
 // (still 200), the metric, the tenant's findings and the console's
 // integrity page — none of them with the plaintext value one message held.
 func TestQuarantinedMessagesAreVisible(t *testing.T) {
-	d := startDaemon(t, t.TempDir())
+	d := startDaemon(t, t.TempDir(), func(c *config.Config) {
+		c.CheckpointEvery, c.CheckpointInterval = 2, config.Duration(100*time.Millisecond)
+	})
 	ctx := context.Background()
 	appendOK := func(ref string) {
 		t.Helper()
@@ -144,6 +147,25 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 		t.Errorf("the integrity page (%d) does not list the %d quarantined messages:\n%s", code, n-1, page)
 	}
 	leak("the integrity page", page)
+	// The subject's timeline, and its findings page, still render.
+	for _, path := range []string{"/subjects?tenant=acme&ref=s-1", "/findings?tenant=acme&rule=unprojectable_event"} {
+		code, page := get(c, path)
+		if code != http.StatusOK || !strings.Contains(page, "s-1") {
+			t.Errorf("GET %s = %d", path, code)
+		}
+		leak(path, page)
+	}
+	// The notary signs the bad messages into the log like any other.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		st, err := apiv1connect.NewStatusServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1])).
+			GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
+		if err == nil && st.Msg.GetNotary().GetCheckpointSize() == last {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the notary did not sign the whole log (%d events): %v %v", last, st.Msg.GetNotary(), err)
+		}
+	}
 	if len(leaks) > 0 {
 		t.Errorf("the plaintext value shows in %v", leaks)
 	}
