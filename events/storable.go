@@ -2,6 +2,7 @@ package events
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
@@ -22,24 +23,45 @@ var (
 
 var timestampName = (&timestamppb.Timestamp{}).ProtoReflect().Descriptor().FullName()
 
-// CheckStorable returns a *ValidationError naming every time in ev (any
-// google.protobuf.Timestamp, wherever the payload holds one, recorded_at
-// excepted: the stream sets it) that is not a valid timestamp or lies
-// outside [StorableFrom, StorableUntil), or nil. The read side quarantines
-// a stored event that fails it, so that no event a store cannot write ever
-// reaches one; the append path may refuse the same.
+// CheckStorable returns a *ValidationError naming every field of ev that a
+// read-model store cannot hold, or nil: CheckStorableTimes, then
+// CheckStorableText. The read side quarantines a stored event that fails
+// it, so that no event a store cannot write ever reaches one; the append
+// path may refuse the same.
 func CheckStorable(ev *eventsv1.Event) error {
 	var p problems
-	checkTimes(ev.ProtoReflect(), "", &p)
+	walk(ev.ProtoReflect(), "", &p, true, true)
 	return p.err()
 }
 
-// checkTimes walks m (whose path is path, "" at the root) for timestamps.
-func checkTimes(m protoreflect.Message, path string, p *problems) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind && fd.Kind() != protoreflect.GroupKind {
-			return true
+// CheckStorableTimes returns a *ValidationError naming every time in ev
+// (any google.protobuf.Timestamp, wherever the payload holds one,
+// recorded_at excepted: the stream sets it) that is not a valid timestamp
+// or lies outside [StorableFrom, StorableUntil), or nil.
+func CheckStorableTimes(ev *eventsv1.Event) error {
+	var p problems
+	walk(ev.ProtoReflect(), "", &p, true, false)
+	return p.err()
+}
+
+// CheckStorableText returns a *ValidationError naming every string field
+// of ev that holds a NUL character (U+0000), which PostgreSQL's text and
+// jsonb cannot store, or nil.
+func CheckStorableText(ev *eventsv1.Event) error {
+	var p problems
+	walk(ev.ProtoReflect(), "", &p, false, true)
+	return p.err()
+}
+
+// walk checks the fields of m (whose path is path, "" at the root).
+func walk(m protoreflect.Message, path string, p *problems, times, text bool) {
+	if m.Descriptor().FullName() == timestampName {
+		if times {
+			checkTime(m, path, p)
 		}
+		return
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		name := string(fd.Name())
 		if path == "" && name == "recorded_at" {
 			return true
@@ -50,33 +72,39 @@ func checkTimes(m protoreflect.Message, path string, p *problems) {
 		switch {
 		case fd.IsMap():
 			// A map key is never named: it could be a value.
-			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
-				if fd.MapValue().Message() != nil {
-					checkTime(mv.Message(), name, p)
+			v.Map().Range(func(k protoreflect.MapKey, mv protoreflect.Value) bool {
+				if text && fd.MapKey().Kind() == protoreflect.StringKind && strings.IndexByte(k.String(), 0) >= 0 {
+					p.add(name, "has a key holding a NUL character, which the read models cannot store")
 				}
+				checkValue(fd.MapValue(), mv, name, p, times, text)
 				return true
 			})
 		case fd.IsList():
 			l := v.List()
 			for i := 0; i < l.Len(); i++ {
-				checkTime(l.Get(i).Message(), name+"["+strconv.Itoa(i)+"]", p)
+				checkValue(fd, l.Get(i), name+"["+strconv.Itoa(i)+"]", p, times, text)
 			}
 		default:
-			checkTime(v.Message(), name, p)
+			checkValue(fd, v, name, p, times, text)
 		}
 		return true
 	})
 }
 
-func checkTime(m protoreflect.Message, path string, p *problems) {
-	if m.Descriptor().FullName() != timestampName {
-		checkTimes(m, path, p)
-		return
+func checkValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, path string, p *problems, times, text bool) {
+	switch fd.Kind() {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		walk(v.Message(), path, p, times, text)
+	case protoreflect.StringKind:
+		if text && strings.IndexByte(v.String(), 0) >= 0 {
+			p.add(path, "holds a NUL character, which the read models cannot store")
+		}
 	}
-	var ts *timestamppb.Timestamp
-	if t, ok := m.Interface().(*timestamppb.Timestamp); ok {
-		ts = t
-	} else {
+}
+
+func checkTime(m protoreflect.Message, path string, p *problems) {
+	ts, ok := m.Interface().(*timestamppb.Timestamp)
+	if !ok {
 		return // a dynamic message: not one this build decodes
 	}
 	if ts.CheckValid() != nil {

@@ -39,6 +39,9 @@ const (
 	// ReasonTimeOutOfRange: a time the read models cannot hold
 	// (events.CheckStorable).
 	ReasonTimeOutOfRange = "time_out_of_range"
+	// ReasonUnstorableText: a string the read models cannot hold (a NUL
+	// character; events.CheckStorableText).
+	ReasonUnstorableText = "unstorable_text"
 	// ReasonMissingTypeHeader: no events.HeaderType header.
 	ReasonMissingTypeHeader = "missing_type_header"
 	// ReasonTypeHeaderMismatch: the events.HeaderType header names another
@@ -48,7 +51,7 @@ const (
 
 // Reasons lists every Reason, in the order Decode checks them.
 var Reasons = []string{
-	ReasonUndecodable, ReasonUnknownPayload, ReasonTimeOutOfRange, ReasonInvalid, ReasonPlaintextValues,
+	ReasonUndecodable, ReasonUnknownPayload, ReasonTimeOutOfRange, ReasonUnstorableText, ReasonInvalid, ReasonPlaintextValues,
 	ReasonSubjectMismatch, ReasonMissingTypeHeader, ReasonTypeHeaderMismatch,
 }
 
@@ -120,8 +123,11 @@ func Decode(seq uint64, recordedAt time.Time, subject string, header nats.Header
 		return Record{}, &CorruptError{Sequence: seq, Reason: ReasonUnknownPayload, Field: "payload",
 			Detail: "payload: a type this build does not know"}
 	}
-	if err := events.CheckStorable(ev); err != nil {
+	if err := events.CheckStorableTimes(ev); err != nil {
 		return Record{}, corrupt(seq, ReasonTimeOutOfRange, err)
+	}
+	if err := events.CheckStorableText(ev); err != nil {
+		return Record{}, corrupt(seq, ReasonUnstorableText, err)
 	}
 	if err := events.Validate(ev); err != nil {
 		return Record{}, corrupt(seq, ReasonInvalid, err)

@@ -102,6 +102,15 @@ func Messages(tenant, subjectRef, plaintext string) []Message {
 	ev.OccurredAt = &timestamppb.Timestamp{Seconds: 1_800_000_000, Nanos: -1}
 	add("occurred_at not a valid timestamp", source.ReasonTimeOutOfRange, Msg(ev))
 
+	ev = Event(tenant, subjectRef)
+	ev.Payload = &eventsv1.Event_DisclosureMade{DisclosureMade: &eventsv1.DisclosureMade{
+		Recipient: &eventsv1.Recipient{Id: "police", Name: "Police\x00", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY,
+			Country: "DE", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
+		Categories: []string{"user.contact.email"}, Purpose: "essential.service",
+		LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION, LegalInstrumentRef: "order-1",
+	}}
+	add("NUL in a recipient's name", source.ReasonUnstorableText, Msg(ev))
+
 	m = Msg(Event(tenant, subjectRef))
 	m.Header = nil
 	add("no type header", source.ReasonMissingTypeHeader, m)
