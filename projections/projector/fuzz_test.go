@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/projections/pgtest"
 	"github.com/docketledger/docket/projections/projector"
 	"github.com/docketledger/docket/projections/source"
 	"github.com/docketledger/docket/projections/source/corrupttest"
 	"github.com/docketledger/docket/projections/state"
+	"github.com/docketledger/docket/projections/store/postgres"
 	"github.com/docketledger/docket/projections/store/sqlite"
 	"github.com/nats-io/nats.go"
 )
@@ -33,6 +35,11 @@ func FuzzDecodeThenWrite(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { store.Close() })
+	pg, err := postgres.Open(f.Context(), pgtest.Start(f), 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { pg.Close() })
 	cat := state.NewCatalogue()
 	seq := uint64(0)
 	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -55,6 +62,9 @@ func FuzzDecodeThenWrite(f *testing.F) {
 		}
 		if err := store.Apply(t.Context(), b); err != nil {
 			t.Fatalf("a decoded event does not write: %v", err)
+		}
+		if err := pg.Apply(t.Context(), b); err != nil {
+			t.Fatalf("a decoded event does not write to PostgreSQL: %v", err)
 		}
 		seq++
 	})
