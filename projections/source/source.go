@@ -37,7 +37,7 @@ const (
 	// envelope names.
 	ReasonSubjectMismatch = "subject_mismatch"
 	// ReasonTimeOutOfRange: a time the read models cannot hold
-	// (events.CheckStorable).
+	// (events.CheckStorableTimes).
 	ReasonTimeOutOfRange = "time_out_of_range"
 	// ReasonUnstorableText: a string the read models cannot hold (a NUL
 	// character; events.CheckStorableText).
