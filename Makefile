@@ -122,6 +122,7 @@ test: chromium $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Run every test (race 
 	go test -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzValidEventProjects$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./projections/projector
+	go test -run '^$$' -fuzz '^FuzzDecodeThenWrite$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./projections/projector
 	go test -run '^$$' -fuzz '^FuzzParseCheckpoint$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events/checkpoint
 	go test -run '^$$' -fuzz '^FuzzParseBundle$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events/proof
 	go test -run '^$$' -fuzz '^FuzzAPIRequests$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./services/internal/ingest

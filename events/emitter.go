@@ -628,8 +628,9 @@ func Head(ctx context.Context, s jetstream.Stream, tenant, subjectRef string) (s
 // key shreds it performs, Art. 19 notices due.
 const RecordedBy = "docketd"
 
-// HeadSkipping is Head ignoring the events skip matches: a loader
-// resuming its own list of events skips those others appended meanwhile.
+// HeadSkipping is Head ignoring the events skip matches, and the stored
+// messages that are not events: a loader resuming its own list of events
+// skips those others appended meanwhile.
 // It looks back at most maxBack stream sequences past the newest event;
 // found is false if every event it saw was skipped.
 func HeadSkipping(ctx context.Context, s jetstream.Stream, tenant, subjectRef string, skip func(*eventsv1.Event) bool, maxBack uint64) (seq uint64, eventID string, found bool, err error) {
@@ -643,11 +644,10 @@ func HeadSkipping(ctx context.Context, s jetstream.Stream, tenant, subjectRef st
 	prefix := strings.TrimSuffix(SubjectFilter(tenant, subjectRef), ">")
 	for n := uint64(0); ; n++ {
 		if strings.HasPrefix(m.Subject, prefix) {
+			// A stored message that is not an event (the read models
+			// quarantine it) is no one's head: passed over like a skipped one.
 			ev := &eventsv1.Event{}
-			if err := proto.Unmarshal(m.Data, ev); err != nil {
-				return 0, "", false, fmt.Errorf("head: sequence %d: %w", m.Sequence, err)
-			}
-			if !skip(ev) {
+			if err := proto.Unmarshal(m.Data, ev); err == nil && ev.GetPayload() != nil && !skip(ev) {
 				return m.Sequence, ev.GetEventId(), true, nil
 			}
 		}

@@ -27,12 +27,23 @@ type Opened struct {
 	// FreeText: the value is a free-text field's sealed sibling (e.g.
 	// data_rectified.reason_text), not a value of the payload's categories.
 	FreeText bool
+	// Unreadable: the value does not open under the subject's key (sealed
+	// for another subject, tenant or event — a copy re-addressed — or
+	// tampered with, or under a key the subject never had). It is not
+	// shown, and the rest of the event is.
+	Unreadable bool
 }
 
+// UnreadableText is how a report shows an Unreadable value.
+const UnreadableText = "unreadable: it does not open under the subject's key"
+
 // OpenValues decrypts every sealed value of a stored event, in field order.
-// A value whose key was shredded is Erased; any other failure (a key that
-// does not open it, a value stored unsealed) is an error naming the
-// value's path, never its content.
+// A value whose key was shredded is Erased; one that does not open under
+// the subject's key (seal.ErrOpen), or for which the subject has no key
+// of that version (keys.ErrNotFound), is Unreadable: what the stored
+// event holds decides both, so a report built from them goes on. Any
+// other failure (the key store unreachable, a value stored unsealed) is
+// an error naming the value's path, never its content.
 func OpenValues(ctx context.Context, ev *eventsv1.Event, kr KeyOpener) ([]Opened, error) {
 	var out []Opened
 	for _, v := range Values(ev) {
@@ -47,11 +58,21 @@ func OpenValues(ctx context.Context, ev *eventsv1.Event, kr KeyOpener) ([]Opened
 			out = append(out, o)
 			continue
 		}
+		if errors.Is(err, keys.ErrNotFound) {
+			o.Unreadable = true
+			out = append(out, o)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Path, err)
 		}
 		pt, err := key.Open(seal.AAD{Tenant: ev.GetTenant(), Subject: KeySubject(ev), EventID: ev.GetEventId(),
 			KeyGroup: o.KeyGroup, Category: o.Category}, s)
+		if errors.Is(err, seal.ErrOpen) {
+			o.Unreadable = true
+			out = append(out, o)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Path, err)
 		}

@@ -37,11 +37,29 @@ func TestOpenValues(t *testing.T) {
 	if len(got) != 1 || got[0].Plaintext != plantedEmail || got[0].Erased || got[0].Category != "user.contact.email" {
 		t.Fatalf("opened %+v", got)
 	}
-	// A value moved to another event does not open (the AAD binds it).
-	other := proto.Clone(ev).(*eventsv1.Event)
-	other.EventId = "01900000-0000-7000-8000-000000000000"
-	if _, err := events.OpenValues(ctx, other, l.keyring); err == nil || strings.Contains(err.Error(), plantedEmail) {
-		t.Fatalf("a value under another event id: %v", err)
+	// A value moved to another event, or re-addressed to another subject
+	// (with a key, or without one), does not open (the AAD binds it): it
+	// is Unreadable, and the rest goes on.
+	if _, err := e.Append(ctx, collected("u-other", "x@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(*eventsv1.Event){
+		"another event id":            func(ev *eventsv1.Event) { ev.EventId = "01900000-0000-7000-8000-000000000000" },
+		"another subject with a key":  func(ev *eventsv1.Event) { ev.SubjectRef = "u-other" },
+		"another subject with no key": func(ev *eventsv1.Event) { ev.SubjectRef = "u-keyless" },
+	} {
+		other := proto.Clone(ev).(*eventsv1.Event)
+		edit(other)
+		got, err := events.OpenValues(ctx, other, l.keyring)
+		if err != nil || len(got) != 1 || !got[0].Unreadable || got[0].Erased || got[0].Plaintext != "" {
+			t.Errorf("a value under %s: %+v, %v; want it unreadable", name, got, err)
+		}
+	}
+	// A value stored unsealed is an error that does not show it.
+	plain := proto.Clone(ev).(*eventsv1.Event)
+	plain.GetDataCollected().GetValues()[0].Value = &eventsv1.DataValue_Plaintext{Plaintext: plantedEmail}
+	if _, err := events.OpenValues(ctx, plain, l.keyring); err == nil || strings.Contains(err.Error(), plantedEmail) {
+		t.Fatalf("a plaintext value: %v", err)
 	}
 	// Shredded: erased for good.
 	if err := l.keyring.Shred(ctx, ev.GetTenant(), ev.GetSubjectRef(), events.DefaultKeyGroup); err != nil {

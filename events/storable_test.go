@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,29 @@ func outOfRange(fd protoreflect.FieldDescriptor) protoreflect.Value {
 		return protoreflect.ValueOfUint64(math.MaxUint64)
 	default:
 		return protoreflect.ValueOfMessage(timestamppb.New(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)).ProtoReflect())
+	}
+}
+
+// TestCheckStorableText names a string holding a NUL wherever the payload
+// holds it, nested messages and lists included, and passes one without.
+func TestCheckStorableText(t *testing.T) {
+	ev := &eventsv1.Event{Tenant: "acme", Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: &eventsv1.DisclosureMade{
+		Recipient:  &eventsv1.Recipient{Id: "police", Name: "Police\x00"},
+		Categories: []string{"user.contact.email", "user\x00"},
+	}}}
+	got := events.CheckStorableText(ev)
+	var fields []string
+	for _, p := range got {
+		fields = append(fields, p.Field)
+	}
+	want := []string{"disclosure_made.categories[1]", "disclosure_made.recipient.name"}
+	slices.Sort(fields)
+	if !slices.Equal(fields, want) {
+		t.Errorf("CheckStorableText fields %v, want %v", fields, want)
+	}
+	ev.GetDisclosureMade().Recipient.Name = "Police"
+	ev.GetDisclosureMade().Categories[1] = "user.name"
+	if got := events.CheckStorableText(ev); len(got) != 0 {
+		t.Errorf("CheckStorableText = %v, want none", got)
 	}
 }

@@ -66,6 +66,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/components/cqrs"
@@ -151,26 +152,61 @@ func (m *Marshaler) Marshal(v any) (*message.Message, error) {
 	return wm, nil
 }
 
+// ErrUndecodable is matched (errors.Is) by Unmarshal's error for a
+// message that is not a Docket event this build can read: bytes that are
+// not an Event, a payload type it does not know (a newer version's), or a
+// Docket-Type that names another type than the payload. Retrying cannot
+// help, and parking it on a poison queue would store its bytes again
+// (plaintext included): wrap handlers in SkipUndecodable.
+var ErrUndecodable = errors.New("not a Docket event this build can read")
+
 // Unmarshal decodes the message's payload into v, a *eventsv1.Event. The
-// values stay sealed. A message whose Docket-Type metadata names another
-// type than its payload is refused.
+// values stay sealed. A message that is not an event, one whose payload
+// type this build does not know, and one whose Docket-Type metadata names
+// another type than its payload are refused with ErrUndecodable.
 func (m *Marshaler) Unmarshal(msg *message.Message, v any) error {
 	ev, err := asEvent(v)
 	if err != nil {
 		return err
 	}
 	if err := proto.Unmarshal(msg.Payload, ev); err != nil {
-		return fmt.Errorf("watermillcodec: message %s: decode event: %w", msg.UUID, err)
+		return fmt.Errorf("watermillcodec: message %s: %w: decode event: %v", msg.UUID, ErrUndecodable, err)
+	}
+	if ev.GetPayload() == nil {
+		return fmt.Errorf("watermillcodec: message %s: %w: no payload of a type this build knows", msg.UUID, ErrUndecodable)
 	}
 	if want := msg.Metadata.Get(MetadataType); want != "" && want != events.TypeName(ev) {
-		return fmt.Errorf("watermillcodec: message %s: metadata %s is %q, the payload is %q", msg.UUID, MetadataType, want, events.TypeName(ev))
+		return fmt.Errorf("watermillcodec: message %s: %w: metadata %s names another type than the payload's, %q", msg.UUID, ErrUndecodable, MetadataType, events.TypeName(ev))
 	}
 	return nil
 }
 
-// Name is the event's type, the proto full name of its payload (e.g.
-// "docket.events.v1.DataCollected"); "" for an event without a payload or a
-// value that is not a *eventsv1.Event.
+// SkipUndecodable is a Watermill handler middleware that acknowledges a
+// message its handler could not unmarshal (ErrUndecodable) rather than
+// failing it: log is told the message's UUID and why (never its bytes),
+// and skipped (if not nil) is called. Add it after the Retry and
+// PoisonQueue middlewares (router.AddMiddleware(poison, retry,
+// SkipUndecodable(...))), so that it runs innermost.
+func SkipUndecodable(log *slog.Logger, skipped func()) message.HandlerMiddleware {
+	if log == nil {
+		log = slog.Default()
+	}
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			out, err := h(msg)
+			if errors.Is(err, ErrUndecodable) {
+				log.Warn("watermillcodec: skipping a message that is not a Docket event this build can read",
+					"uuid", msg.UUID, "err", err)
+				if skipped != nil {
+					skipped()
+				}
+				return nil, nil
+			}
+			return out, err
+		}
+	}
+}
+
 func (m *Marshaler) Name(v any) string {
 	ev, ok := v.(*eventsv1.Event)
 	if !ok || ev == nil {

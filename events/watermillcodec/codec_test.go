@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -220,16 +222,48 @@ func TestMarshalRefusesOtherTypes(t *testing.T) {
 
 func TestUnmarshalRefusesGarbageAndTypeMismatch(t *testing.T) {
 	f := setup(t)
-	if err := f.m.Unmarshal(message.NewMessage("x", []byte{0xff, 0xff, 0xff}), &eventsv1.Event{}); err == nil {
-		t.Error("Unmarshal of garbage: no error")
-	}
 	msg, err := f.m.Marshal(collectedEvent("u-1", plantedEmail))
 	if err != nil {
 		t.Fatal(err)
 	}
 	msg.Metadata.Set(watermillcodec.MetadataType, "docket.events.v1.ConsentGiven")
-	if err := f.m.Unmarshal(msg, &eventsv1.Event{}); err == nil {
-		t.Error("Unmarshal with a Docket-Type that is not the payload's: no error")
+	future := &eventsv1.Event{EventId: "e-1", Tenant: "acme"}
+	futureBytes, _ := proto.Marshal(future)
+	futureBytes = protowire.AppendTag(futureBytes, 9999, protowire.BytesType)
+	futureBytes = protowire.AppendBytes(futureBytes, []byte{0x0a, 0x01, 'x'})
+	for name, m := range map[string]*message.Message{
+		"garbage":                   message.NewMessage("x", []byte{0xff, 0xff, 0xff}),
+		"a newer version's payload": message.NewMessage("y", futureBytes),
+		"Docket-Type of another type than the payload's": msg,
+	} {
+		if err := f.m.Unmarshal(m, &eventsv1.Event{}); !errors.Is(err, watermillcodec.ErrUndecodable) {
+			t.Errorf("Unmarshal of %s: %v, want ErrUndecodable", name, err)
+		}
+	}
+}
+
+// TestSkipUndecodable: the middleware acknowledges what cannot be
+// unmarshaled, counting it, and passes every other error on (for the
+// retries and the poison queue).
+func TestSkipUndecodable(t *testing.T) {
+	f := setup(t)
+	n := 0
+	other := errors.New("a failure worth retrying")
+	h := watermillcodec.SkipUndecodable(slog.New(slog.DiscardHandler), func() { n++ })(func(msg *message.Message) ([]*message.Message, error) {
+		if err := f.m.Unmarshal(msg, &eventsv1.Event{}); err != nil {
+			return nil, err
+		}
+		return nil, other
+	})
+	if out, err := h(message.NewMessage("x", []byte{0xff, 0xff, 0xff})); err != nil || out != nil || n != 1 {
+		t.Errorf("garbage: %v, %v, skipped %d; want acknowledged and counted", out, err, n)
+	}
+	good, err := f.m.Marshal(collectedEvent("u-1", plantedEmail))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h(good); !errors.Is(err, other) || n != 1 {
+		t.Errorf("another error: %v, skipped %d; want it passed on", err, n)
 	}
 }
 

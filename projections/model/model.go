@@ -266,6 +266,26 @@ type Finding struct {
 	Detail     string    `json:"detail"`
 }
 
+// QuarantineRow is a stored message the projection passed over because it
+// is not a valid sealed event (see source.CorruptError): where it is and
+// why, never its bytes or values.
+type QuarantineRow struct {
+	Seq        uint64    `json:"seq"`
+	RecordedAt time.Time `json:"recorded_at"`
+	// Tenant is the tenant the message's stream subject names, "" when the
+	// subject does not parse.
+	Tenant string `json:"tenant"`
+	Reason string `json:"reason"` // source.Reason*
+	Field  string `json:"field"`  // path of the field at fault, if any
+}
+
+// QuarantineSummary is how many messages are quarantined, and the latest.
+type QuarantineSummary struct {
+	Count uint64
+	// Latest are the quarantined messages of highest sequence, highest first.
+	Latest []QuarantineRow
+}
+
 // MonthLayout formats a calendar month ("2026-03"), as monthly counts name
 // them: time.Time.UTC().Format(MonthLayout).
 const MonthLayout = "2006-01"
@@ -291,7 +311,10 @@ type FindingMonth struct {
 
 // Batch is what one projector transaction writes: everything a run of
 // events from sequence From+1 to To changed. Subjects, Requests replace
-// the stored rows of the same key; the rest are inserted (Observed merged).
+// the stored rows of the same key; the rest are inserted (Observed merged;
+// of Findings with the same tenant and ID, stored or in the batch, the one
+// of lowest Seq is kept: a copy of a stored event, which has the same event
+// id, raises the same finding ID, and must not stop the projection).
 type Batch struct {
 	From, To    uint64
 	Audit       []AuditRow
@@ -305,6 +328,7 @@ type Batch struct {
 	Activities  []ActivityRow
 	Observed    []ObservedRow
 	Findings    []Finding
+	Quarantined []QuarantineRow
 }
 
 // Page is keyset paging in stream order: rows after After, at most Limit.
@@ -403,6 +427,12 @@ type Reader interface {
 	// from to to (both inclusive; a zero time is open) by calendar month and
 	// rule, ordered by (Month, Rule in byte order).
 	FindingMonths(ctx context.Context, tenant string, from, to time.Time) ([]FindingMonth, error)
+	// Quarantined lists the quarantined messages of every tenant (tenant
+	// "") or of one, in stream order.
+	Quarantined(ctx context.Context, tenant string, p Page) ([]QuarantineRow, error)
+	// QuarantineSummary counts every quarantined message and returns the
+	// latest (at most latest of them).
+	QuarantineSummary(ctx context.Context, latest int) (QuarantineSummary, error)
 }
 
 // Store is a read-model store: SQLite or PostgreSQL/CockroachDB. Its
@@ -455,6 +485,35 @@ func (r *ObservedRow) Merge(o ObservedRow) {
 	if o.LastOccurred.After(r.LastOccurred) {
 		r.LastOccurred = o.LastOccurred
 	}
+}
+
+// FirstFindings returns fs with one finding per (Tenant, ID): the one of
+// lowest Seq (the first of those, in fs's order, on a tie), in fs's order.
+func FirstFindings(fs []Finding) []Finding {
+	type key struct{ tenant, id string }
+	first := make(map[key]int, len(fs))
+	dup := false
+	for i, f := range fs {
+		k := key{f.Tenant, f.ID}
+		if j, ok := first[k]; ok {
+			dup = true
+			if f.Seq < fs[j].Seq {
+				first[k] = i
+			}
+			continue
+		}
+		first[k] = i
+	}
+	if !dup {
+		return fs
+	}
+	out := make([]Finding, 0, len(first))
+	for i, f := range fs {
+		if first[key{f.Tenant, f.ID}] == i {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // EncodeSubjects fills b.SubjectDocs with the stored documents of

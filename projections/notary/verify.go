@@ -11,6 +11,7 @@ import (
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/projections/merkle"
+	"github.com/docketledger/docket/projections/source"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -41,6 +42,11 @@ type VerifyConfig struct {
 	Prove func(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error)
 	// Progress, if set, is called now and then with events read so far.
 	Progress func(done, total int64)
+	// Quarantined, if set, is called for each stored message that is not
+	// a valid sealed event (source.Decode), which the read models
+	// quarantine: the log holds it and its hash is checked like any
+	// other's, and Verify goes on.
+	Quarantined func(bad *source.CorruptError)
 }
 
 // Report is what Verify found.
@@ -200,6 +206,12 @@ func Verify(ctx context.Context, js jetstream.JetStream, cfg VerifyConfig) (*Rep
 				return finish(rep, start), nil
 			}
 			leaves = append(leaves, tlog.RecordHash(m.Data()))
+			if cfg.Quarantined != nil {
+				var bad *source.CorruptError
+				if _, err := source.Decode(md.Sequence.Stream, md.Timestamp, m.Subject(), m.Headers(), m.Data()); errors.As(err, &bad) {
+					cfg.Quarantined(bad)
+				}
+			}
 			next++
 			if next > target.Size {
 				break

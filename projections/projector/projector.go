@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -135,6 +136,9 @@ type Stats struct {
 	Applied    uint64 // events applied since start
 	Batches    uint64
 	LastError  string
+	// Quarantined counts the messages this projector quarantined (wrote a
+	// quarantine row for) since start, by source.Reason*.
+	Quarantined map[string]uint64
 }
 
 // Projector applies the events stream to one store.
@@ -158,6 +162,9 @@ type Projector struct {
 	batches    atomic.Uint64
 	lastErr    atomic.Value // string
 	observer   func(n int, d time.Duration)
+
+	quarMu      sync.Mutex
+	quarantined map[string]uint64 // stored quarantine rows by reason, since start
 }
 
 // New returns a projector for store. It reads nothing until Run or CatchUp.
@@ -169,7 +176,7 @@ func New(js jetstream.JetStream, store model.Store, cfg Config, log *slog.Logger
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("projector: %w", err)
 	}
-	return &Projector{js: js, store: store, cfg: cfg, log: log}, nil
+	return &Projector{js: js, store: store, cfg: cfg, log: log, quarantined: map[string]uint64{}}, nil
 }
 
 // OnBatch registers fn, called after each applied batch with its size and
@@ -182,6 +189,12 @@ func (p *Projector) Stats() Stats {
 	if e, ok := p.lastErr.Load().(string); ok {
 		s.LastError = e
 	}
+	p.quarMu.Lock()
+	s.Quarantined = make(map[string]uint64, len(p.quarantined))
+	for r, n := range p.quarantined {
+		s.Quarantined[r] = n
+	}
+	p.quarMu.Unlock()
 	return s
 }
 
@@ -353,6 +366,39 @@ func (p *Projector) owns(r source.Record) bool {
 	return p.cfg.Partitions <= 1 || PartitionOf(r.Event.GetTenant(), r.Event.GetSubjectRef(), p.cfg.Partitions) == p.cfg.Partition
 }
 
+// quarantine is the row and the finding (nil when the stream subject names
+// no tenant) that record the stored message ce refuses, and whether this
+// projector writes them: the partition of the data subject the message's
+// stream subject names, or partition 0 when it names none, so that every
+// partition decides alike and one alone writes.
+func (p *Projector) quarantine(ce *source.CorruptError, recordedAt time.Time, subject string) (model.QuarantineRow, *model.Finding, bool) {
+	tenant, ref := source.TenantOf(subject)
+	if p.cfg.Partitions > 1 && PartitionOf(tenant, ref, p.cfg.Partitions) != p.cfg.Partition {
+		return model.QuarantineRow{}, nil, false
+	}
+	p.log.Warn("projector: stored message quarantined: it is not a valid sealed event",
+		"seq", ce.Sequence, "reason", ce.Reason, "field", ce.Field)
+	q := model.QuarantineRow{Seq: ce.Sequence, RecordedAt: recordedAt.UTC(), Tenant: tenant, Reason: ce.Reason, Field: ce.Field}
+	if tenant == "" {
+		return q, nil, true
+	}
+	detail := fmt.Sprintf("stream sequence %d is not a valid sealed event (%s", ce.Sequence, ce.Reason)
+	if ce.Field != "" {
+		detail += ", " + ce.Field
+	}
+	detail += "): quarantined, not projected"
+	return q, &model.Finding{
+		ID:         state.RuleUnprojectable + ":" + strconv.FormatUint(ce.Sequence, 10),
+		Tenant:     tenant,
+		Rule:       state.RuleUnprojectable,
+		SubjectRef: ref,
+		EventIDs:   []string{},
+		AroseAt:    recordedAt.UTC(),
+		Seq:        ce.Sequence,
+		Detail:     detail,
+	}, true
+}
+
 // built is a folded batch on its way to the store.
 type built struct {
 	batch *model.Batch  // nil when every message was a redelivery
@@ -374,10 +420,12 @@ func (p *Projector) read(ctx context.Context, cons jetstream.Consumer, from, tar
 	size := p.cfg.Batch
 	for ctx.Err() == nil {
 		var (
-			recs    []source.Record
-			last    jetstream.Msg
-			pending uint64
-			fold    time.Duration
+			recs         []source.Record
+			quar         []model.QuarantineRow
+			quarFindings []model.Finding
+			last         jetstream.Msg
+			pending      uint64
+			fold         time.Duration
 		)
 		// One batch: a fetch, and while the stream holds more, further
 		// fetches until the batch has size events.
@@ -403,9 +451,22 @@ func (p *Projector) read(ctx context.Context, cons jetstream.Consumer, from, tar
 				if seq != next+1 {
 					return fmt.Errorf("projector: gap: expected sequence %d, got %d", next+1, seq)
 				}
-				rec, err := source.Decode(seq, md.Timestamp, m.Subject(), m.Data())
+				rec, err := source.Decode(seq, md.Timestamp, m.Subject(), m.Headers(), m.Data())
 				if err != nil {
-					return err
+					var ce *source.CorruptError
+					if !errors.As(err, &ce) {
+						return err
+					}
+					// Not a valid sealed event: quarantined at its place,
+					// and the rest goes on.
+					next = seq
+					if q, f, mine := p.quarantine(ce, md.Timestamp, m.Subject()); mine {
+						quar = append(quar, q)
+						if f != nil {
+							quarFindings = append(quarFindings, *f)
+						}
+					}
+					continue
 				}
 				next = seq
 				if !p.owns(rec) && rec.Event.GetSubjectRef() != "" {
@@ -447,6 +508,10 @@ func (p *Projector) read(ctx context.Context, cons jetstream.Consumer, from, tar
 			// Only other partitions' events: the checkpoint moves on.
 			bt.batch = &model.Batch{From: batchFrom, To: next}
 		}
+		if bt.batch != nil && len(quar) > 0 {
+			bt.batch.Quarantined = quar
+			bt.batch.Findings = append(bt.batch.Findings, quarFindings...)
+		}
 		batchFrom = next
 		select {
 		case queue <- bt:
@@ -484,6 +549,13 @@ func (p *Projector) write(ctx context.Context, queue <-chan built, stop func()) 
 			}
 			p.checkpoint.Store(b.To)
 			p.applied.Add(b.To - b.From)
+			if len(b.Quarantined) > 0 {
+				p.quarMu.Lock()
+				for _, q := range b.Quarantined {
+					p.quarantined[q.Reason]++
+				}
+				p.quarMu.Unlock()
+			}
 			p.batches.Add(1)
 			p.lastErr.Store("")
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/docketledger/docket/projections/store/postgres"
 	"github.com/docketledger/docket/projections/store/sqlite"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/nats-io/nats.go"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -121,7 +122,7 @@ func FuzzValidEventProjects(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%s: checkpoint: %v", s.name, err)
 			}
-			rec, err := source.Decode(from+1, recordedAt, events.Subject(ev), stored)
+			rec, err := source.Decode(from+1, recordedAt, events.Subject(ev), nats.Header{events.HeaderType: {events.TypeName(ev)}}, stored)
 			if err != nil {
 				t.Fatalf("%s: a valid, sealed event does not decode: %v", s.name, err)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,9 +14,9 @@ import (
 	"github.com/docketledger/docket/events/natstest"
 	"github.com/docketledger/docket/events/taxonomy"
 	"github.com/docketledger/docket/projections/source"
+	"github.com/docketledger/docket/projections/source/corrupttest"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -108,34 +109,40 @@ func TestReaderEachInOrderWithRecordedAt(t *testing.T) {
 }
 
 func TestDecodeRefusesCorruptRecords(t *testing.T) {
-	ev := consent("a")
-	ev.Source = "web"
-	good, _ := proto.Marshal(ev)
-	plain := consent("a")
-	plain.Payload = &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
-		Purposes: []string{"essential.service"}, Categories: []string{"user.contact.email"},
-		LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-		Values:     []*eventsv1.DataValue{{Category: "user.contact.email", Value: &eventsv1.DataValue_Plaintext{Plaintext: "x@example.com"}}},
-	}}
-	plainBytes, _ := proto.Marshal(plain)
 	now := time.Now()
-	for _, tc := range []struct {
-		name    string
-		subject string
-		data    []byte
-	}{
-		{"garbage", "docket.acme.a.ConsentWithdrawn", []byte{0xff, 0x01, 0x02}},
-		{"moved to another subject", "docket.acme.b.ConsentWithdrawn", good},
-		{"plaintext value", "docket.acme.a.DataCollected", plainBytes},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, err := source.Decode(7, now, tc.subject, tc.data); !errors.Is(err, source.ErrCorrupt) {
-				t.Fatalf("err = %v, want ErrCorrupt", err)
+	const canary = "canary-7f3a@example.com"
+	for _, tc := range corrupttest.Messages("acme", "a", canary) {
+		t.Run(tc.Name, func(t *testing.T) {
+			_, err := source.Decode(7, now, tc.Msg.Subject, tc.Msg.Header, tc.Msg.Data)
+			var ce *source.CorruptError
+			if !errors.Is(err, source.ErrCorrupt) || !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want a *CorruptError", err)
+			}
+			if ce.Reason != tc.Reason || ce.Sequence != 7 {
+				t.Errorf("reason %q at %d, want %q at 7 (%v)", ce.Reason, ce.Sequence, tc.Reason, err)
+			}
+			if strings.Contains(err.Error(), canary) {
+				t.Errorf("the error holds the plaintext value: %v", err)
 			}
 		})
 	}
-	rec, err := source.Decode(7, now, "docket.acme.a.ConsentWithdrawn", good)
+	good := corrupttest.Msg(corrupttest.Event("acme", "a"))
+	rec, err := source.Decode(7, now, good.Subject, good.Header, good.Data)
 	if err != nil || rec.Sequence != 7 || !rec.RecordedAt.Equal(now) {
 		t.Fatalf("Decode = %+v, %v", rec, err)
+	}
+}
+
+func TestTenantOf(t *testing.T) {
+	for subject, want := range map[string][2]string{
+		"docket.acme.a.ConsentWithdrawn": {"acme", "a"},
+		"docket.acme._.NoticePublished":  {"acme", ""},
+		"docket.odd":                     {"", ""},
+		"docket.a.b.c.d":                 {"", ""},
+		"other.acme.a.X":                 {"", ""},
+	} {
+		if tenant, ref := source.TenantOf(subject); tenant != want[0] || ref != want[1] {
+			t.Errorf("TenantOf(%q) = %q, %q, want %q, %q", subject, tenant, ref, want[0], want[1])
+		}
 	}
 }

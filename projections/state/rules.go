@@ -12,9 +12,10 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 )
 
-// Rule names: Finding.Rule. Apply checks the event-time rules; the last
+// Rule names: Finding.Rule. Apply checks the event-time rules; the next
 // three are time-based, computed at query time by OverdueRequests,
-// RetentionExceeded and OverdueNotifications.
+// RetentionExceeded and OverdueNotifications; the projector raises
+// RuleUnprojectable.
 const (
 	RuleConsentWithdrawn    = "processing_after_consent_withdrawn"
 	RuleWithoutConsent      = "processing_without_consent"
@@ -27,13 +28,17 @@ const (
 	RuleRequestPastDeadline = "rights_request_past_deadline"
 	RuleRetentionExceeded   = "retention_exceeded"
 	RuleNotificationOverdue = "recipient_notification_overdue"
+	// RuleUnprojectable is raised by the projector, not by Apply: a stored
+	// message under the tenant's subjects is not a valid sealed event and
+	// was quarantined (see model.QuarantineRow).
+	RuleUnprojectable = "unprojectable_event"
 )
 
 // Rules lists every rule name, event-time rules first, in a fixed order.
 var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleChildWithoutParent, RuleAfterErasure,
-	RuleRequestPastDeadline, RuleRetentionExceeded, RuleNotificationOverdue,
+	RuleRequestPastDeadline, RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
 }
 
 const (

@@ -17,9 +17,10 @@ import (
 // that does not start at it fails with model.ErrCheckpointMoved before
 // anything is written, and so does, after that check, a batch whose To is
 // below its From. Subjects and requests replace the rows of the same key
-// (within b, the last one wins); observed rows merge; everything else is
-// inserted, and a second row with the same key (audit, disclosure or
-// activity sequence, finding id) fails the whole batch. Each kind of row
+// (within b, the last one wins); observed rows merge; of findings with the
+// same id, the one of lowest sequence stays; everything else is inserted,
+// and a second row with the same key (audit, disclosure, activity or
+// quarantine sequence) fails the whole batch. Each kind of row
 // goes in with one statement over unnest'ed arrays, whatever the batch's
 // size. Once the generation is partitioned, Apply refuses every batch
 // (model.ErrPartitions): write through the partitions' views (see
@@ -239,22 +240,42 @@ ON CONFLICT (tenant, request_id) DO UPDATE SET
 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[], $7::bigint[], $8::bytea[])`,
 			seq, eventID, tenant, actID, amended, occurred, recorded, activity)
 	}
-	if n := len(b.Findings); n > 0 {
+	if fs := model.FirstFindings(b.Findings); len(fs) > 0 {
+		n := len(fs)
 		var (
 			tenant, id, rule, subject, eventIDs, detail = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
 			arose, seq                                  = make([]int64, n), make([]int64, n)
 		)
-		for i := range b.Findings {
-			f := &b.Findings[i]
+		for i := range fs {
+			f := &fs[i]
 			tenant[i], id[i], rule[i], subject[i] = f.Tenant, f.ID, f.Rule, f.SubjectRef
 			eventIDs[i], detail[i] = textArray(f.EventIDs), f.Detail
 			arose[i], seq[i] = e.time("finding arose_at", f.AroseAt), e.seq("finding seq", f.Seq)
 		}
-		add("findings", `INSERT INTO findings (tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)
+		// A finding already stored under the same id stays, unless this
+		// one is of a lower sequence (see model.Batch).
+		add("findings", `INSERT INTO findings AS f (tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)
 SELECT tenant, id, rule, subject_ref, event_ids::text[], arose_at, seq, detail
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[])
-	AS r(tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)`,
+	AS r(tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)
+ON CONFLICT (tenant, id) DO UPDATE SET rule = excluded.rule, subject_ref = excluded.subject_ref,
+	event_ids = excluded.event_ids, arose_at = excluded.arose_at, seq = excluded.seq, detail = excluded.detail
+	WHERE excluded.seq < f.seq`,
 			tenant, id, rule, subject, eventIDs, arose, seq, detail)
+	}
+	if n := len(b.Quarantined); n > 0 {
+		var (
+			seq, recorded         = make([]int64, n), make([]int64, n)
+			tenant, reason, field = strs(n), strs(n), strs(n)
+		)
+		for i := range b.Quarantined {
+			q := &b.Quarantined[i]
+			seq[i], recorded[i] = e.seq("quarantine seq", q.Seq), e.time("quarantine recorded_at", q.RecordedAt)
+			tenant[i], reason[i], field[i] = q.Tenant, q.Reason, q.Field
+		}
+		add("quarantine", `INSERT INTO quarantine (seq, recorded_at, tenant, reason, field)
+SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])`,
+			seq, recorded, tenant, reason, field)
 	}
 	// Observed rows last, in key order: concurrent Applies of partitions
 	// (see Partition) merge into the same rows, whose locks each then

@@ -157,6 +157,18 @@ CREATE TABLE partitions (
 	CHECK (parts > 1 AND part >= 0 AND part < parts)
 );
 `,
+	// 4: stored messages the projection quarantined (not valid sealed
+	// events): where and why, never their bytes.
+	`
+CREATE TABLE quarantine (
+	seq         bigint PRIMARY KEY,
+	recorded_at bigint NOT NULL,
+	tenant      text   NOT NULL,
+	reason      text   COLLATE "C" NOT NULL,
+	field       text   NOT NULL
+);
+CREATE INDEX quarantine_by_tenant ON quarantine (tenant, seq);
+`,
 }
 
 // ddlLock is the advisory lock every transaction that creates tables holds

@@ -52,12 +52,18 @@ var (
 	first_occurred = CASE WHEN excluded.first_seq < first_seq THEN excluded.first_occurred ELSE first_occurred END,
 	first_seq = min(first_seq, excluded.first_seq),
 	last_occurred = max(last_occurred, excluded.last_occurred)`}
+	// A finding already stored under the same id stays, unless this one
+	// is of a lower sequence (see model.Batch).
 	findingTable = table{name: "findings", cols: []string{
-		"tenant", "id", "rule", "subject_ref", "event_ids", "arose_at", "seq", "detail"}}
+		"tenant", "id", "rule", "subject_ref", "event_ids", "arose_at", "seq", "detail"},
+		tail: ` ON CONFLICT (tenant, id) DO UPDATE SET rule = excluded.rule, subject_ref = excluded.subject_ref,
+	event_ids = excluded.event_ids, arose_at = excluded.arose_at, seq = excluded.seq, detail = excluded.detail
+	WHERE excluded.seq < seq`}
+	quarantineTable = table{name: "quarantine", cols: []string{"seq", "recorded_at", "tenant", "reason", "field"}}
 )
 
 // allTables in the order Apply writes them (that of encoded's fields).
-var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable}
+var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable, &quarantineTable}
 
 // insertSQL is the INSERT of n rows into t for table prefix p.
 func (t *table) insertSQL(p string, n int) string {
@@ -80,7 +86,7 @@ func (t *table) insertSQL(p string, n int) string {
 
 // encoded is a batch turned into SQL arguments, one flat slice per table.
 type encoded struct {
-	audit, disclosures, subjects, requests, activities, observed, findings []any
+	audit, disclosures, subjects, requests, activities, observed, findings, quarantine []any
 }
 
 func encodeBatch(b *model.Batch) (*encoded, error) {
@@ -139,12 +145,19 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			e.seq("observed first_seq", r.FirstSeq), r.FirstEventID,
 			e.time("observed first_occurred", r.FirstOccurred), e.time("observed last_occurred", r.LastOccurred))
 	}
-	x.findings = make([]any, 0, len(b.Findings)*len(findingTable.cols))
-	for i := range b.Findings {
-		r := &b.Findings[i]
+	fs := model.FirstFindings(b.Findings)
+	x.findings = make([]any, 0, len(fs)*len(findingTable.cols))
+	for i := range fs {
+		r := &fs[i]
 		x.findings = append(x.findings, r.Tenant, r.ID, r.Rule, r.SubjectRef,
 			e.strings(r.EventIDs), e.time("finding arose_at", r.AroseAt),
 			e.seq("finding seq", r.Seq), r.Detail)
+	}
+	x.quarantine = make([]any, 0, len(b.Quarantined)*len(quarantineTable.cols))
+	for i := range b.Quarantined {
+		r := &b.Quarantined[i]
+		x.quarantine = append(x.quarantine, e.seq("quarantine seq", r.Seq),
+			e.time("quarantine recorded_at", r.RecordedAt), r.Tenant, r.Reason, r.Field)
 	}
 	return x, e.err
 }
@@ -153,9 +166,10 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 // transaction. The checkpoint is moved first, so a batch that does not
 // start at the stored checkpoint fails (ErrCheckpointMoved) before writing
 // anything. Subjects and requests replace the rows of the same key (within
-// b, the last one wins); observed rows merge; everything else is inserted,
-// and a second row with the same key (audit, disclosure or activity
-// sequence, finding id) fails the whole batch. Once the generation is
+// b, the last one wins); observed rows merge; of findings with the same
+// id, the one of lowest sequence stays; everything else is inserted, and a
+// second row with the same key (audit, disclosure, activity or quarantine
+// sequence) fails the whole batch. Once the generation is
 // partitioned, Apply refuses every batch (model.ErrPartitions): write
 // through the partitions' views (see Partition).
 func (s *Store) Apply(ctx context.Context, b *model.Batch) error {
@@ -194,7 +208,7 @@ func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	if err != nil {
 		return err
 	}
-	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings} {
+	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings, x.quarantine} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
 			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
 		}

@@ -158,6 +158,18 @@ CREATE TABLE {p}partitions (
 	CHECK (parts > 1 AND part >= 0 AND part < parts)
 ) STRICT;
 `,
+	// 4: stored messages the projection quarantined (not valid sealed
+	// events): where and why, never their bytes.
+	4: `
+CREATE TABLE {p}quarantine (
+	seq         INTEGER PRIMARY KEY,
+	recorded_at INTEGER NOT NULL,
+	tenant      TEXT NOT NULL,
+	reason      TEXT NOT NULL,
+	field       TEXT NOT NULL
+) STRICT;
+CREATE INDEX {p}quarantine_tenant ON {p}quarantine (tenant, seq);
+`,
 }
 
 // generationTable is shared by every generation: which one is current.

@@ -78,6 +78,8 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"Findings", testFindings},
 		{"DisclosureMonths", testDisclosureMonths},
 		{"FindingMonths", testFindingMonths},
+		{"Quarantine", testQuarantine},
+		{"FindingCopies", testFindingCopies},
 		{"SubjectsOf", testSubjectsOf},
 		{"Activities", testActivities},
 		{"TenantExists", testTenantExists},

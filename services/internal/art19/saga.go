@@ -94,7 +94,7 @@ func New(ctx context.Context, c Config) (*Saga, error) {
 		events.SubjectPrefix + ".*.*.RestrictionApplied",
 		events.SubjectPrefix + ".*.*.ErasureExecuted",
 		events.SubjectPrefix + ".*.*.SubjectKeyShredded",
-	})
+	}, c.Log)
 	s := &Saga{Runner: wmjs.Runner{Router: router, Sub: sub}, c: c}
 	// The register must hold every disclosure stored before the event:
 	// the handler runs once the read models have applied it.

@@ -11,12 +11,14 @@ import (
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/projector"
+	"github.com/docketledger/docket/projections/source/corrupttest"
 	"github.com/docketledger/docket/projections/state"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/art19"
 	"github.com/docketledger/docket/services/internal/sagatest"
 	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -28,6 +30,7 @@ type fixture struct {
 	em    *events.Emitter
 	store model.Store
 	proj  *projector.Projector
+	saga  *art19.Saga
 }
 
 // start runs a real JetStream, the projector into SQLite and the saga
@@ -47,6 +50,7 @@ func start(t *testing.T, record func(ctx context.Context, ev *eventsv1.Event) er
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.saga = saga
 	done := make(chan struct{})
 	go func() { defer close(done); _ = saga.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
@@ -201,5 +205,38 @@ func TestSagaParksWhatKeepsFailing(t *testing.T) {
 	}
 	if m.Header.Get("reason_poisoned") == "" || m.Header.Get("subject") == "" {
 		t.Fatalf("poison message headers %v", m.Header)
+	}
+}
+
+// TestSagaSkipsStoredMessagesThatAreNotEvents: messages on the subjects
+// the saga reads that are not valid sealed events (garbage, no type
+// header, a time no store holds), written straight onto the stream, are
+// skipped and counted: the saga neither stalls on them nor parks them on
+// the poison queue (where a plaintext value would be stored again), and
+// handles the events after them.
+func TestSagaSkipsStoredMessagesThatAreNotEvents(t *testing.T) {
+	f := start(t, nil, time.Hour)
+	ctx := context.Background()
+	garbage := &nats.Msg{Subject: "docket.acme.s-x.ErasureExecuted", Data: []byte("x")}
+	noHeader := corrupttest.Msg(erasure("s-x", "crm", 1))
+	noHeader.Header = nil
+	farFuture := erasure("s-x", "crm", 1)
+	farFuture.OccurredAt = timestamppb.New(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
+	for _, m := range []*nats.Msg{garbage, noHeader, corrupttest.Msg(farFuture)} {
+		if _, err := f.js.PublishMsg(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.append(ctx, disclosure("s-ok", "mailer", 3), erasure("s-ok", "crm", 4)); err != nil {
+		t.Fatal(err)
+	}
+	f.notices(t, "s-ok", map[string]string{"mailer": model.NotificationOpen})
+	if n := f.saga.Sub.Skipped(); n != 3 {
+		t.Errorf("the saga skipped %d messages, want 3", n)
+	}
+	if ps, err := f.js.Stream(ctx, wmjs.PoisonStream); err != nil {
+		t.Fatal(err)
+	} else if info, err := ps.Info(ctx); err != nil || info.State.Msgs != 0 {
+		t.Errorf("poison queue: %+v, %v; want it empty", info.State, err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/events/proof"
 	"github.com/docketledger/docket/projections/notary"
+	"github.com/docketledger/docket/projections/source"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/query"
@@ -111,6 +112,9 @@ func Verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // signed.
 var ErrDiverged = errors.New("the log does not match its signed checkpoints")
 
+// maxQuarantinedShown bounds the quarantined messages verify log lists.
+const maxQuarantinedShown = 20
+
 func verifyLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("verify log", stderr)
 	cpFile := fs.String("checkpoint", "", "a signed checkpoint you hold (required)")
@@ -162,6 +166,16 @@ func verifyLog(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stderr, "\r%s", progressLine(p))
 		}
 	}
+	// A stored message that is not a valid sealed event is in the log
+	// like any other (its hash is checked); the read models quarantine it,
+	// and so this says which.
+	var quarantined []*source.CorruptError
+	nQuarantined := 0
+	cfg.Quarantined = func(bad *source.CorruptError) {
+		if nQuarantined++; len(quarantined) < maxQuarantinedShown {
+			quarantined = append(quarantined, bad)
+		}
+	}
 	rep, err := notary.Verify(ctx, js, cfg)
 	if !*quiet {
 		fmt.Fprintln(stderr)
@@ -169,10 +183,24 @@ func verifyLog(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	showQuarantined := func() {
+		for _, q := range quarantined {
+			line := fmt.Sprintf("QUARANTINED: sequence %d is not a valid sealed event (%s", q.Sequence, q.Reason)
+			if q.Field != "" {
+				line += ", " + q.Field
+			}
+			fmt.Fprintln(stdout, line+"); its hash is in the log, the read models pass it over")
+		}
+		if nQuarantined > len(quarantined) {
+			fmt.Fprintf(stdout, "QUARANTINED: %d more\n", nQuarantined-len(quarantined))
+		}
+	}
 	if d := rep.Divergence; d != nil {
 		fmt.Fprintf(stdout, "DIVERGED: %s\n", d)
+		showQuarantined()
 		return ErrDiverged
 	}
+	defer showQuarantined()
 	rate := float64(rep.Size) / max(rep.Elapsed.Seconds(), 1e-9)
 	fmt.Fprintf(stdout, "OK: the stream's first %d events match the checkpoint of %s (root %s) and %d published checkpoints; %s, %.0f events/s\n",
 		rep.Size, trusted.Origin, base64.StdEncoding.EncodeToString(trusted.Root[:]), rep.Checkpoints, rep.Elapsed.Round(time.Millisecond), rate)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +47,7 @@ func Status(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"applied_per_second": rm.GetAppliedPerSecond(), "last_error": rm.GetLastError(),
 			"notary_tree_size": s.GetNotary().GetTreeSize(), "notary_checkpoint_size": s.GetNotary().GetCheckpointSize(),
 			"notary_last_error": s.GetNotary().GetLastError(),
+			"quarantined":       rm.GetQuarantined(), "quarantined_sequences": rm.GetQuarantinedSequences(),
 		})
 	}
 	last := "never"
@@ -57,6 +59,18 @@ func Status(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, "projector    %d events applied since start (%.0f/s on average)\n", rm.GetAppliedEvents(), rm.GetAppliedPerSecond())
 	if e := rm.GetLastError(); e != "" {
 		fmt.Fprintf(stdout, "last error   %s\n", e)
+	}
+	if q := rm.GetQuarantined(); q > 0 {
+		seqs := make([]string, len(rm.GetQuarantinedSequences()))
+		for i, seq := range rm.GetQuarantinedSequences() {
+			seqs[i] = strconv.FormatUint(seq, 10)
+		}
+		more := ""
+		if uint64(len(seqs)) < q {
+			more = ", ..."
+		}
+		fmt.Fprintf(stdout, "quarantined  %d stored messages are not valid events and were passed over: sequences %s%s (see docket findings --rule unprojectable_event)\n",
+			q, strings.Join(seqs, ", "), more)
 	}
 	n := s.GetNotary()
 	fmt.Fprintf(stdout, "notary       %d events in the tree, last checkpoint signed at %d\n", n.GetTreeSize(), n.GetCheckpointSize())

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/projections/source"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -27,6 +28,11 @@ type tailLine struct {
 	OccurredAt  time.Time   `json:"occurred_at"`
 	Values      []tailValue `json:"values,omitempty"`
 	DecodeError string      `json:"decode_error,omitempty"`
+	// Quarantined is why the read models pass this stored message over
+	// (a source.Reason*: it is not a valid sealed event), and
+	// QuarantinedField the field at fault, if any.
+	Quarantined      string `json:"quarantined,omitempty"`
+	QuarantinedField string `json:"quarantined_field,omitempty"`
 }
 
 type tailValue struct {
@@ -123,10 +129,15 @@ func describe(msg jetstream.Msg) tailLine {
 	if md, err := msg.Metadata(); err == nil {
 		line.Sequence = md.Sequence.Stream
 		line.RecordedAt = md.Timestamp.UTC()
+		var bad *source.CorruptError
+		if _, err := source.Decode(md.Sequence.Stream, md.Timestamp, msg.Subject(), msg.Headers(), msg.Data()); errors.As(err, &bad) {
+			line.Quarantined, line.QuarantinedField = bad.Reason, bad.Field
+		}
 	}
 	ev := &eventsv1.Event{}
 	if err := proto.Unmarshal(msg.Data(), ev); err != nil {
 		line.DecodeError = "not a docket.events.v1.Event"
+		line.Tenant, line.SubjectRef = source.TenantOf(msg.Subject())
 		return line
 	}
 	line.Type = events.TypeName(ev)

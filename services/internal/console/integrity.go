@@ -9,6 +9,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/proof"
+	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	queryapi "github.com/docketledger/docket/services/internal/query"
 )
@@ -20,10 +21,18 @@ type integrityData struct {
 	LogKey      string
 	WitnessKeys []string
 	Event       string // the event id to verify
+	// Quarantined are the tenant's unprojectable_event findings: stored
+	// messages under its subjects that are not valid sealed events.
+	Quarantined     []*apiv1.Finding
+	MoreQuarantined bool
 }
 
+// quarantinedPage is how many quarantined messages the page lists.
+const quarantinedPage = 50
+
 // integrity shows the latest signed checkpoint, its witnesses and tree
-// size, and a form to verify one event: its script fetches the event's
+// size, the stored messages under the tenant's subjects that the read
+// models quarantined (not valid sealed events), and a form to verify one event: its script fetches the event's
 // proof bundle and checks it in the browser (static/verify.js) against
 // the checkpoint's signature, with keys the reader can replace by the ones
 // they hold. Without the script the form downloads the bundle, for
@@ -38,6 +47,14 @@ func (cs *Console) integrity(w http.ResponseWriter, r *http.Request, s *session)
 	default:
 		d.Checkpoint = resp.Msg.GetCheckpoint()
 		d.Root = base64.StdEncoding.EncodeToString(d.Checkpoint.GetRootHash())
+	}
+	if s.tenant != "" {
+		q, err := cs.api.query.ListFindings(r.Context(), connect.NewRequest(&apiv1.ListFindingsRequest{
+			Tenant: s.tenant, Rule: state.RuleUnprojectable, PageSize: quarantinedPage}))
+		if err != nil {
+			return err
+		}
+		d.Quarantined, d.MoreQuarantined = q.Msg.GetFindings(), q.Msg.GetNextPageToken() != ""
 	}
 	cs.render(w, http.StatusOK, "integrity", view{Title: "Integrity", Nav: "integrity", S: s, Data: &d})
 	return nil

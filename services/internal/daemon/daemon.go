@@ -431,6 +431,11 @@ func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
+	// Quarantined messages do not stop the read side, so they do not make
+	// docketd unready; the body says so, for whoever looks.
+	if q, err := d.read.QuarantineSummary(r.Context(), 0); err == nil && q.Count > 0 {
+		fmt.Fprintf(w, "%d messages quarantined: stored messages that are not valid events, passed over (docket status)\n", q.Count)
+	}
 }
 
 // APIURL is the base URL of the Connect API.

@@ -71,7 +71,7 @@ func NewSaga(ctx context.Context, c SagaConfig) (*Saga, error) {
 		events.SubjectPrefix + ".*.*.RightsRequestIdentityVerified",
 		events.SubjectPrefix + ".*.*.ErasureExecuted",
 		events.SubjectPrefix + ".*.*.ErasureExemptionRecorded",
-	})
+	}, c.Log)
 	s := &Saga{Runner: wmjs.Runner{Router: router, Sub: sub}, c: c}
 	router.AddConsumerHandler("erasure", "events", sub, wmjs.EventHandler(c.ReadPosition, s.handle))
 	return s, nil

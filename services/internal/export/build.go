@@ -37,7 +37,7 @@ type builder struct {
 func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Opened) {
 	at := ev.GetOccurredAt().AsTime().UTC()
 	datum := func(o events.Opened, activity string, purposes []string, basis eventsv1.LegalBasis, source string) Datum {
-		return Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Activity: activity, Purposes: purposes,
+		return Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Unreadable: o.Unreadable, Activity: activity, Purposes: purposes,
 			LegalBasis: events.EnumName(basis), Source: source, System: ev.GetSource(), CollectedAt: at, EventID: ev.GetEventId(), Sequence: row.Seq}
 	}
 	vals, notes := splitNotes(vals)

@@ -88,7 +88,7 @@ It reflects the ledger up to stream sequence {{.ThroughSequence}}.</p>
 {{if .Data}}<table>
 <tr><th>Category</th><th>Value</th><th>Collected</th><th>Purposes</th><th>Legal basis</th><th>Source</th></tr>
 {{range .Data}}<tr><td>{{.Category}}{{if not .Current}} (superseded){{end}}</td>
-<td>{{if .Erased}}<span class="erased">erased: the key that could read it was destroyed</span>{{else}}{{.Value}}{{end}}</td>
+<td>{{if .Erased}}<span class="erased">erased: the key that could read it was destroyed</span>{{else if .Unreadable}}<span class="erased">unreadable: it does not open under the subject's key</span>{{else}}{{.Value}}{{end}}</td>
 <td>{{when .CollectedAt}}</td><td>{{list .Purposes}}</td><td>{{basis .LegalBasis}}</td><td>{{.Source}}{{if .System}} ({{.System}}){{end}}</td></tr>
 {{end}}</table>{{else}}<p>No personal data values are recorded.</p>{{end}}
 

@@ -59,9 +59,12 @@ type Report struct {
 
 // Datum is one personal-data value.
 type Datum struct {
-	Category    string    `json:"category"`
-	Value       string    `json:"value,omitempty"`
-	Erased      bool      `json:"erased,omitempty"`
+	Category string `json:"category"`
+	Value    string `json:"value,omitempty"`
+	Erased   bool   `json:"erased,omitempty"`
+	// Unreadable: the stored value does not open under the subject's key
+	// (events.UnreadableText); Value is empty.
+	Unreadable  bool      `json:"unreadable,omitempty"`
 	Current     bool      `json:"current"`
 	Activity    string    `json:"activity,omitempty"`
 	Purposes    []string  `json:"purposes,omitempty"`

@@ -456,7 +456,7 @@ func TestPermissions(t *testing.T) {
 			t.Errorf("fetched %d messages (%v), want 1", n, batch.Error())
 		}
 		// A saga's consumer.
-		sub := wmjs.NewSubscriber(stream, "natsperm-saga", "natsperm", []string{"docket.acme.>"})
+		sub := wmjs.NewSubscriber(stream, "natsperm-saga", "natsperm", []string{"docket.acme.>"}, nil)
 		defer func() { _ = sub.Close() }()
 		msgs, err := sub.Subscribe(ctx, "")
 		if err != nil {

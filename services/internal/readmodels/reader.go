@@ -64,3 +64,11 @@ func (r reader) DisclosureMonths(ctx context.Context, tenant string, from, to, n
 func (r reader) FindingMonths(ctx context.Context, tenant string, from, to time.Time) ([]model.FindingMonth, error) {
 	return r.s().FindingMonths(ctx, tenant, from, to)
 }
+
+func (r reader) Quarantined(ctx context.Context, tenant string, p model.Page) ([]model.QuarantineRow, error) {
+	return r.s().Quarantined(ctx, tenant, p)
+}
+
+func (r reader) QuarantineSummary(ctx context.Context, latest int) (model.QuarantineSummary, error) {
+	return r.s().QuarantineSummary(ctx, latest)
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/projector"
+	"github.com/docketledger/docket/projections/source"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -206,6 +207,12 @@ func (m *Manager) Kind() string { return m.backend.Kind() }
 // Reader answers queries from the current generation.
 func (m *Manager) Reader() model.Reader { return reader{m} }
 
+// QuarantineSummary counts the stored messages the current generation
+// quarantined, with the latest (at most latest).
+func (m *Manager) QuarantineSummary(ctx context.Context, latest int) (model.QuarantineSummary, error) {
+	return m.current.Load().store.QuarantineSummary(ctx, latest)
+}
+
 // Status is the read side's state for docket status and metrics.
 type Status struct {
 	Generation int
@@ -216,10 +223,14 @@ type Status struct {
 func (m *Manager) Status() Status {
 	inst := m.current.Load()
 	st := Status{Generation: inst.gen}
+	st.Quarantined = map[string]uint64{}
 	for _, p := range inst.projs {
 		s := p.Stats()
 		st.Applied += s.Applied
 		st.Batches += s.Batches
+		for r, n := range s.Quarantined {
+			st.Quarantined[r] += n
+		}
 		st.Head = max(st.Head, s.Head)
 		if st.LastError == "" {
 			st.LastError = s.LastError
@@ -264,6 +275,7 @@ func (m *Manager) Register(reg prometheus.Registerer) error {
 			Name: "docket_projector_applied_events_total",
 			Help: "Events applied to the read models by the current generation's projector since start.",
 		}, func() float64 { return float64(m.Status().Applied) }),
+		quarantinedCollector{m},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "docket_projector_generation",
 			Help: "Generation of the read models being served.",
@@ -275,6 +287,23 @@ func (m *Manager) Register(reg prometheus.Registerer) error {
 		}
 	}
 	return nil
+}
+
+var quarantinedDesc = prometheus.NewDesc("docket_projector_quarantined_total",
+	"Stored messages the current generation's projectors quarantined since start (not valid sealed events: "+
+		"see docket status and the console's integrity page), by reason.", []string{"reason"}, nil)
+
+// quarantinedCollector reports docket_projector_quarantined_total, one
+// series per reason, zero included, so that an alert can rate() it.
+type quarantinedCollector struct{ m *Manager }
+
+func (c quarantinedCollector) Describe(ch chan<- *prometheus.Desc) { ch <- quarantinedDesc }
+
+func (c quarantinedCollector) Collect(ch chan<- prometheus.Metric) {
+	q := c.m.Status().Quarantined
+	for _, r := range source.Reasons {
+		ch <- prometheus.MustNewConstMetric(quarantinedDesc, prometheus.CounterValue, float64(q[r]), r)
+	}
 }
 
 // Lag is the stream head minus the checkpoint.

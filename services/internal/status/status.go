@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/notary"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
@@ -20,7 +21,12 @@ import (
 // ReadSide is what the service needs of the read models.
 type ReadSide interface {
 	Status() readmodels.Status
+	QuarantineSummary(ctx context.Context, latest int) (model.QuarantineSummary, error)
 }
+
+// LatestQuarantined is how many of the latest quarantined sequences
+// GetStatus lists.
+const LatestQuarantined = 5
 
 // Notary is what the service needs of the notary.
 type Notary interface {
@@ -69,6 +75,16 @@ func (s *Service) GetStatus(ctx context.Context, _ *connect.Request[apiv1.GetSta
 			AppliedPerSecond: float64(rs.Applied) / time.Since(s.started).Seconds(),
 			LastError:        rs.LastError,
 		},
+	}
+	if q, err := s.read.QuarantineSummary(ctx, LatestQuarantined); err != nil {
+		if resp.ReadModels.LastError == "" {
+			resp.ReadModels.LastError = "quarantine: " + err.Error()
+		}
+	} else {
+		resp.ReadModels.Quarantined = q.Count
+		for _, r := range q.Latest {
+			resp.ReadModels.QuarantinedSequences = append(resp.ReadModels.QuarantinedSequences, r.Seq)
+		}
 	}
 	ns := s.notary.Stats()
 	resp.Notary = &apiv1.NotaryStatus{TreeSize: uint64(ns.Size), CheckpointSize: uint64(ns.Published), LastError: ns.LastError}

@@ -13,12 +13,14 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/projections/source"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,11 +32,18 @@ import (
 // (payload: its stored bytes; metadata "seq": its stream sequence), and
 // the consumer moves past it only when the handler acknowledges it. The
 // topic is ignored: the consumer's filter subjects say what it reads.
+//
+// A stored message that is not a valid sealed event (source.Decode) is
+// never handed to the handler, which would retry it and then copy it to
+// the poison queue (plaintext values included): it is acknowledged,
+// logged with its sequence and reason only, and counted (Skipped).
 type Subscriber struct {
 	stream      jetstream.Stream
 	durable     string
 	description string
 	filters     []string
+	log         *slog.Logger
+	skipped     atomic.Uint64
 
 	mu     sync.Mutex
 	cancel []context.CancelFunc
@@ -72,7 +81,7 @@ func (s *Subscriber) Subscribe(ctx context.Context, _ string) (<-chan *message.M
 				continue
 			}
 			for m := range batch.Messages() {
-				if !deliver(ctx, out, m) {
+				if !s.deliver(ctx, out, m) {
 					return
 				}
 			}
@@ -84,10 +93,20 @@ func (s *Subscriber) Subscribe(ctx context.Context, _ string) (<-chan *message.M
 // deliver hands one JetStream message to the handler and waits for its
 // Ack (acknowledged in JetStream) or Nack (redelivered now); false when
 // ctx ended.
-func deliver(ctx context.Context, out chan<- *message.Message, m jetstream.Msg) bool {
+func (s *Subscriber) deliver(ctx context.Context, out chan<- *message.Message, m jetstream.Msg) bool {
 	md, err := m.Metadata()
 	if err != nil {
 		_ = m.Nak()
+		return true
+	}
+	var bad *source.CorruptError
+	if _, err := source.Decode(md.Sequence.Stream, md.Timestamp, m.Subject(), m.Headers(), m.Data()); errors.As(err, &bad) {
+		s.skipped.Add(1)
+		s.log.Warn("saga: skipping a stored message that is not a valid sealed event (the read models quarantine it)",
+			"saga", s.description, "seq", bad.Sequence, "reason", bad.Reason)
+		if err := m.Ack(); err != nil {
+			return ctx.Err() == nil // redelivered later, and skipped again
+		}
 		return true
 	}
 	for {
@@ -163,10 +182,18 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 // NewSubscriber reads the events stream through the durable consumer
-// durable, filtered to filters.
-func NewSubscriber(stream jetstream.Stream, durable, description string, filters []string) *Subscriber {
-	return &Subscriber{stream: stream, durable: durable, description: description, filters: filters}
+// durable, filtered to filters; log (nil: slog.Default) says which stored
+// messages it skips.
+func NewSubscriber(stream jetstream.Stream, durable, description string, filters []string, log *slog.Logger) *Subscriber {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Subscriber{stream: stream, durable: durable, description: description, filters: filters, log: log}
 }
+
+// Skipped counts the stored messages the subscriber skipped since it was
+// made, as not valid sealed events.
+func (s *Subscriber) Skipped() uint64 { return s.skipped.Load() }
 
 // NewPublisher publishes onto JetStream through js.
 func NewPublisher(js jetstream.JetStream) *Publisher { return &Publisher{js: js} }

@@ -222,9 +222,17 @@ type ReadModelStatus struct {
 	AppliedEvents    uint64  `protobuf:"varint,5,opt,name=applied_events,json=appliedEvents,proto3" json:"applied_events,omitempty"`
 	AppliedPerSecond float64 `protobuf:"fixed64,6,opt,name=applied_per_second,json=appliedPerSecond,proto3" json:"applied_per_second,omitempty"`
 	// The last error of the projector, empty when the last batch succeeded.
-	LastError     string `protobuf:"bytes,7,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	LastError string `protobuf:"bytes,7,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	// Stored messages the read models quarantined: not valid sealed events
+	// (garbage, a newer version's type, plaintext values, ...), passed over
+	// at their sequence. Their reasons are in the console's integrity page
+	// and the unprojectable_event findings.
+	Quarantined uint64 `protobuf:"varint,8,opt,name=quarantined,proto3" json:"quarantined,omitempty"`
+	// The stream sequences of the latest quarantined messages, highest
+	// first (at most 5).
+	QuarantinedSequences []uint64 `protobuf:"varint,9,rep,packed,name=quarantined_sequences,json=quarantinedSequences,proto3" json:"quarantined_sequences,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ReadModelStatus) Reset() {
@@ -306,6 +314,20 @@ func (x *ReadModelStatus) GetLastError() string {
 	return ""
 }
 
+func (x *ReadModelStatus) GetQuarantined() uint64 {
+	if x != nil {
+		return x.Quarantined
+	}
+	return 0
+}
+
+func (x *ReadModelStatus) GetQuarantinedSequences() []uint64 {
+	if x != nil {
+		return x.QuarantinedSequences
+	}
+	return nil
+}
+
 var File_docket_api_v1_status_proto protoreflect.FileDescriptor
 
 const file_docket_api_v1_status_proto_rawDesc = "" +
@@ -323,7 +345,7 @@ const file_docket_api_v1_status_proto_rawDesc = "" +
 	"\ttree_size\x18\x01 \x01(\x04R\btreeSize\x12'\n" +
 	"\x0fcheckpoint_size\x18\x02 \x01(\x04R\x0echeckpointSize\x12\x1d\n" +
 	"\n" +
-	"last_error\x18\x03 \x01(\tR\tlastError\"\xfa\x01\n" +
+	"last_error\x18\x03 \x01(\tR\tlastError\"\xd1\x02\n" +
 	"\x0fReadModelStatus\x12\x14\n" +
 	"\x05store\x18\x01 \x01(\tR\x05store\x12\x1e\n" +
 	"\n" +
@@ -337,7 +359,9 @@ const file_docket_api_v1_status_proto_rawDesc = "" +
 	"\x0eapplied_events\x18\x05 \x01(\x04R\rappliedEvents\x12,\n" +
 	"\x12applied_per_second\x18\x06 \x01(\x01R\x10appliedPerSecond\x12\x1d\n" +
 	"\n" +
-	"last_error\x18\a \x01(\tR\tlastError2d\n" +
+	"last_error\x18\a \x01(\tR\tlastError\x12 \n" +
+	"\vquarantined\x18\b \x01(\x04R\vquarantined\x123\n" +
+	"\x15quarantined_sequences\x18\t \x03(\x04R\x14quarantinedSequences2d\n" +
 	"\rStatusService\x12S\n" +
 	"\tGetStatus\x12\x1f.docket.api.v1.GetStatusRequest\x1a .docket.api.v1.GetStatusResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
 

@@ -1,0 +1,104 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/projections/source/corrupttest"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+)
+
+// TestVerifyLogAndTailGoPastQuarantined: with every kind of bad message
+// written straight onto the stream between good events, docket verify log
+// still verifies the whole log (their hashes are in it) and lists each as
+// quarantined, and docket tail prints every message, the bad ones marked
+// with their reason — neither with the plaintext value one of them held.
+func TestVerifyLogAndTailGoPastQuarantined(t *testing.T) {
+	c := config.Defaults()
+	c.DataDir = t.TempDir()
+	c.NATSListen = "127.0.0.1:0"
+	c.APIListen = "127.0.0.1:0"
+	c.CheckpointEvery = 2
+	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
+	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	authorize(t, d, c)
+	api := d.APIURL()
+
+	if code, _, errOut := run(t, "append", "--api", api, writeFile(t, line("s-1"))); code != 0 {
+		t.Fatalf("append: %s", errOut)
+	}
+	const plaintext = "cli-quarantine-canary-31@example.org"
+	bad := corrupttest.Messages("acme", "s-1", plaintext)
+	for _, m := range bad {
+		if _, err := d.JetStream().PublishMsg(context.Background(), m.Msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, errOut := run(t, "append", "--api", api, writeFile(t, line("s-2"))); code != 0 {
+		t.Fatalf("append: %s", errOut)
+	}
+	total := uint64(len(bad) + 2)
+	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, api, adminToken(t, c))
+	cp := filepath.Join(t.TempDir(), "cp")
+	if err := os.WriteFile(cp, []byte(waitForCheckpoint(t, audit, total).GetNote()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
+
+	code, out, errOut := run(t, "verify", "log", "--checkpoint", cp, "--key", strings.TrimSpace(vkey), "--nats-url", d.NATSURL(), "--quiet")
+	if code != 0 || !strings.HasPrefix(out, "OK") || !strings.Contains(out, fmt.Sprintf("first %d events", total)) {
+		t.Fatalf("verify log: exit %d: %s%s", code, out, errOut)
+	}
+	if n := strings.Count(out, "QUARANTINED: sequence "); n != len(bad) {
+		t.Errorf("verify log lists %d quarantined messages, want %d:\n%s", n, len(bad), out)
+	}
+	if !strings.Contains(out, "QUARANTINED: sequence 2 is not a valid sealed event (undecodable") {
+		t.Errorf("verify log does not name sequence 2 as undecodable:\n%s", out)
+	}
+	if strings.Contains(out+errOut, plaintext) {
+		t.Error("verify log prints the plaintext value")
+	}
+
+	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--from", "1", "--follow=false")
+	if code != 0 {
+		t.Fatalf("tail: exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if uint64(len(lines)) != total {
+		t.Fatalf("tail printed %d lines, want %d:\n%s", len(lines), total, out)
+	}
+	for i, l := range lines {
+		var got struct {
+			Seq         uint64 `json:"seq"`
+			Quarantined string `json:"quarantined"`
+		}
+		if err := json.Unmarshal([]byte(l), &got); err != nil {
+			t.Fatalf("tail line %d: %v", i, err)
+		}
+		want := ""
+		if i >= 1 && i <= len(bad) {
+			want = bad[i-1].Reason
+		}
+		if got.Seq != uint64(i+1) || got.Quarantined != want {
+			t.Errorf("tail line %d: %s; want sequence %d quarantined %q", i, l, i+1, want)
+		}
+	}
+	if strings.Contains(out, plaintext) {
+		t.Error("tail prints the plaintext value")
+	}
+}
