@@ -67,11 +67,27 @@ func ValidateAt(ev *eventsv1.Event, now time.Time, skew time.Duration) error {
 	return validate(ev, now, skew)
 }
 
+// ValidateStored is Validate for an event read back from the stream,
+// which an earlier release may have accepted: events are forever, so the
+// shapes later releases require of new appends' strings for their privacy
+// (correlation_id a token; dotted notice versions and collection points;
+// collection_source, risk and a retention action from a fixed set; http
+// URLs; catalogue labels without "@") are held to the earlier bound of
+// free text instead. Everything the projection relies on (envelope,
+// tokens, taxonomy keys, enums, required fields, CheckStorable) is checked
+// as for a new event. The read side quarantines an event that fails it.
+func ValidateStored(ev *eventsv1.Event) error {
+	return validateWith(validator{stored: true}, ev, time.Time{}, 0)
+}
+
 func validate(ev *eventsv1.Event, now time.Time, skew time.Duration) error {
+	return validateWith(validator{}, ev, now, skew)
+}
+
+func validateWith(v validator, ev *eventsv1.Event, now time.Time, skew time.Duration) error {
 	if ev == nil {
 		return &ValidationError{Problems: []*FieldError{{Field: "event", Reason: "is required"}}}
 	}
-	var v validator
 	v.envelope(ev)
 	v.payload(ev)
 	v.freeText(ev)
@@ -96,7 +112,11 @@ func (v *validator) received(ev *eventsv1.Event, now time.Time, skew time.Durati
 }
 
 // validator accumulates the problems of one event.
-type validator struct{ p problems }
+type validator struct {
+	p problems
+	// stored: ValidateStored's rules for an event already in the stream.
+	stored bool
+}
 
 // loc is where a group of fields sits, e.g. "disclosure_made.recipient" or
 // "processing_activity_declared.activity.recipients[2]". The full path is
@@ -215,7 +235,11 @@ func (v *validator) envelope(ev *eventsv1.Event) {
 		v.token(l, "id", a.GetId(), false)
 	}
 
-	v.token(root, "correlation_id", ev.GetCorrelationId(), false)
+	if v.stored {
+		v.text(root, "correlation_id", ev.GetCorrelationId(), false, MaxStringLen)
+	} else {
+		v.token(root, "correlation_id", ev.GetCorrelationId(), false)
+	}
 	if c := ev.GetCausationId(); c != "" {
 		if r := checkUUID(c, 0); r != "" {
 			v.add(root, "causation_id", r)
@@ -458,7 +482,7 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		v.token(l, "activity_id", m.GetActivityId(), true)
 		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
 		v.text(l, "action", m.GetAction(), m.GetActionText() == nil, MaxStringLen)
-		if a := m.GetAction(); a != "" {
+		if a := m.GetAction(); a != "" && !v.stored {
 			if kw, _, _ := strings.Cut(a, ": "); !isRetentionKeyword(kw) {
 				v.add(l, "action", "must start with erased, anonymised or held (words after \"held: \" go in action_text)")
 			}
@@ -472,9 +496,10 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
 		v.timestamp(l, "detected_at", m.GetDetectedAt(), true)
 		v.timestamp(l, "authority_notified_at", m.GetAuthorityNotifiedAt(), false)
-		switch m.GetRisk() {
-		case "", "low", "high":
-		default:
+		switch r := m.GetRisk(); {
+		case v.stored:
+			v.text(l, "risk", r, false, MaxStringLen)
+		case r != "" && r != "low" && r != "high":
 			v.add(l, "risk", "must be low or high")
 		}
 
@@ -764,6 +789,9 @@ func (v *validator) text(l loc, name, s string, required bool, max int) {
 // text that cannot hold an email address.
 func (v *validator) label(l loc, name, s string, required bool) {
 	v.text(l, name, s, required, MaxStringLen)
+	if v.stored {
+		return
+	}
 	if strings.ContainsRune(s, '@') {
 		v.add(l, name, "must not contain \"@\": a label names the controller's catalogue, never a person's address")
 	}
@@ -777,6 +805,10 @@ func (v *validator) label(l loc, name, s string, required bool) {
 
 // dotted checks dot-separated NATS tokens, e.g. "web.contact_form", "2025.1".
 func (v *validator) dotted(l loc, name, s string, required bool) {
+	if v.stored {
+		v.text(l, name, s, required, MaxStringLen)
+		return
+	}
 	if s == "" {
 		if required {
 			v.add(l, name, "is required")
@@ -798,6 +830,10 @@ func (v *validator) dotted(l loc, name, s string, required bool) {
 // collectionSource checks DataCollected.collection_source: data_subject,
 // observed or third_party:<token>.
 func (v *validator) collectionSource(l loc, name, s string) {
+	if v.stored {
+		v.text(l, name, s, false, MaxStringLen)
+		return
+	}
 	switch {
 	case s == "", s == "data_subject", s == "observed":
 	case strings.HasPrefix(s, "third_party:") && CheckToken(strings.TrimPrefix(s, "third_party:")) == nil:
@@ -809,6 +845,10 @@ func (v *validator) collectionSource(l loc, name, s string) {
 // url checks an absolute http(s) URL without user information, query or
 // fragment, and without "@" anywhere: it names a published document.
 func (v *validator) url(l loc, name, s string) {
+	if v.stored {
+		v.text(l, name, s, false, MaxStringLen)
+		return
+	}
 	if s == "" {
 		return
 	}

@@ -1099,3 +1099,36 @@ func setString(t *testing.T, m protoreflect.Message, path, s string) {
 		}
 	}
 }
+
+// TestValidateStoredAcceptsEarlierShapes: strings an earlier release
+// accepted as free text, and that new appends must now give a shape, are
+// refused by Validate but pass ValidateStored, so that a rebuild projects
+// the events stored before rather than quarantining them.
+func TestValidateStoredAcceptsEarlierShapes(t *testing.T) {
+	tests := []struct{ payload, path, value string }{
+		{"data_collected", "correlation_id", "batch 7 of import"},
+		{"data_collected", "data_collected.collection_source", "web form"},
+		{"data_collected", "data_collected.collection_point", "Web contact form"},
+		{"notice_published", "notice_published.version", "v1 (draft)"},
+		{"notice_published", "notice_published.url", "https://acme.example/privacy?lang=en"},
+		{"breach_recorded", "breach_recorded.risk", "medium"},
+		{"retention_expired", "retention_expired.action", "deleted"},
+		{"processing_activity_declared", "processing_activity_declared.activity.name", "Mail to ops@acme.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			ev := example(t, tt.payload)
+			if err := events.Validate(ev); err != nil {
+				t.Fatalf("example: %v", err)
+			}
+			setString(t, ev.ProtoReflect(), tt.path, tt.value)
+			var ve *events.ValidationError
+			if err := events.Validate(ev); !errors.As(err, &ve) || !strings.Contains(err.Error(), tt.path) {
+				t.Errorf("Validate = %v, want a problem with %s", err, tt.path)
+			}
+			if err := events.ValidateStored(ev); err != nil {
+				t.Errorf("ValidateStored = %v, want nil: an earlier release stored it", err)
+			}
+		})
+	}
+}

@@ -29,7 +29,7 @@ const (
 	// ReasonUnknownPayload: an Event whose payload this build does not know
 	// (a newer version's event type).
 	ReasonUnknownPayload = "unknown_payload"
-	// ReasonInvalid: the event fails events.Validate.
+	// ReasonInvalid: the event fails events.ValidateStored.
 	ReasonInvalid = "invalid"
 	// ReasonPlaintextValues: a value is not sealed (events.CheckSealed).
 	ReasonPlaintextValues = "plaintext_values"
@@ -129,7 +129,7 @@ func Decode(seq uint64, recordedAt time.Time, subject string, header nats.Header
 	if ps := events.CheckStorableText(ev); len(ps) > 0 {
 		return Record{}, corrupt(seq, ReasonUnstorableText, &events.ValidationError{Problems: ps})
 	}
-	if err := events.Validate(ev); err != nil {
+	if err := events.ValidateStored(ev); err != nil {
 		return Record{}, corrupt(seq, ReasonInvalid, err)
 	}
 	if err := events.CheckSealed(ev); err != nil {
