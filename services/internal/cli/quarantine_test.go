@@ -60,7 +60,7 @@ func TestVerifyLogAndTailGoPastQuarantined(t *testing.T) {
 	}
 	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
 
-	code, out, errOut := run(t, "verify", "log", "--checkpoint", cp, "--key", strings.TrimSpace(vkey), "--nats-url", d.NATSURL(), "--quiet")
+	code, out, errOut := run(t, "verify", "log", "--checkpoint", cp, "--key", strings.TrimSpace(vkey), "--nats-url", d.NATSURL(), "--data-dir", c.DataDir, "--quiet")
 	if code != 0 || !strings.HasPrefix(out, "OK") || !strings.Contains(out, fmt.Sprintf("first %d events", total)) {
 		t.Fatalf("verify log: exit %d: %s%s", code, out, errOut)
 	}
@@ -74,7 +74,7 @@ func TestVerifyLogAndTailGoPastQuarantined(t *testing.T) {
 		t.Error("verify log prints the plaintext value")
 	}
 
-	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--from", "1", "--follow=false")
+	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", c.DataDir, "--from", "1", "--follow=false")
 	if code != 0 {
 		t.Fatalf("tail: exit %d: %s", code, errOut)
 	}
