@@ -110,3 +110,19 @@ func DerivedID(at time.Time, parts ...string) string {
 	u[8] = 0x80 | u[8]&0x3f // RFC 9562 variant
 	return u.String()
 }
+
+// RecipientOf is the recipient an event names: a disclosure's, or an
+// Art. 19 notice's (due, notified, waived); "" for other events.
+func RecipientOf(ev *eventsv1.Event) string {
+	switch p := ev.GetPayload().(type) {
+	case *eventsv1.Event_DisclosureMade:
+		return p.DisclosureMade.GetRecipient().GetId()
+	case *eventsv1.Event_RecipientNotificationDue:
+		return p.RecipientNotificationDue.GetRecipientId()
+	case *eventsv1.Event_RecipientNotified:
+		return p.RecipientNotified.GetRecipientId()
+	case *eventsv1.Event_RecipientNotificationWaived:
+		return p.RecipientNotificationWaived.GetRecipientId()
+	}
+	return ""
+}

@@ -139,7 +139,7 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 			withheld++ // Art. 23: not to be told yet
 			continue
 		}
-		if untold[noticeRecipient(ev)] {
+		if untold[events.RecipientOf(ev)] {
 			continue // an Art. 19 notice would name a recipient the subject may not learn of yet
 		}
 		if ev.GetSubjectDataExported() != nil {
@@ -395,18 +395,4 @@ func untoldRecipients(evs []*eventsv1.Event, now time.Time) map[string]bool {
 	}
 	delete(untold, "")
 	return untold
-}
-
-// noticeRecipient is the recipient an Art. 19 notice event names; "" for
-// other events.
-func noticeRecipient(ev *eventsv1.Event) string {
-	switch p := ev.GetPayload().(type) {
-	case *eventsv1.Event_RecipientNotificationDue:
-		return p.RecipientNotificationDue.GetRecipientId()
-	case *eventsv1.Event_RecipientNotified:
-		return p.RecipientNotified.GetRecipientId()
-	case *eventsv1.Event_RecipientNotificationWaived:
-		return p.RecipientNotificationWaived.GetRecipientId()
-	}
-	return ""
 }

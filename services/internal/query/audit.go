@@ -288,7 +288,7 @@ func (a *Audit) withholds(ctx context.Context, data []byte) (bool, error) {
 	if conf.confidentialEvent(&ev) {
 		return true, nil
 	}
-	rc := namedRecipient(&ev)
+	rc := events.RecipientOf(&ev)
 	if rc == "" || ev.GetDisclosureMade() != nil {
 		return false, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/proto"
@@ -104,27 +105,11 @@ func (w withheld) hidesRow(r *model.AuditRow) bool {
 	if err := proto.Unmarshal(r.Data, &ev); err != nil {
 		return false
 	}
-	return w.recipients[subjectRecipient{r.SubjectRef, namedRecipient(&ev)}]
+	return w.recipients[subjectRecipient{r.SubjectRef, events.RecipientOf(&ev)}]
 }
 
 // recipientNotice starts the type of every Art. 19 notice event.
 const recipientNotice = "docket.events.v1.RecipientNotif"
-
-// namedRecipient is the recipient an event names: a disclosure's, or an
-// Art. 19 notice's; "" for other events.
-func namedRecipient(ev *eventsv1.Event) string {
-	switch p := ev.GetPayload().(type) {
-	case *eventsv1.Event_DisclosureMade:
-		return p.DisclosureMade.GetRecipient().GetId()
-	case *eventsv1.Event_RecipientNotificationDue:
-		return p.RecipientNotificationDue.GetRecipientId()
-	case *eventsv1.Event_RecipientNotified:
-		return p.RecipientNotified.GetRecipientId()
-	case *eventsv1.Event_RecipientNotificationWaived:
-		return p.RecipientNotificationWaived.GetRecipientId()
-	}
-	return ""
-}
 
 // hidesFinding tells whether a finding is about a withheld disclosure: it
 // names one, or one triggered it.
