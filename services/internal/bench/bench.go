@@ -324,25 +324,39 @@ func apiOn(ctx context.Context, c config.Config, cfg Config, n int) (Result, err
 		return Result{}, err
 	}
 	client := apiv1connect.NewIngestServiceClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients}}, d.APIURL(), auth.Bearer(tok))
-	batches := make(chan []*eventsv1.Event, n/cfg.Batch+1)
-	for i := 0; i < n; i += cfg.Batch {
-		batches <- evs[i:min(i+cfg.Batch, n)]
+	send := func(ctx context.Context, b []*eventsv1.Event) error {
+		_, err := client.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: b}))
+		return err
+	}
+	senders := make([]func(context.Context, []*eventsv1.Event) error, cfg.Clients)
+	for i := range senders {
+		senders[i] = send
+	}
+	return drive(ctx, d, evs, cfg.Batch, senders)
+}
+
+// drive appends evs in batches of batch, each sender (a client of its
+// own) taking the next batch until none is left, and checks that the
+// stream holds them all.
+func drive(ctx context.Context, d *daemon.Daemon, evs []*eventsv1.Event, batch int, senders []func(context.Context, []*eventsv1.Event) error) (Result, error) {
+	n := len(evs)
+	batches := make(chan []*eventsv1.Event, n/batch+1)
+	for i := 0; i < n; i += batch {
+		batches <- evs[i:min(i+batch, n)]
 	}
 	close(batches)
 	start := time.Now()
 	var wg sync.WaitGroup
-	errs := make(chan error, cfg.Clients)
-	for range cfg.Clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	errs := make(chan error, len(senders))
+	for _, send := range senders {
+		wg.Go(func() {
 			for b := range batches {
-				if _, err := client.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: b})); err != nil {
+				if err := send(ctx, b); err != nil {
 					errs <- err
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	dur := time.Since(start)
@@ -384,48 +398,21 @@ func door(ctx context.Context, dir string, cfg Config, n int, defaultDurability 
 	if err != nil {
 		return Result{}, err
 	}
-	clients := make([]*events.Client, cfg.Clients)
-	for i := range clients {
+	senders := make([]func(context.Context, []*eventsv1.Event) error, cfg.Clients)
+	for i := range senders {
 		nc, err := nats.Connect("", append(login, nats.InProcessServer(d.Embedded()), nats.Name("docket-bench-door"))...)
 		if err != nil {
 			return Result{}, err
 		}
 		defer nc.Close()
-		clients[i], err = events.NewClient(nc, events.ClientConfig{Tenant: evs[0].GetTenant(), Source: evs[0].GetSource(), Timeout: time.Minute})
+		client, err := events.NewClient(nc, events.ClientConfig{Tenant: evs[0].GetTenant(), Source: evs[0].GetSource(), Timeout: time.Minute})
 		if err != nil {
 			return Result{}, err
 		}
+		senders[i] = func(ctx context.Context, b []*eventsv1.Event) error {
+			_, err := client.Append(ctx, b...)
+			return err
+		}
 	}
-	batches := make(chan []*eventsv1.Event, n/cfg.Batch+1)
-	for i := 0; i < n; i += cfg.Batch {
-		batches <- evs[i:min(i+cfg.Batch, n)]
-	}
-	close(batches)
-	start := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, cfg.Clients)
-	for _, client := range clients {
-		wg.Go(func() {
-			for b := range batches {
-				if _, err := client.Append(ctx, b...); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	dur := time.Since(start)
-	close(errs)
-	if err := <-errs; err != nil {
-		return Result{}, err
-	}
-	info, err := d.Stream().Info(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	if info.State.Msgs != uint64(n) {
-		return Result{}, fmt.Errorf("stream holds %d events, want %d", info.State.Msgs, n)
-	}
-	return Result{Events: n, Duration: dur, Bytes: int(info.State.Bytes)}, nil
+	return drive(ctx, d, evs, cfg.Batch, senders)
 }
