@@ -33,7 +33,7 @@ type TenantRule int
 // The tenant rules. The zero value is no rule: a procedure whose rule
 // does not say how it is bound to a tenant is denied.
 const (
-	tenantRuleUnset TenantRule = iota
+	_ TenantRule = iota // the zero value: no rule
 	// TenantFromRequest: the request's tenant field names the tenant the
 	// call is about, and the token must cover it (checked here).
 	TenantFromRequest
