@@ -68,7 +68,6 @@ func canaries(t *testing.T, store string) {
 	_, _ = rand.Read(tag)
 	email := "canary-" + hex.EncodeToString(tag) + "@example.org"
 	iban := "DE89CANARY" + strings.ToUpper(hex.EncodeToString(tag))
-	planted := []string{email, iban}
 	lines := []string{
 		`{"eventId":"` + newID() + `","tenant":"acme","subjectRef":"s-canary","occurredAt":"2026-04-01T08:00:00Z","taxonomyVersion":"fideslang-3.1",` +
 			`"dataCollected":{"purposes":["essential.service"],"categories":["user.contact.email"],"legalBasis":"LEGAL_BASIS_ART6_1_B_CONTRACT",` +
@@ -94,47 +93,7 @@ func canaries(t *testing.T, store string) {
 	}
 	scan := func(when string) {
 		t.Helper()
-		if pgDSN != "" {
-			conn, err := pgx.Connect(ctx, pgDSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Dirty pages to disk, so the files hold everything.
-			if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
-				t.Fatal(err)
-			}
-			conn.Close(ctx)
-		}
-		files := 0
-		for _, dir := range dirs {
-			err := filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
-				if err != nil || !fi.Mode().IsRegular() {
-					return err
-				}
-				b, err := os.ReadFile(path)
-				if errors.Is(err, os.ErrNotExist) {
-					return nil // removed meanwhile (a temporary file)
-				}
-				if err != nil {
-					return err
-				}
-				files++
-				for _, p := range planted {
-					for _, form := range encodings(p) {
-						if bytes.Contains(b, form) {
-							t.Errorf("%s: %s holds a planted value (as %q)", when, path, form)
-						}
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		if files < 10 {
-			t.Fatalf("%s: only %d files scanned", when, files)
-		}
+		scanAtRest(t, when, pgDSN, dirs, map[string]string{email: "the email", iban: "the IBAN"})
 	}
 	scan("before the shred")
 
@@ -248,3 +207,58 @@ func encodings(s string) [][]byte {
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// scanAtRest flushes PostgreSQL's dirty pages (pgDSN, when set) and reads
+// every file under dirs, failing the test for each that holds a planted
+// value (map key; its value names it in the error) in plaintext, base64 or
+// hex; and when it read fewer than 10 files, which would mean the wrong
+// dirs.
+func scanAtRest(t *testing.T, when, pgDSN string, dirs []string, planted map[string]string) {
+	t.Helper()
+	if pgDSN != "" {
+		ctx := t.Context()
+		conn, err := pgx.Connect(ctx, pgDSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Dirty pages to disk, so the files hold everything.
+		if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close(ctx)
+	}
+	files := 0
+	for _, dir := range dirs {
+		err := filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil // a temporary file, removed meanwhile
+			}
+			if err != nil || !fi.Mode().IsRegular() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			files++
+			for value, what := range planted {
+				for _, form := range encodings(value) {
+					if bytes.Contains(b, form) {
+						t.Errorf("%s: %s holds %s (as %q)", when, path, what, form)
+						break
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if files < 10 {
+		t.Fatalf("%s: only %d files scanned", when, files)
+	}
+}

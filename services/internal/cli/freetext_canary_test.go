@@ -1,12 +1,10 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -27,7 +25,6 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/export"
-	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -308,51 +305,11 @@ func freeTextCanaries(t *testing.T, store string) {
 
 	scan := func(when string) {
 		t.Helper()
-		if pgDSN != "" {
-			conn, err := pgx.Connect(ctx, pgDSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Dirty pages to disk, so the files hold everything.
-			if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
-				t.Fatal(err)
-			}
-			conn.Close(ctx)
+		planted := make(map[string]string, len(all))
+		for _, p := range all {
+			planted[p.canary] = fmt.Sprintf("the canary planted in %s (stored: %v)", p.field.path, p.stored)
 		}
-		files := 0
-		for _, dir := range dirs {
-			err := filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
-				if errors.Is(err, os.ErrNotExist) {
-					return nil // a temporary file, removed meanwhile
-				}
-				if err != nil || !fi.Mode().IsRegular() {
-					return err
-				}
-				b, err := os.ReadFile(path)
-				if errors.Is(err, os.ErrNotExist) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				files++
-				for _, p := range all {
-					for _, form := range encodings(p.canary) {
-						if bytes.Contains(b, form) {
-							t.Errorf("%s: %s holds the canary planted in %s (stored: %v)", when, path, p.field.path, p.stored)
-							break
-						}
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		if files < 10 {
-			t.Fatalf("%s: only %d files scanned", when, files)
-		}
+		scanAtRest(t, when, pgDSN, dirs, planted)
 	}
 	// The export opens the free text for the DPO: the only place it
 	// shows. Its justification, typed by a person, is free text too: it is
