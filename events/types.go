@@ -123,6 +123,9 @@ func RecipientOf(ev *eventsv1.Event) string {
 		return p.RecipientNotified.GetRecipientId()
 	case *eventsv1.Event_RecipientNotificationWaived:
 		return p.RecipientNotificationWaived.GetRecipientId()
+	default:
+		// exhaustive: no other payload names a recipient (an activity's
+		// declared recipients are a list, not the recipient of an event).
 	}
 	return ""
 }

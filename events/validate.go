@@ -684,6 +684,10 @@ func (v *validator) values(ev *eventsv1.Event) {
 		cats = p.DataRectified.GetCategories()
 	case *eventsv1.Event_DisclosureMade:
 		cats = p.DisclosureMade.GetCategories()
+	default:
+		// exhaustive: only these payloads declare the categories of their
+		// values; the others hold free text only, and a categorised value in
+		// one of them is refused below as not among the payload's categories.
 	}
 	var catSet map[string]struct{}
 	if len(cats) > 16 {

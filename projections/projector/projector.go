@@ -782,6 +782,9 @@ func requestID(ev *eventsv1.Event) string {
 		return p.RightsRequestFulfilled.GetRequestId()
 	case *eventsv1.Event_RightsRequestDenied:
 		return p.RightsRequestDenied.GetRequestId()
+	default:
+		// exhaustive: only these five events change a request row
+		// (state.request); the others that carry a request_id only cite it.
 	}
 	return ""
 }

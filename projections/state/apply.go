@@ -157,6 +157,11 @@ func auditRow(rec source.Record) model.AuditRow {
 		row.Categories = p.RetentionExpired.GetCategories()
 	case *eventsv1.Event_BreachRecorded:
 		row.Categories = p.BreachRecorded.GetCategories()
+	default:
+		// exhaustive: the other payloads (notices, request steps, lifted
+		// restrictions, shreds, exports, Art. 19 dues and waivers,
+		// exemptions) carry no categories, purposes or legal basis, and
+		// their audit row is the common columns above.
 	}
 	row.Categories = slices.Clone(row.Categories)
 	row.Purposes = slices.Clone(row.Purposes)
@@ -175,6 +180,7 @@ func activityRow(rec source.Record) *model.ActivityRow {
 	case *eventsv1.Event_ProcessingActivityAmended:
 		a, amended = p.ProcessingActivityAmended.GetActivity(), true
 	default:
+		// exhaustive: only declarations and amendments are catalogue rows.
 		return nil
 	}
 	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(a)
@@ -221,6 +227,8 @@ func observed(rec source.Record) []model.ObservedRow {
 		purposes, categories = []string{p.DisclosureMade.GetPurpose()}, p.DisclosureMade.GetCategories()
 		recipients = []string{p.DisclosureMade.GetRecipient().GetId()}
 	default:
+		// exhaustive: the other payloads describe processing rather than do
+		// it (see the doc comment), so they count for nothing here.
 		return nil
 	}
 	at := occurredAt(ev)
@@ -390,6 +398,12 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		*eventsv1.Event_RightsRequestFulfilled,
 		*eventsv1.Event_RightsRequestDenied:
 		return request(st, reqs, rec)
+	default:
+		// exhaustive: activities, notices and breaches are controller-level
+		// and never reach fold (Apply returns before); DataRectified,
+		// DisclosureMade (the register takes it, disclosureRow) and
+		// SubjectDataExported change no subject state beyond the counters
+		// above.
 	}
 	return nil
 }
@@ -496,6 +510,9 @@ func request(st *model.SubjectState, reqs Requests, rec source.Record) *model.Re
 		row.Status, row.Outcome, row.ClosedAt = model.RequestFulfilled, events.ShownText(m.GetOutcome(), m.GetOutcomeText()), &at
 	case *eventsv1.Event_RightsRequestDenied:
 		row.Status, row.DenialGround, row.ClosedAt = model.RequestDenied, events.EnumName(p.RightsRequestDenied.GetGround()), &at
+	default:
+		// exhaustive: fold calls request for the five request events only,
+		// and RightsRequestReceived returned above.
 	}
 	if row.Status != model.RequestOpen {
 		st.OpenRequests = slices.DeleteFunc(st.OpenRequests, func(s string) bool { return s == id })

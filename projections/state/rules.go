@@ -102,6 +102,8 @@ func processingOf(ev *eventsv1.Event) (p processing, ok bool) {
 		p = processing{d.GetActivityId(), []string{d.GetPurpose()}, d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil}
 		vals = d.GetValues()
 	default:
+		// exhaustive: only a collection and a disclosure process personal
+		// data; the others record rights, consents and decisions about it.
 		return processing{}, false
 	}
 	for _, v := range vals {

@@ -152,6 +152,8 @@ func cause(ev *eventsv1.Event) (eventsv1.Right, string) {
 	case *eventsv1.Event_SubjectKeyShredded:
 		right, req = eventsv1.Right_RIGHT_ERASURE, p.SubjectKeyShredded.GetRequestId()
 	default:
+		// exhaustive: Art. 19 asks for notices of a rectification, an
+		// erasure or a restriction only (Art. 16, 17(1) and 18).
 		return eventsv1.Right_RIGHT_UNSPECIFIED, ""
 	}
 	if req == "" {

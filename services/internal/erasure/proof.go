@@ -154,6 +154,10 @@ func classify(ev *eventsv1.Event) (kind, string, string) {
 	case *eventsv1.Event_RecipientNotified:
 		m := p.RecipientNotified
 		return recipientNotified, fmt.Sprintf("recipient %s told of the %s", m.GetRecipientId(), strings.ToLower(strings.TrimPrefix(m.GetRight().String(), "RIGHT_"))), m.GetRequestId()
+	default:
+		// exhaustive: a proof of erasure shows the keys destroyed, the
+		// systems that erased and the recipients told; no other event is
+		// one of its parts.
 	}
 	return other, "", ""
 }

@@ -174,6 +174,10 @@ func (s *Saga) plan(ctx context.Context, tenant, ref, id string) (*plan, error) 
 					exempt[g] = fmt.Sprintf("%s (%s) until %s", g, events.EnumName(m.GetGround()), m.GetUntil().AsTime().UTC().Format(time.DateOnly))
 				}
 			}
+		default:
+			// exhaustive: the plan needs the systems that hold data (they
+			// collected or rectified some), the erasures they reported and
+			// the exemptions; every event's key groups are read above.
 		}
 	}
 	st, err := s.c.Reader.Subject(ctx, tenant, ref)

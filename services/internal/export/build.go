@@ -86,6 +86,11 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		x.Received = append(x.Received, Disclosure{Categories: m.GetCategories(), Purpose: m.GetPurpose(),
 			LegalBasis: events.EnumName(m.GetLegalBasis()), LegalInstrumentRef: ref, At: at, EventID: ev.GetEventId()})
 		b.processed(m.GetActivityId(), []string{m.GetPurpose()}, m.GetCategories(), m.GetLegalBasis(), "", at)
+	default:
+		// exhaustive: only these payloads hold the subject's data or a
+		// disclosure of it; every event's free text is a note above, and
+		// consents, requests, restrictions and notices come from the read
+		// models (export.go).
 	}
 }
 
