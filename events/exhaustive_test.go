@@ -25,10 +25,11 @@ const eventsv1Path = "github.com/docketledger/docket/proto/gen/docket/events/v1"
 // of the payload types on purpose; the reason follows it.
 const exhaustiveMarker = "exhaustive:"
 
-// payloadTypes is every member of eventsv1.Event's payload oneof, read from
-// the proto descriptors: the Go wrapper type name (Event_DataCollected) and
-// the proto full name (docket.events.v1.DataCollected).
-type payloadType struct{ wrapper, fullName string }
+// payloadType is one member of eventsv1.Event's payload oneof, read from the
+// proto descriptors: the Go wrapper type name (Event_DataCollected), the
+// proto full name (docket.events.v1.DataCollected) and the oneof field name
+// (data_collected, what events.PayloadField returns).
+type payloadType struct{ wrapper, fullName, field string }
 
 func payloadTypes(t *testing.T) []payloadType {
 	t.Helper()
@@ -46,6 +47,7 @@ func payloadTypes(t *testing.T) []payloadType {
 		out = append(out, payloadType{
 			wrapper:  reflect.TypeOf(ev.GetPayload()).Elem().Name(),
 			fullName: string(fd.Message().FullName()),
+			field:    string(fd.Name()),
 		})
 	}
 	if len(out) == 0 {
@@ -76,7 +78,8 @@ type fileReport struct {
 // checkFile finds every switch over the event payload in one parsed file: a
 // type switch with a case naming an eventsv1.Event_* payload wrapper, or an
 // expression switch with a case naming a payload type's proto full name (a
-// switch on events.TypeName). Each must list every payload type, or carry a
+// switch on events.TypeName) or its oneof field name (a switch on
+// events.PayloadField). Each must list every payload type, or carry a
 // default clause with an exhaustiveMarker comment (in it, or on the line
 // above it) followed by a reason.
 func checkFile(fset *token.FileSet, f *ast.File, types []payloadType) fileReport {
@@ -91,10 +94,11 @@ func checkFile(fset *token.FileSet, f *ast.File, types []payloadType) fileReport
 		}
 	}
 	byWrapper := make(map[string]string, len(types))
-	byFullName := make(map[string]string, len(types))
+	byName := make(map[string]string, 2*len(types)) // full or field name
 	for _, pt := range types {
 		byWrapper[pt.wrapper] = pt.fullName
-		byFullName[pt.fullName] = pt.fullName
+		byName[pt.fullName] = pt.fullName
+		byName[pt.field] = pt.fullName
 	}
 	// caseType names the payload type one case expression stands for, or "".
 	caseType := func(e ast.Expr, typeSwitch bool) string {
@@ -107,7 +111,7 @@ func checkFile(fset *token.FileSet, f *ast.File, types []payloadType) fileReport
 			if err != nil {
 				return ""
 			}
-			return byFullName[s]
+			return byName[s]
 		}
 		if star, ok := e.(*ast.StarExpr); ok {
 			e = star.X
@@ -272,8 +276,8 @@ func TestPayloadSwitchesAreExhaustive(t *testing.T) {
 // type fails unless its default clause is marked with a reason.
 func TestCheckFile(t *testing.T) {
 	types := []payloadType{
-		{"Event_DataCollected", "docket.events.v1.DataCollected"},
-		{"Event_ConsentGiven", "docket.events.v1.ConsentGiven"},
+		{"Event_DataCollected", "docket.events.v1.DataCollected", "data_collected"},
+		{"Event_ConsentGiven", "docket.events.v1.ConsentGiven", "consent_given"},
 	}
 	const header = "package p\n\nimport ev1 \"" + eventsv1Path + "\"\n\nfunc f(e *ev1.Event, s string) {\n"
 	tests := []struct {
@@ -326,6 +330,12 @@ func TestCheckFile(t *testing.T) {
 			body:         "switch s {\ncase \"docket.events.v1.ConsentGiven\":\n}\n",
 			wantSwitches: 1,
 			wantMissing:  []string{"docket.events.v1.DataCollected"},
+		},
+		{
+			name:         "switch on the field name",
+			body:         "switch s {\ncase \"data_collected\", \"consent_given\":\n}\nswitch s {\ncase \"data_collected\":\n}\n",
+			wantSwitches: 2,
+			wantMissing:  []string{"docket.events.v1.ConsentGiven"},
 		},
 		{
 			name: "other switches are ignored",

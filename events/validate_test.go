@@ -282,6 +282,9 @@ func examples() map[string]*eventsv1.Event {
 		switch name {
 		case "processing_activity_declared", "processing_activity_amended", "notice_published", "breach_recorded":
 			ev.SubjectRef = ""
+		default:
+			// exhaustive: the other payloads are subject-level (the
+			// controller-level ones are controllerLevel in validate.go).
 		}
 		out[name] = ev
 	}
