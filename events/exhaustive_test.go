@@ -68,7 +68,7 @@ func (p switchProblem) String() string {
 		p.pos, strings.Join(p.missing, ", "), "// "+exhaustiveMarker+" ...")
 }
 
-// payloadSwitch is what checkFile found: every switch over the payload, with
+// fileReport is what checkFile found: how many switches over the payload, and
 // the problems among them.
 type fileReport struct {
 	switches int
