@@ -291,7 +291,7 @@ func ledger() []*eventsv1.Event {
 		ev(Subject, day(1, 15, 14), "shop", func(e *eventsv1.Event) {
 			e.Payload = &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
 				ActivityId: billing, Purposes: []string{purposePayment}, Categories: []string{categoryName, categoryBank}, LegalBasis: contract,
-				Values: []*eventsv1.DataValue{value(categoryName, "tax", "Ada Lovelace"), value(categoryBank, "tax", "DE89 3704 0044 0532 0130 00")},
+				Values:           []*eventsv1.DataValue{value(categoryName, "tax", "Ada Lovelace"), value(categoryBank, "tax", "DE89 3704 0044 0532 0130 00")},
 				CollectionSource: "data_subject", CollectionPoint: "shop.checkout",
 			}}
 		}),
