@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/checkpoint"
+	"github.com/docketledger/docket/events/proof"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/testkit/golden"
@@ -27,9 +29,19 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	verifier, err := checkpoint.NewVerifier(l.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	stream, err := l.JS.Stream(t.Context(), events.DefaultStream)
 	if err != nil {
 		t.Fatal(err)
+	}
+	shown := -1 // the subject's events but the confidential disclosure
+	for _, ev := range l.Events {
+		if ev.GetSubjectRef() == ledgertest.Subject {
+			shown++
+		}
 	}
 	for _, tc := range []struct {
 		file       string
@@ -54,6 +66,16 @@ func TestGolden(t *testing.T) {
 			}
 			golden.Check(t, filepath.Join("testdata", tc.file), res.Body, *update)
 
+			// Each proof holds with the log's public key alone.
+			if n := len(res.Report.Verification.Bundles); n != shown-ledgertest.Unsigned {
+				t.Errorf("%d proofs, want %d (the shown events the checkpoint covers)", n, shown-ledgertest.Unsigned)
+			}
+			for _, b := range res.Report.Verification.Bundles {
+				if _, err := proof.Verify(b, verifier, nil, 0); err != nil {
+					t.Errorf("the proof of sequence %d: %v", b.Sequence, err)
+				}
+			}
+
 			// The ledger's last event is the export's record.
 			m, err := stream.GetLastMsgForSubject(t.Context(), ">")
 			if err != nil {
@@ -64,17 +86,11 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec := ev.GetSubjectDataExported()
-			shown := -1 // the subject's events but the confidential disclosure
-			for _, ev := range l.Events {
-				if ev.GetSubjectRef() == ledgertest.Subject {
-					shown++
-				}
-			}
 			if ev.GetEventId() != res.EventID || rec.GetFormat() != tc.wantFormat || rec.GetRequestId() != "req-1" ||
-				rec.GetEvents() != uint32(shown) || rec.GetWithheldDisclosures() != 1 || rec.GetTreeSize() != uint64(len(l.Events)) ||
+				rec.GetEvents() != uint32(shown) || rec.GetWithheldDisclosures() != 1 || rec.GetTreeSize() != uint64(len(l.Events)-ledgertest.Unsigned) ||
 				ev.GetActor().GetId() != "dpo-1" || !ev.GetOccurredAt().AsTime().Equal(ledgertest.Now) {
 				t.Errorf("recorded %v, want the export %s of format %v for req-1 by dpo-1 at %s, %d events shown, 1 withheld, tree size %d",
-					ev, res.EventID, tc.wantFormat, ledgertest.Now, shown, len(l.Events))
+					ev, res.EventID, tc.wantFormat, ledgertest.Now, shown, len(l.Events)-ledgertest.Unsigned)
 			}
 		})
 	}
