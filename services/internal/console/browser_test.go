@@ -121,7 +121,12 @@ func testBrowser(t *testing.T, l *ledger) {
 	}
 	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`table.findings tbody td:last-child a[href^="/subjects"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table.timeline")))
-	target := evaluate[string](t, ctx, `(document.querySelector("tr:target") || {}).id || ""`)
+	// The browser sets :target once it has scrolled to the fragment, which
+	// may come after the table is visible on a loaded machine.
+	var target string
+	for deadline := time.Now().Add(10 * time.Second); target == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		target = evaluate[string](t, ctx, `(document.querySelector("tr:target") || {}).id || ""`)
+	}
 	if u, _ := url.Parse(link); target == "" || "#"+target != u.Fragment && target != u.Fragment {
 		t.Errorf("the finding's link %s shows no highlighted event (target %q)", link, target)
 	}
