@@ -87,7 +87,7 @@ lint: $(PROTO_TOOLS) $(TOOLS)/.staticcheck-$(STATICCHECK_VERSION) ## buf lint an
 
 .PHONY: vulncheck
 vulncheck: $(TOOLS)/.govulncheck-$(GOVULNCHECK_VERSION) ## govulncheck every module (DB: golang.org/x/vulndb@VULNDB_VERSION)
-	GOWORK=off go run .ci/vulndb/main.go -version $(VULNDB_VERSION) -sum '$(VULNDB_SUM)' -max-age 24h \
+	GOWORK=off go -C .ci/vulndb run . -version $(VULNDB_VERSION) -sum '$(VULNDB_SUM)' -max-age 24h \
 	  -cache $(CURDIR)/.tools/vulndb-cache -out $(CURDIR)/.tools/vulndb
 	@rc=0; for m in $(MODULES); do echo "govulncheck $$m"; \
 	  (cd $$m && GOWORK=off $(TOOLS)/govulncheck -db file://$(CURDIR)/.tools/vulndb ./...) || rc=1; done; exit $$rc
