@@ -443,14 +443,13 @@ type database struct {
 }
 
 func moduleVersion(z *zip.Reader) (string, error) {
-	prefix := modulePath + "@"
-	for _, f := range z.File {
-		if rest, ok := strings.CutPrefix(f.Name, prefix); ok {
+	// The first file names it; zip.CheckZip checks all the others.
+	if len(z.File) > 0 {
+		if rest, ok := strings.CutPrefix(z.File[0].Name, modulePath+"@"); ok {
 			if v, _, ok := strings.Cut(rest, "/"); ok && validVersion(v) {
 				return v, nil
 			}
 		}
-		break
 	}
 	return "", fmt.Errorf("not a module zip of %s", modulePath)
 }
