@@ -104,7 +104,8 @@ check: $(PROTO_TOOLS) lint ## Format, vet, lint, breaking, generated code, go.mo
 	@tmp=$$(mktemp -d); cp -r proto/gen $$tmp/gen; $(BUF) generate; \
 	  if ! diff -r $$tmp/gen proto/gen >/dev/null; then rm -rf proto/gen; cp -r $$tmp/gen proto/gen; rm -rf $$tmp; \
 	    echo "generated code is stale: run make generate and commit"; exit 1; fi; rm -rf $$tmp
-	for m in $(MODULES) $(CI_MODULES); do (cd $$m && GOWORK=off go mod tidy -diff && GOWORK=off go build ./... && GOWORK=off go vet ./...); done
+	for m in $(MODULES); do (cd $$m && GOWORK=off go mod tidy -diff && GOWORK=off go build ./... && GOWORK=off go vet ./...); done
+	for m in $(CI_MODULES); do (cd $$m && GOWORK=off go mod tidy -diff && GOWORK=off go vet ./...); done
 	go vet work
 	go vet -tags cockroach ./projections/store/postgres/
 	$(MAKE) --no-print-directory vulncheck
