@@ -10,6 +10,8 @@ SHELL := /bin/bash
 export GOTOOLCHAIN := auto
 
 MODULES := proto events projections services
+# Modules outside go.work (run with GOWORK=off): the vulnerability database builder.
+CI_MODULES := .ci/vulndb
 TOOLS   := $(CURDIR)/.tools/bin
 BUF     := $(TOOLS)/buf
 
@@ -84,12 +86,13 @@ fmt: ## Format Go and proto sources
 lint: $(PROTO_TOOLS) $(TOOLS)/.staticcheck-$(STATICCHECK_VERSION) ## buf lint and staticcheck
 	$(BUF) lint
 	for m in $(MODULES); do (cd $$m && $(TOOLS)/staticcheck ./...); done
+	for m in $(CI_MODULES); do (cd $$m && GOWORK=off $(TOOLS)/staticcheck ./...); done
 
 .PHONY: vulncheck
 vulncheck: $(TOOLS)/.govulncheck-$(GOVULNCHECK_VERSION) ## govulncheck every module (DB: golang.org/x/vulndb@VULNDB_VERSION)
-	GOWORK=off go run .ci/vulndb/main.go -version $(VULNDB_VERSION) -sum '$(VULNDB_SUM)' -max-age 24h \
+	GOWORK=off go -C .ci/vulndb run . -version $(VULNDB_VERSION) -sum '$(VULNDB_SUM)' -max-age 24h \
 	  -cache $(CURDIR)/.tools/vulndb-cache -out $(CURDIR)/.tools/vulndb
-	@rc=0; for m in $(MODULES); do echo "govulncheck $$m"; \
+	@rc=0; for m in $(MODULES) $(CI_MODULES); do echo "govulncheck $$m"; \
 	  (cd $$m && GOWORK=off $(TOOLS)/govulncheck -db file://$(CURDIR)/.tools/vulndb ./...) || rc=1; done; exit $$rc
 
 .PHONY: check
@@ -102,6 +105,7 @@ check: $(PROTO_TOOLS) lint ## Format, vet, lint, breaking, generated code, go.mo
 	  if ! diff -r $$tmp/gen proto/gen >/dev/null; then rm -rf proto/gen; cp -r $$tmp/gen proto/gen; rm -rf $$tmp; \
 	    echo "generated code is stale: run make generate and commit"; exit 1; fi; rm -rf $$tmp
 	for m in $(MODULES); do (cd $$m && GOWORK=off go mod tidy -diff && GOWORK=off go build ./... && GOWORK=off go vet ./...); done
+	for m in $(CI_MODULES); do (cd $$m && GOWORK=off go mod tidy -diff && GOWORK=off go vet ./...); done
 	go vet work
 	go vet -tags cockroach ./projections/store/postgres/
 	$(MAKE) --no-print-directory vulncheck
@@ -119,6 +123,7 @@ chromium: ## Install Debian's chromium (for the browser tests) when it is missin
 .PHONY: test
 test: chromium $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Run every test (race detector) and a short fuzz run
 	KUSTOMIZE=$(TOOLS)/kustomize go test -race -count=1 -timeout 15m work
+	for m in $(CI_MODULES); do (cd $$m && GOWORK=off go test -race -count=1 ./...); done
 	go test -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzValidEventProjects$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./projections/projector

@@ -3,8 +3,8 @@
 // by the Go module proxy. It is for machines that reach the module proxy but
 // not vuln.go.dev.
 //
-//	go run .ci/vulndb/main.go -out .tools/vulndb [-version v0.0.0-...] [-sum h1:...]
-//	go run .ci/vulndb/main.go -out .tools/vulndb -zip vulndb.zip
+//	GOWORK=off go -C .ci/vulndb run . -out $PWD/.tools/vulndb [-version v0.0.0-...] [-sum h1:...]
+//	GOWORK=off go -C .ci/vulndb run . -out $PWD/.tools/vulndb -zip $PWD/vulndb.zip
 //	govulncheck -db file://$PWD/.tools/vulndb ./...
 //
 // The output follows the v1 schema of the Go Vulnerability Database API
@@ -38,13 +38,14 @@
 // already holds a database built from the same request that is younger than
 // -max-age.
 //
-// Standard library only, so it runs with GOWORK=off outside any module.
+// It is a module of its own, outside go.work (hence GOWORK=off; go -C makes
+// relative paths relative to .ci/vulndb), whose one dependency is
+// golang.org/x/mod: semver orders versions, dirhash computes the go.sum hash,
+// module reads pseudo-versions and zip checks the module zip.
 package main
 
 import (
 	"archive/zip"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -59,6 +60,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+	"golang.org/x/mod/sumdb/dirhash"
+	modzip "golang.org/x/mod/zip"
 )
 
 const (
@@ -71,8 +77,7 @@ const (
 )
 
 var (
-	idRE     = regexp.MustCompile(`^GO-[0-9]{4}-[0-9]{4,}$`)
-	pseudoRE = regexp.MustCompile(`(?:^|[-.])([0-9]{14})-[0-9a-f]{12}$`)
+	idRE = regexp.MustCompile(`^GO-[0-9]{4}-[0-9]{4,}$`)
 )
 
 func main() {
@@ -142,18 +147,18 @@ func run(zipFile, version, wantSum, proxy, cache, out string, maxAge time.Durati
 		version = ""
 	}
 
-	zr, err := zip.OpenReader(zipFile)
-	if err != nil {
-		return err
-	}
-	defer zr.Close()
-	gotSum, err := hashZip(&zr.Reader)
+	gotSum, err := dirhash.HashZip(zipFile, dirhash.Hash1)
 	if err != nil {
 		return fmt.Errorf("%s: %v", zipFile, err)
 	}
 	if wantSum != "" && gotSum != wantSum {
 		return fmt.Errorf("%s: checksum mismatch: got %s, want %s", zipFile, gotSum, wantSum)
 	}
+	zr, err := zip.OpenReader(zipFile)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
 	zipVersion, err := moduleVersion(&zr.Reader)
 	if err != nil {
 		return fmt.Errorf("%s: %v", zipFile, err)
@@ -161,15 +166,18 @@ func run(zipFile, version, wantSum, proxy, cache, out string, maxAge time.Durati
 	if version != "" && zipVersion != version {
 		return fmt.Errorf("%s holds %s@%s, want %s", zipFile, modulePath, zipVersion, version)
 	}
+	// Every file under golang.org/x/vulndb@VERSION/, clean names, sizes
+	// within the module proxy's limits.
+	if _, err := modzip.CheckZip(module.Version{Path: modulePath, Version: zipVersion}, zipFile); err != nil {
+		return fmt.Errorf("%s: %v", zipFile, err)
+	}
 	db, err := build(&zr.Reader, modulePath+"@"+zipVersion+"/"+osvDir)
 	if err != nil {
 		return fmt.Errorf("%s: %v", zipFile, err)
 	}
 	// db.json: the snapshot time, if the version is a pseudo-version.
-	if m := pseudoRE.FindStringSubmatch(zipVersion); m != nil {
-		if t, err := time.Parse("20060102150405", m[1]); err == nil && t.After(db.modified) {
-			db.modified = t
-		}
+	if t, err := module.PseudoVersionTime(zipVersion); err == nil && t.After(db.modified) {
+		db.modified = t
 	}
 	st := stamp{Format: format, Request: request, Version: zipVersion, Sum: gotSum,
 		Generated: time.Now().UTC().Truncate(time.Second), Entries: len(db.entries)}
@@ -300,7 +308,7 @@ func latest(proxy string) (string, error) {
 	}
 	best := ""
 	for _, v := range strings.Fields(string(b)) {
-		if validVersion(v) && (best == "" || semverCompare(v, best) > 0) {
+		if validVersion(v) && (best == "" || semver.Compare(v, best) > 0) {
 			best = v
 		}
 	}
@@ -332,13 +340,12 @@ func fetchZip(url, file, wantSum string) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	const maxZip = 500 << 20 // the module proxy's own limit
-	n, err := io.Copy(tmp, io.LimitReader(resp.Body, maxZip+1))
+	n, err := io.Copy(tmp, io.LimitReader(resp.Body, modzip.MaxZipFile+1))
 	if err != nil {
 		return fmt.Errorf("GET %s: %v", redact(url), err)
 	}
-	if n > maxZip {
-		return fmt.Errorf("GET %s: zip larger than %d bytes", redact(url), maxZip)
+	if n > modzip.MaxZipFile {
+		return fmt.Errorf("GET %s: zip larger than %d bytes", redact(url), modzip.MaxZipFile)
 	}
 	if err := tmp.Close(); err != nil {
 		return err
@@ -374,45 +381,17 @@ func redact(u string) string {
 }
 
 func validVersion(v string) bool {
-	return semverValid(v) && !strings.ContainsAny(v, `/\`) && !strings.Contains(v, "+")
+	return semver.IsValid(v) && semver.Build(v) == "" // no "+build": not a module version
 }
 
-// --- Checksums (go.sum "h1:" hashes, as golang.org/x/mod/sumdb/dirhash) --
-
+// zipSum is the go.sum hash ("h1:...") of a module zip, or an error text
+// that matches no hash.
 func zipSum(file string) string {
-	zr, err := zip.OpenReader(file)
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	defer zr.Close()
-	s, err := hashZip(&zr.Reader)
+	s, err := dirhash.HashZip(file, dirhash.Hash1)
 	if err != nil {
 		return "error: " + err.Error()
 	}
 	return s
-}
-
-func hashZip(z *zip.Reader) (string, error) {
-	files := slices.Clone(z.File)
-	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
-	h := sha256.New()
-	for _, f := range files {
-		if strings.Contains(f.Name, "\n") {
-			return "", errors.New("file names with newlines are not supported")
-		}
-		r, err := f.Open()
-		if err != nil {
-			return "", err
-		}
-		hf := sha256.New()
-		_, err = io.Copy(hf, r)
-		r.Close()
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(h, "%x  %s\n", hf.Sum(nil), f.Name)
-	}
-	return "h1:" + base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
 }
 
 // --- Database ----------------------------------------------------------
@@ -445,7 +424,7 @@ type moduleVuln struct {
 	Fixed    string    `json:"fixed,omitempty"`
 }
 
-type module struct {
+type moduleIndex struct {
 	Path  string       `json:"path"`
 	Vulns []moduleVuln `json:"vulns"`
 }
@@ -458,26 +437,25 @@ type vuln struct {
 
 type database struct {
 	modified time.Time
-	modules  map[string]*module
+	modules  map[string]*moduleIndex
 	vulns    []vuln
 	entries  map[string][]byte // ID -> OSV JSON
 }
 
 func moduleVersion(z *zip.Reader) (string, error) {
-	prefix := modulePath + "@"
-	for _, f := range z.File {
-		if rest, ok := strings.CutPrefix(f.Name, prefix); ok {
+	// The first file names it; zip.CheckZip checks all the others.
+	if len(z.File) > 0 {
+		if rest, ok := strings.CutPrefix(z.File[0].Name, modulePath+"@"); ok {
 			if v, _, ok := strings.Cut(rest, "/"); ok && validVersion(v) {
 				return v, nil
 			}
 		}
-		break
 	}
 	return "", fmt.Errorf("not a module zip of %s", modulePath)
 }
 
 func build(z *zip.Reader, dir string) (*database, error) {
-	db := &database{modules: map[string]*module{}, entries: map[string][]byte{}}
+	db := &database{modules: map[string]*moduleIndex{}, entries: map[string][]byte{}}
 	for _, f := range z.File {
 		name, ok := strings.CutPrefix(f.Name, dir)
 		if !ok || strings.Contains(name, "/") || path.Ext(name) != ".json" {
@@ -516,7 +494,7 @@ func build(z *zip.Reader, dir string) (*database, error) {
 			}
 			m := db.modules[a.Module.Path]
 			if m == nil {
-				m = &module{Path: a.Module.Path, Vulns: []moduleVuln{}}
+				m = &moduleIndex{Path: a.Module.Path, Vulns: []moduleVuln{}}
 				db.modules[a.Module.Path] = m
 			}
 			m.Vulns = append(m.Vulns, moduleVuln{ID: e.ID, Modified: e.Modified, Fixed: latestFixed(a.Ranges)})
@@ -563,7 +541,7 @@ func osvLess(a, b string) bool {
 		s = strings.TrimPrefix(s, "go")
 		return "v" + s
 	}
-	return semverCompare(canon(a), canon(b)) < 0
+	return semver.Compare(canon(a), canon(b)) < 0
 }
 
 func (db *database) write(out string, st stamp) (err error) {
@@ -588,12 +566,12 @@ func (db *database) write(out string, st stamp) (err error) {
 			return err
 		}
 	}
-	modules := make([]*module, 0, len(db.modules))
+	modules := make([]*moduleIndex, 0, len(db.modules))
 	for _, m := range db.modules {
 		slices.SortFunc(m.Vulns, func(a, b moduleVuln) int { return strings.Compare(a.ID, b.ID) })
 		modules = append(modules, m)
 	}
-	slices.SortFunc(modules, func(a, b *module) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(modules, func(a, b *moduleIndex) int { return strings.Compare(a.Path, b.Path) })
 	slices.SortFunc(db.vulns, func(a, b vuln) int { return strings.Compare(a.ID, b.ID) })
 	for name, v := range map[string]any{
 		"index/db.json": struct {
@@ -641,185 +619,4 @@ func (db *database) write(out string, st stamp) (err error) {
 		}
 	}
 	return nil
-}
-
-// --- Semantic versions (as golang.org/x/mod/semver) ----------------------
-
-type parsed struct{ major, minor, patch, prerelease string }
-
-func semverValid(v string) bool { _, ok := semverParse(v); return ok }
-
-// semverCompare returns -1, 0 or +1; an invalid version is less than any
-// valid one, and all invalid versions are equal.
-func semverCompare(v, w string) int {
-	pv, ok1 := semverParse(v)
-	pw, ok2 := semverParse(w)
-	switch {
-	case !ok1 && !ok2:
-		return 0
-	case !ok1:
-		return -1
-	case !ok2:
-		return +1
-	}
-	if c := compareInt(pv.major, pw.major); c != 0 {
-		return c
-	}
-	if c := compareInt(pv.minor, pw.minor); c != 0 {
-		return c
-	}
-	if c := compareInt(pv.patch, pw.patch); c != 0 {
-		return c
-	}
-	return comparePrerelease(pv.prerelease, pw.prerelease)
-}
-
-func semverParse(v string) (p parsed, ok bool) {
-	if v == "" || v[0] != 'v' {
-		return p, false
-	}
-	if p.major, v, ok = parseInt(v[1:]); !ok {
-		return p, false
-	}
-	if v == "" {
-		p.minor, p.patch = "0", "0"
-		return p, true
-	}
-	if v[0] != '.' {
-		return p, false
-	}
-	if p.minor, v, ok = parseInt(v[1:]); !ok {
-		return p, false
-	}
-	if v == "" {
-		p.patch = "0"
-		return p, true
-	}
-	if v[0] != '.' {
-		return p, false
-	}
-	if p.patch, v, ok = parseInt(v[1:]); !ok {
-		return p, false
-	}
-	if len(v) > 0 && v[0] == '-' {
-		if p.prerelease, v, ok = parseIdents(v, true); !ok {
-			return p, false
-		}
-	}
-	if len(v) > 0 && v[0] == '+' {
-		if _, v, ok = parseIdents(v, false); !ok {
-			return p, false
-		}
-	}
-	return p, v == ""
-}
-
-func parseInt(v string) (t, rest string, ok bool) {
-	i := 0
-	for i < len(v) && '0' <= v[i] && v[i] <= '9' {
-		i++
-	}
-	if i == 0 || (v[0] == '0' && i != 1) {
-		return "", v, false
-	}
-	return v[:i], v[i:], true
-}
-
-// parseIdents parses "-a.b.c" (prerelease, stopping at '+') or "+a.b.c"
-// (build metadata, to the end).
-func parseIdents(v string, pre bool) (t, rest string, ok bool) {
-	i, start := 1, 1
-	for i < len(v) && !(pre && v[i] == '+') {
-		c := v[i]
-		if c == '.' {
-			if start == i || (pre && isBadNum(v[start:i])) {
-				return "", v, false
-			}
-			start = i + 1
-		} else if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return "", v, false
-		}
-		i++
-	}
-	if start == i || (pre && isBadNum(v[start:i])) {
-		return "", v, false
-	}
-	return v[:i], v[i:], true
-}
-
-func isNum(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if v[i] < '0' || v[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func isBadNum(v string) bool { return len(v) > 1 && v[0] == '0' && isNum(v) }
-
-func compareInt(x, y string) int {
-	switch {
-	case x == y:
-		return 0
-	case len(x) != len(y):
-		return cmpInt(len(x), len(y))
-	case x < y:
-		return -1
-	default:
-		return +1
-	}
-}
-
-func cmpInt(a, b int) int {
-	if a < b {
-		return -1
-	}
-	return +1
-}
-
-func comparePrerelease(x, y string) int {
-	switch {
-	case x == y:
-		return 0
-	case x == "":
-		return +1
-	case y == "":
-		return -1
-	}
-	for x != "" && y != "" {
-		x, y = x[1:], y[1:] // skip '-' or '.'
-		var dx, dy string
-		dx, x = nextIdent(x)
-		dy, y = nextIdent(y)
-		if dx == dy {
-			continue
-		}
-		nx, ny := isNum(dx), isNum(dy)
-		switch {
-		case nx != ny:
-			if nx {
-				return -1
-			}
-			return +1
-		case nx && len(dx) != len(dy):
-			return cmpInt(len(dx), len(dy))
-		case dx < dy:
-			return -1
-		default:
-			return +1
-		}
-	}
-	if x == "" {
-		return -1
-	}
-	return +1
-}
-
-func nextIdent(x string) (dx, rest string) {
-	i := 0
-	for i < len(x) && x[i] != '.' {
-		i++
-	}
-	return x[:i], x[i:]
 }
