@@ -14,6 +14,7 @@ require (
 	github.com/docketledger/docket/events v0.0.0
 	github.com/docketledger/docket/projections v0.0.0
 	github.com/docketledger/docket/proto v0.0.0
+	github.com/google/go-cmp v0.7.0
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/nats-io/nats-server/v2 v2.15.2
