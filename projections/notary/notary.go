@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/projections/merkle"
@@ -171,7 +172,8 @@ func (n *Notary) Run(ctx context.Context) error { return n.run(ctx, false) }
 func (n *Notary) CatchUp(ctx context.Context) error { return n.run(ctx, true) }
 
 func (n *Notary) run(ctx context.Context, untilHead bool) error {
-	backoff := n.cfg.Backoff
+	pause := &backoff.ExponentialBackOff{InitialInterval: n.cfg.Backoff, Multiplier: 2, MaxInterval: 10 * time.Second}
+	pause.Reset()
 	for {
 		before := n.tree.Size()
 		err := n.session(ctx, untilHead)
@@ -198,16 +200,16 @@ func (n *Notary) run(ctx context.Context, untilHead bool) error {
 		// reopened after a failed write is back where it was, and retrying
 		// it every 100ms would only fill the log.
 		if n.tree.Size() > before {
-			backoff = n.cfg.Backoff
+			pause.Reset()
 		}
+		d := pause.NextBackOff()
 		n.lastErr.Store(err.Error())
-		n.log.Error("notary: failed; retrying", "err", err, "backoff", backoff.String())
+		n.log.Error("notary: failed; retrying", "err", err, "backoff", d.String())
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(backoff):
+		case <-time.After(d):
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 

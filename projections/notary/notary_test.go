@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,7 +198,7 @@ func TestNotaryPublishesVerifiableCheckpoints(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if want := []int64{500, 1000, 1234}; !equalSizes(sizes, want) {
+	if want := []int64{500, 1000, 1234}; !slices.Equal(sizes, want) {
 		t.Fatalf("checkpoints at %v, want %v", sizes, want)
 	}
 	// Every leaf is the hash of the stored bytes.
@@ -426,18 +427,6 @@ func TestACheckpointThatDoesNotExtendThePreviousIsRefused(t *testing.T) {
 	if err := checkpoint.VerifyConsistency(old, fork, honest); err == nil {
 		t.Fatal("a fork verified with another proof")
 	}
-}
-
-func equalSizes(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestANewSignerNeverPublishesASmallerCheckpoint: a replica that is allowed

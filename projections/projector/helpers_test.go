@@ -26,6 +26,7 @@ import (
 	"github.com/docketledger/docket/projections/store/postgres"
 	"github.com/docketledger/docket/projections/store/sqlite"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -239,21 +240,13 @@ func nullsToLists(v any) any {
 	return v
 }
 
-// explain says where two JSON answers differ: for lists, the first element
-// that differs.
+// explain says how two JSON answers differ: cmp's diff (-want +got) of
+// the decoded documents, or both texts if either is not JSON.
 func explain(want, got string) string {
-	var w, g []json.RawMessage
+	var w, g any
 	if json.Unmarshal([]byte(want), &w) == nil && json.Unmarshal([]byte(got), &g) == nil {
-		for i := range min(len(w), len(g)) {
-			if !bytes.Equal(w[i], g[i]) {
-				return fmt.Sprintf("%d vs %d elements; first difference at [%d]:\n  want %s\n  got  %s", len(w), len(g), i, w[i], g[i])
-			}
-		}
-		switch {
-		case len(w) > len(g):
-			return fmt.Sprintf("want %d elements, got %d; first missing: %s", len(w), len(g), w[len(g)])
-		case len(g) > len(w):
-			return fmt.Sprintf("want %d elements, got %d; first extra: %s", len(w), len(g), g[len(w)])
+		if d := gocmp.Diff(w, g); d != "" {
+			return "(-want +got):\n" + d
 		}
 	}
 	return fmt.Sprintf("\n  want %s\n  got  %s", short(want), short(got))

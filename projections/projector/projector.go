@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/source"
@@ -211,7 +212,8 @@ func (p *Projector) CatchUp(ctx context.Context) error {
 }
 
 func (p *Projector) run(ctx context.Context, untilHead bool) error {
-	backoff := p.cfg.Backoff
+	pause := &backoff.ExponentialBackOff{InitialInterval: p.cfg.Backoff, Multiplier: 2, MaxInterval: 30 * time.Second}
+	pause.Reset()
 	for {
 		before := p.applied.Load()
 		err := p.session(ctx, untilHead)
@@ -222,16 +224,16 @@ func (p *Projector) run(ctx context.Context, untilHead bool) error {
 			return err
 		}
 		if p.applied.Load() != before {
-			backoff = p.cfg.Backoff // the session made progress: not a persistent failure
+			pause.Reset() // the session made progress: not a persistent failure
 		}
+		d := pause.NextBackOff()
 		p.lastErr.Store(err.Error())
-		p.log.Error("projector: batch failed; retrying", "err", err, "backoff", backoff.String())
+		p.log.Error("projector: batch failed; retrying", "err", err, "backoff", d.String())
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(backoff):
+		case <-time.After(d):
 		}
-		backoff = min(backoff*2, 30*time.Second)
 	}
 }
 

@@ -59,8 +59,8 @@ func TestFoldAsOf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := res.Subject(tenant, subj); !equalJSON(t, st, want) {
-		t.Errorf("Fold of all rows differs from the replayed state")
+	if d := diffJSON(t, res.Subject(tenant, subj), st); d != "" {
+		t.Errorf("Fold of all rows differs from the replayed state (-replayed +folded):\n%s", d)
 	}
 	// A row whose data is another event is refused.
 	bad := append([]model.AuditRow{}, rows...)

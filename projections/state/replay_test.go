@@ -10,19 +10,24 @@ import (
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/state"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/google/go-cmp/cmp"
 )
 
-func equalJSON(t *testing.T, a, b any) bool {
+// diffJSON is cmp's diff (-a +b) of a and b as JSON documents: "" when
+// they marshal to the same JSON.
+func diffJSON(t *testing.T, a, b any) string {
 	t.Helper()
-	x, err := json.Marshal(a)
-	if err != nil {
-		t.Fatal(err)
+	var docs [2]any
+	for i, v := range []any{a, b} {
+		x, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(x, &docs[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
-	y, err := json.Marshal(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(x) == string(y)
+	return cmp.Diff(docs[0], docs[1])
 }
 
 // lifecycle is a small stream touching every kind of state.
@@ -161,8 +166,8 @@ func TestDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.Catalogue, b.Catalogue = nil, nil
-		if !reflect.DeepEqual(a, b) || !equalJSON(t, a, b) {
-			t.Fatal("two replays of one stream differ")
+		if d := diffJSON(t, a, b); d != "" || !reflect.DeepEqual(a, b) {
+			t.Fatalf("two replays of one stream differ (-first +another):\n%s", d)
 		}
 	}
 }

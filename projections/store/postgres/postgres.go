@@ -56,9 +56,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/cockroachdb/cockroach-go/v2/crdb"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/jackc/pgx/v5"
@@ -127,24 +127,32 @@ func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error 
 
 // inTx is InTx at another isolation level.
 func inTx(ctx context.Context, pool *pgxpool.Pool, iso pgx.TxIsoLevel, fn func(pgx.Tx) error) error {
-	attempt := 0
+	pauses := retryPauses()
+	first := true
 	return crdb.ExecuteCtx(crdb.WithMaxRetries(ctx, maxRetries), func(ctx context.Context, _ ...any) error {
-		if attempt > 0 {
-			if err := pause(ctx, attempt); err != nil {
+		if !first {
+			if err := sleep(ctx, pauses.NextBackOff()); err != nil {
 				return err
 			}
 		}
-		attempt++
+		first = false
 		return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: iso}, fn)
 	})
 }
 
-// pause sleeps before retry n: a random time up to 1ms·2^n, at most 100ms,
-// so that transactions that conflicted do not meet again at once.
-func pause(ctx context.Context, n int) error {
-	ceiling := time.Millisecond << min(n, 7)
-	ceiling = min(ceiling, 100*time.Millisecond)
-	t := time.NewTimer(rand.N(ceiling))
+// retryPauses are the pauses before the retries of a transaction, so that
+// transactions that conflicted do not meet again at once: before retry n a
+// random time up to 1ms·2^n, at most 100ms. (A randomization factor of 1
+// around 1ms·2^(n-1), capped at 50ms, draws from 0 to twice that.)
+func retryPauses() *backoff.ExponentialBackOff {
+	b := &backoff.ExponentialBackOff{InitialInterval: time.Millisecond, RandomizationFactor: 1, Multiplier: 2, MaxInterval: 50 * time.Millisecond}
+	b.Reset()
+	return b
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:

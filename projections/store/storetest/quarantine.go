@@ -49,8 +49,8 @@ func testQuarantine(t *testing.T, db Database) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := diff(tc.want, got); len(d) > 0 {
-				t.Errorf("Quarantined: %v", d)
+			if d := diff(tc.want, got); d != "" {
+				t.Errorf("Quarantined (-want +got):\n%s", d)
 			}
 			for _, r := range got {
 				if r.RecordedAt.Location() != time.UTC {
@@ -64,8 +64,8 @@ func testQuarantine(t *testing.T, db Database) {
 		t.Fatal(err)
 	}
 	want := model.QuarantineSummary{Count: 3, Latest: []model.QuarantineRow{rows[2], rows[1]}}
-	if d := diff(want, sum); len(d) > 0 {
-		t.Errorf("QuarantineSummary: %v", d)
+	if d := diff(want, sum); d != "" {
+		t.Errorf("QuarantineSummary (-want +got):\n%s", d)
 	}
 }
 
@@ -88,7 +88,7 @@ func testFindingCopies(t *testing.T, db Database) {
 		t.Fatal(err)
 	}
 	want := []model.Finding{f("r:x", 3, "s-a"), f("r:y", 11, "s-b")}
-	if d := diff(want, got); len(d) > 0 {
-		t.Errorf("Findings: %v", d)
+	if d := diff(want, got); d != "" {
+		t.Errorf("Findings (-want +got):\n%s", d)
 	}
 }

@@ -146,8 +146,8 @@ func must[T any](t *testing.T, what string) func(v T, err error) T {
 // got that is not UTC.
 func same(t *testing.T, what string, want, got any) {
 	t.Helper()
-	for _, d := range diff(want, got) {
-		t.Errorf("%s%s", what, d)
+	if d := diff(want, got); d != "" {
+		t.Errorf("%s (-want +got):\n%s", what, d)
 	}
 	for _, d := range notUTC(got) {
 		t.Errorf("%s%s", what, d)

@@ -189,7 +189,7 @@ func (cs *Console) page(h handler) http.HandlerFunc {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		if r.Method == http.MethodPost && !sameOrigin(r) {
+		if !fromConsole(r) {
 			cs.fail(w, r, nil, &pageError{Status: http.StatusForbidden, Message: "The form did not come from this console."})
 			return
 		}
@@ -214,27 +214,6 @@ func servesRoles(t *auth.Token) bool {
 		}
 	}
 	return false
-}
-
-// sameOrigin tells whether a form post was sent by a page of this
-// console. Browsers send Sec-Fetch-Site with every request and Origin with
-// every POST; a post with neither is refused too. (Under the referrer
-// policy "no-referrer" a browser sends "Origin: null", hence the policy
-// "same-origin".)
-func sameOrigin(r *http.Request) bool {
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "same-origin":
-		return true
-	case "":
-	default:
-		return false
-	}
-	o := r.Header.Get("Origin")
-	if o == "" {
-		return false
-	}
-	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
 }
 
 // settleTenant picks the tenant the page is about: the "tenant" query

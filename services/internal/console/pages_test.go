@@ -18,6 +18,7 @@ import (
 func TestConsole(t *testing.T) {
 	l := startLedger(t)
 	t.Run("SignIn", func(t *testing.T) { testSignIn(t, l) })
+	t.Run("CSRF", func(t *testing.T) { testCSRF(t, l) })
 	t.Run("Roles", func(t *testing.T) { testRoles(t, l) })
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, l) })
 	t.Run("CSV", func(t *testing.T) { testCSV(t, l) })
@@ -110,6 +111,56 @@ func testSignIn(t *testing.T, l *ledger) {
 }
 
 // testRoles: what a page shows follows the token; the API decides.
+// testCSRF posts the sign-in form with each combination of the headers a
+// browser sends: only a post that says it came from the console signs in,
+// and one that says nothing is refused.
+func testCSRF(t *testing.T, l *ledger) {
+	u, _ := url.Parse(l.url)
+	for _, tc := range []struct {
+		name          string
+		fetchSite     string
+		origin        string
+		wantForbidden bool
+	}{
+		{name: "same-origin", fetchSite: "same-origin"},
+		{name: "same-origin, other Origin", fetchSite: "same-origin", origin: "https://attacker.example"},
+		{name: "user-initiated", fetchSite: "none"},
+		{name: "cross-site", fetchSite: "cross-site", wantForbidden: true},
+		{name: "same-site", fetchSite: "same-site", wantForbidden: true},
+		{name: "cross-site, console Origin", fetchSite: "cross-site", origin: l.url, wantForbidden: true},
+		{name: "console Origin", origin: l.url},
+		{name: "other Origin", origin: "https://attacker.example", wantForbidden: true},
+		{name: "other port", origin: "http://" + u.Hostname() + ":1", wantForbidden: true},
+		{name: "Origin null", origin: "null", wantForbidden: true},
+		{name: "neither header", wantForbidden: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, l.url+"/signin", strings.NewReader(url.Values{"token": {l.admin}}.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if tc.fetchSite != "" {
+				req.Header.Set("Sec-Fetch-Site", tc.fetchSite)
+			}
+			if tc.origin != "" {
+				req.Header.Set("Origin", tc.origin)
+			}
+			resp, err := noRedirects().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readBody(t, resp)
+			forbidden := resp.StatusCode == http.StatusForbidden && len(resp.Cookies()) == 0 &&
+				strings.Contains(body, "The form did not come from this console.")
+			signedIn := resp.StatusCode == http.StatusSeeOther && len(resp.Cookies()) == 1
+			if tc.wantForbidden && !forbidden || !tc.wantForbidden && !signedIn {
+				t.Errorf("sign-in: %s, %d cookies, %q; want forbidden %v", resp.Status, len(resp.Cookies()), message(body), tc.wantForbidden)
+			}
+		})
+	}
+}
+
 func testRoles(t *testing.T, l *ledger) {
 	ctx := context.Background()
 	ref := aSubject(t, l)

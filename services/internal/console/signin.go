@@ -27,7 +27,7 @@ func (cs *Console) signin(w http.ResponseWriter, r *http.Request) {
 	again := func(status int, msg string) {
 		cs.render(w, status, "signin", view{Title: "Sign in", Message: msg, Data: signinData{Next: next}})
 	}
-	if !sameOrigin(r) {
+	if !fromConsole(r) {
 		again(http.StatusForbidden, "The form did not come from this console.")
 		return
 	}
@@ -61,7 +61,7 @@ func (cs *Console) signin(w http.ResponseWriter, r *http.Request) {
 
 // signout ends the session.
 func (cs *Console) signout(w http.ResponseWriter, r *http.Request) {
-	if !sameOrigin(r) {
+	if !fromConsole(r) {
 		cs.fail(w, r, nil, &pageError{Status: http.StatusForbidden, Message: "The form did not come from this console."})
 		return
 	}

@@ -23,6 +23,7 @@ import (
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpcreflect"
+	"github.com/cenkalti/backoff/v5"
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/projections/merkle"
@@ -718,7 +719,10 @@ const (
 // up to placeFor in all. Any other error, or the last one, is returned.
 func (d *Daemon) placed(ctx context.Context, what string, fn func(context.Context) error) error {
 	deadline := time.Now().Add(placeFor)
-	for pause := 250 * time.Millisecond; ; pause = min(2*pause, 5*time.Second) {
+	pauses := &backoff.ExponentialBackOff{InitialInterval: 250 * time.Millisecond, Multiplier: 2, MaxInterval: 5 * time.Second}
+	pauses.Reset()
+	for {
+		pause := pauses.NextBackOff()
 		actx, cancel := context.WithTimeout(ctx, placeAttempt)
 		err := fn(actx)
 		cancel()

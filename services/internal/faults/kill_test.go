@@ -23,6 +23,8 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/natsembed"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -338,15 +340,8 @@ func compareGenerations(t *testing.T, path string, a, b int) generationDiff {
 func (d *generationDiff) table(name string, ra, rb []string) {
 	d.tables++
 	d.rows += len(ra)
-	if len(ra) != len(rb) {
-		d.differences = append(d.differences, fmt.Sprintf("%s: %d rows against %d", name, len(ra), len(rb)))
-		return
-	}
-	for i := range ra {
-		if ra[i] != rb[i] {
-			d.differences = append(d.differences, fmt.Sprintf("%s row %d differs:\n    %s\n    %s", name, i, ra[i], rb[i]))
-			return
-		}
+	if diff := cmp.Diff(ra, rb, cmpopts.EquateEmpty()); diff != "" {
+		d.differences = append(d.differences, fmt.Sprintf("%s, %d rows against %d (-first +second):\n%s", name, len(ra), len(rb), diff))
 	}
 }
 
