@@ -18,7 +18,7 @@ import (
 	"github.com/docketledger/docket/projections/source"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	"github.com/docketledger/docket/services/internal/query"
+	"github.com/docketledger/docket/services/internal/audit"
 	"github.com/docketledger/docket/services/internal/readmodels"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/witness"
@@ -359,7 +359,7 @@ func Prove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, err := query.Bundle(r.Msg)
+	b, err := audit.Bundle(r.Msg)
 	if err != nil {
 		return err
 	}

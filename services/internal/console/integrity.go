@@ -11,7 +11,7 @@ import (
 	"github.com/docketledger/docket/events/proof"
 	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	queryapi "github.com/docketledger/docket/services/internal/query"
+	"github.com/docketledger/docket/services/internal/audit"
 )
 
 // integrityData is the integrity page's data.
@@ -79,7 +79,7 @@ func (cs *Console) bundle(w http.ResponseWriter, r *http.Request, s *session) er
 	if err != nil {
 		return err
 	}
-	b, err := queryapi.Bundle(resp.Msg)
+	b, err := audit.Bundle(resp.Msg)
 	if err != nil {
 		return &pageError{Status: http.StatusServiceUnavailable, Message: "The event is not under a signed checkpoint yet; try again in a few seconds."}
 	}

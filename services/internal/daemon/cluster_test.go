@@ -17,10 +17,10 @@ import (
 	"github.com/docketledger/docket/projections/pgtest"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/audit"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/lease"
-	"github.com/docketledger/docket/services/internal/query"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats-server/v2/server"
 	"golang.org/x/mod/sumdb/note"
@@ -157,13 +157,13 @@ func readCheckpoint(t *testing.T, d *daemon.Daemon) uint64 {
 // verifyProof checks d's inclusion proof of an event offline.
 func verifyProof(t *testing.T, d *daemon.Daemon, id string, logKey note.Verifier) {
 	t.Helper()
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
-	r, err := audit.GetInclusionProof(context.Background(), connect.NewRequest(&apiv1.GetInclusionProofRequest{
+	client := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	r, err := client.GetInclusionProof(context.Background(), connect.NewRequest(&apiv1.GetInclusionProofRequest{
 		Event: &apiv1.GetInclusionProofRequest_EventId{EventId: id}, Tenant: "acme"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := query.Bundle(r.Msg)
+	b, err := audit.Bundle(r.Msg)
 	if err != nil {
 		t.Fatal(err)
 	}

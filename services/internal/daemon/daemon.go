@@ -47,7 +47,9 @@ import (
 	"github.com/docketledger/docket/services/internal/readmodels"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/retention"
+	"github.com/docketledger/docket/services/internal/rights"
 	"github.com/docketledger/docket/services/internal/status"
+	"github.com/docketledger/docket/services/internal/tokens"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -344,7 +346,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Daemon,
 	guard := &auth.Guard{Store: d.tokens, Rate: cfg.RateLimit, Burst: cfg.RateBurst}
 	handlerOpts := []connect.HandlerOption{connect.WithReadMaxBytes(cfg.MaxRequestBytes), connect.WithCodec(ingest.JSONCodec{}),
 		connect.WithInterceptors(guard)}
-	mux.Handle(apiv1connect.NewTokenServiceHandler(&auth.Service{Store: d.tokens, Log: log}, handlerOpts...))
+	mux.Handle(apiv1connect.NewTokenServiceHandler(&tokens.Service{Store: d.tokens, Log: log}, handlerOpts...))
 	mux.Handle(apiv1connect.NewIngestServiceHandler(ing, handlerOpts...))
 	mux.Handle(apiv1connect.NewQueryServiceHandler(qs, handlerOpts...))
 	mux.Handle(apiv1connect.NewStatusServiceHandler(st, handlerOpts...))
@@ -661,7 +663,7 @@ func (t emitterTarget) Append(ctx context.Context, evs []*eventsv1.Event) ([]eve
 
 // rightsService answers data-subject requests: exports decrypt with the
 // key ring, prove with the notary's tree and record through the Emitter.
-func (d *Daemon) rightsService(ctx context.Context, cfg config.Config) (*query.Rights, error) {
+func (d *Daemon) rightsService(ctx context.Context, cfg config.Config) (*rights.Service, error) {
 	cps, err := d.js.Stream(ctx, notary.DefaultCheckpointStream)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint stream: %w", err)
@@ -696,7 +698,7 @@ func (d *Daemon) rightsService(ctx context.Context, cfg config.Config) (*query.R
 	if err != nil {
 		return nil, err
 	}
-	return query.NewRights(x, sh, rm, pv)
+	return rights.New(x, sh, rm, pv)
 }
 
 // lease is this replica's candidacy for the lease of a job.

@@ -14,16 +14,16 @@ import (
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/projections/merkle"
 	"github.com/docketledger/docket/projections/notary"
+	"github.com/docketledger/docket/services/internal/audit"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/lease"
-	"github.com/docketledger/docket/services/internal/query"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 )
 
 // startNotary opens the notary's tree, loads (or, the first time, creates)
 // its signing key, starts it, and returns the audit service over it.
-func (d *Daemon) startNotary(ctx context.Context) (*query.Audit, error) {
+func (d *Daemon) startNotary(ctx context.Context) (*audit.Service, error) {
 	cfg := d.cfg
 	signer, vkey, err := notaryKey(cfg.NotaryKey, cfg.NotaryKeyPath(), cfg.LogOrigin)
 	if err != nil {
@@ -69,7 +69,7 @@ func (d *Daemon) startNotary(ctx context.Context) (*query.Audit, error) {
 	if err != nil {
 		return nil, err
 	}
-	audit, err := query.NewAudit(query.AuditConfig{
+	as, err := audit.New(audit.Config{
 		Tree: d.tree, Events: d.stream, Checkpoints: cps, JetStream: d.js,
 		Reader: d.read.Reader(), Log: verifier, Witnesses: witnesses,
 	})
@@ -99,7 +99,7 @@ func (d *Daemon) startNotary(ctx context.Context) (*query.Audit, error) {
 		wg.Wait()
 	}()
 	d.log.Info("notary started", "origin", cfg.LogOrigin, "public_key", vkey, "tree_size", d.tree.Size())
-	return audit, nil
+	return as, nil
 }
 
 // stopNotaryAndTree stops the notary and closes its tree.

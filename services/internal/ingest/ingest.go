@@ -15,9 +15,9 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/apierr"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 )
 
 // Appender stores a validated batch; *events.Emitter is one.
@@ -138,10 +138,10 @@ func (s *Service) AppendBatch(ctx context.Context, msg *apiv1.AppendRequest, tra
 	switch {
 	case len(evs) == 0:
 		appended.WithLabelValues("refused").Inc()
-		return nil, invalid(&events.FieldError{Field: "events", Reason: "is empty"})
+		return nil, apierr.InvalidEvents(&events.FieldError{Field: "events", Reason: "is empty"})
 	case len(evs) > s.cfg.MaxBatch:
 		appended.WithLabelValues("refused").Add(float64(len(evs)))
-		return nil, invalid(&events.FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events, more than the %d one request takes", len(evs), s.cfg.MaxBatch)})
+		return nil, apierr.InvalidEvents(&events.FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events, more than the %d one request takes", len(evs), s.cfg.MaxBatch)})
 	}
 	if serr := s.gate.problem(); serr != nil {
 		appended.WithLabelValues("refused").Add(float64(len(evs)))
@@ -174,17 +174,11 @@ func (s *Service) AppendBatch(ctx context.Context, msg *apiv1.AppendRequest, tra
 
 // Head returns the newest stored event of a tenant or subject.
 func (s *Service) Head(ctx context.Context, req *connect.Request[apiv1.HeadRequest]) (*connect.Response[apiv1.HeadResponse], error) {
-	var problems []*events.FieldError
-	if err := events.CheckToken(req.Msg.GetTenant()); err != nil {
-		problems = append(problems, &events.FieldError{Field: "tenant", Reason: err.Error()})
-	}
-	if ref := req.Msg.GetSubjectRef(); ref != "" {
-		if err := events.CheckToken(ref); err != nil {
-			problems = append(problems, &events.FieldError{Field: "subject_ref", Reason: err.Error()})
-		}
-	}
-	if len(problems) > 0 {
-		return nil, invalid(problems...)
+	var ps apierr.Problems
+	ps.CheckToken("tenant", req.Msg.GetTenant(), true)
+	ps.CheckToken("subject_ref", req.Msg.GetSubjectRef(), false)
+	if len(ps) > 0 {
+		return nil, apierr.InvalidEvents(ps...)
 	}
 	var (
 		seq   uint64
@@ -210,32 +204,17 @@ func appendError(err error) *connect.Error {
 	var ce *events.ConflictError
 	switch {
 	case errors.As(err, &ve):
-		return invalid(ve.Problems...)
+		return apierr.InvalidEvents(ve.Problems...)
 	case errors.As(err, &ce), errors.Is(err, events.ErrConflict):
 		return connect.NewError(connect.CodeAborted, err)
 	case errors.Is(err, keys.ErrShredded):
 		return connect.NewError(connect.CodeFailedPrecondition, err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return connect.NewError(connect.CodeDeadlineExceeded, err)
-	case errors.Is(err, context.Canceled):
-		return connect.NewError(connect.CodeCanceled, err)
 	default:
+		if ce := apierr.Context(err); ce != nil {
+			return ce
+		}
 		return connect.NewError(connect.CodeUnavailable, err)
 	}
-}
-
-// invalid is invalid_argument with every problem in the message and as
-// google.rpc.BadRequest field violations.
-func invalid(problems ...*events.FieldError) *connect.Error {
-	err := connect.NewError(connect.CodeInvalidArgument, &events.ValidationError{Problems: problems})
-	br := &errdetails.BadRequest{}
-	for _, p := range problems {
-		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: p.Field, Description: p.Reason})
-	}
-	if d, derr := connect.NewErrorDetail(br); derr == nil {
-		err.AddDetail(d)
-	}
-	return err
 }
 
 // maxHeadWalk bounds how far HeadRequest.skip_docketd looks back.

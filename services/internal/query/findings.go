@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sort"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/services/internal/apierr"
+	"github.com/docketledger/docket/services/internal/confidential"
 )
 
 // ListFindings returns a page of findings: first the time-based ones
@@ -17,18 +20,18 @@ import (
 // in stream order. The first page's clock holds for the later pages.
 func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.ListFindingsRequest]) (*connect.Response[apiv1.ListFindingsResponse], error) {
 	m := req.Msg
-	var ps problems
-	checkToken(&ps, "tenant", m.GetTenant(), true)
-	checkToken(&ps, "subject_ref", m.GetSubjectRef(), false)
+	var ps apierr.Problems
+	ps.CheckToken("tenant", m.GetTenant(), true)
+	ps.CheckToken("subject_ref", m.GetSubjectRef(), false)
 	checkRule(&ps, "rule", m.GetRule())
 	asOf := checkTime(&ps, "as_of", m.GetAsOf())
 	size := pageSize(m.GetPageSize(), &ps)
 	f := model.FindingFilter{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Rule: m.GetRule()}
-	tok, terr := decodeToken(m.GetPageToken(), queryFindings, fingerprint(f.Tenant, f.SubjectRef, f.Rule, timeKey(asOf)))
+	tok, terr := decodePageToken(m.GetPageToken(), queryFindings, fingerprint(f.Tenant, f.SubjectRef, f.Rule, timeKey(asOf)))
 	if terr != nil {
-		ps.add("page_token", terr.Error())
+		ps.Add("page_token", terr.Error())
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	var now time.Time
@@ -47,7 +50,7 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 	}
 	tok.now = now.UnixNano()
 	// Findings about a confidential disclosure are legal's alone.
-	w, err := s.withheldOf(ctx, confidentialityOf(ctx), f.Tenant, "")
+	w, err := s.withheldOf(ctx, confidential.Of(ctx), f.Tenant, "")
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +85,7 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 		var page []model.Finding
 		page, more = cutFindings(rows, want)
 		for _, r := range page {
-			if (asOf.IsZero() || !r.AroseAt.After(asOf)) && !w.hidesFinding(&r) {
+			if (asOf.IsZero() || !r.AroseAt.After(asOf)) && !w.HidesFinding(&r) {
 				out = append(out, r)
 			}
 		}
@@ -113,7 +116,7 @@ func (s *Service) recordedFindings(ctx context.Context, f model.FindingFilter, t
 	for {
 		rows, err := s.r.Findings(ctx, f, model.Page{After: tok.after, Limit: limit})
 		if err != nil {
-			return nil, storeError(err)
+			return nil, apierr.Store(err)
 		}
 		if tok.phase != 2 || tok.after != 0 {
 			return rows, nil
@@ -158,7 +161,7 @@ func cutFindings(rows []model.Finding, n int) (page []model.Finding, more bool) 
 // due, ordered by rule, time and id; without those w withholds: about a
 // confidential disclosure, or a notice due to a recipient only confidential
 // disclosures of the subject went to.
-func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time, w withheld) ([]model.Finding, error) {
+func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time, w confidential.Withheld) ([]model.Finding, error) {
 	reqs, err := s.allRequests(ctx, model.RequestFilter{Tenant: f.Tenant, SubjectRef: f.SubjectRef})
 	if err != nil {
 		return nil, err
@@ -180,10 +183,10 @@ func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now t
 		found = append(found, state.OverdueNotifications(subjects, now)...)
 	}
 	hidden := map[string]bool{} // notices to recipients w withholds, by the event that last changed them
-	if !w.empty() {
+	if !w.Empty() {
 		for _, st := range subjects {
 			for _, n := range st.Notifications {
-				if n != nil && w.recipients[subjectRecipient{st.SubjectRef, n.RecipientID}] {
+				if n != nil && w.HidesRecipient(st.SubjectRef, n.RecipientID) {
 					hidden[n.EventID] = true
 				}
 			}
@@ -194,7 +197,7 @@ func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now t
 		if x.Tenant != "" && x.Tenant != f.Tenant || f.SubjectRef != "" && x.SubjectRef != f.SubjectRef || f.Rule != "" && x.Rule != f.Rule {
 			continue
 		}
-		if x.AroseAt.After(now) || w.hidesFinding(&x) || slices.ContainsFunc(x.EventIDs, func(id string) bool { return hidden[id] }) {
+		if x.AroseAt.After(now) || w.HidesFinding(&x) || slices.ContainsFunc(x.EventIDs, func(id string) bool { return hidden[id] }) {
 			continue
 		}
 		out = append(out, x)
@@ -220,17 +223,17 @@ func (s *Service) subjectsFor(ctx context.Context, f model.FindingFilter) ([]*mo
 		switch {
 		case err == nil && st != nil:
 			return []*model.SubjectState{st}, nil
-		case err == nil, errorsIsNotFound(err):
+		case err == nil, errors.Is(err, model.ErrNotFound):
 			return nil, nil
 		default:
-			return nil, storeError(err)
+			return nil, apierr.Store(err)
 		}
 	}
 	var out []*model.SubjectState
 	for after := uint64(0); ; {
 		page, err := s.r.SubjectsOf(ctx, f.Tenant, model.Page{After: after, Limit: readBatch})
 		if err != nil {
-			return nil, storeError(err)
+			return nil, apierr.Store(err)
 		}
 		out = append(out, page...)
 		if len(page) < readBatch {

@@ -12,6 +12,7 @@ import (
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/state"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/apierr"
 )
 
 // Options tunes the service; the zero value works.
@@ -59,7 +60,7 @@ func New(r model.Reader, opts Options) (*Service, error) {
 func (s *Service) catalogue(ctx context.Context, tenant string) (*state.Catalogue, error) {
 	rows, err := s.r.Activities(ctx, tenant)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, apierr.Store(err)
 	}
 	cat := state.NewCatalogue()
 	for _, row := range rows {
@@ -74,10 +75,10 @@ func (s *Service) catalogue(ctx context.Context, tenant string) (*state.Catalogu
 func (s *Service) tenantExists(ctx context.Context, tenant string) error {
 	ok, err := s.r.TenantExists(ctx, tenant)
 	if err != nil {
-		return storeError(err)
+		return apierr.Store(err)
 	}
 	if !ok {
-		return notFound(ErrTenantNotFound)
+		return apierr.NotFound(apierr.ErrTenantNotFound)
 	}
 	return nil
 }

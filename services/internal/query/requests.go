@@ -6,6 +6,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/projections/model"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/services/internal/apierr"
 )
 
 var statusFilter = map[apiv1.RequestStatus]string{
@@ -19,27 +20,27 @@ var statusFilter = map[apiv1.RequestStatus]string{
 // order received.
 func (s *Service) ListRequests(ctx context.Context, req *connect.Request[apiv1.ListRequestsRequest]) (*connect.Response[apiv1.ListRequestsResponse], error) {
 	m := req.Msg
-	var ps problems
-	checkToken(&ps, "tenant", m.GetTenant(), true)
-	checkToken(&ps, "subject_ref", m.GetSubjectRef(), false)
+	var ps apierr.Problems
+	ps.CheckToken("tenant", m.GetTenant(), true)
+	ps.CheckToken("subject_ref", m.GetSubjectRef(), false)
 	status, ok := statusFilter[m.GetStatus()]
 	if !ok {
-		ps.add("status", "is not a defined value")
+		ps.Add("status", "is not a defined value")
 	}
 	size := pageSize(m.GetPageSize(), &ps)
 	f := model.RequestFilter{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Status: status}
 	overdue := ""
 	if m.GetOverdue() {
 		if status != "" && status != model.RequestOpen {
-			ps.add("overdue", "only open requests can be overdue: drop status or ask for open ones")
+			ps.Add("overdue", "only open requests can be overdue: drop status or ask for open ones")
 		}
 		f.Status, f.DueBefore, overdue = model.RequestOpen, s.opts.Now(), "overdue"
 	}
-	tok, terr := decodeToken(m.GetPageToken(), queryRequests, fingerprint(f.Tenant, f.SubjectRef, f.Status, overdue))
+	tok, terr := decodePageToken(m.GetPageToken(), queryRequests, fingerprint(f.Tenant, f.SubjectRef, f.Status, overdue))
 	if terr != nil {
-		ps.add("page_token", terr.Error())
+		ps.Add("page_token", terr.Error())
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	if m.GetPageToken() == "" {
@@ -49,7 +50,7 @@ func (s *Service) ListRequests(ctx context.Context, req *connect.Request[apiv1.L
 	}
 	rows, err := s.r.ListRequests(ctx, f, model.Page{After: tok.after, Limit: size + 1})
 	if err != nil {
-		return nil, storeError(err)
+		return nil, apierr.Store(err)
 	}
 	resp := &apiv1.ListRequestsResponse{}
 	if len(rows) > size {
@@ -70,7 +71,7 @@ func (s *Service) allRequests(ctx context.Context, f model.RequestFilter) ([]mod
 	for after := uint64(0); ; {
 		page, err := s.r.ListRequests(ctx, f, model.Page{After: after, Limit: readBatch})
 		if err != nil {
-			return nil, storeError(err)
+			return nil, apierr.Store(err)
 		}
 		out = append(out, page...)
 		if len(page) < readBatch {

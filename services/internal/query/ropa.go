@@ -9,17 +9,19 @@ import (
 	"github.com/docketledger/docket/projections/model"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/apierr"
+	"github.com/docketledger/docket/services/internal/confidential"
 )
 
 // GetRecordOfProcessing returns the activities declared as of a time, what
 // events show was processed, and what was processed but never declared.
 func (s *Service) GetRecordOfProcessing(ctx context.Context, req *connect.Request[apiv1.GetRecordOfProcessingRequest]) (*connect.Response[apiv1.GetRecordOfProcessingResponse], error) {
 	m := req.Msg
-	var ps problems
-	checkToken(&ps, "tenant", m.GetTenant(), true)
+	var ps apierr.Problems
+	ps.CheckToken("tenant", m.GetTenant(), true)
 	axis := checkAxis(&ps, m.GetAxis())
 	asOf := checkTime(&ps, "as_of", m.GetAsOf())
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	tenant := m.GetTenant()
@@ -38,9 +40,9 @@ func (s *Service) GetRecordOfProcessing(ctx context.Context, req *connect.Reques
 	sort.Slice(acts, func(i, j int) bool { return acts[i].GetActivityId() < acts[j].GetActivityId() })
 	obs, err := s.r.Observed(ctx, tenant)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, apierr.Store(err)
 	}
-	w, err := s.withheldOf(ctx, confidentialityOf(ctx), tenant, "")
+	w, err := s.withheldOf(ctx, confidential.Of(ctx), tenant, "")
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/docketledger/docket/projections/model"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/apierr"
+	"github.com/docketledger/docket/services/internal/confidential"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -19,14 +21,14 @@ import (
 // time-based findings computed now, as ListFindings computes them.
 func (s *Service) GetStatistics(ctx context.Context, req *connect.Request[apiv1.GetStatisticsRequest]) (*connect.Response[apiv1.GetStatisticsResponse], error) {
 	m := req.Msg
-	var ps problems
-	checkToken(&ps, "tenant", m.GetTenant(), true)
+	var ps apierr.Problems
+	ps.CheckToken("tenant", m.GetTenant(), true)
 	from := checkStoredTime(&ps, "from", m.GetFrom())
 	to := checkStoredTime(&ps, "to", m.GetTo())
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
-		ps.add("to", "is before from")
+		ps.Add("to", "is before from")
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	tenant := m.GetTenant()
@@ -49,14 +51,14 @@ func (s *Service) GetStatistics(ctx context.Context, req *connect.Request[apiv1.
 // kind. Those still confidential count only for a caller who sees them;
 // withheld is how many were left out for this one.
 func (s *Service) disclosureMonths(ctx context.Context, tenant string, from, to time.Time) (counts []*apiv1.MonthlyCount, withheld uint64, err error) {
-	conf := confidentialityOf(ctx)
-	rows, err := s.r.DisclosureMonths(ctx, tenant, from, to, conf.now)
+	conf := confidential.Of(ctx)
+	rows, err := s.r.DisclosureMonths(ctx, tenant, from, to, conf.Now)
 	if err != nil {
-		return nil, 0, storeError(err)
+		return nil, 0, apierr.Store(err)
 	}
 	byKind := monthlyCounts{}
 	for _, r := range rows {
-		if conf.hides(r.Confidential) {
+		if conf.Hides(r.Confidential) {
 			withheld += r.Count
 			continue
 		}
@@ -70,7 +72,7 @@ func (s *Service) disclosureMonths(ctx context.Context, tenant string, from, to 
 func (s *Service) findingMonths(ctx context.Context, tenant string, from, to time.Time) ([]*apiv1.MonthlyCount, error) {
 	rows, err := s.r.FindingMonths(ctx, tenant, from, to)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, apierr.Store(err)
 	}
 	byRule := monthlyCounts{}
 	for _, r := range rows {
@@ -78,14 +80,14 @@ func (s *Service) findingMonths(ctx context.Context, tenant string, from, to tim
 	}
 	// Findings about a confidential disclosure count for legal only: those
 	// the disclosure triggered are found at its sequence.
-	w, err := s.withheldOf(ctx, confidentialityOf(ctx), tenant, "")
+	w, err := s.withheldOf(ctx, confidential.Of(ctx), tenant, "")
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range w.events {
+	for _, d := range w.Events {
 		found, err := s.r.Findings(ctx, model.FindingFilter{Tenant: tenant}, model.Page{After: d.Seq - 1, Limit: 1})
 		if err != nil {
-			return nil, storeError(err)
+			return nil, apierr.Store(err)
 		}
 		for i := range found {
 			if f := &found[i]; f.Seq == d.Seq && within(f.AroseAt, from, to) {
@@ -157,10 +159,10 @@ var (
 
 // checkStoredTime is checkTime for a bound the stores compare: a time they
 // cannot hold is refused rather than failing in the store.
-func checkStoredTime(ps *problems, field string, ts *timestamppb.Timestamp) time.Time {
+func checkStoredTime(ps *apierr.Problems, field string, ts *timestamppb.Timestamp) time.Time {
 	t := checkTime(ps, field, ts)
 	if !t.IsZero() && (t.Before(minStoredTime) || t.After(maxStoredTime)) {
-		ps.add(field, "is outside the times the read models hold (years 1678 to 2262)")
+		ps.Add(field, "is outside the times the read models hold (years 1678 to 2262)")
 		return time.Time{}
 	}
 	return t

@@ -5,6 +5,7 @@ import (
 
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	"github.com/docketledger/docket/services/internal/apierr"
 	"github.com/docketledger/docket/services/internal/auth"
 )
 
@@ -14,7 +15,7 @@ import (
 func (s *Service) ListTenants(ctx context.Context, _ *connect.Request[apiv1.ListTenantsRequest]) (*connect.Response[apiv1.ListTenantsResponse], error) {
 	all, err := s.r.Tenants(ctx)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, apierr.Store(err)
 	}
 	t := auth.From(ctx)
 	resp := &apiv1.ListTenantsResponse{Tenants: make([]string, 0, len(all))}

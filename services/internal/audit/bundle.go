@@ -1,4 +1,4 @@
-package query
+package audit
 
 import (
 	"encoding/base64"

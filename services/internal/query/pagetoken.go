@@ -6,12 +6,15 @@ import (
 	"errors"
 	"hash/fnv"
 	"time"
+
+	"github.com/docketledger/docket/services/internal/apierr"
 )
 
-// A page token is opaque to clients: base64url of a version byte, the
-// query it belongs to, a fingerprint of that query's filters (a token is
-// refused with other filters), and the keyset position. Tokens carry
-// sequences and a clock, never a value.
+// A page token (AIP-158; not an API token, those are package auth's) is
+// opaque to clients: base64url of a version byte, the query it belongs to,
+// a fingerprint of that query's filters (a page token is refused with
+// other filters), and the keyset position. Page tokens carry sequences and
+// a clock, never a value.
 type pageToken struct {
 	query  byte   // which RPC issued it
 	filter uint64 // fingerprint of the request's filters
@@ -20,7 +23,7 @@ type pageToken struct {
 	now    int64  // findings: the first page's clock, Unix nanoseconds
 }
 
-// Queries that issue tokens.
+// Queries that issue page tokens.
 const (
 	queryHistory byte = iota + 1
 	queryDisclosures
@@ -28,13 +31,13 @@ const (
 	queryRequests
 )
 
-const tokenVersion = 1
+const pageTokenVersion = 1
 
-var errBadToken = errors.New("is not a token an earlier page of this query returned")
+var errBadPageToken = errors.New("is not a token an earlier page of this query returned")
 
 func (t pageToken) encode() string {
 	b := make([]byte, 0, 32)
-	b = append(b, tokenVersion, t.query)
+	b = append(b, pageTokenVersion, t.query)
 	b = binary.BigEndian.AppendUint64(b, t.filter)
 	b = binary.AppendUvarint(b, t.after)
 	b = append(b, t.phase)
@@ -42,31 +45,31 @@ func (t pageToken) encode() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// decodeToken parses s, which query q with filter fingerprint filter must
+// decodePageToken parses s, which query q with filter fingerprint filter must
 // have issued. An empty s is the first page.
-func decodeToken(s string, q byte, filter uint64) (pageToken, error) {
+func decodePageToken(s string, q byte, filter uint64) (pageToken, error) {
 	t := pageToken{query: q, filter: filter}
 	if s == "" {
 		return t, nil
 	}
 	if len(s) > 64 {
-		return t, errBadToken
+		return t, errBadPageToken
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) < 10 || b[0] != tokenVersion || b[1] != q || binary.BigEndian.Uint64(b[2:10]) != filter {
-		return t, errBadToken
+	if err != nil || len(b) < 10 || b[0] != pageTokenVersion || b[1] != q || binary.BigEndian.Uint64(b[2:10]) != filter {
+		return t, errBadPageToken
 	}
 	b = b[10:]
 	after, n := binary.Uvarint(b)
 	if n <= 0 || len(b) < n+1 {
-		return t, errBadToken
+		return t, errBadPageToken
 	}
 	t.after = after
 	t.phase = b[n]
 	b = b[n+1:]
 	now, m := binary.Varint(b)
 	if m <= 0 || m != len(b) || t.phase > 2 {
-		return t, errBadToken
+		return t, errBadPageToken
 	}
 	t.now = now
 	return t, nil
@@ -92,10 +95,10 @@ func timeKey(t time.Time) string {
 
 // pageSize reads a request's page_size: 0 is the default, more than the
 // maximum is the maximum.
-func pageSize(n int32, ps *problems) int {
+func pageSize(n int32, ps *apierr.Problems) int {
 	switch {
 	case n < 0:
-		ps.add("page_size", "is negative")
+		ps.Add("page_size", "is negative")
 		return 0
 	case n == 0:
 		return DefaultPageSize

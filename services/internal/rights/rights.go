@@ -1,4 +1,7 @@
-package query
+// Package rights serves docket.api.v1.RightsService: the data subject's
+// rights as the controller exercises them (an export, Art. 15/20; crypto-
+// shredding, Art. 17; a proof of erasure) and signed consent receipts.
+package rights
 
 import (
 	"context"
@@ -11,44 +14,46 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/apierr"
 	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/confidential"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/google/uuid"
 )
 
-// Rights implements apiv1connect.RightsServiceHandler.
-type Rights struct {
+// Service implements apiv1connect.RightsServiceHandler.
+type Service struct {
 	x        *export.Exporter
 	shred    *erasure.Shredder
 	receipts *receipt.Maker
 	prover   *erasure.Prover
 }
 
-var _ apiv1connect.RightsServiceHandler = (*Rights)(nil)
+var _ apiv1connect.RightsServiceHandler = (*Service)(nil)
 
-// NewRights returns the rights service.
-func NewRights(x *export.Exporter, shred *erasure.Shredder, receipts *receipt.Maker, prover *erasure.Prover) (*Rights, error) {
+// New returns the rights service.
+func New(x *export.Exporter, shred *erasure.Shredder, receipts *receipt.Maker, prover *erasure.Prover) (*Service, error) {
 	if x == nil || shred == nil || receipts == nil || prover == nil {
-		return nil, errors.New("query: NewRights: nil dependency")
+		return nil, errors.New("rights: New: nil dependency")
 	}
-	return &Rights{x: x, shred: shred, receipts: receipts, prover: prover}, nil
+	return &Service{x: x, shred: shred, receipts: receipts, prover: prover}, nil
 }
 
 // ExportSubject produces and records a subject's export.
-func (s *Rights) ExportSubject(ctx context.Context, req *connect.Request[apiv1.ExportSubjectRequest]) (*connect.Response[apiv1.ExportSubjectResponse], error) {
+func (s *Service) ExportSubject(ctx context.Context, req *connect.Request[apiv1.ExportSubjectRequest]) (*connect.Response[apiv1.ExportSubjectResponse], error) {
 	m := req.Msg
-	var ps problems
-	checkToken(&ps, "tenant", m.GetTenant(), true)
-	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
-	checkToken(&ps, "request_id", m.GetRequestId(), false)
-	checkToken(&ps, "actor_id", m.GetActorId(), false)
+	var ps apierr.Problems
+	ps.CheckToken("tenant", m.GetTenant(), true)
+	ps.CheckToken("subject_ref", m.GetSubjectRef(), true)
+	ps.CheckToken("request_id", m.GetRequestId(), false)
+	ps.CheckToken("actor_id", m.GetActorId(), false)
 	if m.GetRequestId() == "" && strings.TrimSpace(m.GetJustification()) == "" {
-		ps.add("justification", "is required without a request_id: under which request, or why, the subject's values are read")
+		ps.Add("justification", "is required without a request_id: under which request, or why, the subject's values are read")
 	}
 	if len(m.GetJustification()) > 500 {
-		ps.add("justification", "is longer than 500 bytes")
+		ps.Add("justification", "is longer than 500 bytes")
 	}
 	var format export.Format
 	switch m.GetFormat() {
@@ -57,9 +62,9 @@ func (s *Rights) ExportSubject(ctx context.Context, req *connect.Request[apiv1.E
 	case eventsv1.ExportFormat_EXPORT_FORMAT_JSON:
 		format = export.JSON
 	default:
-		ps.add("format", "must be EXPORT_FORMAT_HTML or EXPORT_FORMAT_JSON")
+		ps.Add("format", "must be EXPORT_FORMAT_HTML or EXPORT_FORMAT_JSON")
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	actor, tokenID, err := actorOf(ctx, m.GetActorId())
@@ -70,30 +75,30 @@ func (s *Rights) ExportSubject(ctx context.Context, req *connect.Request[apiv1.E
 		RequestID: m.GetRequestId(), ActorID: actor, Justification: m.GetJustification(), TokenID: tokenID})
 	switch {
 	case errors.Is(err, export.ErrNotFound):
-		return nil, notFound(ErrSubjectNotFound)
+		return nil, apierr.NotFound(apierr.ErrSubjectNotFound)
 	case errors.Is(err, events.ErrInvalid):
 		return nil, connect.NewError(connect.CodeInternal, err)
 	case err != nil:
-		return nil, storeError(err)
+		return nil, apierr.Store(err)
 	}
 	return connect.NewResponse(&apiv1.ExportSubjectResponse{ContentType: res.ContentType, Content: res.Body, EventId: res.EventID}), nil
 }
 
 // ShredKeys destroys a subject's data keys and records it.
-func (s *Rights) ShredKeys(ctx context.Context, req *connect.Request[apiv1.ShredKeysRequest]) (*connect.Response[apiv1.ShredKeysResponse], error) {
+func (s *Service) ShredKeys(ctx context.Context, req *connect.Request[apiv1.ShredKeysRequest]) (*connect.Response[apiv1.ShredKeysResponse], error) {
 	m := req.Msg
-	var ps problems
-	checkToken(&ps, "tenant", m.GetTenant(), true)
-	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
-	checkToken(&ps, "request_id", m.GetRequestId(), false)
-	checkToken(&ps, "actor_id", m.GetActorId(), false)
+	var ps apierr.Problems
+	ps.CheckToken("tenant", m.GetTenant(), true)
+	ps.CheckToken("subject_ref", m.GetSubjectRef(), true)
+	ps.CheckToken("request_id", m.GetRequestId(), false)
+	ps.CheckToken("actor_id", m.GetActorId(), false)
 	if len(m.GetKeyGroups()) > 100 {
-		ps.add("key_groups", "more than 100")
+		ps.Add("key_groups", "more than 100")
 	}
 	for i, g := range m.GetKeyGroups() {
-		checkToken(&ps, fmt.Sprintf("key_groups[%d]", i), g, true)
+		ps.CheckToken(fmt.Sprintf("key_groups[%d]", i), g, true)
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	actor, _, err := actorOf(ctx, m.GetActorId())
@@ -104,7 +109,7 @@ func (s *Rights) ShredKeys(ctx context.Context, req *connect.Request[apiv1.Shred
 		KeyGroups: m.GetKeyGroups(), RequestID: m.GetRequestId(), ActorID: actor})
 	switch {
 	case errors.Is(err, erasure.ErrNotFound):
-		return nil, notFound(ErrSubjectNotFound)
+		return nil, apierr.NotFound(apierr.ErrSubjectNotFound)
 	case err != nil:
 		return nil, connect.NewError(connect.CodeUnavailable, err)
 	}
@@ -112,12 +117,12 @@ func (s *Rights) ShredKeys(ctx context.Context, req *connect.Request[apiv1.Shred
 }
 
 // GetConsentReceipt returns a consent event's signed receipt.
-func (s *Rights) GetConsentReceipt(ctx context.Context, req *connect.Request[apiv1.GetConsentReceiptRequest]) (*connect.Response[apiv1.GetConsentReceiptResponse], error) {
+func (s *Service) GetConsentReceipt(ctx context.Context, req *connect.Request[apiv1.GetConsentReceiptRequest]) (*connect.Response[apiv1.GetConsentReceiptResponse], error) {
 	m := req.Msg
-	var ps problems
-	checkToken(&ps, "tenant", m.GetTenant(), true)
+	var ps apierr.Problems
+	ps.CheckToken("tenant", m.GetTenant(), true)
 	if _, err := uuid.Parse(m.GetEventId()); err != nil {
-		ps.add("event_id", "is not a UUID")
+		ps.Add("event_id", "is not a UUID")
 	}
 	form := receipt.FormISO27560
 	switch m.GetForm() {
@@ -125,16 +130,16 @@ func (s *Rights) GetConsentReceipt(ctx context.Context, req *connect.Request[api
 	case apiv1.ReceiptForm_RECEIPT_FORM_KANTARA_V1_1:
 		form = receipt.FormKantara
 	default:
-		ps.add("form", "is not a known receipt form")
+		ps.Add("form", "is not a known receipt form")
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	b, err := s.receipts.Make(ctx, m.GetTenant(), m.GetEventId(), form)
 	switch {
 	case errors.Is(err, receipt.ErrNotFound),
-		errors.Is(err, receipt.ErrConfidential) && !confidentialityOf(ctx).sees: // as if it did not exist
-		return nil, notFound(ErrEventNotFound)
+		errors.Is(err, receipt.ErrConfidential) && !confidential.Of(ctx).Sees: // as if it did not exist
+		return nil, apierr.NotFound(apierr.ErrEventNotFound)
 	case errors.Is(err, receipt.ErrNotConsent), errors.Is(err, receipt.ErrWithdrawal), errors.Is(err, receipt.ErrNoController):
 		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
 	case errors.Is(err, receipt.ErrNotYetSigned):
@@ -146,19 +151,19 @@ func (s *Rights) GetConsentReceipt(ctx context.Context, req *connect.Request[api
 }
 
 // ProveErasure returns a subject's proof of erasure.
-func (s *Rights) ProveErasure(ctx context.Context, req *connect.Request[apiv1.ProveErasureRequest]) (*connect.Response[apiv1.ProveErasureResponse], error) {
+func (s *Service) ProveErasure(ctx context.Context, req *connect.Request[apiv1.ProveErasureRequest]) (*connect.Response[apiv1.ProveErasureResponse], error) {
 	m := req.Msg
-	var ps problems
-	checkToken(&ps, "tenant", m.GetTenant(), true)
-	checkToken(&ps, "subject_ref", m.GetSubjectRef(), true)
-	checkToken(&ps, "request_id", m.GetRequestId(), false)
-	if err := ps.err(); err != nil {
+	var ps apierr.Problems
+	ps.CheckToken("tenant", m.GetTenant(), true)
+	ps.CheckToken("subject_ref", m.GetSubjectRef(), true)
+	ps.CheckToken("request_id", m.GetRequestId(), false)
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	doc, _, err := s.prover.Prove(ctx, m.GetTenant(), m.GetSubjectRef(), m.GetRequestId())
 	switch {
 	case errors.Is(err, erasure.ErrNotFound):
-		return nil, notFound(ErrSubjectNotFound)
+		return nil, apierr.NotFound(apierr.ErrSubjectNotFound)
 	case err != nil:
 		return nil, connect.NewError(connect.CodeUnavailable, err)
 	}

@@ -1,4 +1,8 @@
-package query
+// Package audit serves docket.api.v1.AuditService: the notary's signed
+// checkpoints, inclusion and consistency proofs, the stored events they
+// cover, and witnesses' cosignatures. Nothing it returns needs to be
+// trusted: proofs are checked by the client against signed checkpoints.
+package audit
 
 import (
 	"context"
@@ -15,7 +19,9 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/apierr"
 	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/confidential"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
@@ -24,19 +30,14 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// Errors of the audit service.
-var (
-	ErrNoCheckpoint = errors.New("no checkpoint published yet")
-	// ErrEventNotFound: no stored event at that sequence or with that id,
-	// or one the caller may not see (another tenant's, or a confidential
-	// disclosure for a caller without the legal role): the same answer, so
-	// that nobody learns that an event they may not see exists.
-	ErrEventNotFound = errors.New("event not found")
-	ErrNotInTree     = errors.New("the notary has not folded that far yet")
-)
+// ErrNotInTree: the notary has not folded the tree size asked for yet
+// (unavailable). An event that does not exist, or that the caller may not
+// see, is apierr.ErrEventNotFound; no published checkpoint is
+// notary.ErrNoCheckpoint (apierr.Checkpoint).
+var ErrNotInTree = errors.New("the notary has not folded that far yet")
 
-// AuditConfig is what the audit service serves from.
-type AuditConfig struct {
+// Config is what the audit service serves from.
+type Config struct {
 	Tree        *merkle.Tree     // the notary's tree
 	Events      jetstream.Stream // the events stream (raw events)
 	Checkpoints jetstream.Stream // the checkpoint stream
@@ -46,26 +47,25 @@ type AuditConfig struct {
 	Witnesses   []note.Verifier // keys whose cosignatures are accepted
 }
 
-// Audit implements apiv1connect.AuditServiceHandler: checkpoints, proofs
-// and raw events. Nothing it returns needs to be trusted: proofs are
-// checked by the client against signed checkpoints.
-type Audit struct{ c AuditConfig }
+// Service implements apiv1connect.AuditServiceHandler: checkpoints, proofs
+// and raw events.
+type Service struct{ c Config }
 
-var _ apiv1connect.AuditServiceHandler = (*Audit)(nil)
+var _ apiv1connect.AuditServiceHandler = (*Service)(nil)
 
-// NewAudit returns the audit service.
-func NewAudit(c AuditConfig) (*Audit, error) {
+// New returns the audit service.
+func New(c Config) (*Service, error) {
 	if c.Tree == nil || c.Events == nil || c.Checkpoints == nil || c.JetStream == nil || c.Reader == nil || c.Log == nil {
-		return nil, errors.New("query: NewAudit: nil dependency")
+		return nil, errors.New("audit: New: nil dependency")
 	}
-	return &Audit{c: c}, nil
+	return &Service{c: c}, nil
 }
 
 // GetLatestCheckpoint returns the newest checkpoint.
-func (a *Audit) GetLatestCheckpoint(ctx context.Context, _ *connect.Request[apiv1.GetLatestCheckpointRequest]) (*connect.Response[apiv1.GetLatestCheckpointResponse], error) {
+func (a *Service) GetLatestCheckpoint(ctx context.Context, _ *connect.Request[apiv1.GetLatestCheckpointRequest]) (*connect.Response[apiv1.GetLatestCheckpointResponse], error) {
 	p, err := notary.Latest(ctx, a.c.Checkpoints)
 	if err != nil {
-		return nil, checkpointError(err)
+		return nil, apierr.Checkpoint(err)
 	}
 	sc, err := a.signed(p)
 	if err != nil {
@@ -75,15 +75,15 @@ func (a *Audit) GetLatestCheckpoint(ctx context.Context, _ *connect.Request[apiv
 }
 
 // GetCheckpoint returns the checkpoint published at a size.
-func (a *Audit) GetCheckpoint(ctx context.Context, req *connect.Request[apiv1.GetCheckpointRequest]) (*connect.Response[apiv1.GetCheckpointResponse], error) {
-	var ps problems
+func (a *Service) GetCheckpoint(ctx context.Context, req *connect.Request[apiv1.GetCheckpointRequest]) (*connect.Response[apiv1.GetCheckpointResponse], error) {
+	var ps apierr.Problems
 	size := treeSize(&ps, "tree_size", req.Msg.GetTreeSize(), true)
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	p, err := notary.At(ctx, a.c.Checkpoints, size)
 	if err != nil {
-		return nil, checkpointError(err)
+		return nil, apierr.Checkpoint(err)
 	}
 	sc, err := a.signed(p)
 	if err != nil {
@@ -93,34 +93,34 @@ func (a *Audit) GetCheckpoint(ctx context.Context, req *connect.Request[apiv1.Ge
 }
 
 // GetInclusionProof proves an event is in a tree.
-func (a *Audit) GetInclusionProof(ctx context.Context, req *connect.Request[apiv1.GetInclusionProofRequest]) (*connect.Response[apiv1.GetInclusionProofResponse], error) {
+func (a *Service) GetInclusionProof(ctx context.Context, req *connect.Request[apiv1.GetInclusionProofRequest]) (*connect.Response[apiv1.GetInclusionProofResponse], error) {
 	m := req.Msg
-	var ps problems
+	var ps apierr.Problems
 	var seq uint64
 	switch e := m.GetEvent().(type) {
 	case *apiv1.GetInclusionProofRequest_EventId:
-		checkToken(&ps, "tenant", m.GetTenant(), true)
+		ps.CheckToken("tenant", m.GetTenant(), true)
 		if _, err := uuid.Parse(e.EventId); err != nil {
-			ps.add("event_id", "is not a UUID")
+			ps.Add("event_id", "is not a UUID")
 		}
 	case *apiv1.GetInclusionProofRequest_Sequence:
 		if e.Sequence == 0 || e.Sequence > math.MaxInt64 {
-			ps.add("sequence", "must be between 1 and 2^63-1")
+			ps.Add("sequence", "must be between 1 and 2^63-1")
 		}
 		seq = e.Sequence
 	default:
-		ps.add("event", "is required: event_id or sequence")
+		ps.Add("event", "is required: event_id or sequence")
 	}
 	size := treeSize(&ps, "tree_size", m.GetTreeSize(), false)
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	if id := m.GetEventId(); id != "" {
 		row, err := a.c.Reader.Event(ctx, m.GetTenant(), id)
 		if errors.Is(err, model.ErrNotFound) {
-			return nil, notFound(ErrEventNotFound)
+			return nil, apierr.NotFound(apierr.ErrEventNotFound)
 		} else if err != nil {
-			return nil, storeError(err)
+			return nil, apierr.Store(err)
 		}
 		seq = row.Seq
 	}
@@ -134,7 +134,7 @@ func (a *Audit) GetInclusionProof(ctx context.Context, req *connect.Request[apiv
 	if size == 0 {
 		p, err := notary.Latest(ctx, a.c.Checkpoints)
 		if err != nil {
-			return nil, checkpointError(err)
+			return nil, apierr.Checkpoint(err)
 		}
 		size = p.Checkpoint.Size
 		if resp.Checkpoint, err = a.signed(p); err != nil {
@@ -145,7 +145,7 @@ func (a *Audit) GetInclusionProof(ctx context.Context, req *connect.Request[apiv
 			return nil, err
 		}
 	} else if !errors.Is(err, notary.ErrNoCheckpoint) {
-		return nil, checkpointError(err)
+		return nil, apierr.Checkpoint(err)
 	}
 	if int64(seq) > size {
 		return nil, connect.NewError(connect.CodeFailedPrecondition,
@@ -164,14 +164,14 @@ func (a *Audit) GetInclusionProof(ctx context.Context, req *connect.Request[apiv
 }
 
 // GetConsistencyProof proves a tree extends an older one.
-func (a *Audit) GetConsistencyProof(ctx context.Context, req *connect.Request[apiv1.GetConsistencyProofRequest]) (*connect.Response[apiv1.GetConsistencyProofResponse], error) {
-	var ps problems
+func (a *Service) GetConsistencyProof(ctx context.Context, req *connect.Request[apiv1.GetConsistencyProofRequest]) (*connect.Response[apiv1.GetConsistencyProofResponse], error) {
+	var ps apierr.Problems
 	oldSize := treeSize(&ps, "old_size", req.Msg.GetOldSize(), true)
 	newSize := treeSize(&ps, "new_size", req.Msg.GetNewSize(), true)
 	if len(ps) == 0 && newSize < oldSize {
-		ps.add("new_size", "is smaller than old_size")
+		ps.Add("new_size", "is smaller than old_size")
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	if newSize > a.c.Tree.Size() {
@@ -185,10 +185,10 @@ func (a *Audit) GetConsistencyProof(ctx context.Context, req *connect.Request[ap
 }
 
 // GetEvent returns an event's stored bytes.
-func (a *Audit) GetEvent(ctx context.Context, req *connect.Request[apiv1.GetEventRequest]) (*connect.Response[apiv1.GetEventResponse], error) {
+func (a *Service) GetEvent(ctx context.Context, req *connect.Request[apiv1.GetEventRequest]) (*connect.Response[apiv1.GetEventResponse], error) {
 	seq := req.Msg.GetSequence()
 	if seq == 0 || seq > math.MaxInt64 {
-		return nil, invalid(fieldError("sequence", "must be between 1 and 2^63-1"))
+		return nil, apierr.Invalid(fieldError("sequence", "must be between 1 and 2^63-1"))
 	}
 	ev, err := a.event(ctx, seq)
 	if err != nil {
@@ -198,28 +198,28 @@ func (a *Audit) GetEvent(ctx context.Context, req *connect.Request[apiv1.GetEven
 }
 
 // AddCosignature stores a witness's cosignature of a published checkpoint.
-func (a *Audit) AddCosignature(ctx context.Context, req *connect.Request[apiv1.AddCosignatureRequest]) (*connect.Response[apiv1.AddCosignatureResponse], error) {
+func (a *Service) AddCosignature(ctx context.Context, req *connect.Request[apiv1.AddCosignatureRequest]) (*connect.Response[apiv1.AddCosignatureResponse], error) {
 	msg := []byte(req.Msg.GetNote())
 	if len(msg) == 0 || len(msg) > 64<<10 {
-		return nil, invalid(fieldError("note", "must be a signed note of at most 64 KiB"))
+		return nil, apierr.Invalid(fieldError("note", "must be a signed note of at most 64 KiB"))
 	}
 	signed, err := checkpoint.Open(msg, a.c.Log, a.c.Witnesses)
 	if err != nil {
-		return nil, invalid(fieldError("note", err.Error()))
+		return nil, apierr.Invalid(fieldError("note", err.Error()))
 	}
 	if len(signed.Cosigners) == 0 {
-		return nil, invalid(fieldError("note", "carries no signature by a configured witness key"))
+		return nil, apierr.Invalid(fieldError("note", "carries no signature by a configured witness key"))
 	}
 	p, err := notary.At(ctx, a.c.Checkpoints, signed.Size)
 	if err != nil {
-		return nil, checkpointError(err)
+		return nil, apierr.Checkpoint(err)
 	}
 	if p.Checkpoint != signed.Checkpoint {
-		return nil, invalid(fieldError("note", "is not the checkpoint published at its size"))
+		return nil, apierr.Invalid(fieldError("note", "is not the checkpoint published at its size"))
 	}
 	merged, err := checkpoint.Merge(p.Note, msg)
 	if err != nil {
-		return nil, invalid(fieldError("note", err.Error()))
+		return nil, apierr.Invalid(fieldError("note", err.Error()))
 	}
 	if err := notary.StoreCosigned(ctx, a.c.JetStream, signed.Size, merged); err != nil {
 		return nil, connect.NewError(connect.CodeUnavailable, err)
@@ -233,7 +233,7 @@ func (a *Audit) AddCosignature(ctx context.Context, req *connect.Request[apiv1.A
 }
 
 // signed converts a published checkpoint, naming its verified cosigners.
-func (a *Audit) signed(p *notary.Published) (*apiv1.SignedCheckpoint, error) {
+func (a *Service) signed(p *notary.Published) (*apiv1.SignedCheckpoint, error) {
 	s, err := checkpoint.Open(p.Note, a.c.Log, a.c.Witnesses)
 	if err != nil {
 		// The stored checkpoint does not verify with the configured key.
@@ -253,21 +253,21 @@ func (a *Audit) signed(p *notary.Published) (*apiv1.SignedCheckpoint, error) {
 // to a tenant the token covers (auth.TenantOfStoredEvent), and it is not a
 // disclosure still confidential (Art. 23) unless the caller has the legal
 // role. Any other is ErrEventNotFound, as a sequence past the stream's end.
-func (a *Audit) event(ctx context.Context, seq uint64) (*apiv1.GetEventResponse, error) {
+func (a *Service) event(ctx context.Context, seq uint64) (*apiv1.GetEventResponse, error) {
 	m, err := a.c.Events.GetMsg(ctx, seq)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return nil, notFound(ErrEventNotFound)
+		return nil, apierr.NotFound(apierr.ErrEventNotFound)
 	} else if err != nil {
 		return nil, connect.NewError(connect.CodeUnavailable, fmt.Errorf("events stream: %w", err))
 	}
 	tenant, _, _, err := events.SplitSubject(m.Subject)
 	if err != nil || !auth.CoversStoredEvent(ctx, tenant) {
-		return nil, notFound(ErrEventNotFound)
+		return nil, apierr.NotFound(apierr.ErrEventNotFound)
 	}
 	if hide, err := a.withholds(ctx, m.Data); err != nil {
 		return nil, err
 	} else if hide {
-		return nil, notFound(ErrEventNotFound)
+		return nil, apierr.NotFound(apierr.ErrEventNotFound)
 	}
 	return &apiv1.GetEventResponse{Sequence: seq, Subject: m.Subject, Data: m.Data, RecordedAt: timestamppb.New(m.Time)}, nil
 }
@@ -276,36 +276,36 @@ func (a *Audit) event(ctx context.Context, seq uint64) (*apiv1.GetEventResponse,
 // disclosure (Art. 23: legal's alone) or an Art. 19 notice to a recipient
 // that only confidential disclosures of the subject went to. Bytes that
 // are not an event are neither (the read side quarantines them).
-func (a *Audit) withholds(ctx context.Context, data []byte) (bool, error) {
-	conf := confidentialityOf(ctx)
-	if conf.sees {
+func (a *Service) withholds(ctx context.Context, data []byte) (bool, error) {
+	conf := confidential.Of(ctx)
+	if conf.Sees {
 		return false, nil
 	}
 	var ev eventsv1.Event
 	if err := proto.Unmarshal(data, &ev); err != nil {
 		return false, nil
 	}
-	if conf.confidentialEvent(&ev) {
+	if conf.ConfidentialEvent(&ev) {
 		return true, nil
 	}
 	rc := events.RecipientOf(&ev)
 	if rc == "" || ev.GetDisclosureMade() != nil {
 		return false, nil
 	}
-	w, err := withheldOf(ctx, a.c.Reader, conf, model.DisclosureFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(), RecipientID: rc})
+	w, err := confidential.Read(ctx, a.c.Reader, conf, model.DisclosureFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(), RecipientID: rc})
 	if err != nil {
-		return false, err
+		return false, apierr.Store(err)
 	}
-	return w.recipients[subjectRecipient{ev.GetSubjectRef(), rc}], nil
+	return w.HidesRecipient(ev.GetSubjectRef(), rc), nil
 }
 
 // treeSize validates a tree size field (0 allowed unless required).
-func treeSize(ps *problems, field string, v uint64, required bool) int64 {
+func treeSize(ps *apierr.Problems, field string, v uint64, required bool) int64 {
 	switch {
 	case v == 0 && required:
-		ps.add(field, "is required (at least 1)")
+		ps.Add(field, "is required (at least 1)")
 	case v > math.MaxInt64:
-		ps.add(field, "is more than 2^63-1")
+		ps.Add(field, "is more than 2^63-1")
 	}
 	return int64(v)
 }
@@ -316,19 +316,6 @@ func hashBytes[T ~[]tlog.Hash](hs T) [][]byte {
 		out[i] = hs[i][:]
 	}
 	return out
-}
-
-func checkpointError(err error) *connect.Error {
-	switch {
-	case errors.Is(err, notary.ErrNoCheckpoint):
-		return notFound(ErrNoCheckpoint)
-	case errors.Is(err, context.Canceled):
-		return connect.NewError(connect.CodeCanceled, err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return connect.NewError(connect.CodeDeadlineExceeded, err)
-	default:
-		return connect.NewError(connect.CodeUnavailable, err)
-	}
 }
 
 func fieldError(field, reason string) *events.FieldError {
