@@ -137,24 +137,24 @@ func (s *Subscriber) deliver(ctx context.Context, out chan<- *message.Message, m
 	}
 }
 
-// HeaderUUID carries a message's Watermill UUID (the header
+// headerUUID carries a message's Watermill UUID (the header
 // watermill-nats uses): the Publisher sets it, the Subscriber reads it.
-const HeaderUUID = "_watermill_message_uuid"
+const headerUUID = "_watermill_message_uuid"
 
 // toMessage is m as a Watermill message: its UUID is the one the
 // Publisher sent, or else the stream sequence; its metadata are its
-// headers (but NATS's own and the UUID's), "seq" (the stream sequence)
-// and "subject".
+// headers (the first value of each; not NATS's own nor the UUID's),
+// "seq" (the stream sequence) and "subject".
 func toMessage(m jetstream.Msg, md *jetstream.MsgMetadata) *message.Message {
 	seq := strconv.FormatUint(md.Sequence.Stream, 10)
 	h := m.Headers()
-	id := h.Get(HeaderUUID)
+	id := h.Get(headerUUID)
 	if id == "" {
 		id = seq
 	}
 	wm := message.NewMessage(id, m.Data())
 	for k := range h {
-		if k != HeaderUUID && !strings.HasPrefix(k, "Nats-") {
+		if k != headerUUID && !strings.HasPrefix(k, "Nats-") {
 			wm.Metadata.Set(k, h.Get(k))
 		}
 	}
@@ -189,7 +189,7 @@ func (s *Subscriber) Close() error {
 }
 
 // Publisher is a Watermill message.Publisher onto JetStream: the topic is
-// the subject, metadata become headers, the UUID the HeaderUUID header.
+// the subject, metadata become headers, the UUID the headerUUID header.
 // The poison queue publishes with it.
 type Publisher struct{ js jetstream.JetStream }
 
@@ -201,7 +201,7 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 		for k, v := range m.Metadata {
 			nm.Header.Set(k, v)
 		}
-		nm.Header.Set(HeaderUUID, m.UUID)
+		nm.Header.Set(headerUUID, m.UUID)
 		// The message id makes a retried Publish store it once; it names
 		// the topic too, or the same message published to two subjects
 		// of one stream (one event two sagas park) is stored only once.
