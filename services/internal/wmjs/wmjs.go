@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,8 +30,10 @@ import (
 
 // Subscriber is a Watermill message.Subscriber over a durable JetStream
 // pull consumer of the events stream: each stored event becomes a message
-// (payload: its stored bytes; metadata "seq": its stream sequence), and
-// the consumer moves past it only when the handler acknowledges it. The
+// (payload: its stored bytes; metadata "seq": its stream sequence, see
+// toMessage), and the consumer moves past it only when the handler
+// acknowledges it; a Nack delivers it again at once, and so does the next
+// subscription of the durable when this one ends before the Ack. The
 // topic is ignored: the consumer's filter subjects say what it reads.
 //
 // A stored message that is not a valid sealed event (source.Decode) is
@@ -44,6 +47,9 @@ type Subscriber struct {
 	filters     []string
 	log         *slog.Logger
 	skipped     atomic.Uint64
+	// sealedOnly skips what source.Decode refuses (NewSubscriber sets
+	// it; the conformance tests, whose payloads are not events, do not).
+	sealedOnly bool
 
 	mu     sync.Mutex
 	cancel []context.CancelFunc
@@ -99,26 +105,18 @@ func (s *Subscriber) deliver(ctx context.Context, out chan<- *message.Message, m
 		_ = m.Nak()
 		return true
 	}
-	var bad *source.CorruptError
-	if _, err := source.Decode(md.Sequence.Stream, md.Timestamp, m.Subject(), m.Headers(), m.Data()); errors.As(err, &bad) {
-		s.skipped.Add(1)
-		s.log.Warn("saga: skipping a stored message that is not a valid sealed event (the read models quarantine it)",
-			"saga", s.description, "seq", bad.Sequence, "reason", bad.Reason)
-		if err := m.Ack(); err != nil {
-			return ctx.Err() == nil // redelivered later, and skipped again
-		}
+	if s.sealedOnly && s.skip(m, md) {
 		return true
 	}
 	for {
-		wm := message.NewMessage(strconv.FormatUint(md.Sequence.Stream, 10), m.Data())
-		wm.Metadata.Set("seq", strconv.FormatUint(md.Sequence.Stream, 10))
-		wm.Metadata.Set("subject", m.Subject())
+		wm := toMessage(m, md)
 		msgCtx, cancel := context.WithCancel(ctx)
 		wm.SetContext(msgCtx)
 		select {
 		case out <- wm:
 		case <-ctx.Done():
 			cancel()
+			_ = m.Nak() // for the next run of this durable now, not after AckWait
 			return false
 		}
 		select {
@@ -133,9 +131,50 @@ func (s *Subscriber) deliver(ctx context.Context, out chan<- *message.Message, m
 			continue // the router's retries are over: deliver again
 		case <-ctx.Done():
 			cancel()
+			_ = m.Nak()
 			return false
 		}
 	}
+}
+
+// headerUUID carries a message's Watermill UUID (the header
+// watermill-nats uses): the Publisher sets it, the Subscriber reads it.
+const headerUUID = "_watermill_message_uuid"
+
+// toMessage is m as a Watermill message: its UUID is the one the
+// Publisher sent, or else the stream sequence; its metadata are its
+// headers (the first value of each; not NATS's own nor the UUID's),
+// "seq" (the stream sequence) and "subject".
+func toMessage(m jetstream.Msg, md *jetstream.MsgMetadata) *message.Message {
+	seq := strconv.FormatUint(md.Sequence.Stream, 10)
+	h := m.Headers()
+	id := h.Get(headerUUID)
+	if id == "" {
+		id = seq
+	}
+	wm := message.NewMessage(id, m.Data())
+	for k := range h {
+		if k != headerUUID && !strings.HasPrefix(k, "Nats-") {
+			wm.Metadata.Set(k, h.Get(k))
+		}
+	}
+	wm.Metadata.Set("seq", seq)
+	wm.Metadata.Set("subject", m.Subject())
+	return wm
+}
+
+// skip reports whether m is not a valid sealed event, and then
+// acknowledges it, logs its sequence and reason and counts it.
+func (s *Subscriber) skip(m jetstream.Msg, md *jetstream.MsgMetadata) bool {
+	var bad *source.CorruptError
+	if _, err := source.Decode(md.Sequence.Stream, md.Timestamp, m.Subject(), m.Headers(), m.Data()); !errors.As(err, &bad) {
+		return false
+	}
+	s.skipped.Add(1)
+	s.log.Warn("saga: skipping a stored message that is not a valid sealed event (the read models quarantine it)",
+		"saga", s.description, "seq", bad.Sequence, "reason", bad.Reason)
+	_ = m.Ack() // if lost: redelivered later, and skipped again
+	return true
 }
 
 // Close stops every subscription and waits for them.
@@ -150,7 +189,8 @@ func (s *Subscriber) Close() error {
 }
 
 // Publisher is a Watermill message.Publisher onto JetStream: the topic is
-// the subject, metadata become headers. The poison queue publishes with it.
+// the subject, metadata become headers, the UUID the headerUUID header.
+// The poison queue publishes with it.
 type Publisher struct{ js jetstream.JetStream }
 
 // Publish stores each message, waiting for the stream's acknowledgement.
@@ -161,8 +201,12 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 		for k, v := range m.Metadata {
 			nm.Header.Set(k, v)
 		}
+		nm.Header.Set(headerUUID, m.UUID)
+		// The message id makes a retried Publish store it once; it names
+		// the topic too, or the same message published to two subjects
+		// of one stream (one event two sagas park) is stored only once.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := p.js.PublishMsg(ctx, nm, jetstream.WithMsgID("poison-"+m.UUID))
+		_, err := p.js.PublishMsg(ctx, nm, jetstream.WithMsgID(topic+"/"+m.UUID))
 		cancel()
 		if err != nil {
 			return fmt.Errorf("wmjs: publish to %s: %w", topic, err)
@@ -188,7 +232,7 @@ func NewSubscriber(stream jetstream.Stream, durable, description string, filters
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Subscriber{stream: stream, durable: durable, description: description, filters: filters, log: log}
+	return &Subscriber{stream: stream, durable: durable, description: description, filters: filters, log: log, sealedOnly: true}
 }
 
 // Skipped counts the stored messages the subscriber skipped since it was
