@@ -68,8 +68,8 @@ type Adapters struct {
 	// names. docketd closes it.
 	ReadModels readmodels.Backend
 	// Record wraps the Recorder of docketd's own events, the one that every
-	// part that records is given; default none. The Recorder it returns
-	// must append ev (through next) for docketd to work.
+	// part that records is given; nil leaves it as it is. The Recorder it
+	// returns must append the event (through next) for docketd to work.
 	Record func(next Recorder) Recorder
 }
 
@@ -148,7 +148,7 @@ func (d *Daemon) build(ctx context.Context, with Adapters) (w wiring, err error)
 	if err != nil {
 		return w, err
 	}
-	d.sagas, err = newSagas(ctx, cfg, sagaDeps{log: d.ledger, reader: reader, position: d.read.position, shredder: w.shredder, record: w.record}, log)
+	d.sagas, err = newSagas(ctx, cfg, sagaDeps{ledger: d.ledger, reader: reader, position: d.read.position, shredder: w.shredder, record: w.record}, log)
 	return w, err
 }
 

@@ -27,7 +27,7 @@ type sagas struct {
 // sagaDeps is what the sagas read and write through: the read models (and
 // how far they are), the one Shredder and the one Recorder.
 type sagaDeps struct {
-	log      *eventLog
+	ledger   *eventLog
 	reader   model.Reader
 	position func() uint64
 	shredder *erasure.Shredder
@@ -39,21 +39,21 @@ func newSagas(ctx context.Context, cfg config.Config, d sagaDeps, log *slog.Logg
 	s := &sagas{}
 	var err error
 	s.art19, err = art19.New(ctx, art19.Config{
-		JetStream: d.log.js, Stream: d.log.stream, Reader: d.reader, ReadPosition: d.position, Record: d.record,
+		JetStream: d.ledger.js, Stream: d.ledger.stream, Reader: d.reader, ReadPosition: d.position, Record: d.record,
 		DueIn: time.Duration(cfg.Art19Due), Log: log,
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.erasure, err = erasure.NewSaga(ctx, erasure.SagaConfig{
-		JetStream: d.log.js, Stream: d.log.stream, Reader: d.reader, ReadPosition: d.position,
+		JetStream: d.ledger.js, Stream: d.ledger.stream, Reader: d.reader, ReadPosition: d.position,
 		Shredder: d.shredder, Record: d.record, Log: log,
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.retention, err = retention.New(retention.Config{
-		Stream: d.log.stream, Reader: d.reader, ReadPosition: d.position, Shredder: d.shredder, Record: d.record,
+		Stream: d.ledger.stream, Reader: d.reader, ReadPosition: d.position, Shredder: d.shredder, Record: d.record,
 		Every: time.Duration(cfg.RetentionEvery), Lead: time.Duration(cfg.RetentionLead), Log: log,
 	})
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 // openTokens opens the API token bucket, makes the first admin token when
 // there is none, and lets emitters log in to the embedded server (if any)
 // with their API tokens. Close the store when done.
-func openTokens(ctx context.Context, cfg config.Config, l *eventLog, log *slog.Logger) (_ *auth.Store, err error) {
+func openTokens(ctx context.Context, cfg config.Config, l *eventLog, log *slog.Logger) (*auth.Store, error) {
 	var store *auth.Store
 	if err := placed(ctx, log, "token bucket", func(ctx context.Context) (err error) {
 		store, err = auth.OpenStore(ctx, l.js, "", cfg.StreamReplicas)
