@@ -1,6 +1,9 @@
-// Command docketd is the Docket ledger daemon: the Append API, the events
-// stream (on an embedded NATS server by default) and, in later releases, the
-// projector, notary and sagas.
+// Command docketd is the Docket ledger daemon: the events stream (on an
+// embedded NATS server by default), the Append API and the NATS door, the
+// projector and the read models, the notary, the sagas (Art. 19 notices,
+// erasure, retention), the Query, Audit, Rights, Status and Token APIs, and
+// the web console. main reads the flags and environment into a
+// config.Config; package daemon wires the parts.
 package main
 
 import (

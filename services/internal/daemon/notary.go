@@ -5,45 +5,57 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/projections/merkle"
 	"github.com/docketledger/docket/projections/notary"
-	"github.com/docketledger/docket/services/internal/audit"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 )
 
-// startNotary opens the notary's tree, loads (or, the first time, creates)
-// its signing key, starts it, and returns the audit service over it.
-func (d *Daemon) startNotary(ctx context.Context) (*audit.Service, error) {
-	cfg := d.cfg
-	signer, vkey, err := notaryKey(cfg.NotaryKey, cfg.NotaryKeyPath(), cfg.LogOrigin)
-	if err != nil {
+// notaryPart is the notary: its Merkle tree (every replica folds its own,
+// and serves proofs from it), its signing key, the checkpoint stream, and
+// the keys whose signatures on checkpoints are accepted. The replica
+// holding the notary lease signs.
+type notaryPart struct {
+	tree        *merkle.Tree
+	notary      *notary.Notary
+	checkpoints jetstream.Stream
+	signer      note.Signer   // the log's key
+	publicKey   string        // its verifier key
+	verifier    note.Verifier // of publicKey
+	witnesses   []note.Verifier
+	lead        atomic.Bool // this replica holds the notary lease
+	stop        func()      // ends the notary; nil until run
+}
+
+// openNotary loads (or, the first time, creates) the signing key, creates
+// or looks up the checkpoint stream, and opens the tree.
+func openNotary(ctx context.Context, cfg config.Config, js jetstream.JetStream, log *slog.Logger) (_ *notaryPart, err error) {
+	n := &notaryPart{}
+	if n.signer, n.publicKey, err = notaryKey(cfg.NotaryKey, cfg.NotaryKeyPath(), cfg.LogOrigin); err != nil {
 		return nil, fmt.Errorf("notary key: %w", err)
 	}
-	verifier, err := checkpoint.NewVerifier(vkey)
-	if err != nil {
+	if n.verifier, err = checkpoint.NewVerifier(n.publicKey); err != nil {
 		return nil, fmt.Errorf("notary key: %w", err)
 	}
-	var witnesses []note.Verifier
 	for _, k := range cfg.WitnessKeys {
 		v, err := checkpoint.NewVerifier(k)
 		if err != nil {
 			return nil, fmt.Errorf("witness_keys: %w", err)
 		}
-		witnesses = append(witnesses, v)
+		n.witnesses = append(n.witnesses, v)
 	}
-	var cps jetstream.Stream
-	if err := d.placed(ctx, "checkpoint stream", func(ctx context.Context) (err error) {
-		cps, err = notary.EnsureCheckpointStream(ctx, d.js, notary.CheckpointStreamConfig{Replicas: cfg.StreamReplicas})
+	if err := placed(ctx, log, "checkpoint stream", func(ctx context.Context) (err error) {
+		n.checkpoints, err = notary.EnsureCheckpointStream(ctx, js, notary.CheckpointStreamConfig{Replicas: cfg.StreamReplicas})
 		return err
 	}); err != nil {
 		return nil, err
@@ -52,68 +64,51 @@ func (d *Daemon) startNotary(ctx context.Context) (*audit.Service, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("notary: %w", err)
 	}
-	d.tree, err = merkle.Open(dir)
-	if err != nil {
+	if n.tree, err = merkle.Open(dir); err != nil {
 		return nil, fmt.Errorf("notary: %w", err)
 	}
-	d.signer, d.publicKey = signer, vkey
-	// Every replica folds its own tree (it serves proofs from it); the
-	// one holding the notary lease signs.
-	d.notary, err = notary.New(d.js, d.tree, signer, notary.Config{
+	n.notary, err = notary.New(js, n.tree, n.signer, notary.Config{
 		Origin:    cfg.LogOrigin,
 		Durable:   notaryDurable(cfg),
 		Every:     cfg.CheckpointEvery,
 		Interval:  time.Duration(cfg.CheckpointInterval),
-		Publishes: d.notaryLead.Load,
-	}, d.log)
+		Publishes: n.lead.Load,
+	}, log)
 	if err != nil {
+		n.Close(log)
 		return nil, err
 	}
-	as, err := audit.New(audit.Config{
-		Tree: d.tree, Events: d.stream, Checkpoints: cps, JetStream: d.js,
-		Reader: d.read.Reader(), Log: verifier, Witnesses: witnesses,
-	})
-	if err != nil {
-		return nil, err
-	}
-	nctx, nstop := context.WithCancel(context.Background())
-	d.stopNotary, d.notaryDone = nstop, make(chan struct{})
-	go func() {
-		defer close(d.notaryDone)
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			err := lease.Run(nctx, d.lease("notary"), func(ctx context.Context) {
-				d.notaryLead.Store(true)
-				d.log.Info("notary: this replica signs the checkpoints", "instance", cfg.Instance)
-				<-ctx.Done()
-				d.notaryLead.Store(false)
-			})
-			if err != nil {
-				d.log.Error("notary lease", "err", err)
-			}
-		})
-		if err := d.notary.Run(nctx); err != nil {
-			d.log.Error("notary stopped: checkpoints are no longer signed", "err", err)
-		}
-		nstop()
-		wg.Wait()
-	}()
-	d.log.Info("notary started", "origin", cfg.LogOrigin, "public_key", vkey, "tree_size", d.tree.Size())
-	return as, nil
+	return n, nil
 }
 
-// stopNotaryAndTree stops the notary and closes its tree.
-func (d *Daemon) stopNotaryAndTree() {
-	if d.stopNotary != nil {
-		d.stopNotary()
-		<-d.notaryDone
-		d.stopNotary = nil
+// run starts folding and, while this replica holds the notary lease,
+// signing. When the notary stops, the campaign for the lease ends too.
+func (n *notaryPart) run(bg *background, ls leases, cfg config.Config, log *slog.Logger) {
+	n.stop = bg.start(
+		loop{msg: "notary lease", run: func(ctx context.Context) error {
+			return lease.Run(ctx, ls.of("notary"), func(ctx context.Context) {
+				n.lead.Store(true)
+				log.Info("notary: this replica signs the checkpoints", "instance", cfg.Instance)
+				<-ctx.Done()
+				n.lead.Store(false)
+			})
+		}},
+		loop{msg: "notary stopped: checkpoints are no longer signed", run: n.notary.Run, endsPart: true},
+	)
+	log.Info("notary started", "origin", cfg.LogOrigin, "public_key", n.publicKey, "tree_size", n.tree.Size())
+}
+
+// Close stops the notary and closes its tree.
+func (n *notaryPart) Close(log *slog.Logger) {
+	if n.stop != nil {
+		n.stop()
+		n.stop = nil
 	}
-	if d.tree != nil {
-		if err := d.tree.Close(); err != nil {
-			d.log.Warn("notary tree close", "err", err)
+	if n.tree != nil {
+		if err := n.tree.Close(); err != nil {
+			log.Warn("notary tree close", "err", err)
 		}
-		d.tree = nil
+		n.tree = nil
 	}
 }
 
