@@ -38,18 +38,24 @@ type sagaDeps struct {
 func newSagas(ctx context.Context, cfg config.Config, d sagaDeps, log *slog.Logger) (*sagas, error) {
 	s := &sagas{}
 	var err error
-	s.art19, err = art19.New(ctx, art19.Config{
-		JetStream: d.ledger.js, Stream: d.ledger.stream, Reader: d.reader, ReadPosition: d.position, Record: d.record,
-		DueIn: time.Duration(cfg.Art19Due), Log: log,
-	})
-	if err != nil {
+	// Each saga creates its durable consumer and the poison stream: on a
+	// cluster still forming, placed waits for it as for every other stream.
+	if err := placed(ctx, log, "Art. 19 saga", func(ctx context.Context) (err error) {
+		s.art19, err = art19.New(ctx, art19.Config{
+			JetStream: d.ledger.js, Stream: d.ledger.stream, Reader: d.reader, ReadPosition: d.position, Record: d.record,
+			DueIn: time.Duration(cfg.Art19Due), Log: log,
+		})
+		return err
+	}); err != nil {
 		return nil, err
 	}
-	s.erasure, err = erasure.NewSaga(ctx, erasure.SagaConfig{
-		JetStream: d.ledger.js, Stream: d.ledger.stream, Reader: d.reader, ReadPosition: d.position,
-		Shredder: d.shredder, Record: d.record, Log: log,
-	})
-	if err != nil {
+	if err := placed(ctx, log, "erasure saga", func(ctx context.Context) (err error) {
+		s.erasure, err = erasure.NewSaga(ctx, erasure.SagaConfig{
+			JetStream: d.ledger.js, Stream: d.ledger.stream, Reader: d.reader, ReadPosition: d.position,
+			Shredder: d.shredder, Record: d.record, Log: log,
+		})
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	s.retention, err = retention.New(retention.Config{
