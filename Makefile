@@ -111,7 +111,7 @@ check: $(PROTO_TOOLS) lint ## Format, vet, lint, breaking, generated code, go.mo
 	$(MAKE) --no-print-directory vulncheck
 
 # Headless Chromium (Debian's package) for the browser tests of the web console
-# (services/internal/browsertest). Installed with apt when not on PATH.
+# (services/internal/testkit/browsertest). Installed with apt when not on PATH.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: chromium
@@ -137,11 +137,11 @@ test: chromium $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Run every test (race 
 
 .PHONY: test-faults
 test-faults: ## Fault tests under heavy load: NATS leader killed, PostgreSQL killed, concurrent duplicates, read-only and full disk (root, tmpfs)
-	go test -race -count=1 -timeout 30m -tags faults -v -run . ./services/internal/faults/
+	go test -race -count=1 -timeout 30m -tags faults -v -run . ./services/test/faults/
 
 .PHONY: deploy-check
 deploy-check: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Check deploy/: NATS configs (nats-server -t, a real 3-node cluster), compose, Kubernetes, Dockerfile, README commands
-	KUSTOMIZE=$(TOOLS)/kustomize go test -race -count=1 ./services/internal/deploycheck/
+	KUSTOMIZE=$(TOOLS)/kustomize go test -race -count=1 ./services/test/deploycheck/
 
 .PHONY: build
 build: ## Build docketd and docket into bin/

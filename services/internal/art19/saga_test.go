@@ -15,7 +15,7 @@ import (
 	"github.com/docketledger/docket/projections/state"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/art19"
-	"github.com/docketledger/docket/services/internal/sagatest"
+	"github.com/docketledger/docket/services/internal/testkit/sagatest"
 	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"

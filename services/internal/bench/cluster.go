@@ -11,7 +11,7 @@ import (
 
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/keys"
-	"github.com/docketledger/docket/services/internal/natsbin"
+	"github.com/docketledger/docket/services/internal/testkit/natsbin"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )

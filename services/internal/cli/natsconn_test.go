@@ -14,7 +14,7 @@ import (
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/natstest"
-	"github.com/docketledger/docket/services/internal/tlstest"
+	"github.com/docketledger/docket/services/internal/testkit/tlstest"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"

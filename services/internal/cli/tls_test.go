@@ -10,7 +10,7 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
-	"github.com/docketledger/docket/services/internal/tlstest"
+	"github.com/docketledger/docket/services/internal/testkit/tlstest"
 )
 
 // TestCLIOverMutualTLS: the CLI reaches an HTTPS API signed by a private

@@ -18,7 +18,7 @@ import (
 	"github.com/docketledger/docket/events/checkpoint"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/docketledger/docket/services/internal/browsertest"
+	"github.com/docketledger/docket/services/internal/testkit/browsertest"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 

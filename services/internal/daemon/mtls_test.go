@@ -15,7 +15,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/tlstest"
+	"github.com/docketledger/docket/services/internal/testkit/tlstest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
 )

@@ -16,7 +16,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/retention"
-	"github.com/docketledger/docket/services/internal/sagatest"
+	"github.com/docketledger/docket/services/internal/testkit/sagatest"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"

@@ -20,7 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/events/proof"
-	"github.com/docketledger/docket/services/internal/browsertest"
+	"github.com/docketledger/docket/services/internal/testkit/browsertest"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )

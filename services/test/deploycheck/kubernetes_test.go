@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/natsbin"
+	"github.com/docketledger/docket/services/internal/testkit/natsbin"
 )
 
 type k8sObject struct {

@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/natsbin"
+	"github.com/docketledger/docket/services/internal/testkit/natsbin"
 	"go.yaml.in/yaml/v3"
 )
 

@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/natsbin"
-	"github.com/docketledger/docket/services/internal/tlstest"
+	"github.com/docketledger/docket/services/internal/testkit/natsbin"
+	"github.com/docketledger/docket/services/internal/testkit/tlstest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )

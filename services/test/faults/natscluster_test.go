@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docketledger/docket/services/internal/natsbin"
+	"github.com/docketledger/docket/services/internal/testkit/natsbin"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )

@@ -12,7 +12,7 @@
 // docketd's environment with docketd's own config package; the commands
 // in deploy/README.md exist with the flags shown.
 //
-// The nats-server binary is services/internal/natsbin's: $NATS_SERVER_BIN,
+// The nats-server binary is services/internal/testkit/natsbin's: $NATS_SERVER_BIN,
 // or one built from the module proxy; without one the tests that need it
 // skip, unless CI is "true". `make deploy-check` runs this package.
 package deploycheck
