@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	demodata "github.com/docketledger/docket/services/internal/demo"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -31,28 +31,17 @@ import (
 
 func startDaemon(t *testing.T, dir string, edit ...func(*config.Config)) *daemon.Daemon {
 	t.Helper()
-	c := config.Defaults()
+	c := docketdtest.Config(t)
 	c.DataDir = dir
-	c.NATSListen = "off"
-	c.APIListen = "127.0.0.1:0"
 	for _, e := range edit {
 		e(&c)
 	}
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatalf("daemon.Start: %v", err)
+	d := docketdtest.Start(t, c)
+	tokens[d.Daemon] = [2]string{
+		d.Token(t, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"}),
+		d.Token(t, auth.Spec{Name: "reader", Roles: []auth.Role{auth.Auditor, auth.Legal, auth.DPO}, Tenant: auth.AllTenants}),
 	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	emit, err := d.NewToken(context.Background(), auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	read, err := d.NewToken(context.Background(), auth.Spec{Name: "reader", Roles: []auth.Role{auth.Auditor, auth.Legal, auth.DPO}, Tenant: auth.AllTenants})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens[d] = [2]string{emit, read}
-	return d
+	return d.Daemon
 }
 
 // tokens are each test daemon's emitter (acme, as crm) and reader tokens.

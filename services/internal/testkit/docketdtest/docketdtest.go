@@ -1,0 +1,128 @@
+// Package docketdtest starts docketd in process for a test: on a fresh
+// data dir and free loopback ports, with its log kept in memory (shown
+// when the test fails) and a shutdown when the test ends.
+//
+//	c := docketdtest.Config(t)
+//	c.CheckpointEvery = 2
+//	d := docketdtest.Start(t, c)
+//	crm := d.Token(t, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
+package docketdtest
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/daemon"
+)
+
+// StartTimeout bounds how long Start waits for docketd to be ready.
+const StartTimeout = 90 * time.Second
+
+// Config is docketd's default configuration for a test: a fresh data
+// dir, the API on a free loopback port, and the embedded NATS server in
+// process only (set NATSListen to "127.0.0.1:0" for a client port).
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	c := config.Defaults()
+	c.DataDir = t.TempDir()
+	c.NATSListen = "off"
+	c.APIListen = "127.0.0.1:0"
+	return c
+}
+
+// Docketd is a docketd started for a test.
+type Docketd struct {
+	*daemon.Daemon
+	Config config.Config
+	// Logs holds everything docketd logged, as JSON lines at debug level:
+	// the canary tests scan it for plaintext.
+	Logs *Logs
+}
+
+// Start starts docketd on c and shuts it down when the test ends. A
+// failed start ends the test, showing the log.
+func Start(t testing.TB, c config.Config) *Docketd {
+	t.Helper()
+	d, err := TryStart(t, c)
+	if err != nil {
+		t.Fatalf("daemon.Start: %v\nlog (tail):\n%s", err, d.Logs.Tail(40))
+	}
+	return d
+}
+
+// TryStart is Start for a test that expects docketd may refuse c: it
+// returns the error, with the log in the returned Docketd.
+func TryStart(t testing.TB, c config.Config) (*Docketd, error) {
+	t.Helper()
+	logs := &Logs{}
+	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+	defer cancel()
+	d, err := daemon.Start(ctx, c, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	dd := &Docketd{Daemon: d, Config: c, Logs: logs}
+	if err != nil {
+		return dd, err
+	}
+	t.Cleanup(func() {
+		_ = d.Shutdown(context.Background()) // a test may have shut it down already
+		if t.Failed() {
+			t.Logf("docketd log (tail):\n%s", logs.Tail(60))
+		}
+	})
+	return dd, nil
+}
+
+// Token makes an API token for spec.
+func (d *Docketd) Token(t testing.TB, spec auth.Spec) string {
+	t.Helper()
+	tok, err := d.NewToken(context.Background(), spec)
+	if err != nil {
+		t.Fatalf("token %q: %v", spec.Name, err)
+	}
+	return tok
+}
+
+// Admin is the first admin token docketd wrote to its data dir.
+func (d *Docketd) Admin(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(d.Config.AdminTokenPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// Logs is a log buffer safe for docketd's goroutines.
+type Logs struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String is the whole log.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Tail is the log's last n lines.
+func (l *Logs) Tail(n int) string {
+	lines := strings.Split(strings.TrimRight(l.String(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
