@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events/seal"
@@ -14,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/proto"
 )
 
 // Header names Docket sets on stored messages. They carry only ids and type
@@ -627,37 +625,3 @@ func Head(ctx context.Context, s jetstream.Stream, tenant, subjectRef string) (s
 // RecordedBy is the Source of the events docketd records itself: exports,
 // key shreds it performs, Art. 19 notices due.
 const RecordedBy = "docketd"
-
-// HeadSkipping is Head ignoring the events skip matches, and the stored
-// messages that are not events: a loader resuming its own list of events
-// skips those others appended meanwhile.
-// It looks back at most maxBack stream sequences past the newest event;
-// found is false if every event it saw was skipped.
-func HeadSkipping(ctx context.Context, s jetstream.Stream, tenant, subjectRef string, skip func(*eventsv1.Event) bool, maxBack uint64) (seq uint64, eventID string, found bool, err error) {
-	m, err := s.GetLastMsgForSubject(ctx, SubjectFilter(tenant, subjectRef))
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return 0, "", false, nil
-	}
-	if err != nil {
-		return 0, "", false, err
-	}
-	prefix := strings.TrimSuffix(SubjectFilter(tenant, subjectRef), ">")
-	for n := uint64(0); ; n++ {
-		if strings.HasPrefix(m.Subject, prefix) {
-			// A stored message that is not an event (the read models
-			// quarantine it) is no one's head: passed over like a skipped one.
-			ev := &eventsv1.Event{}
-			if err := proto.Unmarshal(m.Data, ev); err == nil && ev.GetPayload() != nil && !skip(ev) {
-				return m.Sequence, ev.GetEventId(), true, nil
-			}
-		}
-		if m.Sequence <= 1 || n >= maxBack {
-			return 0, "", false, nil
-		}
-		if m, err = s.GetMsg(ctx, m.Sequence-1); errors.Is(err, jetstream.ErrMsgNotFound) {
-			return 0, "", false, nil
-		} else if err != nil {
-			return 0, "", false, err
-		}
-	}
-}

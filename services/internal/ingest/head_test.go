@@ -1,11 +1,13 @@
-package events_test
+package ingest_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/natstest"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/nats-io/nats.go"
 )
 
@@ -14,17 +16,25 @@ import (
 // answers with the newest event before it.
 func TestHeadSkippingPassesOverNonEvents(t *testing.T) {
 	ctx := context.Background()
-	l := newLedger(t)
-	res, err := l.emitter(t, events.EmitterConfig{}).Append(ctx, collected("u-head", plantedEmail))
+	_, js := natstest.Connect(t, natstest.Start(t))
+	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	em, err := events.NewEmitter(js, events.EmitterConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := em.Append(ctx, consent("u-head"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, data := range [][]byte{[]byte("x"), {0xff, 0xff, 0xff}} {
-		if _, err := l.js.PublishMsg(ctx, &nats.Msg{Subject: "docket.acme.u-head.Probe", Data: data}); err != nil {
+		if _, err := js.PublishMsg(ctx, &nats.Msg{Subject: "docket.acme.u-head.Probe", Data: data}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	seq, id, found, err := events.HeadSkipping(ctx, l.stream, "acme", "u-head", func(*eventsv1.Event) bool { return false }, 10)
+	seq, id, found, err := ingest.HeadSkipping(ctx, stream, "acme", "u-head", func(*eventsv1.Event) bool { return false }, 10)
 	if err != nil || !found || seq != res[0].Sequence || id != res[0].EventID {
 		t.Fatalf("HeadSkipping = %d %q %v %v, want %d %q", seq, id, found, err, res[0].Sequence, res[0].EventID)
 	}
