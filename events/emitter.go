@@ -29,9 +29,19 @@ const MaxAtomicBatch = 1000
 var (
 	// ErrConflict: a subject's newest stored sequence was not the expected one.
 	ErrConflict = errors.New("optimistic concurrency conflict")
-	// ErrNoKeys: an event holds plaintext values and the Emitter has no DataKeys.
+	// ErrNoKeys: an event holds plaintext values and the Emitter has no
+	// DataKeys. The error is also a *ValidationError (ErrInvalid) that
+	// names the field of each such value.
 	ErrNoKeys = errors.New("emitter has no data keys to seal values")
 )
+
+// noKeysError is the *ValidationError of a batch with plaintext values
+// that an Emitter without DataKeys cannot seal: its message is the
+// ValidationError's, and it matches ErrNoKeys as well as ErrInvalid.
+type noKeysError struct{ *ValidationError }
+
+func (e noKeysError) Is(target error) bool { return target == ErrNoKeys }
+func (e noKeysError) Unwrap() error        { return e.ValidationError }
 
 // DataKeys hands out the data key that seals a subject's values of one key
 // group. In docketd it is the Keyring; in an emitting service, a client of
@@ -72,7 +82,8 @@ type EmitterConfig struct {
 	// Source is the emitting service. It fills events whose source is empty
 	// and refuses events that claim another. Empty: events carry their own.
 	Source string
-	// Keys seals plaintext values. Without it, events must arrive sealed.
+	// Keys seals plaintext values. Without it, events must arrive sealed:
+	// a batch with a plaintext value is refused whole (ErrNoKeys).
 	Keys DataKeys
 	// Atomic stores each Append as one atomic batch: all of it or nothing
 	// (batches of at most MaxAtomicBatch). Otherwise events are published
@@ -221,10 +232,12 @@ func (e *Emitter) Encode(ctx context.Context, evs ...*eventsv1.Event) ([]*nats.M
 // problem of every event at once.
 func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 	var each func(prefix string, ev *eventsv1.Event) []*FieldError
+	plaintext := false
 	if e.cfg.Keys == nil {
 		each = func(prefix string, ev *eventsv1.Event) (out []*FieldError) {
 			for _, v := range Values(ev) {
 				if v.Value.GetSealed() == nil {
+					plaintext = true
 					out = append(out, &FieldError{Field: prefix + "." + v.Path(), Reason: "is plaintext and this emitter has no data keys to seal it"})
 				}
 			}
@@ -237,6 +250,9 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 	}
 	if e.cfg.Atomic && len(evs) > MaxAtomicBatch {
 		all = append(all, &FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events; an atomic append takes at most %d", len(evs), MaxAtomicBatch)})
+	}
+	if plaintext {
+		return noKeysError{&ValidationError{Problems: all}}
 	}
 	if len(all) > 0 {
 		return &ValidationError{Problems: all}
