@@ -639,5 +639,8 @@ func Head(ctx context.Context, s jetstream.Stream, tenant, subjectRef string) (s
 }
 
 // RecordedBy is the Source of the events docketd records itself: exports,
-// key shreds it performs, Art. 19 notices due.
+// key shreds it performs, Art. 19 notices due. It is a reserved word of the
+// vocabulary rather than a server setting, hence here: a Client refuses it
+// as its source, and the Emitter leaves the free text of those events (fixed
+// words and ids, written after a shred too) unsealed.
 const RecordedBy = "docketd"
