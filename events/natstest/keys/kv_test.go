@@ -15,8 +15,8 @@ import (
 
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/keys/keystest"
+	"github.com/docketledger/docket/events/natstest"
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -29,33 +29,11 @@ type natsServer struct {
 }
 
 // startNATS starts a server for one test; it shuts down in t.Cleanup.
-// (Local to this package until a shared helper exists.)
 func startNATS(t *testing.T) *natsServer {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(5 * time.Second) {
-		s.Shutdown()
-		t.Fatal("NATS server not ready")
-	}
-	nc, err := nats.Connect(s.ClientURL())
-	if err != nil {
-		s.Shutdown()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		nc.Close()
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := natstest.Start(t, func(o *server.Options) { o.StoreDir = dir })
+	_, js := natstest.Connect(t, s)
 	return &natsServer{srv: s, js: js, storeDir: dir}
 }
 
@@ -72,6 +50,14 @@ func newKVStore(t *testing.T) keys.Store {
 
 func TestKVStore(t *testing.T) {
 	keystest.RunStoreTests(t, newKVStore)
+}
+
+func TestKVKeyring(t *testing.T) {
+	keystest.RunKeyringTests(t, newKVStore)
+}
+
+func TestKVRewrap(t *testing.T) {
+	keystest.RunRewrapTests(t, newKVStore)
 }
 
 func TestKVStoreSharesBucket(t *testing.T) {
@@ -161,7 +147,7 @@ func TestKVShredSecureErases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kr := newKeyring(t, store, newKEK(t))
+	kr := keystest.NewKeyring(t, store, keystest.NewKEK(t))
 	victim := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "marketing"}
 	kept := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "tax"}
 	for _, r := range []keys.Ref{victim, kept, {Tenant: "acme", Subject: "u-2", Group: "marketing"}} {
@@ -377,5 +363,129 @@ func TestKVShredFinishesInterruptedErase(t *testing.T) {
 	}
 	if streamHolds(t, stream, w.Ciphertext) {
 		t.Error("the wrapped key survived the second Shred")
+	}
+}
+
+// After a KV rotation no message of the bucket's stream holds a key as the
+// old KEK wrapped it.
+func TestKVRewrapErasesOldWrapping(t *testing.T) {
+	ctx := context.Background()
+	ns := startNATS(t)
+	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKEK, newKEK := keystest.NewKEK(t), keystest.NewKEK(t)
+	values, _ := keystest.Fill(t, store, oldKEK, 3)
+	var old [][]byte
+	for _, v := range values {
+		w, err := store.Get(ctx, v.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old = append(old, w.Ciphertext)
+	}
+	stream, err := ns.js.Stream(ctx, "KV_"+keys.DefaultKVBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !streamHolds(t, stream, old[0]) {
+		t.Fatal("control: the stream does not hold the wrapped key")
+	}
+	if _, err := keys.Rewrap(ctx, store, oldKEK, newKEK); err != nil {
+		t.Fatal(err)
+	}
+	for i, ct := range old {
+		if streamHolds(t, stream, ct) {
+			t.Errorf("the stream still holds key %d as the old KEK wrapped it", i)
+		}
+	}
+}
+
+// interruptedReplace stores a data key of acme/u-1 wrapped as old, then does
+// step one of a Replace only: writes the record of the key wrapped as next
+// (format 1, kind 1, version, KEK id length and id, ciphertext), as a
+// Replace that crashed before erasing the older revision leaves it. It
+// returns the store, the bucket's stream and the ref.
+func interruptedReplace(t *testing.T, ns *natsServer, old, next keys.Wrapped) (keys.Store, jetstream.Stream, keys.Ref) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"}
+	if err := store.Create(ctx, r, old); err != nil {
+		t.Fatal(err)
+	}
+	kv, err := ns.js.KeyValue(ctx, keys.DefaultKVBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := kv.Get(ctx, "acme.u-1.default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := binary.BigEndian.AppendUint32([]byte{1, 1}, next.Version)
+	rec = append(rec, byte(len(next.KEKID)))
+	rec = append(append(rec, next.KEKID...), next.Ciphertext...)
+	if _, err := kv.Update(ctx, "acme.u-1.default", rec, e.Revision()); err != nil {
+		t.Fatal(err)
+	}
+	stream, err := ns.js.Stream(ctx, "KV_"+keys.DefaultKVBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, stream, r
+}
+
+var (
+	oldWrapping = keys.Wrapped{Version: 1, KEKID: "old-kek", Ciphertext: []byte("the-old-wrapping-of-the-data-key")}
+	newWrapping = keys.Wrapped{Version: 1, KEKID: "new-kek", Ciphertext: []byte("the-new-wrapping-of-the-data-key")}
+)
+
+// TestKVRewrapFinishesInterruptedErase: a Replace that wrote the rewrapped
+// key and then crashed before erasing the old one leaves that old wrapping
+// as the older revision; the next Rewrap erases it, and so would a Shred.
+func TestKVRewrapFinishesInterruptedErase(t *testing.T) {
+	ctx := context.Background()
+	old, next := oldWrapping, newWrapping
+	store, stream, r := interruptedReplace(t, startNATS(t), old, next)
+	if !streamHolds(t, stream, old.Ciphertext) {
+		t.Fatal("control: the older revision does not hold the old wrapping")
+	}
+	// What Rewrap does for a key already under the new KEK.
+	if err := store.Replace(ctx, r, next, next); err != nil {
+		t.Fatal(err)
+	}
+	if streamHolds(t, stream, old.Ciphertext) {
+		t.Error("the old wrapping survived")
+	}
+	got, err := store.Get(ctx, r)
+	if err != nil || got.KEKID != next.KEKID {
+		t.Fatalf("Get = %+v, %v; want the new wrapping", got, err)
+	}
+}
+
+// A Shred after such an interrupted Replace erases both wrappings.
+func TestKVShredErasesStaleWrapping(t *testing.T) {
+	ctx := context.Background()
+	ns := startNATS(t)
+	old, next := oldWrapping, newWrapping
+	store, stream, r := interruptedReplace(t, ns, old, next)
+	if err := store.Shred(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, ct := range [][]byte{old.Ciphertext, next.Ciphertext} {
+		if streamHolds(t, stream, ct) {
+			t.Errorf("%s survived the shred", ct)
+		}
+	}
+	ns.srv.Shutdown()
+	ns.srv.WaitForShutdown()
+	for _, ct := range [][]byte{old.Ciphertext, next.Ciphertext} {
+		if dirHolds(t, ns.storeDir, ct) {
+			t.Errorf("%s is still on disk", ct)
+		}
 	}
 }
