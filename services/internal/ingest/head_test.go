@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/docketledger/docket/events"
-	"github.com/docketledger/docket/events/natstest"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/nats-io/nats.go"
@@ -16,15 +15,7 @@ import (
 // answers with the newest event before it.
 func TestHeadSkippingPassesOverNonEvents(t *testing.T) {
 	ctx := context.Background()
-	_, js := natstest.Connect(t, natstest.Start(t))
-	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	em, err := events.NewEmitter(js, events.EmitterConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	js, stream, em := newLog(t, events.EmitterConfig{})
 	res, err := em.Append(ctx, consent("u-head"))
 	if err != nil {
 		t.Fatal(err)
