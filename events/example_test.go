@@ -1,3 +1,6 @@
+// ExampleEmitter_Append, which runs a NATS server, is in the module
+// events/natstest (natstest/events/example_test.go).
+
 package events_test
 
 import (

@@ -1,3 +1,7 @@
+// The tests of package events that need a NATS server: the Emitter, the
+// stream, heads and OpenValues. They are in the natstest module so that the
+// events module (the SDK) does not require nats-server (events/light_test.go).
+
 package events_test
 
 import (

@@ -1,3 +1,8 @@
+// The tests of package keys that need a NATS server: the store on a NATS
+// key-value bucket, with the keystest suites run on it. They are in the
+// natstest module so that the events module (the SDK) does not require
+// nats-server (events/light_test.go).
+
 package keys_test
 
 import (
