@@ -42,14 +42,22 @@ func startNATS(t *testing.T) *natsServer {
 	return &natsServer{srv: s, js: js, storeDir: dir}
 }
 
-// newKVStore returns a KV store in a fresh bucket (each call its own server).
-func newKVStore(t *testing.T) keys.Store {
+// startKV starts a server for one test and opens a KV store on it, in the
+// default bucket.
+func startKV(t *testing.T) (*natsServer, keys.Store) {
 	t.Helper()
 	ns := startNATS(t)
 	store, err := keys.NewKVStore(context.Background(), ns.js, keys.KVConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ns, store
+}
+
+// newKVStore returns a KV store in a fresh bucket (each call its own server).
+func newKVStore(t *testing.T) keys.Store {
+	t.Helper()
+	_, store := startKV(t)
 	return store
 }
 
@@ -147,11 +155,7 @@ func TestKVStoreRefusesDenyDeleteBucket(t *testing.T) {
 // store directory, while a key that was not shredded still is.
 func TestKVShredSecureErases(t *testing.T) {
 	ctx := context.Background()
-	ns := startNATS(t)
-	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns, store := startKV(t)
 	kr := keystest.NewKeyring(t, store, keystest.NewKEK(t))
 	victim := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "marketing"}
 	kept := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "tax"}
@@ -264,11 +268,7 @@ func dirHolds(t *testing.T, dir string, b []byte) bool {
 // ref is shredded and no wrapped key any creator stored survives.
 func TestKVShredRacesCreators(t *testing.T) {
 	ctx := context.Background()
-	ns := startNATS(t)
-	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns, store := startKV(t)
 	r := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"}
 	const creators = 8
 	var created [creators][][]byte
@@ -330,35 +330,10 @@ func TestKVShredRacesCreators(t *testing.T) {
 // revision; the next Shred erases it.
 func TestKVShredFinishesInterruptedErase(t *testing.T) {
 	ctx := context.Background()
-	ns := startNATS(t)
-	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"}
 	w := keys.Wrapped{Version: 1, KEKID: "k", Ciphertext: []byte("the-wrapped-data-key-bytes")}
-	if err := store.Create(ctx, r, w); err != nil {
-		t.Fatal(err)
-	}
-	kv, err := ns.js.KeyValue(ctx, keys.DefaultKVBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := kv.Get(ctx, "acme.u-1.default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Step one of Shred only: the tombstone (format 1, kind 2, erased revision).
-	tomb := binary.BigEndian.AppendUint64([]byte{1, 2}, e.Revision())
-	if _, err := kv.Update(ctx, "acme.u-1.default", tomb, e.Revision()); err != nil {
-		t.Fatal(err)
-	}
+	_, store, stream, r := interrupted(t, w, tombstone)
 	if _, err := store.Get(ctx, r); !errors.Is(err, keys.ErrShredded) {
 		t.Fatalf("Get after the tombstone: %v, want ErrShredded", err)
-	}
-	stream, err := ns.js.Stream(ctx, "KV_"+keys.DefaultKVBucket)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if !streamHolds(t, stream, w.Ciphertext) {
 		t.Fatal("control: the older revision does not hold the wrapped key")
@@ -375,11 +350,7 @@ func TestKVShredFinishesInterruptedErase(t *testing.T) {
 // old KEK wrapped it.
 func TestKVRewrapErasesOldWrapping(t *testing.T) {
 	ctx := context.Background()
-	ns := startNATS(t)
-	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns, store := startKV(t)
 	oldKEK, newKEK := keystest.NewKEK(t), keystest.NewKEK(t)
 	values, _ := keystest.Fill(t, store, oldKEK, 3)
 	var old [][]byte
@@ -407,20 +378,17 @@ func TestKVRewrapErasesOldWrapping(t *testing.T) {
 	}
 }
 
-// interruptedReplace stores a data key of acme/u-1 wrapped as old, then does
-// step one of a Replace only: writes the record of the key wrapped as next
-// (format 1, kind 1, version, KEK id length and id, ciphertext), as a
-// Replace that crashed before erasing the older revision leaves it. It
-// returns the store, the bucket's stream and the ref.
-func interruptedReplace(t *testing.T, ns *natsServer, old, next keys.Wrapped) (keys.Store, jetstream.Stream, keys.Ref) {
+// interrupted starts a KV store, stores w as the data key of acme/u-1
+// (group default), then overwrites that record with record(rev), rev being
+// its revision: step one of a Shred or a Replace that crashed before
+// erasing the older revision, which still holds w. It returns the server,
+// the store, the bucket's stream and the ref.
+func interrupted(t *testing.T, w keys.Wrapped, record func(rev uint64) []byte) (*natsServer, keys.Store, jetstream.Stream, keys.Ref) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns, store := startKV(t)
 	r := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"}
-	if err := store.Create(ctx, r, old); err != nil {
+	if err := store.Create(ctx, r, w); err != nil {
 		t.Fatal(err)
 	}
 	kv, err := ns.js.KeyValue(ctx, keys.DefaultKVBucket)
@@ -431,17 +399,28 @@ func interruptedReplace(t *testing.T, ns *natsServer, old, next keys.Wrapped) (k
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := binary.BigEndian.AppendUint32([]byte{1, 1}, next.Version)
-	rec = append(rec, byte(len(next.KEKID)))
-	rec = append(append(rec, next.KEKID...), next.Ciphertext...)
-	if _, err := kv.Update(ctx, "acme.u-1.default", rec, e.Revision()); err != nil {
+	if _, err := kv.Update(ctx, "acme.u-1.default", record(e.Revision()), e.Revision()); err != nil {
 		t.Fatal(err)
 	}
 	stream, err := ns.js.Stream(ctx, "KV_"+keys.DefaultKVBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store, stream, r
+	return ns, store, stream, r
+}
+
+// tombstone is the record step one of a Shred writes: format 1, kind 2,
+// the erased revision.
+func tombstone(rev uint64) []byte { return binary.BigEndian.AppendUint64([]byte{1, 2}, rev) }
+
+// rewrapped is the record step one of a Replace with next writes: format
+// 1, kind 1, version, KEK id length and id, ciphertext.
+func rewrapped(next keys.Wrapped) func(uint64) []byte {
+	return func(uint64) []byte {
+		rec := binary.BigEndian.AppendUint32([]byte{1, 1}, next.Version)
+		rec = append(rec, byte(len(next.KEKID)))
+		return append(append(rec, next.KEKID...), next.Ciphertext...)
+	}
 }
 
 var (
@@ -455,7 +434,7 @@ var (
 func TestKVRewrapFinishesInterruptedErase(t *testing.T) {
 	ctx := context.Background()
 	old, next := oldWrapping, newWrapping
-	store, stream, r := interruptedReplace(t, startNATS(t), old, next)
+	_, store, stream, r := interrupted(t, old, rewrapped(next))
 	if !streamHolds(t, stream, old.Ciphertext) {
 		t.Fatal("control: the older revision does not hold the old wrapping")
 	}
@@ -475,9 +454,8 @@ func TestKVRewrapFinishesInterruptedErase(t *testing.T) {
 // A Shred after such an interrupted Replace erases both wrappings.
 func TestKVShredErasesStaleWrapping(t *testing.T) {
 	ctx := context.Background()
-	ns := startNATS(t)
 	old, next := oldWrapping, newWrapping
-	store, stream, r := interruptedReplace(t, ns, old, next)
+	ns, store, stream, r := interrupted(t, old, rewrapped(next))
 	if err := store.Shred(ctx, r); err != nil {
 		t.Fatal(err)
 	}
