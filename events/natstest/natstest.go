@@ -6,9 +6,9 @@
 // require nats-server. The events module's tests that need a server live in
 // this module too, under the name of the package they test:
 // natstest/events (the Emitter, EnsureStream, Head, OpenValues, and the
-// Emitter's example and benchmark) and natstest/keys (the Keyring, Rewrap
-// and the store on a NATS key-value bucket, each run on the memory store
-// and on the KV store).
+// Emitter's example and benchmark) and natstest/keys (the store on a NATS
+// key-value bucket, with the keystest suites of the store, the Keyring and
+// Rewrap run on it).
 package natstest
 
 import (
