@@ -9,7 +9,7 @@ SHELL := /bin/bash
 # user's go env says GOTOOLCHAIN=local.
 export GOTOOLCHAIN := auto
 
-MODULES := proto events projections services
+MODULES := proto events events/natstest events/watermillcodec projections services
 # Modules outside go.work (run with GOWORK=off): the vulnerability database builder.
 CI_MODULES := .ci/vulndb
 TOOLS   := $(CURDIR)/.tools/bin

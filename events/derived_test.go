@@ -30,7 +30,7 @@ func TestDerivedID(t *testing.T) {
 	if sec, _ := u.Time().UnixTime(); sec != at.Unix() {
 		t.Fatalf("%s carries time %d, want %d", a, sec, at.Unix())
 	}
-	ev := collected("u-1", plantedEmail)
+	ev := example(t, "data_collected")
 	ev.EventId = a
 	if err := events.Validate(ev); err != nil {
 		t.Fatalf("a derived id is refused: %v", err)

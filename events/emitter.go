@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events/seal"
@@ -14,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/proto"
 )
 
 // Header names Docket sets on stored messages. They carry only ids and type
@@ -31,9 +29,19 @@ const MaxAtomicBatch = 1000
 var (
 	// ErrConflict: a subject's newest stored sequence was not the expected one.
 	ErrConflict = errors.New("optimistic concurrency conflict")
-	// ErrNoKeys: an event holds plaintext values and the Emitter has no DataKeys.
+	// ErrNoKeys: an event holds plaintext values and the Emitter has no
+	// DataKeys. The error is also a *ValidationError (ErrInvalid) that
+	// names the field of each such value.
 	ErrNoKeys = errors.New("emitter has no data keys to seal values")
 )
+
+// noKeysError is the *ValidationError of a batch with plaintext values
+// that an Emitter without DataKeys cannot seal: its message is the
+// ValidationError's, and it matches ErrNoKeys as well as ErrInvalid.
+type noKeysError struct{ *ValidationError }
+
+func (e noKeysError) Is(target error) bool { return target == ErrNoKeys }
+func (e noKeysError) Unwrap() error        { return e.ValidationError }
 
 // DataKeys hands out the data key that seals a subject's values of one key
 // group. In docketd it is the Keyring; in an emitting service, a client of
@@ -74,7 +82,8 @@ type EmitterConfig struct {
 	// Source is the emitting service. It fills events whose source is empty
 	// and refuses events that claim another. Empty: events carry their own.
 	Source string
-	// Keys seals plaintext values. Without it, events must arrive sealed.
+	// Keys seals plaintext values. Without it, events must arrive sealed:
+	// a batch with a plaintext value is refused whole (ErrNoKeys).
 	Keys DataKeys
 	// Atomic stores each Append as one atomic batch: all of it or nothing
 	// (batches of at most MaxAtomicBatch). Otherwise events are published
@@ -223,10 +232,12 @@ func (e *Emitter) Encode(ctx context.Context, evs ...*eventsv1.Event) ([]*nats.M
 // problem of every event at once.
 func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 	var each func(prefix string, ev *eventsv1.Event) []*FieldError
+	plaintext := false
 	if e.cfg.Keys == nil {
 		each = func(prefix string, ev *eventsv1.Event) (out []*FieldError) {
 			for _, v := range Values(ev) {
 				if v.Value.GetSealed() == nil {
+					plaintext = true
 					out = append(out, &FieldError{Field: prefix + "." + v.Path(), Reason: "is plaintext and this emitter has no data keys to seal it"})
 				}
 			}
@@ -239,6 +250,9 @@ func (e *Emitter) validate(opts AppendOptions, evs []*eventsv1.Event) error {
 	}
 	if e.cfg.Atomic && len(evs) > MaxAtomicBatch {
 		all = append(all, &FieldError{Field: "events", Reason: fmt.Sprintf("holds %d events; an atomic append takes at most %d", len(evs), MaxAtomicBatch)})
+	}
+	if plaintext {
+		return noKeysError{&ValidationError{Problems: all}}
 	}
 	if len(all) > 0 {
 		return &ValidationError{Problems: all}
@@ -625,39 +639,8 @@ func Head(ctx context.Context, s jetstream.Stream, tenant, subjectRef string) (s
 }
 
 // RecordedBy is the Source of the events docketd records itself: exports,
-// key shreds it performs, Art. 19 notices due.
+// key shreds it performs, Art. 19 notices due. It is a reserved word of the
+// vocabulary rather than a server setting, hence here: a Client refuses it
+// as its source, and the Emitter leaves the free text of those events (fixed
+// words and ids, written after a shred too) unsealed.
 const RecordedBy = "docketd"
-
-// HeadSkipping is Head ignoring the events skip matches, and the stored
-// messages that are not events: a loader resuming its own list of events
-// skips those others appended meanwhile.
-// It looks back at most maxBack stream sequences past the newest event;
-// found is false if every event it saw was skipped.
-func HeadSkipping(ctx context.Context, s jetstream.Stream, tenant, subjectRef string, skip func(*eventsv1.Event) bool, maxBack uint64) (seq uint64, eventID string, found bool, err error) {
-	m, err := s.GetLastMsgForSubject(ctx, SubjectFilter(tenant, subjectRef))
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return 0, "", false, nil
-	}
-	if err != nil {
-		return 0, "", false, err
-	}
-	prefix := strings.TrimSuffix(SubjectFilter(tenant, subjectRef), ">")
-	for n := uint64(0); ; n++ {
-		if strings.HasPrefix(m.Subject, prefix) {
-			// A stored message that is not an event (the read models
-			// quarantine it) is no one's head: passed over like a skipped one.
-			ev := &eventsv1.Event{}
-			if err := proto.Unmarshal(m.Data, ev); err == nil && ev.GetPayload() != nil && !skip(ev) {
-				return m.Sequence, ev.GetEventId(), true, nil
-			}
-		}
-		if m.Sequence <= 1 || n >= maxBack {
-			return 0, "", false, nil
-		}
-		if m, err = s.GetMsg(ctx, m.Sequence-1); errors.Is(err, jetstream.ErrMsgNotFound) {
-			return 0, "", false, nil
-		} else if err != nil {
-			return 0, "", false, err
-		}
-	}
-}

@@ -8,6 +8,7 @@ require (
 	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/cockroachdb/cockroach-go/v2 v2.4.2
 	github.com/docketledger/docket/events v0.0.0
+	github.com/docketledger/docket/events/natstest v0.0.0
 	github.com/docketledger/docket/proto v0.0.0
 	github.com/google/go-cmp v0.7.0
 	github.com/google/uuid v1.6.0
@@ -50,5 +51,6 @@ require (
 
 replace (
 	github.com/docketledger/docket/events => ../events
+	github.com/docketledger/docket/events/natstest => ../events/natstest
 	github.com/docketledger/docket/proto => ../proto
 )

@@ -12,6 +12,8 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/docketledger/docket/events v0.0.0
+	github.com/docketledger/docket/events/natstest v0.0.0
+	github.com/docketledger/docket/events/watermillcodec v0.0.0
 	github.com/docketledger/docket/projections v0.0.0
 	github.com/docketledger/docket/proto v0.0.0
 	github.com/google/go-cmp v0.7.0
@@ -69,6 +71,8 @@ require (
 
 replace (
 	github.com/docketledger/docket/events => ../events
+	github.com/docketledger/docket/events/natstest => ../events/natstest
+	github.com/docketledger/docket/events/watermillcodec => ../events/watermillcodec
 	github.com/docketledger/docket/projections => ../projections
 	github.com/docketledger/docket/proto => ../proto
 )

@@ -13,4 +13,12 @@
 // Rewrap rotates the KEK: it re-wraps every data key under a new KEK in
 // place (the data keys, and so every sealed value, stay the same). A Keyring
 // with KeyringConfig.PreviousKEK opens keys under either KEK meanwhile.
+//
+// Only docketd holds a KEK, yet the package is public, in the SDK module:
+// its errors (ErrShredded, ErrNotFound) are what events.DataKeys,
+// events.KeyOpener and events.Client report, and the projections module,
+// which cannot import docketd's internal packages, builds Keyrings in its
+// tests. Its tests that need a NATS server (the KV store, and the Keyring
+// and Rewrap suites run on it) live in the module events/natstest, under
+// natstest/keys.
 package keys

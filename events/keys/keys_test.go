@@ -3,59 +3,25 @@ package keys_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/keys/keystest"
-	"github.com/docketledger/docket/events/seal"
 )
 
 func TestMemoryStore(t *testing.T) {
 	keystest.RunStoreTests(t, func(t *testing.T) keys.Store { return keys.NewMemoryStore() })
 }
 
-func newKEK(t testing.TB) keys.KEK {
-	t.Helper()
-	raw := make([]byte, keys.KEKSize)
-	if _, err := rand.Read(raw); err != nil {
-		t.Fatal(err)
-	}
-	kek, err := keys.NewLocalKEK(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kek
-}
-
-func newKeyring(t testing.TB, store keys.Store, kek keys.KEK) *keys.Keyring {
-	t.Helper()
-	kr, err := keys.NewKeyring(store, kek, keys.KeyringConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kr
-}
-
-var aad = seal.AAD{Tenant: "acme", Subject: "u-1", EventID: "e-1", KeyGroup: "default", Category: "user.contact.email"}
-
-// sameKey reports whether a value sealed by a opens with b.
-func sameKey(t *testing.T, a, b *seal.Key) bool {
-	t.Helper()
-	s, err := a.Seal(aad, []byte("bob@example.com"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = b.Open(aad, s)
-	return err == nil
-}
-
 func TestNewKeyringRefusesNilDeps(t *testing.T) {
-	kek := newKEK(t)
+	kek := keystest.NewKEK(t)
 	store := keys.NewMemoryStore()
 	tests := []struct {
 		name  string
@@ -78,200 +44,16 @@ func TestNewKeyringRefusesNilDeps(t *testing.T) {
 }
 
 func TestKeyring(t *testing.T) {
-	t.Run("memory", func(t *testing.T) { testKeyring(t, func(t *testing.T) keys.Store { return keys.NewMemoryStore() }) })
-	t.Run("kv", func(t *testing.T) { testKeyring(t, newKVStore) })
+	keystest.RunKeyringTests(t, func(t *testing.T) keys.Store { return keys.NewMemoryStore() })
 }
 
-func testKeyring(t *testing.T, newStore func(t *testing.T) keys.Store) {
-	ctx := context.Background()
-
-	t.Run("StableAndPersisted", func(t *testing.T) {
-		store, kek := newStore(t), newKEK(t)
-		kr := newKeyring(t, store, kek)
-		k1, err := kr.DataKey(ctx, "acme", "u-1", "default")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k1.Version() != 1 {
-			t.Errorf("Version = %d, want 1", k1.Version())
-		}
-		k2, err := kr.DataKey(ctx, "acme", "u-1", "default")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k1 != k2 {
-			t.Error("second DataKey returned another *Key (not cached)")
-		}
-		// A new Keyring (a restart) on the same store and KEK finds the same key.
-		k3, err := newKeyring(t, store, kek).DataKey(ctx, "acme", "u-1", "default")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !sameKey(t, k1, k3) {
-			t.Error("a new Keyring on the same store has another key")
-		}
-		// Stored wrapped: the store never sees the data key itself.
-		w, err := store.Get(ctx, keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if w.KEKID != kek.ID() || w.Version != 1 {
-			t.Errorf("stored %+v, want KEK %s version 1", w, kek.ID())
-		}
-		// Groups and subjects have their own keys.
-		for _, r := range []keys.Ref{{Tenant: "acme", Subject: "u-1", Group: "tax"}, {Tenant: "acme", Subject: "u-2", Group: "default"}, {Tenant: "globex", Subject: "u-1", Group: "default"}} {
-			other, err := kr.DataKey(ctx, r.Tenant, r.Subject, r.Group)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sameKey(t, k1, other) {
-				t.Errorf("%s shares the key of acme/u-1/default", r)
-			}
-		}
-	})
-
-	t.Run("OtherKEKCannotUnwrap", func(t *testing.T) {
-		store := newStore(t)
-		if _, err := newKeyring(t, store, newKEK(t)).DataKey(ctx, "acme", "u-1", "default"); err != nil {
-			t.Fatal(err)
-		}
-		other := newKeyring(t, store, newKEK(t))
-		for name, get := range map[string]func() (*seal.Key, error){
-			"DataKey": func() (*seal.Key, error) { return other.DataKey(ctx, "acme", "u-1", "default") },
-			"OpenKey": func() (*seal.Key, error) { return other.OpenKey(ctx, "acme", "u-1", "default", 1) },
-		} {
-			if _, err := get(); !errors.Is(err, keys.ErrUnwrap) {
-				t.Errorf("%s with another KEK: %v, want ErrUnwrap", name, err)
-			}
-		}
-	})
-
-	t.Run("WrappedKeyBoundToRef", func(t *testing.T) {
-		// A wrapped key copied to another ref does not unwrap there.
-		store, kek := newStore(t), newKEK(t)
-		kr := newKeyring(t, store, kek)
-		if _, err := kr.DataKey(ctx, "acme", "u-1", "default"); err != nil {
-			t.Fatal(err)
-		}
-		w, err := store.Get(ctx, keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := store.Create(ctx, keys.Ref{Tenant: "acme", Subject: "u-2", Group: "default"}, w); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := kr.OpenKey(ctx, "acme", "u-2", "default", 1); !errors.Is(err, keys.ErrUnwrap) {
-			t.Errorf("OpenKey of a moved wrapped key: %v, want ErrUnwrap", err)
-		}
-	})
-
-	t.Run("Shred", func(t *testing.T) {
-		store, kek := newStore(t), newKEK(t)
-		kr := newKeyring(t, store, kek)
-		k, err := kr.DataKey(ctx, "acme", "u-1", "default")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := kr.DataKey(ctx, "acme", "u-1", "tax"); err != nil {
-			t.Fatal(err)
-		}
-		sealed, err := k.Seal(aad, []byte("bob@example.com"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := kr.Shred(ctx, "acme", "u-1", "default"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := kr.DataKey(ctx, "acme", "u-1", "default"); !errors.Is(err, keys.ErrShredded) {
-			t.Errorf("DataKey after Shred: %v, want ErrShredded", err)
-		}
-		if _, err := kr.OpenKey(ctx, "acme", "u-1", "default", sealed.GetKeyVersion()); !errors.Is(err, keys.ErrShredded) {
-			t.Errorf("OpenKey after Shred: %v, want ErrShredded", err)
-		}
-		// A fresh Keyring (another replica, a restart) agrees.
-		fresh := newKeyring(t, store, kek)
-		if _, err := fresh.DataKey(ctx, "acme", "u-1", "default"); !errors.Is(err, keys.ErrShredded) {
-			t.Errorf("fresh Keyring DataKey after Shred: %v, want ErrShredded", err)
-		}
-		// Other groups live on.
-		if _, err := fresh.OpenKey(ctx, "acme", "u-1", "tax", 1); err != nil {
-			t.Errorf("OpenKey of another group: %v", err)
-		}
-		if err := kr.Shred(ctx, "acme", "u-1", "default"); err != nil {
-			t.Errorf("second Shred: %v", err)
-		}
-		if err := kr.Shred(ctx, "acme", "never", "default"); err != nil {
-			t.Errorf("Shred of a never-keyed subject: %v", err)
-		}
-		if _, err := kr.DataKey(ctx, "acme", "never", "default"); !errors.Is(err, keys.ErrShredded) {
-			t.Errorf("DataKey after Shred of a never-keyed subject: %v, want ErrShredded", err)
-		}
-	})
-
-	t.Run("OpenKeyNeverCreates", func(t *testing.T) {
-		store := newStore(t)
-		kr := newKeyring(t, store, newKEK(t))
-		if _, err := kr.OpenKey(ctx, "acme", "u-1", "default", 1); !errors.Is(err, keys.ErrNotFound) {
-			t.Errorf("OpenKey: %v, want ErrNotFound", err)
-		}
-		if _, err := store.Get(ctx, keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"}); !errors.Is(err, keys.ErrNotFound) {
-			t.Errorf("store after OpenKey: %v, want ErrNotFound", err)
-		}
-		k, err := kr.DataKey(ctx, "acme", "u-1", "default")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := kr.OpenKey(ctx, "acme", "u-1", "default", k.Version())
-		if err != nil || !sameKey(t, k, got) {
-			t.Errorf("OpenKey after DataKey: %v", err)
-		}
-		if _, err := kr.OpenKey(ctx, "acme", "u-1", "default", 2); !errors.Is(err, keys.ErrNotFound) {
-			t.Errorf("OpenKey of a version that does not exist: %v, want ErrNotFound", err)
-		}
-	})
-
-	t.Run("ConcurrentDataKey", func(t *testing.T) {
-		// Several Keyrings (replicas) on one store, many goroutines each:
-		// everyone ends up with the one key.
-		store, kek := newStore(t), newKEK(t)
-		rings := []*keys.Keyring{newKeyring(t, store, kek), newKeyring(t, store, kek), newKeyring(t, store, kek)}
-		const perRing = 10
-		got := make([]*seal.Key, len(rings)*perRing)
-		errs := make([]error, len(got))
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range got {
-			wg.Go(func() {
-				<-start
-				got[i], errs[i] = rings[i%len(rings)].DataKey(ctx, "acme", "u-9", "default")
-			})
-		}
-		close(start)
-		wg.Wait()
-		for i := range got {
-			if errs[i] != nil {
-				t.Fatalf("DataKey %d: %v", i, errs[i])
-			}
-			if !sameKey(t, got[0], got[i]) {
-				t.Fatalf("DataKey %d returned another key", i)
-			}
-		}
-	})
-
-	t.Run("InvalidRef", func(t *testing.T) {
-		kr := newKeyring(t, newStore(t), newKEK(t))
-		if _, err := kr.DataKey(ctx, "acme", "a.b", "default"); err == nil {
-			t.Error("DataKey with a dotted subject: no error")
-		}
-		if err := kr.Shred(ctx, "acme", "", "default"); err == nil {
-			t.Error("Shred with an empty subject: no error")
-		}
-	})
+func TestRewrap(t *testing.T) {
+	keystest.RunRewrapTests(t, func(t *testing.T) keys.Store { return keys.NewMemoryStore() })
 }
 
 func TestKeyringCacheBounded(t *testing.T) {
 	ctx := context.Background()
-	kr, err := keys.NewKeyring(keys.NewMemoryStore(), newKEK(t), keys.KeyringConfig{CacheSize: 100, CacheTTL: time.Hour})
+	kr, err := keys.NewKeyring(keys.NewMemoryStore(), keystest.NewKEK(t), keys.KeyringConfig{CacheSize: 100, CacheTTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,14 +72,14 @@ func TestKeyringCacheBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameKey(t, first, again) {
+	if !keystest.SameKey(t, first, again) {
 		t.Error("s-0 has another key after eviction")
 	}
 }
 
 func TestKeyringCacheTTL(t *testing.T) {
 	ctx := context.Background()
-	store, kek := keys.NewMemoryStore(), newKEK(t)
+	store, kek := keys.NewMemoryStore(), keystest.NewKEK(t)
 	kr, err := keys.NewKeyring(store, kek, keys.KeyringConfig{CacheTTL: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -307,7 +89,7 @@ func TestKeyringCacheTTL(t *testing.T) {
 	}
 	// Shred through another Keyring (another replica): once the TTL has
 	// passed, this one sees it too.
-	if err := newKeyring(t, store, kek).Shred(ctx, "acme", "u-1", "default"); err != nil {
+	if err := keystest.NewKeyring(t, store, kek).Shred(ctx, "acme", "u-1", "default"); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(5 * time.Millisecond)
@@ -333,7 +115,7 @@ func (s *countingStore) Get(ctx context.Context, r keys.Ref) (keys.Wrapped, erro
 func TestKeyringHitDoesNoIO(t *testing.T) {
 	ctx := context.Background()
 	store := &countingStore{Store: keys.NewMemoryStore()}
-	kr := newKeyring(t, store, newKEK(t))
+	kr := keystest.NewKeyring(t, store, keystest.NewKEK(t))
 	if _, err := kr.DataKey(ctx, "acme", "u-1", "default"); err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +158,7 @@ func TestLocalKEK(t *testing.T) {
 	if _, err := kek.Unwrap(ctx, w, []byte("other")); !errors.Is(err, keys.ErrUnwrap) {
 		t.Errorf("Unwrap with other aad: %v, want ErrUnwrap", err)
 	}
-	if _, err := newKEK(t).Unwrap(ctx, w, []byte("aad")); !errors.Is(err, keys.ErrUnwrap) {
+	if _, err := keystest.NewKEK(t).Unwrap(ctx, w, []byte("aad")); !errors.Is(err, keys.ErrUnwrap) {
 		t.Errorf("Unwrap with another KEK: %v, want ErrUnwrap", err)
 	}
 	if _, err := keys.NewLocalKEK(raw[:16]); err == nil {
@@ -396,7 +178,7 @@ func TestLocalKEK(t *testing.T) {
 
 func BenchmarkKeyringDataKeyHit(b *testing.B) {
 	ctx := context.Background()
-	kr := newKeyring(b, keys.NewMemoryStore(), newKEK(b))
+	kr := keystest.NewKeyring(b, keys.NewMemoryStore(), keystest.NewKEK(b))
 	const subjects = 1000
 	refs := make([]string, subjects)
 	for i := range refs {
@@ -416,4 +198,46 @@ func BenchmarkKeyringDataKeyHit(b *testing.B) {
 			i++
 		}
 	})
+}
+
+func TestNewKeyringRefusesPreviousKEKSameAsKEK(t *testing.T) {
+	kek := keystest.NewKEK(t)
+	if _, err := keys.NewKeyring(keys.NewMemoryStore(), kek, keys.KeyringConfig{PreviousKEK: kek}); err == nil {
+		t.Error("no error")
+	}
+}
+
+func TestGenerateKEKFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "kek")
+	kek, err := keys.GenerateKEKFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Errorf("mode %#o, want 0600", perm)
+	}
+	loaded, err := keys.LoadKEKFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.ID() != kek.ID() {
+		t.Errorf("loaded KEK %s, generated %s", loaded.ID(), kek.ID())
+	}
+	if _, err := keys.GenerateKEKFile(path); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("GenerateKEKFile over an existing file: %v, want fs.ErrExist", err)
+	}
+	again, err := keys.LoadKEKFile(path, false)
+	if err != nil || again.ID() != kek.ID() {
+		t.Errorf("the existing file changed: %v", err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keys.LoadKEKFile(path, false); err == nil {
+		t.Error("LoadKEKFile accepted a KEK file with mode 0644")
+	}
 }

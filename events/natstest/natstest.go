@@ -1,6 +1,14 @@
 // Package natstest starts real, in-process NATS servers with JetStream for
 // tests: one per test, on a random loopback port, with its store in a
 // temporary directory, shut down when the test ends.
+//
+// It is a module of its own, so that the events module (the SDK) does not
+// require nats-server. The events module's tests that need a server live in
+// this module too, under the name of the package they test:
+// natstest/events (the Emitter, EnsureStream, Head, OpenValues, and the
+// Emitter's example and benchmark) and natstest/keys (the store on a NATS
+// key-value bucket, with the keystest suites of the store, the Keyring and
+// Rewrap run on it).
 package natstest
 
 import (

@@ -1,4 +1,8 @@
-// Package keystest is the conformance suite every keys.Store passes.
+// Package keystest holds the conformance suites of package keys, which
+// every keys.Store passes: the store's own contract (RunStoreTests), and
+// the Keyring (RunKeyringTests) and KEK rotation (RunRewrapTests) on that
+// store. events/keys runs them on the memory store; the module
+// events/natstest runs them on the NATS key-value store.
 package keystest
 
 import (

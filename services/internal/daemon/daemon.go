@@ -34,6 +34,7 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/erasure"
+	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/docketledger/docket/services/internal/loader"
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/docketledger/docket/services/internal/readmodels"
@@ -304,7 +305,7 @@ type emitterTarget struct{ d *Daemon }
 // after the demo, docketd's own records), as far as the stream's start:
 // found false then means that the tenant holds none of ours.
 func (t emitterTarget) Head(ctx context.Context, tenant string, ours func(string) bool) (string, bool, error) {
-	_, id, found, err := events.HeadSkipping(ctx, t.d.ledger.stream, tenant, "",
+	_, id, found, err := ingest.HeadSkipping(ctx, t.d.ledger.stream, tenant, "",
 		func(ev *eventsv1.Event) bool { return !ours(ev.GetEventId()) }, math.MaxUint64)
 	return id, found, err
 }

@@ -187,7 +187,7 @@ func (s *Service) Head(ctx context.Context, req *connect.Request[apiv1.HeadReque
 		err   error
 	)
 	if req.Msg.GetSkipDocketd() {
-		seq, id, found, err = events.HeadSkipping(ctx, s.stream, req.Msg.GetTenant(), req.Msg.GetSubjectRef(), recordedByDocketd, maxHeadWalk)
+		seq, id, found, err = HeadSkipping(ctx, s.stream, req.Msg.GetTenant(), req.Msg.GetSubjectRef(), recordedByDocketd, maxHeadWalk)
 	} else {
 		seq, id, found, err = events.Head(ctx, s.stream, req.Msg.GetTenant(), req.Msg.GetSubjectRef())
 	}

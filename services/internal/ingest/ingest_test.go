@@ -16,6 +16,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -36,20 +37,28 @@ func consent(ref string) *eventsv1.Event {
 	}
 }
 
+// newLog starts a NATS server with the events stream and an Emitter on it
+// configured by cfg.
+func newLog(t *testing.T, cfg events.EmitterConfig) (jetstream.JetStream, jetstream.Stream, *events.Emitter) {
+	t.Helper()
+	_, js := natstest.Connect(t, natstest.Start(t))
+	stream, err := events.EnsureStream(context.Background(), js, events.StreamConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	em, err := events.NewEmitter(js, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js, stream, em
+}
+
 // While Config.Storage reports a problem, an append is refused at once
 // with resource_exhausted naming it, and nothing is stored; once the
 // problem is gone, appends are stored again.
 func TestAppendRefusedWhileStorageCannotWrite(t *testing.T) {
 	ctx := context.Background()
-	_, js := natstest.Connect(t, natstest.Start(t))
-	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	em, err := events.NewEmitter(js, events.EmitterConfig{AckTimeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, stream, em := newLog(t, events.EmitterConfig{AckTimeout: 2 * time.Second})
 	var full atomic.Bool
 	full.Store(true)
 	var checks atomic.Int64
@@ -111,15 +120,7 @@ func TestAppendRefusedWhileStorageCannotWrite(t *testing.T) {
 // ahead (a clock running fast) is stored.
 func TestAppendBoundsOccurredAt(t *testing.T) {
 	ctx := context.Background()
-	_, js := natstest.Connect(t, natstest.Start(t))
-	stream, err := events.EnsureStream(ctx, js, events.StreamConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	em, err := events.NewEmitter(js, events.EmitterConfig{}) // the default skew, the real clock
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, stream, em := newLog(t, events.EmitterConfig{}) // the default skew, the real clock
 	svc, err := ingest.New(em, stream, ingest.Config{MaxBatch: 10}, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)

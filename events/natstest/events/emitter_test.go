@@ -1,3 +1,7 @@
+// The tests of package events that need a NATS server: the Emitter, the
+// stream, heads and OpenValues. They are in the natstest module so that the
+// events module (the SDK) does not require nats-server (events/light_test.go).
+
 package events_test
 
 import (
@@ -254,11 +258,34 @@ func TestEmitterWithoutKeysRefusesPlaintext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Append(context.Background(), collected("u-1", plantedEmail)); !errors.Is(err, events.ErrInvalid) {
-		t.Fatalf("err = %v, want ErrInvalid", err)
+	_, err = e.Append(context.Background(), collected("u-1", plantedEmail))
+	var ve *events.ValidationError
+	if !errors.Is(err, events.ErrNoKeys) || !errors.Is(err, events.ErrInvalid) || !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want ErrNoKeys, ErrInvalid and a *ValidationError", err)
+	}
+	if len(ve.Problems) != 1 || ve.Problems[0].Field != "events[0].data_collected.values[0]" {
+		t.Errorf("problems %v, want the plaintext value's field", ve.Problems)
+	}
+	if strings.Contains(err.Error(), plantedEmail) {
+		t.Errorf("the error holds the value: %v", err)
 	}
 	if n := l.count(t); n != 0 {
 		t.Fatalf("stored %d events", n)
+	}
+	// Without plaintext values the same Emitter stores, and an invalid
+	// event is refused for what it is, not for the keys.
+	noValues := func(ref string) *eventsv1.Event {
+		ev := collected(ref, plantedEmail)
+		ev.GetDataCollected().Values = nil
+		return ev
+	}
+	if _, err := e.Append(context.Background(), noValues("u-1")); err != nil {
+		t.Fatalf("an event without values: %v", err)
+	}
+	bad := noValues("u-2")
+	bad.Tenant = ""
+	if _, err := e.Append(context.Background(), bad); !errors.Is(err, events.ErrInvalid) || errors.Is(err, events.ErrNoKeys) {
+		t.Fatalf("an invalid event without values: err = %v, want ErrInvalid and not ErrNoKeys", err)
 	}
 }
 

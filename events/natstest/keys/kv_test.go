@@ -1,3 +1,8 @@
+// The tests of package keys that need a NATS server: the store on a NATS
+// key-value bucket, with the keystest suites run on it. They are in the
+// natstest module so that the events module (the SDK) does not require
+// nats-server (events/light_test.go).
+
 package keys_test
 
 import (
@@ -15,8 +20,8 @@ import (
 
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/keys/keystest"
+	"github.com/docketledger/docket/events/natstest"
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -29,49 +34,43 @@ type natsServer struct {
 }
 
 // startNATS starts a server for one test; it shuts down in t.Cleanup.
-// (Local to this package until a shared helper exists.)
 func startNATS(t *testing.T) *natsServer {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(5 * time.Second) {
-		s.Shutdown()
-		t.Fatal("NATS server not ready")
-	}
-	nc, err := nats.Connect(s.ClientURL())
-	if err != nil {
-		s.Shutdown()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		nc.Close()
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := natstest.Start(t, func(o *server.Options) { o.StoreDir = dir })
+	_, js := natstest.Connect(t, s)
 	return &natsServer{srv: s, js: js, storeDir: dir}
 }
 
-// newKVStore returns a KV store in a fresh bucket (each call its own server).
-func newKVStore(t *testing.T) keys.Store {
+// startKV starts a server for one test and opens a KV store on it, in the
+// default bucket.
+func startKV(t *testing.T) (*natsServer, keys.Store) {
 	t.Helper()
 	ns := startNATS(t)
 	store, err := keys.NewKVStore(context.Background(), ns.js, keys.KVConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ns, store
+}
+
+// newKVStore returns a KV store in a fresh bucket (each call its own server).
+func newKVStore(t *testing.T) keys.Store {
+	t.Helper()
+	_, store := startKV(t)
 	return store
 }
 
 func TestKVStore(t *testing.T) {
 	keystest.RunStoreTests(t, newKVStore)
+}
+
+func TestKVKeyring(t *testing.T) {
+	keystest.RunKeyringTests(t, newKVStore)
+}
+
+func TestKVRewrap(t *testing.T) {
+	keystest.RunRewrapTests(t, newKVStore)
 }
 
 func TestKVStoreSharesBucket(t *testing.T) {
@@ -156,12 +155,8 @@ func TestKVStoreRefusesDenyDeleteBucket(t *testing.T) {
 // store directory, while a key that was not shredded still is.
 func TestKVShredSecureErases(t *testing.T) {
 	ctx := context.Background()
-	ns := startNATS(t)
-	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr := newKeyring(t, store, newKEK(t))
+	ns, store := startKV(t)
+	kr := keystest.NewKeyring(t, store, keystest.NewKEK(t))
 	victim := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "marketing"}
 	kept := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "tax"}
 	for _, r := range []keys.Ref{victim, kept, {Tenant: "acme", Subject: "u-2", Group: "marketing"}} {
@@ -273,11 +268,7 @@ func dirHolds(t *testing.T, dir string, b []byte) bool {
 // ref is shredded and no wrapped key any creator stored survives.
 func TestKVShredRacesCreators(t *testing.T) {
 	ctx := context.Background()
-	ns := startNATS(t)
-	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns, store := startKV(t)
 	r := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"}
 	const creators = 8
 	var created [creators][][]byte
@@ -339,13 +330,64 @@ func TestKVShredRacesCreators(t *testing.T) {
 // revision; the next Shred erases it.
 func TestKVShredFinishesInterruptedErase(t *testing.T) {
 	ctx := context.Background()
-	ns := startNATS(t)
-	store, err := keys.NewKVStore(ctx, ns.js, keys.KVConfig{})
+	w := keys.Wrapped{Version: 1, KEKID: "k", Ciphertext: []byte("the-wrapped-data-key-bytes")}
+	_, store, stream, r := interrupted(t, w, tombstone)
+	if _, err := store.Get(ctx, r); !errors.Is(err, keys.ErrShredded) {
+		t.Fatalf("Get after the tombstone: %v, want ErrShredded", err)
+	}
+	if !streamHolds(t, stream, w.Ciphertext) {
+		t.Fatal("control: the older revision does not hold the wrapped key")
+	}
+	if err := store.Shred(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if streamHolds(t, stream, w.Ciphertext) {
+		t.Error("the wrapped key survived the second Shred")
+	}
+}
+
+// After a KV rotation no message of the bucket's stream holds a key as the
+// old KEK wrapped it.
+func TestKVRewrapErasesOldWrapping(t *testing.T) {
+	ctx := context.Background()
+	ns, store := startKV(t)
+	oldKEK, newKEK := keystest.NewKEK(t), keystest.NewKEK(t)
+	values, _ := keystest.Fill(t, store, oldKEK, 3)
+	var old [][]byte
+	for _, v := range values {
+		w, err := store.Get(ctx, v.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old = append(old, w.Ciphertext)
+	}
+	stream, err := ns.js.Stream(ctx, "KV_"+keys.DefaultKVBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !streamHolds(t, stream, old[0]) {
+		t.Fatal("control: the stream does not hold the wrapped key")
+	}
+	if _, err := keys.Rewrap(ctx, store, oldKEK, newKEK); err != nil {
+		t.Fatal(err)
+	}
+	for i, ct := range old {
+		if streamHolds(t, stream, ct) {
+			t.Errorf("the stream still holds key %d as the old KEK wrapped it", i)
+		}
+	}
+}
+
+// interrupted starts a KV store, stores w as the data key of acme/u-1
+// (group default), then overwrites that record with record(rev), rev being
+// its revision: step one of a Shred or a Replace that crashed before
+// erasing the older revision, which still holds w. It returns the server,
+// the store, the bucket's stream and the ref.
+func interrupted(t *testing.T, w keys.Wrapped, record func(rev uint64) []byte) (*natsServer, keys.Store, jetstream.Stream, keys.Ref) {
+	t.Helper()
+	ctx := context.Background()
+	ns, store := startKV(t)
 	r := keys.Ref{Tenant: "acme", Subject: "u-1", Group: "default"}
-	w := keys.Wrapped{Version: 1, KEKID: "k", Ciphertext: []byte("the-wrapped-data-key-bytes")}
 	if err := store.Create(ctx, r, w); err != nil {
 		t.Fatal(err)
 	}
@@ -357,25 +399,76 @@ func TestKVShredFinishesInterruptedErase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Step one of Shred only: the tombstone (format 1, kind 2, erased revision).
-	tomb := binary.BigEndian.AppendUint64([]byte{1, 2}, e.Revision())
-	if _, err := kv.Update(ctx, "acme.u-1.default", tomb, e.Revision()); err != nil {
+	if _, err := kv.Update(ctx, "acme.u-1.default", record(e.Revision()), e.Revision()); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := store.Get(ctx, r); !errors.Is(err, keys.ErrShredded) {
-		t.Fatalf("Get after the tombstone: %v, want ErrShredded", err)
 	}
 	stream, err := ns.js.Stream(ctx, "KV_"+keys.DefaultKVBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !streamHolds(t, stream, w.Ciphertext) {
-		t.Fatal("control: the older revision does not hold the wrapped key")
+	return ns, store, stream, r
+}
+
+// tombstone is the record step one of a Shred writes: format 1, kind 2,
+// the erased revision.
+func tombstone(rev uint64) []byte { return binary.BigEndian.AppendUint64([]byte{1, 2}, rev) }
+
+// rewrapped is the record step one of a Replace with next writes: format
+// 1, kind 1, version, KEK id length and id, ciphertext.
+func rewrapped(next keys.Wrapped) func(uint64) []byte {
+	return func(uint64) []byte {
+		rec := binary.BigEndian.AppendUint32([]byte{1, 1}, next.Version)
+		rec = append(rec, byte(len(next.KEKID)))
+		return append(append(rec, next.KEKID...), next.Ciphertext...)
 	}
+}
+
+var (
+	oldWrapping = keys.Wrapped{Version: 1, KEKID: "old-kek", Ciphertext: []byte("the-old-wrapping-of-the-data-key")}
+	newWrapping = keys.Wrapped{Version: 1, KEKID: "new-kek", Ciphertext: []byte("the-new-wrapping-of-the-data-key")}
+)
+
+// TestKVRewrapFinishesInterruptedErase: a Replace that wrote the rewrapped
+// key and then crashed before erasing the old one leaves that old wrapping
+// as the older revision; the next Rewrap erases it, and so would a Shred.
+func TestKVRewrapFinishesInterruptedErase(t *testing.T) {
+	ctx := context.Background()
+	old, next := oldWrapping, newWrapping
+	_, store, stream, r := interrupted(t, old, rewrapped(next))
+	if !streamHolds(t, stream, old.Ciphertext) {
+		t.Fatal("control: the older revision does not hold the old wrapping")
+	}
+	// What Rewrap does for a key already under the new KEK.
+	if err := store.Replace(ctx, r, next, next); err != nil {
+		t.Fatal(err)
+	}
+	if streamHolds(t, stream, old.Ciphertext) {
+		t.Error("the old wrapping survived")
+	}
+	got, err := store.Get(ctx, r)
+	if err != nil || got.KEKID != next.KEKID {
+		t.Fatalf("Get = %+v, %v; want the new wrapping", got, err)
+	}
+}
+
+// A Shred after such an interrupted Replace erases both wrappings.
+func TestKVShredErasesStaleWrapping(t *testing.T) {
+	ctx := context.Background()
+	old, next := oldWrapping, newWrapping
+	ns, store, stream, r := interrupted(t, old, rewrapped(next))
 	if err := store.Shred(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if streamHolds(t, stream, w.Ciphertext) {
-		t.Error("the wrapped key survived the second Shred")
+	for _, ct := range [][]byte{old.Ciphertext, next.Ciphertext} {
+		if streamHolds(t, stream, ct) {
+			t.Errorf("%s survived the shred", ct)
+		}
+	}
+	ns.srv.Shutdown()
+	ns.srv.WaitForShutdown()
+	for _, ct := range [][]byte{old.Ciphertext, next.Ciphertext} {
+		if dirHolds(t, ns.storeDir, ct) {
+			t.Errorf("%s is still on disk", ct)
+		}
 	}
 }
