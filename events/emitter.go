@@ -2,7 +2,6 @@ package events
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,9 +9,9 @@ import (
 
 	"github.com/docketledger/docket/events/seal"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
 )
 
 // Header names Docket sets on stored messages. They carry only ids and type
@@ -545,83 +544,42 @@ func (e *Emitter) findStored(ctx context.Context, filter string, after uint64, e
 	}
 }
 
-// Atomic batch headers (ADR-50), which nats.go does not wrap yet.
-const (
-	hdrBatchID             = "Nats-Batch-Id"
-	hdrBatchSeq            = "Nats-Batch-Sequence"
-	hdrBatchCommit         = "Nats-Batch-Commit"
-	errCodeAtomicDuplicate = 10201
-)
+// errCodeAtomicDuplicate is the server's answer to a batch whose first
+// message id it has already stored.
+const errCodeAtomicDuplicate = 10201
 
-// pubAckResponse is the server's reply to a batch commit.
-type pubAckResponse struct {
-	Error *jetstream.APIError `json:"error,omitempty"`
-	jetstream.PubAck
-	BatchID   string `json:"batch,omitempty"`
-	BatchSize int    `json:"count,omitempty"`
-}
-
-// publishAtomic stores the batch as one atomic write: all events or none.
+// publishAtomic stores the batch as one atomic write (ADR-50): all events or
+// none. jetstreamext sets the batch headers, has the first message
+// acknowledged and checks the commit's acknowledgement against the batch.
 func (e *Emitter) publishAtomic(ctx context.Context, opts AppendOptions, evs []*eventsv1.Event, msgs []*nats.Msg) ([]Result, error) {
-	nc := e.js.Conn()
-	batchID := uuid.NewString()
 	expected := make(map[string]bool, len(opts.ExpectedLastSequence))
 	for i, m := range msgs {
 		ev := evs[i]
 		m.Header.Set(jetstream.MsgIDHeader, ev.GetEventId())
-		m.Header.Set(hdrBatchID, batchID)
-		m.Header.Set(hdrBatchSeq, strconv.Itoa(i+1))
 		if want, ok := opts.ExpectedLastSequence[ev.GetSubjectRef()]; ok && !expected[ev.GetSubjectRef()] {
 			expected[ev.GetSubjectRef()] = true
 			m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(want, 10))
 			m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, SubjectFilter(ev.GetTenant(), ev.GetSubjectRef()))
 		}
-		last := i == len(msgs)-1
-		if last {
-			m.Header.Set(hdrBatchCommit, "1")
-		}
-		if i > 0 && !last {
-			if err := nc.PublishMsg(m); err != nil {
-				return nil, fmt.Errorf("events[%d]: publish: %w", i, err)
-			}
-			continue
-		}
-		reply, err := nc.RequestMsgWithContext(ctx, m)
-		if err != nil {
-			return nil, fmt.Errorf("events[%d]: atomic batch: %w", i, err)
-		}
-		if !last && len(reply.Data) == 0 {
-			continue
-		}
-		var resp pubAckResponse
-		if err := json.Unmarshal(reply.Data, &resp); err != nil {
-			return nil, fmt.Errorf("atomic batch: bad reply: %w", err)
-		}
-		if resp.Error != nil {
-			if resp.Error.ErrorCode == errCodeAtomicDuplicate {
-				// A retry of a batch that was stored: all of it was, since it
-				// was atomic. Publishing one by one reports each original.
-				return e.publishEach(ctx, evs, msgs)
-			}
-			if resp.Error.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-				resp.Error.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant {
-				return nil, fmt.Errorf("atomic batch: %w: %s", ErrConflict, resp.Error.Description)
-			}
-			return nil, fmt.Errorf("atomic batch: %w", resp.Error)
-		}
-		if !last {
-			return nil, errors.New("atomic batch: unexpected acknowledgement before commit")
-		}
-		if resp.BatchSize != len(msgs) {
-			return nil, fmt.Errorf("atomic batch: server stored %d of %d events", resp.BatchSize, len(msgs))
-		}
-		results := make([]Result, len(msgs))
-		for j := range msgs {
-			results[j] = Result{EventID: evs[j].GetEventId(), Sequence: resp.Sequence - uint64(len(msgs)-1-j)}
-		}
-		return results, nil
 	}
-	return nil, errors.New("atomic batch: empty")
+	ack, err := jetstreamext.PublishMsgBatch(ctx, e.js, msgs)
+	var apiErr *jetstream.APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeAtomicDuplicate:
+		// A retry of a batch that was stored: all of it was, since it was
+		// atomic. Publishing one by one reports each original.
+		return e.publishEach(ctx, evs, msgs)
+	case errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant):
+		return nil, fmt.Errorf("atomic batch: %w: %s", ErrConflict, apiErr.Description)
+	case err != nil:
+		return nil, fmt.Errorf("atomic batch: %w", err)
+	}
+	results := make([]Result, len(msgs))
+	for j := range msgs {
+		results[j] = Result{EventID: evs[j].GetEventId(), Sequence: ack.Sequence - uint64(len(msgs)-1-j)}
+	}
+	return results, nil
 }
 
 // Head returns the newest stored event of a tenant (subjectRef "") or of one
