@@ -10,6 +10,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
+	github.com/transparency-dev/formats v0.1.1
 	golang.org/x/mod v0.43.0
 	google.golang.org/protobuf v1.36.12
 )
