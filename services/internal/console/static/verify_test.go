@@ -205,6 +205,25 @@ func newTestKey(t *testing.T, name string) testKey {
 	return testKey{name: name, vkey: vkey, signer: s, verifier: v}
 }
 
+// newWitnessTestKey returns a witness's C2SP tlog-cosignature/v1 key
+// pair (key type 0x04), as `docket keys generate --witness` makes it.
+func newWitnessTestKey(t *testing.T, name string) testKey {
+	t.Helper()
+	skey, vkey, err := checkpoint.GenerateWitnessKey(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := checkpoint.NewWitnessSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := checkpoint.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testKey{name: name, vkey: vkey, signer: s, verifier: v}
+}
+
 // label is the key as verify.js names it in messages: "<name>+<hash>".
 func (k testKey) label() string {
 	return fmt.Sprintf("%s+%08x", k.name, k.verifier.KeyHash())
@@ -355,15 +374,32 @@ func flipSignatureBit(t *testing.T, msg, name string) string {
 	return ""
 }
 
+// flipTimestampBit flips a bit of the timestamp of the cosignature/v1 in
+// the signature line of the note signed by key name (bytes 4 to 11 of the
+// signature are the timestamp).
+func flipTimestampBit(t *testing.T, msg, name string) string {
+	t.Helper()
+	prefix := "\u2014 " + name + " "
+	lines := strings.Split(msg, "\n")
+	for i, line := range lines {
+		if b64, ok := strings.CutPrefix(line, prefix); ok {
+			lines[i] = prefix + flipBase64Bit(t, b64, 11)
+			return strings.Join(lines, "\n")
+		}
+	}
+	t.Fatalf("no signature by %s in the note", name)
+	return ""
+}
+
 func TestVerifyJS(t *testing.T) {
 	ctx := openPage(t)
 	start := time.Now()
 	defer func() { t.Logf("verify.js checks took %v", time.Since(start).Round(time.Millisecond)) }()
 
 	log := newTestKey(t, origin)
-	w1 := newTestKey(t, "witness-1.example.org")
-	w2 := newTestKey(t, "witness-2.example.org")
-	w3 := newTestKey(t, "witness-3.example.org") // the verifier does not know it
+	w1 := newWitnessTestKey(t, "witness-1.example.org") // tlog-cosignature/v1
+	w2 := newTestKey(t, "witness-2.example.org")        // a plain Ed25519 key, as earlier witnesses had
+	w3 := newTestKey(t, "witness-3.example.org")        // the verifier does not know it
 
 	t.Run("valid bundles verify", func(t *testing.T) {
 		testValidBundles(t, ctx, log, w1, w2, w3)
@@ -557,6 +593,18 @@ func testTamperedBundles(t *testing.T, ctx context.Context, log, w1, w2, w3 test
 			wantInMsg: "the checkpoint's signature by the witness key " + w1.label() + " does not verify",
 		},
 		{
+			name:      "known witness's cosignature time: one bit flipped",
+			c:         bundleCase{Bundle: with(func(b *proof.Bundle) { b.Checkpoint = flipTimestampBit(t, msg, w1.name) }), LogKey: log.vkey, WitnessKeys: known},
+			wantCode:  "bad-signature",
+			wantInMsg: "the checkpoint's signature by the witness key " + w1.label() + " does not verify",
+		},
+		{
+			name:      "a witness's cosignature/v1 key as the log key",
+			c:         bundleCase{Bundle: validJSON, LogKey: w1.vkey},
+			wantCode:  "invalid-key",
+			wantInMsg: "cosignature/v1",
+		},
+		{
 			name: "unknown witness's signature: one bit flipped, ignored",
 			c:    bundleCase{Bundle: with(func(b *proof.Bundle) { b.Checkpoint = flipSignatureBit(t, msg, w3.name) }), LogKey: log.vkey, WitnessKeys: known, MinWitnesses: 1},
 		},
@@ -575,7 +623,12 @@ func testTamperedBundles(t *testing.T, ctx context.Context, log, w1, w2, w3 test
 		{
 			name: "checkpoint signed by a witness only",
 			c: bundleCase{Bundle: with(func(b *proof.Bundle) {
-				b.Checkpoint = signNote(t, checkpoint.Checkpoint{Origin: origin, Size: size, Root: root}, w1)
+				// checkpoint.Sign refuses a witness's key: sign the note as is.
+				msg, err := note.Sign(&note.Note{Text: checkpoint.Checkpoint{Origin: origin, Size: size, Root: root}.Text()}, w1.signer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.Checkpoint = string(msg)
 			}), LogKey: log.vkey, WitnessKeys: known},
 			wantCode:  "not-signed-by-log",
 			wantInMsg: "the checkpoint is not signed by the log key " + log.label(),
