@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -424,12 +425,24 @@ func TestWriteKeyFileLoadWitnessSigner(t *testing.T) {
 	if _, err := checkpoint.LoadSigner(path); !errors.Is(err, checkpoint.ErrInvalidKey) {
 		t.Errorf("LoadSigner(witness key file) error = %v, want ErrInvalidKey", err)
 	}
+	if got, err := checkpoint.LoadPublicKey(path); err != nil || got != w.vkey {
+		t.Errorf("LoadPublicKey(witness key file) = %q, %v; want %q", got, err, w.vkey)
+	}
 	logPath := dir + "/log.key"
 	if err := checkpoint.WriteKeyFile(logPath, log.skey); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := checkpoint.LoadWitnessSigner(logPath); !errors.Is(err, checkpoint.ErrInvalidKey) {
 		t.Errorf("LoadWitnessSigner(log key file) error = %v, want ErrInvalidKey", err)
+	}
+	if got, err := checkpoint.LoadPublicKey(logPath); err != nil || got != log.vkey {
+		t.Errorf("LoadPublicKey(log key file) = %q, %v; want %q", got, err, log.vkey)
+	}
+	if err := os.Chmod(logPath, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := checkpoint.LoadPublicKey(logPath); !errors.Is(err, checkpoint.ErrKeyFileMode) {
+		t.Errorf("LoadPublicKey(mode 0640) error = %v, want ErrKeyFileMode", err)
 	}
 }
 

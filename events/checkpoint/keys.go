@@ -136,37 +136,44 @@ func LoadWitnessSigner(path string) (note.Signer, error) {
 	return loadKeyFile(path, NewWitnessSigner)
 }
 
-// loadKeyFile reads the signer key file at path (see LoadSigner) and makes
-// its signer with newSigner.
-func loadKeyFile(path string, newSigner func(string) (note.Signer, error)) (note.Signer, error) {
+// LoadPublicKey reads a signer key file, the log's or a witness's, as
+// LoadSigner does, and returns its verifier key (PublicKey).
+func LoadPublicKey(path string) (vkey string, err error) {
+	return loadKeyFile(path, PublicKey)
+}
+
+// loadKeyFile reads the signer key file at path (see LoadSigner) and
+// passes the key to use.
+func loadKeyFile[T any](path string, use func(skey string) (T, error)) (T, error) {
+	var zero T
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: opening key file: %w", err)
+		return zero, fmt.Errorf("checkpoint: opening key file: %w", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: key file %s: %w", path, err)
+		return zero, fmt.Errorf("checkpoint: key file %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: key file %s is not a regular file", ErrInvalidKey, path)
+		return zero, fmt.Errorf("%w: key file %s is not a regular file", ErrInvalidKey, path)
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("%w: key file %s has mode %04o, which grants access to group or others; run chmod 600 %s",
+		return zero, fmt.Errorf("%w: key file %s has mode %04o, which grants access to group or others; run chmod 600 %s",
 			ErrKeyFileMode, path, perm, path)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: reading key file %s: %w", path, err)
+		return zero, fmt.Errorf("checkpoint: reading key file %s: %w", path, err)
 	}
 	if len(data) > maxKeyFileSize {
-		return nil, fmt.Errorf("%w: key file %s is larger than %d bytes", ErrInvalidKey, path, maxKeyFileSize)
+		return zero, fmt.Errorf("%w: key file %s is larger than %d bytes", ErrInvalidKey, path, maxKeyFileSize)
 	}
-	s, err := newSigner(string(data))
+	v, err := use(string(data))
 	if err != nil {
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return zero, fmt.Errorf("key file %s: %w", path, err)
 	}
-	return s, nil
+	return v, nil
 }
 
 // NewSigner returns the log's signer of an encoded signer key, for keys

@@ -41,22 +41,17 @@ func Keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "public":
 		fs := flags("keys public", stderr)
-		file := fs.String("key-file", DefaultNotaryKeyFile, "the notary's signing key (env DOCKET_NOTARY_KEY, the key itself, wins)")
+		file := fs.String("key-file", DefaultNotaryKeyFile, "the notary's (or a witness's) signing key (env DOCKET_NOTARY_KEY, the key itself, wins)")
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		skey := os.Getenv("DOCKET_NOTARY_KEY")
-		if skey == "" {
-			if _, err := checkpoint.LoadSigner(*file); err != nil { // checks the file's mode
-				return fmt.Errorf("--key-file: %w", err)
-			}
-			b, err := os.ReadFile(*file)
-			if err != nil {
-				return fmt.Errorf("--key-file: %w", err)
-			}
-			skey = strings.TrimSpace(string(b))
+		var vkey string
+		var err error
+		if skey := os.Getenv("DOCKET_NOTARY_KEY"); skey != "" {
+			vkey, err = checkpoint.PublicKey(skey)
+		} else if vkey, err = checkpoint.LoadPublicKey(*file); err != nil { // checks the file's mode
+			err = fmt.Errorf("--key-file: %w", err)
 		}
-		vkey, err := checkpoint.PublicKey(skey)
 		if err != nil {
 			return err
 		}

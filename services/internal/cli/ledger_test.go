@@ -36,6 +36,9 @@ func TestVerifiableLedger(t *testing.T) {
 	if _, err := checkpoint.LoadWitnessSigner(wkeyFile); err != nil {
 		t.Fatalf("keys generate --witness wrote no witness key: %v", err)
 	}
+	if code, out, errOut := run(t, "keys", "public", "--key-file", wkeyFile); code != 0 || strings.TrimSpace(out) != wvkey {
+		t.Fatalf("keys public of the witness key: exit %d: %q%s, want %q", code, out, errOut, wvkey)
+	}
 	c := config.Defaults()
 	c.DataDir = t.TempDir()
 	c.NATSListen = "127.0.0.1:0"
