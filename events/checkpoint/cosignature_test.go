@@ -27,31 +27,6 @@ import (
 // verifier, golang.org/x/mod/sumdb/note, and the signed message as the
 // specification spells it, checked with crypto/ed25519 alone.
 
-// witnessKeyPair is a witness's cosignature/v1 key with its signer and
-// verifier.
-type witnessKeyPair struct {
-	skey, vkey string
-	signer     note.Signer
-	verifier   note.Verifier
-}
-
-func newWitnessKeyPair(t testing.TB, name string) witnessKeyPair {
-	t.Helper()
-	skey, vkey, err := checkpoint.GenerateWitnessKey(name)
-	if err != nil {
-		t.Fatalf("GenerateWitnessKey(%q): %v", name, err)
-	}
-	s, err := checkpoint.NewWitnessSigner(skey)
-	if err != nil {
-		t.Fatalf("NewWitnessSigner: %v", err)
-	}
-	v, err := checkpoint.NewVerifier(vkey)
-	if err != nil {
-		t.Fatalf("NewVerifier: %v", err)
-	}
-	return witnessKeyPair{skey: skey, vkey: vkey, signer: s, verifier: v}
-}
-
 // specSigner signs as C2SP tlog-cosignature/v1 spells it, at a chosen
 // time, with crypto/ed25519 only: the signed message is
 // "cosignature/v1\ntime <t>\n" and the checkpoint body, the signature the
@@ -64,7 +39,7 @@ type specSigner struct {
 	time uint64
 }
 
-func newSpecSigner(t testing.TB, w witnessKeyPair, name string, ts uint64) *specSigner {
+func newSpecSigner(t testing.TB, w keyPair, name string, ts uint64) *specSigner {
 	t.Helper()
 	raw, err := base64.StdEncoding.DecodeString(strings.SplitN(w.skey, "+", 5)[4])
 	if err != nil || len(raw) != 33 || raw[0] != 0x04 {
@@ -362,28 +337,6 @@ func TestKeyKindsKeptApart(t *testing.T) {
 	msg := mustSign(t, c, log.signer)
 	if _, err := checkpoint.Open(msg, w.verifier, nil); !errors.Is(err, checkpoint.ErrInvalidKey) {
 		t.Errorf("Open(log key = witness key) error = %v, want ErrInvalidKey", err)
-	}
-}
-
-func TestWitnessSignerKeyRejectsWithoutLeakingKey(t *testing.T) {
-	w := newWitnessKeyPair(t, "witness.example.org/w1")
-	secret := secretPart(w.skey)
-	for name, bad := range badSignerKeys(t, w.skey) {
-		t.Run(name, func(t *testing.T) {
-			_, err := checkpoint.NewWitnessSigner(bad)
-			if !errors.Is(err, checkpoint.ErrInvalidKey) {
-				t.Fatalf("NewWitnessSigner error = %v, want ErrInvalidKey", err)
-			}
-			_, perr := checkpoint.PublicKey(bad)
-			if !errors.Is(perr, checkpoint.ErrInvalidKey) {
-				t.Fatalf("PublicKey error = %v, want ErrInvalidKey", perr)
-			}
-			for _, e := range []error{err, perr} {
-				if leaks(e.Error(), secret) {
-					t.Errorf("error %q holds key material", e)
-				}
-			}
-		})
 	}
 }
 

@@ -184,12 +184,9 @@ func loadKeyFile[T any](path string, use func(skey string) (T, error)) (T, error
 // wrap ErrInvalidKey and never hold key material.
 func NewSigner(skey string) (note.Signer, error) {
 	skey = strings.TrimSpace(skey)
-	k, err := parseSignerKey(skey)
-	if err != nil {
+	if _, err := parseSignerKeyOf(skey, algEd25519,
+		"this is a witness's cosignature/v1 key (type 0x04); the log signs with an Ed25519 note key (type 0x01)"); err != nil {
 		return nil, err
-	}
-	if k.alg != algEd25519 {
-		return nil, fmt.Errorf("%w: this is a witness's cosignature/v1 key (type 0x04); the log signs with an Ed25519 note key (type 0x01)", ErrInvalidKey)
 	}
 	s, err := note.NewSigner(skey)
 	if err != nil {
@@ -211,12 +208,10 @@ func NewSigner(skey string) (note.Signer, error) {
 // hold key material.
 func NewWitnessSigner(skey string) (note.Signer, error) {
 	skey = strings.TrimSpace(skey)
-	k, err := parseSignerKey(skey)
+	k, err := parseSignerKeyOf(skey, algEd25519CosignatureV1,
+		"this is an Ed25519 note key (type 0x01), not a witness's cosignature/v1 key (type 0x04); make one with docket keys generate --witness")
 	if err != nil {
 		return nil, err
-	}
-	if k.alg != algEd25519CosignatureV1 {
-		return nil, fmt.Errorf("%w: this is an Ed25519 note key (type 0x01), not a witness's cosignature/v1 key (type 0x04); make one with docket keys generate --witness", ErrInvalidKey)
 	}
 	if err := k.checkHash(); err != nil {
 		return nil, err
@@ -349,6 +344,16 @@ func parseSignerKey(skey string) (signerKey, error) {
 		return signerKey{}, fmt.Errorf("%w: signer key data has %d bytes, want %d", ErrInvalidKey, len(key), 1+ed25519.SeedSize)
 	}
 	return signerKey{name: name, hash: uint32(h), alg: key[0], seed: key[1:]}, nil
+}
+
+// parseSignerKeyOf is parseSignerKey for a key of type alg only; another
+// type is refused with the reason wrongKind.
+func parseSignerKeyOf(skey string, alg byte, wrongKind string) (signerKey, error) {
+	k, err := parseSignerKey(skey)
+	if err == nil && k.alg != alg {
+		err = fmt.Errorf("%w: %s", ErrInvalidKey, wrongKind)
+	}
+	return k, err
 }
 
 // checkHash checks a cosignature/v1 signer key's hash against its key

@@ -69,29 +69,24 @@ type keys struct {
 
 func newKeys(t testing.TB, name string) keys {
 	t.Helper()
-	skey, vkey, err := checkpoint.GenerateKey(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := checkpoint.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := checkpoint.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keys{s, v}
+	return makeKeys(t, name, checkpoint.GenerateKey, checkpoint.NewSigner)
 }
 
 // newWitnessKeys returns a witness's C2SP tlog-cosignature/v1 keys.
 func newWitnessKeys(t testing.TB, name string) keys {
 	t.Helper()
-	skey, vkey, err := checkpoint.GenerateWitnessKey(name)
+	return makeKeys(t, name, checkpoint.GenerateWitnessKey, checkpoint.NewWitnessSigner)
+}
+
+// makeKeys generates a key pair of one kind and makes its signer and
+// verifier.
+func makeKeys(t testing.TB, name string, generate func(string) (string, string, error), newSigner func(string) (note.Signer, error)) keys {
+	t.Helper()
+	skey, vkey, err := generate(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := checkpoint.NewWitnessSigner(skey)
+	s, err := newSigner(skey)
 	if err != nil {
 		t.Fatal(err)
 	}

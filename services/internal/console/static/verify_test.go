@@ -190,30 +190,25 @@ type testKey struct {
 
 func newTestKey(t *testing.T, name string) testKey {
 	t.Helper()
-	skey, vkey, err := checkpoint.GenerateKey(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := checkpoint.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := checkpoint.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testKey{name: name, vkey: vkey, signer: s, verifier: v}
+	return makeTestKey(t, name, checkpoint.GenerateKey, checkpoint.NewSigner)
 }
 
 // newWitnessTestKey returns a witness's C2SP tlog-cosignature/v1 key
 // pair (key type 0x04), as `docket keys generate --witness` makes it.
 func newWitnessTestKey(t *testing.T, name string) testKey {
 	t.Helper()
-	skey, vkey, err := checkpoint.GenerateWitnessKey(name)
+	return makeTestKey(t, name, checkpoint.GenerateWitnessKey, checkpoint.NewWitnessSigner)
+}
+
+// makeTestKey generates a key pair of one kind and makes its signer and
+// verifier.
+func makeTestKey(t *testing.T, name string, generate func(string) (string, string, error), newSigner func(string) (note.Signer, error)) testKey {
+	t.Helper()
+	skey, vkey, err := generate(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := checkpoint.NewWitnessSigner(skey)
+	s, err := newSigner(skey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,16 +357,7 @@ func flipBase64Bit(t *testing.T, s string, i int) string {
 // the signature line of the note signed by key name.
 func flipSignatureBit(t *testing.T, msg, name string) string {
 	t.Helper()
-	prefix := "\u2014 " + name + " "
-	lines := strings.Split(msg, "\n")
-	for i, line := range lines {
-		if b64, ok := strings.CutPrefix(line, prefix); ok {
-			lines[i] = prefix + flipBase64Bit(t, b64, 4+17)
-			return strings.Join(lines, "\n")
-		}
-	}
-	t.Fatalf("no signature by %s in the note", name)
-	return ""
+	return flipSignatureLineBit(t, msg, name, 4+17)
 }
 
 // flipTimestampBit flips a bit of the timestamp of the cosignature/v1 in
@@ -379,11 +365,18 @@ func flipSignatureBit(t *testing.T, msg, name string) string {
 // signature are the timestamp).
 func flipTimestampBit(t *testing.T, msg, name string) string {
 	t.Helper()
+	return flipSignatureLineBit(t, msg, name, 11)
+}
+
+// flipSignatureLineBit flips bit i (see flipBit) of the decoded signature
+// line of the note signed by key name.
+func flipSignatureLineBit(t *testing.T, msg, name string, i int) string {
+	t.Helper()
 	prefix := "\u2014 " + name + " "
 	lines := strings.Split(msg, "\n")
-	for i, line := range lines {
+	for j, line := range lines {
 		if b64, ok := strings.CutPrefix(line, prefix); ok {
-			lines[i] = prefix + flipBase64Bit(t, b64, 11)
+			lines[j] = prefix + flipBase64Bit(t, b64, i)
 			return strings.Join(lines, "\n")
 		}
 	}
