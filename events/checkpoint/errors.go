@@ -10,7 +10,8 @@ var (
 	ErrMalformed = errors.New("checkpoint: malformed")
 
 	// ErrInvalidKey: a note key (signer or verifier) or key name is not
-	// valid.
+	// valid, or is of the wrong kind (a witness's cosignature/v1 key where
+	// the log's key is wanted, or the other way round).
 	ErrInvalidKey = errors.New("checkpoint: invalid key")
 
 	// ErrKeyFileMode: a private key file is readable or writable by group
