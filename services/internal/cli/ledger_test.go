@@ -17,6 +17,7 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -139,6 +140,15 @@ func TestVerifiableLedger(t *testing.T) {
 	}
 	if cs := served.Cosignatures; len(cs) != 1 || cs[0].Time.IsZero() || time.Since(cs[0].Time) > time.Minute {
 		t.Fatalf("served cosignatures %+v, want one cosignature/v1 of the last minute", cs)
+	}
+	// Code Docket did not write verifies it: transparency-dev/formats'
+	// cosignature/v1 verifier, through x/mod's note.Open.
+	fv, err := fnote.NewVerifierForCosignatureV1(wvkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := note.Open([]byte(r.Msg.GetCheckpoint().GetNote()), note.VerifierList(lv, fv)); err != nil || len(n.Sigs) != 2 {
+		t.Fatalf("formats' cosignature/v1 verifier: %v", err)
 	}
 	code, bundle, errOut = run(t, "prove", "--api", api, "--seq", "4")
 	if code != 0 {
