@@ -9,11 +9,13 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/nats-io/nats.go v1.56.0
 	github.com/synadia-io/orbit.go/jetstreamext v0.4.0
+	github.com/transparency-dev/formats v0.1.1
 	golang.org/x/mod v0.43.0
 	google.golang.org/protobuf v1.36.12
 )
 
 require (
+	filippo.io/mldsa v0.0.0-20260215214346-43d0283efc3e // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/nats-io/nkeys v0.4.17 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect

@@ -2,11 +2,14 @@ package checkpoint
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -23,10 +26,16 @@ type Checkpoint struct {
 }
 
 // Text returns the checkpoint's note text:
-// "<origin>\n<size>\n<base64 root>\n". It writes no extension lines.
+// "<origin>\n<size>\n<base64 root>\n" (transparency-dev/formats'
+// log.Checkpoint.Marshal). It writes no extension lines.
 func (c Checkpoint) Text() string {
-	return c.Origin + "\n" + strconv.FormatInt(c.Size, 10) + "\n" +
-		base64.StdEncoding.EncodeToString(c.Root[:]) + "\n"
+	if c.Size < 0 {
+		// Not a checkpoint (validate refuses it); written as it is rather
+		// than as the uint64 it would wrap to.
+		return c.Origin + "\n" + strconv.FormatInt(c.Size, 10) + "\n" +
+			base64.StdEncoding.EncodeToString(c.Root[:]) + "\n"
+	}
+	return string(log.Checkpoint{Origin: c.Origin, Size: uint64(c.Size), Hash: c.Root[:]}.Marshal())
 }
 
 // validate reports why c cannot be signed, or nil.
@@ -40,14 +49,17 @@ func (c Checkpoint) validate() error {
 	return nil
 }
 
-// Parse parses a checkpoint body (the note text, without signatures). It is
-// strict: the origin line must be non-empty printable ASCII without leading
-// or trailing space; the size line a decimal number without sign or leading
-// zeros (except "0") that fits an int64; the root hash line the standard,
-// padded base64 of exactly 32 bytes; and the text must end with a newline.
-// Extension lines after the root hash, which C2SP allows, are accepted if
-// non-empty and free of control characters, and ignored: the Checkpoint
-// does not hold them. Every error wraps ErrMalformed and names the line.
+// Parse parses a checkpoint body (the note text, without signatures) with
+// transparency-dev/formats' log.Checkpoint.Unmarshal, then holds it to a
+// stricter, canonical form: the origin line must be non-empty printable
+// ASCII without leading or trailing space; the size line a decimal number
+// without sign or leading zeros (except "0") that fits an int64; the root
+// hash line the standard, padded base64 of exactly 32 bytes, written as
+// Text writes it; and the text must end with a newline. So a checkpoint
+// has one text, and Parse(c.Text()) is c. Extension lines after the root
+// hash, which C2SP allows, are accepted if non-empty and free of control
+// characters, and ignored: the Checkpoint does not hold them. Every error
+// wraps ErrMalformed and names the line.
 func Parse(text []byte) (Checkpoint, error) {
 	if len(text) == 0 {
 		return Checkpoint{}, fmt.Errorf("%w: empty text", ErrMalformed)
@@ -55,38 +67,58 @@ func Parse(text []byte) (Checkpoint, error) {
 	if text[len(text)-1] != '\n' {
 		return Checkpoint{}, fmt.Errorf("%w: text does not end with a newline", ErrMalformed)
 	}
-	lines := strings.Split(string(text[:len(text)-1]), "\n")
-	if len(lines) < 3 {
-		return Checkpoint{}, fmt.Errorf("%w: %d lines, want at least 3 (origin, size, root hash)", ErrMalformed, len(lines))
+	// lines names the line at fault: origin, size, root hash, extensions.
+	lines := strings.SplitN(string(text), "\n", 4)
+	if len(lines) < 4 {
+		return Checkpoint{}, fmt.Errorf("%w: %d lines, want at least 3 (origin, size, root hash)", ErrMalformed, len(lines)-1)
 	}
-	var c Checkpoint
-	if err := checkOrigin(lines[0]); err != nil {
+	var lc log.Checkpoint
+	rest, err := lc.Unmarshal(text)
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("%w: %s", ErrMalformed, refused(lines, err))
+	}
+	if err := checkOrigin(lc.Origin); err != nil {
 		return Checkpoint{}, fmt.Errorf("%w: origin line: %s", ErrMalformed, err)
 	}
-	c.Origin = lines[0]
-	size, err := parseSize(lines[1])
-	if err != nil {
+	if err := checkSize(lines[1]); err != nil {
 		return Checkpoint{}, fmt.Errorf("%w: size line: %s", ErrMalformed, err)
 	}
-	c.Size = size
-	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("%w: root hash line: not standard base64", ErrMalformed)
+	if lc.Size > math.MaxInt64 {
+		return Checkpoint{}, fmt.Errorf("%w: size line: does not fit in a signed 64-bit integer", ErrMalformed)
 	}
-	if len(root) != tlog.HashSize {
-		return Checkpoint{}, fmt.Errorf("%w: root hash line: %d bytes, want %d", ErrMalformed, len(root), tlog.HashSize)
+	if len(lc.Hash) != tlog.HashSize {
+		return Checkpoint{}, fmt.Errorf("%w: root hash line: %d bytes, want %d", ErrMalformed, len(lc.Hash), tlog.HashSize)
 	}
-	if base64.StdEncoding.EncodeToString(root) != lines[2] {
-		// The decoder skips carriage returns; the format has none.
+	if base64.StdEncoding.EncodeToString(lc.Hash) != lines[2] {
+		// Unmarshal's decoder skips carriage returns and accepts
+		// non-zero padding bits; the format has neither.
 		return Checkpoint{}, fmt.Errorf("%w: root hash line: not canonical base64", ErrMalformed)
 	}
-	copy(c.Root[:], root)
-	for i, ext := range lines[3:] {
-		if err := checkExtension(ext); err != nil {
-			return Checkpoint{}, fmt.Errorf("%w: extension line %d: %s", ErrMalformed, i+1, err)
+	if len(rest) > 0 {
+		for i, ext := range strings.Split(strings.TrimSuffix(string(rest), "\n"), "\n") {
+			if err := checkExtension(ext); err != nil {
+				return Checkpoint{}, fmt.Errorf("%w: extension line %d: %s", ErrMalformed, i+1, err)
+			}
 		}
 	}
+	c := Checkpoint{Origin: lc.Origin, Size: int64(lc.Size)}
+	copy(c.Root[:], lc.Hash)
 	return c, nil
+}
+
+// refused names the line that log.Checkpoint.Unmarshal refused, and why;
+// lines are the text's first three lines and the rest. Unmarshal checks
+// the origin, then the size, then the root hash.
+func refused(lines []string, err error) string {
+	switch {
+	case lines[0] == "":
+		return "origin line: is empty"
+	case checkSize(lines[1]) != nil:
+		return "size line: " + checkSize(lines[1]).Error()
+	case errors.Is(err, strconv.ErrRange):
+		return "size line: does not fit in a signed 64-bit integer"
+	}
+	return "root hash line: not standard base64"
 }
 
 // checkOrigin reports why s cannot be a checkpoint origin, or nil.
@@ -105,24 +137,23 @@ func checkOrigin(s string) error {
 	return nil
 }
 
-// parseSize parses a tree size: decimal digits, no sign, no leading zeros.
-func parseSize(s string) (int64, error) {
-	if s == "" {
-		return 0, errorString("is empty")
+// checkSize reports why s is not a canonical tree size (decimal digits, no
+// sign, no leading zeros), or nil. Whether it fits is Parse's check.
+func checkSize(s string) error {
+	switch {
+	case s == "":
+		return errorString("is empty")
+	case !isDigits(s):
+		return errorString("is not a decimal number (digits only, no sign)")
+	case len(s) > 1 && s[0] == '0':
+		return errorString("has a leading zero")
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, errorString("is not a decimal number (digits only, no sign)")
-		}
-	}
-	if len(s) > 1 && s[0] == '0' {
-		return 0, errorString("has a leading zero")
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, errorString("does not fit in a signed 64-bit integer")
-	}
-	return n, nil
+	return nil
+}
+
+// isDigits reports whether s is only ASCII decimal digits.
+func isDigits(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
 }
 
 // checkExtension reports why s cannot be an extension line, or nil. Like

@@ -26,7 +26,10 @@
 //	<tree size, decimal>\n
 //	<root hash, standard base64>\n
 //
-// The origin names the log (for Docket, one per deployment, e.g.
+// transparency-dev/formats' log.Checkpoint writes it (Checkpoint.Text) and
+// reads it; Parse then holds it to one canonical text (no leading zeros,
+// canonical base64 of 32 bytes, printable ASCII origin) and names the line
+// at fault. The origin names the log (for Docket, one per deployment, e.g.
 // "docket.example.com/ledger"). C2SP allows opaque, non-empty extension
 // lines after the root hash; Parse accepts them and ignores them, and
 // Checkpoint.Text never writes any, since monitors cannot audit them.
@@ -35,23 +38,46 @@
 //
 // The body is signed as a signed note (https://c2sp.org/signed-note, the
 // format of golang.org/x/mod/sumdb/note): the text, a blank line, and one
-// line per signature, "— <key name> <base64(key hash || signature)>". Keys
-// are Ed25519 note keys: a private (signer) key
-// "PRIVATE+KEY+<name>+<hash>+<key>" that only the notary (or a witness)
-// holds, and a public verifier key "<name>+<hash>+<key>" that auditors are
-// given. C2SP recommends that the log's key name equal the origin.
+// line per signature, "— <key name> <base64(key hash || signature)>".
+// Keys are written "PRIVATE+KEY+<name>+<hash>+<key>" (the signer key,
+// secret) and "<name>+<hash>+<key>" (the verifier key, public), where the
+// key data starts with its type:
 //
-// The notary signs with Sign. Witnesses, after checking that the new
-// checkpoint is consistent with the last one they saw (VerifyConsistency),
-// add their signature with Cosign; Merge collects the cosignatures of one
-// checkpoint gathered from several witnesses into one note. Open verifies a
-// note: the log's signature is required, every signature by a key the
-// caller knows must verify, signatures by unknown keys are ignored (as the
-// signed-note specification requires), and it reports which witnesses
-// cosigned.
+//   - The log's key is an Ed25519 note key, type 0x01 (GenerateKey,
+//     NewSigner, LoadSigner). Only the notary holds the signer key;
+//     auditors and witnesses are given the verifier key. Its signature is
+//     a plain Ed25519 signature of the body. C2SP recommends that its name
+//     equal the origin.
+//   - A witness's key is an Ed25519 key for C2SP tlog-cosignature/v1
+//     (https://c2sp.org/tlog-cosignature), type 0x04 (GenerateWitnessKey,
+//     NewWitnessSigner, LoadWitnessSigner), whose key hash is
+//     SHA-256(<name> || "\n" || 0x04 || public key)[:4]. Its cosignature
+//     is timestamped: the 8-byte big-endian time of signing (seconds since
+//     the epoch) and the Ed25519 signature of "cosignature/v1\n",
+//     "time <seconds>\n" and the body. transparency-dev/formats' note
+//     package makes and checks these, so a Docket witness interoperates
+//     with public witnesses and their clients, and a public witness can
+//     cosign a Docket log.
 //
-// Witness cosignatures here are plain Ed25519 note signatures over the same
-// checkpoint body, not the timestamped C2SP tlog-cosignature/v1 format.
+// The notary signs with Sign, which refuses a witness key. Witnesses,
+// after checking that the new checkpoint is consistent with the last one
+// they saw (VerifyConsistency), add their cosignature with Cosign; Merge
+// collects the cosignatures of one checkpoint gathered from several
+// witnesses into one note (keeping a witness's latest, should it have
+// cosigned the checkpoint twice). Open verifies a note: the log's
+// signature is required, every signature by a key the caller knows must
+// verify, signatures by unknown keys are ignored (as the signed-note
+// specification requires), and it reports which witnesses cosigned and,
+// for cosignature/v1, when.
+//
+// What Open accepts from a witness: cosignature/v1 signatures by type 0x04
+// keys, and — so that checkpoints auditors saved before witnesses moved to
+// cosignature/v1 keep verifying — the plain Ed25519 note signatures (type
+// 0x01 keys) earlier Docket witnesses made over the same body. Those carry
+// no time. A witness with an old key makes a new one (docket keys generate
+// --witness): NewWitnessSigner refuses type 0x01 keys, so that every new
+// cosignature is a cosignature/v1. The log's key and signatures did not
+// change.
 //
 // # Proofs
 //

@@ -10,7 +10,8 @@ var (
 	ErrMalformed = errors.New("checkpoint: malformed")
 
 	// ErrInvalidKey: a note key (signer or verifier) or key name is not
-	// valid.
+	// valid, or is of the wrong kind (a witness's cosignature/v1 key where
+	// the log's key is wanted, or the other way round).
 	ErrInvalidKey = errors.New("checkpoint: invalid key")
 
 	// ErrKeyFileMode: a private key file is readable or writable by group
@@ -22,8 +23,9 @@ var (
 	ErrNoLogSignature = errors.New("checkpoint: no signature by the log key")
 
 	// ErrBadSignature: a signature line by a key the caller knows does not
-	// verify, or one key signed the same body with two different
-	// signatures.
+	// verify, a cosignature/v1 states a timestamp above 2^63-1, or one key
+	// signed the same body with two different signatures that cannot both
+	// be valid (see Merge).
 	ErrBadSignature = errors.New("checkpoint: invalid signature")
 
 	// ErrDifferentBody: Merge was given notes that sign different

@@ -39,13 +39,14 @@ func Example() {
 		return checkpoint.Checkpoint{Origin: "docket.example.com/ledger", Size: n, Root: root}
 	}
 
-	// Keys: the notary's, named after the origin, and one witness's. Only
-	// verifier keys leave their owners.
+	// Keys: the notary's (an Ed25519 note key), named after the origin,
+	// and one witness's (a C2SP tlog-cosignature/v1 key). Only verifier
+	// keys leave their owners.
 	logSkey, logVkey, err := checkpoint.GenerateKey("docket.example.com/ledger")
 	if err != nil {
 		log.Fatal(err)
 	}
-	witnessSkey, witnessVkey, err := checkpoint.GenerateKey("witness.example.org")
+	witnessSkey, witnessVkey, err := checkpoint.GenerateWitnessKey("witness.example.org")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	witnessSigner, err := checkpoint.NewSigner(witnessSkey)
+	witnessSigner, err := checkpoint.NewWitnessSigner(witnessSkey)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -102,7 +103,8 @@ func Example() {
 	if err := checkpoint.VerifyInclusion(s.Checkpoint, 2, events[1], inclusion); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%s at size %d, cosigned by %v: event 2 is included\n", s.Origin, s.Size, s.Cosigners)
+	fmt.Printf("%s at size %d, cosigned by %v (timestamped: %v): event 2 is included\n",
+		s.Origin, s.Size, s.Cosigners, !s.Cosignatures[0].Time.IsZero())
 	// Output:
-	// docket.example.com/ledger at size 3, cosigned by [witness.example.org]: event 2 is included
+	// docket.example.com/ledger at size 3, cosigned by [witness.example.org] (timestamped: true): event 2 is included
 }

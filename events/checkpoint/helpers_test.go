@@ -95,13 +95,26 @@ type keyPair struct {
 
 func newKeyPair(t testing.TB, name string) keyPair {
 	t.Helper()
-	skey, vkey, err := checkpoint.GenerateKey(name)
+	return makeKeyPair(t, name, checkpoint.GenerateKey, checkpoint.NewSigner)
+}
+
+// newWitnessKeyPair returns a witness's cosignature/v1 key pair.
+func newWitnessKeyPair(t testing.TB, name string) keyPair {
+	t.Helper()
+	return makeKeyPair(t, name, checkpoint.GenerateWitnessKey, checkpoint.NewWitnessSigner)
+}
+
+// makeKeyPair generates a key pair of one kind and makes its signer and
+// verifier.
+func makeKeyPair(t testing.TB, name string, generate func(string) (string, string, error), newSigner func(string) (note.Signer, error)) keyPair {
+	t.Helper()
+	skey, vkey, err := generate(name)
 	if err != nil {
-		t.Fatalf("GenerateKey(%q): %v", name, err)
+		t.Fatalf("generating key %q: %v", name, err)
 	}
-	s, err := checkpoint.NewSigner(skey)
+	s, err := newSigner(skey)
 	if err != nil {
-		t.Fatalf("NewSigner: %v", err)
+		t.Fatalf("signer of key %q: %v", name, err)
 	}
 	v, err := checkpoint.NewVerifier(vkey)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/docketledger/docket/events/checkpoint"
+	"golang.org/x/mod/sumdb/note"
 )
 
 func TestGenerateKeyName(t *testing.T) {
@@ -103,27 +104,36 @@ func badSignerKeys(t *testing.T, skey string) map[string]string {
 }
 
 func TestSignerKeyRejectsWithoutLeakingKey(t *testing.T) {
-	skey, _, err := checkpoint.GenerateKey("docket.example.com/ledger")
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret := secretPart(skey)
-	for name, bad := range badSignerKeys(t, skey) {
-		t.Run(name, func(t *testing.T) {
-			_, err := checkpoint.NewSigner(bad)
-			if !errors.Is(err, checkpoint.ErrInvalidKey) {
-				t.Fatalf("NewSigner error = %v, want ErrInvalidKey", err)
-			}
-			_, perr := checkpoint.PublicKey(bad)
-			if !errors.Is(perr, checkpoint.ErrInvalidKey) {
-				t.Fatalf("PublicKey error = %v, want ErrInvalidKey", perr)
-			}
-			for _, e := range []error{err, perr} {
-				if leaks(e.Error(), secret) {
-					t.Errorf("error %q holds key material", e)
+	for _, kind := range []struct {
+		name      string
+		generate  func(string) (string, string, error)
+		newSigner func(string) (note.Signer, error)
+	}{
+		{"log key", checkpoint.GenerateKey, checkpoint.NewSigner},
+		{"witness key", checkpoint.GenerateWitnessKey, checkpoint.NewWitnessSigner},
+	} {
+		skey, _, err := kind.generate("docket.example.com/ledger")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret := secretPart(skey)
+		for name, bad := range badSignerKeys(t, skey) {
+			t.Run(kind.name+"/"+name, func(t *testing.T) {
+				_, err := kind.newSigner(bad)
+				if !errors.Is(err, checkpoint.ErrInvalidKey) {
+					t.Fatalf("new signer error = %v, want ErrInvalidKey", err)
 				}
-			}
-		})
+				_, perr := checkpoint.PublicKey(bad)
+				if !errors.Is(perr, checkpoint.ErrInvalidKey) {
+					t.Fatalf("PublicKey error = %v, want ErrInvalidKey", perr)
+				}
+				for _, e := range []error{err, perr} {
+					if leaks(e.Error(), secret) {
+						t.Errorf("error %q holds key material", e)
+					}
+				}
+			})
+		}
 	}
 }
 

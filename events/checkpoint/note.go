@@ -3,10 +3,15 @@ package checkpoint
 import (
 	"bytes"
 	"cmp"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
+	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -14,14 +19,19 @@ import (
 const maxSignatures = 100
 
 // Sign returns the signed note of c: its Text, a blank line and the
-// signature line of s. c must be valid as Parse requires (origin) with
-// Size ≥ 0; the error then wraps ErrMalformed.
+// signature line of s, the log's key (NewSigner). c must be valid as Parse
+// requires (origin) with Size ≥ 0; the error then wraps ErrMalformed. A
+// witness's cosignature/v1 signer is refused (ErrInvalidKey): a log's
+// signature is a plain Ed25519 note signature.
 func Sign(c Checkpoint, s note.Signer) ([]byte, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
 	if s == nil {
 		return nil, errors.New("checkpoint: Sign: nil signer")
+	}
+	if _, ok := s.(*fnote.Signer); ok {
+		return nil, fmt.Errorf("%w: Sign: this is a witness's cosignature/v1 signer; the log signs with an Ed25519 note key", ErrInvalidKey)
 	}
 	msg, err := note.Sign(&note.Note{Text: c.Text()}, s)
 	if err != nil {
@@ -40,14 +50,39 @@ type Signed struct {
 	// Cosigners are the names of the witness keys whose signatures
 	// verified, sorted, each once.
 	Cosigners []string
+	// Cosignatures are the witness signatures that verified, sorted by
+	// key name and key hash.
+	Cosignatures []Cosignature
+}
+
+// Cosignature is a witness's signature that Open verified.
+type Cosignature struct {
+	// Name and KeyHash identify the witness's key.
+	Name    string
+	KeyHash uint32
+	// Time is when the witness cosigned, as its C2SP tlog-cosignature/v1
+	// signature states (UTC, whole seconds; the signature covers it). It
+	// is zero for a plain Ed25519 note signature by an earlier witness
+	// key (type 0x01), which carries no time.
+	Time time.Time
 }
 
 // Open verifies a signed checkpoint note. The log's signature is required
-// (ErrNoLogSignature if absent). A signature line by a key the caller knows
-// (log or witness) that does not verify is an error (ErrBadSignature, naming
-// the key); signature lines by unknown keys are ignored, as the signed-note
-// specification requires. The body must Parse (ErrMalformed). Checking the
-// origin against the expected log is the caller's job.
+// (ErrNoLogSignature if absent); log is an Ed25519 note key (a
+// cosignature/v1 key is refused, ErrInvalidKey). A signature line by a key
+// the caller knows (log or witness) that does not verify is an error
+// (ErrBadSignature, naming the key); signature lines by unknown keys are
+// ignored, as the signed-note specification requires. The body must Parse
+// (ErrMalformed). Checking the origin against the expected log is the
+// caller's job.
+//
+// Witness keys (NewVerifier) are C2SP tlog-cosignature/v1 keys (type
+// 0x04), whose timestamped cosignatures Open verifies and reports with
+// their time (Signed.Cosignatures), or Ed25519 note keys (type 0x01), the
+// plain signatures of earlier witnesses, still accepted so that notes
+// saved before keep verifying. A cosignature/v1 timestamp above 2^63-1,
+// which C2SP forbids, is ErrBadSignature. Open does not compare the time
+// with the clock: it is offline and deterministic.
 //
 // Witnesses with the same name and key hash as the log key, or as an
 // earlier witness, are skipped.
@@ -63,9 +98,13 @@ func open(msg []byte, log note.Verifier, witnesses []note.Verifier) (*Signed, *n
 	if log == nil {
 		return nil, nil, errors.New("checkpoint: Open: nil log verifier")
 	}
+	if _, ok := log.(witnessVerifier); ok {
+		return nil, nil, fmt.Errorf("%w: Open: the log key is a witness's cosignature/v1 key; the log signs with an Ed25519 note key", ErrInvalidKey)
+	}
 	logID := keyID{log.Name(), log.KeyHash()}
 	known := []note.Verifier{log}
 	seen := map[keyID]bool{logID: true}
+	timestamped := map[keyID]bool{}
 	for i, w := range witnesses {
 		if w == nil {
 			return nil, nil, fmt.Errorf("checkpoint: Open: witness verifier %d is nil", i)
@@ -76,6 +115,9 @@ func open(msg []byte, log note.Verifier, witnesses []note.Verifier) (*Signed, *n
 		}
 		seen[id] = true
 		known = append(known, w)
+		if _, ok := w.(witnessVerifier); ok {
+			timestamped[id] = true
+		}
 	}
 
 	n, err := note.Open(msg, note.VerifierList(known...))
@@ -94,12 +136,23 @@ func open(msg []byte, log note.Verifier, witnesses []note.Verifier) (*Signed, *n
 
 	logSigned := false
 	var cosigners []string
+	var cosignatures []Cosignature
 	for _, sig := range n.Sigs {
-		if (keyID{sig.Name, sig.Hash}) == logID {
+		id := keyID{sig.Name, sig.Hash}
+		if id == logID {
 			logSigned = true
 			continue
 		}
+		cs := Cosignature{Name: sig.Name, KeyHash: sig.Hash}
+		if timestamped[id] {
+			t, err := fnote.CoSigV1Timestamp(sig)
+			if err != nil || t.Unix() < 0 {
+				return nil, nil, fmt.Errorf("%w: cosignature by key %q (hash %08x) has a timestamp above 2^63-1", ErrBadSignature, sig.Name, sig.Hash)
+			}
+			cs.Time = t.UTC()
+		}
 		cosigners = append(cosigners, sig.Name)
+		cosignatures = append(cosignatures, cs)
 	}
 	if !logSigned {
 		return nil, nil, fmt.Errorf("%w %q (only witness signatures verified)", ErrNoLogSignature, log.Name())
@@ -109,16 +162,23 @@ func open(msg []byte, log note.Verifier, witnesses []note.Verifier) (*Signed, *n
 		return nil, nil, err
 	}
 	slices.Sort(cosigners)
+	slices.SortFunc(cosignatures, func(x, y Cosignature) int {
+		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.KeyHash, y.KeyHash))
+	})
 	return &Signed{
-		Checkpoint: c,
-		Note:       bytes.Clone(msg),
-		Cosigners:  slices.Compact(cosigners),
+		Checkpoint:   c,
+		Note:         bytes.Clone(msg),
+		Cosigners:    slices.Compact(cosigners),
+		Cosignatures: cosignatures,
 	}, n, nil
 }
 
 // Cosign adds witness w's signature to a signed checkpoint note and returns
 // the new note; every existing signature line is kept (one of w's own is
 // replaced). The log's signature must verify (as Open with no witnesses).
+// A witness's signer (NewWitnessSigner) makes a timestamped C2SP
+// tlog-cosignature/v1 signature; any other note.Signer signs the body as
+// it is (the form of earlier witnesses).
 //
 // Cosigning vouches that the witness saw this checkpoint and that it is
 // consistent with every earlier checkpoint of the log the witness saw: a
@@ -149,9 +209,12 @@ func Cosign(msg []byte, log note.Verifier, w note.Signer) ([]byte, error) {
 // The order is deterministic and independent of the argument order: the
 // signatures whose key name equals the checkpoint's origin (by C2SP
 // convention the log's key) first, then the rest sorted by key name and
-// key hash. Two different signatures by one key (name and hash) over the
-// same body cannot both be valid Ed25519 signatures: that is an error
-// wrapping ErrBadSignature.
+// key hash. One key (name and hash) may have signed the body twice only
+// as a timestamped cosignature/v1 at two times (a witness that cosigned
+// the same checkpoint again): the later one is kept. Two different
+// signatures by one key otherwise — plain Ed25519 signatures, or two
+// cosignatures stating the same time — cannot both be valid: that is an
+// error wrapping ErrBadSignature.
 func Merge(a, b []byte) ([]byte, error) {
 	na, err := split(a)
 	if err != nil {
@@ -173,8 +236,16 @@ func Merge(a, b []byte) ([]byte, error) {
 	for _, sig := range append(na.UnverifiedSigs, nb.UnverifiedSigs...) {
 		id := keyID{sig.Name, sig.Hash}
 		if prev, ok := byKey[id]; ok {
-			if prev.Base64 != sig.Base64 {
+			if prev.Base64 == sig.Base64 {
+				continue
+			}
+			tp, okp := cosignatureTime(prev)
+			ts, oks := cosignatureTime(sig)
+			if !okp || !oks || tp == ts {
 				return nil, fmt.Errorf("%w: key %q (hash %08x) signed the body twice with different signatures", ErrBadSignature, sig.Name, sig.Hash)
+			}
+			if ts > tp {
+				byKey[id] = sig
 			}
 			continue
 		}
@@ -216,6 +287,17 @@ func split(msg []byte) (*note.Note, error) {
 		err = errors.New("note verified without keys")
 	}
 	return nil, fmt.Errorf("%w: not a signed note: %v", ErrMalformed, err)
+}
+
+// cosignatureTime returns the timestamp of a signature shaped as an
+// Ed25519 tlog-cosignature/v1 one (key hash, 8-byte timestamp, 64-byte
+// signature); ok is false for any other shape. It verifies nothing.
+func cosignatureTime(sig note.Signature) (ts uint64, ok bool) {
+	b, err := base64.StdEncoding.DecodeString(sig.Base64)
+	if err != nil || len(b) != 4+8+ed25519.SignatureSize {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(b[4:12]), true
 }
 
 // keyID identifies a note key: its name and key hash.

@@ -58,7 +58,7 @@ func BenchmarkVerifyInclusion(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	log, w1, w2 := newKeys(b, origin), newKeys(b, "witness-1"), newKeys(b, "witness-2")
+	log, w1, w2 := newKeys(b, origin), newWitnessKeys(b, "witness-1"), newWitnessKeys(b, "witness-2")
 	msg, err := checkpoint.Sign(checkpoint.Checkpoint{Origin: origin, Size: size, Root: root}, log.signer)
 	if err != nil {
 		b.Fatal(err)

@@ -7,8 +7,10 @@
 // proof (https://www.rfc-editor.org/rfc/rfc6962, section 2.1.1) and the
 // signed checkpoint (https://c2sp.org/tlog-checkpoint, a signed note,
 // https://c2sp.org/signed-note) of the tree the proof leads to, with any
-// witness cosignatures. See package checkpoint for the tree, the leaf hash
-// and the checkpoint format.
+// witness cosignatures (C2SP tlog-cosignature/v1, https://c2sp.org/tlog-cosignature,
+// or the plain Ed25519 signatures of earlier witness keys: package
+// checkpoint says what Open accepts). See package checkpoint for the tree,
+// the leaf hash and the checkpoint format.
 //
 // The bundle is JSON (Marshal writes it indented, Parse reads it strictly):
 //

@@ -69,11 +69,24 @@ type keys struct {
 
 func newKeys(t testing.TB, name string) keys {
 	t.Helper()
-	skey, vkey, err := checkpoint.GenerateKey(name)
+	return makeKeys(t, name, checkpoint.GenerateKey, checkpoint.NewSigner)
+}
+
+// newWitnessKeys returns a witness's C2SP tlog-cosignature/v1 keys.
+func newWitnessKeys(t testing.TB, name string) keys {
+	t.Helper()
+	return makeKeys(t, name, checkpoint.GenerateWitnessKey, checkpoint.NewWitnessSigner)
+}
+
+// makeKeys generates a key pair of one kind and makes its signer and
+// verifier.
+func makeKeys(t testing.TB, name string, generate func(string) (string, string, error), newSigner func(string) (note.Signer, error)) keys {
+	t.Helper()
+	skey, vkey, err := generate(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := checkpoint.NewSigner(skey)
+	s, err := newSigner(skey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +100,9 @@ func newKeys(t testing.TB, name string) keys {
 // newLedger builds a ledger of n leaves in which leaf seq holds event.
 func newLedger(t testing.TB, n int, seq uint64, event []byte) *ledger {
 	t.Helper()
-	l := &ledger{log: newKeys(t, origin), w1: newKeys(t, "witness-1"), w2: newKeys(t, "witness-2")}
+	// witness-1 cosigns with a cosignature/v1 key, witness-2 with the plain
+	// Ed25519 note key earlier witnesses had: bundles carry either.
+	l := &ledger{log: newKeys(t, origin), w1: newWitnessKeys(t, "witness-1"), w2: newKeys(t, "witness-2")}
 	for i := range n {
 		leaf := fmt.Appendf(nil, "stored event %d", i+1)
 		if uint64(i+1) == seq {

@@ -33,7 +33,7 @@ const DefaultNotaryKeyFile = "data/keys/notary.key"
 // Keys runs `docket keys public|generate|generate-kek|rotate-kek`.
 func Keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: docket keys public [--key-file F] | docket keys generate --name NAME --out FILE |\n"+
+		fmt.Fprintln(stderr, "usage: docket keys public [--key-file F] | docket keys generate --name NAME --out FILE [--witness] |\n"+
 			"       docket keys generate-kek --out FILE |\n"+
 			"       docket keys rotate-kek (--nats-url URL | --data-dir DIR) --old-kek-file F --new-kek-file F")
 		return errUsage
@@ -41,22 +41,17 @@ func Keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "public":
 		fs := flags("keys public", stderr)
-		file := fs.String("key-file", DefaultNotaryKeyFile, "the notary's signing key (env DOCKET_NOTARY_KEY, the key itself, wins)")
+		file := fs.String("key-file", DefaultNotaryKeyFile, "the notary's (or a witness's) signing key (env DOCKET_NOTARY_KEY, the key itself, wins)")
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		skey := os.Getenv("DOCKET_NOTARY_KEY")
-		if skey == "" {
-			if _, err := checkpoint.LoadSigner(*file); err != nil { // checks the file's mode
-				return fmt.Errorf("--key-file: %w", err)
-			}
-			b, err := os.ReadFile(*file)
-			if err != nil {
-				return fmt.Errorf("--key-file: %w", err)
-			}
-			skey = strings.TrimSpace(string(b))
+		var vkey string
+		var err error
+		if skey := os.Getenv("DOCKET_NOTARY_KEY"); skey != "" {
+			vkey, err = checkpoint.PublicKey(skey)
+		} else if vkey, err = checkpoint.LoadPublicKey(*file); err != nil { // checks the file's mode
+			err = fmt.Errorf("--key-file: %w", err)
 		}
-		vkey, err := checkpoint.PublicKey(skey)
 		if err != nil {
 			return err
 		}
@@ -66,13 +61,18 @@ func Keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs := flags("keys generate", stderr)
 		name := fs.String("name", "", "the key's name (a witness's or a log's), e.g. witness.example.org")
 		out := fs.String("out", "", "file to write the private key to (created 0600, never overwritten)")
+		witnessKey := fs.Bool("witness", false, "a witness's key, for C2SP tlog-cosignature/v1 (docket witness --key); without it, the log's Ed25519 note key")
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
 		if *name == "" || *out == "" {
 			return errors.New("--name and --out are required")
 		}
-		skey, vkey, err := checkpoint.GenerateKey(*name)
+		generate := checkpoint.GenerateKey
+		if *witnessKey {
+			generate = checkpoint.GenerateWitnessKey
+		}
+		skey, vkey, err := generate(*name)
 		if err != nil {
 			return fmt.Errorf("--name: %w", err)
 		}
@@ -411,7 +411,7 @@ func Witness(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	api := fs.String("api", DefaultAPI, "docketd API of the log")
 	logKey := fs.String("log-key", "", "the log's public key (required)")
 	origin := fs.String("origin", "", "the log's origin (required)")
-	keyFile := fs.String("key", "", "this witness's private key file (docket keys generate; required)")
+	keyFile := fs.String("key", "", "this witness's private key file (docket keys generate --witness; required)")
 	state := fs.String("state", "", "file keeping the newest checkpoint this witness cosigned (required)")
 	once := fs.Bool("once", false, "check and cosign once, then exit")
 	interval := fs.Duration("interval", 10*time.Second, "how often to check for a new checkpoint")
@@ -428,7 +428,7 @@ func Witness(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("--log-key: %w", err)
 	}
-	signer, err := checkpoint.LoadSigner(*keyFile)
+	signer, err := checkpoint.LoadWitnessSigner(*keyFile)
 	if err != nil {
 		return fmt.Errorf("--key: %w", err)
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	fnote "github.com/transparency-dev/formats/note"
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -25,14 +27,18 @@ import (
 // verify event` checks offline, `docket verify log` recomputes the tree
 // from the stream, a witness cosigns and later refuses a split view.
 func TestVerifiableLedger(t *testing.T) {
-	wskey, wvkey, err := checkpoint.GenerateKey("witness.test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	wkeyFile := filepath.Join(dir, "witness.key")
-	if err := checkpoint.WriteKeyFile(wkeyFile, wskey); err != nil {
-		t.Fatal(err)
+	code, wvkeyOut, errOut := run(t, "keys", "generate", "--witness", "--name", "witness.test", "--out", wkeyFile)
+	if code != 0 {
+		t.Fatalf("keys generate --witness: exit %d: %s", code, errOut)
+	}
+	wvkey := strings.TrimSpace(wvkeyOut)
+	if _, err := checkpoint.LoadWitnessSigner(wkeyFile); err != nil {
+		t.Fatalf("keys generate --witness wrote no witness key: %v", err)
+	}
+	if code, out, errOut := run(t, "keys", "public", "--key-file", wkeyFile); code != 0 || strings.TrimSpace(out) != wvkey {
+		t.Fatalf("keys public of the witness key: exit %d: %q%s, want %q", code, out, errOut, wvkey)
 	}
 	c := config.Defaults()
 	c.DataDir = t.TempDir()
@@ -118,6 +124,31 @@ func TestVerifiableLedger(t *testing.T) {
 	}
 	if got := r.Msg.GetCheckpoint().GetCosigners(); len(got) != 1 || got[0] != "witness.test" {
 		t.Fatalf("cosigners %v, want [witness.test]", got)
+	}
+	// The witness's cosignature is a timestamped C2SP cosignature/v1.
+	lv, err := checkpoint.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wv, err := checkpoint.NewVerifier(wvkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, err := checkpoint.Open([]byte(r.Msg.GetCheckpoint().GetNote()), lv, []note.Verifier{wv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := served.Cosignatures; len(cs) != 1 || cs[0].Time.IsZero() || time.Since(cs[0].Time) > time.Minute {
+		t.Fatalf("served cosignatures %+v, want one cosignature/v1 of the last minute", cs)
+	}
+	// Code Docket did not write verifies it: transparency-dev/formats'
+	// cosignature/v1 verifier, through x/mod's note.Open.
+	fv, err := fnote.NewVerifierForCosignatureV1(wvkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := note.Open([]byte(r.Msg.GetCheckpoint().GetNote()), note.VerifierList(lv, fv)); err != nil || len(n.Sigs) != 2 {
+		t.Fatalf("formats' cosignature/v1 verifier: %v", err)
 	}
 	code, bundle, errOut = run(t, "prove", "--api", api, "--seq", "4")
 	if code != 0 {

@@ -5,6 +5,11 @@
 // or of the same size with another root, or not provably an extension —
 // is refused: the operator is showing different histories to different
 // people (a split view), or rewrote its own.
+//
+// Its cosignatures are C2SP tlog-cosignature/v1
+// (https://c2sp.org/tlog-cosignature): timestamped, by a witness key of
+// type 0x04 (checkpoint.GenerateWitnessKey, `docket keys generate
+// --witness`), so that clients of public witnesses verify them too.
 package witness
 
 import (
@@ -31,7 +36,7 @@ type Config struct {
 	Client apiv1connect.AuditServiceClient
 	Log    note.Verifier // the log's key
 	Origin string        // the log's origin; checkpoints of another are refused
-	Signer note.Signer   // the witness's key
+	Signer note.Signer   // the witness's key (checkpoint.LoadWitnessSigner: cosignature/v1)
 	State  string        // file keeping the newest cosigned checkpoint
 }
 

@@ -13,7 +13,13 @@
 //     are ignored, as the signed-note specification requires;
 //  3. its body is a checkpoint (https://c2sp.org/tlog-checkpoint) for the
 //     bundle's tree size;
-//  4. at least minWitnesses of the given witness keys cosigned it;
+//  4. at least minWitnesses of the given witness keys cosigned it: a
+//     witness key is a C2SP tlog-cosignature/v1 key (key type 0x04,
+//     https://c2sp.org/tlog-cosignature), whose timestamped cosignature is
+//     an Ed25519 signature of "cosignature/v1\ntime <seconds>\n" and the
+//     checkpoint, or an Ed25519 note key (0x01) of an earlier witness,
+//     whose signature is a plain one of the checkpoint, as in Go's
+//     checkpoint.Open;
 //  5. the inclusion proof leads from the event's leaf hash,
 //     SHA-256(0x00 || stored bytes), at leaf index sequence-1, to the
 //     checkpoint's root hash (RFC 9162, section 2.1.3.2).
@@ -45,6 +51,12 @@ const MAX_SUBJECT_LENGTH = 1024;
 
 /** Note key algorithm byte of Ed25519 keys. */
 const ALG_ED25519 = 1;
+
+/** Key type byte of Ed25519 keys for C2SP tlog-cosignature/v1 (witnesses). */
+const ALG_COSIGNATURE_V1 = 4;
+
+/** Size in bytes of a cosignature/v1 timestamp (big-endian seconds). */
+const TIMESTAMP_SIZE = 8;
 
 /** Size in bytes of an Ed25519 public key and of a signature. */
 const ED25519_PUBLIC_KEY_SIZE = 32;
@@ -297,8 +309,10 @@ function isValidSignatureName(name) {
 
 /**
  * Parses a note verifier key "<name>+<hash>+<key>", where hash is 8
- * hexadecimal digits and key the standard base64 of 0x01 (Ed25519) and
- * the 32-byte public key, as written by checkpoint.GenerateKey.
+ * hexadecimal digits and key the standard base64 of the key type and the
+ * 32-byte Ed25519 public key: type 0x01 (an Ed25519 note key, as written
+ * by checkpoint.GenerateKey) or 0x04 (a tlog-cosignature/v1 witness key,
+ * as written by checkpoint.GenerateWitnessKey).
  * Surrounding white space is ignored.
  *
  * It checks the syntax only: whether hash is the key hash of name and key
@@ -306,8 +320,9 @@ function isValidSignatureName(name) {
  * verifyBundle check it.
  *
  * @param {string} vkey
- * @returns {{name: string, hash: number, publicKey: Uint8Array}} hash is an
- *   unsigned 32-bit integer; publicKey has 32 bytes
+ * @returns {{name: string, hash: number, publicKey: Uint8Array, alg: number}}
+ *   hash is an unsigned 32-bit integer; publicKey has 32 bytes; alg is the
+ *   key type, 1 or 4
  * @throws {VerificationError} code 'invalid-key', saying what is wrong
  *   without repeating the key
  */
@@ -344,8 +359,11 @@ export function parseVerifierKey(vkey) {
     throw new VerificationError('invalid-key', 'verifier key: the key data is not standard base64');
   }
   const raw = decoded.bytes;
-  if (raw.length === 0 || raw[0] !== ALG_ED25519) {
-    throw new VerificationError('invalid-key', 'verifier key: not an Ed25519 note key (its key data must start with the byte 0x01)');
+  if (raw.length === 0 || (raw[0] !== ALG_ED25519 && raw[0] !== ALG_COSIGNATURE_V1)) {
+    throw new VerificationError(
+      'invalid-key',
+      'verifier key: not an Ed25519 note key or cosignature/v1 key (its key data must start with the byte 0x01 or 0x04)',
+    );
   }
   if (raw.length !== 1 + ED25519_PUBLIC_KEY_SIZE) {
     throw new VerificationError(
@@ -353,19 +371,21 @@ export function parseVerifierKey(vkey) {
       `verifier key: the key data has ${raw.length} bytes, want ${1 + ED25519_PUBLIC_KEY_SIZE}`,
     );
   }
-  return { name, hash: Number.parseInt(hash16, 16) >>> 0, publicKey: raw.slice(1) };
+  return { name, hash: Number.parseInt(hash16, 16) >>> 0, publicKey: raw.slice(1), alg: raw[0] };
 }
 
 /**
  * Computes the note key hash of an Ed25519 key: the first 4 bytes,
- * big-endian, of SHA-256(name || "\n" || 0x01 || public key).
+ * big-endian, of SHA-256(name || "\n" || key type || public key), the key
+ * type being 0x01 (a note key) or 0x04 (a cosignature/v1 key).
  *
  * @param {string} name
  * @param {Uint8Array} publicKey
+ * @param {number} [alg] the key type, 0x01 unless given
  * @returns {Promise<number>} an unsigned 32-bit integer
  */
-export async function keyHash(name, publicKey) {
-  const sum = await sha256(concatBytes(utf8.encode(`${name}\n`), Uint8Array.of(ALG_ED25519), publicKey));
+export async function keyHash(name, publicKey, alg = ALG_ED25519) {
+  const sum = await sha256(concatBytes(utf8.encode(`${name}\n`), Uint8Array.of(alg), publicKey));
   return new DataView(sum.buffer).getUint32(0, false);
 }
 
@@ -373,8 +393,8 @@ export async function keyHash(name, publicKey) {
  * Parses a verifier key (a string, or the result of parseVerifierKey),
  * checks its key hash and imports it into WebCrypto.
  *
- * @param {string | {name: string, hash: number, publicKey: Uint8Array}} vkey
- * @returns {Promise<{name: string, hash: number, publicKey: Uint8Array, cryptoKey: CryptoKey}>}
+ * @param {string | {name: string, hash: number, publicKey: Uint8Array, alg?: number}} vkey
+ * @returns {Promise<{name: string, hash: number, publicKey: Uint8Array, alg: number, cryptoKey: CryptoKey}>}
  * @throws {VerificationError} code 'invalid-key'
  */
 async function importVerifierKey(vkey) {
@@ -387,13 +407,14 @@ async function importVerifierKey(vkey) {
     typeof vkey.name === 'string' &&
     Number.isInteger(vkey.hash) &&
     vkey.publicKey instanceof Uint8Array &&
-    vkey.publicKey.length === ED25519_PUBLIC_KEY_SIZE
+    vkey.publicKey.length === ED25519_PUBLIC_KEY_SIZE &&
+    (vkey.alg === undefined || vkey.alg === ALG_ED25519 || vkey.alg === ALG_COSIGNATURE_V1)
   ) {
-    key = { name: vkey.name, hash: vkey.hash >>> 0, publicKey: vkey.publicKey };
+    key = { name: vkey.name, hash: vkey.hash >>> 0, publicKey: vkey.publicKey, alg: vkey.alg ?? ALG_ED25519 };
   } else {
     throw new VerificationError('invalid-key', 'a verifier key must be a string <name>+<hash>+<key>');
   }
-  if ((await keyHash(key.name, key.publicKey)) !== key.hash) {
+  if ((await keyHash(key.name, key.publicKey, key.alg)) !== key.hash) {
     throw new VerificationError(
       'invalid-key',
       `verifier key ${keyLabel(key)}: the key hash does not match the key (a corrupted or mistyped key?)`,
@@ -416,7 +437,11 @@ async function importVerifierKey(vkey) {
  * ends with a newline, a blank line, and signature lines
  * "— <key name> <base64(4-byte big-endian key hash || signature)>", each
  * ending with a newline. It verifies, with Ed25519, every signature whose
- * key name and hash match one of verifierKeys, and lists the others as
+ * key name and hash match one of verifierKeys — of the text itself for an
+ * Ed25519 note key (0x01); for a cosignature/v1 key (0x04), the signature
+ * is an 8-byte big-endian timestamp and the Ed25519 signature of
+ * "cosignature/v1\ntime <timestamp>\n" and the text, and a timestamp above
+ * 2^63-1 does not verify — and lists the others as
  * unknown. As in Go's note.Open: the note must be valid Unicode without
  * control characters other than newline, have at most 100 signatures, and
  * only the first signature by a given key counts.
@@ -507,11 +532,21 @@ export async function verifyNote(noteText, verifierKeys) {
     if (verified.some((v) => v.name === name && v.hash === hash)) {
       continue; // only the first signature by a key counts, as in Go
     }
-    const signature = sig.slice(4);
+    let signature = sig.slice(4);
+    let signed = message;
     let ok = false;
-    if (signature.length === ED25519_SIGNATURE_SIZE) {
+    if (key.alg === ALG_COSIGNATURE_V1) {
+      if (signature.length === TIMESTAMP_SIZE + ED25519_SIGNATURE_SIZE) {
+        const timestamp = new DataView(signature.buffer, signature.byteOffset).getBigUint64(0, false);
+        signed = timestamp <= MAX_INT64 ? concatBytes(utf8.encode(`cosignature/v1\ntime ${timestamp}\n`), message) : null;
+        signature = signature.slice(TIMESTAMP_SIZE);
+      } else {
+        signed = null;
+      }
+    }
+    if (signed !== null && signature.length === ED25519_SIGNATURE_SIZE) {
       try {
-        ok = await crypto.subtle.verify({ name: 'Ed25519' }, key.cryptoKey, signature, message);
+        ok = await crypto.subtle.verify({ name: 'Ed25519' }, key.cryptoKey, signature, signed);
       } catch {
         ok = false;
       }
@@ -923,6 +958,12 @@ export async function verifyBundle(bundle, logKey, witnessKeys = [], minWitnesse
     log = await importVerifierKey(logKey);
   } catch (err) {
     throw new VerificationError('invalid-key', `the log key is not valid: ${err.message}`);
+  }
+  if (log.alg !== ALG_ED25519) {
+    throw new VerificationError(
+      'invalid-key',
+      'the log key is a witness\'s cosignature/v1 key (0x04); the log signs with an Ed25519 note key (0x01)',
+    );
   }
   const witnesses = [];
   for (const [i, vkey] of witnessKeys.entries()) {

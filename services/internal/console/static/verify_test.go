@@ -190,11 +190,25 @@ type testKey struct {
 
 func newTestKey(t *testing.T, name string) testKey {
 	t.Helper()
-	skey, vkey, err := checkpoint.GenerateKey(name)
+	return makeTestKey(t, name, checkpoint.GenerateKey, checkpoint.NewSigner)
+}
+
+// newWitnessTestKey returns a witness's C2SP tlog-cosignature/v1 key
+// pair (key type 0x04), as `docket keys generate --witness` makes it.
+func newWitnessTestKey(t *testing.T, name string) testKey {
+	t.Helper()
+	return makeTestKey(t, name, checkpoint.GenerateWitnessKey, checkpoint.NewWitnessSigner)
+}
+
+// makeTestKey generates a key pair of one kind and makes its signer and
+// verifier.
+func makeTestKey(t *testing.T, name string, generate func(string) (string, string, error), newSigner func(string) (note.Signer, error)) testKey {
+	t.Helper()
+	skey, vkey, err := generate(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := checkpoint.NewSigner(skey)
+	s, err := newSigner(skey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,11 +357,26 @@ func flipBase64Bit(t *testing.T, s string, i int) string {
 // the signature line of the note signed by key name.
 func flipSignatureBit(t *testing.T, msg, name string) string {
 	t.Helper()
+	return flipSignatureLineBit(t, msg, name, 4+17)
+}
+
+// flipTimestampBit flips a bit of the timestamp of the cosignature/v1 in
+// the signature line of the note signed by key name (bytes 4 to 11 of the
+// signature are the timestamp).
+func flipTimestampBit(t *testing.T, msg, name string) string {
+	t.Helper()
+	return flipSignatureLineBit(t, msg, name, 11)
+}
+
+// flipSignatureLineBit flips bit i (see flipBit) of the decoded signature
+// line of the note signed by key name.
+func flipSignatureLineBit(t *testing.T, msg, name string, i int) string {
+	t.Helper()
 	prefix := "\u2014 " + name + " "
 	lines := strings.Split(msg, "\n")
-	for i, line := range lines {
+	for j, line := range lines {
 		if b64, ok := strings.CutPrefix(line, prefix); ok {
-			lines[i] = prefix + flipBase64Bit(t, b64, 4+17)
+			lines[j] = prefix + flipBase64Bit(t, b64, i)
 			return strings.Join(lines, "\n")
 		}
 	}
@@ -361,9 +390,9 @@ func TestVerifyJS(t *testing.T) {
 	defer func() { t.Logf("verify.js checks took %v", time.Since(start).Round(time.Millisecond)) }()
 
 	log := newTestKey(t, origin)
-	w1 := newTestKey(t, "witness-1.example.org")
-	w2 := newTestKey(t, "witness-2.example.org")
-	w3 := newTestKey(t, "witness-3.example.org") // the verifier does not know it
+	w1 := newWitnessTestKey(t, "witness-1.example.org") // tlog-cosignature/v1
+	w2 := newTestKey(t, "witness-2.example.org")        // a plain Ed25519 key, as earlier witnesses had
+	w3 := newTestKey(t, "witness-3.example.org")        // the verifier does not know it
 
 	t.Run("valid bundles verify", func(t *testing.T) {
 		testValidBundles(t, ctx, log, w1, w2, w3)
@@ -557,6 +586,18 @@ func testTamperedBundles(t *testing.T, ctx context.Context, log, w1, w2, w3 test
 			wantInMsg: "the checkpoint's signature by the witness key " + w1.label() + " does not verify",
 		},
 		{
+			name:      "known witness's cosignature time: one bit flipped",
+			c:         bundleCase{Bundle: with(func(b *proof.Bundle) { b.Checkpoint = flipTimestampBit(t, msg, w1.name) }), LogKey: log.vkey, WitnessKeys: known},
+			wantCode:  "bad-signature",
+			wantInMsg: "the checkpoint's signature by the witness key " + w1.label() + " does not verify",
+		},
+		{
+			name:      "a witness's cosignature/v1 key as the log key",
+			c:         bundleCase{Bundle: validJSON, LogKey: w1.vkey},
+			wantCode:  "invalid-key",
+			wantInMsg: "cosignature/v1",
+		},
+		{
 			name: "unknown witness's signature: one bit flipped, ignored",
 			c:    bundleCase{Bundle: with(func(b *proof.Bundle) { b.Checkpoint = flipSignatureBit(t, msg, w3.name) }), LogKey: log.vkey, WitnessKeys: known, MinWitnesses: 1},
 		},
@@ -575,7 +616,12 @@ func testTamperedBundles(t *testing.T, ctx context.Context, log, w1, w2, w3 test
 		{
 			name: "checkpoint signed by a witness only",
 			c: bundleCase{Bundle: with(func(b *proof.Bundle) {
-				b.Checkpoint = signNote(t, checkpoint.Checkpoint{Origin: origin, Size: size, Root: root}, w1)
+				// checkpoint.Sign refuses a witness's key: sign the note as is.
+				msg, err := note.Sign(&note.Note{Text: checkpoint.Checkpoint{Origin: origin, Size: size, Root: root}.Text()}, w1.signer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.Checkpoint = string(msg)
 			}), LogKey: log.vkey, WitnessKeys: known},
 			wantCode:  "not-signed-by-log",
 			wantInMsg: "the checkpoint is not signed by the log key " + log.label(),
