@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -544,24 +543,6 @@ func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 	return c
 }
 
-// eventually calls f until it succeeds or d has passed.
-func eventually(t testing.TB, d time.Duration, what string, f func(ctx context.Context) error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := f(ctx)
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after %s: %v", what, d, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 // checkClusterWorks creates a stream with three replicas as the operator,
 // writes to it, stops the node of the stream's leader, and shows the
 // cluster goes on: a new leader, writes accepted, every message there.
@@ -572,7 +553,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		t.Fatal(err)
 	}
 	var stream jetstream.Stream
-	eventually(t, 30*time.Second, "create a stream with three replicas", func(ctx context.Context) (err error) {
+	natsbin.Eventually(t, 30*time.Second, "create a stream with three replicas", func(ctx context.Context) (err error) {
 		stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "DEPLOYCHECK", Subjects: []string{"deploycheck.>"},
 			Replicas: 3, Storage: jetstream.FileStorage})
 		return err
@@ -595,7 +576,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		}
 		return nil
 	}
-	eventually(t, 30*time.Second, "a leader and two current replicas", current)
+	natsbin.Eventually(t, 30*time.Second, "a leader and two current replicas", current)
 	if info.Cluster.Name != "docket" {
 		t.Errorf("cluster name %q, want docket", info.Cluster.Name)
 	}
@@ -613,7 +594,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		t.Errorf("the stream is on %v, want every node %v", peers, names)
 	}
 	publish := func(id string) {
-		eventually(t, 30*time.Second, "publish "+id, func(ctx context.Context) error {
+		natsbin.Eventually(t, 30*time.Second, "publish "+id, func(ctx context.Context) error {
 			_, err := js.Publish(ctx, "deploycheck."+id, []byte(id), jetstream.WithMsgID(id))
 			return err
 		})
@@ -631,7 +612,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		t.Fatal(err)
 	}
 	publish(ids[3])
-	eventually(t, 30*time.Second, "a new leader", func(ctx context.Context) (err error) {
+	natsbin.Eventually(t, 30*time.Second, "a new leader", func(ctx context.Context) (err error) {
 		info, err = stream.Info(ctx)
 		if err == nil && (info.Cluster == nil || info.Cluster.Leader == "" || info.Cluster.Leader == old) {
 			err = fmt.Errorf("leader %+v", info.Cluster)
@@ -642,7 +623,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		t.Errorf("the stream holds %d messages, want %d", info.State.Msgs, len(ids))
 	}
 	for i, id := range ids {
-		eventually(t, 10*time.Second, "read message "+id, func(ctx context.Context) error {
+		natsbin.Eventually(t, 10*time.Second, "read message "+id, func(ctx context.Context) error {
 			m, err := stream.GetMsg(ctx, uint64(i+1))
 			if err == nil && string(m.Data) != id {
 				t.Errorf("message %d is %q, want %q", i+1, m.Data, id)
@@ -670,22 +651,4 @@ func TestClusterTLS(t *testing.T) {
 		nc.Close()
 		t.Error("a client without a certificate connected")
 	}
-}
-
-// syncBuffer is a bytes.Buffer for a logger that goroutines share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/lease"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
+	"github.com/docketledger/docket/services/internal/testkit/natsbin"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -34,19 +36,12 @@ import (
 func TestDocketdOnCluster(t *testing.T) {
 	c := startCluster(t, "cluster.conf", false)
 	cfg := clusterConfig(t, c)
-	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	d, err := daemon.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatalf("docketd on the cluster: %v\n%s", err, logs)
-	}
+	d := docketdtest.Start(t, cfg, docketdtest.WithLogLevel(slog.LevelWarn), docketdtest.WithTimeout(60*time.Second))
 	t.Cleanup(func() {
 		if err := d.Shutdown(context.Background()); err != nil {
 			t.Error(err)
-		}
-		if t.Failed() {
-			t.Logf("docketd log:\n%s", logs)
 		}
 	})
 
@@ -70,7 +65,7 @@ func TestDocketdOnCluster(t *testing.T) {
 	if _, err := d.Emitter.Append(ctx, ev); err != nil {
 		t.Fatalf("append: %v", err)
 	}
-	eventually(t, 30*time.Second, "the read models apply the event", func(context.Context) error {
+	natsbin.Eventually(t, 30*time.Second, "the read models apply the event", func(context.Context) error {
 		if cp := d.ReadModels().Status().Checkpoint; cp < 1 {
 			return fmt.Errorf("read models at %d", cp)
 		}
@@ -92,7 +87,7 @@ func TestDocketdOnCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, "a signed checkpoint", func(ctx context.Context) error {
+	natsbin.Eventually(t, 30*time.Second, "a signed checkpoint", func(ctx context.Context) error {
 		s, err := js.Stream(ctx, notary.DefaultCheckpointStream)
 		if err != nil {
 			return err
@@ -162,7 +157,7 @@ func TestDocketdWaitsForItsCluster(t *testing.T) {
 		}
 	}
 	cfg := clusterConfig(t, c)
-	logs := &syncBuffer{}
+	logs := &docketdtest.Logs{}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	type started struct {
@@ -171,7 +166,7 @@ func TestDocketdWaitsForItsCluster(t *testing.T) {
 	}
 	done := make(chan started, 1)
 	go func() {
-		d, err := daemon.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		d, err := daemon.Start(ctx, cfg, logs.Logger(slog.LevelWarn))
 		done <- started{d, err}
 	}()
 	waiting := time.Now()

@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -24,7 +23,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -59,36 +58,6 @@ func newEvent(subjectRef string, i int) *eventsv1.Event {
 	}
 }
 
-// logBuffer collects a daemon's log; its tail is shown when a test fails.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// count is how many lines of the log hold s.
-func (l *logBuffer) count(s string) int { return strings.Count(l.String(), s) }
-
-// tail is the last n lines of the log.
-func (l *logBuffer) tail(n int) string {
-	lines := strings.Split(strings.TrimRight(l.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
 // baseConfig is docketd on the embedded default in dir, with no NATS
 // listener, the API on a random loopback port and no rate limit in the way
 // of the load.
@@ -104,8 +73,7 @@ func baseConfig(dir string) config.Config {
 
 // docketd is an in-process docketd with an emitter token's API client.
 type docketd struct {
-	*daemon.Daemon
-	log    *logBuffer
+	*docketdtest.Docketd
 	token  string // the emitter token
 	client apiv1connect.IngestServiceClient
 	http   *http.Client
@@ -114,38 +82,16 @@ type docketd struct {
 	stopped bool
 }
 
-// tryStart starts docketd on cfg within timeout.
-func tryStart(cfg config.Config, timeout time.Duration) (*daemon.Daemon, *logBuffer, error) {
-	logs := &logBuffer{}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	d, err := daemon.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	return d, logs, err
-}
-
 // startDocketd starts docketd on cfg, makes an emitter token for tenant
-// acme as source faults, and stops docketd when the test ends. Its log is
-// shown if the test failed.
+// acme as source faults, and stops docketd when the test ends. Its log
+// (from info up, the load is heavy) is shown if the test failed.
 func startDocketd(t *testing.T, cfg config.Config) *docketd {
 	t.Helper()
-	d, logs, err := tryStart(cfg, 90*time.Second)
-	if err != nil {
-		t.Fatalf("daemon.Start: %v\nlog:\n%s", err, logs.tail(40))
-	}
-	dd := &docketd{Daemon: d, log: logs,
+	dd := &docketd{Docketd: docketdtest.Start(t, cfg, docketdtest.WithLogLevel(slog.LevelInfo)),
 		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}}
-	t.Cleanup(func() {
-		dd.stop(t)
-		if t.Failed() {
-			t.Logf("docketd log (tail):\n%s", logs.tail(60))
-		}
-	})
-	tok, err := d.NewToken(context.Background(), auth.Spec{Name: "faults", Roles: []auth.Role{auth.Emitter}, Tenant: tenant, Source: source})
-	if err != nil {
-		t.Fatalf("emitter token: %v", err)
-	}
-	dd.token = tok
-	dd.client = apiv1connect.NewIngestServiceClient(dd.http, d.APIURL(), auth.Bearer(tok))
+	t.Cleanup(func() { dd.stop(t) })
+	dd.token = dd.Token(t, auth.Spec{Name: "faults", Roles: []auth.Role{auth.Emitter}, Tenant: tenant, Source: source})
+	dd.client = apiv1connect.NewIngestServiceClient(dd.http, dd.APIURL(), auth.Bearer(dd.token))
 	return dd
 }
 
