@@ -21,7 +21,6 @@ import (
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -100,15 +99,7 @@ func newConfFixture(t *testing.T) *confFixture {
 		}
 	}
 	for seq := last - 1; seq <= last; seq++ {
-		m, err := d.Stream().GetMsg(ctx, seq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ev := &eventsv1.Event{}
-		if err := proto.Unmarshal(m.Data, ev); err != nil {
-			t.Fatal(err)
-		}
-		if ev.GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
+		if storedEvent(t, d, seq).GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
 			f.noticeSeq = seq
 		}
 	}
