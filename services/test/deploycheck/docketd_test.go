@@ -13,18 +13,15 @@ import (
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/events/keys"
-	"github.com/docketledger/docket/events/taxonomy"
 	"github.com/docketledger/docket/projections/notary"
-	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
+	"github.com/docketledger/docket/services/internal/testkit/eventtest"
 	"github.com/docketledger/docket/services/internal/testkit/natsbin"
-	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // TestDocketdOnCluster runs docketd as NATS user docketd on the three-node
@@ -45,23 +42,8 @@ func TestDocketdOnCluster(t *testing.T) {
 		}
 	})
 
-	ev := &eventsv1.Event{
-		EventId:         uuid.Must(uuid.NewV7()).String(),
-		Tenant:          "acme",
-		SubjectRef:      "s-deploycheck",
-		Source:          "deploycheck",
-		OccurredAt:      timestamppb.New(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)),
-		TaxonomyVersion: taxonomy.Version,
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
-			Purposes:   []string{"essential.service"},
-			Categories: []string{"user.contact.email"},
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Values: []*eventsv1.DataValue{{
-				Category: "user.contact.email",
-				Value:    &eventsv1.DataValue_Plaintext{Plaintext: "jane.doe@example.com"},
-			}},
-		}},
-	}
+	ev := eventtest.Collected("acme", "s-deploycheck", "jane.doe@example.com")
+	ev.Source = "deploycheck"
 	if _, err := d.Emitter.Append(ctx, ev); err != nil {
 		t.Fatalf("append: %v", err)
 	}

@@ -17,14 +17,13 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
-	"github.com/docketledger/docket/events/taxonomy"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
-	"github.com/google/uuid"
+	"github.com/docketledger/docket/services/internal/testkit/eventtest"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -46,16 +45,9 @@ const (
 // newEvent is a valid DataCollected event with a fresh id and a plaintext
 // value that docketd seals.
 func newEvent(subjectRef string, i int) *eventsv1.Event {
-	return &eventsv1.Event{
-		EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: subjectRef,
-		OccurredAt: timestamppb.Now(), Source: source, TaxonomyVersion: taxonomy.Version,
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
-			Purposes: []string{"essential.service"}, Categories: []string{"user.contact.email"},
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Values: []*eventsv1.DataValue{{Category: "user.contact.email",
-				Value: &eventsv1.DataValue_Plaintext{Plaintext: fmt.Sprintf("fault-%d@example.org", i)}}},
-		}},
-	}
+	ev := eventtest.Collected(tenant, subjectRef, fmt.Sprintf("fault-%d@example.org", i))
+	ev.OccurredAt, ev.Source = timestamppb.Now(), source
+	return ev
 }
 
 // baseConfig is docketd on the embedded default in dir, with no NATS
