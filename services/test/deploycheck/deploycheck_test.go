@@ -152,7 +152,7 @@ func dummyEnv(t testing.TB, vars []string, dir string, pki *pkiFiles) map[string
 	for i, v := range vars {
 		switch {
 		case strings.HasSuffix(v, "_PASS"):
-			env[v] = "p" + randomHex(t, 12)
+			env[v] = natsbin.RandomPassword(t)
 		case v == "DOCKET_NATS_STORE":
 			env[v] = filepath.Join(dir, "store")
 		case v == "DOCKET_NATS_NAME":
@@ -361,15 +361,7 @@ func readEnvFile(path string, lookup map[string]string) (map[string]string, erro
 // holding its password.
 func accountUsers(t testing.TB) map[string]string {
 	t.Helper()
-	re := regexp.MustCompile(`\{\s*user:\s*([\w-]+)\s*,\s*password:\s*\$(\w+)`)
-	users := map[string]string{}
-	for _, m := range re.FindAllStringSubmatch(readFile(t, deployPath("nats", "accounts.conf")), -1) {
-		users[m[1]] = m[2]
-	}
-	if users["operator"] == "" || users["docketd"] == "" {
-		t.Fatalf("accounts.conf: no operator or docketd user found (%v)", users)
-	}
-	return users
+	return natsbin.Users(t, deployPath("nats", "accounts.conf"), "operator", "docketd")
 }
 
 // loopbackEnvs reads deploy/nats/cluster/n*.env with secrets and checks
@@ -483,12 +475,10 @@ func (c *natsCluster) connect(t testing.TB, user string) *nats.Conn {
 func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 	t.Helper()
 	confPath := deployPath("nats", "cluster", conf)
-	c := &natsCluster{passwords: map[string]string{}}
-	secrets := map[string]string{"DOCKET_NATS_ROUTE_PASS": "p" + randomHex(t, 16)}
-	for user, v := range accountUsers(t) {
-		c.passwords[user] = "p" + randomHex(t, 16)
-		secrets[v] = c.passwords[user]
-	}
+	c := &natsCluster{}
+	var secrets map[string]string
+	c.passwords, secrets = natsbin.RandomPasswords(t, accountUsers(t))
+	secrets["DOCKET_NATS_ROUTE_PASS"] = natsbin.RandomPassword(t)
 	envs := loopbackEnvs(t, secrets)
 	if t.Failed() {
 		t.FailNow()

@@ -89,8 +89,7 @@ func startServer(t *testing.T, conf string, env ...string) *natsServer {
 	s := &natsServer{passwords: map[string]string{}}
 	env = append(env, "DOCKET_NATS_STORE="+filepath.Join(dir, "store"))
 	for user, v := range passwordVars {
-		// A letter first: the config parser reads a value of digits as a number.
-		s.passwords[user] = "p" + randomHex(t, 16)
+		s.passwords[user] = natsbin.RandomPassword(t)
 		env = append(env, v+"="+s.passwords[user])
 	}
 	logPath := filepath.Join(dir, "nats-server.log")
