@@ -85,20 +85,19 @@ func New(ctx context.Context, c Config) (*Saga, error) {
 	if c.DueIn < time.Second || c.Retries < 1 {
 		return nil, fmt.Errorf("art19: due in %s (at least 1s), retries %d (at least 1)", c.DueIn, c.Retries)
 	}
-	router, err := wmjs.NewRouter(ctx, c.JetStream, wmjs.RouterConfig{PoisonSubject: PoisonSubject, Retries: c.Retries, RetryInterval: c.RetryInterval}, c.Log)
-	if err != nil {
-		return nil, fmt.Errorf("art19: %w", err)
-	}
-	sub := wmjs.NewSubscriber(c.Stream, c.Durable, "Docket Art. 19 saga", []string{
-		events.SubjectPrefix + ".*.*.DataRectified",
-		events.SubjectPrefix + ".*.*.RestrictionApplied",
-		events.SubjectPrefix + ".*.*.ErasureExecuted",
-		events.SubjectPrefix + ".*.*.SubjectKeyShredded",
-	}, c.Log)
-	s := &Saga{Runner: wmjs.Runner{Router: router, Sub: sub}, c: c}
+	s := &Saga{c: c}
 	// The register must hold every disclosure stored before the event:
 	// the handler runs once the read models have applied it.
-	router.AddConsumerHandler("art19", "events", sub, wmjs.EventHandler(c.ReadPosition, s.handle))
+	var err error
+	s.Runner, err = wmjs.NewRunner(ctx, c.JetStream, c.Stream, wmjs.Saga{
+		Name: "art19", Description: "Docket Art. 19 saga", Durable: c.Durable,
+		Events:        []string{"DataRectified", "RestrictionApplied", "ErasureExecuted", "SubjectKeyShredded"},
+		PoisonSubject: PoisonSubject, Retries: c.Retries, RetryInterval: c.RetryInterval,
+		ReadPosition: c.ReadPosition, Handle: s.handle,
+	}, c.Log)
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -1,49 +1,19 @@
 package auth_test
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/services/internal/auth"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
+	"github.com/docketledger/docket/services/internal/testkit/apitest"
 )
-
-// apiFiles are the generated files of docket.api.v1; naming them keeps
-// the package linked in, so that its services are registered.
-var apiFiles = []protoreflect.FileDescriptor{
-	apiv1.File_docket_api_v1_audit_proto, apiv1.File_docket_api_v1_ingest_proto, apiv1.File_docket_api_v1_query_proto,
-	apiv1.File_docket_api_v1_rights_proto, apiv1.File_docket_api_v1_status_proto, apiv1.File_docket_api_v1_tokens_proto,
-}
-
-// Procedures lists every RPC of every API service, from the generated
-// descriptors: a new RPC is in it the moment its code is generated.
-func procedures(t *testing.T) []string {
-	t.Helper()
-	var ps []string
-	protoregistry.GlobalFiles.RangeFilesByPackage("docket.api.v1", func(f protoreflect.FileDescriptor) bool {
-		for i := range f.Services().Len() {
-			s := f.Services().Get(i)
-			for j := range s.Methods().Len() {
-				ps = append(ps, "/"+string(s.FullName())+"/"+string(s.Methods().Get(j).Name()))
-			}
-		}
-		return true
-	})
-	slices.Sort(ps)
-	if len(ps) < 25 || len(apiFiles) != 6 {
-		t.Fatalf("found only %d RPCs in docket.api.v1: %v", len(ps), ps)
-	}
-	return ps
-}
 
 // TestEveryRPCDeclaresItsTenantRule: every procedure of every API service
 // has a rule with roles and an explicit tenant rule; and a rule whose
 // tenant rule is unset is denied to every token.
 func TestEveryRPCDeclaresItsTenantRule(t *testing.T) {
-	for _, p := range procedures(t) {
+	for _, p := range apitest.Procedures(t) {
 		rule, ok := auth.Policy[p]
 		switch {
 		case !ok:

@@ -235,15 +235,7 @@ func rawOn(ctx context.Context, js jetstream.JetStream, stream jetstream.Stream,
 			}
 		}
 	}
-	d := time.Since(start)
-	info, err := stream.Info(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	if info.State.Msgs != uint64(n) {
-		return Result{}, fmt.Errorf("stream holds %d events, want %d", info.State.Msgs, n)
-	}
-	return Result{Events: n, Duration: d, Bytes: int(info.State.Bytes)}, nil
+	return measured(ctx, stream, n, time.Since(start))
 }
 
 func emit(ctx context.Context, dir string, cfg Config, n int, atomic, syncAlways bool) (Result, error) {
@@ -273,28 +265,40 @@ func emit(ctx context.Context, dir string, cfg Config, n int, atomic, syncAlways
 			return Result{}, err
 		}
 	}
-	d := time.Since(start)
-	info, err := stream.Info(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	if info.State.Msgs != uint64(n) {
-		return Result{}, fmt.Errorf("stream holds %d events, want %d", info.State.Msgs, n)
-	}
-	return Result{Events: n, Duration: d, Bytes: int(info.State.Bytes)}, nil
+	return measured(ctx, stream, n, time.Since(start))
 }
 
-// api measures the Append API: with defaultDurability, docketd's embedded
-// default (atomic batches, fsync always); otherwise async publishing with
-// JetStream's default fsync every 2 minutes.
+// api measures the Append API, with docketd's default durability or
+// without (see durability).
 func api(ctx context.Context, dir string, cfg Config, n int, defaultDurability bool) (Result, error) {
-	c := daemonConfig(dir)
+	return apiOn(ctx, durability(daemonConfig(dir), defaultDurability), cfg, n)
+}
+
+// durability is c with docketd's embedded default durability (atomic
+// batches, fsync always), or without: async publishing with JetStream's
+// default fsync every 2 minutes.
+func durability(c config.Config, defaultDurability bool) config.Config {
 	if !defaultDurability {
 		off := false
 		c.AtomicAppend = &off
 		c.Sync = "2m"
 	}
-	return apiOn(ctx, c, cfg, n)
+	return c
+}
+
+// startEmitting starts docketd with c and makes an emitter token for the
+// tenant and source of evs.
+func startEmitting(ctx context.Context, c config.Config, name string, evs []*eventsv1.Event) (*daemon.Daemon, string, error) {
+	d, err := daemon.Start(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := d.NewToken(ctx, auth.Spec{Name: name, Roles: []auth.Role{auth.Emitter}, Tenant: evs[0].GetTenant(), Source: evs[0].GetSource()})
+	if err != nil {
+		_ = d.Shutdown(context.Background())
+		return nil, "", err
+	}
+	return d, tok, nil
 }
 
 // daemonConfig is docketd's default configuration in dir, the embedded
@@ -314,15 +318,11 @@ func daemonConfig(dir string) config.Config {
 // from cfg.Clients clients, in batches of cfg.Batch.
 func apiOn(ctx context.Context, c config.Config, cfg Config, n int) (Result, error) {
 	evs := makeEvents(n, cfg.Subjects)
-	d, err := daemon.Start(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d, tok, err := startEmitting(ctx, c, "bench", evs)
 	if err != nil {
 		return Result{}, err
 	}
 	defer d.Shutdown(context.Background())
-	tok, err := d.NewToken(ctx, auth.Spec{Name: "bench", Roles: []auth.Role{auth.Emitter}, Tenant: evs[0].GetTenant(), Source: evs[0].GetSource()})
-	if err != nil {
-		return Result{}, err
-	}
 	client := apiv1connect.NewIngestServiceClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Clients}}, d.APIURL(), auth.Bearer(tok))
 	send := func(ctx context.Context, b []*eventsv1.Event) error {
 		_, err := client.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: b}))
@@ -364,36 +364,32 @@ func drive(ctx context.Context, d *daemon.Daemon, evs []*eventsv1.Event, batch i
 	if err := <-errs; err != nil {
 		return Result{}, err
 	}
-	info, err := d.Stream().Info(ctx)
+	return measured(ctx, d.Stream(), n, dur)
+}
+
+// measured is the result of storing n events in stream in d, once the
+// stream is seen to hold them all.
+func measured(ctx context.Context, stream jetstream.Stream, n int, d time.Duration) (Result, error) {
+	info, err := stream.Info(ctx)
 	if err != nil {
 		return Result{}, err
 	}
 	if info.State.Msgs != uint64(n) {
 		return Result{}, fmt.Errorf("stream holds %d events, want %d", info.State.Msgs, n)
 	}
-	return Result{Events: n, Duration: dur, Bytes: int(info.State.Bytes)}, nil
+	return Result{Events: n, Duration: d, Bytes: int(info.State.Bytes)}, nil
 }
 
 // door measures the NATS door: docketd as api() starts it, and
 // cfg.Clients SDK Clients, each on its own NATS connection, sending
 // batches of cfg.Batch to the intake.
 func door(ctx context.Context, dir string, cfg Config, n int, defaultDurability bool) (Result, error) {
-	c := daemonConfig(dir)
-	if !defaultDurability {
-		off := false
-		c.AtomicAppend = &off
-		c.Sync = "2m"
-	}
 	evs := makeEvents(n, cfg.Subjects)
-	d, err := daemon.Start(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d, tok, err := startEmitting(ctx, durability(daemonConfig(dir), defaultDurability), "bench-door", evs)
 	if err != nil {
 		return Result{}, err
 	}
 	defer d.Shutdown(context.Background())
-	tok, err := d.NewToken(ctx, auth.Spec{Name: "bench-door", Roles: []auth.Role{auth.Emitter}, Tenant: evs[0].GetTenant(), Source: evs[0].GetSource()})
-	if err != nil {
-		return Result{}, err
-	}
 	login, err := events.TokenLogin(tok)
 	if err != nil {
 		return Result{}, err

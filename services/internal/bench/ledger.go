@@ -34,15 +34,11 @@ func RunLedger(ctx context.Context, cfg LedgerConfig, w io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	fmt.Fprintf(w, "\ndocket verifiable ledger: %d demo events\n\n", cfg.Events)
-	s, js, _, err := startNATS(filepath.Join(dir, "nats"), false)
+	s, js, n, err := demoStream(ctx, dir, cfg.Events)
 	if err != nil {
 		return err
 	}
 	defer s.Shutdown()
-	n, err := loadDemo(ctx, js, cfg.Events)
-	if err != nil {
-		return err
-	}
 	data, err := readAll(ctx, js, n)
 	if err != nil {
 		return err

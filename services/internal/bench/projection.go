@@ -26,6 +26,7 @@ import (
 	"github.com/docketledger/docket/projections/store/postgres"
 	"github.com/docketledger/docket/projections/store/sqlite"
 	"github.com/docketledger/docket/services/internal/demo"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -63,15 +64,11 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "\ndocket read side: %d demo events, catch-up batches of %d events\n\n", cfg.Events, pcfg.CatchUpBatch)
 
-	s, js, _, err := startNATS(filepath.Join(dir, "nats"), false)
+	s, js, n, err := demoStream(ctx, dir, cfg.Events)
 	if err != nil {
 		return err
 	}
 	defer s.Shutdown()
-	n, err := loadDemo(ctx, js, cfg.Events)
-	if err != nil {
-		return err
-	}
 	// Raw JetStream fetch of the same messages.
 	fetch, err := rawFetch(ctx, js, n, 500)
 	if err != nil {
@@ -182,6 +179,20 @@ func RunRead(ctx context.Context, cfg ReadConfig, w io.Writer) error {
 	fmt.Fprintf(w, "\n%-52s %10s %10s\n", fmt.Sprintf("append to visible (sqlite), %d events/s", cfg.Rate), lat.p(50), lat.p(99))
 	fmt.Fprintf(w, "\npeak memory of this process (VmHWM): %s\n", peakRSS())
 	return nil
+}
+
+// demoStream starts the embedded NATS server in dir/nats, its events
+// stream holding n demo events (loadDemo).
+func demoStream(ctx context.Context, dir string, n int) (*server.Server, jetstream.JetStream, int, error) {
+	s, js, _, err := startNATS(filepath.Join(dir, "nats"), false)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if n, err = loadDemo(ctx, js, n); err != nil {
+		s.Shutdown()
+		return nil, nil, 0, err
+	}
+	return s, js, n, nil
 }
 
 // loadDemo appends n demo events through an Emitter, in data sets of at

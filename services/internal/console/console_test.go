@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +15,7 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/auth"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 )
 
 // tenant is the demo data set's tenant.
@@ -26,7 +23,7 @@ const tenant = "harbourline"
 
 // ledger is a docketd on the demo data set with its tokens.
 type ledger struct {
-	d       *daemon.Daemon
+	d       *docketdtest.Docketd
 	url     string
 	admin   string // the bootstrap token: admin, auditor, legal, dpo on *
 	auditor string // auditor only, on the demo tenant
@@ -42,32 +39,13 @@ func startLedger(t *testing.T) *ledger {
 	if testing.Short() {
 		t.Skip("loads the demo data set")
 	}
-	dir := t.TempDir()
-	c := config.Defaults()
-	c.DataDir, c.NATSListen, c.APIListen, c.Demo = dir, "off", "127.0.0.1:0", true
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	admin, err := os.ReadFile(filepath.Join(dir, "keys", "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := &ledger{d: d, url: d.APIURL(), admin: strings.TrimSpace(string(admin))}
-	ctx := context.Background()
-	for _, x := range []struct {
-		tok  *string
-		spec auth.Spec
-	}{
-		{&l.auditor, auth.Spec{Name: "auditor-ann", Roles: []auth.Role{auth.Auditor}, Tenant: tenant}},
-		{&l.emitter, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: tenant, Source: "crm"}},
-		{&l.other, auth.Spec{Name: "legal-elsewhere", Roles: []auth.Role{auth.Legal}, Tenant: "elsewhere"}},
-	} {
-		if *x.tok, err = d.NewToken(ctx, x.spec); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := docketdtest.Config(t)
+	c.Demo = true
+	d := docketdtest.Start(t, c, docketdtest.WithLogLevel(slog.LevelInfo))
+	l := &ledger{d: d, url: d.APIURL(), admin: d.Admin(t)}
+	l.auditor = d.Token(t, auth.Spec{Name: "auditor-ann", Roles: []auth.Role{auth.Auditor}, Tenant: tenant})
+	l.emitter = d.Token(t, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: tenant, Source: "crm"})
+	l.other = d.Token(t, auth.Spec{Name: "legal-elsewhere", Roles: []auth.Role{auth.Legal}, Tenant: "elsewhere"})
 	l.settle(t)
 	return l
 }

@@ -30,26 +30,7 @@ func auditFixture(t *testing.T) (*daemon.Daemon, apiv1connect.AuditServiceClient
 		c.CheckpointEvery = 5
 		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
 	})
-	var ids []string
-	var body strings.Builder
-	body.WriteString(`{"events":[`)
-	for i := range 12 {
-		id := uuid.Must(uuid.NewV7()).String()
-		ids = append(ids, id)
-		if i > 0 {
-			body.WriteString(",")
-		}
-		body.WriteString(jsonEvent(id, "s-"+string(rune('a'+i%3))))
-	}
-	body.WriteString(`]}`)
-	resp, err := postAppend(t, d, body.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("append: HTTP %d", resp.StatusCode)
-	}
+	ids := appendTo(t, d, 12, func(i int) string { return "s-" + string(rune('a'+i%3)) })
 	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
 	deadline := time.Now().Add(10 * time.Second)
 	for {

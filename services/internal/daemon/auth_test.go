@@ -20,6 +20,7 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -91,20 +92,7 @@ func TestRoleMatrix(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	ctx := context.Background()
 	// Every RPC the API serves has a rule.
-	var procedures []string
-	protoregistry.GlobalFiles.RangeFilesByPackage("docket.api.v1", func(f protoreflect.FileDescriptor) bool {
-		for i := range f.Services().Len() {
-			s := f.Services().Get(i)
-			for j := range s.Methods().Len() {
-				procedures = append(procedures, "/"+string(s.FullName())+"/"+string(s.Methods().Get(j).Name()))
-			}
-		}
-		return true
-	})
-	slices.Sort(procedures)
-	if len(procedures) < 20 {
-		t.Fatalf("found only %d RPCs: %v", len(procedures), procedures)
-	}
+	procedures := apitest.Procedures(t)
 	for _, p := range procedures {
 		if _, ok := auth.Policy[p]; !ok {
 			t.Errorf("%s has no rule in auth.Policy", p)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +20,6 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/lease"
-	"github.com/google/uuid"
 	"github.com/nats-io/nats-server/v2/server"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -265,30 +263,4 @@ func (c *cluster) replica(name string, edit func(*config.Config)) func(*config.C
 		cfg.NATSURL, cfg.Store, cfg.Instance, cfg.KEKFile, cfg.NotaryKey = c.ns.ClientURL(), c.dsn, name, c.kek, c.notaryKey
 		edit(cfg)
 	}
-}
-
-// appendTo appends n events through d, the i-th about subject ref(i), and
-// returns their ids.
-func appendTo(t *testing.T, d *daemon.Daemon, n int, ref func(int) string) []string {
-	t.Helper()
-	ids := make([]string, n)
-	var body strings.Builder
-	body.WriteString(`{"events":[`)
-	for i := range n {
-		ids[i] = uuid.Must(uuid.NewV7()).String()
-		if i > 0 {
-			body.WriteString(",")
-		}
-		body.WriteString(jsonEvent(ids[i], ref(i)))
-	}
-	body.WriteString(`]}`)
-	resp, err := postAppend(t, d, body.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("append through %s: HTTP %d", d.APIURL(), resp.StatusCode)
-	}
-	return ids
 }

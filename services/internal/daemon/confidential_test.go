@@ -19,10 +19,8 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -101,15 +99,7 @@ func newConfFixture(t *testing.T) *confFixture {
 		}
 	}
 	for seq := last - 1; seq <= last; seq++ {
-		m, err := d.Stream().GetMsg(ctx, seq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ev := &eventsv1.Event{}
-		if err := proto.Unmarshal(m.Data, ev); err != nil {
-			t.Fatal(err)
-		}
-		if ev.GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
+		if storedEvent(t, d, seq).GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
 			f.noticeSeq = seq
 		}
 	}
@@ -175,17 +165,7 @@ var readCases = map[string]readCase{
 func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 	f := newConfFixture(t)
 	ctx := context.Background()
-	var procedures []string
-	protoregistry.GlobalFiles.RangeFilesByPackage("docket.api.v1", func(fd protoreflect.FileDescriptor) bool {
-		for i := range fd.Services().Len() {
-			s := fd.Services().Get(i)
-			for j := range s.Methods().Len() {
-				procedures = append(procedures, "/"+string(s.FullName())+"/"+string(s.Methods().Get(j).Name()))
-			}
-		}
-		return true
-	})
-	slices.Sort(procedures)
+	procedures := apitest.Procedures(t)
 	seqField := regexp.MustCompile(`"[A-Za-z]*(?:[sS]eq|[sS]equence)":"` + strconv.FormatUint(f.gaggedSeq, 10) + `"`)
 	// Stored events and documents come base64-encoded, and documents hold
 	// stored events in turn: search their bytes too, three levels down.

@@ -62,6 +62,46 @@ func postAppend(t *testing.T, d *daemon.Daemon, body string) (*http.Response, er
 	return http.DefaultClient.Do(req)
 }
 
+// appendTo appends n events through d, the i-th about subject ref(i), and
+// returns their ids.
+func appendTo(t *testing.T, d *daemon.Daemon, n int, ref func(int) string) []string {
+	t.Helper()
+	ids := make([]string, n)
+	var body strings.Builder
+	body.WriteString(`{"events":[`)
+	for i := range n {
+		ids[i] = uuid.Must(uuid.NewV7()).String()
+		if i > 0 {
+			body.WriteString(",")
+		}
+		body.WriteString(jsonEvent(ids[i], ref(i)))
+	}
+	body.WriteString(`]}`)
+	resp, err := postAppend(t, d, body.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("append through %s: HTTP %d", d.APIURL(), resp.StatusCode)
+	}
+	return ids
+}
+
+// storedEvent is the event stored at seq, as stored (values sealed).
+func storedEvent(t *testing.T, d *daemon.Daemon, seq uint64) *eventsv1.Event {
+	t.Helper()
+	m, err := d.Stream().GetMsg(context.Background(), seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &eventsv1.Event{}
+	if err := proto.Unmarshal(m.Data, ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
 const canary = "daemon-canary-5521@example.net"
 
 func jsonEvent(id, ref string) string {
@@ -291,15 +331,7 @@ func demoEvents(t *testing.T, d *daemon.Daemon) int {
 	}
 	n := 0
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
-		m, err := d.Stream().GetMsg(ctx, seq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ev := &eventsv1.Event{}
-		if err := proto.Unmarshal(m.Data, ev); err != nil {
-			t.Fatal(err)
-		}
-		if ev.GetSource() != events.RecordedBy {
+		if storedEvent(t, d, seq).GetSource() != events.RecordedBy {
 			n++
 		}
 	}

@@ -3,12 +3,7 @@ package daemon_test
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,28 +12,9 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/demo"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 )
-
-// lockedBuffer is a log sink for several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) Bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Clone(l.b.Bytes())
-}
 
 // TestDemoLogsHoldNoSecrets runs docketd on the demo data set with debug
 // logging, its sagas and retention scheduler, token calls, an export and a
@@ -48,21 +24,11 @@ func TestDemoLogsHoldNoSecrets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the demo data set")
 	}
-	dir := t.TempDir()
-	var logs lockedBuffer
-	c := config.Defaults()
-	c.DataDir, c.NATSListen, c.APIListen, c.Demo = dir, "off", "127.0.0.1:0", true
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Shutdown(context.Background())
+	c := docketdtest.Config(t)
+	c.Demo = true
+	d := docketdtest.Start(t, c)
 	ctx := context.Background()
-	admin, err := os.ReadFile(filepath.Join(dir, "keys", "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	adminTok := strings.TrimSpace(string(admin))
+	adminTok := d.Admin(t)
 	tokens := apiv1connect.NewTokenServiceClient(http.DefaultClient, d.APIURL(), as(adminTok))
 	made, err := tokens.CreateToken(ctx, connect.NewRequest(&apiv1.CreateTokenRequest{Name: "crm", Roles: []string{"emitter"}, Tenant: "harbourline", Source: "crm"}))
 	if err != nil {
@@ -102,7 +68,7 @@ func TestDemoLogsHoldNoSecrets(t *testing.T) {
 	_, _ = ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{{Tenant: leaked, SubjectRef: leaked}}}))
 	time.Sleep(500 * time.Millisecond) // the sagas' and scheduler's first work
 
-	logged := logs.Bytes()
+	logged := []byte(d.Logs.String())
 	if !bytes.Contains(logged, []byte("demo data set loaded")) {
 		t.Fatalf("the log lacks the demo load: %d bytes", len(logged))
 	}

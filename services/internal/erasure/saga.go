@@ -63,17 +63,17 @@ func NewSaga(ctx context.Context, c SagaConfig) (*Saga, error) {
 	if c.Durable == "" {
 		c.Durable = DefaultDurable
 	}
-	router, err := wmjs.NewRouter(ctx, c.JetStream, wmjs.RouterConfig{PoisonSubject: SagaPoisonSubject, Retries: c.Retries, RetryInterval: c.RetryInterval}, c.Log)
-	if err != nil {
-		return nil, fmt.Errorf("erasure: %w", err)
-	}
-	sub := wmjs.NewSubscriber(c.Stream, c.Durable, "Docket erasure saga", []string{
-		events.SubjectPrefix + ".*.*.RightsRequestIdentityVerified",
-		events.SubjectPrefix + ".*.*.ErasureExecuted",
-		events.SubjectPrefix + ".*.*.ErasureExemptionRecorded",
+	s := &Saga{c: c}
+	var err error
+	s.Runner, err = wmjs.NewRunner(ctx, c.JetStream, c.Stream, wmjs.Saga{
+		Name: "erasure", Description: "Docket erasure saga", Durable: c.Durable,
+		Events:        []string{"RightsRequestIdentityVerified", "ErasureExecuted", "ErasureExemptionRecorded"},
+		PoisonSubject: SagaPoisonSubject, Retries: c.Retries, RetryInterval: c.RetryInterval,
+		ReadPosition: c.ReadPosition, Handle: s.handle,
 	}, c.Log)
-	s := &Saga{Runner: wmjs.Runner{Router: router, Sub: sub}, c: c}
-	router.AddConsumerHandler("erasure", "events", sub, wmjs.EventHandler(c.ReadPosition, s.handle))
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

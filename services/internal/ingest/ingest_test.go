@@ -53,25 +53,33 @@ func newLog(t *testing.T, cfg events.EmitterConfig) (jetstream.JetStream, jetstr
 	return js, stream, em
 }
 
+// start is the Append API with ic over an Emitter with ec, on the events
+// stream of a fresh in-process NATS server.
+func start(t *testing.T, ec events.EmitterConfig, ic ingest.Config) (*ingest.Service, jetstream.Stream) {
+	t.Helper()
+	_, stream, em := newLog(t, ec)
+	svc, err := ingest.New(em, stream, ic, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, stream
+}
+
 // While Config.Storage reports a problem, an append is refused at once
 // with resource_exhausted naming it, and nothing is stored; once the
 // problem is gone, appends are stored again.
 func TestAppendRefusedWhileStorageCannotWrite(t *testing.T) {
 	ctx := context.Background()
-	_, stream, em := newLog(t, events.EmitterConfig{AckTimeout: 2 * time.Second})
 	var full atomic.Bool
 	full.Store(true)
 	var checks atomic.Int64
-	svc, err := ingest.New(em, stream, ingest.Config{MaxBatch: 10, Storage: func() error {
+	svc, stream := start(t, events.EmitterConfig{AckTimeout: 2 * time.Second}, ingest.Config{MaxBatch: 10, Storage: func() error {
 		checks.Add(1)
 		if full.Load() {
 			return errors.New("its disk is full (0 bytes free in data dir /data)")
 		}
 		return nil
-	}}, prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
+	}})
 	req := func() *connect.Request[apiv1.AppendRequest] {
 		return connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{consent("s-1"), consent("s-2")}})
 	}
@@ -120,11 +128,7 @@ func TestAppendRefusedWhileStorageCannotWrite(t *testing.T) {
 // ahead (a clock running fast) is stored.
 func TestAppendBoundsOccurredAt(t *testing.T) {
 	ctx := context.Background()
-	_, stream, em := newLog(t, events.EmitterConfig{}) // the default skew, the real clock
-	svc, err := ingest.New(em, stream, ingest.Config{MaxBatch: 10}, prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, stream := start(t, events.EmitterConfig{}, ingest.Config{MaxBatch: 10}) // the default skew, the real clock
 	stored := uint64(0)
 	for _, tc := range []struct {
 		name      string

@@ -14,19 +14,17 @@ import (
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/natstest"
 	"github.com/docketledger/docket/events/seal"
-	"github.com/docketledger/docket/events/taxonomy"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/docketledger/docket/services/internal/intake"
-	"github.com/google/uuid"
+	"github.com/docketledger/docket/services/internal/testkit/eventtest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nats.go/micro"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // planted is a value that must never be stored or echoed in plaintext.
@@ -77,21 +75,12 @@ func start(t *testing.T, cfg intake.Config) *door {
 	return &door{nc: nc, stream: stream, keyring: kr, svc: svc}
 }
 
+// collected is an event of tenant about ref holding the planted value,
+// told as collected from the subject.
 func collected(tenant, ref string) *eventsv1.Event {
-	return &eventsv1.Event{
-		EventId:         uuid.Must(uuid.NewV7()).String(),
-		Tenant:          tenant,
-		SubjectRef:      ref,
-		OccurredAt:      timestamppb.New(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)),
-		TaxonomyVersion: taxonomy.Version,
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
-			Purposes:         []string{"essential.service"},
-			Categories:       []string{"user.contact.email"},
-			LegalBasis:       eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Values:           []*eventsv1.DataValue{{Category: "user.contact.email", Value: &eventsv1.DataValue_Plaintext{Plaintext: planted}}},
-			CollectionSource: "data_subject",
-		}},
-	}
+	ev := eventtest.Collected(tenant, ref, planted)
+	ev.GetDataCollected().CollectionSource = "data_subject"
+	return ev
 }
 
 func (d *door) client(t *testing.T) *events.Client {

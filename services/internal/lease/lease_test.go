@@ -27,9 +27,22 @@ type candidate struct {
 	terms   atomic.Int32
 }
 
-func start(t *testing.T, s *server.Server, name string, leaders *atomic.Int32, most *atomic.Int32) *candidate {
+// election is candidates for the notary's lease on one NATS server,
+// counting how many lead at once.
+type election struct {
+	t       *testing.T
+	s       *server.Server
+	leaders atomic.Int32 // leading now
+	most    atomic.Int32 // leading at once, at most
+}
+
+func newElection(t *testing.T) *election { return &election{t: t, s: natstest.Start(t)} }
+
+// start runs candidate name until the test ends.
+func (e *election) start(name string) *candidate {
+	t := e.t
 	t.Helper()
-	nc, js := natstest.Connect(t, s)
+	nc, js := natstest.Connect(t, e.s)
 	kv, err := lease.OpenBucket(context.Background(), js, 1, ttl)
 	if err != nil {
 		t.Fatal(err)
@@ -39,14 +52,14 @@ func start(t *testing.T, s *server.Server, name string, leaders *atomic.Int32, m
 	go func() {
 		defer close(c.done)
 		err := lease.Run(ctx, lease.Config{KV: kv, Name: "notary", Holder: name, TTL: ttl}, func(lctx context.Context) {
-			n := leaders.Add(1)
-			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			n := e.leaders.Add(1)
+			for m := e.most.Load(); n > m && !e.most.CompareAndSwap(m, n); m = e.most.Load() {
 			}
 			c.leading.Store(true)
 			c.terms.Add(1)
 			<-lctx.Done()
 			c.leading.Store(false)
-			leaders.Add(-1)
+			e.leaders.Add(-1)
 		})
 		if err != nil {
 			t.Error(err)
@@ -54,6 +67,14 @@ func start(t *testing.T, s *server.Server, name string, leaders *atomic.Int32, m
 	}()
 	t.Cleanup(func() { c.stop() })
 	return c
+}
+
+// checkOneAtATime fails the test if two candidates ever led at once.
+func (e *election) checkOneAtATime() {
+	e.t.Helper()
+	if n := e.most.Load(); n != 1 {
+		e.t.Errorf("%d candidates led at once", n)
+	}
 }
 
 func (c *candidate) stop() {
@@ -77,9 +98,8 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 // TestOneLeaderAndCleanHandOver: of three candidates one leads; when it
 // stops, another takes over within a third of the TTL, never two at once.
 func TestOneLeaderAndCleanHandOver(t *testing.T) {
-	s := natstest.Start(t)
-	var leaders, most atomic.Int32
-	cs := []*candidate{start(t, s, "a", &leaders, &most), start(t, s, "b", &leaders, &most), start(t, s, "c", &leaders, &most)}
+	e := newElection(t)
+	cs := []*candidate{e.start("a"), e.start("b"), e.start("c")}
 	leader := func() *candidate {
 		for _, c := range cs {
 			if c.leading.Load() {
@@ -102,20 +122,17 @@ func TestOneLeaderAndCleanHandOver(t *testing.T) {
 			t.Errorf("a clean hand-over took %s, more than TTL/3 (%s)", took, ttl/3)
 		}
 	}
-	if most.Load() != 1 {
-		t.Errorf("%d candidates led at once", most.Load())
-	}
+	e.checkOneAtATime()
 }
 
 // TestCrashedLeaderExpires: a leader cut off from NATS stops leading within
 // TTL/2 and cannot release its lease; another takes over once the lease has
 // expired, never while the first still leads.
 func TestCrashedLeaderExpires(t *testing.T) {
-	s := natstest.Start(t)
-	var leaders, most atomic.Int32
-	a := start(t, s, "a", &leaders, &most)
+	e := newElection(t)
+	a := e.start("a")
 	waitFor(t, "a leads", 3*ttl, a.leading.Load)
-	b := start(t, s, "b", &leaders, &most)
+	b := e.start("b")
 	time.Sleep(ttl)
 	if b.leading.Load() {
 		t.Fatal("b leads while a renews its lease")
@@ -124,23 +141,20 @@ func TestCrashedLeaderExpires(t *testing.T) {
 	stopped := waitFor(t, "a stops leading", ttl, func() bool { return !a.leading.Load() })
 	took := waitFor(t, "b leads", 4*ttl, b.leading.Load)
 	t.Logf("a stopped leading %s after the cut; b took over %s after that", stopped.Round(time.Millisecond), took.Round(time.Millisecond))
-	if most.Load() != 1 {
-		t.Errorf("%d candidates led at once", most.Load())
-	}
+	e.checkOneAtATime()
 }
 
 // TestRestartReclaimsOwnLease: a replica that restarts under the same
 // instance name takes its lease back at once, without waiting for it to
 // expire; a replica of another name waits.
 func TestRestartReclaimsOwnLease(t *testing.T) {
-	s := natstest.Start(t)
-	var leaders, most atomic.Int32
-	a := start(t, s, "a", &leaders, &most)
+	e := newElection(t)
+	a := e.start("a")
 	waitFor(t, "a leads", 3*ttl, a.leading.Load)
 	a.nc.Close() // killed: the lease stays until it expires
 	a.stop()
-	again := start(t, s, "a", &leaders, &most)
-	other := start(t, s, "b", &leaders, &most)
+	again := e.start("a")
+	other := e.start("b")
 	took := waitFor(t, "the restarted a leads", ttl/2, again.leading.Load)
 	t.Logf("the restarted replica took its lease back in %s", took.Round(time.Millisecond))
 	if other.leading.Load() {

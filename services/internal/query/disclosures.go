@@ -39,30 +39,19 @@ func (s *Service) ListDisclosures(ctx context.Context, req *connect.Request[apiv
 		LegalBasis:    basis,
 		Time:          model.TimeRange{Axis: axis, From: from, To: to},
 	}
-	tok, terr := decodePageToken(m.GetPageToken(), queryDisclosures, fingerprint(
+	tok, err := s.openPage(ctx, &ps, m.GetPageToken(), f.Tenant, queryDisclosures, fingerprint(
 		f.Tenant, f.SubjectRef, f.RecipientID, f.RecipientKind, f.Category, f.Purpose, f.LegalBasis,
 		strconv.Itoa(int(axis)), timeKey(from), timeKey(to)))
-	if terr != nil {
-		ps.Add("page_token", terr.Error())
-	}
-	if err := ps.Err(); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	if m.GetPageToken() == "" {
-		if err := s.tenantExists(ctx, f.Tenant); err != nil {
-			return nil, err
-		}
-	}
-	rows, err := s.r.Disclosures(ctx, f, model.Page{After: tok.after, Limit: size + 1})
+	rows, next, err := readPage(tok, size,
+		func(p model.Page) ([]model.DisclosureRow, error) { return s.r.Disclosures(ctx, f, p) },
+		func(r model.DisclosureRow) uint64 { return r.Seq })
 	if err != nil {
-		return nil, apierr.Store(err)
+		return nil, err
 	}
-	resp := &apiv1.ListDisclosuresResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		tok.after = rows[size-1].Seq
-		resp.NextPageToken = tok.encode()
-	}
+	resp := &apiv1.ListDisclosuresResponse{NextPageToken: next}
 	conf := confidential.Of(ctx) // confidential disclosures are legal's alone
 	resp.Disclosures = make([]*apiv1.Disclosure, 0, len(rows))
 	for i := range rows {

@@ -27,11 +27,8 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 	asOf := checkTime(&ps, "as_of", m.GetAsOf())
 	size := pageSize(m.GetPageSize(), &ps)
 	f := model.FindingFilter{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Rule: m.GetRule()}
-	tok, terr := decodePageToken(m.GetPageToken(), queryFindings, fingerprint(f.Tenant, f.SubjectRef, f.Rule, timeKey(asOf)))
-	if terr != nil {
-		ps.Add("page_token", terr.Error())
-	}
-	if err := ps.Err(); err != nil {
+	tok, err := s.openPage(ctx, &ps, m.GetPageToken(), f.Tenant, queryFindings, fingerprint(f.Tenant, f.SubjectRef, f.Rule, timeKey(asOf)))
+	if err != nil {
 		return nil, err
 	}
 	var now time.Time
@@ -42,11 +39,6 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 		now = asOf
 	default:
 		now = s.opts.Now().UTC()
-	}
-	if m.GetPageToken() == "" {
-		if err := s.tenantExists(ctx, f.Tenant); err != nil {
-			return nil, err
-		}
 	}
 	tok.now = now.UnixNano()
 	// Findings about a confidential disclosure are legal's alone.
@@ -229,16 +221,6 @@ func (s *Service) subjectsFor(ctx context.Context, f model.FindingFilter) ([]*mo
 			return nil, apierr.Store(err)
 		}
 	}
-	var out []*model.SubjectState
-	for after := uint64(0); ; {
-		page, err := s.r.SubjectsOf(ctx, f.Tenant, model.Page{After: after, Limit: readBatch})
-		if err != nil {
-			return nil, apierr.Store(err)
-		}
-		out = append(out, page...)
-		if len(page) < readBatch {
-			return out, nil
-		}
-		after = page[len(page)-1].FirstSeq
-	}
+	return readAll(func(p model.Page) ([]*model.SubjectState, error) { return s.r.SubjectsOf(ctx, f.Tenant, p) },
+		func(st *model.SubjectState) uint64 { return st.FirstSeq })
 }

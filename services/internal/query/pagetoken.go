@@ -1,12 +1,14 @@
 package query
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"hash/fnv"
 	"time"
 
+	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/services/internal/apierr"
 )
 
@@ -106,5 +108,64 @@ func pageSize(n int32, ps *apierr.Problems) int {
 		return MaxPageSize
 	default:
 		return int(n)
+	}
+}
+
+// decodePage reads the request's page token, which query q must have
+// issued under the same filters, and refuses the request with every
+// problem ps holds.
+func decodePage(ps *apierr.Problems, token string, q byte, filter uint64) (pageToken, error) {
+	tok, err := decodePageToken(token, q, filter)
+	if err != nil {
+		ps.Add("page_token", err.Error())
+	}
+	return tok, ps.Err()
+}
+
+// openPage is decodePage for a list of a tenant's rows: the first page
+// is not_found for a tenant with no events (a later page's tenant had
+// them already).
+func (s *Service) openPage(ctx context.Context, ps *apierr.Problems, token, tenant string, q byte, filter uint64) (pageToken, error) {
+	tok, err := decodePage(ps, token, q, filter)
+	if err != nil {
+		return tok, err
+	}
+	if token == "" {
+		if err := s.tenantExists(ctx, tenant); err != nil {
+			return tok, err
+		}
+	}
+	return tok, nil
+}
+
+// readPage reads the page of size rows after tok, asking read for one
+// row more to learn whether another page follows; next is that page's
+// token, "" on the last. seq is a row's keyset position.
+func readPage[R any](tok pageToken, size int, read func(model.Page) ([]R, error), seq func(R) uint64) (rows []R, next string, err error) {
+	rows, err = read(model.Page{After: tok.after, Limit: size + 1})
+	if err != nil {
+		return nil, "", apierr.Store(err)
+	}
+	if len(rows) <= size {
+		return rows, "", nil
+	}
+	rows = rows[:size]
+	tok.after = seq(rows[size-1])
+	return rows, tok.encode(), nil
+}
+
+// readAll reads every row, in pages of readBatch: the service's own walks.
+func readAll[R any](read func(model.Page) ([]R, error), seq func(R) uint64) ([]R, error) {
+	var out []R
+	for after := uint64(0); ; {
+		page, err := read(model.Page{After: after, Limit: readBatch})
+		if err != nil {
+			return nil, apierr.Store(err)
+		}
+		out = append(out, page...)
+		if len(page) < readBatch {
+			return out, nil
+		}
+		after = seq(page[len(page)-1])
 	}
 }

@@ -45,6 +45,23 @@ type apiErr struct {
 	Message string `json:"message"`
 }
 
+// postWant posts body to method and fails the test unless the answer has
+// the Connect error code wantCode ("" for success); it returns the body.
+func postWant(t *testing.T, s *qt.Server, method, body, wantCode string) []byte {
+	t.Helper()
+	status, resp := post(t, s, method, body)
+	var e apiErr
+	if status != http.StatusOK {
+		if err := json.Unmarshal(resp, &e); err != nil {
+			t.Fatalf("status %d, body %s", status, resp)
+		}
+	}
+	if e.Code != wantCode {
+		t.Fatalf("code %q (status %d), want %q: %s", e.Code, status, wantCode, resp)
+	}
+	return resp
+}
+
 func TestQueryOverJSON(t *testing.T) {
 	s := qt.Start(t)
 	id := func(seq int) string { return s.Events[seq-1].GetEventId() }
@@ -149,16 +166,7 @@ func TestQueryOverJSON(t *testing.T) {
 			wantCode: "invalid_argument", wantIn: []string{"overdue: only open requests"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := post(t, s, tc.method, tc.body)
-			var e apiErr
-			if status != http.StatusOK {
-				if err := json.Unmarshal(body, &e); err != nil {
-					t.Fatalf("status %d, body %s", status, body)
-				}
-			}
-			if e.Code != tc.wantCode {
-				t.Fatalf("code %q (status %d), want %q: %s", e.Code, status, tc.wantCode, body)
-			}
+			body := postWant(t, s, tc.method, tc.body, tc.wantCode)
 			for _, w := range tc.wantIn {
 				if !strings.Contains(string(body), w) {
 					t.Errorf("response lacks %s:\n%s", w, body)

@@ -36,28 +36,16 @@ func (s *Service) ListRequests(ctx context.Context, req *connect.Request[apiv1.L
 		}
 		f.Status, f.DueBefore, overdue = model.RequestOpen, s.opts.Now(), "overdue"
 	}
-	tok, terr := decodePageToken(m.GetPageToken(), queryRequests, fingerprint(f.Tenant, f.SubjectRef, f.Status, overdue))
-	if terr != nil {
-		ps.Add("page_token", terr.Error())
-	}
-	if err := ps.Err(); err != nil {
+	tok, err := s.openPage(ctx, &ps, m.GetPageToken(), f.Tenant, queryRequests, fingerprint(f.Tenant, f.SubjectRef, f.Status, overdue))
+	if err != nil {
 		return nil, err
 	}
-	if m.GetPageToken() == "" {
-		if err := s.tenantExists(ctx, f.Tenant); err != nil {
-			return nil, err
-		}
-	}
-	rows, err := s.r.ListRequests(ctx, f, model.Page{After: tok.after, Limit: size + 1})
+	rows, next, err := readPage(tok, size,
+		func(p model.Page) ([]model.RequestRow, error) { return s.r.ListRequests(ctx, f, p) }, requestSeq)
 	if err != nil {
-		return nil, apierr.Store(err)
+		return nil, err
 	}
-	resp := &apiv1.ListRequestsResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		tok.after = rows[size-1].ReceivedSeq
-		resp.NextPageToken = tok.encode()
-	}
+	resp := &apiv1.ListRequestsResponse{NextPageToken: next}
 	resp.Requests = make([]*apiv1.Request, len(rows))
 	for i := range rows {
 		resp.Requests[i] = request(&rows[i])
@@ -67,16 +55,8 @@ func (s *Service) ListRequests(ctx context.Context, req *connect.Request[apiv1.L
 
 // allRequests reads every request matching f.
 func (s *Service) allRequests(ctx context.Context, f model.RequestFilter) ([]model.RequestRow, error) {
-	var out []model.RequestRow
-	for after := uint64(0); ; {
-		page, err := s.r.ListRequests(ctx, f, model.Page{After: after, Limit: readBatch})
-		if err != nil {
-			return nil, apierr.Store(err)
-		}
-		out = append(out, page...)
-		if len(page) < readBatch {
-			return out, nil
-		}
-		after = page[len(page)-1].ReceivedSeq
-	}
+	return readAll(func(p model.Page) ([]model.RequestRow, error) { return s.r.ListRequests(ctx, f, p) }, requestSeq)
 }
+
+// requestSeq is a request's keyset position: the sequence it was received at.
+func requestSeq(r model.RequestRow) uint64 { return r.ReceivedSeq }

@@ -2,9 +2,7 @@ package query_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -77,16 +75,7 @@ func TestStatisticsOverJSON(t *testing.T) {
 		{name: "tenants", method: "ListTenants", body: `{}`, want: `{"tenants":["acme","globex"]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := post(t, s, tc.method, tc.body)
-			var e apiErr
-			if status != http.StatusOK {
-				if err := json.Unmarshal(body, &e); err != nil {
-					t.Fatalf("status %d, body %s", status, body)
-				}
-			}
-			if e.Code != tc.wantCode {
-				t.Fatalf("code %q (status %d), want %q: %s", e.Code, status, tc.wantCode, body)
-			}
+			body := postWant(t, s, tc.method, tc.body, tc.wantCode)
 			if tc.wantCode == "" && string(body) != tc.want {
 				t.Errorf("response\n%s\nwant\n%s", body, tc.want)
 			}

@@ -87,26 +87,22 @@ func (s *Service) ListHistory(ctx context.Context, req *connect.Request[apiv1.Li
 	ps.CheckToken("tenant", m.GetTenant(), true)
 	ps.CheckToken("subject_ref", m.GetSubjectRef(), true)
 	size := pageSize(m.GetPageSize(), &ps)
-	tok, terr := decodePageToken(m.GetPageToken(), queryHistory, fingerprint(m.GetTenant(), m.GetSubjectRef()))
-	if terr != nil {
-		ps.Add("page_token", terr.Error())
-	}
-	if err := ps.Err(); err != nil {
+	tok, err := decodePage(&ps, m.GetPageToken(), queryHistory, fingerprint(m.GetTenant(), m.GetSubjectRef()))
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.History(ctx, m.GetTenant(), m.GetSubjectRef(), model.Page{After: tok.after, Limit: size + 1})
+	rows, next, err := readPage(tok, size,
+		func(p model.Page) ([]model.AuditRow, error) {
+			return s.r.History(ctx, m.GetTenant(), m.GetSubjectRef(), p)
+		},
+		func(r model.AuditRow) uint64 { return r.Seq })
 	if err != nil {
-		return nil, apierr.Store(err)
+		return nil, err
 	}
 	if len(rows) == 0 && m.GetPageToken() == "" {
 		return nil, apierr.NotFound(apierr.ErrSubjectNotFound)
 	}
-	resp := &apiv1.ListHistoryResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		tok.after = rows[size-1].Seq
-		resp.NextPageToken = tok.encode()
-	}
+	resp := &apiv1.ListHistoryResponse{NextPageToken: next}
 	w, err := s.withheldOf(ctx, confidential.Of(ctx), m.GetTenant(), m.GetSubjectRef())
 	if err != nil {
 		return nil, err

@@ -41,14 +41,29 @@ func New(x *export.Exporter, shred *erasure.Shredder, receipts *receipt.Maker, p
 	return &Service{x: x, shred: shred, receipts: receipts, prover: prover}, nil
 }
 
-// ExportSubject produces and records a subject's export.
-func (s *Service) ExportSubject(ctx context.Context, req *connect.Request[apiv1.ExportSubjectRequest]) (*connect.Response[apiv1.ExportSubjectResponse], error) {
-	m := req.Msg
-	var ps apierr.Problems
+// action is what every request that acts on a subject's data names: the
+// subject, the data-subject request it serves (if any) and the person
+// acting (if not the token's owner).
+type action interface {
+	GetTenant() string
+	GetSubjectRef() string
+	GetRequestId() string
+	GetActorId() string
+}
+
+// checkAction checks the fields every action has.
+func checkAction(ps *apierr.Problems, m action) {
 	ps.CheckToken("tenant", m.GetTenant(), true)
 	ps.CheckToken("subject_ref", m.GetSubjectRef(), true)
 	ps.CheckToken("request_id", m.GetRequestId(), false)
 	ps.CheckToken("actor_id", m.GetActorId(), false)
+}
+
+// ExportSubject produces and records a subject's export.
+func (s *Service) ExportSubject(ctx context.Context, req *connect.Request[apiv1.ExportSubjectRequest]) (*connect.Response[apiv1.ExportSubjectResponse], error) {
+	m := req.Msg
+	var ps apierr.Problems
+	checkAction(&ps, m)
 	if m.GetRequestId() == "" && strings.TrimSpace(m.GetJustification()) == "" {
 		ps.Add("justification", "is required without a request_id: under which request, or why, the subject's values are read")
 	}
@@ -88,10 +103,7 @@ func (s *Service) ExportSubject(ctx context.Context, req *connect.Request[apiv1.
 func (s *Service) ShredKeys(ctx context.Context, req *connect.Request[apiv1.ShredKeysRequest]) (*connect.Response[apiv1.ShredKeysResponse], error) {
 	m := req.Msg
 	var ps apierr.Problems
-	ps.CheckToken("tenant", m.GetTenant(), true)
-	ps.CheckToken("subject_ref", m.GetSubjectRef(), true)
-	ps.CheckToken("request_id", m.GetRequestId(), false)
-	ps.CheckToken("actor_id", m.GetActorId(), false)
+	checkAction(&ps, m)
 	if len(m.GetKeyGroups()) > 100 {
 		ps.Add("key_groups", "more than 100")
 	}

@@ -327,6 +327,39 @@ func EventHandler(readPosition func() uint64, fn func(ctx context.Context, seq u
 	}
 }
 
+// Saga is one saga's consumer loop: which events it reads, under which
+// durable consumer, what it does with each, and where an event goes that
+// it keeps failing on.
+type Saga struct {
+	Name        string // of the router's handler, and the prefix of NewRunner's errors
+	Description string // of the durable consumer
+	Durable     string
+	// Events are the payload types the saga reads ("ErasureExecuted"), of
+	// every tenant and subject.
+	Events        []string
+	PoisonSubject string
+	Retries       int           // see RouterConfig
+	RetryInterval time.Duration // see RouterConfig
+	ReadPosition  func() uint64 // see EventHandler
+	Handle        func(ctx context.Context, seq uint64, ev *eventsv1.Event) error
+}
+
+// NewRunner builds s's router (NewRouter), its subscriber (NewSubscriber)
+// and the handler that joins them (EventHandler).
+func NewRunner(ctx context.Context, js jetstream.JetStream, stream jetstream.Stream, s Saga, log *slog.Logger) (Runner, error) {
+	router, err := NewRouter(ctx, js, RouterConfig{PoisonSubject: s.PoisonSubject, Retries: s.Retries, RetryInterval: s.RetryInterval}, log)
+	if err != nil {
+		return Runner{}, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	filters := make([]string, len(s.Events))
+	for i, typ := range s.Events {
+		filters[i] = events.SubjectPrefix + ".*.*." + typ
+	}
+	sub := NewSubscriber(stream, s.Durable, s.Description, filters, log)
+	router.AddConsumerHandler(s.Name, "events", sub, EventHandler(s.ReadPosition, s.Handle))
+	return Runner{Router: router, Sub: sub}, nil
+}
+
 // Runner runs a saga's router and closes its subscriber when it stops.
 type Runner struct {
 	Router *message.Router

@@ -411,14 +411,22 @@ func checkNATSEnv(t testing.TB, where, conf string, env map[string]string, route
 	}
 }
 
-func checkComposeNATS(t *testing.T, nodes []composeService) {
+// namesOf3 checks that nodes are three (what they are: "NATS services"),
+// and returns their service names.
+func namesOf3(t *testing.T, what string, nodes []composeService) []string {
+	t.Helper()
 	if len(nodes) != 3 {
-		t.Fatalf("%d NATS services, want 3", len(nodes))
+		t.Fatalf("%d %s, want 3", len(nodes), what)
 	}
 	var names []string
 	for _, n := range nodes {
 		names = append(names, n.name)
 	}
+	return names
+}
+
+func checkComposeNATS(t *testing.T, nodes []composeService) {
+	names := namesOf3(t, "NATS services", nodes)
 	seen := map[string]bool{}
 	for _, n := range nodes {
 		if !natsImageOK(n.image()) {
@@ -448,13 +456,7 @@ func checkComposeNATS(t *testing.T, nodes []composeService) {
 }
 
 func checkComposeCockroach(t *testing.T, nodes []composeService) {
-	if len(nodes) != 3 {
-		t.Fatalf("%d CockroachDB nodes, want 3", len(nodes))
-	}
-	var names []string
-	for _, n := range nodes {
-		names = append(names, n.name)
-	}
+	names := namesOf3(t, "CockroachDB nodes", nodes)
 	for _, n := range nodes {
 		if n.image() != nodes[0].image() {
 			t.Errorf("%s runs %s, %s runs %s", n.name, n.image(), nodes[0].name, nodes[0].image())

@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -153,7 +152,7 @@ func dummyEnv(t testing.TB, vars []string, dir string, pki *pkiFiles) map[string
 	for i, v := range vars {
 		switch {
 		case strings.HasSuffix(v, "_PASS"):
-			env[v] = "p" + randomHex(t, 12)
+			env[v] = natsbin.RandomPassword(t)
 		case v == "DOCKET_NATS_STORE":
 			env[v] = filepath.Join(dir, "store")
 		case v == "DOCKET_NATS_NAME":
@@ -362,15 +361,7 @@ func readEnvFile(path string, lookup map[string]string) (map[string]string, erro
 // holding its password.
 func accountUsers(t testing.TB) map[string]string {
 	t.Helper()
-	re := regexp.MustCompile(`\{\s*user:\s*([\w-]+)\s*,\s*password:\s*\$(\w+)`)
-	users := map[string]string{}
-	for _, m := range re.FindAllStringSubmatch(readFile(t, deployPath("nats", "accounts.conf")), -1) {
-		users[m[1]] = m[2]
-	}
-	if users["operator"] == "" || users["docketd"] == "" {
-		t.Fatalf("accounts.conf: no operator or docketd user found (%v)", users)
-	}
-	return users
+	return natsbin.Users(t, deployPath("nats", "accounts.conf"), "operator", "docketd")
 }
 
 // loopbackEnvs reads deploy/nats/cluster/n*.env with secrets and checks
@@ -484,12 +475,10 @@ func (c *natsCluster) connect(t testing.TB, user string) *nats.Conn {
 func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 	t.Helper()
 	confPath := deployPath("nats", "cluster", conf)
-	c := &natsCluster{passwords: map[string]string{}}
-	secrets := map[string]string{"DOCKET_NATS_ROUTE_PASS": "p" + randomHex(t, 16)}
-	for user, v := range accountUsers(t) {
-		c.passwords[user] = "p" + randomHex(t, 16)
-		secrets[v] = c.passwords[user]
-	}
+	c := &natsCluster{}
+	var secrets map[string]string
+	c.passwords, secrets = natsbin.RandomPasswords(t, accountUsers(t))
+	secrets["DOCKET_NATS_ROUTE_PASS"] = natsbin.RandomPassword(t)
 	envs := loopbackEnvs(t, secrets)
 	if t.Failed() {
 		t.FailNow()
@@ -544,24 +533,6 @@ func startCluster(t *testing.T, conf string, withTLS bool) *natsCluster {
 	return c
 }
 
-// eventually calls f until it succeeds or d has passed.
-func eventually(t testing.TB, d time.Duration, what string, f func(ctx context.Context) error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := f(ctx)
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after %s: %v", what, d, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 // checkClusterWorks creates a stream with three replicas as the operator,
 // writes to it, stops the node of the stream's leader, and shows the
 // cluster goes on: a new leader, writes accepted, every message there.
@@ -572,7 +543,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		t.Fatal(err)
 	}
 	var stream jetstream.Stream
-	eventually(t, 30*time.Second, "create a stream with three replicas", func(ctx context.Context) (err error) {
+	natsbin.Eventually(t, 30*time.Second, "create a stream with three replicas", func(ctx context.Context) (err error) {
 		stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "DEPLOYCHECK", Subjects: []string{"deploycheck.>"},
 			Replicas: 3, Storage: jetstream.FileStorage})
 		return err
@@ -595,7 +566,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		}
 		return nil
 	}
-	eventually(t, 30*time.Second, "a leader and two current replicas", current)
+	natsbin.Eventually(t, 30*time.Second, "a leader and two current replicas", current)
 	if info.Cluster.Name != "docket" {
 		t.Errorf("cluster name %q, want docket", info.Cluster.Name)
 	}
@@ -613,7 +584,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		t.Errorf("the stream is on %v, want every node %v", peers, names)
 	}
 	publish := func(id string) {
-		eventually(t, 30*time.Second, "publish "+id, func(ctx context.Context) error {
+		natsbin.Eventually(t, 30*time.Second, "publish "+id, func(ctx context.Context) error {
 			_, err := js.Publish(ctx, "deploycheck."+id, []byte(id), jetstream.WithMsgID(id))
 			return err
 		})
@@ -631,7 +602,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		t.Fatal(err)
 	}
 	publish(ids[3])
-	eventually(t, 30*time.Second, "a new leader", func(ctx context.Context) (err error) {
+	natsbin.Eventually(t, 30*time.Second, "a new leader", func(ctx context.Context) (err error) {
 		info, err = stream.Info(ctx)
 		if err == nil && (info.Cluster == nil || info.Cluster.Leader == "" || info.Cluster.Leader == old) {
 			err = fmt.Errorf("leader %+v", info.Cluster)
@@ -642,7 +613,7 @@ func checkClusterWorks(t *testing.T, c *natsCluster) {
 		t.Errorf("the stream holds %d messages, want %d", info.State.Msgs, len(ids))
 	}
 	for i, id := range ids {
-		eventually(t, 10*time.Second, "read message "+id, func(ctx context.Context) error {
+		natsbin.Eventually(t, 10*time.Second, "read message "+id, func(ctx context.Context) error {
 			m, err := stream.GetMsg(ctx, uint64(i+1))
 			if err == nil && string(m.Data) != id {
 				t.Errorf("message %d is %q, want %q", i+1, m.Data, id)
@@ -670,22 +641,4 @@ func TestClusterTLS(t *testing.T) {
 		nc.Close()
 		t.Error("a client without a certificate connected")
 	}
-}
-
-// syncBuffer is a bytes.Buffer for a logger that goroutines share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

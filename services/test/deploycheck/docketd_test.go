@@ -13,16 +13,15 @@ import (
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/events/keys"
-	"github.com/docketledger/docket/events/taxonomy"
 	"github.com/docketledger/docket/projections/notary"
-	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/lease"
-	"github.com/google/uuid"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
+	"github.com/docketledger/docket/services/internal/testkit/eventtest"
+	"github.com/docketledger/docket/services/internal/testkit/natsbin"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // TestDocketdOnCluster runs docketd as NATS user docketd on the three-node
@@ -34,43 +33,21 @@ import (
 func TestDocketdOnCluster(t *testing.T) {
 	c := startCluster(t, "cluster.conf", false)
 	cfg := clusterConfig(t, c)
-	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	d, err := daemon.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatalf("docketd on the cluster: %v\n%s", err, logs)
-	}
+	d := docketdtest.Start(t, cfg, docketdtest.WithLogLevel(slog.LevelWarn), docketdtest.WithTimeout(60*time.Second))
 	t.Cleanup(func() {
 		if err := d.Shutdown(context.Background()); err != nil {
 			t.Error(err)
 		}
-		if t.Failed() {
-			t.Logf("docketd log:\n%s", logs)
-		}
 	})
 
-	ev := &eventsv1.Event{
-		EventId:         uuid.Must(uuid.NewV7()).String(),
-		Tenant:          "acme",
-		SubjectRef:      "s-deploycheck",
-		Source:          "deploycheck",
-		OccurredAt:      timestamppb.New(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)),
-		TaxonomyVersion: taxonomy.Version,
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
-			Purposes:   []string{"essential.service"},
-			Categories: []string{"user.contact.email"},
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Values: []*eventsv1.DataValue{{
-				Category: "user.contact.email",
-				Value:    &eventsv1.DataValue_Plaintext{Plaintext: "jane.doe@example.com"},
-			}},
-		}},
-	}
+	ev := eventtest.Collected("acme", "s-deploycheck", "jane.doe@example.com")
+	ev.Source = "deploycheck"
 	if _, err := d.Emitter.Append(ctx, ev); err != nil {
 		t.Fatalf("append: %v", err)
 	}
-	eventually(t, 30*time.Second, "the read models apply the event", func(context.Context) error {
+	natsbin.Eventually(t, 30*time.Second, "the read models apply the event", func(context.Context) error {
 		if cp := d.ReadModels().Status().Checkpoint; cp < 1 {
 			return fmt.Errorf("read models at %d", cp)
 		}
@@ -92,7 +69,7 @@ func TestDocketdOnCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, "a signed checkpoint", func(ctx context.Context) error {
+	natsbin.Eventually(t, 30*time.Second, "a signed checkpoint", func(ctx context.Context) error {
 		s, err := js.Stream(ctx, notary.DefaultCheckpointStream)
 		if err != nil {
 			return err
@@ -162,7 +139,7 @@ func TestDocketdWaitsForItsCluster(t *testing.T) {
 		}
 	}
 	cfg := clusterConfig(t, c)
-	logs := &syncBuffer{}
+	logs := &docketdtest.Logs{}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	type started struct {
@@ -171,7 +148,7 @@ func TestDocketdWaitsForItsCluster(t *testing.T) {
 	}
 	done := make(chan started, 1)
 	go func() {
-		d, err := daemon.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		d, err := daemon.Start(ctx, cfg, logs.Logger(slog.LevelWarn))
 		done <- started{d, err}
 	}()
 	waiting := time.Now()

@@ -433,7 +433,10 @@ func codeLines(md string) []string {
 	return lines
 }
 
-func checkK8sNATS(t *testing.T, w k8sObject, kust kustomization) {
+// statefulSetOf3 checks that w is a StatefulSet of three replicas, and
+// returns its pods' stable host names (<name>-<i>.<serviceName>).
+func statefulSetOf3(t *testing.T, w k8sObject) []string {
+	t.Helper()
 	replicas, _ := strconv.Atoi(asString(dig(w.doc, "spec", "replicas")))
 	if w.kind() != "StatefulSet" || replicas != 3 {
 		t.Errorf("%s: want a StatefulSet of 3, it has %d replicas", w, replicas)
@@ -443,6 +446,11 @@ func checkK8sNATS(t *testing.T, w k8sObject, kust kustomization) {
 	for i := range replicas {
 		hosts = append(hosts, fmt.Sprintf("%s-%d.%s", w.name(), i, svc))
 	}
+	return hosts
+}
+
+func checkK8sNATS(t *testing.T, w k8sObject, kust kustomization) {
+	hosts := statefulSetOf3(t, w)
 	c := asMap(asList(dig(w.podTemplate(), "spec", "containers"))[0])
 	if !natsImageOK(asString(c["image"])) {
 		t.Errorf("%s: image %s, want nats-server %s (natsbin.Version)", w, c["image"], natsbin.Version)
@@ -507,15 +515,7 @@ func checkK8sNATS(t *testing.T, w k8sObject, kust kustomization) {
 }
 
 func checkK8sCockroach(t *testing.T, w k8sObject, workloads []k8sObject) {
-	replicas, _ := strconv.Atoi(asString(dig(w.doc, "spec", "replicas")))
-	if w.kind() != "StatefulSet" || replicas != 3 {
-		t.Errorf("%s: want a StatefulSet of 3, it has %d replicas", w, replicas)
-	}
-	svc := asString(dig(w.doc, "spec", "serviceName"))
-	var want []string
-	for i := range replicas {
-		want = append(want, fmt.Sprintf("%s-%d.%s", w.name(), i, svc))
-	}
+	want := statefulSetOf3(t, w)
 	for _, o := range workloads {
 		for _, c := range o.containers() {
 			var cmd []string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/config"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 )
 
 // mountTmpfs mounts a tmpfs of the given size (such as "64m") on a new
@@ -201,7 +203,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 func refusedStart(t *testing.T, cfg config.Config) {
 	t.Helper()
 	start := time.Now()
-	d, logs, err := tryStart(cfg, time.Minute)
+	d, err := docketdtest.TryStart(t, cfg, docketdtest.WithLogLevel(slog.LevelInfo), docketdtest.WithTimeout(time.Minute))
 	took := time.Since(start)
 	if err == nil {
 		_ = d.Shutdown(context.Background())
@@ -210,15 +212,15 @@ func refusedStart(t *testing.T, cfg config.Config) {
 	t.Logf("read-only data dir: start failed after %s with: %v", took.Round(time.Millisecond), err)
 	if !mentionsPath(err.Error(), cfg.DataDir) {
 		t.Errorf("on a read-only data dir the start error names neither the data dir nor data_dir, nor says read-only: %q "+
-			"(natsembed checks the store dir is writable before starting the server, and returns the server's fatal error)%s", err, logTail(logs))
+			"(natsembed checks the store dir is writable before starting the server, and returns the server's fatal error)%s", err, logTail(d.Logs))
 	}
 	if took > 10*time.Second {
 		t.Errorf("docketd took %s to give up on a read-only data dir (natsembed should return the server's fatal error at once)", took.Round(time.Second))
 	}
 }
 
-func logTail(logs *logBuffer) string {
-	if tail := logs.tail(10); strings.TrimSpace(tail) != "" {
+func logTail(logs *docketdtest.Logs) string {
+	if tail := logs.Tail(10); strings.TrimSpace(tail) != "" {
 		return "; docketd log: " + tail
 	}
 	return ""
@@ -351,7 +353,7 @@ func fullDisk(t *testing.T, atomic bool) {
 	}) == nil
 	t.Logf("without a restart: stream at %d, read models at %d (last error %q), notary tree %d, signed checkpoint %d (last error %q); notary failures logged %d",
 		s.GetStreamLastSequence(), s.GetReadModels().GetCheckpoint(), s.GetReadModels().GetLastError(),
-		s.GetNotary().GetTreeSize(), s.GetNotary().GetCheckpointSize(), s.GetNotary().GetLastError(), d.log.count("notary: failed"))
+		s.GetNotary().GetTreeSize(), s.GetNotary().GetCheckpointSize(), s.GetNotary().GetLastError(), d.Logs.Count("notary: failed"))
 	if !readCaughtUp {
 		t.Errorf("the read models did not catch up within 30s of the space coming back: %d of %d (%s)",
 			s.GetReadModels().GetCheckpoint(), s.GetStreamLastSequence(), s.GetReadModels().GetLastError())

@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -18,14 +17,13 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
-	"github.com/docketledger/docket/events/taxonomy"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
-	"github.com/google/uuid"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
+	"github.com/docketledger/docket/services/internal/testkit/eventtest"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -47,46 +45,9 @@ const (
 // newEvent is a valid DataCollected event with a fresh id and a plaintext
 // value that docketd seals.
 func newEvent(subjectRef string, i int) *eventsv1.Event {
-	return &eventsv1.Event{
-		EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: subjectRef,
-		OccurredAt: timestamppb.Now(), Source: source, TaxonomyVersion: taxonomy.Version,
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
-			Purposes: []string{"essential.service"}, Categories: []string{"user.contact.email"},
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Values: []*eventsv1.DataValue{{Category: "user.contact.email",
-				Value: &eventsv1.DataValue_Plaintext{Plaintext: fmt.Sprintf("fault-%d@example.org", i)}}},
-		}},
-	}
-}
-
-// logBuffer collects a daemon's log; its tail is shown when a test fails.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// count is how many lines of the log hold s.
-func (l *logBuffer) count(s string) int { return strings.Count(l.String(), s) }
-
-// tail is the last n lines of the log.
-func (l *logBuffer) tail(n int) string {
-	lines := strings.Split(strings.TrimRight(l.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	ev := eventtest.Collected(tenant, subjectRef, fmt.Sprintf("fault-%d@example.org", i))
+	ev.OccurredAt, ev.Source = timestamppb.Now(), source
+	return ev
 }
 
 // baseConfig is docketd on the embedded default in dir, with no NATS
@@ -104,8 +65,7 @@ func baseConfig(dir string) config.Config {
 
 // docketd is an in-process docketd with an emitter token's API client.
 type docketd struct {
-	*daemon.Daemon
-	log    *logBuffer
+	*docketdtest.Docketd
 	token  string // the emitter token
 	client apiv1connect.IngestServiceClient
 	http   *http.Client
@@ -114,38 +74,16 @@ type docketd struct {
 	stopped bool
 }
 
-// tryStart starts docketd on cfg within timeout.
-func tryStart(cfg config.Config, timeout time.Duration) (*daemon.Daemon, *logBuffer, error) {
-	logs := &logBuffer{}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	d, err := daemon.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	return d, logs, err
-}
-
 // startDocketd starts docketd on cfg, makes an emitter token for tenant
-// acme as source faults, and stops docketd when the test ends. Its log is
-// shown if the test failed.
+// acme as source faults, and stops docketd when the test ends. Its log
+// (from info up, the load is heavy) is shown if the test failed.
 func startDocketd(t *testing.T, cfg config.Config) *docketd {
 	t.Helper()
-	d, logs, err := tryStart(cfg, 90*time.Second)
-	if err != nil {
-		t.Fatalf("daemon.Start: %v\nlog:\n%s", err, logs.tail(40))
-	}
-	dd := &docketd{Daemon: d, log: logs,
+	dd := &docketd{Docketd: docketdtest.Start(t, cfg, docketdtest.WithLogLevel(slog.LevelInfo)),
 		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}}
-	t.Cleanup(func() {
-		dd.stop(t)
-		if t.Failed() {
-			t.Logf("docketd log (tail):\n%s", logs.tail(60))
-		}
-	})
-	tok, err := d.NewToken(context.Background(), auth.Spec{Name: "faults", Roles: []auth.Role{auth.Emitter}, Tenant: tenant, Source: source})
-	if err != nil {
-		t.Fatalf("emitter token: %v", err)
-	}
-	dd.token = tok
-	dd.client = apiv1connect.NewIngestServiceClient(dd.http, d.APIURL(), auth.Bearer(tok))
+	t.Cleanup(func() { dd.stop(t) })
+	dd.token = dd.Token(t, auth.Spec{Name: "faults", Roles: []auth.Role{auth.Emitter}, Tenant: tenant, Source: source})
+	dd.client = apiv1connect.NewIngestServiceClient(dd.http, dd.APIURL(), auth.Bearer(dd.token))
 	return dd
 }
 

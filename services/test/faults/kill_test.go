@@ -23,6 +23,7 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/natsembed"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/nats-io/nats.go"
@@ -166,7 +167,7 @@ func buildBinaries(t *testing.T) binaries {
 type process struct {
 	cmd       *exec.Cmd
 	api, nats string
-	log       *logBuffer
+	log       *docketdtest.Logs
 	done      chan struct{}
 }
 
@@ -179,7 +180,7 @@ var (
 // NATS URLs. Its stderr (the log) is shown if the test fails.
 func startProcess(t *testing.T, bin string, args []string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(bin, args...), log: &logBuffer{}, done: make(chan struct{})}
+	p := &process{cmd: exec.Command(bin, args...), log: &docketdtest.Logs{}, done: make(chan struct{})}
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +197,7 @@ func startProcess(t *testing.T, bin string, args []string) *process {
 		_ = p.cmd.Process.Kill()
 		<-p.done
 		if t.Failed() {
-			t.Logf("docketd log (tail):\n%s", p.log.tail(40))
+			t.Logf("docketd log (tail):\n%s", p.log.Tail(40))
 		}
 	})
 	urls := make(chan [2]string, 1)
@@ -222,9 +223,9 @@ func startProcess(t *testing.T, bin string, args []string) *process {
 		p.api, p.nats = u[0], u[1]
 		return p
 	case <-p.done:
-		t.Fatalf("docketd exited before printing its URLs:\n%s", p.log.tail(40))
+		t.Fatalf("docketd exited before printing its URLs:\n%s", p.log.Tail(40))
 	case <-time.After(90 * time.Second):
-		t.Fatalf("docketd did not print its URLs in 90s:\n%s", p.log.tail(40))
+		t.Fatalf("docketd did not print its URLs in 90s:\n%s", p.log.Tail(40))
 	}
 	return nil
 }
@@ -247,7 +248,7 @@ func (p *process) stop(t *testing.T) {
 	select {
 	case <-p.done:
 		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
-			t.Errorf("docketd exited with %d after SIGTERM:\n%s", code, p.log.tail(20))
+			t.Errorf("docketd exited with %d after SIGTERM:\n%s", code, p.log.Tail(20))
 		}
 	case <-time.After(time.Minute):
 		t.Fatalf("docketd did not stop within a minute of SIGTERM")

@@ -2,12 +2,9 @@ package faults_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -27,24 +24,6 @@ type natsCluster struct {
 // deployNATS is the repository's deploy/nats, relative to this package.
 const deployNATS = "../../../deploy/nats"
 
-// accountUsers maps each user of deploy/nats/accounts.conf to the
-// variable holding its password.
-func accountUsers(t *testing.T) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(deployNATS, "accounts.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := map[string]string{}
-	for _, m := range regexp.MustCompile(`\{\s*user:\s*([\w-]+)\s*,\s*password:\s*\$(\w+)`).FindAllStringSubmatch(string(b), -1) {
-		users[m[1]] = m[2]
-	}
-	if users["operator"] == "" || users["docketd"] == "" {
-		t.Fatalf("accounts.conf: no operator or docketd user found (%v)", users)
-	}
-	return users
-}
-
 // startNATSCluster runs three nats-server processes (natsbin's cluster)
 // with the repository's deploy/nats/cluster/cluster.conf (JetStream with
 // fsync before every acknowledgement, accounts.conf's users and
@@ -55,13 +34,13 @@ func accountUsers(t *testing.T) map[string]string {
 // nodes stop when the test ends; their logs are shown if it failed.
 func startNATSCluster(t *testing.T) *natsCluster {
 	t.Helper()
-	c := &natsCluster{passwords: map[string]string{}}
-	// A letter first: the config parser reads a value of digits as a number.
-	routePass := "p" + randomHex(t)
+	c := &natsCluster{}
+	routePass := natsbin.RandomPassword(t)
+	var env map[string]string
+	c.passwords, env = natsbin.RandomPasswords(t, natsbin.Users(t, filepath.Join(deployNATS, "accounts.conf"), "operator", "docketd"))
 	secrets := []string{"DOCKET_NATS_ROUTE_PASS=" + routePass}
-	for user, v := range accountUsers(t) {
-		c.passwords[user] = "p" + randomHex(t)
-		secrets = append(secrets, v+"="+c.passwords[user])
+	for v, pass := range env {
+		secrets = append(secrets, v+"="+pass)
 	}
 	c.Cluster = natsbin.StartClusterT(t, natsbin.ClusterConfig{
 		Conf: filepath.Join(deployNATS, "cluster", "cluster.conf"),
@@ -84,14 +63,6 @@ func startNATSCluster(t *testing.T) *natsCluster {
 		Timeout: 2 * time.Minute,
 	})
 	return c
-}
-
-func randomHex(t *testing.T) string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // connect logs in to the cluster as a user of accounts.conf.

@@ -272,7 +272,7 @@ func TestPostgresKilledWhileProjecting(t *testing.T) {
 			time.Sleep(rest)
 		}
 		whileDown, down := l.ackedN()-before, time.Since(killedAt)
-		failedBatches := d.log.count("projector: batch failed")
+		failedBatches := d.Logs.Count("projector: batch failed")
 
 		restart(t)
 		restartedAt := time.Now()

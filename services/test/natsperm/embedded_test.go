@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/natsembed"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
@@ -35,49 +35,21 @@ import (
 // whole docketd on its embedded server with the TCP listener on, connect
 // as each kind of client, and show every forbidden operation refused.
 
-// syncBuffer is a log sink the daemon's goroutines may write to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // embeddedDocketd starts docketd on the embedded server with the listener
-// on a free loopback port, and one event stored; its log, at debug level,
-// goes to the returned buffer.
-func embeddedDocketd(t *testing.T) (*daemon.Daemon, *syncBuffer) {
+// on a free loopback port, and one event stored.
+func embeddedDocketd(t *testing.T) *daemon.Daemon {
 	t.Helper()
-	logs := &syncBuffer{}
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
+	c := docketdtest.Config(t)
 	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
 	c.CheckpointEvery = 1
 	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	d, err := daemon.Start(ctx, c, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	d := docketdtest.Start(t, c, docketdtest.WithTimeout(30*time.Second))
 	ev := dataCollected("acme", "user-1")
 	ev.Source = "crm"
-	if _, err := d.Emitter.Append(ctx, ev); err != nil {
+	if _, err := d.Emitter.Append(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	return d, logs
+	return d.Daemon
 }
 
 // password reads user's password file in the daemon's data dir.
@@ -152,7 +124,7 @@ func tokenLogin(t *testing.T, token string) []nats.Option {
 // emitter's, a malformed token, and a docketd password offered as a
 // token.
 func TestEmbeddedServerRefusesAnonymousClients(t *testing.T) {
-	d, _ := embeddedDocketd(t)
+	d := embeddedDocketd(t)
 	url := d.NATSURL()
 	if url == "" {
 		t.Fatal("no NATS listener")
@@ -207,7 +179,7 @@ func TestEmbeddedServerRefusesAnonymousClients(t *testing.T) {
 // is refused every write, every stream administration, the KV buckets,
 // docketd's sagas' consumers and every subscription but its own inboxes.
 func TestEmbeddedReader(t *testing.T) {
-	d, _ := embeddedDocketd(t)
+	d := embeddedDocketd(t)
 	url, dir := d.NATSURL(), d.DataDir()
 	ctx := ctxT(t)
 	r := connectEmbedded(t, url, nats.UserInfo(natsembed.ReaderUser, password(t, d, natsembed.ReaderUser)),
@@ -403,7 +375,7 @@ func TestEmbeddedReader(t *testing.T) {
 // source's or tenant's door, nor subscribe to anything else. An importer
 // token (source "*") reaches every door of its tenant only.
 func TestEmbeddedEmitterToken(t *testing.T) {
-	d, _ := embeddedDocketd(t)
+	d := embeddedDocketd(t)
 	url := d.NATSURL()
 	ctx := ctxT(t)
 	secret, err := d.NewToken(ctx, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
@@ -508,13 +480,13 @@ func TestEmbeddedEmitterToken(t *testing.T) {
 // bytes, differ, are kept across restarts, never appear in docketd's log,
 // and a password file readable by others stops docketd and the CLI.
 func TestEmbeddedDefaults(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &docketdtest.Logs{}
 	c := config.Defaults()
 	c.DataDir = t.TempDir()
 	c.APIListen = "127.0.0.1:0"
 	start := func() *daemon.Daemon {
 		t.Helper()
-		d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		d, err := daemon.Start(context.Background(), c, logs.Logger(slog.LevelDebug))
 		if err != nil {
 			t.Fatal(err)
 		}

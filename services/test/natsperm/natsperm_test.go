@@ -27,13 +27,13 @@ import (
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/events/keys"
-	"github.com/docketledger/docket/events/taxonomy"
 	"github.com/docketledger/docket/projections/notary"
 	"github.com/docketledger/docket/projections/source"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/ingest"
 	"github.com/docketledger/docket/services/internal/intake"
+	"github.com/docketledger/docket/services/internal/testkit/eventtest"
 	"github.com/docketledger/docket/services/internal/testkit/natsbin"
 	"github.com/docketledger/docket/services/internal/testkit/tlstest"
 	"github.com/docketledger/docket/services/internal/wmjs"
@@ -42,7 +42,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // configDir holds the configuration under test, relative to this package.
@@ -90,8 +89,7 @@ func startServer(t *testing.T, conf string, env ...string) *natsServer {
 	s := &natsServer{passwords: map[string]string{}}
 	env = append(env, "DOCKET_NATS_STORE="+filepath.Join(dir, "store"))
 	for user, v := range passwordVars {
-		// A letter first: the config parser reads a value of digits as a number.
-		s.passwords[user] = "p" + randomHex(t, 16)
+		s.passwords[user] = natsbin.RandomPassword(t)
 		env = append(env, v+"="+s.passwords[user])
 	}
 	logPath := filepath.Join(dir, "nats-server.log")
@@ -348,22 +346,7 @@ func ctxT(t *testing.T) context.Context {
 // dataCollected is an event of tenant/subjectRef with one plaintext value,
 // which the Emitter seals with a data key from the key store.
 func dataCollected(tenant, subjectRef string) *eventsv1.Event {
-	return &eventsv1.Event{
-		EventId:         uuid.Must(uuid.NewV7()).String(),
-		Tenant:          tenant,
-		SubjectRef:      subjectRef,
-		OccurredAt:      timestamppb.New(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)),
-		TaxonomyVersion: taxonomy.Version,
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
-			Purposes:   []string{"essential.service"},
-			Categories: []string{"user.contact.email"},
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Values: []*eventsv1.DataValue{{
-				Category: "user.contact.email",
-				Value:    &eventsv1.DataValue_Plaintext{Plaintext: "jane.doe@example.com"},
-			}},
-		}},
-	}
+	return eventtest.Collected(tenant, subjectRef, "jane.doe@example.com")
 }
 
 // TestPermissions runs docket.conf and shows what each user may do and

@@ -23,8 +23,25 @@ import (
 	"github.com/docketledger/docket/services/internal/daemon"
 )
 
-// StartTimeout bounds how long Start waits for docketd to be ready.
+// StartTimeout bounds how long Start waits for docketd to be ready,
+// unless WithTimeout says otherwise.
 const StartTimeout = 90 * time.Second
+
+// An Option changes how Start runs docketd.
+type Option func(*options)
+
+type options struct {
+	level   slog.Level
+	timeout time.Duration
+}
+
+// WithLogLevel keeps docketd's log from level up (default debug): a test
+// under heavy load keeps less.
+func WithLogLevel(level slog.Level) Option { return func(o *options) { o.level = level } }
+
+// WithTimeout bounds how long Start waits for docketd to be ready (default
+// StartTimeout).
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 // Config is docketd's default configuration for a test: a fresh data
 // dir, the API on a free loopback port, and the embedded NATS server in
@@ -49,9 +66,9 @@ type Docketd struct {
 
 // Start starts docketd on c and shuts it down when the test ends. A
 // failed start ends the test, showing the log.
-func Start(t testing.TB, c config.Config) *Docketd {
+func Start(t testing.TB, c config.Config, opts ...Option) *Docketd {
 	t.Helper()
-	d, err := TryStart(t, c)
+	d, err := TryStart(t, c, opts...)
 	if err != nil {
 		t.Fatalf("daemon.Start: %v\nlog (tail):\n%s", err, d.Logs.Tail(40))
 	}
@@ -60,12 +77,16 @@ func Start(t testing.TB, c config.Config) *Docketd {
 
 // TryStart is Start for a test that expects docketd may refuse c: it
 // returns the error, with the log in the returned Docketd.
-func TryStart(t testing.TB, c config.Config) (*Docketd, error) {
+func TryStart(t testing.TB, c config.Config, opts ...Option) (*Docketd, error) {
 	t.Helper()
+	o := options{level: slog.LevelDebug, timeout: StartTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	logs := &Logs{}
-	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	d, err := daemon.Start(ctx, c, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	d, err := daemon.Start(ctx, c, logs.Logger(o.level))
 	dd := &Docketd{Daemon: d, Config: c, Logs: logs}
 	if err != nil {
 		return dd, err
@@ -99,7 +120,8 @@ func (d *Docketd) Admin(t testing.TB) string {
 	return strings.TrimSpace(string(b))
 }
 
-// Logs is a log buffer safe for docketd's goroutines.
+// Logs is a log buffer safe for docketd's goroutines (or a process's
+// output); the zero value is empty and ready.
 type Logs struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -109,6 +131,11 @@ func (l *Logs) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.Write(p)
+}
+
+// Logger logs to l, as JSON lines from level up.
+func (l *Logs) Logger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: level}))
 }
 
 // String is the whole log.
@@ -126,3 +153,6 @@ func (l *Logs) Tail(n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Count is how many times s appears in the log.
+func (l *Logs) Count(s string) int { return strings.Count(l.String(), s) }

@@ -229,6 +229,26 @@ func StartClusterT(t testing.TB, cfg ClusterConfig) *Cluster {
 	return c
 }
 
+// Eventually calls f, giving each try 5 seconds, until it succeeds, and
+// fails the test when it still fails after d: a cluster answers only
+// once it has elected its leaders, and again after one is lost.
+func Eventually(t testing.TB, d time.Duration, what string, f func(ctx context.Context) error) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := f(ctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still failing after %s: %v", what, d, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // generatedConf is node n's configuration when ClusterConfig.Conf is
 // empty. The fixed JetStream limits make stream placement independent of
 // the machine's memory and free disk (JetStream's defaults derive from

@@ -14,24 +14,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// retry calls f until it succeeds or d has passed, and fails the test then.
-func retry(t *testing.T, d time.Duration, what string, f func(ctx context.Context) error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := f(ctx)
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after %s: %v", what, d, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // TestCluster starts three nodes of the generated configuration, stores
 // messages in a stream of three replicas, kills the stream leader's node
 // (SIGKILL), stores one more on the two left, restarts the node and
@@ -53,12 +35,12 @@ func TestCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stream jetstream.Stream
-	retry(t, 30*time.Second, "create a stream of three replicas", func(ctx context.Context) (err error) {
+	natsbin.Eventually(t, 30*time.Second, "create a stream of three replicas", func(ctx context.Context) (err error) {
 		stream, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "T", Subjects: []string{"t.>"}, Replicas: 3})
 		return err
 	})
 	publish := func(id string) {
-		retry(t, 30*time.Second, "publish "+id, func(ctx context.Context) error {
+		natsbin.Eventually(t, 30*time.Second, "publish "+id, func(ctx context.Context) error {
 			_, err := js.Publish(ctx, "t."+id, []byte(id), jetstream.WithMsgID(id))
 			return err
 		})
@@ -89,7 +71,7 @@ func TestCluster(t *testing.T) {
 		return si, nil
 	}
 	var si *jetstream.StreamInfo
-	retry(t, 30*time.Second, "a leader", func(ctx context.Context) (err error) { si, err = info(ctx); return err })
+	natsbin.Eventually(t, 30*time.Second, "a leader", func(ctx context.Context) (err error) { si, err = info(ctx); return err })
 	leader := si.Cluster.Leader
 	i := c.Index(leader)
 	if i < 0 {
@@ -109,7 +91,7 @@ func TestCluster(t *testing.T) {
 	if err := c.Restart(i); err == nil {
 		t.Error("a running node was started again")
 	}
-	retry(t, time.Minute, leader+" a current replica again", func(ctx context.Context) (err error) {
+	natsbin.Eventually(t, time.Minute, leader+" a current replica again", func(ctx context.Context) (err error) {
 		si, err = info(ctx, leader)
 		return err
 	})
@@ -128,11 +110,11 @@ func TestCluster(t *testing.T) {
 	if err := c.Restart(j); err != nil {
 		t.Fatal(err)
 	}
-	retry(t, time.Minute, other+" a current replica again", func(ctx context.Context) error {
+	natsbin.Eventually(t, time.Minute, other+" a current replica again", func(ctx context.Context) error {
 		_, err := info(ctx, leader, other)
 		return err
 	})
-	retry(t, time.Minute, leader+" leads", func(ctx context.Context) error {
+	natsbin.Eventually(t, time.Minute, leader+" leads", func(ctx context.Context) error {
 		si, err := info(ctx)
 		if err == nil && si.Cluster.Leader != leader {
 			// Each step-down hands the leadership to one of the other
