@@ -10,8 +10,9 @@ SHELL := /bin/bash
 export GOTOOLCHAIN := auto
 
 MODULES := proto events events/natstest events/watermillcodec projections services
-# Modules outside go.work (run with GOWORK=off): the vulnerability database builder.
-CI_MODULES := .ci/vulndb
+# Modules outside go.work (run with GOWORK=off): the vulnerability database
+# builder and the Kubernetes manifests' schema check.
+CI_MODULES := .ci/vulndb .ci/kubecheck
 TOOLS   := $(CURDIR)/.tools/bin
 BUF     := $(TOOLS)/buf
 
@@ -124,6 +125,7 @@ chromium: ## Install Debian's chromium (for the browser tests) when it is missin
 test: chromium $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Run every test (race detector) and a short fuzz run
 	KUSTOMIZE=$(TOOLS)/kustomize go test -race -count=1 -timeout 15m work
 	for m in $(CI_MODULES); do (cd $$m && GOWORK=off go test -race -count=1 ./...); done
+	$(MAKE) --no-print-directory kube-check
 	go test -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./events
 	go test -run '^$$' -fuzz '^FuzzValidEventProjects$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./projections/projector
@@ -140,8 +142,12 @@ test-faults: ## Fault tests under heavy load: NATS leader killed, PostgreSQL kil
 	go test -race -count=1 -timeout 30m -tags faults -v -run . ./services/test/faults/
 
 .PHONY: deploy-check
-deploy-check: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## Check deploy/: NATS configs (nats-server -t, a real 3-node cluster), compose, Kubernetes, Dockerfile, README commands
+deploy-check: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) kube-check ## Check deploy/: NATS configs (nats-server -t, a real 3-node cluster), compose, Kubernetes, Dockerfile, README commands
 	KUSTOMIZE=$(TOOLS)/kustomize go test -race -count=1 ./services/test/deploycheck/
+
+.PHONY: kube-check
+kube-check: $(TOOLS)/.kustomize-$(KUSTOMIZE_VERSION) ## The Kubernetes manifests, as kustomize builds them, against Kubernetes' API types (.ci/kubecheck)
+	$(TOOLS)/kustomize build deploy/kubernetes | GOWORK=off go -C .ci/kubecheck run .
 
 .PHONY: build
 build: ## Build docketd and docket into bin/
