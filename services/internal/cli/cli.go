@@ -273,23 +273,19 @@ func bearer() (connect.ClientOption, error) {
 	return auth.Bearer(token), nil
 }
 
-// Tail, Keys, Verify and Status run one command (its name left out of
-// args) and return its error: for tests of other packages.
-func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return execute(ctx, append([]string{"tail"}, args...), stdout, stderr)
-}
+// Tail, Keys, Verify, Projections and Status run one command, its name
+// left out of args, and return its error rather than an exit code: the
+// whole-system suites (test/natsperm) and docketd's tests call them.
+var (
+	Tail        = command("tail")
+	Keys        = command("keys")
+	Verify      = command("verify")
+	Projections = command("projections")
+	Status      = command("status")
+)
 
-// Keys runs `docket keys ARGS...`.
-func Keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return execute(ctx, append([]string{"keys"}, args...), stdout, stderr)
-}
-
-// Verify runs `docket verify ARGS...`.
-func Verify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return execute(ctx, append([]string{"verify"}, args...), stdout, stderr)
-}
-
-// Status runs `docket status ARGS...`.
-func Status(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return execute(ctx, append([]string{"status"}, args...), stdout, stderr)
+func command(name string) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return execute(ctx, append([]string{name}, args...), stdout, stderr)
+	}
 }

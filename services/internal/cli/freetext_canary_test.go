@@ -6,10 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -23,7 +20,6 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/export"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -191,29 +187,20 @@ func TestFreeTextCanaries(t *testing.T) {
 
 func freeTextCanaries(t *testing.T, store string) {
 	ctx := context.Background()
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	c.RateLimit, c.RateBurst = 1e5, 1e5 // one append per field
 	var pgDSN string
-	dirs := []string{c.DataDir}
 	if store == "postgres" {
 		pgDSN = pgtest.Start(t)
-		c.Store = pgDSN
+	}
+	d := startDaemon(t, func(c *config.Config) {
+		c.RateLimit, c.RateBurst = 1e5, 1e5 // one append per field
+		if pgDSN != "" {
+			c.Store = pgDSN
+		}
+	})
+	dirs := []string{d.Config.DataDir}
+	if pgDSN != "" {
 		dirs = append(dirs, pgtest.Dir())
 	}
-	logFile, err := os.Create(filepath.Join(c.DataDir, "docketd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	d, err := daemon.Start(ctx, c, slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
 	ingest := apiv1connect.NewIngestServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(emitterToken))
 
 	tag := make([]byte, 6)
@@ -278,7 +265,7 @@ func freeTextCanaries(t *testing.T, store string) {
 	both.EventId = newID()
 	both.GetDataRectified().ReasonText = &eventsv1.DataValue{Category: events.FreeTextCategory,
 		Value: &eventsv1.DataValue_Plaintext{Plaintext: "more words"}}
-	_, err = ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{both}}))
+	_, err := ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{both}}))
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "data_rectified.reason: is set together with reason_text") ||
 		strings.Contains(err.Error(), "more words") {
 		t.Errorf("append with reason and reason_text: %v, want invalid argument naming data_rectified.reason", err)
@@ -309,7 +296,7 @@ func freeTextCanaries(t *testing.T, store string) {
 		for _, p := range all {
 			planted[p.canary] = fmt.Sprintf("the canary planted in %s (stored: %v)", p.field.path, p.stored)
 		}
-		scanAtRest(t, when, pgDSN, dirs, planted)
+		scanAtRest(t, when, pgDSN, dirs, d.Logs.String(), planted)
 	}
 	// The export opens the free text for the DPO: the only place it
 	// shows. Its justification, typed by a person, is free text too: it is
