@@ -37,11 +37,8 @@ type appendLine struct {
 func newAppendCmd(g *globals) *cobra.Command {
 	var source string
 	var batch int
-	c := &cobra.Command{
-		Use:   "append [flags] FILE.jsonl",
-		Short: "append events from a JSON-lines file (protojson; - for standard input), sealed before they are stored",
-		Args:  args("FILE.jsonl"),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("append [flags] FILE.jsonl", "append events from a JSON-lines file (protojson; - for standard input), sealed before they are stored", args("FILE.jsonl"),
+		func(cmd *cobra.Command, pos []string) error {
 			if batch < 1 || batch > 1000 {
 				return fmt.Errorf("--batch: %d is not between 1 and 1000", batch)
 			}
@@ -69,8 +66,7 @@ func newAppendCmd(g *globals) *cobra.Command {
 				return errors.New("the file holds no events")
 			}
 			return sendEvents(cmd.Context(), client, evs, lines, batch, cmd.OutOrStdout())
-		},
-	}
+		})
 	c.Flags().StringVar(&source, "source", "", "source of events that name none (default: the token's, which an emitter token fixes)")
 	c.Flags().IntVar(&batch, "batch", 500, "events per request (1 to 1000)")
 	return c

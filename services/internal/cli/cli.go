@@ -155,6 +155,12 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 	return c
 }
 
+// newCommand is a command whose positional arguments pos checks, and
+// which runs run (nil: set later, once its flags are declared).
+func newCommand(use, short string, pos cobra.PositionalArgs, run func(cmd *cobra.Command, pos []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: pos, RunE: run}
+}
+
 // args checks that a command has its positional arguments, named in the
 // error when they are not there.
 func args(names ...string) cobra.PositionalArgs {

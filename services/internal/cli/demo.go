@@ -30,11 +30,8 @@ import (
 // no standing token appends as any source.
 func newDemoCmd(g *globals) *cobra.Command {
 	var subjects int
-	c := &cobra.Command{
-		Use:   "demo [flags]",
-		Short: "load the demo data set (idempotent)",
-		Args:  args(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	c := newCommand("demo [flags]", "load the demo data set (idempotent)", args(),
+		func(cmd *cobra.Command, _ []string) error {
 			ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
 			tokens, err := client(g, apiv1connect.NewTokenServiceClient)
 			if err != nil {
@@ -68,8 +65,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 			return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]int{
 				"events": st.Total, "appended": st.Appended, "already_stored": st.Skipped + st.Duplicates,
 			})
-		},
-	}
+		})
 	c.Flags().IntVar(&subjects, "subjects", 0, "data subjects to generate (0: the default set)")
 	return c
 }

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events/proof"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
@@ -23,11 +22,8 @@ import (
 // (html) or portability (json) export, written to standard output.
 func newExportCmd(g *globals) *cobra.Command {
 	var format, request, actor, why, bundles string
-	c := &cobra.Command{
-		Use:   "export [flags] TENANT SUBJECT",
-		Short: "a subject's access (html) or portability (json) export, with proofs; recorded in the ledger",
-		Args:  args("TENANT", "SUBJECT"),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("export [flags] TENANT SUBJECT", "a subject's access (html) or portability (json) export, with proofs; recorded in the ledger", args("TENANT", "SUBJECT"),
+		func(cmd *cobra.Command, pos []string) error {
 			tenant, subject := pos[0], pos[1]
 			req := &apiv1.ExportSubjectRequest{Tenant: tenant, SubjectRef: subject, RequestId: request, ActorId: actor, Justification: why}
 			errs := []error{checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", request), checkOptToken("--actor", actor)}
@@ -52,12 +48,12 @@ func newExportCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			resp, err := client.ExportSubject(cmd.Context(), connect.NewRequest(req))
+			resp, err := call(cmd.Context(), client.ExportSubject, req)
 			if err != nil {
-				return apiError(err)
+				return err
 			}
 			if bundles != "" {
-				bs, err := exportBundles(resp.Msg.GetContent())
+				bs, err := exportBundles(resp.GetContent())
 				if err != nil {
 					return err
 				}
@@ -65,11 +61,10 @@ func newExportCmd(g *globals) *cobra.Command {
 					return err
 				}
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "export recorded in the ledger as event %s\n", resp.Msg.GetEventId())
-			_, err = cmd.OutOrStdout().Write(resp.Msg.GetContent())
+			fmt.Fprintf(cmd.ErrOrStderr(), "export recorded in the ledger as event %s\n", resp.GetEventId())
+			_, err = cmd.OutOrStdout().Write(resp.GetContent())
 			return err
-		},
-	}
+		})
 	c.Flags().StringVar(&format, "format", "html", "html (a printable Art. 15 report) or json (Art. 20, schema docket.export.v1)")
 	requestFlags(c, &request, "the rights request the export answers", &actor, "who produces it; recorded with the export (default, and only choice: your token's name)")
 	c.Flags().StringVar(&why, "justification", "", "why the values are read, when no --request-id says it (required then; never personal data)")
@@ -127,11 +122,8 @@ func writeBundles(dir string, bundles []*proof.Bundle) error {
 func newShredCmd(g *globals) *cobra.Command {
 	var groups []string
 	var request, actor string
-	c := &cobra.Command{
-		Use:   "shred [flags] TENANT SUBJECT",
-		Short: "destroy a subject's data keys (crypto-shredding, Art. 17) and record it",
-		Args:  args("TENANT", "SUBJECT"),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("shred [flags] TENANT SUBJECT", "destroy a subject's data keys (crypto-shredding, Art. 17) and record it", args("TENANT", "SUBJECT"),
+		func(cmd *cobra.Command, pos []string) error {
 			tenant, subject := pos[0], pos[1]
 			errs := []error{checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", request), checkOptToken("--actor", actor)}
 			for _, kg := range groups {
@@ -144,15 +136,14 @@ func newShredCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			resp, err := client.ShredKeys(cmd.Context(), connect.NewRequest(&apiv1.ShredKeysRequest{Tenant: tenant, SubjectRef: subject,
-				KeyGroups: groups, RequestId: request, ActorId: actor}))
+			resp, err := call(cmd.Context(), client.ShredKeys, &apiv1.ShredKeysRequest{Tenant: tenant, SubjectRef: subject,
+				KeyGroups: groups, RequestId: request, ActorId: actor})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "shredded key groups %s of %s/%s; recorded as event %s\n", strings.Join(resp.Msg.GetKeyGroups(), ", "), tenant, subject, resp.Msg.GetEventId())
+			fmt.Fprintf(cmd.OutOrStdout(), "shredded key groups %s of %s/%s; recorded as event %s\n", strings.Join(resp.GetKeyGroups(), ", "), tenant, subject, resp.GetEventId())
 			return nil
-		},
-	}
+		})
 	c.Flags().StringArrayVar(&groups, "key-group", nil, "a key group to shred (repeat); default: every group the subject's events used")
 	requestFlags(c, &request, "the erasure request it carries out", &actor, "who orders it (your staff id); recorded with the event")
 	return c
@@ -162,11 +153,8 @@ func newShredCmd(g *globals) *cobra.Command {
 // consent receipt of a consent event, written to standard output.
 func newReceiptCmd(g *globals) *cobra.Command {
 	var tenant, form string
-	c := &cobra.Command{
-		Use:   "receipt [flags] EVENT_ID",
-		Short: "the signed ISO/IEC TS 27560 receipt of a consent event, with its inclusion proof",
-		Args:  args("EVENT_ID"),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("receipt [flags] EVENT_ID", "the signed ISO/IEC TS 27560 receipt of a consent event, with its inclusion proof", args("EVENT_ID"),
+		func(cmd *cobra.Command, pos []string) error {
 			forms := map[string]apiv1.ReceiptForm{receipt.FormISO27560: apiv1.ReceiptForm_RECEIPT_FORM_ISO_27560, receipt.FormKantara: apiv1.ReceiptForm_RECEIPT_FORM_KANTARA_V1_1}
 			var formErr error
 			if _, ok := forms[form]; !ok {
@@ -179,14 +167,13 @@ func newReceiptCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			resp, err := client.GetConsentReceipt(cmd.Context(), connect.NewRequest(&apiv1.GetConsentReceiptRequest{Tenant: tenant, EventId: pos[0], Form: forms[form]}))
+			resp, err := call(cmd.Context(), client.GetConsentReceipt, &apiv1.GetConsentReceiptRequest{Tenant: tenant, EventId: pos[0], Form: forms[form]})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
-			_, err = cmd.OutOrStdout().Write(resp.Msg.GetReceipt())
+			_, err = cmd.OutOrStdout().Write(resp.GetReceipt())
 			return err
-		},
-	}
+		})
 	tenantFlag(c, &tenant, "the event's tenant (required)")
 	c.Flags().StringVar(&form, "form", receipt.FormISO27560, "iso27560 (ISO/IEC TS 27560, consent given or withdrawn) or kantara (Kantara Consent Receipt v1.1, consent given)")
 	return c
@@ -201,11 +188,8 @@ func tenantFlag(c *cobra.Command, tenant *string, help string) {
 // of erasure (JSON) on standard output.
 func newErasureProofCmd(g *globals) *cobra.Command {
 	var request, bundles string
-	c := &cobra.Command{
-		Use:   "erasure-proof [flags] TENANT SUBJECT",
-		Short: "a subject's proof of erasure: shreds, per-system erasures, recipient notices, each proven",
-		Args:  args("TENANT", "SUBJECT"),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("erasure-proof [flags] TENANT SUBJECT", "a subject's proof of erasure: shreds, per-system erasures, recipient notices, each proven", args("TENANT", "SUBJECT"),
+		func(cmd *cobra.Command, pos []string) error {
 			tenant, subject := pos[0], pos[1]
 			if err := errors.Join(checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", request)); err != nil {
 				return err
@@ -214,13 +198,13 @@ func newErasureProofCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			resp, err := client.ProveErasure(cmd.Context(), connect.NewRequest(&apiv1.ProveErasureRequest{Tenant: tenant, SubjectRef: subject, RequestId: request}))
+			resp, err := call(cmd.Context(), client.ProveErasure, &apiv1.ProveErasureRequest{Tenant: tenant, SubjectRef: subject, RequestId: request})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
 			if bundles != "" {
 				var doc erasure.Document
-				if err := json.Unmarshal(resp.Msg.GetDocument(), &doc); err != nil {
+				if err := json.Unmarshal(resp.GetDocument(), &doc); err != nil {
 					return fmt.Errorf("proof of erasure: %w", err)
 				}
 				var bs []*proof.Bundle
@@ -233,10 +217,9 @@ func newErasureProofCmd(g *globals) *cobra.Command {
 					return err
 				}
 			}
-			_, err = cmd.OutOrStdout().Write(resp.Msg.GetDocument())
+			_, err = cmd.OutOrStdout().Write(resp.GetDocument())
 			return err
-		},
-	}
+		})
 	requestFlags(c, &request, "only this erasure request's events", nil, "")
 	bundlesFlag(c, &bundles)
 	return c

@@ -23,11 +23,7 @@ import (
 // once its cache expires); afterwards start it with --kek-file NEW.
 func newKeysRotateKEKCmd() *cobra.Command {
 	var dataDir, oldFile, newFile, bucket string
-	c := &cobra.Command{
-		Use:   "rotate-kek (--nats-url URL | --data-dir DIR) --old-kek-file F --new-kek-file F",
-		Short: "re-wrap every data key from the old key-encryption key to the new one (docketd stopped)",
-		Args:  args(),
-	}
+	c := newCommand("rotate-kek (--nats-url URL | --data-dir DIR) --old-kek-file F --new-kek-file F", "re-wrap every data key from the old key-encryption key to the new one (docketd stopped)", args(), nil)
 	conn := natsFlags(c, "docket-keys-rotate-kek", "", "NATS server holding the key bucket (docketd with an external NATS); docketd must be stopped")
 	c.Flags().StringVar(&dataDir, "data-dir", "", "docketd's data directory, for the embedded NATS (docketd must be stopped): its store is opened in this process")
 	c.Flags().StringVar(&oldFile, "old-kek-file", "", "the key-encryption key the data keys are wrapped with now (mode 0600)")
@@ -167,19 +163,15 @@ func countOtherKEKs(ctx context.Context, store keys.Store, id string) (int, erro
 
 func newKeysGenerateKEKCmd() *cobra.Command {
 	var out string
-	c := &cobra.Command{
-		Use:   "generate-kek --out FILE",
-		Short: "write a new key-encryption key file (0600, never overwriting one) and print its id",
-		Args:  args(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	c := newCommand("generate-kek --out FILE", "write a new key-encryption key file (0600, never overwriting one) and print its id", args(),
+		func(cmd *cobra.Command, _ []string) error {
 			kek, err := keys.GenerateKEKFile(out)
 			if err != nil {
 				return fmt.Errorf("--out: %w", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "KEK %s written to %s\n", kek.ID(), out)
 			return nil
-		},
-	}
+		})
 	outFlag(c, &out, "file to write the key-encryption key to (created 0600, never overwritten)")
 	return c
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/docketledger/docket/services/internal/readmodels"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/witness"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -39,11 +38,8 @@ func newKeysCmd() *cobra.Command {
 
 func newKeysPublicCmd() *cobra.Command {
 	var file string
-	c := &cobra.Command{
-		Use:   "public [flags]",
-		Short: "print the log's public key, from the notary's signing key",
-		Args:  args(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	c := newCommand("public [flags]", "print the log's public key, from the notary's signing key", args(),
+		func(cmd *cobra.Command, _ []string) error {
 			skey := os.Getenv("DOCKET_NOTARY_KEY")
 			if skey == "" {
 				if _, err := checkpoint.LoadSigner(file); err != nil { // checks the file's mode
@@ -61,19 +57,15 @@ func newKeysPublicCmd() *cobra.Command {
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), vkey)
 			return nil
-		},
-	}
+		})
 	c.Flags().StringVar(&file, "key-file", DefaultNotaryKeyFile, "the notary's signing key (env DOCKET_NOTARY_KEY, the key itself, wins)")
 	return c
 }
 
 func newKeysGenerateCmd() *cobra.Command {
 	var name, out string
-	c := &cobra.Command{
-		Use:   "generate --name NAME --out FILE",
-		Short: "make a key pair (a witness's or a log's): the private key to --out, the public key printed",
-		Args:  args(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	c := newCommand("generate --name NAME --out FILE", "make a key pair (a witness's or a log's): the private key to --out, the public key printed", args(),
+		func(cmd *cobra.Command, _ []string) error {
 			skey, vkey, err := checkpoint.GenerateKey(name)
 			if err != nil {
 				return fmt.Errorf("--name: %w", err)
@@ -83,8 +75,7 @@ func newKeysGenerateCmd() *cobra.Command {
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), vkey)
 			return nil
-		},
-	}
+		})
 	c.Flags().StringVar(&name, "name", "", "the key's name (a witness's or a log's), e.g. witness.example.org")
 	outFlag(c, &out, "file to write the private key to (created 0600, never overwritten)")
 	_ = c.MarkFlagRequired("name")
@@ -118,11 +109,7 @@ func keyFlag(c *cobra.Command, key *string) {
 func newVerifyLogCmd(g *globals) *cobra.Command {
 	var cpFile, key string
 	var quiet bool
-	c := &cobra.Command{
-		Use:   "log --checkpoint FILE --key VKEY [flags]",
-		Short: "recompute the log's tree from the stream and check it against a checkpoint you hold and every published one",
-		Args:  args(),
-	}
+	c := newCommand("log --checkpoint FILE --key VKEY [flags]", "recompute the log's tree from the stream and check it against a checkpoint you hold and every published one", args(), nil)
 	c.Flags().StringVar(&cpFile, "checkpoint", "", "a signed checkpoint you hold (required)")
 	_ = c.MarkFlagRequired("checkpoint")
 	keyFlag(c, &key)
@@ -137,15 +124,11 @@ func newVerifyLogCmd(g *globals) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		nc, err := conn.connect()
+		js, closeConn, err := conn.jetStream()
 		if err != nil {
 			return err
 		}
-		defer nc.Close()
-		js, err := jetstream.New(nc)
-		if err != nil {
-			return err
-		}
+		defer closeConn()
 		cfg := notary.VerifyConfig{Trusted: trusted.Checkpoint, Log: logKey}
 		// With an API named (--api or $DOCKET_API), a divergence is
 		// narrowed to its exact sequence with consistency proofs,
@@ -221,11 +204,8 @@ func newVerifyEventCmd() *cobra.Command {
 	var key string
 	var wkeys []string
 	var minCos int
-	c := &cobra.Command{
-		Use:   "event BUNDLE --key VKEY [flags]",
-		Short: "check a proof bundle offline (- for standard input): the event is in the signed log",
-		Args:  args("BUNDLE"),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("event BUNDLE --key VKEY [flags]", "check a proof bundle offline (- for standard input): the event is in the signed log", args("BUNDLE"),
+		func(cmd *cobra.Command, pos []string) error {
 			logKey, err := checkpoint.NewVerifier(key)
 			if err != nil {
 				return fmt.Errorf("--key: %w", err)
@@ -263,8 +243,7 @@ func newVerifyEventCmd() *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "OK: the event at sequence %d (%s) is in the tree of %d events signed by %s; cosigned by %s\n",
 				b.Sequence, b.Subject, s.Size, s.Origin, cos)
 			return nil
-		},
-	}
+		})
 	keyFlag(c, &key)
 	c.Flags().StringArrayVar(&wkeys, "witness-key", nil, "a witness's public key (repeat)")
 	c.Flags().IntVar(&minCos, "min-cosigners", 0, "how many of the --witness-key witnesses must have cosigned")
@@ -273,11 +252,8 @@ func newVerifyEventCmd() *cobra.Command {
 
 func newVerifyReceiptCmd() *cobra.Command {
 	var key string
-	c := &cobra.Command{
-		Use:   "receipt FILE --key VKEY",
-		Short: "check a consent receipt offline (- for standard input): its signature, its proof and that it says what the event says",
-		Args:  args("FILE"),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("receipt FILE --key VKEY", "check a consent receipt offline (- for standard input): its signature, its proof and that it says what the event says", args("FILE"),
+		func(cmd *cobra.Command, pos []string) error {
 			v, err := checkpoint.NewVerifier(key)
 			if err != nil {
 				return fmt.Errorf("--key: %w", err)
@@ -308,19 +284,15 @@ func newVerifyReceiptCmd() *cobra.Command {
 				e.State, iso.PIIProcessing.Purposes[0].Purpose, iso.Record.PIIPrincipalID, e.EventTime.Format(time.RFC3339),
 				iso.Docket.Sequence, iso.Docket.Origin, iso.Docket.TreeSize)
 			return nil
-		},
-	}
+		})
 	keyFlag(c, &key)
 	return c
 }
 
 func newVerifyConsistencyCmd(g *globals) *cobra.Command {
 	var key string
-	c := &cobra.Command{
-		Use:   "consistency OLD NEW --key VKEY [flags]",
-		Short: "check that the newer of two checkpoints extends the older, with a proof from docketd (checked, not trusted)",
-		Args:  args("OLD", "NEW"),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("consistency OLD NEW --key VKEY [flags]", "check that the newer of two checkpoints extends the older, with a proof from docketd (checked, not trusted)", args("OLD", "NEW"),
+		func(cmd *cobra.Command, pos []string) error {
 			_, old, err := openCheckpointFile(pos[0], key)
 			if err != nil {
 				return err
@@ -349,8 +321,7 @@ func newVerifyConsistencyCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "OK: the tree of %d events extends the tree of %d events (%s)\n", newer.Size, old.Size, newer.Origin)
 			return nil
-		},
-	}
+		})
 	keyFlag(c, &key)
 	return c
 }
@@ -360,11 +331,8 @@ func newVerifyConsistencyCmd(g *globals) *cobra.Command {
 func newProveCmd(g *globals) *cobra.Command {
 	var tenant string
 	var seq, size uint64
-	c := &cobra.Command{
-		Use:   "prove [flags] (EVENT_ID --tenant T | --seq N)",
-		Short: "write a self-contained proof bundle for one event",
-		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, pos []string) error {
+	c := newCommand("prove [flags] (EVENT_ID --tenant T | --seq N)", "write a self-contained proof bundle for one event", cobra.MaximumNArgs(1),
+		func(cmd *cobra.Command, pos []string) error {
 			req := &apiv1.GetInclusionProofRequest{TreeSize: size}
 			switch {
 			case len(pos) == 1 && seq == 0:
@@ -395,8 +363,7 @@ func newProveCmd(g *globals) *cobra.Command {
 			}
 			_, err = cmd.OutOrStdout().Write(out)
 			return err
-		},
-	}
+		})
 	tenantFlag(c, &tenant, "the event's tenant (with an event id)")
 	c.Flags().Uint64Var(&seq, "seq", 0, "the event's stream sequence, instead of an event id")
 	c.Flags().Uint64Var(&size, "tree-size", 0, "prove against the checkpoint of this size (0: the latest)")
@@ -407,11 +374,8 @@ func newProveCmd(g *globals) *cobra.Command {
 // as auditors keep it.
 func newCheckpointCmd(g *globals) *cobra.Command {
 	var size uint64
-	c := &cobra.Command{
-		Use:   "checkpoint [flags]",
-		Short: "print the latest (or --size N) signed checkpoint of the log",
-		Args:  args(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	c := newCommand("checkpoint [flags]", "print the latest (or --size N) signed checkpoint of the log", args(),
+		func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			client, err := client(g, apiv1connect.NewAuditServiceClient)
 			if err != nil {
@@ -433,8 +397,7 @@ func newCheckpointCmd(g *globals) *cobra.Command {
 			}
 			_, err = io.WriteString(cmd.OutOrStdout(), cp.GetNote())
 			return err
-		},
-	}
+		})
 	c.Flags().Uint64Var(&size, "size", 0, "the checkpoint published at this tree size (0: the latest)")
 	return c
 }
@@ -446,11 +409,8 @@ func newWitnessCmd(g *globals) *cobra.Command {
 	var logKey, origin, keyFile, state string
 	var once bool
 	var interval time.Duration
-	c := &cobra.Command{
-		Use:   "witness --log-key VKEY --origin O --key FILE --state FILE [flags]",
-		Short: "cosign the log's checkpoints after checking each extends the last one seen",
-		Args:  args(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	c := newCommand("witness --log-key VKEY --origin O --key FILE --state FILE [flags]", "cosign the log's checkpoints after checking each extends the last one seen", args(),
+		func(cmd *cobra.Command, _ []string) error {
 			ctx, stdout := cmd.Context(), cmd.OutOrStdout()
 			if interval < time.Second {
 				return errors.New("--interval: at least 1s")
@@ -492,8 +452,7 @@ func newWitnessCmd(g *globals) *cobra.Command {
 				case <-time.After(interval):
 				}
 			}
-		},
-	}
+		})
 	c.Flags().StringVar(&logKey, "log-key", "", "the log's public key (required)")
 	c.Flags().StringVar(&origin, "origin", "", "the log's origin (required)")
 	c.Flags().StringVar(&keyFile, "key", "", "this witness's private key file (docket keys generate; required)")

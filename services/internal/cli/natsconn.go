@@ -12,6 +12,7 @@ import (
 
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 )
 
@@ -230,6 +231,21 @@ func (c *natsConn) connect() (*nats.Conn, error) {
 		return nil, &natsError{msg: fmt.Sprintf("connect to NATS at %s: %s%s", c.redactedURL(), c.scrub(err.Error()), c.hint(err)), err: err}
 	}
 	return nc, nil
+}
+
+// jetStream connects, as connect does, and returns JetStream on the
+// connection and the function that closes it.
+func (c *natsConn) jetStream() (jetstream.JetStream, func(), error) {
+	nc, err := c.connect()
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return js, nc.Close, nil
 }
 
 // hint says which flag fixes a refused login or an untrusted certificate.

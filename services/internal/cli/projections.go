@@ -9,7 +9,6 @@ import (
 	"github.com/docketledger/docket/projections/projector"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/readmodels"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 )
 
@@ -24,11 +23,7 @@ func newRebuildCmd() *cobra.Command {
 	var store string
 	var quiet bool
 	var partitions int
-	c := &cobra.Command{
-		Use:   "rebuild [flags]",
-		Short: "replay the stream into a fresh generation of the read models and switch to it",
-		Args:  args(),
-	}
+	c := newCommand("rebuild [flags]", "replay the stream into a fresh generation of the read models and switch to it", args(), nil)
 	c.Flags().StringVar(&store, "store", "sqlite:data/readmodels.db", "read-model store: sqlite:PATH or a postgres:// URL (as docketd's --store)")
 	conn := readerFlags(c, "docket-rebuild", DefaultNATS, "NATS server holding the DOCKET stream")
 	quietFlag(c, &quiet)
@@ -45,15 +40,11 @@ func newRebuildCmd() *cobra.Command {
 		if err := config.CheckPartitions(partitions, kind); err != nil {
 			return fmt.Errorf("--partitions: %w", err)
 		}
-		nc, err := conn.connect()
+		js, closeConn, err := conn.jetStream()
 		if err != nil {
 			return err
 		}
-		defer nc.Close()
-		js, err := jetstream.New(nc)
-		if err != nil {
-			return err
-		}
+		defer closeConn()
 		backend, err := readmodels.OpenBackend(ctx, store)
 		if err != nil {
 			return err

@@ -29,11 +29,7 @@ type output struct {
 // queryCmd is a query command: its output flags, then run's.
 func queryCmd(g *globals, use, short string, pos []string, paged bool, run func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, stderr io.Writer) error) *cobra.Command {
 	o := &output{}
-	c := &cobra.Command{
-		Use:   use + " [flags] " + strings.Join(pos, " "),
-		Short: short,
-		Args:  args(pos...),
-	}
+	c := newCommand(use+" [flags] "+strings.Join(pos, " "), short, args(pos...), nil)
 	c.Flags().StringVar(&o.format, "format", formatTable, "output: table (aligned columns), json (one object per line) or csv (RFC 4180)")
 	if paged {
 		c.Flags().IntVar(&o.limit, "limit", 0, "print at most this many rows (0: all, following every page)")
@@ -86,6 +82,15 @@ func pages[T any](limit, pageSize int, fetch func(size int32, token string) ([]T
 		}
 		token = next
 	}
+}
+
+// call makes one API call; its error is rendered as apiError does.
+func call[Req, Resp any](ctx context.Context, method func(context.Context, *connect.Request[Req]) (*connect.Response[Resp], error), req *Req) (*Resp, error) {
+	resp, err := method(ctx, connect.NewRequest(req))
+	if err != nil {
+		return nil, apiError(err)
+	}
+	return resp.Msg, nil
 }
 
 // apiError renders a Query API error: its code, and for invalid_argument
@@ -144,24 +149,18 @@ func enumFlag(name string, d protoreflect.EnumDescriptor, s string) (protoreflec
 }
 
 func newSubjectCmd(g *globals) *cobra.Command {
-	var asOf, axis string
+	var asOf func() (*timestamppb.Timestamp, apiv1.TimeAxis, error)
 	c := queryCmd(g, "subject", "what the ledger holds on a subject, now or as of a time", []string{"TENANT", "SUBJECT"}, false,
 		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
-			req := &apiv1.GetSubjectRequest{Tenant: pos[0], SubjectRef: pos[1]}
-			errs := []error{checkArg("TENANT", pos[0]), checkArg("SUBJECT", pos[1])}
-			var err error
-			req.AsOf, err = timeFlag("--as-of", asOf)
-			errs = append(errs, err)
-			req.Axis, err = axisFlag(axis)
-			errs = append(errs, err)
-			if err := errors.Join(errs...); err != nil {
+			at, axis, err := asOf()
+			if err := errors.Join(checkArg("TENANT", pos[0]), checkArg("SUBJECT", pos[1]), err); err != nil {
 				return err
 			}
-			resp, err := q.GetSubject(ctx, connect.NewRequest(req))
+			resp, err := call(ctx, q.GetSubject, &apiv1.GetSubjectRequest{Tenant: pos[0], SubjectRef: pos[1], AsOf: at, Axis: axis})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
-			st := resp.Msg.GetSubject()
+			st := resp.GetSubject()
 			if o.format == formatJSON {
 				return writeJSONLine(stdout, st)
 			}
@@ -173,9 +172,21 @@ func newSubjectCmd(g *globals) *cobra.Command {
 			}
 			return p.flush()
 		})
-	c.Flags().StringVar(&asOf, "as-of", "", "the state as of this RFC 3339 time (default: now)")
-	c.Flags().StringVar(&axis, "axis", "occurred", "the clock --as-of reads: occurred (what was true) or recorded (what the ledger knew)")
+	asOf = asOfFlags(c, "the state")
 	return c
+}
+
+// asOfFlags declares --as-of and --axis, of a command that reads the
+// ledger as of a time; the function it returns parses them.
+func asOfFlags(c *cobra.Command, what string) func() (*timestamppb.Timestamp, apiv1.TimeAxis, error) {
+	var at, axis string
+	c.Flags().StringVar(&at, "as-of", "", what+" as of this RFC 3339 time (default: now)")
+	c.Flags().StringVar(&axis, "axis", "occurred", "the clock --as-of reads: occurred (what was true) or recorded (what the ledger knew)")
+	return func() (*timestamppb.Timestamp, apiv1.TimeAxis, error) {
+		t, terr := timeFlag("--as-of", at)
+		a, aerr := axisFlag(axis)
+		return t, a, errors.Join(terr, aerr)
+	}
 }
 
 // subjectFacts flattens a subject's state into rows of kind, key, state,
@@ -259,11 +270,8 @@ func newHistoryCmd(g *globals) *cobra.Command {
 			p := newPrinter(o.format, stdout, "seq", "occurred_at", "recorded_at", "type", "categories", "purposes", "legal_basis", "recipient_id", "source", "actor", "event_id")
 			return list(o, p, func(size int32, token string) ([]*apiv1.AuditRow, string, error) {
 				req.PageSize, req.PageToken = size, token
-				resp, err := q.ListHistory(ctx, connect.NewRequest(req))
-				if err != nil {
-					return nil, "", apiError(err)
-				}
-				return resp.Msg.GetRows(), resp.Msg.GetNextPageToken(), nil
+				resp, err := call(ctx, q.ListHistory, req)
+				return resp.GetRows(), resp.GetNextPageToken(), err
 			}, func(r *apiv1.AuditRow) []string {
 				if typ != "" && shortType(r.GetType()) != typ {
 					return nil
@@ -314,12 +322,9 @@ func newDisclosuresCmd(g *globals) *cobra.Command {
 			p := newPrinter(o.format, stdout, "seq", "occurred_at", "subject_ref", "recipient_id", "recipient_kind", "country", "transfer", "categories", "purpose", "legal_basis", "legal_instrument", "event_id")
 			err = list(o, p, func(size int32, token string) ([]*apiv1.Disclosure, string, error) {
 				req.PageSize, req.PageToken = size, token
-				resp, err := q.ListDisclosures(ctx, connect.NewRequest(req))
-				if err != nil {
-					return nil, "", apiError(err)
-				}
-				withheld += resp.Msg.GetWithheldConfidential()
-				return resp.Msg.GetDisclosures(), resp.Msg.GetNextPageToken(), nil
+				resp, err := call(ctx, q.ListDisclosures, req)
+				withheld += resp.GetWithheldConfidential()
+				return resp.GetDisclosures(), resp.GetNextPageToken(), err
 			}, func(d *apiv1.Disclosure) []string {
 				r := d.GetRecipient()
 				return []string{fmt.Sprint(d.GetSeq()), cellTime(d.GetOccurredAt()), d.GetSubjectRef(), r.GetId(), cellEnum(r.GetKind()), r.GetCountry(),
@@ -346,27 +351,20 @@ func newDisclosuresCmd(g *globals) *cobra.Command {
 // newRoPACmd prints the record of processing: the declared activities,
 // what events show, and the drift between them.
 func newRoPACmd(g *globals) *cobra.Command {
-	var asOf, axis string
+	var asOf func() (*timestamppb.Timestamp, apiv1.TimeAxis, error)
 	c := queryCmd(g, "ropa", "the record of processing (Art. 30) with declared vs. observed drift", []string{"TENANT"}, false,
 		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
-			req := &apiv1.GetRecordOfProcessingRequest{Tenant: pos[0]}
-			errs := []error{checkArg("TENANT", pos[0])}
-			var err error
-			req.AsOf, err = timeFlag("--as-of", asOf)
-			errs = append(errs, err)
-			req.Axis, err = axisFlag(axis)
-			errs = append(errs, err)
-			if err := errors.Join(errs...); err != nil {
+			at, axis, err := asOf()
+			if err := errors.Join(checkArg("TENANT", pos[0]), err); err != nil {
 				return err
 			}
-			resp, err := q.GetRecordOfProcessing(ctx, connect.NewRequest(req))
+			resp, err := call(ctx, q.GetRecordOfProcessing, &apiv1.GetRecordOfProcessingRequest{Tenant: pos[0], AsOf: at, Axis: axis})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
-			return printRoPA(o.format, stdout, resp.Msg)
+			return printRoPA(o.format, stdout, resp)
 		})
-	c.Flags().StringVar(&asOf, "as-of", "", "the record as of this RFC 3339 time (default: now)")
-	c.Flags().StringVar(&axis, "axis", "occurred", "the clock --as-of reads: occurred or recorded")
+	asOf = asOfFlags(c, "the record")
 	return c
 }
 
@@ -388,11 +386,8 @@ func newFindingsCmd(g *globals) *cobra.Command {
 			p := newPrinter(o.format, stdout, "rule", "arose_at", "subject_ref", "seq", "detail", "event_ids", "finding_id")
 			return list(o, p, func(size int32, token string) ([]*apiv1.Finding, string, error) {
 				req.PageSize, req.PageToken = size, token
-				resp, err := q.ListFindings(ctx, connect.NewRequest(req))
-				if err != nil {
-					return nil, "", apiError(err)
-				}
-				return resp.Msg.GetFindings(), resp.Msg.GetNextPageToken(), nil
+				resp, err := call(ctx, q.ListFindings, req)
+				return resp.GetFindings(), resp.GetNextPageToken(), err
 			}, func(f *apiv1.Finding) []string {
 				seq := ""
 				if f.GetSeq() > 0 {
@@ -421,11 +416,8 @@ func newRequestsCmd(g *globals) *cobra.Command {
 			p := newPrinter(o.format, stdout, "request_id", "subject_ref", "right", "status", "received_at", "due_at", "closed_at", "extended_months", "outcome", "denial_ground")
 			return list(o, p, func(size int32, token string) ([]*apiv1.Request, string, error) {
 				req.PageSize, req.PageToken = size, token
-				resp, err := q.ListRequests(ctx, connect.NewRequest(req))
-				if err != nil {
-					return nil, "", apiError(err)
-				}
-				return resp.Msg.GetRequests(), resp.Msg.GetNextPageToken(), nil
+				resp, err := call(ctx, q.ListRequests, req)
+				return resp.GetRequests(), resp.GetNextPageToken(), err
 			}, func(r *apiv1.Request) []string {
 				ext := ""
 				if r.GetExtendedMonths() > 0 {

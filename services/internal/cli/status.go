@@ -18,11 +18,8 @@ import (
 // behind.
 func newStatusCmd(g *globals) *cobra.Command {
 	var format string
-	c := &cobra.Command{
-		Use:   "status [flags]",
-		Short: "the stream's head and how far the read models are behind it",
-		Args:  args(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	c := newCommand("status [flags]", "the stream's head and how far the read models are behind it", args(),
+		func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
 				return fmt.Errorf("--format: %q is not table or json", format)
 			}
@@ -35,8 +32,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 				return err
 			}
 			return printStatus(cmd.OutOrStdout(), format, resp.Msg)
-		},
-	}
+		})
 	c.Flags().StringVar(&format, "format", "table", "table or json")
 	return c
 }

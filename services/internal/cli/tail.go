@@ -53,11 +53,7 @@ func newTailCmd() *cobra.Command {
 		limit                   int
 		follow                  bool
 	)
-	c := &cobra.Command{
-		Use:   "tail [flags]",
-		Short: "print the events stream's metadata (never values), from --from or the start; -f follows",
-		Args:  args(),
-	}
+	c := newCommand("tail [flags]", "print the events stream's metadata (never values), from --from or the start; -f follows", args(), nil)
 	conn := readerFlags(c, "docket-tail", DefaultNATS, "NATS server holding the DOCKET stream")
 	c.Flags().StringVar(&stream, "stream", events.DefaultStream, "events stream")
 	c.Flags().StringVar(&tenant, "tenant", "", "only this tenant's events")
@@ -101,15 +97,11 @@ func newTailCmd() *cobra.Command {
 // tail prints the stream's messages through an ordered consumer of cc:
 // up to limit (0: all), and, unless follow, only those already stored.
 func tail(ctx context.Context, conn *natsConn, stream string, cc jetstream.OrderedConsumerConfig, limit int, follow bool, stdout io.Writer) error {
-	nc, err := conn.connect()
+	js, closeConn, err := conn.jetStream()
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
+	defer closeConn()
 	cons, err := js.OrderedConsumer(ctx, stream, cc)
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", stream, err)

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/spf13/cobra"
@@ -22,18 +21,13 @@ func newTokensCmd(g *globals) *cobra.Command {
 
 // tokensCmd is a tokens subcommand: run gets the token service's client.
 func tokensCmd(g *globals, use, short string, pos []string, run func(ctx context.Context, client apiv1connect.TokenServiceClient, pos []string, stdout, stderr io.Writer) error) *cobra.Command {
-	return &cobra.Command{
-		Use:   strings.TrimSpace(use + " " + strings.Join(pos, " ")),
-		Short: short,
-		Args:  args(pos...),
-		RunE: func(cmd *cobra.Command, pos []string) error {
-			client, err := client(g, apiv1connect.NewTokenServiceClient)
-			if err != nil {
-				return err
-			}
-			return run(cmd.Context(), client, pos, cmd.OutOrStdout(), cmd.ErrOrStderr())
-		},
-	}
+	return newCommand(strings.TrimSpace(use+" "+strings.Join(pos, " ")), short, args(pos...), func(cmd *cobra.Command, pos []string) error {
+		client, err := client(g, apiv1connect.NewTokenServiceClient)
+		if err != nil {
+			return err
+		}
+		return run(cmd.Context(), client, pos, cmd.OutOrStdout(), cmd.ErrOrStderr())
+	})
 }
 
 func newTokensCreateCmd(g *globals) *cobra.Command {
@@ -47,15 +41,15 @@ func newTokensCreateCmd(g *globals) *cobra.Command {
 					rs = append(rs, r)
 				}
 			}
-			resp, err := client.CreateToken(ctx, connect.NewRequest(&apiv1.CreateTokenRequest{
-				Name: name, Roles: rs, Tenant: tenant, Source: source, TtlSeconds: int64(ttl.Seconds()), ClientCert: cert}))
+			resp, err := call(ctx, client.CreateToken, &apiv1.CreateTokenRequest{
+				Name: name, Roles: rs, Tenant: tenant, Source: source, TtlSeconds: int64(ttl.Seconds()), ClientCert: cert})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
-			i := resp.Msg.GetInfo()
+			i := resp.GetInfo()
 			fmt.Fprintf(stderr, "token %s for %s (%s on %s), expires %s; it is shown this once:\n",
 				i.GetId(), i.GetName(), strings.Join(i.GetRoles(), ","), i.GetTenant(), i.GetExpiresAt().AsTime().Format(time.RFC3339))
-			_, err = fmt.Fprintln(stdout, resp.Msg.GetToken())
+			_, err = fmt.Fprintln(stdout, resp.GetToken())
 			return err
 		})
 	c.Flags().StringVar(&name, "name", "", "who holds it: a person's handle or a service's name (required)")
@@ -70,13 +64,13 @@ func newTokensCreateCmd(g *globals) *cobra.Command {
 func newTokensListCmd(g *globals) *cobra.Command {
 	return tokensCmd(g, "list", "every token, with its roles, tenant and expiry", nil,
 		func(ctx context.Context, client apiv1connect.TokenServiceClient, _ []string, stdout, _ io.Writer) error {
-			resp, err := client.ListTokens(ctx, connect.NewRequest(&apiv1.ListTokensRequest{}))
+			resp, err := call(ctx, client.ListTokens, &apiv1.ListTokensRequest{})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tROLES\tTENANT\tSOURCE\tCREATED\tEXPIRES\tREVOKED")
-			for _, i := range resp.Msg.GetTokens() {
+			for _, i := range resp.GetTokens() {
 				revoked := ""
 				if i.GetRevokedAt() != nil {
 					revoked = i.GetRevokedAt().AsTime().Format(time.RFC3339)
@@ -91,12 +85,12 @@ func newTokensListCmd(g *globals) *cobra.Command {
 func newTokensRevokeCmd(g *globals) *cobra.Command {
 	return tokensCmd(g, "revoke", "revoke a token by its ID (docket tokens list shows them)", []string{"ID"},
 		func(ctx context.Context, client apiv1connect.TokenServiceClient, pos []string, stdout, _ io.Writer) error {
-			resp, err := client.RevokeToken(ctx, connect.NewRequest(&apiv1.RevokeTokenRequest{Id: pos[0]}))
+			resp, err := call(ctx, client.RevokeToken, &apiv1.RevokeTokenRequest{Id: pos[0]})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
-			fmt.Fprintf(stdout, "revoked %s (%s) at %s\n", resp.Msg.GetInfo().GetId(), resp.Msg.GetInfo().GetName(),
-				resp.Msg.GetInfo().GetRevokedAt().AsTime().Format(time.RFC3339))
+			fmt.Fprintf(stdout, "revoked %s (%s) at %s\n", resp.GetInfo().GetId(), resp.GetInfo().GetName(),
+				resp.GetInfo().GetRevokedAt().AsTime().Format(time.RFC3339))
 			return nil
 		})
 }
@@ -104,13 +98,13 @@ func newTokensRevokeCmd(g *globals) *cobra.Command {
 func newTokensWhoAmICmd(g *globals) *cobra.Command {
 	return tokensCmd(g, "whoami", "the token this command line calls with", nil,
 		func(ctx context.Context, client apiv1connect.TokenServiceClient, _ []string, stdout, _ io.Writer) error {
-			resp, err := client.WhoAmI(ctx, connect.NewRequest(&apiv1.WhoAmIRequest{}))
+			resp, err := call(ctx, client.WhoAmI, &apiv1.WhoAmIRequest{})
 			if err != nil {
-				return apiError(err)
+				return err
 			}
 			enc := json.NewEncoder(stdout)
 			enc.SetIndent("", "  ")
-			i := resp.Msg.GetInfo()
+			i := resp.GetInfo()
 			return enc.Encode(map[string]any{"id": i.GetId(), "name": i.GetName(), "roles": i.GetRoles(), "tenant": i.GetTenant(),
 				"source": i.GetSource(), "expires_at": i.GetExpiresAt().AsTime().Format(time.RFC3339)})
 		})
