@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
@@ -171,9 +170,7 @@ func TestExportSubject(t *testing.T) {
 	}
 
 	// Shredded: the value is erased, the proofs still verify.
-	if err := d.Keyring.Shred(ctx, "acme", "s-exp", events.DefaultKeyGroup); err != nil {
-		t.Fatal(err)
-	}
+	wantRun(t, cli.ExitOK, "shred", "acme", "s-exp", "--api", api)
 	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json")
 	if code != 0 {
 		t.Fatal("export after the shred failed")

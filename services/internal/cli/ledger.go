@@ -254,13 +254,13 @@ func newVerifyReceiptCmd() *cobra.Command {
 	var key string
 	c := newCommand("receipt FILE --key VKEY", "check a consent receipt offline (- for standard input): its signature, its proof and that it says what the event says", args("FILE"),
 		func(cmd *cobra.Command, pos []string) error {
-			v, err := checkpoint.NewVerifier(key)
-			if err != nil {
-				return fmt.Errorf("--key: %w", err)
-			}
 			data, err := readArg(pos[0])
 			if err != nil {
 				return err
+			}
+			v, err := checkpoint.NewVerifier(key)
+			if err != nil {
+				return fmt.Errorf("--key: %w", err)
 			}
 			// A file that is not a receipt file is not checked (exit 2);
 			// one that is, and does not verify, is a mismatch (exit 1).

@@ -389,11 +389,7 @@ func newFindingsCmd(g *globals) *cobra.Command {
 				resp, err := call(ctx, q.ListFindings, req)
 				return resp.GetFindings(), resp.GetNextPageToken(), err
 			}, func(f *apiv1.Finding) []string {
-				seq := ""
-				if f.GetSeq() > 0 {
-					seq = fmt.Sprint(f.GetSeq())
-				}
-				return []string{f.GetRule(), cellTime(f.GetAroseAt()), f.GetSubjectRef(), seq, f.GetDetail(), join(f.GetEventIds()), f.GetFindingId()}
+				return []string{f.GetRule(), cellTime(f.GetAroseAt()), f.GetSubjectRef(), cellCount(f.GetSeq()), f.GetDetail(), join(f.GetEventIds()), f.GetFindingId()}
 			})
 		})
 	c.Flags().StringVar(&subject, "subject", "", "only findings about this subject reference")
@@ -419,12 +415,8 @@ func newRequestsCmd(g *globals) *cobra.Command {
 				resp, err := call(ctx, q.ListRequests, req)
 				return resp.GetRequests(), resp.GetNextPageToken(), err
 			}, func(r *apiv1.Request) []string {
-				ext := ""
-				if r.GetExtendedMonths() > 0 {
-					ext = fmt.Sprint(r.GetExtendedMonths())
-				}
 				return []string{r.GetRequestId(), r.GetSubjectRef(), cellEnum(r.GetRight()), cellEnum(r.GetStatus()), cellTime(r.GetReceivedAt()),
-					cellTime(r.GetDueAt()), cellTime(r.GetClosedAt()), ext, r.GetOutcome(), cellEnum(r.GetDenialGround())}
+					cellTime(r.GetDueAt()), cellTime(r.GetClosedAt()), cellCount(r.GetExtendedMonths()), r.GetOutcome(), cellEnum(r.GetDenialGround())}
 			})
 		})
 	c.Flags().StringVar(&subject, "subject", "", "only requests of this subject reference")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
@@ -68,17 +67,14 @@ func newTokensListCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tROLES\tTENANT\tSOURCE\tCREATED\tEXPIRES\tREVOKED")
+			p := newPrinter(formatTable, stdout, "id", "name", "roles", "tenant", "source", "created", "expires", "revoked")
 			for _, i := range resp.GetTokens() {
-				revoked := ""
-				if i.GetRevokedAt() != nil {
-					revoked = i.GetRevokedAt().AsTime().Format(time.RFC3339)
+				err := p.row(nil, i.GetId(), i.GetName(), join(i.GetRoles()), i.GetTenant(), i.GetSource(), cellTime(i.GetCreatedAt()), cellTime(i.GetExpiresAt()), cellTime(i.GetRevokedAt()))
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i.GetId(), i.GetName(), strings.Join(i.GetRoles(), ","), i.GetTenant(),
-					i.GetSource(), i.GetCreatedAt().AsTime().Format(time.RFC3339), i.GetExpiresAt().AsTime().Format(time.RFC3339), revoked)
 			}
-			return tw.Flush()
+			return p.flush()
 		})
 }
 
