@@ -19,6 +19,7 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -29,23 +30,47 @@ import (
 // PostgreSQL data directory) for each value in plaintext, base64 and hex:
 // no hit before the shred, none after, and after it no key that could
 // decrypt them is left.
-func TestCanaries(t *testing.T) {
+func TestCanaries(t *testing.T) { eachStore(t, fastCheckpoints, canaries) }
+
+// atRest is a docketd for a canary test, and where it keeps what it
+// stores: its data dir and, on PostgreSQL, the cluster's.
+type atRest struct {
+	*docketdtest.Docketd
+	pgDSN string
+	dirs  []string
+}
+
+// scan fails the test for each planted value found at rest (scanAtRest).
+func (r atRest) scan(t *testing.T, when string, planted map[string]string) {
+	t.Helper()
+	scanAtRest(t, when, r.pgDSN, r.dirs, r.Logs.String(), planted)
+}
+
+// eachStore runs test on a docketd with each read-model store: SQLite,
+// and a throw-away PostgreSQL.
+func eachStore(t *testing.T, edit func(*config.Config), test func(t *testing.T, d atRest)) {
 	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) { canaries(t, store) })
+		t.Run(store, func(t *testing.T) {
+			var pgDSN string
+			if store == "postgres" {
+				pgDSN = pgtest.Start(t)
+			}
+			d := startDaemon(t, edit, func(c *config.Config) {
+				if pgDSN != "" {
+					c.Store = pgDSN
+				}
+			})
+			r := atRest{Docketd: d, pgDSN: pgDSN, dirs: []string{d.Config.DataDir}}
+			if pgDSN != "" {
+				r.dirs = append(r.dirs, pgtest.Dir())
+			}
+			test(t, r)
+		})
 	}
 }
 
-func canaries(t *testing.T, store string) {
+func canaries(t *testing.T, d atRest) {
 	ctx := context.Background()
-	var pgDSN string
-	if store == "postgres" {
-		pgDSN = pgtest.Start(t)
-	}
-	d := startDaemon(t, fastCheckpoints, func(c *config.Config) {
-		if pgDSN != "" {
-			c.Store = pgDSN
-		}
-	})
 	c := d.Config
 	api := d.APIURL()
 
@@ -72,13 +97,9 @@ func canaries(t *testing.T, store string) {
 	}
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 3 })
 
-	dirs := []string{c.DataDir}
-	if store == "postgres" {
-		dirs = append(dirs, pgtest.Dir())
-	}
 	scan := func(when string) {
 		t.Helper()
-		scanAtRest(t, when, pgDSN, dirs, d.Logs.String(), map[string]string{email: "the email", iban: "the IBAN"})
+		d.scan(t, when, map[string]string{email: "the email", iban: "the IBAN"})
 	}
 	scan("before the shred")
 
@@ -133,7 +154,7 @@ func canaries(t *testing.T, store string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	vkey := publicKey(t, d)
+	vkey := publicKey(t, d.Docketd)
 	files, _ := filepath.Glob(filepath.Join(bundles, "*.json"))
 	if len(files) != 3 {
 		t.Fatalf("%d bundles written, want 3", len(files))

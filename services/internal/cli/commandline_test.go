@@ -1,37 +1,24 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/services/internal/cli"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
 // TestExitCodes: 1 only for a verification that ran and found a
 // difference; 2 for a usage error and for a check that could not run.
 func TestExitCodes(t *testing.T) {
-	skey, vkey, err := checkpoint.GenerateKey("log.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := checkpoint.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, vkey := newLogKey(t, "log.test")
 	signed := func(root string) string {
-		t.Helper()
-		n, err := checkpoint.Sign(checkpoint.Checkpoint{Origin: "log.test", Size: 3, Root: tlog.RecordHash([]byte(root))}, signer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return writeBytes(t, "cp", n)
+		return writeCheckpoint(t, signer, checkpoint.Checkpoint{Origin: "log.test", Size: 3, Root: tlog.RecordHash([]byte(root))})
 	}
 	a, b := signed("one history"), signed("another history")
 	for _, tc := range []struct {
@@ -107,7 +94,7 @@ func TestTailFollows(t *testing.T) {
 	}
 
 	ctx, stop := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
+	var out, errOut docketdtest.Logs // safe to read while tail writes
 	done := make(chan int)
 	go func() { done <- cli.Run(ctx, append([]string{"tail", "-f", "--from", "1"}, nats...), &out, &errOut) }()
 	lines := func(n int) func() bool { return func() bool { return strings.Count(out.String(), "\n") >= n } }
@@ -123,22 +110,4 @@ func TestTailFollows(t *testing.T) {
 	if code := <-done; code != cli.ExitOK || !strings.Contains(out.String(), `"subject_ref":"s-2"`) {
 		t.Fatalf("tail -f: exit %d, printed %q: %s", code, out.String(), errOut.String())
 	}
-}
-
-// syncBuffer is a buffer a command writes while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

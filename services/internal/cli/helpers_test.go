@@ -11,13 +11,16 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events/checkpoint"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // What the cli tests share: a docketd with a NATS client port and the
@@ -63,6 +66,13 @@ func authorize(t *testing.T, d *docketdtest.Docketd) {
 func auditClient(t *testing.T, d *docketdtest.Docketd) apiv1connect.AuditServiceClient {
 	t.Helper()
 	return apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(d.Admin(t)))
+}
+
+// appendAPI appends evs through d's Append API, with token.
+func appendAPI(ctx context.Context, d *docketdtest.Docketd, token string, evs ...*eventsv1.Event) error {
+	ingest := apiv1connect.NewIngestServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(token))
+	_, err := ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: evs}))
+	return err
 }
 
 // run runs the command line args in process, with the token its command
@@ -137,6 +147,31 @@ func publicKey(t *testing.T, d *docketdtest.Docketd) string {
 	t.Helper()
 	out, _ := wantRun(t, 0, "keys", "public", "--key-file", filepath.Join(d.Config.DataDir, "keys", "notary.key"))
 	return strings.TrimSpace(out)
+}
+
+// newLogKey is a new signing key of the log origin, and its public key.
+func newLogKey(t *testing.T, origin string) (note.Signer, string) {
+	t.Helper()
+	skey, vkey, err := checkpoint.GenerateKey(origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := checkpoint.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer, vkey
+}
+
+// writeCheckpoint signs cp with signer and writes it to a new file: its
+// path.
+func writeCheckpoint(t *testing.T, signer note.Signer, cp checkpoint.Checkpoint) string {
+	t.Helper()
+	n, err := checkpoint.Sign(cp, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeBytes(t, "checkpoint", n)
 }
 
 func waitFor(t *testing.T, ok func() bool) {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/keys"
@@ -15,17 +14,15 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
-	"github.com/google/uuid"
 	"github.com/nats-io/nats-server/v2/server"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 const rotateCanary = "rotate-canary-5150@example.org"
 
 func collected(subject string) *eventsv1.Event {
-	return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: subject,
-		OccurredAt: timestamppb.New(time.Now().Add(-time.Minute)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
+	return &eventsv1.Event{EventId: newID(), Tenant: "acme", SubjectRef: subject,
+		OccurredAt: timestamppb.Now(), Source: "crm", TaxonomyVersion: "fideslang-3.1",
 		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
 			ActivityId: "accounts", Purposes: []string{"essential.service"}, Categories: []string{"user.contact.email"},
 			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT, CollectionSource: "data_subject",
@@ -37,14 +34,7 @@ func collected(subject string) *eventsv1.Event {
 func openStored(t *testing.T, d *docketdtest.Docketd, seq uint64) ([]events.Opened, error) {
 	t.Helper()
 	ctx := context.Background()
-	m, err := d.Stream().GetMsg(ctx, seq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := &eventsv1.Event{}
-	if err := proto.Unmarshal(m.Data, ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := d.StoredEvent(t, seq)
 	return events.OpenValues(ctx, ev, d.Keyring)
 }
 
@@ -75,14 +65,7 @@ func TestKeysRotateKEK(t *testing.T) {
 	keyDir := t.TempDir()
 	newFile := filepath.Join(keyDir, "kek-2")
 	out, _ := wantRun(t, 0, "keys", "generate-kek", "--out", newFile)
-	newHex, err := os.ReadFile(newFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldHex, err := os.ReadFile(oldFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	newHex, oldHex := []byte(readFile(t, newFile)), []byte(readFile(t, oldFile))
 	if strings.Contains(out, strings.TrimSpace(string(newHex))) {
 		t.Error("generate-kek printed the key")
 	}

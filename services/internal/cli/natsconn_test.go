@@ -91,19 +91,8 @@ func natsCommands(t *testing.T, stored []byte) []struct {
 } {
 	t.Helper()
 	dir := t.TempDir()
-	skey, vkey, err := checkpoint.GenerateKey("docket-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := checkpoint.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp, err := checkpoint.Sign(checkpoint.Checkpoint{Origin: "docket-test", Size: 1, Root: checkpoint.LeafHash(stored)}, signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cpFile := tlstest.Write(t, dir, "checkpoint", cp)
+	signer, vkey := newLogKey(t, "docket-test")
+	cpFile := writeCheckpoint(t, signer, checkpoint.Checkpoint{Origin: "docket-test", Size: 1, Root: checkpoint.LeafHash(stored)})
 	oldKEK, newKEK := filepath.Join(dir, "kek-1"), filepath.Join(dir, "kek-2")
 	for _, f := range []string{oldKEK, newKEK} {
 		if code, _, errOut := run(t, "keys", "generate-kek", "--out", f); code != 0 {

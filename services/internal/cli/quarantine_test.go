@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,10 +35,7 @@ func TestVerifyLogAndTailGoPastQuarantined(t *testing.T) {
 	}
 	total := uint64(len(bad) + 2)
 	audit := auditClient(t, d)
-	cp := filepath.Join(t.TempDir(), "cp")
-	if err := os.WriteFile(cp, []byte(waitForCheckpoint(t, audit, total).GetNote()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cp := writeBytes(t, "cp", []byte(waitForCheckpoint(t, audit, total).GetNote()))
 	vkey := publicKey(t, d)
 
 	code, out, errOut := run(t, "verify", "log", "--checkpoint", cp, "--key", vkey, "--nats-url", d.NATSURL(), "--data-dir", c.DataDir, "--quiet")

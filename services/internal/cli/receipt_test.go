@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,17 +57,14 @@ func TestConsentReceipt(t *testing.T) {
 			code, out, errOut = run(t, "receipt", e.GetEventId(), "--tenant", "acme", "--api", api)
 			return code == 0
 		})
-		f := filepath.Join(t.TempDir(), name+".json")
-		if err := os.WriteFile(f, []byte(out), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		f := writeBytes(t, name+".json", []byte(out))
 		files[name] = f
 		code, vout, verr := run(t, "verify", "receipt", f, "--key", vkey)
 		if code != 0 || !strings.HasPrefix(vout, "OK: dpv:Consent") {
 			t.Fatalf("verify receipt %s: exit %d: %s%s%s", name, code, vout, verr, errOut)
 		}
 	}
-	given27560 := read(t, files["given"])
+	given27560 := []byte(readFile(t, files["given"]))
 	for _, want := range []string{`"schema_version"`, `"pii_principal_id":"s-rcpt"`, `"purpose_type":"dpv:Marketing"`,
 		`"lawful_basis":"eu-gdpr:A6-1-a"`, `"state":"dpv:ConsentGiven"`, `"type":"dpv:ExplicitlyExpressedConsent"`} {
 		if !strings.Contains(compact(t, given27560), want) {
@@ -93,7 +88,7 @@ func TestConsentReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	var other receipt.File
-	if err := json.Unmarshal(read(t, files["withdrawn"]), &other); err != nil {
+	if err := json.Unmarshal([]byte(readFile(t, files["withdrawn"])), &other); err != nil {
 		t.Fatal(err)
 	}
 	swapped := f
@@ -131,10 +126,7 @@ func TestConsentReceipt(t *testing.T) {
 		!strings.Contains(s, `"purpose":"marketing.communications.email"`) || !strings.Contains(s, `"purposeCategory":["dpv:Marketing"]`) {
 		t.Errorf("kantara receipt: %s", s)
 	}
-	kfile := filepath.Join(t.TempDir(), "kantara.json")
-	if err := os.WriteFile(kfile, []byte(kout), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kfile := writeBytes(t, "kantara.json", []byte(kout))
 	if code, vout, verr := run(t, "verify", "receipt", kfile, "--key", vkey); code != 0 || !strings.HasPrefix(vout, "OK: Kantara CR v1.1 receipt: consent to marketing.communications.email by s-rcpt at 2026-03-01T09:30:00Z") {
 		t.Fatalf("verify kantara receipt: exit %d: %s%s", code, vout, verr)
 	}
@@ -165,15 +157,6 @@ func expectVerify(t *testing.T, vkey string, data []byte, ok bool, what string) 
 	if code != want {
 		t.Fatalf("%s: verify exit %d, want %d: %s%s", what, code, want, out, errOut)
 	}
-}
-
-func read(t *testing.T, f string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func compact(t *testing.T, b []byte) string {

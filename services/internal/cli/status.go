@@ -17,23 +17,22 @@ import (
 // newStatusCmd prints the stream head and how far the read models are
 // behind.
 func newStatusCmd(g *globals) *cobra.Command {
-	var format string
-	c := newCommand("status [flags]", "the stream's head and how far the read models are behind it", args(),
-		func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return fmt.Errorf("--format: %q is not table or json", format)
-			}
-			client, err := client(g, apiv1connect.NewStatusServiceClient)
-			if err != nil {
-				return err
-			}
-			resp, err := client.GetStatus(cmd.Context(), connect.NewRequest(&apiv1.GetStatusRequest{}))
-			if err != nil {
-				return err
-			}
-			return printStatus(cmd.OutOrStdout(), format, resp.Msg)
-		})
-	c.Flags().StringVar(&format, "format", "table", "table or json")
+	c := newCommand("status [flags]", "the stream's head and how far the read models are behind it", args(), nil)
+	format := c.Flags().String("format", "table", "table or json")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if *format != "table" && *format != "json" {
+			return fmt.Errorf("--format: %q is not table or json", *format)
+		}
+		client, err := client(g, apiv1connect.NewStatusServiceClient)
+		if err != nil {
+			return err
+		}
+		resp, err := client.GetStatus(cmd.Context(), connect.NewRequest(&apiv1.GetStatusRequest{}))
+		if err != nil {
+			return err
+		}
+		return printStatus(cmd.OutOrStdout(), *format, resp.Msg)
+	}
 	return c
 }
 

@@ -63,11 +63,11 @@ func newTokensCreateCmd(g *globals) *cobra.Command {
 func newTokensListCmd(g *globals) *cobra.Command {
 	return tokensCmd(g, "list", "every token, with its roles, tenant and expiry", nil,
 		func(ctx context.Context, client apiv1connect.TokenServiceClient, _ []string, stdout, _ io.Writer) error {
+			p := newPrinter(formatTable, stdout, "id", "name", "roles", "tenant", "source", "created", "expires", "revoked")
 			resp, err := call(ctx, client.ListTokens, &apiv1.ListTokensRequest{})
 			if err != nil {
 				return err
 			}
-			p := newPrinter(formatTable, stdout, "id", "name", "roles", "tenant", "source", "created", "expires", "revoked")
 			for _, i := range resp.GetTokens() {
 				err := p.row(nil, i.GetId(), i.GetName(), join(i.GetRoles()), i.GetTenant(), i.GetSource(), cellTime(i.GetCreatedAt()), cellTime(i.GetExpiresAt()), cellTime(i.GetRevokedAt()))
 				if err != nil {

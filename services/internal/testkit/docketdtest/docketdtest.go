@@ -18,9 +18,11 @@ import (
 	"testing"
 	"time"
 
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"google.golang.org/protobuf/proto"
 )
 
 // StartTimeout bounds how long Start waits for docketd to be ready.
@@ -97,6 +99,20 @@ func (d *Docketd) Admin(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// StoredEvent is the event stored at seq in the events stream.
+func (d *Docketd) StoredEvent(t testing.TB, seq uint64) *eventsv1.Event {
+	t.Helper()
+	m, err := d.Stream().GetMsg(context.Background(), seq)
+	if err != nil {
+		t.Fatalf("stored event %d: %v", seq, err)
+	}
+	ev := &eventsv1.Event{}
+	if err := proto.Unmarshal(m.Data, ev); err != nil {
+		t.Fatalf("stored event %d: %v", seq, err)
+	}
+	return ev
 }
 
 // Logs is a log buffer safe for docketd's goroutines.
