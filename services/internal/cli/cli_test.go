@@ -105,6 +105,7 @@ func TestFlagsAreValidated(t *testing.T) {
 		{[]string{"append", "--batch", "many", "x.jsonl"}, 2, `invalid argument "many" for "--batch"`},
 		{[]string{"append", "-api", "http://127.0.0.1:7070", "x.jsonl"}, 2, "unknown shorthand flag: 'a' in -api"},
 		{[]string{"append", "--frob", "x.jsonl"}, 2, "unknown flag: --frob"},
+		{[]string{"append", "--frob", "x.jsonl"}, 2, "usage: docket append [flags] FILE.jsonl"},
 		{[]string{"tail", "--subject", "s-1"}, 2, "--subject needs --tenant"},
 		{[]string{"tail", "--tenant", "a.b"}, 2, "--tenant"},
 		{[]string{"tail", "extra"}, 2, "usage: docket tail"},

@@ -136,6 +136,13 @@ func TestVerifiableLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The stream does not match a checkpoint of another history: a
+	// verification that found a difference.
+	out, _ := wantRun(t, cli.ExitMismatch, "verify", "log", "--checkpoint", writeBytes(t, "fork", forkNote), "--key", vkey,
+		"--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--quiet")
+	if !strings.HasPrefix(out, "DIVERGED: ") {
+		t.Errorf("verify log of a forked checkpoint: %s", out)
+	}
 	if err := os.WriteFile(state, forkNote, 0o600); err != nil {
 		t.Fatal(err)
 	}
