@@ -331,7 +331,7 @@ func newVerifyConsistencyCmd(g *globals) *cobra.Command {
 func newProveCmd(g *globals) *cobra.Command {
 	var tenant string
 	var seq, size uint64
-	c := newCommand("prove [flags] (EVENT_ID --tenant T | --seq N)", "write a self-contained proof bundle for one event", cobra.MaximumNArgs(1),
+	c := newCommand("prove [flags] (EVENT_ID --tenant T | --seq N)", "write a self-contained proof bundle for one event", atMostOneArg,
 		func(cmd *cobra.Command, pos []string) error {
 			req := &apiv1.GetInclusionProofRequest{TreeSize: size}
 			switch {
@@ -368,6 +368,14 @@ func newProveCmd(g *globals) *cobra.Command {
 	c.Flags().Uint64Var(&seq, "seq", 0, "the event's stream sequence, instead of an event id")
 	c.Flags().Uint64Var(&size, "tree-size", 0, "prove against the checkpoint of this size (0: the latest)")
 	return c
+}
+
+// atMostOneArg checks that a command has no more than one argument.
+func atMostOneArg(_ *cobra.Command, pos []string) error {
+	if len(pos) > 1 {
+		return usagef("want at most one argument; got %d", len(pos))
+	}
+	return nil
 }
 
 // newCheckpointCmd is `docket checkpoint`: it prints a signed checkpoint,
