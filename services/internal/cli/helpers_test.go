@@ -1,9 +1,7 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,13 +63,12 @@ func authorize(t *testing.T, d *docketdtest.Docketd) {
 // auditClient is an Audit API client with the daemon's first admin token.
 func auditClient(t *testing.T, d *docketdtest.Docketd) apiv1connect.AuditServiceClient {
 	t.Helper()
-	return apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(d.Admin(t)))
+	return docketdtest.Client(d, d.Admin(t), apiv1connect.NewAuditServiceClient)
 }
 
 // appendAPI appends evs through d's Append API, with token.
 func appendAPI(ctx context.Context, d *docketdtest.Docketd, token string, evs ...*eventsv1.Event) error {
-	ingest := apiv1connect.NewIngestServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(token))
-	_, err := ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: evs}))
+	_, err := docketdtest.Client(d, token, apiv1connect.NewIngestServiceClient).Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: evs}))
 	return err
 }
 
@@ -79,7 +76,7 @@ func appendAPI(ctx context.Context, d *docketdtest.Docketd, token string, evs ..
 // takes.
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
+	var out, errb strings.Builder
 	if tok := map[string]string{"append": emitterToken, "demo": importerToken, "export": dpoToken, "shred": dpoToken}[first(args)]; tok != "" {
 		os.Setenv("DOCKET_TOKEN", tok)
 		defer os.Unsetenv("DOCKET_TOKEN")
@@ -145,7 +142,7 @@ func readFile(t *testing.T, path string) string {
 // publicKey is the log's public key, as docket keys public prints it.
 func publicKey(t *testing.T, d *docketdtest.Docketd) string {
 	t.Helper()
-	out, _ := wantRun(t, 0, "keys", "public", "--key-file", filepath.Join(d.Config.DataDir, "keys", "notary.key"))
+	out, _ := wantRun(t, 0, "keys", "public", "--key-file", d.Config.NotaryKeyPath())
 	return strings.TrimSpace(out)
 }
 

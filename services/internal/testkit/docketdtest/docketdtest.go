@@ -12,12 +12,14 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
@@ -89,6 +91,12 @@ func (d *Docketd) Token(t testing.TB, spec auth.Spec) string {
 		t.Fatalf("token %q: %v", spec.Name, err)
 	}
 	return tok
+}
+
+// Client is a client of one API service (an apiv1connect.NewXServiceClient)
+// of d, calling with token.
+func Client[T any](d *Docketd, token string, newClient func(connect.HTTPClient, string, ...connect.ClientOption) T) T {
+	return newClient(http.DefaultClient, d.APIURL(), auth.Bearer(token))
 }
 
 // Admin is the first admin token docketd wrote to its data dir.
