@@ -1,5 +1,8 @@
-// Command docket is the Docket command line: append events, follow the
-// stream, load the demo data set.
+// Command docket is the Docket command line: append and follow events,
+// query the read models, export, erase and prove, verify the log. Its
+// commands are in services/internal/cli; `docket --help` lists them. It
+// exits 0 when done, 1 when a verification found a difference, 2 on a
+// usage error or a failure to check.
 package main
 
 import (

@@ -18,6 +18,7 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/ingest"
+	"github.com/spf13/cobra"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -30,52 +31,45 @@ type appendLine struct {
 	Duplicate bool   `json:"duplicate"`
 }
 
-// Append reads protojson events, one per line, validates the whole file,
-// then sends it in batches to docketd, which seals every plaintext value on
-// receipt before anything is stored.
-func Append(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flags("append", stderr)
-	api := fs.String("api", DefaultAPI, "docketd API base URL")
-	source := fs.String("source", "", "source of events that name none (default: the token's, which an emitter token fixes)")
-	batch := fs.Int("batch", 500, "events per request (1 to 1000)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: docket append [flags] FILE.jsonl   (- for standard input)")
-		fs.PrintDefaults()
-	}
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
-	}
-	if *batch < 1 || *batch > 1000 {
-		return fmt.Errorf("--batch: %d is not between 1 and 1000", *batch)
-	}
-	if err := events.CheckToken(*source); *source != "" && err != nil {
-		return fmt.Errorf("--source: %w", err)
-	}
-	client, err := ingestClient(*api)
-	if err != nil {
-		return err
-	}
-	in := io.Reader(os.Stdin)
-	if name := fs.Arg(0); name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
-	}
-	evs, lines, err := readEvents(in, *source)
-	if err != nil {
-		return err
-	}
-	if len(evs) == 0 {
-		return errors.New("the file holds no events")
-	}
-	return sendEvents(ctx, client, evs, lines, *batch, stdout)
+// newAppendCmd is `docket append`: it reads protojson events, one per
+// line, validates the whole file, then sends it in batches to docketd,
+// which seals every plaintext value on receipt before anything is stored.
+func newAppendCmd(g *globals) *cobra.Command {
+	var source string
+	var batch int
+	c := newCommand("append [flags] FILE.jsonl", "append events from a JSON-lines file (protojson; - for standard input), sealed before they are stored", args("FILE.jsonl"),
+		func(cmd *cobra.Command, pos []string) error {
+			if batch < 1 || batch > 1000 {
+				return fmt.Errorf("--batch: %d is not between 1 and 1000", batch)
+			}
+			if err := events.CheckToken(source); source != "" && err != nil {
+				return fmt.Errorf("--source: %w", err)
+			}
+			client, err := client(g, apiv1connect.NewIngestServiceClient)
+			if err != nil {
+				return err
+			}
+			in := cmd.InOrStdin()
+			if name := pos[0]; name != "-" {
+				f, err := os.Open(name)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				in = f
+			}
+			evs, lines, err := readEvents(in, source)
+			if err != nil {
+				return err
+			}
+			if len(evs) == 0 {
+				return errors.New("the file holds no events")
+			}
+			return sendEvents(cmd.Context(), client, evs, lines, batch, cmd.OutOrStdout())
+		})
+	c.Flags().StringVar(&source, "source", "", "source of events that name none (default: the token's, which an emitter token fixes)")
+	c.Flags().IntVar(&batch, "batch", 500, "events per request (1 to 1000)")
+	return c
 }
 
 // readEvents decodes and validates every line; it reports all problems of

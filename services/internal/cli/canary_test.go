@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,10 +17,9 @@ import (
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/projections/pgtest"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
-	"github.com/google/uuid"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -32,36 +30,48 @@ import (
 // PostgreSQL data directory) for each value in plaintext, base64 and hex:
 // no hit before the shred, none after, and after it no key that could
 // decrypt them is left.
-func TestCanaries(t *testing.T) {
+func TestCanaries(t *testing.T) { eachStore(t, fastCheckpoints, canaries) }
+
+// atRest is a docketd for a canary test, and where it keeps what it
+// stores: its data dir and, on PostgreSQL, the cluster's.
+type atRest struct {
+	*docketdtest.Docketd
+	pgDSN string
+	dirs  []string
+}
+
+// scan fails the test for each planted value found at rest (scanAtRest).
+func (r atRest) scan(t *testing.T, when string, planted map[string]string) {
+	t.Helper()
+	scanAtRest(t, when, r.pgDSN, r.dirs, r.Logs.String(), planted)
+}
+
+// eachStore runs test on a docketd with each read-model store: SQLite,
+// and a throw-away PostgreSQL.
+func eachStore(t *testing.T, edit func(*config.Config), test func(t *testing.T, d atRest)) {
 	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) { canaries(t, store) })
+		t.Run(store, func(t *testing.T) {
+			var pgDSN string
+			if store == "postgres" {
+				pgDSN = pgtest.Start(t)
+			}
+			d := startDaemon(t, edit, func(c *config.Config) {
+				if pgDSN != "" {
+					c.Store = pgDSN
+				}
+			})
+			r := atRest{Docketd: d, pgDSN: pgDSN, dirs: []string{d.Config.DataDir}}
+			if pgDSN != "" {
+				r.dirs = append(r.dirs, pgtest.Dir())
+			}
+			test(t, r)
+		})
 	}
 }
 
-func canaries(t *testing.T, store string) {
+func canaries(t *testing.T, d atRest) {
 	ctx := context.Background()
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	c.CheckpointEvery = 2
-	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	var pgDSN string
-	if store == "postgres" {
-		pgDSN = pgtest.Start(t)
-		c.Store = pgDSN
-	}
-	logFile, err := os.Create(filepath.Join(c.DataDir, "docketd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	d, err := daemon.Start(ctx, c, slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
+	c := d.Config
 	api := d.APIURL()
 
 	tag := make([]byte, 6)
@@ -87,13 +97,9 @@ func canaries(t *testing.T, store string) {
 	}
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 3 })
 
-	dirs := []string{c.DataDir}
-	if store == "postgres" {
-		dirs = append(dirs, pgtest.Dir())
-	}
 	scan := func(when string) {
 		t.Helper()
-		scanAtRest(t, when, pgDSN, dirs, map[string]string{email: "the email", iban: "the IBAN"})
+		d.scan(t, when, map[string]string{email: "the email", iban: "the IBAN"})
 	}
 	scan("before the shred")
 
@@ -148,13 +154,13 @@ func canaries(t *testing.T, store string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
+	vkey := publicKey(t, d.Docketd)
 	files, _ := filepath.Glob(filepath.Join(bundles, "*.json"))
 	if len(files) != 3 {
 		t.Fatalf("%d bundles written, want 3", len(files))
 	}
 	for _, f := range files {
-		if code, out, errOut := run(t, "verify", "event", f, "--key", strings.TrimSpace(vkey)); code != 0 {
+		if code, out, errOut := run(t, "verify", "event", f, "--key", vkey); code != 0 {
 			t.Fatalf("verify %s: %s%s", filepath.Base(f), out, errOut)
 		}
 	}
@@ -174,10 +180,7 @@ func canaries(t *testing.T, store string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logged, err := os.ReadFile(logFile.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
+	logged := []byte(d.Logs.String())
 	for _, tok := range []string{strings.TrimSpace(string(admin)), emitterToken, importerToken} {
 		secret := tok[len("dkt_")+21:] // after the prefix and the id
 		for _, enc := range encodings(secret) {
@@ -204,17 +207,23 @@ func encodings(s string) [][]byte {
 	return out
 }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // scanAtRest flushes PostgreSQL's dirty pages (pgDSN, when set) and reads
 // every file under dirs, failing the test for each that holds a planted
 // value (map key; its value names it in the error) in plaintext, base64 or
 // hex; and when it read fewer than 10 files, which would mean the wrong
-// dirs.
-func scanAtRest(t *testing.T, when, pgDSN string, dirs []string, planted map[string]string) {
+// dirs. It scans docketd's log, logs (at debug level), the same way.
+func scanAtRest(t *testing.T, when, pgDSN string, dirs []string, logs string, planted map[string]string) {
 	t.Helper()
+	for value, what := range planted {
+		for _, form := range encodings(value) {
+			if strings.Contains(logs, string(form)) {
+				t.Errorf("%s: docketd's log holds %s (as %q)", when, what, form)
+				break
+			}
+		}
+	}
 	if pgDSN != "" {
 		ctx := t.Context()
 		conn, err := pgx.Connect(ctx, pgDSN)

@@ -1,5 +1,9 @@
-// Package cli implements the docket command: each subcommand is a function
-// of its arguments and output streams, so tests run it in process.
+// Package cli implements the docket command on cobra: Run builds the
+// command tree, runs it on its arguments and output streams, and maps the
+// outcome to an exit code, so tests run it in process.
+//
+// Flags are GNU-style (pflag) and go anywhere on the line; --api (default
+// $DOCKET_API, else DefaultAPI) is declared once, on the root.
 package cli
 
 import (
@@ -7,113 +11,209 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"connectrpc.com/connect"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/spf13/cobra"
 )
 
 // DefaultAPI is docketd's default API address.
 const DefaultAPI = "http://127.0.0.1:7070"
 
+// APIEnv names docketd's API when --api does not.
+const APIEnv = "DOCKET_API"
+
 // DefaultNATS is the embedded NATS server's default client address.
 const DefaultNATS = "nats://127.0.0.1:4222"
 
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+// Exit codes.
+const (
+	ExitOK       = 0 // done; a verification found everything as signed
+	ExitMismatch = 1 // a verification ran and found a difference (a *Mismatch)
+	ExitFailure  = 2 // a usage error, or a failure to do or to check anything
+)
+
+// Mismatch is the error of a verification that ran to its end and found
+// a difference: a log that diverges from its checkpoints, a bundle or a
+// receipt that does not verify, two inconsistent checkpoints, a split
+// view. It is the only error that exits with ExitMismatch; a verification
+// that could not run (a file that does not parse, a server that does not
+// answer) fails with ExitFailure.
+type Mismatch struct{ Err error }
+
+func (m *Mismatch) Error() string { return m.Err.Error() }
+func (m *Mismatch) Unwrap() error { return m.Err }
+
+// usageError is a command line that does not parse: a bad flag, a missing
+// or extra argument. The command's usage line is shown with it.
+type usageError struct{ err error }
+
+func (u *usageError) Error() string { return u.err.Error() }
+func (u *usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
 }
 
-func commands() []command {
-	return []command{
-		{"append", "append events from a JSON-lines file (protojson), sealed before they are stored", Append},
-		{"tail", "follow the events stream, printing metadata and never values", Tail},
-		{"demo", "load the demo data set (idempotent)", Demo},
-		{"subject", "what the ledger holds on a subject, now or as of a time", Subject},
-		{"history", "a subject's audit trail", History},
-		{"disclosures", "the disclosure register: who received what, when, under which basis", Disclosures},
-		{"ropa", "the record of processing (Art. 30) with declared vs. observed drift", RoPA},
-		{"findings", "compliance findings, recorded and time-based", Findings},
-		{"requests", "data-subject requests and their deadlines", Requests},
-		{"status", "the stream's head and how far the read models are behind it", Status},
-		{"projections", "rebuild: replay the stream into fresh read models and switch to them", Projections},
-		{"export", "a subject's access (html) or portability (json) export, with proofs; recorded in the ledger", Export},
-		{"erasure-proof", "a subject's proof of erasure: shreds, per-system erasures, recipient notices, each proven", ErasureProof},
-		{"receipt", "the signed ISO/IEC TS 27560 receipt of a consent event, with its inclusion proof", Receipt},
-		{"shred", "destroy a subject's data keys (crypto-shredding, Art. 17) and record it", Shred},
-		{"tokens", "API tokens: create (shown once), list, revoke, whoami", Tokens},
-		{"keys", "public: the log's public key; generate: a witness key pair; generate-kek, rotate-kek: replace the key-encryption key", Keys},
-		{"verify", "log: recompute the tree from the stream; event: a proof bundle; consistency: two checkpoints; receipt: a consent receipt", Verify},
-		{"checkpoint", "print the latest (or --size N) signed checkpoint of the log", Checkpoint},
-		{"prove", "write a self-contained proof bundle for one event", Prove},
-		{"witness", "cosign the log's checkpoints after checking each extends the last one seen", Witness},
-	}
-}
-
-// Run dispatches to a subcommand; it returns the process exit code.
+// Run runs the docket command line args; it returns the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+	return ExitCode(execute(ctx, args, stdout, stderr), stderr)
+}
+
+// execute runs args and returns the failed command's error, prefixed
+// with the command's path.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := newRoot()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return nil
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			err := c.run(ctx, args[1:], stdout, stderr)
-			switch {
-			case err == nil:
-				return 0
-			case errors.Is(err, flag.ErrHelp):
-				return 0
-			case errors.Is(err, errUsage):
-				return 2
-			default:
-				fmt.Fprintf(stderr, "docket %s: %v\n", c.name, err)
-				return 1
+	var ue *usageError
+	if errors.As(err, &ue) && cmd != nil {
+		return fmt.Errorf("%s: %w\nusage: %s\nRun '%s --help' for more.", cmd.CommandPath(), err, cmd.UseLine(), cmd.CommandPath())
+	}
+	path := "docket"
+	if cmd != nil {
+		path = cmd.CommandPath()
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// ExitCode prints err, if any, on stderr and returns its exit code.
+func ExitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, err)
+	var m *Mismatch
+	if errors.As(err, &m) {
+		return ExitMismatch
+	}
+	return ExitFailure
+}
+
+// globals are the flags every command shares, declared once on the root.
+type globals struct {
+	api string
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := group("docket", "Docket's command line: append, query, export, erase and verify the ledger",
+		newAppendCmd(g), newTailCmd(), newDemoCmd(g),
+		newSubjectCmd(g), newHistoryCmd(g), newDisclosuresCmd(g), newRoPACmd(g), newFindingsCmd(g), newRequestsCmd(g),
+		newStatusCmd(g), newProjectionsCmd(), newExportCmd(g), newErasureProofCmd(g), newReceiptCmd(g), newShredCmd(g),
+		newTokensCmd(g), newKeysCmd(), newVerifyCmd(g), newCheckpointCmd(g), newProveCmd(g), newWitnessCmd(g))
+	root.Long = root.Short + ".\n\n" +
+		"Exit codes: 0 done; 1 a verification ran and found a difference; 2 a usage error or a failure to check.\n" +
+		"The API is --api, else $" + APIEnv + ", else " + DefaultAPI + "; the token $DOCKET_TOKEN, else the file $DOCKET_TOKEN_FILE, else " + DefaultTokenFile + "."
+	root.Version = version()
+	root.SetVersionTemplate("docket {{.Version}}\n")
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	api := DefaultAPI
+	if env := os.Getenv(APIEnv); env != "" {
+		api = env
+	}
+	root.PersistentFlags().StringVar(&g.api, "api", api, "docketd API base URL (env "+APIEnv+")")
+	return root
+}
+
+// group is a command that only holds subcommands: run alone, or with an
+// unknown subcommand, it is a usage error.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var names []string
+			for _, s := range cmd.Commands() {
+				if s.IsAvailableCommand() {
+					names = append(names, s.Name())
+				}
+			}
+			return usagef("give a command: %s", strings.Join(names, ", "))
+		},
+	}
+	c.AddCommand(subs...)
+	return c
+}
+
+// newCommand is a command whose positional arguments pos checks, and
+// which runs run (nil: set later, once its flags are declared).
+func newCommand(use, short string, pos cobra.PositionalArgs, run func(cmd *cobra.Command, pos []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: pos, RunE: run}
+}
+
+// args checks that a command has its positional arguments, named in the
+// error when they are not there.
+func args(names ...string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != len(names) {
+			return usagef("want %d argument(s), %s; got %d", len(names), strings.Join(names, " "), len(args))
+		}
+		return nil
+	}
+}
+
+// version is the module version, else the VCS revision and time the
+// binary was built from, and the Go version.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(no build information)"
+	}
+	v := bi.Main.Version
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = " (modified)"
 			}
 		}
 	}
-	fmt.Fprintf(stderr, "docket: unknown command %q\n", args[0])
-	usage(stderr)
-	return 2
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: docket COMMAND [flags]")
-	fmt.Fprintln(w)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	if (v == "" || v == "(devel)") && rev != "" {
+		v = strings.TrimSpace(rev + " " + at + dirty)
 	}
-	fmt.Fprintln(w, "\nRun docket COMMAND -h for its flags.")
-}
-
-var errUsage = errors.New("usage")
-
-// flags returns a FlagSet that reports errors on stderr.
-func flags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("docket "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// parse parses args, mapping a bad flag to errUsage.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if v == "" {
+		v = "(devel)"
 	}
-	return nil
+	return v + ", " + bi.GoVersion
+}
+
+// client validates --api and makes a client of one API service, with
+// apiClient's HTTP client and token.
+func client[T any](g *globals, newClient func(connect.HTTPClient, string, ...connect.ClientOption) T) (T, error) {
+	var zero T
+	if !strings.HasPrefix(g.api, "http://") && !strings.HasPrefix(g.api, "https://") {
+		return zero, fmt.Errorf("--api: %q must start with http:// or https://", g.api)
+	}
+	hc, tok, err := apiClient()
+	if err != nil {
+		return zero, err
+	}
+	return newClient(hc, strings.TrimRight(g.api, "/"), tok), nil
 }
 
 // apiClient is the HTTP client and the token option for calls to docketd:
@@ -179,13 +279,19 @@ func bearer() (connect.ClientOption, error) {
 	return auth.Bearer(token), nil
 }
 
-func ingestClient(api string) (apiv1connect.IngestServiceClient, error) {
-	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
-		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
+// Tail, Keys, Verify, Projections and Status run one command, its name
+// left out of args, and return its error rather than an exit code: the
+// whole-system suites (test/natsperm) and docketd's tests call them.
+var (
+	Tail        = command("tail")
+	Keys        = command("keys")
+	Verify      = command("verify")
+	Projections = command("projections")
+	Status      = command("status")
+)
+
+func command(name string) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return execute(ctx, append([]string{name}, args...), stdout, stderr)
 	}
-	hc, tok, err := apiClient()
-	if err != nil {
-		return nil, err
-	}
-	return apiv1connect.NewIngestServiceClient(hc, strings.TrimRight(api, "/"), tok), nil
 }

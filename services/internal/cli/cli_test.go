@@ -4,105 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
-	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
-	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
 )
-
-func startDaemon(t *testing.T) *daemon.Daemon {
-	t.Helper()
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
-	return d
-}
-
-// emitterToken is the emitter token (tenant acme, source crm) of the
-// daemon the running test started; run uses it for append.
-var emitterToken, importerToken, dpoToken string
-
-// authorize points the CLI at the daemon's first admin token and makes an
-// emitter token for the test's appends.
-func authorize(t *testing.T, d *daemon.Daemon, c config.Config) {
-	t.Helper()
-	t.Setenv("DOCKET_TOKEN_FILE", c.AdminTokenPath())
-	tok, err := d.NewToken(context.Background(), auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emitterToken = tok
-	if dpoToken, err = d.NewToken(context.Background(), auth.Spec{Name: "dpo-1", Roles: []auth.Role{auth.DPO}, Tenant: auth.AllTenants}); err != nil {
-		t.Fatal(err)
-	}
-	if importerToken, err = d.NewToken(context.Background(), auth.Spec{Name: "demo-loader", Roles: []auth.Role{auth.Emitter},
-		Tenant: "harbourline", Source: auth.AnySource}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// adminToken is a client option carrying the daemon's first admin token.
-func adminToken(t *testing.T, c config.Config) connect.ClientOption {
-	t.Helper()
-	b, err := os.ReadFile(c.AdminTokenPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return auth.Bearer(strings.TrimSpace(string(b)))
-}
-
-func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	if tok := map[string]string{"append": emitterToken, "demo": importerToken, "export": dpoToken, "shred": dpoToken}[args[0]]; tok != "" {
-		os.Setenv("DOCKET_TOKEN", tok)
-		defer os.Unsetenv("DOCKET_TOKEN")
-	}
-	code = cli.Run(context.Background(), args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
-const canary = "cli-canary-9090@example.org"
-
-func line(ref string) string {
-	return `{"eventId":"` + uuid.Must(uuid.NewV7()).String() + `","tenant":"acme","subjectRef":"` + ref + `",` +
-		`"occurredAt":"2026-04-01T08:00:00Z","taxonomyVersion":"fideslang-3.0","dataCollected":{` +
-		`"purposes":["essential.service"],"categories":["user.contact.email"],"legalBasis":"LEGAL_BASIS_ART6_1_B_CONTRACT",` +
-		`"values":[{"category":"user.contact.email","plaintext":"` + canary + `"}]}}`
-}
-
-func writeFile(t *testing.T, lines ...string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "events.jsonl")
-	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func TestAppendTail(t *testing.T) {
 	d := startDaemon(t)
@@ -129,7 +41,7 @@ func TestAppendTail(t *testing.T) {
 		t.Fatalf("second append printed %s, want 3 duplicates", out)
 	}
 
-	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--from", "1", "--follow=false")
+	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--from", "1")
 	if code != 0 {
 		t.Fatalf("tail exit %d: %s", code, errOut)
 	}
@@ -139,7 +51,7 @@ func TestAppendTail(t *testing.T) {
 	if strings.Contains(out, canary) || !strings.Contains(out, `"sealed":true`) || !strings.Contains(out, `"type":"docket.events.v1.DataCollected"`) {
 		t.Fatalf("tail output: %s", out)
 	}
-	code, out, _ = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--from", "1", "--follow=false", "--tenant", "acme", "--subject", "s-2")
+	code, out, _ = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--from", "1", "--tenant", "acme", "--subject", "s-2")
 	if code != 0 || strings.Count(out, "\n") != 1 {
 		t.Fatalf("tail of one subject: exit %d, %s", code, out)
 	}
@@ -159,8 +71,8 @@ func TestAppendRefusesFileWithBadLine(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := run(t, "append", "--api", d.APIURL(), writeFile(t, tc.lines...))
-			if code != 1 {
-				t.Fatalf("exit %d, want 1", code)
+			if code != cli.ExitFailure {
+				t.Fatalf("exit %d, want %d", code, cli.ExitFailure)
 			}
 			for _, want := range tc.wantInErr {
 				if !strings.Contains(errOut, want) {
@@ -187,12 +99,21 @@ func TestFlagsAreValidated(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{[]string{"append", "--batch", "0", "x.jsonl"}, 1, "--batch"},
-		{[]string{"append", "--api", "localhost:7070", "x.jsonl"}, 1, "--api"},
-		{[]string{"append"}, 2, "usage"},
-		{[]string{"tail", "--subject", "s-1"}, 1, "--subject needs --tenant"},
-		{[]string{"tail", "--tenant", "a.b"}, 1, "--tenant"},
+		{[]string{"append", "--batch", "0", "x.jsonl"}, 2, "--batch"},
+		{[]string{"append", "--api", "localhost:7070", "x.jsonl"}, 2, "--api"},
+		{[]string{"append"}, 2, "usage: docket append [flags] FILE.jsonl"},
+		{[]string{"append", "--batch", "many", "x.jsonl"}, 2, `invalid argument "many" for "--batch"`},
+		{[]string{"append", "-api", "http://127.0.0.1:7070", "x.jsonl"}, 2, "unknown shorthand flag: 'a' in -api"},
+		{[]string{"append", "--frob", "x.jsonl"}, 2, "unknown flag: --frob"},
+		{[]string{"append", "--frob", "x.jsonl"}, 2, "usage: docket append [flags] FILE.jsonl"},
+		{[]string{"tail", "--subject", "s-1"}, 2, "--subject needs --tenant"},
+		{[]string{"tail", "--tenant", "a.b"}, 2, "--tenant"},
+		{[]string{"tail", "extra"}, 2, "usage: docket tail"},
 		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"verify", "frobnicate"}, 2, "unknown command"},
+		{[]string{"verify"}, 2, "give a command: consistency, event, log, receipt"},
+		{[]string{"verify", "event", "b.json"}, 2, `required flag(s) "key" not set`},
+		{[]string{}, 2, "give a command"},
 	} {
 		code, _, errOut := run(t, tc.args...)
 		if code != tc.wantCode || !strings.Contains(errOut, tc.wantErr) {
@@ -273,16 +194,13 @@ func TestDemoWithFirstAdminToken(t *testing.T) {
 		t.Fatalf("demo: %v, want every event appended", got)
 	}
 	// The importer token it made is revoked; the one the test made is not.
-	admin := apiv1connect.NewTokenServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(strings.TrimSpace(readFile(t, os.Getenv("DOCKET_TOKEN_FILE")))))
-	list, err := admin.ListTokens(context.Background(), connect.NewRequest(&apiv1.ListTokensRequest{}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	list, _ := wantRun(t, cli.ExitOK, "tokens", "list", "--api", d.APIURL())
 	loaders, revoked := 0, 0
-	for _, tok := range list.Msg.GetTokens() {
-		if tok.GetName() == "demo-loader" {
+	for row := range strings.Lines(list) {
+		// id, name, roles, tenant, source, created, expires, revoked
+		if f := strings.Fields(row); len(f) == 8 && f[1] == "demo-loader" {
 			loaders++
-			if tok.GetRevokedAt() != nil {
+			if f[7] != "-" {
 				revoked++
 			}
 		}
@@ -299,13 +217,4 @@ func TestDemoWithFirstAdminToken(t *testing.T) {
 		!strings.Contains(errb.String(), "importer token") {
 		t.Errorf("demo with a dpo token: exit %d, stderr %q", code, errb.String())
 	}
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

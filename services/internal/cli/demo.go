@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -17,50 +16,58 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/loader"
+	"github.com/spf13/cobra"
 )
 
-// Demo loads the demo data set through the Append API. It resumes after the
+// newDemoCmd is `docket demo`: it loads the demo data set through the Append API. It resumes after the
 // newest demo event the ledger holds, so running it twice adds nothing.
 //
 // Appending takes an importer token (emitter, source "*", bound to the demo
 // tenant). With a token that is no emitter but may administer tokens (the
-// first admin token docketd writes), Demo makes such an importer token for
+// first admin token docketd writes), it makes such an importer token for
 // the demo tenant alone, loads with it and revokes it: the admin token can
 // make any token already, so nothing is granted that it did not have, and
 // no standing token appends as any source.
-func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flags("demo", stderr)
-	api := fs.String("api", DefaultAPI, "docketd API base URL")
-	subjects := fs.Int("subjects", 0, "data subjects to generate (0: the default set)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
-		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
-	}
-	base := strings.TrimRight(*api, "/")
-	hc, tok, err := apiClient()
-	if err != nil {
-		return err
-	}
-	ds, err := demo.Generate(demo.Config{Subjects: *subjects})
-	if err != nil {
-		return err
-	}
-	loaderTok, revoke, err := importerToken(ctx, apiv1connect.NewTokenServiceClient(hc, base, tok), tok, ds.Events[0].GetTenant())
-	if err != nil {
-		return err
-	}
-	st, err := loader.Load(ctx, apiTarget{apiv1connect.NewIngestServiceClient(hc, base, loaderTok)}, ds.Events, 500)
-	if rerr := revoke(); rerr != nil {
-		fmt.Fprintf(stderr, "docket demo: revoking the importer token it made: %v\n", rerr)
-	}
-	if err != nil {
-		return err
-	}
-	return json.NewEncoder(stdout).Encode(map[string]int{
-		"events": st.Total, "appended": st.Appended, "already_stored": st.Skipped + st.Duplicates,
-	})
+func newDemoCmd(g *globals) *cobra.Command {
+	var subjects int
+	c := newCommand("demo [flags]", "load the demo data set (idempotent)", args(),
+		func(cmd *cobra.Command, _ []string) error {
+			ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
+			tokens, err := client(g, apiv1connect.NewTokenServiceClient)
+			if err != nil {
+				return err
+			}
+			_, own, err := apiClient()
+			if err != nil {
+				return err
+			}
+			ds, err := demo.Generate(demo.Config{Subjects: subjects})
+			if err != nil {
+				return err
+			}
+			loaderTok, revoke, err := importerToken(ctx, tokens, own, ds.Events[0].GetTenant())
+			if err != nil {
+				return err
+			}
+			ingest, err := client(g, func(hc connect.HTTPClient, base string, _ ...connect.ClientOption) apiv1connect.IngestServiceClient {
+				return apiv1connect.NewIngestServiceClient(hc, base, loaderTok)
+			})
+			if err != nil {
+				return err
+			}
+			st, err := loader.Load(ctx, apiTarget{ingest}, ds.Events, 500)
+			if rerr := revoke(); rerr != nil {
+				fmt.Fprintf(stderr, "docket demo: revoking the importer token it made: %v\n", rerr)
+			}
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]int{
+				"events": st.Total, "appended": st.Appended, "already_stored": st.Skipped + st.Duplicates,
+			})
+		})
+	c.Flags().IntVar(&subjects, "subjects", 0, "data subjects to generate (0: the default set)")
+	return c
 }
 
 // importerTTL is the life of the importer token Demo makes: it is revoked

@@ -3,8 +3,6 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -12,12 +10,11 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/auth"
+	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -31,18 +28,8 @@ const exportCanary = "export-canary-4471@example.org"
 // is recorded in the ledger; after the key is shredded the value shows as
 // erased.
 func TestExportSubject(t *testing.T) {
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	c.CheckpointEvery = 2
-	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
+	d := startDaemon(t, fastCheckpoints)
+	c := d.Config
 	ctx := context.Background()
 	api := d.APIURL()
 
@@ -83,7 +70,7 @@ func TestExportSubject(t *testing.T) {
 	}
 	gaggedID := evs[3].GetEventId()
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 4 })
-	waitForCheckpoint(t, apiv1connect.NewAuditServiceClient(http.DefaultClient, api, adminToken(t, c)), 4)
+	waitForCheckpoint(t, auditClient(t, d), 4)
 
 	dir := t.TempDir()
 	code, out, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json", "--request-id", "req-1", "--actor", "dpo-1", "--bundles-dir", dir)
@@ -183,9 +170,7 @@ func TestExportSubject(t *testing.T) {
 	}
 
 	// Shredded: the value is erased, the proofs still verify.
-	if err := d.Keyring.Shred(ctx, "acme", "s-exp", events.DefaultKeyGroup); err != nil {
-		t.Fatal(err)
-	}
+	wantRun(t, cli.ExitOK, "shred", "acme", "s-exp", "--api", api)
 	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json")
 	if code != 0 {
 		t.Fatal("export after the shred failed")
@@ -195,26 +180,15 @@ func TestExportSubject(t *testing.T) {
 	}
 
 	// Bad input is refused, naming the argument.
-	if code, _, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "pdf"); code != 1 || !strings.Contains(errOut, "--format") {
+	if code, _, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "pdf"); code != cli.ExitFailure || !strings.Contains(errOut, "--format") {
 		t.Fatalf("--format pdf: exit %d: %s", code, errOut)
 	}
-	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api, "--justification", "test"); code != 1 || !strings.Contains(errOut, "not found") {
+	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api, "--justification", "test"); code != cli.ExitFailure || !strings.Contains(errOut, "not found") {
 		t.Fatalf("unknown subject: exit %d: %s", code, errOut)
 	}
-	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, api, adminToken(t, c))
-	_, err = rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
+	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, api, auth.Bearer(d.Admin(t)))
+	_, err := rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "tenant") || !strings.Contains(err.Error(), "format") {
 		t.Fatalf("API export with a bad tenant and no format: %v", err)
-	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

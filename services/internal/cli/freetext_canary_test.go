@@ -6,10 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,13 +13,8 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
-	"github.com/docketledger/docket/projections/pgtest"
-	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/export"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -184,37 +175,11 @@ func canaryFields(ev *eventsv1.Event) []canaryField {
 // shred of the subject's keys and of the tenant key. Every free-text field
 // must be accepted: the test cannot pass by refusing everything.
 func TestFreeTextCanaries(t *testing.T) {
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) { freeTextCanaries(t, store) })
-	}
+	eachStore(t, func(c *config.Config) { c.RateLimit, c.RateBurst = 1e5, 1e5 }, freeTextCanaries) // one append per field
 }
 
-func freeTextCanaries(t *testing.T, store string) {
+func freeTextCanaries(t *testing.T, d atRest) {
 	ctx := context.Background()
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	c.RateLimit, c.RateBurst = 1e5, 1e5 // one append per field
-	var pgDSN string
-	dirs := []string{c.DataDir}
-	if store == "postgres" {
-		pgDSN = pgtest.Start(t)
-		c.Store = pgDSN
-		dirs = append(dirs, pgtest.Dir())
-	}
-	logFile, err := os.Create(filepath.Join(c.DataDir, "docketd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	d, err := daemon.Start(ctx, c, slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
-	ingest := apiv1connect.NewIngestServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(emitterToken))
 
 	tag := make([]byte, 6)
 	_, _ = rand.Read(tag)
@@ -235,7 +200,7 @@ func freeTextCanaries(t *testing.T, store string) {
 		// The template itself is valid, so a refusal below is the field's.
 		base := proto.Clone(tmpl).(*eventsv1.Event)
 		base.EventId = newID()
-		_, err := ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{base}}))
+		err := appendAPI(ctx, d.Docketd, emitterToken, base)
 		if connect.CodeOf(err) == connect.CodePermissionDenied && strings.Contains(err.Error(), "recorded by docketd itself") {
 			// Exports and Art. 19 notices due: no client can append them.
 			for _, f := range canaryFields(tmpl) {
@@ -255,7 +220,7 @@ func freeTextCanaries(t *testing.T, store string) {
 			ev := proto.Clone(tmpl).(*eventsv1.Event)
 			ev.EventId = newID()
 			f.set(ev, p.canary)
-			_, err := ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{ev}}))
+			err := appendAPI(ctx, d.Docketd, emitterToken, ev)
 			switch {
 			case err == nil:
 				p.stored = true
@@ -278,7 +243,7 @@ func freeTextCanaries(t *testing.T, store string) {
 	both.EventId = newID()
 	both.GetDataRectified().ReasonText = &eventsv1.DataValue{Category: events.FreeTextCategory,
 		Value: &eventsv1.DataValue_Plaintext{Plaintext: "more words"}}
-	_, err = ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{both}}))
+	err := appendAPI(ctx, d.Docketd, emitterToken, both)
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "data_rectified.reason: is set together with reason_text") ||
 		strings.Contains(err.Error(), "more words") {
 		t.Errorf("append with reason and reason_text: %v, want invalid argument naming data_rectified.reason", err)
@@ -309,7 +274,7 @@ func freeTextCanaries(t *testing.T, store string) {
 		for _, p := range all {
 			planted[p.canary] = fmt.Sprintf("the canary planted in %s (stored: %v)", p.field.path, p.stored)
 		}
-		scanAtRest(t, when, pgDSN, dirs, planted)
+		d.scan(t, when, planted)
 	}
 	// The export opens the free text for the DPO: the only place it
 	// shows. Its justification, typed by a person, is free text too: it is

@@ -12,40 +12,46 @@ import (
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
 )
 
-// keysRotateKEK runs `docket keys rotate-kek`: it re-wraps every data key in
+// newKeysRotateKEKCmd is `docket keys rotate-kek`: it re-wraps every data key in
 // the key bucket from the old key-encryption key to the new one. The data
 // keys stay the same, so every sealed value in the log still opens; the
 // events stream is not touched. docketd must be stopped meanwhile (it would
 // wrap new data keys with the old KEK, and fail to unwrap rewrapped ones
 // once its cache expires); afterwards start it with --kek-file NEW.
-func keysRotateKEK(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flags("keys rotate-kek", stderr)
-	conn := natsFlags(fs, "docket-keys-rotate-kek", "", "NATS server holding the key bucket (docketd with an external NATS); docketd must be stopped")
-	dataDir := fs.String("data-dir", "", "docketd's data directory, for the embedded NATS (docketd must be stopped): its store is opened in this process")
-	oldFile := fs.String("old-kek-file", "", "the key-encryption key the data keys are wrapped with now (mode 0600)")
-	newFile := fs.String("new-kek-file", "", "the key-encryption key to wrap them with (mode 0600; make one with docket keys generate-kek)")
-	bucket := fs.String("bucket", keys.DefaultKVBucket, "the key bucket")
-	if err := parse(fs, args); err != nil {
-		return err
+func newKeysRotateKEKCmd() *cobra.Command {
+	var dataDir, oldFile, newFile, bucket string
+	c := newCommand("rotate-kek (--nats-url URL | --data-dir DIR) --old-kek-file F --new-kek-file F", "re-wrap every data key from the old key-encryption key to the new one (docketd stopped)", args(), nil)
+	conn := natsFlags(c, "docket-keys-rotate-kek", "", "NATS server holding the key bucket (docketd with an external NATS); docketd must be stopped")
+	c.Flags().StringVar(&dataDir, "data-dir", "", "docketd's data directory, for the embedded NATS (docketd must be stopped): its store is opened in this process")
+	c.Flags().StringVar(&oldFile, "old-kek-file", "", "the key-encryption key the data keys are wrapped with now (mode 0600)")
+	c.Flags().StringVar(&newFile, "new-kek-file", "", "the key-encryption key to wrap them with (mode 0600; make one with docket keys generate-kek)")
+	c.Flags().StringVar(&bucket, "bucket", keys.DefaultKVBucket, "the key bucket")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		return rotateKEK(cmd.Context(), conn, dataDir, oldFile, newFile, bucket, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
+	return c
+}
+
+func rotateKEK(ctx context.Context, conn *natsConn, dataDir, oldFile, newFile, bucket string, stdout, stderr io.Writer) error {
 	var errs []error
-	if (conn.url == "") == (*dataDir == "") {
+	if (conn.url == "") == (dataDir == "") {
 		errs = append(errs, errors.New("exactly one of --nats-url and --data-dir is required"))
 	}
 	errs = append(errs, conn.check())
-	if *oldFile == "" || *newFile == "" {
+	if oldFile == "" || newFile == "" {
 		errs = append(errs, errors.New("--old-kek-file and --new-kek-file are required"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	oldKEK, err := keys.LoadKEKFile(*oldFile, false) // refuses modes wider than 0600
+	oldKEK, err := keys.LoadKEKFile(oldFile, false) // refuses modes wider than 0600
 	if err != nil {
 		return fmt.Errorf("--old-kek-file: %w", err)
 	}
-	newKEK, err := keys.LoadKEKFile(*newFile, false)
+	newKEK, err := keys.LoadKEKFile(newFile, false)
 	if err != nil {
 		return fmt.Errorf("--new-kek-file: %w", err)
 	}
@@ -53,7 +59,7 @@ func keysRotateKEK(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("--old-kek-file and --new-kek-file hold the same key (KEK %s)", oldKEK.ID())
 	}
 
-	nc, stop, err := connectKeyStore(conn, *dataDir)
+	nc, stop, err := connectKeyStore(conn, dataDir)
 	if err != nil {
 		return err
 	}
@@ -64,18 +70,18 @@ func keysRotateKEK(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	// Open the bucket only if it exists: NewKVStore would create an empty
 	// one at a wrong address.
-	if _, err := js.Stream(ctx, "KV_"+*bucket); err != nil {
+	if _, err := js.Stream(ctx, "KV_"+bucket); err != nil {
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return fmt.Errorf("no key bucket %s on this NATS server (wrong --nats-url, --data-dir or --bucket?)", *bucket)
+			return fmt.Errorf("no key bucket %s on this NATS server (wrong --nats-url, --data-dir or --bucket?)", bucket)
 		}
-		return fmt.Errorf("key bucket %s: %w", *bucket, err)
+		return fmt.Errorf("key bucket %s: %w", bucket, err)
 	}
-	store, err := keys.NewKVStore(ctx, js, keys.KVConfig{Bucket: *bucket})
+	store, err := keys.NewKVStore(ctx, js, keys.KVConfig{Bucket: bucket})
 	if err != nil {
 		return err
 	}
 
-	fmt.Fprintf(stderr, "rewrapping the data keys of bucket %s from KEK %s to KEK %s\n", *bucket, oldKEK.ID(), newKEK.ID())
+	fmt.Fprintf(stderr, "rewrapping the data keys of bucket %s from KEK %s to KEK %s\n", bucket, oldKEK.ID(), newKEK.ID())
 	stats, err := keys.Rewrap(ctx, store, oldKEK, newKEK)
 	printRewrapStats(stdout, stats)
 	if err != nil {
@@ -93,7 +99,7 @@ func keysRotateKEK(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if others > 0 {
 		return fmt.Errorf("%d data keys are not wrapped by the new KEK after the run (is docketd still running with the old one?); stop docketd and run the same command again", others)
 	}
-	fmt.Fprintf(stderr, "done: start docketd with --kek-file %s; keep %s until you are sure nothing needs it\n", *newFile, *oldFile)
+	fmt.Fprintf(stderr, "done: start docketd with --kek-file %s; keep %s until you are sure nothing needs it\n", newFile, oldFile)
 	return nil
 }
 
@@ -155,21 +161,17 @@ func countOtherKEKs(ctx context.Context, store keys.Store, id string) (int, erro
 	return n, nil
 }
 
-// keysGenerateKEK runs `docket keys generate-kek`: a new key-encryption key
-// file, mode 0600, never overwriting one. It prints the key's id only.
-func keysGenerateKEK(args []string, stdout, stderr io.Writer) error {
-	fs := flags("keys generate-kek", stderr)
-	out := fs.String("out", "", "file to write the key-encryption key to (created 0600, never overwritten)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *out == "" {
-		return errors.New("--out is required")
-	}
-	kek, err := keys.GenerateKEKFile(*out)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	fmt.Fprintf(stdout, "KEK %s written to %s\n", kek.ID(), *out)
-	return nil
+func newKeysGenerateKEKCmd() *cobra.Command {
+	var out string
+	c := newCommand("generate-kek --out FILE", "write a new key-encryption key file (0600, never overwriting one) and print its id", args(),
+		func(cmd *cobra.Command, _ []string) error {
+			kek, err := keys.GenerateKEKFile(out)
+			if err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "KEK %s written to %s\n", kek.ID(), out)
+			return nil
+		})
+	outFlag(c, &out, "file to write the key-encryption key to (created 0600, never overwritten)")
+	return c
 }

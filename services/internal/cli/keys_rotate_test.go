@@ -3,41 +3,26 @@ package cli_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/natstest"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
-	"github.com/google/uuid"
+	"github.com/docketledger/docket/services/internal/cli"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/nats-io/nats-server/v2/server"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 const rotateCanary = "rotate-canary-5150@example.org"
 
-func startDaemonWith(t *testing.T, c config.Config) *daemon.Daemon {
-	t.Helper()
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	return d
-}
-
 func collected(subject string) *eventsv1.Event {
-	return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: subject,
-		OccurredAt: timestamppb.New(time.Now().Add(-time.Minute)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
+	return &eventsv1.Event{EventId: newID(), Tenant: "acme", SubjectRef: subject,
+		OccurredAt: timestamppb.Now(), Source: "crm", TaxonomyVersion: "fideslang-3.1",
 		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
 			ActivityId: "accounts", Purposes: []string{"essential.service"}, Categories: []string{"user.contact.email"},
 			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT, CollectionSource: "data_subject",
@@ -46,27 +31,11 @@ func collected(subject string) *eventsv1.Event {
 }
 
 // openStored opens the values of the stored event at seq with d's Keyring.
-func openStored(t *testing.T, d *daemon.Daemon, seq uint64) ([]events.Opened, error) {
+func openStored(t *testing.T, d *docketdtest.Docketd, seq uint64) ([]events.Opened, error) {
 	t.Helper()
 	ctx := context.Background()
-	m, err := d.Stream().GetMsg(ctx, seq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := &eventsv1.Event{}
-	if err := proto.Unmarshal(m.Data, ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := d.StoredEvent(t, seq)
 	return events.OpenValues(ctx, ev, d.Keyring)
-}
-
-func wantRun(t *testing.T, wantCode int, args ...string) (stdout, stderr string) {
-	t.Helper()
-	code, out, errOut := run(t, args...)
-	if (code == 0) != (wantCode == 0) {
-		t.Fatalf("docket %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, wantCode, out, errOut)
-	}
-	return out, errOut
 }
 
 // TestKeysRotateKEK: values appended under one KEK open after `docket keys
@@ -76,14 +45,11 @@ func wantRun(t *testing.T, wantCode int, args ...string) (stdout, stderr string)
 // external NATS (--nats-url) and the embedded store (--data-dir).
 func TestKeysRotateKEK(t *testing.T) {
 	ctx := context.Background()
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
+	c := docketdtest.Config(t)
 	oldFile := c.KEKPath()
 
 	// Under the old KEK: one value kept, one subject shredded.
-	d := startDaemonWith(t, c)
+	d := docketdtest.Start(t, c)
 	res, err := d.Emitter.Append(ctx, collected("s-rot"), collected("s-gone"))
 	if err != nil {
 		t.Fatal(err)
@@ -99,18 +65,11 @@ func TestKeysRotateKEK(t *testing.T) {
 	keyDir := t.TempDir()
 	newFile := filepath.Join(keyDir, "kek-2")
 	out, _ := wantRun(t, 0, "keys", "generate-kek", "--out", newFile)
-	newHex, err := os.ReadFile(newFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldHex, err := os.ReadFile(oldFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	newHex, oldHex := []byte(readFile(t, newFile)), []byte(readFile(t, oldFile))
 	if strings.Contains(out, strings.TrimSpace(string(newHex))) {
 		t.Error("generate-kek printed the key")
 	}
-	wantRun(t, 1, "keys", "generate-kek", "--out", newFile) // never overwrites
+	wantRun(t, cli.ExitFailure, "keys", "generate-kek", "--out", newFile) // never overwrites
 	if again, _ := os.ReadFile(newFile); string(again) != string(newHex) {
 		t.Fatal("generate-kek overwrote the file")
 	}
@@ -127,14 +86,14 @@ func TestKeysRotateKEK(t *testing.T) {
 		if err := os.Chmod(wide, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, errOut := wantRun(t, 1, "keys", "rotate-kek", "--nats-url", url, "--old-kek-file", oldFile, "--new-kek-file", wide)
+		_, errOut := wantRun(t, cli.ExitFailure, "keys", "rotate-kek", "--nats-url", url, "--old-kek-file", oldFile, "--new-kek-file", wide)
 		if !strings.Contains(errOut, "wider than 0600") {
 			t.Errorf("a 0644 new KEK file: %s", errOut)
 		}
 		if err := os.Chmod(oldFile, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, errOut = wantRun(t, 1, "keys", "rotate-kek", "--nats-url", url, "--old-kek-file", oldFile, "--new-kek-file", newFile)
+		_, errOut = wantRun(t, cli.ExitFailure, "keys", "rotate-kek", "--nats-url", url, "--old-kek-file", oldFile, "--new-kek-file", newFile)
 		if !strings.Contains(errOut, "wider than 0600") {
 			t.Errorf("a 0644 old KEK file: %s", errOut)
 		}
@@ -143,7 +102,7 @@ func TestKeysRotateKEK(t *testing.T) {
 		}
 		wrong := filepath.Join(keyDir, "kek-wrong")
 		wantRun(t, 0, "keys", "generate-kek", "--out", wrong)
-		out, errOut := wantRun(t, 1, "keys", "rotate-kek", "--nats-url", url, "--old-kek-file", wrong, "--new-kek-file", newFile)
+		out, errOut := wantRun(t, cli.ExitFailure, "keys", "rotate-kek", "--nats-url", url, "--old-kek-file", wrong, "--new-kek-file", newFile)
 		if !strings.Contains(errOut, "nothing was changed") || !strings.Contains(out, "rewrapped: 0") {
 			t.Errorf("a wrong old KEK:\nstdout: %s\nstderr: %s", out, errOut)
 		}
@@ -172,7 +131,7 @@ func TestKeysRotateKEK(t *testing.T) {
 	// stays erased.
 	c2 := c
 	c2.KEKFile = newFile
-	d = startDaemonWith(t, c2)
+	d = docketdtest.Start(t, c2)
 	opened, err := openStored(t, d, keptSeq)
 	if err != nil {
 		t.Fatalf("opening a value with the new KEK: %v", err)
@@ -189,7 +148,7 @@ func TestKeysRotateKEK(t *testing.T) {
 	}
 
 	// docketd with the old KEK no longer does.
-	d = startDaemonWith(t, c)
+	d = docketdtest.Start(t, c)
 	if _, err := openStored(t, d, keptSeq); !errors.Is(err, keys.ErrUnwrap) {
 		t.Fatalf("opening a value with the old KEK after the rotation: %v, want ErrUnwrap", err)
 	}

@@ -2,9 +2,6 @@ package cli_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +11,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events/checkpoint"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -40,21 +36,12 @@ func TestVerifiableLedger(t *testing.T) {
 	if code, out, errOut := run(t, "keys", "public", "--key-file", wkeyFile); code != 0 || strings.TrimSpace(out) != wvkey {
 		t.Fatalf("keys public of the witness key: exit %d: %q%s, want %q", code, out, errOut, wvkey)
 	}
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	c.CheckpointEvery = 2
-	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	c.WitnessKeys = []string{wvkey}
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
+	d := startDaemon(t, fastCheckpoints, func(c *config.Config) {
+		c.WitnessKeys = []string{wvkey}
+	})
+	c := d.Config
 	api := d.APIURL()
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, api, adminToken(t, c))
+	audit := auditClient(t, d)
 
 	if code, _, errOut := run(t, "append", "--api", api, writeFile(t, line("s-1"), line("s-2"), line("s-1"))); code != 0 {
 		t.Fatalf("append: %s", errOut)
@@ -65,12 +52,8 @@ func TestVerifiableLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	code, vkeyOut, errOut := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
-	if code != 0 {
-		t.Fatalf("keys public: %s", errOut)
-	}
-	vkey := strings.TrimSpace(vkeyOut)
-	if strings.Contains(vkeyOut, "PRIVATE") {
+	vkey := publicKey(t, d)
+	if strings.Contains(vkey, "PRIVATE") {
 		t.Fatal("keys public printed the private key")
 	}
 
@@ -96,9 +79,9 @@ func TestVerifiableLedger(t *testing.T) {
 	if err := os.WriteFile(bf, []byte(forged), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, _ := run(t, "verify", "event", bf, "--key", vkey); code != 1 {
-		t.Fatalf("verify event of a forged bundle: exit %d, want 1", code)
-	}
+	wantRun(t, cli.ExitMismatch, "verify", "event", bf, "--key", vkey)
+	// A file that is no bundle is not checked at all.
+	wantRun(t, cli.ExitFailure, "verify", "event", cp1, "--key", vkey)
 
 	// The whole log, recomputed from the stream.
 	if code, out, errOut := run(t, "verify", "log", "--checkpoint", cp1, "--key", vkey, "--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--api", api, "--quiet"); code != 0 || !strings.HasPrefix(out, "OK") {
@@ -185,26 +168,18 @@ func TestVerifiableLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The stream does not match a checkpoint of another history: a
+	// verification that found a difference.
+	out, _ := wantRun(t, cli.ExitMismatch, "verify", "log", "--checkpoint", writeBytes(t, "fork", forkNote), "--key", vkey,
+		"--nats-url", d.NATSURL(), "--data-dir", d.DataDir(), "--quiet")
+	if !strings.HasPrefix(out, "DIVERGED: ") {
+		t.Errorf("verify log of a forked checkpoint: %s", out)
+	}
 	if err := os.WriteFile(state, forkNote, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errOut = run(t, wargs...)
-	if code != 1 || !strings.Contains(errOut, "split view") {
+	if code != cli.ExitMismatch || !strings.Contains(errOut, "split view") {
 		t.Fatalf("witness facing a split view: exit %d: %s", code, errOut)
-	}
-}
-
-func waitForCheckpoint(t *testing.T, audit apiv1connect.AuditServiceClient, size uint64) *apiv1.SignedCheckpoint {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
-		if err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= size {
-			return r.Msg.GetCheckpoint()
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint of size %d in 10s (last: %v)", size, err)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
 )
 
 // NATSPasswordEnv holds the password of --nats-user: environment only, so
@@ -44,17 +45,19 @@ type natsConn struct {
 // --nats-user (and no user in --nats-url), it logs in to docketd's
 // embedded server as its read-only user, natsembed.ReaderUser, with the
 // password in DATA_DIR/keys/nats-reader, when that file exists.
-func readerFlags(fs *flag.FlagSet, name, defaultURL, urlHelp string) *natsConn {
-	c := natsFlags(fs, name, defaultURL, urlHelp)
+func readerFlags(cmd *cobra.Command, name, defaultURL, urlHelp string) *natsConn {
+	c := natsFlags(cmd, name, defaultURL, urlHelp)
 	c.reader = true
-	fs.StringVar(&c.dataDir, "data-dir", "data", "docketd's data dir: without --nats-user, log in to its embedded NATS server as the read-only user "+natsembed.ReaderUser+" with the password docketd wrote in DATA_DIR/keys/nats-"+natsembed.ReaderUser)
+	cmd.Flags().StringVar(&c.dataDir, "data-dir", "data", "docketd's data dir: without --nats-user, log in to its embedded NATS server as the read-only user "+natsembed.ReaderUser+" with the password docketd wrote in DATA_DIR/keys/nats-"+natsembed.ReaderUser)
 	return c
 }
 
 // natsFlags registers --nats-url (with the command's default and help),
-// --nats-user, --nats-ca-file, --nats-cert-file and --nats-key-file on fs.
-func natsFlags(fs *flag.FlagSet, name, defaultURL, urlHelp string) *natsConn {
+// --nats-user, --nats-ca-file, --nats-cert-file, --nats-key-file and
+// --nats-inbox-prefix on cmd: the one place they are declared.
+func natsFlags(cmd *cobra.Command, name, defaultURL, urlHelp string) *natsConn {
 	c := &natsConn{name: name}
+	fs := cmd.Flags()
 	fs.StringVar(&c.url, "nats-url", defaultURL, urlHelp)
 	fs.StringVar(&c.user, "nats-user", "", "user to log in to NATS as; its password is read from the environment variable "+NATSPasswordEnv+", never from the command line")
 	fs.StringVar(&c.ca, "nats-ca-file", "", "CA certificate (PEM) that signed the NATS server's certificate; connects with TLS")
@@ -228,6 +231,21 @@ func (c *natsConn) connect() (*nats.Conn, error) {
 		return nil, &natsError{msg: fmt.Sprintf("connect to NATS at %s: %s%s", c.redactedURL(), c.scrub(err.Error()), c.hint(err)), err: err}
 	}
 	return nc, nil
+}
+
+// jetStream connects, as connect does, and returns JetStream on the
+// connection and the function that closes it.
+func (c *natsConn) jetStream() (jetstream.JetStream, func(), error) {
+	nc, err := c.connect()
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return js, nc.Close, nil
 }
 
 // hint says which flag fixes a refused login or an untrusted certificate.

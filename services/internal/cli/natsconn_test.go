@@ -14,6 +14,7 @@ import (
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/natstest"
+	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/testkit/tlstest"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -90,19 +91,8 @@ func natsCommands(t *testing.T, stored []byte) []struct {
 } {
 	t.Helper()
 	dir := t.TempDir()
-	skey, vkey, err := checkpoint.GenerateKey("docket-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := checkpoint.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp, err := checkpoint.Sign(checkpoint.Checkpoint{Origin: "docket-test", Size: 1, Root: checkpoint.LeafHash(stored)}, signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cpFile := tlstest.Write(t, dir, "checkpoint", cp)
+	signer, vkey := newLogKey(t, "docket-test")
+	cpFile := writeCheckpoint(t, signer, checkpoint.Checkpoint{Origin: "docket-test", Size: 1, Root: checkpoint.LeafHash(stored)})
 	oldKEK, newKEK := filepath.Join(dir, "kek-1"), filepath.Join(dir, "kek-2")
 	for _, f := range []string{oldKEK, newKEK} {
 		if code, _, errOut := run(t, "keys", "generate-kek", "--out", f); code != 0 {
@@ -135,13 +125,13 @@ func TestNATSLogin(t *testing.T) {
 			args := slices.Concat(c.args, []string{"--nats-url", url})
 			t.Setenv("DOCKET_NATS_PASSWORD", natsPass) // no --nats-user: not used
 			code, _, errOut := runNATS(t, args...)
-			if code != 1 || !strings.Contains(errOut, "Authorization Violation") ||
+			if code != cli.ExitFailure || !strings.Contains(errOut, "Authorization Violation") ||
 				!strings.Contains(errOut, "give --nats-user, and the password in DOCKET_NATS_PASSWORD") {
 				t.Fatalf("without a user: exit %d: %s", code, errOut)
 			}
 			t.Setenv("DOCKET_NATS_PASSWORD", "wrong-"+natsPass[:4])
 			code, _, errOut = runNATS(t, slices.Concat(args, []string{"--nats-user", "operator"})...)
-			if code != 1 || !strings.Contains(errOut, "wrong user or password: check --nats-user and DOCKET_NATS_PASSWORD") || strings.Contains(errOut, "wrong-") {
+			if code != cli.ExitFailure || !strings.Contains(errOut, "wrong user or password: check --nats-user and DOCKET_NATS_PASSWORD") || strings.Contains(errOut, "wrong-") {
 				t.Fatalf("a wrong password: exit %d: %s", code, errOut)
 			}
 			t.Setenv("DOCKET_NATS_PASSWORD", natsPass)
@@ -154,18 +144,18 @@ func TestNATSLogin(t *testing.T) {
 	// TLS asked for of a server without it.
 	t.Setenv("DOCKET_NATS_PASSWORD", natsPass)
 	caFile := tlstest.Write(t, t.TempDir(), "ca.pem", tlstest.NewCA(t).PEM)
-	if code, _, errOut := runNATS(t, "tail", "--nats-url", url, "--nats-user", "operator", "--nats-ca-file", caFile); code != 1 ||
+	if code, _, errOut := runNATS(t, "tail", "--nats-url", url, "--nats-user", "operator", "--nats-ca-file", caFile); code != cli.ExitFailure ||
 		!strings.Contains(errOut, "secure connection not available (the server offers no TLS)") {
 		t.Fatalf("--nats-ca-file for a server without TLS: exit %d: %s", code, errOut)
 	}
 	// The password in the URL still works (as before --nats-user).
 	inURL := strings.Replace(url, "://", "://operator:"+natsPass+"@", 1)
-	if code, out, errOut := run(t, "tail", "--nats-url", inURL, "--from", "1", "--follow=false"); code != 0 || !strings.Contains(out, `"subject_ref":"s-1"`) {
+	if code, out, errOut := run(t, "tail", "--nats-url", inURL, "--from", "1"); code != 0 || !strings.Contains(out, `"subject_ref":"s-1"`) {
 		t.Fatalf("user:password in --nats-url: exit %d: %s%s", code, out, errOut)
 	}
 	// ... and a wrong one there is not echoed back.
 	badURL := strings.Replace(url, "://", "://operator:Wr0ngUrlPass@", 1)
-	if code, _, errOut := run(t, "tail", "--nats-url", badURL, "--from", "1", "--follow=false"); code != 1 ||
+	if code, _, errOut := run(t, "tail", "--nats-url", badURL, "--from", "1"); code != cli.ExitFailure ||
 		strings.Contains(errOut, "Wr0ngUrlPass") || !strings.Contains(errOut, "operator:xxxxx@") || !strings.Contains(errOut, "wrong user or password") {
 		t.Fatalf("a wrong password in --nats-url: exit %d: %s", code, errOut)
 	}
@@ -192,12 +182,12 @@ func TestNATSOverTLS(t *testing.T) {
 	tail := slices.Concat([]string{"tail", "--from", "1", "--follow=false"}, login)
 
 	code, _, errOut := runNATS(t, tail...)
-	if code != 1 || !strings.Contains(errOut, "certificate signed by unknown authority") ||
+	if code != cli.ExitFailure || !strings.Contains(errOut, "certificate signed by unknown authority") ||
 		!strings.Contains(errOut, "give the CA that signed it with --nats-ca-file") {
 		t.Fatalf("without --nats-ca-file: exit %d: %s", code, errOut)
 	}
 	code, _, errOut = runNATS(t, slices.Concat(tail, []string{"--nats-ca-file", otherFile})...)
-	if code != 1 || !strings.Contains(errOut, "does not verify with --nats-ca-file") {
+	if code != cli.ExitFailure || !strings.Contains(errOut, "does not verify with --nats-ca-file") {
 		t.Fatalf("another CA in --nats-ca-file: exit %d: %s", code, errOut)
 	}
 	for _, c := range natsCommands(t, stored) {
@@ -217,7 +207,7 @@ func TestNATSOverTLS(t *testing.T) {
 	// The server's refusal reaches the client as its alert ("tls:
 	// certificate required") or, depending on timing, as a connection
 	// closed after the handshake.
-	if code, _, errOut := runNATS(t, mtail...); code != 1 || !strings.Contains(errOut, "client certificate? give --nats-cert-file and --nats-key-file") {
+	if code, _, errOut := runNATS(t, mtail...); code != cli.ExitFailure || !strings.Contains(errOut, "client certificate? give --nats-cert-file and --nats-key-file") {
 		t.Fatalf("mutual TLS without a client certificate: exit %d: %s", code, errOut)
 	}
 	if code, out, errOut := runNATS(t, slices.Concat(mtail, []string{"--nats-cert-file", certFile, "--nats-key-file", keyFile})...); code != 0 || !strings.Contains(out, `"subject_ref":"s-1"`) {
@@ -273,7 +263,7 @@ func TestNATSFlagsAreValidated(t *testing.T) {
 			t.Setenv("DOCKET_NATS_PASSWORD", tc.env)
 			for name, cmd := range commands {
 				code, _, errOut := runNATS(t, slices.Concat(cmd, tc.args)...)
-				if code != 1 || strings.Contains(errOut, "no servers available") {
+				if code != cli.ExitFailure || strings.Contains(errOut, "no servers available") {
 					t.Errorf("docket %s: exit %d: %s", name, code, errOut)
 				}
 				for _, want := range tc.wantErr {
@@ -292,7 +282,7 @@ func TestNATSFlagsAreValidated(t *testing.T) {
 		}
 	}
 	// The help says where the password goes.
-	_, _, help := run(t, "tail", "-h")
+	_, help, _ := run(t, "tail", "-h")
 	if !strings.Contains(help, "-nats-user") || !strings.Contains(help, "environment variable DOCKET_NATS_PASSWORD, never from the command line") {
 		t.Errorf("docket tail -h:\n%s", help)
 	}

@@ -1,29 +1,15 @@
 package cli_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 )
 
 func TestProjectionsRebuild(t *testing.T) {
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
+	d := startDaemon(t)
+	c := d.Config
 	if code, _, errOut := run(t, "append", "--api", d.APIURL(), writeFile(t, line("s-1"), line("s-2"))); code != 0 {
 		t.Fatalf("append: %s", errOut)
 	}
@@ -46,7 +32,7 @@ func TestProjectionsRebuild(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{[]string{"projections"}, "usage: docket projections rebuild"},
+		{[]string{"projections"}, "docket projections: give a command: rebuild"},
 		{[]string{"projections", "rebuild", "--store", "mysql://x"}, "--store: must be sqlite:PATH or a postgres:// URL"},
 	} {
 		code, _, errOut := run(t, tc.args...)

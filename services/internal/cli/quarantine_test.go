@@ -4,19 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/docketledger/docket/projections/source/corrupttest"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 )
 
 // TestVerifyLogAndTailGoPastQuarantined: with every kind of bad message
@@ -25,18 +16,8 @@ import (
 // quarantined, and docket tail prints every message, the bad ones marked
 // with their reason — neither with the plaintext value one of them held.
 func TestVerifyLogAndTailGoPastQuarantined(t *testing.T) {
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	c.CheckpointEvery = 2
-	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
+	d := startDaemon(t, fastCheckpoints)
+	c := d.Config
 	api := d.APIURL()
 
 	if code, _, errOut := run(t, "append", "--api", api, writeFile(t, line("s-1"))); code != 0 {
@@ -53,14 +34,11 @@ func TestVerifyLogAndTailGoPastQuarantined(t *testing.T) {
 		t.Fatalf("append: %s", errOut)
 	}
 	total := uint64(len(bad) + 2)
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, api, adminToken(t, c))
-	cp := filepath.Join(t.TempDir(), "cp")
-	if err := os.WriteFile(cp, []byte(waitForCheckpoint(t, audit, total).GetNote()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
+	audit := auditClient(t, d)
+	cp := writeBytes(t, "cp", []byte(waitForCheckpoint(t, audit, total).GetNote()))
+	vkey := publicKey(t, d)
 
-	code, out, errOut := run(t, "verify", "log", "--checkpoint", cp, "--key", strings.TrimSpace(vkey), "--nats-url", d.NATSURL(), "--data-dir", c.DataDir, "--quiet")
+	code, out, errOut := run(t, "verify", "log", "--checkpoint", cp, "--key", vkey, "--nats-url", d.NATSURL(), "--data-dir", c.DataDir, "--quiet")
 	if code != 0 || !strings.HasPrefix(out, "OK") || !strings.Contains(out, fmt.Sprintf("first %d events", total)) {
 		t.Fatalf("verify log: exit %d: %s%s", code, out, errOut)
 	}
@@ -74,7 +52,7 @@ func TestVerifyLogAndTailGoPastQuarantined(t *testing.T) {
 		t.Error("verify log prints the plaintext value")
 	}
 
-	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", c.DataDir, "--from", "1", "--follow=false")
+	code, out, errOut = run(t, "tail", "--nats-url", d.NATSURL(), "--data-dir", c.DataDir, "--from", "1")
 	if code != 0 {
 		t.Fatalf("tail: exit %d: %s", code, errOut)
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -14,74 +13,46 @@ import (
 	"github.com/docketledger/docket/events/taxonomy"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// queryCmd holds the flags every query command shares.
-type queryCmd struct {
-	fs       *flag.FlagSet
-	api      *string
-	format   *string
-	limit    *int
-	pageSize *int
+// output holds the flags every query command shares: --format, and for
+// a paged list --limit and --page-size.
+type output struct {
+	format          string
+	limit, pageSize int
 }
 
-func newQueryCmd(name, args string, stderr io.Writer, paged bool) *queryCmd {
-	q := &queryCmd{fs: flags(name, stderr)}
-	q.api = q.fs.String("api", DefaultAPI, "docketd API base URL")
-	q.format = q.fs.String("format", formatTable, "output: table (aligned columns), json (one object per line) or csv (RFC 4180)")
+// queryCmd is a query command: its output flags, then run's.
+func queryCmd(g *globals, use, short string, pos []string, paged bool, run func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, stderr io.Writer) error) *cobra.Command {
+	o := &output{}
+	c := newCommand(use+" [flags] "+strings.Join(pos, " "), short, args(pos...), nil)
+	c.Flags().StringVar(&o.format, "format", formatTable, "output: table (aligned columns), json (one object per line) or csv (RFC 4180)")
 	if paged {
-		q.limit = q.fs.Int("limit", 0, "print at most this many rows (0: all, following every page)")
-		q.pageSize = q.fs.Int("page-size", 1000, "rows per request, 1 to 1000")
+		c.Flags().IntVar(&o.limit, "limit", 0, "print at most this many rows (0: all, following every page)")
+		c.Flags().IntVar(&o.pageSize, "page-size", 1000, "rows per request, 1 to 1000")
 	}
-	q.fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: docket %s [flags] %s\n", name, args)
-		q.fs.PrintDefaults()
-	}
-	return q
-}
-
-// parse parses args, flags before, between and after the positional
-// arguments, of which there must be n; it checks the shared flags.
-func (q *queryCmd) parse(args []string, n int) ([]string, error) {
-	var pos []string
-	for {
-		if err := parse(q.fs, args); err != nil {
-			return nil, err
+	c.RunE = func(cmd *cobra.Command, pos []string) error {
+		errs := []error{checkFormat(o.format)}
+		if o.limit < 0 {
+			errs = append(errs, errors.New("--limit: is negative"))
 		}
-		if q.fs.NArg() == 0 {
-			break
+		if paged && (o.pageSize < 1 || o.pageSize > 1000) {
+			errs = append(errs, fmt.Errorf("--page-size: %d is not between 1 and 1000", o.pageSize))
 		}
-		pos = append(pos, q.fs.Arg(0))
-		args = q.fs.Args()[1:]
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		q, err := client(g, apiv1connect.NewQueryServiceClient)
+		if err != nil {
+			return err
+		}
+		return run(cmd.Context(), q, o, pos, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
-	if len(pos) != n {
-		q.fs.Usage()
-		return nil, errUsage
-	}
-	if err := checkFormat(*q.format); err != nil {
-		return nil, err
-	}
-	if q.limit != nil && *q.limit < 0 {
-		return nil, errors.New("--limit: is negative")
-	}
-	if q.pageSize != nil && (*q.pageSize < 1 || *q.pageSize > 1000) {
-		return nil, fmt.Errorf("--page-size: %d is not between 1 and 1000", *q.pageSize)
-	}
-	return pos, nil
-}
-
-func (q *queryCmd) client() (apiv1connect.QueryServiceClient, error) {
-	api := *q.api
-	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
-		return nil, fmt.Errorf("--api: %q must start with http:// or https://", api)
-	}
-	hc, tok, err := apiClient()
-	if err != nil {
-		return nil, err
-	}
-	return apiv1connect.NewQueryServiceClient(hc, strings.TrimRight(api, "/"), tok), nil
+	return c
 }
 
 // pages fetches pages of up to pageSize rows, handing each row to each,
@@ -111,6 +82,15 @@ func pages[T any](limit, pageSize int, fetch func(size int32, token string) ([]T
 		}
 		token = next
 	}
+}
+
+// call makes one API call; its error is rendered as apiError does.
+func call[Req, Resp any](ctx context.Context, method func(context.Context, *connect.Request[Req]) (*connect.Response[Resp], error), req *Req) (*Resp, error) {
+	resp, err := method(ctx, connect.NewRequest(req))
+	if err != nil {
+		return nil, apiError(err)
+	}
+	return resp.Msg, nil
 }
 
 // apiError renders a Query API error: its code, and for invalid_argument
@@ -168,44 +148,45 @@ func enumFlag(name string, d protoreflect.EnumDescriptor, s string) (protoreflec
 	return n, nil
 }
 
-// Subject prints what the ledger holds on one subject.
-func Subject(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	q := newQueryCmd("subject", "TENANT SUBJECT", stderr, false)
-	asOf := q.fs.String("as-of", "", "the state as of this RFC 3339 time (default: now)")
-	axis := q.fs.String("axis", "occurred", "the clock --as-of reads: occurred (what was true) or recorded (what the ledger knew)")
-	pos, err := q.parse(args, 2)
-	if err != nil {
-		return err
+func newSubjectCmd(g *globals) *cobra.Command {
+	var asOf func() (*timestamppb.Timestamp, apiv1.TimeAxis, error)
+	c := queryCmd(g, "subject", "what the ledger holds on a subject, now or as of a time", []string{"TENANT", "SUBJECT"}, false,
+		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
+			at, axis, err := asOf()
+			if err := errors.Join(checkArg("TENANT", pos[0]), checkArg("SUBJECT", pos[1]), err); err != nil {
+				return err
+			}
+			resp, err := call(ctx, q.GetSubject, &apiv1.GetSubjectRequest{Tenant: pos[0], SubjectRef: pos[1], AsOf: at, Axis: axis})
+			if err != nil {
+				return err
+			}
+			st := resp.GetSubject()
+			if o.format == formatJSON {
+				return writeJSONLine(stdout, st)
+			}
+			p := newPrinter(o.format, stdout, "kind", "key", "state", "at", "detail", "event_id")
+			for _, f := range subjectFacts(st) {
+				if err := p.row(nil, f...); err != nil {
+					return err
+				}
+			}
+			return p.flush()
+		})
+	asOf = asOfFlags(c, "the state")
+	return c
+}
+
+// asOfFlags declares --as-of and --axis, of a command that reads the
+// ledger as of a time; the function it returns parses them.
+func asOfFlags(c *cobra.Command, what string) func() (*timestamppb.Timestamp, apiv1.TimeAxis, error) {
+	var at, axis string
+	c.Flags().StringVar(&at, "as-of", "", what+" as of this RFC 3339 time (default: now)")
+	c.Flags().StringVar(&axis, "axis", "occurred", "the clock --as-of reads: occurred (what was true) or recorded (what the ledger knew)")
+	return func() (*timestamppb.Timestamp, apiv1.TimeAxis, error) {
+		t, terr := timeFlag("--as-of", at)
+		a, aerr := axisFlag(axis)
+		return t, a, errors.Join(terr, aerr)
 	}
-	req := &apiv1.GetSubjectRequest{Tenant: pos[0], SubjectRef: pos[1]}
-	var errs []error
-	errs = append(errs, checkArg("TENANT", pos[0]), checkArg("SUBJECT", pos[1]))
-	req.AsOf, err = timeFlag("--as-of", *asOf)
-	errs = append(errs, err)
-	req.Axis, err = axisFlag(*axis)
-	errs = append(errs, err)
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	client, err := q.client()
-	if err != nil {
-		return err
-	}
-	resp, err := client.GetSubject(ctx, connect.NewRequest(req))
-	if err != nil {
-		return apiError(err)
-	}
-	st := resp.Msg.GetSubject()
-	if *q.format == formatJSON {
-		return writeJSONLine(stdout, st)
-	}
-	p := newPrinter(*q.format, stdout, "kind", "key", "state", "at", "detail", "event_id")
-	for _, f := range subjectFacts(st) {
-		if err := p.row(nil, f...); err != nil {
-			return err
-		}
-	}
-	return p.flush()
 }
 
 // subjectFacts flattens a subject's state into rows of kind, key, state,
@@ -263,38 +244,14 @@ func subjectFacts(st *apiv1.SubjectState) [][]string {
 	return out
 }
 
-// History prints a subject's audit trail.
-func History(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	q := newQueryCmd("history", "TENANT SUBJECT", stderr, true)
-	typ := q.fs.String("type", "", "only events of this type, e.g. SubjectDataExported: who read the subject's values, when")
-	pos, err := q.parse(args, 2)
-	if err != nil {
-		return err
-	}
-	if err := errors.Join(checkArg("TENANT", pos[0]), checkArg("SUBJECT", pos[1])); err != nil {
-		return err
-	}
-	client, err := q.client()
-	if err != nil {
-		return err
-	}
-	p := newPrinter(*q.format, stdout, "seq", "occurred_at", "recorded_at", "type", "categories", "purposes", "legal_basis", "recipient_id", "source", "actor", "event_id")
-	err = pages(*q.limit, *q.pageSize, func(size int32, token string) ([]*apiv1.AuditRow, string, error) {
-		resp, err := client.ListHistory(ctx, connect.NewRequest(&apiv1.ListHistoryRequest{Tenant: pos[0], SubjectRef: pos[1], PageSize: size, PageToken: token}))
-		if err != nil {
-			return nil, "", apiError(err)
+// list prints every row of a paged query through p: fetch gets one page,
+// cells makes a row's cells (nil: the row is left out).
+func list[T proto.Message](o *output, p *printer, fetch func(size int32, token string) ([]T, string, error), cells func(T) []string) error {
+	err := pages(o.limit, o.pageSize, fetch, func(r T) error {
+		if c := cells(r); c != nil {
+			return p.row(r, c...)
 		}
-		return resp.Msg.GetRows(), resp.Msg.GetNextPageToken(), nil
-	}, func(r *apiv1.AuditRow) error {
-		if *typ != "" && shortType(r.GetType()) != *typ {
-			return nil
-		}
-		actor := ""
-		if a := r.GetActor(); a != nil {
-			actor = strings.TrimSuffix(cellEnum(a.GetKind())+":"+a.GetId(), ":")
-		}
-		return p.row(r, fmt.Sprint(r.GetSeq()), cellTime(r.GetOccurredAt()), cellTime(r.GetRecordedAt()), shortType(r.GetType()),
-			join(r.GetCategories()), join(r.GetPurposes()), cellEnum(r.GetLegalBasis()), r.GetRecipientId(), r.GetSource(), actor, r.GetEventId())
+		return nil
 	})
 	if err != nil {
 		return err
@@ -302,191 +259,168 @@ func History(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return p.flush()
 }
 
-// Disclosures prints the disclosure register, filtered.
-func Disclosures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	q := newQueryCmd("disclosures", "TENANT", stderr, true)
-	subject := q.fs.String("subject", "", "only disclosures about this subject reference")
-	recipient := q.fs.String("recipient", "", "only disclosures to this recipient id")
-	kind := q.fs.String("kind", "", "only recipients of this kind: "+enumNames(recipientKinds))
-	category := q.fs.String("category", "", "only this fideslang data category, e.g. user.contact.email")
-	purpose := q.fs.String("purpose", "", "only this fideslang data use, e.g. marketing.communications.email")
-	basis := q.fs.String("basis", "", "only this legal basis, e.g. art6_1_a_consent")
-	from := q.fs.String("from", "", "only disclosures at or after this RFC 3339 time")
-	to := q.fs.String("to", "", "only disclosures at or before this RFC 3339 time")
-	axis := q.fs.String("axis", "occurred", "the clock --from and --to read: occurred or recorded")
-	pos, err := q.parse(args, 1)
-	if err != nil {
-		return err
-	}
-	req := &apiv1.ListDisclosuresRequest{Tenant: pos[0], SubjectRef: *subject, RecipientId: *recipient, Category: *category, Purpose: *purpose}
-	errs := []error{checkArg("TENANT", pos[0]), checkOptToken("--subject", *subject), checkOptToken("--recipient", *recipient)}
-	if *category != "" && !taxonomy.IsDataCategory(*category) {
-		errs = append(errs, errors.New("--category: not a fideslang data category"))
-	}
-	if *purpose != "" && !taxonomy.IsDataUse(*purpose) {
-		errs = append(errs, errors.New("--purpose: not a fideslang data use"))
-	}
-	k, err := enumFlag("--kind", recipientKinds, *kind)
-	errs = append(errs, err)
-	req.RecipientKind = eventsRecipientKind(k)
-	b, err := enumFlag("--basis", legalBases, *basis)
-	errs = append(errs, err)
-	req.LegalBasis = eventsLegalBasis(b)
-	req.From, err = timeFlag("--from", *from)
-	errs = append(errs, err)
-	req.To, err = timeFlag("--to", *to)
-	errs = append(errs, err)
-	if req.From != nil && req.To != nil && req.To.AsTime().Before(req.From.AsTime()) {
-		errs = append(errs, errors.New("--to: is before --from"))
-	}
-	req.Axis, err = axisFlag(*axis)
-	errs = append(errs, err)
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	client, err := q.client()
-	if err != nil {
-		return err
-	}
-	var withheld uint32
-	p := newPrinter(*q.format, stdout, "seq", "occurred_at", "subject_ref", "recipient_id", "recipient_kind", "country", "transfer", "categories", "purpose", "legal_basis", "legal_instrument", "event_id")
-	err = pages(*q.limit, *q.pageSize, func(size int32, token string) ([]*apiv1.Disclosure, string, error) {
-		req.PageSize, req.PageToken = size, token
-		resp, err := client.ListDisclosures(ctx, connect.NewRequest(req))
-		if err != nil {
-			return nil, "", apiError(err)
-		}
-		withheld += resp.Msg.GetWithheldConfidential()
-		return resp.Msg.GetDisclosures(), resp.Msg.GetNextPageToken(), nil
-	}, func(d *apiv1.Disclosure) error {
-		r := d.GetRecipient()
-		return p.row(d, fmt.Sprint(d.GetSeq()), cellTime(d.GetOccurredAt()), d.GetSubjectRef(), r.GetId(), cellEnum(r.GetKind()), r.GetCountry(),
-			cellEnum(r.GetTransferMechanism()), join(d.GetCategories()), d.GetPurpose(), cellEnum(d.GetLegalBasis()), d.GetLegalInstrumentRef(), d.GetEventId())
-	})
-	if err != nil {
-		return err
-	}
-	if withheld > 0 {
-		fmt.Fprintf(stderr, "%d confidential disclosures (Art. 23) left out: only a token with the legal role sees them\n", withheld)
-	}
-	return p.flush()
+func newHistoryCmd(g *globals) *cobra.Command {
+	var typ string
+	c := queryCmd(g, "history", "a subject's audit trail", []string{"TENANT", "SUBJECT"}, true,
+		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
+			if err := errors.Join(checkArg("TENANT", pos[0]), checkArg("SUBJECT", pos[1])); err != nil {
+				return err
+			}
+			req := &apiv1.ListHistoryRequest{Tenant: pos[0], SubjectRef: pos[1]}
+			p := newPrinter(o.format, stdout, "seq", "occurred_at", "recorded_at", "type", "categories", "purposes", "legal_basis", "recipient_id", "source", "actor", "event_id")
+			return list(o, p, func(size int32, token string) ([]*apiv1.AuditRow, string, error) {
+				req.PageSize, req.PageToken = size, token
+				resp, err := call(ctx, q.ListHistory, req)
+				return resp.GetRows(), resp.GetNextPageToken(), err
+			}, func(r *apiv1.AuditRow) []string {
+				if typ != "" && shortType(r.GetType()) != typ {
+					return nil
+				}
+				actor := ""
+				if a := r.GetActor(); a != nil {
+					actor = strings.TrimSuffix(cellEnum(a.GetKind())+":"+a.GetId(), ":")
+				}
+				return []string{fmt.Sprint(r.GetSeq()), cellTime(r.GetOccurredAt()), cellTime(r.GetRecordedAt()), shortType(r.GetType()),
+					join(r.GetCategories()), join(r.GetPurposes()), cellEnum(r.GetLegalBasis()), r.GetRecipientId(), r.GetSource(), actor, r.GetEventId()}
+			})
+		})
+	c.Flags().StringVar(&typ, "type", "", "only events of this type, e.g. SubjectDataExported: who read the subject's values, when")
+	return c
 }
 
-// RoPA prints the record of processing: the declared activities, what
-// events show, and the drift between them.
-func RoPA(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	q := newQueryCmd("ropa", "TENANT", stderr, false)
-	asOf := q.fs.String("as-of", "", "the record as of this RFC 3339 time (default: now)")
-	axis := q.fs.String("axis", "occurred", "the clock --as-of reads: occurred or recorded")
-	pos, err := q.parse(args, 1)
-	if err != nil {
-		return err
-	}
-	req := &apiv1.GetRecordOfProcessingRequest{Tenant: pos[0]}
-	errs := []error{checkArg("TENANT", pos[0])}
-	req.AsOf, err = timeFlag("--as-of", *asOf)
-	errs = append(errs, err)
-	req.Axis, err = axisFlag(*axis)
-	errs = append(errs, err)
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	client, err := q.client()
-	if err != nil {
-		return err
-	}
-	resp, err := client.GetRecordOfProcessing(ctx, connect.NewRequest(req))
-	if err != nil {
-		return apiError(err)
-	}
-	return printRoPA(*q.format, stdout, resp.Msg)
+func newDisclosuresCmd(g *globals) *cobra.Command {
+	var subject, recipient, kind, category, purpose, basis, from, to, axis string
+	c := queryCmd(g, "disclosures", "the disclosure register: who received what, when, under which basis", []string{"TENANT"}, true,
+		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, stderr io.Writer) error {
+			req := &apiv1.ListDisclosuresRequest{Tenant: pos[0], SubjectRef: subject, RecipientId: recipient, Category: category, Purpose: purpose}
+			errs := []error{checkArg("TENANT", pos[0]), checkOptToken("--subject", subject), checkOptToken("--recipient", recipient)}
+			if category != "" && !taxonomy.IsDataCategory(category) {
+				errs = append(errs, errors.New("--category: not a fideslang data category"))
+			}
+			if purpose != "" && !taxonomy.IsDataUse(purpose) {
+				errs = append(errs, errors.New("--purpose: not a fideslang data use"))
+			}
+			k, err := enumFlag("--kind", recipientKinds, kind)
+			errs = append(errs, err)
+			req.RecipientKind = eventsRecipientKind(k)
+			b, err := enumFlag("--basis", legalBases, basis)
+			errs = append(errs, err)
+			req.LegalBasis = eventsLegalBasis(b)
+			req.From, err = timeFlag("--from", from)
+			errs = append(errs, err)
+			req.To, err = timeFlag("--to", to)
+			errs = append(errs, err)
+			if req.From != nil && req.To != nil && req.To.AsTime().Before(req.From.AsTime()) {
+				errs = append(errs, errors.New("--to: is before --from"))
+			}
+			req.Axis, err = axisFlag(axis)
+			errs = append(errs, err)
+			if err := errors.Join(errs...); err != nil {
+				return err
+			}
+			var withheld uint32
+			p := newPrinter(o.format, stdout, "seq", "occurred_at", "subject_ref", "recipient_id", "recipient_kind", "country", "transfer", "categories", "purpose", "legal_basis", "legal_instrument", "event_id")
+			err = list(o, p, func(size int32, token string) ([]*apiv1.Disclosure, string, error) {
+				req.PageSize, req.PageToken = size, token
+				resp, err := call(ctx, q.ListDisclosures, req)
+				withheld += resp.GetWithheldConfidential()
+				return resp.GetDisclosures(), resp.GetNextPageToken(), err
+			}, func(d *apiv1.Disclosure) []string {
+				r := d.GetRecipient()
+				return []string{fmt.Sprint(d.GetSeq()), cellTime(d.GetOccurredAt()), d.GetSubjectRef(), r.GetId(), cellEnum(r.GetKind()), r.GetCountry(),
+					cellEnum(r.GetTransferMechanism()), join(d.GetCategories()), d.GetPurpose(), cellEnum(d.GetLegalBasis()), d.GetLegalInstrumentRef(), d.GetEventId()}
+			})
+			if withheld > 0 {
+				fmt.Fprintf(stderr, "%d confidential disclosures (Art. 23) left out: only a token with the legal role sees them\n", withheld)
+			}
+			return err
+		})
+	f := c.Flags()
+	f.StringVar(&subject, "subject", "", "only disclosures about this subject reference")
+	f.StringVar(&recipient, "recipient", "", "only disclosures to this recipient id")
+	f.StringVar(&kind, "kind", "", "only recipients of this kind: "+enumNames(recipientKinds))
+	f.StringVar(&category, "category", "", "only this fideslang data category, e.g. user.contact.email")
+	f.StringVar(&purpose, "purpose", "", "only this fideslang data use, e.g. marketing.communications.email")
+	f.StringVar(&basis, "basis", "", "only this legal basis, e.g. art6_1_a_consent")
+	f.StringVar(&from, "from", "", "only disclosures at or after this RFC 3339 time")
+	f.StringVar(&to, "to", "", "only disclosures at or before this RFC 3339 time")
+	f.StringVar(&axis, "axis", "occurred", "the clock --from and --to read: occurred or recorded")
+	return c
 }
 
-// Findings prints compliance findings.
-func Findings(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	q := newQueryCmd("findings", "TENANT", stderr, true)
-	subject := q.fs.String("subject", "", "only findings about this subject reference")
-	rule := q.fs.String("rule", "", "only findings of this rule")
-	asOf := q.fs.String("as-of", "", "check time-based rules at this RFC 3339 time, and show findings that arose by then (default: now)")
-	pos, err := q.parse(args, 1)
-	if err != nil {
-		return err
-	}
-	req := &apiv1.ListFindingsRequest{Tenant: pos[0], SubjectRef: *subject, Rule: *rule}
-	errs := []error{checkArg("TENANT", pos[0]), checkOptToken("--subject", *subject)}
-	if strings.ContainsAny(*rule, " \t\n@") || len(*rule) > 64 {
-		errs = append(errs, errors.New("--rule: not a rule name"))
-	}
-	req.AsOf, err = timeFlag("--as-of", *asOf)
-	errs = append(errs, err)
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	client, err := q.client()
-	if err != nil {
-		return err
-	}
-	p := newPrinter(*q.format, stdout, "rule", "arose_at", "subject_ref", "seq", "detail", "event_ids", "finding_id")
-	err = pages(*q.limit, *q.pageSize, func(size int32, token string) ([]*apiv1.Finding, string, error) {
-		req.PageSize, req.PageToken = size, token
-		resp, err := client.ListFindings(ctx, connect.NewRequest(req))
-		if err != nil {
-			return nil, "", apiError(err)
-		}
-		return resp.Msg.GetFindings(), resp.Msg.GetNextPageToken(), nil
-	}, func(f *apiv1.Finding) error {
-		seq := ""
-		if f.GetSeq() > 0 {
-			seq = fmt.Sprint(f.GetSeq())
-		}
-		return p.row(f, f.GetRule(), cellTime(f.GetAroseAt()), f.GetSubjectRef(), seq, f.GetDetail(), join(f.GetEventIds()), f.GetFindingId())
-	})
-	if err != nil {
-		return err
-	}
-	return p.flush()
+// newRoPACmd prints the record of processing: the declared activities,
+// what events show, and the drift between them.
+func newRoPACmd(g *globals) *cobra.Command {
+	var asOf func() (*timestamppb.Timestamp, apiv1.TimeAxis, error)
+	c := queryCmd(g, "ropa", "the record of processing (Art. 30) with declared vs. observed drift", []string{"TENANT"}, false,
+		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
+			at, axis, err := asOf()
+			if err := errors.Join(checkArg("TENANT", pos[0]), err); err != nil {
+				return err
+			}
+			resp, err := call(ctx, q.GetRecordOfProcessing, &apiv1.GetRecordOfProcessingRequest{Tenant: pos[0], AsOf: at, Axis: axis})
+			if err != nil {
+				return err
+			}
+			return printRoPA(o.format, stdout, resp)
+		})
+	asOf = asOfFlags(c, "the record")
+	return c
 }
 
-// Requests prints data-subject requests with their deadlines.
-func Requests(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	q := newQueryCmd("requests", "TENANT", stderr, true)
-	subject := q.fs.String("subject", "", "only requests of this subject reference")
-	status := q.fs.String("status", "", "only requests in this status: "+enumNames(requestStatuses))
-	overdue := q.fs.Bool("overdue", false, "only open requests past their deadline")
-	pos, err := q.parse(args, 1)
-	if err != nil {
-		return err
-	}
-	req := &apiv1.ListRequestsRequest{Tenant: pos[0], SubjectRef: *subject, Overdue: *overdue}
-	errs := []error{checkArg("TENANT", pos[0]), checkOptToken("--subject", *subject)}
-	st, err := enumFlag("--status", requestStatuses, *status)
-	errs = append(errs, err)
-	req.Status = apiv1.RequestStatus(st)
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	client, err := q.client()
-	if err != nil {
-		return err
-	}
-	p := newPrinter(*q.format, stdout, "request_id", "subject_ref", "right", "status", "received_at", "due_at", "closed_at", "extended_months", "outcome", "denial_ground")
-	err = pages(*q.limit, *q.pageSize, func(size int32, token string) ([]*apiv1.Request, string, error) {
-		req.PageSize, req.PageToken = size, token
-		resp, err := client.ListRequests(ctx, connect.NewRequest(req))
-		if err != nil {
-			return nil, "", apiError(err)
-		}
-		return resp.Msg.GetRequests(), resp.Msg.GetNextPageToken(), nil
-	}, func(r *apiv1.Request) error {
-		ext := ""
-		if r.GetExtendedMonths() > 0 {
-			ext = fmt.Sprint(r.GetExtendedMonths())
-		}
-		return p.row(r, r.GetRequestId(), r.GetSubjectRef(), cellEnum(r.GetRight()), cellEnum(r.GetStatus()), cellTime(r.GetReceivedAt()),
-			cellTime(r.GetDueAt()), cellTime(r.GetClosedAt()), ext, r.GetOutcome(), cellEnum(r.GetDenialGround()))
-	})
-	if err != nil {
-		return err
-	}
-	return p.flush()
+func newFindingsCmd(g *globals) *cobra.Command {
+	var subject, rule, asOf string
+	c := queryCmd(g, "findings", "compliance findings, recorded and time-based", []string{"TENANT"}, true,
+		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
+			req := &apiv1.ListFindingsRequest{Tenant: pos[0], SubjectRef: subject, Rule: rule}
+			errs := []error{checkArg("TENANT", pos[0]), checkOptToken("--subject", subject)}
+			if strings.ContainsAny(rule, " \t\n@") || len(rule) > 64 {
+				errs = append(errs, errors.New("--rule: not a rule name"))
+			}
+			var err error
+			req.AsOf, err = timeFlag("--as-of", asOf)
+			errs = append(errs, err)
+			if err := errors.Join(errs...); err != nil {
+				return err
+			}
+			p := newPrinter(o.format, stdout, "rule", "arose_at", "subject_ref", "seq", "detail", "event_ids", "finding_id")
+			return list(o, p, func(size int32, token string) ([]*apiv1.Finding, string, error) {
+				req.PageSize, req.PageToken = size, token
+				resp, err := call(ctx, q.ListFindings, req)
+				return resp.GetFindings(), resp.GetNextPageToken(), err
+			}, func(f *apiv1.Finding) []string {
+				return []string{f.GetRule(), cellTime(f.GetAroseAt()), f.GetSubjectRef(), cellCount(f.GetSeq()), f.GetDetail(), join(f.GetEventIds()), f.GetFindingId()}
+			})
+		})
+	c.Flags().StringVar(&subject, "subject", "", "only findings about this subject reference")
+	c.Flags().StringVar(&rule, "rule", "", "only findings of this rule")
+	c.Flags().StringVar(&asOf, "as-of", "", "check time-based rules at this RFC 3339 time, and show findings that arose by then (default: now)")
+	return c
+}
+
+func newRequestsCmd(g *globals) *cobra.Command {
+	var subject, status string
+	var overdue bool
+	c := queryCmd(g, "requests", "data-subject requests and their deadlines", []string{"TENANT"}, true,
+		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
+			req := &apiv1.ListRequestsRequest{Tenant: pos[0], SubjectRef: subject, Overdue: overdue}
+			st, err := enumFlag("--status", requestStatuses, status)
+			req.Status = apiv1.RequestStatus(st)
+			if err := errors.Join(checkArg("TENANT", pos[0]), checkOptToken("--subject", subject), err); err != nil {
+				return err
+			}
+			p := newPrinter(o.format, stdout, "request_id", "subject_ref", "right", "status", "received_at", "due_at", "closed_at", "extended_months", "outcome", "denial_ground")
+			return list(o, p, func(size int32, token string) ([]*apiv1.Request, string, error) {
+				req.PageSize, req.PageToken = size, token
+				resp, err := call(ctx, q.ListRequests, req)
+				return resp.GetRequests(), resp.GetNextPageToken(), err
+			}, func(r *apiv1.Request) []string {
+				return []string{r.GetRequestId(), r.GetSubjectRef(), cellEnum(r.GetRight()), cellEnum(r.GetStatus()), cellTime(r.GetReceivedAt()),
+					cellTime(r.GetDueAt()), cellTime(r.GetClosedAt()), cellCount(r.GetExtendedMonths()), r.GetOutcome(), cellEnum(r.GetDenialGround())}
+			})
+		})
+	c.Flags().StringVar(&subject, "subject", "", "only requests of this subject reference")
+	c.Flags().StringVar(&status, "status", "", "only requests in this status: "+enumNames(requestStatuses))
+	c.Flags().BoolVar(&overdue, "overdue", false, "only open requests past their deadline")
+	return c
 }

@@ -169,6 +169,14 @@ func enumNames(d protoreflect.EnumDescriptor) string {
 	return strings.Join(names, "|")
 }
 
+// cellCount renders a count or a sequence for a cell: "" for 0.
+func cellCount[N ~int32 | ~uint32 | ~int64 | ~uint64](n N) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
+
 func join(ss []string) string { return strings.Join(ss, ",") }
 
 // shortType drops the package of an event type name.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docketledger/docket/services/internal/cli"
 	qt "github.com/docketledger/docket/services/internal/query/querytest"
 )
 
@@ -105,25 +106,25 @@ func TestQueryCommandErrors(t *testing.T) {
 		wantCode int
 		wantErr  []string
 	}{
-		{[]string{"subject", "acme", "s-9"}, 1, []string{"docket subject: not_found: subject not found"}},
-		{[]string{"subject", "initech", "s-1"}, 1, []string{"not_found: subject not found"}},
-		{[]string{"history", "globex", "s-1"}, 1, []string{"not_found: subject not found"}},
-		{[]string{"disclosures", "initech"}, 1, []string{"not_found: tenant not found"}},
-		{[]string{"subject", "acme", canary}, 1, []string{"SUBJECT: has a character"}},
-		{[]string{"subject", "acme"}, 2, []string{"usage: docket subject [flags] TENANT SUBJECT"}},
-		{[]string{"history", "acme", "s-1", "extra"}, 2, []string{"usage: docket history"}},
-		{[]string{"subject", "acme", "s-1", "--as-of", "yesterday", "--axis", "sideways"}, 1, []string{"--as-of: not an RFC 3339 time", "--axis: must be occurred or recorded"}},
-		{[]string{"history", "acme", "s-1", "--format", "xml"}, 1, []string{"--format: must be table, json or csv"}},
-		{[]string{"history", "acme", "s-1", "--limit", "-1"}, 1, []string{"--limit: is negative"}},
-		{[]string{"history", "acme", "s-1", "--page-size", "5000"}, 1, []string{"--page-size: 5000 is not between 1 and 1000"}},
-		{[]string{"disclosures", "acme", "--kind", "friend", "--basis", "vibes", "--category", canary, "--purpose", "shopping"}, 1,
+		{[]string{"subject", "acme", "s-9"}, cli.ExitFailure, []string{"docket subject: not_found: subject not found"}},
+		{[]string{"subject", "initech", "s-1"}, cli.ExitFailure, []string{"not_found: subject not found"}},
+		{[]string{"history", "globex", "s-1"}, cli.ExitFailure, []string{"not_found: subject not found"}},
+		{[]string{"disclosures", "initech"}, cli.ExitFailure, []string{"not_found: tenant not found"}},
+		{[]string{"subject", "acme", canary}, cli.ExitFailure, []string{"SUBJECT: has a character"}},
+		{[]string{"subject", "acme"}, cli.ExitFailure, []string{"usage: docket subject [flags] TENANT SUBJECT"}},
+		{[]string{"history", "acme", "s-1", "extra"}, cli.ExitFailure, []string{"usage: docket history"}},
+		{[]string{"subject", "acme", "s-1", "--as-of", "yesterday", "--axis", "sideways"}, cli.ExitFailure, []string{"--as-of: not an RFC 3339 time", "--axis: must be occurred or recorded"}},
+		{[]string{"history", "acme", "s-1", "--format", "xml"}, cli.ExitFailure, []string{"--format: must be table, json or csv"}},
+		{[]string{"history", "acme", "s-1", "--limit", "-1"}, cli.ExitFailure, []string{"--limit: is negative"}},
+		{[]string{"history", "acme", "s-1", "--page-size", "5000"}, cli.ExitFailure, []string{"--page-size: 5000 is not between 1 and 1000"}},
+		{[]string{"disclosures", "acme", "--kind", "friend", "--basis", "vibes", "--category", canary, "--purpose", "shopping"}, cli.ExitFailure,
 			[]string{"--kind: must be one of processor|controller|third_party|public_authority", "--basis: must be one of art6_1_a_consent|", "--category: not a fideslang data category", "--purpose: not a fideslang data use"}},
-		{[]string{"disclosures", "acme", "--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z"}, 1, []string{"--to: is before --from"}},
-		{[]string{"disclosures", "acme", "--subject", canary, "--recipient", "a b"}, 1, []string{"--subject: has a character", "--recipient: has a character"}},
-		{[]string{"findings", "acme", "--rule", canary}, 1, []string{"--rule: not a rule name"}},
-		{[]string{"requests", "acme", "--status", "pending"}, 1, []string{"--status: must be one of open|fulfilled|denied"}},
-		{[]string{"ropa", "a.b"}, 1, []string{"TENANT: has a character"}},
-		{[]string{"ropa", "acme", "--api", "localhost:7070"}, 1, []string{"--api"}},
+		{[]string{"disclosures", "acme", "--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z"}, cli.ExitFailure, []string{"--to: is before --from"}},
+		{[]string{"disclosures", "acme", "--subject", canary, "--recipient", "a b"}, cli.ExitFailure, []string{"--subject: has a character", "--recipient: has a character"}},
+		{[]string{"findings", "acme", "--rule", canary}, cli.ExitFailure, []string{"--rule: not a rule name"}},
+		{[]string{"requests", "acme", "--status", "pending"}, cli.ExitFailure, []string{"--status: must be one of open|fulfilled|denied"}},
+		{[]string{"ropa", "a.b"}, cli.ExitFailure, []string{"TENANT: has a character"}},
+		{[]string{"ropa", "acme", "--api", "localhost:7070"}, cli.ExitFailure, []string{"--api"}},
 	} {
 		args := tc.args
 		if !strings.Contains(strings.Join(args, " "), "--api") {

@@ -3,18 +3,12 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/docketledger/docket/events"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
@@ -29,18 +23,7 @@ import (
 // is marked unreadable, in JSON and in HTML, and A's plaintext appears
 // nowhere.
 func TestExportOfReaddressedEvents(t *testing.T) {
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	c.CheckpointEvery = 2
-	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
+	d := startDaemon(t, fastCheckpoints)
 	ctx := context.Background()
 	api := d.APIURL()
 
@@ -90,7 +73,7 @@ func TestExportOfReaddressedEvents(t *testing.T) {
 		}
 	}
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 5 })
-	waitForCheckpoint(t, apiv1connect.NewAuditServiceClient(http.DefaultClient, api, adminToken(t, c)), 5)
+	waitForCheckpoint(t, auditClient(t, d), 5)
 
 	code, out, errOut := run(t, "export", "acme", "s-b", "--api", api, "--justification", "test", "--format", "json")
 	if code != 0 {

@@ -5,17 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -25,20 +21,12 @@ import (
 // ISO/IEC TS 27560 receipts that verify offline with the log's key; a
 // receipt changed in any way, or carrying another event's proof, does not.
 func TestConsentReceipt(t *testing.T) {
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.NATSListen = "127.0.0.1:0"
-	c.APIListen = "127.0.0.1:0"
-	c.CheckpointEvery = 100
-	c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	c.Controllers = map[string]receipt.Controller{"acme": {Name: "Acme Ltd", Contact: "Data Protection Officer", Address: "1 Example Road, Exampletown",
-		Email: "dpo@acme.example", Phone: "+44 20 7946 0000", PolicyURL: "https://acme.example/privacy", Jurisdiction: "GB"}}
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	authorize(t, d, c)
+	d := startDaemon(t, func(c *config.Config) {
+		c.CheckpointEvery = 100
+		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
+		c.Controllers = map[string]receipt.Controller{"acme": {Name: "Acme Ltd", Contact: "Data Protection Officer", Address: "1 Example Road, Exampletown",
+			Email: "dpo@acme.example", Phone: "+44 20 7946 0000", PolicyURL: "https://acme.example/privacy", Jurisdiction: "GB"}}
+	})
 	api := d.APIURL()
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	ev := func(min int) *eventsv1.Event {
@@ -58,7 +46,7 @@ func TestConsentReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 3 })
-	_, vkey, _ := run(t, "keys", "public", "--key-file", filepath.Join(c.DataDir, "keys", "notary.key"))
+	vkey := publicKey(t, d)
 	vkey = strings.TrimSpace(vkey)
 
 	files := map[string]string{}
@@ -69,17 +57,14 @@ func TestConsentReceipt(t *testing.T) {
 			code, out, errOut = run(t, "receipt", e.GetEventId(), "--tenant", "acme", "--api", api)
 			return code == 0
 		})
-		f := filepath.Join(t.TempDir(), name+".json")
-		if err := os.WriteFile(f, []byte(out), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		f := writeBytes(t, name+".json", []byte(out))
 		files[name] = f
 		code, vout, verr := run(t, "verify", "receipt", f, "--key", vkey)
 		if code != 0 || !strings.HasPrefix(vout, "OK: dpv:Consent") {
 			t.Fatalf("verify receipt %s: exit %d: %s%s%s", name, code, vout, verr, errOut)
 		}
 	}
-	given27560 := read(t, files["given"])
+	given27560 := []byte(readFile(t, files["given"]))
 	for _, want := range []string{`"schema_version"`, `"pii_principal_id":"s-rcpt"`, `"purpose_type":"dpv:Marketing"`,
 		`"lawful_basis":"eu-gdpr:A6-1-a"`, `"state":"dpv:ConsentGiven"`, `"type":"dpv:ExplicitlyExpressedConsent"`} {
 		if !strings.Contains(compact(t, given27560), want) {
@@ -103,7 +88,7 @@ func TestConsentReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	var other receipt.File
-	if err := json.Unmarshal(read(t, files["withdrawn"]), &other); err != nil {
+	if err := json.Unmarshal([]byte(readFile(t, files["withdrawn"])), &other); err != nil {
 		t.Fatal(err)
 	}
 	swapped := f
@@ -141,10 +126,7 @@ func TestConsentReceipt(t *testing.T) {
 		!strings.Contains(s, `"purpose":"marketing.communications.email"`) || !strings.Contains(s, `"purposeCategory":["dpv:Marketing"]`) {
 		t.Errorf("kantara receipt: %s", s)
 	}
-	kfile := filepath.Join(t.TempDir(), "kantara.json")
-	if err := os.WriteFile(kfile, []byte(kout), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kfile := writeBytes(t, "kantara.json", []byte(kout))
 	if code, vout, verr := run(t, "verify", "receipt", kfile, "--key", vkey); code != 0 || !strings.HasPrefix(vout, "OK: Kantara CR v1.1 receipt: consent to marketing.communications.email by s-rcpt at 2026-03-01T09:30:00Z") {
 		t.Fatalf("verify kantara receipt: exit %d: %s%s", code, vout, verr)
 	}
@@ -160,30 +142,21 @@ func TestConsentReceipt(t *testing.T) {
 	}
 
 	// An unknown event has none.
-	if code, _, errOut := run(t, "receipt", uuid.Must(uuid.NewV7()).String(), "--tenant", "acme", "--api", api); code != 1 || !strings.Contains(errOut, "not found") {
+	if code, _, errOut := run(t, "receipt", uuid.Must(uuid.NewV7()).String(), "--tenant", "acme", "--api", api); code != cli.ExitFailure || !strings.Contains(errOut, "not found") {
 		t.Fatalf("receipt of an unknown event: exit %d: %s", code, errOut)
 	}
 }
 
 func expectVerify(t *testing.T, vkey string, data []byte, ok bool, what string) {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "r.json")
-	if err := os.WriteFile(f, data, 0o600); err != nil {
-		t.Fatal(err)
+	want := cli.ExitMismatch // a receipt that does not verify
+	if ok {
+		want = cli.ExitOK
 	}
-	code, out, errOut := run(t, "verify", "receipt", f, "--key", vkey)
-	if (code == 0) != ok {
-		t.Fatalf("%s: verify exit %d (want ok=%v): %s%s", what, code, ok, out, errOut)
+	code, out, errOut := run(t, "verify", "receipt", writeBytes(t, "r.json", data), "--key", vkey)
+	if code != want {
+		t.Fatalf("%s: verify exit %d, want %d: %s%s", what, code, want, out, errOut)
 	}
-}
-
-func read(t *testing.T, f string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func compact(t *testing.T, b []byte) string {

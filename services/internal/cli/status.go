@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,34 +11,34 @@ import (
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
+	"github.com/spf13/cobra"
 )
 
-// Status prints the stream head and how far the read models are behind.
-func Status(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flags("status", stderr)
-	api := fs.String("api", DefaultAPI, "docketd API base URL")
-	format := fs.String("format", "table", "table or json")
-	if err := parse(fs, args); err != nil {
-		return err
+// newStatusCmd prints the stream head and how far the read models are
+// behind.
+func newStatusCmd(g *globals) *cobra.Command {
+	c := newCommand("status [flags]", "the stream's head and how far the read models are behind it", args(), nil)
+	format := c.Flags().String("format", "table", "table or json")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if *format != "table" && *format != "json" {
+			return fmt.Errorf("--format: %q is not table or json", *format)
+		}
+		client, err := client(g, apiv1connect.NewStatusServiceClient)
+		if err != nil {
+			return err
+		}
+		resp, err := client.GetStatus(cmd.Context(), connect.NewRequest(&apiv1.GetStatusRequest{}))
+		if err != nil {
+			return err
+		}
+		return printStatus(cmd.OutOrStdout(), *format, resp.Msg)
 	}
-	if *format != "table" && *format != "json" {
-		return fmt.Errorf("--format: %q is not table or json", *format)
-	}
-	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
-		return fmt.Errorf("--api: %q must start with http:// or https://", *api)
-	}
-	hc, tok, err := apiClient()
-	if err != nil {
-		return err
-	}
-	client := apiv1connect.NewStatusServiceClient(hc, strings.TrimRight(*api, "/"), tok)
-	resp, err := client.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
-	if err != nil {
-		return err
-	}
-	s := resp.Msg
+	return c
+}
+
+func printStatus(stdout io.Writer, format string, s *apiv1.GetStatusResponse) error {
 	rm := s.GetReadModels()
-	if *format == "json" {
+	if format == "json" {
 		return json.NewEncoder(stdout).Encode(map[string]any{
 			"stream_events": s.GetStreamEvents(), "stream_last_sequence": s.GetStreamLastSequence(),
 			"store": rm.GetStore(), "generation": rm.GetGeneration(), "checkpoint": rm.GetCheckpoint(),

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docketledger/docket/services/internal/cli"
 )
 
 // The read side follows appends: `docket status` shows the lag close, and
@@ -43,7 +45,7 @@ func TestStatusShowsReadModelsCatchingUp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"s-1"`) {
 		t.Fatalf("subject: exit %d, %s %s", code, out, errOut)
 	}
-	if code, _, errOut := run(t, "status", "--format", "yaml"); code != 1 || !strings.Contains(errOut, "--format") {
+	if code, _, errOut := run(t, "status", "--format", "yaml"); code != cli.ExitFailure || !strings.Contains(errOut, "--format") {
 		t.Fatalf("a bad --format: exit %d, %s", code, errOut)
 	}
 }

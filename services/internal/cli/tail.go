@@ -13,6 +13,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -42,63 +43,73 @@ type tailValue struct {
 	Sealed   bool   `json:"sealed"`
 }
 
-// Tail follows the events stream and prints one JSON line per event with
-// its metadata; values are shown only as their category and key group.
-func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flags("tail", stderr)
-	conn := readerFlags(fs, "docket-tail", DefaultNATS, "NATS server holding the DOCKET stream")
-	stream := fs.String("stream", events.DefaultStream, "events stream")
-	tenant := fs.String("tenant", "", "only this tenant's events")
-	subject := fs.String("subject", "", "only this subject's events (needs --tenant)")
-	from := fs.Uint64("from", 0, "start at this stream sequence (0: only new events)")
-	limit := fs.Int("n", 0, "stop after this many events (0: no limit)")
-	follow := fs.Bool("follow", true, "keep waiting for new events; false stops at the end of the stream")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := conn.check(); err != nil {
-		return err
-	}
-	if *subject != "" && *tenant == "" {
-		return errors.New("--subject needs --tenant")
-	}
-	filter := "" // the whole stream
-	if *tenant != "" {
-		if err := events.CheckToken(*tenant); err != nil {
-			return fmt.Errorf("--tenant: %w", err)
+// newTailCmd is `docket tail`: one JSON line per event with its metadata;
+// values are shown only as their category and key group. Like tail(1) it
+// prints what is there and exits; with -f it keeps following.
+func newTailCmd() *cobra.Command {
+	var (
+		stream, tenant, subject string
+		from                    uint64
+		limit                   int
+		follow                  bool
+	)
+	c := newCommand("tail [flags]", "print the events stream's metadata (never values), from --from or the start; -f follows", args(), nil)
+	conn := readerFlags(c, "docket-tail", DefaultNATS, "NATS server holding the DOCKET stream")
+	c.Flags().StringVar(&stream, "stream", events.DefaultStream, "events stream")
+	c.Flags().StringVar(&tenant, "tenant", "", "only this tenant's events")
+	c.Flags().StringVar(&subject, "subject", "", "only this subject's events (needs --tenant)")
+	c.Flags().Uint64Var(&from, "from", 0, "start at this stream sequence (default: the first; with -f, only new events)")
+	c.Flags().IntVarP(&limit, "limit", "n", 0, "stop after this many events (0: no limit)")
+	c.Flags().BoolVarP(&follow, "follow", "f", false, "keep waiting for new events, as tail -f")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		var errs []error
+		errs = append(errs, conn.check())
+		if subject != "" && tenant == "" {
+			errs = append(errs, errors.New("--subject needs --tenant"))
 		}
-		if *subject != "" {
-			if err := events.CheckToken(*subject); err != nil {
-				return fmt.Errorf("--subject: %w", err)
-			}
+		if limit < 0 {
+			errs = append(errs, errors.New("--limit: is negative"))
 		}
-		filter = events.SubjectFilter(*tenant, *subject)
+		filter := "" // the whole stream
+		if tenant != "" {
+			errs = append(errs, checkOptToken("--tenant", tenant), checkOptToken("--subject", subject))
+			filter = events.SubjectFilter(tenant, subject)
+		}
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		cc := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+		if follow {
+			cc.DeliverPolicy = jetstream.DeliverNewPolicy
+		}
+		if filter != "" {
+			cc.FilterSubjects = []string{filter}
+		}
+		if from > 0 {
+			cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+			cc.OptStartSeq = from
+		}
+		return tail(cmd.Context(), conn, stream, cc, limit, follow, cmd.OutOrStdout())
 	}
-	nc, err := conn.connect()
+	return c
+}
+
+// tail prints the stream's messages through an ordered consumer of cc:
+// up to limit (0: all), and, unless follow, only those already stored.
+func tail(ctx context.Context, conn *natsConn, stream string, cc jetstream.OrderedConsumerConfig, limit int, follow bool, stdout io.Writer) error {
+	js, closeConn, err := conn.jetStream()
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
+	defer closeConn()
+	cons, err := js.OrderedConsumer(ctx, stream, cc)
 	if err != nil {
-		return err
-	}
-	cc := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy}
-	if filter != "" {
-		cc.FilterSubjects = []string{filter}
-	}
-	if *from > 0 {
-		cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
-		cc.OptStartSeq = *from
-	}
-	cons, err := js.OrderedConsumer(ctx, *stream, cc)
-	if err != nil {
-		return fmt.Errorf("stream %s: %w", *stream, err)
+		return fmt.Errorf("stream %s: %w", stream, err)
 	}
 	enc := json.NewEncoder(stdout)
-	for n := 0; *limit == 0 || n < *limit; n++ {
+	for n := 0; limit == 0 || n < limit; n++ {
 		var msg jetstream.Msg
-		if *follow {
+		if follow {
 			msg, err = cons.Next(jetstream.FetchContext(ctx))
 		} else {
 			msg, err = cons.Next(jetstream.FetchMaxWait(time.Second))
@@ -115,7 +126,7 @@ func Tail(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := enc.Encode(describe(msg)); err != nil {
 			return err
 		}
-		if !*follow {
+		if !follow {
 			if md, err := msg.Metadata(); err == nil && md.NumPending == 0 {
 				return nil
 			}

@@ -1,15 +1,11 @@
 package cli_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/docketledger/docket/services/internal/auth"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/docketledger/docket/services/internal/testkit/tlstest"
 )
 
@@ -20,18 +16,11 @@ func TestCLIOverMutualTLS(t *testing.T) {
 	dir := t.TempDir()
 	serverCA, clientCA := tlstest.NewCA(t), tlstest.NewCA(t)
 	sc, sk := serverCA.Issue(t, "docketd", true)
-	c := config.Defaults()
-	c.DataDir, c.NATSListen, c.APIListen = t.TempDir(), "off", "127.0.0.1:0"
+	c := docketdtest.Config(t)
 	c.APITLSCert, c.APITLSKey = tlstest.Write(t, dir, "server.pem", sc), tlstest.Write(t, dir, "server-key.pem", sk)
 	c.APIClientCA = tlstest.Write(t, dir, "clients-ca.pem", clientCA.PEM)
-	d, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	if _, err := d.NewToken(context.Background(), auth.Spec{Name: "jane", Roles: []auth.Role{auth.Legal}, Tenant: "acme", ClientCert: "jane.legal.acme"}); err != nil {
-		t.Fatal(err)
-	}
+	d := docketdtest.Start(t, c)
+	d.Token(t, auth.Spec{Name: "jane", Roles: []auth.Role{auth.Legal}, Tenant: "acme", ClientCert: "jane.legal.acme"})
 	cp, kp := clientCA.Issue(t, "jane.legal.acme", false)
 	t.Setenv("DOCKET_TOKEN_FILE", "")
 	t.Setenv("DOCKET_CLIENT_CERT", tlstest.Write(t, dir, "jane.pem", cp))

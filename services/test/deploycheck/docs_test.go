@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -119,6 +118,10 @@ var (
 	docketCmdRe  = regexp.MustCompile(`(^|\s|bin/)docket\s+([a-z][a-z0-9-]*)`)
 	docketdCmdRe = regexp.MustCompile(`(^|bin/)docketd\s+--[a-z]`)
 	flagNameRe   = regexp.MustCompile(`(?m)^\s+-{1,2}([a-zA-Z0-9][a-zA-Z0-9-]*)`)
+	// A flag in cobra's help: "  -f, --follow" or "      --api string".
+	cliFlagRe = regexp.MustCompile(`(?m)^\s+(?:-([a-zA-Z]), )?--([a-zA-Z0-9][a-zA-Z0-9-]*)`)
+	// A single-dash long flag (-api): pflag reads it as -a -p -i.
+	singleDashRe = regexp.MustCompile(`^-[a-zA-Z][a-zA-Z0-9-]+(=.*)?$`)
 	subWordRe    = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 	makeRe       = regexp.MustCompile("`make ([a-z][a-z0-9-]*)")
 )
@@ -134,37 +137,51 @@ func commandTail(line string, i int) string {
 	return tail
 }
 
-// flagsOf are the --flags of a command line (names, no values).
-func flagsOf(words []string) []string {
-	var flags []string
+// flagsOf are the flags of a command line (names, no values): --long as
+// long, -x as -x; bad holds the single-dash long ones.
+func flagsOf(words []string) (flags, bad []string) {
 	for _, w := range words {
-		if f, ok := strings.CutPrefix(w, "--"); ok && f != "" {
-			f, _, _ = strings.Cut(f, "=")
+		switch {
+		case strings.HasPrefix(w, "--") && len(w) > 2:
+			f, _, _ := strings.Cut(w[2:], "=")
 			flags = append(flags, f)
+		case singleDashRe.MatchString(w):
+			bad = append(bad, w)
+		case len(w) == 2 && w[0] == '-' && w[1] != '-':
+			flags = append(flags, w)
 		}
 	}
-	return flags
+	return flags, bad
 }
 
-// cliFlags runs `docket SUB... -h` in process and returns the flags it
-// lists.
+// cliFlags runs `docket SUB... --help` in process and returns the flags
+// its help lists (long names, and shorthands as -x); an error when the
+// help is not SUB's own (an unknown command shows its parent's).
 func cliFlags(sub []string) (map[string]bool, error) {
-	var stderr bytes.Buffer
-	code := cli.Run(context.Background(), append(slices.Clone(sub), "-h"), io.Discard, &stderr)
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(context.Background(), append(slices.Clone(sub), "--help"), &stdout, &stderr)
+	name := "docket " + strings.Join(sub, " ")
 	if code != 0 {
-		return nil, fmt.Errorf("docket %s -h: exit %d:\n%s", strings.Join(sub, " "), code, stderr.String())
+		return nil, fmt.Errorf("%s --help: exit %d:\n%s", name, code, stderr.String())
+	}
+	if !regexp.MustCompile(`(?m)^Usage:\n  ` + regexp.QuoteMeta(name) + `( |$)`).MatchString(stdout.String()) {
+		return nil, fmt.Errorf("%s: no such command", name)
 	}
 	flags := map[string]bool{}
-	for _, m := range flagNameRe.FindAllStringSubmatch(stderr.String(), -1) {
-		flags[m[1]] = true
+	for _, m := range cliFlagRe.FindAllStringSubmatch(stdout.String(), -1) {
+		flags[m[2]] = true
+		if m[1] != "" {
+			flags["-"+m[1]] = true
+		}
 	}
 	return flags, nil
 }
 
-// TestREADMECommands checks that every docket and docketd command
-// deploy/README.md and deploy/nats/README.md show exists with the flags
-// shown, and that every make target they name exists.
-func TestREADMECommands(t *testing.T) {
+// TestDocsCommands checks that every docket and docketd command
+// README.md, deploy/README.md and deploy/nats/README.md show exists with
+// the flags shown (docket's GNU-style: no single-dash long flag), and that
+// every make target they name exists.
+func TestDocsCommands(t *testing.T) {
 	var stderr bytes.Buffer
 	if _, err := config.Load([]string{"-h"}, func(string) string { return "" }, &stderr); err == nil {
 		t.Fatal("docketd -h did not stop at the help")
@@ -175,7 +192,7 @@ func TestREADMECommands(t *testing.T) {
 	}
 	makefile := readFile(t, "../../../Makefile")
 	checked := 0
-	for _, doc := range []string{"README.md", "nats/README.md"} {
+	for _, doc := range []string{"../README.md", "README.md", "nats/README.md"} {
 		text := readFile(t, deployPath(doc))
 		for _, m := range makeRe.FindAllStringSubmatch(text, -1) {
 			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(m[1]) + `:`).MatchString(makefile) {
@@ -206,16 +223,24 @@ func TestREADMECommands(t *testing.T) {
 					continue
 				}
 				checked++
-				for _, f := range flagsOf(words) {
+				shown, bad := flagsOf(words)
+				for _, f := range shown {
 					if !flags[f] {
-						t.Errorf("%s: docket %s has no flag --%s (%q)", doc, strings.Join(sub, " "), f, line)
+						if !strings.HasPrefix(f, "-") {
+							f = "--" + f
+						}
+						t.Errorf("%s: docket %s has no flag %s (%q)", doc, strings.Join(sub, " "), f, line)
 					}
+				}
+				for _, f := range bad {
+					t.Errorf("%s: %s is a single-dash long flag: write -%s (%q)", doc, f, f, line)
 				}
 			}
 			for _, m := range docketdCmdRe.FindAllStringIndex(line, -1) {
 				checked++
-				for _, f := range flagsOf(strings.Fields(commandTail(line, m[0]))) {
-					if !docketdFlags[f] {
+				shown, _ := flagsOf(strings.Fields(commandTail(line, m[0])))
+				for _, f := range shown {
+					if !strings.HasPrefix(f, "-") && !docketdFlags[f] {
 						t.Errorf("%s: docketd has no flag --%s (%q)", doc, f, line)
 					}
 				}

@@ -12,15 +12,19 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
+	"google.golang.org/protobuf/proto"
 )
 
 // StartTimeout bounds how long Start waits for docketd to be ready,
@@ -110,6 +114,12 @@ func (d *Docketd) Token(t testing.TB, spec auth.Spec) string {
 	return tok
 }
 
+// Client is a client of one API service (an apiv1connect.NewXServiceClient)
+// of d, calling with token.
+func Client[T any](d *Docketd, token string, newClient func(connect.HTTPClient, string, ...connect.ClientOption) T) T {
+	return newClient(http.DefaultClient, d.APIURL(), auth.Bearer(token))
+}
+
 // Admin is the first admin token docketd wrote to its data dir.
 func (d *Docketd) Admin(t testing.TB) string {
 	t.Helper()
@@ -118,6 +128,20 @@ func (d *Docketd) Admin(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// StoredEvent is the event stored at seq in the events stream.
+func (d *Docketd) StoredEvent(t testing.TB, seq uint64) *eventsv1.Event {
+	t.Helper()
+	m, err := d.Stream().GetMsg(context.Background(), seq)
+	if err != nil {
+		t.Fatalf("stored event %d: %v", seq, err)
+	}
+	ev := &eventsv1.Event{}
+	if err := proto.Unmarshal(m.Data, ev); err != nil {
+		t.Fatalf("stored event %d: %v", seq, err)
+	}
+	return ev
 }
 
 // Logs is a log buffer safe for docketd's goroutines (or a process's
