@@ -63,12 +63,12 @@ func authorize(t *testing.T, d *docketdtest.Docketd) {
 // auditClient is an Audit API client with the daemon's first admin token.
 func auditClient(t *testing.T, d *docketdtest.Docketd) apiv1connect.AuditServiceClient {
 	t.Helper()
-	return docketdtest.Client(d, d.Admin(t), apiv1connect.NewAuditServiceClient)
+	return d.API(d.Admin(t)).Audit
 }
 
 // appendAPI appends evs through d's Append API, with token.
 func appendAPI(ctx context.Context, d *docketdtest.Docketd, token string, evs ...*eventsv1.Event) error {
-	_, err := docketdtest.Client(d, token, apiv1connect.NewIngestServiceClient).Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: evs}))
+	_, err := d.API(token).Ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: evs}))
 	return err
 }
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
@@ -114,10 +115,38 @@ func (d *Docketd) Token(t testing.TB, spec auth.Spec) string {
 	return tok
 }
 
-// Client is a client of one API service (an apiv1connect.NewXServiceClient)
-// of d, calling with token.
-func Client[T any](d *Docketd, token string, newClient func(connect.HTTPClient, string, ...connect.ClientOption) T) T {
-	return newClient(http.DefaultClient, d.APIURL(), auth.Bearer(token))
+// API is one client of each of docketd's API services, all calling with
+// one token.
+type API struct {
+	Ingest apiv1connect.IngestServiceClient
+	Query  apiv1connect.QueryServiceClient
+	Audit  apiv1connect.AuditServiceClient
+	Rights apiv1connect.RightsServiceClient
+	Tokens apiv1connect.TokenServiceClient
+	Status apiv1connect.StatusServiceClient
+}
+
+// API is the clients of d's API services calling with token ("" for none).
+func (d *Docketd) API(token string) API {
+	return NewAPI(d.APIURL(), token)
+}
+
+// NewAPI is the clients of the API at url (a docketd of this process or
+// another) calling with token ("" for none).
+func NewAPI(url, token string) API {
+	var opts []connect.ClientOption
+	if token != "" {
+		opts = append(opts, auth.Bearer(token))
+	}
+	hc := http.DefaultClient
+	return API{
+		Ingest: apiv1connect.NewIngestServiceClient(hc, url, opts...),
+		Query:  apiv1connect.NewQueryServiceClient(hc, url, opts...),
+		Audit:  apiv1connect.NewAuditServiceClient(hc, url, opts...),
+		Rights: apiv1connect.NewRightsServiceClient(hc, url, opts...),
+		Tokens: apiv1connect.NewTokenServiceClient(hc, url, opts...),
+		Status: apiv1connect.NewStatusServiceClient(hc, url, opts...),
+	}
 }
 
 // Admin is the first admin token docketd wrote to its data dir.
