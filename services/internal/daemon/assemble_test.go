@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,12 +15,12 @@ import (
 
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/readmodels"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -69,9 +68,8 @@ func (r *recorded) has(kind string) bool {
 // (the notice a shred makes due) record through.
 func TestAssembleFromParts(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	c := config.Defaults()
-	c.DataDir, c.NATSListen, c.APIListen = dir, "off", "127.0.0.1:0"
+	c := docketdtest.Config(t)
+	dir := c.DataDir
 	c.CheckpointEvery, c.CheckpointInterval = 1, config.Duration(100*time.Millisecond)
 	dbPath := filepath.Join(t.TempDir(), "own-readmodels.db")
 	b, err := readmodels.OpenBackend(ctx, "sqlite:"+dbPath)
@@ -110,7 +108,7 @@ func TestAssembleFromParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(tok))
+	rights := docketdtest.NewAPI(d.APIURL(), tok).Rights
 	if _, err := rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "acme", SubjectRef: "s-parts",
 		Format: eventsv1.ExportFormat_EXPORT_FORMAT_JSON, Justification: "parts test"})); err != nil {
 		t.Fatalf("ExportSubject: %v", err)

@@ -3,7 +3,6 @@ package daemon_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/google/uuid"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -23,7 +21,7 @@ import (
 
 // auditFixture is a docketd whose notary checkpoints every 5 events, with
 // 12 events appended and the checkpoint of 12 published.
-func auditFixture(t *testing.T) (*daemon.Daemon, apiv1connect.AuditServiceClient, []string, string) {
+func auditFixture(t *testing.T) (*testd, apiv1connect.AuditServiceClient, []string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	d := startDaemon(t, dir, func(c *config.Config) {
@@ -31,7 +29,7 @@ func auditFixture(t *testing.T) (*daemon.Daemon, apiv1connect.AuditServiceClient
 		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
 	})
 	ids := appendTo(t, d, 12, func(i int) string { return "s-" + string(rune('a'+i%3)) })
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	audit := d.read.Audit
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
@@ -126,7 +124,7 @@ func TestAuditProofsVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	d2 := startDaemon(t, dir, func(c *config.Config) { c.CheckpointEvery = 5 })
-	audit2 := apiv1connect.NewAuditServiceClient(http.DefaultClient, d2.APIURL(), as(tokens[d2][1]))
+	audit2 := d2.read.Audit
 	r, err := audit2.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
 	if err != nil {
 		t.Fatal(err)

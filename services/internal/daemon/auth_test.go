@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +17,6 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -29,7 +26,7 @@ import (
 
 // call posts a JSON request to a procedure with tok ("" for none) and
 // returns the Connect error code ("" on success) and the body.
-func call(t *testing.T, d *daemon.Daemon, procedure, tok, body string) (code, msg string) {
+func call(t *testing.T, d *testd, procedure, tok, body string) (code, msg string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, d.APIURL()+procedure, strings.NewReader(body))
 	if err != nil {
@@ -171,14 +168,9 @@ func TestRoleMatrix(t *testing.T) {
 // TestUnauthenticated: no token, a malformed, unknown, expired or revoked
 // one are refused alike, saying nothing of what exists.
 func TestUnauthenticated(t *testing.T) {
-	dir := t.TempDir()
-	d := startDaemon(t, dir)
+	d := startDaemon(t, t.TempDir())
 	ctx := context.Background()
-	adminTok, err := os.ReadFile(filepath.Join(dir, "keys", "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := apiv1connect.NewTokenServiceClient(http.DefaultClient, d.APIURL(), as(strings.TrimSpace(string(adminTok))))
+	admin := d.API(d.Admin(t)).Tokens
 	created, err := admin.CreateToken(ctx, connect.NewRequest(&apiv1.CreateTokenRequest{Name: "soon-revoked", Roles: []string{"auditor"}, Tenant: "acme"}))
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +186,7 @@ func TestUnauthenticated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	real := tokens[d][1]
+	real := d.readTok
 	unknown := real[:len("dkt_")] + strings.Repeat("0", 20) + real[len("dkt_")+20:]
 	wrongSecret := real[:len(real)-4] + "AAAA"
 	var first string
@@ -232,22 +224,22 @@ func TestUnauthenticated(t *testing.T) {
 func TestEmitterSource(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	other := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-src"), `"source":"crm"`, `"source":"billing"`, 1)
-	code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+other+`]}`)
+	code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, d.emitTok, `{"events":[`+other+`]}`)
 	if code != "permission_denied" || !strings.Contains(msg, "events[0].source: this token appends as crm") {
 		t.Fatalf("append as another source: %s %s", code, msg)
 	}
 	none := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-src"), `"source":"crm",`, ``, 1)
-	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+none+`]}`); code != "" {
+	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, d.emitTok, `{"events":[`+none+`]}`); code != "" {
 		t.Fatalf("append with no source: %s %s", code, msg)
 	}
 	export := `{"eventId":"` + uuid.Must(uuid.NewV7()).String() + `","tenant":"acme","subjectRef":"s-src","occurredAt":"2026-02-03T10:00:00Z",` +
 		`"taxonomyVersion":"fideslang-3.1","subjectDataExported":{"format":"EXPORT_FORMAT_JSON","throughSequence":"1"}}`
-	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+export+`]}`); code != "permission_denied" ||
+	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, d.emitTok, `{"events":[`+export+`]}`); code != "permission_denied" ||
 		!strings.Contains(msg, "SubjectDataExported is recorded by docketd itself") {
 		t.Fatalf("append a docketd-only event: %s %s", code, msg)
 	}
 	docketd := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-src"), `"source":"crm"`, `"source":"docketd"`, 1)
-	if code, _ := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+docketd+`]}`); code != "permission_denied" {
+	if code, _ := call(t, d, apiv1connect.IngestServiceAppendProcedure, d.emitTok, `{"events":[`+docketd+`]}`); code != "permission_denied" {
 		t.Fatalf("append as docketd: %q, want permission_denied", code)
 	}
 }
@@ -258,13 +250,13 @@ func TestFloodGetsResourceExhausted(t *testing.T) {
 	d := startDaemon(t, t.TempDir(), func(c *config.Config) { c.RateLimit, c.RateBurst = 2, 5 })
 	codes := map[string]int{}
 	for range 40 {
-		code, _ := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, tokens[d][1], `{}`)
+		code, _ := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, d.readTok, `{}`)
 		codes[code]++
 	}
 	if codes[""] < 5 || codes["resource_exhausted"] < 30 || codes[""]+codes["resource_exhausted"] != 40 {
 		t.Fatalf("40 calls at once: %v, want 5 to 6 answered and the rest resource_exhausted", codes)
 	}
-	if code, msg := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, tokens[d][0], `{}`); code != "" {
+	if code, msg := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, d.emitTok, `{}`); code != "" {
 		t.Fatalf("another token: %s %s", code, msg)
 	}
 }
@@ -306,7 +298,7 @@ func TestConfidentialDisclosuresAreLegals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tok))
+		q := d.API(tok).Query
 		resp, err := q.ListDisclosures(ctx, connect.NewRequest(&apiv1.ListDisclosuresRequest{Tenant: "acme"}))
 		if err != nil {
 			t.Fatal(err)
@@ -358,9 +350,9 @@ func TestListTenantsCoveredByToken(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, tok, want string }{
 		{"bound to acme", acme, "acme"},
-		{"bound to every tenant", tokens[d][1], "acme,beta"},
+		{"bound to every tenant", d.readTok, "acme,beta"},
 	} {
-		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tc.tok))
+		q := d.API(tc.tok).Query
 		resp, err := q.ListTenants(ctx, connect.NewRequest(&apiv1.ListTenantsRequest{}))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)

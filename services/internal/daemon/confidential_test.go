@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,7 +17,6 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -32,7 +30,7 @@ import (
 // recipient (overdue now); tenant beta holds one collection. Every event
 // is projected and in a published checkpoint.
 type confFixture struct {
-	d                  *daemon.Daemon
+	d                  *testd
 	gaggedID, openID   string
 	gaggedSeq, openSeq uint64
 	noticeSeq          uint64 // the Art. 19 notice due to police-gagged
@@ -88,7 +86,7 @@ func newConfFixture(t *testing.T) *confFixture {
 	f := &confFixture{d: d, openID: res[1].EventID, openSeq: res[1].Sequence, gaggedID: res[2].EventID, gaggedSeq: res[2].Sequence,
 		betaID: res[4].EventID, betaSeq: res[4].Sequence}
 	last := res[len(res)-1].Sequence + 2 // and the saga's two notices due
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	audit := d.read.Audit
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		r, err := audit.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
 		if err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= last && d.ReadModels().Status().Checkpoint >= last {
@@ -99,7 +97,7 @@ func newConfFixture(t *testing.T) *confFixture {
 		}
 	}
 	for seq := last - 1; seq <= last; seq++ {
-		if storedEvent(t, d, seq).GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
+		if d.StoredEvent(t, seq).GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
 			f.noticeSeq = seq
 		}
 	}
@@ -270,7 +268,7 @@ func TestConfidentialCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, f.d.APIURL(), as(tok))
+		q := f.d.API(tok).Query
 		sub, err := q.GetSubject(ctx, connect.NewRequest(&apiv1.GetSubjectRequest{Tenant: "acme", SubjectRef: "s-conf"}))
 		if err != nil {
 			t.Fatal(err)
@@ -327,7 +325,7 @@ func TestProofOfAnotherTenantsEventIsNotFound(t *testing.T) {
 		if strings.Contains(msg, f.betaID) || strings.Contains(msg, "beta") {
 			t.Errorf("%s %s: the error tells of beta's event: %s", tc.procedure, tc.body, msg)
 		}
-		if code, msg := call(t, f.d, tc.procedure, tokens[f.d][1], tc.body); code != "" || !strings.Contains(msg, "docket.beta.") {
+		if code, msg := call(t, f.d, tc.procedure, f.d.readTok, tc.body); code != "" || !strings.Contains(msg, "docket.beta.") {
 			t.Errorf("%s %s with a token of every tenant: %s %s", tc.procedure, tc.body, code, msg)
 		}
 	}

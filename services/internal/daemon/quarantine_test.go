@@ -16,7 +16,6 @@ import (
 	"github.com/docketledger/docket/projections/source/corrupttest"
 	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/google/uuid"
@@ -75,7 +74,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 	}
 
 	// docket status.
-	t.Setenv("DOCKET_TOKEN", tokens[d][1])
+	t.Setenv("DOCKET_TOKEN", d.readTok)
 	var out, errOut bytes.Buffer
 	if err := cli.Status(ctx, []string{"--api", d.APIURL()}, &out, &errOut); err != nil {
 		t.Fatalf("docket status: %v: %s", err, errOut.String())
@@ -85,7 +84,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 		t.Errorf("docket status says\n%s\nwant a line %q naming sequence %d", out.String(), wantLine, last-1)
 	}
 	leak("docket status", out.String())
-	st, err := apiv1connect.NewStatusServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1])).
+	st, err := d.read.Status.
 		GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +118,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 	leak("/metrics", metrics)
 
 	// The tenant's findings, one per message whose subject names it.
-	fs, err := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1])).
+	fs, err := d.read.Query.
 		ListFindings(ctx, connect.NewRequest(&apiv1.ListFindingsRequest{Tenant: "acme", Rule: state.RuleUnprojectable}))
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +133,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 	// The console's integrity page.
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	req, _ := http.NewRequest(http.MethodPost, d.APIURL()+"/signin", strings.NewReader(url.Values{"token": {tokens[d][1]}}.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, d.APIURL()+"/signin", strings.NewReader(url.Values{"token": {d.readTok}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", d.APIURL())
 	resp, err := c.Do(req)
@@ -157,7 +156,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 	}
 	// The notary signs the bad messages into the log like any other.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		st, err := apiv1connect.NewStatusServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1])).
+		st, err := d.read.Status.
 			GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
 		if err == nil && st.Msg.GetNotary().GetCheckpointSize() == last {
 			break
