@@ -7,13 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events/checkpoint"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	"github.com/docketledger/docket/services/internal/config"
 	"github.com/google/uuid"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -24,31 +22,12 @@ import (
 func auditFixture(t *testing.T) (*testd, apiv1connect.AuditServiceClient, []string, string) {
 	t.Helper()
 	dir := t.TempDir()
-	d := startDaemon(t, dir, func(c *config.Config) {
-		c.CheckpointEvery = 5
-		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	})
+	d := startDaemon(t, dir, checkpointEvery(5))
 	ids := appendTo(t, d, 12, func(i int) string { return "s-" + string(rune('a'+i%3)) })
-	audit := d.read.Audit
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
-		if err == nil && r.Msg.GetCheckpoint().GetTreeSize() == 12 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint of 12 events: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitCheckpoint(t, d, 12)
 	// The read model must have the events too (proofs by event id).
-	for d.ReadModels().Status().Checkpoint < 12 {
-		if time.Now().After(deadline) {
-			t.Fatal("read models did not catch up")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return d, audit, ids, dir
+	d.projected(t, 12)
+	return d, d.read.Audit, ids, dir
 }
 
 func TestAuditProofsVerify(t *testing.T) {
@@ -123,7 +102,7 @@ func TestAuditProofsVerify(t *testing.T) {
 	if err := d.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d2 := startDaemon(t, dir, func(c *config.Config) { c.CheckpointEvery = 5 })
+	d2 := startDaemon(t, dir, checkpointEvery(5))
 	audit2 := d2.read.Audit
 	r, err := audit2.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
 	if err != nil {

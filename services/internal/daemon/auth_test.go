@@ -14,14 +14,12 @@ import (
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // call posts a JSON request to a procedure with tok ("" for none) and
@@ -261,89 +259,16 @@ func TestFloodGetsResourceExhausted(t *testing.T) {
 	}
 }
 
-// TestConfidentialDisclosuresAreLegals: a disclosure a court order keeps
-// confidential is in the register for the legal role only; an auditor
-// learns how many were left out, never which.
-func TestConfidentialDisclosuresAreLegals(t *testing.T) {
-	d := startDaemon(t, t.TempDir())
-	ctx := context.Background()
-	disclose := func(id string, until time.Time) *eventsv1.Event {
-		dm := &eventsv1.DisclosureMade{
-			Recipient: &eventsv1.Recipient{Id: id, Name: id, Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, Country: "DE",
-				TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
-			Categories: []string{"user.contact.email"}, Purpose: "essential.service",
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION, LegalInstrumentRef: "order-" + id,
-		}
-		if !until.IsZero() {
-			dm.ConfidentialUntil = timestamppb.New(until)
-		}
-		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
-			OccurredAt: timestamppb.New(time.Now().Add(-time.Hour)), Source: "legal-desk", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: dm}}
-	}
-	if _, err := d.Emitter.Append(ctx, disclose("police-open", time.Time{}), disclose("police-gagged", time.Now().Add(24*time.Hour))); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); d.ReadModels().Status().Checkpoint < 2; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("not projected")
-		}
-	}
-	for _, tc := range []struct {
-		role     auth.Role
-		ids      string
-		withheld uint32
-	}{{auth.Auditor, "police-open", 1}, {auth.DPO, "police-open", 1}, {auth.Legal, "police-open,police-gagged", 0}} {
-		tok, err := d.NewToken(ctx, auth.Spec{Name: "conf-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := d.API(tok).Query
-		resp, err := q.ListDisclosures(ctx, connect.NewRequest(&apiv1.ListDisclosuresRequest{Tenant: "acme"}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, x := range resp.Msg.GetDisclosures() {
-			ids = append(ids, x.GetRecipient().GetId())
-		}
-		if got := strings.Join(ids, ","); got != tc.ids || resp.Msg.GetWithheldConfidential() != tc.withheld {
-			t.Errorf("%s sees %q, %d withheld; want %q, %d", tc.role, got, resp.Msg.GetWithheldConfidential(), tc.ids, tc.withheld)
-		}
-		// The charts count what the register lists, and withhold the same.
-		stats, err := q.GetStatistics(ctx, connect.NewRequest(&apiv1.GetStatisticsRequest{Tenant: "acme"}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var counted uint64
-		for _, c := range stats.Msg.GetDisclosuresByKind() {
-			counted += c.GetCount()
-		}
-		if counted != uint64(len(ids)) || stats.Msg.GetWithheldConfidential() != uint64(tc.withheld) {
-			t.Errorf("%s: statistics count %d, %d withheld; want %d, %d", tc.role, counted, stats.Msg.GetWithheldConfidential(), len(ids), tc.withheld)
-		}
-	}
-}
-
 // TestListTenantsCoveredByToken: through the guard, a token bound to one
 // tenant lists only that tenant; a token bound to every tenant lists all.
 func TestListTenantsCoveredByToken(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	ctx := context.Background()
-	collected := func(tenant string) *eventsv1.Event {
-		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: "s-tenants",
-			OccurredAt: timestamppb.New(time.Now().Add(-time.Hour)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
-				Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
-	}
-	if _, err := d.Emitter.Append(ctx, collected("acme"), collected("beta")); err != nil {
+	at := time.Now().Add(-time.Hour)
+	if _, err := d.Emitter.Append(ctx, collected("acme", "s-tenants", at), collected("beta", "s-tenants", at)); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); d.ReadModels().Status().Checkpoint < 2; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("not projected")
-		}
-	}
+	d.projected(t, 2)
 	acme, err := d.NewToken(ctx, auth.Spec{Name: "tenants-acme", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
 	if err != nil {
 		t.Fatal(err)

@@ -34,9 +34,7 @@ func TestReplicas(t *testing.T) {
 	}
 	c := newCluster(t)
 	replica := func(name string) func(*config.Config) {
-		return c.replica(name, func(cfg *config.Config) {
-			cfg.CheckpointEvery, cfg.CheckpointInterval = 10, config.Duration(100*time.Millisecond)
-		})
+		return c.replica(name, checkpointEvery(10))
 	}
 	ns, logKey := c.ns, c.logKey
 	a := startDaemon(t, t.TempDir(), replica("a"))
@@ -106,17 +104,6 @@ func TestReplicas(t *testing.T) {
 	eventually(t, "the projector lease is held by "+other, func() bool { return holder("projector-g1") == other })
 	eventually(t, "the survivor's read models hold 50 events", func() bool { return readCheckpoint(t, survivor) >= 50 })
 	verifyProof(t, survivor, ids[len(ids)-1], logKey)
-}
-
-// eventually waits up to 30 s for cond.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("%s: not within 30 s", what)
 }
 
 // waitCheckpoint waits for d to show a checkpoint of size n.

@@ -16,7 +16,6 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
-	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -40,41 +39,21 @@ type confFixture struct {
 
 func newConfFixture(t *testing.T) *confFixture {
 	t.Helper()
-	d := startDaemon(t, t.TempDir(), func(c *config.Config) {
-		c.CheckpointEvery = 1
-		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	})
+	d := startDaemon(t, t.TempDir(), checkpointEvery(1))
 	ctx := context.Background()
-	at := timestamppb.New(time.Now().Add(-60 * 24 * time.Hour))
-	collected := func(tenant string) *eventsv1.Event {
-		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: "s-conf",
-			OccurredAt: at, Source: "crm", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
-				Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
-	}
+	at := time.Now().Add(-60 * 24 * time.Hour)
 	disclose := func(id, purpose, category string, until time.Time) *eventsv1.Event {
-		dm := &eventsv1.DisclosureMade{
-			Recipient: &eventsv1.Recipient{Id: id, Name: id, Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, Country: "DE",
-				TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
-			Categories: []string{category}, Purpose: purpose,
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION, LegalInstrumentRef: "order-" + id,
-		}
-		if !until.IsZero() {
-			dm.ConfidentialUntil = timestamppb.New(until)
-		}
-		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
-			OccurredAt: at, Source: "legal-desk", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: dm}}
+		return disclosed("s-conf", id, purpose, category, at, until)
 	}
 	erased := &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
 		OccurredAt: timestamppb.New(time.Now().Add(-50 * 24 * time.Hour)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
 		Payload: &eventsv1.Event_ErasureExecuted{ErasureExecuted: &eventsv1.ErasureExecuted{RequestId: "req-e", System: "crm", RecordsErased: 1}}}
 	evs := []*eventsv1.Event{
-		collected("acme"),
+		collected("acme", "s-conf", at),
 		disclose("police-open", "essential.service", "user.contact.email", time.Time{}),
 		disclose("police-gagged", "essential.legal_obligation", "user.account.username", time.Now().Add(24*time.Hour)),
-		collected("acme"),
-		collected("beta"),
+		collected("acme", "s-conf", at),
+		collected("beta", "s-conf", at),
 		// docketd's Art. 19 saga records a notice due to each recipient of
 		// s-conf, police-gagged included; overdue by now.
 		erased,
@@ -86,16 +65,10 @@ func newConfFixture(t *testing.T) *confFixture {
 	f := &confFixture{d: d, openID: res[1].EventID, openSeq: res[1].Sequence, gaggedID: res[2].EventID, gaggedSeq: res[2].Sequence,
 		betaID: res[4].EventID, betaSeq: res[4].Sequence}
 	last := res[len(res)-1].Sequence + 2 // and the saga's two notices due
-	audit := d.read.Audit
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		r, err := audit.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
-		if err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= last && d.ReadModels().Status().Checkpoint >= last {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not projected and checkpointed: %v", err)
-		}
-	}
+	eventually(t, "every event projected and checkpointed", func() bool {
+		r, err := d.read.Audit.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+		return err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= last && d.ReadModels().Status().Checkpoint >= last
+	})
 	for seq := last - 1; seq <= last; seq++ {
 		if d.StoredEvent(t, seq).GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
 			f.noticeSeq = seq
@@ -254,8 +227,10 @@ func fill(tmpl, id string, seq, nseq uint64) string {
 	return strings.NewReplacer("{id}", id, "{seq}", strconv.FormatUint(seq, 10), "{nseq}", strconv.FormatUint(nseq, 10)).Replace(tmpl)
 }
 
-// TestConfidentialCounts: what the others see counts without the
-// confidential disclosure, and says how many rows were left out.
+// TestConfidentialCounts: the register of disclosures lists the
+// confidential disclosure for the legal role only; what the others see
+// lists and counts without it, and says how many rows were left out, never
+// which.
 func TestConfidentialCounts(t *testing.T) {
 	f := newConfFixture(t)
 	ctx := context.Background()
@@ -263,7 +238,13 @@ func TestConfidentialCounts(t *testing.T) {
 		role                 auth.Role
 		events, history      uint64
 		undeclared, withheld uint64
-	}{{auth.Auditor, 5, 5, 1, 2}, {auth.DPO, 5, 5, 1, 2}, {auth.Legal, 7, 7, 2, 0}} {
+		disclosures          string // the register's recipients
+		withheldDisclosures  uint32
+	}{
+		{auth.Auditor, 5, 5, 1, 2, "police-open", 1},
+		{auth.DPO, 5, 5, 1, 2, "police-open", 1},
+		{auth.Legal, 7, 7, 2, 0, "police-open,police-gagged", 0},
+	} {
 		tok, err := f.d.NewToken(ctx, auth.Spec{Name: "count-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
 		if err != nil {
 			t.Fatal(err)
@@ -296,6 +277,25 @@ func TestConfidentialCounts(t *testing.T) {
 		}
 		if undeclared != tc.undeclared {
 			t.Errorf("%s: statistics count %d undeclared-recipient findings, want %d", tc.role, undeclared, tc.undeclared)
+		}
+		resp, err := q.ListDisclosures(ctx, connect.NewRequest(&apiv1.ListDisclosuresRequest{Tenant: "acme"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, x := range resp.Msg.GetDisclosures() {
+			ids = append(ids, x.GetRecipient().GetId())
+		}
+		if got := strings.Join(ids, ","); got != tc.disclosures || resp.Msg.GetWithheldConfidential() != tc.withheldDisclosures {
+			t.Errorf("%s sees %q, %d withheld; want %q, %d", tc.role, got, resp.Msg.GetWithheldConfidential(), tc.disclosures, tc.withheldDisclosures)
+		}
+		// The charts count what the register lists, and withhold the same.
+		var counted uint64
+		for _, c := range st.Msg.GetDisclosuresByKind() {
+			counted += c.GetCount()
+		}
+		if counted != uint64(len(ids)) || st.Msg.GetWithheldConfidential() != uint64(tc.withheldDisclosures) {
+			t.Errorf("%s: statistics count %d disclosures, %d withheld; want %d, %d", tc.role, counted, st.Msg.GetWithheldConfidential(), len(ids), tc.withheldDisclosures)
 		}
 	}
 }

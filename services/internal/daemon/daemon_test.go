@@ -24,7 +24,6 @@ import (
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // testd is a docketd started for a test, with two tokens and the API
@@ -289,10 +288,7 @@ func TestDemoLoadIsIdempotent(t *testing.T) {
 	// After the demo, an event of another source lands in its tenant (as
 	// one appended through the API would): a restart resumes the demo
 	// past it, adding nothing.
-	other := &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: demodata.DefaultTenant, SubjectRef: "s-after-demo",
-		OccurredAt: timestamppb.New(time.Now().Add(-time.Minute)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
-			Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
+	other := collected(demodata.DefaultTenant, "s-after-demo", time.Now().Add(-time.Minute))
 	if _, err := d.Emitter.Append(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}
