@@ -26,18 +26,7 @@ import (
 // returns the Connect error code ("" on success) and the body.
 func call(t *testing.T, d *testd, procedure, tok, body string) (code, msg string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, d.APIURL()+procedure, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := d.post(t, procedure, tok, body)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode == http.StatusOK {
@@ -85,7 +74,6 @@ func method(t *testing.T, procedure string) protoreflect.MethodDescriptor {
 // that exactly what Policy grants gets past authorisation.
 func TestRoleMatrix(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
-	ctx := context.Background()
 	// Every RPC the API serves has a rule.
 	procedures := apitest.Procedures(t)
 	for _, p := range procedures {
@@ -135,10 +123,7 @@ func TestRoleMatrix(t *testing.T) {
 			spec.Tenant = auth.AllTenants // an admin is on every tenant
 		}
 		tenantOf[r] = spec.Tenant
-		tok, err := d.NewToken(ctx, spec)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := d.Token(t, spec)
 		tokens[r] = tok
 	}
 	for _, p := range procedures {
@@ -180,10 +165,7 @@ func TestUnauthenticated(t *testing.T) {
 	if _, err := admin.RevokeToken(ctx, connect.NewRequest(&apiv1.RevokeTokenRequest{Id: created.Msg.GetInfo().GetId()})); err != nil {
 		t.Fatal(err)
 	}
-	expired, err := d.NewToken(ctx, auth.Spec{Name: "short", Roles: []auth.Role{auth.Auditor}, Tenant: "acme", TTL: time.Nanosecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	expired := d.Token(t, auth.Spec{Name: "short", Roles: []auth.Role{auth.Auditor}, Tenant: "acme", TTL: time.Nanosecond})
 	real := d.readTok
 	unknown := real[:len("dkt_")] + strings.Repeat("0", 20) + real[len("dkt_")+20:]
 	wrongSecret := real[:len(real)-4] + "AAAA"
@@ -269,10 +251,7 @@ func TestListTenantsCoveredByToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.projected(t, 2)
-	acme, err := d.NewToken(ctx, auth.Spec{Name: "tenants-acme", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	acme := d.Token(t, auth.Spec{Name: "tenants-acme", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
 	for _, tc := range []struct{ name, tok, want string }{
 		{"bound to acme", acme, "acme"},
 		{"bound to every tenant", d.readTok, "acme,beta"},

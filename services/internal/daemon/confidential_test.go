@@ -135,7 +135,6 @@ var readCases = map[string]readCase{
 // request naming an event that does not exist gets.
 func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 	f := newConfFixture(t)
-	ctx := context.Background()
 	procedures := apitest.Procedures(t)
 	seqField := regexp.MustCompile(`"[A-Za-z]*(?:[sS]eq|[sS]equence)":"` + strconv.FormatUint(f.gaggedSeq, 10) + `"`)
 	// Stored events and documents come base64-encoded, and documents hold
@@ -170,10 +169,7 @@ func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 	missing := uuid.Must(uuid.NewV7()).String()
 	const missingSeq = 1 << 40
 	for _, role := range []auth.Role{auth.Auditor, auth.DPO, auth.Legal} {
-		tok, err := f.d.NewToken(ctx, auth.Spec{Name: "conf-" + string(role), Roles: []auth.Role{role}, Tenant: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := f.d.Token(t, auth.Spec{Name: "conf-" + string(role), Roles: []auth.Role{role}, Tenant: "acme"})
 		for _, p := range procedures {
 			name := strings.TrimPrefix(p, "/docket.api.v1.")
 			rc, ok := readCases[name]
@@ -245,10 +241,7 @@ func TestConfidentialCounts(t *testing.T) {
 		{auth.DPO, 5, 5, 1, 2, "police-open", 1},
 		{auth.Legal, 7, 7, 2, 0, "police-open,police-gagged", 0},
 	} {
-		tok, err := f.d.NewToken(ctx, auth.Spec{Name: "count-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := f.d.Token(t, auth.Spec{Name: "count-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
 		q := f.d.API(tok).Query
 		sub, err := q.GetSubject(ctx, connect.NewRequest(&apiv1.GetSubjectRequest{Tenant: "acme", SubjectRef: "s-conf"}))
 		if err != nil {
@@ -305,11 +298,7 @@ func TestConfidentialCounts(t *testing.T) {
 // does not exist gets; a token of every tenant gets the event.
 func TestProofOfAnotherTenantsEventIsNotFound(t *testing.T) {
 	f := newConfFixture(t)
-	ctx := context.Background()
-	tok, err := f.d.NewToken(ctx, auth.Spec{Name: "acme-auditor", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := f.d.Token(t, auth.Spec{Name: "acme-auditor", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
 	const missing = 1 << 40
 	for _, tc := range []struct{ procedure, body, control string }{
 		{apiv1connect.AuditServiceGetEventProcedure, fmt.Sprintf(`{"sequence":"%d"}`, f.betaSeq), fmt.Sprintf(`{"sequence":"%d"}`, missing)},

@@ -50,16 +50,30 @@ func startDaemon(t *testing.T, dir string, edit ...func(*config.Config)) *testd 
 	return d
 }
 
-// postAppend posts a JSON Append request with d's emitter token.
-func postAppend(t *testing.T, d *testd, body string) (*http.Response, error) {
+// post posts a JSON request to procedure with tok ("" for none); the
+// response's body is closed when the test ends, if not before.
+func (d *testd) post(t *testing.T, procedure, tok, body string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, d.APIURL()+"/docket.api.v1.IngestService/Append", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, d.APIURL()+procedure, strings.NewReader(body))
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+d.emitTok)
-	return http.DefaultClient.Do(req)
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// postAppend posts a JSON Append request with d's emitter token.
+func postAppend(t *testing.T, d *testd, body string) *http.Response {
+	t.Helper()
+	return d.post(t, apiv1connect.IngestServiceAppendProcedure, d.emitTok, body)
 }
 
 // appendTo appends n events through d, the i-th about subject ref(i), and
@@ -77,10 +91,7 @@ func appendTo(t *testing.T, d *testd, n int, ref func(int) string) []string {
 		body.WriteString(jsonEvent(ids[i], ref(i)))
 	}
 	body.WriteString(`]}`)
-	resp, err := postAppend(t, d, body.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postAppend(t, d, body.String())
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("append through %s: HTTP %d", d.APIURL(), resp.StatusCode)
@@ -123,10 +134,7 @@ func TestAppendOverHTTPJSON(t *testing.T) {
 	id := uuid.Must(uuid.NewV7()).String()
 	body := `{"events":[` + jsonEvent(id, "cust-1") + `]}`
 	post := func(body string) (int, map[string]any) {
-		resp, err := postAppend(t, d, body)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := postAppend(t, d, body)
 		defer resp.Body.Close()
 		var out map[string]any
 		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
@@ -173,10 +181,7 @@ func TestAppendRefusesBadBatchWhole(t *testing.T) {
 		{"email as subject", `{"events":[` + strings.Replace(good, `"cust-1"`, `"`+canary+`"`, 1) + `]}`, "events[0].subject_ref"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := postAppend(t, d, tc.body)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := postAppend(t, d, tc.body)
 			defer resp.Body.Close()
 			raw, _ := io.ReadAll(resp.Body)
 			var out struct {
@@ -252,7 +257,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "docket_append_events_total"} {
 		if path == "/metrics" {
 			// A counter appears once it has a value.
-			_, _ = postAppend(t, d, `{"events":[]}`)
+			postAppend(t, d, `{"events":[]}`)
 		}
 		resp, err := http.Get(d.APIURL() + path)
 		if err != nil {
