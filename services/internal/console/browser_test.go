@@ -3,8 +3,6 @@ package console_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -293,5 +291,3 @@ func mustTime(t *testing.T, s string) *timestamppb.Timestamp {
 	}
 	return timestamppb.New(v)
 }
-
-func ioCopy(w io.Writer, resp *http.Response) (int64, error) { return io.Copy(w, resp.Body) }

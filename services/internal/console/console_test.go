@@ -116,11 +116,17 @@ func (l *ledger) get(t *testing.T, c *http.Client, path string) (int, string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	return resp.StatusCode, readBody(t, resp)
+}
+
+// readBody reads a response's body.
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, string(b)
+	return string(b)
 }
 
 func noRedirects() *http.Client {

@@ -290,15 +290,6 @@ func testCSV(t *testing.T, l *ledger) {
 	compareCSV(t, got, want)
 }
 
-func readBody(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	b := new(strings.Builder)
-	if _, err := ioCopy(b, resp); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
-
 // message is the error message a page shows.
 func message(body string) string {
 	_, after, ok := strings.Cut(body, `class="message" role="alert">`)
