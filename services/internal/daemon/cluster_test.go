@@ -18,6 +18,7 @@ import (
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -33,25 +34,10 @@ func TestReplicas(t *testing.T) {
 		t.Skip("runs two replicas")
 	}
 	c := newCluster(t)
-	replica := func(name string) func(*config.Config) {
-		return c.replica(name, checkpointEvery(10))
-	}
-	ns, logKey := c.ns, c.logKey
-	a := startDaemon(t, t.TempDir(), replica("a"))
-	b := startDaemon(t, t.TempDir(), replica("b"))
+	a, b := c.start(t, "a", checkpointEvery(10)), c.start(t, "b", checkpointEvery(10))
 	replicas := map[string]*testd{"a": a, "b": b}
-	_, js := natstest.Connect(t, ns)
-	kv, err := js.KeyValue(context.Background(), lease.Bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	holder := func(name string) string {
-		h, err := lease.Holder(context.Background(), kv, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
+	logKey := c.logKey
+	holder := func(name string) string { return c.holder(t, name) }
 	eventually(t, "a notary and a projector lease", func() bool { return holder("notary") != "" && holder("projector-g1") != "" })
 	t.Logf("notary lease: %s, projector lease: %s", holder("notary"), holder("projector-g1"))
 
@@ -162,25 +148,12 @@ func TestReplicasSharePartitions(t *testing.T) {
 		t.Skip("runs two replicas")
 	}
 	c := newCluster(t)
-	replica := func(name string) func(*config.Config) {
-		return c.replica(name, func(cfg *config.Config) { cfg.ProjectorPartitions = 4 })
-	}
-	ns := c.ns
-	a := startDaemon(t, t.TempDir(), replica("a"))
-	b := startDaemon(t, t.TempDir(), replica("b"))
-	_, js := natstest.Connect(t, ns)
-	kv, err := js.KeyValue(context.Background(), lease.Bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
+	partitions := func(cfg *config.Config) { cfg.ProjectorPartitions = 4 }
+	a, b := c.start(t, "a", partitions), c.start(t, "b", partitions)
 	held := func() map[string]int {
 		out := map[string]int{}
 		for k := range 4 {
-			h, err := lease.Holder(context.Background(), kv, "projector-g1-p"+strconv.Itoa(k))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[h]++
+			out[c.holder(t, "projector-g1-p"+strconv.Itoa(k))]++
 		}
 		return out
 	}
@@ -219,6 +192,7 @@ func TestReplicasSharePartitions(t *testing.T) {
 // the KEK file and the notary's key.
 type cluster struct {
 	ns        *server.Server
+	js        jetstream.JetStream // the test's own connection
 	dsn, kek  string
 	notaryKey string
 	logKey    note.Verifier
@@ -227,6 +201,7 @@ type cluster struct {
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	c := &cluster{ns: natstest.Start(t), dsn: pgtest.Start(t), kek: filepath.Join(t.TempDir(), "kek")}
+	_, c.js = natstest.Connect(t, c.ns)
 	if _, err := keys.LoadKEKFile(c.kek, true); err != nil {
 		t.Fatal(err)
 	}
@@ -241,10 +216,26 @@ func newCluster(t *testing.T) *cluster {
 	return c
 }
 
-// replica configures a replica named name on the cluster.
-func (c *cluster) replica(name string, edit func(*config.Config)) func(*config.Config) {
-	return func(cfg *config.Config) {
+// start starts a replica named name on the cluster, with the
+// configuration edit makes.
+func (c *cluster) start(t *testing.T, name string, edit func(*config.Config)) *testd {
+	t.Helper()
+	return startDaemon(t, t.TempDir(), func(cfg *config.Config) {
 		cfg.NATSURL, cfg.Store, cfg.Instance, cfg.KEKFile, cfg.NotaryKey = c.ns.ClientURL(), c.dsn, name, c.kek, c.notaryKey
 		edit(cfg)
+	})
+}
+
+// holder is the replica holding the lease name ("" for none).
+func (c *cluster) holder(t *testing.T, name string) string {
+	t.Helper()
+	kv, err := c.js.KeyValue(context.Background(), lease.Bucket)
+	if err != nil {
+		t.Fatal(err)
 	}
+	h, err := lease.Holder(context.Background(), kv, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
