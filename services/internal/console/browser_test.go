@@ -3,8 +3,6 @@ package console_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -243,7 +241,7 @@ func apiDisclosures(t *testing.T, l *ledger, tok string, req *apiv1.ListDisclosu
 	req.Tenant, req.PageSize = tenant, 1000
 	var out []*apiv1.Disclosure
 	for {
-		resp, err := l.query(tok).ListDisclosures(context.Background(), connect.NewRequest(req))
+		resp, err := l.d.API(tok).Query.ListDisclosures(context.Background(), connect.NewRequest(req))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +255,7 @@ func apiDisclosures(t *testing.T, l *ledger, tok string, req *apiv1.ListDisclosu
 // apiHistory is a subject's whole audit trail from the API.
 func apiHistory(t *testing.T, l *ledger, ref string) []*apiv1.AuditRow {
 	t.Helper()
-	resp, err := l.query(l.admin).ListHistory(context.Background(), connect.NewRequest(&apiv1.ListHistoryRequest{Tenant: tenant, SubjectRef: ref, PageSize: 1000}))
+	resp, err := l.d.API(l.admin).Query.ListHistory(context.Background(), connect.NewRequest(&apiv1.ListHistoryRequest{Tenant: tenant, SubjectRef: ref, PageSize: 1000}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,5 +291,3 @@ func mustTime(t *testing.T, s string) *timestamppb.Timestamp {
 	}
 	return timestamppb.New(v)
 }
-
-func ioCopy(w io.Writer, resp *http.Response) (int64, error) { return io.Copy(w, resp.Body) }

@@ -13,7 +13,6 @@ import (
 
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 )
@@ -54,7 +53,7 @@ func startLedger(t *testing.T) *ledger {
 // read models hold all of it.
 func (l *ledger) settle(t *testing.T) {
 	t.Helper()
-	st := apiv1connect.NewStatusServiceClient(http.DefaultClient, l.url, auth.Bearer(l.admin))
+	st := l.d.API(l.admin).Status
 	var last uint64
 	stable := 0
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
@@ -72,11 +71,6 @@ func (l *ledger) settle(t *testing.T) {
 		last, stable = seq, 0
 	}
 	t.Fatal("the ledger did not settle in 2 minutes")
-}
-
-// query is a QueryService client with tok.
-func (l *ledger) query(tok string) apiv1connect.QueryServiceClient {
-	return apiv1connect.NewQueryServiceClient(http.DefaultClient, l.url, auth.Bearer(tok))
 }
 
 // session signs in with tok over plain HTTP and returns a client that
@@ -122,11 +116,17 @@ func (l *ledger) get(t *testing.T, c *http.Client, path string) (int, string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	return resp.StatusCode, readBody(t, resp)
+}
+
+// readBody reads a response's body.
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, string(b)
+	return string(b)
 }
 
 func noRedirects() *http.Client {

@@ -192,7 +192,7 @@ func testRoles(t *testing.T, l *ledger) {
 	id := resp.Header.Get("X-Docket-Event-Id")
 	var row *apiv1.AuditRow
 	for deadline := time.Now().Add(20 * time.Second); row == nil && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		h, err := l.query(l.admin).ListHistory(ctx, connect.NewRequest(&apiv1.ListHistoryRequest{Tenant: tenant, SubjectRef: ref, PageSize: 1000}))
+		h, err := l.d.API(l.admin).Query.ListHistory(ctx, connect.NewRequest(&apiv1.ListHistoryRequest{Tenant: tenant, SubjectRef: ref, PageSize: 1000}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,15 +288,6 @@ func testCSV(t *testing.T, l *ledger) {
 		t.Fatalf("the demo has only %d processor disclosures in the window", len(want))
 	}
 	compareCSV(t, got, want)
-}
-
-func readBody(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	b := new(strings.Builder)
-	if _, err := ioCopy(b, resp); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // message is the error message a page shows.

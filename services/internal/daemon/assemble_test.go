@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,12 +15,11 @@ import (
 
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
-	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/readmodels"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -69,10 +67,9 @@ func (r *recorded) has(kind string) bool {
 // (the notice a shred makes due) record through.
 func TestAssembleFromParts(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	c := config.Defaults()
-	c.DataDir, c.NATSListen, c.APIListen = dir, "off", "127.0.0.1:0"
-	c.CheckpointEvery, c.CheckpointInterval = 1, config.Duration(100*time.Millisecond)
+	c := docketdtest.Config(t)
+	dir := c.DataDir
+	checkpointEvery(1)(&c)
 	dbPath := filepath.Join(t.TempDir(), "own-readmodels.db")
 	b, err := readmodels.OpenBackend(ctx, "sqlite:"+dbPath)
 	if err != nil {
@@ -87,13 +84,9 @@ func TestAssembleFromParts(t *testing.T) {
 	}
 	defer d.Shutdown(ctx)
 
-	at := timestamppb.New(time.Now().Add(-time.Hour))
-	res, err := d.Emitter.Append(ctx,
-		&eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-parts", OccurredAt: at,
-			Source: "crm", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
-				Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}},
-		&eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-parts", OccurredAt: at,
+	at := time.Now().Add(-time.Hour)
+	res, err := d.Emitter.Append(ctx, collected("acme", "s-parts", at),
+		&eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-parts", OccurredAt: timestamppb.New(at),
 			Source: "crm", TaxonomyVersion: "fideslang-3.1",
 			Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: &eventsv1.DisclosureMade{
 				Recipient: &eventsv1.Recipient{Id: "mailer", Name: "Mailer", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
@@ -103,14 +96,14 @@ func TestAssembleFromParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the read models to apply the events", func() bool {
+	eventually(t, "the read models to apply the events", func() bool {
 		return d.ReadModels().Status().Checkpoint >= res[1].Sequence
 	})
 	tok, err := d.NewToken(ctx, auth.Spec{Name: "dpo", Roles: []auth.Role{auth.Legal, auth.DPO}, Tenant: "acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(tok))
+	rights := docketdtest.NewAPI(d.APIURL(), tok).Rights
 	if _, err := rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "acme", SubjectRef: "s-parts",
 		Format: eventsv1.ExportFormat_EXPORT_FORMAT_JSON, Justification: "parts test"})); err != nil {
 		t.Fatalf("ExportSubject: %v", err)
@@ -119,7 +112,7 @@ func TestAssembleFromParts(t *testing.T) {
 		t.Fatalf("ShredKeys: %v", err)
 	}
 	for _, kind := range []string{"subject_data_exported", "subject_key_shredded", "recipient_notification_due"} {
-		waitFor(t, "docketd to record "+kind+" through the test's recorder", func() bool { return rec.has(kind) })
+		eventually(t, "docketd to record "+kind+" through the test's recorder", func() bool { return rec.has(kind) })
 	}
 
 	if _, err := os.Stat(dbPath); err != nil {
@@ -133,15 +126,5 @@ func TestAssembleFromParts(t *testing.T) {
 	}
 	if !backend.closed {
 		t.Error("docketd did not close the test's read-model database")
-	}
-}
-
-// waitFor polls ok for up to 15s.
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }

@@ -3,19 +3,15 @@ package daemon_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events/checkpoint"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/google/uuid"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -23,34 +19,15 @@ import (
 
 // auditFixture is a docketd whose notary checkpoints every 5 events, with
 // 12 events appended and the checkpoint of 12 published.
-func auditFixture(t *testing.T) (*daemon.Daemon, apiv1connect.AuditServiceClient, []string, string) {
+func auditFixture(t *testing.T) (*testd, apiv1connect.AuditServiceClient, []string, string) {
 	t.Helper()
 	dir := t.TempDir()
-	d := startDaemon(t, dir, func(c *config.Config) {
-		c.CheckpointEvery = 5
-		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	})
+	d := startDaemon(t, dir, checkpointEvery(5))
 	ids := appendTo(t, d, 12, func(i int) string { return "s-" + string(rune('a'+i%3)) })
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
-		if err == nil && r.Msg.GetCheckpoint().GetTreeSize() == 12 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint of 12 events: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitCheckpoint(t, d, 12)
 	// The read model must have the events too (proofs by event id).
-	for d.ReadModels().Status().Checkpoint < 12 {
-		if time.Now().After(deadline) {
-			t.Fatal("read models did not catch up")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return d, audit, ids, dir
+	d.projected(t, 12)
+	return d, d.read.Audit, ids, dir
 }
 
 func TestAuditProofsVerify(t *testing.T) {
@@ -125,8 +102,8 @@ func TestAuditProofsVerify(t *testing.T) {
 	if err := d.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d2 := startDaemon(t, dir, func(c *config.Config) { c.CheckpointEvery = 5 })
-	audit2 := apiv1connect.NewAuditServiceClient(http.DefaultClient, d2.APIURL(), as(tokens[d2][1]))
+	d2 := startDaemon(t, dir, checkpointEvery(5))
+	audit2 := d2.read.Audit
 	r, err := audit2.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
 	if err != nil {
 		t.Fatal(err)
@@ -148,66 +125,24 @@ func TestAuditRefusesBadRequests(t *testing.T) {
 		wantCode  connect.Code
 		wantField string
 	}{
-		{"checkpoint of size 0", func() error {
-			_, err := audit.GetCheckpoint(ctx, connect.NewRequest(&apiv1.GetCheckpointRequest{}))
-			return err
-		}, connect.CodeInvalidArgument, "tree_size"},
-		{"checkpoint never published", func() error {
-			_, err := audit.GetCheckpoint(ctx, connect.NewRequest(&apiv1.GetCheckpointRequest{TreeSize: 7}))
-			return err
-		}, connect.CodeNotFound, ""},
-		{"proof of nothing", func() error {
-			_, err := audit.GetInclusionProof(ctx, connect.NewRequest(&apiv1.GetInclusionProofRequest{}))
-			return err
-		}, connect.CodeInvalidArgument, "event"},
-		{"event id not a UUID, no tenant", func() error {
-			_, err := audit.GetInclusionProof(ctx, connect.NewRequest(&apiv1.GetInclusionProofRequest{
-				Event: &apiv1.GetInclusionProofRequest_EventId{EventId: "nope"}}))
-			return err
-		}, connect.CodeInvalidArgument, "event_id"},
-		{"unknown event id", func() error {
-			_, err := audit.GetInclusionProof(ctx, connect.NewRequest(&apiv1.GetInclusionProofRequest{
-				Event: &apiv1.GetInclusionProofRequest_EventId{EventId: other}, Tenant: "acme"}))
-			return err
-		}, connect.CodeNotFound, ""},
-		{"another tenant's event id", func() error {
-			_, err := audit.GetInclusionProof(ctx, connect.NewRequest(&apiv1.GetInclusionProofRequest{
-				Event: &apiv1.GetInclusionProofRequest_EventId{EventId: ids[0]}, Tenant: "globex"}))
-			return err
-		}, connect.CodeNotFound, ""},
-		{"sequence beyond the tree asked", func() error {
-			_, err := audit.GetInclusionProof(ctx, connect.NewRequest(&apiv1.GetInclusionProofRequest{
-				Event: &apiv1.GetInclusionProofRequest_Sequence{Sequence: 11}, TreeSize: 10}))
-			return err
-		}, connect.CodeFailedPrecondition, ""},
-		{"consistency from 0", func() error {
-			_, err := audit.GetConsistencyProof(ctx, connect.NewRequest(&apiv1.GetConsistencyProofRequest{NewSize: 5}))
-			return err
-		}, connect.CodeInvalidArgument, "old_size"},
-		{"consistency backwards", func() error {
-			_, err := audit.GetConsistencyProof(ctx, connect.NewRequest(&apiv1.GetConsistencyProofRequest{OldSize: 10, NewSize: 5}))
-			return err
-		}, connect.CodeInvalidArgument, "new_size"},
-		{"consistency past the tree", func() error {
-			_, err := audit.GetConsistencyProof(ctx, connect.NewRequest(&apiv1.GetConsistencyProofRequest{OldSize: 5, NewSize: 5000}))
-			return err
-		}, connect.CodeUnavailable, ""},
-		{"event 0", func() error {
-			_, err := audit.GetEvent(ctx, connect.NewRequest(&apiv1.GetEventRequest{}))
-			return err
-		}, connect.CodeInvalidArgument, "sequence"},
-		{"event not stored", func() error {
-			_, err := audit.GetEvent(ctx, connect.NewRequest(&apiv1.GetEventRequest{Sequence: 99}))
-			return err
-		}, connect.CodeNotFound, ""},
-		{"empty cosignature", func() error {
-			_, err := audit.AddCosignature(ctx, connect.NewRequest(&apiv1.AddCosignatureRequest{}))
-			return err
-		}, connect.CodeInvalidArgument, "note"},
-		{"cosignature that is not a note", func() error {
-			_, err := audit.AddCosignature(ctx, connect.NewRequest(&apiv1.AddCosignatureRequest{Note: "hello\n"}))
-			return err
-		}, connect.CodeInvalidArgument, "note"},
+		{"checkpoint of size 0", errOf(ctx, audit.GetCheckpoint, &apiv1.GetCheckpointRequest{}), connect.CodeInvalidArgument, "tree_size"},
+		{"checkpoint never published", errOf(ctx, audit.GetCheckpoint, &apiv1.GetCheckpointRequest{TreeSize: 7}), connect.CodeNotFound, ""},
+		{"proof of nothing", errOf(ctx, audit.GetInclusionProof, &apiv1.GetInclusionProofRequest{}), connect.CodeInvalidArgument, "event"},
+		{"event id not a UUID, no tenant", errOf(ctx, audit.GetInclusionProof, &apiv1.GetInclusionProofRequest{
+			Event: &apiv1.GetInclusionProofRequest_EventId{EventId: "nope"}}), connect.CodeInvalidArgument, "event_id"},
+		{"unknown event id", errOf(ctx, audit.GetInclusionProof, &apiv1.GetInclusionProofRequest{
+			Event: &apiv1.GetInclusionProofRequest_EventId{EventId: other}, Tenant: "acme"}), connect.CodeNotFound, ""},
+		{"another tenant's event id", errOf(ctx, audit.GetInclusionProof, &apiv1.GetInclusionProofRequest{
+			Event: &apiv1.GetInclusionProofRequest_EventId{EventId: ids[0]}, Tenant: "globex"}), connect.CodeNotFound, ""},
+		{"sequence beyond the tree asked", errOf(ctx, audit.GetInclusionProof, &apiv1.GetInclusionProofRequest{
+			Event: &apiv1.GetInclusionProofRequest_Sequence{Sequence: 11}, TreeSize: 10}), connect.CodeFailedPrecondition, ""},
+		{"consistency from 0", errOf(ctx, audit.GetConsistencyProof, &apiv1.GetConsistencyProofRequest{NewSize: 5}), connect.CodeInvalidArgument, "old_size"},
+		{"consistency backwards", errOf(ctx, audit.GetConsistencyProof, &apiv1.GetConsistencyProofRequest{OldSize: 10, NewSize: 5}), connect.CodeInvalidArgument, "new_size"},
+		{"consistency past the tree", errOf(ctx, audit.GetConsistencyProof, &apiv1.GetConsistencyProofRequest{OldSize: 5, NewSize: 5000}), connect.CodeUnavailable, ""},
+		{"event 0", errOf(ctx, audit.GetEvent, &apiv1.GetEventRequest{}), connect.CodeInvalidArgument, "sequence"},
+		{"event not stored", errOf(ctx, audit.GetEvent, &apiv1.GetEventRequest{Sequence: 99}), connect.CodeNotFound, ""},
+		{"empty cosignature", errOf(ctx, audit.AddCosignature, &apiv1.AddCosignatureRequest{}), connect.CodeInvalidArgument, "note"},
+		{"cosignature that is not a note", errOf(ctx, audit.AddCosignature, &apiv1.AddCosignatureRequest{Note: "hello\n"}), connect.CodeInvalidArgument, "note"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.call()
@@ -225,10 +160,8 @@ func TestAuditRefusesBadRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if connect.CodeOf(func() error {
-		_, err := audit.AddCosignature(ctx, connect.NewRequest(&apiv1.AddCosignatureRequest{Note: latest.Msg.GetCheckpoint().GetNote()}))
-		return err
-	}()) != connect.CodeInvalidArgument {
+	_, err = audit.AddCosignature(ctx, connect.NewRequest(&apiv1.AddCosignatureRequest{Note: latest.Msg.GetCheckpoint().GetNote()}))
+	if connect.CodeOf(err) != connect.CodeInvalidArgument {
 		t.Fatal("a note with no witness signature was taken")
 	}
 	wskey, _, err := checkpoint.GenerateKey("stranger")
@@ -246,6 +179,15 @@ func TestAuditRefusesBadRequests(t *testing.T) {
 	_, err = audit.AddCosignature(ctx, connect.NewRequest(&apiv1.AddCosignatureRequest{Note: string(cosigned)}))
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "witness") {
 		t.Fatalf("a cosignature by an unconfigured witness: %v", err)
+	}
+}
+
+// errOf is a call of rpc with req, for a table of calls: the error it
+// returns.
+func errOf[Req, Res any](ctx context.Context, rpc func(context.Context, *connect.Request[Req]) (*connect.Response[Res], error), req *Req) func() error {
+	return func() error {
+		_, err := rpc(ctx, connect.NewRequest(req))
+		return err
 	}
 }
 

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,33 +14,19 @@ import (
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // call posts a JSON request to a procedure with tok ("" for none) and
 // returns the Connect error code ("" on success) and the body.
-func call(t *testing.T, d *daemon.Daemon, procedure, tok, body string) (code, msg string) {
+func call(t *testing.T, d *testd, procedure, tok, body string) (code, msg string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, d.APIURL()+procedure, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := d.post(t, procedure, tok, body)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode == http.StatusOK {
@@ -90,7 +74,6 @@ func method(t *testing.T, procedure string) protoreflect.MethodDescriptor {
 // that exactly what Policy grants gets past authorisation.
 func TestRoleMatrix(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
-	ctx := context.Background()
 	// Every RPC the API serves has a rule.
 	procedures := apitest.Procedures(t)
 	for _, p := range procedures {
@@ -140,10 +123,7 @@ func TestRoleMatrix(t *testing.T) {
 			spec.Tenant = auth.AllTenants // an admin is on every tenant
 		}
 		tenantOf[r] = spec.Tenant
-		tok, err := d.NewToken(ctx, spec)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := d.Token(t, spec)
 		tokens[r] = tok
 	}
 	for _, p := range procedures {
@@ -171,14 +151,9 @@ func TestRoleMatrix(t *testing.T) {
 // TestUnauthenticated: no token, a malformed, unknown, expired or revoked
 // one are refused alike, saying nothing of what exists.
 func TestUnauthenticated(t *testing.T) {
-	dir := t.TempDir()
-	d := startDaemon(t, dir)
+	d := startDaemon(t, t.TempDir())
 	ctx := context.Background()
-	adminTok, err := os.ReadFile(filepath.Join(dir, "keys", "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := apiv1connect.NewTokenServiceClient(http.DefaultClient, d.APIURL(), as(strings.TrimSpace(string(adminTok))))
+	admin := d.API(d.Admin(t)).Tokens
 	created, err := admin.CreateToken(ctx, connect.NewRequest(&apiv1.CreateTokenRequest{Name: "soon-revoked", Roles: []string{"auditor"}, Tenant: "acme"}))
 	if err != nil {
 		t.Fatal(err)
@@ -190,11 +165,8 @@ func TestUnauthenticated(t *testing.T) {
 	if _, err := admin.RevokeToken(ctx, connect.NewRequest(&apiv1.RevokeTokenRequest{Id: created.Msg.GetInfo().GetId()})); err != nil {
 		t.Fatal(err)
 	}
-	expired, err := d.NewToken(ctx, auth.Spec{Name: "short", Roles: []auth.Role{auth.Auditor}, Tenant: "acme", TTL: time.Nanosecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	real := tokens[d][1]
+	expired := d.Token(t, auth.Spec{Name: "short", Roles: []auth.Role{auth.Auditor}, Tenant: "acme", TTL: time.Nanosecond})
+	real := d.readTok
 	unknown := real[:len("dkt_")] + strings.Repeat("0", 20) + real[len("dkt_")+20:]
 	wrongSecret := real[:len(real)-4] + "AAAA"
 	var first string
@@ -232,22 +204,22 @@ func TestUnauthenticated(t *testing.T) {
 func TestEmitterSource(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	other := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-src"), `"source":"crm"`, `"source":"billing"`, 1)
-	code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+other+`]}`)
+	code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, d.emitTok, `{"events":[`+other+`]}`)
 	if code != "permission_denied" || !strings.Contains(msg, "events[0].source: this token appends as crm") {
 		t.Fatalf("append as another source: %s %s", code, msg)
 	}
 	none := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-src"), `"source":"crm",`, ``, 1)
-	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+none+`]}`); code != "" {
+	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, d.emitTok, `{"events":[`+none+`]}`); code != "" {
 		t.Fatalf("append with no source: %s %s", code, msg)
 	}
 	export := `{"eventId":"` + uuid.Must(uuid.NewV7()).String() + `","tenant":"acme","subjectRef":"s-src","occurredAt":"2026-02-03T10:00:00Z",` +
 		`"taxonomyVersion":"fideslang-3.1","subjectDataExported":{"format":"EXPORT_FORMAT_JSON","throughSequence":"1"}}`
-	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+export+`]}`); code != "permission_denied" ||
+	if code, msg := call(t, d, apiv1connect.IngestServiceAppendProcedure, d.emitTok, `{"events":[`+export+`]}`); code != "permission_denied" ||
 		!strings.Contains(msg, "SubjectDataExported is recorded by docketd itself") {
 		t.Fatalf("append a docketd-only event: %s %s", code, msg)
 	}
 	docketd := strings.Replace(jsonEvent(uuid.Must(uuid.NewV7()).String(), "s-src"), `"source":"crm"`, `"source":"docketd"`, 1)
-	if code, _ := call(t, d, apiv1connect.IngestServiceAppendProcedure, tokens[d][0], `{"events":[`+docketd+`]}`); code != "permission_denied" {
+	if code, _ := call(t, d, apiv1connect.IngestServiceAppendProcedure, d.emitTok, `{"events":[`+docketd+`]}`); code != "permission_denied" {
 		t.Fatalf("append as docketd: %q, want permission_denied", code)
 	}
 }
@@ -258,78 +230,14 @@ func TestFloodGetsResourceExhausted(t *testing.T) {
 	d := startDaemon(t, t.TempDir(), func(c *config.Config) { c.RateLimit, c.RateBurst = 2, 5 })
 	codes := map[string]int{}
 	for range 40 {
-		code, _ := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, tokens[d][1], `{}`)
+		code, _ := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, d.readTok, `{}`)
 		codes[code]++
 	}
 	if codes[""] < 5 || codes["resource_exhausted"] < 30 || codes[""]+codes["resource_exhausted"] != 40 {
 		t.Fatalf("40 calls at once: %v, want 5 to 6 answered and the rest resource_exhausted", codes)
 	}
-	if code, msg := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, tokens[d][0], `{}`); code != "" {
+	if code, msg := call(t, d, apiv1connect.StatusServiceGetStatusProcedure, d.emitTok, `{}`); code != "" {
 		t.Fatalf("another token: %s %s", code, msg)
-	}
-}
-
-// TestConfidentialDisclosuresAreLegals: a disclosure a court order keeps
-// confidential is in the register for the legal role only; an auditor
-// learns how many were left out, never which.
-func TestConfidentialDisclosuresAreLegals(t *testing.T) {
-	d := startDaemon(t, t.TempDir())
-	ctx := context.Background()
-	disclose := func(id string, until time.Time) *eventsv1.Event {
-		dm := &eventsv1.DisclosureMade{
-			Recipient: &eventsv1.Recipient{Id: id, Name: id, Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, Country: "DE",
-				TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
-			Categories: []string{"user.contact.email"}, Purpose: "essential.service",
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION, LegalInstrumentRef: "order-" + id,
-		}
-		if !until.IsZero() {
-			dm.ConfidentialUntil = timestamppb.New(until)
-		}
-		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
-			OccurredAt: timestamppb.New(time.Now().Add(-time.Hour)), Source: "legal-desk", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: dm}}
-	}
-	if _, err := d.Emitter.Append(ctx, disclose("police-open", time.Time{}), disclose("police-gagged", time.Now().Add(24*time.Hour))); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); d.ReadModels().Status().Checkpoint < 2; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("not projected")
-		}
-	}
-	for _, tc := range []struct {
-		role     auth.Role
-		ids      string
-		withheld uint32
-	}{{auth.Auditor, "police-open", 1}, {auth.DPO, "police-open", 1}, {auth.Legal, "police-open,police-gagged", 0}} {
-		tok, err := d.NewToken(ctx, auth.Spec{Name: "conf-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tok))
-		resp, err := q.ListDisclosures(ctx, connect.NewRequest(&apiv1.ListDisclosuresRequest{Tenant: "acme"}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, x := range resp.Msg.GetDisclosures() {
-			ids = append(ids, x.GetRecipient().GetId())
-		}
-		if got := strings.Join(ids, ","); got != tc.ids || resp.Msg.GetWithheldConfidential() != tc.withheld {
-			t.Errorf("%s sees %q, %d withheld; want %q, %d", tc.role, got, resp.Msg.GetWithheldConfidential(), tc.ids, tc.withheld)
-		}
-		// The charts count what the register lists, and withhold the same.
-		stats, err := q.GetStatistics(ctx, connect.NewRequest(&apiv1.GetStatisticsRequest{Tenant: "acme"}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var counted uint64
-		for _, c := range stats.Msg.GetDisclosuresByKind() {
-			counted += c.GetCount()
-		}
-		if counted != uint64(len(ids)) || stats.Msg.GetWithheldConfidential() != uint64(tc.withheld) {
-			t.Errorf("%s: statistics count %d, %d withheld; want %d, %d", tc.role, counted, stats.Msg.GetWithheldConfidential(), len(ids), tc.withheld)
-		}
 	}
 }
 
@@ -338,29 +246,17 @@ func TestConfidentialDisclosuresAreLegals(t *testing.T) {
 func TestListTenantsCoveredByToken(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	ctx := context.Background()
-	collected := func(tenant string) *eventsv1.Event {
-		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: "s-tenants",
-			OccurredAt: timestamppb.New(time.Now().Add(-time.Hour)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
-				Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
-	}
-	if _, err := d.Emitter.Append(ctx, collected("acme"), collected("beta")); err != nil {
+	at := time.Now().Add(-time.Hour)
+	if _, err := d.Emitter.Append(ctx, collected("acme", "s-tenants", at), collected("beta", "s-tenants", at)); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); d.ReadModels().Status().Checkpoint < 2; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("not projected")
-		}
-	}
-	acme, err := d.NewToken(ctx, auth.Spec{Name: "tenants-acme", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d.projected(t, 2)
+	acme := d.Token(t, auth.Spec{Name: "tenants-acme", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
 	for _, tc := range []struct{ name, tok, want string }{
 		{"bound to acme", acme, "acme"},
-		{"bound to every tenant", tokens[d][1], "acme,beta"},
+		{"bound to every tenant", d.readTok, "acme,beta"},
 	} {
-		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tc.tok))
+		q := d.API(tc.tok).Query
 		resp, err := q.ListTenants(ctx, connect.NewRequest(&apiv1.ListTenantsRequest{}))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)

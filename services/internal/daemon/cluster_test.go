@@ -2,7 +2,6 @@ package daemon_test
 
 import (
 	"context"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -15,12 +14,11 @@ import (
 	"github.com/docketledger/docket/events/proof"
 	"github.com/docketledger/docket/projections/pgtest"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/audit"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -36,34 +34,17 @@ func TestReplicas(t *testing.T) {
 		t.Skip("runs two replicas")
 	}
 	c := newCluster(t)
-	replica := func(name string) func(*config.Config) {
-		return c.replica(name, func(cfg *config.Config) {
-			cfg.CheckpointEvery, cfg.CheckpointInterval = 10, config.Duration(100*time.Millisecond)
-		})
-	}
-	ns, logKey := c.ns, c.logKey
-	a := startDaemon(t, t.TempDir(), replica("a"))
-	b := startDaemon(t, t.TempDir(), replica("b"))
-	replicas := map[string]*daemon.Daemon{"a": a, "b": b}
-	_, js := natstest.Connect(t, ns)
-	kv, err := js.KeyValue(context.Background(), lease.Bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	holder := func(name string) string {
-		h, err := lease.Holder(context.Background(), kv, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
+	a, b := c.start(t, "a", checkpointEvery(10)), c.start(t, "b", checkpointEvery(10))
+	replicas := map[string]*testd{"a": a, "b": b}
+	logKey := c.logKey
+	holder := func(name string) string { return c.holder(t, name) }
 	eventually(t, "a notary and a projector lease", func() bool { return holder("notary") != "" && holder("projector-g1") != "" })
 	t.Logf("notary lease: %s, projector lease: %s", holder("notary"), holder("projector-g1"))
 
 	// Appends through both replicas.
 	var ids []string
 	for round := range 4 {
-		ids = append(ids, appendTo(t, []*daemon.Daemon{a, b}[round%2], 10, func(i int) string { return "r-" + string(rune('a'+i%4)) })...)
+		ids = append(ids, appendTo(t, []*testd{a, b}[round%2], 10, func(i int) string { return "r-" + string(rune('a'+i%4)) })...)
 	}
 	// Both replicas answer alike: the read models (one store) and the
 	// checkpoint; each proves an event from its own tree.
@@ -74,7 +55,7 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("replica %s shows another checkpoint of size 40", name)
 		}
 		eventually(t, "replica "+name+"'s read models hold 40 events", func() bool { return readCheckpoint(t, d) >= 40 })
-		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+		q := d.read.Query
 		s, err := q.GetSubject(context.Background(), connect.NewRequest(&apiv1.GetSubjectRequest{Tenant: "acme", SubjectRef: "r-a"}))
 		if err != nil || s.Msg.GetSubject().GetEvents() != 12 {
 			t.Errorf("replica %s: subject r-a: %v, %d events, want 12", name, err, s.Msg.GetSubject().GetEvents())
@@ -94,7 +75,7 @@ func TestReplicas(t *testing.T) {
 	t.Logf("the notary lease moved from %s to %s in %s", leader, other, time.Since(began).Round(time.Millisecond))
 	ids = append(ids, appendTo(t, survivor, 10, func(int) string { return "r-e" })...)
 	next := waitCheckpoint(t, survivor, 50)
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, survivor.APIURL(), as(tokens[survivor][1]))
+	audit := survivor.read.Audit
 	cp, err := audit.GetConsistencyProof(context.Background(), connect.NewRequest(&apiv1.GetConsistencyProofRequest{OldSize: 40, NewSize: 50}))
 	if err != nil {
 		t.Fatal(err)
@@ -111,21 +92,10 @@ func TestReplicas(t *testing.T) {
 	verifyProof(t, survivor, ids[len(ids)-1], logKey)
 }
 
-// eventually waits up to 30 s for cond.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("%s: not within 30 s", what)
-}
-
 // waitCheckpoint waits for d to show a checkpoint of size n.
-func waitCheckpoint(t *testing.T, d *daemon.Daemon, n uint64) *apiv1.SignedCheckpoint {
+func waitCheckpoint(t *testing.T, d *testd, n uint64) *apiv1.SignedCheckpoint {
 	t.Helper()
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	audit := d.read.Audit
 	var cp *apiv1.SignedCheckpoint
 	eventually(t, "a checkpoint of size "+strconv.FormatUint(n, 10), func() bool {
 		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
@@ -142,9 +112,9 @@ func waitCheckpoint(t *testing.T, d *daemon.Daemon, n uint64) *apiv1.SignedCheck
 }
 
 // readCheckpoint is the read models' checkpoint as d reports it.
-func readCheckpoint(t *testing.T, d *daemon.Daemon) uint64 {
+func readCheckpoint(t *testing.T, d *testd) uint64 {
 	t.Helper()
-	st := apiv1connect.NewStatusServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	st := d.read.Status
 	r, err := st.GetStatus(context.Background(), connect.NewRequest(&apiv1.GetStatusRequest{}))
 	if err != nil {
 		t.Fatal(err)
@@ -153,9 +123,9 @@ func readCheckpoint(t *testing.T, d *daemon.Daemon) uint64 {
 }
 
 // verifyProof checks d's inclusion proof of an event offline.
-func verifyProof(t *testing.T, d *daemon.Daemon, id string, logKey note.Verifier) {
+func verifyProof(t *testing.T, d *testd, id string, logKey note.Verifier) {
 	t.Helper()
-	client := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+	client := d.read.Audit
 	r, err := client.GetInclusionProof(context.Background(), connect.NewRequest(&apiv1.GetInclusionProofRequest{
 		Event: &apiv1.GetInclusionProofRequest_EventId{EventId: id}, Tenant: "acme"}))
 	if err != nil {
@@ -178,39 +148,26 @@ func TestReplicasSharePartitions(t *testing.T) {
 		t.Skip("runs two replicas")
 	}
 	c := newCluster(t)
-	replica := func(name string) func(*config.Config) {
-		return c.replica(name, func(cfg *config.Config) { cfg.ProjectorPartitions = 4 })
-	}
-	ns := c.ns
-	a := startDaemon(t, t.TempDir(), replica("a"))
-	b := startDaemon(t, t.TempDir(), replica("b"))
-	_, js := natstest.Connect(t, ns)
-	kv, err := js.KeyValue(context.Background(), lease.Bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
+	partitions := func(cfg *config.Config) { cfg.ProjectorPartitions = 4 }
+	a, b := c.start(t, "a", partitions), c.start(t, "b", partitions)
 	held := func() map[string]int {
 		out := map[string]int{}
 		for k := range 4 {
-			h, err := lease.Holder(context.Background(), kv, "projector-g1-p"+strconv.Itoa(k))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[h]++
+			out[c.holder(t, "projector-g1-p"+strconv.Itoa(k))]++
 		}
 		return out
 	}
 	eventually(t, "the partitions spread two and two", func() bool { h := held(); return h["a"] == 2 && h["b"] == 2 })
-	appendRound := func(d *daemon.Daemon, n int) {
+	appendRound := func(d *testd, n int) {
 		appendTo(t, d, n, func(i int) string { return "p-" + strconv.Itoa(i%20) })
 	}
 	for range 3 {
 		appendRound(a, 100)
 		appendRound(b, 100)
 	}
-	subjects := func(d *daemon.Daemon, want uint64) {
+	subjects := func(d *testd, want uint64) {
 		t.Helper()
-		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
+		q := d.read.Query
 		for i := range 20 {
 			s, err := q.GetSubject(context.Background(), connect.NewRequest(&apiv1.GetSubjectRequest{Tenant: "acme", SubjectRef: "p-" + strconv.Itoa(i)}))
 			if err != nil || s.Msg.GetSubject().GetEvents() != want {
@@ -218,7 +175,7 @@ func TestReplicasSharePartitions(t *testing.T) {
 			}
 		}
 	}
-	for _, d := range []*daemon.Daemon{a, b} {
+	for _, d := range []*testd{a, b} {
 		eventually(t, "the read models hold 600 events", func() bool { return readCheckpoint(t, d) >= 600 })
 		subjects(d, 30)
 	}
@@ -235,6 +192,7 @@ func TestReplicasSharePartitions(t *testing.T) {
 // the KEK file and the notary's key.
 type cluster struct {
 	ns        *server.Server
+	js        jetstream.JetStream // the test's own connection
 	dsn, kek  string
 	notaryKey string
 	logKey    note.Verifier
@@ -243,6 +201,7 @@ type cluster struct {
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	c := &cluster{ns: natstest.Start(t), dsn: pgtest.Start(t), kek: filepath.Join(t.TempDir(), "kek")}
+	_, c.js = natstest.Connect(t, c.ns)
 	if _, err := keys.LoadKEKFile(c.kek, true); err != nil {
 		t.Fatal(err)
 	}
@@ -257,10 +216,26 @@ func newCluster(t *testing.T) *cluster {
 	return c
 }
 
-// replica configures a replica named name on the cluster.
-func (c *cluster) replica(name string, edit func(*config.Config)) func(*config.Config) {
-	return func(cfg *config.Config) {
+// start starts a replica named name on the cluster, with the
+// configuration edit makes.
+func (c *cluster) start(t *testing.T, name string, edit func(*config.Config)) *testd {
+	t.Helper()
+	return startDaemon(t, t.TempDir(), func(cfg *config.Config) {
 		cfg.NATSURL, cfg.Store, cfg.Instance, cfg.KEKFile, cfg.NotaryKey = c.ns.ClientURL(), c.dsn, name, c.kek, c.notaryKey
 		edit(cfg)
+	})
+}
+
+// holder is the replica holding the lease name ("" for none).
+func (c *cluster) holder(t *testing.T, name string) string {
+	t.Helper()
+	kv, err := c.js.KeyValue(context.Background(), lease.Bucket)
+	if err != nil {
+		t.Fatal(err)
 	}
+	h, err := lease.Holder(context.Background(), kv, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,8 +16,6 @@ import (
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/testkit/apitest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -32,7 +29,7 @@ import (
 // recipient (overdue now); tenant beta holds one collection. Every event
 // is projected and in a published checkpoint.
 type confFixture struct {
-	d                  *daemon.Daemon
+	d                  *testd
 	gaggedID, openID   string
 	gaggedSeq, openSeq uint64
 	noticeSeq          uint64 // the Art. 19 notice due to police-gagged
@@ -42,41 +39,21 @@ type confFixture struct {
 
 func newConfFixture(t *testing.T) *confFixture {
 	t.Helper()
-	d := startDaemon(t, t.TempDir(), func(c *config.Config) {
-		c.CheckpointEvery = 1
-		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-	})
+	d := startDaemon(t, t.TempDir(), checkpointEvery(1))
 	ctx := context.Background()
-	at := timestamppb.New(time.Now().Add(-60 * 24 * time.Hour))
-	collected := func(tenant string) *eventsv1.Event {
-		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: tenant, SubjectRef: "s-conf",
-			OccurredAt: at, Source: "crm", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
-				Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
-	}
+	at := time.Now().Add(-60 * 24 * time.Hour)
 	disclose := func(id, purpose, category string, until time.Time) *eventsv1.Event {
-		dm := &eventsv1.DisclosureMade{
-			Recipient: &eventsv1.Recipient{Id: id, Name: id, Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, Country: "DE",
-				TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
-			Categories: []string{category}, Purpose: purpose,
-			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION, LegalInstrumentRef: "order-" + id,
-		}
-		if !until.IsZero() {
-			dm.ConfidentialUntil = timestamppb.New(until)
-		}
-		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
-			OccurredAt: at, Source: "legal-desk", TaxonomyVersion: "fideslang-3.1",
-			Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: dm}}
+		return disclosed("s-conf", id, purpose, category, at, until)
 	}
 	erased := &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
 		OccurredAt: timestamppb.New(time.Now().Add(-50 * 24 * time.Hour)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
 		Payload: &eventsv1.Event_ErasureExecuted{ErasureExecuted: &eventsv1.ErasureExecuted{RequestId: "req-e", System: "crm", RecordsErased: 1}}}
 	evs := []*eventsv1.Event{
-		collected("acme"),
+		collected("acme", "s-conf", at),
 		disclose("police-open", "essential.service", "user.contact.email", time.Time{}),
 		disclose("police-gagged", "essential.legal_obligation", "user.account.username", time.Now().Add(24*time.Hour)),
-		collected("acme"),
-		collected("beta"),
+		collected("acme", "s-conf", at),
+		collected("beta", "s-conf", at),
 		// docketd's Art. 19 saga records a notice due to each recipient of
 		// s-conf, police-gagged included; overdue by now.
 		erased,
@@ -88,18 +65,12 @@ func newConfFixture(t *testing.T) *confFixture {
 	f := &confFixture{d: d, openID: res[1].EventID, openSeq: res[1].Sequence, gaggedID: res[2].EventID, gaggedSeq: res[2].Sequence,
 		betaID: res[4].EventID, betaSeq: res[4].Sequence}
 	last := res[len(res)-1].Sequence + 2 // and the saga's two notices due
-	audit := apiv1connect.NewAuditServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1]))
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		r, err := audit.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
-		if err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= last && d.ReadModels().Status().Checkpoint >= last {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not projected and checkpointed: %v", err)
-		}
-	}
+	eventually(t, "every event projected and checkpointed", func() bool {
+		r, err := d.read.Audit.GetLatestCheckpoint(ctx, connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+		return err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= last && d.ReadModels().Status().Checkpoint >= last
+	})
 	for seq := last - 1; seq <= last; seq++ {
-		if storedEvent(t, d, seq).GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
+		if d.StoredEvent(t, seq).GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
 			f.noticeSeq = seq
 		}
 	}
@@ -164,7 +135,6 @@ var readCases = map[string]readCase{
 // request naming an event that does not exist gets.
 func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 	f := newConfFixture(t)
-	ctx := context.Background()
 	procedures := apitest.Procedures(t)
 	seqField := regexp.MustCompile(`"[A-Za-z]*(?:[sS]eq|[sS]equence)":"` + strconv.FormatUint(f.gaggedSeq, 10) + `"`)
 	// Stored events and documents come base64-encoded, and documents hold
@@ -199,10 +169,7 @@ func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 	missing := uuid.Must(uuid.NewV7()).String()
 	const missingSeq = 1 << 40
 	for _, role := range []auth.Role{auth.Auditor, auth.DPO, auth.Legal} {
-		tok, err := f.d.NewToken(ctx, auth.Spec{Name: "conf-" + string(role), Roles: []auth.Role{role}, Tenant: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := f.d.Token(t, auth.Spec{Name: "conf-" + string(role), Roles: []auth.Role{role}, Tenant: "acme"})
 		for _, p := range procedures {
 			name := strings.TrimPrefix(p, "/docket.api.v1.")
 			rc, ok := readCases[name]
@@ -256,8 +223,10 @@ func fill(tmpl, id string, seq, nseq uint64) string {
 	return strings.NewReplacer("{id}", id, "{seq}", strconv.FormatUint(seq, 10), "{nseq}", strconv.FormatUint(nseq, 10)).Replace(tmpl)
 }
 
-// TestConfidentialCounts: what the others see counts without the
-// confidential disclosure, and says how many rows were left out.
+// TestConfidentialCounts: the register of disclosures lists the
+// confidential disclosure for the legal role only; what the others see
+// lists and counts without it, and says how many rows were left out, never
+// which.
 func TestConfidentialCounts(t *testing.T) {
 	f := newConfFixture(t)
 	ctx := context.Background()
@@ -265,12 +234,15 @@ func TestConfidentialCounts(t *testing.T) {
 		role                 auth.Role
 		events, history      uint64
 		undeclared, withheld uint64
-	}{{auth.Auditor, 5, 5, 1, 2}, {auth.DPO, 5, 5, 1, 2}, {auth.Legal, 7, 7, 2, 0}} {
-		tok, err := f.d.NewToken(ctx, auth.Spec{Name: "count-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := apiv1connect.NewQueryServiceClient(http.DefaultClient, f.d.APIURL(), as(tok))
+		disclosures          string // the register's recipients
+		withheldDisclosures  uint32
+	}{
+		{auth.Auditor, 5, 5, 1, 2, "police-open", 1},
+		{auth.DPO, 5, 5, 1, 2, "police-open", 1},
+		{auth.Legal, 7, 7, 2, 0, "police-open,police-gagged", 0},
+	} {
+		tok := f.d.Token(t, auth.Spec{Name: "count-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
+		q := f.d.API(tok).Query
 		sub, err := q.GetSubject(ctx, connect.NewRequest(&apiv1.GetSubjectRequest{Tenant: "acme", SubjectRef: "s-conf"}))
 		if err != nil {
 			t.Fatal(err)
@@ -299,6 +271,25 @@ func TestConfidentialCounts(t *testing.T) {
 		if undeclared != tc.undeclared {
 			t.Errorf("%s: statistics count %d undeclared-recipient findings, want %d", tc.role, undeclared, tc.undeclared)
 		}
+		resp, err := q.ListDisclosures(ctx, connect.NewRequest(&apiv1.ListDisclosuresRequest{Tenant: "acme"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, x := range resp.Msg.GetDisclosures() {
+			ids = append(ids, x.GetRecipient().GetId())
+		}
+		if got := strings.Join(ids, ","); got != tc.disclosures || resp.Msg.GetWithheldConfidential() != tc.withheldDisclosures {
+			t.Errorf("%s sees %q, %d withheld; want %q, %d", tc.role, got, resp.Msg.GetWithheldConfidential(), tc.disclosures, tc.withheldDisclosures)
+		}
+		// The charts count what the register lists, and withhold the same.
+		var counted uint64
+		for _, c := range st.Msg.GetDisclosuresByKind() {
+			counted += c.GetCount()
+		}
+		if counted != uint64(len(ids)) || st.Msg.GetWithheldConfidential() != uint64(tc.withheldDisclosures) {
+			t.Errorf("%s: statistics count %d disclosures, %d withheld; want %d, %d", tc.role, counted, st.Msg.GetWithheldConfidential(), len(ids), tc.withheldDisclosures)
+		}
 	}
 }
 
@@ -307,11 +298,7 @@ func TestConfidentialCounts(t *testing.T) {
 // does not exist gets; a token of every tenant gets the event.
 func TestProofOfAnotherTenantsEventIsNotFound(t *testing.T) {
 	f := newConfFixture(t)
-	ctx := context.Background()
-	tok, err := f.d.NewToken(ctx, auth.Spec{Name: "acme-auditor", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := f.d.Token(t, auth.Spec{Name: "acme-auditor", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
 	const missing = 1 << 40
 	for _, tc := range []struct{ procedure, body, control string }{
 		{apiv1connect.AuditServiceGetEventProcedure, fmt.Sprintf(`{"sequence":"%d"}`, f.betaSeq), fmt.Sprintf(`{"sequence":"%d"}`, missing)},
@@ -327,7 +314,7 @@ func TestProofOfAnotherTenantsEventIsNotFound(t *testing.T) {
 		if strings.Contains(msg, f.betaID) || strings.Contains(msg, "beta") {
 			t.Errorf("%s %s: the error tells of beta's event: %s", tc.procedure, tc.body, msg)
 		}
-		if code, msg := call(t, f.d, tc.procedure, tokens[f.d][1], tc.body); code != "" || !strings.Contains(msg, "docket.beta.") {
+		if code, msg := call(t, f.d, tc.procedure, f.d.readTok, tc.body); code != "" || !strings.Contains(msg, "docket.beta.") {
 			t.Errorf("%s %s with a token of every tenant: %s %s", tc.procedure, tc.body, code, msg)
 		}
 	}

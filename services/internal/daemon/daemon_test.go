@@ -20,51 +20,65 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	demodata "github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-func startDaemon(t *testing.T, dir string, edit ...func(*config.Config)) *daemon.Daemon {
+// testd is a docketd started for a test, with two tokens and the API
+// clients calling with each: an emitter's (tenant acme, source crm) and a
+// reader's (auditor, legal and DPO of every tenant).
+type testd struct {
+	*docketdtest.Docketd
+	emitTok, readTok string
+	emit, read       docketdtest.API
+}
+
+// startDaemon starts docketd on dir, with the configuration edit makes.
+func startDaemon(t *testing.T, dir string, edit ...func(*config.Config)) *testd {
 	t.Helper()
 	c := docketdtest.Config(t)
 	c.DataDir = dir
 	for _, e := range edit {
 		e(&c)
 	}
-	d := docketdtest.Start(t, c)
-	tokens[d.Daemon] = [2]string{
-		d.Token(t, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"}),
-		d.Token(t, auth.Spec{Name: "reader", Roles: []auth.Role{auth.Auditor, auth.Legal, auth.DPO}, Tenant: auth.AllTenants}),
-	}
-	return d.Daemon
+	d := &testd{Docketd: docketdtest.Start(t, c)}
+	d.emitTok = d.Token(t, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
+	d.readTok = d.Token(t, auth.Spec{Name: "reader", Roles: []auth.Role{auth.Auditor, auth.Legal, auth.DPO}, Tenant: auth.AllTenants})
+	d.emit, d.read = d.API(d.emitTok), d.API(d.readTok)
+	return d
 }
 
-// tokens are each test daemon's emitter (acme, as crm) and reader tokens.
-var tokens = map[*daemon.Daemon][2]string{}
-
-// as is a client option sending tok.
-func as(tok string) connect.ClientOption { return auth.Bearer(tok) }
-
-// postAppend posts a JSON Append request with d's emitter token.
-func postAppend(t *testing.T, d *daemon.Daemon, body string) (*http.Response, error) {
+// post posts a JSON request to procedure with tok ("" for none); the
+// response's body is closed when the test ends, if not before.
+func (d *testd) post(t *testing.T, procedure, tok, body string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, d.APIURL()+"/docket.api.v1.IngestService/Append", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, d.APIURL()+procedure, strings.NewReader(body))
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tokens[d][0])
-	return http.DefaultClient.Do(req)
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// postAppend posts a JSON Append request with d's emitter token.
+func postAppend(t *testing.T, d *testd, body string) *http.Response {
+	t.Helper()
+	return d.post(t, apiv1connect.IngestServiceAppendProcedure, d.emitTok, body)
 }
 
 // appendTo appends n events through d, the i-th about subject ref(i), and
 // returns their ids.
-func appendTo(t *testing.T, d *daemon.Daemon, n int, ref func(int) string) []string {
+func appendTo(t *testing.T, d *testd, n int, ref func(int) string) []string {
 	t.Helper()
 	ids := make([]string, n)
 	var body strings.Builder
@@ -77,29 +91,12 @@ func appendTo(t *testing.T, d *daemon.Daemon, n int, ref func(int) string) []str
 		body.WriteString(jsonEvent(ids[i], ref(i)))
 	}
 	body.WriteString(`]}`)
-	resp, err := postAppend(t, d, body.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postAppend(t, d, body.String())
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("append through %s: HTTP %d", d.APIURL(), resp.StatusCode)
 	}
 	return ids
-}
-
-// storedEvent is the event stored at seq, as stored (values sealed).
-func storedEvent(t *testing.T, d *daemon.Daemon, seq uint64) *eventsv1.Event {
-	t.Helper()
-	m, err := d.Stream().GetMsg(context.Background(), seq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := &eventsv1.Event{}
-	if err := proto.Unmarshal(m.Data, ev); err != nil {
-		t.Fatal(err)
-	}
-	return ev
 }
 
 const canary = "daemon-canary-5521@example.net"
@@ -111,7 +108,7 @@ func jsonEvent(id, ref string) string {
 		`"values":[{"category":"user.contact.email","plaintext":"` + canary + `"}]}}`
 }
 
-func storedBytes(t *testing.T, d *daemon.Daemon) (n uint64, all []byte) {
+func storedBytes(t *testing.T, d *testd) (n uint64, all []byte) {
 	t.Helper()
 	ctx := context.Background()
 	info, err := d.Stream().Info(ctx)
@@ -137,10 +134,7 @@ func TestAppendOverHTTPJSON(t *testing.T) {
 	id := uuid.Must(uuid.NewV7()).String()
 	body := `{"events":[` + jsonEvent(id, "cust-1") + `]}`
 	post := func(body string) (int, map[string]any) {
-		resp, err := postAppend(t, d, body)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := postAppend(t, d, body)
 		defer resp.Body.Close()
 		var out map[string]any
 		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
@@ -187,10 +181,7 @@ func TestAppendRefusesBadBatchWhole(t *testing.T) {
 		{"email as subject", `{"events":[` + strings.Replace(good, `"cust-1"`, `"`+canary+`"`, 1) + `]}`, "events[0].subject_ref"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := postAppend(t, d, tc.body)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := postAppend(t, d, tc.body)
 			defer resp.Body.Close()
 			raw, _ := io.ReadAll(resp.Body)
 			var out struct {
@@ -224,7 +215,7 @@ func h2cClient() *http.Client {
 func TestAppendOverGRPCAndReflection(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	ctx := context.Background()
-	client := apiv1connect.NewIngestServiceClient(h2cClient(), d.APIURL(), connect.WithGRPC(), as(tokens[d][0]))
+	client := apiv1connect.NewIngestServiceClient(h2cClient(), d.APIURL(), connect.WithGRPC(), auth.Bearer(d.emitTok))
 	ev := &eventsv1.Event{}
 	if err := protojson.Unmarshal([]byte(jsonEvent(uuid.Must(uuid.NewV7()).String(), "cust-9")), ev); err != nil {
 		t.Fatal(err)
@@ -246,7 +237,7 @@ func TestAppendOverGRPCAndReflection(t *testing.T) {
 	}
 
 	rc := grpcreflect.NewClient(h2cClient(), d.APIURL())
-	stream := rc.NewStream(ctx, grpcreflect.WithRequestHeaders(http.Header{"Authorization": {"Bearer " + tokens[d][1]}}))
+	stream := rc.NewStream(ctx, grpcreflect.WithRequestHeaders(http.Header{"Authorization": {"Bearer " + d.readTok}}))
 	defer stream.Close()
 	names, err := stream.ListServices()
 	if err != nil {
@@ -266,7 +257,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "docket_append_events_total"} {
 		if path == "/metrics" {
 			// A counter appears once it has a value.
-			_, _ = postAppend(t, d, `{"events":[]}`)
+			postAppend(t, d, `{"events":[]}`)
 		}
 		resp, err := http.Get(d.APIURL() + path)
 		if err != nil {
@@ -302,10 +293,7 @@ func TestDemoLoadIsIdempotent(t *testing.T) {
 	// After the demo, an event of another source lands in its tenant (as
 	// one appended through the API would): a restart resumes the demo
 	// past it, adding nothing.
-	other := &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: demodata.DefaultTenant, SubjectRef: "s-after-demo",
-		OccurredAt: timestamppb.New(time.Now().Add(-time.Minute)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{Purposes: []string{"essential.service"},
-			Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT}}}
+	other := collected(demodata.DefaultTenant, "s-after-demo", time.Now().Add(-time.Minute))
 	if _, err := d.Emitter.Append(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +310,7 @@ func TestDemoLoadIsIdempotent(t *testing.T) {
 }
 
 // demoEvents counts the stored events not recorded by docketd itself.
-func demoEvents(t *testing.T, d *daemon.Daemon) int {
+func demoEvents(t *testing.T, d *testd) int {
 	t.Helper()
 	ctx := context.Background()
 	info, err := d.Stream().Info(ctx)
@@ -331,7 +319,7 @@ func demoEvents(t *testing.T, d *daemon.Daemon) int {
 	}
 	n := 0
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
-		if storedEvent(t, d, seq).GetSource() != events.RecordedBy {
+		if d.StoredEvent(t, seq).GetSource() != events.RecordedBy {
 			n++
 		}
 	}

@@ -3,14 +3,12 @@ package daemon_test
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
@@ -29,8 +27,8 @@ func TestDemoLogsHoldNoSecrets(t *testing.T) {
 	d := docketdtest.Start(t, c)
 	ctx := context.Background()
 	adminTok := d.Admin(t)
-	tokens := apiv1connect.NewTokenServiceClient(http.DefaultClient, d.APIURL(), as(adminTok))
-	made, err := tokens.CreateToken(ctx, connect.NewRequest(&apiv1.CreateTokenRequest{Name: "crm", Roles: []string{"emitter"}, Tenant: "harbourline", Source: "crm"}))
+	admin := d.API(adminTok)
+	made, err := admin.Tokens.CreateToken(ctx, connect.NewRequest(&apiv1.CreateTokenRequest{Name: "crm", Roles: []string{"emitter"}, Tenant: "harbourline", Source: "crm"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +51,7 @@ func TestDemoLogsHoldNoSecrets(t *testing.T) {
 	if len(values) < 1000 {
 		t.Fatalf("the demo plants only %d values", len(values))
 	}
-	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, d.APIURL(), as(adminTok))
-	if _, err := rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "harbourline", SubjectRef: subject,
+	if _, err := admin.Rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "harbourline", SubjectRef: subject,
 		Format: eventsv1.ExportFormat_EXPORT_FORMAT_JSON, Justification: "log test"})); err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +61,7 @@ func TestDemoLogsHoldNoSecrets(t *testing.T) {
 		leaked = v
 		break
 	}
-	ingest := apiv1connect.NewIngestServiceClient(http.DefaultClient, d.APIURL(), as(made.Msg.GetToken()))
-	_, _ = ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{{Tenant: leaked, SubjectRef: leaked}}}))
+	_, _ = d.API(made.Msg.GetToken()).Ingest.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: []*eventsv1.Event{{Tenant: leaked, SubjectRef: leaked}}}))
 	time.Sleep(500 * time.Millisecond) // the sagas' and scheduler's first work
 
 	logged := []byte(d.Logs.String())

@@ -35,10 +35,8 @@ func TestMutualTLS(t *testing.T) {
 	if !strings.HasPrefix(d.APIURL(), "https://") {
 		t.Fatalf("API at %s, want https", d.APIURL())
 	}
-	if _, err := d.NewToken(context.Background(), auth.Spec{Name: "crm-svc", Roles: []auth.Role{auth.Emitter}, Tenant: "acme",
-		Source: "crm", ClientCert: "crm.services.acme"}); err != nil {
-		t.Fatal(err)
-	}
+	d.Token(t, auth.Spec{Name: "crm-svc", Roles: []auth.Role{auth.Emitter}, Tenant: "acme",
+		Source: "crm", ClientCert: "crm.services.acme"})
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(serverCA.PEM)
 	client := func(c *tlstest.CA, cn string) *http.Client {
@@ -82,7 +80,7 @@ func TestMutualTLS(t *testing.T) {
 			t.Errorf("%s: %d %s, want refused", name, code, body)
 		}
 	}
-	if code, body := post(client(nil, ""), tokens[d][0]); code != http.StatusOK {
+	if code, body := post(client(nil, ""), d.emitTok); code != http.StatusOK {
 		t.Fatalf("a bearer token over TLS: %d %s", code, body)
 	}
 }

@@ -10,16 +10,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/projections/source/corrupttest"
 	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	"github.com/docketledger/docket/services/internal/cli"
-	"github.com/docketledger/docket/services/internal/config"
-	"github.com/google/uuid"
 )
 
 // TestQuarantinedMessagesAreVisible puts every kind of bad message
@@ -29,21 +25,9 @@ import (
 // (still 200), the metric, the tenant's findings and the console's
 // integrity page — none of them with the plaintext value one message held.
 func TestQuarantinedMessagesAreVisible(t *testing.T) {
-	d := startDaemon(t, t.TempDir(), func(c *config.Config) {
-		c.CheckpointEvery, c.CheckpointInterval = 2, config.Duration(100*time.Millisecond)
-	})
+	d := startDaemon(t, t.TempDir(), checkpointEvery(2))
 	ctx := context.Background()
-	appendOK := func(ref string) {
-		t.Helper()
-		resp, err := postAppend(t, d, `{"events":[`+jsonEvent(uuid.Must(uuid.NewV7()).String(), ref)+`]}`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("append: %s", resp.Status)
-		}
-	}
+	appendOK := func(ref string) { appendTo(t, d, 1, func(int) string { return ref }) }
 	appendOK("s-1")
 	const plaintext = "quarantine-canary-9e0c@example.org"
 	bad := corrupttest.Messages("acme", "s-1", plaintext)
@@ -58,11 +42,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := info.State.LastSeq
-	for deadline := time.Now().Add(30 * time.Second); d.ReadModels().Status().Checkpoint < last; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the read models stopped at %d of %d: %+v", d.ReadModels().Status().Checkpoint, last, d.ReadModels().Status())
-		}
-	}
+	d.projected(t, last)
 	if st, err := d.ReadModels().Reader().Subject(ctx, "acme", "s-2"); err != nil || st == nil {
 		t.Fatalf("the event after the bad messages is not applied: %v", err)
 	}
@@ -75,7 +55,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 	}
 
 	// docket status.
-	t.Setenv("DOCKET_TOKEN", tokens[d][1])
+	t.Setenv("DOCKET_TOKEN", d.readTok)
 	var out, errOut bytes.Buffer
 	if err := cli.Status(ctx, []string{"--api", d.APIURL()}, &out, &errOut); err != nil {
 		t.Fatalf("docket status: %v: %s", err, errOut.String())
@@ -85,8 +65,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 		t.Errorf("docket status says\n%s\nwant a line %q naming sequence %d", out.String(), wantLine, last-1)
 	}
 	leak("docket status", out.String())
-	st, err := apiv1connect.NewStatusServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1])).
-		GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
+	st, err := d.read.Status.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +98,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 	leak("/metrics", metrics)
 
 	// The tenant's findings, one per message whose subject names it.
-	fs, err := apiv1connect.NewQueryServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1])).
-		ListFindings(ctx, connect.NewRequest(&apiv1.ListFindingsRequest{Tenant: "acme", Rule: state.RuleUnprojectable}))
+	fs, err := d.read.Query.ListFindings(ctx, connect.NewRequest(&apiv1.ListFindingsRequest{Tenant: "acme", Rule: state.RuleUnprojectable}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +112,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 	// The console's integrity page.
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	req, _ := http.NewRequest(http.MethodPost, d.APIURL()+"/signin", strings.NewReader(url.Values{"token": {tokens[d][1]}}.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, d.APIURL()+"/signin", strings.NewReader(url.Values{"token": {d.readTok}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", d.APIURL())
 	resp, err := c.Do(req)
@@ -156,16 +134,10 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 		leak(path, page)
 	}
 	// The notary signs the bad messages into the log like any other.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		st, err := apiv1connect.NewStatusServiceClient(http.DefaultClient, d.APIURL(), as(tokens[d][1])).
-			GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
-		if err == nil && st.Msg.GetNotary().GetCheckpointSize() == last {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the notary did not sign the whole log (%d events): %v %v", last, st.Msg.GetNotary(), err)
-		}
-	}
+	eventually(t, fmt.Sprintf("the notary signs the whole log (%d events)", last), func() bool {
+		st, err := d.read.Status.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
+		return err == nil && st.Msg.GetNotary().GetCheckpointSize() == last
+	})
 	if len(leaks) > 0 {
 		t.Errorf("the plaintext value shows in %v", leaks)
 	}
