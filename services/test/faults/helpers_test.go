@@ -87,12 +87,31 @@ func startDocketd(t *testing.T, cfg config.Config) *docketd {
 	return dd
 }
 
-// newClient is an API client with the emitter token on a connection of
-// its own.
-func (d *docketd) newClient(t *testing.T) apiv1connect.IngestServiceClient {
-	tr := &http.Transport{}
+// newClients is n API clients with the emitter token, each on a
+// connection of its own.
+func (d *docketd) newClients(t *testing.T, n int) []apiv1connect.IngestServiceClient {
+	clients := make([]apiv1connect.IngestServiceClient, n)
+	for i := range clients {
+		clients[i] = ingestClient(t, d.APIURL(), d.token, &http.Transport{})
+	}
+	return clients
+}
+
+// ingestClient is an Ingest API client of the API at url calling with
+// token over tr (a pool of connections of its own, so that a load's
+// connections are not the other calls' ones), closed when the test ends.
+func ingestClient(t *testing.T, url, token string, tr *http.Transport) apiv1connect.IngestServiceClient {
 	t.Cleanup(tr.CloseIdleConnections)
-	return apiv1connect.NewIngestServiceClient(&http.Client{Transport: tr}, d.APIURL(), auth.Bearer(d.token))
+	return apiv1connect.NewIngestServiceClient(&http.Client{Transport: tr}, url, auth.Bearer(token))
+}
+
+// getStatus is the GetStatus answer of the API at url, asked with token.
+func getStatus(ctx context.Context, url, token string) (*apiv1.GetStatusResponse, error) {
+	resp, err := docketdtest.NewAPI(url, token).Status.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
+	if err != nil {
+		return nil, err
+	}
+	return resp.Msg, nil
 }
 
 // stop shuts docketd down, failing the test if that takes over a minute.
@@ -577,10 +596,9 @@ func (d *docketd) status(t *testing.T) *apiv1.GetStatusResponse {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := apiv1connect.NewStatusServiceClient(d.http, d.APIURL(), auth.Bearer(d.token))
-	resp, err := c.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
+	s, err := getStatus(ctx, d.APIURL(), d.token)
 	if err != nil {
 		t.Fatalf("GetStatus: %v", err)
 	}
-	return resp.Msg
+	return s
 }
