@@ -247,10 +247,7 @@ func TestEmbeddedReader(t *testing.T) {
 		op            func(context.Context) error
 	}{
 		{"publish an event", "docket.acme.user-1.DataCollected", r.publish("docket.acme.user-1.DataCollected")},
-		{"publish through JetStream", "docket.acme.user-1.DataCollected", func(ctx context.Context) error {
-			_, err := r.js.Publish(ctx, "docket.acme.user-1.DataCollected", []byte("x"))
-			return err
-		}},
+		{"publish through JetStream", "docket.acme.user-1.DataCollected", r.jsPublish("docket.acme.user-1.DataCollected")},
 		{"publish a checkpoint", notary.SignedPrefix + ".1", r.publish(notary.SignedPrefix + ".1")},
 		{"delete the stream", "$JS.API.STREAM.DELETE.DOCKET", func(ctx context.Context) error {
 			return r.js.DeleteStream(ctx, events.DefaultStream)
