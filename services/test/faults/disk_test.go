@@ -151,7 +151,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 	t.Run("written, then read-only", func(t *testing.T) {
 		t.Parallel()
 		dir := mountTmpfs(t, "64m")
-		cfg := baseConfig(dir)
+		cfg := baseConfig(t, dir)
 		d := startDocketd(t, cfg)
 		acked := d.appendN(t, "ro-1", 500)
 		waitProjected(t, d, 500, time.Minute)
@@ -184,7 +184,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 		t.Parallel()
 		dir := mountTmpfs(t, "64m")
 		remount(t, dir, true, "")
-		cfg := baseConfig(dir)
+		cfg := baseConfig(t, dir)
 		refusedStart(t, cfg)
 		if files := snapshot(t, dir); len(files) > 0 {
 			t.Errorf("files on a read-only file system: %v", files)
@@ -269,7 +269,7 @@ func TestFullDisk(t *testing.T) {
 func fullDisk(t *testing.T, atomic bool) {
 	workers, batch := scale(2, 4), scale(20, 50)
 	dir := mountTmpfs(t, scale("48m", "128m"))
-	cfg := baseConfig(dir)
+	cfg := baseConfig(t, dir)
 	cfg.AtomicAppend = &atomic
 	cfg.CheckpointInterval = config.Duration(time.Second) // the notary writes its tree at least every second
 	d := startDocketd(t, cfg)

@@ -36,7 +36,7 @@ func TestSameEventFromSeveralClients(t *testing.T) {
 		{"expected_last_sequence", true, true},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
-			cfg := baseConfig(t.TempDir())
+			cfg := baseConfig(t, "")
 			cfg.AtomicAppend = &mode.atomic
 			d := startDocketd(t, cfg)
 			conns := d.newClients(t, clients)

@@ -50,16 +50,15 @@ func newEvent(subjectRef string, i int) *eventsv1.Event {
 	return ev
 }
 
-// baseConfig is docketd on the embedded default in dir, with no NATS
-// listener, the API on a random loopback port and no rate limit in the way
-// of the load.
-func baseConfig(dir string) config.Config {
-	c := config.Defaults()
-	c.DataDir = dir
-	c.NATSListen = "off"
-	c.APIListen = "127.0.0.1:0"
-	c.RateLimit = 1e6
-	c.RateBurst = 1e6
+// baseConfig is docketdtest's configuration (the embedded default with no
+// NATS listener, the API on a random loopback port) with no rate limit in
+// the way of the load, on data dir dir ("" for a fresh one).
+func baseConfig(t *testing.T, dir string) config.Config {
+	c := docketdtest.Config(t)
+	if dir != "" {
+		c.DataDir = dir
+	}
+	c.RateLimit, c.RateBurst = 1e6, 1e6
 	return c
 }
 
