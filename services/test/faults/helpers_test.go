@@ -67,7 +67,7 @@ type docketd struct {
 	*docketdtest.Docketd
 	token  string // the emitter token
 	client apiv1connect.IngestServiceClient
-	http   *http.Client
+	conns  *http.Transport // the client's
 
 	mu      sync.Mutex
 	stopped bool
@@ -79,10 +79,10 @@ type docketd struct {
 func startDocketd(t *testing.T, cfg config.Config) *docketd {
 	t.Helper()
 	dd := &docketd{Docketd: docketdtest.Start(t, cfg, docketdtest.WithLogLevel(slog.LevelInfo)),
-		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}}
+		conns: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	t.Cleanup(func() { dd.stop(t) })
 	dd.token = dd.Token(t, auth.Spec{Name: "faults", Roles: []auth.Role{auth.Emitter}, Tenant: tenant, Source: source})
-	dd.client = apiv1connect.NewIngestServiceClient(dd.http, dd.APIURL(), auth.Bearer(dd.token))
+	dd.client = ingestClient(t, dd.APIURL(), dd.token, dd.conns)
 	return dd
 }
 
@@ -134,7 +134,7 @@ func (d *docketd) stop(t *testing.T) {
 	case <-time.After(90 * time.Second):
 		t.Errorf("docketd did not shut down in 90s")
 	}
-	d.http.CloseIdleConnections()
+	d.conns.CloseIdleConnections()
 }
 
 // load appends batches of fresh events from several goroutines until
