@@ -3,7 +3,6 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,9 +10,7 @@ import (
 
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
-	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/google/uuid"
@@ -70,7 +67,7 @@ func TestExportSubject(t *testing.T) {
 	}
 	gaggedID := evs[3].GetEventId()
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 4 })
-	waitForCheckpoint(t, auditClient(t, d), 4)
+	waitForCheckpoint(t, d, 4)
 
 	dir := t.TempDir()
 	code, out, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json", "--request-id", "req-1", "--actor", "dpo-1", "--bundles-dir", dir)
@@ -186,8 +183,7 @@ func TestExportSubject(t *testing.T) {
 	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api, "--justification", "test"); code != cli.ExitFailure || !strings.Contains(errOut, "not found") {
 		t.Fatalf("unknown subject: exit %d: %s", code, errOut)
 	}
-	rights := apiv1connect.NewRightsServiceClient(http.DefaultClient, api, auth.Bearer(d.Admin(t)))
-	_, err := rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
+	_, err := d.API(d.Admin(t)).Rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "tenant") || !strings.Contains(err.Error(), "format") {
 		t.Fatalf("API export with a bad tenant and no format: %v", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events/checkpoint"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
@@ -58,12 +57,6 @@ func authorize(t *testing.T, d *docketdtest.Docketd) {
 	emitterToken = d.Token(t, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
 	dpoToken = d.Token(t, auth.Spec{Name: "dpo-1", Roles: []auth.Role{auth.DPO}, Tenant: auth.AllTenants})
 	importerToken = d.Token(t, auth.Spec{Name: "demo-loader", Roles: []auth.Role{auth.Emitter}, Tenant: "harbourline", Source: auth.AnySource})
-}
-
-// auditClient is an Audit API client with the daemon's first admin token.
-func auditClient(t *testing.T, d *docketdtest.Docketd) apiv1connect.AuditServiceClient {
-	t.Helper()
-	return d.API(d.Admin(t)).Audit
 }
 
 // appendAPI appends evs through d's Append API, with token.
@@ -182,16 +175,26 @@ func waitFor(t *testing.T, ok func() bool) {
 	}
 }
 
-func waitForCheckpoint(t *testing.T, audit apiv1connect.AuditServiceClient, size uint64) *apiv1.SignedCheckpoint {
+// latestCheckpoint is d's latest signed checkpoint, asked with its first
+// admin token.
+func latestCheckpoint(t *testing.T, d *docketdtest.Docketd) (*apiv1.SignedCheckpoint, error) {
+	t.Helper()
+	r, err := d.API(d.Admin(t)).Audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+	if err != nil {
+		return nil, err
+	}
+	return r.Msg.GetCheckpoint(), nil
+}
+
+// waitForCheckpoint waits for d to sign a checkpoint of size events or
+// more, and returns it.
+func waitForCheckpoint(t *testing.T, d *docketdtest.Docketd, size uint64) *apiv1.SignedCheckpoint {
 	t.Helper()
 	var cp *apiv1.SignedCheckpoint
 	waitFor(t, func() bool {
-		r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
-		if err != nil {
-			return false
-		}
-		cp = r.Msg.GetCheckpoint()
-		return cp.GetTreeSize() >= size
+		var err error
+		cp, err = latestCheckpoint(t, d)
+		return err == nil && cp.GetTreeSize() >= size
 	})
 	return cp
 }

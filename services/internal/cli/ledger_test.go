@@ -1,16 +1,13 @@
 package cli_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events/checkpoint"
-	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
 	fnote "github.com/transparency-dev/formats/note"
@@ -41,12 +38,11 @@ func TestVerifiableLedger(t *testing.T) {
 	})
 	c := d.Config
 	api := d.APIURL()
-	audit := auditClient(t, d)
 
 	if code, _, errOut := run(t, "append", "--api", api, writeFile(t, line("s-1"), line("s-2"), line("s-1"))); code != 0 {
 		t.Fatalf("append: %s", errOut)
 	}
-	latest := waitForCheckpoint(t, audit, 3)
+	latest := waitForCheckpoint(t, d, 3)
 	cp1 := filepath.Join(dir, "cp1")
 	if err := os.WriteFile(cp1, []byte(latest.GetNote()), 0o600); err != nil {
 		t.Fatal(err)
@@ -97,15 +93,15 @@ func TestVerifiableLedger(t *testing.T) {
 	if code, out, errOut := run(t, "append", "--api", api, writeFile(t, line("s-3"))); code != 0 {
 		t.Fatalf("append: %s%s", out, errOut)
 	}
-	second := waitForCheckpoint(t, audit, 4)
+	second := waitForCheckpoint(t, d, 4)
 	if code, out, errOut := run(t, wargs...); code != 0 || !strings.Contains(out, "previous view: 3") {
 		t.Fatalf("witness, second checkpoint: exit %d: %s%s", code, out, errOut)
 	}
-	r, err := audit.GetLatestCheckpoint(context.Background(), connect.NewRequest(&apiv1.GetLatestCheckpointRequest{}))
+	cosigned, err := latestCheckpoint(t, d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Msg.GetCheckpoint().GetCosigners(); len(got) != 1 || got[0] != "witness.test" {
+	if got := cosigned.GetCosigners(); len(got) != 1 || got[0] != "witness.test" {
 		t.Fatalf("cosigners %v, want [witness.test]", got)
 	}
 	// The witness's cosignature is a timestamped C2SP cosignature/v1.
@@ -117,7 +113,7 @@ func TestVerifiableLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	served, err := checkpoint.Open([]byte(r.Msg.GetCheckpoint().GetNote()), lv, []note.Verifier{wv})
+	served, err := checkpoint.Open([]byte(cosigned.GetNote()), lv, []note.Verifier{wv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +126,7 @@ func TestVerifiableLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := note.Open([]byte(r.Msg.GetCheckpoint().GetNote()), note.VerifierList(lv, fv)); err != nil || len(n.Sigs) != 2 {
+	if n, err := note.Open([]byte(cosigned.GetNote()), note.VerifierList(lv, fv)); err != nil || len(n.Sigs) != 2 {
 		t.Fatalf("formats' cosignature/v1 verifier: %v", err)
 	}
 	code, bundle, errOut = run(t, "prove", "--api", api, "--seq", "4")

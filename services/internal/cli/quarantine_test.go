@@ -34,8 +34,7 @@ func TestVerifyLogAndTailGoPastQuarantined(t *testing.T) {
 		t.Fatalf("append: %s", errOut)
 	}
 	total := uint64(len(bad) + 2)
-	audit := auditClient(t, d)
-	cp := writeBytes(t, "cp", []byte(waitForCheckpoint(t, audit, total).GetNote()))
+	cp := writeBytes(t, "cp", []byte(waitForCheckpoint(t, d, total).GetNote()))
 	vkey := publicKey(t, d)
 
 	code, out, errOut := run(t, "verify", "log", "--checkpoint", cp, "--key", vkey, "--nats-url", d.NATSURL(), "--data-dir", c.DataDir, "--quiet")

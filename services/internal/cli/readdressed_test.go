@@ -73,7 +73,7 @@ func TestExportOfReaddressedEvents(t *testing.T) {
 		}
 	}
 	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 5 })
-	waitForCheckpoint(t, auditClient(t, d), 5)
+	waitForCheckpoint(t, d, 5)
 
 	code, out, errOut := run(t, "export", "acme", "s-b", "--api", api, "--justification", "test", "--format", "json")
 	if code != 0 {

@@ -18,7 +18,6 @@ import (
 
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
@@ -95,9 +94,9 @@ func changed(a, b map[string]string) []string {
 	return out
 }
 
-// appendN appends n fresh events in batches of 50 and returns them with
-// their sequences.
-func appendN(t *testing.T, client apiv1connect.IngestServiceClient, ref string, n int) map[string]uint64 {
+// appendN appends n fresh events with d's client in batches of 50 and
+// returns them with their sequences.
+func (d *docketd) appendN(t *testing.T, ref string, n int) map[string]uint64 {
 	t.Helper()
 	acked := map[string]uint64{}
 	for i := 0; i < n; i += 50 {
@@ -106,7 +105,7 @@ func appendN(t *testing.T, client apiv1connect.IngestServiceClient, ref string, 
 			evs[j] = newEvent(ref, i+j)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		resp, err := client.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: evs}))
+		resp, err := d.client.Append(ctx, connect.NewRequest(&apiv1.AppendRequest{Events: evs}))
 		cancel()
 		if err != nil {
 			t.Fatalf("append: %v", err)
@@ -152,9 +151,9 @@ func TestReadOnlyDataDir(t *testing.T) {
 	t.Run("written, then read-only", func(t *testing.T) {
 		t.Parallel()
 		dir := mountTmpfs(t, "64m")
-		cfg := baseConfig(dir)
+		cfg := baseConfig(t, dir)
 		d := startDocketd(t, cfg)
-		acked := appendN(t, d.client, "ro-1", 500)
+		acked := d.appendN(t, "ro-1", 500)
 		waitProjected(t, d, 500, time.Minute)
 		d.stop(t)
 		before := snapshot(t, dir)
@@ -169,7 +168,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 		d3 := startDocketd(t, cfg)
 		st := readStream(t, d3.JetStream())
 		checkStreamWhole(t, st, acked)
-		more := appendN(t, d3.client, "ro-2", 100)
+		more := d3.appendN(t, "ro-2", 100)
 		waitProjected(t, d3, st.last+100, time.Minute)
 		gen := d3.ReadModels().Status().Generation
 		st = readStream(t, d3.JetStream())
@@ -185,14 +184,14 @@ func TestReadOnlyDataDir(t *testing.T) {
 		t.Parallel()
 		dir := mountTmpfs(t, "64m")
 		remount(t, dir, true, "")
-		cfg := baseConfig(dir)
+		cfg := baseConfig(t, dir)
 		refusedStart(t, cfg)
 		if files := snapshot(t, dir); len(files) > 0 {
 			t.Errorf("files on a read-only file system: %v", files)
 		}
 		remount(t, dir, false, "")
 		d2 := startDocketd(t, cfg)
-		acked := appendN(t, d2.client, "ro-3", 100)
+		acked := d2.appendN(t, "ro-3", 100)
 		checkStreamWhole(t, readStream(t, d2.JetStream()), acked)
 		t.Logf("writable again: started and stored %d events", len(acked))
 	})
@@ -270,7 +269,7 @@ func TestFullDisk(t *testing.T) {
 func fullDisk(t *testing.T, atomic bool) {
 	workers, batch := scale(2, 4), scale(20, 50)
 	dir := mountTmpfs(t, scale("48m", "128m"))
-	cfg := baseConfig(dir)
+	cfg := baseConfig(t, dir)
 	cfg.AtomicAppend = &atomic
 	cfg.CheckpointInterval = config.Duration(time.Second) // the notary writes its tree at least every second
 	d := startDocketd(t, cfg)
@@ -372,7 +371,7 @@ func fullDisk(t *testing.T, atomic bool) {
 	d2 := startDocketd(t, cfg)
 	st := readStream(t, d2.JetStream())
 	checkStreamWhole(t, st, acked)
-	more := appendN(t, d2.client, "after-full", 100)
+	more := d2.appendN(t, "after-full", 100)
 	waitProjected(t, d2, st.last+100, 2*time.Minute)
 	if err := eventually(time.Minute, func() bool { return d2.status(t).GetNotary().GetCheckpointSize() >= st.last+100 }); err != nil {
 		t.Errorf("after the restart the notary's last checkpoint is at %d of %d", d2.status(t).GetNotary().GetCheckpointSize(), st.last+100)

@@ -10,7 +10,6 @@ import (
 
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -37,13 +36,10 @@ func TestSameEventFromSeveralClients(t *testing.T) {
 		{"expected_last_sequence", true, true},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
-			cfg := baseConfig(t.TempDir())
+			cfg := baseConfig(t, "")
 			cfg.AtomicAppend = &mode.atomic
 			d := startDocketd(t, cfg)
-			conns := make([]apiv1connect.IngestServiceClient, clients)
-			for i := range conns {
-				conns[i] = d.newClient(t)
-			}
+			conns := d.newClients(t, clients)
 			var (
 				stored, dups, failures int
 				ours                   = map[string]uint64{} // event id -> the sequence every caller was told

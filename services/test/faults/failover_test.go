@@ -12,14 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/events/keys"
 	"github.com/docketledger/docket/events/natstest"
 	"github.com/docketledger/docket/projections/pgtest"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/lease"
 	"github.com/jackc/pgx/v5"
@@ -70,9 +67,7 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 	token := newEmitterToken(t, procs["a"].api, admin)
 	loads := map[string]*load{}
 	for _, name := range names {
-		tr := &http.Transport{MaxIdleConnsPerHost: 8}
-		defer tr.CloseIdleConnections()
-		loads[name] = startLoad(apiv1connect.NewIngestServiceClient(&http.Client{Transport: tr}, procs[name].api, auth.Bearer(token)), 3, 20)
+		loads[name] = startLoad(ingestClient(t, procs[name].api, token, &http.Transport{MaxIdleConnsPerHost: 8}), 3, 20)
 		defer loads[name].stop()
 	}
 	acked := func() int { return loads["a"].ackedN() + loads["b"].ackedN() }
@@ -87,12 +82,8 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 	status := func(name string) *apiv1.GetStatusResponse {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		c := apiv1connect.NewStatusServiceClient(http.DefaultClient, procs[name].api, auth.Bearer(admin))
-		resp, err := c.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
-		if err != nil {
-			return nil
-		}
-		return resp.Msg
+		s, _ := getStatus(ctx, procs[name].api, admin)
+		return s
 	}
 
 	kills := scale(1, 3)

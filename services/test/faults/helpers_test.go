@@ -50,16 +50,15 @@ func newEvent(subjectRef string, i int) *eventsv1.Event {
 	return ev
 }
 
-// baseConfig is docketd on the embedded default in dir, with no NATS
-// listener, the API on a random loopback port and no rate limit in the way
-// of the load.
-func baseConfig(dir string) config.Config {
-	c := config.Defaults()
-	c.DataDir = dir
-	c.NATSListen = "off"
-	c.APIListen = "127.0.0.1:0"
-	c.RateLimit = 1e6
-	c.RateBurst = 1e6
+// baseConfig is docketdtest's configuration (the embedded default with no
+// NATS listener, the API on a random loopback port) with no rate limit in
+// the way of the load, on data dir dir ("" for a fresh one).
+func baseConfig(t *testing.T, dir string) config.Config {
+	c := docketdtest.Config(t)
+	if dir != "" {
+		c.DataDir = dir
+	}
+	c.RateLimit, c.RateBurst = 1e6, 1e6
 	return c
 }
 
@@ -68,7 +67,7 @@ type docketd struct {
 	*docketdtest.Docketd
 	token  string // the emitter token
 	client apiv1connect.IngestServiceClient
-	http   *http.Client
+	conns  *http.Transport // the client's
 
 	mu      sync.Mutex
 	stopped bool
@@ -80,19 +79,38 @@ type docketd struct {
 func startDocketd(t *testing.T, cfg config.Config) *docketd {
 	t.Helper()
 	dd := &docketd{Docketd: docketdtest.Start(t, cfg, docketdtest.WithLogLevel(slog.LevelInfo)),
-		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}}
+		conns: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	t.Cleanup(func() { dd.stop(t) })
 	dd.token = dd.Token(t, auth.Spec{Name: "faults", Roles: []auth.Role{auth.Emitter}, Tenant: tenant, Source: source})
-	dd.client = apiv1connect.NewIngestServiceClient(dd.http, dd.APIURL(), auth.Bearer(dd.token))
+	dd.client = ingestClient(t, dd.APIURL(), dd.token, dd.conns)
 	return dd
 }
 
-// newClient is an API client with the emitter token on a connection of
-// its own.
-func (d *docketd) newClient(t *testing.T) apiv1connect.IngestServiceClient {
-	tr := &http.Transport{}
+// newClients is n API clients with the emitter token, each on a
+// connection of its own.
+func (d *docketd) newClients(t *testing.T, n int) []apiv1connect.IngestServiceClient {
+	clients := make([]apiv1connect.IngestServiceClient, n)
+	for i := range clients {
+		clients[i] = ingestClient(t, d.APIURL(), d.token, &http.Transport{})
+	}
+	return clients
+}
+
+// ingestClient is an Ingest API client of the API at url calling with
+// token over tr (a pool of connections of its own, so that a load's
+// connections are not the other calls' ones), closed when the test ends.
+func ingestClient(t *testing.T, url, token string, tr *http.Transport) apiv1connect.IngestServiceClient {
 	t.Cleanup(tr.CloseIdleConnections)
-	return apiv1connect.NewIngestServiceClient(&http.Client{Transport: tr}, d.APIURL(), auth.Bearer(d.token))
+	return apiv1connect.NewIngestServiceClient(&http.Client{Transport: tr}, url, auth.Bearer(token))
+}
+
+// getStatus is the GetStatus answer of the API at url, asked with token.
+func getStatus(ctx context.Context, url, token string) (*apiv1.GetStatusResponse, error) {
+	resp, err := docketdtest.NewAPI(url, token).Status.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
+	if err != nil {
+		return nil, err
+	}
+	return resp.Msg, nil
 }
 
 // stop shuts docketd down, failing the test if that takes over a minute.
@@ -116,7 +134,7 @@ func (d *docketd) stop(t *testing.T) {
 	case <-time.After(90 * time.Second):
 		t.Errorf("docketd did not shut down in 90s")
 	}
-	d.http.CloseIdleConnections()
+	d.conns.CloseIdleConnections()
 }
 
 // load appends batches of fresh events from several goroutines until
@@ -577,10 +595,9 @@ func (d *docketd) status(t *testing.T) *apiv1.GetStatusResponse {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := apiv1connect.NewStatusServiceClient(d.http, d.APIURL(), auth.Bearer(d.token))
-	resp, err := c.GetStatus(ctx, connect.NewRequest(&apiv1.GetStatusRequest{}))
+	s, err := getStatus(ctx, d.APIURL(), d.token)
 	if err != nil {
 		t.Fatalf("GetStatus: %v", err)
 	}
-	return resp.Msg
+	return s
 }

@@ -20,8 +20,6 @@ import (
 
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/google/go-cmp/cmp"
@@ -61,9 +59,7 @@ func killUnderLoad(t *testing.T, bins binaries, args []string, kills int) {
 	args = append(args, "--api-listen", hostPort(p.api), "--nats-listen", hostPort(p.nats))
 	admin := adminToken(t, dir)
 	token := newEmitterToken(t, p.api, admin)
-	tr := &http.Transport{MaxIdleConnsPerHost: 16}
-	defer tr.CloseIdleConnections()
-	client := apiv1connect.NewIngestServiceClient(&http.Client{Transport: tr}, p.api, auth.Bearer(token))
+	client := ingestClient(t, p.api, token, &http.Transport{MaxIdleConnsPerHost: 16})
 
 	workers, batch, every := scale(4, 6), 25, scale(1500, 3000)
 	l := startLoad(client, workers, batch)
@@ -94,15 +90,14 @@ func killUnderLoad(t *testing.T, bins binaries, args []string, kills int) {
 
 	// The read models catch up with the stream, then a rebuild replays it
 	// into the next generation beside them.
-	status := apiv1connect.NewStatusServiceClient(http.DefaultClient, p.api, auth.Bearer(admin))
 	var cp uint64
 	if err := eventually(2*time.Minute, func() bool {
-		resp, err := status.GetStatus(context.Background(), connect.NewRequest(&apiv1.GetStatusRequest{}))
+		s, err := getStatus(context.Background(), p.api, admin)
 		if err != nil {
 			return false
 		}
-		cp = resp.Msg.GetReadModels().GetCheckpoint()
-		return cp >= resp.Msg.GetStreamLastSequence() && cp >= st.last
+		cp = s.GetReadModels().GetCheckpoint()
+		return cp >= s.GetStreamLastSequence() && cp >= st.last
 	}); err != nil {
 		t.Fatalf("the read models did not catch up with the stream in 2m: at %d of %d", cp, st.last)
 	}
@@ -278,8 +273,7 @@ func adminToken(t *testing.T, dir string) string {
 // newEmitterToken makes an emitter token for the test's tenant and source.
 func newEmitterToken(t *testing.T, api, admin string) string {
 	t.Helper()
-	tokens := apiv1connect.NewTokenServiceClient(http.DefaultClient, api, auth.Bearer(admin))
-	resp, err := tokens.CreateToken(context.Background(), connect.NewRequest(&apiv1.CreateTokenRequest{
+	resp, err := docketdtest.NewAPI(api, admin).Tokens.CreateToken(context.Background(), connect.NewRequest(&apiv1.CreateTokenRequest{
 		Name: "faults-kill", Roles: []string{"emitter"}, Tenant: tenant, Source: source}))
 	if err != nil {
 		t.Fatal(err)

@@ -119,7 +119,7 @@ func TestNATSNodeKilledUnderLoad(t *testing.T) {
 	if err := os.WriteFile(kek, []byte(strings.Repeat("5a", 32)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := baseConfig(filepath.Join(dir, "data"))
+	cfg := baseConfig(t, filepath.Join(dir, "data"))
 	cfg.NATSURL, cfg.StreamReplicas, cfg.KEKFile = cl.URL(), 3, kek
 	cfg.NATSUser, cfg.NATSPassword = "docketd", cl.passwords["docketd"]
 	d := startDocketd(t, cfg)

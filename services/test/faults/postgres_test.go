@@ -221,7 +221,7 @@ func TestPostgresKilledWhileProjecting(t *testing.T) {
 	downFor := scale(3*time.Second, 8*time.Second)
 
 	dsn := pgtest.Start(t)
-	cfg := baseConfig(t.TempDir())
+	cfg := baseConfig(t, "")
 	cfg.Store = dsn
 	d := startDocketd(t, cfg)
 	gen := d.ReadModels().Status().Generation

@@ -2,19 +2,15 @@ package natsperm_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/docketledger/docket/events"
-	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
-	"google.golang.org/protobuf/proto"
+	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 )
 
 // TestDocketdOnLockedDownServer runs the whole of docketd as user docketd
@@ -37,15 +33,8 @@ func TestDocketdOnLockedDownServer(t *testing.T) {
 		if err := c.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		d, err := daemon.Start(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		cancel()
-		if err != nil {
-			t.Fatalf("docketd as docketd: %v", err)
-		}
-		if _, err := d.NewToken(context.Background(), auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"}); err != nil {
-			t.Fatal(err)
-		}
+		d := docketdtest.Start(t, c, docketdtest.WithTimeout(30*time.Second))
+		d.Token(t, auth.Spec{Name: "crm", Roles: []auth.Role{auth.Emitter}, Tenant: "acme", Source: "crm"})
 		ev := dataCollected("acme", "s-daemon")
 		ev.Source = "crm"
 		if _, err := d.Emitter.Append(context.Background(), ev); err != nil {
@@ -63,14 +52,7 @@ func TestDocketdOnLockedDownServer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("append through the door: %v", err)
 		}
-		m, err := d.Stream().GetMsg(context.Background(), res[0].Sequence)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored := &eventsv1.Event{}
-		if err := proto.Unmarshal(m.Data, stored); err != nil {
-			t.Fatal(err)
-		}
+		stored := d.StoredEvent(t, res[0].Sequence)
 		if stored.GetEventId() != door.GetEventId() || stored.GetSource() != "crm" || stored.GetDataCollected().GetValues()[0].GetSealed() == nil {
 			t.Errorf("stored through the door: %s from %q, sealed %v; want %s from crm, sealed", stored.GetEventId(), stored.GetSource(),
 				stored.GetDataCollected().GetValues()[0].GetSealed() != nil, door.GetEventId())

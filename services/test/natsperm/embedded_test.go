@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,12 +14,10 @@ import (
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/notary"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
-	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/cli"
 	"github.com/docketledger/docket/services/internal/config"
-	"github.com/docketledger/docket/services/internal/daemon"
 	"github.com/docketledger/docket/services/internal/natsembed"
 	"github.com/docketledger/docket/services/internal/testkit/docketdtest"
 	"github.com/nats-io/nats.go"
@@ -37,7 +32,7 @@ import (
 
 // embeddedDocketd starts docketd on the embedded server with the listener
 // on a free loopback port, and one event stored.
-func embeddedDocketd(t *testing.T) *daemon.Daemon {
+func embeddedDocketd(t *testing.T) *docketdtest.Docketd {
 	t.Helper()
 	c := docketdtest.Config(t)
 	c.NATSListen = "127.0.0.1:0"
@@ -49,11 +44,11 @@ func embeddedDocketd(t *testing.T) *daemon.Daemon {
 	if _, err := d.Emitter.Append(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	return d.Daemon
+	return d
 }
 
 // password reads user's password file in the daemon's data dir.
-func password(t *testing.T, d *daemon.Daemon, user string) string {
+func password(t *testing.T, d *docketdtest.Docketd, user string) string {
 	t.Helper()
 	p, err := natsembed.ReadPassword(natsembed.PasswordFile(d.DataDir(), user))
 	if err != nil {
@@ -252,10 +247,7 @@ func TestEmbeddedReader(t *testing.T) {
 		op            func(context.Context) error
 	}{
 		{"publish an event", "docket.acme.user-1.DataCollected", r.publish("docket.acme.user-1.DataCollected")},
-		{"publish through JetStream", "docket.acme.user-1.DataCollected", func(ctx context.Context) error {
-			_, err := r.js.Publish(ctx, "docket.acme.user-1.DataCollected", []byte("x"))
-			return err
-		}},
+		{"publish through JetStream", "docket.acme.user-1.DataCollected", r.jsPublish("docket.acme.user-1.DataCollected")},
 		{"publish a checkpoint", notary.SignedPrefix + ".1", r.publish(notary.SignedPrefix + ".1")},
 		{"delete the stream", "$JS.API.STREAM.DELETE.DOCKET", func(ctx context.Context) error {
 			return r.js.DeleteStream(ctx, events.DefaultStream)
@@ -449,8 +441,7 @@ func TestEmbeddedEmitterToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tokens := apiv1connect.NewTokenServiceClient(http.DefaultClient, d.APIURL(), auth.Bearer(admin))
-		if _, err := tokens.RevokeToken(ctx, connect.NewRequest(&apiv1.RevokeTokenRequest{Id: tokenID(t, secret)})); err != nil {
+		if _, err := d.API(admin).Tokens.RevokeToken(ctx, connect.NewRequest(&apiv1.RevokeTokenRequest{Id: tokenID(t, secret)})); err != nil {
 			t.Fatal(err)
 		}
 		for deadline := time.Now().Add(10 * time.Second); !em.nc.IsClosed(); time.Sleep(50 * time.Millisecond) {
@@ -480,19 +471,9 @@ func TestEmbeddedEmitterToken(t *testing.T) {
 // bytes, differ, are kept across restarts, never appear in docketd's log,
 // and a password file readable by others stops docketd and the CLI.
 func TestEmbeddedDefaults(t *testing.T) {
-	logs := &docketdtest.Logs{}
-	c := config.Defaults()
-	c.DataDir = t.TempDir()
-	c.APIListen = "127.0.0.1:0"
-	start := func() *daemon.Daemon {
-		t.Helper()
-		d, err := daemon.Start(context.Background(), c, logs.Logger(slog.LevelDebug))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	d := start()
+	c := docketdtest.Config(t) // the defaults, but for the data dir and the API's port
+	d := docketdtest.Start(t, c)
+	logs := []*docketdtest.Logs{d.Logs}
 	if u := d.NATSURL(); u != "" {
 		t.Errorf("NATSURL = %q with the default config; want no listener", u)
 	}
@@ -520,7 +501,8 @@ func TestEmbeddedDefaults(t *testing.T) {
 	if err := d.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	d = start() // a restart keeps the passwords
+	d = docketdtest.Start(t, c) // a restart keeps the passwords
+	logs = append(logs, d.Logs)
 	for user, p := range pass {
 		if got := password(t, d, user); got != p {
 			t.Errorf("%s: the password changed on a restart", user)
@@ -529,13 +511,15 @@ func TestEmbeddedDefaults(t *testing.T) {
 	if err := d.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	for user, p := range pass {
-		if strings.Contains(logs.String(), p) {
-			t.Errorf("docketd's log holds the password of %s", user)
+	for _, l := range logs {
+		for user, p := range pass {
+			if strings.Contains(l.String(), p) {
+				t.Errorf("docketd's log holds the password of %s", user)
+			}
 		}
-	}
-	if !strings.Contains(logs.String(), "docketd ready") {
-		t.Fatalf("the log under test holds nothing: %q", logs.String())
+		if !strings.Contains(l.String(), "docketd ready") {
+			t.Fatalf("the log under test holds nothing: %q", l.String())
+		}
 	}
 
 	// A password file readable by others is refused, by docketd and by
@@ -544,7 +528,7 @@ func TestEmbeddedDefaults(t *testing.T) {
 	if err := os.Chmod(reader, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := daemon.Start(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	_, err := docketdtest.TryStart(t, c)
 	if err == nil || !strings.Contains(err.Error(), reader) || !strings.Contains(err.Error(), "wider than 0600") {
 		t.Fatalf("docketd with a reader password file of mode 0644: %v", err)
 	}

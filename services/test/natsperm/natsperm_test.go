@@ -323,6 +323,14 @@ func (c *client) publish(subject string) func(context.Context) error {
 	}
 }
 
+// jsPublish is a JetStream publish, which waits for the stream's answer.
+func (c *client) jsPublish(subject string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := c.js.Publish(ctx, subject, []byte("x"))
+		return err
+	}
+}
+
 // subscribe subscribes to subject and waits for a message.
 func (c *client) subscribe(subject string) func(context.Context) error {
 	return func(ctx context.Context) error {
@@ -688,21 +696,13 @@ func TestPermissions(t *testing.T) {
 			func(ctx context.Context) error { return d.js.DeleteStream(ctx, wmjs.PoisonStream) }},
 
 		{"emitter/publish into DOCKET for its own tenant", em, "Publish", "docket.acme.s1.DataCollected", em.publish("docket.acme.s1.DataCollected")},
-		{"emitter/publish into DOCKET with JetStream", em, "Publish", "docket.acme.s2.Probe",
-			func(ctx context.Context) error {
-				_, err := em.js.Publish(ctx, "docket.acme.s2.Probe", []byte("x"))
-				return err
-			}},
+		{"emitter/publish into DOCKET with JetStream", em, "Publish", "docket.acme.s2.Probe", em.jsPublish("docket.acme.s2.Probe")},
 		{"emitter/the intake of another source", em, "Publish", "docketd.intake.acme.billing", em.publish("docketd.intake.acme.billing")},
 		{"emitter/the intake of another tenant", em, "Publish", "docketd.intake.globex.crm", em.publish("docketd.intake.globex.crm")},
 		{"emitter/serve the intake", em, "Subscription", "docketd.intake.>", em.subscribe("docketd.intake.>")},
 		{"docketd/the intake outside its queue group", d, "Subscription", "docketd.intake.acme.crm", d.subscribe("docketd.intake.acme.crm")},
 		{"tail/publish to the intake", tail, "Publish", "docketd.intake.acme.crm", tail.publish("docketd.intake.acme.crm")},
-		{"emitter/publish for another tenant", em, "Publish", "docket.globex.s1.DataCollected",
-			func(ctx context.Context) error {
-				_, err := em.js.Publish(ctx, "docket.globex.s1.DataCollected", []byte("x"))
-				return err
-			}},
+		{"emitter/publish for another tenant", em, "Publish", "docket.globex.s1.DataCollected", em.jsPublish("docket.globex.s1.DataCollected")},
 		{"emitter/publish a checkpoint", em, "Publish", "docket-checkpoints.signed.99", em.publish("docket-checkpoints.signed.99")},
 		{"emitter/write a key", em, "Publish", "$KV.DOCKET_KEYS.acme.s1.contact", em.publish("$KV.DOCKET_KEYS.acme.s1.contact")},
 		{"emitter/delete DOCKET", em, "Publish", "$JS.API.STREAM.DELETE.DOCKET",
@@ -715,11 +715,7 @@ func TestPermissions(t *testing.T) {
 		{"emitter/subscribe to events", em, "Subscription", "docket.>", em.subscribe("docket.>")},
 		{"emitter/subscribe to docketd's replies", em, "Subscription", "_INBOX.>", em.subscribe("_INBOX.>")},
 
-		{"tail/publish an event", tail, "Publish", "docket.acme.s1.DataCollected",
-			func(ctx context.Context) error {
-				_, err := tail.js.Publish(ctx, "docket.acme.s1.DataCollected", []byte("x"))
-				return err
-			}},
+		{"tail/publish an event", tail, "Publish", "docket.acme.s1.DataCollected", tail.jsPublish("docket.acme.s1.DataCollected")},
 		{"tail/delete DOCKET", tail, "Publish", "$JS.API.STREAM.DELETE.DOCKET",
 			func(ctx context.Context) error { return tail.js.DeleteStream(ctx, "DOCKET") }},
 		{"tail/read the key bucket with a consumer", tail, "Publish", "$JS.API.CONSUMER.CREATE.KV_DOCKET_KEYS.tail",
