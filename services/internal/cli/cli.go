@@ -79,7 +79,7 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var ue *usageError
 	if errors.As(err, &ue) && cmd != nil {
-		return fmt.Errorf("%s: %w\nusage: %s\nRun '%s --help' for more.", cmd.CommandPath(), err, cmd.UseLine(), cmd.CommandPath())
+		return fmt.Errorf("%s: %w\nusage: %s\nRun '%s --help' for more", cmd.CommandPath(), err, cmd.UseLine(), cmd.CommandPath())
 	}
 	path := "docket"
 	if cmd != nil {
