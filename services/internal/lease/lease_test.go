@@ -2,6 +2,7 @@ package lease_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -69,6 +70,24 @@ func (e *election) start(name string) *candidate {
 	return c
 }
 
+// holder is who the notary's lease key names now ("" for none).
+func (e *election) holder() string {
+	e.t.Helper()
+	_, js := natstest.Connect(e.t, e.s)
+	kv, err := js.KeyValue(context.Background(), lease.Bucket)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	en, err := kv.Get(context.Background(), "notary")
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return ""
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(en.Value())
+}
+
 // checkOneAtATime fails the test if two candidates ever led at once.
 func (e *election) checkOneAtATime() {
 	e.t.Helper()
@@ -96,7 +115,7 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 }
 
 // TestOneLeaderAndCleanHandOver: of three candidates one leads; when it
-// stops, another takes over within a third of the TTL, never two at once.
+// stops, it releases the lease and another takes over, never two at once.
 func TestOneLeaderAndCleanHandOver(t *testing.T) {
 	e := newElection(t)
 	cs := []*candidate{e.start("a"), e.start("b"), e.start("c")}
@@ -116,11 +135,16 @@ func TestOneLeaderAndCleanHandOver(t *testing.T) {
 			t.Fatalf("the lease moved from %s without a reason", old.name)
 		}
 		old.stop()
-		took := waitFor(t, "a new leader", 2*ttl, func() bool { l := leader(); return l != nil && l != old })
-		t.Logf("hand-over from %s to %s took %s", old.name, leader().name, took.Round(time.Millisecond))
-		if took > ttl/3+300*time.Millisecond {
-			t.Errorf("a clean hand-over took %s, more than TTL/3 (%s)", took, ttl/3)
+		// A clean stop deletes the key, so the next try of another
+		// candidate (TTL/3 later at most) takes it, without waiting for the
+		// key to expire: once Run has returned, the key is gone or already
+		// another's. (How long the hand-over takes is logged, not asserted:
+		// timings on a shared machine are measured, not tested.)
+		if holder := e.holder(); holder == old.name {
+			t.Fatalf("%s stopped cleanly but the lease key still names it", old.name)
 		}
+		took := waitFor(t, "a new leader", 3*ttl, func() bool { l := leader(); return l != nil && l != old })
+		t.Logf("hand-over from %s to %s took %s", old.name, leader().name, took.Round(time.Millisecond))
 	}
 	e.checkOneAtATime()
 }
