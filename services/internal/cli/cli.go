@@ -279,19 +279,10 @@ func bearer() (connect.ClientOption, error) {
 	return auth.Bearer(token), nil
 }
 
-// Tail, Keys, Verify, Projections and Status run one command, its name
-// left out of args, and return its error rather than an exit code: the
-// whole-system suites (test/natsperm) and docketd's tests call them.
-var (
-	Tail        = command("tail")
-	Keys        = command("keys")
-	Verify      = command("verify")
-	Projections = command("projections")
-	Status      = command("status")
-)
-
-func command(name string) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		return execute(ctx, append([]string{name}, args...), stdout, stderr)
-	}
+// Exec runs the command line args, as Run does, and returns the failed
+// command's error (a *Mismatch for a verification that found a
+// difference) instead of printing it and returning an exit code: for
+// programs and tests that check the error (test/natsperm, docketd's tests).
+func Exec(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return execute(ctx, args, stdout, stderr)
 }

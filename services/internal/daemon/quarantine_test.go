@@ -57,7 +57,7 @@ func TestQuarantinedMessagesAreVisible(t *testing.T) {
 	// docket status.
 	t.Setenv("DOCKET_TOKEN", d.readTok)
 	var out, errOut bytes.Buffer
-	if err := cli.Status(ctx, []string{"--api", d.APIURL()}, &out, &errOut); err != nil {
+	if err := cli.Exec(ctx, []string{"status", "--api", d.APIURL()}, &out, &errOut); err != nil {
 		t.Fatalf("docket status: %v: %s", err, errOut.String())
 	}
 	wantLine := fmt.Sprintf("quarantined  %d stored messages", n)

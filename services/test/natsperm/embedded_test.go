@@ -182,7 +182,7 @@ func TestEmbeddedReader(t *testing.T) {
 
 	t.Run("tail", func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		err := cli.Tail(ctx, []string{"--nats-url", url, "--data-dir", dir, "--from", "1", "--follow=false"}, &out, &errOut)
+		err := cli.Exec(ctx, []string{"tail", "--nats-url", url, "--data-dir", dir, "--from", "1", "--follow=false"}, &out, &errOut)
 		if err != nil || !strings.Contains(out.String(), `"subject_ref":"user-1"`) {
 			t.Fatalf("docket tail: %v: %s%s", err, out.String(), errOut.String())
 		}
@@ -197,7 +197,7 @@ func TestEmbeddedReader(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out, errOut bytes.Buffer
-		err := cli.Tail(ctx, []string{"--nats-url", url, "--data-dir", other, "--from", "1", "--follow=false"}, &out, &errOut)
+		err := cli.Exec(ctx, []string{"tail", "--nats-url", url, "--data-dir", other, "--from", "1", "--follow=false"}, &out, &errOut)
 		if err == nil || !strings.Contains(err.Error(), "the reader's password in --data-dir "+other+" was refused") || strings.Contains(err.Error(), wrong) {
 			t.Fatalf("docket tail with a wrong reader password: %v", err)
 		}
@@ -221,10 +221,10 @@ func TestEmbeddedReader(t *testing.T) {
 			t.Fatal(err)
 		}
 		var vkey, out, errOut bytes.Buffer
-		if err := cli.Keys(ctx, []string{"public", "--key-file", filepath.Join(dir, "keys", "notary.key")}, &vkey, &errOut); err != nil {
+		if err := cli.Exec(ctx, []string{"keys", "public", "--key-file", filepath.Join(dir, "keys", "notary.key")}, &vkey, &errOut); err != nil {
 			t.Fatal(err)
 		}
-		err = cli.Verify(ctx, []string{"log", "--checkpoint", cpFile, "--key", strings.TrimSpace(vkey.String()), "--nats-url", url, "--data-dir", dir, "--quiet"}, &out, &errOut)
+		err = cli.Exec(ctx, []string{"verify", "log", "--checkpoint", cpFile, "--key", strings.TrimSpace(vkey.String()), "--nats-url", url, "--data-dir", dir, "--quiet"}, &out, &errOut)
 		if err != nil || !strings.HasPrefix(out.String(), "OK") {
 			t.Fatalf("docket verify log: %v: %s%s", err, out.String(), errOut.String())
 		}
@@ -232,7 +232,7 @@ func TestEmbeddedReader(t *testing.T) {
 	t.Run("projections rebuild", func(t *testing.T) {
 		var out, errOut bytes.Buffer
 		store := "sqlite:" + filepath.Join(t.TempDir(), "readmodels.db")
-		err := cli.Projections(ctx, []string{"rebuild", "--store", store, "--nats-url", url, "--data-dir", dir, "--quiet"}, &out, &errOut)
+		err := cli.Exec(ctx, []string{"projections", "rebuild", "--store", store, "--nats-url", url, "--data-dir", dir, "--quiet"}, &out, &errOut)
 		if err != nil || !strings.Contains(out.String(), "rebuilt") {
 			t.Fatalf("docket projections rebuild: %v: %s%s", err, out.String(), errOut.String())
 		}
@@ -533,7 +533,7 @@ func TestEmbeddedDefaults(t *testing.T) {
 		t.Fatalf("docketd with a reader password file of mode 0644: %v", err)
 	}
 	var out, errOut bytes.Buffer
-	err = cli.Tail(context.Background(), []string{"--nats-url", "nats://127.0.0.1:1", "--data-dir", c.DataDir}, &out, &errOut)
+	err = cli.Exec(context.Background(), []string{"tail", "--nats-url", "nats://127.0.0.1:1", "--data-dir", c.DataDir}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "--data-dir") || !strings.Contains(err.Error(), "wider than 0600") ||
 		strings.Contains(err.Error(), pass[natsembed.ReaderUser]) {
 		t.Fatalf("docket tail with a reader password file of mode 0644: %v", err)
