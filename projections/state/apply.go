@@ -81,6 +81,7 @@ func Apply(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Rec
 	for _, r := range rules {
 		eff.Findings = append(eff.Findings, r.check(st, cat, rec)...)
 	}
+	eff.Findings = append(eff.Findings, ruleExtensionNotCounted(reqs, cat, rec)...)
 	eff.Request = fold(st, reqs, cat, rec)
 	eff.Disclosure = disclosureRow(rec)
 	eff.Observed = observed(rec)
@@ -397,7 +398,7 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		*eventsv1.Event_RightsRequestDeadlineExtended,
 		*eventsv1.Event_RightsRequestFulfilled,
 		*eventsv1.Event_RightsRequestDenied:
-		return request(st, reqs, rec)
+		return request(st, reqs, cat.Location(ev.GetTenant()), rec)
 	default:
 		// exhaustive: activities, notices and breaches are controller-level
 		// and never reach fold (Apply returns before); DataRectified,
@@ -460,10 +461,11 @@ func end(c *model.Collection, at time.Time) {
 }
 
 // request applies a rights request event to its row and to the subject's
-// open requests. A receipt of an id that exists, and any other event of a
-// request that does not exist or is another subject's, change nothing (the
-// audit trail keeps them).
-func request(st *model.SubjectState, reqs Requests, rec source.Record) *model.RequestRow {
+// open requests; deadlines are counted in loc, the tenant's zone. A receipt
+// of an id that exists, and any other event of a request that does not
+// exist or is another subject's, change nothing (the audit trail keeps
+// them).
+func request(st *model.SubjectState, reqs Requests, loc *time.Location, rec source.Record) *model.RequestRow {
 	ev := rec.Event
 	at := occurredAt(ev)
 	var cur *model.RequestRow
@@ -480,7 +482,7 @@ func request(st *model.SubjectState, reqs Requests, rec source.Record) *model.Re
 		st.OpenRequests = append(st.OpenRequests, m.GetRequestId())
 		return &model.RequestRow{
 			Tenant: ev.GetTenant(), RequestID: m.GetRequestId(), SubjectRef: ev.GetSubjectRef(),
-			Right: events.EnumName(m.GetRight()), ReceivedAt: at, DueAt: DueAt(at, 0), Status: model.RequestOpen,
+			Right: events.EnumName(m.GetRight()), ReceivedAt: at, DueAt: DueAt(at, 0, loc), Status: model.RequestOpen,
 			ReceivedSeq: rec.Sequence, EventIDs: []string{ev.GetEventId()},
 		}
 	}
@@ -499,11 +501,13 @@ func request(st *model.SubjectState, reqs Requests, rec source.Record) *model.Re
 			row.VerifiedAt = &at
 		}
 	case *eventsv1.Event_RightsRequestDeadlineExtended:
-		// Art. 12(3): the controller must say so within the first month, and
-		// may extend by two further months at most.
-		if !at.After(DueAt(row.ReceivedAt, 0)) {
-			row.ExtendedMonths = min(row.ExtendedMonths+int(p.RightsRequestDeadlineExtended.GetMonths()), MaxExtensionMonths)
-			row.DueAt = DueAt(row.ReceivedAt, row.ExtendedMonths)
+		// Art. 12(3): the first extension, recorded within the first month,
+		// counts, for two further months at most; any other is the
+		// deadline_extension_not_counted finding (ruleExtensionNotCounted)
+		// and leaves the deadline as it stands.
+		if ExtensionStanding(cur, at, loc) == nil {
+			row.ExtendedMonths = min(int(p.RightsRequestDeadlineExtended.GetMonths()), MaxExtensionMonths)
+			row.DueAt = DueAt(row.ReceivedAt, row.ExtendedMonths, loc)
 		}
 	case *eventsv1.Event_RightsRequestFulfilled:
 		m := p.RightsRequestFulfilled

@@ -23,6 +23,7 @@ var ErrBadActivity = errors.New("state: bad activity row")
 type Catalogue struct {
 	mu      sync.RWMutex
 	tenants map[string]map[string][]declaration // tenant -> activity id -> declarations by Seq
+	zones   zones                               // tenant -> time zone of its deadlines (zone.go)
 }
 
 // declaration is one row with its decoded activity.

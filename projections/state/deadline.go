@@ -4,32 +4,72 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 )
 
 // DueAt is the statutory deadline of a rights request received at
-// received, extended by extendedMonths further months (Art. 12(3)): one
-// calendar month plus the extension from the day of receipt, in UTC,
-// clamped to the last day of a shorter month (received 31 January: due 28
-// February, 29 in a leap year; 31 March plus one month: 30 April), at the
-// same clock time as the receipt. A request answered at that instant is in
-// time; one answered after it is late. Pass the extension months that
-// count: those of extensions recorded (by occurred_at) within the first
-// month, at most MaxExtensionMonths in all — Apply counts them so.
-func DueAt(received time.Time, extendedMonths int) time.Time {
-	r := received.UTC()
-	y, m, d := r.Date()
+// received, extended by extendedMonths further months (Art. 12(3) GDPR),
+// counted in loc, the controller's time zone (nil: UTC).
+//
+// Regulation 1182/71 (periods, dates and time limits): the day of receipt
+// does not count (Art. 3(1)), and a period expressed in months ends with
+// the expiry of the last hour of the day, in the last month, that bears the
+// same date as the day of receipt, or of the last day of that month when it
+// has no such date (Art. 3(2)(c)). So a request received on 31 January is
+// due at the end of 28 February (29 in a leap year), one received on 15
+// March at 10:00 at the end of 15 April, whatever the clock time of
+// receipt. The day of receipt and the end of the last day are days in loc.
+//
+// The instant returned is the last nanosecond of that day in loc (in UTC):
+// a request answered at DueAt or before is in time, one answered after it
+// (from the first instant of the next day) is late. The Saturday, Sunday and
+// public-holiday rule of Art. 3(4) is not applied (see doc.go). A deadline
+// the stores could not hold (a request received in 2262) is
+// events.MaxStorableTime.
+//
+// Pass the extension months that count (ExtensionStanding): those of the
+// first extension, recorded within the first month — Apply counts them so.
+func DueAt(received time.Time, extendedMonths int, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := received.In(loc).Date()
 	months := int(m) - 1 + 1 + extendedMonths
 	y += months / 12
 	m = time.Month(months%12 + 1)
 	if last := daysIn(y, m); d > last {
 		d = last
 	}
-	return time.Date(y, m, d, r.Hour(), r.Minute(), r.Second(), r.Nanosecond(), time.UTC)
+	end := time.Date(y, m, d+1, 0, 0, 0, 0, loc).Add(-time.Nanosecond).UTC()
+	if end.After(events.MaxStorableTime) {
+		return events.MaxStorableTime
+	}
+	return end
 }
 
 func daysIn(y int, m time.Month) int {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// ExtensionStanding judges an extension of the open request req that
+// occurred at at, with the tenant's zone loc (Art. 12(3) GDPR: the
+// controller may extend the period "by two further months" once, and must
+// inform the subject "within one month of receipt"). It returns nil when
+// the extension counts, or why it does not: the request was already
+// extended (only the first extension counts), or the extension was
+// recorded after the first month had ended (after DueAt(received, 0, loc)).
+// A first extension that came too late counts for nothing, so a second one
+// after it is also too late, and only that is said of it.
+func ExtensionStanding(req *model.RequestRow, at time.Time, loc *time.Location) []string {
+	var why []string
+	if req.ExtendedMonths > 0 {
+		why = append(why, fmt.Sprintf("the deadline was already extended by %d months and only the first extension counts", req.ExtendedMonths))
+	}
+	if first := DueAt(req.ReceivedAt, 0, loc); at.After(first) {
+		why = append(why, "it was recorded after the first month ended at "+first.In(loc).Format(detailTime))
+	}
+	return why
 }
 
 // OverdueRequests finds the requests past their deadline at now: open (or

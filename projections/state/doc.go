@@ -17,10 +17,22 @@
 //     restriction is in force from its applied to its lifted time; an
 //     objection binds from its time. Consent, restriction and objection state
 //     is the fold in stream order (the last event of a purpose wins).
-//   - A rights request's deadline (DueAt) is one calendar month in UTC from
-//     receipt, clamped to the last day of a shorter month, at the same clock
-//     time; an extension counts only when it occurred within that first month,
-//     and two months at most in all. A closed request changes no more.
+//   - A rights request's deadline (DueAt) is the end of the day one
+//     calendar month after the day of receipt (Regulation 1182/71 Art.
+//     3(2)(c)), clamped to the last day of a shorter month, in the tenant's
+//     time zone (Catalogue.Location: UTC until a controller profile event
+//     declares one); DueAt is that day's last nanosecond. Only the first
+//     extension counts, when it occurred within the first month, for two
+//     months at most; any other raises deadline_extension_not_counted and
+//     leaves the deadline as it stands. A closed request changes no more.
+//   - Art. 3(4) of 1182/71 (a period ending on a Saturday, Sunday or public
+//     holiday ends at the end of the next working day) is not applied:
+//     public holidays need each member state's calendar, and applying the
+//     weekend alone would give a deadline that is neither the strict one
+//     nor the law's on a holiday. The strict deadline is never later than
+//     the law's, so a request answered by it is in time under either
+//     reading; a request answered on the Monday after a Saturday deadline is
+//     flagged although the law may allow it.
 //   - Retention is checked only for activities whose retention trigger is
 //     "collection" (RetentionFromCollection). Data of an activity is held
 //     from its first collection; it ends at a RetentionExpired of the activity

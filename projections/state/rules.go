@@ -12,8 +12,9 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 )
 
-// Rule names: Finding.Rule. Apply checks the event-time rules; the next
-// three are time-based, computed at query time by OverdueRequests,
+// Rule names: Finding.Rule. Apply checks the event-time rules (the rules
+// table, then RuleExtensionNotCounted, which needs the request's row); the
+// next three are time-based, computed at query time by OverdueRequests,
 // RetentionExceeded and OverdueNotifications; the projector raises
 // RuleUnprojectable.
 const (
@@ -25,6 +26,10 @@ const (
 	RuleSpecialCategory     = "special_category_without_condition"
 	RuleChildWithoutParent  = "child_data_without_parental_authorization"
 	RuleAfterErasure        = "processing_after_erasure"
+	// RuleExtensionNotCounted: an extension of a rights request's deadline
+	// that does not count (Art. 12(3)): recorded after the first month
+	// ended, or not the first (ExtensionStanding).
+	RuleExtensionNotCounted = "deadline_extension_not_counted"
 	RuleRequestPastDeadline = "rights_request_past_deadline"
 	RuleRetentionExceeded   = "retention_exceeded"
 	RuleNotificationOverdue = "recipient_notification_overdue"
@@ -38,7 +43,7 @@ const (
 var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleChildWithoutParent, RuleAfterErasure,
-	RuleRequestPastDeadline, RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
+	RuleExtensionNotCounted, RuleRequestPastDeadline, RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
 }
 
 const (
@@ -412,6 +417,35 @@ func ruleAfterErasure(st *model.SubjectState, cat *Catalogue, rec source.Record)
 	}
 	return []model.Finding{finding(RuleAfterErasure, rec, ids, fmt.Sprintf(
 		"%s after the subject's keys were shredded: %s", what(rec.Event, p), strings.Join(hit, ", ")))}
+}
+
+// ruleExtensionNotCounted: a RightsRequestDeadlineExtended of an open
+// request (one of the subject's, known to reqs) that does not count, by
+// ExtensionStanding in the tenant's zone: recorded after the first month
+// ended, or after an extension that counted. The deadline stays as it
+// stands (request); the finding names the request, why, and that deadline.
+func ruleExtensionNotCounted(reqs Requests, cat *Catalogue, rec source.Record) []model.Finding {
+	ev := rec.Event
+	m := ev.GetRightsRequestDeadlineExtended()
+	if m == nil || reqs == nil {
+		return nil
+	}
+	cur := reqs(ev.GetTenant(), m.GetRequestId())
+	if cur == nil || cur.SubjectRef != ev.GetSubjectRef() || cur.Status != model.RequestOpen {
+		return nil
+	}
+	loc := cat.Location(ev.GetTenant())
+	why := ExtensionStanding(cur, occurredAt(ev), loc)
+	if len(why) == 0 {
+		return nil
+	}
+	var ids []string
+	if len(cur.EventIDs) > 0 {
+		ids = []string{cur.EventIDs[0]} // a new slice: finding appends to it
+	}
+	return []model.Finding{finding(RuleExtensionNotCounted, rec, ids, fmt.Sprintf(
+		"extension of request %s (%s) by %d months does not count: %s; the deadline stands at %s",
+		cur.RequestID, cur.Right, m.GetMonths(), strings.Join(why, "; "), cur.DueAt.In(loc).Format(detailTime)))}
 }
 
 // what names an event's processing in a finding's detail.
