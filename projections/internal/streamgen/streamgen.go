@@ -116,6 +116,9 @@ type request struct {
 	verified bool
 	extended bool
 	slow     bool // forgotten in a drawer: moves only when its subject is active
+	// extendedAgain: a slow request, once extended, is extended a second
+	// time, which does not count (deadline_extension_not_counted).
+	extendedAgain bool
 }
 
 // ---------------------------------------------------------------------------
@@ -881,6 +884,10 @@ func (g *gen) advance(t *tenant, s *subject, r *request) *eventsv1.Event {
 		return g.verified(t, s, r)
 	}
 	if !r.extended && g.rng.IntN(6) == 0 {
+		return g.extended(t, s, r)
+	}
+	if r.slow && r.extended && !r.extendedAgain {
+		r.extendedAgain = true
 		return g.extended(t, s, r)
 	}
 	r.stage++

@@ -324,7 +324,8 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 	retentionDays := map[string]int{}
 	type req struct {
 		received *eventsv1.Event
-		deadline time.Time
+		deadline time.Time // late from this instant on
+		extended bool
 		closed   bool
 	}
 	requests := map[string]*req{}
@@ -412,15 +413,20 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			}
 			delete(s.collections, a)
 		case *eventsv1.Event_RightsRequestReceived:
-			requests[p.RightsRequestReceived.GetRequestId()] = &req{received: ev, deadline: at.AddDate(0, 1, 0)}
+			requests[p.RightsRequestReceived.GetRequestId()] = &req{received: ev, deadline: lateFrom(at, 1)}
 		case *eventsv1.Event_RightsRequestDeadlineExtended:
 			r := requests[p.RightsRequestDeadlineExtended.GetRequestId()]
-			r.deadline = r.received.GetOccurredAt().AsTime().AddDate(0, 1+int(p.RightsRequestDeadlineExtended.GetMonths()), 0)
+			if r.extended || !at.Before(lateFrom(r.received.GetOccurredAt().AsTime(), 1)) {
+				flag(demo.RuleExtensionNotCounted, ev.GetEventId())
+				break
+			}
+			r.extended = true
+			r.deadline = lateFrom(r.received.GetOccurredAt().AsTime(), 1+int(p.RightsRequestDeadlineExtended.GetMonths()))
 		case *eventsv1.Event_RightsRequestFulfilled, *eventsv1.Event_RightsRequestDenied:
 			id := ev.GetRightsRequestFulfilled().GetRequestId() + ev.GetRightsRequestDenied().GetRequestId()
 			if r := requests[id]; r != nil {
 				r.closed = true
-				if at.After(r.deadline) {
+				if !at.Before(r.deadline) {
 					flag(demo.RuleRequestPastDeadline, r.received.GetEventId())
 				}
 			}
@@ -430,7 +436,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		}
 	}
 	for _, r := range requests {
-		if !r.closed && end.After(r.deadline) {
+		if !r.closed && !end.Before(r.deadline) {
 			flag(demo.RuleRequestPastDeadline, r.received.GetEventId())
 		}
 	}
@@ -444,6 +450,18 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		}
 	}
 	return out
+}
+
+// lateFrom is when a request received at received is late after months
+// months: the start of the day after the day, months later, bearing the
+// date of receipt (or the last day of a shorter month), in UTC.
+func lateFrom(received time.Time, months int) time.Time {
+	y, m, d := received.UTC().Date()
+	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, time.UTC)
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return time.Date(first.Year(), first.Month(), d+1, 0, 0, 0, 0, time.UTC)
 }
 
 func containsString(list []string, s string) bool {

@@ -7,10 +7,12 @@
 // generator), so loading the data set twice stores it once.
 //
 // Every event is valid (events.Validate). The planted problems (Dataset.Planted)
-// are the only events that break the eight rules listed in Rules: the tests
+// are the only events that break the nine rules listed in Rules: the tests
 // replay the data set through a plain reading of each rule to prove it. Two
-// readings matter: a rights request's deadline is one month from receipt,
-// plus the months of any extension; a retention period is only checked for
+// readings matter: a rights request's deadline is the end of the day (UTC)
+// one month from receipt, plus the months of the first extension when it
+// is recorded within that month (a later or a second extension does not
+// count, and is itself a finding); a retention period is only checked for
 // activities whose retention trigger is "collection" (web-enquiries,
 // web-analytics; fraud-and-claims and product-telemetry keep data longer than
 // the data set runs), and a RetentionExpired of an activity, or the shredding
@@ -85,12 +87,14 @@ const (
 	RuleRequestPastDeadline   = "rights_request_past_deadline"
 	RuleRetentionExceeded     = "retention_exceeded"
 	RuleAfterErasure          = "processing_after_erasure"
+	RuleExtensionNotCounted   = "deadline_extension_not_counted"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
 var Rules = []string{
 	RuleAfterConsentWithdrawn, RuleUndeclaredRecipient, RuleDuringRestriction, RuleAfterObjection,
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
+	RuleExtensionNotCounted,
 }
 
 // gen holds what every subject's simulation shares.

@@ -33,6 +33,7 @@ func plant(g *gen, subjects []*subject, r *rand.Rand) []Planted {
 	p.each(subjects, p.requestPastDeadline)
 	p.each(subjects, p.retentionExceeded)
 	p.each(subjects, p.afterErasure)
+	p.each(subjects, p.extensionNotCounted)
 	return p.out
 }
 
@@ -213,6 +214,42 @@ func (p *planter) requestPastDeadline(s *subject) *Planted {
 		Rule:     RuleRequestPastDeadline,
 		EventIDs: []string{rq.received.GetEventId(), rq.closing.GetEventId()},
 		Note:     fmt.Sprintf("an access request was answered %d days after receipt, without an extension", int(t.Sub(ts(rq.received))/day)),
+	}
+}
+
+// extensionNotCounted: an access request whose deadline was extended is
+// extended a second time, a few days before it is answered. Only the first
+// extension counts (Art. 12(3)): the deadline stays the first extension's,
+// and the answer is in time by it.
+func (p *planter) extensionNotCounted(s *subject) *Planted {
+	var rq *request
+	var first *eventsv1.Event
+	for _, r := range s.requests {
+		if r.right != eventsv1.Right_RIGHT_ACCESS || !r.extended || r.closing == nil || r.closing.GetRightsRequestFulfilled() == nil {
+			continue
+		}
+		for _, ev := range s.events {
+			if ev.GetRightsRequestDeadlineExtended().GetRequestId() == r.id {
+				rq, first = r, ev
+			}
+		}
+		if rq != nil {
+			break
+		}
+	}
+	if rq == nil || ts(rq.closing).Sub(ts(first)) < 3*day {
+		return nil
+	}
+	t := p.between(ts(first).Add(day), ts(rq.closing).Add(-day))
+	ev := s.event(t, s.staffMember(), rq.received.GetEventId(), first.GetEventId())
+	ev.Payload = &eventsv1.Event_RightsRequestDeadlineExtended{RightsRequestDeadlineExtended: &eventsv1.RightsRequestDeadlineExtended{
+		RequestId: rq.id, Months: 1, Reason: "the archived backup catalogues are taking longer to restore than planned",
+	}}
+	return &Planted{
+		Rule:     RuleExtensionNotCounted,
+		EventIDs: []string{rq.received.GetEventId(), ev.GetEventId()},
+		Note: fmt.Sprintf("an access request's deadline, already extended, was extended again %d days after receipt; only the first extension counts",
+			int(t.Sub(ts(rq.received))/day)),
 	}
 }
 
