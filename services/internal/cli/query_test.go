@@ -51,7 +51,7 @@ func TestQueryCommands(t *testing.T) {
 		{"findings by rule and subject, paged", []string{"findings", "acme", "--subject", "s-1", "--rule", "processing_after_consent_withdrawn", "--page-size", "1", "--format", "csv"}, 2,
 			[]string{"rule,arose_at,subject_ref,seq,detail,event_ids,finding_id\n", "processing_after_consent_withdrawn,2026-02-05T00:00:00Z,s-1,7,"}, nil},
 		{"findings as of", []string{"findings", "acme", "--as-of", "2026-02-07T00:00:00Z", "--format", "json"}, 3, nil, []string{"retention_exceeded"}},
-		{"requests", []string{"requests", "acme", "--page-size", "1"}, 3, []string{"REQUEST_ID", "req-1", "access", "open", "2026-03-10T00:00:00Z", "req-2", "erasure", "fulfilled"}, nil},
+		{"requests", []string{"requests", "acme", "--page-size", "1"}, 3, []string{"REQUEST_ID", "req-1", "access", "open", "2026-03-10T23:59:59Z", "req-2", "erasure", "fulfilled"}, nil},
 		{"open requests", []string{"requests", "acme", "--status", "open", "--format", "json"}, 1, []string{`"request_id":"req-1"`, `"status":"REQUEST_STATUS_OPEN"`}, nil},
 		{"requests of a subject, none", []string{"requests", "acme", "--subject", "s-9", "--format", "csv"}, 1, []string{"request_id,subject_ref,right,status,"}, nil},
 	} {

@@ -153,7 +153,7 @@ func TestQueryOverJSON(t *testing.T) {
 
 		// ListRequests
 		{name: "requests", method: "ListRequests", body: `{"tenant":"acme"}`,
-			wantIn: []string{`"requestId":"req-1"`, `"dueAt":"2026-03-10T00:00:00Z"`, `"requestId":"req-2"`, `"status":"REQUEST_STATUS_FULFILLED"`}},
+			wantIn: []string{`"requestId":"req-1"`, `"dueAt":"2026-03-10T23:59:59.999999999Z"`, `"requestId":"req-2"`, `"status":"REQUEST_STATUS_FULFILLED"`}},
 		{name: "open requests", method: "ListRequests", body: `{"tenant":"acme","status":"REQUEST_STATUS_OPEN"}`,
 			wantIn: []string{`"requestId":"req-1"`}, wantNotIn: []string{"req-2"}},
 		{name: "requests of a subject", method: "ListRequests", body: `{"tenant":"acme","subject_ref":"s-2"}`,

@@ -18,7 +18,7 @@ import (
 // The ledger's statistics at qt.Now: disclosures 5 and 11 in January, 7
 // and 8 in February; recorded findings of events 3, 7 and 8; the
 // time-based retention_exceeded (Feb 9) and rights_request_past_deadline
-// (Mar 10). Globex has one recorded finding, in January.
+// (the end of Mar 10: received Feb 10). Globex has one recorded finding, in January.
 const (
 	janDisclosures = `{"month":"2026-01","key":"RECIPIENT_KIND_PROCESSOR","count":"1"},` +
 		`{"month":"2026-01","key":"RECIPIENT_KIND_PUBLIC_AUTHORITY","count":"1"}`
@@ -58,7 +58,7 @@ func TestStatisticsOverJSON(t *testing.T) {
 		{name: "to a month's last instant", method: "GetStatistics", body: `{"tenant":"acme","to":"2026-01-31T23:59:59.999999999Z"}`,
 			want: stats([]string{janDisclosures}, []string{janFindings})},
 		{name: "time-based findings within the range", method: "GetStatistics",
-			body: `{"tenant":"acme","from":"2026-02-09T00:00:00Z","to":"2026-03-10T00:00:00Z"}`,
+			body: `{"tenant":"acme","from":"2026-02-09T00:00:00Z","to":"2026-03-10T23:59:59.999999999Z"}`,
 			want: stats(nil, []string{`{"month":"2026-02","key":"retention_exceeded","count":"1"}`, marFindings})},
 		{name: "a range with nothing", method: "GetStatistics", body: `{"tenant":"acme","from":"2026-04-01T00:00:00Z"}`,
 			want: `{}`},
