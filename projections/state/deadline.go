@@ -64,12 +64,20 @@ func daysIn(y int, m time.Month) int {
 func ExtensionStanding(req *model.RequestRow, at time.Time, loc *time.Location) []string {
 	var why []string
 	if req.ExtendedMonths > 0 {
-		why = append(why, fmt.Sprintf("the deadline was already extended by %d months and only the first extension counts", req.ExtendedMonths))
+		why = append(why, "the deadline was already extended by "+monthsText(req.ExtendedMonths)+" and only the first extension counts")
 	}
 	if first := DueAt(req.ReceivedAt, 0, loc); at.After(first) {
 		why = append(why, "it was recorded after the first month ended at "+first.In(loc).Format(detailTime))
 	}
 	return why
+}
+
+// monthsText is "1 month" or "n months".
+func monthsText(n int) string {
+	if n == 1 {
+		return "1 month"
+	}
+	return fmt.Sprintf("%d months", n)
 }
 
 // OverdueRequests finds the requests past their deadline at now: open (or

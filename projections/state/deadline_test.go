@@ -128,7 +128,7 @@ func TestDeadlineExtension(t *testing.T) {
 		{name: "a second extension, both in the first month", received: date(2025, 1, 31, 9, 0),
 			extensions: []ext{{date(2025, 2, 1, 9, 0), 1}, {date(2025, 2, 2, 9, 0), 1}},
 			wantMonths: 1, wantDue: endOf(2025, 3, 31, time.UTC), wantFindings: []string{"ev-3"},
-			wantDetail: "extension of request rr-1 (RIGHT_ACCESS) by 1 months does not count: the deadline was already extended by 1 months and only the first extension counts; the deadline stands at 2025-03-31T23:59:59Z"},
+			wantDetail: "extension of request rr-1 (RIGHT_ACCESS) by 1 month does not count: the deadline was already extended by 1 month and only the first extension counts; the deadline stands at 2025-03-31T23:59:59Z"},
 		{name: "a second extension after the first month", received: date(2025, 1, 31, 9, 0),
 			extensions: []ext{{date(2025, 2, 1, 9, 0), 2}, {date(2025, 3, 10, 9, 0), 1}},
 			wantMonths: 2, wantDue: endOf(2025, 4, 30, time.UTC), wantFindings: []string{"ev-3"},

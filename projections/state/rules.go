@@ -444,8 +444,8 @@ func ruleExtensionNotCounted(reqs Requests, cat *Catalogue, rec source.Record) [
 		ids = []string{cur.EventIDs[0]} // a new slice: finding appends to it
 	}
 	return []model.Finding{finding(RuleExtensionNotCounted, rec, ids, fmt.Sprintf(
-		"extension of request %s (%s) by %d months does not count: %s; the deadline stands at %s",
-		cur.RequestID, cur.Right, m.GetMonths(), strings.Join(why, "; "), cur.DueAt.In(loc).Format(detailTime)))}
+		"extension of request %s (%s) by %s does not count: %s; the deadline stands at %s",
+		cur.RequestID, cur.Right, monthsText(int(m.GetMonths())), strings.Join(why, "; "), cur.DueAt.In(loc).Format(detailTime)))}
 }
 
 // what names an event's processing in a finding's detail.
