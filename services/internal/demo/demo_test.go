@@ -321,6 +321,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		return s
 	}
 	declared := map[string]bool{}
+	activities := map[string]*eventsv1.ProcessingActivity{} // as last declared: the stream is in occurred_at order
 	retentionDays := map[string]int{}
 	type req struct {
 		received *eventsv1.Event
@@ -348,6 +349,35 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			flag(demo.RuleAfterErasure, ev.GetEventId())
 		}
 	}
+	// A declared key covers itself and the keys below it.
+	covered := func(declared []string, key string) bool {
+		for _, d := range declared {
+			if key == d || strings.HasPrefix(key, d+".") {
+				return true
+			}
+		}
+		return false
+	}
+	limitation := func(ev *eventsv1.Event, activity string, categories, purposes []string, basis eventsv1.LegalBasis) {
+		if activity == "" {
+			return
+		}
+		a := activities[activity]
+		if a == nil {
+			flag(demo.RuleUndeclaredActivity, ev.GetEventId())
+			return
+		}
+		outside := basis != a.GetLegalBasis()
+		for _, c := range categories {
+			outside = outside || !covered(a.GetDataCategories(), c)
+		}
+		for _, p := range purposes {
+			outside = outside || !covered(a.GetPurposes(), p)
+		}
+		if outside {
+			flag(demo.RuleOutsideActivity, ev.GetEventId())
+		}
+	}
 	for _, ev := range evs {
 		at := ev.GetOccurredAt().AsTime()
 		end = at
@@ -358,6 +388,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			if a == nil {
 				a = ev.GetProcessingActivityAmended().GetActivity()
 			}
+			activities[a.GetActivityId()] = a
 			for _, r := range a.GetRecipients() {
 				declared[r.GetId()] = true
 			}
@@ -369,6 +400,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 				s.child = true
 			}
 			processing(ev, s, p.DataCollected.GetPurposes())
+			limitation(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis())
 			if retentionDays[p.DataCollected.GetActivityId()] > 0 {
 				s.collections[p.DataCollected.GetActivityId()] = append(s.collections[p.DataCollected.GetActivityId()], ev)
 			}
@@ -377,6 +409,8 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 				flag(demo.RuleUndeclaredRecipient, ev.GetEventId())
 			}
 			processing(ev, s, []string{p.DisclosureMade.GetPurpose()})
+			m := p.DisclosureMade
+			limitation(ev, m.GetActivityId(), m.GetCategories(), []string{m.GetPurpose()}, m.GetLegalBasis())
 		case *eventsv1.Event_ConsentGiven:
 			delete(s.withdrawn, p.ConsentGiven.GetPurpose())
 			if s.child && p.ConsentGiven.GetParentalAuthorization() == nil {

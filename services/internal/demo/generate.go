@@ -7,7 +7,7 @@
 // generator), so loading the data set twice stores it once.
 //
 // Every event is valid (events.Validate). The planted problems (Dataset.Planted)
-// are the only events that break the eight rules listed in Rules: the tests
+// are the only events that break the ten rules listed in Rules: the tests
 // replay the data set through a plain reading of each rule to prove it. Two
 // readings matter: a rights request's deadline is one month from receipt,
 // plus the months of any extension; a retention period is only checked for
@@ -85,12 +85,15 @@ const (
 	RuleRequestPastDeadline   = "rights_request_past_deadline"
 	RuleRetentionExceeded     = "retention_exceeded"
 	RuleAfterErasure          = "processing_after_erasure"
+	RuleUndeclaredActivity    = "processing_under_undeclared_activity"
+	RuleOutsideActivity       = "processing_outside_declared_activity"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
 var Rules = []string{
 	RuleAfterConsentWithdrawn, RuleUndeclaredRecipient, RuleDuringRestriction, RuleAfterObjection,
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
+	RuleUndeclaredActivity, RuleOutsideActivity,
 }
 
 // gen holds what every subject's simulation shares.
@@ -102,6 +105,8 @@ type gen struct {
 	campaigns []time.Time // newsletter issues
 	releases  []time.Time // product update emails
 	quarters  []time.Time // hand-overs to the tax advisers
+	// declaredBy is the event id of each activity's first declaration.
+	declaredBy map[string]string
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -150,7 +155,8 @@ func Generate(cfg Config) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{cfg: cfg, start: cfg.Start, end: cfg.Start.Add(Span), amendAt: cfg.Start.Add(182*day + 5*time.Hour)}
+	g := &gen{cfg: cfg, start: cfg.Start, end: cfg.Start.Add(Span), amendAt: cfg.Start.Add(182*day + 5*time.Hour),
+		declaredBy: map[string]string{}}
 	for t := g.start.Add(9*day + time.Hour); t.Before(g.end); t = t.Add(30 * day) {
 		g.campaigns = append(g.campaigns, t)
 	}
@@ -316,6 +322,7 @@ func (g *gen) declareCatalogue(ctl *subject) string {
 	for i, a := range catalogue() {
 		ev := ctl.event(at.Add(time.Duration(i)*time.Second), dpo, first, "")
 		ev.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{Activity: a}}
+		g.declaredBy[a.GetActivityId()] = ev.GetEventId()
 		if first == "" {
 			first = ev.GetEventId()
 		}
