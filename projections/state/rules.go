@@ -40,7 +40,8 @@ const (
 var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
-	RuleChildWithoutParent, RuleAfterErasure, RuleRequestPastDeadline, RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
+	RuleChildWithoutParent, RuleAfterErasure, RuleRequestPastDeadline, RuleRetentionExceeded,
+	RuleNotificationOverdue, RuleUnprojectable,
 }
 
 const (
