@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/taxonomy"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/demo"
 	"google.golang.org/protobuf/proto"
@@ -358,11 +359,20 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		}
 		return false
 	}
-	limitation := func(ev *eventsv1.Event, activity string, categories, purposes []string, basis eventsv1.LegalBasis) {
+	// The demo relies on no Art. 9(2)(a) consent: a special category's
+	// condition is its activity's or a problem.
+	limitation := func(ev *eventsv1.Event, activity string, categories, purposes []string, basis, condition eventsv1.LegalBasis) {
 		if activity == "" {
 			return
 		}
 		a := activities[activity]
+		special := false
+		for _, c := range categories {
+			special = special || taxonomy.IsSpecialCategory(c)
+		}
+		if special && (a == nil || a.GetSpecialCategoryCondition() != condition) {
+			flag(demo.RuleSpecialCategory, ev.GetEventId())
+		}
 		if a == nil {
 			flag(demo.RuleUndeclaredActivity, ev.GetEventId())
 			return
@@ -400,7 +410,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 				s.child = true
 			}
 			processing(ev, s, p.DataCollected.GetPurposes())
-			limitation(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis())
+			limitation(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis(), p.DataCollected.GetSpecialCategoryCondition())
 			if retentionDays[p.DataCollected.GetActivityId()] > 0 {
 				s.collections[p.DataCollected.GetActivityId()] = append(s.collections[p.DataCollected.GetActivityId()], ev)
 			}
@@ -410,7 +420,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			}
 			processing(ev, s, []string{p.DisclosureMade.GetPurpose()})
 			m := p.DisclosureMade
-			limitation(ev, m.GetActivityId(), m.GetCategories(), []string{m.GetPurpose()}, m.GetLegalBasis())
+			limitation(ev, m.GetActivityId(), m.GetCategories(), []string{m.GetPurpose()}, m.GetLegalBasis(), m.GetSpecialCategoryCondition())
 		case *eventsv1.Event_ConsentGiven:
 			delete(s.withdrawn, p.ConsentGiven.GetPurpose())
 			if s.child && p.ConsentGiven.GetParentalAuthorization() == nil {

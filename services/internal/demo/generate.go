@@ -7,7 +7,7 @@
 // generator), so loading the data set twice stores it once.
 //
 // Every event is valid (events.Validate). The planted problems (Dataset.Planted)
-// are the only events that break the ten rules listed in Rules: the tests
+// are the only events that break the eleven rules listed in Rules: the tests
 // replay the data set through a plain reading of each rule to prove it. Two
 // readings matter: a rights request's deadline is one month from receipt,
 // plus the months of any extension; a retention period is only checked for
@@ -85,6 +85,7 @@ const (
 	RuleRequestPastDeadline   = "rights_request_past_deadline"
 	RuleRetentionExceeded     = "retention_exceeded"
 	RuleAfterErasure          = "processing_after_erasure"
+	RuleSpecialCategory       = "special_category_without_condition"
 	RuleUndeclaredActivity    = "processing_under_undeclared_activity"
 	RuleOutsideActivity       = "processing_outside_declared_activity"
 )
@@ -93,7 +94,7 @@ const (
 var Rules = []string{
 	RuleAfterConsentWithdrawn, RuleUndeclaredRecipient, RuleDuringRestriction, RuleAfterObjection,
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
-	RuleUndeclaredActivity, RuleOutsideActivity,
+	RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
 }
 
 // gen holds what every subject's simulation shares.

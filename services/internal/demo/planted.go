@@ -33,6 +33,7 @@ func plant(g *gen, subjects []*subject, r *rand.Rand) []Planted {
 	p.each(subjects, p.requestPastDeadline)
 	p.each(subjects, p.retentionExceeded)
 	p.each(subjects, p.afterErasure)
+	p.each(subjects, p.specialCondition)
 	p.each(subjects, p.undeclaredActivity)
 	p.each(subjects, p.outsideActivity)
 	return p.out
@@ -260,6 +261,26 @@ func (p *planter) afterErasure(s *subject) *Planted {
 		EventIDs: []string{s.shred.GetEventId(), ev.GetEventId()},
 		Note:     "a newsletter issue was handed to Postwave Mail after the subject's erasure request was carried out and the keys shredded",
 	}
+}
+
+// specialCondition: a sick note is recorded as health care (Art. 9(2)(h))
+// while the staff-sickness activity declares employment and social
+// security law (Art. 9(2)(b)).
+func (p *planter) specialCondition(s *subject) *Planted {
+	if s.kind != kindEmployee {
+		return nil
+	}
+	for _, ev := range s.events {
+		if dc := ev.GetDataCollected(); dc != nil && dc.GetActivityId() == actStaffSickness {
+			dc.SpecialCategoryCondition = eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_H_HEALTH_SOCIAL_CARE
+			return &Planted{
+				Rule:     RuleSpecialCategory,
+				EventIDs: []string{p.g.declaredBy[actStaffSickness], ev.GetEventId()},
+				Note:     "a sick note was recorded under Art. 9(2)(h) health care, while the staff-sickness activity declares Art. 9(2)(b) employment law",
+			}
+		}
+	}
+	return nil
 }
 
 // undeclaredActivity: sales staff copy an enquirer's contact details into a
