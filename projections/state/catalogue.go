@@ -141,24 +141,47 @@ func (c *Catalogue) view(tenant string, at time.Time, seq uint64) view {
 	defer c.mu.RUnlock()
 	out := view{}
 	for id, list := range c.tenants[tenant] {
-		var best *declaration
-		for i := range list {
-			d := &list[i]
-			if seq != 0 && d.seq >= seq {
-				break
-			}
-			if d.occurred.After(at) {
-				continue
-			}
-			if best == nil || newer(d, best, model.Occurred) {
-				best = d
-			}
-		}
-		if best != nil {
+		if best := viewed(list, at, seq); best != nil {
 			out[id] = best.activity
 		}
 	}
 	return out
+}
+
+// declared is the declaration of one activity a rule sees for one event
+// (as view does: stored before seq, declared at or before at); nil when
+// there is none. It is a copy: Add may move the catalogue's entries.
+func (c *Catalogue) declared(tenant, activityID string, at time.Time, seq uint64) *declaration {
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d := viewed(c.tenants[tenant][activityID], at, seq)
+	if d == nil {
+		return nil
+	}
+	cp := *d
+	return &cp
+}
+
+// viewed picks from one activity's declarations (in stream order) the one
+// a view shows.
+func viewed(list []declaration, at time.Time, seq uint64) *declaration {
+	var best *declaration
+	for i := range list {
+		d := &list[i]
+		if seq != 0 && d.seq >= seq {
+			break
+		}
+		if d.occurred.After(at) {
+			continue
+		}
+		if best == nil || newer(d, best, model.Occurred) {
+			best = d
+		}
+	}
+	return best
 }
 
 // declaresRecipient reports whether any activity declares the recipient.

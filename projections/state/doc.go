@@ -40,6 +40,17 @@
 //     (ErasureExecuted alone ends nothing: a system's report may be partial or
 //     leave data under a legal hold). A collection after the end starts a new
 //     period.
+//   - Purpose keys match along the fideslang hierarchy for objections and
+//     consent withdrawals: a key above or below the one objected to or
+//     withdrawn counts (processing for "marketing" may include the
+//     "marketing.communications" objected to), a sibling does not. Consent
+//     itself is specific: a consent to "marketing" is not a consent to
+//     "marketing.communications.email".
+//   - Purpose limitation is per activity, against its declaration in force
+//     at occurred_at: a declared key covers the keys below it, never a
+//     broader one; an event must carry the activity's legal basis and its
+//     Art. 9(2) condition. An event that names no activity is judged by its
+//     own basis and condition only.
 //   - processing_after_erasure fires on processing that touches a shredded
 //     key group (its values' groups, and its activity's declared group), so
 //     data kept under a legal hold in another group (tax) may still be used.

@@ -101,6 +101,22 @@ func sickness(cond eventsv1.LegalBasis) *eventsv1.ProcessingActivity {
 	}
 }
 
+func support() *eventsv1.ProcessingActivity {
+	return &eventsv1.ProcessingActivity{
+		ActivityId: "support", Name: "Support", Purposes: []string{useSvc}, DataCategories: []string{"user.contact"},
+		LegalBasis: contract, Retention: &eventsv1.Retention{Days: 365, Trigger: "collection"},
+	}
+}
+
+// brokered is health data bought from a broker under activity "broker",
+// which the test catalogue never declares, with a condition the source
+// declares for itself (Art. 9(2)(h)).
+func brokered() *eventsv1.DataCollected {
+	return &eventsv1.DataCollected{ActivityId: "broker", Purposes: []string{"personalize"}, Categories: []string{catHlth},
+		LegalBasis: liBasis, SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_H_HEALTH_SOCIAL_CARE,
+		CollectionSource: "third_party:broker-1"}
+}
+
 func mailer() *eventsv1.Recipient {
 	return &eventsv1.Recipient{Id: "mailer", Name: "Mailer Inc.", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
 		Country: "US", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES}
@@ -120,6 +136,13 @@ func (s *stream) declare(acts ...*eventsv1.ProcessingActivity) {
 
 func collected(activity string, basis eventsv1.LegalBasis, purposes ...string) *eventsv1.DataCollected {
 	return &eventsv1.DataCollected{ActivityId: activity, Purposes: purposes, Categories: []string{catMail}, LegalBasis: basis}
+}
+
+// seen is a telemetry collection within its declaration.
+func seen() *eventsv1.DataCollected {
+	dc := collected("telemetry", liBasis, useImp)
+	dc.Categories = []string{"user.unique_id"}
+	return dc
 }
 
 func mailing(activity string, basis eventsv1.LegalBasis) *eventsv1.DisclosureMade {

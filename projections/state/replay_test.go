@@ -38,10 +38,10 @@ func lifecycle() *stream {
 	dc := collected("newsletter", consentBasis, useMail)
 	dc.Values = []*eventsv1.DataValue{{Category: catMail, KeyGroup: "marketing"}}
 	s.add(subj, day(0), dc)
-	s.add(subj, day(1), collected("telemetry", liBasis, useImp))
+	s.add(subj, day(1), seen())
 	s.add(subj, day(2), mailing("newsletter", consentBasis))
 	s.add(subj, day(3), &eventsv1.RestrictionApplied{RestrictionId: "rs-1", Purposes: []string{useImp}})
-	s.add(subj, day(4), collected("telemetry", liBasis, useImp))
+	s.add(subj, day(4), seen())
 	s.add(subj, day(5), &eventsv1.RestrictionLifted{RestrictionId: "rs-1"})
 	s.add(subj, day(6), &eventsv1.ObjectionRecorded{Purposes: []string{useImp}})
 	s.add(subj, day(7), withdraw(useMail))

@@ -24,6 +24,8 @@ const (
 	RuleDuringRestriction   = "processing_during_restriction"
 	RuleUndeclaredRecipient = "disclosure_to_undeclared_recipient"
 	RuleSpecialCategory     = "special_category_without_condition"
+	RuleUndeclaredActivity  = "processing_under_undeclared_activity"
+	RuleOutsideActivity     = "processing_outside_declared_activity"
 	RuleChildWithoutParent  = "child_data_without_parental_authorization"
 	RuleAfterErasure        = "processing_after_erasure"
 	// RuleExtensionNotCounted: an extension of a rights request's deadline
@@ -42,8 +44,9 @@ const (
 // Rules lists every rule name, event-time rules first, in a fixed order.
 var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
-	RuleUndeclaredRecipient, RuleSpecialCategory, RuleChildWithoutParent, RuleAfterErasure,
-	RuleExtensionNotCounted, RuleRequestPastDeadline, RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
+	RuleUndeclaredRecipient, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
+	RuleChildWithoutParent, RuleAfterErasure, RuleExtensionNotCounted, RuleRequestPastDeadline,
+	RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
 }
 
 const (
@@ -59,8 +62,10 @@ const (
 )
 
 const (
-	detailTime             = time.RFC3339
-	marketingPurposePrefix = "marketing."
+	detailTime = time.RFC3339
+	// marketingPurpose is the fideslang data use of direct marketing: it and
+	// every key below it.
+	marketingPurpose = "marketing"
 )
 
 // rule is one event-time compliance rule: check looks at the subject's
@@ -78,6 +83,8 @@ var rules = []rule{
 	{RuleDuringRestriction, ruleRestriction},
 	{RuleUndeclaredRecipient, ruleUndeclaredRecipient},
 	{RuleSpecialCategory, ruleSpecialCategory},
+	{RuleUndeclaredActivity, ruleUndeclaredActivity},
+	{RuleOutsideActivity, ruleOutsideActivity},
 	{RuleChildWithoutParent, ruleChildWithoutParent},
 	{RuleAfterErasure, ruleAfterErasure},
 }
@@ -142,6 +149,12 @@ func covers(parent, key string) bool {
 	return key == parent || strings.HasPrefix(key, parent+".")
 }
 
+// related reports whether two purpose keys are on one line of the
+// hierarchy: the same, one below the other, or one above it. Siblings
+// ("marketing.communications.email" and "marketing.communications.sms")
+// are not.
+func related(a, b string) bool { return covers(a, b) || covers(b, a) }
+
 func coversAny(parents []string, key string) bool {
 	for _, p := range parents {
 		if covers(p, key) {
@@ -194,7 +207,15 @@ func ruleConsent(st *model.SubjectState, cat *Catalogue, rec source.Record) []mo
 		if p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT && !v.requiresConsent(p.activity, purpose) {
 			continue
 		}
-		switch s, c := consentAt(st, purpose, at); s {
+		s, c := consentAt(st, purpose, at)
+		if s != consentWithdrawn {
+			if key, w := relatedWithdrawal(st, purpose, c, at); w != nil {
+				withdrawn = append(withdrawn, purpose+" (consent to "+key+" withdrawn)")
+				withdrawnIDs = append(withdrawnIDs, w.EventID)
+				continue
+			}
+		}
+		switch s {
 		case consentValid:
 		case consentWithdrawn:
 			withdrawn = append(withdrawn, purpose)
@@ -217,11 +238,38 @@ func ruleConsent(st *model.SubjectState, cat *Catalogue, rec source.Record) []mo
 	return out
 }
 
+// relatedWithdrawal finds a withdrawal, at or before at, of consent to a
+// purpose above or below purpose (Art. 7(3)): withdrawing consent to
+// "marketing" withdraws it for "marketing.communications.email", and
+// processing for "marketing" may include the "marketing.communications.email"
+// the subject withdrew from. A consent to purpose itself given after that
+// withdrawal is a new, specific consent and stands. It returns the
+// withdrawn key and its consent, or nil.
+func relatedWithdrawal(st *model.SubjectState, purpose string, own *model.Consent, at time.Time) (string, *model.Consent) {
+	for _, k := range sortedKeys(st.Consents) {
+		if k == purpose || !related(k, purpose) {
+			continue
+		}
+		s, w := consentAt(st, k, at)
+		if s != consentWithdrawn {
+			continue
+		}
+		if own != nil && own.GivenAt != nil && own.GivenAt.After(*w.WithdrawnAt) && !own.GivenAt.After(at) {
+			continue
+		}
+		return k, w
+	}
+	return "", nil
+}
+
 // ruleObjection: processing for a purpose the subject objected to (at or
 // before occurred_at). An objection (Art. 21) binds processing on public
 // task or legitimate interests (Art. 6(1)(e), (f)) and any direct marketing
-// (a purpose under "marketing."); an objection's purpose covers the
-// purposes below it.
+// ("marketing" or a purpose below it, whatever the basis: Art. 21(2), (3)).
+// Purposes match on one line of the hierarchy: an objection covers the
+// purposes below it, and processing for a broader purpose than the one
+// objected to is flagged too, since it may include it; a sibling purpose is
+// not.
 func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
 	p, ok := processingOf(rec.Event)
 	if !ok {
@@ -232,14 +280,24 @@ func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []mo
 	for _, purpose := range p.purposes {
 		if p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_E_PUBLIC_TASK &&
 			p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS &&
-			!strings.HasPrefix(purpose, marketingPurposePrefix) {
+			!covers(marketingPurpose, purpose) {
 			continue
 		}
 		for _, o := range st.Objections {
-			if !o.At.After(at) && coversAny(o.Purposes, purpose) {
+			if o.At.After(at) {
+				continue
+			}
+			for _, op := range o.Purposes {
+				if !related(op, purpose) {
+					continue
+				}
 				ids = append(ids, o.EventID)
-				if !contains(hit, purpose) {
-					hit = append(hit, purpose)
+				h := purpose
+				if !covers(op, purpose) {
+					h += " (which includes " + op + ")"
+				}
+				if !contains(hit, h) {
+					hit = append(hit, h)
 				}
 			}
 		}
@@ -316,9 +374,12 @@ func ruleUndeclaredRecipient(_ *model.SubjectState, cat *Catalogue, rec source.R
 // condition does not hold. Validation already refuses such an event with no
 // Art. 9(2) condition at all, so the rule fires when the event relies on
 // Art. 9(2)(a) explicit consent and the subject has no valid consent for
-// its purposes at occurred_at, or when the event's activity is declared
-// with no Art. 9(2) condition. (An undeclared activity is no concern of
-// this rule.)
+// its purposes at occurred_at; when the event's activity is declared with
+// no Art. 9(2) condition, or with another one than the event relies on (a
+// condition the source declares for itself is not the controller's); or
+// when the event names an activity that is not declared, so that no
+// condition is declared for it. (An event that names no activity is judged
+// on its own condition only.)
 func ruleSpecialCategory(st *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
 	p, ok := processingOf(rec.Event)
 	if !ok {
@@ -346,15 +407,85 @@ func ruleSpecialCategory(st *model.SubjectState, cat *Catalogue, rec source.Reco
 			}
 		}
 	}
-	if a := cat.view(rec.Event.GetTenant(), at, rec.Sequence)[p.activity]; a != nil &&
-		a.GetSpecialCategoryCondition() == eventsv1.LegalBasis_LEGAL_BASIS_UNSPECIFIED {
-		why = append(why, "activity "+p.activity+" declares no Art. 9(2) condition")
+	if p.activity != "" {
+		d := cat.declared(rec.Event.GetTenant(), p.activity, at, rec.Sequence)
+		switch {
+		case d == nil:
+			why = append(why, "activity "+p.activity+" is not declared, so no Art. 9(2) condition is declared for it")
+		case d.activity.GetSpecialCategoryCondition() == eventsv1.LegalBasis_LEGAL_BASIS_UNSPECIFIED:
+			why = append(why, "activity "+p.activity+" declares no Art. 9(2) condition")
+			ids = append(ids, d.eventID)
+		case d.activity.GetSpecialCategoryCondition() != p.condition:
+			why = append(why, fmt.Sprintf("relies on %s while activity %s declares %s",
+				p.condition, p.activity, d.activity.GetSpecialCategoryCondition()))
+			ids = append(ids, d.eventID)
+		}
 	}
 	if len(why) == 0 {
 		return nil
 	}
 	return []model.Finding{finding(RuleSpecialCategory, rec, ids, fmt.Sprintf(
 		"%s of special category %s: %s", what(rec.Event, p), strings.Join(special, ", "), strings.Join(why, "; ")))}
+}
+
+// ruleUndeclaredActivity: processing that names an activity the tenant's
+// catalogue does not declare at occurred_at (Art. 5(1)(b), 30): nothing
+// says what it may be used for, on which basis, or for how long.
+func ruleUndeclaredActivity(_ *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
+	p, ok := processingOf(rec.Event)
+	if !ok || p.activity == "" {
+		return nil
+	}
+	if cat.declared(rec.Event.GetTenant(), p.activity, occurredAt(rec.Event), rec.Sequence) != nil {
+		return nil
+	}
+	return []model.Finding{finding(RuleUndeclaredActivity, rec, nil, fmt.Sprintf(
+		"%s, which the processing catalogue does not declare, for %s%s", what(rec.Event, p), strings.Join(p.purposes, ", "), under(p)))}
+}
+
+// ruleOutsideActivity: processing under a declared activity (as declared
+// at occurred_at) beyond what the activity declares: a category or a
+// purpose no declared key covers (a declared key covers the keys below it:
+// "user.contact" covers "user.contact.email"; a broader key than the one
+// declared is outside it), or another legal basis (Art. 5(1)(b), 6). The
+// finding cites the declaration. The Art. 9(2) condition is
+// ruleSpecialCategory's.
+func ruleOutsideActivity(_ *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
+	p, ok := processingOf(rec.Event)
+	if !ok || p.activity == "" {
+		return nil
+	}
+	d := cat.declared(rec.Event.GetTenant(), p.activity, occurredAt(rec.Event), rec.Sequence)
+	if d == nil {
+		return nil
+	}
+	a := d.activity
+	var why []string
+	if keys := uncovered(a.GetDataCategories(), p.categories); len(keys) > 0 {
+		why = append(why, "categories "+strings.Join(keys, ", ")+" not declared")
+	}
+	if keys := uncovered(a.GetPurposes(), p.purposes); len(keys) > 0 {
+		why = append(why, "purposes "+strings.Join(keys, ", ")+" not declared")
+	}
+	if p.basis != a.GetLegalBasis() {
+		why = append(why, fmt.Sprintf("legal basis %s, the activity declares %s", p.basis, a.GetLegalBasis()))
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return []model.Finding{finding(RuleOutsideActivity, rec, []string{d.eventID}, fmt.Sprintf(
+		"%s outside its declaration: %s", what(rec.Event, p), strings.Join(why, "; ")))}
+}
+
+// uncovered lists the keys no declared key covers, each once, in order.
+func uncovered(declared, keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if !coversAny(declared, k) && !contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // ruleChildWithoutParent: consent (Art. 8) recorded without a parental

@@ -67,6 +67,36 @@ func TestRules(t *testing.T) {
 			s.add(subj, day(1), withdraw(useMail))
 			s.add(subj, day(5), collected("", consentBasis, useMail, "analytics.reporting.ad_performance"))
 		}, []brief{{state.RuleConsentWithdrawn, "ev-2,ev-3"}, {state.RuleWithoutConsent, "ev-3"}}},
+		// Art. 7(3): purposes on one line of the hierarchy share a withdrawal.
+		{"consent to marketing withdrawn covers the email kept from before", state.RuleConsentWithdrawn, func(s *stream) {
+			s.add(subj, day(0), consent("marketing"))
+			s.add(subj, day(0), consent(useMail))
+			s.add(subj, day(3), withdraw("marketing")) // ev-3
+			s.add(subj, day(5), collected("", consentBasis, useMail))
+		}, []brief{{state.RuleConsentWithdrawn, "ev-3,ev-4"}}},
+		{"email withdrawn: processing for the broader marketing", state.RuleConsentWithdrawn, func(s *stream) {
+			s.add(subj, day(0), consent("marketing"))
+			s.add(subj, day(0), consent(useMail))
+			s.add(subj, day(3), withdraw(useMail)) // ev-3
+			s.add(subj, day(5), collected("", consentBasis, "marketing"))
+		}, []brief{{state.RuleConsentWithdrawn, "ev-3,ev-4"}}},
+		{"withdrawal of a sibling purpose", state.RuleConsentWithdrawn, func(s *stream) {
+			s.add(subj, day(0), consent(useMail))
+			s.add(subj, day(0), consent("marketing.communications.sms"))
+			s.add(subj, day(3), withdraw("marketing.communications.sms"))
+			s.add(subj, day(5), collected("", consentBasis, useMail))
+		}, nil},
+		{"consent to email given again after marketing was withdrawn", state.RuleConsentWithdrawn, func(s *stream) {
+			s.add(subj, day(0), consent("marketing"))
+			s.add(subj, day(3), withdraw("marketing"))
+			s.add(subj, day(4), consent(useMail))
+			s.add(subj, day(5), collected("", consentBasis, useMail))
+		}, nil},
+		{"marketing withdrawn, email never consented to", state.RuleConsentWithdrawn, func(s *stream) {
+			s.add(subj, day(0), consent("marketing"))
+			s.add(subj, day(3), withdraw("marketing")) // ev-2
+			s.add(subj, day(5), collected("", consentBasis, useMail))
+		}, []brief{{state.RuleConsentWithdrawn, "ev-2,ev-3"}}}, // the withdrawal, not "never given"
 
 		// processing_after_objection
 		{"objection to improve, telemetry after", state.RuleAfterObjection, func(s *stream) {
@@ -89,6 +119,22 @@ func TestRules(t *testing.T) {
 		{"objection does not bind a contract", state.RuleAfterObjection, func(s *stream) {
 			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{useSvc}})
 			s.add(subj, day(5), collected("accounts", contract, useSvc))
+		}, nil},
+		{"objection to email marketing, processing for the broader marketing", state.RuleAfterObjection, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{"marketing.communications"}}) // ev-1
+			s.add(subj, day(5), collected("", consentBasis, "marketing"))
+		}, []brief{{state.RuleAfterObjection, "ev-1,ev-2"}}}, // Art. 21(3): may include what was objected to
+		{"objection to a parent purpose on legitimate interests", state.RuleAfterObjection, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{"functional"}}) // ev-1
+			s.add(subj, day(5), collected("telemetry", liBasis, useImp))
+		}, []brief{{state.RuleAfterObjection, "ev-1,ev-2"}}},
+		{"objection to improvement, processing for the broader service", state.RuleAfterObjection, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{useImp}}) // ev-1
+			s.add(subj, day(5), collected("", liBasis, "functional.service"))
+		}, []brief{{state.RuleAfterObjection, "ev-1,ev-2"}}},
+		{"objection to a sibling purpose", state.RuleAfterObjection, func(s *stream) {
+			s.add(subj, day(1), &eventsv1.ObjectionRecorded{Purposes: []string{"marketing.communications.sms"}})
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
 		}, nil},
 
 		// processing_during_restriction
@@ -142,7 +188,7 @@ func TestRules(t *testing.T) {
 			s.add(subj, day(5), &eventsv1.DataCollected{ActivityId: "sickness", Purposes: []string{"essential.legal_obligation"},
 				Categories: []string{catHlth}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
 				SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY})
-		}, []brief{{state.RuleSpecialCategory, "ev-2"}}},
+		}, []brief{{state.RuleSpecialCategory, "ev-1,ev-2"}}}, // the declaration, the collection
 		{"explicit consent without consent", state.RuleSpecialCategory, func(s *stream) {
 			s.add(subj, day(5), &eventsv1.DataCollected{Purposes: []string{"personalize"}, Categories: []string{catHlth},
 				LegalBasis: consentBasis, SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT})
@@ -155,6 +201,93 @@ func TestRules(t *testing.T) {
 		{"no special category", state.RuleSpecialCategory, func(s *stream) {
 			s.declare(sickness(0))
 			s.add(subj, day(5), collected("sickness", liBasis, useSvc))
+		}, nil},
+
+		{"condition differs from the declared one", state.RuleSpecialCategory, func(s *stream) {
+			s.declare(sickness(eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY)) // ev-1
+			s.add(subj, day(0), consent("essential.legal_obligation"))                               // so 9(2)(a) itself holds
+			s.add(subj, day(5), &eventsv1.DataCollected{ActivityId: "sickness", Purposes: []string{"essential.legal_obligation"},
+				Categories: []string{catHlth}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
+				SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT})
+		}, []brief{{state.RuleSpecialCategory, "ev-1,ev-3"}}},
+		{"health data from a broker under an undeclared activity, self-declared 9(2)(h)", state.RuleSpecialCategory, func(s *stream) {
+			s.declare(sickness(eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY))
+			s.add(subj, day(5), brokered())
+		}, []brief{{state.RuleSpecialCategory, "ev-2"}}},
+
+		// processing_under_undeclared_activity
+		{"declared activity", state.RuleUndeclaredActivity, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, nil},
+		{"no activity named", state.RuleUndeclaredActivity, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), collected("", liBasis, useImp))
+		}, nil},
+		{"collection under an undeclared activity", state.RuleUndeclaredActivity, func(s *stream) {
+			s.declare(sickness(eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY))
+			s.add(subj, day(5), brokered())
+		}, []brief{{state.RuleUndeclaredActivity, "ev-2"}}},
+		{"disclosure under an undeclared activity", state.RuleUndeclaredActivity, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), mailing("promotions", consentBasis))
+		}, []brief{{state.RuleUndeclaredActivity, "ev-2"}}},
+		{"activity declared from a later day", state.RuleUndeclaredActivity, func(s *stream) {
+			s.add("", day(6), &eventsv1.ProcessingActivityDeclared{Activity: newsletter()})
+			s.add(subj, day(5), mailing("newsletter", consentBasis)) // recorded later, occurred before
+		}, []brief{{state.RuleUndeclaredActivity, "ev-2"}}},
+
+		// processing_outside_declared_activity
+		{"within the declaration", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, nil},
+		{"a category below a declared one", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(support())                                        // declares user.contact
+			s.add(subj, day(5), collected("support", contract, useSvc)) // user.contact.email
+		}, nil},
+		{"a category the activity does not declare", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(newsletter()) // ev-1
+			dm := mailing("newsletter", consentBasis)
+			dm.Categories = append(dm.Categories, "user.financial")
+			s.add(subj, day(5), dm)
+		}, []brief{{state.RuleOutsideActivity, "ev-1,ev-2"}}},
+		{"a category broader than the declared one", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(newsletter()) // declares user.contact.email
+			dm := mailing("newsletter", consentBasis)
+			dm.Categories = []string{"user.contact"}
+			s.add(subj, day(5), dm)
+		}, []brief{{state.RuleOutsideActivity, "ev-1,ev-2"}}},
+		{"a purpose broader than the declared one", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(newsletter()) // declares marketing.communications.email
+			dm := mailing("newsletter", consentBasis)
+			dm.Purpose = "marketing"
+			s.add(subj, day(5), dm)
+		}, []brief{{state.RuleOutsideActivity, "ev-1,ev-2"}}},
+		{"another legal basis", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(newsletter()) // declares Art. 6(1)(a)
+			s.add(subj, day(5), mailing("newsletter", liBasis))
+		}, []brief{{state.RuleOutsideActivity, "ev-1,ev-2"}}},
+		{"category added by an amendment in force", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(newsletter())
+			a := newsletter()
+			a.DataCategories = append(a.DataCategories, "user.financial")
+			s.add("", day(3), &eventsv1.ProcessingActivityAmended{Activity: a}) // ev-2
+			dm := mailing("newsletter", consentBasis)
+			dm.Categories = append(dm.Categories, "user.financial")
+			s.add(subj, day(5), dm)
+		}, nil},
+		{"category added by an amendment from a later day", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(newsletter()) // ev-1, the declaration in force at day 5
+			a := newsletter()
+			a.DataCategories = append(a.DataCategories, "user.financial")
+			s.add("", day(6), &eventsv1.ProcessingActivityAmended{Activity: a})
+			dm := mailing("newsletter", consentBasis)
+			dm.Categories = append(dm.Categories, "user.financial")
+			s.add(subj, day(5), dm)
+		}, []brief{{state.RuleOutsideActivity, "ev-1,ev-3"}}},
+		{"undeclared activity is the other rule's", state.RuleOutsideActivity, func(s *stream) {
+			s.add(subj, day(5), brokered())
 		}, nil},
 
 		// child_data_without_parental_authorization
@@ -264,5 +397,59 @@ func TestRulesSeeOnlyTheStreamBefore(t *testing.T) {
 	st := &model.SubjectState{Tenant: tenant, SubjectRef: subj}
 	if got := briefs(state.CheckRule(state.RuleUndeclaredRecipient, st, cat, dis)); len(got) != 1 {
 		t.Errorf("findings %v, want the undeclared recipient", got)
+	}
+}
+
+// TestPurposeLimitationDetails: the details of the purpose-limitation
+// findings name the activity and the keys outside it, never a value.
+func TestPurposeLimitationDetails(t *testing.T) {
+	plain := &eventsv1.DataValue{Category: catMail, KeyGroup: "marketing", Value: &eventsv1.DataValue_Plaintext{Plaintext: "alice@example.com"}}
+	tests := []struct {
+		name  string
+		rule  string
+		build func(s *stream)
+		want  []string
+	}{
+		{"outside", state.RuleOutsideActivity, func(s *stream) {
+			s.declare(newsletter())
+			dm := mailing("newsletter", liBasis)
+			dm.Categories = append(dm.Categories, "user.financial")
+			dm.Purpose = "marketing"
+			dm.Values = []*eventsv1.DataValue{plain}
+			s.add(subj, day(5), dm)
+		}, []string{"activity newsletter", "categories user.financial not declared", "purposes marketing not declared",
+			"legal basis LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, the activity declares LEGAL_BASIS_ART6_1_A_CONSENT"}},
+		{"undeclared", state.RuleUndeclaredActivity, func(s *stream) {
+			dm := mailing("promotions", consentBasis)
+			dm.Values = []*eventsv1.DataValue{plain}
+			s.add(subj, day(5), dm)
+		}, []string{"activity promotions", "does not declare", useMail}},
+		{"condition", state.RuleSpecialCategory, func(s *stream) {
+			s.declare(sickness(eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY))
+			dc := brokered()
+			dc.ActivityId = "sickness"
+			dc.Values = []*eventsv1.DataValue{plain}
+			s.add(subj, day(5), dc)
+		}, []string{"relies on LEGAL_BASIS_ART9_2_H_HEALTH_SOCIAL_CARE while activity sickness declares LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &stream{}
+			tt.build(s)
+			st, cat, rec := run(t, s)
+			fs := state.CheckRule(tt.rule, st, cat, rec)
+			if len(fs) != 1 {
+				t.Fatalf("%d findings, want 1", len(fs))
+			}
+			d := fs[0].Detail
+			for _, w := range tt.want {
+				if !strings.Contains(d, w) {
+					t.Errorf("detail %q does not say %q", d, w)
+				}
+			}
+			if strings.Contains(d, "alice") || strings.Contains(d, subj) {
+				t.Errorf("detail %q names personal data", d)
+			}
+		})
 	}
 }

@@ -34,6 +34,9 @@ const (
 	actAuthorities    = "authority-disclosures"
 	actStaffRecords   = "staff-records"
 	actStaffSickness  = "staff-sickness"
+	// actProspecting is never declared: sales staff copying enquirers into
+	// a prospecting sheet is a planted problem.
+	actProspecting = "sales-prospecting"
 )
 
 // Fideslang data categories used by the demo.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/taxonomy"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/demo"
 	"google.golang.org/protobuf/proto"
@@ -321,6 +322,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		return s
 	}
 	declared := map[string]bool{}
+	activities := map[string]*eventsv1.ProcessingActivity{} // as last declared: the stream is in occurred_at order
 	retentionDays := map[string]int{}
 	type req struct {
 		received *eventsv1.Event
@@ -349,6 +351,44 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			flag(demo.RuleAfterErasure, ev.GetEventId())
 		}
 	}
+	// A declared key covers itself and the keys below it.
+	covered := func(declared []string, key string) bool {
+		for _, d := range declared {
+			if key == d || strings.HasPrefix(key, d+".") {
+				return true
+			}
+		}
+		return false
+	}
+	// The demo relies on no Art. 9(2)(a) consent: a special category's
+	// condition is its activity's or a problem.
+	limitation := func(ev *eventsv1.Event, activity string, categories, purposes []string, basis, condition eventsv1.LegalBasis) {
+		if activity == "" {
+			return
+		}
+		a := activities[activity]
+		special := false
+		for _, c := range categories {
+			special = special || taxonomy.IsSpecialCategory(c)
+		}
+		if special && (a == nil || a.GetSpecialCategoryCondition() != condition) {
+			flag(demo.RuleSpecialCategory, ev.GetEventId())
+		}
+		if a == nil {
+			flag(demo.RuleUndeclaredActivity, ev.GetEventId())
+			return
+		}
+		outside := basis != a.GetLegalBasis()
+		for _, c := range categories {
+			outside = outside || !covered(a.GetDataCategories(), c)
+		}
+		for _, p := range purposes {
+			outside = outside || !covered(a.GetPurposes(), p)
+		}
+		if outside {
+			flag(demo.RuleOutsideActivity, ev.GetEventId())
+		}
+	}
 	for _, ev := range evs {
 		at := ev.GetOccurredAt().AsTime()
 		end = at
@@ -359,6 +399,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			if a == nil {
 				a = ev.GetProcessingActivityAmended().GetActivity()
 			}
+			activities[a.GetActivityId()] = a
 			for _, r := range a.GetRecipients() {
 				declared[r.GetId()] = true
 			}
@@ -370,6 +411,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 				s.child = true
 			}
 			processing(ev, s, p.DataCollected.GetPurposes())
+			limitation(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis(), p.DataCollected.GetSpecialCategoryCondition())
 			if retentionDays[p.DataCollected.GetActivityId()] > 0 {
 				s.collections[p.DataCollected.GetActivityId()] = append(s.collections[p.DataCollected.GetActivityId()], ev)
 			}
@@ -378,6 +420,8 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 				flag(demo.RuleUndeclaredRecipient, ev.GetEventId())
 			}
 			processing(ev, s, []string{p.DisclosureMade.GetPurpose()})
+			m := p.DisclosureMade
+			limitation(ev, m.GetActivityId(), m.GetCategories(), []string{m.GetPurpose()}, m.GetLegalBasis(), m.GetSpecialCategoryCondition())
 		case *eventsv1.Event_ConsentGiven:
 			delete(s.withdrawn, p.ConsentGiven.GetPurpose())
 			if s.child && p.ConsentGiven.GetParentalAuthorization() == nil {

@@ -7,7 +7,7 @@
 // generator), so loading the data set twice stores it once.
 //
 // Every event is valid (events.Validate). The planted problems (Dataset.Planted)
-// are the only events that break the nine rules listed in Rules: the tests
+// are the only events that break the twelve rules listed in Rules: the tests
 // replay the data set through a plain reading of each rule to prove it. Two
 // readings matter: a rights request's deadline is the end of the day (UTC)
 // one month from receipt, plus the months of the first extension when it
@@ -88,13 +88,16 @@ const (
 	RuleRetentionExceeded     = "retention_exceeded"
 	RuleAfterErasure          = "processing_after_erasure"
 	RuleExtensionNotCounted   = "deadline_extension_not_counted"
+	RuleSpecialCategory       = "special_category_without_condition"
+	RuleUndeclaredActivity    = "processing_under_undeclared_activity"
+	RuleOutsideActivity       = "processing_outside_declared_activity"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
 var Rules = []string{
 	RuleAfterConsentWithdrawn, RuleUndeclaredRecipient, RuleDuringRestriction, RuleAfterObjection,
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
-	RuleExtensionNotCounted,
+	RuleExtensionNotCounted, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
 }
 
 // gen holds what every subject's simulation shares.
@@ -106,6 +109,8 @@ type gen struct {
 	campaigns []time.Time // newsletter issues
 	releases  []time.Time // product update emails
 	quarters  []time.Time // hand-overs to the tax advisers
+	// declaredBy is the event id of each activity's first declaration.
+	declaredBy map[string]string
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -154,7 +159,8 @@ func Generate(cfg Config) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{cfg: cfg, start: cfg.Start, end: cfg.Start.Add(Span), amendAt: cfg.Start.Add(182*day + 5*time.Hour)}
+	g := &gen{cfg: cfg, start: cfg.Start, end: cfg.Start.Add(Span), amendAt: cfg.Start.Add(182*day + 5*time.Hour),
+		declaredBy: map[string]string{}}
 	for t := g.start.Add(9*day + time.Hour); t.Before(g.end); t = t.Add(30 * day) {
 		g.campaigns = append(g.campaigns, t)
 	}
@@ -320,6 +326,7 @@ func (g *gen) declareCatalogue(ctl *subject) string {
 	for i, a := range catalogue() {
 		ev := ctl.event(at.Add(time.Duration(i)*time.Second), dpo, first, "")
 		ev.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{Activity: a}}
+		g.declaredBy[a.GetActivityId()] = ev.GetEventId()
 		if first == "" {
 			first = ev.GetEventId()
 		}

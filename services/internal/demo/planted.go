@@ -34,6 +34,9 @@ func plant(g *gen, subjects []*subject, r *rand.Rand) []Planted {
 	p.each(subjects, p.retentionExceeded)
 	p.each(subjects, p.afterErasure)
 	p.each(subjects, p.extensionNotCounted)
+	p.each(subjects, p.specialCondition)
+	p.each(subjects, p.undeclaredActivity)
+	p.each(subjects, p.outsideActivity)
 	return p.out
 }
 
@@ -294,6 +297,69 @@ func (p *planter) afterErasure(s *subject) *Planted {
 		Rule:     RuleAfterErasure,
 		EventIDs: []string{s.shred.GetEventId(), ev.GetEventId()},
 		Note:     "a newsletter issue was handed to Postwave Mail after the subject's erasure request was carried out and the keys shredded",
+	}
+}
+
+// specialCondition: a sick note is recorded as health care (Art. 9(2)(h))
+// while the staff-sickness activity declares employment and social
+// security law (Art. 9(2)(b)).
+func (p *planter) specialCondition(s *subject) *Planted {
+	if s.kind != kindEmployee {
+		return nil
+	}
+	for _, ev := range s.events {
+		if dc := ev.GetDataCollected(); dc != nil && dc.GetActivityId() == actStaffSickness {
+			dc.SpecialCategoryCondition = eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_H_HEALTH_SOCIAL_CARE
+			return &Planted{
+				Rule:     RuleSpecialCategory,
+				EventIDs: []string{p.g.declaredBy[actStaffSickness], ev.GetEventId()},
+				Note:     "a sick note was recorded under Art. 9(2)(h) health care, while the staff-sickness activity declares Art. 9(2)(b) employment law",
+			}
+		}
+	}
+	return nil
+}
+
+// undeclaredActivity: sales staff copy an enquirer's contact details into a
+// prospecting sheet, an activity the catalogue does not declare.
+func (p *planter) undeclaredActivity(s *subject) *Planted {
+	if s.enquiry == nil || s.child || !ts(s.enquiry).Add(5*day).Before(s.stop) {
+		return nil
+	}
+	t := p.between(ts(s.enquiry).Add(day), ts(s.enquiry).Add(5*day))
+	if !s.allowed(t, useService) {
+		return nil
+	}
+	ev := s.collect(t, staff("staff-sales-01"), s.enquiry.GetCorrelationId(), s.enquiry.GetEventId(), actProspecting,
+		[]string{useService}, eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, "third_party:crm", "sales.prospecting_sheet",
+		val(catFirstName, "", s.p.first), val(catLastName, "", s.p.last), val(catEmail, "", s.p.email))
+	return &Planted{
+		Rule:     RuleUndeclaredActivity,
+		EventIDs: []string{ev.GetEventId()},
+		Note:     "an enquirer's name and email were copied into a sales prospecting sheet, under activity sales-prospecting, which the catalogue does not declare",
+	}
+}
+
+// outsideActivity: a newsletter issue hands the subscriber's last name to
+// the mailing platform too, a category the newsletter does not declare.
+func (p *planter) outsideActivity(s *subject) *Planted {
+	if s.nlConsent == nil || s.child || len(s.restrictions) > 0 || len(s.objections) > 0 {
+		return nil
+	}
+	from, to := ts(s.nlConsent).Add(day), s.marketingStop().Add(-day)
+	if !from.Before(to) {
+		return nil
+	}
+	t := p.between(from, to)
+	if !s.allowed(t, useEmailMarketing) {
+		return nil
+	}
+	ev := s.disclose(t, system("newsletter-scheduler"), "", "", actNewsletter, recipientMailing(), useEmailMarketing,
+		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, []string{catFirstName, catLastName, catEmail})
+	return &Planted{
+		Rule:     RuleOutsideActivity,
+		EventIDs: []string{p.g.declaredBy[actNewsletter], ev.GetEventId()},
+		Note:     "a newsletter issue handed the subscriber's last name (user.name.last) to Postwave Mail, a category the newsletter activity does not declare",
 	}
 }
 

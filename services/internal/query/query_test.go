@@ -142,8 +142,10 @@ func TestQueryOverJSON(t *testing.T) {
 			wantIn: []string{`"rule":"retention_exceeded"`, `"rule":"rights_request_past_deadline"`, `"rule":"processing_after_consent_withdrawn"`, `"rule":"disclosure_to_undeclared_recipient"`}},
 		{name: "findings of one rule", method: "ListFindings", body: `{"tenant":"acme","rule":"disclosure_to_undeclared_recipient"}`,
 			wantIn: []string{`"findingId":"disclosure_to_undeclared_recipient:` + id(8) + `"`}, wantNotIn: []string{"retention_exceeded", "past_deadline"}},
-		{name: "findings of a subject without any", method: "ListFindings", body: `{"tenant":"acme","subject_ref":"s-2"}`,
+		{name: "findings of a subject without any", method: "ListFindings", body: `{"tenant":"acme","subject_ref":"s-2","as_of":"2026-01-16T00:00:00Z"}`,
 			wantNotIn: []string{"findings"}},
+		{name: "findings of one subject", method: "ListFindings", body: `{"tenant":"acme","subject_ref":"s-2"}`,
+			wantIn: []string{`"rule":"processing_outside_declared_activity"`, `"seq":"11"`}, wantNotIn: []string{"consent", "retention_exceeded", "past_deadline"}},
 		{name: "findings as of Feb 7", method: "ListFindings", body: `{"tenant":"acme","as_of":"2026-02-07T00:00:00Z"}`,
 			wantIn: []string{`"rule":"processing_after_consent_withdrawn"`, `"rule":"disclosure_to_undeclared_recipient"`}, wantNotIn: []string{"retention_exceeded", "past_deadline"}},
 		{name: "findings as of Mar 15", method: "ListFindings", body: `{"tenant":"acme","as_of":"2026-03-15T00:00:00Z","rule":"rights_request_past_deadline"}`,
@@ -235,11 +237,11 @@ func TestPaging(t *testing.T) {
 		{"disclosures filtered by 1", "ListDisclosures", `{"tenant":"acme","recipient_id":"mailer"}`, "disclosures", "seq", 1, "5 7", 2},
 		{"requests by 1", "ListRequests", `{"tenant":"acme"}`, "requests", "requestId", 1, "req-1 req-2", 2},
 		{"findings by 1", "ListFindings", `{"tenant":"acme"}`, "findings", "rule", 1,
-			"retention_exceeded rights_request_past_deadline processing_without_consent processing_after_consent_withdrawn disclosure_to_undeclared_recipient", 5},
+			"retention_exceeded rights_request_past_deadline processing_without_consent processing_after_consent_withdrawn disclosure_to_undeclared_recipient processing_outside_declared_activity", 6},
 		{"findings by 2", "ListFindings", `{"tenant":"acme"}`, "findings", "rule", 2,
-			"retention_exceeded rights_request_past_deadline processing_without_consent processing_after_consent_withdrawn disclosure_to_undeclared_recipient", 3},
+			"retention_exceeded rights_request_past_deadline processing_without_consent processing_after_consent_withdrawn disclosure_to_undeclared_recipient processing_outside_declared_activity", 3},
 		{"findings by 3", "ListFindings", `{"tenant":"acme"}`, "findings", "rule", 3,
-			"retention_exceeded rights_request_past_deadline processing_without_consent processing_after_consent_withdrawn disclosure_to_undeclared_recipient", 2},
+			"retention_exceeded rights_request_past_deadline processing_without_consent processing_after_consent_withdrawn disclosure_to_undeclared_recipient processing_outside_declared_activity", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, pages := pageThrough(t, s, tc.method, tc.body, tc.size, tc.rows, tc.key)

@@ -16,7 +16,7 @@ import (
 )
 
 // The ledger's statistics at qt.Now: disclosures 5 and 11 in January, 7
-// and 8 in February; recorded findings of events 3, 7 and 8; the
+// and 8 in February; recorded findings of events 3, 7, 8 and 11; the
 // time-based retention_exceeded (Feb 9) and rights_request_past_deadline
 // (the end of Mar 10: received Feb 10). Globex has one recorded finding, in January.
 const (
@@ -24,7 +24,8 @@ const (
 		`{"month":"2026-01","key":"RECIPIENT_KIND_PUBLIC_AUTHORITY","count":"1"}`
 	febDisclosures = `{"month":"2026-02","key":"RECIPIENT_KIND_PROCESSOR","count":"1"},` +
 		`{"month":"2026-02","key":"RECIPIENT_KIND_THIRD_PARTY","count":"1"}`
-	janFindings = `{"month":"2026-01","key":"processing_without_consent","count":"1"}`
+	janFindings = `{"month":"2026-01","key":"processing_outside_declared_activity","count":"1"},` +
+		`{"month":"2026-01","key":"processing_without_consent","count":"1"}`
 	febFindings = `{"month":"2026-02","key":"disclosure_to_undeclared_recipient","count":"1"},` +
 		`{"month":"2026-02","key":"processing_after_consent_withdrawn","count":"1"},` +
 		`{"month":"2026-02","key":"retention_exceeded","count":"1"}`

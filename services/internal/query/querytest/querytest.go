@@ -120,7 +120,7 @@ func Day(month time.Month, day int) time.Time {
 //	8 acme/s-1 DisclosureMade to adtech (third party, undeclared; ads; user.name) Feb 6
 //	9 acme/s-1 RightsRequestReceived req-1 access Feb 10: never answered
 //	10 acme/s-2 DataCollected billing (user.financial.bank_account) Jan 15
-//	11 acme/s-2 DisclosureMade to tax-office (public authority, legal obligation) Jan 20
+//	11 acme/s-2 DisclosureMade to tax-office (public authority, legal obligation) Jan 20: billing declares contract
 //	12 acme/s-2 RightsRequestReceived req-2 erasure Jan 21
 //	13 acme/s-2 RightsRequestFulfilled req-2 Jan 25
 //	14 globex/g-1 DataCollected Jan 5
