@@ -411,3 +411,44 @@ func TestSagaOwesOnlyWhoReceivedTheDataBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestSagaShredOwesWhoReceivedTheKeyGroup: a shred of the subject's
+// "marketing" key group concerns the data of the activities sealing under
+// it. The mailer received data under the newsletter activity (group
+// marketing): owed. The vendor received it under accounts (no group, so
+// "default"), the courier under no declared activity ("default" too):
+// neither.
+func TestSagaShredOwesWhoReceivedTheKeyGroup(t *testing.T) {
+	f := start(t, nil, time.Hour)
+	ctx := context.Background()
+	declare := func(id, group string) *eventsv1.Event {
+		ev := event("", -10)
+		ev.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{
+			Activity: &eventsv1.ProcessingActivity{
+				ActivityId: id, Name: id, Purposes: []string{"essential.service"}, DataCategories: []string{"user.contact.email"},
+				DataSubjects: []string{"customer"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
+				Retention: &eventsv1.Retention{Days: 365, Trigger: "collection"}, KeyGroup: group,
+			}}}
+		return ev
+	}
+	under := func(ev *eventsv1.Event, activity string) *eventsv1.Event {
+		ev.GetDisclosureMade().ActivityId = activity
+		return ev
+	}
+	shred := event("s-g", 10)
+	shred.Payload = &eventsv1.Event_SubjectKeyShredded{SubjectKeyShredded: &eventsv1.SubjectKeyShredded{KeyGroups: []string{"marketing"}, RequestId: "req-g"}}
+	if err := f.append(ctx,
+		declare("newsletter", "marketing"), declare("accounts", ""),
+		under(disclosed("s-g", "mailer", processor, contract, 1, "user.contact.email"), "newsletter"),
+		under(disclosed("s-g", "vendor", processor, contract, 2, "user.contact.email"), "accounts"),
+		disclosed("s-g", "courier", processor, contract, 3, "user.contact.email"),
+		shred,
+	); err != nil {
+		t.Fatal(err)
+	}
+	f.notices(t, "s-g", map[string]string{"mailer": model.NotificationOpen})
+	time.Sleep(300 * time.Millisecond) // any other notice would have come by now
+	if got := f.dues(t, "s-g"); !slices.Equal(got, []string{"mailer"}) {
+		t.Errorf("RecipientNotificationDue events to %v, want mailer", got)
+	}
+}
