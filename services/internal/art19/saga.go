@@ -1,14 +1,18 @@
 // Package art19 is the Art. 19 saga: when a subject's data is rectified,
-// erased or restricted, every recipient that received the subject's data
-// must be told. The saga runs on Watermill's router: a durable JetStream
-// consumer delivers each rectification, erasure and restriction event; the
-// handler looks the subject's recipients up in the disclosure register and
-// records a RecipientNotificationDue for each; failures are retried with a
-// backoff and, when they keep failing, the event is parked on the poison
-// queue (a stream of its own) so that the saga goes on with the next.
+// erased or restricted, each recipient (Art. 4(9)) that received the data
+// concerned must be told. The saga runs on Watermill's router: a durable
+// JetStream consumer delivers each rectification, erasure and restriction
+// event; the handler reads the recipients owed a notice from the
+// disclosure register (see Saga.owed: recipients in the Art. 4(9) sense,
+// that received data the cause concerns before it, the notice waiting
+// while their disclosures are confidential, Art. 23) and records a
+// RecipientNotificationDue for each; failures are retried with a backoff
+// and, when they keep failing, the event is parked on the poison queue (a
+// stream of its own) so that the saga goes on with the next.
 //
 // Every step is idempotent: a notice's event id is derived from the
-// causing event, the recipient and the right, so a redelivery stores it
+// request, the recipient and the right, so a redelivery, or another cause
+// of the same request (a second system reporting one erasure), stores it
 // once within the duplicate window, and the projection keeps one notice
 // per request, recipient and right whatever arrives later. A notice closes
 // when a RecipientNotified of the same request, recipient and right is
