@@ -185,6 +185,8 @@ type cause struct {
 	// both empty: all the subject's data.
 	categories []string
 	keyGroups  []string
+	// purposes are the purposes a restriction is limited to; empty: all.
+	purposes []string
 }
 
 // causeOf is the cause ev carries out; false for other events.
@@ -194,9 +196,8 @@ func causeOf(ev *eventsv1.Event) (cause, bool) {
 	case *eventsv1.Event_DataRectified:
 		c.right, c.request, c.categories = eventsv1.Right_RIGHT_RECTIFICATION, p.DataRectified.GetRequestId(), p.DataRectified.GetCategories()
 	case *eventsv1.Event_RestrictionApplied:
-		// Its purposes do not narrow it: a recipient holding the categories
-		// must stop using them whatever it received them for.
-		c.right, c.request, c.categories = eventsv1.Right_RIGHT_RESTRICTION, p.RestrictionApplied.GetRequestId(), p.RestrictionApplied.GetCategories()
+		m := p.RestrictionApplied
+		c.right, c.request, c.categories, c.purposes = eventsv1.Right_RIGHT_RESTRICTION, m.GetRequestId(), m.GetCategories(), m.GetPurposes()
 	case *eventsv1.Event_ErasureExecuted:
 		c.right, c.request, c.categories = eventsv1.Right_RIGHT_ERASURE, p.ErasureExecuted.GetRequestId(), p.ErasureExecuted.GetCategories()
 	case *eventsv1.Event_SubjectKeyShredded:
@@ -229,7 +230,8 @@ type owing struct {
 //   - it concerns the cause's data: a category the cause names, a broader
 //     or a narrower one (fideslang keys nest by dots), or a category of a
 //     key group the cause shreds; any disclosure when the cause concerns
-//     all the subject's data.
+//     all the subject's data. A restriction limited to purposes concerns
+//     only disclosures for one of them (or a broader or narrower one).
 //
 // While every such disclosure to a recipient is confidential (Art. 23) the
 // notice waits: it is owed from the earliest end of their confidentiality.
@@ -296,11 +298,18 @@ func (c cause) concerns(d model.DisclosureRow, groups map[string]string) bool {
 		}
 		return slices.Contains(c.keyGroups, g)
 	}
-	if len(c.categories) == 0 || len(d.Categories) == 0 {
-		return true // the cause concerns all the data, or d names none
+	if len(c.purposes) > 0 && !overlap(c.purposes, []string{d.Purpose}) {
+		return false // a restriction of other purposes than d's
 	}
-	for _, a := range c.categories {
-		for _, b := range d.Categories {
+	// Empty: the cause concerns all the data, or d names none.
+	return len(c.categories) == 0 || len(d.Categories) == 0 || overlap(c.categories, d.Categories)
+}
+
+// overlap tells whether a key of as equals, holds or is held by a key of
+// bs: fideslang keys nest by dots (user.contact holds user.contact.email).
+func overlap(as, bs []string) bool {
+	for _, a := range as {
+		for _, b := range bs {
 			if a == b || strings.HasPrefix(b, a+".") || strings.HasPrefix(a, b+".") {
 				return true
 			}

@@ -400,12 +400,38 @@ func TestSagaOwesOnlyWhoReceivedTheDataBefore(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	f.notices(t, "s-k", map[string]string{"mailer": model.NotificationOpen, "marketer": model.NotificationOpen})
-	f.notices(t, "s-r", map[string]string{"mailer": model.NotificationOpen})
+	// A restriction of marketing at 10:05. The mailer got the email for
+	// newsletters (marketing.communications.email, within marketing):
+	// owed. The payment processor got it to provide the service: not.
+	forPurpose := func(ev *eventsv1.Event, purpose string) *eventsv1.Event {
+		ev.GetDisclosureMade().Purpose = purpose
+		return ev
+	}
+	restrictMarketing := event("s-p", 5)
+	restrictMarketing.Payload = &eventsv1.Event_RestrictionApplied{RestrictionApplied: &eventsv1.RestrictionApplied{
+		RestrictionId: "rs-2", RequestId: "req-p", Purposes: []string{"marketing"}}}
+	if err := f.append(ctx,
+		forPurpose(disclosed("s-p", "mailer", processor, contract, 1, "user.contact.email"), "marketing.communications.email"),
+		forPurpose(disclosed("s-p", "payments", processor, contract, 2, "user.contact.email"), "essential.service"),
+		restrictMarketing,
+	); err != nil {
+		t.Fatal(err)
+	}
+
+	want := map[string][]string{"s-k": {"mailer", "marketer"}, "s-r": {"mailer"}, "s-p": {"mailer"}}
+	wait := func() {
+		for ref, rs := range want {
+			m := map[string]string{}
+			for _, r := range rs {
+				m[r] = model.NotificationOpen
+			}
+			f.notices(t, ref, m)
+		}
+	}
+	wait()
 	time.Sleep(300 * time.Millisecond) // any other notice would have come by now
-	f.notices(t, "s-k", map[string]string{"mailer": model.NotificationOpen, "marketer": model.NotificationOpen})
-	f.notices(t, "s-r", map[string]string{"mailer": model.NotificationOpen})
-	for ref, want := range map[string][]string{"s-k": {"mailer", "marketer"}, "s-r": {"mailer"}} {
+	wait()
+	for ref, want := range want {
 		if got := f.dues(t, ref); !slices.Equal(got, want) {
 			t.Errorf("%s: RecipientNotificationDue events to %v, want %v", ref, got, want)
 		}
