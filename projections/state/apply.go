@@ -152,17 +152,21 @@ func auditRow(rec source.Record) model.AuditRow {
 		row.Purposes = p.ObjectionRecorded.GetPurposes()
 	case *eventsv1.Event_ErasureExecuted:
 		row.Categories = p.ErasureExecuted.GetCategories()
+	case *eventsv1.Event_RecipientNotificationDue:
+		row.Recipient = p.RecipientNotificationDue.GetRecipientId()
 	case *eventsv1.Event_RecipientNotified:
 		row.Recipient = p.RecipientNotified.GetRecipientId()
+	case *eventsv1.Event_RecipientNotificationWaived:
+		row.Recipient = p.RecipientNotificationWaived.GetRecipientId()
 	case *eventsv1.Event_RetentionExpired:
 		row.Categories = p.RetentionExpired.GetCategories()
 	case *eventsv1.Event_BreachRecorded:
 		row.Categories = p.BreachRecorded.GetCategories()
 	default:
 		// exhaustive: the other payloads (notices, request steps, lifted
-		// restrictions, shreds, exports, Art. 19 dues and waivers,
-		// exemptions) carry no categories, purposes or legal basis, and
-		// their audit row is the common columns above.
+		// restrictions, shreds, exports, exemptions) carry no categories,
+		// purposes, legal basis or recipient, and their audit row is the
+		// common columns above.
 	}
 	row.Categories = slices.Clone(row.Categories)
 	row.Purposes = slices.Clone(row.Purposes)

@@ -72,3 +72,31 @@ func TestNotifications(t *testing.T) {
 		})
 	}
 }
+
+// TestNotificationAuditRowsNameTheRecipient: the audit rows of a notice
+// due, sent and waived each carry the recipient the notice is about.
+func TestNotificationAuditRowsNameTheRecipient(t *testing.T) {
+	erasure := eventsv1.Right_RIGHT_ERASURE
+	for _, tt := range []struct {
+		name    string
+		payload any
+	}{
+		{"due", &eventsv1.RecipientNotificationDue{RequestId: "rr-1", RecipientId: "mailer", Right: erasure,
+			CauseEventId: "0190d5a0-0000-7000-8000-000000000001", DueAt: timestamppb.New(day(30))}},
+		{"notified", &eventsv1.RecipientNotified{RequestId: "rr-1", RecipientId: "mailer", Right: erasure, Channel: eventsv1.Channel_CHANNEL_EMAIL}},
+		{"waived", &eventsv1.RecipientNotificationWaived{RequestId: "rr-1", RecipientId: "mailer", Right: erasure,
+			Ground: eventsv1.WaiverGround_WAIVER_GROUND_IMPOSSIBLE}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &stream{}
+			rec := s.add(subj, day(1), tt.payload)
+			eff, err := state.Apply(&model.SubjectState{Tenant: tenant, SubjectRef: subj}, func(_, _ string) *model.RequestRow { return nil }, state.NewCatalogue(), rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if eff.Audit.Recipient != "mailer" {
+				t.Errorf("audit row recipient %q, want mailer", eff.Audit.Recipient)
+			}
+		})
+	}
+}

@@ -1,14 +1,18 @@
 // Package art19 is the Art. 19 saga: when a subject's data is rectified,
-// erased or restricted, every recipient that received the subject's data
-// must be told. The saga runs on Watermill's router: a durable JetStream
-// consumer delivers each rectification, erasure and restriction event; the
-// handler looks the subject's recipients up in the disclosure register and
-// records a RecipientNotificationDue for each; failures are retried with a
-// backoff and, when they keep failing, the event is parked on the poison
-// queue (a stream of its own) so that the saga goes on with the next.
+// erased or restricted, each recipient (Art. 4(9)) that received the data
+// concerned must be told. The saga runs on Watermill's router: a durable
+// JetStream consumer delivers each rectification, erasure and restriction
+// event; the handler reads the recipients owed a notice from the
+// disclosure register (see Saga.owed: recipients in the Art. 4(9) sense,
+// that received data the cause concerns before it, the notice waiting
+// while their disclosures are confidential, Art. 23) and records a
+// RecipientNotificationDue for each; failures are retried with a backoff
+// and, when they keep failing, the event is parked on the poison queue (a
+// stream of its own) so that the saga goes on with the next.
 //
 // Every step is idempotent: a notice's event id is derived from the
-// causing event, the recipient and the right, so a redelivery stores it
+// request, the recipient and the right, so a redelivery, or another cause
+// of the same request (a second system reporting one erasure), stores it
 // once within the duplicate window, and the projection keeps one notice
 // per request, recipient and right whatever arrives later. A notice closes
 // when a RecipientNotified of the same request, recipient and right is
@@ -17,10 +21,13 @@
 package art19
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events"
@@ -28,6 +35,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/wmjs"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -101,84 +109,233 @@ func New(ctx context.Context, c Config) (*Saga, error) {
 	return s, nil
 }
 
-// handle records the notices one event makes due.
-func (s *Saga) handle(ctx context.Context, _ uint64, ev *eventsv1.Event) error {
-	right, requestID := cause(ev)
-	if right == eventsv1.Right_RIGHT_UNSPECIFIED {
+// handle records the notices one event makes due: one per recipient owed
+// one (see owed), none already owed, sent or waived for that request and
+// right.
+func (s *Saga) handle(ctx context.Context, seq uint64, ev *eventsv1.Event) error {
+	c, ok := causeOf(ev)
+	if !ok {
 		return nil // not a rectification, erasure or restriction
 	}
-	recipients, err := s.recipients(ctx, ev.GetTenant(), ev.GetSubjectRef())
+	owed, err := s.owed(ctx, ev, seq, c)
 	if err != nil {
 		return err
+	}
+	if len(owed) == 0 {
+		return nil
 	}
 	st, err := s.c.Reader.Subject(ctx, ev.GetTenant(), ev.GetSubjectRef())
 	if err != nil && !errors.Is(err, model.ErrNotFound) {
 		return fmt.Errorf("art19: subject state: %w", err)
 	}
-	for _, rc := range recipients {
-		if st != nil && st.Notifications[model.NotificationKey(requestID, rc, right.String())] != nil {
+	idAt, err := s.requestTime(ctx, ev, c.request)
+	if err != nil {
+		return err
+	}
+	for _, o := range owed {
+		if st != nil && st.Notifications[model.NotificationKey(c.request, o.recipient, c.right.String())] != nil {
 			continue // owed, sent or waived already
 		}
-		due := ev.GetOccurredAt().AsTime().Add(s.c.DueIn)
+		// The id is the request's, the recipient's and the right's, not the
+		// causing event's: a second cause of one request (another system
+		// reporting the same erasure) makes the same notice, which the
+		// stream stores once.
 		n := &eventsv1.Event{
-			EventId: events.DerivedID(ev.GetOccurredAt().AsTime(), ev.GetEventId(), rc, right.String()), Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
+			EventId: events.DerivedID(idAt, ev.GetTenant(), ev.GetSubjectRef(), c.request, o.recipient, c.right.String()),
+			Tenant:  ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
 			OccurredAt: ev.GetOccurredAt(), Source: events.RecordedBy, TaxonomyVersion: ev.GetTaxonomyVersion(),
 			Actor:         &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "art19-saga"},
 			CorrelationId: ev.GetCorrelationId(), CausationId: ev.GetEventId(),
 			Payload: &eventsv1.Event_RecipientNotificationDue{RecipientNotificationDue: &eventsv1.RecipientNotificationDue{
-				RequestId: requestID, RecipientId: rc, Right: right, CauseEventId: ev.GetEventId(), DueAt: timestamppb.New(due),
+				RequestId: c.request, RecipientId: o.recipient, Right: c.right, CauseEventId: ev.GetEventId(),
+				DueAt: timestamppb.New(o.from.Add(s.c.DueIn)),
 			}},
 		}
 		if err := s.c.Record(ctx, n); err != nil {
-			return fmt.Errorf("art19: record the notice due to %s: %w", rc, err)
+			return fmt.Errorf("art19: record the notice due to %s: %w", o.recipient, err)
 		}
 	}
 	return nil
 }
 
-// cause is the right an event carries out and the request it belongs to
-// (its own id when it names none); RIGHT_UNSPECIFIED for other events.
-func cause(ev *eventsv1.Event) (eventsv1.Right, string) {
-	var right eventsv1.Right
-	var req string
+// requestTime is when the request was received, the time in its notices'
+// ids; the causing event's time when the ledger has no such request (a
+// cause that names none is its own request).
+func (s *Saga) requestTime(ctx context.Context, ev *eventsv1.Event, requestID string) (time.Time, error) {
+	rows, err := s.c.Reader.ListRequests(ctx, model.RequestFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef()}, model.Page{Limit: 1000})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("art19: requests: %w", err)
+	}
+	for _, r := range rows {
+		if r.RequestID == requestID {
+			return r.ReceivedAt, nil
+		}
+	}
+	return ev.GetOccurredAt().AsTime(), nil
+}
+
+// cause is what a rectification, erasure or restriction carries out: the
+// right, the request (the event's own id when it names none) and the data
+// it concerns.
+type cause struct {
+	right   eventsv1.Right
+	request string
+	at      time.Time
+	// categories are the categories concerned, keyGroups the key groups;
+	// both empty: all the subject's data.
+	categories []string
+	keyGroups  []string
+	// purposes are the purposes a restriction is limited to; empty: all.
+	purposes []string
+}
+
+// causeOf is the cause ev carries out; false for other events.
+func causeOf(ev *eventsv1.Event) (cause, bool) {
+	c := cause{at: ev.GetOccurredAt().AsTime()}
 	switch p := ev.GetPayload().(type) {
 	case *eventsv1.Event_DataRectified:
-		right, req = eventsv1.Right_RIGHT_RECTIFICATION, p.DataRectified.GetRequestId()
+		c.right, c.request, c.categories = eventsv1.Right_RIGHT_RECTIFICATION, p.DataRectified.GetRequestId(), p.DataRectified.GetCategories()
 	case *eventsv1.Event_RestrictionApplied:
-		right, req = eventsv1.Right_RIGHT_RESTRICTION, p.RestrictionApplied.GetRequestId()
+		m := p.RestrictionApplied
+		c.right, c.request, c.categories, c.purposes = eventsv1.Right_RIGHT_RESTRICTION, m.GetRequestId(), m.GetCategories(), m.GetPurposes()
 	case *eventsv1.Event_ErasureExecuted:
-		right, req = eventsv1.Right_RIGHT_ERASURE, p.ErasureExecuted.GetRequestId()
+		c.right, c.request, c.categories = eventsv1.Right_RIGHT_ERASURE, p.ErasureExecuted.GetRequestId(), p.ErasureExecuted.GetCategories()
 	case *eventsv1.Event_SubjectKeyShredded:
-		right, req = eventsv1.Right_RIGHT_ERASURE, p.SubjectKeyShredded.GetRequestId()
+		c.right, c.request, c.keyGroups = eventsv1.Right_RIGHT_ERASURE, p.SubjectKeyShredded.GetRequestId(), p.SubjectKeyShredded.GetKeyGroups()
 	default:
 		// exhaustive: Art. 19 asks for notices of a rectification, an
 		// erasure or a restriction only (Art. 16, 17(1) and 18).
-		return eventsv1.Right_RIGHT_UNSPECIFIED, ""
+		return cause{}, false
 	}
-	if req == "" {
-		req = ev.GetEventId()
+	if c.request == "" {
+		c.request = ev.GetEventId()
 	}
-	return right, req
+	return c, true
 }
 
-// recipients are the distinct recipients of the subject's disclosures.
-func (s *Saga) recipients(ctx context.Context, tenant, ref string) ([]string, error) {
-	var out []string
-	seen := map[string]bool{}
+// owing is a recipient owed a notice and the time from which it is owed:
+// the cause's, or the end of the confidentiality of its disclosures.
+type owing struct {
+	recipient string
+	from      time.Time
+}
+
+// owed are the recipients the cause must be notified to (Art. 19), in the
+// order of their first disclosure. A disclosure makes its recipient owed
+// a notice when:
+//   - it was made before the cause: it occurred no later than the cause
+//     and was stored before it (seq), so that the answer is the same on
+//     every redelivery;
+//   - its recipient is a recipient in the Art. 4(9) sense (see inquiry);
+//   - it concerns the cause's data: a category the cause names, a broader
+//     or a narrower one (fideslang keys nest by dots), or a category of a
+//     key group the cause shreds; any disclosure when the cause concerns
+//     all the subject's data. A restriction limited to purposes concerns
+//     only disclosures for one of them (or a broader or narrower one).
+//
+// While every such disclosure to a recipient is confidential (Art. 23) the
+// notice waits: it is owed from the earliest end of their confidentiality.
+func (s *Saga) owed(ctx context.Context, ev *eventsv1.Event, seq uint64, c cause) ([]owing, error) {
+	var groups map[string]string // activity id -> key group, when the cause shreds groups
+	if len(c.keyGroups) > 0 {
+		var err error
+		if groups, err = s.keyGroups(ctx, ev.GetTenant(), seq); err != nil {
+			return nil, err
+		}
+	}
+	var out []owing
+	at := map[string]int{}
 	for after := uint64(0); ; {
-		page, err := s.c.Reader.Disclosures(ctx, model.DisclosureFilter{Tenant: tenant, SubjectRef: ref}, model.Page{After: after, Limit: 1000})
+		page, err := s.c.Reader.Disclosures(ctx, model.DisclosureFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef()}, model.Page{After: after, Limit: 1000})
 		if err != nil {
 			return nil, fmt.Errorf("art19: disclosure register: %w", err)
 		}
 		for _, d := range page {
-			if !seen[d.RecipientID] {
-				seen[d.RecipientID] = true
-				out = append(out, d.RecipientID)
+			if d.Seq >= seq || d.OccurredAt.After(c.at) || inquiry(d) || !c.concerns(d, groups) {
+				continue
 			}
+			from := c.at
+			if d.ConfidentialUntil != nil && d.ConfidentialUntil.After(from) {
+				from = *d.ConfidentialUntil
+			}
+			if i, ok := at[d.RecipientID]; ok {
+				if from.Before(out[i].from) {
+					out[i].from = from
+				}
+				continue
+			}
+			at[d.RecipientID] = len(out)
+			out = append(out, owing{recipient: d.RecipientID, from: from})
 		}
 		if len(page) < 1000 {
 			return out, nil
 		}
 		after = page[len(page)-1].Seq
 	}
+}
+
+// inquiry tells whether d went to a public authority in the framework of a
+// particular inquiry in accordance with Union or Member State law, which
+// Art. 4(9) says does not make it a recipient. Every disclosure to a
+// public authority names its legal instrument (validation requires it), so
+// the instrument alone does not tell an inquiry: the legal basis does. One
+// made because the law obliged the controller (Art. 6(1)(c): an order, a
+// warrant, a statutory request) is an inquiry; one the controller chose to
+// make (a claim before a court under Art. 6(1)(f), a contract) makes the
+// authority a recipient.
+func inquiry(d model.DisclosureRow) bool {
+	return d.RecipientKind == events.EnumName(eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY) &&
+		d.LegalBasis == events.EnumName(eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION)
+}
+
+// concerns tells whether d disclosed data the cause concerns; groups maps
+// activity ids to their key groups when the cause shreds key groups.
+func (c cause) concerns(d model.DisclosureRow, groups map[string]string) bool {
+	if len(c.keyGroups) > 0 {
+		g := groups[d.ActivityID]
+		if g == "" {
+			g = events.DefaultKeyGroup
+		}
+		return slices.Contains(c.keyGroups, g)
+	}
+	if len(c.purposes) > 0 && !overlap(c.purposes, []string{d.Purpose}) {
+		return false // a restriction of other purposes than d's
+	}
+	// Empty: the cause concerns all the data, or d names none.
+	return len(c.categories) == 0 || len(d.Categories) == 0 || overlap(c.categories, d.Categories)
+}
+
+// overlap tells whether a key of as equals, holds or is held by a key of
+// bs: fideslang keys nest by dots (user.contact holds user.contact.email).
+func overlap(as, bs []string) bool {
+	for _, a := range as {
+		for _, b := range bs {
+			if a == b || strings.HasPrefix(b, a+".") || strings.HasPrefix(a, b+".") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyGroups maps the tenant's activities, as declared before seq, to the
+// key group each seals under (empty: events.DefaultKeyGroup).
+func (s *Saga) keyGroups(ctx context.Context, tenant string, seq uint64) (map[string]string, error) {
+	rows, err := s.c.Reader.Activities(ctx, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("art19: activities: %w", err)
+	}
+	slices.SortStableFunc(rows, func(a, b model.ActivityRow) int { return cmp.Compare(a.Seq, b.Seq) })
+	out := map[string]string{}
+	for _, r := range rows {
+		if r.Seq >= seq {
+			break
+		}
+		var a eventsv1.ProcessingActivity
+		if err := proto.Unmarshal(r.Activity, &a); err != nil {
+			return nil, fmt.Errorf("art19: activity at sequence %d: %w", r.Seq, err)
+		}
+		out[r.ActivityID] = a.GetKeyGroup()
+	}
+	return out, nil
 }

@@ -123,22 +123,30 @@ func (f *fixture) notices(t *testing.T, ref string, want map[string]string) map[
 func TestSagaFansOutToTheRecipients(t *testing.T) {
 	f := start(t, nil, time.Second)
 	ctx := context.Background()
+	// Two systems report the erasure of one request, one right after the
+	// other: the saga handles the second before the projector has applied
+	// the notices the first made due.
 	if err := f.append(ctx,
 		disclosure("s-1", "mailer", 1), disclosure("s-1", "crm-vendor", 2), disclosure("s-1", "mailer", 3),
 		disclosure("s-2", "adtech", 4), // another subject's recipient
-		erasure("s-1", "crm", 10),
+		erasure("s-1", "crm", 10), erasure("s-1", "billing", 10),
 	); err != nil {
 		t.Fatal(err)
 	}
 	open := map[string]string{"mailer": model.NotificationOpen, "crm-vendor": model.NotificationOpen}
 	f.notices(t, "s-1", open)
-	if err := f.append(ctx, erasure("s-1", "billing", 11)); err != nil {
+	if err := f.append(ctx, erasure("s-1", "archive", 11)); err != nil {
 		t.Fatal(err)
 	}
-	// The second erasure's handling is done once the saga has moved past
+	// The later erasure's handling is done once the saga has moved past
 	// it: wait for the projector, then for any notice it might have added.
 	time.Sleep(300 * time.Millisecond)
 	ns := f.notices(t, "s-1", open)
+	// One notice per request, recipient and right in the ledger itself,
+	// not only in the projection's rows.
+	if got := f.dues(t, "s-1"); !slices.Equal(got, []string{"crm-vendor", "mailer"}) {
+		t.Fatalf("RecipientNotificationDue events to %v, want one to crm-vendor and one to mailer", got)
+	}
 	for _, n := range ns {
 		if n.RequestID != "req-e" || n.Right != eventsv1.Right_RIGHT_ERASURE.String() {
 			t.Fatalf("notice %+v", n)
@@ -238,5 +246,235 @@ func TestSagaSkipsStoredMessagesThatAreNotEvents(t *testing.T) {
 		t.Fatal(err)
 	} else if info, err := ps.Info(ctx); err != nil || info.State.Msgs != 0 {
 		t.Errorf("poison queue: %+v, %v; want it empty", info.State, err)
+	}
+}
+
+// dues lists, sorted, the recipients of the subject's
+// RecipientNotificationDue events, as its audit rows name them.
+func (f *fixture) dues(t *testing.T, ref string) []string {
+	t.Helper()
+	rows, err := f.store.History(context.Background(), "acme", ref, model.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rows {
+		if r.Type == string((&eventsv1.RecipientNotificationDue{}).ProtoReflect().Descriptor().FullName()) {
+			out = append(out, r.Recipient)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// disclosed is a disclosure of categories to a recipient of a kind under a
+// legal basis, at base+min minutes.
+func disclosed(ref, recipient string, kind eventsv1.RecipientKind, basis eventsv1.LegalBasis, min int, categories ...string) *eventsv1.Event {
+	ev := disclosure(ref, recipient, min)
+	d := ev.GetDisclosureMade()
+	d.Recipient.Kind, d.LegalBasis, d.Categories = kind, basis, categories
+	if kind == eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY {
+		d.LegalInstrumentRef = "District Court order 2026/CO/0101"
+	}
+	return ev
+}
+
+const (
+	processor  = eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR
+	thirdParty = eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY
+	authority  = eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY
+	contract   = eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT
+	obligation = eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION
+	interest   = eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS
+)
+
+// TestSagaConfidentialPoliceDisclosureAndAnErasure: a subject's data went,
+// before the erasure at 10:10 on 4 May 2026, to
+//   - the mailer, a processor (10:01): a recipient, told by 5 May 10:10
+//     (the erasure plus a day);
+//   - the police under a court order (Art. 6(1)(c)), confidential until
+//     31 October 2027 (10:02): an authority in an inquiry is no recipient
+//     (Art. 4(9)), so no notice, neither now nor when the secrecy ends;
+//   - an insurer, a third party, under a confidentiality order until
+//     3 July 2026 (10:03): its notice waits (Art. 23) and is owed from
+//     then, due on 4 July 2026 00:00;
+//   - a land registry, a public authority the controller chose to send
+//     the data to under a contract (10:04): a recipient like any other,
+//     due on 5 May 10:10.
+//
+// On 6 May only the mailer's and the registry's are overdue; on 4 July
+// 00:00 the insurer's is not yet, a second later it is.
+func TestSagaConfidentialPoliceDisclosureAndAnErasure(t *testing.T) {
+	f := start(t, nil, 24*time.Hour)
+	ctx := context.Background()
+	police := disclosed("s-c", "police", authority, obligation, 2, "user.contact.email", "user.name")
+	police.GetDisclosureMade().ConfidentialUntil = timestamppb.New(time.Date(2027, 10, 31, 0, 0, 0, 0, time.UTC))
+	insurer := disclosed("s-c", "insurer", thirdParty, interest, 3, "user.contact.email")
+	insurer.GetDisclosureMade().ConfidentialUntil = timestamppb.New(time.Date(2026, 7, 3, 0, 0, 0, 0, time.UTC))
+	if err := f.append(ctx,
+		disclosed("s-c", "mailer", processor, contract, 1, "user.contact.email"),
+		police, insurer,
+		disclosed("s-c", "registry", authority, contract, 4, "user.name"),
+		erasure("s-c", "crm", 10),
+	); err != nil {
+		t.Fatal(err)
+	}
+	ns := f.notices(t, "s-c", map[string]string{"mailer": model.NotificationOpen, "insurer": model.NotificationOpen, "registry": model.NotificationOpen})
+	wantDue := map[string]time.Time{
+		"mailer":   time.Date(2026, 5, 5, 10, 10, 0, 0, time.UTC),
+		"registry": time.Date(2026, 5, 5, 10, 10, 0, 0, time.UTC),
+		"insurer":  time.Date(2026, 7, 4, 0, 0, 0, 0, time.UTC),
+	}
+	for _, n := range ns {
+		if n.DueAt == nil || !n.DueAt.Equal(wantDue[n.RecipientID]) {
+			t.Errorf("notice to %s due %v, want %v", n.RecipientID, n.DueAt, wantDue[n.RecipientID])
+		}
+	}
+	if got := f.dues(t, "s-c"); !slices.Equal(got, []string{"insurer", "mailer", "registry"}) {
+		t.Errorf("RecipientNotificationDue events to %v, want insurer, mailer and registry", got)
+	}
+	st, err := f.store.Subject(ctx, "acme", "s-c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		now  time.Time
+		want []string
+	}{
+		{time.Date(2026, 5, 6, 0, 0, 0, 0, time.UTC), []string{"mailer", "registry"}},
+		{time.Date(2026, 7, 4, 0, 0, 0, 0, time.UTC), []string{"mailer", "registry"}},
+		{time.Date(2026, 7, 4, 0, 0, 1, 0, time.UTC), []string{"insurer", "mailer", "registry"}},
+	} {
+		var got []string
+		for _, fd := range state.OverdueNotifications([]*model.SubjectState{st}, tt.now) {
+			for _, n := range st.Notifications {
+				if slices.Contains(fd.EventIDs, n.EventID) {
+					got = append(got, n.RecipientID)
+				}
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("overdue at %s: %v, want %v", tt.now, got, tt.want)
+		}
+	}
+}
+
+// TestSagaOwesOnlyWhoReceivedTheDataBefore: a notice is owed only to a
+// recipient that received, before the cause, data the cause concerns.
+func TestSagaOwesOnlyWhoReceivedTheDataBefore(t *testing.T) {
+	f := start(t, nil, time.Hour)
+	ctx := context.Background()
+
+	// A restriction of all the subject's data at 10:05. The mailer got
+	// its email at 10:01: owed. The court got it for a claim at 10:08,
+	// after the restriction, though the court's disclosure is stored
+	// first: nothing owed. Nor to the archive, stored after it and made
+	// at 10:06.
+	restrict := event("s-r", 5)
+	restrict.Payload = &eventsv1.Event_RestrictionApplied{RestrictionApplied: &eventsv1.RestrictionApplied{RestrictionId: "rs-1", RequestId: "req-r"}}
+	if err := f.append(ctx,
+		disclosed("s-r", "mailer", processor, contract, 1, "user.contact.email"),
+		disclosed("s-r", "court", authority, interest, 8, "user.contact.email"),
+		restrict,
+		disclosed("s-r", "archive", processor, contract, 6, "user.contact.email"),
+	); err != nil {
+		t.Fatal(err)
+	}
+
+	// A rectification of the email at 10:10. The mailer got the email and
+	// the marketer all the contact data (user.contact, which holds
+	// user.contact.email): both owed. The analytics firm got only the
+	// IP address, the photo lab only the name: neither.
+	rectify := event("s-k", 10)
+	rectify.Payload = &eventsv1.Event_DataRectified{DataRectified: &eventsv1.DataRectified{
+		Categories: []string{"user.contact.email"}, RequestId: "req-k",
+		Values: []*eventsv1.DataValue{{Category: "user.contact.email", Value: &eventsv1.DataValue_Plaintext{Plaintext: "new@example.org"}}},
+	}}
+	if err := f.append(ctx,
+		disclosed("s-k", "mailer", processor, contract, 1, "user.contact.email"),
+		disclosed("s-k", "marketer", thirdParty, interest, 2, "user.contact"),
+		disclosed("s-k", "analytics", processor, contract, 3, "user.device.ip_address"),
+		disclosed("s-k", "photo-lab", processor, contract, 4, "user.name"),
+		rectify,
+	); err != nil {
+		t.Fatal(err)
+	}
+	// A restriction of marketing at 10:05. The mailer got the email for
+	// newsletters (marketing.communications.email, within marketing):
+	// owed. The payment processor got it to provide the service: not.
+	forPurpose := func(ev *eventsv1.Event, purpose string) *eventsv1.Event {
+		ev.GetDisclosureMade().Purpose = purpose
+		return ev
+	}
+	restrictMarketing := event("s-p", 5)
+	restrictMarketing.Payload = &eventsv1.Event_RestrictionApplied{RestrictionApplied: &eventsv1.RestrictionApplied{
+		RestrictionId: "rs-2", RequestId: "req-p", Purposes: []string{"marketing"}}}
+	if err := f.append(ctx,
+		forPurpose(disclosed("s-p", "mailer", processor, contract, 1, "user.contact.email"), "marketing.communications.email"),
+		forPurpose(disclosed("s-p", "payments", processor, contract, 2, "user.contact.email"), "essential.service"),
+		restrictMarketing,
+	); err != nil {
+		t.Fatal(err)
+	}
+
+	want := map[string][]string{"s-k": {"mailer", "marketer"}, "s-r": {"mailer"}, "s-p": {"mailer"}}
+	wait := func() {
+		for ref, rs := range want {
+			m := map[string]string{}
+			for _, r := range rs {
+				m[r] = model.NotificationOpen
+			}
+			f.notices(t, ref, m)
+		}
+	}
+	wait()
+	time.Sleep(300 * time.Millisecond) // any other notice would have come by now
+	wait()
+	for ref, want := range want {
+		if got := f.dues(t, ref); !slices.Equal(got, want) {
+			t.Errorf("%s: RecipientNotificationDue events to %v, want %v", ref, got, want)
+		}
+	}
+}
+
+// TestSagaShredOwesWhoReceivedTheKeyGroup: a shred of the subject's
+// "marketing" key group concerns the data of the activities sealing under
+// it. The mailer received data under the newsletter activity (group
+// marketing): owed. The vendor received it under accounts (no group, so
+// "default"), the courier under no declared activity ("default" too):
+// neither.
+func TestSagaShredOwesWhoReceivedTheKeyGroup(t *testing.T) {
+	f := start(t, nil, time.Hour)
+	ctx := context.Background()
+	declare := func(id, group string) *eventsv1.Event {
+		ev := event("", -10)
+		ev.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{
+			Activity: &eventsv1.ProcessingActivity{
+				ActivityId: id, Name: id, Purposes: []string{"essential.service"}, DataCategories: []string{"user.contact.email"},
+				DataSubjects: []string{"customer"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
+				Retention: &eventsv1.Retention{Days: 365, Trigger: "collection"}, KeyGroup: group,
+			}}}
+		return ev
+	}
+	under := func(ev *eventsv1.Event, activity string) *eventsv1.Event {
+		ev.GetDisclosureMade().ActivityId = activity
+		return ev
+	}
+	shred := event("s-g", 10)
+	shred.Payload = &eventsv1.Event_SubjectKeyShredded{SubjectKeyShredded: &eventsv1.SubjectKeyShredded{KeyGroups: []string{"marketing"}, RequestId: "req-g"}}
+	if err := f.append(ctx,
+		declare("newsletter", "marketing"), declare("accounts", ""),
+		under(disclosed("s-g", "mailer", processor, contract, 1, "user.contact.email"), "newsletter"),
+		under(disclosed("s-g", "vendor", processor, contract, 2, "user.contact.email"), "accounts"),
+		disclosed("s-g", "courier", processor, contract, 3, "user.contact.email"),
+		shred,
+	); err != nil {
+		t.Fatal(err)
+	}
+	f.notices(t, "s-g", map[string]string{"mailer": model.NotificationOpen})
+	time.Sleep(300 * time.Millisecond) // any other notice would have come by now
+	if got := f.dues(t, "s-g"); !slices.Equal(got, []string{"mailer"}) {
+		t.Errorf("RecipientNotificationDue events to %v, want mailer", got)
 	}
 }

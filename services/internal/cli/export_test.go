@@ -59,8 +59,8 @@ func TestExportSubject(t *testing.T) {
 	evs := []*eventsv1.Event{
 		collect,
 		disclose(2, "mailer", "Mailer Ltd", eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR, time.Time{}),
-		disclose(3, "police-old", "Police (old order)", eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, base),
-		disclose(4, "police-gagged", "Police (gagged)", eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, gagEnds),
+		disclose(3, "insurer-old", "Insurer (old order)", eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY, base),
+		disclose(4, "insurer-gagged", "Insurer (gagged)", eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY, gagEnds),
 	}
 	if _, err := d.Emitter.Append(ctx, evs...); err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestExportSubject(t *testing.T) {
 	for _, rc := range r.Recipients {
 		names = append(names, rc.Name)
 	}
-	if strings.Join(names, ",") != "Mailer Ltd,Police (old order)" {
+	if strings.Join(names, ",") != "Insurer (old order),Mailer Ltd" {
 		t.Fatalf("recipients %v; the gagged disclosure must be left out, the others shown by name", names)
 	}
 	if strings.Contains(out, gaggedID) || strings.Contains(out, "gagged") {
@@ -135,8 +135,10 @@ func TestExportSubject(t *testing.T) {
 		t.Fatalf("history --type SubjectDataExported:\n%s", reads)
 	}
 
-	// An erasure: the Art. 19 saga makes notices due to every recipient;
-	// the export names those the subject may know of.
+	// An erasure: the Art. 19 saga makes notices due to every recipient
+	// (third parties: an authority given the data under a legal
+	// obligation is no Art. 4(9) recipient, and would get none); the
+	// export names those the subject may know of.
 	erase := ev(5)
 	erase.Payload = &eventsv1.Event_ErasureExecuted{ErasureExecuted: &eventsv1.ErasureExecuted{RequestId: "req-1", System: "crm", RecordsErased: 1}}
 	if _, err := d.Emitter.Append(ctx, erase); err != nil {
@@ -155,14 +157,14 @@ func TestExportSubject(t *testing.T) {
 	for _, n := range passed.PassedOn {
 		told = append(told, n.RecipientID+":"+n.Status)
 	}
-	if strings.Join(told, ",") != "mailer:open,police-old:open" || strings.Contains(out, "gagged") {
-		t.Fatalf("passed on to %v; want mailer and police-old, and no word of the gagged one", told)
+	if strings.Join(told, ",") != "insurer-old:open,mailer:open" || strings.Contains(out, "gagged") {
+		t.Fatalf("passed on to %v; want mailer and insurer-old, and no word of the gagged one", told)
 	}
 
 	// On the date, the gagged disclosure is shown.
 	time.Sleep(time.Until(gagEnds) + 100*time.Millisecond)
 	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json")
-	if code != 0 || !strings.Contains(out, "Police (gagged)") {
+	if code != 0 || !strings.Contains(out, "Insurer (gagged)") {
 		t.Fatal("after confidential_until the disclosure is still left out")
 	}
 

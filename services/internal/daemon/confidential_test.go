@@ -22,17 +22,18 @@ import (
 )
 
 // confFixture is a docketd whose tenant acme holds, for subject s-conf, a
-// collection, a disclosure to police-open, a disclosure to police-gagged
+// collection, a disclosure to insurer-open, a disclosure to insurer-gagged
 // that a court order keeps confidential (Art. 23) for a day more, with a
 // purpose and a category no other event shows, a later collection, and an
 // erasure, for which docketd records an Art. 19 notice due to each
-// recipient (overdue now); tenant beta holds one collection. Every event
+// recipient (insurer-open's overdue now, insurer-gagged's owed from the end
+// of its confidentiality); tenant beta holds one collection. Every event
 // is projected and in a published checkpoint.
 type confFixture struct {
 	d                  *testd
 	gaggedID, openID   string
 	gaggedSeq, openSeq uint64
-	noticeSeq          uint64 // the Art. 19 notice due to police-gagged
+	noticeSeq          uint64 // the Art. 19 notice due to insurer-gagged
 	betaID             string
 	betaSeq            uint64
 }
@@ -42,20 +43,27 @@ func newConfFixture(t *testing.T) *confFixture {
 	d := startDaemon(t, t.TempDir(), checkpointEvery(1))
 	ctx := context.Background()
 	at := time.Now().Add(-60 * 24 * time.Hour)
+	// Third parties, not public authorities: one that receives data
+	// under a legal obligation (an inquiry) is no Art. 4(9) recipient and
+	// is owed no Art. 19 notice.
 	disclose := func(id, purpose, category string, until time.Time) *eventsv1.Event {
-		return disclosed("s-conf", id, purpose, category, at, until)
+		ev := disclosed("s-conf", id, purpose, category, at, until)
+		dm := ev.GetDisclosureMade()
+		dm.Recipient.Kind, dm.LegalBasis = eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY, eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS
+		return ev
 	}
 	erased := &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
 		OccurredAt: timestamppb.New(time.Now().Add(-50 * 24 * time.Hour)), Source: "crm", TaxonomyVersion: "fideslang-3.1",
 		Payload: &eventsv1.Event_ErasureExecuted{ErasureExecuted: &eventsv1.ErasureExecuted{RequestId: "req-e", System: "crm", RecordsErased: 1}}}
 	evs := []*eventsv1.Event{
 		collected("acme", "s-conf", at),
-		disclose("police-open", "essential.service", "user.contact.email", time.Time{}),
-		disclose("police-gagged", "essential.legal_obligation", "user.account.username", time.Now().Add(24*time.Hour)),
+		disclose("insurer-open", "essential.service", "user.contact.email", time.Time{}),
+		disclose("insurer-gagged", "essential.legal_obligation", "user.account.username", time.Now().Add(24*time.Hour)),
 		collected("acme", "s-conf", at),
 		collected("beta", "s-conf", at),
 		// docketd's Art. 19 saga records a notice due to each recipient of
-		// s-conf, police-gagged included; overdue by now.
+		// s-conf, insurer-gagged included: insurer-open's overdue by now,
+		// insurer-gagged's waiting for the end of its confidentiality.
 		erased,
 	}
 	res, err := d.Emitter.Append(ctx, evs...)
@@ -70,12 +78,12 @@ func newConfFixture(t *testing.T) *confFixture {
 		return err == nil && r.Msg.GetCheckpoint().GetTreeSize() >= last && d.ReadModels().Status().Checkpoint >= last
 	})
 	for seq := last - 1; seq <= last; seq++ {
-		if d.StoredEvent(t, seq).GetRecipientNotificationDue().GetRecipientId() == "police-gagged" {
+		if d.StoredEvent(t, seq).GetRecipientNotificationDue().GetRecipientId() == "insurer-gagged" {
 			f.noticeSeq = seq
 		}
 	}
 	if f.noticeSeq == 0 {
-		t.Fatal("docketd recorded no Art. 19 notice due to police-gagged")
+		t.Fatal("docketd recorded no Art. 19 notice due to insurer-gagged")
 	}
 	return f
 }
@@ -158,7 +166,7 @@ func TestConfidentialDisclosureReachesLegalOnly(t *testing.T) {
 		if strings.Contains(body, f.gaggedID) {
 			what = append(what, "its event id")
 		}
-		if strings.Contains(body, "police-gagged") {
+		if strings.Contains(body, "insurer-gagged") {
 			what = append(what, "its recipient")
 		}
 		if seqField.MatchString(body) {
@@ -237,9 +245,9 @@ func TestConfidentialCounts(t *testing.T) {
 		disclosures          string // the register's recipients
 		withheldDisclosures  uint32
 	}{
-		{auth.Auditor, 5, 5, 1, 2, "police-open", 1},
-		{auth.DPO, 5, 5, 1, 2, "police-open", 1},
-		{auth.Legal, 7, 7, 2, 0, "police-open,police-gagged", 0},
+		{auth.Auditor, 5, 5, 1, 2, "insurer-open", 1},
+		{auth.DPO, 5, 5, 1, 2, "insurer-open", 1},
+		{auth.Legal, 7, 7, 2, 0, "insurer-open,insurer-gagged", 0},
 	} {
 		tok := f.d.Token(t, auth.Spec{Name: "count-" + string(tc.role), Roles: []auth.Role{tc.role}, Tenant: "acme"})
 		q := f.d.API(tok).Query
