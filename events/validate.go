@@ -621,7 +621,7 @@ func (v *validator) recipient(l loc, r *eventsv1.Recipient, disclosure bool) {
 			v.add(l, "country", "is not an assigned ISO 3166-1 alpha-2 code")
 		} else {
 			countryOK = true
-			_, inEEA = eea[c]
+			inEEA = taxonomy.InEEA(c)
 		}
 	}
 	tm := r.GetTransferMechanism()
@@ -1080,16 +1080,6 @@ YE YT
 ZA ZM ZW
 XK
 `) // XK (Kosovo) is user-assigned, but the EU and most registries use it.
-
-// eea are the countries where the GDPR applies without a Chapter V transfer:
-// the 27 EU member states, the EU's outermost regions that have their own
-// code (GF, GP, MQ, RE, YT, MF) and Åland (AX), and Iceland, Liechtenstein
-// and Norway.
-var eea = codeSet(`
-AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK
-GF GP MQ RE YT MF AX
-IS LI NO
-`)
 
 func codeSet(list string) map[string]struct{} {
 	fields := strings.Fields(list)

@@ -217,3 +217,19 @@ func briefs(fs []model.Finding) []brief {
 	}
 	return out
 }
+
+const (
+	adequacy = eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION
+	scc      = eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES
+)
+
+// transfer is a processor "overseas" in country under mechanism.
+func transfer(country string, tm eventsv1.TransferMechanism) *eventsv1.Recipient {
+	return &eventsv1.Recipient{Id: "overseas", Name: "Overseas Ltd", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
+		Country: country, TransferMechanism: tm}
+}
+
+// disclosed is a disclosure of an email address to r.
+func disclosed(r *eventsv1.Recipient) *eventsv1.DisclosureMade {
+	return &eventsv1.DisclosureMade{Recipient: r, Categories: []string{catMail}, Purpose: useSvc, LegalBasis: liBasis}
+}

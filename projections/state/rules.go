@@ -28,6 +28,14 @@ const (
 	RuleOutsideActivity     = "processing_outside_declared_activity"
 	RuleChildWithoutParent  = "child_data_without_parental_authorization"
 	RuleAfterErasure        = "processing_after_erasure"
+	// RuleTransferWithoutGround: a disclosure to a third country (outside
+	// the EEA) without a Chapter V ground: under an adequacy decision that is
+	// not in force for the country at occurred_at (Art. 45), or under none.
+	RuleTransferWithoutGround = "transfer_without_chapter_v_ground"
+	// RuleRecipientNotAsDeclared: a disclosure whose recipient kind, country
+	// or transfer mechanism is not the one the catalogue declares for that
+	// recipient id.
+	RuleRecipientNotAsDeclared = "disclosure_to_recipient_not_as_declared"
 	// RuleExtensionNotCounted: an extension of a rights request's deadline
 	// that does not count (Art. 12(3)): recorded after the first month
 	// ended, or not the first (ExtensionStanding).
@@ -45,7 +53,8 @@ const (
 var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
-	RuleChildWithoutParent, RuleAfterErasure, RuleExtensionNotCounted, RuleRequestPastDeadline,
+	RuleChildWithoutParent, RuleAfterErasure, RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
+	RuleExtensionNotCounted, RuleRequestPastDeadline,
 	RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
 }
 
@@ -87,6 +96,8 @@ var rules = []rule{
 	{RuleOutsideActivity, ruleOutsideActivity},
 	{RuleChildWithoutParent, ruleChildWithoutParent},
 	{RuleAfterErasure, ruleAfterErasure},
+	{RuleTransferWithoutGround, ruleTransferWithoutGround},
+	{RuleRecipientNotAsDeclared, ruleRecipientNotAsDeclared},
 }
 
 // processing is what a rule needs of an event that processes personal
@@ -605,4 +616,106 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ruleTransferWithoutGround: a disclosure to a recipient outside the EEA
+// (Art. 44) under TRANSFER_MECHANISM_ADEQUACY_DECISION while no Art. 45
+// decision for its country is in force at occurred_at
+// (taxonomy.AdequacyAt), or under the United States' decision, which holds
+// only for an importer certified under the Data Privacy Framework, which the
+// event cannot show; or with no mechanism at all (validation refuses one
+// now; a stored one is still judged). The other mechanisms (Art. 46, 47,
+// 49) are taken at their word: the ledger holds no clauses or rules to
+// check.
+func ruleTransferWithoutGround(_ *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
+	m := rec.Event.GetDisclosureMade()
+	if m == nil {
+		return nil
+	}
+	r := m.GetRecipient()
+	country, tm := r.GetCountry(), r.GetTransferMechanism()
+	if taxonomy.InEEA(country) {
+		return nil
+	}
+	at := occurredAt(rec.Event)
+	var why string
+	switch tm {
+	case eventsv1.TransferMechanism_TRANSFER_MECHANISM_UNSPECIFIED, eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE:
+		why = fmt.Sprintf("under %s: no Chapter V ground (Art. 44)", tm)
+	case eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION:
+		a, ok := taxonomy.AdequacyAt(country, at)
+		switch {
+		case !ok:
+			why = fmt.Sprintf("under %s, but no Art. 45 adequacy decision for %s is in force on %s", tm, country, at.Format(time.DateOnly))
+		case a.Condition == taxonomy.AdequacyDPFCertified:
+			why = fmt.Sprintf("under %s: the adequacy decision for %s (%s) covers only an importer certified under the EU-US Data Privacy Framework, which the ledger cannot see", tm, country, a.Source)
+		}
+	}
+	if why == "" {
+		return nil
+	}
+	return []model.Finding{finding(RuleTransferWithoutGround, rec, nil, fmt.Sprintf(
+		"disclosure to recipient %s in %s, outside the EEA, %s", r.GetId(), country, why))}
+}
+
+// ruleRecipientNotAsDeclared: a disclosure to a recipient id the catalogue
+// declares (as of occurred_at, as the other rules see it), whose kind,
+// country or transfer mechanism is not the declared one. The disclosure's
+// activity is compared when it declares the recipient; else every activity
+// that declares it, and the disclosure is fine if one of them matches. A
+// recipient no activity declares is RuleUndeclaredRecipient's.
+func ruleRecipientNotAsDeclared(_ *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
+	m := rec.Event.GetDisclosureMade()
+	if m == nil {
+		return nil
+	}
+	r := m.GetRecipient()
+	v := cat.view(rec.Event.GetTenant(), occurredAt(rec.Event), rec.Sequence)
+	declaredIn := func(a *eventsv1.ProcessingActivity) []*eventsv1.Recipient {
+		var out []*eventsv1.Recipient
+		for _, d := range a.GetRecipients() {
+			if d.GetId() == r.GetId() {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	var declared []*eventsv1.Recipient
+	if a := v[m.GetActivityId()]; a != nil {
+		declared = declaredIn(a)
+	}
+	if len(declared) == 0 {
+		ids := make([]string, 0, len(v))
+		for id := range v {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids) // a stable detail
+		for _, id := range ids {
+			declared = append(declared, declaredIn(v[id])...)
+		}
+	}
+	if len(declared) == 0 {
+		return nil
+	}
+	var diffs []string
+	for i, d := range declared {
+		var diff []string
+		if d.GetKind() != r.GetKind() {
+			diff = append(diff, fmt.Sprintf("kind %s, declared %s", r.GetKind(), d.GetKind()))
+		}
+		if d.GetCountry() != r.GetCountry() {
+			diff = append(diff, fmt.Sprintf("country %s, declared %s", r.GetCountry(), d.GetCountry()))
+		}
+		if d.GetTransferMechanism() != r.GetTransferMechanism() {
+			diff = append(diff, fmt.Sprintf("transfer mechanism %s, declared %s", r.GetTransferMechanism(), d.GetTransferMechanism()))
+		}
+		if len(diff) == 0 {
+			return nil
+		}
+		if i == 0 {
+			diffs = diff
+		}
+	}
+	return []model.Finding{finding(RuleRecipientNotAsDeclared, rec, nil, fmt.Sprintf(
+		"disclosure to recipient %s not as declared: %s", r.GetId(), strings.Join(diffs, "; ")))}
 }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/state"
@@ -175,6 +176,73 @@ func TestRules(t *testing.T) {
 			s.add("", day(6), &eventsv1.ProcessingActivityDeclared{Activity: newsletter()})
 			s.add(subj, day(5), mailing("newsletter", consentBasis)) // recorded later, occurred before
 		}, []brief{{state.RuleUndeclaredRecipient, "ev-3"}}},
+
+		// transfer_without_chapter_v_ground: t0 is 6 January 2025. Japan's
+		// decision took effect on 23 January 2019, the United Kingdom's on
+		// 28 June 2021, India has none, the United States' (10 July 2023)
+		// needs a certified importer.
+		{"adequacy to Japan", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, day(5), disclosed(transfer("JP", adequacy)))
+		}, nil},
+		{"adequacy to India", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, day(5), disclosed(transfer("IN", adequacy)))
+		}, []brief{{state.RuleTransferWithoutGround, "ev-1"}}},
+		{"adequacy to the United Kingdom on the day its decision took effect", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, time.Date(2021, 6, 28, 0, 0, 0, 0, time.UTC), disclosed(transfer("GB", adequacy)))
+		}, nil},
+		{"adequacy to the United Kingdom the day before", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, time.Date(2021, 6, 27, 23, 59, 0, 0, time.UTC), disclosed(transfer("GB", adequacy)))
+		}, []brief{{state.RuleTransferWithoutGround, "ev-1"}}},
+		{"adequacy to the United States", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, day(5), disclosed(transfer("US", adequacy)))
+		}, []brief{{state.RuleTransferWithoutGround, "ev-1"}}},
+		{"standard contractual clauses to India", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, day(5), disclosed(transfer("IN", scc)))
+		}, nil},
+		{"within the EEA, no mechanism", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, day(5), disclosed(transfer("NO", eventsv1.TransferMechanism_TRANSFER_MECHANISM_UNSPECIFIED)))
+		}, nil},
+		{"outside the EEA, no mechanism", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, day(5), disclosed(transfer("CH", eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE)))
+		}, []brief{{state.RuleTransferWithoutGround, "ev-1"}}},
+
+		// disclosure_to_recipient_not_as_declared: mailer() is declared a
+		// processor in the US under standard contractual clauses.
+		{"as declared", state.RuleRecipientNotAsDeclared, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), mailing("newsletter", consentBasis))
+		}, nil},
+		{"adequacy where clauses are declared", state.RuleRecipientNotAsDeclared, func(s *stream) {
+			s.declare(newsletter())
+			d := mailing("newsletter", consentBasis)
+			d.Recipient.TransferMechanism = adequacy
+			s.add(subj, day(5), d)
+		}, []brief{{state.RuleRecipientNotAsDeclared, "ev-2"}}},
+		{"another country", state.RuleRecipientNotAsDeclared, func(s *stream) {
+			s.declare(newsletter())
+			d := mailing("newsletter", consentBasis)
+			d.Recipient.Country = "CA"
+			s.add(subj, day(5), d)
+		}, []brief{{state.RuleRecipientNotAsDeclared, "ev-2"}}},
+		{"another kind", state.RuleRecipientNotAsDeclared, func(s *stream) {
+			s.declare(newsletter())
+			d := mailing("", consentBasis) // no activity: any declaring one
+			d.Recipient.Kind = eventsv1.RecipientKind_RECIPIENT_KIND_CONTROLLER
+			s.add(subj, day(5), d)
+		}, []brief{{state.RuleRecipientNotAsDeclared, "ev-2"}}},
+		{"amended declaration seen at the disclosure's time", state.RuleRecipientNotAsDeclared, func(s *stream) {
+			s.declare(newsletter())
+			a := newsletter()
+			a.Recipients[0].Country = "CA"
+			s.add("", day(3), &eventsv1.ProcessingActivityDeclared{Activity: a})
+			d := mailing("newsletter", consentBasis)
+			d.Recipient.Country = "CA"
+			s.add(subj, day(5), d)
+		}, nil},
+		{"undeclared recipient is another rule's", state.RuleRecipientNotAsDeclared, func(s *stream) {
+			s.declare(newsletter())
+			s.add(subj, day(5), disclosed(transfer("IN", scc)))
+		}, nil},
 
 		// special_category_without_condition
 		{"declared condition", state.RuleSpecialCategory, func(s *stream) {
@@ -449,6 +517,49 @@ func TestPurposeLimitationDetails(t *testing.T) {
 			}
 			if strings.Contains(d, "alice") || strings.Contains(d, subj) {
 				t.Errorf("detail %q names personal data", d)
+			}
+		})
+	}
+}
+
+// TestTransferDetails: a transfer finding names the recipient id, the
+// countries and the mechanisms, and for the United States the certification
+// the ledger cannot see.
+func TestTransferDetails(t *testing.T) {
+	tests := []struct {
+		name  string
+		rule  string
+		build func(s *stream)
+		want  []string
+	}{
+		{"India", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, day(5), disclosed(transfer("IN", adequacy)))
+		}, []string{"overseas", "IN", "TRANSFER_MECHANISM_ADEQUACY_DECISION", "no Art. 45 adequacy decision", "2025-01-11"}},
+		{"United States", state.RuleTransferWithoutGround, func(s *stream) {
+			s.add(subj, day(5), disclosed(transfer("US", adequacy)))
+		}, []string{"overseas", "US", "certified under the EU-US Data Privacy Framework", "(EU) 2023/1795"}},
+		{"mechanism and country", state.RuleRecipientNotAsDeclared, func(s *stream) {
+			s.declare(newsletter())
+			d := mailing("newsletter", consentBasis)
+			d.Recipient.Country = "JP"
+			d.Recipient.TransferMechanism = adequacy
+			s.add(subj, day(5), d)
+		}, []string{"mailer", "country JP, declared US",
+			"transfer mechanism TRANSFER_MECHANISM_ADEQUACY_DECISION, declared TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &stream{}
+			tt.build(s)
+			st, cat, rec := run(t, s)
+			fs := state.CheckRule(tt.rule, st, cat, rec)
+			if len(fs) != 1 {
+				t.Fatalf("%d findings, want 1", len(fs))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(fs[0].Detail, w) {
+					t.Errorf("detail %q does not say %q", fs[0].Detail, w)
+				}
 			}
 		})
 	}
