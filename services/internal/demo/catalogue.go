@@ -92,6 +92,7 @@ const (
 	rcpPolice    = "regional-police"
 	rcpStorage   = "northvault-storage"
 	rcpUndecl    = "brightlane-events"
+	rcpSupport   = "sahyadri-support"
 )
 
 // The mailing platform that sends the newsletter and product updates.
@@ -102,17 +103,30 @@ func recipientMailing() *eventsv1.Recipient {
 	}
 }
 
-// The web analytics and ad-conversion company. Until its certification under
-// the EU-US framework (the catalogue amendment), transfers rely on standard
-// contractual clauses; afterwards on the adequacy decision.
-func recipientAnalytics(certified bool) *eventsv1.Recipient {
-	tm := eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES
-	if certified {
-		tm = eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION
+// The web analytics and ad-conversion company. Until the catalogue
+// amendment it processes in the United States under standard contractual
+// clauses; afterwards in its data centre in Ireland, with no transfer.
+// (Its certification under the EU-US Data Privacy Framework would not do:
+// the ledger cannot see a certification, so a transfer under the US
+// adequacy decision is a finding.)
+func recipientAnalytics(inEEA bool) *eventsv1.Recipient {
+	country, tm := "US", eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES
+	if inEEA {
+		country, tm = "IE", eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE
 	}
 	return &eventsv1.Recipient{
 		Id: rcpAnalytics, Name: "Metricsfield Inc.", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY,
-		Country: "US", TransferMechanism: tm,
+		Country: country, TransferMechanism: tm,
+	}
+}
+
+// recipientSupport is the overflow support desk in India that answers some
+// enquiries. The catalogue declares the transfer under an adequacy decision
+// India does not have: every disclosure to it is a planted problem.
+func recipientSupport() *eventsv1.Recipient {
+	return &eventsv1.Recipient{
+		Id: rcpSupport, Name: "Sahyadri Support Services Pvt Ltd", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
+		Country: "IN", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION,
 	}
 }
 
@@ -175,6 +189,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			Retention:                       &eventsv1.Retention{Days: enquiryRetentionDays, Trigger: "collection"},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaEnquiries,
+			Recipients:                      []*eventsv1.Recipient{recipientSupport()},
 		},
 		{
 			ActivityId: actAccounts,
@@ -313,8 +328,8 @@ func catalogue() []*eventsv1.ProcessingActivity {
 	}
 }
 
-// amendedAnalytics is the analytics activity after Metricsfield's
-// certification: same processing, transfers under the adequacy decision.
+// amendedAnalytics is the analytics activity after Metricsfield moved its
+// processing to Ireland: same processing, no transfer.
 func amendedAnalytics() *eventsv1.ProcessingActivity {
 	for _, a := range catalogue() {
 		if a.GetActivityId() == actAnalytics {
@@ -325,8 +340,8 @@ func amendedAnalytics() *eventsv1.ProcessingActivity {
 	panic("demo: analytics activity missing from the catalogue")
 }
 
-const amendmentReason = "Metricsfield Inc. is now certified under the EU-US Data Privacy Framework; " +
-	"transfers to it rely on the adequacy decision instead of standard contractual clauses."
+const amendmentReason = "Metricsfield Inc. now processes our visitors' data in its data centre in Ireland; " +
+	"no transfer outside the EEA, the standard contractual clauses end."
 
 const (
 	enquiryRetentionDays   = 180
@@ -435,9 +450,8 @@ no consent. With your consent we also set:
 - conversion cookies, so that Metricsfield Inc. can measure which
   advertisements brought you to us and show you our advertisements
   elsewhere.
-Metricsfield Inc. processes this data in the United States. It is certified
-under the EU-US Data Privacy Framework, so the transfer relies on the
-European Commission's adequacy decision. We keep cookie data for four
+Metricsfield Inc. processes this data in its data centre in Ireland: it
+does not leave the European Economic Area. We keep cookie data for four
 months. You can change your choice at any time from the link at the foot of
 every page.
 `

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"crypto/sha256"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -323,6 +324,25 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 	}
 	declared := map[string]bool{}
 	activities := map[string]*eventsv1.ProcessingActivity{} // as last declared: the stream is in occurred_at order
+	// recipients are the declared recipients by id, as last declared per
+	// activity.
+	recipients := func(id string) []*eventsv1.Recipient {
+		var out []*eventsv1.Recipient
+		for _, a := range activities {
+			for _, r := range a.GetRecipients() {
+				if r.GetId() == id {
+					out = append(out, r)
+				}
+			}
+		}
+		return out
+	}
+	// adequate: the third countries with an Art. 45 decision in force for
+	// any importer throughout the demo's year (2025): the United Kingdom's
+	// runs from 28 June 2021, Switzerland's and Japan's long before; the
+	// United States' holds only for a certified importer, which the ledger
+	// cannot see.
+	adequate := map[string]bool{"GB": true, "CH": true, "JP": true}
 	retentionDays := map[string]int{}
 	type req struct {
 		received *eventsv1.Event
@@ -416,8 +436,17 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 				s.collections[p.DataCollected.GetActivityId()] = append(s.collections[p.DataCollected.GetActivityId()], ev)
 			}
 		case *eventsv1.Event_DisclosureMade:
-			if !declared[p.DisclosureMade.GetRecipient().GetId()] {
+			r := p.DisclosureMade.GetRecipient()
+			if !declared[r.GetId()] {
 				flag(demo.RuleUndeclaredRecipient, ev.GetEventId())
+			}
+			if r.GetTransferMechanism() == eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION && !adequate[r.GetCountry()] {
+				flag(demo.RuleTransferWithoutGround, ev.GetEventId())
+			}
+			if ds := recipients(r.GetId()); len(ds) > 0 && !slices.ContainsFunc(ds, func(d *eventsv1.Recipient) bool {
+				return d.GetKind() == r.GetKind() && d.GetCountry() == r.GetCountry() && d.GetTransferMechanism() == r.GetTransferMechanism()
+			}) {
+				flag(demo.RuleRecipientNotAsDeclared, ev.GetEventId())
 			}
 			processing(ev, s, []string{p.DisclosureMade.GetPurpose()})
 			m := p.DisclosureMade

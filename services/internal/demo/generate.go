@@ -79,18 +79,20 @@ const day = 24 * time.Hour
 
 // Rules of the planted problems.
 const (
-	RuleAfterConsentWithdrawn = "processing_after_consent_withdrawn"
-	RuleUndeclaredRecipient   = "disclosure_to_undeclared_recipient"
-	RuleDuringRestriction     = "processing_during_restriction"
-	RuleAfterObjection        = "processing_after_objection"
-	RuleChildWithoutParent    = "child_data_without_parental_authorization"
-	RuleRequestPastDeadline   = "rights_request_past_deadline"
-	RuleRetentionExceeded     = "retention_exceeded"
-	RuleAfterErasure          = "processing_after_erasure"
-	RuleExtensionNotCounted   = "deadline_extension_not_counted"
-	RuleSpecialCategory       = "special_category_without_condition"
-	RuleUndeclaredActivity    = "processing_under_undeclared_activity"
-	RuleOutsideActivity       = "processing_outside_declared_activity"
+	RuleAfterConsentWithdrawn  = "processing_after_consent_withdrawn"
+	RuleUndeclaredRecipient    = "disclosure_to_undeclared_recipient"
+	RuleDuringRestriction      = "processing_during_restriction"
+	RuleAfterObjection         = "processing_after_objection"
+	RuleChildWithoutParent     = "child_data_without_parental_authorization"
+	RuleRequestPastDeadline    = "rights_request_past_deadline"
+	RuleRetentionExceeded      = "retention_exceeded"
+	RuleAfterErasure           = "processing_after_erasure"
+	RuleExtensionNotCounted    = "deadline_extension_not_counted"
+	RuleSpecialCategory        = "special_category_without_condition"
+	RuleUndeclaredActivity     = "processing_under_undeclared_activity"
+	RuleOutsideActivity        = "processing_outside_declared_activity"
+	RuleTransferWithoutGround  = "transfer_without_chapter_v_ground"
+	RuleRecipientNotAsDeclared = "disclosure_to_recipient_not_as_declared"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
@@ -98,6 +100,7 @@ var Rules = []string{
 	RuleAfterConsentWithdrawn, RuleUndeclaredRecipient, RuleDuringRestriction, RuleAfterObjection,
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
 	RuleExtensionNotCounted, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
+	RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
 }
 
 // gen holds what every subject's simulation shares.

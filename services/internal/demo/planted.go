@@ -37,6 +37,8 @@ func plant(g *gen, subjects []*subject, r *rand.Rand) []Planted {
 	p.each(subjects, p.specialCondition)
 	p.each(subjects, p.undeclaredActivity)
 	p.each(subjects, p.outsideActivity)
+	p.each(subjects, p.transferWithoutGround)
+	p.each(subjects, p.recipientNotAsDeclared)
 	return p.out
 }
 
@@ -366,4 +368,44 @@ func (p *planter) outsideActivity(s *subject) *Planted {
 // remove drops one event of the subject.
 func (s *subject) remove(ev *eventsv1.Event) {
 	s.events = slices.DeleteFunc(s.events, func(e *eventsv1.Event) bool { return e == ev })
+}
+
+// transferWithoutGround: an enquiry is passed to the overflow support desk
+// in India, which the catalogue declares under an adequacy decision India
+// does not have (Art. 45): the transfer has no Chapter V ground.
+func (p *planter) transferWithoutGround(s *subject) *Planted {
+	if s.enquiry == nil || s.child || !ts(s.enquiry).Add(3*day).Before(s.stop) {
+		return nil
+	}
+	t := p.between(ts(s.enquiry).Add(day), ts(s.enquiry).Add(3*day))
+	ev := s.disclose(t, staff("staff-support-03"), s.enquiry.GetCorrelationId(), s.enquiry.GetEventId(), actEnquiries,
+		recipientSupport(), useSupport, eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
+		[]string{catFirstName, catEmail})
+	return &Planted{
+		Rule:     RuleTransferWithoutGround,
+		EventIDs: []string{ev.GetEventId()},
+		Note:     "an enquirer's name and email went to Sahyadri Support Services in India under an adequacy decision India does not have",
+	}
+}
+
+// recipientNotAsDeclared: a newsletter issue is sent through Postwave
+// Mail's Canadian data centre, while the catalogue declares the platform in
+// the United States (same clauses, another country).
+func (p *planter) recipientNotAsDeclared(s *subject) *Planted {
+	if s.nlConsent == nil || s.child || len(s.restrictions) > 0 || len(s.objections) > 0 {
+		return nil
+	}
+	lo := ts(s.nlConsent).Add(day)
+	hi := lo.Add(30 * day)
+	if s.nlWithdrawn != nil && ts(s.nlWithdrawn).Before(hi) || !hi.Before(s.stop) {
+		return nil
+	}
+	t := p.between(lo, hi)
+	ev := s.newsletterIssue(t)
+	ev.GetDisclosureMade().Recipient.Country = "CA"
+	return &Planted{
+		Rule:     RuleRecipientNotAsDeclared,
+		EventIDs: []string{ev.GetEventId()},
+		Note:     "a newsletter issue was handed to Postwave Mail in Canada, where the catalogue declares it in the United States",
+	}
 }
