@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events"
@@ -772,6 +773,21 @@ func (g *gen) disclose(t *tenant, s *subject) *eventsv1.Event {
 	}
 	if g.rng.IntN(12) == 0 {
 		m.ActivityId = ""
+	}
+	// One disclosure in sixteen to a declared recipient goes to it in
+	// another country than declared (disclosure_to_recipient_not_as_declared).
+	// Chosen by the event id, not the generator, so that the rest of the
+	// stream stays as it was.
+	if id := ev.GetEventId(); slices.Contains(a.GetRecipients(), rcp) && strings.HasSuffix(id, "0") {
+		// Still valid: an EEA country for one declared in the EEA.
+		other := [2]string{"CA", "JP"}
+		if taxonomy.InEEA(rcp.GetCountry()) {
+			other = [2]string{"LU", "BE"}
+		}
+		m.Recipient.Country = other[0]
+		if rcp.GetCountry() == other[0] {
+			m.Recipient.Country = other[1]
+		}
 	}
 	for _, c := range m.Categories {
 		if taxonomy.IsSpecialCategory(c) {
