@@ -57,5 +57,16 @@
 //   - Observed rows count the purposes, recipients and categories of
 //     DataCollected and DisclosureMade only: other payloads describe
 //     processing, they do not do it.
+//   - Transfers (Art. 44-49) are judged per disclosure, by the recipient it
+//     names: outside the EEA, an adequacy decision must be in force for the
+//     country at occurred_at (taxonomy.AdequacyAt); the United States'
+//     holds only for a DPF-certified importer, which no event shows yet, so
+//     it is always flagged. Other mechanisms are taken at their word. A
+//     catalogue declaring adequacy for a country without it is accepted on
+//     append (the controller's record; refusing could block the correction)
+//     and flagged at each disclosure relying on it.
+//   - A disclosure's recipient is compared with its activity's declaration
+//     of the same id, or any activity's when its own does not list it: kind,
+//     country and transfer mechanism must be a declared one.
 //   - A finding's detail names ids and taxonomy keys only, never a value.
 package state
