@@ -356,6 +356,18 @@ func TestValidateValidVariants(t *testing.T) {
 			ev.GetDisclosureMade().LegalInstrumentRef = ""
 		}},
 		{"EU outermost region", "disclosure_made", func(ev *eventsv1.Event) { ev.GetDisclosureMade().Recipient.Country = "RE" }},
+		{"EEA outside the EU", "disclosure_made", func(ev *eventsv1.Event) { ev.GetDisclosureMade().Recipient.Country = "NO" }},
+		// Adequacy for a country without a decision is a finding at each
+		// disclosure (transfer_without_chapter_v_ground), not an error: the
+		// declaration is the controller's record, decisions begin and lapse.
+		{"adequacy declared for a country without a decision", "processing_activity_declared", func(ev *eventsv1.Event) {
+			r := ev.GetProcessingActivityDeclared().GetActivity().GetRecipients()[0]
+			r.Country, r.TransferMechanism = "IN", eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION
+		}},
+		{"disclosure under adequacy to a country without a decision", "disclosure_made", func(ev *eventsv1.Event) {
+			r := ev.GetDisclosureMade().Recipient
+			r.Country, r.TransferMechanism = "IN", eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION
+		}},
 		{"parental authorization", "consent_given", func(ev *eventsv1.Event) {
 			ev.GetConsentGiven().ParentalAuthorization = &eventsv1.ParentalAuthorization{
 				GuardianRef: "g-9", VerificationMethod: "card_check", VerifiedAt: timestamppb.New(testOccurred),
