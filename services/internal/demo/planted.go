@@ -103,16 +103,25 @@ func (p *planter) afterConsentWithdrawn(s *subject) *Planted {
 	}
 }
 
+// passEnquiry discloses an enquirer's data under the enquiries activity to
+// rcp, by staff member actor, within the given time after the enquiry; nil
+// when the subject made no enquiry, is a child or stops by then.
+func (p *planter) passEnquiry(s *subject, within time.Duration, actor string, rcp *eventsv1.Recipient, purpose string, cats []string) *eventsv1.Event {
+	if s.enquiry == nil || s.child || !ts(s.enquiry).Add(within).Before(s.stop) {
+		return nil
+	}
+	t := p.between(ts(s.enquiry).Add(day), ts(s.enquiry).Add(within))
+	return s.disclose(t, staff(actor), s.enquiry.GetCorrelationId(), s.enquiry.GetEventId(), actEnquiries,
+		rcp, purpose, eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, cats)
+}
+
 // undeclaredRecipient: a webinar registrant's contact details go to an
 // events company that no activity declares.
 func (p *planter) undeclaredRecipient(s *subject) *Planted {
-	if s.enquiry == nil || s.child || !ts(s.enquiry).Add(5*day).Before(s.stop) {
+	ev := p.passEnquiry(s, 5*day, "staff-sales-02", recipientUndeclared(), useService, []string{catFirstName, catLastName, catEmail})
+	if ev == nil {
 		return nil
 	}
-	t := p.between(ts(s.enquiry).Add(day), ts(s.enquiry).Add(5*day))
-	ev := s.disclose(t, staff("staff-sales-02"), s.enquiry.GetCorrelationId(), s.enquiry.GetEventId(), actEnquiries,
-		recipientUndeclared(), useService, eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
-		[]string{catFirstName, catLastName, catEmail})
 	return &Planted{
 		Rule:     RuleUndeclaredRecipient,
 		EventIDs: []string{ev.GetEventId()},
@@ -374,13 +383,13 @@ func (s *subject) remove(ev *eventsv1.Event) {
 // in India, which the catalogue declares under an adequacy decision India
 // does not have (Art. 45): the transfer has no Chapter V ground.
 func (p *planter) transferWithoutGround(s *subject) *Planted {
-	if s.enquiry == nil || s.child || !ts(s.enquiry).Add(3*day).Before(s.stop) {
+	if len(s.restrictions) > 0 || len(s.objections) > 0 {
+		return nil // none of them may reach operations.support
+	}
+	ev := p.passEnquiry(s, 3*day, "staff-support-03", recipientSupport(), useSupport, []string{catFirstName, catEmail})
+	if ev == nil {
 		return nil
 	}
-	t := p.between(ts(s.enquiry).Add(day), ts(s.enquiry).Add(3*day))
-	ev := s.disclose(t, staff("staff-support-03"), s.enquiry.GetCorrelationId(), s.enquiry.GetEventId(), actEnquiries,
-		recipientSupport(), useSupport, eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
-		[]string{catFirstName, catEmail})
 	return &Planted{
 		Rule:     RuleTransferWithoutGround,
 		EventIDs: []string{ev.GetEventId()},
