@@ -409,8 +409,9 @@ Who receives it. A mailing service in the United States sends our emails
 under standard contractual clauses; a payment service in the Netherlands
 handles card payments; a storage provider in Germany hosts encrypted
 backups; our tax advisers receive invoice records; a web analytics company
-in the United States receives cookie data if you accept those cookies. We
-disclose data to courts and authorities only when an order obliges us to.
+in the United States receives cookie data if you accept those cookies; a
+support desk in India answers some of the questions sent from our website.
+We disclose data to courts and authorities only when an order obliges us to.
 We do not sell personal data.
 
 Children. Our services are not meant for children under 13. If we learn
