@@ -43,8 +43,9 @@ const (
 // Adequacy is one Art. 45(3) adequacy decision of the Commission.
 type Adequacy struct {
 	Country string // ISO 3166-1 alpha-2
-	// From is the day the decision took effect; Until, when not zero, the
-	// first day it no longer did (a decision that lapsed or was annulled).
+	// From is the decision's date (from 00:00 UTC); Until, when not zero,
+	// the first day it no longer holds (a decision that lapses or was
+	// annulled).
 	From, Until time.Time
 	Condition   AdequacyCondition
 	Source      string // the decision
@@ -73,12 +74,13 @@ var Adequacies = []Adequacy{
 	{Country: "NZ", From: date(2012, time.December, 19), Source: "Commission Implementing Decision 2013/65/EU"},
 	{Country: "JP", From: date(2019, time.January, 23), Source: "Commission Implementing Decision (EU) 2019/419"},
 	// The United Kingdom: the GDPR decision of 28 June 2021, with a sunset
-	// of 27 June 2025, extended to 27 December 2025 (Implementing Decision
-	// (EU) 2025/1226) and renewed in December 2025 until 27 December 2031.
+	// of 27 June 2025, extended by six months to 27 December 2025 and
+	// renewed in December 2025 until 27 December 2031 (the extension's and
+	// the renewal's numbers are to be checked against the Official Journal).
 	// Before 28 June 2021 transfers ran under the withdrawal agreement's
 	// bridge (Art. 782), not Art. 45: no entry.
 	{Country: "GB", From: date(2021, time.June, 28), Until: date(2031, time.December, 27),
-		Source: "Commission Implementing Decision (EU) 2021/1772, extended by (EU) 2025/1226, renewed December 2025"},
+		Source: "Commission Implementing Decision (EU) 2021/1772, extended in June 2025, renewed December 2025"},
 	{Country: "KR", From: date(2021, time.December, 17), Source: "Commission Implementing Decision (EU) 2022/254"},
 	{Country: "US", From: date(2023, time.July, 10), Condition: AdequacyDPFCertified,
 		Source: "Commission Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework)"},
