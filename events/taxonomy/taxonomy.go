@@ -87,3 +87,16 @@ func set(keys ...string) map[string]struct{} {
 	}
 	return m
 }
+
+// Covers reports whether the fideslang key parent covers key: the same key
+// or one below it (keys nest by dots: "marketing" covers
+// "marketing.communications.email", not "marketingx").
+func Covers(parent, key string) bool {
+	return key == parent || strings.HasPrefix(key, parent+".")
+}
+
+// Related reports whether two fideslang keys lie on one line of the
+// hierarchy: the same, or one below the other. Siblings
+// ("marketing.communications.email" and "marketing.communications.sms")
+// are not.
+func Related(a, b string) bool { return Covers(a, b) || Covers(b, a) }

@@ -162,3 +162,24 @@ func BenchmarkIsSpecialCategory(b *testing.B) {
 		taxonomy.IsSpecialCategory("user.contact.address.postal_code")
 	}
 }
+
+func TestCoversAndRelated(t *testing.T) {
+	for _, tc := range []struct {
+		a, b            string
+		covers, related bool
+	}{
+		{"marketing", "marketing", true, true},
+		{"marketing", "marketing.communications.email", true, true},
+		{"marketing.communications.email", "marketing", false, true},
+		{"marketing.communications.email", "marketing.communications.sms", false, false},
+		{"marketing", "marketingx", false, false},
+		{"user.contact", "user.contact.email", true, true},
+	} {
+		if got := taxonomy.Covers(tc.a, tc.b); got != tc.covers {
+			t.Errorf("Covers(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.covers)
+		}
+		if got := taxonomy.Related(tc.a, tc.b); got != tc.related {
+			t.Errorf("Related(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.related)
+		}
+	}
+}

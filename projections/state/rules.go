@@ -153,22 +153,9 @@ func finding(name string, rec source.Record, ids []string, detail string) model.
 	}
 }
 
-// covers reports whether a fideslang key of a restriction or an objection
-// covers key: the same key or one below it ("marketing" covers
-// "marketing.communications.email").
-func covers(parent, key string) bool {
-	return key == parent || strings.HasPrefix(key, parent+".")
-}
-
-// related reports whether two purpose keys are on one line of the
-// hierarchy: the same, one below the other, or one above it. Siblings
-// ("marketing.communications.email" and "marketing.communications.sms")
-// are not.
-func related(a, b string) bool { return covers(a, b) || covers(b, a) }
-
 func coversAny(parents []string, key string) bool {
 	for _, p := range parents {
-		if covers(p, key) {
+		if taxonomy.Covers(p, key) {
 			return true
 		}
 	}
@@ -258,7 +245,7 @@ func ruleConsent(st *model.SubjectState, cat *Catalogue, rec source.Record) []mo
 // withdrawn key and its consent, or nil.
 func relatedWithdrawal(st *model.SubjectState, purpose string, own *model.Consent, at time.Time) (string, *model.Consent) {
 	for _, k := range sortedKeys(st.Consents) {
-		if k == purpose || !related(k, purpose) {
+		if k == purpose || !taxonomy.Related(k, purpose) {
 			continue
 		}
 		s, w := consentAt(st, k, at)
@@ -291,7 +278,7 @@ func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []mo
 	for _, purpose := range p.purposes {
 		if p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_E_PUBLIC_TASK &&
 			p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS &&
-			!covers(marketingPurpose, purpose) {
+			!taxonomy.Covers(marketingPurpose, purpose) {
 			continue
 		}
 		for _, o := range st.Objections {
@@ -299,12 +286,12 @@ func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []mo
 				continue
 			}
 			for _, op := range o.Purposes {
-				if !related(op, purpose) {
+				if !taxonomy.Related(op, purpose) {
 					continue
 				}
 				ids = append(ids, o.EventID)
 				h := purpose
-				if !covers(op, purpose) {
+				if !taxonomy.Covers(op, purpose) {
 					h += " (which includes " + op + ")"
 				}
 				if !contains(hit, h) {

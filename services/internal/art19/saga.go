@@ -27,10 +27,10 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/taxonomy"
 	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/wmjs"
@@ -162,16 +162,21 @@ func (s *Saga) handle(ctx context.Context, seq uint64, ev *eventsv1.Event) error
 // ids; the causing event's time when the ledger has no such request (a
 // cause that names none is its own request).
 func (s *Saga) requestTime(ctx context.Context, ev *eventsv1.Event, requestID string) (time.Time, error) {
-	rows, err := s.c.Reader.ListRequests(ctx, model.RequestFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef()}, model.Page{Limit: 1000})
-	if err != nil {
-		return time.Time{}, fmt.Errorf("art19: requests: %w", err)
-	}
-	for _, r := range rows {
-		if r.RequestID == requestID {
-			return r.ReceivedAt, nil
+	for after := uint64(0); ; {
+		rows, err := s.c.Reader.ListRequests(ctx, model.RequestFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef()}, model.Page{After: after, Limit: 1000})
+		if err != nil {
+			return time.Time{}, fmt.Errorf("art19: requests: %w", err)
 		}
+		for _, r := range rows {
+			if r.RequestID == requestID {
+				return r.ReceivedAt, nil
+			}
+		}
+		if len(rows) < 1000 {
+			return ev.GetOccurredAt().AsTime(), nil
+		}
+		after = rows[len(rows)-1].ReceivedSeq
 	}
-	return ev.GetOccurredAt().AsTime(), nil
 }
 
 // cause is what a rectification, erasure or restriction carries out: the
@@ -310,7 +315,7 @@ func (c cause) concerns(d model.DisclosureRow, groups map[string]string) bool {
 func overlap(as, bs []string) bool {
 	for _, a := range as {
 		for _, b := range bs {
-			if a == b || strings.HasPrefix(b, a+".") || strings.HasPrefix(a, b+".") {
+			if taxonomy.Related(a, b) {
 				return true
 			}
 		}
