@@ -146,6 +146,52 @@ var StringFields = map[protoreflect.FullName]FieldKind{
 	"docket.events.v1.ErasureExemptionRecorded.request_id":      Structured,
 	"docket.events.v1.ErasureExemptionRecorded.key_groups":      Structured,
 	"docket.events.v1.ErasureExemptionRecorded.detail":          FreeText,
+
+	"docket.events.v1.ControllerProfile.name":                      Label,
+	"docket.events.v1.ControllerProfile.address":                   Label,
+	"docket.events.v1.ControllerProfile.contact_url":               Structured, // http(s) URL, no "@"
+	"docket.events.v1.ControllerProfile.dpo_contact_url":           Structured,
+	"docket.events.v1.ControllerProfile.supervisory_authority":     Label,
+	"docket.events.v1.ControllerProfile.supervisory_authority_url": Structured,
+	"docket.events.v1.ControllerProfile.time_zone":                 Structured, // IANA name
+	"docket.events.v1.ControllerProfile.member_state":              Structured, // ISO 3166-1 alpha-2
+	"docket.events.v1.ControllerProfile.languages":                 Structured, // BCP 47
+
+	"docket.events.v1.DataProcessed.activity_id": Structured,
+	"docket.events.v1.DataProcessed.purposes":    Structured,
+	"docket.events.v1.DataProcessed.categories":  Structured,
+	"docket.events.v1.DataProcessed.system":      Structured,
+
+	"docket.events.v1.RelationshipEnded.relationship_id": Structured,
+	"docket.events.v1.RelationshipEnded.activity_ids":    Structured,
+
+	"docket.events.v1.ObjectionOverridden.request_id":     Structured,
+	"docket.events.v1.ObjectionOverridden.purposes":       Structured,
+	"docket.events.v1.ObjectionOverridden.assessment_ref": Label,
+	"docket.events.v1.ObjectionOverridden.grounds":        FreeText,
+
+	"docket.events.v1.DisclosureConfidentialityChanged.disclosure_event_id":  Structured, // UUID
+	"docket.events.v1.DisclosureConfidentialityChanged.legal_instrument_ref": FreeText,
+
+	"docket.events.v1.BreachRiskAssessed.breach_id":                Structured,
+	"docket.events.v1.BreachRiskAssessed.risk":                     Structured, // none, low, high
+	"docket.events.v1.BreachRiskAssessed.detail":                   FreeText,
+	"docket.events.v1.BreachAuthorityNotified.breach_id":           Structured,
+	"docket.events.v1.BreachAuthorityNotified.authority":           Label,
+	"docket.events.v1.BreachAuthorityNotified.reference":           Label,
+	"docket.events.v1.BreachAuthorityNotified.categories":          Structured,
+	"docket.events.v1.BreachAuthorityNotified.delay_reason":        FreeText,
+	"docket.events.v1.BreachSubjectsNotified.breach_id":            Structured,
+	"docket.events.v1.BreachSubjectNotificationExempted.breach_id": Structured,
+	"docket.events.v1.BreachSubjectNotificationExempted.detail":    FreeText,
+	"docket.events.v1.BreachClosed.breach_id":                      Structured,
+	"docket.events.v1.BreachClosed.summary":                        FreeText,
+
+	"docket.events.v1.FindingStatusChanged.finding_ids":        Structured, // finding ids: rule and tokens joined by ":"
+	"docket.events.v1.FindingStatusChanged.assignee":           Structured, // token
+	"docket.events.v1.FindingStatusChanged.justification":      FreeText,
+	"docket.events.v1.FindingStatusChanged.resolving_event_id": Structured, // UUID
+	"docket.events.v1.FindingStatusChanged.group":              Structured, // finding group key
 }
 
 // freeTextSuffix names the sibling DataValue field of a free-text field.
@@ -217,7 +263,7 @@ var freeTextSibling = func() map[string]bool {
 // MaxStringLen for the rest.
 func freeTextMaxLen(sibling string) int {
 	switch sibling {
-	case "description_text", "detail_text":
+	case "description_text", "detail_text", "summary_text", "justification_text", "delay_reason_text":
 		return MaxDescriptionLen
 	}
 	return MaxStringLen

@@ -113,6 +113,15 @@ func CheckStorable(ev *eventsv1.Event) []*FieldError {
 		c.uint64(l, "tree_size", m.GetTreeSize())
 	case *eventsv1.Event_RecipientNotificationDue:
 		c.time(at("recipient_notification_due"), "due_at", p.RecipientNotificationDue.GetDueAt())
+		c.time(at("recipient_notification_due"), "owed_from", p.RecipientNotificationDue.GetOwedFrom())
+	case *eventsv1.Event_DisclosureConfidentialityChanged:
+		c.time(at("disclosure_confidentiality_changed"), "confidential_until", p.DisclosureConfidentialityChanged.GetConfidentialUntil())
+	case *eventsv1.Event_ControllerProfileDeclared:
+		c.uint32(at("controller_profile_declared.profile"), "digital_consent_age", p.ControllerProfileDeclared.GetProfile().GetDigitalConsentAge())
+	case *eventsv1.Event_BreachAuthorityNotified:
+		c.uint64(at("breach_authority_notified"), "subjects_affected_estimate", p.BreachAuthorityNotified.GetSubjectsAffectedEstimate())
+	case *eventsv1.Event_BreachSubjectsNotified:
+		c.uint64(at("breach_subjects_notified"), "subjects_notified", p.BreachSubjectsNotified.GetSubjectsNotified())
 	case *eventsv1.Event_ErasureExemptionRecorded:
 		c.time(at("erasure_exemption_recorded"), "until", p.ErasureExemptionRecorded.GetUntil())
 	default:

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // ControllerProfile.time_zone: the same zones on every machine
 	"unicode/utf8"
 
 	"github.com/docketledger/docket/events/taxonomy"
@@ -25,7 +26,17 @@ const (
 	MaxPlaintextLen = 64 << 10
 	// MaxLanguageLen bounds a BCP 47 language tag (RFC 5646 §4.4.1).
 	MaxLanguageLen = 35
+	// MaxTimeZoneLen bounds an IANA time zone name.
+	MaxTimeZoneLen = 64
+	// MaxFindingIDs bounds the findings one FindingStatusChanged names.
+	MaxFindingIDs = 500
+	// MaxFindingKeyLen bounds a finding id or group key.
+	MaxFindingKeyLen = 256
 )
+
+// directMarketing is the fideslang data use of direct marketing, to which
+// an objection is absolute (Art. 21(3)): it and every key below it.
+const directMarketing = "marketing"
 
 // Sizes of the sealed form (AES-256-GCM) and of hashes.
 const (
@@ -172,10 +183,17 @@ func (v *validator) addItem(l loc, name string, i int, reason string) {
 
 // controllerLevel are the payloads that concern no one data subject.
 var controllerLevel = map[string]bool{
-	"processing_activity_declared": true,
-	"processing_activity_amended":  true,
-	"notice_published":             true,
-	"breach_recorded":              true,
+	"processing_activity_declared":         true,
+	"processing_activity_amended":          true,
+	"notice_published":                     true,
+	"breach_recorded":                      true,
+	"controller_profile_declared":          true,
+	"breach_risk_assessed":                 true,
+	"breach_authority_notified":            true,
+	"breach_subjects_notified":             true,
+	"breach_subject_notification_exempted": true,
+	"breach_closed":                        true,
+	"finding_status_changed":               true,
 }
 
 // payloadRequired is the reason given for an event without a payload.
@@ -329,6 +347,37 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		v.list(l, "values", len(m.GetValues()))
 		v.collectionSource(l, "collection_source", m.GetCollectionSource())
 		v.dotted(l, "collection_point", m.GetCollectionPoint(), false)
+		v.enum(l, "restriction_exception", eventsv1.Art18Exception(0).Descriptor(), protoreflect.EnumNumber(m.GetRestrictionException()), false)
+		v.enum(l, "age_band", eventsv1.AgeBand(0).Descriptor(), protoreflect.EnumNumber(m.GetAgeBand()), false)
+		v.enum(l, "criminal_data_basis", eventsv1.CriminalDataBasis(0).Descriptor(), protoreflect.EnumNumber(m.GetCriminalDataBasis()), false)
+		if m.GetSubjectIsChild() && m.GetAgeBand() == eventsv1.AgeBand_AGE_BAND_ADULT {
+			v.add(l, "age_band", "is AGE_BAND_ADULT while subject_is_child is set")
+		}
+
+	case *eventsv1.Event_DataProcessed:
+		m := p.DataProcessed
+		l := at("data_processed")
+		v.token(l, "activity_id", m.GetActivityId(), true)
+		v.keys(l, "purposes", m.GetPurposes(), useKey, true)
+		special := v.keys(l, "categories", m.GetCategories(), categoryKey, true)
+		v.bases(l, "legal_basis", m.GetLegalBasis(), "special_category_condition", m.GetSpecialCategoryCondition(), special)
+		v.token(l, "system", m.GetSystem(), true)
+		ad := m.GetAutomatedDecision()
+		v.enum(l, "automated_decision", eventsv1.AutomatedDecision(0).Descriptor(), protoreflect.EnumNumber(ad), false)
+		if v.enum(l, "art22_exception", eventsv1.Art22Exception(0).Descriptor(), protoreflect.EnumNumber(m.GetArt22Exception()), false) &&
+			m.GetArt22Exception() != eventsv1.Art22Exception_ART22_EXCEPTION_UNSPECIFIED && ad != eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT {
+			v.add(l, "art22_exception", "is set for a use that is not a decision with legal or similarly significant effect (AUTOMATED_DECISION_SIGNIFICANT_EFFECT)")
+		}
+		v.enum(l, "restriction_exception", eventsv1.Art18Exception(0).Descriptor(), protoreflect.EnumNumber(m.GetRestrictionException()), false)
+		v.enum(l, "criminal_data_basis", eventsv1.CriminalDataBasis(0).Descriptor(), protoreflect.EnumNumber(m.GetCriminalDataBasis()), false)
+		v.enum(l, "channel", eventsv1.Channel(0).Descriptor(), protoreflect.EnumNumber(m.GetChannel()), false)
+
+	case *eventsv1.Event_RelationshipEnded:
+		m := p.RelationshipEnded
+		l := at("relationship_ended")
+		v.token(l, "relationship_id", m.GetRelationshipId(), true)
+		v.enum(l, "kind", eventsv1.RelationshipKind(0).Descriptor(), protoreflect.EnumNumber(m.GetKind()), true)
+		v.tokens(l, "activity_ids", m.GetActivityIds())
 
 	case *eventsv1.Event_DataRectified:
 		m := p.DataRectified
@@ -396,12 +445,18 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		v.token(l, "request_id", m.GetRequestId(), true)
 		v.text(l, "outcome", m.GetOutcome(), false, MaxStringLen)
 		v.digest(l, "response_sha256", m.GetResponseSha256(), false)
+		if m.GetNoDataHeld() && len(m.GetResponseSha256()) > 0 {
+			v.add(l, "no_data_held", "is set together with response_sha256: a document handed over holds data")
+		}
 
 	case *eventsv1.Event_RightsRequestDenied:
 		m := p.RightsRequestDenied
 		l := at("rights_request_denied")
 		v.token(l, "request_id", m.GetRequestId(), true)
 		v.enum(l, "ground", eventsv1.DenialGround(0).Descriptor(), protoreflect.EnumNumber(m.GetGround()), true)
+		if m.GetGround() == eventsv1.DenialGround_DENIAL_GROUND_NO_DATA_HELD && !v.stored {
+			v.add(l, "ground", "must not be DENIAL_GROUND_NO_DATA_HELD: that no data is held answers the request; record rights_request_fulfilled with no_data_held")
+		}
 		v.text(l, "explanation", m.GetExplanation(), false, MaxStringLen)
 
 	case *eventsv1.Event_RestrictionApplied:
@@ -425,6 +480,29 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		v.keys(l, "purposes", m.GetPurposes(), useKey, true)
 		v.token(l, "request_id", m.GetRequestId(), false)
 		v.text(l, "grounds", m.GetGrounds(), false, MaxStringLen)
+
+	case *eventsv1.Event_ObjectionOverridden:
+		m := p.ObjectionOverridden
+		l := at("objection_overridden")
+		v.token(l, "request_id", m.GetRequestId(), false)
+		v.keys(l, "purposes", m.GetPurposes(), useKey, true)
+		for i, pu := range m.GetPurposes() {
+			if taxonomy.Covers(directMarketing, pu) || taxonomy.Covers(pu, directMarketing) {
+				v.addItem(l, "purposes", i, "is direct marketing: an objection to it is absolute (Art. 21(3)), no grounds override it")
+			}
+		}
+		v.enum(l, "ground", eventsv1.ObjectionOverrideGround(0).Descriptor(), protoreflect.EnumNumber(m.GetGround()), true)
+		v.label(l, "assessment_ref", m.GetAssessmentRef(), false)
+		v.text(l, "grounds", m.GetGrounds(), false, MaxDescriptionLen)
+
+	case *eventsv1.Event_DisclosureConfidentialityChanged:
+		m := p.DisclosureConfidentialityChanged
+		l := at("disclosure_confidentiality_changed")
+		if r := checkUUID(m.GetDisclosureEventId(), 0); r != "" {
+			v.add(l, "disclosure_event_id", r)
+		}
+		v.timestamp(l, "confidential_until", m.GetConfidentialUntil(), false)
+		v.text(l, "legal_instrument_ref", m.GetLegalInstrumentRef(), false, MaxStringLen)
 
 	case *eventsv1.Event_ErasureExecuted:
 		m := p.ErasureExecuted
@@ -466,6 +544,7 @@ func (v *validator) payload(ev *eventsv1.Event) {
 			v.add(l, "cause_event_id", r)
 		}
 		v.timestamp(l, "due_at", m.GetDueAt(), true)
+		v.timestamp(l, "owed_from", m.GetOwedFrom(), false)
 
 	case *eventsv1.Event_RecipientNotificationWaived:
 		m := p.RecipientNotificationWaived
@@ -496,12 +575,7 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
 		v.timestamp(l, "detected_at", m.GetDetectedAt(), true)
 		v.timestamp(l, "authority_notified_at", m.GetAuthorityNotifiedAt(), false)
-		switch r := m.GetRisk(); {
-		case v.stored:
-			v.text(l, "risk", r, false, MaxStringLen)
-		case r != "" && r != "low" && r != "high":
-			v.add(l, "risk", "must be low or high")
-		}
+		v.risk(l, m.GetRisk(), false)
 
 	case *eventsv1.Event_SubjectDataExported:
 		m := p.SubjectDataExported
@@ -517,10 +591,62 @@ func (v *validator) payload(ev *eventsv1.Event) {
 		v.text(l, "justification", m.GetJustification(), false, MaxStringLen)
 		v.token(l, "token_id", m.GetTokenId(), false)
 
+	case *eventsv1.Event_ControllerProfileDeclared:
+		v.profile(at("controller_profile_declared.profile"), p.ControllerProfileDeclared.GetProfile())
+
+	case *eventsv1.Event_BreachRiskAssessed:
+		m := p.BreachRiskAssessed
+		l := at("breach_risk_assessed")
+		v.token(l, "breach_id", m.GetBreachId(), true)
+		v.risk(l, m.GetRisk(), true)
+		v.text(l, "detail", m.GetDetail(), false, MaxDescriptionLen)
+
+	case *eventsv1.Event_BreachAuthorityNotified:
+		m := p.BreachAuthorityNotified
+		l := at("breach_authority_notified")
+		v.token(l, "breach_id", m.GetBreachId(), true)
+		v.enum(l, "phase", eventsv1.BreachNotificationPhase(0).Descriptor(), protoreflect.EnumNumber(m.GetPhase()), true)
+		v.label(l, "authority", m.GetAuthority(), false)
+		v.label(l, "reference", m.GetReference(), false)
+		v.keys(l, "categories", m.GetCategories(), categoryKey, false)
+		v.text(l, "delay_reason", m.GetDelayReason(), false, MaxDescriptionLen)
+
+	case *eventsv1.Event_BreachSubjectsNotified:
+		m := p.BreachSubjectsNotified
+		l := at("breach_subjects_notified")
+		v.token(l, "breach_id", m.GetBreachId(), true)
+		v.enum(l, "channel", eventsv1.Channel(0).Descriptor(), protoreflect.EnumNumber(m.GetChannel()), !m.GetPublicCommunication())
+
+	case *eventsv1.Event_BreachSubjectNotificationExempted:
+		m := p.BreachSubjectNotificationExempted
+		l := at("breach_subject_notification_exempted")
+		v.token(l, "breach_id", m.GetBreachId(), true)
+		v.enum(l, "ground", eventsv1.Art34Exception(0).Descriptor(), protoreflect.EnumNumber(m.GetGround()), true)
+		v.text(l, "detail", m.GetDetail(), false, MaxDescriptionLen)
+
+	case *eventsv1.Event_BreachClosed:
+		m := p.BreachClosed
+		l := at("breach_closed")
+		v.token(l, "breach_id", m.GetBreachId(), true)
+		v.text(l, "summary", m.GetSummary(), false, MaxDescriptionLen)
+
+	case *eventsv1.Event_FindingStatusChanged:
+		v.findingStatus(p.FindingStatusChanged)
+
 	default:
 		// A payload added to the vocabulary without rules here: refuse it
 		// rather than store what nothing has checked.
 		v.add(at(""), "payload", "has no validation rules: "+PayloadField(ev)+" is not supported by this version of the SDK")
+	}
+}
+
+// tokens checks an optional list of NATS tokens.
+func (v *validator) tokens(l loc, name string, list []string) {
+	v.list(l, name, len(list))
+	for i, t := range list {
+		if err := CheckToken(t); err != nil {
+			v.addItem(l, name, i, err.Error())
+		}
 	}
 }
 
@@ -567,13 +693,153 @@ func (v *validator) activity(l loc, a *eventsv1.ProcessingActivity) {
 	for i, r := range rs {
 		v.recipient(l.elem("recipients", i), r, false)
 	}
-	if ret := a.GetRetention(); ret == nil {
-		v.add(l, "retention", "is required: days (0 until erasure is requested) and trigger")
-	} else {
-		v.label(l, "retention.trigger", ret.GetTrigger(), false)
-	}
+	v.retention(l, a.GetRetention())
 	v.token(l, "key_group", a.GetKeyGroup(), false)
 	v.label(l, "legitimate_interest_assessment_ref", a.GetLegitimateInterestAssessmentRef(), false)
+	v.enum(l, "criminal_data_basis", eventsv1.CriminalDataBasis(0).Descriptor(), protoreflect.EnumNumber(a.GetCriminalDataBasis()), false)
+	v.enum(l, "automated_decision", eventsv1.AutomatedDecision(0).Descriptor(), protoreflect.EnumNumber(a.GetAutomatedDecision()), false)
+}
+
+// retention checks an activity's retention.
+//
+// TODO(issue 17, retention on every trigger): a new declaration needs a
+// time limit (Art. 5(1)(e)) and a trigger_event the ledger sees; the part
+// that makes the scheduler act on every trigger makes them required.
+func (v *validator) retention(l loc, ret *eventsv1.Retention) {
+	if ret == nil {
+		v.add(l, "retention", "is required: days and trigger")
+		return
+	}
+	v.label(l, "retention.trigger", ret.GetTrigger(), false)
+	v.enum(l, "retention.trigger_event", eventsv1.RetentionTrigger(0).Descriptor(), protoreflect.EnumNumber(ret.GetTriggerEvent()), false)
+}
+
+// profile checks a controller profile.
+func (v *validator) profile(l loc, p *eventsv1.ControllerProfile) {
+	if p == nil {
+		v.add(l, "", "is required")
+		return
+	}
+	v.label(l, "name", p.GetName(), true)
+	v.label(l, "address", p.GetAddress(), false)
+	v.url(l, "contact_url", p.GetContactUrl())
+	v.url(l, "dpo_contact_url", p.GetDpoContactUrl())
+	v.label(l, "supervisory_authority", p.GetSupervisoryAuthority(), false)
+	v.url(l, "supervisory_authority_url", p.GetSupervisoryAuthorityUrl())
+	if tz := p.GetTimeZone(); tz != "" {
+		if r := checkTimeZone(tz); r != "" {
+			v.add(l, "time_zone", r)
+		}
+	}
+	if ms := p.GetMemberState(); ms != "" && !taxonomy.InEEA(ms) {
+		v.add(l, "member_state", "is not the ISO 3166-1 alpha-2 code of a member state of the EEA")
+	}
+	langs := p.GetLanguages()
+	v.list(l, "languages", len(langs))
+	for i, lang := range langs {
+		v.language(l.elem("languages", i), "", lang)
+	}
+	if a := p.GetDigitalConsentAge(); a != 0 && (a < 13 || a > 16) {
+		v.add(l, "digital_consent_age", "must be 13 to 16 (Art. 8(1)), or 0 for the member state's")
+	}
+}
+
+// checkTimeZone returns why tz is not an IANA time zone name the ledger
+// can count periods in, or "".
+func checkTimeZone(tz string) string {
+	if len(tz) > MaxTimeZoneLen {
+		return "is " + strconv.Itoa(len(tz)) + " bytes long, more than " + strconv.Itoa(MaxTimeZoneLen)
+	}
+	for i := 0; i < len(tz); i++ {
+		c := tz[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '_' || c == '-' || c == '+') {
+			return "is not an IANA time zone name such as Europe/Berlin"
+		}
+	}
+	if tz == "Local" {
+		return "must not be Local (the machine's zone, not the controller's): an IANA name such as Europe/Berlin"
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return "is not an IANA time zone name such as Europe/Berlin"
+	}
+	return ""
+}
+
+// risk checks a breach's assessed risk: none, low or high.
+func (v *validator) risk(l loc, r string, required bool) {
+	switch {
+	case v.stored:
+		v.text(l, "risk", r, false, MaxStringLen)
+	case r == "" && required:
+		v.add(l, "risk", "is required: none, low or high")
+	case r != "" && r != "none" && r != "low" && r != "high":
+		v.add(l, "risk", "must be none, low or high")
+	}
+}
+
+// findingStatus checks a FindingStatusChanged.
+func (v *validator) findingStatus(m *eventsv1.FindingStatusChanged) {
+	l := at("finding_status_changed")
+	ids := m.GetFindingIds()
+	if len(ids) == 0 && m.GetGroup() == "" {
+		v.add(l, "finding_ids", "is required: the findings (or a group) the change applies to")
+	}
+	if len(ids) > MaxFindingIDs {
+		v.add(l, "finding_ids", "holds "+strconv.Itoa(len(ids))+" ids, more than "+strconv.Itoa(MaxFindingIDs)+": send several events")
+	}
+	for i, id := range ids {
+		if r := checkFindingKey(id); r != "" {
+			v.addItem(l, "finding_ids", i, r)
+		}
+	}
+	if g := m.GetGroup(); g != "" {
+		if r := checkFindingKey(g); r != "" {
+			v.add(l, "group", r)
+		}
+	}
+	st := m.GetStatus()
+	if !v.enum(l, "status", eventsv1.FindingStatus(0).Descriptor(), protoreflect.EnumNumber(st), true) {
+		return
+	}
+	hasWords := m.GetJustification() != "" || m.GetJustificationText() != nil
+	switch st {
+	case eventsv1.FindingStatus_FINDING_STATUS_ASSIGNED:
+		v.token(l, "assignee", m.GetAssignee(), true)
+	case eventsv1.FindingStatus_FINDING_STATUS_RISK_ACCEPTED, eventsv1.FindingStatus_FINDING_STATUS_NOT_APPLICABLE:
+		if !hasWords {
+			v.add(l, "justification", "is required for "+st.String()+": why, in words")
+		}
+	}
+	if st != eventsv1.FindingStatus_FINDING_STATUS_ASSIGNED && m.GetAssignee() != "" {
+		v.add(l, "assignee", "is set for a status other than FINDING_STATUS_ASSIGNED")
+	}
+	if id := m.GetResolvingEventId(); id != "" {
+		if st != eventsv1.FindingStatus_FINDING_STATUS_RESOLVED {
+			v.add(l, "resolving_event_id", "is set for a status other than FINDING_STATUS_RESOLVED")
+		} else if r := checkUUID(id, 0); r != "" {
+			v.add(l, "resolving_event_id", r)
+		}
+	}
+	v.text(l, "justification", m.GetJustification(), false, MaxDescriptionLen)
+}
+
+// checkFindingKey returns why s is not a finding id or group key
+// ("<rule>:<rest>", the rest letters, digits and "_-/:."), or "".
+func checkFindingKey(s string) string {
+	if len(s) > MaxFindingKeyLen {
+		return "is " + strconv.Itoa(len(s)) + " bytes long, more than " + strconv.Itoa(MaxFindingKeyLen)
+	}
+	rule, rest, ok := strings.Cut(s, ":")
+	if !ok || rule == "" || rest == "" {
+		return "is not a finding id (\"<rule>:<event id>\" or the id a finding list gives)"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '/' || c == ':' || c == '.') {
+			return "is not a finding id: letters, digits and _-/:. only"
+		}
+	}
+	return ""
 }
 
 func (v *validator) disclosure(m *eventsv1.DisclosureMade) {
@@ -593,6 +859,11 @@ func (v *validator) disclosure(m *eventsv1.DisclosureMade) {
 	v.timestamp(l, "confidential_until", m.GetConfidentialUntil(), false)
 	v.token(l, "activity_id", m.GetActivityId(), false)
 	v.list(l, "values", len(m.GetValues()))
+	if m.GetParticularInquiry() && m.GetRecipient().GetKind() != eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY {
+		v.add(l, "particular_inquiry", "is set for a recipient that is not a public authority (Art. 4(9))")
+	}
+	v.enum(l, "restriction_exception", eventsv1.Art18Exception(0).Descriptor(), protoreflect.EnumNumber(m.GetRestrictionException()), false)
+	v.enum(l, "criminal_data_basis", eventsv1.CriminalDataBasis(0).Descriptor(), protoreflect.EnumNumber(m.GetCriminalDataBasis()), false)
 }
 
 func (v *validator) recipient(l loc, r *eventsv1.Recipient, disclosure bool) {
@@ -632,6 +903,18 @@ func (v *validator) recipient(l loc, r *eventsv1.Recipient, disclosure bool) {
 		case tm == eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE && countryOK && !inEEA:
 			v.add(l, "transfer_mechanism", "must not be TRANSFER_MECHANISM_NOT_APPLICABLE: the country is outside the EEA, a Chapter V ground is required")
 		}
+	}
+	d := r.GetArt49Derogation()
+	if v.enum(l, "art49_derogation", eventsv1.Art49Derogation(0).Descriptor(), protoreflect.EnumNumber(d), false) && !v.stored {
+		switch {
+		case tm == eventsv1.TransferMechanism_TRANSFER_MECHANISM_DEROGATION_ART49 && d == eventsv1.Art49Derogation_ART49_DEROGATION_UNSPECIFIED:
+			v.add(l, "art49_derogation", "is required for TRANSFER_MECHANISM_DEROGATION_ART49: the Art. 49(1) point relied on")
+		case tm != eventsv1.TransferMechanism_TRANSFER_MECHANISM_DEROGATION_ART49 && d != eventsv1.Art49Derogation_ART49_DEROGATION_UNSPECIFIED:
+			v.add(l, "art49_derogation", "is set while transfer_mechanism is not TRANSFER_MECHANISM_DEROGATION_ART49")
+		}
+	}
+	if r.GetDpfCertified() && countryOK && r.GetCountry() != "US" {
+		v.add(l, "dpf_certified", "is set for a recipient outside the United States: the EU-US Data Privacy Framework certifies US organisations only")
 	}
 }
 

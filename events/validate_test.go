@@ -264,6 +264,92 @@ func examples() map[string]*eventsv1.Event {
 				Risk:                     "high",
 			}}
 		},
+		"controller_profile_declared": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{
+				Profile: &eventsv1.ControllerProfile{
+					Name:                    "Acme Retail GmbH",
+					Address:                 "Hauptstrasse 1, 10115 Berlin",
+					ContactUrl:              "https://acme.example/privacy/contact",
+					DpoContactUrl:           "https://acme.example/privacy/dpo",
+					SupervisoryAuthority:    "Berliner Beauftragte fuer Datenschutz und Informationsfreiheit",
+					SupervisoryAuthorityUrl: "https://www.datenschutz-berlin.de",
+					TimeZone:                "Europe/Berlin",
+					MemberState:             "DE",
+					Languages:               []string{"de-DE", "en"},
+					DigitalConsentAge:       16,
+				},
+			}}
+		},
+		"data_processed": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_DataProcessed{DataProcessed: &eventsv1.DataProcessed{
+				ActivityId: "newsletter",
+				Purposes:   []string{"marketing.communications.email"},
+				Categories: []string{"user.contact.email"},
+				LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT,
+				System:     "mailer",
+				Channel:    eventsv1.Channel_CHANNEL_EMAIL,
+			}}
+		},
+		"relationship_ended": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_RelationshipEnded{RelationshipEnded: &eventsv1.RelationshipEnded{
+				RelationshipId: "contract-42",
+				Kind:           eventsv1.RelationshipKind_RELATIONSHIP_KIND_CONTRACT,
+				ActivityIds:    []string{"orders"},
+			}}
+		},
+		"objection_overridden": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_ObjectionOverridden{ObjectionOverridden: &eventsv1.ObjectionOverridden{
+				RequestId:     "req-7",
+				Purposes:      []string{"essential.fraud_detection"},
+				Ground:        eventsv1.ObjectionOverrideGround_OBJECTION_OVERRIDE_GROUND_COMPELLING_LEGITIMATE_GROUNDS,
+				AssessmentRef: "LIA-2025-03",
+				Grounds:       "fraud pattern on the account",
+			}}
+		},
+		"disclosure_confidentiality_changed": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: &eventsv1.DisclosureConfidentialityChanged{
+				DisclosureEventId:  testCausationID,
+				ConfidentialUntil:  timestamppb.New(testOccurred.Add(90 * 24 * time.Hour)),
+				LegalInstrumentRef: "order extended, 3 O 12/25",
+			}}
+		},
+		"breach_risk_assessed": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachRiskAssessed{BreachRiskAssessed: &eventsv1.BreachRiskAssessed{
+				BreachId: "br-2025-1", Risk: "low", Detail: "the bucket held hashed values only",
+			}}
+		},
+		"breach_authority_notified": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachAuthorityNotified{BreachAuthorityNotified: &eventsv1.BreachAuthorityNotified{
+				BreachId:                 "br-2025-1",
+				Phase:                    eventsv1.BreachNotificationPhase_BREACH_NOTIFICATION_PHASE_INITIAL,
+				Authority:                "Berlin DPA",
+				Reference:                "BlnBDI-2025-113",
+				Categories:               []string{"user.contact.email"},
+				SubjectsAffectedEstimate: 1200,
+			}}
+		},
+		"breach_subjects_notified": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachSubjectsNotified{BreachSubjectsNotified: &eventsv1.BreachSubjectsNotified{
+				BreachId: "br-2025-1", Channel: eventsv1.Channel_CHANNEL_EMAIL, SubjectsNotified: 1180,
+			}}
+		},
+		"breach_subject_notification_exempted": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachSubjectNotificationExempted{BreachSubjectNotificationExempted: &eventsv1.BreachSubjectNotificationExempted{
+				BreachId: "br-2025-1", Ground: eventsv1.Art34Exception_ART34_EXCEPTION_UNINTELLIGIBLE, Detail: "AES-256 at rest, key not exposed",
+			}}
+		},
+		"breach_closed": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachClosed{BreachClosed: &eventsv1.BreachClosed{
+				BreachId: "br-2025-1", Summary: "bucket policy fixed, access logs reviewed",
+			}}
+		},
+		"finding_status_changed": func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_FindingStatusChanged{FindingStatusChanged: &eventsv1.FindingStatusChanged{
+				FindingIds:    []string{"retention_exceeded:u-123/newsletter", "processing_after_objection:" + testCausationID},
+				Status:        eventsv1.FindingStatus_FINDING_STATUS_RISK_ACCEPTED,
+				Justification: "kept for the running tax audit",
+			}}
+		},
 	}
 	out := make(map[string]*eventsv1.Event, len(payloads))
 	for name, p := range payloads {
@@ -280,7 +366,9 @@ func examples() map[string]*eventsv1.Event {
 		}
 		p(ev)
 		switch name {
-		case "processing_activity_declared", "processing_activity_amended", "notice_published", "breach_recorded":
+		case "processing_activity_declared", "processing_activity_amended", "notice_published", "breach_recorded",
+			"controller_profile_declared", "breach_risk_assessed", "breach_authority_notified", "breach_subjects_notified",
+			"breach_subject_notification_exempted", "breach_closed", "finding_status_changed":
 			ev.SubjectRef = ""
 		default:
 			// exhaustive: the other payloads are subject-level (the
@@ -424,6 +512,99 @@ func TestValidateInvalid(t *testing.T) {
 		{"subject too long", "consent_given", func(ev *eventsv1.Event) { ev.SubjectRef = strings.Repeat("a", 65) }, []string{"subject_ref"}},
 		{"subject on controller event", "notice_published", func(ev *eventsv1.Event) { ev.SubjectRef = "u-1" }, []string{"subject_ref"}},
 		{"subject on breach", "breach_recorded", func(ev *eventsv1.Event) { ev.SubjectRef = "u-1" }, []string{"subject_ref"}},
+
+		// Issue 17's vocabulary.
+		{"subject on profile", "controller_profile_declared", func(ev *eventsv1.Event) { ev.SubjectRef = "u-1" }, []string{"subject_ref"}},
+		{"subject on finding status", "finding_status_changed", func(ev *eventsv1.Event) { ev.SubjectRef = "u-1" }, []string{"subject_ref"}},
+		{"no subject on use", "data_processed", func(ev *eventsv1.Event) { ev.SubjectRef = "" }, []string{"subject_ref"}},
+		{"profile without name", "controller_profile_declared", func(ev *eventsv1.Event) { ev.GetControllerProfileDeclared().Profile.Name = "" }, []string{"controller_profile_declared.profile.name"}},
+		{"profile time zone Local", "controller_profile_declared", func(ev *eventsv1.Event) { ev.GetControllerProfileDeclared().Profile.TimeZone = "Local" }, []string{"controller_profile_declared.profile.time_zone"}},
+		{"profile time zone unknown", "controller_profile_declared", func(ev *eventsv1.Event) { ev.GetControllerProfileDeclared().Profile.TimeZone = "Europe/Atlantis" }, []string{"controller_profile_declared.profile.time_zone"}},
+		{"profile time zone spaces", "controller_profile_declared", func(ev *eventsv1.Event) { ev.GetControllerProfileDeclared().Profile.TimeZone = "Europe/Berlin time" }, []string{"controller_profile_declared.profile.time_zone"}},
+		{"profile member state outside EEA", "controller_profile_declared", func(ev *eventsv1.Event) { ev.GetControllerProfileDeclared().Profile.MemberState = "US" }, []string{"controller_profile_declared.profile.member_state"}},
+		{"profile consent age 12", "controller_profile_declared", func(ev *eventsv1.Event) { ev.GetControllerProfileDeclared().Profile.DigitalConsentAge = 12 }, []string{"controller_profile_declared.profile.digital_consent_age"}},
+		{"profile consent age 17", "controller_profile_declared", func(ev *eventsv1.Event) { ev.GetControllerProfileDeclared().Profile.DigitalConsentAge = 17 }, []string{"controller_profile_declared.profile.digital_consent_age"}},
+		{"profile bad language", "controller_profile_declared", func(ev *eventsv1.Event) {
+			ev.GetControllerProfileDeclared().Profile.Languages = []string{"en", "de_DE"}
+		}, []string{"controller_profile_declared.profile.languages[1]"}},
+		{"profile contact is an address", "controller_profile_declared", func(ev *eventsv1.Event) {
+			ev.GetControllerProfileDeclared().Profile.ContactUrl = "https://x.example/a@b"
+		}, []string{"controller_profile_declared.profile.contact_url"}},
+		{"use without system", "data_processed", func(ev *eventsv1.Event) { ev.GetDataProcessed().System = "" }, []string{"data_processed.system"}},
+		{"use without activity", "data_processed", func(ev *eventsv1.Event) { ev.GetDataProcessed().ActivityId = "" }, []string{"data_processed.activity_id"}},
+		{"use with Art. 9 basis", "data_processed", func(ev *eventsv1.Event) {
+			ev.GetDataProcessed().LegalBasis = eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT
+		}, []string{"data_processed.legal_basis"}},
+		{"use of health data without condition", "data_processed", func(ev *eventsv1.Event) {
+			ev.GetDataProcessed().Categories = []string{"user.health_and_medical"}
+		}, []string{"data_processed.special_category_condition"}},
+		{"Art. 22 exception without decision", "data_processed", func(ev *eventsv1.Event) {
+			ev.GetDataProcessed().Art22Exception = eventsv1.Art22Exception_ART22_EXCEPTION_CONTRACT
+		}, []string{"data_processed.art22_exception"}},
+		{"unknown automated decision", "data_processed", func(ev *eventsv1.Event) { ev.GetDataProcessed().AutomatedDecision = 9 }, []string{"data_processed.automated_decision"}},
+		{"relationship without kind", "relationship_ended", func(ev *eventsv1.Event) { ev.GetRelationshipEnded().Kind = 0 }, []string{"relationship_ended.kind"}},
+		{"relationship bad activity", "relationship_ended", func(ev *eventsv1.Event) { ev.GetRelationshipEnded().ActivityIds = []string{"orders", "a b"} }, []string{"relationship_ended.activity_ids[1]"}},
+		{"override of direct marketing", "objection_overridden", func(ev *eventsv1.Event) {
+			ev.GetObjectionOverridden().Purposes = []string{"essential.fraud_detection", "marketing.communications.email"}
+		}, []string{"objection_overridden.purposes[1]"}},
+		{"override of a parent of direct marketing", "objection_overridden", func(ev *eventsv1.Event) {
+			ev.GetObjectionOverridden().Purposes = []string{"marketing"}
+		}, []string{"objection_overridden.purposes[0]"}},
+		{"override without ground", "objection_overridden", func(ev *eventsv1.Event) { ev.GetObjectionOverridden().Ground = 0 }, []string{"objection_overridden.ground"}},
+		{"confidentiality of no disclosure", "disclosure_confidentiality_changed", func(ev *eventsv1.Event) {
+			ev.GetDisclosureConfidentialityChanged().DisclosureEventId = "d-1"
+		}, []string{"disclosure_confidentiality_changed.disclosure_event_id"}},
+		{"inquiry by a processor", "disclosure_made", func(ev *eventsv1.Event) {
+			ev.GetDisclosureMade().ParticularInquiry = true
+			ev.GetDisclosureMade().Recipient.Kind = eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR
+		}, []string{"disclosure_made.particular_inquiry"}},
+		{"derogation not named", "disclosure_made", func(ev *eventsv1.Event) {
+			r := ev.GetDisclosureMade().Recipient
+			r.Country, r.TransferMechanism = "IN", eventsv1.TransferMechanism_TRANSFER_MECHANISM_DEROGATION_ART49
+		}, []string{"disclosure_made.recipient.art49_derogation"}},
+		{"derogation without mechanism", "disclosure_made", func(ev *eventsv1.Event) {
+			ev.GetDisclosureMade().Recipient.Art49Derogation = eventsv1.Art49Derogation_ART49_DEROGATION_LEGAL_CLAIMS
+		}, []string{"disclosure_made.recipient.art49_derogation"}},
+		{"DPF outside the US", "disclosure_made", func(ev *eventsv1.Event) {
+			ev.GetDisclosureMade().Recipient.DpfCertified = true
+		}, []string{"disclosure_made.recipient.dpf_certified"}},
+		{"denial for no data held", "rights_request_denied", func(ev *eventsv1.Event) {
+			ev.GetRightsRequestDenied().Ground = eventsv1.DenialGround_DENIAL_GROUND_NO_DATA_HELD
+		}, []string{"rights_request_denied.ground"}},
+		{"no data held with a document", "rights_request_fulfilled", func(ev *eventsv1.Event) {
+			ev.GetRightsRequestFulfilled().NoDataHeld = true
+			ev.GetRightsRequestFulfilled().ResponseSha256 = testDigest
+		}, []string{"rights_request_fulfilled.no_data_held"}},
+		{"adult child", "data_collected", func(ev *eventsv1.Event) {
+			ev.GetDataCollected().SubjectIsChild = true
+			ev.GetDataCollected().AgeBand = eventsv1.AgeBand_AGE_BAND_ADULT
+		}, []string{"data_collected.age_band"}},
+		{"breach risk unknown", "breach_risk_assessed", func(ev *eventsv1.Event) { ev.GetBreachRiskAssessed().Risk = "medium" }, []string{"breach_risk_assessed.risk"}},
+		{"breach risk missing", "breach_risk_assessed", func(ev *eventsv1.Event) { ev.GetBreachRiskAssessed().Risk = "" }, []string{"breach_risk_assessed.risk"}},
+		{"breach notice without phase", "breach_authority_notified", func(ev *eventsv1.Event) { ev.GetBreachAuthorityNotified().Phase = 0 }, []string{"breach_authority_notified.phase"}},
+		{"breach notice without breach", "breach_authority_notified", func(ev *eventsv1.Event) { ev.GetBreachAuthorityNotified().BreachId = "" }, []string{"breach_authority_notified.breach_id"}},
+		{"subjects told on no channel", "breach_subjects_notified", func(ev *eventsv1.Event) { ev.GetBreachSubjectsNotified().Channel = 0 }, []string{"breach_subjects_notified.channel"}},
+		{"exemption without ground", "breach_subject_notification_exempted", func(ev *eventsv1.Event) { ev.GetBreachSubjectNotificationExempted().Ground = 0 }, []string{"breach_subject_notification_exempted.ground"}},
+		{"closed without breach", "breach_closed", func(ev *eventsv1.Event) { ev.GetBreachClosed().BreachId = "" }, []string{"breach_closed.breach_id"}},
+		{"finding status without findings", "finding_status_changed", func(ev *eventsv1.Event) { ev.GetFindingStatusChanged().FindingIds = nil }, []string{"finding_status_changed.finding_ids"}},
+		{"finding id without rule", "finding_status_changed", func(ev *eventsv1.Event) {
+			ev.GetFindingStatusChanged().FindingIds = []string{"retention_exceeded:u-1/a", testEventID}
+		}, []string{"finding_status_changed.finding_ids[1]"}},
+		{"finding id with an address", "finding_status_changed", func(ev *eventsv1.Event) {
+			ev.GetFindingStatusChanged().FindingIds = []string{"rule:alice@example.org"}
+		}, []string{"finding_status_changed.finding_ids[0]"}},
+		{"risk accepted without why", "finding_status_changed", func(ev *eventsv1.Event) { ev.GetFindingStatusChanged().Justification = "" }, []string{"finding_status_changed.justification"}},
+		{"assigned to no one", "finding_status_changed", func(ev *eventsv1.Event) {
+			ev.GetFindingStatusChanged().Status = eventsv1.FindingStatus_FINDING_STATUS_ASSIGNED
+		}, []string{"finding_status_changed.assignee"}},
+		{"assignee on acknowledgement", "finding_status_changed", func(ev *eventsv1.Event) {
+			ev.GetFindingStatusChanged().Status = eventsv1.FindingStatus_FINDING_STATUS_ACKNOWLEDGED
+			ev.GetFindingStatusChanged().Assignee = "staff-7"
+		}, []string{"finding_status_changed.assignee"}},
+		{"resolving event on risk acceptance", "finding_status_changed", func(ev *eventsv1.Event) {
+			ev.GetFindingStatusChanged().ResolvingEventId = testCausationID
+		}, []string{"finding_status_changed.resolving_event_id"}},
+		{"finding status unspecified", "finding_status_changed", func(ev *eventsv1.Event) { ev.GetFindingStatusChanged().Status = 0 }, []string{"finding_status_changed.status"}},
 		{"no occurred_at", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = nil }, []string{"occurred_at"}},
 		{"occurred at the epoch", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = &timestamppb.Timestamp{} }, []string{"occurred_at"}},
 		{"occurred before 1970", "data_collected", func(ev *eventsv1.Event) { ev.OccurredAt = timestamppb.New(time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC)) }, []string{"occurred_at"}},

@@ -329,6 +329,78 @@ func (g *gen) force(name protoreflect.Name) *eventsv1.Event {
 			Detail: "invoices kept ten years", Until: timestamppb.New(ev.GetOccurredAt().AsTime().AddDate(10, 0, 0)),
 		}}
 		return ev
+	case "controller_profile_declared":
+		ev := g.event(t, nil, "privacy-desk")
+		ev.Payload = &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{
+			Profile: &eventsv1.ControllerProfile{
+				Name: t.name + " Ltd", TimeZone: g.pick([]string{"UTC", "Europe/Berlin", "Europe/Helsinki", "Europe/Lisbon"}),
+				MemberState: g.pick([]string{"DE", "FI", "PT", "IE"}), Languages: []string{g.pick([]string{"en", "de-DE", "fr"})},
+				ContactUrl: "https://" + t.name + ".example/privacy/contact",
+			},
+		}}
+		return ev
+	case "data_processed":
+		a := t.activities[g.rng.IntN(len(t.activities))]
+		ev := g.event(t, s, "analytics")
+		ev.Payload = &eventsv1.Event_DataProcessed{DataProcessed: &eventsv1.DataProcessed{
+			ActivityId: a.GetActivityId(), Purposes: a.GetPurposes(), Categories: a.GetDataCategories(),
+			LegalBasis: a.GetLegalBasis(), SpecialCategoryCondition: a.GetSpecialCategoryCondition(), System: "analytics",
+			Profiling: g.rng.IntN(4) == 0,
+		}}
+		return ev
+	case "relationship_ended":
+		ev := g.event(t, s, "crm")
+		ev.Payload = &eventsv1.Event_RelationshipEnded{RelationshipEnded: &eventsv1.RelationshipEnded{
+			RelationshipId: fmt.Sprintf("contract-%d", len(g.out)), Kind: eventsv1.RelationshipKind_RELATIONSHIP_KIND_CONTRACT,
+		}}
+		return ev
+	case "objection_overridden":
+		ev := g.event(t, s, "privacy-desk")
+		ev.Payload = &eventsv1.Event_ObjectionOverridden{ObjectionOverridden: &eventsv1.ObjectionOverridden{
+			RequestId: req.id, Purposes: []string{"essential.fraud_detection"},
+			Ground: eventsv1.ObjectionOverrideGround_OBJECTION_OVERRIDE_GROUND_COMPELLING_LEGITIMATE_GROUNDS, Grounds: "fraud pattern",
+		}}
+		return ev
+	case "disclosure_confidentiality_changed":
+		ev := g.event(t, s, "legal")
+		ev.Payload = &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: &eventsv1.DisclosureConfidentialityChanged{
+			DisclosureEventId: g.uuid7(), LegalInstrumentRef: "order lifted",
+		}}
+		return ev
+	case "breach_risk_assessed":
+		return g.breachStep(t, func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachRiskAssessed{BreachRiskAssessed: &eventsv1.BreachRiskAssessed{
+				BreachId: g.lastBreach(t), Risk: g.pick([]string{"none", "low", "high"}),
+			}}
+		})
+	case "breach_authority_notified":
+		return g.breachStep(t, func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachAuthorityNotified{BreachAuthorityNotified: &eventsv1.BreachAuthorityNotified{
+				BreachId: g.lastBreach(t), Phase: eventsv1.BreachNotificationPhase_BREACH_NOTIFICATION_PHASE_INITIAL, Authority: "lead authority",
+			}}
+		})
+	case "breach_subjects_notified":
+		return g.breachStep(t, func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachSubjectsNotified{BreachSubjectsNotified: &eventsv1.BreachSubjectsNotified{
+				BreachId: g.lastBreach(t), Channel: eventsv1.Channel_CHANNEL_EMAIL, SubjectsNotified: uint64(g.rng.IntN(5000)),
+			}}
+		})
+	case "breach_subject_notification_exempted":
+		return g.breachStep(t, func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachSubjectNotificationExempted{BreachSubjectNotificationExempted: &eventsv1.BreachSubjectNotificationExempted{
+				BreachId: g.lastBreach(t), Ground: eventsv1.Art34Exception_ART34_EXCEPTION_UNINTELLIGIBLE,
+			}}
+		})
+	case "breach_closed":
+		return g.breachStep(t, func(ev *eventsv1.Event) {
+			ev.Payload = &eventsv1.Event_BreachClosed{BreachClosed: &eventsv1.BreachClosed{BreachId: g.lastBreach(t)}}
+		})
+	case "finding_status_changed":
+		ev := g.event(t, nil, "privacy-desk")
+		ev.Payload = &eventsv1.Event_FindingStatusChanged{FindingStatusChanged: &eventsv1.FindingStatusChanged{
+			FindingIds: []string{"processing_after_objection:" + g.uuid7()}, Status: eventsv1.FindingStatus_FINDING_STATUS_ACKNOWLEDGED,
+		}}
+		return ev
 	}
 	panic("streamgen: no generator for payload " + string(name))
 }
@@ -443,7 +515,7 @@ func (g *gen) catalogue(t *tenant) {
 		}
 	}
 	t.undeclared = []*eventsv1.Recipient{
-		{Id: "adtech-broker", Name: "Adtech Broker Inc.", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY, Country: "US", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_DEROGATION_ART49},
+		{Id: "adtech-broker", Name: "Adtech Broker Inc.", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY, Country: "US", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_DEROGATION_ART49, Art49Derogation: eventsv1.Art49Derogation_ART49_DEROGATION_EXPLICIT_CONSENT},
 		{Id: "police-" + t.name, Name: "Regional Police Directorate", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, Country: "FR", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
 		{Id: "partner-shop", Name: "Partner Shop GmbH", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_CONTROLLER, Country: "AT", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
 	}
@@ -540,6 +612,20 @@ func (g *gen) notice(t *tenant) *eventsv1.Event {
 		NoticeId: n.id, Version: n.version, Language: g.pick([]string{"en", "de-DE", "fr", "en-GB"}),
 		TextSha256: n.sha, Url: "https://" + t.name + ".example/privacy/" + n.version,
 	}}
+	return ev
+}
+
+// lastBreach is the id of the tenant's last breach (one never recorded
+// when it has none: a step of an unknown breach is accepted).
+func (g *gen) lastBreach(t *tenant) string {
+	return fmt.Sprintf("breach-%d", max(1, t.nextBreach))
+}
+
+// breachStep is a controller-level event of a breach's life cycle, its
+// payload set by set.
+func (g *gen) breachStep(t *tenant, set func(ev *eventsv1.Event)) *eventsv1.Event {
+	ev := g.event(t, nil, "security-desk")
+	set(ev)
 	return ev
 }
 
@@ -945,7 +1031,7 @@ func (g *gen) advance(t *tenant, s *subject, r *request) *eventsv1.Event {
 	}
 	g.closeRequest(s, r)
 	if g.rng.IntN(8) == 0 {
-		return g.denied(t, s, r, eventsv1.DenialGround(2+g.rng.IntN(4)))
+		return g.denied(t, s, r, eventsv1.DenialGround(2+g.rng.IntN(3)))
 	}
 	return g.fulfilled(t, s, r)
 }

@@ -91,6 +91,31 @@ func canaryTemplates() []*eventsv1.Event {
 			RecipientId: "mailer", Right: eventsv1.Right_RIGHT_RESTRICTION, Ground: eventsv1.WaiverGround_WAIVER_GROUND_IMPOSSIBLE, Detail: "d"}},
 		&eventsv1.Event_ErasureExemptionRecorded{ErasureExemptionRecorded: &eventsv1.ErasureExemptionRecorded{RequestId: "req-1",
 			KeyGroups: []string{"tax"}, Ground: eventsv1.ErasureExemptionGround_ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION, Detail: "d", Until: at}},
+		&eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{Profile: &eventsv1.ControllerProfile{
+			Name: "Acme Ltd", Address: "1 High Street", ContactUrl: "https://acme.example/contact", DpoContactUrl: "https://acme.example/dpo",
+			SupervisoryAuthority: "ICO", SupervisoryAuthorityUrl: "https://ico.example", TimeZone: "Europe/Dublin", MemberState: "IE",
+			Languages: []string{"en"}}}},
+		&eventsv1.Event_DataProcessed{DataProcessed: &eventsv1.DataProcessed{ActivityId: "newsletter", Purposes: []string{"marketing.communications.email"},
+			Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, System: "mailer"}},
+		&eventsv1.Event_RelationshipEnded{RelationshipEnded: &eventsv1.RelationshipEnded{RelationshipId: "contract-1",
+			Kind: eventsv1.RelationshipKind_RELATIONSHIP_KIND_CONTRACT, ActivityIds: []string{"newsletter"}}},
+		&eventsv1.Event_ObjectionOverridden{ObjectionOverridden: &eventsv1.ObjectionOverridden{RequestId: "req-1",
+			Purposes: []string{"essential.fraud_detection"}, Ground: eventsv1.ObjectionOverrideGround_OBJECTION_OVERRIDE_GROUND_LEGAL_CLAIMS,
+			AssessmentRef: "lia-1", Grounds: "g"}},
+		&eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: &eventsv1.DisclosureConfidentialityChanged{
+			DisclosureEventId: "0190f5e4-7c1a-7b3e-9f00-0123456789ab", ConfidentialUntil: at, LegalInstrumentRef: "r"}},
+		&eventsv1.Event_BreachRiskAssessed{BreachRiskAssessed: &eventsv1.BreachRiskAssessed{BreachId: "b-1", Risk: "high", Detail: "d"}},
+		&eventsv1.Event_BreachAuthorityNotified{BreachAuthorityNotified: &eventsv1.BreachAuthorityNotified{BreachId: "b-1",
+			Phase: eventsv1.BreachNotificationPhase_BREACH_NOTIFICATION_PHASE_INITIAL, Authority: "ICO", Reference: "ref-1",
+			Categories: []string{"user.contact.email"}, DelayReason: "d"}},
+		&eventsv1.Event_BreachSubjectsNotified{BreachSubjectsNotified: &eventsv1.BreachSubjectsNotified{BreachId: "b-1",
+			Channel: eventsv1.Channel_CHANNEL_EMAIL, SubjectsNotified: 3}},
+		&eventsv1.Event_BreachSubjectNotificationExempted{BreachSubjectNotificationExempted: &eventsv1.BreachSubjectNotificationExempted{
+			BreachId: "b-1", Ground: eventsv1.Art34Exception_ART34_EXCEPTION_UNINTELLIGIBLE, Detail: "d"}},
+		&eventsv1.Event_BreachClosed{BreachClosed: &eventsv1.BreachClosed{BreachId: "b-1", Summary: "s"}},
+		&eventsv1.Event_FindingStatusChanged{FindingStatusChanged: &eventsv1.FindingStatusChanged{
+			FindingIds: []string{"processing_after_objection:0190f5e4-7c1a-7b3e-9f00-0123456789ab"}, Status: eventsv1.FindingStatus_FINDING_STATUS_RESOLVED,
+			Justification: "j", ResolvingEventId: "0190f5e4-7c1a-7b3e-9f00-0123456789ab", Group: "processing_after_objection:newsletter"}},
 	}
 	out := make([]*eventsv1.Event, 0, len(payloads))
 	for _, p := range payloads {
@@ -105,7 +130,9 @@ func canaryTemplates() []*eventsv1.Event {
 }
 
 var controllerLevel = map[string]bool{"processing_activity_declared": true, "processing_activity_amended": true,
-	"notice_published": true, "breach_recorded": true}
+	"notice_published": true, "breach_recorded": true, "controller_profile_declared": true, "breach_risk_assessed": true,
+	"breach_authority_notified": true, "breach_subjects_notified": true, "breach_subject_notification_exempted": true,
+	"breach_closed": true, "finding_status_changed": true}
 
 // canaryField is one string field of one template to plant a canary in.
 type canaryField struct {

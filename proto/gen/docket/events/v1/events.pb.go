@@ -301,6 +301,496 @@ func (TransferMechanism) EnumDescriptor() ([]byte, []int) {
 	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{3}
 }
 
+// Art49Derogation is the derogation of Art. 49(1) a transfer relies on in
+// the absence of an adequacy decision or appropriate safeguards.
+type Art49Derogation int32
+
+const (
+	Art49Derogation_ART49_DEROGATION_UNSPECIFIED Art49Derogation = 0
+	// Art. 49(1)(a): explicit consent, informed of the risks.
+	Art49Derogation_ART49_DEROGATION_EXPLICIT_CONSENT Art49Derogation = 1
+	// Art. 49(1)(b): a contract between the subject and the controller.
+	Art49Derogation_ART49_DEROGATION_CONTRACT_WITH_SUBJECT Art49Derogation = 2
+	// Art. 49(1)(c): a contract concluded in the subject's interest.
+	Art49Derogation_ART49_DEROGATION_CONTRACT_IN_SUBJECT_INTEREST Art49Derogation = 3
+	// Art. 49(1)(d): important reasons of public interest.
+	Art49Derogation_ART49_DEROGATION_PUBLIC_INTEREST Art49Derogation = 4
+	// Art. 49(1)(e): legal claims.
+	Art49Derogation_ART49_DEROGATION_LEGAL_CLAIMS Art49Derogation = 5
+	// Art. 49(1)(f): vital interests, the subject being incapable of consent.
+	Art49Derogation_ART49_DEROGATION_VITAL_INTERESTS Art49Derogation = 6
+	// Art. 49(1)(g): a public register.
+	Art49Derogation_ART49_DEROGATION_PUBLIC_REGISTER Art49Derogation = 7
+	// Art. 49(1), second subparagraph: compelling legitimate interests, not
+	// repetitive, a limited number of subjects, the authority informed.
+	Art49Derogation_ART49_DEROGATION_COMPELLING_LEGITIMATE_INTERESTS Art49Derogation = 8
+)
+
+// Enum value maps for Art49Derogation.
+var (
+	Art49Derogation_name = map[int32]string{
+		0: "ART49_DEROGATION_UNSPECIFIED",
+		1: "ART49_DEROGATION_EXPLICIT_CONSENT",
+		2: "ART49_DEROGATION_CONTRACT_WITH_SUBJECT",
+		3: "ART49_DEROGATION_CONTRACT_IN_SUBJECT_INTEREST",
+		4: "ART49_DEROGATION_PUBLIC_INTEREST",
+		5: "ART49_DEROGATION_LEGAL_CLAIMS",
+		6: "ART49_DEROGATION_VITAL_INTERESTS",
+		7: "ART49_DEROGATION_PUBLIC_REGISTER",
+		8: "ART49_DEROGATION_COMPELLING_LEGITIMATE_INTERESTS",
+	}
+	Art49Derogation_value = map[string]int32{
+		"ART49_DEROGATION_UNSPECIFIED":                     0,
+		"ART49_DEROGATION_EXPLICIT_CONSENT":                1,
+		"ART49_DEROGATION_CONTRACT_WITH_SUBJECT":           2,
+		"ART49_DEROGATION_CONTRACT_IN_SUBJECT_INTEREST":    3,
+		"ART49_DEROGATION_PUBLIC_INTEREST":                 4,
+		"ART49_DEROGATION_LEGAL_CLAIMS":                    5,
+		"ART49_DEROGATION_VITAL_INTERESTS":                 6,
+		"ART49_DEROGATION_PUBLIC_REGISTER":                 7,
+		"ART49_DEROGATION_COMPELLING_LEGITIMATE_INTERESTS": 8,
+	}
+)
+
+func (x Art49Derogation) Enum() *Art49Derogation {
+	p := new(Art49Derogation)
+	*p = x
+	return p
+}
+
+func (x Art49Derogation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Art49Derogation) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[4].Descriptor()
+}
+
+func (Art49Derogation) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[4]
+}
+
+func (x Art49Derogation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Art49Derogation.Descriptor instead.
+func (Art49Derogation) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+// RetentionTrigger is an event the ledger sees that starts a retention
+// period, per subject.
+type RetentionTrigger int32
+
+const (
+	RetentionTrigger_RETENTION_TRIGGER_UNSPECIFIED RetentionTrigger = 0
+	// The subject's last DataCollected under the activity.
+	RetentionTrigger_RETENTION_TRIGGER_COLLECTION RetentionTrigger = 1
+	// ConsentWithdrawn for one of the activity's purposes.
+	RetentionTrigger_RETENTION_TRIGGER_CONSENT_WITHDRAWN RetentionTrigger = 2
+	// ObjectionRecorded for one of the activity's purposes, not overridden.
+	RetentionTrigger_RETENTION_TRIGGER_OBJECTION_UPHELD RetentionTrigger = 3
+	// RightsRequestFulfilled of one of the subject's requests.
+	RetentionTrigger_RETENTION_TRIGGER_REQUEST_FULFILLED RetentionTrigger = 4
+	// RelationshipEnded: a contract or account ended.
+	RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED RetentionTrigger = 5
+)
+
+// Enum value maps for RetentionTrigger.
+var (
+	RetentionTrigger_name = map[int32]string{
+		0: "RETENTION_TRIGGER_UNSPECIFIED",
+		1: "RETENTION_TRIGGER_COLLECTION",
+		2: "RETENTION_TRIGGER_CONSENT_WITHDRAWN",
+		3: "RETENTION_TRIGGER_OBJECTION_UPHELD",
+		4: "RETENTION_TRIGGER_REQUEST_FULFILLED",
+		5: "RETENTION_TRIGGER_RELATIONSHIP_ENDED",
+	}
+	RetentionTrigger_value = map[string]int32{
+		"RETENTION_TRIGGER_UNSPECIFIED":        0,
+		"RETENTION_TRIGGER_COLLECTION":         1,
+		"RETENTION_TRIGGER_CONSENT_WITHDRAWN":  2,
+		"RETENTION_TRIGGER_OBJECTION_UPHELD":   3,
+		"RETENTION_TRIGGER_REQUEST_FULFILLED":  4,
+		"RETENTION_TRIGGER_RELATIONSHIP_ENDED": 5,
+	}
+)
+
+func (x RetentionTrigger) Enum() *RetentionTrigger {
+	p := new(RetentionTrigger)
+	*p = x
+	return p
+}
+
+func (x RetentionTrigger) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RetentionTrigger) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[5].Descriptor()
+}
+
+func (RetentionTrigger) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[5]
+}
+
+func (x RetentionTrigger) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RetentionTrigger.Descriptor instead.
+func (RetentionTrigger) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+// CriminalDataBasis is what allows processing of personal data relating to
+// criminal convictions and offences (Art. 10).
+type CriminalDataBasis int32
+
+const (
+	CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED CriminalDataBasis = 0
+	// Under the control of official authority.
+	CriminalDataBasis_CRIMINAL_DATA_BASIS_OFFICIAL_AUTHORITY CriminalDataBasis = 1
+	// Authorised by Union or Member State law with appropriate safeguards.
+	CriminalDataBasis_CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW CriminalDataBasis = 2
+)
+
+// Enum value maps for CriminalDataBasis.
+var (
+	CriminalDataBasis_name = map[int32]string{
+		0: "CRIMINAL_DATA_BASIS_UNSPECIFIED",
+		1: "CRIMINAL_DATA_BASIS_OFFICIAL_AUTHORITY",
+		2: "CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW",
+	}
+	CriminalDataBasis_value = map[string]int32{
+		"CRIMINAL_DATA_BASIS_UNSPECIFIED":        0,
+		"CRIMINAL_DATA_BASIS_OFFICIAL_AUTHORITY": 1,
+		"CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW":  2,
+	}
+)
+
+func (x CriminalDataBasis) Enum() *CriminalDataBasis {
+	p := new(CriminalDataBasis)
+	*p = x
+	return p
+}
+
+func (x CriminalDataBasis) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CriminalDataBasis) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[6].Descriptor()
+}
+
+func (CriminalDataBasis) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[6]
+}
+
+func (x CriminalDataBasis) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CriminalDataBasis.Descriptor instead.
+func (CriminalDataBasis) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+// AutomatedDecision says whether a processing takes a decision based
+// solely on automated processing, and with what effect (Art. 22(1)).
+type AutomatedDecision int32
+
+const (
+	// None: no decision, or one a person takes.
+	AutomatedDecision_AUTOMATED_DECISION_UNSPECIFIED AutomatedDecision = 0
+	// Solely automated, without legal or similarly significant effect.
+	AutomatedDecision_AUTOMATED_DECISION_WITHOUT_SIGNIFICANT_EFFECT AutomatedDecision = 1
+	// Solely automated, with legal or similarly significant effect: Art. 22.
+	AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT AutomatedDecision = 2
+)
+
+// Enum value maps for AutomatedDecision.
+var (
+	AutomatedDecision_name = map[int32]string{
+		0: "AUTOMATED_DECISION_UNSPECIFIED",
+		1: "AUTOMATED_DECISION_WITHOUT_SIGNIFICANT_EFFECT",
+		2: "AUTOMATED_DECISION_SIGNIFICANT_EFFECT",
+	}
+	AutomatedDecision_value = map[string]int32{
+		"AUTOMATED_DECISION_UNSPECIFIED":                0,
+		"AUTOMATED_DECISION_WITHOUT_SIGNIFICANT_EFFECT": 1,
+		"AUTOMATED_DECISION_SIGNIFICANT_EFFECT":         2,
+	}
+)
+
+func (x AutomatedDecision) Enum() *AutomatedDecision {
+	p := new(AutomatedDecision)
+	*p = x
+	return p
+}
+
+func (x AutomatedDecision) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AutomatedDecision) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[7].Descriptor()
+}
+
+func (AutomatedDecision) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[7]
+}
+
+func (x AutomatedDecision) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AutomatedDecision.Descriptor instead.
+func (AutomatedDecision) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+// Art22Exception is the exception of Art. 22(2) that allows a decision
+// with legal or similarly significant effect based solely on automated
+// processing.
+type Art22Exception int32
+
+const (
+	Art22Exception_ART22_EXCEPTION_UNSPECIFIED Art22Exception = 0
+	// Art. 22(2)(a): necessary for a contract with the subject.
+	Art22Exception_ART22_EXCEPTION_CONTRACT Art22Exception = 1
+	// Art. 22(2)(b): authorised by Union or Member State law.
+	Art22Exception_ART22_EXCEPTION_AUTHORISED_BY_LAW Art22Exception = 2
+	// Art. 22(2)(c): the subject's explicit consent.
+	Art22Exception_ART22_EXCEPTION_EXPLICIT_CONSENT Art22Exception = 3
+)
+
+// Enum value maps for Art22Exception.
+var (
+	Art22Exception_name = map[int32]string{
+		0: "ART22_EXCEPTION_UNSPECIFIED",
+		1: "ART22_EXCEPTION_CONTRACT",
+		2: "ART22_EXCEPTION_AUTHORISED_BY_LAW",
+		3: "ART22_EXCEPTION_EXPLICIT_CONSENT",
+	}
+	Art22Exception_value = map[string]int32{
+		"ART22_EXCEPTION_UNSPECIFIED":       0,
+		"ART22_EXCEPTION_CONTRACT":          1,
+		"ART22_EXCEPTION_AUTHORISED_BY_LAW": 2,
+		"ART22_EXCEPTION_EXPLICIT_CONSENT":  3,
+	}
+)
+
+func (x Art22Exception) Enum() *Art22Exception {
+	p := new(Art22Exception)
+	*p = x
+	return p
+}
+
+func (x Art22Exception) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Art22Exception) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[8].Descriptor()
+}
+
+func (Art22Exception) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[8]
+}
+
+func (x Art22Exception) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Art22Exception.Descriptor instead.
+func (Art22Exception) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+// Art18Exception is the exception of Art. 18(2) under which restricted data
+// may be processed other than stored.
+type Art18Exception int32
+
+const (
+	Art18Exception_ART18_EXCEPTION_UNSPECIFIED Art18Exception = 0
+	// With the subject's consent.
+	Art18Exception_ART18_EXCEPTION_SUBJECT_CONSENT Art18Exception = 1
+	// For the establishment, exercise or defence of legal claims.
+	Art18Exception_ART18_EXCEPTION_LEGAL_CLAIMS Art18Exception = 2
+	// For the protection of the rights of another natural or legal person.
+	Art18Exception_ART18_EXCEPTION_PROTECTION_OF_OTHERS Art18Exception = 3
+	// For reasons of important public interest of the Union or a Member State.
+	Art18Exception_ART18_EXCEPTION_IMPORTANT_PUBLIC_INTEREST Art18Exception = 4
+)
+
+// Enum value maps for Art18Exception.
+var (
+	Art18Exception_name = map[int32]string{
+		0: "ART18_EXCEPTION_UNSPECIFIED",
+		1: "ART18_EXCEPTION_SUBJECT_CONSENT",
+		2: "ART18_EXCEPTION_LEGAL_CLAIMS",
+		3: "ART18_EXCEPTION_PROTECTION_OF_OTHERS",
+		4: "ART18_EXCEPTION_IMPORTANT_PUBLIC_INTEREST",
+	}
+	Art18Exception_value = map[string]int32{
+		"ART18_EXCEPTION_UNSPECIFIED":               0,
+		"ART18_EXCEPTION_SUBJECT_CONSENT":           1,
+		"ART18_EXCEPTION_LEGAL_CLAIMS":              2,
+		"ART18_EXCEPTION_PROTECTION_OF_OTHERS":      3,
+		"ART18_EXCEPTION_IMPORTANT_PUBLIC_INTEREST": 4,
+	}
+)
+
+func (x Art18Exception) Enum() *Art18Exception {
+	p := new(Art18Exception)
+	*p = x
+	return p
+}
+
+func (x Art18Exception) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Art18Exception) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[9].Descriptor()
+}
+
+func (Art18Exception) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[9]
+}
+
+func (x Art18Exception) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Art18Exception.Descriptor instead.
+func (Art18Exception) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+// AgeBand is a subject's age at occurred_at, as coarse as the Art. 8
+// thresholds (13 to 16) allow: the ledger needs no date of birth.
+type AgeBand int32
+
+const (
+	AgeBand_AGE_BAND_UNSPECIFIED AgeBand = 0
+	AgeBand_AGE_BAND_UNDER_13    AgeBand = 1
+	AgeBand_AGE_BAND_13          AgeBand = 2
+	AgeBand_AGE_BAND_14          AgeBand = 3
+	AgeBand_AGE_BAND_15          AgeBand = 4
+	AgeBand_AGE_BAND_16_TO_17    AgeBand = 5
+	// 18 or older.
+	AgeBand_AGE_BAND_ADULT AgeBand = 6
+)
+
+// Enum value maps for AgeBand.
+var (
+	AgeBand_name = map[int32]string{
+		0: "AGE_BAND_UNSPECIFIED",
+		1: "AGE_BAND_UNDER_13",
+		2: "AGE_BAND_13",
+		3: "AGE_BAND_14",
+		4: "AGE_BAND_15",
+		5: "AGE_BAND_16_TO_17",
+		6: "AGE_BAND_ADULT",
+	}
+	AgeBand_value = map[string]int32{
+		"AGE_BAND_UNSPECIFIED": 0,
+		"AGE_BAND_UNDER_13":    1,
+		"AGE_BAND_13":          2,
+		"AGE_BAND_14":          3,
+		"AGE_BAND_15":          4,
+		"AGE_BAND_16_TO_17":    5,
+		"AGE_BAND_ADULT":       6,
+	}
+)
+
+func (x AgeBand) Enum() *AgeBand {
+	p := new(AgeBand)
+	*p = x
+	return p
+}
+
+func (x AgeBand) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AgeBand) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[10].Descriptor()
+}
+
+func (AgeBand) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[10]
+}
+
+func (x AgeBand) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AgeBand.Descriptor instead.
+func (AgeBand) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
+// RelationshipKind is the kind of relationship whose end RelationshipEnded
+// records.
+type RelationshipKind int32
+
+const (
+	RelationshipKind_RELATIONSHIP_KIND_UNSPECIFIED RelationshipKind = 0
+	RelationshipKind_RELATIONSHIP_KIND_CONTRACT    RelationshipKind = 1
+	RelationshipKind_RELATIONSHIP_KIND_ACCOUNT     RelationshipKind = 2
+	RelationshipKind_RELATIONSHIP_KIND_EMPLOYMENT  RelationshipKind = 3
+	RelationshipKind_RELATIONSHIP_KIND_MEMBERSHIP  RelationshipKind = 4
+)
+
+// Enum value maps for RelationshipKind.
+var (
+	RelationshipKind_name = map[int32]string{
+		0: "RELATIONSHIP_KIND_UNSPECIFIED",
+		1: "RELATIONSHIP_KIND_CONTRACT",
+		2: "RELATIONSHIP_KIND_ACCOUNT",
+		3: "RELATIONSHIP_KIND_EMPLOYMENT",
+		4: "RELATIONSHIP_KIND_MEMBERSHIP",
+	}
+	RelationshipKind_value = map[string]int32{
+		"RELATIONSHIP_KIND_UNSPECIFIED": 0,
+		"RELATIONSHIP_KIND_CONTRACT":    1,
+		"RELATIONSHIP_KIND_ACCOUNT":     2,
+		"RELATIONSHIP_KIND_EMPLOYMENT":  3,
+		"RELATIONSHIP_KIND_MEMBERSHIP":  4,
+	}
+)
+
+func (x RelationshipKind) Enum() *RelationshipKind {
+	p := new(RelationshipKind)
+	*p = x
+	return p
+}
+
+func (x RelationshipKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RelationshipKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[11].Descriptor()
+}
+
+func (RelationshipKind) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[11]
+}
+
+func (x RelationshipKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RelationshipKind.Descriptor instead.
+func (RelationshipKind) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{11}
+}
+
 // ConsentMethod is how consent was expressed.
 type ConsentMethod int32
 
@@ -350,11 +840,11 @@ func (x ConsentMethod) String() string {
 }
 
 func (ConsentMethod) Descriptor() protoreflect.EnumDescriptor {
-	return file_docket_events_v1_events_proto_enumTypes[4].Descriptor()
+	return file_docket_events_v1_events_proto_enumTypes[12].Descriptor()
 }
 
 func (ConsentMethod) Type() protoreflect.EnumType {
-	return &file_docket_events_v1_events_proto_enumTypes[4]
+	return &file_docket_events_v1_events_proto_enumTypes[12]
 }
 
 func (x ConsentMethod) Number() protoreflect.EnumNumber {
@@ -363,7 +853,7 @@ func (x ConsentMethod) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ConsentMethod.Descriptor instead.
 func (ConsentMethod) EnumDescriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{12}
 }
 
 // Channel is where an interaction took place.
@@ -415,11 +905,11 @@ func (x Channel) String() string {
 }
 
 func (Channel) Descriptor() protoreflect.EnumDescriptor {
-	return file_docket_events_v1_events_proto_enumTypes[5].Descriptor()
+	return file_docket_events_v1_events_proto_enumTypes[13].Descriptor()
 }
 
 func (Channel) Type() protoreflect.EnumType {
-	return &file_docket_events_v1_events_proto_enumTypes[5]
+	return &file_docket_events_v1_events_proto_enumTypes[13]
 }
 
 func (x Channel) Number() protoreflect.EnumNumber {
@@ -428,7 +918,7 @@ func (x Channel) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Channel.Descriptor instead.
 func (Channel) EnumDescriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{13}
 }
 
 // Right is a data subject right of GDPR Chapter III.
@@ -477,11 +967,11 @@ func (x Right) String() string {
 }
 
 func (Right) Descriptor() protoreflect.EnumDescriptor {
-	return file_docket_events_v1_events_proto_enumTypes[6].Descriptor()
+	return file_docket_events_v1_events_proto_enumTypes[14].Descriptor()
 }
 
 func (Right) Type() protoreflect.EnumType {
-	return &file_docket_events_v1_events_proto_enumTypes[6]
+	return &file_docket_events_v1_events_proto_enumTypes[14]
 }
 
 func (x Right) Number() protoreflect.EnumNumber {
@@ -490,7 +980,7 @@ func (x Right) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Right.Descriptor instead.
 func (Right) EnumDescriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{6}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{14}
 }
 
 // DenialGround is why a request was refused.
@@ -502,7 +992,9 @@ const (
 	DenialGround_DENIAL_GROUND_MANIFESTLY_UNFOUNDED  DenialGround = 2
 	DenialGround_DENIAL_GROUND_EXCESSIVE             DenialGround = 3
 	DenialGround_DENIAL_GROUND_LEGAL_EXEMPTION       DenialGround = 4
-	DenialGround_DENIAL_GROUND_NO_DATA_HELD          DenialGround = 5
+	// Read from stored events only: "no data held" answers an access request
+	// (RightsRequestFulfilled.no_data_held); it is not a denial.
+	DenialGround_DENIAL_GROUND_NO_DATA_HELD DenialGround = 5
 )
 
 // Enum value maps for DenialGround.
@@ -536,11 +1028,11 @@ func (x DenialGround) String() string {
 }
 
 func (DenialGround) Descriptor() protoreflect.EnumDescriptor {
-	return file_docket_events_v1_events_proto_enumTypes[7].Descriptor()
+	return file_docket_events_v1_events_proto_enumTypes[15].Descriptor()
 }
 
 func (DenialGround) Type() protoreflect.EnumType {
-	return &file_docket_events_v1_events_proto_enumTypes[7]
+	return &file_docket_events_v1_events_proto_enumTypes[15]
 }
 
 func (x DenialGround) Number() protoreflect.EnumNumber {
@@ -549,7 +1041,60 @@ func (x DenialGround) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DenialGround.Descriptor instead.
 func (DenialGround) EnumDescriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{7}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{15}
+}
+
+// ObjectionOverrideGround is why processing goes on despite an objection
+// under Art. 21(1).
+type ObjectionOverrideGround int32
+
+const (
+	ObjectionOverrideGround_OBJECTION_OVERRIDE_GROUND_UNSPECIFIED ObjectionOverrideGround = 0
+	// Compelling legitimate grounds which override the subject's interests.
+	ObjectionOverrideGround_OBJECTION_OVERRIDE_GROUND_COMPELLING_LEGITIMATE_GROUNDS ObjectionOverrideGround = 1
+	// The establishment, exercise or defence of legal claims.
+	ObjectionOverrideGround_OBJECTION_OVERRIDE_GROUND_LEGAL_CLAIMS ObjectionOverrideGround = 2
+)
+
+// Enum value maps for ObjectionOverrideGround.
+var (
+	ObjectionOverrideGround_name = map[int32]string{
+		0: "OBJECTION_OVERRIDE_GROUND_UNSPECIFIED",
+		1: "OBJECTION_OVERRIDE_GROUND_COMPELLING_LEGITIMATE_GROUNDS",
+		2: "OBJECTION_OVERRIDE_GROUND_LEGAL_CLAIMS",
+	}
+	ObjectionOverrideGround_value = map[string]int32{
+		"OBJECTION_OVERRIDE_GROUND_UNSPECIFIED":                   0,
+		"OBJECTION_OVERRIDE_GROUND_COMPELLING_LEGITIMATE_GROUNDS": 1,
+		"OBJECTION_OVERRIDE_GROUND_LEGAL_CLAIMS":                  2,
+	}
+)
+
+func (x ObjectionOverrideGround) Enum() *ObjectionOverrideGround {
+	p := new(ObjectionOverrideGround)
+	*p = x
+	return p
+}
+
+func (x ObjectionOverrideGround) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ObjectionOverrideGround) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[16].Descriptor()
+}
+
+func (ObjectionOverrideGround) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[16]
+}
+
+func (x ObjectionOverrideGround) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ObjectionOverrideGround.Descriptor instead.
+func (ObjectionOverrideGround) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{16}
 }
 
 // ExportFormat is the form of a subject export.
@@ -588,11 +1133,11 @@ func (x ExportFormat) String() string {
 }
 
 func (ExportFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_docket_events_v1_events_proto_enumTypes[8].Descriptor()
+	return file_docket_events_v1_events_proto_enumTypes[17].Descriptor()
 }
 
 func (ExportFormat) Type() protoreflect.EnumType {
-	return &file_docket_events_v1_events_proto_enumTypes[8]
+	return &file_docket_events_v1_events_proto_enumTypes[17]
 }
 
 func (x ExportFormat) Number() protoreflect.EnumNumber {
@@ -601,7 +1146,7 @@ func (x ExportFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExportFormat.Descriptor instead.
 func (ExportFormat) EnumDescriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{8}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{17}
 }
 
 // WaiverGround is why Art. 19 allows not telling a recipient.
@@ -640,11 +1185,11 @@ func (x WaiverGround) String() string {
 }
 
 func (WaiverGround) Descriptor() protoreflect.EnumDescriptor {
-	return file_docket_events_v1_events_proto_enumTypes[9].Descriptor()
+	return file_docket_events_v1_events_proto_enumTypes[18].Descriptor()
 }
 
 func (WaiverGround) Type() protoreflect.EnumType {
-	return &file_docket_events_v1_events_proto_enumTypes[9]
+	return &file_docket_events_v1_events_proto_enumTypes[18]
 }
 
 func (x WaiverGround) Number() protoreflect.EnumNumber {
@@ -653,7 +1198,7 @@ func (x WaiverGround) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use WaiverGround.Descriptor instead.
 func (WaiverGround) EnumDescriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{9}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{18}
 }
 
 // ErasureExemptionGround is the Art. 17(3) ground for keeping data.
@@ -704,11 +1249,11 @@ func (x ErasureExemptionGround) String() string {
 }
 
 func (ErasureExemptionGround) Descriptor() protoreflect.EnumDescriptor {
-	return file_docket_events_v1_events_proto_enumTypes[10].Descriptor()
+	return file_docket_events_v1_events_proto_enumTypes[19].Descriptor()
 }
 
 func (ErasureExemptionGround) Type() protoreflect.EnumType {
-	return &file_docket_events_v1_events_proto_enumTypes[10]
+	return &file_docket_events_v1_events_proto_enumTypes[19]
 }
 
 func (x ErasureExemptionGround) Number() protoreflect.EnumNumber {
@@ -717,7 +1262,183 @@ func (x ErasureExemptionGround) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ErasureExemptionGround.Descriptor instead.
 func (ErasureExemptionGround) EnumDescriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{10}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{19}
+}
+
+// BreachNotificationPhase is a step of the notification to the supervisory
+// authority, which may come in phases (Art. 33(4)).
+type BreachNotificationPhase int32
+
+const (
+	BreachNotificationPhase_BREACH_NOTIFICATION_PHASE_UNSPECIFIED BreachNotificationPhase = 0
+	BreachNotificationPhase_BREACH_NOTIFICATION_PHASE_INITIAL     BreachNotificationPhase = 1
+	BreachNotificationPhase_BREACH_NOTIFICATION_PHASE_UPDATE      BreachNotificationPhase = 2
+	BreachNotificationPhase_BREACH_NOTIFICATION_PHASE_FINAL       BreachNotificationPhase = 3
+)
+
+// Enum value maps for BreachNotificationPhase.
+var (
+	BreachNotificationPhase_name = map[int32]string{
+		0: "BREACH_NOTIFICATION_PHASE_UNSPECIFIED",
+		1: "BREACH_NOTIFICATION_PHASE_INITIAL",
+		2: "BREACH_NOTIFICATION_PHASE_UPDATE",
+		3: "BREACH_NOTIFICATION_PHASE_FINAL",
+	}
+	BreachNotificationPhase_value = map[string]int32{
+		"BREACH_NOTIFICATION_PHASE_UNSPECIFIED": 0,
+		"BREACH_NOTIFICATION_PHASE_INITIAL":     1,
+		"BREACH_NOTIFICATION_PHASE_UPDATE":      2,
+		"BREACH_NOTIFICATION_PHASE_FINAL":       3,
+	}
+)
+
+func (x BreachNotificationPhase) Enum() *BreachNotificationPhase {
+	p := new(BreachNotificationPhase)
+	*p = x
+	return p
+}
+
+func (x BreachNotificationPhase) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BreachNotificationPhase) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[20].Descriptor()
+}
+
+func (BreachNotificationPhase) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[20]
+}
+
+func (x BreachNotificationPhase) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BreachNotificationPhase.Descriptor instead.
+func (BreachNotificationPhase) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{20}
+}
+
+// Art34Exception is why the subjects need not be told of a high-risk breach.
+type Art34Exception int32
+
+const (
+	Art34Exception_ART34_EXCEPTION_UNSPECIFIED Art34Exception = 0
+	// Art. 34(3)(a): the data was unintelligible to others, e.g. encrypted.
+	Art34Exception_ART34_EXCEPTION_UNINTELLIGIBLE Art34Exception = 1
+	// Art. 34(3)(b): later measures make the high risk no longer likely.
+	Art34Exception_ART34_EXCEPTION_RISK_NO_LONGER_LIKELY Art34Exception = 2
+	// Art. 34(3)(c): disproportionate effort; a public communication instead.
+	Art34Exception_ART34_EXCEPTION_DISPROPORTIONATE_EFFORT Art34Exception = 3
+)
+
+// Enum value maps for Art34Exception.
+var (
+	Art34Exception_name = map[int32]string{
+		0: "ART34_EXCEPTION_UNSPECIFIED",
+		1: "ART34_EXCEPTION_UNINTELLIGIBLE",
+		2: "ART34_EXCEPTION_RISK_NO_LONGER_LIKELY",
+		3: "ART34_EXCEPTION_DISPROPORTIONATE_EFFORT",
+	}
+	Art34Exception_value = map[string]int32{
+		"ART34_EXCEPTION_UNSPECIFIED":             0,
+		"ART34_EXCEPTION_UNINTELLIGIBLE":          1,
+		"ART34_EXCEPTION_RISK_NO_LONGER_LIKELY":   2,
+		"ART34_EXCEPTION_DISPROPORTIONATE_EFFORT": 3,
+	}
+)
+
+func (x Art34Exception) Enum() *Art34Exception {
+	p := new(Art34Exception)
+	*p = x
+	return p
+}
+
+func (x Art34Exception) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Art34Exception) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[21].Descriptor()
+}
+
+func (Art34Exception) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[21]
+}
+
+func (x Art34Exception) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Art34Exception.Descriptor instead.
+func (Art34Exception) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{21}
+}
+
+// FindingStatus is where a finding stands in its handling.
+type FindingStatus int32
+
+const (
+	FindingStatus_FINDING_STATUS_UNSPECIFIED FindingStatus = 0
+	// Open again after one of the statuses below.
+	FindingStatus_FINDING_STATUS_OPEN         FindingStatus = 1
+	FindingStatus_FINDING_STATUS_ACKNOWLEDGED FindingStatus = 2
+	FindingStatus_FINDING_STATUS_ASSIGNED     FindingStatus = 3
+	// Accepted as a risk, with a justification.
+	FindingStatus_FINDING_STATUS_RISK_ACCEPTED FindingStatus = 4
+	// Not applicable (a false positive), with a reason.
+	FindingStatus_FINDING_STATUS_NOT_APPLICABLE FindingStatus = 5
+	// Resolved, by a later event or with a reason.
+	FindingStatus_FINDING_STATUS_RESOLVED FindingStatus = 6
+)
+
+// Enum value maps for FindingStatus.
+var (
+	FindingStatus_name = map[int32]string{
+		0: "FINDING_STATUS_UNSPECIFIED",
+		1: "FINDING_STATUS_OPEN",
+		2: "FINDING_STATUS_ACKNOWLEDGED",
+		3: "FINDING_STATUS_ASSIGNED",
+		4: "FINDING_STATUS_RISK_ACCEPTED",
+		5: "FINDING_STATUS_NOT_APPLICABLE",
+		6: "FINDING_STATUS_RESOLVED",
+	}
+	FindingStatus_value = map[string]int32{
+		"FINDING_STATUS_UNSPECIFIED":    0,
+		"FINDING_STATUS_OPEN":           1,
+		"FINDING_STATUS_ACKNOWLEDGED":   2,
+		"FINDING_STATUS_ASSIGNED":       3,
+		"FINDING_STATUS_RISK_ACCEPTED":  4,
+		"FINDING_STATUS_NOT_APPLICABLE": 5,
+		"FINDING_STATUS_RESOLVED":       6,
+	}
+)
+
+func (x FindingStatus) Enum() *FindingStatus {
+	p := new(FindingStatus)
+	*p = x
+	return p
+}
+
+func (x FindingStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FindingStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_events_v1_events_proto_enumTypes[22].Descriptor()
+}
+
+func (FindingStatus) Type() protoreflect.EnumType {
+	return &file_docket_events_v1_events_proto_enumTypes[22]
+}
+
+func (x FindingStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FindingStatus.Descriptor instead.
+func (FindingStatus) EnumDescriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{22}
 }
 
 // Event is the envelope every Docket event travels in. The stream stores its
@@ -777,6 +1498,17 @@ type Event struct {
 	//	*Event_RecipientNotificationDue
 	//	*Event_RecipientNotificationWaived
 	//	*Event_ErasureExemptionRecorded
+	//	*Event_ControllerProfileDeclared
+	//	*Event_DataProcessed
+	//	*Event_RelationshipEnded
+	//	*Event_ObjectionOverridden
+	//	*Event_DisclosureConfidentialityChanged
+	//	*Event_BreachRiskAssessed
+	//	*Event_BreachAuthorityNotified
+	//	*Event_BreachSubjectsNotified
+	//	*Event_BreachSubjectNotificationExempted
+	//	*Event_BreachClosed
+	//	*Event_FindingStatusChanged
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1114,6 +1846,105 @@ func (x *Event) GetErasureExemptionRecorded() *ErasureExemptionRecorded {
 	return nil
 }
 
+func (x *Event) GetControllerProfileDeclared() *ControllerProfileDeclared {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ControllerProfileDeclared); ok {
+			return x.ControllerProfileDeclared
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetDataProcessed() *DataProcessed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_DataProcessed); ok {
+			return x.DataProcessed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetRelationshipEnded() *RelationshipEnded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RelationshipEnded); ok {
+			return x.RelationshipEnded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetObjectionOverridden() *ObjectionOverridden {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ObjectionOverridden); ok {
+			return x.ObjectionOverridden
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetDisclosureConfidentialityChanged() *DisclosureConfidentialityChanged {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_DisclosureConfidentialityChanged); ok {
+			return x.DisclosureConfidentialityChanged
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetBreachRiskAssessed() *BreachRiskAssessed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_BreachRiskAssessed); ok {
+			return x.BreachRiskAssessed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetBreachAuthorityNotified() *BreachAuthorityNotified {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_BreachAuthorityNotified); ok {
+			return x.BreachAuthorityNotified
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetBreachSubjectsNotified() *BreachSubjectsNotified {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_BreachSubjectsNotified); ok {
+			return x.BreachSubjectsNotified
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetBreachSubjectNotificationExempted() *BreachSubjectNotificationExempted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_BreachSubjectNotificationExempted); ok {
+			return x.BreachSubjectNotificationExempted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetBreachClosed() *BreachClosed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_BreachClosed); ok {
+			return x.BreachClosed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetFindingStatusChanged() *FindingStatusChanged {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_FindingStatusChanged); ok {
+			return x.FindingStatusChanged
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -1218,6 +2049,50 @@ type Event_ErasureExemptionRecorded struct {
 	ErasureExemptionRecorded *ErasureExemptionRecorded `protobuf:"bytes,44,opt,name=erasure_exemption_recorded,json=erasureExemptionRecorded,proto3,oneof"`
 }
 
+type Event_ControllerProfileDeclared struct {
+	ControllerProfileDeclared *ControllerProfileDeclared `protobuf:"bytes,45,opt,name=controller_profile_declared,json=controllerProfileDeclared,proto3,oneof"`
+}
+
+type Event_DataProcessed struct {
+	DataProcessed *DataProcessed `protobuf:"bytes,46,opt,name=data_processed,json=dataProcessed,proto3,oneof"`
+}
+
+type Event_RelationshipEnded struct {
+	RelationshipEnded *RelationshipEnded `protobuf:"bytes,47,opt,name=relationship_ended,json=relationshipEnded,proto3,oneof"`
+}
+
+type Event_ObjectionOverridden struct {
+	ObjectionOverridden *ObjectionOverridden `protobuf:"bytes,48,opt,name=objection_overridden,json=objectionOverridden,proto3,oneof"`
+}
+
+type Event_DisclosureConfidentialityChanged struct {
+	DisclosureConfidentialityChanged *DisclosureConfidentialityChanged `protobuf:"bytes,49,opt,name=disclosure_confidentiality_changed,json=disclosureConfidentialityChanged,proto3,oneof"`
+}
+
+type Event_BreachRiskAssessed struct {
+	BreachRiskAssessed *BreachRiskAssessed `protobuf:"bytes,50,opt,name=breach_risk_assessed,json=breachRiskAssessed,proto3,oneof"`
+}
+
+type Event_BreachAuthorityNotified struct {
+	BreachAuthorityNotified *BreachAuthorityNotified `protobuf:"bytes,51,opt,name=breach_authority_notified,json=breachAuthorityNotified,proto3,oneof"`
+}
+
+type Event_BreachSubjectsNotified struct {
+	BreachSubjectsNotified *BreachSubjectsNotified `protobuf:"bytes,52,opt,name=breach_subjects_notified,json=breachSubjectsNotified,proto3,oneof"`
+}
+
+type Event_BreachSubjectNotificationExempted struct {
+	BreachSubjectNotificationExempted *BreachSubjectNotificationExempted `protobuf:"bytes,53,opt,name=breach_subject_notification_exempted,json=breachSubjectNotificationExempted,proto3,oneof"`
+}
+
+type Event_BreachClosed struct {
+	BreachClosed *BreachClosed `protobuf:"bytes,54,opt,name=breach_closed,json=breachClosed,proto3,oneof"`
+}
+
+type Event_FindingStatusChanged struct {
+	FindingStatusChanged *FindingStatusChanged `protobuf:"bytes,55,opt,name=finding_status_changed,json=findingStatusChanged,proto3,oneof"`
+}
+
 func (*Event_ProcessingActivityDeclared) isEvent_Payload() {}
 
 func (*Event_ProcessingActivityAmended) isEvent_Payload() {}
@@ -1267,6 +2142,28 @@ func (*Event_RecipientNotificationDue) isEvent_Payload() {}
 func (*Event_RecipientNotificationWaived) isEvent_Payload() {}
 
 func (*Event_ErasureExemptionRecorded) isEvent_Payload() {}
+
+func (*Event_ControllerProfileDeclared) isEvent_Payload() {}
+
+func (*Event_DataProcessed) isEvent_Payload() {}
+
+func (*Event_RelationshipEnded) isEvent_Payload() {}
+
+func (*Event_ObjectionOverridden) isEvent_Payload() {}
+
+func (*Event_DisclosureConfidentialityChanged) isEvent_Payload() {}
+
+func (*Event_BreachRiskAssessed) isEvent_Payload() {}
+
+func (*Event_BreachAuthorityNotified) isEvent_Payload() {}
+
+func (*Event_BreachSubjectsNotified) isEvent_Payload() {}
+
+func (*Event_BreachSubjectNotificationExempted) isEvent_Payload() {}
+
+func (*Event_BreachClosed) isEvent_Payload() {}
+
+func (*Event_FindingStatusChanged) isEvent_Payload() {}
 
 // Actor is who caused an event at the source, by pseudonymous id only.
 type Actor struct {
@@ -1333,8 +2230,15 @@ type Recipient struct {
 	// ISO 3166-1 alpha-2 country code of the place of processing.
 	Country           string            `protobuf:"bytes,4,opt,name=country,proto3" json:"country,omitempty"`
 	TransferMechanism TransferMechanism `protobuf:"varint,5,opt,name=transfer_mechanism,json=transferMechanism,proto3,enum=docket.events.v1.TransferMechanism" json:"transfer_mechanism,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The importer is certified under the EU-US Data Privacy Framework: the
+	// adequacy decision for the United States (2023/1795) covers only
+	// certified organisations.
+	DpfCertified bool `protobuf:"varint,6,opt,name=dpf_certified,json=dpfCertified,proto3" json:"dpf_certified,omitempty"`
+	// The Art. 49(1) derogation relied on; required when transfer_mechanism
+	// is TRANSFER_MECHANISM_DEROGATION_ART49 (new events).
+	Art49Derogation Art49Derogation `protobuf:"varint,7,opt,name=art49_derogation,json=art49Derogation,proto3,enum=docket.events.v1.Art49Derogation" json:"art49_derogation,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Recipient) Reset() {
@@ -1402,13 +2306,32 @@ func (x *Recipient) GetTransferMechanism() TransferMechanism {
 	return TransferMechanism_TRANSFER_MECHANISM_UNSPECIFIED
 }
 
+func (x *Recipient) GetDpfCertified() bool {
+	if x != nil {
+		return x.DpfCertified
+	}
+	return false
+}
+
+func (x *Recipient) GetArt49Derogation() Art49Derogation {
+	if x != nil {
+		return x.Art49Derogation
+	}
+	return Art49Derogation_ART49_DEROGATION_UNSPECIFIED
+}
+
 // Retention is how long data of an activity is kept.
 type Retention struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Days after the trigger; 0 means "until erasure is requested".
+	// Days after the trigger. 0 ("until erasure is requested") is read from
+	// events stored before time limits were required; a new declaration
+	// needs a limit (Art. 5(1)(e)).
 	Days uint32 `protobuf:"varint,1,opt,name=days,proto3" json:"days,omitempty"`
-	// What starts the clock, e.g. "end of contract", "collection".
-	Trigger       string `protobuf:"bytes,2,opt,name=trigger,proto3" json:"trigger,omitempty"`
+	// What starts the clock, in the controller's words, e.g. "end of
+	// contract". The clock the ledger keeps is trigger_event.
+	Trigger string `protobuf:"bytes,2,opt,name=trigger,proto3" json:"trigger,omitempty"`
+	// The event that starts the clock; required in new declarations.
+	TriggerEvent  RetentionTrigger `protobuf:"varint,3,opt,name=trigger_event,json=triggerEvent,proto3,enum=docket.events.v1.RetentionTrigger" json:"trigger_event,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1457,6 +2380,13 @@ func (x *Retention) GetTrigger() string {
 	return ""
 }
 
+func (x *Retention) GetTriggerEvent() RetentionTrigger {
+	if x != nil {
+		return x.TriggerEvent
+	}
+	return RetentionTrigger_RETENTION_TRIGGER_UNSPECIFIED
+}
+
 // ProcessingActivity is one entry of the controller's catalogue (Art. 30).
 type ProcessingActivity struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1478,8 +2408,14 @@ type ProcessingActivity struct {
 	KeyGroup string `protobuf:"bytes,10,opt,name=key_group,json=keyGroup,proto3" json:"key_group,omitempty"`
 	// Reference to a legitimate interest assessment, for Art. 6(1)(f).
 	LegitimateInterestAssessmentRef string `protobuf:"bytes,11,opt,name=legitimate_interest_assessment_ref,json=legitimateInterestAssessmentRef,proto3" json:"legitimate_interest_assessment_ref,omitempty"`
-	unknownFields                   protoimpl.UnknownFields
-	sizeCache                       protoimpl.SizeCache
+	// Required when data_categories hold criminal-offence data (Art. 10).
+	CriminalDataBasis CriminalDataBasis `protobuf:"varint,12,opt,name=criminal_data_basis,json=criminalDataBasis,proto3,enum=docket.events.v1.CriminalDataBasis" json:"criminal_data_basis,omitempty"`
+	// The activity profiles subjects (Art. 4(4)).
+	Profiling bool `protobuf:"varint,13,opt,name=profiling,proto3" json:"profiling,omitempty"`
+	// The activity takes decisions based solely on automated processing.
+	AutomatedDecision AutomatedDecision `protobuf:"varint,14,opt,name=automated_decision,json=automatedDecision,proto3,enum=docket.events.v1.AutomatedDecision" json:"automated_decision,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ProcessingActivity) Reset() {
@@ -1587,6 +2523,27 @@ func (x *ProcessingActivity) GetLegitimateInterestAssessmentRef() string {
 		return x.LegitimateInterestAssessmentRef
 	}
 	return ""
+}
+
+func (x *ProcessingActivity) GetCriminalDataBasis() CriminalDataBasis {
+	if x != nil {
+		return x.CriminalDataBasis
+	}
+	return CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED
+}
+
+func (x *ProcessingActivity) GetProfiling() bool {
+	if x != nil {
+		return x.Profiling
+	}
+	return false
+}
+
+func (x *ProcessingActivity) GetAutomatedDecision() AutomatedDecision {
+	if x != nil {
+		return x.AutomatedDecision
+	}
+	return AutomatedDecision_AUTOMATED_DECISION_UNSPECIFIED
 }
 
 // ProcessingActivityDeclared adds an activity to the catalogue.
@@ -1962,8 +2919,14 @@ type DataCollected struct {
 	CollectionPoint string `protobuf:"bytes,8,opt,name=collection_point,json=collectionPoint,proto3" json:"collection_point,omitempty"`
 	// The source believes the subject is a child under the age of digital consent.
 	SubjectIsChild bool `protobuf:"varint,9,opt,name=subject_is_child,json=subjectIsChild,proto3" json:"subject_is_child,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The Art. 18(2) exception relied on while the data is restricted.
+	RestrictionException Art18Exception `protobuf:"varint,10,opt,name=restriction_exception,json=restrictionException,proto3,enum=docket.events.v1.Art18Exception" json:"restriction_exception,omitempty"`
+	// The subject's age band at occurred_at, when the source knows it.
+	AgeBand AgeBand `protobuf:"varint,11,opt,name=age_band,json=ageBand,proto3,enum=docket.events.v1.AgeBand" json:"age_band,omitempty"`
+	// Required when categories hold criminal-offence data (Art. 10).
+	CriminalDataBasis CriminalDataBasis `protobuf:"varint,12,opt,name=criminal_data_basis,json=criminalDataBasis,proto3,enum=docket.events.v1.CriminalDataBasis" json:"criminal_data_basis,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *DataCollected) Reset() {
@@ -2059,6 +3022,236 @@ func (x *DataCollected) GetSubjectIsChild() bool {
 	return false
 }
 
+func (x *DataCollected) GetRestrictionException() Art18Exception {
+	if x != nil {
+		return x.RestrictionException
+	}
+	return Art18Exception_ART18_EXCEPTION_UNSPECIFIED
+}
+
+func (x *DataCollected) GetAgeBand() AgeBand {
+	if x != nil {
+		return x.AgeBand
+	}
+	return AgeBand_AGE_BAND_UNSPECIFIED
+}
+
+func (x *DataCollected) GetCriminalDataBasis() CriminalDataBasis {
+	if x != nil {
+		return x.CriminalDataBasis
+	}
+	return CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED
+}
+
+// DataProcessed records a use of a subject's personal data that is neither
+// a collection nor a disclosure: a send by the controller itself, an
+// analytics run, profiling, an automated decision.
+type DataProcessed struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ActivityId string                 `protobuf:"bytes,1,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
+	// fideslang data uses.
+	Purposes []string `protobuf:"bytes,2,rep,name=purposes,proto3" json:"purposes,omitempty"`
+	// fideslang data categories used.
+	Categories               []string   `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
+	LegalBasis               LegalBasis `protobuf:"varint,4,opt,name=legal_basis,json=legalBasis,proto3,enum=docket.events.v1.LegalBasis" json:"legal_basis,omitempty"`
+	SpecialCategoryCondition LegalBasis `protobuf:"varint,5,opt,name=special_category_condition,json=specialCategoryCondition,proto3,enum=docket.events.v1.LegalBasis" json:"special_category_condition,omitempty"`
+	// The system (service) that used the data, a NATS token.
+	System string `protobuf:"bytes,6,opt,name=system,proto3" json:"system,omitempty"`
+	// The use evaluated personal aspects of the subject (Art. 4(4)).
+	Profiling         bool              `protobuf:"varint,7,opt,name=profiling,proto3" json:"profiling,omitempty"`
+	AutomatedDecision AutomatedDecision `protobuf:"varint,8,opt,name=automated_decision,json=automatedDecision,proto3,enum=docket.events.v1.AutomatedDecision" json:"automated_decision,omitempty"`
+	// Required for AUTOMATED_DECISION_SIGNIFICANT_EFFECT.
+	Art22Exception Art22Exception `protobuf:"varint,9,opt,name=art22_exception,json=art22Exception,proto3,enum=docket.events.v1.Art22Exception" json:"art22_exception,omitempty"`
+	// The Art. 18(2) exception relied on while the data is restricted.
+	RestrictionException Art18Exception `protobuf:"varint,10,opt,name=restriction_exception,json=restrictionException,proto3,enum=docket.events.v1.Art18Exception" json:"restriction_exception,omitempty"`
+	// Required when categories hold criminal-offence data (Art. 10).
+	CriminalDataBasis CriminalDataBasis `protobuf:"varint,11,opt,name=criminal_data_basis,json=criminalDataBasis,proto3,enum=docket.events.v1.CriminalDataBasis" json:"criminal_data_basis,omitempty"`
+	// Where a communication went out, e.g. CHANNEL_EMAIL for a newsletter.
+	Channel       Channel `protobuf:"varint,12,opt,name=channel,proto3,enum=docket.events.v1.Channel" json:"channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DataProcessed) Reset() {
+	*x = DataProcessed{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DataProcessed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DataProcessed) ProtoMessage() {}
+
+func (x *DataProcessed) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DataProcessed.ProtoReflect.Descriptor instead.
+func (*DataProcessed) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *DataProcessed) GetActivityId() string {
+	if x != nil {
+		return x.ActivityId
+	}
+	return ""
+}
+
+func (x *DataProcessed) GetPurposes() []string {
+	if x != nil {
+		return x.Purposes
+	}
+	return nil
+}
+
+func (x *DataProcessed) GetCategories() []string {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+func (x *DataProcessed) GetLegalBasis() LegalBasis {
+	if x != nil {
+		return x.LegalBasis
+	}
+	return LegalBasis_LEGAL_BASIS_UNSPECIFIED
+}
+
+func (x *DataProcessed) GetSpecialCategoryCondition() LegalBasis {
+	if x != nil {
+		return x.SpecialCategoryCondition
+	}
+	return LegalBasis_LEGAL_BASIS_UNSPECIFIED
+}
+
+func (x *DataProcessed) GetSystem() string {
+	if x != nil {
+		return x.System
+	}
+	return ""
+}
+
+func (x *DataProcessed) GetProfiling() bool {
+	if x != nil {
+		return x.Profiling
+	}
+	return false
+}
+
+func (x *DataProcessed) GetAutomatedDecision() AutomatedDecision {
+	if x != nil {
+		return x.AutomatedDecision
+	}
+	return AutomatedDecision_AUTOMATED_DECISION_UNSPECIFIED
+}
+
+func (x *DataProcessed) GetArt22Exception() Art22Exception {
+	if x != nil {
+		return x.Art22Exception
+	}
+	return Art22Exception_ART22_EXCEPTION_UNSPECIFIED
+}
+
+func (x *DataProcessed) GetRestrictionException() Art18Exception {
+	if x != nil {
+		return x.RestrictionException
+	}
+	return Art18Exception_ART18_EXCEPTION_UNSPECIFIED
+}
+
+func (x *DataProcessed) GetCriminalDataBasis() CriminalDataBasis {
+	if x != nil {
+		return x.CriminalDataBasis
+	}
+	return CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED
+}
+
+func (x *DataProcessed) GetChannel() Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return Channel_CHANNEL_UNSPECIFIED
+}
+
+// RelationshipEnded records that a contract, an account or another
+// relationship with the subject ended: it starts the retention of the
+// activities declared with RETENTION_TRIGGER_RELATIONSHIP_ENDED.
+type RelationshipEnded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The relationship's id at the source, a NATS token.
+	RelationshipId string           `protobuf:"bytes,1,opt,name=relationship_id,json=relationshipId,proto3" json:"relationship_id,omitempty"`
+	Kind           RelationshipKind `protobuf:"varint,2,opt,name=kind,proto3,enum=docket.events.v1.RelationshipKind" json:"kind,omitempty"`
+	// The activities whose retention it starts; empty means every activity
+	// of the subject declared with RETENTION_TRIGGER_RELATIONSHIP_ENDED.
+	ActivityIds   []string `protobuf:"bytes,3,rep,name=activity_ids,json=activityIds,proto3" json:"activity_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RelationshipEnded) Reset() {
+	*x = RelationshipEnded{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RelationshipEnded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RelationshipEnded) ProtoMessage() {}
+
+func (x *RelationshipEnded) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RelationshipEnded.ProtoReflect.Descriptor instead.
+func (*RelationshipEnded) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RelationshipEnded) GetRelationshipId() string {
+	if x != nil {
+		return x.RelationshipId
+	}
+	return ""
+}
+
+func (x *RelationshipEnded) GetKind() RelationshipKind {
+	if x != nil {
+		return x.Kind
+	}
+	return RelationshipKind_RELATIONSHIP_KIND_UNSPECIFIED
+}
+
+func (x *RelationshipEnded) GetActivityIds() []string {
+	if x != nil {
+		return x.ActivityIds
+	}
+	return nil
+}
+
 // DataRectified records a correction of held data.
 type DataRectified struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -2078,7 +3271,7 @@ type DataRectified struct {
 
 func (x *DataRectified) Reset() {
 	*x = DataRectified{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[11]
+	mi := &file_docket_events_v1_events_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2090,7 +3283,7 @@ func (x *DataRectified) String() string {
 func (*DataRectified) ProtoMessage() {}
 
 func (x *DataRectified) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[11]
+	mi := &file_docket_events_v1_events_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2103,7 +3296,7 @@ func (x *DataRectified) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataRectified.ProtoReflect.Descriptor instead.
 func (*DataRectified) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{11}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DataRectified) GetCategories() []string {
@@ -2161,7 +3354,7 @@ type ParentalAuthorization struct {
 
 func (x *ParentalAuthorization) Reset() {
 	*x = ParentalAuthorization{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[12]
+	mi := &file_docket_events_v1_events_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2173,7 +3366,7 @@ func (x *ParentalAuthorization) String() string {
 func (*ParentalAuthorization) ProtoMessage() {}
 
 func (x *ParentalAuthorization) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[12]
+	mi := &file_docket_events_v1_events_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2186,7 +3379,7 @@ func (x *ParentalAuthorization) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ParentalAuthorization.ProtoReflect.Descriptor instead.
 func (*ParentalAuthorization) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{12}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ParentalAuthorization) GetGuardianRef() string {
@@ -2238,7 +3431,7 @@ type ConsentGiven struct {
 
 func (x *ConsentGiven) Reset() {
 	*x = ConsentGiven{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[13]
+	mi := &file_docket_events_v1_events_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2250,7 +3443,7 @@ func (x *ConsentGiven) String() string {
 func (*ConsentGiven) ProtoMessage() {}
 
 func (x *ConsentGiven) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[13]
+	mi := &file_docket_events_v1_events_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2263,7 +3456,7 @@ func (x *ConsentGiven) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsentGiven.ProtoReflect.Descriptor instead.
 func (*ConsentGiven) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{13}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ConsentGiven) GetPurpose() string {
@@ -2341,7 +3534,7 @@ type ConsentWithdrawn struct {
 
 func (x *ConsentWithdrawn) Reset() {
 	*x = ConsentWithdrawn{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[14]
+	mi := &file_docket_events_v1_events_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2353,7 +3546,7 @@ func (x *ConsentWithdrawn) String() string {
 func (*ConsentWithdrawn) ProtoMessage() {}
 
 func (x *ConsentWithdrawn) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[14]
+	mi := &file_docket_events_v1_events_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2366,7 +3559,7 @@ func (x *ConsentWithdrawn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsentWithdrawn.ProtoReflect.Descriptor instead.
 func (*ConsentWithdrawn) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{14}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ConsentWithdrawn) GetPurpose() string {
@@ -2412,13 +3605,20 @@ type DisclosureMade struct {
 	// The words of legal_instrument_ref, category user.content.private, sealed
 	// under the subject's key, so that shredding it erases them.
 	LegalInstrumentRefText *DataValue `protobuf:"bytes,10,opt,name=legal_instrument_ref_text,json=legalInstrumentRefText,proto3" json:"legal_instrument_ref_text,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// A public authority receives the data in a particular inquiry under
+	// Union or Member State law: it is not a recipient (Art. 4(9)).
+	ParticularInquiry bool `protobuf:"varint,11,opt,name=particular_inquiry,json=particularInquiry,proto3" json:"particular_inquiry,omitempty"`
+	// The Art. 18(2) exception relied on while the data is restricted.
+	RestrictionException Art18Exception `protobuf:"varint,12,opt,name=restriction_exception,json=restrictionException,proto3,enum=docket.events.v1.Art18Exception" json:"restriction_exception,omitempty"`
+	// Required when categories hold criminal-offence data (Art. 10).
+	CriminalDataBasis CriminalDataBasis `protobuf:"varint,13,opt,name=criminal_data_basis,json=criminalDataBasis,proto3,enum=docket.events.v1.CriminalDataBasis" json:"criminal_data_basis,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *DisclosureMade) Reset() {
 	*x = DisclosureMade{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[15]
+	mi := &file_docket_events_v1_events_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2430,7 +3630,7 @@ func (x *DisclosureMade) String() string {
 func (*DisclosureMade) ProtoMessage() {}
 
 func (x *DisclosureMade) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[15]
+	mi := &file_docket_events_v1_events_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2443,7 +3643,7 @@ func (x *DisclosureMade) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisclosureMade.ProtoReflect.Descriptor instead.
 func (*DisclosureMade) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{15}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DisclosureMade) GetRecipient() *Recipient {
@@ -2516,6 +3716,104 @@ func (x *DisclosureMade) GetLegalInstrumentRefText() *DataValue {
 	return nil
 }
 
+func (x *DisclosureMade) GetParticularInquiry() bool {
+	if x != nil {
+		return x.ParticularInquiry
+	}
+	return false
+}
+
+func (x *DisclosureMade) GetRestrictionException() Art18Exception {
+	if x != nil {
+		return x.RestrictionException
+	}
+	return Art18Exception_ART18_EXCEPTION_UNSPECIFIED
+}
+
+func (x *DisclosureMade) GetCriminalDataBasis() CriminalDataBasis {
+	if x != nil {
+		return x.CriminalDataBasis
+	}
+	return CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED
+}
+
+// DisclosureConfidentialityChanged changes until when a disclosure must not
+// be told to the subject (Art. 23): a court extends or lifts its order.
+type DisclosureConfidentialityChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The event id of the subject's DisclosureMade.
+	DisclosureEventId string `protobuf:"bytes,1,opt,name=disclosure_event_id,json=disclosureEventId,proto3" json:"disclosure_event_id,omitempty"`
+	// The new end of confidentiality; unset lifts it from occurred_at.
+	ConfidentialUntil *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=confidential_until,json=confidentialUntil,proto3" json:"confidential_until,omitempty"`
+	// What ordered the change.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into legal_instrument_ref_text and seals it.
+	LegalInstrumentRef string `protobuf:"bytes,3,opt,name=legal_instrument_ref,json=legalInstrumentRef,proto3" json:"legal_instrument_ref,omitempty"`
+	// The words of legal_instrument_ref, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	LegalInstrumentRefText *DataValue `protobuf:"bytes,4,opt,name=legal_instrument_ref_text,json=legalInstrumentRefText,proto3" json:"legal_instrument_ref_text,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *DisclosureConfidentialityChanged) Reset() {
+	*x = DisclosureConfidentialityChanged{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisclosureConfidentialityChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisclosureConfidentialityChanged) ProtoMessage() {}
+
+func (x *DisclosureConfidentialityChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisclosureConfidentialityChanged.ProtoReflect.Descriptor instead.
+func (*DisclosureConfidentialityChanged) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *DisclosureConfidentialityChanged) GetDisclosureEventId() string {
+	if x != nil {
+		return x.DisclosureEventId
+	}
+	return ""
+}
+
+func (x *DisclosureConfidentialityChanged) GetConfidentialUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ConfidentialUntil
+	}
+	return nil
+}
+
+func (x *DisclosureConfidentialityChanged) GetLegalInstrumentRef() string {
+	if x != nil {
+		return x.LegalInstrumentRef
+	}
+	return ""
+}
+
+func (x *DisclosureConfidentialityChanged) GetLegalInstrumentRefText() *DataValue {
+	if x != nil {
+		return x.LegalInstrumentRefText
+	}
+	return nil
+}
+
 // RightsRequestReceived opens a data subject request; the statutory deadline
 // runs from occurred_at.
 type RightsRequestReceived struct {
@@ -2533,7 +3831,7 @@ type RightsRequestReceived struct {
 
 func (x *RightsRequestReceived) Reset() {
 	*x = RightsRequestReceived{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[16]
+	mi := &file_docket_events_v1_events_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2545,7 +3843,7 @@ func (x *RightsRequestReceived) String() string {
 func (*RightsRequestReceived) ProtoMessage() {}
 
 func (x *RightsRequestReceived) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[16]
+	mi := &file_docket_events_v1_events_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2558,7 +3856,7 @@ func (x *RightsRequestReceived) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RightsRequestReceived.ProtoReflect.Descriptor instead.
 func (*RightsRequestReceived) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{16}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RightsRequestReceived) GetRequestId() string {
@@ -2613,7 +3911,7 @@ type RightsRequestIdentityVerified struct {
 
 func (x *RightsRequestIdentityVerified) Reset() {
 	*x = RightsRequestIdentityVerified{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[17]
+	mi := &file_docket_events_v1_events_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2625,7 +3923,7 @@ func (x *RightsRequestIdentityVerified) String() string {
 func (*RightsRequestIdentityVerified) ProtoMessage() {}
 
 func (x *RightsRequestIdentityVerified) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[17]
+	mi := &file_docket_events_v1_events_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2638,7 +3936,7 @@ func (x *RightsRequestIdentityVerified) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RightsRequestIdentityVerified.ProtoReflect.Descriptor instead.
 func (*RightsRequestIdentityVerified) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{17}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RightsRequestIdentityVerified) GetRequestId() string {
@@ -2681,7 +3979,7 @@ type RightsRequestDeadlineExtended struct {
 
 func (x *RightsRequestDeadlineExtended) Reset() {
 	*x = RightsRequestDeadlineExtended{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[18]
+	mi := &file_docket_events_v1_events_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2693,7 +3991,7 @@ func (x *RightsRequestDeadlineExtended) String() string {
 func (*RightsRequestDeadlineExtended) ProtoMessage() {}
 
 func (x *RightsRequestDeadlineExtended) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[18]
+	mi := &file_docket_events_v1_events_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2706,7 +4004,7 @@ func (x *RightsRequestDeadlineExtended) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RightsRequestDeadlineExtended.ProtoReflect.Descriptor instead.
 func (*RightsRequestDeadlineExtended) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{18}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RightsRequestDeadlineExtended) GetRequestId() string {
@@ -2749,14 +4047,16 @@ type RightsRequestFulfilled struct {
 	ResponseSha256 []byte `protobuf:"bytes,3,opt,name=response_sha256,json=responseSha256,proto3" json:"response_sha256,omitempty"`
 	// The words of outcome, category user.content.private, sealed
 	// under the subject's key, so that shredding it erases them.
-	OutcomeText   *DataValue `protobuf:"bytes,4,opt,name=outcome_text,json=outcomeText,proto3" json:"outcome_text,omitempty"`
+	OutcomeText *DataValue `protobuf:"bytes,4,opt,name=outcome_text,json=outcomeText,proto3" json:"outcome_text,omitempty"`
+	// The answer to an access request is that no data of the subject is held.
+	NoDataHeld    bool `protobuf:"varint,5,opt,name=no_data_held,json=noDataHeld,proto3" json:"no_data_held,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RightsRequestFulfilled) Reset() {
 	*x = RightsRequestFulfilled{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[19]
+	mi := &file_docket_events_v1_events_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2768,7 +4068,7 @@ func (x *RightsRequestFulfilled) String() string {
 func (*RightsRequestFulfilled) ProtoMessage() {}
 
 func (x *RightsRequestFulfilled) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[19]
+	mi := &file_docket_events_v1_events_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2781,7 +4081,7 @@ func (x *RightsRequestFulfilled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RightsRequestFulfilled.ProtoReflect.Descriptor instead.
 func (*RightsRequestFulfilled) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{19}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RightsRequestFulfilled) GetRequestId() string {
@@ -2812,6 +4112,13 @@ func (x *RightsRequestFulfilled) GetOutcomeText() *DataValue {
 	return nil
 }
 
+func (x *RightsRequestFulfilled) GetNoDataHeld() bool {
+	if x != nil {
+		return x.NoDataHeld
+	}
+	return false
+}
+
 // RightsRequestDenied closes a request refused.
 type RightsRequestDenied struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -2824,13 +4131,16 @@ type RightsRequestDenied struct {
 	// The words of explanation, category user.content.private, sealed
 	// under the subject's key, so that shredding it erases them.
 	ExplanationText *DataValue `protobuf:"bytes,4,opt,name=explanation_text,json=explanationText,proto3" json:"explanation_text,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The subject was told of the possibility of lodging a complaint with a
+	// supervisory authority and of seeking a judicial remedy (Art. 12(4)).
+	RemediesGiven bool `protobuf:"varint,5,opt,name=remedies_given,json=remediesGiven,proto3" json:"remedies_given,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RightsRequestDenied) Reset() {
 	*x = RightsRequestDenied{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[20]
+	mi := &file_docket_events_v1_events_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2842,7 +4152,7 @@ func (x *RightsRequestDenied) String() string {
 func (*RightsRequestDenied) ProtoMessage() {}
 
 func (x *RightsRequestDenied) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[20]
+	mi := &file_docket_events_v1_events_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2855,7 +4165,7 @@ func (x *RightsRequestDenied) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RightsRequestDenied.ProtoReflect.Descriptor instead.
 func (*RightsRequestDenied) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{20}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RightsRequestDenied) GetRequestId() string {
@@ -2886,6 +4196,13 @@ func (x *RightsRequestDenied) GetExplanationText() *DataValue {
 	return nil
 }
 
+func (x *RightsRequestDenied) GetRemediesGiven() bool {
+	if x != nil {
+		return x.RemediesGiven
+	}
+	return false
+}
+
 // RestrictionApplied restricts processing (Art. 18).
 type RestrictionApplied struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2907,7 +4224,7 @@ type RestrictionApplied struct {
 
 func (x *RestrictionApplied) Reset() {
 	*x = RestrictionApplied{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[21]
+	mi := &file_docket_events_v1_events_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2919,7 +4236,7 @@ func (x *RestrictionApplied) String() string {
 func (*RestrictionApplied) ProtoMessage() {}
 
 func (x *RestrictionApplied) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[21]
+	mi := &file_docket_events_v1_events_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2932,7 +4249,7 @@ func (x *RestrictionApplied) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestrictionApplied.ProtoReflect.Descriptor instead.
 func (*RestrictionApplied) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{21}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RestrictionApplied) GetRestrictionId() string {
@@ -2994,7 +4311,7 @@ type RestrictionLifted struct {
 
 func (x *RestrictionLifted) Reset() {
 	*x = RestrictionLifted{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[22]
+	mi := &file_docket_events_v1_events_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3006,7 +4323,7 @@ func (x *RestrictionLifted) String() string {
 func (*RestrictionLifted) ProtoMessage() {}
 
 func (x *RestrictionLifted) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[22]
+	mi := &file_docket_events_v1_events_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3019,7 +4336,7 @@ func (x *RestrictionLifted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestrictionLifted.ProtoReflect.Descriptor instead.
 func (*RestrictionLifted) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{22}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RestrictionLifted) GetRestrictionId() string {
@@ -3061,7 +4378,7 @@ type ObjectionRecorded struct {
 
 func (x *ObjectionRecorded) Reset() {
 	*x = ObjectionRecorded{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[23]
+	mi := &file_docket_events_v1_events_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3073,7 +4390,7 @@ func (x *ObjectionRecorded) String() string {
 func (*ObjectionRecorded) ProtoMessage() {}
 
 func (x *ObjectionRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[23]
+	mi := &file_docket_events_v1_events_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3086,7 +4403,7 @@ func (x *ObjectionRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObjectionRecorded.ProtoReflect.Descriptor instead.
 func (*ObjectionRecorded) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{23}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ObjectionRecorded) GetPurposes() []string {
@@ -3117,6 +4434,100 @@ func (x *ObjectionRecorded) GetGroundsText() *DataValue {
 	return nil
 }
 
+// ObjectionOverridden records the controller's demonstration of Art. 21(1)
+// grounds to go on processing for purposes the subject objected to. It
+// cannot override an objection to direct marketing (Art. 21(3)).
+type ObjectionOverridden struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The objection's request, if it had one.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The purposes the grounds cover (fideslang data uses).
+	Purposes []string                `protobuf:"bytes,2,rep,name=purposes,proto3" json:"purposes,omitempty"`
+	Ground   ObjectionOverrideGround `protobuf:"varint,3,opt,name=ground,proto3,enum=docket.events.v1.ObjectionOverrideGround" json:"ground,omitempty"`
+	// Reference to the assessment that demonstrates the grounds.
+	AssessmentRef string `protobuf:"bytes,4,opt,name=assessment_ref,json=assessmentRef,proto3" json:"assessment_ref,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into grounds_text and seals it.
+	Grounds string `protobuf:"bytes,5,opt,name=grounds,proto3" json:"grounds,omitempty"`
+	// The words of grounds, category user.content.private, sealed
+	// under the subject's key, so that shredding it erases them.
+	GroundsText   *DataValue `protobuf:"bytes,6,opt,name=grounds_text,json=groundsText,proto3" json:"grounds_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ObjectionOverridden) Reset() {
+	*x = ObjectionOverridden{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ObjectionOverridden) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ObjectionOverridden) ProtoMessage() {}
+
+func (x *ObjectionOverridden) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ObjectionOverridden.ProtoReflect.Descriptor instead.
+func (*ObjectionOverridden) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ObjectionOverridden) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ObjectionOverridden) GetPurposes() []string {
+	if x != nil {
+		return x.Purposes
+	}
+	return nil
+}
+
+func (x *ObjectionOverridden) GetGround() ObjectionOverrideGround {
+	if x != nil {
+		return x.Ground
+	}
+	return ObjectionOverrideGround_OBJECTION_OVERRIDE_GROUND_UNSPECIFIED
+}
+
+func (x *ObjectionOverridden) GetAssessmentRef() string {
+	if x != nil {
+		return x.AssessmentRef
+	}
+	return ""
+}
+
+func (x *ObjectionOverridden) GetGrounds() string {
+	if x != nil {
+		return x.Grounds
+	}
+	return ""
+}
+
+func (x *ObjectionOverridden) GetGroundsText() *DataValue {
+	if x != nil {
+		return x.GroundsText
+	}
+	return nil
+}
+
 // ErasureExecuted records that one system erased a subject's data.
 type ErasureExecuted struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -3131,7 +4542,7 @@ type ErasureExecuted struct {
 
 func (x *ErasureExecuted) Reset() {
 	*x = ErasureExecuted{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[24]
+	mi := &file_docket_events_v1_events_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3143,7 +4554,7 @@ func (x *ErasureExecuted) String() string {
 func (*ErasureExecuted) ProtoMessage() {}
 
 func (x *ErasureExecuted) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[24]
+	mi := &file_docket_events_v1_events_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3156,7 +4567,7 @@ func (x *ErasureExecuted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErasureExecuted.ProtoReflect.Descriptor instead.
 func (*ErasureExecuted) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{24}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ErasureExecuted) GetRequestId() string {
@@ -3198,7 +4609,7 @@ type SubjectKeyShredded struct {
 
 func (x *SubjectKeyShredded) Reset() {
 	*x = SubjectKeyShredded{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[25]
+	mi := &file_docket_events_v1_events_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3210,7 +4621,7 @@ func (x *SubjectKeyShredded) String() string {
 func (*SubjectKeyShredded) ProtoMessage() {}
 
 func (x *SubjectKeyShredded) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[25]
+	mi := &file_docket_events_v1_events_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3223,7 +4634,7 @@ func (x *SubjectKeyShredded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubjectKeyShredded.ProtoReflect.Descriptor instead.
 func (*SubjectKeyShredded) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{25}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SubjectKeyShredded) GetKeyGroups() []string {
@@ -3254,7 +4665,7 @@ type RecipientNotified struct {
 
 func (x *RecipientNotified) Reset() {
 	*x = RecipientNotified{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[26]
+	mi := &file_docket_events_v1_events_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3266,7 +4677,7 @@ func (x *RecipientNotified) String() string {
 func (*RecipientNotified) ProtoMessage() {}
 
 func (x *RecipientNotified) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[26]
+	mi := &file_docket_events_v1_events_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3279,7 +4690,7 @@ func (x *RecipientNotified) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecipientNotified.ProtoReflect.Descriptor instead.
 func (*RecipientNotified) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{26}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RecipientNotified) GetRequestId() string {
@@ -3329,7 +4740,7 @@ type RetentionExpired struct {
 
 func (x *RetentionExpired) Reset() {
 	*x = RetentionExpired{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[27]
+	mi := &file_docket_events_v1_events_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3341,7 +4752,7 @@ func (x *RetentionExpired) String() string {
 func (*RetentionExpired) ProtoMessage() {}
 
 func (x *RetentionExpired) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[27]
+	mi := &file_docket_events_v1_events_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3354,7 +4765,7 @@ func (x *RetentionExpired) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetentionExpired.ProtoReflect.Descriptor instead.
 func (*RetentionExpired) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{27}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RetentionExpired) GetActivityId() string {
@@ -3399,7 +4810,8 @@ type BreachRecorded struct {
 	DetectedAt               *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=detected_at,json=detectedAt,proto3" json:"detected_at,omitempty"`
 	AuthorityNotifiedAt      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=authority_notified_at,json=authorityNotifiedAt,proto3" json:"authority_notified_at,omitempty"`
 	SubjectsNotified         bool                   `protobuf:"varint,7,opt,name=subjects_notified,json=subjectsNotified,proto3" json:"subjects_notified,omitempty"`
-	// "low", "high": the assessed risk to the rights of natural persons.
+	// "none" (unlikely to result in a risk, Art. 33(1)), "low", "high": the
+	// assessed risk to the rights and freedoms of natural persons.
 	Risk string `protobuf:"bytes,8,opt,name=risk,proto3" json:"risk,omitempty"`
 	// The words of description, category user.content.private, sealed
 	// under the tenant key (the key ring's subject "_"), so that shredding it erases them.
@@ -3410,7 +4822,7 @@ type BreachRecorded struct {
 
 func (x *BreachRecorded) Reset() {
 	*x = BreachRecorded{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[28]
+	mi := &file_docket_events_v1_events_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3422,7 +4834,7 @@ func (x *BreachRecorded) String() string {
 func (*BreachRecorded) ProtoMessage() {}
 
 func (x *BreachRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[28]
+	mi := &file_docket_events_v1_events_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3435,7 +4847,7 @@ func (x *BreachRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BreachRecorded.ProtoReflect.Descriptor instead.
 func (*BreachRecorded) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{28}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *BreachRecorded) GetBreachId() string {
@@ -3539,7 +4951,7 @@ type SubjectDataExported struct {
 
 func (x *SubjectDataExported) Reset() {
 	*x = SubjectDataExported{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[29]
+	mi := &file_docket_events_v1_events_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3551,7 +4963,7 @@ func (x *SubjectDataExported) String() string {
 func (*SubjectDataExported) ProtoMessage() {}
 
 func (x *SubjectDataExported) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[29]
+	mi := &file_docket_events_v1_events_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3564,7 +4976,7 @@ func (x *SubjectDataExported) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubjectDataExported.ProtoReflect.Descriptor instead.
 func (*SubjectDataExported) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{29}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SubjectDataExported) GetRequestId() string {
@@ -3646,14 +5058,17 @@ type RecipientNotificationDue struct {
 	// The event that caused it.
 	CauseEventId string `protobuf:"bytes,4,opt,name=cause_event_id,json=causeEventId,proto3" json:"cause_event_id,omitempty"`
 	// When the notice is due.
-	DueAt         *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
+	DueAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
+	// When the notice became owed: the cause, or the end of the confidentiality
+	// (Art. 23) of the recipient's disclosure when that came later.
+	OwedFrom      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=owed_from,json=owedFrom,proto3" json:"owed_from,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RecipientNotificationDue) Reset() {
 	*x = RecipientNotificationDue{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[30]
+	mi := &file_docket_events_v1_events_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3665,7 +5080,7 @@ func (x *RecipientNotificationDue) String() string {
 func (*RecipientNotificationDue) ProtoMessage() {}
 
 func (x *RecipientNotificationDue) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[30]
+	mi := &file_docket_events_v1_events_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3678,7 +5093,7 @@ func (x *RecipientNotificationDue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecipientNotificationDue.ProtoReflect.Descriptor instead.
 func (*RecipientNotificationDue) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{30}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RecipientNotificationDue) GetRequestId() string {
@@ -3716,6 +5131,13 @@ func (x *RecipientNotificationDue) GetDueAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *RecipientNotificationDue) GetOwedFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OwedFrom
+	}
+	return nil
+}
+
 // RecipientNotificationWaived records that an Art. 19 notice will not be
 // sent, and why.
 type RecipientNotificationWaived struct {
@@ -3738,7 +5160,7 @@ type RecipientNotificationWaived struct {
 
 func (x *RecipientNotificationWaived) Reset() {
 	*x = RecipientNotificationWaived{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[31]
+	mi := &file_docket_events_v1_events_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3750,7 +5172,7 @@ func (x *RecipientNotificationWaived) String() string {
 func (*RecipientNotificationWaived) ProtoMessage() {}
 
 func (x *RecipientNotificationWaived) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[31]
+	mi := &file_docket_events_v1_events_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3763,7 +5185,7 @@ func (x *RecipientNotificationWaived) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecipientNotificationWaived.ProtoReflect.Descriptor instead.
 func (*RecipientNotificationWaived) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{31}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *RecipientNotificationWaived) GetRequestId() string {
@@ -3833,7 +5255,7 @@ type ErasureExemptionRecorded struct {
 
 func (x *ErasureExemptionRecorded) Reset() {
 	*x = ErasureExemptionRecorded{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[32]
+	mi := &file_docket_events_v1_events_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3845,7 +5267,7 @@ func (x *ErasureExemptionRecorded) String() string {
 func (*ErasureExemptionRecorded) ProtoMessage() {}
 
 func (x *ErasureExemptionRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[32]
+	mi := &file_docket_events_v1_events_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3858,7 +5280,7 @@ func (x *ErasureExemptionRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErasureExemptionRecorded.ProtoReflect.Descriptor instead.
 func (*ErasureExemptionRecorded) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{32}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ErasureExemptionRecorded) GetRequestId() string {
@@ -3903,11 +5325,683 @@ func (x *ErasureExemptionRecorded) GetDetailText() *DataValue {
 	return nil
 }
 
+// ControllerProfile is who the controller is and the settings the law
+// makes depend on where it is established.
+type ControllerProfile struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The controller's name (an organisation, never a natural person).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Its postal address (Art. 13(1)(a)).
+	Address string `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	// Where a data subject contacts it: an https URL (a contact form).
+	ContactUrl string `protobuf:"bytes,3,opt,name=contact_url,json=contactUrl,proto3" json:"contact_url,omitempty"`
+	// Where the data protection officer is contacted (Art. 37(7)).
+	DpoContactUrl string `protobuf:"bytes,4,opt,name=dpo_contact_url,json=dpoContactUrl,proto3" json:"dpo_contact_url,omitempty"`
+	// The lead supervisory authority's name.
+	SupervisoryAuthority    string `protobuf:"bytes,5,opt,name=supervisory_authority,json=supervisoryAuthority,proto3" json:"supervisory_authority,omitempty"`
+	SupervisoryAuthorityUrl string `protobuf:"bytes,6,opt,name=supervisory_authority_url,json=supervisoryAuthorityUrl,proto3" json:"supervisory_authority_url,omitempty"`
+	// IANA time zone periods end in (Regulation 1182/71), e.g. "Europe/Berlin".
+	TimeZone string `protobuf:"bytes,7,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// ISO 3166-1 alpha-2 code of the main establishment's member state.
+	MemberState string `protobuf:"bytes,8,opt,name=member_state,json=memberState,proto3" json:"member_state,omitempty"`
+	// BCP 47 languages documents are given in; the first is the default.
+	Languages []string `protobuf:"bytes,9,rep,name=languages,proto3" json:"languages,omitempty"`
+	// The age of digital consent (Art. 8(1)), 13 to 16; 0: the member
+	// state's.
+	DigitalConsentAge uint32 `protobuf:"varint,10,opt,name=digital_consent_age,json=digitalConsentAge,proto3" json:"digital_consent_age,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ControllerProfile) Reset() {
+	*x = ControllerProfile{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControllerProfile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControllerProfile) ProtoMessage() {}
+
+func (x *ControllerProfile) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControllerProfile.ProtoReflect.Descriptor instead.
+func (*ControllerProfile) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ControllerProfile) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetContactUrl() string {
+	if x != nil {
+		return x.ContactUrl
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetDpoContactUrl() string {
+	if x != nil {
+		return x.DpoContactUrl
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetSupervisoryAuthority() string {
+	if x != nil {
+		return x.SupervisoryAuthority
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetSupervisoryAuthorityUrl() string {
+	if x != nil {
+		return x.SupervisoryAuthorityUrl
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetMemberState() string {
+	if x != nil {
+		return x.MemberState
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetLanguages() []string {
+	if x != nil {
+		return x.Languages
+	}
+	return nil
+}
+
+func (x *ControllerProfile) GetDigitalConsentAge() uint32 {
+	if x != nil {
+		return x.DigitalConsentAge
+	}
+	return 0
+}
+
+// ControllerProfileDeclared sets the controller's profile from occurred_at
+// on; a later one replaces it.
+type ControllerProfileDeclared struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Profile       *ControllerProfile     `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ControllerProfileDeclared) Reset() {
+	*x = ControllerProfileDeclared{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControllerProfileDeclared) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControllerProfileDeclared) ProtoMessage() {}
+
+func (x *ControllerProfileDeclared) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControllerProfileDeclared.ProtoReflect.Descriptor instead.
+func (*ControllerProfileDeclared) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ControllerProfileDeclared) GetProfile() *ControllerProfile {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+// BreachRiskAssessed records a new assessment of a breach's risk.
+type BreachRiskAssessed struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	BreachId string                 `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
+	// "none", "low" or "high", as BreachRecorded.risk.
+	Risk string `protobuf:"bytes,2,opt,name=risk,proto3" json:"risk,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into detail_text and seals it.
+	Detail string `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	// The words of detail, category user.content.private, sealed under the
+	// tenant key (the key ring's subject "_"), so that shredding it erases them.
+	DetailText    *DataValue `protobuf:"bytes,4,opt,name=detail_text,json=detailText,proto3" json:"detail_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BreachRiskAssessed) Reset() {
+	*x = BreachRiskAssessed{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachRiskAssessed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachRiskAssessed) ProtoMessage() {}
+
+func (x *BreachRiskAssessed) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachRiskAssessed.ProtoReflect.Descriptor instead.
+func (*BreachRiskAssessed) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *BreachRiskAssessed) GetBreachId() string {
+	if x != nil {
+		return x.BreachId
+	}
+	return ""
+}
+
+func (x *BreachRiskAssessed) GetRisk() string {
+	if x != nil {
+		return x.Risk
+	}
+	return ""
+}
+
+func (x *BreachRiskAssessed) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *BreachRiskAssessed) GetDetailText() *DataValue {
+	if x != nil {
+		return x.DetailText
+	}
+	return nil
+}
+
+// BreachAuthorityNotified records a notification of a breach to the
+// supervisory authority (Art. 33), at occurred_at.
+type BreachAuthorityNotified struct {
+	state    protoimpl.MessageState  `protogen:"open.v1"`
+	BreachId string                  `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
+	Phase    BreachNotificationPhase `protobuf:"varint,2,opt,name=phase,proto3,enum=docket.events.v1.BreachNotificationPhase" json:"phase,omitempty"`
+	// The authority notified.
+	Authority string `protobuf:"bytes,3,opt,name=authority,proto3" json:"authority,omitempty"`
+	// The authority's case reference.
+	Reference string `protobuf:"bytes,4,opt,name=reference,proto3" json:"reference,omitempty"`
+	// Categories concerned, as known at this phase.
+	Categories               []string `protobuf:"bytes,5,rep,name=categories,proto3" json:"categories,omitempty"`
+	SubjectsAffectedEstimate uint64   `protobuf:"varint,6,opt,name=subjects_affected_estimate,json=subjectsAffectedEstimate,proto3" json:"subjects_affected_estimate,omitempty"`
+	// Why the notification comes later than 72 hours after awareness.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into delay_reason_text and seals it.
+	DelayReason string `protobuf:"bytes,7,opt,name=delay_reason,json=delayReason,proto3" json:"delay_reason,omitempty"`
+	// The words of delay_reason, category user.content.private, sealed under
+	// the tenant key (the key ring's subject "_"), so that shredding it erases them.
+	DelayReasonText *DataValue `protobuf:"bytes,8,opt,name=delay_reason_text,json=delayReasonText,proto3" json:"delay_reason_text,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *BreachAuthorityNotified) Reset() {
+	*x = BreachAuthorityNotified{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachAuthorityNotified) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachAuthorityNotified) ProtoMessage() {}
+
+func (x *BreachAuthorityNotified) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachAuthorityNotified.ProtoReflect.Descriptor instead.
+func (*BreachAuthorityNotified) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *BreachAuthorityNotified) GetBreachId() string {
+	if x != nil {
+		return x.BreachId
+	}
+	return ""
+}
+
+func (x *BreachAuthorityNotified) GetPhase() BreachNotificationPhase {
+	if x != nil {
+		return x.Phase
+	}
+	return BreachNotificationPhase_BREACH_NOTIFICATION_PHASE_UNSPECIFIED
+}
+
+func (x *BreachAuthorityNotified) GetAuthority() string {
+	if x != nil {
+		return x.Authority
+	}
+	return ""
+}
+
+func (x *BreachAuthorityNotified) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *BreachAuthorityNotified) GetCategories() []string {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+func (x *BreachAuthorityNotified) GetSubjectsAffectedEstimate() uint64 {
+	if x != nil {
+		return x.SubjectsAffectedEstimate
+	}
+	return 0
+}
+
+func (x *BreachAuthorityNotified) GetDelayReason() string {
+	if x != nil {
+		return x.DelayReason
+	}
+	return ""
+}
+
+func (x *BreachAuthorityNotified) GetDelayReasonText() *DataValue {
+	if x != nil {
+		return x.DelayReasonText
+	}
+	return nil
+}
+
+// BreachSubjectsNotified records that the affected subjects were told of a
+// breach (Art. 34(1)), at occurred_at.
+type BreachSubjectsNotified struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	BreachId         string                 `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
+	Channel          Channel                `protobuf:"varint,2,opt,name=channel,proto3,enum=docket.events.v1.Channel" json:"channel,omitempty"`
+	SubjectsNotified uint64                 `protobuf:"varint,3,opt,name=subjects_notified,json=subjectsNotified,proto3" json:"subjects_notified,omitempty"`
+	// A public communication instead of individual notices (Art. 34(3)(c)).
+	PublicCommunication bool `protobuf:"varint,4,opt,name=public_communication,json=publicCommunication,proto3" json:"public_communication,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *BreachSubjectsNotified) Reset() {
+	*x = BreachSubjectsNotified{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachSubjectsNotified) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachSubjectsNotified) ProtoMessage() {}
+
+func (x *BreachSubjectsNotified) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachSubjectsNotified.ProtoReflect.Descriptor instead.
+func (*BreachSubjectsNotified) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *BreachSubjectsNotified) GetBreachId() string {
+	if x != nil {
+		return x.BreachId
+	}
+	return ""
+}
+
+func (x *BreachSubjectsNotified) GetChannel() Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return Channel_CHANNEL_UNSPECIFIED
+}
+
+func (x *BreachSubjectsNotified) GetSubjectsNotified() uint64 {
+	if x != nil {
+		return x.SubjectsNotified
+	}
+	return 0
+}
+
+func (x *BreachSubjectsNotified) GetPublicCommunication() bool {
+	if x != nil {
+		return x.PublicCommunication
+	}
+	return false
+}
+
+// BreachSubjectNotificationExempted records an Art. 34(3) exception to
+// telling the subjects of a breach.
+type BreachSubjectNotificationExempted struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	BreachId string                 `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
+	Ground   Art34Exception         `protobuf:"varint,2,opt,name=ground,proto3,enum=docket.events.v1.Art34Exception" json:"ground,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into detail_text and seals it.
+	Detail string `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	// The words of detail, category user.content.private, sealed under the
+	// tenant key (the key ring's subject "_"), so that shredding it erases them.
+	DetailText    *DataValue `protobuf:"bytes,4,opt,name=detail_text,json=detailText,proto3" json:"detail_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BreachSubjectNotificationExempted) Reset() {
+	*x = BreachSubjectNotificationExempted{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachSubjectNotificationExempted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachSubjectNotificationExempted) ProtoMessage() {}
+
+func (x *BreachSubjectNotificationExempted) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachSubjectNotificationExempted.ProtoReflect.Descriptor instead.
+func (*BreachSubjectNotificationExempted) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *BreachSubjectNotificationExempted) GetBreachId() string {
+	if x != nil {
+		return x.BreachId
+	}
+	return ""
+}
+
+func (x *BreachSubjectNotificationExempted) GetGround() Art34Exception {
+	if x != nil {
+		return x.Ground
+	}
+	return Art34Exception_ART34_EXCEPTION_UNSPECIFIED
+}
+
+func (x *BreachSubjectNotificationExempted) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *BreachSubjectNotificationExempted) GetDetailText() *DataValue {
+	if x != nil {
+		return x.DetailText
+	}
+	return nil
+}
+
+// BreachClosed records that a breach's handling ended.
+type BreachClosed struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	BreachId string                 `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into summary_text and seals it.
+	Summary string `protobuf:"bytes,2,opt,name=summary,proto3" json:"summary,omitempty"`
+	// The words of summary, category user.content.private, sealed under the
+	// tenant key (the key ring's subject "_"), so that shredding it erases them.
+	SummaryText   *DataValue `protobuf:"bytes,3,opt,name=summary_text,json=summaryText,proto3" json:"summary_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BreachClosed) Reset() {
+	*x = BreachClosed{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachClosed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachClosed) ProtoMessage() {}
+
+func (x *BreachClosed) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachClosed.ProtoReflect.Descriptor instead.
+func (*BreachClosed) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *BreachClosed) GetBreachId() string {
+	if x != nil {
+		return x.BreachId
+	}
+	return ""
+}
+
+func (x *BreachClosed) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *BreachClosed) GetSummaryText() *DataValue {
+	if x != nil {
+		return x.SummaryText
+	}
+	return nil
+}
+
+// FindingStatusChanged records how the controller handled findings
+// (accountability, Art. 5(2)): each change is an event.
+type FindingStatusChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The findings, by Finding id ("<rule>:<event id>" or a time-based id).
+	FindingIds []string      `protobuf:"bytes,1,rep,name=finding_ids,json=findingIds,proto3" json:"finding_ids,omitempty"`
+	Status     FindingStatus `protobuf:"varint,2,opt,name=status,proto3,enum=docket.events.v1.FindingStatus" json:"status,omitempty"`
+	// For FINDING_STATUS_ASSIGNED: the pseudonymous staff id (a NATS token).
+	Assignee string `protobuf:"bytes,3,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	// Why: required for RISK_ACCEPTED and NOT_APPLICABLE.
+	// Free text, personal data: accepted in transit only. On receipt the
+	// Emitter moves it into justification_text and seals it.
+	Justification string `protobuf:"bytes,4,opt,name=justification,proto3" json:"justification,omitempty"`
+	// The words of justification, category user.content.private, sealed under
+	// the tenant key (the key ring's subject "_"), so that shredding it erases them.
+	JustificationText *DataValue `protobuf:"bytes,5,opt,name=justification_text,json=justificationText,proto3" json:"justification_text,omitempty"`
+	// For FINDING_STATUS_RESOLVED: the event that resolved it, if one did.
+	ResolvingEventId string `protobuf:"bytes,6,opt,name=resolving_event_id,json=resolvingEventId,proto3" json:"resolving_event_id,omitempty"`
+	// A finding group key: the change applies to every finding of the group
+	// that arose up to occurred_at, as well as to finding_ids.
+	Group         string `protobuf:"bytes,7,opt,name=group,proto3" json:"group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FindingStatusChanged) Reset() {
+	*x = FindingStatusChanged{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FindingStatusChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FindingStatusChanged) ProtoMessage() {}
+
+func (x *FindingStatusChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FindingStatusChanged.ProtoReflect.Descriptor instead.
+func (*FindingStatusChanged) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *FindingStatusChanged) GetFindingIds() []string {
+	if x != nil {
+		return x.FindingIds
+	}
+	return nil
+}
+
+func (x *FindingStatusChanged) GetStatus() FindingStatus {
+	if x != nil {
+		return x.Status
+	}
+	return FindingStatus_FINDING_STATUS_UNSPECIFIED
+}
+
+func (x *FindingStatusChanged) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+func (x *FindingStatusChanged) GetJustification() string {
+	if x != nil {
+		return x.Justification
+	}
+	return ""
+}
+
+func (x *FindingStatusChanged) GetJustificationText() *DataValue {
+	if x != nil {
+		return x.JustificationText
+	}
+	return nil
+}
+
+func (x *FindingStatusChanged) GetResolvingEventId() string {
+	if x != nil {
+		return x.ResolvingEventId
+	}
+	return ""
+}
+
+func (x *FindingStatusChanged) GetGroup() string {
+	if x != nil {
+		return x.Group
+	}
+	return ""
+}
+
 var File_docket_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1ddocket/events/v1/events.proto\x12\x10docket.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb5\x15\n" +
+	"\x1ddocket/events/v1/events.proto\x12\x10docket.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfe\x1d\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x1f\n" +
@@ -3947,20 +6041,34 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x15subject_data_exported\x18) \x01(\v2%.docket.events.v1.SubjectDataExportedH\x00R\x13subjectDataExported\x12j\n" +
 	"\x1arecipient_notification_due\x18* \x01(\v2*.docket.events.v1.RecipientNotificationDueH\x00R\x18recipientNotificationDue\x12s\n" +
 	"\x1drecipient_notification_waived\x18+ \x01(\v2-.docket.events.v1.RecipientNotificationWaivedH\x00R\x1brecipientNotificationWaived\x12j\n" +
-	"\x1aerasure_exemption_recorded\x18, \x01(\v2*.docket.events.v1.ErasureExemptionRecordedH\x00R\x18erasureExemptionRecordedB\t\n" +
+	"\x1aerasure_exemption_recorded\x18, \x01(\v2*.docket.events.v1.ErasureExemptionRecordedH\x00R\x18erasureExemptionRecorded\x12m\n" +
+	"\x1bcontroller_profile_declared\x18- \x01(\v2+.docket.events.v1.ControllerProfileDeclaredH\x00R\x19controllerProfileDeclared\x12H\n" +
+	"\x0edata_processed\x18. \x01(\v2\x1f.docket.events.v1.DataProcessedH\x00R\rdataProcessed\x12T\n" +
+	"\x12relationship_ended\x18/ \x01(\v2#.docket.events.v1.RelationshipEndedH\x00R\x11relationshipEnded\x12Z\n" +
+	"\x14objection_overridden\x180 \x01(\v2%.docket.events.v1.ObjectionOverriddenH\x00R\x13objectionOverridden\x12\x82\x01\n" +
+	"\"disclosure_confidentiality_changed\x181 \x01(\v22.docket.events.v1.DisclosureConfidentialityChangedH\x00R disclosureConfidentialityChanged\x12X\n" +
+	"\x14breach_risk_assessed\x182 \x01(\v2$.docket.events.v1.BreachRiskAssessedH\x00R\x12breachRiskAssessed\x12g\n" +
+	"\x19breach_authority_notified\x183 \x01(\v2).docket.events.v1.BreachAuthorityNotifiedH\x00R\x17breachAuthorityNotified\x12d\n" +
+	"\x18breach_subjects_notified\x184 \x01(\v2(.docket.events.v1.BreachSubjectsNotifiedH\x00R\x16breachSubjectsNotified\x12\x86\x01\n" +
+	"$breach_subject_notification_exempted\x185 \x01(\v23.docket.events.v1.BreachSubjectNotificationExemptedH\x00R!breachSubjectNotificationExempted\x12E\n" +
+	"\rbreach_closed\x186 \x01(\v2\x1e.docket.events.v1.BreachClosedH\x00R\fbreachClosed\x12^\n" +
+	"\x16finding_status_changed\x187 \x01(\v2&.docket.events.v1.FindingStatusChangedH\x00R\x14findingStatusChangedB\t\n" +
 	"\apayload\"H\n" +
 	"\x05Actor\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.docket.events.v1.ActorKindR\x04kind\x12\x0e\n" +
-	"\x02id\x18\x02 \x01(\tR\x02id\"\xd2\x01\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"\xc5\x02\n" +
 	"\tRecipient\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x123\n" +
 	"\x04kind\x18\x03 \x01(\x0e2\x1f.docket.events.v1.RecipientKindR\x04kind\x12\x18\n" +
 	"\acountry\x18\x04 \x01(\tR\acountry\x12R\n" +
-	"\x12transfer_mechanism\x18\x05 \x01(\x0e2#.docket.events.v1.TransferMechanismR\x11transferMechanism\"9\n" +
+	"\x12transfer_mechanism\x18\x05 \x01(\x0e2#.docket.events.v1.TransferMechanismR\x11transferMechanism\x12#\n" +
+	"\rdpf_certified\x18\x06 \x01(\bR\fdpfCertified\x12L\n" +
+	"\x10art49_derogation\x18\a \x01(\x0e2!.docket.events.v1.Art49DerogationR\x0fart49Derogation\"\x82\x01\n" +
 	"\tRetention\x12\x12\n" +
 	"\x04days\x18\x01 \x01(\rR\x04days\x12\x18\n" +
-	"\atrigger\x18\x02 \x01(\tR\atrigger\"\xb0\x04\n" +
+	"\atrigger\x18\x02 \x01(\tR\atrigger\x12G\n" +
+	"\rtrigger_event\x18\x03 \x01(\x0e2\".docket.events.v1.RetentionTriggerR\ftriggerEvent\"\xf7\x05\n" +
 	"\x12ProcessingActivity\x12\x1f\n" +
 	"\vactivity_id\x18\x01 \x01(\tR\n" +
 	"activityId\x12\x12\n" +
@@ -3977,7 +6085,10 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\tretention\x18\t \x01(\v2\x1b.docket.events.v1.RetentionR\tretention\x12\x1b\n" +
 	"\tkey_group\x18\n" +
 	" \x01(\tR\bkeyGroup\x12K\n" +
-	"\"legitimate_interest_assessment_ref\x18\v \x01(\tR\x1flegitimateInterestAssessmentRef\"^\n" +
+	"\"legitimate_interest_assessment_ref\x18\v \x01(\tR\x1flegitimateInterestAssessmentRef\x12S\n" +
+	"\x13criminal_data_basis\x18\f \x01(\x0e2#.docket.events.v1.CriminalDataBasisR\x11criminalDataBasis\x12\x1c\n" +
+	"\tprofiling\x18\r \x01(\bR\tprofiling\x12R\n" +
+	"\x12automated_decision\x18\x0e \x01(\x0e2#.docket.events.v1.AutomatedDecisionR\x11automatedDecision\"^\n" +
 	"\x1aProcessingActivityDeclared\x12@\n" +
 	"\bactivity\x18\x01 \x01(\v2$.docket.events.v1.ProcessingActivityR\bactivity\"\xb3\x01\n" +
 	"\x19ProcessingActivityAmended\x12@\n" +
@@ -4004,7 +6115,7 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\tkey_group\x18\x02 \x01(\tR\bkeyGroup\x12\x1e\n" +
 	"\tplaintext\x18\x03 \x01(\tH\x00R\tplaintext\x122\n" +
 	"\x06sealed\x18\x04 \x01(\v2\x18.docket.events.v1.SealedH\x00R\x06sealedB\a\n" +
-	"\x05value\"\xbe\x03\n" +
+	"\x05value\"\xa0\x05\n" +
 	"\rDataCollected\x12\x1f\n" +
 	"\vactivity_id\x18\x01 \x01(\tR\n" +
 	"activityId\x12\x1a\n" +
@@ -4018,7 +6129,33 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x06values\x18\x06 \x03(\v2\x1b.docket.events.v1.DataValueR\x06values\x12+\n" +
 	"\x11collection_source\x18\a \x01(\tR\x10collectionSource\x12)\n" +
 	"\x10collection_point\x18\b \x01(\tR\x0fcollectionPoint\x12(\n" +
-	"\x10subject_is_child\x18\t \x01(\bR\x0esubjectIsChild\"\xd9\x01\n" +
+	"\x10subject_is_child\x18\t \x01(\bR\x0esubjectIsChild\x12U\n" +
+	"\x15restriction_exception\x18\n" +
+	" \x01(\x0e2 .docket.events.v1.Art18ExceptionR\x14restrictionException\x124\n" +
+	"\bage_band\x18\v \x01(\x0e2\x19.docket.events.v1.AgeBandR\aageBand\x12S\n" +
+	"\x13criminal_data_basis\x18\f \x01(\x0e2#.docket.events.v1.CriminalDataBasisR\x11criminalDataBasis\"\xbd\x05\n" +
+	"\rDataProcessed\x12\x1f\n" +
+	"\vactivity_id\x18\x01 \x01(\tR\n" +
+	"activityId\x12\x1a\n" +
+	"\bpurposes\x18\x02 \x03(\tR\bpurposes\x12\x1e\n" +
+	"\n" +
+	"categories\x18\x03 \x03(\tR\n" +
+	"categories\x12=\n" +
+	"\vlegal_basis\x18\x04 \x01(\x0e2\x1c.docket.events.v1.LegalBasisR\n" +
+	"legalBasis\x12Z\n" +
+	"\x1aspecial_category_condition\x18\x05 \x01(\x0e2\x1c.docket.events.v1.LegalBasisR\x18specialCategoryCondition\x12\x16\n" +
+	"\x06system\x18\x06 \x01(\tR\x06system\x12\x1c\n" +
+	"\tprofiling\x18\a \x01(\bR\tprofiling\x12R\n" +
+	"\x12automated_decision\x18\b \x01(\x0e2#.docket.events.v1.AutomatedDecisionR\x11automatedDecision\x12I\n" +
+	"\x0fart22_exception\x18\t \x01(\x0e2 .docket.events.v1.Art22ExceptionR\x0eart22Exception\x12U\n" +
+	"\x15restriction_exception\x18\n" +
+	" \x01(\x0e2 .docket.events.v1.Art18ExceptionR\x14restrictionException\x12S\n" +
+	"\x13criminal_data_basis\x18\v \x01(\x0e2#.docket.events.v1.CriminalDataBasisR\x11criminalDataBasis\x123\n" +
+	"\achannel\x18\f \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\"\x97\x01\n" +
+	"\x11RelationshipEnded\x12'\n" +
+	"\x0frelationship_id\x18\x01 \x01(\tR\x0erelationshipId\x126\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\".docket.events.v1.RelationshipKindR\x04kind\x12!\n" +
+	"\factivity_ids\x18\x03 \x03(\tR\vactivityIds\"\xd9\x01\n" +
 	"\rDataRectified\x12\x1e\n" +
 	"\n" +
 	"categories\x18\x01 \x03(\tR\n" +
@@ -4051,7 +6188,7 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x10ConsentWithdrawn\x12\x18\n" +
 	"\apurpose\x18\x01 \x01(\tR\apurpose\x127\n" +
 	"\x06method\x18\x02 \x01(\x0e2\x1f.docket.events.v1.ConsentMethodR\x06method\x123\n" +
-	"\achannel\x18\x03 \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\"\xcb\x04\n" +
+	"\achannel\x18\x03 \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\"\xa6\x06\n" +
 	"\x0eDisclosureMade\x129\n" +
 	"\trecipient\x18\x01 \x01(\v2\x1b.docket.events.v1.RecipientR\trecipient\x12\x1e\n" +
 	"\n" +
@@ -4067,7 +6204,15 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"activityId\x123\n" +
 	"\x06values\x18\t \x03(\v2\x1b.docket.events.v1.DataValueR\x06values\x12V\n" +
 	"\x19legal_instrument_ref_text\x18\n" +
-	" \x01(\v2\x1b.docket.events.v1.DataValueR\x16legalInstrumentRefText\"\xd6\x01\n" +
+	" \x01(\v2\x1b.docket.events.v1.DataValueR\x16legalInstrumentRefText\x12-\n" +
+	"\x12particular_inquiry\x18\v \x01(\bR\x11particularInquiry\x12U\n" +
+	"\x15restriction_exception\x18\f \x01(\x0e2 .docket.events.v1.Art18ExceptionR\x14restrictionException\x12S\n" +
+	"\x13criminal_data_basis\x18\r \x01(\x0e2#.docket.events.v1.CriminalDataBasisR\x11criminalDataBasis\"\xa7\x02\n" +
+	" DisclosureConfidentialityChanged\x12.\n" +
+	"\x13disclosure_event_id\x18\x01 \x01(\tR\x11disclosureEventId\x12I\n" +
+	"\x12confidential_until\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x11confidentialUntil\x120\n" +
+	"\x14legal_instrument_ref\x18\x03 \x01(\tR\x12legalInstrumentRef\x12V\n" +
+	"\x19legal_instrument_ref_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\x16legalInstrumentRefText\"\xd6\x01\n" +
 	"\x15RightsRequestReceived\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12-\n" +
@@ -4089,19 +6234,22 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x06months\x18\x02 \x01(\rR\x06months\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12<\n" +
 	"\vreason_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
-	"reasonText\"\xba\x01\n" +
+	"reasonText\"\xdc\x01\n" +
 	"\x16RightsRequestFulfilled\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x18\n" +
 	"\aoutcome\x18\x02 \x01(\tR\aoutcome\x12'\n" +
 	"\x0fresponse_sha256\x18\x03 \x01(\fR\x0eresponseSha256\x12>\n" +
-	"\foutcome_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\voutcomeText\"\xd6\x01\n" +
+	"\foutcome_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\voutcomeText\x12 \n" +
+	"\fno_data_held\x18\x05 \x01(\bR\n" +
+	"noDataHeld\"\xfd\x01\n" +
 	"\x13RightsRequestDenied\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x126\n" +
 	"\x06ground\x18\x02 \x01(\x0e2\x1e.docket.events.v1.DenialGroundR\x06ground\x12 \n" +
 	"\vexplanation\x18\x03 \x01(\tR\vexplanation\x12F\n" +
-	"\x10explanation_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\x0fexplanationText\"\xec\x01\n" +
+	"\x10explanation_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\x0fexplanationText\x12%\n" +
+	"\x0eremedies_given\x18\x05 \x01(\bR\rremediesGiven\"\xec\x01\n" +
 	"\x12RestrictionApplied\x12%\n" +
 	"\x0erestriction_id\x18\x01 \x01(\tR\rrestrictionId\x12\x1a\n" +
 	"\bpurposes\x18\x02 \x03(\tR\bpurposes\x12\x1e\n" +
@@ -4123,7 +6271,15 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x02 \x01(\tR\trequestId\x12\x18\n" +
 	"\agrounds\x18\x03 \x01(\tR\agrounds\x12>\n" +
-	"\fgrounds_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\vgroundsText\"\x8f\x01\n" +
+	"\fgrounds_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\vgroundsText\"\x94\x02\n" +
+	"\x13ObjectionOverridden\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1a\n" +
+	"\bpurposes\x18\x02 \x03(\tR\bpurposes\x12A\n" +
+	"\x06ground\x18\x03 \x01(\x0e2).docket.events.v1.ObjectionOverrideGroundR\x06ground\x12%\n" +
+	"\x0eassessment_ref\x18\x04 \x01(\tR\rassessmentRef\x12\x18\n" +
+	"\agrounds\x18\x05 \x01(\tR\agrounds\x12>\n" +
+	"\fgrounds_text\x18\x06 \x01(\v2\x1b.docket.events.v1.DataValueR\vgroundsText\"\x8f\x01\n" +
 	"\x0fErasureExecuted\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x16\n" +
@@ -4175,14 +6331,15 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\ttree_size\x18\x06 \x01(\x04R\btreeSize\x12$\n" +
 	"\rjustification\x18\a \x01(\tR\rjustification\x12\x19\n" +
 	"\btoken_id\x18\b \x01(\tR\atokenId\x12J\n" +
-	"\x12justification_text\x18\t \x01(\v2\x1b.docket.events.v1.DataValueR\x11justificationText\"\xe4\x01\n" +
+	"\x12justification_text\x18\t \x01(\v2\x1b.docket.events.v1.DataValueR\x11justificationText\"\x9d\x02\n" +
 	"\x18RecipientNotificationDue\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12!\n" +
 	"\frecipient_id\x18\x02 \x01(\tR\vrecipientId\x12-\n" +
 	"\x05right\x18\x03 \x01(\x0e2\x17.docket.events.v1.RightR\x05right\x12$\n" +
 	"\x0ecause_event_id\x18\x04 \x01(\tR\fcauseEventId\x121\n" +
-	"\x06due_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\"\x9c\x02\n" +
+	"\x06due_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x127\n" +
+	"\towed_from\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bowedFrom\"\x9c\x02\n" +
 	"\x1bRecipientNotificationWaived\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12!\n" +
@@ -4201,7 +6358,63 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x06detail\x18\x04 \x01(\tR\x06detail\x120\n" +
 	"\x05until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12<\n" +
 	"\vdetail_text\x18\x06 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
-	"detailText*\xa4\x01\n" +
+	"detailText\"\x89\x03\n" +
+	"\x11ControllerProfile\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x1f\n" +
+	"\vcontact_url\x18\x03 \x01(\tR\n" +
+	"contactUrl\x12&\n" +
+	"\x0fdpo_contact_url\x18\x04 \x01(\tR\rdpoContactUrl\x123\n" +
+	"\x15supervisory_authority\x18\x05 \x01(\tR\x14supervisoryAuthority\x12:\n" +
+	"\x19supervisory_authority_url\x18\x06 \x01(\tR\x17supervisoryAuthorityUrl\x12\x1b\n" +
+	"\ttime_zone\x18\a \x01(\tR\btimeZone\x12!\n" +
+	"\fmember_state\x18\b \x01(\tR\vmemberState\x12\x1c\n" +
+	"\tlanguages\x18\t \x03(\tR\tlanguages\x12.\n" +
+	"\x13digital_consent_age\x18\n" +
+	" \x01(\rR\x11digitalConsentAge\"Z\n" +
+	"\x19ControllerProfileDeclared\x12=\n" +
+	"\aprofile\x18\x01 \x01(\v2#.docket.events.v1.ControllerProfileR\aprofile\"\x9b\x01\n" +
+	"\x12BreachRiskAssessed\x12\x1b\n" +
+	"\tbreach_id\x18\x01 \x01(\tR\bbreachId\x12\x12\n" +
+	"\x04risk\x18\x02 \x01(\tR\x04risk\x12\x16\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\x12<\n" +
+	"\vdetail_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"detailText\"\xfd\x02\n" +
+	"\x17BreachAuthorityNotified\x12\x1b\n" +
+	"\tbreach_id\x18\x01 \x01(\tR\bbreachId\x12?\n" +
+	"\x05phase\x18\x02 \x01(\x0e2).docket.events.v1.BreachNotificationPhaseR\x05phase\x12\x1c\n" +
+	"\tauthority\x18\x03 \x01(\tR\tauthority\x12\x1c\n" +
+	"\treference\x18\x04 \x01(\tR\treference\x12\x1e\n" +
+	"\n" +
+	"categories\x18\x05 \x03(\tR\n" +
+	"categories\x12<\n" +
+	"\x1asubjects_affected_estimate\x18\x06 \x01(\x04R\x18subjectsAffectedEstimate\x12!\n" +
+	"\fdelay_reason\x18\a \x01(\tR\vdelayReason\x12G\n" +
+	"\x11delay_reason_text\x18\b \x01(\v2\x1b.docket.events.v1.DataValueR\x0fdelayReasonText\"\xca\x01\n" +
+	"\x16BreachSubjectsNotified\x12\x1b\n" +
+	"\tbreach_id\x18\x01 \x01(\tR\bbreachId\x123\n" +
+	"\achannel\x18\x02 \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\x12+\n" +
+	"\x11subjects_notified\x18\x03 \x01(\x04R\x10subjectsNotified\x121\n" +
+	"\x14public_communication\x18\x04 \x01(\bR\x13publicCommunication\"\xd0\x01\n" +
+	"!BreachSubjectNotificationExempted\x12\x1b\n" +
+	"\tbreach_id\x18\x01 \x01(\tR\bbreachId\x128\n" +
+	"\x06ground\x18\x02 \x01(\x0e2 .docket.events.v1.Art34ExceptionR\x06ground\x12\x16\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\x12<\n" +
+	"\vdetail_text\x18\x04 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
+	"detailText\"\x85\x01\n" +
+	"\fBreachClosed\x12\x1b\n" +
+	"\tbreach_id\x18\x01 \x01(\tR\bbreachId\x12\x18\n" +
+	"\asummary\x18\x02 \x01(\tR\asummary\x12>\n" +
+	"\fsummary_text\x18\x03 \x01(\v2\x1b.docket.events.v1.DataValueR\vsummaryText\"\xc2\x02\n" +
+	"\x14FindingStatusChanged\x12\x1f\n" +
+	"\vfinding_ids\x18\x01 \x03(\tR\n" +
+	"findingIds\x127\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1f.docket.events.v1.FindingStatusR\x06status\x12\x1a\n" +
+	"\bassignee\x18\x03 \x01(\tR\bassignee\x12$\n" +
+	"\rjustification\x18\x04 \x01(\tR\rjustification\x12J\n" +
+	"\x12justification_text\x18\x05 \x01(\v2\x1b.docket.events.v1.DataValueR\x11justificationText\x12,\n" +
+	"\x12resolving_event_id\x18\x06 \x01(\tR\x10resolvingEventId\x12\x14\n" +
+	"\x05group\x18\a \x01(\tR\x05group*\xa4\x01\n" +
 	"\tActorKind\x12\x1a\n" +
 	"\x16ACTOR_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTOR_KIND_SYSTEM\x10\x01\x12\x14\n" +
@@ -4242,7 +6455,57 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"*TRANSFER_MECHANISM_BINDING_CORPORATE_RULES\x10\x04\x12&\n" +
 	"\"TRANSFER_MECHANISM_CODE_OF_CONDUCT\x10\x05\x12$\n" +
 	" TRANSFER_MECHANISM_CERTIFICATION\x10\x06\x12'\n" +
-	"#TRANSFER_MECHANISM_DEROGATION_ART49\x10\a*\x9e\x02\n" +
+	"#TRANSFER_MECHANISM_DEROGATION_ART49\x10\a*\x84\x03\n" +
+	"\x0fArt49Derogation\x12 \n" +
+	"\x1cART49_DEROGATION_UNSPECIFIED\x10\x00\x12%\n" +
+	"!ART49_DEROGATION_EXPLICIT_CONSENT\x10\x01\x12*\n" +
+	"&ART49_DEROGATION_CONTRACT_WITH_SUBJECT\x10\x02\x121\n" +
+	"-ART49_DEROGATION_CONTRACT_IN_SUBJECT_INTEREST\x10\x03\x12$\n" +
+	" ART49_DEROGATION_PUBLIC_INTEREST\x10\x04\x12!\n" +
+	"\x1dART49_DEROGATION_LEGAL_CLAIMS\x10\x05\x12$\n" +
+	" ART49_DEROGATION_VITAL_INTERESTS\x10\x06\x12$\n" +
+	" ART49_DEROGATION_PUBLIC_REGISTER\x10\a\x124\n" +
+	"0ART49_DEROGATION_COMPELLING_LEGITIMATE_INTERESTS\x10\b*\xfb\x01\n" +
+	"\x10RetentionTrigger\x12!\n" +
+	"\x1dRETENTION_TRIGGER_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cRETENTION_TRIGGER_COLLECTION\x10\x01\x12'\n" +
+	"#RETENTION_TRIGGER_CONSENT_WITHDRAWN\x10\x02\x12&\n" +
+	"\"RETENTION_TRIGGER_OBJECTION_UPHELD\x10\x03\x12'\n" +
+	"#RETENTION_TRIGGER_REQUEST_FULFILLED\x10\x04\x12(\n" +
+	"$RETENTION_TRIGGER_RELATIONSHIP_ENDED\x10\x05*\x8f\x01\n" +
+	"\x11CriminalDataBasis\x12#\n" +
+	"\x1fCRIMINAL_DATA_BASIS_UNSPECIFIED\x10\x00\x12*\n" +
+	"&CRIMINAL_DATA_BASIS_OFFICIAL_AUTHORITY\x10\x01\x12)\n" +
+	"%CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW\x10\x02*\x95\x01\n" +
+	"\x11AutomatedDecision\x12\"\n" +
+	"\x1eAUTOMATED_DECISION_UNSPECIFIED\x10\x00\x121\n" +
+	"-AUTOMATED_DECISION_WITHOUT_SIGNIFICANT_EFFECT\x10\x01\x12)\n" +
+	"%AUTOMATED_DECISION_SIGNIFICANT_EFFECT\x10\x02*\x9c\x01\n" +
+	"\x0eArt22Exception\x12\x1f\n" +
+	"\x1bART22_EXCEPTION_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18ART22_EXCEPTION_CONTRACT\x10\x01\x12%\n" +
+	"!ART22_EXCEPTION_AUTHORISED_BY_LAW\x10\x02\x12$\n" +
+	" ART22_EXCEPTION_EXPLICIT_CONSENT\x10\x03*\xd1\x01\n" +
+	"\x0eArt18Exception\x12\x1f\n" +
+	"\x1bART18_EXCEPTION_UNSPECIFIED\x10\x00\x12#\n" +
+	"\x1fART18_EXCEPTION_SUBJECT_CONSENT\x10\x01\x12 \n" +
+	"\x1cART18_EXCEPTION_LEGAL_CLAIMS\x10\x02\x12(\n" +
+	"$ART18_EXCEPTION_PROTECTION_OF_OTHERS\x10\x03\x12-\n" +
+	")ART18_EXCEPTION_IMPORTANT_PUBLIC_INTEREST\x10\x04*\x98\x01\n" +
+	"\aAgeBand\x12\x18\n" +
+	"\x14AGE_BAND_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11AGE_BAND_UNDER_13\x10\x01\x12\x0f\n" +
+	"\vAGE_BAND_13\x10\x02\x12\x0f\n" +
+	"\vAGE_BAND_14\x10\x03\x12\x0f\n" +
+	"\vAGE_BAND_15\x10\x04\x12\x15\n" +
+	"\x11AGE_BAND_16_TO_17\x10\x05\x12\x12\n" +
+	"\x0eAGE_BAND_ADULT\x10\x06*\xb8\x01\n" +
+	"\x10RelationshipKind\x12!\n" +
+	"\x1dRELATIONSHIP_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aRELATIONSHIP_KIND_CONTRACT\x10\x01\x12\x1d\n" +
+	"\x19RELATIONSHIP_KIND_ACCOUNT\x10\x02\x12 \n" +
+	"\x1cRELATIONSHIP_KIND_EMPLOYMENT\x10\x03\x12 \n" +
+	"\x1cRELATIONSHIP_KIND_MEMBERSHIP\x10\x04*\x9e\x02\n" +
 	"\rConsentMethod\x12\x1e\n" +
 	"\x1aCONSENT_METHOD_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17CONSENT_METHOD_CHECKBOX\x10\x01\x12 \n" +
@@ -4275,7 +6538,11 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\"DENIAL_GROUND_MANIFESTLY_UNFOUNDED\x10\x02\x12\x1b\n" +
 	"\x17DENIAL_GROUND_EXCESSIVE\x10\x03\x12!\n" +
 	"\x1dDENIAL_GROUND_LEGAL_EXEMPTION\x10\x04\x12\x1e\n" +
-	"\x1aDENIAL_GROUND_NO_DATA_HELD\x10\x05*]\n" +
+	"\x1aDENIAL_GROUND_NO_DATA_HELD\x10\x05*\xad\x01\n" +
+	"\x17ObjectionOverrideGround\x12)\n" +
+	"%OBJECTION_OVERRIDE_GROUND_UNSPECIFIED\x10\x00\x12;\n" +
+	"7OBJECTION_OVERRIDE_GROUND_COMPELLING_LEGITIMATE_GROUNDS\x10\x01\x12*\n" +
+	"&OBJECTION_OVERRIDE_GROUND_LEGAL_CLAIMS\x10\x02*]\n" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12EXPORT_FORMAT_HTML\x10\x01\x12\x16\n" +
@@ -4290,7 +6557,25 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	")ERASURE_EXEMPTION_GROUND_LEGAL_OBLIGATION\x10\x02\x12*\n" +
 	"&ERASURE_EXEMPTION_GROUND_PUBLIC_HEALTH\x10\x03\x12/\n" +
 	"+ERASURE_EXEMPTION_GROUND_ARCHIVING_RESEARCH\x10\x04\x12)\n" +
-	"%ERASURE_EXEMPTION_GROUND_LEGAL_CLAIMS\x10\x05BDZBgithub.com/docketledger/docket/proto/gen/docket/events/v1;eventsv1b\x06proto3"
+	"%ERASURE_EXEMPTION_GROUND_LEGAL_CLAIMS\x10\x05*\xb6\x01\n" +
+	"\x17BreachNotificationPhase\x12)\n" +
+	"%BREACH_NOTIFICATION_PHASE_UNSPECIFIED\x10\x00\x12%\n" +
+	"!BREACH_NOTIFICATION_PHASE_INITIAL\x10\x01\x12$\n" +
+	" BREACH_NOTIFICATION_PHASE_UPDATE\x10\x02\x12#\n" +
+	"\x1fBREACH_NOTIFICATION_PHASE_FINAL\x10\x03*\xad\x01\n" +
+	"\x0eArt34Exception\x12\x1f\n" +
+	"\x1bART34_EXCEPTION_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eART34_EXCEPTION_UNINTELLIGIBLE\x10\x01\x12)\n" +
+	"%ART34_EXCEPTION_RISK_NO_LONGER_LIKELY\x10\x02\x12+\n" +
+	"'ART34_EXCEPTION_DISPROPORTIONATE_EFFORT\x10\x03*\xe8\x01\n" +
+	"\rFindingStatus\x12\x1e\n" +
+	"\x1aFINDING_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13FINDING_STATUS_OPEN\x10\x01\x12\x1f\n" +
+	"\x1bFINDING_STATUS_ACKNOWLEDGED\x10\x02\x12\x1b\n" +
+	"\x17FINDING_STATUS_ASSIGNED\x10\x03\x12 \n" +
+	"\x1cFINDING_STATUS_RISK_ACCEPTED\x10\x04\x12!\n" +
+	"\x1dFINDING_STATUS_NOT_APPLICABLE\x10\x05\x12\x1b\n" +
+	"\x17FINDING_STATUS_RESOLVED\x10\x06BDZBgithub.com/docketledger/docket/proto/gen/docket/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_docket_events_v1_events_proto_rawDescOnce sync.Once
@@ -4304,145 +6589,212 @@ func file_docket_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_docket_events_v1_events_proto_rawDescData
 }
 
-var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
-var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 23)
+var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_docket_events_v1_events_proto_goTypes = []any{
-	(ActorKind)(0),                        // 0: docket.events.v1.ActorKind
-	(LegalBasis)(0),                       // 1: docket.events.v1.LegalBasis
-	(RecipientKind)(0),                    // 2: docket.events.v1.RecipientKind
-	(TransferMechanism)(0),                // 3: docket.events.v1.TransferMechanism
-	(ConsentMethod)(0),                    // 4: docket.events.v1.ConsentMethod
-	(Channel)(0),                          // 5: docket.events.v1.Channel
-	(Right)(0),                            // 6: docket.events.v1.Right
-	(DenialGround)(0),                     // 7: docket.events.v1.DenialGround
-	(ExportFormat)(0),                     // 8: docket.events.v1.ExportFormat
-	(WaiverGround)(0),                     // 9: docket.events.v1.WaiverGround
-	(ErasureExemptionGround)(0),           // 10: docket.events.v1.ErasureExemptionGround
-	(*Event)(nil),                         // 11: docket.events.v1.Event
-	(*Actor)(nil),                         // 12: docket.events.v1.Actor
-	(*Recipient)(nil),                     // 13: docket.events.v1.Recipient
-	(*Retention)(nil),                     // 14: docket.events.v1.Retention
-	(*ProcessingActivity)(nil),            // 15: docket.events.v1.ProcessingActivity
-	(*ProcessingActivityDeclared)(nil),    // 16: docket.events.v1.ProcessingActivityDeclared
-	(*ProcessingActivityAmended)(nil),     // 17: docket.events.v1.ProcessingActivityAmended
-	(*NoticePublished)(nil),               // 18: docket.events.v1.NoticePublished
-	(*Sealed)(nil),                        // 19: docket.events.v1.Sealed
-	(*DataValue)(nil),                     // 20: docket.events.v1.DataValue
-	(*DataCollected)(nil),                 // 21: docket.events.v1.DataCollected
-	(*DataRectified)(nil),                 // 22: docket.events.v1.DataRectified
-	(*ParentalAuthorization)(nil),         // 23: docket.events.v1.ParentalAuthorization
-	(*ConsentGiven)(nil),                  // 24: docket.events.v1.ConsentGiven
-	(*ConsentWithdrawn)(nil),              // 25: docket.events.v1.ConsentWithdrawn
-	(*DisclosureMade)(nil),                // 26: docket.events.v1.DisclosureMade
-	(*RightsRequestReceived)(nil),         // 27: docket.events.v1.RightsRequestReceived
-	(*RightsRequestIdentityVerified)(nil), // 28: docket.events.v1.RightsRequestIdentityVerified
-	(*RightsRequestDeadlineExtended)(nil), // 29: docket.events.v1.RightsRequestDeadlineExtended
-	(*RightsRequestFulfilled)(nil),        // 30: docket.events.v1.RightsRequestFulfilled
-	(*RightsRequestDenied)(nil),           // 31: docket.events.v1.RightsRequestDenied
-	(*RestrictionApplied)(nil),            // 32: docket.events.v1.RestrictionApplied
-	(*RestrictionLifted)(nil),             // 33: docket.events.v1.RestrictionLifted
-	(*ObjectionRecorded)(nil),             // 34: docket.events.v1.ObjectionRecorded
-	(*ErasureExecuted)(nil),               // 35: docket.events.v1.ErasureExecuted
-	(*SubjectKeyShredded)(nil),            // 36: docket.events.v1.SubjectKeyShredded
-	(*RecipientNotified)(nil),             // 37: docket.events.v1.RecipientNotified
-	(*RetentionExpired)(nil),              // 38: docket.events.v1.RetentionExpired
-	(*BreachRecorded)(nil),                // 39: docket.events.v1.BreachRecorded
-	(*SubjectDataExported)(nil),           // 40: docket.events.v1.SubjectDataExported
-	(*RecipientNotificationDue)(nil),      // 41: docket.events.v1.RecipientNotificationDue
-	(*RecipientNotificationWaived)(nil),   // 42: docket.events.v1.RecipientNotificationWaived
-	(*ErasureExemptionRecorded)(nil),      // 43: docket.events.v1.ErasureExemptionRecorded
-	(*timestamppb.Timestamp)(nil),         // 44: google.protobuf.Timestamp
+	(ActorKind)(0),                            // 0: docket.events.v1.ActorKind
+	(LegalBasis)(0),                           // 1: docket.events.v1.LegalBasis
+	(RecipientKind)(0),                        // 2: docket.events.v1.RecipientKind
+	(TransferMechanism)(0),                    // 3: docket.events.v1.TransferMechanism
+	(Art49Derogation)(0),                      // 4: docket.events.v1.Art49Derogation
+	(RetentionTrigger)(0),                     // 5: docket.events.v1.RetentionTrigger
+	(CriminalDataBasis)(0),                    // 6: docket.events.v1.CriminalDataBasis
+	(AutomatedDecision)(0),                    // 7: docket.events.v1.AutomatedDecision
+	(Art22Exception)(0),                       // 8: docket.events.v1.Art22Exception
+	(Art18Exception)(0),                       // 9: docket.events.v1.Art18Exception
+	(AgeBand)(0),                              // 10: docket.events.v1.AgeBand
+	(RelationshipKind)(0),                     // 11: docket.events.v1.RelationshipKind
+	(ConsentMethod)(0),                        // 12: docket.events.v1.ConsentMethod
+	(Channel)(0),                              // 13: docket.events.v1.Channel
+	(Right)(0),                                // 14: docket.events.v1.Right
+	(DenialGround)(0),                         // 15: docket.events.v1.DenialGround
+	(ObjectionOverrideGround)(0),              // 16: docket.events.v1.ObjectionOverrideGround
+	(ExportFormat)(0),                         // 17: docket.events.v1.ExportFormat
+	(WaiverGround)(0),                         // 18: docket.events.v1.WaiverGround
+	(ErasureExemptionGround)(0),               // 19: docket.events.v1.ErasureExemptionGround
+	(BreachNotificationPhase)(0),              // 20: docket.events.v1.BreachNotificationPhase
+	(Art34Exception)(0),                       // 21: docket.events.v1.Art34Exception
+	(FindingStatus)(0),                        // 22: docket.events.v1.FindingStatus
+	(*Event)(nil),                             // 23: docket.events.v1.Event
+	(*Actor)(nil),                             // 24: docket.events.v1.Actor
+	(*Recipient)(nil),                         // 25: docket.events.v1.Recipient
+	(*Retention)(nil),                         // 26: docket.events.v1.Retention
+	(*ProcessingActivity)(nil),                // 27: docket.events.v1.ProcessingActivity
+	(*ProcessingActivityDeclared)(nil),        // 28: docket.events.v1.ProcessingActivityDeclared
+	(*ProcessingActivityAmended)(nil),         // 29: docket.events.v1.ProcessingActivityAmended
+	(*NoticePublished)(nil),                   // 30: docket.events.v1.NoticePublished
+	(*Sealed)(nil),                            // 31: docket.events.v1.Sealed
+	(*DataValue)(nil),                         // 32: docket.events.v1.DataValue
+	(*DataCollected)(nil),                     // 33: docket.events.v1.DataCollected
+	(*DataProcessed)(nil),                     // 34: docket.events.v1.DataProcessed
+	(*RelationshipEnded)(nil),                 // 35: docket.events.v1.RelationshipEnded
+	(*DataRectified)(nil),                     // 36: docket.events.v1.DataRectified
+	(*ParentalAuthorization)(nil),             // 37: docket.events.v1.ParentalAuthorization
+	(*ConsentGiven)(nil),                      // 38: docket.events.v1.ConsentGiven
+	(*ConsentWithdrawn)(nil),                  // 39: docket.events.v1.ConsentWithdrawn
+	(*DisclosureMade)(nil),                    // 40: docket.events.v1.DisclosureMade
+	(*DisclosureConfidentialityChanged)(nil),  // 41: docket.events.v1.DisclosureConfidentialityChanged
+	(*RightsRequestReceived)(nil),             // 42: docket.events.v1.RightsRequestReceived
+	(*RightsRequestIdentityVerified)(nil),     // 43: docket.events.v1.RightsRequestIdentityVerified
+	(*RightsRequestDeadlineExtended)(nil),     // 44: docket.events.v1.RightsRequestDeadlineExtended
+	(*RightsRequestFulfilled)(nil),            // 45: docket.events.v1.RightsRequestFulfilled
+	(*RightsRequestDenied)(nil),               // 46: docket.events.v1.RightsRequestDenied
+	(*RestrictionApplied)(nil),                // 47: docket.events.v1.RestrictionApplied
+	(*RestrictionLifted)(nil),                 // 48: docket.events.v1.RestrictionLifted
+	(*ObjectionRecorded)(nil),                 // 49: docket.events.v1.ObjectionRecorded
+	(*ObjectionOverridden)(nil),               // 50: docket.events.v1.ObjectionOverridden
+	(*ErasureExecuted)(nil),                   // 51: docket.events.v1.ErasureExecuted
+	(*SubjectKeyShredded)(nil),                // 52: docket.events.v1.SubjectKeyShredded
+	(*RecipientNotified)(nil),                 // 53: docket.events.v1.RecipientNotified
+	(*RetentionExpired)(nil),                  // 54: docket.events.v1.RetentionExpired
+	(*BreachRecorded)(nil),                    // 55: docket.events.v1.BreachRecorded
+	(*SubjectDataExported)(nil),               // 56: docket.events.v1.SubjectDataExported
+	(*RecipientNotificationDue)(nil),          // 57: docket.events.v1.RecipientNotificationDue
+	(*RecipientNotificationWaived)(nil),       // 58: docket.events.v1.RecipientNotificationWaived
+	(*ErasureExemptionRecorded)(nil),          // 59: docket.events.v1.ErasureExemptionRecorded
+	(*ControllerProfile)(nil),                 // 60: docket.events.v1.ControllerProfile
+	(*ControllerProfileDeclared)(nil),         // 61: docket.events.v1.ControllerProfileDeclared
+	(*BreachRiskAssessed)(nil),                // 62: docket.events.v1.BreachRiskAssessed
+	(*BreachAuthorityNotified)(nil),           // 63: docket.events.v1.BreachAuthorityNotified
+	(*BreachSubjectsNotified)(nil),            // 64: docket.events.v1.BreachSubjectsNotified
+	(*BreachSubjectNotificationExempted)(nil), // 65: docket.events.v1.BreachSubjectNotificationExempted
+	(*BreachClosed)(nil),                      // 66: docket.events.v1.BreachClosed
+	(*FindingStatusChanged)(nil),              // 67: docket.events.v1.FindingStatusChanged
+	(*timestamppb.Timestamp)(nil),             // 68: google.protobuf.Timestamp
 }
 var file_docket_events_v1_events_proto_depIdxs = []int32{
-	44, // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
-	44, // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
-	12, // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
-	16, // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
-	17, // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
-	18, // 5: docket.events.v1.Event.notice_published:type_name -> docket.events.v1.NoticePublished
-	21, // 6: docket.events.v1.Event.data_collected:type_name -> docket.events.v1.DataCollected
-	22, // 7: docket.events.v1.Event.data_rectified:type_name -> docket.events.v1.DataRectified
-	24, // 8: docket.events.v1.Event.consent_given:type_name -> docket.events.v1.ConsentGiven
-	25, // 9: docket.events.v1.Event.consent_withdrawn:type_name -> docket.events.v1.ConsentWithdrawn
-	26, // 10: docket.events.v1.Event.disclosure_made:type_name -> docket.events.v1.DisclosureMade
-	27, // 11: docket.events.v1.Event.rights_request_received:type_name -> docket.events.v1.RightsRequestReceived
-	28, // 12: docket.events.v1.Event.rights_request_identity_verified:type_name -> docket.events.v1.RightsRequestIdentityVerified
-	29, // 13: docket.events.v1.Event.rights_request_deadline_extended:type_name -> docket.events.v1.RightsRequestDeadlineExtended
-	30, // 14: docket.events.v1.Event.rights_request_fulfilled:type_name -> docket.events.v1.RightsRequestFulfilled
-	31, // 15: docket.events.v1.Event.rights_request_denied:type_name -> docket.events.v1.RightsRequestDenied
-	32, // 16: docket.events.v1.Event.restriction_applied:type_name -> docket.events.v1.RestrictionApplied
-	33, // 17: docket.events.v1.Event.restriction_lifted:type_name -> docket.events.v1.RestrictionLifted
-	34, // 18: docket.events.v1.Event.objection_recorded:type_name -> docket.events.v1.ObjectionRecorded
-	35, // 19: docket.events.v1.Event.erasure_executed:type_name -> docket.events.v1.ErasureExecuted
-	36, // 20: docket.events.v1.Event.subject_key_shredded:type_name -> docket.events.v1.SubjectKeyShredded
-	37, // 21: docket.events.v1.Event.recipient_notified:type_name -> docket.events.v1.RecipientNotified
-	38, // 22: docket.events.v1.Event.retention_expired:type_name -> docket.events.v1.RetentionExpired
-	39, // 23: docket.events.v1.Event.breach_recorded:type_name -> docket.events.v1.BreachRecorded
-	40, // 24: docket.events.v1.Event.subject_data_exported:type_name -> docket.events.v1.SubjectDataExported
-	41, // 25: docket.events.v1.Event.recipient_notification_due:type_name -> docket.events.v1.RecipientNotificationDue
-	42, // 26: docket.events.v1.Event.recipient_notification_waived:type_name -> docket.events.v1.RecipientNotificationWaived
-	43, // 27: docket.events.v1.Event.erasure_exemption_recorded:type_name -> docket.events.v1.ErasureExemptionRecorded
-	0,  // 28: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
-	2,  // 29: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
-	3,  // 30: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
-	1,  // 31: docket.events.v1.ProcessingActivity.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 32: docket.events.v1.ProcessingActivity.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	13, // 33: docket.events.v1.ProcessingActivity.recipients:type_name -> docket.events.v1.Recipient
-	14, // 34: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
-	15, // 35: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
-	15, // 36: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
-	20, // 37: docket.events.v1.ProcessingActivityAmended.reason_text:type_name -> docket.events.v1.DataValue
-	19, // 38: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
-	1,  // 39: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 40: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	20, // 41: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
-	20, // 42: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
-	20, // 43: docket.events.v1.DataRectified.reason_text:type_name -> docket.events.v1.DataValue
-	44, // 44: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
-	20, // 45: docket.events.v1.ParentalAuthorization.verification_method_text:type_name -> docket.events.v1.DataValue
-	4,  // 46: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 47: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
-	23, // 48: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
-	44, // 49: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
-	4,  // 50: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
-	5,  // 51: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
-	13, // 52: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
-	1,  // 53: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,  // 54: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	44, // 55: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
-	20, // 56: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
-	20, // 57: docket.events.v1.DisclosureMade.legal_instrument_ref_text:type_name -> docket.events.v1.DataValue
-	6,  // 58: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
-	5,  // 59: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
-	20, // 60: docket.events.v1.RightsRequestIdentityVerified.method_text:type_name -> docket.events.v1.DataValue
-	20, // 61: docket.events.v1.RightsRequestDeadlineExtended.reason_text:type_name -> docket.events.v1.DataValue
-	20, // 62: docket.events.v1.RightsRequestFulfilled.outcome_text:type_name -> docket.events.v1.DataValue
-	7,  // 63: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
-	20, // 64: docket.events.v1.RightsRequestDenied.explanation_text:type_name -> docket.events.v1.DataValue
-	20, // 65: docket.events.v1.RestrictionApplied.reason_text:type_name -> docket.events.v1.DataValue
-	20, // 66: docket.events.v1.RestrictionLifted.reason_text:type_name -> docket.events.v1.DataValue
-	20, // 67: docket.events.v1.ObjectionRecorded.grounds_text:type_name -> docket.events.v1.DataValue
-	6,  // 68: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
-	5,  // 69: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
-	20, // 70: docket.events.v1.RetentionExpired.action_text:type_name -> docket.events.v1.DataValue
-	44, // 71: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
-	44, // 72: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
-	20, // 73: docket.events.v1.BreachRecorded.description_text:type_name -> docket.events.v1.DataValue
-	8,  // 74: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
-	20, // 75: docket.events.v1.SubjectDataExported.justification_text:type_name -> docket.events.v1.DataValue
-	6,  // 76: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
-	44, // 77: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
-	6,  // 78: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
-	9,  // 79: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
-	20, // 80: docket.events.v1.RecipientNotificationWaived.detail_text:type_name -> docket.events.v1.DataValue
-	10, // 81: docket.events.v1.ErasureExemptionRecorded.ground:type_name -> docket.events.v1.ErasureExemptionGround
-	44, // 82: docket.events.v1.ErasureExemptionRecorded.until:type_name -> google.protobuf.Timestamp
-	20, // 83: docket.events.v1.ErasureExemptionRecorded.detail_text:type_name -> docket.events.v1.DataValue
-	84, // [84:84] is the sub-list for method output_type
-	84, // [84:84] is the sub-list for method input_type
-	84, // [84:84] is the sub-list for extension type_name
-	84, // [84:84] is the sub-list for extension extendee
-	0,  // [0:84] is the sub-list for field type_name
+	68,  // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
+	68,  // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
+	24,  // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
+	28,  // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
+	29,  // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
+	30,  // 5: docket.events.v1.Event.notice_published:type_name -> docket.events.v1.NoticePublished
+	33,  // 6: docket.events.v1.Event.data_collected:type_name -> docket.events.v1.DataCollected
+	36,  // 7: docket.events.v1.Event.data_rectified:type_name -> docket.events.v1.DataRectified
+	38,  // 8: docket.events.v1.Event.consent_given:type_name -> docket.events.v1.ConsentGiven
+	39,  // 9: docket.events.v1.Event.consent_withdrawn:type_name -> docket.events.v1.ConsentWithdrawn
+	40,  // 10: docket.events.v1.Event.disclosure_made:type_name -> docket.events.v1.DisclosureMade
+	42,  // 11: docket.events.v1.Event.rights_request_received:type_name -> docket.events.v1.RightsRequestReceived
+	43,  // 12: docket.events.v1.Event.rights_request_identity_verified:type_name -> docket.events.v1.RightsRequestIdentityVerified
+	44,  // 13: docket.events.v1.Event.rights_request_deadline_extended:type_name -> docket.events.v1.RightsRequestDeadlineExtended
+	45,  // 14: docket.events.v1.Event.rights_request_fulfilled:type_name -> docket.events.v1.RightsRequestFulfilled
+	46,  // 15: docket.events.v1.Event.rights_request_denied:type_name -> docket.events.v1.RightsRequestDenied
+	47,  // 16: docket.events.v1.Event.restriction_applied:type_name -> docket.events.v1.RestrictionApplied
+	48,  // 17: docket.events.v1.Event.restriction_lifted:type_name -> docket.events.v1.RestrictionLifted
+	49,  // 18: docket.events.v1.Event.objection_recorded:type_name -> docket.events.v1.ObjectionRecorded
+	51,  // 19: docket.events.v1.Event.erasure_executed:type_name -> docket.events.v1.ErasureExecuted
+	52,  // 20: docket.events.v1.Event.subject_key_shredded:type_name -> docket.events.v1.SubjectKeyShredded
+	53,  // 21: docket.events.v1.Event.recipient_notified:type_name -> docket.events.v1.RecipientNotified
+	54,  // 22: docket.events.v1.Event.retention_expired:type_name -> docket.events.v1.RetentionExpired
+	55,  // 23: docket.events.v1.Event.breach_recorded:type_name -> docket.events.v1.BreachRecorded
+	56,  // 24: docket.events.v1.Event.subject_data_exported:type_name -> docket.events.v1.SubjectDataExported
+	57,  // 25: docket.events.v1.Event.recipient_notification_due:type_name -> docket.events.v1.RecipientNotificationDue
+	58,  // 26: docket.events.v1.Event.recipient_notification_waived:type_name -> docket.events.v1.RecipientNotificationWaived
+	59,  // 27: docket.events.v1.Event.erasure_exemption_recorded:type_name -> docket.events.v1.ErasureExemptionRecorded
+	61,  // 28: docket.events.v1.Event.controller_profile_declared:type_name -> docket.events.v1.ControllerProfileDeclared
+	34,  // 29: docket.events.v1.Event.data_processed:type_name -> docket.events.v1.DataProcessed
+	35,  // 30: docket.events.v1.Event.relationship_ended:type_name -> docket.events.v1.RelationshipEnded
+	50,  // 31: docket.events.v1.Event.objection_overridden:type_name -> docket.events.v1.ObjectionOverridden
+	41,  // 32: docket.events.v1.Event.disclosure_confidentiality_changed:type_name -> docket.events.v1.DisclosureConfidentialityChanged
+	62,  // 33: docket.events.v1.Event.breach_risk_assessed:type_name -> docket.events.v1.BreachRiskAssessed
+	63,  // 34: docket.events.v1.Event.breach_authority_notified:type_name -> docket.events.v1.BreachAuthorityNotified
+	64,  // 35: docket.events.v1.Event.breach_subjects_notified:type_name -> docket.events.v1.BreachSubjectsNotified
+	65,  // 36: docket.events.v1.Event.breach_subject_notification_exempted:type_name -> docket.events.v1.BreachSubjectNotificationExempted
+	66,  // 37: docket.events.v1.Event.breach_closed:type_name -> docket.events.v1.BreachClosed
+	67,  // 38: docket.events.v1.Event.finding_status_changed:type_name -> docket.events.v1.FindingStatusChanged
+	0,   // 39: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
+	2,   // 40: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
+	3,   // 41: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
+	4,   // 42: docket.events.v1.Recipient.art49_derogation:type_name -> docket.events.v1.Art49Derogation
+	5,   // 43: docket.events.v1.Retention.trigger_event:type_name -> docket.events.v1.RetentionTrigger
+	1,   // 44: docket.events.v1.ProcessingActivity.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,   // 45: docket.events.v1.ProcessingActivity.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	25,  // 46: docket.events.v1.ProcessingActivity.recipients:type_name -> docket.events.v1.Recipient
+	26,  // 47: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
+	6,   // 48: docket.events.v1.ProcessingActivity.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
+	7,   // 49: docket.events.v1.ProcessingActivity.automated_decision:type_name -> docket.events.v1.AutomatedDecision
+	27,  // 50: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
+	27,  // 51: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
+	32,  // 52: docket.events.v1.ProcessingActivityAmended.reason_text:type_name -> docket.events.v1.DataValue
+	31,  // 53: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
+	1,   // 54: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,   // 55: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	32,  // 56: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
+	9,   // 57: docket.events.v1.DataCollected.restriction_exception:type_name -> docket.events.v1.Art18Exception
+	10,  // 58: docket.events.v1.DataCollected.age_band:type_name -> docket.events.v1.AgeBand
+	6,   // 59: docket.events.v1.DataCollected.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
+	1,   // 60: docket.events.v1.DataProcessed.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,   // 61: docket.events.v1.DataProcessed.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	7,   // 62: docket.events.v1.DataProcessed.automated_decision:type_name -> docket.events.v1.AutomatedDecision
+	8,   // 63: docket.events.v1.DataProcessed.art22_exception:type_name -> docket.events.v1.Art22Exception
+	9,   // 64: docket.events.v1.DataProcessed.restriction_exception:type_name -> docket.events.v1.Art18Exception
+	6,   // 65: docket.events.v1.DataProcessed.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
+	13,  // 66: docket.events.v1.DataProcessed.channel:type_name -> docket.events.v1.Channel
+	11,  // 67: docket.events.v1.RelationshipEnded.kind:type_name -> docket.events.v1.RelationshipKind
+	32,  // 68: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
+	32,  // 69: docket.events.v1.DataRectified.reason_text:type_name -> docket.events.v1.DataValue
+	68,  // 70: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
+	32,  // 71: docket.events.v1.ParentalAuthorization.verification_method_text:type_name -> docket.events.v1.DataValue
+	12,  // 72: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
+	13,  // 73: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
+	37,  // 74: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
+	68,  // 75: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
+	12,  // 76: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
+	13,  // 77: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
+	25,  // 78: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
+	1,   // 79: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,   // 80: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	68,  // 81: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
+	32,  // 82: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
+	32,  // 83: docket.events.v1.DisclosureMade.legal_instrument_ref_text:type_name -> docket.events.v1.DataValue
+	9,   // 84: docket.events.v1.DisclosureMade.restriction_exception:type_name -> docket.events.v1.Art18Exception
+	6,   // 85: docket.events.v1.DisclosureMade.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
+	68,  // 86: docket.events.v1.DisclosureConfidentialityChanged.confidential_until:type_name -> google.protobuf.Timestamp
+	32,  // 87: docket.events.v1.DisclosureConfidentialityChanged.legal_instrument_ref_text:type_name -> docket.events.v1.DataValue
+	14,  // 88: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
+	13,  // 89: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
+	32,  // 90: docket.events.v1.RightsRequestIdentityVerified.method_text:type_name -> docket.events.v1.DataValue
+	32,  // 91: docket.events.v1.RightsRequestDeadlineExtended.reason_text:type_name -> docket.events.v1.DataValue
+	32,  // 92: docket.events.v1.RightsRequestFulfilled.outcome_text:type_name -> docket.events.v1.DataValue
+	15,  // 93: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
+	32,  // 94: docket.events.v1.RightsRequestDenied.explanation_text:type_name -> docket.events.v1.DataValue
+	32,  // 95: docket.events.v1.RestrictionApplied.reason_text:type_name -> docket.events.v1.DataValue
+	32,  // 96: docket.events.v1.RestrictionLifted.reason_text:type_name -> docket.events.v1.DataValue
+	32,  // 97: docket.events.v1.ObjectionRecorded.grounds_text:type_name -> docket.events.v1.DataValue
+	16,  // 98: docket.events.v1.ObjectionOverridden.ground:type_name -> docket.events.v1.ObjectionOverrideGround
+	32,  // 99: docket.events.v1.ObjectionOverridden.grounds_text:type_name -> docket.events.v1.DataValue
+	14,  // 100: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
+	13,  // 101: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
+	32,  // 102: docket.events.v1.RetentionExpired.action_text:type_name -> docket.events.v1.DataValue
+	68,  // 103: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
+	68,  // 104: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
+	32,  // 105: docket.events.v1.BreachRecorded.description_text:type_name -> docket.events.v1.DataValue
+	17,  // 106: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
+	32,  // 107: docket.events.v1.SubjectDataExported.justification_text:type_name -> docket.events.v1.DataValue
+	14,  // 108: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
+	68,  // 109: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
+	68,  // 110: docket.events.v1.RecipientNotificationDue.owed_from:type_name -> google.protobuf.Timestamp
+	14,  // 111: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
+	18,  // 112: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
+	32,  // 113: docket.events.v1.RecipientNotificationWaived.detail_text:type_name -> docket.events.v1.DataValue
+	19,  // 114: docket.events.v1.ErasureExemptionRecorded.ground:type_name -> docket.events.v1.ErasureExemptionGround
+	68,  // 115: docket.events.v1.ErasureExemptionRecorded.until:type_name -> google.protobuf.Timestamp
+	32,  // 116: docket.events.v1.ErasureExemptionRecorded.detail_text:type_name -> docket.events.v1.DataValue
+	60,  // 117: docket.events.v1.ControllerProfileDeclared.profile:type_name -> docket.events.v1.ControllerProfile
+	32,  // 118: docket.events.v1.BreachRiskAssessed.detail_text:type_name -> docket.events.v1.DataValue
+	20,  // 119: docket.events.v1.BreachAuthorityNotified.phase:type_name -> docket.events.v1.BreachNotificationPhase
+	32,  // 120: docket.events.v1.BreachAuthorityNotified.delay_reason_text:type_name -> docket.events.v1.DataValue
+	13,  // 121: docket.events.v1.BreachSubjectsNotified.channel:type_name -> docket.events.v1.Channel
+	21,  // 122: docket.events.v1.BreachSubjectNotificationExempted.ground:type_name -> docket.events.v1.Art34Exception
+	32,  // 123: docket.events.v1.BreachSubjectNotificationExempted.detail_text:type_name -> docket.events.v1.DataValue
+	32,  // 124: docket.events.v1.BreachClosed.summary_text:type_name -> docket.events.v1.DataValue
+	22,  // 125: docket.events.v1.FindingStatusChanged.status:type_name -> docket.events.v1.FindingStatus
+	32,  // 126: docket.events.v1.FindingStatusChanged.justification_text:type_name -> docket.events.v1.DataValue
+	127, // [127:127] is the sub-list for method output_type
+	127, // [127:127] is the sub-list for method input_type
+	127, // [127:127] is the sub-list for extension type_name
+	127, // [127:127] is the sub-list for extension extendee
+	0,   // [0:127] is the sub-list for field type_name
 }
 
 func init() { file_docket_events_v1_events_proto_init() }
@@ -4476,6 +6828,17 @@ func file_docket_events_v1_events_proto_init() {
 		(*Event_RecipientNotificationDue)(nil),
 		(*Event_RecipientNotificationWaived)(nil),
 		(*Event_ErasureExemptionRecorded)(nil),
+		(*Event_ControllerProfileDeclared)(nil),
+		(*Event_DataProcessed)(nil),
+		(*Event_RelationshipEnded)(nil),
+		(*Event_ObjectionOverridden)(nil),
+		(*Event_DisclosureConfidentialityChanged)(nil),
+		(*Event_BreachRiskAssessed)(nil),
+		(*Event_BreachAuthorityNotified)(nil),
+		(*Event_BreachSubjectsNotified)(nil),
+		(*Event_BreachSubjectNotificationExempted)(nil),
+		(*Event_BreachClosed)(nil),
+		(*Event_FindingStatusChanged)(nil),
 	}
 	file_docket_events_v1_events_proto_msgTypes[9].OneofWrappers = []any{
 		(*DataValue_Plaintext)(nil),
@@ -4486,8 +6849,8 @@ func file_docket_events_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_events_v1_events_proto_rawDesc), len(file_docket_events_v1_events_proto_rawDesc)),
-			NumEnums:      11,
-			NumMessages:   33,
+			NumEnums:      23,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
