@@ -201,7 +201,7 @@ var funcs = template.FuncMap{
 		return st == eventsv1.FindingStatus_FINDING_STATUS_RISK_ACCEPTED || st == eventsv1.FindingStatus_FINDING_STATUS_NOT_APPLICABLE ||
 			st == eventsv1.FindingStatus_FINDING_STATUS_RESOLVED
 	},
-	"words":     enumWords,
+	"words": enumWords,
 	"expired": func(t *timestamppb.Timestamp, at time.Time) bool {
 		return t != nil && (t.GetSeconds() != 0 || t.GetNanos() != 0) && !t.AsTime().After(at)
 	},

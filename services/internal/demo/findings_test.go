@@ -26,18 +26,7 @@ func TestProjectionFindsExactlyThePlantedProblems(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ds := generate(t, tc.cfg)
-			recs := make([]source.Record, len(ds.Events))
-			for i, ev := range ds.Events {
-				b, err := proto.Marshal(ev)
-				if err != nil {
-					t.Fatal(err)
-				}
-				recs[i] = source.Record{Sequence: uint64(i + 1), RecordedAt: ev.GetOccurredAt().AsTime(), Data: b, Event: ev}
-			}
-			res, err := state.Replay(recs, ds.Events[len(ds.Events)-1].GetOccurredAt().AsTime())
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := replay(t, ds)
 			// planted rule + event id -> index of the planted problem
 			planted := map[[2]string]int{}
 			for i, p := range ds.Planted {
@@ -67,6 +56,25 @@ func TestProjectionFindsExactlyThePlantedProblems(t *testing.T) {
 	}
 }
 
+// replay folds the data set in memory, judging time-based rules at its
+// last occurred_at.
+func replay(t *testing.T, ds *demo.Dataset) *state.Result {
+	t.Helper()
+	recs := make([]source.Record, len(ds.Events))
+	for i, ev := range ds.Events {
+		b, err := proto.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[i] = source.Record{Sequence: uint64(i + 1), RecordedAt: ev.GetOccurredAt().AsTime(), Data: b, Event: ev}
+	}
+	res, err := state.Replay(recs, ds.Events[len(ds.Events)-1].GetOccurredAt().AsTime())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func sortedCopy(s []string) []string {
 	c := append([]string(nil), s...)
 	sort.Strings(c)
@@ -83,18 +91,7 @@ func sortedCopy(s []string) []string {
 // newsletter sent after a withdrawal resolved 5 days before the end.
 func TestDemoHandlesSomeFindings(t *testing.T) {
 	ds := generate(t, demo.Config{})
-	recs := make([]source.Record, len(ds.Events))
-	for i, ev := range ds.Events {
-		b, err := proto.Marshal(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs[i] = source.Record{Sequence: uint64(i + 1), RecordedAt: ev.GetOccurredAt().AsTime(), Data: b, Event: ev}
-	}
-	res, err := state.Replay(recs, ds.Events[len(ds.Events)-1].GetOccurredAt().AsTime())
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := replay(t, ds)
 	end := demo.DefaultStart.Add(demo.Span)
 	exists := map[string]bool{}
 	for _, f := range res.Findings {
