@@ -178,6 +178,10 @@ func newFindingShowCmd(g *globals) *cobra.Command {
 	return c
 }
 
+// findingStatusChoices are what `docket findings --status` takes ("open"
+// is the open class: never handled, open again, acknowledged or assigned).
+const findingStatusChoices = "open|closed|acknowledged|assigned|risk_accepted|not_applicable|resolved"
+
 // findingStatusFlag reads `docket findings --status`: open, closed, or one
 // status.
 func findingStatusFlag(req *apiv1.ListFindingsRequest, s string) error {
@@ -190,7 +194,7 @@ func findingStatusFlag(req *apiv1.ListFindingsRequest, s string) error {
 	default:
 		n, err := enumFlag("--status", eventsv1.FindingStatus(0).Descriptor(), s)
 		if err != nil {
-			return fmt.Errorf("--status: must be open, closed or one of %s", enumNames(eventsv1.FindingStatus(0).Descriptor()))
+			return errors.New("--status: must be " + findingStatusChoices)
 		}
 		req.Status = eventsv1.FindingStatus(n)
 	}

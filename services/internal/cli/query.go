@@ -13,7 +13,6 @@ import (
 	"github.com/docketledger/docket/events/taxonomy"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"github.com/docketledger/docket/proto/gen/docket/api/v1/apiv1connect"
-	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -408,8 +407,7 @@ func newFindingsCmd(g *globals) *cobra.Command {
 	c.Flags().StringVar(&subject, "subject", "", "only findings about this subject reference")
 	c.Flags().StringVar(&rule, "rule", "", "only findings of this rule")
 	c.Flags().StringVar(&asOf, "as-of", "", "check time-based rules at this RFC 3339 time, and show findings that arose by then, with their status then (default: now)")
-	c.Flags().StringVar(&status, "status", "", "only open findings (open, acknowledged, assigned), closed ones (risk accepted, not applicable, resolved), or one status: open|closed|"+
-		enumNames(eventsv1.FindingStatus(0).Descriptor()))
+	c.Flags().StringVar(&status, "status", "", "only open findings (open, acknowledged, assigned), closed ones (risk accepted, not applicable, resolved), or one status: "+findingStatusChoices)
 	c.Flags().StringVar(&groupBy, "group-by", "", "cause: count findings per group key (what `docket finding --group` takes) and status instead of listing them")
 	return c
 }

@@ -125,7 +125,7 @@ func TestQueryCommandErrors(t *testing.T) {
 		{[]string{"disclosures", "acme", "--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z"}, cli.ExitFailure, []string{"--to: is before --from"}},
 		{[]string{"disclosures", "acme", "--subject", canary, "--recipient", "a b"}, cli.ExitFailure, []string{"--subject: has a character", "--recipient: has a character"}},
 		{[]string{"findings", "acme", "--rule", canary}, cli.ExitFailure, []string{"--rule: not a rule name"}},
-		{[]string{"findings", "acme", "--status", canary}, cli.ExitFailure, []string{"--status: must be open, closed or one of"}},
+		{[]string{"findings", "acme", "--status", canary}, cli.ExitFailure, []string{"--status: must be open|closed|acknowledged|assigned|risk_accepted|not_applicable|resolved"}},
 		{[]string{"findings", "acme", "--group-by", canary}, cli.ExitFailure, []string{"--group-by: must be cause"}},
 		{[]string{"requests", "acme", "--status", "pending"}, cli.ExitFailure, []string{"--status: must be one of open|fulfilled|denied"}},
 		{[]string{"ropa", "a.b"}, cli.ExitFailure, []string{"TENANT: has a character"}},
