@@ -199,10 +199,11 @@ func (s *Service) ListFindingGroups(ctx context.Context, req *connect.Request[ap
 	if err != nil {
 		return nil, err
 	}
-	recorded, err := readAll(func(p model.Page) ([]model.Finding, error) { return s.r.Findings(ctx, f, p) },
-		func(r model.Finding) uint64 { return r.Seq })
+	// Every recorded finding at once: a page of Findings that ends at
+	// sequence 0 cannot be followed by keyset.
+	recorded, err := s.r.Findings(ctx, f, model.Page{})
 	if err != nil {
-		return nil, err
+		return nil, apierr.Store(err)
 	}
 	for i := range recorded {
 		r := &recorded[i]
