@@ -264,6 +264,30 @@ type Finding struct {
 	AroseAt    time.Time `json:"arose_at"` // occurred_at it arose
 	Seq        uint64    `json:"seq"`      // stream sequence of the triggering event; 0 for time-based findings
 	Detail     string    `json:"detail"`
+	// Group is the finding's group key, "<rule>:<cause>" (state.GroupOf):
+	// findings of one cause, handled by one decision.
+	Group string `json:"group"`
+}
+
+// FindingStatusRow is one FindingStatusChanged: how the controller handled
+// findings (Art. 5(2)). It names findings by id and/or a group; a status
+// is joined to findings when they are listed (state.FindingStatuses), since
+// time-based findings exist only at query time.
+type FindingStatusRow struct {
+	Seq        uint64    `json:"seq"`
+	EventID    string    `json:"event_id"`
+	Tenant     string    `json:"tenant"`
+	FindingIDs []string  `json:"finding_ids"`
+	Group      string    `json:"group,omitempty"`
+	Status     string    `json:"status"` // enum name, e.g. FINDING_STATUS_RESOLVED
+	At         time.Time `json:"at"`     // occurred_at
+	RecordedAt time.Time `json:"recorded_at"`
+	ActorID    string    `json:"actor_id,omitempty"`
+	Assignee   string    `json:"assignee,omitempty"`
+	// Justified: the change recorded a justification; its words are sealed
+	// in the event and never stored here.
+	Justified        bool   `json:"justified,omitempty"`
+	ResolvingEventID string `json:"resolving_event_id,omitempty"`
 }
 
 // QuarantineRow is a stored message the projection passed over because it
@@ -329,6 +353,8 @@ type Batch struct {
 	Observed    []ObservedRow
 	Findings    []Finding
 	Quarantined []QuarantineRow
+	// FindingStatus rows are inserted (one per FindingStatusChanged).
+	FindingStatus []FindingStatusRow
 }
 
 // Page is keyset paging in stream order: rows after After, at most Limit.
@@ -379,6 +405,8 @@ type FindingFilter struct {
 	Tenant     string
 	SubjectRef string
 	Rule       string
+	// ID, if set, selects the finding of that id only.
+	ID string
 }
 
 // Writer is what the projector needs of a store.
@@ -410,6 +438,9 @@ type Reader interface {
 	// Findings come ordered by (Seq, Rule); a page never ends inside one
 	// Seq: it may run past Limit to finish the last sequence's findings.
 	Findings(ctx context.Context, f FindingFilter, p Page) ([]Finding, error)
+	// FindingStatusChanges lists a tenant's FindingStatusChanged rows in
+	// stream order.
+	FindingStatusChanges(ctx context.Context, tenant string, p Page) ([]FindingStatusRow, error)
 	// SubjectsOf lists a tenant's subjects ordered by FirstSeq (unique per
 	// subject), After being a FirstSeq: for checks across all subjects.
 	SubjectsOf(ctx context.Context, tenant string, p Page) ([]*SubjectState, error)

@@ -398,6 +398,7 @@ func (p *Projector) quarantine(ce *source.CorruptError, recordedAt time.Time, su
 		AroseAt:    recordedAt.UTC(),
 		Seq:        ce.Sequence,
 		Detail:     detail,
+		Group:      state.GroupKey(state.RuleUnprojectable, ce.Reason),
 	}, true
 }
 
@@ -745,6 +746,9 @@ func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 			b.Observed = append(b.Observed, o)
 		}
 		b.Findings = append(b.Findings, eff.Findings...)
+		if eff.FindingStatus != nil {
+			b.FindingStatus = append(b.FindingStatus, *eff.FindingStatus)
+		}
 	}
 	for _, k := range keys {
 		b.Subjects = append(b.Subjects, subjects[k])

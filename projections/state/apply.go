@@ -33,6 +33,8 @@ type Effects struct {
 	Request  *model.RequestRow
 	Observed []model.ObservedRow
 	Findings []model.Finding
+	// FindingStatus is the row of a FindingStatusChanged, nil otherwise.
+	FindingStatus *model.FindingStatusRow
 }
 
 // Apply folds rec into st and returns what the event adds.
@@ -75,6 +77,7 @@ func Apply(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Rec
 			}
 			eff.Activity = a
 		}
+		eff.FindingStatus = findingStatusRow(rec)
 		return eff, nil
 	}
 

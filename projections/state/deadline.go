@@ -113,7 +113,7 @@ func OverdueRequests(reqs []model.RequestRow, now time.Time) []model.Finding {
 		}
 		out = append(out, model.Finding{
 			ID: RuleRequestPastDeadline + ":" + r.EventIDs[0], Tenant: r.Tenant, Rule: RuleRequestPastDeadline,
-			SubjectRef: r.SubjectRef, EventIDs: ids, AroseAt: r.DueAt, Detail: detail,
+			SubjectRef: r.SubjectRef, EventIDs: ids, AroseAt: r.DueAt, Detail: detail, Group: GroupKey(RuleRequestPastDeadline, r.Right),
 		})
 	}
 	return out

@@ -69,4 +69,15 @@
 //     of the same id, or any activity's when its own does not list it: kind,
 //     country and transfer mechanism must be a declared one.
 //   - A finding's detail names ids and taxonomy keys only, never a value.
+//   - Findings have a life cycle (Art. 5(2)): a FindingStatusChanged names
+//     findings by id and/or a group key "<rule>:<cause>" (GroupKey; the
+//     cause is the recipient, the activity or purpose, the right, the
+//     retention's activity). It is kept as a row of its own, never folded
+//     into findings, because time-based findings exist only when computed:
+//     FindingStatuses joins rows to findings when they are listed, a group
+//     change applying to the group's findings that arose up to its
+//     occurred_at, and a finding's status is the last applying change's in
+//     stream order (StatusOpen when none). A change naming a finding that
+//     does not exist (yet) is kept. The row records whether a justification
+//     was given, never its words (sealed in the event).
 package state

@@ -24,7 +24,7 @@ func OverdueNotifications(subjects []*model.SubjectState, now time.Time) []model
 			}
 			out = append(out, model.Finding{
 				ID: RuleNotificationOverdue + ":" + n.EventID, Tenant: st.Tenant, Rule: RuleNotificationOverdue,
-				SubjectRef: st.SubjectRef, EventIDs: []string{n.EventID}, AroseAt: *n.DueAt,
+				SubjectRef: st.SubjectRef, EventIDs: []string{n.EventID}, AroseAt: *n.DueAt, Group: GroupKey(RuleNotificationOverdue, n.RecipientID),
 				Detail: fmt.Sprintf("recipient %s was due to be told of the %s (request %s) by %s and was still not told at %s",
 					n.RecipientID, n.Right, n.RequestID, n.DueAt.UTC().Format(detailTime), now.UTC().Format(detailTime)),
 			})

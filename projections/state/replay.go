@@ -27,6 +27,8 @@ type Result struct {
 	// OverdueRequests, RetentionExceeded and OverdueNotifications at the
 	// given now.
 	Findings []model.Finding
+	// FindingStatus rows in stream order.
+	FindingStatus []model.FindingStatusRow
 }
 
 // Subject returns a subject's state, nil when the stream has none.
@@ -119,6 +121,9 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 			res.Observed = append(res.Observed, o)
 		}
 		res.Findings = append(res.Findings, eff.Findings...)
+		if eff.FindingStatus != nil {
+			res.FindingStatus = append(res.FindingStatus, *eff.FindingStatus)
+		}
 	}
 
 	for _, st := range subjects {

@@ -65,7 +65,7 @@ func retentionExceeded(subjects []*model.SubjectState, cat *Catalogue, now time.
 			}
 			f := model.Finding{
 				ID: RuleRetentionExceeded + ":" + st.SubjectRef + "/" + id, Tenant: st.Tenant, Rule: RuleRetentionExceeded,
-				SubjectRef: st.SubjectRef, EventIDs: []string{}, AroseAt: due,
+				SubjectRef: st.SubjectRef, EventIDs: []string{}, AroseAt: due, Group: GroupKey(RuleRetentionExceeded, id),
 				Detail: fmt.Sprintf("data of activity %s (kept %d days from collection) collected from %s was due for erasure at %s%s and %s %s",
 					id, days, c.First.UTC().Format(detailTime), due.UTC().Format(detailTime), extra, how, held.UTC().Format(detailTime)),
 			}

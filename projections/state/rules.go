@@ -149,7 +149,7 @@ func finding(name string, rec source.Record, ids []string, detail string) model.
 	}
 	return model.Finding{
 		ID: name + ":" + ev.GetEventId(), Tenant: ev.GetTenant(), Rule: name, SubjectRef: ev.GetSubjectRef(),
-		EventIDs: out, AroseAt: occurredAt(ev), Seq: rec.Sequence, Detail: detail,
+		EventIDs: out, AroseAt: occurredAt(ev), Seq: rec.Sequence, Detail: detail, Group: groupOfEvent(name, ev),
 	}
 }
 

@@ -243,25 +243,46 @@ SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::boole
 	if fs := model.FirstFindings(b.Findings); len(fs) > 0 {
 		n := len(fs)
 		var (
-			tenant, id, rule, subject, eventIDs, detail = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
-			arose, seq                                  = make([]int64, n), make([]int64, n)
+			tenant, id, rule, subject, eventIDs, detail, grp = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
+			arose, seq                                       = make([]int64, n), make([]int64, n)
 		)
 		for i := range fs {
 			f := &fs[i]
 			tenant[i], id[i], rule[i], subject[i] = f.Tenant, f.ID, f.Rule, f.SubjectRef
-			eventIDs[i], detail[i] = textArray(f.EventIDs), f.Detail
+			eventIDs[i], detail[i], grp[i] = textArray(f.EventIDs), f.Detail, f.Group
 			arose[i], seq[i] = e.time("finding arose_at", f.AroseAt), e.seq("finding seq", f.Seq)
 		}
 		// A finding already stored under the same id stays, unless this
 		// one is of a lower sequence (see model.Batch).
-		add("findings", `INSERT INTO findings AS f (tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)
-SELECT tenant, id, rule, subject_ref, event_ids::text[], arose_at, seq, detail
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[])
-	AS r(tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail)
+		add("findings", `INSERT INTO findings AS f (tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail, grp)
+SELECT tenant, id, rule, subject_ref, event_ids::text[], arose_at, seq, detail, grp
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
+	AS r(tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail, grp)
 ON CONFLICT (tenant, id) DO UPDATE SET rule = excluded.rule, subject_ref = excluded.subject_ref,
-	event_ids = excluded.event_ids, arose_at = excluded.arose_at, seq = excluded.seq, detail = excluded.detail
+	event_ids = excluded.event_ids, arose_at = excluded.arose_at, seq = excluded.seq, detail = excluded.detail,
+	grp = excluded.grp
 	WHERE excluded.seq < f.seq`,
-			tenant, id, rule, subject, eventIDs, arose, seq, detail)
+			tenant, id, rule, subject, eventIDs, arose, seq, detail, grp)
+	}
+	if n := len(b.FindingStatus); n > 0 {
+		var (
+			seq, occurred, recorded                                  = make([]int64, n), make([]int64, n), make([]int64, n)
+			eventID, tenant, ids, grp, status, actor, assignee, resv = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
+			justified                                                = make([]bool, n)
+		)
+		for i := range b.FindingStatus {
+			r := &b.FindingStatus[i]
+			seq[i], eventID[i], tenant[i], ids[i], grp[i], status[i] = e.seq("finding status seq", r.Seq), r.EventID, r.Tenant, textArray(r.FindingIDs), r.Group, r.Status
+			occurred[i], recorded[i] = e.time("finding status occurred_at", r.At), e.time("finding status recorded_at", r.RecordedAt)
+			actor[i], assignee[i], justified[i], resv[i] = r.ActorID, r.Assignee, r.Justified, r.ResolvingEventID
+		}
+		add("finding_status", `INSERT INTO finding_status (seq, event_id, tenant, finding_ids, grp, status, occurred_at, recorded_at,
+	actor_id, assignee, justified, resolving_event_id)
+SELECT seq, event_id, tenant, finding_ids::text[], grp, status, occurred_at, recorded_at, actor_id, assignee, justified, resolving_event_id
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
+	$9::text[], $10::text[], $11::boolean[], $12::text[])
+	AS r(seq, event_id, tenant, finding_ids, grp, status, occurred_at, recorded_at, actor_id, assignee, justified, resolving_event_id)`,
+			seq, eventID, tenant, ids, grp, status, occurred, recorded, actor, assignee, justified, resv)
 	}
 	if n := len(b.Quarantined); n > 0 {
 		var (

@@ -255,6 +255,7 @@ func (s *Store) Findings(ctx context.Context, f model.FindingFilter, p model.Pag
 	w.add("tenant = $?", f.Tenant)
 	w.eq("subject_ref", f.SubjectRef)
 	w.eq("rule", f.Rule)
+	w.eq("id", f.ID)
 	w.after("seq", p)
 	cond := w.sql()
 	// The page's last sequence is that of its Limit-th finding; every
@@ -272,7 +273,7 @@ ORDER BY seq, rule, id`
 			x          model.Finding
 			arose, seq int64
 		)
-		err := r.Scan(&x.Tenant, &x.ID, &x.Rule, &x.SubjectRef, &x.EventIDs, &arose, &seq, &x.Detail)
+		err := r.Scan(&x.Tenant, &x.ID, &x.Rule, &x.SubjectRef, &x.EventIDs, &arose, &seq, &x.Detail, &x.Group)
 		x.EventIDs, x.AroseAt, x.Seq = list(x.EventIDs), fromNanos(arose), uint64(seq)
 		return x, err
 	})
@@ -460,4 +461,31 @@ func scanActivity(r pgx.CollectableRow) (model.ActivityRow, error) {
 	return a, err
 }
 
-const findingCols = `tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail`
+const findingCols = `tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail, grp`
+
+// FindingStatusChanges lists a tenant's FindingStatusChanged rows in
+// stream order.
+func (s *Store) FindingStatusChanges(ctx context.Context, tenant string, p model.Page) ([]model.FindingStatusRow, error) {
+	var w where
+	w.add("tenant = $?", tenant)
+	w.after("seq", p)
+	rows, err := s.pool.Query(ctx, `SELECT seq, event_id, tenant, finding_ids, grp, status, occurred_at, recorded_at,
+	actor_id, assignee, justified, resolving_event_id FROM finding_status WHERE `+w.sql()+` ORDER BY seq LIMIT `+w.arg(limit(p)), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: finding status: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.FindingStatusRow, error) {
+		var (
+			x             model.FindingStatusRow
+			seq, occ, rec int64
+		)
+		err := r.Scan(&seq, &x.EventID, &x.Tenant, &x.FindingIDs, &x.Group, &x.Status, &occ, &rec,
+			&x.ActorID, &x.Assignee, &x.Justified, &x.ResolvingEventID)
+		x.Seq, x.At, x.RecordedAt, x.FindingIDs = uint64(seq), fromNanos(occ), fromNanos(rec), list(x.FindingIDs)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: finding status: %w", err)
+	}
+	return out, nil
+}

@@ -169,6 +169,27 @@ CREATE TABLE quarantine (
 );
 CREATE INDEX quarantine_by_tenant ON quarantine (tenant, seq);
 `,
+	// 5: findings with a life cycle: each finding's group key, and the
+	// FindingStatusChanged rows (one per event), joined to findings when
+	// they are listed. A generation made before has empty groups: rebuild.
+	`
+ALTER TABLE findings ADD COLUMN grp text COLLATE "C" NOT NULL DEFAULT '';
+CREATE TABLE finding_status (
+	seq                bigint  PRIMARY KEY,
+	event_id           text    NOT NULL,
+	tenant             text    NOT NULL,
+	finding_ids        text[]  NOT NULL,
+	grp                text    COLLATE "C" NOT NULL,
+	status             text    COLLATE "C" NOT NULL,
+	occurred_at        bigint  NOT NULL,
+	recorded_at        bigint  NOT NULL,
+	actor_id           text    NOT NULL,
+	assignee           text    NOT NULL,
+	justified          boolean NOT NULL,
+	resolving_event_id text    NOT NULL
+);
+CREATE INDEX finding_status_by_tenant ON finding_status (tenant, seq);
+`,
 }
 
 // ddlLock is the advisory lock every transaction that creates tables holds

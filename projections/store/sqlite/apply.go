@@ -55,15 +55,18 @@ var (
 	// A finding already stored under the same id stays, unless this one
 	// is of a lower sequence (see model.Batch).
 	findingTable = table{name: "findings", cols: []string{
-		"tenant", "id", "rule", "subject_ref", "event_ids", "arose_at", "seq", "detail"},
+		"tenant", "id", "rule", "subject_ref", "event_ids", "arose_at", "seq", "detail", "grp"},
 		tail: ` ON CONFLICT (tenant, id) DO UPDATE SET rule = excluded.rule, subject_ref = excluded.subject_ref,
-	event_ids = excluded.event_ids, arose_at = excluded.arose_at, seq = excluded.seq, detail = excluded.detail
+	event_ids = excluded.event_ids, arose_at = excluded.arose_at, seq = excluded.seq, detail = excluded.detail,
+	grp = excluded.grp
 	WHERE excluded.seq < seq`}
-	quarantineTable = table{name: "quarantine", cols: []string{"seq", "recorded_at", "tenant", "reason", "field"}}
+	quarantineTable    = table{name: "quarantine", cols: []string{"seq", "recorded_at", "tenant", "reason", "field"}}
+	findingStatusTable = table{name: "finding_status", cols: []string{"seq", "event_id", "tenant", "finding_ids", "grp",
+		"status", "occurred_at", "recorded_at", "actor_id", "assignee", "justified", "resolving_event_id"}}
 )
 
 // allTables in the order Apply writes them (that of encoded's fields).
-var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable, &quarantineTable}
+var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable, &quarantineTable, &findingStatusTable}
 
 // insertSQL is the INSERT of n rows into t for table prefix p.
 func (t *table) insertSQL(p string, n int) string {
@@ -86,7 +89,7 @@ func (t *table) insertSQL(p string, n int) string {
 
 // encoded is a batch turned into SQL arguments, one flat slice per table.
 type encoded struct {
-	audit, disclosures, subjects, requests, activities, observed, findings, quarantine []any
+	audit, disclosures, subjects, requests, activities, observed, findings, quarantine, findingStatus []any
 }
 
 func encodeBatch(b *model.Batch) (*encoded, error) {
@@ -151,13 +154,20 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 		r := &fs[i]
 		x.findings = append(x.findings, r.Tenant, r.ID, r.Rule, r.SubjectRef,
 			e.strings(r.EventIDs), e.time("finding arose_at", r.AroseAt),
-			e.seq("finding seq", r.Seq), r.Detail)
+			e.seq("finding seq", r.Seq), r.Detail, r.Group)
 	}
 	x.quarantine = make([]any, 0, len(b.Quarantined)*len(quarantineTable.cols))
 	for i := range b.Quarantined {
 		r := &b.Quarantined[i]
 		x.quarantine = append(x.quarantine, e.seq("quarantine seq", r.Seq),
 			e.time("quarantine recorded_at", r.RecordedAt), r.Tenant, r.Reason, r.Field)
+	}
+	x.findingStatus = make([]any, 0, len(b.FindingStatus)*len(findingStatusTable.cols))
+	for i := range b.FindingStatus {
+		r := &b.FindingStatus[i]
+		x.findingStatus = append(x.findingStatus, e.seq("finding status seq", r.Seq), r.EventID, r.Tenant,
+			e.strings(r.FindingIDs), r.Group, r.Status, e.time("finding status occurred_at", r.At),
+			e.time("finding status recorded_at", r.RecordedAt), r.ActorID, r.Assignee, boolArg(r.Justified), r.ResolvingEventID)
 	}
 	return x, e.err
 }
@@ -169,7 +179,7 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 // b, the last one wins); observed rows merge; of findings with the same
 // id, the one of lowest sequence stays; everything else is inserted, and a
 // second row with the same key (audit, disclosure, activity or quarantine
-// sequence) fails the whole batch. Once the generation is
+// or finding status sequence) fails the whole batch. Once the generation is
 // partitioned, Apply refuses every batch (model.ErrPartitions): write
 // through the partitions' views (see Partition).
 func (s *Store) Apply(ctx context.Context, b *model.Batch) error {
@@ -208,7 +218,7 @@ func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	if err != nil {
 		return err
 	}
-	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings, x.quarantine} {
+	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings, x.quarantine, x.findingStatus} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
 			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
 		}

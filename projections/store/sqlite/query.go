@@ -421,9 +421,10 @@ func (s *Store) Findings(ctx context.Context, f model.FindingFilter, p model.Pag
 	w.add("tenant = ?", f.Tenant)
 	w.eq("subject_ref", f.SubjectRef)
 	w.eq("rule", f.Rule)
+	w.eq("id", f.ID)
 	baseConds, baseArgs := len(w.conds), len(w.args)
 	w.after("seq", p.After)
-	const cols = `SELECT tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail FROM `
+	const cols = `SELECT tenant, id, rule, subject_ref, event_ids, arose_at, seq, detail, grp FROM `
 	order := ` ORDER BY seq, rule, id`
 	out, err := findings(ctx, tx, cols+s.t("findings")+w.String()+order+limit(p), w.args...)
 	if err != nil {
@@ -456,7 +457,7 @@ func findings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]mod
 			eventIDs      string
 			arose, seqNum int64
 		)
-		if err := rows.Scan(&r.Tenant, &r.ID, &r.Rule, &r.SubjectRef, &eventIDs, &arose, &seqNum, &r.Detail); err != nil {
+		if err := rows.Scan(&r.Tenant, &r.ID, &r.Rule, &r.SubjectRef, &eventIDs, &arose, &seqNum, &r.Detail, &r.Group); err != nil {
 			return nil, err
 		}
 		r.AroseAt, r.Seq = fromNanos(arose), uint64(seqNum)
@@ -504,6 +505,41 @@ func (s *Store) Tenants(ctx context.Context) ([]string, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite store: tenants: %w", err)
+	}
+	return out, nil
+}
+
+// FindingStatusChanges lists a tenant's FindingStatusChanged rows in
+// stream order.
+func (s *Store) FindingStatusChanges(ctx context.Context, tenant string, p model.Page) ([]model.FindingStatusRow, error) {
+	var w where
+	w.add("tenant = ?", tenant)
+	w.after("seq", p.After)
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, event_id, tenant, finding_ids, grp, status, occurred_at, recorded_at,
+	actor_id, assignee, justified, resolving_event_id FROM `+s.t("finding_status")+w.String()+` ORDER BY seq`+limit(p), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: finding status: %w", err)
+	}
+	defer rows.Close()
+	var out []model.FindingStatusRow
+	for rows.Next() {
+		var (
+			r                  model.FindingStatusRow
+			ids                string
+			seq, occ, rec, jst int64
+		)
+		if err := rows.Scan(&seq, &r.EventID, &r.Tenant, &ids, &r.Group, &r.Status, &occ, &rec,
+			&r.ActorID, &r.Assignee, &jst, &r.ResolvingEventID); err != nil {
+			return nil, fmt.Errorf("sqlite store: finding status: %w", err)
+		}
+		r.Seq, r.At, r.RecordedAt, r.Justified = uint64(seq), fromNanos(occ), fromNanos(rec), jst != 0
+		if r.FindingIDs, err = decodeStrings("finding_ids", ids); err != nil {
+			return nil, fmt.Errorf("sqlite store: finding status: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite store: finding status: %w", err)
 	}
 	return out, nil
 }

@@ -170,6 +170,27 @@ CREATE TABLE {p}quarantine (
 ) STRICT;
 CREATE INDEX {p}quarantine_tenant ON {p}quarantine (tenant, seq);
 `,
+	// 5: findings with a life cycle: each finding's group key, and the
+	// FindingStatusChanged rows (one per event), joined to findings when
+	// they are listed. A generation made before has empty groups: rebuild.
+	5: `
+ALTER TABLE {p}findings ADD COLUMN grp TEXT NOT NULL DEFAULT '';
+CREATE TABLE {p}finding_status (
+	seq                INTEGER PRIMARY KEY,
+	event_id           TEXT NOT NULL,
+	tenant             TEXT NOT NULL,
+	finding_ids        TEXT NOT NULL,
+	grp                TEXT NOT NULL,
+	status             TEXT NOT NULL,
+	occurred_at        INTEGER NOT NULL,
+	recorded_at        INTEGER NOT NULL,
+	actor_id           TEXT NOT NULL,
+	assignee           TEXT NOT NULL,
+	justified          INTEGER NOT NULL,
+	resolving_event_id TEXT NOT NULL
+) STRICT;
+CREATE INDEX {p}finding_status_tenant ON {p}finding_status (tenant, seq);
+`,
 }
 
 // generationTable is shared by every generation: which one is current.

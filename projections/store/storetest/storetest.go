@@ -80,6 +80,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"FindingMonths", testFindingMonths},
 		{"Quarantine", testQuarantine},
 		{"FindingCopies", testFindingCopies},
+		{"FindingStatus", testFindingStatus},
 		{"SubjectsOf", testSubjectsOf},
 		{"Activities", testActivities},
 		{"TenantExists", testTenantExists},

@@ -18,6 +18,9 @@ var (
 	// ErrEventNotFound: no stored event at that sequence or with that id,
 	// or one the caller may not see.
 	ErrEventNotFound = errors.New("event not found")
+	// ErrFindingNotFound: no finding of that id (nor any status change
+	// naming it), or one the caller may not see, or an unknown tenant.
+	ErrFindingNotFound = errors.New("finding not found")
 )
 
 // NotFound is not_found carrying err, which must be one of the errors

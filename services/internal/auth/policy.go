@@ -90,6 +90,8 @@ var Policy = map[string]Rule{
 	apiv1connect.QueryServiceListDisclosuresProcedure:       {Roles: readers, Tenant: TenantFromRequest},
 	apiv1connect.QueryServiceGetRecordOfProcessingProcedure: {Roles: readers, Tenant: TenantFromRequest},
 	apiv1connect.QueryServiceListFindingsProcedure:          {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceGetFindingProcedure:            {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceListFindingGroupsProcedure:     {Roles: readers, Tenant: TenantFromRequest},
 	apiv1connect.QueryServiceListRequestsProcedure:          {Roles: readers, Tenant: TenantFromRequest},
 	apiv1connect.QueryServiceListTenantsProcedure:           {Roles: readers, Tenant: TenantsOfToken},
 	apiv1connect.QueryServiceGetStatisticsProcedure:         {Roles: readers, Tenant: TenantFromRequest},

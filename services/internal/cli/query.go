@@ -369,13 +369,21 @@ func newRoPACmd(g *globals) *cobra.Command {
 }
 
 func newFindingsCmd(g *globals) *cobra.Command {
-	var subject, rule, asOf string
-	c := queryCmd(g, "findings", "compliance findings, recorded and time-based", []string{"TENANT"}, true,
+	var subject, rule, asOf, status, groupBy string
+	c := queryCmd(g, "findings", "compliance findings, recorded and time-based, open ones first", []string{"TENANT"}, true,
 		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
 			req := &apiv1.ListFindingsRequest{Tenant: pos[0], SubjectRef: subject, Rule: rule}
-			errs := []error{checkArg("TENANT", pos[0]), checkOptToken("--subject", subject)}
+			errs := []error{checkArg("TENANT", pos[0]), checkOptToken("--subject", subject), findingStatusFlag(req, status)}
 			if strings.ContainsAny(rule, " \t\n@") || len(rule) > 64 {
 				errs = append(errs, errors.New("--rule: not a rule name"))
+			}
+			switch groupBy {
+			case "", "cause":
+			default:
+				errs = append(errs, errors.New("--group-by: must be cause"))
+			}
+			if groupBy != "" && status != "" {
+				errs = append(errs, errors.New("--group-by: counts every status; not with --status"))
 			}
 			var err error
 			req.AsOf, err = timeFlag("--as-of", asOf)
@@ -383,18 +391,24 @@ func newFindingsCmd(g *globals) *cobra.Command {
 			if err := errors.Join(errs...); err != nil {
 				return err
 			}
-			p := newPrinter(o.format, stdout, "rule", "arose_at", "subject_ref", "seq", "detail", "event_ids", "finding_id")
+			if groupBy != "" {
+				return printFindingGroups(ctx, q, o, req, stdout)
+			}
+			p := newPrinter(o.format, stdout, "rule", "status", "arose_at", "subject_ref", "seq", "detail", "event_ids", "finding_id", "group")
 			return list(o, p, func(size int32, token string) ([]*apiv1.Finding, string, error) {
 				req.PageSize, req.PageToken = size, token
 				resp, err := call(ctx, q.ListFindings, req)
 				return resp.GetFindings(), resp.GetNextPageToken(), err
 			}, func(f *apiv1.Finding) []string {
-				return []string{f.GetRule(), cellTime(f.GetAroseAt()), f.GetSubjectRef(), cellCount(f.GetSeq()), f.GetDetail(), join(f.GetEventIds()), f.GetFindingId()}
+				return []string{f.GetRule(), cellEnum(f.GetStatus()), cellTime(f.GetAroseAt()), f.GetSubjectRef(), cellCount(f.GetSeq()), f.GetDetail(),
+					join(f.GetEventIds()), f.GetFindingId(), f.GetGroup()}
 			})
 		})
 	c.Flags().StringVar(&subject, "subject", "", "only findings about this subject reference")
 	c.Flags().StringVar(&rule, "rule", "", "only findings of this rule")
-	c.Flags().StringVar(&asOf, "as-of", "", "check time-based rules at this RFC 3339 time, and show findings that arose by then (default: now)")
+	c.Flags().StringVar(&asOf, "as-of", "", "check time-based rules at this RFC 3339 time, and show findings that arose by then, with their status then (default: now)")
+	c.Flags().StringVar(&status, "status", "", "only open findings (open, acknowledged, assigned), closed ones (risk accepted, not applicable, resolved), or one status: "+findingStatusChoices)
+	c.Flags().StringVar(&groupBy, "group-by", "", "cause: count findings per group key (what `docket finding --group` takes) and status instead of listing them")
 	return c
 }
 

@@ -130,6 +130,34 @@ func testBrowser(t *testing.T, l *ledger) {
 	}
 	browsertest.Screenshot(t, ctx, "finding-event")
 
+	// Findings by status: the risks accepted, each marked closed; one opens
+	// on its history, the group decision with its words sealed.
+	browsertest.Do(t, ctx, chromedp.Navigate(l.url+"/findings?"+url.Values{"tenant": {tenant}}.Encode()),
+		chromedp.WaitVisible(chromedp.CSS("#status")),
+		chromedp.SetValue(chromedp.CSS("#status"), "FINDING_STATUS_RISK_ACCEPTED"), chromedp.Submit(chromedp.CSS("#status")),
+		chromedp.WaitVisible(chromedp.CSS("table.findings")))
+	statuses := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll("table.findings tbody tr.closed")).map(tr => tr.cells[1].innerText + " " + tr.cells[0].innerText)`)
+	if len(statuses) == 0 || evaluate[int](t, ctx, `document.querySelectorAll("table.findings tbody tr.open").length`) != 0 {
+		t.Fatalf("findings accepted as a risk: %q, and open rows among them", statuses)
+	}
+	for _, st := range statuses {
+		if !strings.HasPrefix(st, "risk accepted retention_exceeded\nretention_exceeded:web-enquiries") {
+			t.Errorf("a row under the risk-accepted filter reads %q", st)
+		}
+	}
+	checkPage(t, ctx, "findings-risk-accepted")
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`table.findings tbody td:first-child a[href^="/finding?"]`)),
+		chromedp.WaitVisible(chromedp.CSS("table.finding-history")))
+	steps := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll("table.finding-history tbody tr")).map(tr =>
+		[tr.cells[1].innerText, tr.cells[2].innerText, tr.cells[4].innerText, tr.cells[6].innerText].join("|"))`)
+	if want := []string{"risk accepted|staff-dpo-01|(sealed)|retention_exceeded:web-enquiries"}; !slices.Equal(steps, want) {
+		t.Errorf("the finding's history reads %q, want %q", steps, want)
+	}
+	if st := browsertest.Text(t, ctx, "dl.finding dd.status"); st != "risk accepted" {
+		t.Errorf("the finding's status reads %q", st)
+	}
+	checkPage(t, ctx, "finding")
+
 	// Verify an event in the browser, then with a key the log did not use.
 	browsertest.Do(t, ctx, chromedp.Navigate(l.url+"/integrity?"+url.Values{"tenant": {tenant}, "event": {police.GetEventId()}}.Encode()))
 	verdict := waitText(t, ctx, "#verify-result h3", "Verified", "Not verified", "Could not")

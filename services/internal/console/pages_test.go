@@ -257,6 +257,9 @@ func testBadInput(t *testing.T, l *ledger) {
 		"/subjects?ref=u_nobody&tenant=" + tenant:                            "not found",
 		"/disclosures?page=garbage&tenant=" + tenant:                         "page",
 		"/findings?rule=" + url.QueryEscape("no such") + "&tenant=" + tenant: "rule",
+		"/findings?status=maybe&tenant=" + tenant:                            "status",
+		"/finding?id=" + url.QueryEscape("a@b") + "&tenant=" + tenant:        "finding_id",
+		"/finding?id=retention_exceeded:u_nobody/x&tenant=" + tenant:         "not found",
 	} {
 		code, body := l.get(t, c, path)
 		if code < 400 || code >= 500 {

@@ -10,6 +10,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -59,33 +60,92 @@ func (cs *Console) record(w http.ResponseWriter, r *http.Request, s *session) er
 
 // findingsData is the findings page's data.
 type findingsData struct {
-	Rule, Subject string
-	Rules         []string
-	Rows          []*apiv1.Finding
-	Page, Next    string
-	Query         template.URL
+	Rule, Subject, Status string
+	Rules                 []string
+	Statuses              []findingStatusOption
+	Rows                  []*apiv1.Finding
+	Page, Next            string
+	Query                 template.URL
+}
+
+// findingStatusOption is one choice of the findings page's status filter.
+type findingStatusOption struct{ Value, Label string }
+
+// findingStatusOptions are the status filter's choices: open or closed,
+// or one status.
+var findingStatusOptions = []findingStatusOption{
+	{"open", "open (not yet handled, acknowledged or assigned)"},
+	{"closed", "closed (risk accepted, not applicable or resolved)"},
+	{"FINDING_STATUS_OPEN", "not handled yet (or reopened)"},
+	{"FINDING_STATUS_ACKNOWLEDGED", "acknowledged"},
+	{"FINDING_STATUS_ASSIGNED", "assigned"},
+	{"FINDING_STATUS_RISK_ACCEPTED", "risk accepted"},
+	{"FINDING_STATUS_NOT_APPLICABLE", "not applicable"},
+	{"FINDING_STATUS_RESOLVED", "resolved"},
 }
 
 // findingsPage is how many findings a page shows.
 const findingsPage = 100
 
-// findings lists findings: the time-based ones (still open, with their
-// dates) first, as the API orders them, each linked to its events.
+// findings lists findings: open ones first (the time-based ones, checked
+// now, then those recorded from events), then closed ones, as the API
+// orders them, each with its status and group, linked to its history and
+// its events.
 func (cs *Console) findings(w http.ResponseWriter, r *http.Request, s *session) error {
-	d := findingsData{Rule: r.FormValue("rule"), Subject: r.FormValue("subject"), Page: r.FormValue("page"), Rules: state.Rules}
-	d.Query = (query("tenant", s.tenant, "rule", d.Rule, "subject", d.Subject))
+	d := findingsData{Rule: r.FormValue("rule"), Subject: r.FormValue("subject"), Status: r.FormValue("status"), Page: r.FormValue("page"),
+		Rules: state.Rules, Statuses: findingStatusOptions}
+	d.Query = (query("tenant", s.tenant, "rule", d.Rule, "subject", d.Subject, "status", d.Status))
 	v := view{Title: "Findings", Nav: "findings", S: s, Data: &d}
 	if s.tenant == "" {
 		cs.render(w, http.StatusOK, "findings", v)
 		return nil
 	}
-	resp, err := cs.api.query.ListFindings(r.Context(), connect.NewRequest(&apiv1.ListFindingsRequest{
-		Tenant: s.tenant, Rule: d.Rule, SubjectRef: d.Subject, PageSize: findingsPage, PageToken: d.Page}))
+	req := &apiv1.ListFindingsRequest{Tenant: s.tenant, Rule: d.Rule, SubjectRef: d.Subject, PageSize: findingsPage, PageToken: d.Page}
+	switch d.Status {
+	case "":
+	case "open":
+		req.StatusFilter = apiv1.FindingStatusFilter_FINDING_STATUS_FILTER_OPEN
+	case "closed":
+		req.StatusFilter = apiv1.FindingStatusFilter_FINDING_STATUS_FILTER_CLOSED
+	default:
+		n, ok := eventsv1.FindingStatus_value[d.Status]
+		if !ok || n == 0 {
+			return badInput("status", "must be open, closed or a finding status")
+		}
+		req.Status = eventsv1.FindingStatus(n)
+	}
+	resp, err := cs.api.query.ListFindings(r.Context(), connect.NewRequest(req))
 	if err != nil {
 		return err
 	}
 	d.Rows, d.Next = resp.Msg.GetFindings(), resp.Msg.GetNextPageToken()
 	cs.render(w, http.StatusOK, "findings", v)
+	return nil
+}
+
+// findingData is the finding page's data.
+type findingData struct {
+	ID     string
+	F      *apiv1.Finding
+	Exists bool
+}
+
+// finding shows one finding, its status and the history of how it was
+// handled (each step an event in the ledger; a justification's words are
+// sealed and never shown).
+func (cs *Console) finding(w http.ResponseWriter, r *http.Request, s *session) error {
+	d := findingData{ID: r.FormValue("id")}
+	v := view{Title: "Finding", Nav: "findings", S: s, Data: &d}
+	if s.tenant == "" {
+		cs.render(w, http.StatusOK, "finding", v)
+		return nil
+	}
+	resp, err := cs.api.query.GetFinding(r.Context(), connect.NewRequest(&apiv1.GetFindingRequest{Tenant: s.tenant, FindingId: d.ID}))
+	if err != nil {
+		return err
+	}
+	d.F, d.Exists = resp.Msg.GetFinding(), resp.Msg.GetExists()
+	cs.render(w, http.StatusOK, "finding", v)
 	return nil
 }
 

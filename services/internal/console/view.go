@@ -191,7 +191,17 @@ var funcs = template.FuncMap{
 		}
 	},
 	"eventLink": eventLink,
-	"words":     enumWords,
+	"findingStatus": func(st eventsv1.FindingStatus) string {
+		if st == eventsv1.FindingStatus_FINDING_STATUS_UNSPECIFIED {
+			st = eventsv1.FindingStatus_FINDING_STATUS_OPEN
+		}
+		return enumWords(st.String(), "FINDING_STATUS_")
+	},
+	"findingClosed": func(st eventsv1.FindingStatus) bool {
+		return st == eventsv1.FindingStatus_FINDING_STATUS_RISK_ACCEPTED || st == eventsv1.FindingStatus_FINDING_STATUS_NOT_APPLICABLE ||
+			st == eventsv1.FindingStatus_FINDING_STATUS_RESOLVED
+	},
+	"words": enumWords,
 	"expired": func(t *timestamppb.Timestamp, at time.Time) bool {
 		return t != nil && (t.GetSeconds() != 0 || t.GetNanos() != 0) && !t.AsTime().After(at)
 	},

@@ -88,6 +88,7 @@ func TestRoleMatrix(t *testing.T) {
 		"QueryService/GetSubject": "auditor,legal,dpo+", "QueryService/ListHistory": "auditor,legal,dpo+",
 		"QueryService/ListDisclosures": "auditor,legal,dpo+", "QueryService/GetRecordOfProcessing": "auditor,legal,dpo+",
 		"QueryService/ListFindings": "auditor,legal,dpo+", "QueryService/ListRequests": "auditor,legal,dpo+",
+		"QueryService/GetFinding": "auditor,legal,dpo+", "QueryService/ListFindingGroups": "auditor,legal,dpo+",
 		"QueryService/ListTenants": "auditor,legal,dpo", "QueryService/GetStatistics": "auditor,legal,dpo+",
 		"RightsService/ExportSubject": "legal,dpo+", "RightsService/ShredKeys": "dpo+",
 		"RightsService/GetConsentReceipt": "auditor,legal,dpo+", "RightsService/ProveErasure": "auditor,legal,dpo+",

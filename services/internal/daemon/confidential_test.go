@@ -109,6 +109,8 @@ var readCases = map[string]readCase{
 	"QueryService/ListDisclosures":       {bodies: []string{`{"tenant":"acme"}`, `{"tenant":"acme","subjectRef":"s-conf"}`}, legalSees: true},
 	"QueryService/GetRecordOfProcessing": {bodies: []string{`{"tenant":"acme"}`}, legalSees: true},
 	"QueryService/ListFindings":          {bodies: []string{`{"tenant":"acme"}`, `{"tenant":"acme","subjectRef":"s-conf"}`}, legalSees: true},
+	"QueryService/GetFinding":            {bodies: []string{`{"tenant":"acme","findingId":"disclosure_to_undeclared_recipient:{id}"}`}, legalSees: true},
+	"QueryService/ListFindingGroups":     {bodies: []string{`{"tenant":"acme"}`, `{"tenant":"acme","subjectRef":"s-conf"}`}, legalSees: true},
 	"QueryService/ListRequests":          {bodies: []string{`{"tenant":"acme"}`}},
 	"QueryService/ListTenants":           {bodies: []string{`{}`}},
 	"QueryService/GetStatistics":         {bodies: []string{`{"tenant":"acme"}`}}, // counts: see TestConfidentialCounts

@@ -1,6 +1,8 @@
 package demo_test
 
 import (
+	"time"
+
 	"sort"
 	"strings"
 	"testing"
@@ -24,18 +26,7 @@ func TestProjectionFindsExactlyThePlantedProblems(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ds := generate(t, tc.cfg)
-			recs := make([]source.Record, len(ds.Events))
-			for i, ev := range ds.Events {
-				b, err := proto.Marshal(ev)
-				if err != nil {
-					t.Fatal(err)
-				}
-				recs[i] = source.Record{Sequence: uint64(i + 1), RecordedAt: ev.GetOccurredAt().AsTime(), Data: b, Event: ev}
-			}
-			res, err := state.Replay(recs, ds.Events[len(ds.Events)-1].GetOccurredAt().AsTime())
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := replay(t, ds)
 			// planted rule + event id -> index of the planted problem
 			planted := map[[2]string]int{}
 			for i, p := range ds.Planted {
@@ -65,8 +56,81 @@ func TestProjectionFindsExactlyThePlantedProblems(t *testing.T) {
 	}
 }
 
+// replay folds the data set in memory, judging time-based rules at its
+// last occurred_at.
+func replay(t *testing.T, ds *demo.Dataset) *state.Result {
+	t.Helper()
+	recs := make([]source.Record, len(ds.Events))
+	for i, ev := range ds.Events {
+		b, err := proto.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[i] = source.Record{Sequence: uint64(i + 1), RecordedAt: ev.GetOccurredAt().AsTime(), Data: b, Event: ev}
+	}
+	res, err := state.Replay(recs, ds.Events[len(ds.Events)-1].GetOccurredAt().AsTime())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func sortedCopy(s []string) []string {
 	c := append([]string(nil), s...)
 	sort.Strings(c)
 	return c
+}
+
+// The demo records how the controller handled some planted problems
+// (FindingStatusChanged): the statuses name only findings the data set
+// raises, and leave the findings as they are. Worked out from
+// handledFindings: undeclared-recipient findings acknowledged 20 days
+// before the end of the year, unanswered access requests assigned an hour
+// later, the web-enquiries retention group accepted as a risk 10 days
+// before the end (so each of its findings that arose by then), one
+// newsletter sent after a withdrawal resolved 5 days before the end.
+func TestDemoHandlesSomeFindings(t *testing.T) {
+	ds := generate(t, demo.Config{})
+	res := replay(t, ds)
+	end := demo.DefaultStart.Add(demo.Span)
+	exists := map[string]bool{}
+	for _, f := range res.Findings {
+		exists[f.ID] = true
+	}
+	for _, r := range res.FindingStatus {
+		for _, id := range r.FindingIDs {
+			if !exists[id] {
+				t.Errorf("%s names finding %s, which the data set does not raise", r.Status, id)
+			}
+		}
+	}
+	statuses := state.NewFindingStatuses(res.FindingStatus, time.Time{})
+	count := map[string]int{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		st := statuses.Status(f)
+		count[st]++
+		switch {
+		case f.Group == "retention_exceeded:web-enquiries":
+			want := state.StatusOpen
+			if !f.AroseAt.After(end.Add(-10 * 24 * time.Hour)) {
+				want = state.StatusRiskAccepted
+			}
+			if st != want {
+				t.Errorf("retention finding %s, arose %s: %s, want %s", f.ID, f.AroseAt, st, want)
+			}
+		case st == state.StatusRiskAccepted:
+			t.Errorf("finding %s of group %s accepted as a risk", f.ID, f.Group)
+		case f.Rule == demo.RuleUndeclaredRecipient && f.AroseAt.Before(end.Add(-20*24*time.Hour)) && st != state.StatusAcknowledged:
+			t.Errorf("undeclared-recipient finding %s, arose %s: %s, want acknowledged", f.ID, f.AroseAt, st)
+		}
+	}
+	for _, st := range []string{state.StatusAcknowledged, state.StatusAssigned, state.StatusRiskAccepted, state.StatusResolved} {
+		if count[st] == 0 {
+			t.Errorf("no finding is %s (statuses: %v)", st, count)
+		}
+	}
+	if count[state.StatusResolved] != 1 {
+		t.Errorf("%d findings resolved, want 1", count[state.StatusResolved])
+	}
 }

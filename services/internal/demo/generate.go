@@ -185,6 +185,13 @@ func Generate(cfg Config) (*Dataset, error) {
 	planted := plant(g, subjects, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x91a47ed)))
 
 	g.laterControllerEvents(ctl, head, len(subjects))
+	byID := map[string]*eventsv1.Event{}
+	for _, s := range subjects {
+		for _, ev := range s.events {
+			byID[ev.GetEventId()] = ev
+		}
+	}
+	g.handledFindings(ctl, planted, byID)
 
 	type keyed struct {
 		ev  *eventsv1.Event

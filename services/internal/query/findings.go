@@ -8,16 +8,20 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/apierr"
 	"github.com/docketledger/docket/services/internal/confidential"
 )
 
-// ListFindings returns a page of findings: first the time-based ones
-// computed at the request's clock (as_of, or now), then the recorded ones
-// in stream order. The first page's clock holds for the later pages.
+// ListFindings returns a page of findings: open ones first, then closed
+// ones (each pass filtered by the request's status); within a pass, first
+// the time-based ones computed at the request's clock (as_of, or now), then
+// the recorded ones in stream order. The first page's clock holds for the
+// later pages.
 func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.ListFindingsRequest]) (*connect.Response[apiv1.ListFindingsResponse], error) {
 	m := req.Msg
 	var ps apierr.Problems
@@ -26,8 +30,10 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 	checkRule(&ps, "rule", m.GetRule())
 	asOf := checkTime(&ps, "as_of", m.GetAsOf())
 	size := pageSize(m.GetPageSize(), &ps)
+	firstPass, lastPass, status := checkStatusFilter(&ps, m.GetStatusFilter(), m.GetStatus())
 	f := model.FindingFilter{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Rule: m.GetRule()}
-	tok, err := s.openPage(ctx, &ps, m.GetPageToken(), f.Tenant, queryFindings, fingerprint(f.Tenant, f.SubjectRef, f.Rule, timeKey(asOf)))
+	tok, err := s.openPage(ctx, &ps, m.GetPageToken(), f.Tenant, queryFindings, fingerprint(f.Tenant, f.SubjectRef, f.Rule, timeKey(asOf),
+		m.GetStatusFilter().String(), m.GetStatus().String()))
 	if err != nil {
 		return nil, err
 	}
@@ -46,39 +52,138 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 	if err != nil {
 		return nil, err
 	}
-
-	var out []model.Finding
+	statuses, err := s.findingStatuses(ctx, f.Tenant, asOf)
+	if err != nil {
+		return nil, err
+	}
+	p := findingPager{s: s, f: f, now: now, asOf: asOf, w: w, size: size}
+	if tok.pass < firstPass {
+		tok.pass, tok.phase, tok.after = firstPass, 0, 0
+	}
 	resp := &apiv1.ListFindingsResponse{}
-	more := false
-	if tok.phase == 0 {
-		computed, err := s.timeFindings(ctx, f, now, w)
+	for ; tok.pass <= lastPass; tok.pass, tok.phase, tok.after = tok.pass+1, 0, 0 {
+		open := tok.pass == 0
+		keep := func(x *model.Finding) bool {
+			st := statuses.Status(x)
+			return state.StatusIsOpen(st) == open && (status == "" || st == status)
+		}
+		if len(p.out) < size {
+			full, err := p.fill(ctx, &tok, keep)
+			if err != nil {
+				return nil, err
+			}
+			if !full {
+				continue // the pass is done: the next one
+			}
+		}
+		// The page is full: the next one starts at tok, if any finding
+		// follows it (no empty last page).
+		more, err := p.any(ctx, tok, keep)
 		if err != nil {
 			return nil, err
 		}
+		if more {
+			resp.NextPageToken = tok.encode()
+			break
+		}
+	}
+	return connect.NewResponse(findingsPage(resp, p.out, statuses)), nil
+}
+
+// checkStatusFilter reads a request's status_filter and status: the passes
+// (0 open, 1 closed) to read, and the one status to keep ("" for any).
+func checkStatusFilter(ps *apierr.Problems, filter apiv1.FindingStatusFilter, status eventsv1.FindingStatus) (first, last byte, name string) {
+	if status != eventsv1.FindingStatus_FINDING_STATUS_UNSPECIFIED {
+		if filter != apiv1.FindingStatusFilter_FINDING_STATUS_FILTER_UNSPECIFIED {
+			ps.Add("status", "is set with status_filter: give one or the other")
+		}
+		if _, ok := eventsv1.FindingStatus_name[int32(status)]; !ok {
+			ps.Add("status", "is not a FindingStatus")
+			return 0, 1, ""
+		}
+		name = events.EnumName(status)
+		if state.StatusIsOpen(name) {
+			return 0, 0, name
+		}
+		return 1, 1, name
+	}
+	switch filter {
+	case apiv1.FindingStatusFilter_FINDING_STATUS_FILTER_UNSPECIFIED:
+		return 0, 1, ""
+	case apiv1.FindingStatusFilter_FINDING_STATUS_FILTER_OPEN:
+		return 0, 0, ""
+	case apiv1.FindingStatusFilter_FINDING_STATUS_FILTER_CLOSED:
+		return 1, 1, ""
+	}
+	ps.Add("status_filter", "is not a FindingStatusFilter")
+	return 0, 1, ""
+}
+
+// findingPager fills one page of findings, pass by pass.
+type findingPager struct {
+	s         *Service
+	f         model.FindingFilter
+	now, asOf time.Time
+	w         confidential.Withheld
+	size      int
+	out       []model.Finding
+	computed  []model.Finding // the time-based findings at now, once read
+	read      bool
+}
+
+// any tells whether tok's pass holds a finding keep keeps at or after tok.
+func (p *findingPager) any(ctx context.Context, tok pageToken, keep func(*model.Finding) bool) (bool, error) {
+	probe := *p
+	probe.out, probe.size = nil, 1
+	if _, err := probe.fill(ctx, &tok, keep); err != nil {
+		return false, err
+	}
+	return len(probe.out) > 0, nil
+}
+
+// fill adds to the page the findings of tok's pass that keep keeps, from
+// tok's position; full says the page is full and the pass may hold more
+// (tok is then the next page's position).
+func (p *findingPager) fill(ctx context.Context, tok *pageToken, keep func(*model.Finding) bool) (full bool, err error) {
+	if tok.phase == 0 {
+		if !p.read {
+			if p.computed, err = p.s.timeFindings(ctx, p.f, p.now, p.w); err != nil {
+				return false, err
+			}
+			p.read = true
+		}
+		var computed []model.Finding
+		for i := range p.computed {
+			if keep(&p.computed[i]) {
+				computed = append(computed, p.computed[i])
+			}
+		}
 		off := int(min(tok.after, uint64(len(computed))))
-		end := min(off+size, len(computed))
-		out = computed[off:end]
+		end := min(off+p.size-len(p.out), len(computed))
+		p.out = append(p.out, computed[off:end]...)
 		if end < len(computed) {
 			tok.after = uint64(end)
-			resp.NextPageToken = tok.encode()
-			return connect.NewResponse(findingsPage(resp, out)), nil
+			return true, nil
 		}
 		// Recorded findings follow the computed ones; when those filled the
 		// page, the next page starts with them.
-		more = len(out) == size
 		tok.phase, tok.after = 1, 0
+		if len(p.out) == p.size {
+			return true, nil
+		}
 	}
 	// Recorded findings fill the rest of the page.
-	for want := size - len(out); want > 0; want = size - len(out) {
-		rows, err := s.recordedFindings(ctx, f, &tok, want)
+	more := false
+	for want := p.size - len(p.out); want > 0; want = p.size - len(p.out) {
+		rows, err := p.s.recordedFindings(ctx, p.f, tok, want)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		var page []model.Finding
 		page, more = cutFindings(rows, want)
 		for _, r := range page {
-			if (asOf.IsZero() || !r.AroseAt.After(asOf)) && !w.HidesFinding(&r) {
-				out = append(out, r)
+			if (p.asOf.IsZero() || !r.AroseAt.After(p.asOf)) && !p.w.HidesFinding(&r) && keep(&r) {
+				p.out = append(p.out, r)
 			}
 		}
 		if len(page) > 0 {
@@ -93,10 +198,7 @@ func (s *Service) ListFindings(ctx context.Context, req *connect.Request[apiv1.L
 			break
 		}
 	}
-	if more {
-		resp.NextPageToken = tok.encode()
-	}
-	return connect.NewResponse(findingsPage(resp, out)), nil
+	return more, nil
 }
 
 // recordedFindings reads stored findings after the token's position, at
@@ -125,10 +227,10 @@ func (s *Service) recordedFindings(ctx context.Context, f model.FindingFilter, t
 	}
 }
 
-func findingsPage(resp *apiv1.ListFindingsResponse, rows []model.Finding) *apiv1.ListFindingsResponse {
+func findingsPage(resp *apiv1.ListFindingsResponse, rows []model.Finding, statuses *state.FindingStatuses) *apiv1.ListFindingsResponse {
 	resp.Findings = make([]*apiv1.Finding, len(rows))
 	for i := range rows {
-		resp.Findings[i] = finding(&rows[i])
+		resp.Findings[i] = findingWithStatus(&rows[i], statuses.Status(&rows[i]))
 	}
 	return resp
 }

@@ -22,6 +22,7 @@ type pageToken struct {
 	filter uint64 // fingerprint of the request's filters
 	after  uint64 // keyset position: rows after this sequence
 	phase  byte   // findings: 0 computed (after is an offset), 1 recorded, 2 recorded past sequence 0
+	pass   byte   // findings: 0 open ones, 1 closed ones (encoded with phase, as pass*3+phase)
 	now    int64  // findings: the first page's clock, Unix nanoseconds
 }
 
@@ -42,7 +43,7 @@ func (t pageToken) encode() string {
 	b = append(b, pageTokenVersion, t.query)
 	b = binary.BigEndian.AppendUint64(b, t.filter)
 	b = binary.AppendUvarint(b, t.after)
-	b = append(b, t.phase)
+	b = append(b, t.pass*3+t.phase)
 	b = binary.AppendVarint(b, t.now)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -67,10 +68,13 @@ func decodePageToken(s string, q byte, filter uint64) (pageToken, error) {
 		return t, errBadPageToken
 	}
 	t.after = after
-	t.phase = b[n]
+	if b[n] > 5 {
+		return t, errBadPageToken
+	}
+	t.pass, t.phase = b[n]/3, b[n]%3
 	b = b[n+1:]
 	now, m := binary.Varint(b)
-	if m <= 0 || m != len(b) || t.phase > 2 {
+	if m <= 0 || m != len(b) {
 		return t, errBadPageToken
 	}
 	t.now = now

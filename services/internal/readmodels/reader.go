@@ -45,6 +45,10 @@ func (r reader) Findings(ctx context.Context, f model.FindingFilter, p model.Pag
 	return r.s().Findings(ctx, f, p)
 }
 
+func (r reader) FindingStatusChanges(ctx context.Context, tenant string, p model.Page) ([]model.FindingStatusRow, error) {
+	return r.s().FindingStatusChanges(ctx, tenant, p)
+}
+
 func (r reader) SubjectsOf(ctx context.Context, tenant string, p model.Page) ([]*model.SubjectState, error) {
 	return r.s().SubjectsOf(ctx, tenant, p)
 }

@@ -133,6 +133,59 @@ func (ObservedKind) EnumDescriptor() ([]byte, []int) {
 	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{1}
 }
 
+// FindingStatusFilter selects findings by whether they still need handling.
+type FindingStatusFilter int32
+
+const (
+	// Every finding.
+	FindingStatusFilter_FINDING_STATUS_FILTER_UNSPECIFIED FindingStatusFilter = 0
+	// Open, acknowledged or assigned.
+	FindingStatusFilter_FINDING_STATUS_FILTER_OPEN FindingStatusFilter = 1
+	// Risk accepted, not applicable or resolved.
+	FindingStatusFilter_FINDING_STATUS_FILTER_CLOSED FindingStatusFilter = 2
+)
+
+// Enum value maps for FindingStatusFilter.
+var (
+	FindingStatusFilter_name = map[int32]string{
+		0: "FINDING_STATUS_FILTER_UNSPECIFIED",
+		1: "FINDING_STATUS_FILTER_OPEN",
+		2: "FINDING_STATUS_FILTER_CLOSED",
+	}
+	FindingStatusFilter_value = map[string]int32{
+		"FINDING_STATUS_FILTER_UNSPECIFIED": 0,
+		"FINDING_STATUS_FILTER_OPEN":        1,
+		"FINDING_STATUS_FILTER_CLOSED":      2,
+	}
+)
+
+func (x FindingStatusFilter) Enum() *FindingStatusFilter {
+	p := new(FindingStatusFilter)
+	*p = x
+	return p
+}
+
+func (x FindingStatusFilter) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FindingStatusFilter) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_api_v1_query_proto_enumTypes[2].Descriptor()
+}
+
+func (FindingStatusFilter) Type() protoreflect.EnumType {
+	return &file_docket_api_v1_query_proto_enumTypes[2]
+}
+
+func (x FindingStatusFilter) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FindingStatusFilter.Descriptor instead.
+func (FindingStatusFilter) EnumDescriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{2}
+}
+
 // RequestStatus is where a data-subject request stands.
 type RequestStatus int32
 
@@ -174,11 +227,11 @@ func (x RequestStatus) String() string {
 }
 
 func (RequestStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_docket_api_v1_query_proto_enumTypes[2].Descriptor()
+	return file_docket_api_v1_query_proto_enumTypes[3].Descriptor()
 }
 
 func (RequestStatus) Type() protoreflect.EnumType {
-	return &file_docket_api_v1_query_proto_enumTypes[2]
+	return &file_docket_api_v1_query_proto_enumTypes[3]
 }
 
 func (x RequestStatus) Number() protoreflect.EnumNumber {
@@ -187,7 +240,7 @@ func (x RequestStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RequestStatus.Descriptor instead.
 func (RequestStatus) EnumDescriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{2}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{3}
 }
 
 // GetSubjectRequest names one subject and optionally a time.
@@ -1936,7 +1989,14 @@ type ListFindingsRequest struct {
 	PageSize int32 `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// next_page_token of the previous page; empty for the first. The first
 	// page's clock holds for every later page.
-	PageToken     string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only open findings (never handled, open again, acknowledged or
+	// assigned) or only closed ones (risk accepted, not applicable,
+	// resolved). Not with status.
+	StatusFilter FindingStatusFilter `protobuf:"varint,7,opt,name=status_filter,json=statusFilter,proto3,enum=docket.api.v1.FindingStatusFilter" json:"status_filter,omitempty"`
+	// Only findings in this status (FINDING_STATUS_OPEN: never handled or
+	// open again). Not with status_filter.
+	Status        v1.FindingStatus `protobuf:"varint,8,opt,name=status,proto3,enum=docket.events.v1.FindingStatus" json:"status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2013,8 +2073,23 @@ func (x *ListFindingsRequest) GetPageToken() string {
 	return ""
 }
 
-// ListFindingsResponse is one page of findings: the time-based ones first,
-// then the recorded ones in stream order.
+func (x *ListFindingsRequest) GetStatusFilter() FindingStatusFilter {
+	if x != nil {
+		return x.StatusFilter
+	}
+	return FindingStatusFilter_FINDING_STATUS_FILTER_UNSPECIFIED
+}
+
+func (x *ListFindingsRequest) GetStatus() v1.FindingStatus {
+	if x != nil {
+		return x.Status
+	}
+	return v1.FindingStatus(0)
+}
+
+// ListFindingsResponse is one page of findings: open ones first, then
+// closed ones; within each, the time-based ones first, then the recorded
+// ones in stream order.
 type ListFindingsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The page's findings.
@@ -2086,7 +2161,15 @@ type Finding struct {
 	// Stream sequence of the triggering event; 0 for a time-based finding.
 	Seq uint64 `protobuf:"varint,6,opt,name=seq,proto3" json:"seq,omitempty"`
 	// What is wrong, in words (no personal data).
-	Detail        string `protobuf:"bytes,7,opt,name=detail,proto3" json:"detail,omitempty"`
+	Detail string `protobuf:"bytes,7,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Where the finding stands: that of the last change applying to it,
+	// FINDING_STATUS_OPEN when none does.
+	Status v1.FindingStatus `protobuf:"varint,8,opt,name=status,proto3,enum=docket.events.v1.FindingStatus" json:"status,omitempty"`
+	// Its group key, "<rule>:<cause>": findings of one cause, which one
+	// FindingStatusChanged can handle together.
+	Group string `protobuf:"bytes,9,opt,name=group,proto3" json:"group,omitempty"`
+	// How it was handled, in stream order: only GetFinding fills it.
+	History       []*FindingStatusStep `protobuf:"bytes,10,rep,name=history,proto3" json:"history,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2170,6 +2253,542 @@ func (x *Finding) GetDetail() string {
 	return ""
 }
 
+func (x *Finding) GetStatus() v1.FindingStatus {
+	if x != nil {
+		return x.Status
+	}
+	return v1.FindingStatus(0)
+}
+
+func (x *Finding) GetGroup() string {
+	if x != nil {
+		return x.Group
+	}
+	return ""
+}
+
+func (x *Finding) GetHistory() []*FindingStatusStep {
+	if x != nil {
+		return x.History
+	}
+	return nil
+}
+
+// FindingStatusStep is one FindingStatusChanged that applies to a finding.
+type FindingStatusStep struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The status it set.
+	Status v1.FindingStatus `protobuf:"varint,1,opt,name=status,proto3,enum=docket.events.v1.FindingStatus" json:"status,omitempty"`
+	// When it occurred (occurred_at).
+	At *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	// When the ledger recorded it.
+	RecordedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
+	// Who made it: the event's pseudonymous actor id.
+	ActorId string `protobuf:"bytes,4,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// The FindingStatusChanged event.
+	EventId string `protobuf:"bytes,5,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// For FINDING_STATUS_ASSIGNED: the pseudonymous staff id.
+	Assignee string `protobuf:"bytes,6,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	// "(sealed)" when a justification was recorded: its words are sealed in
+	// the event (and erased with the tenant key), never shown here.
+	Justification string `protobuf:"bytes,7,opt,name=justification,proto3" json:"justification,omitempty"`
+	// For FINDING_STATUS_RESOLVED: the event that resolved it, if named.
+	ResolvingEventId string `protobuf:"bytes,8,opt,name=resolving_event_id,json=resolvingEventId,proto3" json:"resolving_event_id,omitempty"`
+	// The group key the change named, when it applied through the group.
+	Group         string `protobuf:"bytes,9,opt,name=group,proto3" json:"group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FindingStatusStep) Reset() {
+	*x = FindingStatusStep{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FindingStatusStep) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FindingStatusStep) ProtoMessage() {}
+
+func (x *FindingStatusStep) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FindingStatusStep.ProtoReflect.Descriptor instead.
+func (*FindingStatusStep) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *FindingStatusStep) GetStatus() v1.FindingStatus {
+	if x != nil {
+		return x.Status
+	}
+	return v1.FindingStatus(0)
+}
+
+func (x *FindingStatusStep) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *FindingStatusStep) GetRecordedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordedAt
+	}
+	return nil
+}
+
+func (x *FindingStatusStep) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *FindingStatusStep) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *FindingStatusStep) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+func (x *FindingStatusStep) GetJustification() string {
+	if x != nil {
+		return x.Justification
+	}
+	return ""
+}
+
+func (x *FindingStatusStep) GetResolvingEventId() string {
+	if x != nil {
+		return x.ResolvingEventId
+	}
+	return ""
+}
+
+func (x *FindingStatusStep) GetGroup() string {
+	if x != nil {
+		return x.Group
+	}
+	return ""
+}
+
+// GetFindingRequest names one finding.
+type GetFindingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The controller, a NATS token.
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The finding's id, as ListFindings gives it.
+	FindingId string `protobuf:"bytes,2,opt,name=finding_id,json=findingId,proto3" json:"finding_id,omitempty"`
+	// The clock of time-based findings and of the status; unset means now.
+	AsOf          *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFindingRequest) Reset() {
+	*x = GetFindingRequest{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFindingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFindingRequest) ProtoMessage() {}
+
+func (x *GetFindingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFindingRequest.ProtoReflect.Descriptor instead.
+func (*GetFindingRequest) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetFindingRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetFindingRequest) GetFindingId() string {
+	if x != nil {
+		return x.FindingId
+	}
+	return ""
+}
+
+func (x *GetFindingRequest) GetAsOf() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AsOf
+	}
+	return nil
+}
+
+// GetFindingResponse is a finding with its history.
+type GetFindingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The finding, history included. When no finding of that id exists at
+	// the clock (a time-based finding not arisen, or one no longer computed)
+	// but changes name it, only finding_id, rule, status and history are set.
+	Finding *Finding `protobuf:"bytes,1,opt,name=finding,proto3" json:"finding,omitempty"`
+	// Whether a finding of that id exists at the clock.
+	Exists        bool `protobuf:"varint,2,opt,name=exists,proto3" json:"exists,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFindingResponse) Reset() {
+	*x = GetFindingResponse{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFindingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFindingResponse) ProtoMessage() {}
+
+func (x *GetFindingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFindingResponse.ProtoReflect.Descriptor instead.
+func (*GetFindingResponse) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetFindingResponse) GetFinding() *Finding {
+	if x != nil {
+		return x.Finding
+	}
+	return nil
+}
+
+func (x *GetFindingResponse) GetExists() bool {
+	if x != nil {
+		return x.Exists
+	}
+	return false
+}
+
+// ListFindingGroupsRequest filters the findings to group.
+type ListFindingGroupsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The controller, a NATS token.
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Only findings about this subject.
+	SubjectRef string `protobuf:"bytes,2,opt,name=subject_ref,json=subjectRef,proto3" json:"subject_ref,omitempty"`
+	// Only findings of this rule.
+	Rule string `protobuf:"bytes,3,opt,name=rule,proto3" json:"rule,omitempty"`
+	// The clock of time-based findings and of the status; unset means now.
+	AsOf          *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFindingGroupsRequest) Reset() {
+	*x = ListFindingGroupsRequest{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFindingGroupsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFindingGroupsRequest) ProtoMessage() {}
+
+func (x *ListFindingGroupsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFindingGroupsRequest.ProtoReflect.Descriptor instead.
+func (*ListFindingGroupsRequest) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListFindingGroupsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ListFindingGroupsRequest) GetSubjectRef() string {
+	if x != nil {
+		return x.SubjectRef
+	}
+	return ""
+}
+
+func (x *ListFindingGroupsRequest) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *ListFindingGroupsRequest) GetAsOf() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AsOf
+	}
+	return nil
+}
+
+// ListFindingGroupsResponse lists groups: those with open findings first,
+// then by rule and group key.
+type ListFindingGroupsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The groups.
+	Groups        []*FindingGroup `protobuf:"bytes,1,rep,name=groups,proto3" json:"groups,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFindingGroupsResponse) Reset() {
+	*x = ListFindingGroupsResponse{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFindingGroupsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFindingGroupsResponse) ProtoMessage() {}
+
+func (x *ListFindingGroupsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFindingGroupsResponse.ProtoReflect.Descriptor instead.
+func (*ListFindingGroupsResponse) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ListFindingGroupsResponse) GetGroups() []*FindingGroup {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
+// FindingGroup counts the findings of one group key.
+type FindingGroup struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group key, "<rule>:<cause>".
+	Group string `protobuf:"bytes,1,opt,name=group,proto3" json:"group,omitempty"`
+	// The rule of its findings.
+	Rule string `protobuf:"bytes,2,opt,name=rule,proto3" json:"rule,omitempty"`
+	// How many findings it holds.
+	Total uint64 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`
+	// How many of them are open (open, acknowledged or assigned).
+	Open uint64 `protobuf:"varint,4,opt,name=open,proto3" json:"open,omitempty"`
+	// How many are in each status, in the enum's order; statuses without
+	// findings are left out.
+	ByStatus []*FindingStatusCount `protobuf:"bytes,5,rep,name=by_status,json=byStatus,proto3" json:"by_status,omitempty"`
+	// The earliest and latest arose_at of its findings.
+	FirstAroseAt  *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=first_arose_at,json=firstAroseAt,proto3" json:"first_arose_at,omitempty"`
+	LastAroseAt   *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=last_arose_at,json=lastAroseAt,proto3" json:"last_arose_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FindingGroup) Reset() {
+	*x = FindingGroup{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FindingGroup) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FindingGroup) ProtoMessage() {}
+
+func (x *FindingGroup) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FindingGroup.ProtoReflect.Descriptor instead.
+func (*FindingGroup) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *FindingGroup) GetGroup() string {
+	if x != nil {
+		return x.Group
+	}
+	return ""
+}
+
+func (x *FindingGroup) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *FindingGroup) GetTotal() uint64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *FindingGroup) GetOpen() uint64 {
+	if x != nil {
+		return x.Open
+	}
+	return 0
+}
+
+func (x *FindingGroup) GetByStatus() []*FindingStatusCount {
+	if x != nil {
+		return x.ByStatus
+	}
+	return nil
+}
+
+func (x *FindingGroup) GetFirstAroseAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstAroseAt
+	}
+	return nil
+}
+
+func (x *FindingGroup) GetLastAroseAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastAroseAt
+	}
+	return nil
+}
+
+// FindingStatusCount counts a group's findings in one status.
+type FindingStatusCount struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The status.
+	Status v1.FindingStatus `protobuf:"varint,1,opt,name=status,proto3,enum=docket.events.v1.FindingStatus" json:"status,omitempty"`
+	// How many.
+	Count         uint64 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FindingStatusCount) Reset() {
+	*x = FindingStatusCount{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FindingStatusCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FindingStatusCount) ProtoMessage() {}
+
+func (x *FindingStatusCount) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FindingStatusCount.ProtoReflect.Descriptor instead.
+func (*FindingStatusCount) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *FindingStatusCount) GetStatus() v1.FindingStatus {
+	if x != nil {
+		return x.Status
+	}
+	return v1.FindingStatus(0)
+}
+
+func (x *FindingStatusCount) GetCount() uint64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 // ListRequestsRequest filters a tenant's data-subject requests.
 type ListRequestsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2193,7 +2812,7 @@ type ListRequestsRequest struct {
 
 func (x *ListRequestsRequest) Reset() {
 	*x = ListRequestsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[22]
+	mi := &file_docket_api_v1_query_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2205,7 +2824,7 @@ func (x *ListRequestsRequest) String() string {
 func (*ListRequestsRequest) ProtoMessage() {}
 
 func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[22]
+	mi := &file_docket_api_v1_query_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2218,7 +2837,7 @@ func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{22}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListRequestsRequest) GetTenant() string {
@@ -2276,7 +2895,7 @@ type ListRequestsResponse struct {
 
 func (x *ListRequestsResponse) Reset() {
 	*x = ListRequestsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[23]
+	mi := &file_docket_api_v1_query_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2288,7 +2907,7 @@ func (x *ListRequestsResponse) String() string {
 func (*ListRequestsResponse) ProtoMessage() {}
 
 func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[23]
+	mi := &file_docket_api_v1_query_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2301,7 +2920,7 @@ func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{23}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListRequestsResponse) GetRequests() []*Request {
@@ -2353,7 +2972,7 @@ type Request struct {
 
 func (x *Request) Reset() {
 	*x = Request{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[24]
+	mi := &file_docket_api_v1_query_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2365,7 +2984,7 @@ func (x *Request) String() string {
 func (*Request) ProtoMessage() {}
 
 func (x *Request) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[24]
+	mi := &file_docket_api_v1_query_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2997,7 @@ func (x *Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Request.ProtoReflect.Descriptor instead.
 func (*Request) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{24}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Request) GetRequestId() string {
@@ -2481,7 +3100,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	mi := &file_docket_api_v1_query_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2493,7 +3112,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	mi := &file_docket_api_v1_query_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2506,7 +3125,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{25}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{32}
 }
 
 // ListTenantsResponse lists tenants.
@@ -2522,7 +3141,7 @@ type ListTenantsResponse struct {
 
 func (x *ListTenantsResponse) Reset() {
 	*x = ListTenantsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	mi := &file_docket_api_v1_query_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2534,7 +3153,7 @@ func (x *ListTenantsResponse) String() string {
 func (*ListTenantsResponse) ProtoMessage() {}
 
 func (x *ListTenantsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	mi := &file_docket_api_v1_query_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2547,7 +3166,7 @@ func (x *ListTenantsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsResponse.ProtoReflect.Descriptor instead.
 func (*ListTenantsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{26}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListTenantsResponse) GetTenants() []string {
@@ -2574,7 +3193,7 @@ type GetStatisticsRequest struct {
 
 func (x *GetStatisticsRequest) Reset() {
 	*x = GetStatisticsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	mi := &file_docket_api_v1_query_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2586,7 +3205,7 @@ func (x *GetStatisticsRequest) String() string {
 func (*GetStatisticsRequest) ProtoMessage() {}
 
 func (x *GetStatisticsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	mi := &file_docket_api_v1_query_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2599,7 +3218,7 @@ func (x *GetStatisticsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatisticsRequest.ProtoReflect.Descriptor instead.
 func (*GetStatisticsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{27}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetStatisticsRequest) GetTenant() string {
@@ -2645,7 +3264,7 @@ type GetStatisticsResponse struct {
 
 func (x *GetStatisticsResponse) Reset() {
 	*x = GetStatisticsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	mi := &file_docket_api_v1_query_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2657,7 +3276,7 @@ func (x *GetStatisticsResponse) String() string {
 func (*GetStatisticsResponse) ProtoMessage() {}
 
 func (x *GetStatisticsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	mi := &file_docket_api_v1_query_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2670,7 +3289,7 @@ func (x *GetStatisticsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatisticsResponse.ProtoReflect.Descriptor instead.
 func (*GetStatisticsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{28}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetStatisticsResponse) GetDisclosuresByKind() []*MonthlyCount {
@@ -2709,7 +3328,7 @@ type MonthlyCount struct {
 
 func (x *MonthlyCount) Reset() {
 	*x = MonthlyCount{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[29]
+	mi := &file_docket_api_v1_query_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2721,7 +3340,7 @@ func (x *MonthlyCount) String() string {
 func (*MonthlyCount) ProtoMessage() {}
 
 func (x *MonthlyCount) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[29]
+	mi := &file_docket_api_v1_query_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2734,7 +3353,7 @@ func (x *MonthlyCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MonthlyCount.ProtoReflect.Descriptor instead.
 func (*MonthlyCount) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{29}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *MonthlyCount) GetMonth() string {
@@ -2932,7 +3551,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.docket.api.v1.ObservedKindR\x04kind\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12$\n" +
 	"\x0efirst_event_id\x18\x03 \x01(\tR\ffirstEventId\x12F\n" +
-	"\x11first_occurred_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0ffirstOccurredAt\"\xcf\x01\n" +
+	"\x11first_occurred_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0ffirstOccurredAt\"\xd1\x02\n" +
 	"\x13ListFindingsRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -2941,10 +3560,12 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x05as_of\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12\x1b\n" +
 	"\tpage_size\x18\x05 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x06 \x01(\tR\tpageToken\"r\n" +
+	"page_token\x18\x06 \x01(\tR\tpageToken\x12G\n" +
+	"\rstatus_filter\x18\a \x01(\x0e2\".docket.api.v1.FindingStatusFilterR\fstatusFilter\x127\n" +
+	"\x06status\x18\b \x01(\x0e2\x1f.docket.events.v1.FindingStatusR\x06status\"r\n" +
 	"\x14ListFindingsResponse\x122\n" +
 	"\bfindings\x18\x01 \x03(\v2\x16.docket.api.v1.FindingR\bfindings\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdb\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xe6\x02\n" +
 	"\aFinding\x12\x1d\n" +
 	"\n" +
 	"finding_id\x18\x01 \x01(\tR\tfindingId\x12\x12\n" +
@@ -2954,7 +3575,49 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\tevent_ids\x18\x04 \x03(\tR\beventIds\x125\n" +
 	"\barose_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aaroseAt\x12\x10\n" +
 	"\x03seq\x18\x06 \x01(\x04R\x03seq\x12\x16\n" +
-	"\x06detail\x18\a \x01(\tR\x06detail\"\xda\x01\n" +
+	"\x06detail\x18\a \x01(\tR\x06detail\x127\n" +
+	"\x06status\x18\b \x01(\x0e2\x1f.docket.events.v1.FindingStatusR\x06status\x12\x14\n" +
+	"\x05group\x18\t \x01(\tR\x05group\x12:\n" +
+	"\ahistory\x18\n" +
+	" \x03(\v2 .docket.api.v1.FindingStatusStepR\ahistory\"\xf1\x02\n" +
+	"\x11FindingStatusStep\x127\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x1f.docket.events.v1.FindingStatusR\x06status\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12;\n" +
+	"\vrecorded_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordedAt\x12\x19\n" +
+	"\bactor_id\x18\x04 \x01(\tR\aactorId\x12\x19\n" +
+	"\bevent_id\x18\x05 \x01(\tR\aeventId\x12\x1a\n" +
+	"\bassignee\x18\x06 \x01(\tR\bassignee\x12$\n" +
+	"\rjustification\x18\a \x01(\tR\rjustification\x12,\n" +
+	"\x12resolving_event_id\x18\b \x01(\tR\x10resolvingEventId\x12\x14\n" +
+	"\x05group\x18\t \x01(\tR\x05group\"{\n" +
+	"\x11GetFindingRequest\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1d\n" +
+	"\n" +
+	"finding_id\x18\x02 \x01(\tR\tfindingId\x12/\n" +
+	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"^\n" +
+	"\x12GetFindingResponse\x120\n" +
+	"\afinding\x18\x01 \x01(\v2\x16.docket.api.v1.FindingR\afinding\x12\x16\n" +
+	"\x06exists\x18\x02 \x01(\bR\x06exists\"\x98\x01\n" +
+	"\x18ListFindingGroupsRequest\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
+	"\vsubject_ref\x18\x02 \x01(\tR\n" +
+	"subjectRef\x12\x12\n" +
+	"\x04rule\x18\x03 \x01(\tR\x04rule\x12/\n" +
+	"\x05as_of\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"P\n" +
+	"\x19ListFindingGroupsResponse\x123\n" +
+	"\x06groups\x18\x01 \x03(\v2\x1b.docket.api.v1.FindingGroupR\x06groups\"\xa4\x02\n" +
+	"\fFindingGroup\x12\x14\n" +
+	"\x05group\x18\x01 \x01(\tR\x05group\x12\x12\n" +
+	"\x04rule\x18\x02 \x01(\tR\x04rule\x12\x14\n" +
+	"\x05total\x18\x03 \x01(\x04R\x05total\x12\x12\n" +
+	"\x04open\x18\x04 \x01(\x04R\x04open\x12>\n" +
+	"\tby_status\x18\x05 \x03(\v2!.docket.api.v1.FindingStatusCountR\bbyStatus\x12@\n" +
+	"\x0efirst_arose_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\ffirstAroseAt\x12>\n" +
+	"\rlast_arose_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vlastAroseAt\"c\n" +
+	"\x12FindingStatusCount\x127\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x1f.docket.events.v1.FindingStatusR\x06status\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x04R\x05count\"\xda\x01\n" +
 	"\x13ListRequestsRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -3009,19 +3672,26 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x19OBSERVED_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15OBSERVED_KIND_PURPOSE\x10\x01\x12\x1b\n" +
 	"\x17OBSERVED_KIND_RECIPIENT\x10\x02\x12\x1a\n" +
-	"\x16OBSERVED_KIND_CATEGORY\x10\x03*\x81\x01\n" +
+	"\x16OBSERVED_KIND_CATEGORY\x10\x03*~\n" +
+	"\x13FindingStatusFilter\x12%\n" +
+	"!FINDING_STATUS_FILTER_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aFINDING_STATUS_FILTER_OPEN\x10\x01\x12 \n" +
+	"\x1cFINDING_STATUS_FILTER_CLOSED\x10\x02*\x81\x01\n" +
 	"\rRequestStatus\x12\x1e\n" +
 	"\x1aREQUEST_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13REQUEST_STATUS_OPEN\x10\x01\x12\x1c\n" +
 	"\x18REQUEST_STATUS_FULFILLED\x10\x02\x12\x19\n" +
-	"\x15REQUEST_STATUS_DENIED\x10\x032\x99\x06\n" +
+	"\x15REQUEST_STATUS_DENIED\x10\x032\xde\a\n" +
 	"\fQueryService\x12V\n" +
 	"\n" +
 	"GetSubject\x12 .docket.api.v1.GetSubjectRequest\x1a!.docket.api.v1.GetSubjectResponse\"\x03\x90\x02\x01\x12Y\n" +
 	"\vListHistory\x12!.docket.api.v1.ListHistoryRequest\x1a\".docket.api.v1.ListHistoryResponse\"\x03\x90\x02\x01\x12e\n" +
 	"\x0fListDisclosures\x12%.docket.api.v1.ListDisclosuresRequest\x1a&.docket.api.v1.ListDisclosuresResponse\"\x03\x90\x02\x01\x12w\n" +
 	"\x15GetRecordOfProcessing\x12+.docket.api.v1.GetRecordOfProcessingRequest\x1a,.docket.api.v1.GetRecordOfProcessingResponse\"\x03\x90\x02\x01\x12\\\n" +
-	"\fListFindings\x12\".docket.api.v1.ListFindingsRequest\x1a#.docket.api.v1.ListFindingsResponse\"\x03\x90\x02\x01\x12\\\n" +
+	"\fListFindings\x12\".docket.api.v1.ListFindingsRequest\x1a#.docket.api.v1.ListFindingsResponse\"\x03\x90\x02\x01\x12V\n" +
+	"\n" +
+	"GetFinding\x12 .docket.api.v1.GetFindingRequest\x1a!.docket.api.v1.GetFindingResponse\"\x03\x90\x02\x01\x12k\n" +
+	"\x11ListFindingGroups\x12'.docket.api.v1.ListFindingGroupsRequest\x1a(.docket.api.v1.ListFindingGroupsResponse\"\x03\x90\x02\x01\x12\\\n" +
 	"\fListRequests\x12\".docket.api.v1.ListRequestsRequest\x1a#.docket.api.v1.ListRequestsResponse\"\x03\x90\x02\x01\x12Y\n" +
 	"\vListTenants\x12!.docket.api.v1.ListTenantsRequest\x1a\".docket.api.v1.ListTenantsResponse\"\x03\x90\x02\x01\x12_\n" +
 	"\rGetStatistics\x12#.docket.api.v1.GetStatisticsRequest\x1a$.docket.api.v1.GetStatisticsResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
@@ -3038,138 +3708,166 @@ func file_docket_api_v1_query_proto_rawDescGZIP() []byte {
 	return file_docket_api_v1_query_proto_rawDescData
 }
 
-var file_docket_api_v1_query_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_docket_api_v1_query_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_docket_api_v1_query_proto_goTypes = []any{
 	(TimeAxis)(0),                         // 0: docket.api.v1.TimeAxis
 	(ObservedKind)(0),                     // 1: docket.api.v1.ObservedKind
-	(RequestStatus)(0),                    // 2: docket.api.v1.RequestStatus
-	(*GetSubjectRequest)(nil),             // 3: docket.api.v1.GetSubjectRequest
-	(*GetSubjectResponse)(nil),            // 4: docket.api.v1.GetSubjectResponse
-	(*SubjectState)(nil),                  // 5: docket.api.v1.SubjectState
-	(*Consent)(nil),                       // 6: docket.api.v1.Consent
-	(*Restriction)(nil),                   // 7: docket.api.v1.Restriction
-	(*Objection)(nil),                     // 8: docket.api.v1.Objection
-	(*Erasure)(nil),                       // 9: docket.api.v1.Erasure
-	(*ShreddedGroup)(nil),                 // 10: docket.api.v1.ShreddedGroup
-	(*Collection)(nil),                    // 11: docket.api.v1.Collection
-	(*ListHistoryRequest)(nil),            // 12: docket.api.v1.ListHistoryRequest
-	(*ListHistoryResponse)(nil),           // 13: docket.api.v1.ListHistoryResponse
-	(*AuditRow)(nil),                      // 14: docket.api.v1.AuditRow
-	(*ListDisclosuresRequest)(nil),        // 15: docket.api.v1.ListDisclosuresRequest
-	(*ListDisclosuresResponse)(nil),       // 16: docket.api.v1.ListDisclosuresResponse
-	(*Disclosure)(nil),                    // 17: docket.api.v1.Disclosure
-	(*GetRecordOfProcessingRequest)(nil),  // 18: docket.api.v1.GetRecordOfProcessingRequest
-	(*GetRecordOfProcessingResponse)(nil), // 19: docket.api.v1.GetRecordOfProcessingResponse
-	(*Observed)(nil),                      // 20: docket.api.v1.Observed
-	(*Drift)(nil),                         // 21: docket.api.v1.Drift
-	(*ListFindingsRequest)(nil),           // 22: docket.api.v1.ListFindingsRequest
-	(*ListFindingsResponse)(nil),          // 23: docket.api.v1.ListFindingsResponse
-	(*Finding)(nil),                       // 24: docket.api.v1.Finding
-	(*ListRequestsRequest)(nil),           // 25: docket.api.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),          // 26: docket.api.v1.ListRequestsResponse
-	(*Request)(nil),                       // 27: docket.api.v1.Request
-	(*ListTenantsRequest)(nil),            // 28: docket.api.v1.ListTenantsRequest
-	(*ListTenantsResponse)(nil),           // 29: docket.api.v1.ListTenantsResponse
-	(*GetStatisticsRequest)(nil),          // 30: docket.api.v1.GetStatisticsRequest
-	(*GetStatisticsResponse)(nil),         // 31: docket.api.v1.GetStatisticsResponse
-	(*MonthlyCount)(nil),                  // 32: docket.api.v1.MonthlyCount
-	(*timestamppb.Timestamp)(nil),         // 33: google.protobuf.Timestamp
-	(v1.LegalBasis)(0),                    // 34: docket.events.v1.LegalBasis
-	(*v1.Actor)(nil),                      // 35: docket.events.v1.Actor
-	(v1.RecipientKind)(0),                 // 36: docket.events.v1.RecipientKind
-	(*v1.Recipient)(nil),                  // 37: docket.events.v1.Recipient
-	(*v1.ProcessingActivity)(nil),         // 38: docket.events.v1.ProcessingActivity
-	(v1.Right)(0),                         // 39: docket.events.v1.Right
-	(v1.DenialGround)(0),                  // 40: docket.events.v1.DenialGround
+	(FindingStatusFilter)(0),              // 2: docket.api.v1.FindingStatusFilter
+	(RequestStatus)(0),                    // 3: docket.api.v1.RequestStatus
+	(*GetSubjectRequest)(nil),             // 4: docket.api.v1.GetSubjectRequest
+	(*GetSubjectResponse)(nil),            // 5: docket.api.v1.GetSubjectResponse
+	(*SubjectState)(nil),                  // 6: docket.api.v1.SubjectState
+	(*Consent)(nil),                       // 7: docket.api.v1.Consent
+	(*Restriction)(nil),                   // 8: docket.api.v1.Restriction
+	(*Objection)(nil),                     // 9: docket.api.v1.Objection
+	(*Erasure)(nil),                       // 10: docket.api.v1.Erasure
+	(*ShreddedGroup)(nil),                 // 11: docket.api.v1.ShreddedGroup
+	(*Collection)(nil),                    // 12: docket.api.v1.Collection
+	(*ListHistoryRequest)(nil),            // 13: docket.api.v1.ListHistoryRequest
+	(*ListHistoryResponse)(nil),           // 14: docket.api.v1.ListHistoryResponse
+	(*AuditRow)(nil),                      // 15: docket.api.v1.AuditRow
+	(*ListDisclosuresRequest)(nil),        // 16: docket.api.v1.ListDisclosuresRequest
+	(*ListDisclosuresResponse)(nil),       // 17: docket.api.v1.ListDisclosuresResponse
+	(*Disclosure)(nil),                    // 18: docket.api.v1.Disclosure
+	(*GetRecordOfProcessingRequest)(nil),  // 19: docket.api.v1.GetRecordOfProcessingRequest
+	(*GetRecordOfProcessingResponse)(nil), // 20: docket.api.v1.GetRecordOfProcessingResponse
+	(*Observed)(nil),                      // 21: docket.api.v1.Observed
+	(*Drift)(nil),                         // 22: docket.api.v1.Drift
+	(*ListFindingsRequest)(nil),           // 23: docket.api.v1.ListFindingsRequest
+	(*ListFindingsResponse)(nil),          // 24: docket.api.v1.ListFindingsResponse
+	(*Finding)(nil),                       // 25: docket.api.v1.Finding
+	(*FindingStatusStep)(nil),             // 26: docket.api.v1.FindingStatusStep
+	(*GetFindingRequest)(nil),             // 27: docket.api.v1.GetFindingRequest
+	(*GetFindingResponse)(nil),            // 28: docket.api.v1.GetFindingResponse
+	(*ListFindingGroupsRequest)(nil),      // 29: docket.api.v1.ListFindingGroupsRequest
+	(*ListFindingGroupsResponse)(nil),     // 30: docket.api.v1.ListFindingGroupsResponse
+	(*FindingGroup)(nil),                  // 31: docket.api.v1.FindingGroup
+	(*FindingStatusCount)(nil),            // 32: docket.api.v1.FindingStatusCount
+	(*ListRequestsRequest)(nil),           // 33: docket.api.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),          // 34: docket.api.v1.ListRequestsResponse
+	(*Request)(nil),                       // 35: docket.api.v1.Request
+	(*ListTenantsRequest)(nil),            // 36: docket.api.v1.ListTenantsRequest
+	(*ListTenantsResponse)(nil),           // 37: docket.api.v1.ListTenantsResponse
+	(*GetStatisticsRequest)(nil),          // 38: docket.api.v1.GetStatisticsRequest
+	(*GetStatisticsResponse)(nil),         // 39: docket.api.v1.GetStatisticsResponse
+	(*MonthlyCount)(nil),                  // 40: docket.api.v1.MonthlyCount
+	(*timestamppb.Timestamp)(nil),         // 41: google.protobuf.Timestamp
+	(v1.LegalBasis)(0),                    // 42: docket.events.v1.LegalBasis
+	(*v1.Actor)(nil),                      // 43: docket.events.v1.Actor
+	(v1.RecipientKind)(0),                 // 44: docket.events.v1.RecipientKind
+	(*v1.Recipient)(nil),                  // 45: docket.events.v1.Recipient
+	(*v1.ProcessingActivity)(nil),         // 46: docket.events.v1.ProcessingActivity
+	(v1.FindingStatus)(0),                 // 47: docket.events.v1.FindingStatus
+	(v1.Right)(0),                         // 48: docket.events.v1.Right
+	(v1.DenialGround)(0),                  // 49: docket.events.v1.DenialGround
 }
 var file_docket_api_v1_query_proto_depIdxs = []int32{
-	33, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
+	41, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
 	0,  // 1: docket.api.v1.GetSubjectRequest.axis:type_name -> docket.api.v1.TimeAxis
-	5,  // 2: docket.api.v1.GetSubjectResponse.subject:type_name -> docket.api.v1.SubjectState
-	33, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
-	33, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
-	6,  // 5: docket.api.v1.SubjectState.consents:type_name -> docket.api.v1.Consent
-	7,  // 6: docket.api.v1.SubjectState.restrictions:type_name -> docket.api.v1.Restriction
-	8,  // 7: docket.api.v1.SubjectState.objections:type_name -> docket.api.v1.Objection
-	9,  // 8: docket.api.v1.SubjectState.erasures:type_name -> docket.api.v1.Erasure
-	10, // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
-	11, // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
-	33, // 11: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	33, // 12: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
-	33, // 13: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
-	33, // 14: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
-	33, // 15: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
-	33, // 16: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
-	33, // 17: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
-	33, // 18: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
-	33, // 19: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
-	33, // 20: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
-	33, // 21: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
-	14, // 22: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
-	34, // 23: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
-	33, // 24: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 25: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
-	35, // 26: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
-	36, // 27: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
-	34, // 28: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
-	33, // 29: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
-	33, // 30: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
+	6,  // 2: docket.api.v1.GetSubjectResponse.subject:type_name -> docket.api.v1.SubjectState
+	41, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
+	41, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
+	7,  // 5: docket.api.v1.SubjectState.consents:type_name -> docket.api.v1.Consent
+	8,  // 6: docket.api.v1.SubjectState.restrictions:type_name -> docket.api.v1.Restriction
+	9,  // 7: docket.api.v1.SubjectState.objections:type_name -> docket.api.v1.Objection
+	10, // 8: docket.api.v1.SubjectState.erasures:type_name -> docket.api.v1.Erasure
+	11, // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
+	12, // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
+	41, // 11: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	41, // 12: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
+	41, // 13: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
+	41, // 14: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
+	41, // 15: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
+	41, // 16: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
+	41, // 17: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
+	41, // 18: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
+	41, // 19: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
+	41, // 20: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
+	41, // 21: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
+	15, // 22: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
+	42, // 23: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
+	41, // 24: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
+	41, // 25: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
+	43, // 26: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
+	44, // 27: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
+	42, // 28: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
+	41, // 29: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
+	41, // 30: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
 	0,  // 31: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
-	17, // 32: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
-	37, // 33: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
-	34, // 34: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
-	34, // 35: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	33, // 36: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
-	33, // 37: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 38: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
-	33, // 39: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
+	18, // 32: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
+	45, // 33: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
+	42, // 34: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
+	42, // 35: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	41, // 36: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
+	41, // 37: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
+	41, // 38: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
+	41, // 39: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
 	0,  // 40: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
-	38, // 41: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
-	20, // 42: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
-	21, // 43: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
+	46, // 41: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
+	21, // 42: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
+	22, // 43: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
 	1,  // 44: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
-	33, // 45: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 46: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
+	41, // 45: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
+	41, // 46: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
 	1,  // 47: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
-	33, // 48: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 49: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
-	24, // 50: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
-	33, // 51: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
-	2,  // 52: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
-	27, // 53: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
-	39, // 54: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
-	33, // 55: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
-	33, // 56: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
-	33, // 57: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
-	2,  // 58: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
-	40, // 59: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
-	33, // 60: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	33, // 61: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
-	33, // 62: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
-	32, // 63: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
-	32, // 64: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
-	3,  // 65: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
-	12, // 66: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
-	15, // 67: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
-	18, // 68: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
-	22, // 69: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
-	25, // 70: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
-	28, // 71: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
-	30, // 72: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
-	4,  // 73: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
-	13, // 74: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
-	16, // 75: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
-	19, // 76: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
-	23, // 77: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
-	26, // 78: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
-	29, // 79: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
-	31, // 80: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
-	73, // [73:81] is the sub-list for method output_type
-	65, // [65:73] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	41, // 48: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
+	41, // 49: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
+	2,  // 50: docket.api.v1.ListFindingsRequest.status_filter:type_name -> docket.api.v1.FindingStatusFilter
+	47, // 51: docket.api.v1.ListFindingsRequest.status:type_name -> docket.events.v1.FindingStatus
+	25, // 52: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
+	41, // 53: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
+	47, // 54: docket.api.v1.Finding.status:type_name -> docket.events.v1.FindingStatus
+	26, // 55: docket.api.v1.Finding.history:type_name -> docket.api.v1.FindingStatusStep
+	47, // 56: docket.api.v1.FindingStatusStep.status:type_name -> docket.events.v1.FindingStatus
+	41, // 57: docket.api.v1.FindingStatusStep.at:type_name -> google.protobuf.Timestamp
+	41, // 58: docket.api.v1.FindingStatusStep.recorded_at:type_name -> google.protobuf.Timestamp
+	41, // 59: docket.api.v1.GetFindingRequest.as_of:type_name -> google.protobuf.Timestamp
+	25, // 60: docket.api.v1.GetFindingResponse.finding:type_name -> docket.api.v1.Finding
+	41, // 61: docket.api.v1.ListFindingGroupsRequest.as_of:type_name -> google.protobuf.Timestamp
+	31, // 62: docket.api.v1.ListFindingGroupsResponse.groups:type_name -> docket.api.v1.FindingGroup
+	32, // 63: docket.api.v1.FindingGroup.by_status:type_name -> docket.api.v1.FindingStatusCount
+	41, // 64: docket.api.v1.FindingGroup.first_arose_at:type_name -> google.protobuf.Timestamp
+	41, // 65: docket.api.v1.FindingGroup.last_arose_at:type_name -> google.protobuf.Timestamp
+	47, // 66: docket.api.v1.FindingStatusCount.status:type_name -> docket.events.v1.FindingStatus
+	3,  // 67: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
+	35, // 68: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
+	48, // 69: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
+	41, // 70: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
+	41, // 71: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
+	41, // 72: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	3,  // 73: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
+	49, // 74: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
+	41, // 75: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	41, // 76: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
+	41, // 77: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
+	40, // 78: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
+	40, // 79: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
+	4,  // 80: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
+	13, // 81: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
+	16, // 82: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
+	19, // 83: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
+	23, // 84: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
+	27, // 85: docket.api.v1.QueryService.GetFinding:input_type -> docket.api.v1.GetFindingRequest
+	29, // 86: docket.api.v1.QueryService.ListFindingGroups:input_type -> docket.api.v1.ListFindingGroupsRequest
+	33, // 87: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
+	36, // 88: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
+	38, // 89: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
+	5,  // 90: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
+	14, // 91: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
+	17, // 92: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
+	20, // 93: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
+	24, // 94: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
+	28, // 95: docket.api.v1.QueryService.GetFinding:output_type -> docket.api.v1.GetFindingResponse
+	30, // 96: docket.api.v1.QueryService.ListFindingGroups:output_type -> docket.api.v1.ListFindingGroupsResponse
+	34, // 97: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
+	37, // 98: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
+	39, // 99: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
+	90, // [90:100] is the sub-list for method output_type
+	80, // [80:90] is the sub-list for method input_type
+	80, // [80:80] is the sub-list for extension type_name
+	80, // [80:80] is the sub-list for extension extendee
+	0,  // [0:80] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_query_proto_init() }
@@ -3182,8 +3880,8 @@ func file_docket_api_v1_query_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_query_proto_rawDesc), len(file_docket_api_v1_query_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   30,
+			NumEnums:      4,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

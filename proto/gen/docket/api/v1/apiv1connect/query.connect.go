@@ -47,6 +47,11 @@ const (
 	// QueryServiceListFindingsProcedure is the fully-qualified name of the QueryService's ListFindings
 	// RPC.
 	QueryServiceListFindingsProcedure = "/docket.api.v1.QueryService/ListFindings"
+	// QueryServiceGetFindingProcedure is the fully-qualified name of the QueryService's GetFinding RPC.
+	QueryServiceGetFindingProcedure = "/docket.api.v1.QueryService/GetFinding"
+	// QueryServiceListFindingGroupsProcedure is the fully-qualified name of the QueryService's
+	// ListFindingGroups RPC.
+	QueryServiceListFindingGroupsProcedure = "/docket.api.v1.QueryService/ListFindingGroups"
 	// QueryServiceListRequestsProcedure is the fully-qualified name of the QueryService's ListRequests
 	// RPC.
 	QueryServiceListRequestsProcedure = "/docket.api.v1.QueryService/ListRequests"
@@ -75,6 +80,12 @@ type QueryServiceClient interface {
 	// the time-based ones (overdue requests, retention exceeded) computed at
 	// request time.
 	ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error)
+	// GetFinding returns one finding with its status and the history of how
+	// the controller handled it (FindingStatusChanged events, Art. 5(2)).
+	GetFinding(context.Context, *connect.Request[v1.GetFindingRequest]) (*connect.Response[v1.GetFindingResponse], error)
+	// ListFindingGroups returns a tenant's findings grouped by cause (the
+	// group key a FindingStatusChanged may name), with counts per status.
+	ListFindingGroups(context.Context, *connect.Request[v1.ListFindingGroupsRequest]) (*connect.Response[v1.ListFindingGroupsResponse], error)
 	// ListRequests returns data-subject requests with their statutory deadlines.
 	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
 	// ListTenants returns the tenants that hold data and that the caller's
@@ -132,6 +143,20 @@ func NewQueryServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getFinding: connect.NewClient[v1.GetFindingRequest, v1.GetFindingResponse](
+			httpClient,
+			baseURL+QueryServiceGetFindingProcedure,
+			connect.WithSchema(queryServiceMethods.ByName("GetFinding")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listFindingGroups: connect.NewClient[v1.ListFindingGroupsRequest, v1.ListFindingGroupsResponse](
+			httpClient,
+			baseURL+QueryServiceListFindingGroupsProcedure,
+			connect.WithSchema(queryServiceMethods.ByName("ListFindingGroups")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listRequests: connect.NewClient[v1.ListRequestsRequest, v1.ListRequestsResponse](
 			httpClient,
 			baseURL+QueryServiceListRequestsProcedure,
@@ -163,6 +188,8 @@ type queryServiceClient struct {
 	listDisclosures       *connect.Client[v1.ListDisclosuresRequest, v1.ListDisclosuresResponse]
 	getRecordOfProcessing *connect.Client[v1.GetRecordOfProcessingRequest, v1.GetRecordOfProcessingResponse]
 	listFindings          *connect.Client[v1.ListFindingsRequest, v1.ListFindingsResponse]
+	getFinding            *connect.Client[v1.GetFindingRequest, v1.GetFindingResponse]
+	listFindingGroups     *connect.Client[v1.ListFindingGroupsRequest, v1.ListFindingGroupsResponse]
 	listRequests          *connect.Client[v1.ListRequestsRequest, v1.ListRequestsResponse]
 	listTenants           *connect.Client[v1.ListTenantsRequest, v1.ListTenantsResponse]
 	getStatistics         *connect.Client[v1.GetStatisticsRequest, v1.GetStatisticsResponse]
@@ -191,6 +218,16 @@ func (c *queryServiceClient) GetRecordOfProcessing(ctx context.Context, req *con
 // ListFindings calls docket.api.v1.QueryService.ListFindings.
 func (c *queryServiceClient) ListFindings(ctx context.Context, req *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error) {
 	return c.listFindings.CallUnary(ctx, req)
+}
+
+// GetFinding calls docket.api.v1.QueryService.GetFinding.
+func (c *queryServiceClient) GetFinding(ctx context.Context, req *connect.Request[v1.GetFindingRequest]) (*connect.Response[v1.GetFindingResponse], error) {
+	return c.getFinding.CallUnary(ctx, req)
+}
+
+// ListFindingGroups calls docket.api.v1.QueryService.ListFindingGroups.
+func (c *queryServiceClient) ListFindingGroups(ctx context.Context, req *connect.Request[v1.ListFindingGroupsRequest]) (*connect.Response[v1.ListFindingGroupsResponse], error) {
+	return c.listFindingGroups.CallUnary(ctx, req)
 }
 
 // ListRequests calls docket.api.v1.QueryService.ListRequests.
@@ -225,6 +262,12 @@ type QueryServiceHandler interface {
 	// the time-based ones (overdue requests, retention exceeded) computed at
 	// request time.
 	ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error)
+	// GetFinding returns one finding with its status and the history of how
+	// the controller handled it (FindingStatusChanged events, Art. 5(2)).
+	GetFinding(context.Context, *connect.Request[v1.GetFindingRequest]) (*connect.Response[v1.GetFindingResponse], error)
+	// ListFindingGroups returns a tenant's findings grouped by cause (the
+	// group key a FindingStatusChanged may name), with counts per status.
+	ListFindingGroups(context.Context, *connect.Request[v1.ListFindingGroupsRequest]) (*connect.Response[v1.ListFindingGroupsResponse], error)
 	// ListRequests returns data-subject requests with their statutory deadlines.
 	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
 	// ListTenants returns the tenants that hold data and that the caller's
@@ -278,6 +321,20 @@ func NewQueryServiceHandler(svc QueryServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	queryServiceGetFindingHandler := connect.NewUnaryHandler(
+		QueryServiceGetFindingProcedure,
+		svc.GetFinding,
+		connect.WithSchema(queryServiceMethods.ByName("GetFinding")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	queryServiceListFindingGroupsHandler := connect.NewUnaryHandler(
+		QueryServiceListFindingGroupsProcedure,
+		svc.ListFindingGroups,
+		connect.WithSchema(queryServiceMethods.ByName("ListFindingGroups")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	queryServiceListRequestsHandler := connect.NewUnaryHandler(
 		QueryServiceListRequestsProcedure,
 		svc.ListRequests,
@@ -311,6 +368,10 @@ func NewQueryServiceHandler(svc QueryServiceHandler, opts ...connect.HandlerOpti
 			queryServiceGetRecordOfProcessingHandler.ServeHTTP(w, r)
 		case QueryServiceListFindingsProcedure:
 			queryServiceListFindingsHandler.ServeHTTP(w, r)
+		case QueryServiceGetFindingProcedure:
+			queryServiceGetFindingHandler.ServeHTTP(w, r)
+		case QueryServiceListFindingGroupsProcedure:
+			queryServiceListFindingGroupsHandler.ServeHTTP(w, r)
 		case QueryServiceListRequestsProcedure:
 			queryServiceListRequestsHandler.ServeHTTP(w, r)
 		case QueryServiceListTenantsProcedure:
@@ -344,6 +405,14 @@ func (UnimplementedQueryServiceHandler) GetRecordOfProcessing(context.Context, *
 
 func (UnimplementedQueryServiceHandler) ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.QueryService.ListFindings is not implemented"))
+}
+
+func (UnimplementedQueryServiceHandler) GetFinding(context.Context, *connect.Request[v1.GetFindingRequest]) (*connect.Response[v1.GetFindingResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.QueryService.GetFinding is not implemented"))
+}
+
+func (UnimplementedQueryServiceHandler) ListFindingGroups(context.Context, *connect.Request[v1.ListFindingGroupsRequest]) (*connect.Response[v1.ListFindingGroupsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.QueryService.ListFindingGroups is not implemented"))
 }
 
 func (UnimplementedQueryServiceHandler) ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
