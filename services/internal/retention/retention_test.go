@@ -81,16 +81,18 @@ func event(ref string, at time.Time, source string) *eventsv1.Event {
 		OccurredAt: timestamppb.New(at), Source: source, TaxonomyVersion: "fideslang-3.1"}
 }
 
-func declare(id, group string, days uint32, trigger string) *eventsv1.Event {
+func declare(id, group string, days uint32, trigger eventsv1.RetentionTrigger) *eventsv1.Event {
 	ev := event("", day(-10), "privacy-desk")
 	ev.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{
 		Activity: &eventsv1.ProcessingActivity{
 			ActivityId: id, Name: id, Purposes: []string{"essential.service"}, DataCategories: []string{"user.contact.email"},
 			DataSubjects: []string{"customer"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Retention: &eventsv1.Retention{Days: days, Trigger: trigger}, KeyGroup: group,
+			Retention: &eventsv1.Retention{Days: days, TriggerEvent: trigger}, KeyGroup: group,
 		}}}
 	return ev
 }
+
+const fromCollection = eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION
 
 func collected(ref, activity, group, value string, at float64) *eventsv1.Event {
 	ev := event(ref, day(at), "crm")
@@ -183,11 +185,12 @@ func (f *fixture) findings(t *testing.T, ref string, d float64) []model.Finding 
 
 // TestRetention: telemetry is kept 100 days from collection under a key
 // group of its own; enquiries 100 days under the default group, which
-// accounts (kept until erasure is requested) share.
+// accounts (kept ten years from the end of the relationship, which has not
+// ended) share.
 func TestRetention(t *testing.T) {
 	f := start(t)
-	f.append(t, declare("telemetry", "telemetry", 100, "collection"), declare("enquiries", "", 100, "collection"),
-		declare("accounts", "", 0, "erasure request"))
+	f.append(t, declare("telemetry", "telemetry", 100, fromCollection), declare("enquiries", "", 100, fromCollection),
+		declare("accounts", "", 3650, eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED))
 	f.append(t,
 		collected("s-tele", "telemetry", "telemetry", "device-4711", 0),
 		collected("s-tele", "telemetry", "telemetry", "device-4712", 30),
