@@ -59,12 +59,24 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 			c.Objections[i] = v
 		}
 	}
+	if s.Overrides != nil {
+		c.Overrides = make([]*Override, len(s.Overrides))
+		for i, v := range s.Overrides {
+			if v != nil {
+				x := *v
+				x.Purposes, x.At = slices.Clone(v.Purposes), tf(v.At)
+				v = &x
+			}
+			c.Overrides[i] = v
+		}
+	}
 	c.OpenRequests = slices.Clone(s.OpenRequests)
 	c.Erasures = times(s.Erasures)
 	c.Shredded = times(s.Shredded)
 	c.ShreddedBy = maps.Clone(s.ShreddedBy)
 	c.Collected = copyMap(s.Collected, func(v Collection) Collection {
 		v.First, v.Last, v.EndedAt, v.ExpiredAt = tf(v.First), tf(v.Last), ptr(v.EndedAt), ptr(v.ExpiredAt)
+		v.RelationshipEndedAt, v.FulfilledAt = ptr(v.RelationshipEndedAt), ptr(v.FulfilledAt)
 		return v
 	})
 	c.Notifications = copyMap(s.Notifications, func(v Notification) Notification {

@@ -105,6 +105,31 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 		}
 		w.raw(`]`)
 	}
+	if len(s.Overrides) > 0 {
+		w.raw(`,"overrides":[`)
+		for i, o := range s.Overrides {
+			if i > 0 {
+				w.raw(`,`)
+			}
+			if o == nil {
+				w.raw(`null`)
+				continue
+			}
+			w.raw(`{"purposes":`)
+			if o.Purposes == nil { // not omitempty
+				w.raw(`null`)
+			} else {
+				w.strs(o.Purposes)
+			}
+			w.optStr(`,"request_id":`, o.RequestID)
+			w.raw(`,"at":`)
+			w.time(o.At)
+			w.raw(`,"event_id":`)
+			w.str(o.EventID)
+			w.raw(`}`)
+		}
+		w.raw(`]`)
+	}
 	if len(s.OpenRequests) > 0 {
 		w.raw(`,"open_requests":`)
 		w.strs(s.OpenRequests)
@@ -130,6 +155,8 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.time(c.Last)
 			w.optTime(`,"ended_at":`, c.EndedAt)
 			w.optTime(`,"expired_at":`, c.ExpiredAt)
+			w.optTime(`,"relationship_ended_at":`, c.RelationshipEndedAt)
+			w.optTime(`,"fulfilled_at":`, c.FulfilledAt)
 			w.raw(`}`)
 		})
 	}
