@@ -300,3 +300,69 @@ func TestRelease(t *testing.T) {
 		t.Errorf("the invoice opens after the release: %v", got)
 	}
 }
+
+// TestRetentionTriggers: the scheduler acts on clocks other than
+// collection. Day 0 is 2025-01-06T09:00Z. s-nl's newsletter data is kept 30
+// days from the withdrawal of its consent on day 10 (2025-01-16T09:00): due
+// on day 40, 2025-02-15T09:00. s-acct's account closed on day 20, naming
+// the accounts activity only: its data is kept 90 days, due on day 110
+// (2025-04-26T09:00); the billing data, whose clock that closure does not
+// start, stays.
+func TestRetentionTriggers(t *testing.T) {
+	f := start(t)
+	nl := declare("newsletter", "newsletter", 30, eventsv1.RetentionTrigger_RETENTION_TRIGGER_CONSENT_WITHDRAWN)
+	nl.GetProcessingActivityDeclared().Activity.Purposes = []string{"marketing.communications.email"}
+	f.append(t, nl,
+		declare("accounts", "accounts", 90, eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED),
+		declare("billing", "billing", 30, eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED))
+	withdrawn := event("s-nl", day(10), "mailer")
+	withdrawn.Payload = &eventsv1.Event_ConsentWithdrawn{ConsentWithdrawn: &eventsv1.ConsentWithdrawn{
+		Purpose: "marketing", Channel: eventsv1.Channel_CHANNEL_EMAIL}}
+	closed := event("s-acct", day(20), "crm")
+	closed.Payload = &eventsv1.Event_RelationshipEnded{RelationshipEnded: &eventsv1.RelationshipEnded{
+		RelationshipId: "acct-77", Kind: eventsv1.RelationshipKind_RELATIONSHIP_KIND_ACCOUNT, ActivityIds: []string{"accounts"}}}
+	f.append(t,
+		collected("s-nl", "newsletter", "newsletter", "reader@example.org", 0),
+		collected("s-acct", "accounts", "accounts", "owner@example.org", 0),
+		collected("s-acct", "billing", "billing", "DE00CARD", 0),
+		withdrawn, closed,
+	)
+
+	// An hour's lead: day 39.95 is 72 minutes before the newsletter's
+	// due time, day 39.98 29 minutes before it.
+	if rep := f.pass(t, 39.95); rep.Expired+rep.Held+rep.Shredded+rep.Released != 0 {
+		t.Fatalf("pass at day 39.95: %+v, want nothing done", rep)
+	}
+	if rep := f.pass(t, 39.98); rep.Shredded != 1 || rep.Expired != 1 {
+		t.Fatalf("pass at day 39.98: %+v, want the newsletter group shredded", rep)
+	}
+	_, ours := f.history(t, "s-nl")
+	if re := ours["RetentionExpired"]; len(re) != 1 || re[0].GetRetentionExpired().GetActivityId() != "newsletter" {
+		t.Fatalf("s-nl's expiries %v", re)
+	}
+	if got := f.opens(t, "s-nl"); !reflect.DeepEqual(got, []bool{false}) {
+		t.Errorf("s-nl's values open: %v, want none", got)
+	}
+
+	if rep := f.pass(t, 109.95); rep.Expired+rep.Held+rep.Shredded != 0 {
+		t.Fatalf("pass at day 109.95: %+v, want nothing done", rep)
+	}
+	if rep := f.pass(t, 109.98); rep.Shredded != 1 || rep.Expired != 1 {
+		t.Fatalf("pass at day 109.98: %+v, want the accounts group shredded", rep)
+	}
+	_, ours = f.history(t, "s-acct")
+	if sh := ours["SubjectKeyShredded"]; len(sh) != 1 || !reflect.DeepEqual(sh[0].GetSubjectKeyShredded().GetKeyGroups(), []string{"accounts"}) {
+		t.Fatalf("s-acct's shreds %v, want [accounts]", sh)
+	}
+	if got := f.opens(t, "s-acct"); !reflect.DeepEqual(got, []bool{false, true}) {
+		t.Errorf("s-acct's values open: %v, want the account's gone, the billing data kept", got)
+	}
+	if rep := f.pass(t, 400); rep.Expired+rep.Held+rep.Shredded+rep.Released != 0 {
+		t.Errorf("pass at day 400: %+v, want nothing more", rep)
+	}
+	for _, ref := range []string{"s-nl", "s-acct"} {
+		if fs := f.findings(t, ref, 400); len(fs) != 0 {
+			t.Errorf("%s erased in time, yet findings %v", ref, fs)
+		}
+	}
+}
