@@ -13,7 +13,8 @@ import (
 )
 
 // Rule names: Finding.Rule. Apply checks the event-time rules (the rules
-// table, then RuleExtensionNotCounted, which needs the request's row); the
+// table, then RuleExtensionNotCounted, which needs the request's row, and
+// for a declaration or amendment RuleRetentionWithoutLimit); the
 // next three are time-based, computed at query time by OverdueRequests,
 // RetentionExceeded and OverdueNotifications; the projector raises
 // RuleUnprojectable.
