@@ -700,18 +700,22 @@ func (v *validator) activity(l loc, a *eventsv1.ProcessingActivity) {
 	v.enum(l, "automated_decision", eventsv1.AutomatedDecision(0).Descriptor(), protoreflect.EnumNumber(a.GetAutomatedDecision()), false)
 }
 
-// retention checks an activity's retention.
-//
-// TODO(issue 17, retention on every trigger): a new declaration needs a
-// time limit (Art. 5(1)(e)) and a trigger_event the ledger sees; the part
-// that makes the scheduler act on every trigger makes them required.
+// retention checks an activity's retention. A new declaration needs a
+// time limit (days of at least 1: "until erasure is requested" is not one,
+// Art. 5(1)(e)) and a trigger_event, the event the ledger sees that starts
+// the clock. A stored declaration stays readable without them: the
+// projection reads trigger "collection" as RETENTION_TRIGGER_COLLECTION and
+// raises retention_without_time_limit for the rest.
 func (v *validator) retention(l loc, ret *eventsv1.Retention) {
 	if ret == nil {
-		v.add(l, "retention", "is required: days and trigger")
+		v.add(l, "retention", "is required: days and trigger_event")
 		return
 	}
 	v.label(l, "retention.trigger", ret.GetTrigger(), false)
-	v.enum(l, "retention.trigger_event", eventsv1.RetentionTrigger(0).Descriptor(), protoreflect.EnumNumber(ret.GetTriggerEvent()), false)
+	v.enum(l, "retention.trigger_event", eventsv1.RetentionTrigger(0).Descriptor(), protoreflect.EnumNumber(ret.GetTriggerEvent()), !v.stored)
+	if !v.stored && ret.GetDays() < 1 {
+		v.add(l, "retention.days", "must be at least 1: a time limit is required (Art. 5(1)(e)); \"until erasure is requested\" is not one")
+	}
 }
 
 // profile checks a controller profile.

@@ -52,8 +52,9 @@ func validActivity() *eventsv1.ProcessingActivity {
 			Country:           "US",
 			TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES,
 		}},
-		Retention: &eventsv1.Retention{Days: 730, Trigger: "consent withdrawn"},
-		KeyGroup:  "marketing",
+		Retention: &eventsv1.Retention{Days: 730, Trigger: "consent withdrawn",
+			TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_CONSENT_WITHDRAWN},
+		KeyGroup: "marketing",
 	}
 }
 
@@ -750,6 +751,15 @@ func TestValidateInvalid(t *testing.T) {
 			"processing_activity_declared.activity.data_categories",
 			"processing_activity_declared.activity.retention",
 		}},
+		{"retention without time limit or trigger event", "processing_activity_declared", func(ev *eventsv1.Event) {
+			ev.GetProcessingActivityDeclared().Activity.Retention = &eventsv1.Retention{Days: 0, Trigger: "erasure request"}
+		}, []string{
+			"processing_activity_declared.activity.retention.trigger_event",
+			"processing_activity_declared.activity.retention.days",
+		}},
+		{"amended retention with unknown trigger event", "processing_activity_amended", func(ev *eventsv1.Event) {
+			ev.GetProcessingActivityAmended().Activity.Retention.TriggerEvent = 99
+		}, []string{"processing_activity_amended.activity.retention.trigger_event"}},
 		{"activity with unknown subject", "processing_activity_declared", func(ev *eventsv1.Event) {
 			ev.GetProcessingActivityDeclared().Activity.DataSubjects = []string{"customer", "robot"}
 		}, []string{"processing_activity_declared.activity.data_subjects[1]"}},
@@ -1293,6 +1303,38 @@ func setString(t *testing.T, m protoreflect.Message, path, s string) {
 		default:
 			m = m.Mutable(fd).Message()
 		}
+	}
+}
+
+// TestValidateStoredReadsRetentionWithoutLimit: a declaration stored
+// before time limits and trigger events were required (days 0, trigger
+// "erasure request", no trigger_event) is refused as a new event, naming
+// both fields, and read back from the stream as it is: the projection
+// flags it (retention_without_time_limit) instead of quarantining it.
+func TestValidateStoredReadsRetentionWithoutLimit(t *testing.T) {
+	for _, payload := range []string{"processing_activity_declared", "processing_activity_amended"} {
+		t.Run(payload, func(t *testing.T) {
+			ev := example(t, payload)
+			a := ev.GetProcessingActivityDeclared().GetActivity()
+			if a == nil {
+				a = ev.GetProcessingActivityAmended().GetActivity()
+			}
+			a.Retention = &eventsv1.Retention{Days: 0, Trigger: "erasure request"}
+			err := events.Validate(ev)
+			for _, f := range []string{"retention.days", "retention.trigger_event"} {
+				if err == nil || !strings.Contains(err.Error(), payload+".activity."+f) {
+					t.Errorf("Validate = %v, want a problem with %s", err, f)
+				}
+			}
+			if err := events.ValidateStored(ev); err != nil {
+				t.Errorf("ValidateStored = %v, want nil: an earlier release stored it", err)
+			}
+			a.Retention.Days = 1
+			a.Retention.TriggerEvent = eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED
+			if err := events.Validate(ev); err != nil {
+				t.Errorf("Validate with 1 day from the end of the relationship = %v, want nil", err)
+			}
+		})
 	}
 }
 

@@ -48,23 +48,21 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		v.AppliedAt, v.LiftedAt = tf(v.AppliedAt), ptr(v.LiftedAt)
 		return v
 	})
-	if s.Objections != nil {
-		c.Objections = make([]*Objection, len(s.Objections))
-		for i, v := range s.Objections {
-			if v != nil {
-				x := *v
-				x.Purposes, x.At = slices.Clone(v.Purposes), tf(v.At)
-				v = &x
-			}
-			c.Objections[i] = v
-		}
-	}
+	c.Objections = copyList(s.Objections, func(v Objection) Objection {
+		v.Purposes, v.At = slices.Clone(v.Purposes), tf(v.At)
+		return v
+	})
+	c.Overrides = copyList(s.Overrides, func(v Override) Override {
+		v.Purposes, v.At = slices.Clone(v.Purposes), tf(v.At)
+		return v
+	})
 	c.OpenRequests = slices.Clone(s.OpenRequests)
 	c.Erasures = times(s.Erasures)
 	c.Shredded = times(s.Shredded)
 	c.ShreddedBy = maps.Clone(s.ShreddedBy)
 	c.Collected = copyMap(s.Collected, func(v Collection) Collection {
 		v.First, v.Last, v.EndedAt, v.ExpiredAt = tf(v.First), tf(v.Last), ptr(v.EndedAt), ptr(v.ExpiredAt)
+		v.RelationshipEndedAt, v.FulfilledAt = ptr(v.RelationshipEndedAt), ptr(v.FulfilledAt)
 		return v
 	})
 	c.Notifications = copyMap(s.Notifications, func(v Notification) Notification {
@@ -76,6 +74,23 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		return v
 	})
 	return &c
+}
+
+// copyList copies a slice of pointers, each value copied by cp (nil stays
+// nil, and so does a nil slice).
+func copyList[T any](l []*T, cp func(T) T) []*T {
+	if l == nil {
+		return nil
+	}
+	c := make([]*T, len(l))
+	for i, v := range l {
+		if v != nil {
+			x := cp(*v)
+			v = &x
+		}
+		c[i] = v
+	}
+	return c
 }
 
 // copyMap copies a map of pointers, each value copied by cp (nil stays nil).

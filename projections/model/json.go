@@ -81,29 +81,12 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 		})
 	}
 	if len(s.Objections) > 0 {
-		w.raw(`,"objections":[`)
-		for i, o := range s.Objections {
-			if i > 0 {
-				w.raw(`,`)
-			}
-			if o == nil {
-				w.raw(`null`)
-				continue
-			}
-			w.raw(`{"purposes":`)
-			if o.Purposes == nil { // not omitempty
-				w.raw(`null`)
-			} else {
-				w.strs(o.Purposes)
-			}
-			w.optStr(`,"request_id":`, o.RequestID)
-			w.raw(`,"at":`)
-			w.time(o.At)
-			w.raw(`,"event_id":`)
-			w.str(o.EventID)
-			w.raw(`}`)
-		}
-		w.raw(`]`)
+		w.raw(`,"objections":`)
+		writeList(&w, s.Objections, func(o *Objection) { w.purposesAt(o.Purposes, o.RequestID, o.At, o.EventID) })
+	}
+	if len(s.Overrides) > 0 {
+		w.raw(`,"overrides":`)
+		writeList(&w, s.Overrides, func(o *Override) { w.purposesAt(o.Purposes, o.RequestID, o.At, o.EventID) })
 	}
 	if len(s.OpenRequests) > 0 {
 		w.raw(`,"open_requests":`)
@@ -130,6 +113,8 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.time(c.Last)
 			w.optTime(`,"ended_at":`, c.EndedAt)
 			w.optTime(`,"expired_at":`, c.ExpiredAt)
+			w.optTime(`,"relationship_ended_at":`, c.RelationshipEndedAt)
+			w.optTime(`,"fulfilled_at":`, c.FulfilledAt)
 			w.raw(`}`)
 		})
 	}
@@ -270,6 +255,38 @@ func (w *jsonWriter) key(i int, k string) {
 	}
 	w.str(k)
 	w.b = append(w.b, ':')
+}
+
+// purposesAt appends an Objection or an Override: the same fields.
+func (w *jsonWriter) purposesAt(purposes []string, requestID string, at time.Time, eventID string) {
+	w.raw(`{"purposes":`)
+	if purposes == nil { // not omitempty
+		w.raw(`null`)
+	} else {
+		w.strs(purposes)
+	}
+	w.optStr(`,"request_id":`, requestID)
+	w.raw(`,"at":`)
+	w.time(at)
+	w.raw(`,"event_id":`)
+	w.str(eventID)
+	w.raw(`}`)
+}
+
+// writeList appends list as an array, each non-nil element written by fn.
+func writeList[T any](w *jsonWriter, list []*T, fn func(*T)) {
+	w.raw(`[`)
+	for i, v := range list {
+		if i > 0 {
+			w.raw(`,`)
+		}
+		if v == nil {
+			w.raw(`null`)
+		} else {
+			fn(v)
+		}
+	}
+	w.raw(`]`)
 }
 
 // writeMap appends m as an object in key order (as encoding/json does),

@@ -77,6 +77,16 @@ func randomState(r *rand.Rand) *model.SubjectState {
 		}
 	}
 	if r.IntN(4) > 0 {
+		s.Overrides = []*model.Override{}
+		for range n() {
+			var o *model.Override
+			if r.IntN(6) > 0 {
+				o = &model.Override{Purposes: list(), RequestID: str(), At: tm(), EventID: str()}
+			}
+			s.Overrides = append(s.Overrides, o)
+		}
+	}
+	if r.IntN(4) > 0 {
 		s.Erasures, s.Shredded, s.ShreddedBy = map[string]time.Time{}, map[string]time.Time{}, map[string]string{}
 		for range n() {
 			s.Erasures[str()], s.Shredded[str()], s.ShreddedBy[str()] = tm(), tm(), str()
@@ -85,7 +95,8 @@ func randomState(r *rand.Rand) *model.SubjectState {
 	if r.IntN(4) > 0 {
 		s.Collected = map[string]*model.Collection{}
 		for range n() {
-			s.Collected[str()] = &model.Collection{ActivityID: str(), First: tm(), Last: tm(), EndedAt: ptr()}
+			s.Collected[str()] = &model.Collection{ActivityID: str(), First: tm(), Last: tm(), EndedAt: ptr(),
+				ExpiredAt: ptr(), RelationshipEndedAt: ptr(), FulfilledAt: ptr()}
 		}
 	}
 	if r.IntN(4) > 0 {

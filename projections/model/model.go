@@ -43,6 +43,10 @@ type SubjectState struct {
 	// Restrictions by restriction id, lifted ones included.
 	Restrictions map[string]*Restriction `json:"restrictions,omitempty"`
 	Objections   []*Objection            `json:"objections,omitempty"`
+	// Overrides are the controller's Art. 21(1) compelling grounds
+	// (ObjectionOverridden), in stream order: an objection to a purpose
+	// they cover, recorded before them, is not upheld.
+	Overrides []*Override `json:"overrides,omitempty"`
 	// OpenRequests are the ids of requests neither fulfilled nor denied.
 	OpenRequests []string `json:"open_requests,omitempty"`
 	// Erasures by system: when each system reported erasing the subject.
@@ -137,6 +141,15 @@ type Objection struct {
 	EventID   string    `json:"event_id"`
 }
 
+// Override is one ObjectionOverridden: the controller demonstrated
+// compelling legitimate grounds (Art. 21(1)) for the purposes it names.
+type Override struct {
+	Purposes  []string  `json:"purposes"`
+	RequestID string    `json:"request_id,omitempty"`
+	At        time.Time `json:"at"`
+	EventID   string    `json:"event_id"`
+}
+
 // Collection tracks one activity's data about a subject, for retention.
 type Collection struct {
 	ActivityID string     `json:"activity_id"`
@@ -146,6 +159,14 @@ type Collection struct {
 	// ExpiredAt is when a RetentionExpired of the period was recorded; set
 	// with EndedAt when the data went, alone when the data was still held.
 	ExpiredAt *time.Time `json:"expired_at,omitempty"`
+	// RelationshipEndedAt is the first RelationshipEnded naming the
+	// activity (or naming none) at or after the period's last collection;
+	// a later collection clears it (the relationship goes on).
+	RelationshipEndedAt *time.Time `json:"relationship_ended_at,omitempty"`
+	// FulfilledAt is the first fulfilment of one of the subject's rights
+	// requests at or after the period's last collection; a later
+	// collection clears it.
+	FulfilledAt *time.Time `json:"fulfilled_at,omitempty"`
 }
 
 // AuditRow is one event in the audit trail: what was processed, under which

@@ -313,7 +313,7 @@ func storableSeeds(t testing.TB) []seed {
 			m.Events, m.WithheldDisclosures = u32, u32
 		})
 		edge("processing_activity_declared", valid, func(ev *eventsv1.Event) {
-			ev.GetProcessingActivityDeclared().Activity.Retention = &eventsv1.Retention{Days: u32, Trigger: "collection"}
+			ev.GetProcessingActivityDeclared().Activity.Retention = &eventsv1.Retention{Days: u32, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION}
 		})
 		edge("data_collected", valid, func(ev *eventsv1.Event) {
 			for _, v := range ev.GetDataCollected().GetValues() {
@@ -341,7 +341,7 @@ func storableSeeds(t testing.TB) []seed {
 	edge("processing_activity_declared", true, func(ev *eventsv1.Event) {
 		a := ev.GetProcessingActivityDeclared().Activity
 		a.Recipients, a.DataSubjects, a.KeyGroup = nil, nil, ""
-		a.Retention = &eventsv1.Retention{}
+		a.Retention = &eventsv1.Retention{Days: 1, TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED}
 	})
 	return out
 }

@@ -76,6 +76,7 @@ func Apply(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Rec
 				return Effects{}, err
 			}
 			eff.Activity = a
+			eff.Findings = ruleRetentionWithoutLimit(rec)
 		}
 		eff.FindingStatus = findingStatusRow(rec)
 		return eff, nil
@@ -335,6 +336,20 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		st.Objections = append(st.Objections, &model.Objection{
 			Purposes: slices.Clone(m.GetPurposes()), RequestID: m.GetRequestId(), At: at, EventID: ev.GetEventId(),
 		})
+	case *eventsv1.Event_ObjectionOverridden:
+		m := p.ObjectionOverridden
+		st.Overrides = append(st.Overrides, &model.Override{
+			Purposes: slices.Clone(m.GetPurposes()), RequestID: m.GetRequestId(), At: at, EventID: ev.GetEventId(),
+		})
+	case *eventsv1.Event_RelationshipEnded:
+		// It starts the retention of the activities it names (every one
+		// when it names none) whose data was last collected at or before it.
+		named := p.RelationshipEnded.GetActivityIds()
+		for _, id := range sortedKeys(st.Collected) {
+			if len(named) == 0 || slices.Contains(named, id) {
+				startClock(st.Collected[id], &st.Collected[id].RelationshipEndedAt, at)
+			}
+		}
 	case *eventsv1.Event_ErasureExecuted:
 		if st.Erasures == nil {
 			st.Erasures = map[string]time.Time{}
@@ -405,7 +420,13 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		*eventsv1.Event_RightsRequestDeadlineExtended,
 		*eventsv1.Event_RightsRequestFulfilled,
 		*eventsv1.Event_RightsRequestDenied:
-		return request(st, reqs, cat.Location(ev.GetTenant()), rec)
+		row := request(st, reqs, cat.Location(ev.GetTenant()), rec)
+		if row != nil && row.Status == model.RequestFulfilled && ev.GetRightsRequestFulfilled() != nil {
+			for _, id := range sortedKeys(st.Collected) {
+				startClock(st.Collected[id], &st.Collected[id].FulfilledAt, at)
+			}
+		}
+		return row
 	default:
 		// exhaustive: activities, notices and breaches are controller-level
 		// and never reach fold (Apply returns before); DataRectified,
@@ -458,7 +479,25 @@ func collect(st *model.SubjectState, activityID string, at time.Time) {
 		if at.After(c.Last) {
 			c.Last = at
 		}
+		// Data collected after the relationship ended or the request was
+		// fulfilled: the relationship goes on, or a new request is being
+		// handled; the clock waits for the next end.
+		for _, t := range []**time.Time{&c.RelationshipEndedAt, &c.FulfilledAt} {
+			if *t != nil && at.After(**t) {
+				*t = nil
+			}
+		}
 	}
+}
+
+// startClock sets *t, a trigger of c's retention, to at when c's data is
+// still held, was last collected at or before at, and no earlier trigger
+// of that kind has started the clock since.
+func startClock(c *model.Collection, t **time.Time, at time.Time) {
+	if c.EndedAt != nil || at.Before(c.Last) || *t != nil && !at.Before(**t) {
+		return
+	}
+	*t = &at
 }
 
 func end(c *model.Collection, at time.Time) {

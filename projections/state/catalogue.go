@@ -237,14 +237,31 @@ func normGroup(g string) string {
 	return g
 }
 
-// retention returns the retention days of an activity whose retention runs
-// from collection; 0 when it does not (or the activity is not declared).
-func retentionDays(a *eventsv1.ProcessingActivity) int {
-	r := a.GetRetention()
-	if r.GetTrigger() != RetentionFromCollection {
-		return 0
+// retentionOf returns the time limit of an activity's retention, in days,
+// and the trigger that starts its clock: trigger_event, or COLLECTION for a
+// stored declaration whose trigger is "collection" (RetentionFromCollection)
+// and that has none. Days are 0 when the retention is not checked: the
+// activity is not declared, declares no time limit, or no trigger the
+// ledger sees (retention_without_time_limit flags such a declaration).
+func retentionOf(a *eventsv1.ProcessingActivity) (int, eventsv1.RetentionTrigger) {
+	t := triggerOf(a.GetRetention())
+	if t == eventsv1.RetentionTrigger_RETENTION_TRIGGER_UNSPECIFIED {
+		return 0, t
 	}
-	return int(r.GetDays())
+	return int(a.GetRetention().GetDays()), t
+}
+
+// triggerOf is the trigger a retention's clock runs from, UNSPECIFIED when
+// the ledger does not see it (an unknown enum value included).
+func triggerOf(r *eventsv1.Retention) eventsv1.RetentionTrigger {
+	t := r.GetTriggerEvent()
+	if t == eventsv1.RetentionTrigger_RETENTION_TRIGGER_UNSPECIFIED && r.GetTrigger() == RetentionFromCollection {
+		return eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION
+	}
+	if _, known := eventsv1.RetentionTrigger_name[int32(t)]; !known {
+		return eventsv1.RetentionTrigger_RETENTION_TRIGGER_UNSPECIFIED
+	}
+	return t
 }
 
 func contains(list []string, s string) bool {

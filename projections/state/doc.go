@@ -33,13 +33,28 @@
 //     the law's, so a request answered by it is in time under either
 //     reading; a request answered on the Monday after a Saturday deadline is
 //     flagged although the law may allow it.
-//   - Retention is checked only for activities whose retention trigger is
-//     "collection" (RetentionFromCollection). Data of an activity is held
-//     from its first collection; it ends at a RetentionExpired of the activity
-//     or at the shredding of the key group the activity is declared under
-//     (ErasureExecuted alone ends nothing: a system's report may be partial or
-//     leave data under a legal hold). A collection after the end starts a new
-//     period.
+//   - Retention is checked for every activity whose retention has a time
+//     limit (days > 0) and a trigger the ledger sees (trigger_event; a
+//     stored declaration with trigger "collection" and none is read as
+//     COLLECTION). Data of an activity is held from its first collection;
+//     it ends at a RetentionExpired of the activity or at the shredding of
+//     the key group the activity is declared under (ErasureExecuted alone
+//     ends nothing: a system's report may be partial or leave data under a
+//     legal hold). A collection after the end starts a new period. The
+//     clock of a period starts (retention.go, clock): at its first
+//     collection (COLLECTION); at the earliest withdrawal of consent to, or
+//     objection to, a key covering one of the activity's purposes
+//     (taxonomy.Covers), unless consent to that purpose was given again, or
+//     an ObjectionOverridden covering it (never for direct marketing, Art.
+//     21(3)) followed, and never before the period's first collection
+//     (CONSENT_WITHDRAWN, OBJECTION_UPHELD: collecting again without a new
+//     consent does not stop it); at the first fulfilment of one of the
+//     subject's requests (REQUEST_FULFILLED) or RelationshipEnded naming the
+//     activity or none (RELATIONSHIP_ENDED) at or after the period's last
+//     collection — a later collection shows the relationship going on, and
+//     the clock waits for the next end. A declaration without a time limit
+//     or a trigger the ledger sees (Validate refuses both; only stored ones
+//     have them) is not checked and raises retention_without_time_limit.
 //   - Purpose keys match along the fideslang hierarchy for objections and
 //     consent withdrawals: a key above or below the one objected to or
 //     withdrawn counts (processing for "marketing" may include the

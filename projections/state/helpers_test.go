@@ -81,7 +81,7 @@ func newsletter() *eventsv1.ProcessingActivity {
 		ActivityId: "newsletter", Name: "Newsletter", Purposes: []string{useMail}, DataCategories: []string{catName, catMail},
 		LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, KeyGroup: "marketing",
 		Recipients: []*eventsv1.Recipient{mailer()},
-		Retention:  &eventsv1.Retention{Days: 30, Trigger: "consent withdrawn"},
+		Retention:  &eventsv1.Retention{Days: 30, Trigger: "consent withdrawn", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_CONSENT_WITHDRAWN},
 	}
 }
 
@@ -89,7 +89,7 @@ func telemetry() *eventsv1.ProcessingActivity {
 	return &eventsv1.ProcessingActivity{
 		ActivityId: "telemetry", Name: "Telemetry", Purposes: []string{useImp}, DataCategories: []string{"user.unique_id"},
 		LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
-		Retention:  &eventsv1.Retention{Days: 100, Trigger: "collection"},
+		Retention:  &eventsv1.Retention{Days: 100, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 	}
 }
 
@@ -98,13 +98,14 @@ func sickness(cond eventsv1.LegalBasis) *eventsv1.ProcessingActivity {
 		ActivityId: "sickness", Name: "Sickness", Purposes: []string{"essential.legal_obligation"},
 		DataCategories: []string{catHlth}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
 		SpecialCategoryCondition: cond, KeyGroup: "hr",
+		Retention: &eventsv1.Retention{Days: 1460, Trigger: "the absence record", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 	}
 }
 
 func support() *eventsv1.ProcessingActivity {
 	return &eventsv1.ProcessingActivity{
 		ActivityId: "support", Name: "Support", Purposes: []string{useSvc}, DataCategories: []string{"user.contact"},
-		LegalBasis: contract, Retention: &eventsv1.Retention{Days: 365, Trigger: "collection"},
+		LegalBasis: contract, Retention: &eventsv1.Retention{Days: 365, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 	}
 }
 

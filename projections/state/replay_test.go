@@ -85,7 +85,9 @@ func TestApplyState(t *testing.T) {
 	for _, f := range res.Findings {
 		rules = append(rules, f.Rule+":"+f.ID[len(f.Rule)+1:])
 	}
-	want := []string{state.RuleDuringRestriction + ":ev-8", state.RuleRetentionExceeded + ":ev-5"}
+	// The newsletter's data (ev-4) is kept 30 days from the withdrawal on
+	// day 7, the telemetry (ev-5) 100 days from day 1: both held on day 200.
+	want := []string{state.RuleDuringRestriction + ":ev-8", state.RuleRetentionExceeded + ":ev-4", state.RuleRetentionExceeded + ":ev-5"}
 	if !reflect.DeepEqual(rules, want) {
 		t.Errorf("findings %v, want %v", rules, want)
 	}

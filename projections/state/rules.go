@@ -13,7 +13,8 @@ import (
 )
 
 // Rule names: Finding.Rule. Apply checks the event-time rules (the rules
-// table, then RuleExtensionNotCounted, which needs the request's row); the
+// table, then RuleExtensionNotCounted, which needs the request's row, and
+// for a declaration or amendment RuleRetentionWithoutLimit); the
 // next three are time-based, computed at query time by OverdueRequests,
 // RetentionExceeded and OverdueNotifications; the projector raises
 // RuleUnprojectable.
@@ -40,9 +41,16 @@ const (
 	// that does not count (Art. 12(3)): recorded after the first month
 	// ended, or not the first (ExtensionStanding).
 	RuleExtensionNotCounted = "deadline_extension_not_counted"
-	RuleRequestPastDeadline = "rights_request_past_deadline"
-	RuleRetentionExceeded   = "retention_exceeded"
-	RuleNotificationOverdue = "recipient_notification_overdue"
+	// RuleRetentionWithoutLimit: a declaration or amendment of an activity
+	// whose retention has no time limit (days 0) or a trigger the ledger
+	// does not see, so that its data is never checked (Art. 5(1)(e)).
+	// Validate refuses both in a new declaration; only one stored before
+	// they were required raises it. It names the declaring event and no
+	// subject.
+	RuleRetentionWithoutLimit = "retention_without_time_limit"
+	RuleRequestPastDeadline   = "rights_request_past_deadline"
+	RuleRetentionExceeded     = "retention_exceeded"
+	RuleNotificationOverdue   = "recipient_notification_overdue"
 	// RuleUnprojectable is raised by the projector, not by Apply: a stored
 	// message under the tenant's subjects is not a valid sealed event and
 	// was quarantined (see model.QuarantineRow).
@@ -54,7 +62,7 @@ var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
 	RuleChildWithoutParent, RuleAfterErasure, RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
-	RuleExtensionNotCounted, RuleRequestPastDeadline,
+	RuleExtensionNotCounted, RuleRetentionWithoutLimit, RuleRequestPastDeadline,
 	RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
 }
 
@@ -705,4 +713,33 @@ func ruleRecipientNotAsDeclared(_ *model.SubjectState, cat *Catalogue, rec sourc
 	}
 	return []model.Finding{finding(RuleRecipientNotAsDeclared, rec, nil, fmt.Sprintf(
 		"disclosure to recipient %s not as declared: %s", r.GetId(), strings.Join(diffs, "; ")))}
+}
+
+// ruleRetentionWithoutLimit raises RuleRetentionWithoutLimit for a
+// declaration or amendment (rec) whose retention is not checked: no time
+// limit, or no trigger the ledger sees (retentionOf).
+func ruleRetentionWithoutLimit(rec source.Record) []model.Finding {
+	ev := rec.Event
+	a := ev.GetProcessingActivityDeclared().GetActivity()
+	if a == nil {
+		a = ev.GetProcessingActivityAmended().GetActivity()
+	}
+	r := a.GetRetention()
+	var why string
+	switch {
+	case r.GetDays() == 0 && triggerOf(r) == eventsv1.RetentionTrigger_RETENTION_TRIGGER_UNSPECIFIED:
+		why = "no time limit and no trigger the ledger sees"
+	case r.GetDays() == 0:
+		why = "no time limit (0 days)"
+	case triggerOf(r) == eventsv1.RetentionTrigger_RETENTION_TRIGGER_UNSPECIFIED:
+		why = "no trigger the ledger sees (trigger_event unset)"
+	default:
+		return nil
+	}
+	return []model.Finding{{
+		ID: RuleRetentionWithoutLimit + ":" + ev.GetEventId(), Tenant: ev.GetTenant(), Rule: RuleRetentionWithoutLimit,
+		EventIDs: []string{ev.GetEventId()}, AroseAt: occurredAt(ev), Seq: rec.Sequence, Group: GroupKey(RuleRetentionWithoutLimit, a.GetActivityId()),
+		Detail: fmt.Sprintf("activity %s declares a retention with %s: its data is never checked against a time limit (Art. 5(1)(e))",
+			a.GetActivityId(), why),
+	}}
 }

@@ -531,7 +531,7 @@ func (g *gen) activity(t *tenant, tpl template) *eventsv1.ProcessingActivity {
 		DataSubjects:             slices.Clone(tpl.subjects),
 		LegalBasis:               tpl.basis,
 		SpecialCategoryCondition: tpl.condition,
-		Retention:                &eventsv1.Retention{Days: tpl.days, Trigger: tpl.trigger},
+		Retention:                &eventsv1.Retention{Days: tpl.days, Trigger: tpl.trigger, TriggerEvent: tpl.clock},
 		KeyGroup:                 tpl.keyGroup,
 	}
 	if a.Retention.Days > 0 {

@@ -19,6 +19,7 @@ type template struct {
 	condition  eventsv1.LegalBasis
 	days       uint32
 	trigger    string
+	clock      eventsv1.RetentionTrigger
 	keyGroup   string
 	recipients []*eventsv1.Recipient
 }
@@ -50,7 +51,7 @@ var templates = []template{
 		categories: []string{"user.contact.email", "user.name.first", "user.name.last", "user.account.username"},
 		subjects:   []string{"customer"},
 		basis:      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-		trigger:    "end of contract", days: 365,
+		trigger:    "end of contract", clock: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED, days: 365,
 		recipients: []*eventsv1.Recipient{rcpHosting},
 	},
 	{
@@ -59,7 +60,7 @@ var templates = []template{
 		categories: []string{"user.contact.email", "user.name.first"},
 		subjects:   []string{"customer", "prospect"},
 		basis:      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT,
-		trigger:    "collection", days: 120,
+		trigger:    "collection", clock: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION, days: 120,
 		keyGroup:   "marketing",
 		recipients: []*eventsv1.Recipient{rcpMailing, rcpAdPartner},
 	},
@@ -69,7 +70,7 @@ var templates = []template{
 		categories: []string{"user.financial.bank_account", "user.contact.address.street", "user.contact.address.postal_code", "user.name.last"},
 		subjects:   []string{"customer"},
 		basis:      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
-		trigger:    "end of financial year", days: 3650,
+		trigger:    "end of contract", clock: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED, days: 3650,
 		keyGroup:   "tax",
 		recipients: []*eventsv1.Recipient{rcpPayments, rcpTax},
 	},
@@ -79,7 +80,7 @@ var templates = []template{
 		categories: []string{"user.device.ip_address", "user.device.cookie_id", "user.behavior.browsing_history"},
 		subjects:   []string{"customer", "visitor"},
 		basis:      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
-		trigger:    "collection", days: 60,
+		trigger:    "collection", clock: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION, days: 60,
 		recipients: []*eventsv1.Recipient{rcpAnalytics},
 	},
 	{
@@ -89,7 +90,7 @@ var templates = []template{
 		subjects:   []string{"customer"},
 		basis:      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT,
 		condition:  eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT,
-		trigger:    "collection", days: 30,
+		trigger:    "collection", clock: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION, days: 30,
 		keyGroup:   "health",
 		recipients: []*eventsv1.Recipient{rcpInsurer},
 	},
@@ -99,7 +100,7 @@ var templates = []template{
 		categories: []string{"user.contact.phone_number", "user.content.private", "user.contact.email"},
 		subjects:   []string{"customer", "prospect"},
 		basis:      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
-		trigger:    "collection", days: 90,
+		trigger:    "collection", clock: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION, days: 90,
 		recipients: []*eventsv1.Recipient{rcpHelpdesk},
 	},
 }

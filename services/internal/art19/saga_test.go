@@ -453,7 +453,7 @@ func TestSagaShredOwesWhoReceivedTheKeyGroup(t *testing.T) {
 			Activity: &eventsv1.ProcessingActivity{
 				ActivityId: id, Name: id, Purposes: []string{"essential.service"}, DataCategories: []string{"user.contact.email"},
 				DataSubjects: []string{"customer"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-				Retention: &eventsv1.Retention{Days: 365, Trigger: "collection"}, KeyGroup: group,
+				Retention: &eventsv1.Retention{Days: 365, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION}, KeyGroup: group,
 			}}}
 		return ev
 	}

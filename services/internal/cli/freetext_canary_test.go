@@ -37,7 +37,7 @@ func canaryTemplates() []*eventsv1.Event {
 		return &eventsv1.ProcessingActivity{ActivityId: "newsletter", Name: "Newsletter", Purposes: []string{"marketing.communications.email"},
 			DataCategories: []string{"user.contact.email"}, DataSubjects: []string{"customer"},
 			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, Recipients: []*eventsv1.Recipient{recipient()},
-			Retention: &eventsv1.Retention{Days: 30, Trigger: "collection"}, KeyGroup: "marketing", LegitimateInterestAssessmentRef: "lia-7"}
+			Retention: &eventsv1.Retention{Days: 30, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION}, KeyGroup: "marketing", LegitimateInterestAssessmentRef: "lia-7"}
 	}
 	value := func() *eventsv1.DataValue {
 		return &eventsv1.DataValue{Category: "user.contact.email", KeyGroup: "default", Value: &eventsv1.DataValue_Plaintext{Plaintext: "v@example.com"}}

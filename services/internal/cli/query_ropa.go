@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -42,7 +43,7 @@ func printRoPA(format string, w io.Writer, r *apiv1.GetRecordOfProcessingRespons
 			days = fmt.Sprint(a.GetRetention().GetDays())
 		}
 		return []string{a.GetActivityId(), a.GetName(), join(a.GetPurposes()), join(a.GetDataCategories()), cellEnum(a.GetLegalBasis()),
-			join(recips), days, a.GetRetention().GetTrigger(), a.GetKeyGroup()}
+			join(recips), days, events.RetentionTrigger(a.GetRetention()), a.GetKeyGroup()}
 	}
 	obsRow := func(o *apiv1.Observed) []string {
 		return []string{cellEnum(o.GetKind()), o.GetKey(), fmt.Sprint(o.GetCount()), cellTime(o.GetFirstOccurredAt()), cellTime(o.GetLastOccurredAt()), o.GetFirstEventId()}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/docketledger/docket/events"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -187,7 +188,7 @@ var funcs = template.FuncMap{
 		case r.GetDays() == 0:
 			return "until erasure is requested"
 		default:
-			return plural(int(r.GetDays()), "day") + " after " + r.GetTrigger()
+			return plural(int(r.GetDays()), "day") + " after " + events.RetentionTrigger(r)
 		}
 	},
 	"eventLink": eventLink,

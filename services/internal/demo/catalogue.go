@@ -186,7 +186,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 				catAgeRange},
 			DataSubjects:                    []string{"prospect", "visitor"},
 			LegalBasis:                      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
-			Retention:                       &eventsv1.Retention{Days: enquiryRetentionDays, Trigger: "collection"},
+			Retention:                       &eventsv1.Retention{Days: enquiryRetentionDays, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaEnquiries,
 			Recipients:                      []*eventsv1.Recipient{recipientSupport()},
@@ -200,8 +200,9 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataSubjects: []string{"customer"},
 			LegalBasis:   eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
 			Recipients:   []*eventsv1.Recipient{recipientStorage()},
-			Retention:    &eventsv1.Retention{Days: 0, Trigger: "erasure request"},
-			KeyGroup:     kgDefault,
+			Retention: &eventsv1.Retention{Days: accountRetentionDays, Trigger: "account closed",
+				TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED},
+			KeyGroup: kgDefault,
 		},
 		{
 			ActivityId:     actBilling,
@@ -211,8 +212,9 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataSubjects:   []string{"customer"},
 			LegalBasis:     eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
 			Recipients:     []*eventsv1.Recipient{recipientPayments()},
-			Retention:      &eventsv1.Retention{Days: 0, Trigger: "erasure request"},
-			KeyGroup:       kgDefault,
+			Retention: &eventsv1.Retention{Days: billingRetentionDays, Trigger: "account closed",
+				TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED},
+			KeyGroup: kgDefault,
 		},
 		{
 			ActivityId: actTax,
@@ -223,7 +225,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataSubjects: []string{"customer"},
 			LegalBasis:   eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
 			Recipients:   []*eventsv1.Recipient{recipientTax()},
-			Retention:    &eventsv1.Retention{Days: 2190, Trigger: "end of the financial year"},
+			Retention:    &eventsv1.Retention{Days: 2190, Trigger: "account closed (six years, tax law)", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED},
 			KeyGroup:     kgTax,
 		},
 		{
@@ -233,7 +235,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataCategories: []string{catFirstName, catEmail, catUniqueID, catPrivate},
 			DataSubjects:   []string{"customer", "prospect"},
 			LegalBasis:     eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Retention:      &eventsv1.Retention{Days: 730, Trigger: "ticket closed"},
+			Retention:      &eventsv1.Retention{Days: 730, Trigger: "ticket opened", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:       kgDefault,
 		},
 		{
@@ -243,7 +245,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataCategories:                  []string{catIP, catUniqueID, catPayment, catPurchases},
 			DataSubjects:                    []string{"customer", "anonymous_user"},
 			LegalBasis:                      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
-			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection"},
+			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaFraud,
 		},
@@ -255,7 +257,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataSubjects:   []string{"prospect", "customer"},
 			LegalBasis:     eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT,
 			Recipients:     []*eventsv1.Recipient{recipientMailing()},
-			Retention:      &eventsv1.Retention{Days: 30, Trigger: "consent withdrawn"},
+			Retention:      &eventsv1.Retention{Days: newsletterRetentionDays, Trigger: "consent withdrawn", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_CONSENT_WITHDRAWN},
 			KeyGroup:       kgMarketing,
 		},
 		{
@@ -266,7 +268,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataSubjects:                    []string{"customer"},
 			LegalBasis:                      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
 			Recipients:                      []*eventsv1.Recipient{recipientMailing()},
-			Retention:                       &eventsv1.Retention{Days: 30, Trigger: "objection or end of contract"},
+			Retention:                       &eventsv1.Retention{Days: 30, Trigger: "objection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_OBJECTION_UPHELD},
 			KeyGroup:                        kgMarketing,
 			LegitimateInterestAssessmentRef: liaUpdates,
 		},
@@ -278,7 +280,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataSubjects:   []string{"visitor", "prospect", "customer"},
 			LegalBasis:     eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT,
 			Recipients:     []*eventsv1.Recipient{recipientAnalytics(false)},
-			Retention:      &eventsv1.Retention{Days: analyticsRetentionDays, Trigger: "collection"},
+			Retention:      &eventsv1.Retention{Days: analyticsRetentionDays, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:       kgMarketing,
 		},
 		{
@@ -288,7 +290,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataCategories:                  []string{catUniqueID, catIP},
 			DataSubjects:                    []string{"customer"},
 			LegalBasis:                      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
-			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection"},
+			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaTelemetry,
 		},
@@ -300,7 +302,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataSubjects:   []string{"customer"},
 			LegalBasis:     eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
 			Recipients:     []*eventsv1.Recipient{recipientPolice()},
-			Retention:      &eventsv1.Retention{Days: 2190, Trigger: "disclosure"},
+			Retention:      &eventsv1.Retention{Days: 2190, Trigger: "the order", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:       kgDefault,
 		},
 		{
@@ -311,7 +313,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 				catBirthDate},
 			DataSubjects: []string{"employee"},
 			LegalBasis:   eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Retention:    &eventsv1.Retention{Days: 2190, Trigger: "end of employment"},
+			Retention:    &eventsv1.Retention{Days: 2190, Trigger: "end of employment", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED},
 			KeyGroup:     kgHR,
 		},
 		{
@@ -322,7 +324,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataSubjects:             []string{"employee"},
 			LegalBasis:               eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
 			SpecialCategoryCondition: eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY,
-			Retention:                &eventsv1.Retention{Days: 1460, Trigger: "end of the absence"},
+			Retention:                &eventsv1.Retention{Days: 1460, Trigger: "the absence record", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                 kgHR,
 		},
 	}
@@ -346,6 +348,12 @@ const amendmentReason = "Metricsfield Inc. now processes our visitors' data in i
 const (
 	enquiryRetentionDays   = 180
 	analyticsRetentionDays = 120
+	// Accounts are kept a year after the account closed (claims), card
+	// details 90 days (chargebacks), newsletter addresses 30 days after the
+	// consent was withdrawn (to honour the unsubscription).
+	accountRetentionDays    = 365
+	billingRetentionDays    = 90
+	newsletterRetentionDays = 30
 	// analyticsVisitDays bounds the visits recorded under one cookie consent,
 	// so that all of them expire together.
 	analyticsVisitDays = 100

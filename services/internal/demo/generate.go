@@ -12,11 +12,17 @@
 // readings matter: a rights request's deadline is the end of the day (UTC)
 // one month from receipt, plus the months of the first extension when it
 // is recorded within that month (a later or a second extension does not
-// count, and is itself a finding); a retention period is only checked for
-// activities whose retention trigger is "collection" (web-enquiries,
-// web-analytics; fraud-and-claims and product-telemetry keep data longer than
-// the data set runs), and a RetentionExpired of an activity, or the shredding
-// of the subject's keys, ends the data collected before it.
+// count, and is itself a finding); every activity declares a time limit and
+// the event that starts it: collection (web-enquiries and web-analytics run
+// out within the data set; fraud-and-claims, product-telemetry, support and
+// the rest keep data longer than it runs), consent withdrawn (newsletter: 30
+// days after the unsubscription), objection (product updates, which collect
+// nothing), or the end of the relationship (a RelationshipEnded when an
+// account closes: card details 90 days later, the account a year, invoices
+// six years); the retention job's RetentionExpired of an activity, or the
+// shredding of the subject's keys, ends the data collected before it. No
+// demo event raises retention_without_time_limit: Validate refuses the
+// declarations that would.
 package demo
 
 import (

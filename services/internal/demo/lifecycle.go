@@ -952,12 +952,36 @@ func (s *subject) finishErasure() {
 	s.fulfil(rq, t.Add(time.Hour), sh, outcome, "")
 }
 
-// retentionPhase: enquiries and cookie data are erased when their retention
-// ends within the data set.
+// retentionPhase: a closed account ends the customer relationship;
+// enquiries, cookie data, newsletter addresses after the consent was
+// withdrawn, and card details after the account closed are erased when their
+// retention ends within the data set. It comes last in a subject's life, so
+// that its events draw nothing the rest of the simulation would.
 func (s *subject) retentionPhase() {
 	limit := s.g.end
 	if s.shred != nil {
 		limit = s.shred.GetOccurredAt().AsTime()
+	}
+	expire := func(at time.Time, activity string, cats []string, cause string) {
+		if at.Before(limit) {
+			ev := s.event(at, system("retention-job"), "", cause)
+			ev.Payload = &eventsv1.Event_RetentionExpired{RetentionExpired: &eventsv1.RetentionExpired{
+				ActivityId: activity, Categories: cats, Action: "erased",
+			}}
+		}
+	}
+	if !s.customerAt.IsZero() && !s.cancelAt.IsZero() && s.cancelAt.Before(s.stop) {
+		// Naming no activity: it starts the clocks of accounts, billing and
+		// tax, each kept its own time from the account's closing.
+		ev := s.event(s.cancelAt, system("account-service"), "", "")
+		ev.Payload = &eventsv1.Event_RelationshipEnded{RelationshipEnded: &eventsv1.RelationshipEnded{
+			RelationshipId: s.id("contract-"), Kind: eventsv1.RelationshipKind_RELATIONSHIP_KIND_CONTRACT,
+		}}
+		expire(s.cancelAt.Add(billingRetentionDays*day-2*time.Hour), actBilling, []string{catCard, catPayment}, ev.GetEventId())
+	}
+	if s.nlWithdrawn != nil {
+		expire(ts(s.nlWithdrawn).Add(newsletterRetentionDays*day-2*time.Hour), actNewsletter, []string{catFirstName, catEmail},
+			s.nlWithdrawn.GetEventId())
 	}
 	if s.enquiry != nil {
 		t := s.enquiry.GetOccurredAt().AsTime().Add(enquiryRetentionDays*day - 2*time.Hour)

@@ -148,7 +148,7 @@ func retention(r *eventsv1.Retention) string {
 		return "until erasure is requested"
 	}
 	s := fmt.Sprintf("%d days", r.GetDays())
-	if t := r.GetTrigger(); t != "" {
+	if t := events.RetentionTrigger(r); t != "" {
 		s += " after " + t
 	}
 	return s

@@ -302,7 +302,7 @@ func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.Proc
 			categories = append(categories, a.GetDataCategories()...)
 		}
 		if rt := a.GetRetention(); rt != nil && rt.GetDays() > 0 {
-			p.RetentionPeriod = fmt.Sprintf("P%dD after %s", rt.GetDays(), rt.GetTrigger())
+			p.RetentionPeriod = fmt.Sprintf("P%dD after %s", rt.GetDays(), events.RetentionTrigger(rt))
 		}
 		for _, rc := range a.GetRecipients() {
 			if !slices.Contains(p.Recipients, rc.GetId()) {

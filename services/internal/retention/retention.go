@@ -2,8 +2,11 @@
 // clock rather than on events. On every pass it goes through each tenant's
 // data subjects and
 //
-//   - for each collection period whose declared retention (from collection)
-//     has run out, and that no Art. 17(3) exemption holds, appends a
+//   - for each collection period whose declared retention has run out —
+//     counted from the trigger the activity declares (state.Expiring: the
+//     first collection, a consent withdrawn, an objection upheld, a request
+//     fulfilled, the end of the relationship) — and that no Art. 17(3)
+//     exemption holds, appends a
 //     RetentionExpired; when no other activity still keeps data under the
 //     period's key group, it first shreds that group ("erased: ..."),
 //     otherwise it records the data as held ("held: ...") and the

@@ -81,16 +81,18 @@ func event(ref string, at time.Time, source string) *eventsv1.Event {
 		OccurredAt: timestamppb.New(at), Source: source, TaxonomyVersion: "fideslang-3.1"}
 }
 
-func declare(id, group string, days uint32, trigger string) *eventsv1.Event {
+func declare(id, group string, days uint32, trigger eventsv1.RetentionTrigger) *eventsv1.Event {
 	ev := event("", day(-10), "privacy-desk")
 	ev.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{
 		Activity: &eventsv1.ProcessingActivity{
 			ActivityId: id, Name: id, Purposes: []string{"essential.service"}, DataCategories: []string{"user.contact.email"},
 			DataSubjects: []string{"customer"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			Retention: &eventsv1.Retention{Days: days, Trigger: trigger}, KeyGroup: group,
+			Retention: &eventsv1.Retention{Days: days, TriggerEvent: trigger}, KeyGroup: group,
 		}}}
 	return ev
 }
+
+const fromCollection = eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION
 
 func collected(ref, activity, group, value string, at float64) *eventsv1.Event {
 	ev := event(ref, day(at), "crm")
@@ -183,11 +185,12 @@ func (f *fixture) findings(t *testing.T, ref string, d float64) []model.Finding 
 
 // TestRetention: telemetry is kept 100 days from collection under a key
 // group of its own; enquiries 100 days under the default group, which
-// accounts (kept until erasure is requested) share.
+// accounts (kept ten years from the end of the relationship, which has not
+// ended) share.
 func TestRetention(t *testing.T) {
 	f := start(t)
-	f.append(t, declare("telemetry", "telemetry", 100, "collection"), declare("enquiries", "", 100, "collection"),
-		declare("accounts", "", 0, "erasure request"))
+	f.append(t, declare("telemetry", "telemetry", 100, fromCollection), declare("enquiries", "", 100, fromCollection),
+		declare("accounts", "", 3650, eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED))
 	f.append(t,
 		collected("s-tele", "telemetry", "telemetry", "device-4711", 0),
 		collected("s-tele", "telemetry", "telemetry", "device-4712", 30),
@@ -295,5 +298,71 @@ func TestRelease(t *testing.T) {
 	}
 	if got := f.opens(t, "s-tax"); !reflect.DeepEqual(got, []bool{false}) {
 		t.Errorf("the invoice opens after the release: %v", got)
+	}
+}
+
+// TestRetentionTriggers: the scheduler acts on clocks other than
+// collection. Day 0 is 2025-01-06T09:00Z. s-nl's newsletter data is kept 30
+// days from the withdrawal of its consent on day 10 (2025-01-16T09:00): due
+// on day 40, 2025-02-15T09:00. s-acct's account closed on day 20, naming
+// the accounts activity only: its data is kept 90 days, due on day 110
+// (2025-04-26T09:00); the billing data, whose clock that closure does not
+// start, stays.
+func TestRetentionTriggers(t *testing.T) {
+	f := start(t)
+	nl := declare("newsletter", "newsletter", 30, eventsv1.RetentionTrigger_RETENTION_TRIGGER_CONSENT_WITHDRAWN)
+	nl.GetProcessingActivityDeclared().Activity.Purposes = []string{"marketing.communications.email"}
+	f.append(t, nl,
+		declare("accounts", "accounts", 90, eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED),
+		declare("billing", "billing", 30, eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED))
+	withdrawn := event("s-nl", day(10), "mailer")
+	withdrawn.Payload = &eventsv1.Event_ConsentWithdrawn{ConsentWithdrawn: &eventsv1.ConsentWithdrawn{
+		Purpose: "marketing", Channel: eventsv1.Channel_CHANNEL_EMAIL}}
+	closed := event("s-acct", day(20), "crm")
+	closed.Payload = &eventsv1.Event_RelationshipEnded{RelationshipEnded: &eventsv1.RelationshipEnded{
+		RelationshipId: "acct-77", Kind: eventsv1.RelationshipKind_RELATIONSHIP_KIND_ACCOUNT, ActivityIds: []string{"accounts"}}}
+	f.append(t,
+		collected("s-nl", "newsletter", "newsletter", "reader@example.org", 0),
+		collected("s-acct", "accounts", "accounts", "owner@example.org", 0),
+		collected("s-acct", "billing", "billing", "DE00CARD", 0),
+		withdrawn, closed,
+	)
+
+	// An hour's lead: day 39.95 is 72 minutes before the newsletter's
+	// due time, day 39.98 29 minutes before it.
+	if rep := f.pass(t, 39.95); rep.Expired+rep.Held+rep.Shredded+rep.Released != 0 {
+		t.Fatalf("pass at day 39.95: %+v, want nothing done", rep)
+	}
+	if rep := f.pass(t, 39.98); rep.Shredded != 1 || rep.Expired != 1 {
+		t.Fatalf("pass at day 39.98: %+v, want the newsletter group shredded", rep)
+	}
+	_, ours := f.history(t, "s-nl")
+	if re := ours["RetentionExpired"]; len(re) != 1 || re[0].GetRetentionExpired().GetActivityId() != "newsletter" {
+		t.Fatalf("s-nl's expiries %v", re)
+	}
+	if got := f.opens(t, "s-nl"); !reflect.DeepEqual(got, []bool{false}) {
+		t.Errorf("s-nl's values open: %v, want none", got)
+	}
+
+	if rep := f.pass(t, 109.95); rep.Expired+rep.Held+rep.Shredded != 0 {
+		t.Fatalf("pass at day 109.95: %+v, want nothing done", rep)
+	}
+	if rep := f.pass(t, 109.98); rep.Shredded != 1 || rep.Expired != 1 {
+		t.Fatalf("pass at day 109.98: %+v, want the accounts group shredded", rep)
+	}
+	_, ours = f.history(t, "s-acct")
+	if sh := ours["SubjectKeyShredded"]; len(sh) != 1 || !reflect.DeepEqual(sh[0].GetSubjectKeyShredded().GetKeyGroups(), []string{"accounts"}) {
+		t.Fatalf("s-acct's shreds %v, want [accounts]", sh)
+	}
+	if got := f.opens(t, "s-acct"); !reflect.DeepEqual(got, []bool{false, true}) {
+		t.Errorf("s-acct's values open: %v, want the account's gone, the billing data kept", got)
+	}
+	if rep := f.pass(t, 400); rep.Expired+rep.Held+rep.Shredded+rep.Released != 0 {
+		t.Errorf("pass at day 400: %+v, want nothing more", rep)
+	}
+	for _, ref := range []string{"s-nl", "s-acct"} {
+		if fs := f.findings(t, ref, 400); len(fs) != 0 {
+			t.Errorf("%s erased in time, yet findings %v", ref, fs)
+		}
 	}
 }

@@ -129,13 +129,13 @@ func Ledger() []*eventsv1.Event {
 		ActivityId: Newsletter, Name: "Newsletter", Purposes: []string{PurposeNewsletter}, DataCategories: []string{CategoryEmail},
 		DataSubjects: []string{"customer"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT,
 		Recipients: []*eventsv1.Recipient{{Id: Mailer, Name: "Mailer Ltd", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR, Country: "IE", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE}},
-		Retention:  &eventsv1.Retention{Days: 30, Trigger: state.RetentionFromCollection}, KeyGroup: "marketing",
+		Retention:  &eventsv1.Retention{Days: 30, Trigger: state.RetentionFromCollection, TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION}, KeyGroup: "marketing",
 	}
 	billing := &eventsv1.ProcessingActivity{
 		ActivityId: Billing, Name: "Billing", Purposes: []string{PurposePayment, PurposeLegal}, DataCategories: []string{CategoryFinancial},
 		DataSubjects: []string{"customer"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
 		Recipients: []*eventsv1.Recipient{{Id: TaxOffice, Name: "Tax Office", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PUBLIC_AUTHORITY, Country: "DE", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE}},
-		Retention:  &eventsv1.Retention{Days: 3650, Trigger: "end of contract"}, KeyGroup: "tax",
+		Retention:  &eventsv1.Retention{Days: 3650, Trigger: "end of contract", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED}, KeyGroup: "tax",
 	}
 	mailer, taxOffice := newsletter.GetRecipients()[0], billing.GetRecipients()[0]
 	adtech := &eventsv1.Recipient{Id: AdTech, Name: "AdTech Inc", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY, Country: "US", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES}

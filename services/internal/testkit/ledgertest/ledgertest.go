@@ -269,14 +269,14 @@ func ledger() []*eventsv1.Event {
 			e.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{Activity: &eventsv1.ProcessingActivity{
 				ActivityId: newsletter, Name: "Newsletter", Purposes: []string{purposeNewsletter}, DataCategories: []string{categoryEmail},
 				DataSubjects: []string{"customer"}, LegalBasis: consent, Recipients: []*eventsv1.Recipient{mailer},
-				Retention: &eventsv1.Retention{Days: 30, Trigger: state.RetentionFromCollection}, KeyGroup: "marketing",
+				Retention: &eventsv1.Retention{Days: 30, Trigger: state.RetentionFromCollection, TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION}, KeyGroup: "marketing",
 			}}}
 		}),
 		ev("", day(1, 1, 9), "crm", func(e *eventsv1.Event) {
 			e.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{Activity: &eventsv1.ProcessingActivity{
 				ActivityId: billing, Name: "Billing", Purposes: []string{purposePayment, purposeLegal}, DataCategories: []string{categoryName, categoryBank},
 				DataSubjects: []string{"customer"}, LegalBasis: contract, Recipients: []*eventsv1.Recipient{taxOffice},
-				Retention: &eventsv1.Retention{Days: 3650, Trigger: "end of contract"}, KeyGroup: "tax",
+				Retention: &eventsv1.Retention{Days: 3650, Trigger: "end of contract", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED}, KeyGroup: "tax",
 			}}}
 		}),
 		ev(Subject, day(1, 10, 9), "web", func(e *eventsv1.Event) {
