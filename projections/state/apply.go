@@ -134,6 +134,9 @@ func auditRow(rec source.Record) model.AuditRow {
 	case *eventsv1.Event_DataCollected:
 		m := p.DataCollected
 		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), m.GetPurposes(), events.EnumName(m.GetLegalBasis())
+	case *eventsv1.Event_DataProcessed:
+		m := p.DataProcessed
+		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), m.GetPurposes(), events.EnumName(m.GetLegalBasis())
 	case *eventsv1.Event_DataRectified:
 		row.Categories = p.DataRectified.GetCategories()
 	case *eventsv1.Event_ConsentGiven:
@@ -219,15 +222,18 @@ func disclosureRow(rec source.Record) *model.DisclosureRow {
 }
 
 // observed lists what an event shows being processed: the purposes and
-// categories of DataCollected, the purpose, recipient and categories of
-// DisclosureMade. Other payloads (consents, requests, rectifications,
-// erasures) describe processing rather than do it, and count for nothing.
+// categories of DataCollected and DataProcessed (a use), the purpose,
+// recipient and categories of DisclosureMade. Other payloads (consents,
+// requests, rectifications, erasures) describe processing rather than do
+// it, and count for nothing.
 func observed(rec source.Record) []model.ObservedRow {
 	ev := rec.Event
 	var purposes, recipients, categories []string
 	switch p := ev.GetPayload().(type) {
 	case *eventsv1.Event_DataCollected:
 		purposes, categories = p.DataCollected.GetPurposes(), p.DataCollected.GetCategories()
+	case *eventsv1.Event_DataProcessed:
+		purposes, categories = p.DataProcessed.GetPurposes(), p.DataProcessed.GetCategories()
 	case *eventsv1.Event_DisclosureMade:
 		purposes, categories = []string{p.DisclosureMade.GetPurpose()}, p.DisclosureMade.GetCategories()
 		recipients = []string{p.DisclosureMade.GetRecipient().GetId()}
