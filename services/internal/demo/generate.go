@@ -7,15 +7,15 @@
 // generator), so loading the data set twice stores it once.
 //
 // Every event is valid (events.Validate). The planted problems (Dataset.Planted)
-// are the only events that break the twelve rules listed in Rules: the tests
+// are the only events that break the sixteen rules listed in Rules: the tests
 // replay the data set through a plain reading of each rule to prove it. Two
 // readings matter: a rights request's deadline is the end of the day (UTC)
 // one month from receipt, plus the months of the first extension when it
 // is recorded within that month (a later or a second extension does not
 // count, and is itself a finding); a retention period is only checked for
 // activities whose retention trigger is "collection" (web-enquiries,
-// web-analytics; fraud-and-claims and product-telemetry keep data longer than
-// the data set runs), and a RetentionExpired of an activity, or the shredding
+// web-analytics; fraud-and-claims, product-telemetry and staff-vetting keep
+// data longer than the data set runs), and a RetentionExpired of an activity, or the shredding
 // of the subject's keys, ends the data collected before it.
 package demo
 
@@ -93,6 +93,8 @@ const (
 	RuleOutsideActivity        = "processing_outside_declared_activity"
 	RuleTransferWithoutGround  = "transfer_without_chapter_v_ground"
 	RuleRecipientNotAsDeclared = "disclosure_to_recipient_not_as_declared"
+	RuleAutomatedDecision      = "automated_decision_without_art22_exception"
+	RuleCriminalData           = "criminal_data_without_art10_basis"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
@@ -100,7 +102,7 @@ var Rules = []string{
 	RuleAfterConsentWithdrawn, RuleUndeclaredRecipient, RuleDuringRestriction, RuleAfterObjection,
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
 	RuleExtensionNotCounted, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
-	RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
+	RuleTransferWithoutGround, RuleRecipientNotAsDeclared, RuleAutomatedDecision, RuleCriminalData,
 }
 
 // gen holds what every subject's simulation shares.
