@@ -67,6 +67,11 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		v.First, v.Last, v.EndedAt, v.ExpiredAt = tf(v.First), tf(v.Last), ptr(v.EndedAt), ptr(v.ExpiredAt)
 		return v
 	})
+	c.Used = copyMap(s.Used, func(v Use) Use {
+		v.Purposes, v.Categories, v.LegalBases = slices.Clone(v.Purposes), slices.Clone(v.Categories), slices.Clone(v.LegalBases)
+		v.First, v.Last = tf(v.First), tf(v.Last)
+		return v
+	})
 	c.Notifications = copyMap(s.Notifications, func(v Notification) Notification {
 		v.DueAt, v.ClosedAt = ptr(v.DueAt), ptr(v.ClosedAt)
 		return v

@@ -288,6 +288,8 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		if id := m.GetActivityId(); id != "" {
 			collect(st, id, at)
 		}
+	case *eventsv1.Event_DataProcessed:
+		used(st, p.DataProcessed, at, ev.GetEventId())
 	case *eventsv1.Event_ConsentGiven:
 		m := p.ConsentGiven
 		c := &model.Consent{
@@ -461,6 +463,43 @@ func collect(st *model.SubjectState, activityID string, at time.Time) {
 		if at.After(c.Last) {
 			c.Last = at
 		}
+	}
+}
+
+// used adds a use to the subject's uses of its activity ("" when it names
+// none): purposes, categories and bases are added in order of first use;
+// the latest use by occurred_at (the later in stream order on a tie) is
+// EventID.
+func used(st *model.SubjectState, m *eventsv1.DataProcessed, at time.Time, eventID string) {
+	if st.Used == nil {
+		st.Used = map[string]*model.Use{}
+	}
+	u := st.Used[m.GetActivityId()]
+	if u == nil {
+		u = &model.Use{ActivityID: m.GetActivityId(), First: at, Last: at}
+		st.Used[m.GetActivityId()] = u
+	}
+	add := func(list []string, keys ...string) []string {
+		for _, k := range keys {
+			if k != "" && !slices.Contains(list, k) {
+				list = append(list, k)
+			}
+		}
+		return list
+	}
+	u.Purposes = add(u.Purposes, m.GetPurposes()...)
+	u.Categories = add(u.Categories, m.GetCategories()...)
+	u.LegalBases = add(u.LegalBases, events.EnumName(m.GetLegalBasis()))
+	u.Count++
+	u.Profiling = u.Profiling || m.GetProfiling()
+	if d := m.GetAutomatedDecision(); d > eventsv1.AutomatedDecision(eventsv1.AutomatedDecision_value[u.AutomatedDecision]) {
+		u.AutomatedDecision = events.EnumName(d)
+	}
+	if at.Before(u.First) {
+		u.First = at
+	}
+	if !at.Before(u.Last) {
+		u.Last, u.EventID = at, eventID
 	}
 }
 

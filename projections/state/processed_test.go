@@ -362,3 +362,36 @@ func TestUseInAuditAndObserved(t *testing.T) {
 		t.Errorf("findings %v, disclosure %v: want none", eff.Findings, eff.Disclosure)
 	}
 }
+
+// TestUseInSubjectState: the subject's state sums up its uses per
+// activity. Newsletter sends on 11 January (ev-3) and 8 February 2025
+// (ev-4); a fraud decision on 15 January (ev-5); a fraud score that
+// occurred on 9 January, recorded after (ev-6). A use starts no retention
+// period.
+func TestUseInSubjectState(t *testing.T) {
+	s := &stream{}
+	s.declare(newsletter())
+	s.add(subj, day(0), consent(useMail))
+	s.add(subj, day(5), send())
+	s.add(subj, day(33), send())
+	s.add(subj, day(9), decided(byContract))
+	s.add(subj, day(3), scored())
+	s.add(subj, day(40), withdraw(useMail)) // not applied by run
+	st, _, _ := run(t, s)
+	want := map[string]*model.Use{
+		"newsletter": {ActivityID: "newsletter", Purposes: []string{useMail}, Categories: []string{catName, catMail},
+			LegalBases: []string{"LEGAL_BASIS_ART6_1_A_CONSENT"}, First: day(5), Last: day(33), Count: 2, EventID: "ev-4"},
+		"fraud": {ActivityID: "fraud", Purposes: []string{useFraud}, Categories: []string{"user.unique_id"},
+			LegalBases: []string{"LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS"}, First: day(3), Last: day(9), Count: 2,
+			Profiling: true, AutomatedDecision: "AUTOMATED_DECISION_SIGNIFICANT_EFFECT", EventID: "ev-5"},
+	}
+	if !reflect.DeepEqual(st.Used, want) {
+		for k, u := range st.Used {
+			t.Errorf("used[%s] = %+v", k, *u)
+		}
+		t.Errorf("want %v", want)
+	}
+	if len(st.Collected) != 0 {
+		t.Errorf("collected %v: a use starts no retention period", st.Collected)
+	}
+}
