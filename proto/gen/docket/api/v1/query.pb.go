@@ -341,7 +341,10 @@ type SubjectState struct {
 	// Key groups whose data key was shredded, ordered by key group.
 	ShreddedGroups []*ShreddedGroup `protobuf:"bytes,14,rep,name=shredded_groups,json=shreddedGroups,proto3" json:"shredded_groups,omitempty"`
 	// Data collected per activity (retention runs from it), ordered by activity.
-	Collections   []*Collection `protobuf:"bytes,15,rep,name=collections,proto3" json:"collections,omitempty"`
+	Collections []*Collection `protobuf:"bytes,15,rep,name=collections,proto3" json:"collections,omitempty"`
+	// Uses of the subject's data (DataProcessed) per activity, ordered by
+	// activity: neither collections nor disclosures.
+	Uses          []*Use `protobuf:"bytes,16,rep,name=uses,proto3" json:"uses,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -477,6 +480,13 @@ func (x *SubjectState) GetShreddedGroups() []*ShreddedGroup {
 func (x *SubjectState) GetCollections() []*Collection {
 	if x != nil {
 		return x.Collections
+	}
+	return nil
+}
+
+func (x *SubjectState) GetUses() []*Use {
+	if x != nil {
+		return x.Uses
 	}
 	return nil
 }
@@ -982,6 +992,134 @@ func (x *Collection) GetEndedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// Use sums up one activity's uses of the subject's data (DataProcessed).
+type Use struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The processing activity; empty when the uses named none.
+	ActivityId string `protobuf:"bytes,1,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
+	// fideslang data uses, in order of first use.
+	Purposes []string `protobuf:"bytes,2,rep,name=purposes,proto3" json:"purposes,omitempty"`
+	// fideslang data categories used, in order of first use.
+	Categories []string `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
+	// The legal bases relied on, in order of first use.
+	LegalBases []v1.LegalBasis `protobuf:"varint,4,rep,packed,name=legal_bases,json=legalBases,proto3,enum=docket.events.v1.LegalBasis" json:"legal_bases,omitempty"`
+	// occurred_at of the earliest use.
+	First *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=first,proto3" json:"first,omitempty"`
+	// occurred_at of the latest use.
+	Last *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last,proto3" json:"last,omitempty"`
+	// How many uses.
+	Count uint64 `protobuf:"varint,7,opt,name=count,proto3" json:"count,omitempty"`
+	// A use evaluated personal aspects of the subject (Art. 4(4)).
+	Profiling bool `protobuf:"varint,8,opt,name=profiling,proto3" json:"profiling,omitempty"`
+	// The most significant decision based solely on automated processing a
+	// use took about the subject (Art. 22); unspecified when none.
+	AutomatedDecision v1.AutomatedDecision `protobuf:"varint,9,opt,name=automated_decision,json=automatedDecision,proto3,enum=docket.events.v1.AutomatedDecision" json:"automated_decision,omitempty"`
+	// The event id of the latest use.
+	EventId       string `protobuf:"bytes,10,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Use) Reset() {
+	*x = Use{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Use) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Use) ProtoMessage() {}
+
+func (x *Use) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Use.ProtoReflect.Descriptor instead.
+func (*Use) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Use) GetActivityId() string {
+	if x != nil {
+		return x.ActivityId
+	}
+	return ""
+}
+
+func (x *Use) GetPurposes() []string {
+	if x != nil {
+		return x.Purposes
+	}
+	return nil
+}
+
+func (x *Use) GetCategories() []string {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+func (x *Use) GetLegalBases() []v1.LegalBasis {
+	if x != nil {
+		return x.LegalBases
+	}
+	return nil
+}
+
+func (x *Use) GetFirst() *timestamppb.Timestamp {
+	if x != nil {
+		return x.First
+	}
+	return nil
+}
+
+func (x *Use) GetLast() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Last
+	}
+	return nil
+}
+
+func (x *Use) GetCount() uint64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *Use) GetProfiling() bool {
+	if x != nil {
+		return x.Profiling
+	}
+	return false
+}
+
+func (x *Use) GetAutomatedDecision() v1.AutomatedDecision {
+	if x != nil {
+		return x.AutomatedDecision
+	}
+	return v1.AutomatedDecision(0)
+}
+
+func (x *Use) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
 // ListHistoryRequest names one subject and a page.
 type ListHistoryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -999,7 +1137,7 @@ type ListHistoryRequest struct {
 
 func (x *ListHistoryRequest) Reset() {
 	*x = ListHistoryRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[9]
+	mi := &file_docket_api_v1_query_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1011,7 +1149,7 @@ func (x *ListHistoryRequest) String() string {
 func (*ListHistoryRequest) ProtoMessage() {}
 
 func (x *ListHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[9]
+	mi := &file_docket_api_v1_query_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1024,7 +1162,7 @@ func (x *ListHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHistoryRequest.ProtoReflect.Descriptor instead.
 func (*ListHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{9}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListHistoryRequest) GetTenant() string {
@@ -1071,7 +1209,7 @@ type ListHistoryResponse struct {
 
 func (x *ListHistoryResponse) Reset() {
 	*x = ListHistoryResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[10]
+	mi := &file_docket_api_v1_query_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1083,7 +1221,7 @@ func (x *ListHistoryResponse) String() string {
 func (*ListHistoryResponse) ProtoMessage() {}
 
 func (x *ListHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[10]
+	mi := &file_docket_api_v1_query_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1096,7 +1234,7 @@ func (x *ListHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHistoryResponse.ProtoReflect.Descriptor instead.
 func (*ListHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{10}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListHistoryResponse) GetRows() []*AuditRow {
@@ -1152,7 +1290,7 @@ type AuditRow struct {
 
 func (x *AuditRow) Reset() {
 	*x = AuditRow{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[11]
+	mi := &file_docket_api_v1_query_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1164,7 +1302,7 @@ func (x *AuditRow) String() string {
 func (*AuditRow) ProtoMessage() {}
 
 func (x *AuditRow) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[11]
+	mi := &file_docket_api_v1_query_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1177,7 +1315,7 @@ func (x *AuditRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditRow.ProtoReflect.Descriptor instead.
 func (*AuditRow) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{11}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AuditRow) GetSeq() uint64 {
@@ -1291,7 +1429,7 @@ type ListDisclosuresRequest struct {
 
 func (x *ListDisclosuresRequest) Reset() {
 	*x = ListDisclosuresRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[12]
+	mi := &file_docket_api_v1_query_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1441,7 @@ func (x *ListDisclosuresRequest) String() string {
 func (*ListDisclosuresRequest) ProtoMessage() {}
 
 func (x *ListDisclosuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[12]
+	mi := &file_docket_api_v1_query_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1454,7 @@ func (x *ListDisclosuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDisclosuresRequest.ProtoReflect.Descriptor instead.
 func (*ListDisclosuresRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{12}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListDisclosuresRequest) GetTenant() string {
@@ -1420,7 +1558,7 @@ type ListDisclosuresResponse struct {
 
 func (x *ListDisclosuresResponse) Reset() {
 	*x = ListDisclosuresResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[13]
+	mi := &file_docket_api_v1_query_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1432,7 +1570,7 @@ func (x *ListDisclosuresResponse) String() string {
 func (*ListDisclosuresResponse) ProtoMessage() {}
 
 func (x *ListDisclosuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[13]
+	mi := &file_docket_api_v1_query_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1445,7 +1583,7 @@ func (x *ListDisclosuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDisclosuresResponse.ProtoReflect.Descriptor instead.
 func (*ListDisclosuresResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{13}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListDisclosuresResponse) GetDisclosures() []*Disclosure {
@@ -1504,7 +1642,7 @@ type Disclosure struct {
 
 func (x *Disclosure) Reset() {
 	*x = Disclosure{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[14]
+	mi := &file_docket_api_v1_query_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1516,7 +1654,7 @@ func (x *Disclosure) String() string {
 func (*Disclosure) ProtoMessage() {}
 
 func (x *Disclosure) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[14]
+	mi := &file_docket_api_v1_query_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1529,7 +1667,7 @@ func (x *Disclosure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Disclosure.ProtoReflect.Descriptor instead.
 func (*Disclosure) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{14}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Disclosure) GetSeq() uint64 {
@@ -1638,7 +1776,7 @@ type GetRecordOfProcessingRequest struct {
 
 func (x *GetRecordOfProcessingRequest) Reset() {
 	*x = GetRecordOfProcessingRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[15]
+	mi := &file_docket_api_v1_query_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1650,7 +1788,7 @@ func (x *GetRecordOfProcessingRequest) String() string {
 func (*GetRecordOfProcessingRequest) ProtoMessage() {}
 
 func (x *GetRecordOfProcessingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[15]
+	mi := &file_docket_api_v1_query_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1663,7 +1801,7 @@ func (x *GetRecordOfProcessingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRecordOfProcessingRequest.ProtoReflect.Descriptor instead.
 func (*GetRecordOfProcessingRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{15}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetRecordOfProcessingRequest) GetTenant() string {
@@ -1705,7 +1843,7 @@ type GetRecordOfProcessingResponse struct {
 
 func (x *GetRecordOfProcessingResponse) Reset() {
 	*x = GetRecordOfProcessingResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[16]
+	mi := &file_docket_api_v1_query_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1717,7 +1855,7 @@ func (x *GetRecordOfProcessingResponse) String() string {
 func (*GetRecordOfProcessingResponse) ProtoMessage() {}
 
 func (x *GetRecordOfProcessingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[16]
+	mi := &file_docket_api_v1_query_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1730,7 +1868,7 @@ func (x *GetRecordOfProcessingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRecordOfProcessingResponse.ProtoReflect.Descriptor instead.
 func (*GetRecordOfProcessingResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{16}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetRecordOfProcessingResponse) GetActivities() []*v1.ProcessingActivity {
@@ -1775,7 +1913,7 @@ type Observed struct {
 
 func (x *Observed) Reset() {
 	*x = Observed{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[17]
+	mi := &file_docket_api_v1_query_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1787,7 +1925,7 @@ func (x *Observed) String() string {
 func (*Observed) ProtoMessage() {}
 
 func (x *Observed) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[17]
+	mi := &file_docket_api_v1_query_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1800,7 +1938,7 @@ func (x *Observed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Observed.ProtoReflect.Descriptor instead.
 func (*Observed) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{17}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Observed) GetKind() ObservedKind {
@@ -1862,7 +2000,7 @@ type Drift struct {
 
 func (x *Drift) Reset() {
 	*x = Drift{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[18]
+	mi := &file_docket_api_v1_query_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1874,7 +2012,7 @@ func (x *Drift) String() string {
 func (*Drift) ProtoMessage() {}
 
 func (x *Drift) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[18]
+	mi := &file_docket_api_v1_query_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1887,7 +2025,7 @@ func (x *Drift) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Drift.ProtoReflect.Descriptor instead.
 func (*Drift) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{18}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Drift) GetKind() ObservedKind {
@@ -1943,7 +2081,7 @@ type ListFindingsRequest struct {
 
 func (x *ListFindingsRequest) Reset() {
 	*x = ListFindingsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[19]
+	mi := &file_docket_api_v1_query_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1955,7 +2093,7 @@ func (x *ListFindingsRequest) String() string {
 func (*ListFindingsRequest) ProtoMessage() {}
 
 func (x *ListFindingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[19]
+	mi := &file_docket_api_v1_query_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1968,7 +2106,7 @@ func (x *ListFindingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFindingsRequest.ProtoReflect.Descriptor instead.
 func (*ListFindingsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{19}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListFindingsRequest) GetTenant() string {
@@ -2027,7 +2165,7 @@ type ListFindingsResponse struct {
 
 func (x *ListFindingsResponse) Reset() {
 	*x = ListFindingsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[20]
+	mi := &file_docket_api_v1_query_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2039,7 +2177,7 @@ func (x *ListFindingsResponse) String() string {
 func (*ListFindingsResponse) ProtoMessage() {}
 
 func (x *ListFindingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[20]
+	mi := &file_docket_api_v1_query_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2052,7 +2190,7 @@ func (x *ListFindingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFindingsResponse.ProtoReflect.Descriptor instead.
 func (*ListFindingsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{20}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListFindingsResponse) GetFindings() []*Finding {
@@ -2093,7 +2231,7 @@ type Finding struct {
 
 func (x *Finding) Reset() {
 	*x = Finding{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[21]
+	mi := &file_docket_api_v1_query_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2105,7 +2243,7 @@ func (x *Finding) String() string {
 func (*Finding) ProtoMessage() {}
 
 func (x *Finding) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[21]
+	mi := &file_docket_api_v1_query_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2118,7 +2256,7 @@ func (x *Finding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Finding.ProtoReflect.Descriptor instead.
 func (*Finding) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{21}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Finding) GetFindingId() string {
@@ -2193,7 +2331,7 @@ type ListRequestsRequest struct {
 
 func (x *ListRequestsRequest) Reset() {
 	*x = ListRequestsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[22]
+	mi := &file_docket_api_v1_query_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2205,7 +2343,7 @@ func (x *ListRequestsRequest) String() string {
 func (*ListRequestsRequest) ProtoMessage() {}
 
 func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[22]
+	mi := &file_docket_api_v1_query_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2218,7 +2356,7 @@ func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{22}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListRequestsRequest) GetTenant() string {
@@ -2276,7 +2414,7 @@ type ListRequestsResponse struct {
 
 func (x *ListRequestsResponse) Reset() {
 	*x = ListRequestsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[23]
+	mi := &file_docket_api_v1_query_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2288,7 +2426,7 @@ func (x *ListRequestsResponse) String() string {
 func (*ListRequestsResponse) ProtoMessage() {}
 
 func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[23]
+	mi := &file_docket_api_v1_query_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2301,7 +2439,7 @@ func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{23}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListRequestsResponse) GetRequests() []*Request {
@@ -2353,7 +2491,7 @@ type Request struct {
 
 func (x *Request) Reset() {
 	*x = Request{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[24]
+	mi := &file_docket_api_v1_query_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2365,7 +2503,7 @@ func (x *Request) String() string {
 func (*Request) ProtoMessage() {}
 
 func (x *Request) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[24]
+	mi := &file_docket_api_v1_query_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2516,7 @@ func (x *Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Request.ProtoReflect.Descriptor instead.
 func (*Request) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{24}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Request) GetRequestId() string {
@@ -2481,7 +2619,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	mi := &file_docket_api_v1_query_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2493,7 +2631,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	mi := &file_docket_api_v1_query_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2506,7 +2644,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{25}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{26}
 }
 
 // ListTenantsResponse lists tenants.
@@ -2522,7 +2660,7 @@ type ListTenantsResponse struct {
 
 func (x *ListTenantsResponse) Reset() {
 	*x = ListTenantsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	mi := &file_docket_api_v1_query_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2534,7 +2672,7 @@ func (x *ListTenantsResponse) String() string {
 func (*ListTenantsResponse) ProtoMessage() {}
 
 func (x *ListTenantsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	mi := &file_docket_api_v1_query_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2547,7 +2685,7 @@ func (x *ListTenantsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsResponse.ProtoReflect.Descriptor instead.
 func (*ListTenantsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{26}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListTenantsResponse) GetTenants() []string {
@@ -2574,7 +2712,7 @@ type GetStatisticsRequest struct {
 
 func (x *GetStatisticsRequest) Reset() {
 	*x = GetStatisticsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	mi := &file_docket_api_v1_query_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2586,7 +2724,7 @@ func (x *GetStatisticsRequest) String() string {
 func (*GetStatisticsRequest) ProtoMessage() {}
 
 func (x *GetStatisticsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	mi := &file_docket_api_v1_query_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2599,7 +2737,7 @@ func (x *GetStatisticsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatisticsRequest.ProtoReflect.Descriptor instead.
 func (*GetStatisticsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{27}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetStatisticsRequest) GetTenant() string {
@@ -2645,7 +2783,7 @@ type GetStatisticsResponse struct {
 
 func (x *GetStatisticsResponse) Reset() {
 	*x = GetStatisticsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	mi := &file_docket_api_v1_query_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2657,7 +2795,7 @@ func (x *GetStatisticsResponse) String() string {
 func (*GetStatisticsResponse) ProtoMessage() {}
 
 func (x *GetStatisticsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	mi := &file_docket_api_v1_query_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2670,7 +2808,7 @@ func (x *GetStatisticsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatisticsResponse.ProtoReflect.Descriptor instead.
 func (*GetStatisticsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{28}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetStatisticsResponse) GetDisclosuresByKind() []*MonthlyCount {
@@ -2709,7 +2847,7 @@ type MonthlyCount struct {
 
 func (x *MonthlyCount) Reset() {
 	*x = MonthlyCount{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[29]
+	mi := &file_docket_api_v1_query_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2721,7 +2859,7 @@ func (x *MonthlyCount) String() string {
 func (*MonthlyCount) ProtoMessage() {}
 
 func (x *MonthlyCount) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[29]
+	mi := &file_docket_api_v1_query_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2734,7 +2872,7 @@ func (x *MonthlyCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MonthlyCount.ProtoReflect.Descriptor instead.
 func (*MonthlyCount) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{29}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *MonthlyCount) GetMonth() string {
@@ -2770,7 +2908,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12+\n" +
 	"\x04axis\x18\x04 \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\"K\n" +
 	"\x12GetSubjectResponse\x125\n" +
-	"\asubject\x18\x01 \x01(\v2\x1b.docket.api.v1.SubjectStateR\asubject\"\xac\x05\n" +
+	"\asubject\x18\x01 \x01(\v2\x1b.docket.api.v1.SubjectStateR\asubject\"\xd4\x05\n" +
 	"\fSubjectState\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -2791,7 +2929,8 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\ropen_requests\x18\f \x03(\tR\fopenRequests\x122\n" +
 	"\berasures\x18\r \x03(\v2\x16.docket.api.v1.ErasureR\berasures\x12E\n" +
 	"\x0fshredded_groups\x18\x0e \x03(\v2\x1c.docket.api.v1.ShreddedGroupR\x0eshreddedGroups\x12;\n" +
-	"\vcollections\x18\x0f \x03(\v2\x19.docket.api.v1.CollectionR\vcollections\"\xd7\x03\n" +
+	"\vcollections\x18\x0f \x03(\v2\x19.docket.api.v1.CollectionR\vcollections\x12&\n" +
+	"\x04uses\x18\x10 \x03(\v2\x12.docket.api.v1.UseR\x04uses\"\xd7\x03\n" +
 	"\aConsent\x12\x18\n" +
 	"\apurpose\x18\x01 \x01(\tR\apurpose\x12\x14\n" +
 	"\x05given\x18\x02 \x01(\bR\x05given\x12\x1b\n" +
@@ -2837,7 +2976,23 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"activityId\x120\n" +
 	"\x05first\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05first\x12.\n" +
 	"\x04last\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04last\x125\n" +
-	"\bended_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\"\x89\x01\n" +
+	"\bended_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\"\xa6\x03\n" +
+	"\x03Use\x12\x1f\n" +
+	"\vactivity_id\x18\x01 \x01(\tR\n" +
+	"activityId\x12\x1a\n" +
+	"\bpurposes\x18\x02 \x03(\tR\bpurposes\x12\x1e\n" +
+	"\n" +
+	"categories\x18\x03 \x03(\tR\n" +
+	"categories\x12=\n" +
+	"\vlegal_bases\x18\x04 \x03(\x0e2\x1c.docket.events.v1.LegalBasisR\n" +
+	"legalBases\x120\n" +
+	"\x05first\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05first\x12.\n" +
+	"\x04last\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04last\x12\x14\n" +
+	"\x05count\x18\a \x01(\x04R\x05count\x12\x1c\n" +
+	"\tprofiling\x18\b \x01(\bR\tprofiling\x12R\n" +
+	"\x12automated_decision\x18\t \x01(\x0e2#.docket.events.v1.AutomatedDecisionR\x11automatedDecision\x12\x19\n" +
+	"\bevent_id\x18\n" +
+	" \x01(\tR\aeventId\"\x89\x01\n" +
 	"\x12ListHistoryRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -3039,7 +3194,7 @@ func file_docket_api_v1_query_proto_rawDescGZIP() []byte {
 }
 
 var file_docket_api_v1_query_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_docket_api_v1_query_proto_goTypes = []any{
 	(TimeAxis)(0),                         // 0: docket.api.v1.TimeAxis
 	(ObservedKind)(0),                     // 1: docket.api.v1.ObservedKind
@@ -3053,123 +3208,130 @@ var file_docket_api_v1_query_proto_goTypes = []any{
 	(*Erasure)(nil),                       // 9: docket.api.v1.Erasure
 	(*ShreddedGroup)(nil),                 // 10: docket.api.v1.ShreddedGroup
 	(*Collection)(nil),                    // 11: docket.api.v1.Collection
-	(*ListHistoryRequest)(nil),            // 12: docket.api.v1.ListHistoryRequest
-	(*ListHistoryResponse)(nil),           // 13: docket.api.v1.ListHistoryResponse
-	(*AuditRow)(nil),                      // 14: docket.api.v1.AuditRow
-	(*ListDisclosuresRequest)(nil),        // 15: docket.api.v1.ListDisclosuresRequest
-	(*ListDisclosuresResponse)(nil),       // 16: docket.api.v1.ListDisclosuresResponse
-	(*Disclosure)(nil),                    // 17: docket.api.v1.Disclosure
-	(*GetRecordOfProcessingRequest)(nil),  // 18: docket.api.v1.GetRecordOfProcessingRequest
-	(*GetRecordOfProcessingResponse)(nil), // 19: docket.api.v1.GetRecordOfProcessingResponse
-	(*Observed)(nil),                      // 20: docket.api.v1.Observed
-	(*Drift)(nil),                         // 21: docket.api.v1.Drift
-	(*ListFindingsRequest)(nil),           // 22: docket.api.v1.ListFindingsRequest
-	(*ListFindingsResponse)(nil),          // 23: docket.api.v1.ListFindingsResponse
-	(*Finding)(nil),                       // 24: docket.api.v1.Finding
-	(*ListRequestsRequest)(nil),           // 25: docket.api.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),          // 26: docket.api.v1.ListRequestsResponse
-	(*Request)(nil),                       // 27: docket.api.v1.Request
-	(*ListTenantsRequest)(nil),            // 28: docket.api.v1.ListTenantsRequest
-	(*ListTenantsResponse)(nil),           // 29: docket.api.v1.ListTenantsResponse
-	(*GetStatisticsRequest)(nil),          // 30: docket.api.v1.GetStatisticsRequest
-	(*GetStatisticsResponse)(nil),         // 31: docket.api.v1.GetStatisticsResponse
-	(*MonthlyCount)(nil),                  // 32: docket.api.v1.MonthlyCount
-	(*timestamppb.Timestamp)(nil),         // 33: google.protobuf.Timestamp
-	(v1.LegalBasis)(0),                    // 34: docket.events.v1.LegalBasis
-	(*v1.Actor)(nil),                      // 35: docket.events.v1.Actor
-	(v1.RecipientKind)(0),                 // 36: docket.events.v1.RecipientKind
-	(*v1.Recipient)(nil),                  // 37: docket.events.v1.Recipient
-	(*v1.ProcessingActivity)(nil),         // 38: docket.events.v1.ProcessingActivity
-	(v1.Right)(0),                         // 39: docket.events.v1.Right
-	(v1.DenialGround)(0),                  // 40: docket.events.v1.DenialGround
+	(*Use)(nil),                           // 12: docket.api.v1.Use
+	(*ListHistoryRequest)(nil),            // 13: docket.api.v1.ListHistoryRequest
+	(*ListHistoryResponse)(nil),           // 14: docket.api.v1.ListHistoryResponse
+	(*AuditRow)(nil),                      // 15: docket.api.v1.AuditRow
+	(*ListDisclosuresRequest)(nil),        // 16: docket.api.v1.ListDisclosuresRequest
+	(*ListDisclosuresResponse)(nil),       // 17: docket.api.v1.ListDisclosuresResponse
+	(*Disclosure)(nil),                    // 18: docket.api.v1.Disclosure
+	(*GetRecordOfProcessingRequest)(nil),  // 19: docket.api.v1.GetRecordOfProcessingRequest
+	(*GetRecordOfProcessingResponse)(nil), // 20: docket.api.v1.GetRecordOfProcessingResponse
+	(*Observed)(nil),                      // 21: docket.api.v1.Observed
+	(*Drift)(nil),                         // 22: docket.api.v1.Drift
+	(*ListFindingsRequest)(nil),           // 23: docket.api.v1.ListFindingsRequest
+	(*ListFindingsResponse)(nil),          // 24: docket.api.v1.ListFindingsResponse
+	(*Finding)(nil),                       // 25: docket.api.v1.Finding
+	(*ListRequestsRequest)(nil),           // 26: docket.api.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),          // 27: docket.api.v1.ListRequestsResponse
+	(*Request)(nil),                       // 28: docket.api.v1.Request
+	(*ListTenantsRequest)(nil),            // 29: docket.api.v1.ListTenantsRequest
+	(*ListTenantsResponse)(nil),           // 30: docket.api.v1.ListTenantsResponse
+	(*GetStatisticsRequest)(nil),          // 31: docket.api.v1.GetStatisticsRequest
+	(*GetStatisticsResponse)(nil),         // 32: docket.api.v1.GetStatisticsResponse
+	(*MonthlyCount)(nil),                  // 33: docket.api.v1.MonthlyCount
+	(*timestamppb.Timestamp)(nil),         // 34: google.protobuf.Timestamp
+	(v1.LegalBasis)(0),                    // 35: docket.events.v1.LegalBasis
+	(v1.AutomatedDecision)(0),             // 36: docket.events.v1.AutomatedDecision
+	(*v1.Actor)(nil),                      // 37: docket.events.v1.Actor
+	(v1.RecipientKind)(0),                 // 38: docket.events.v1.RecipientKind
+	(*v1.Recipient)(nil),                  // 39: docket.events.v1.Recipient
+	(*v1.ProcessingActivity)(nil),         // 40: docket.events.v1.ProcessingActivity
+	(v1.Right)(0),                         // 41: docket.events.v1.Right
+	(v1.DenialGround)(0),                  // 42: docket.events.v1.DenialGround
 }
 var file_docket_api_v1_query_proto_depIdxs = []int32{
-	33, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
+	34, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
 	0,  // 1: docket.api.v1.GetSubjectRequest.axis:type_name -> docket.api.v1.TimeAxis
 	5,  // 2: docket.api.v1.GetSubjectResponse.subject:type_name -> docket.api.v1.SubjectState
-	33, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
-	33, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
+	34, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
+	34, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
 	6,  // 5: docket.api.v1.SubjectState.consents:type_name -> docket.api.v1.Consent
 	7,  // 6: docket.api.v1.SubjectState.restrictions:type_name -> docket.api.v1.Restriction
 	8,  // 7: docket.api.v1.SubjectState.objections:type_name -> docket.api.v1.Objection
 	9,  // 8: docket.api.v1.SubjectState.erasures:type_name -> docket.api.v1.Erasure
 	10, // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
 	11, // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
-	33, // 11: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	33, // 12: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
-	33, // 13: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
-	33, // 14: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
-	33, // 15: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
-	33, // 16: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
-	33, // 17: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
-	33, // 18: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
-	33, // 19: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
-	33, // 20: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
-	33, // 21: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
-	14, // 22: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
-	34, // 23: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
-	33, // 24: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 25: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
-	35, // 26: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
-	36, // 27: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
-	34, // 28: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
-	33, // 29: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
-	33, // 30: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
-	0,  // 31: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
-	17, // 32: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
-	37, // 33: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
-	34, // 34: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
-	34, // 35: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	33, // 36: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
-	33, // 37: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 38: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
-	33, // 39: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 40: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
-	38, // 41: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
-	20, // 42: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
-	21, // 43: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
-	1,  // 44: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
-	33, // 45: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 46: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
-	1,  // 47: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
-	33, // 48: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 49: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
-	24, // 50: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
-	33, // 51: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
-	2,  // 52: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
-	27, // 53: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
-	39, // 54: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
-	33, // 55: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
-	33, // 56: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
-	33, // 57: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
-	2,  // 58: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
-	40, // 59: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
-	33, // 60: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	33, // 61: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
-	33, // 62: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
-	32, // 63: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
-	32, // 64: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
-	3,  // 65: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
-	12, // 66: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
-	15, // 67: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
-	18, // 68: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
-	22, // 69: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
-	25, // 70: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
-	28, // 71: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
-	30, // 72: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
-	4,  // 73: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
-	13, // 74: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
-	16, // 75: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
-	19, // 76: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
-	23, // 77: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
-	26, // 78: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
-	29, // 79: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
-	31, // 80: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
-	73, // [73:81] is the sub-list for method output_type
-	65, // [65:73] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	12, // 11: docket.api.v1.SubjectState.uses:type_name -> docket.api.v1.Use
+	34, // 12: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	34, // 13: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
+	34, // 14: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
+	34, // 15: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
+	34, // 16: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
+	34, // 17: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
+	34, // 18: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
+	34, // 19: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
+	34, // 20: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
+	34, // 21: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
+	34, // 22: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
+	35, // 23: docket.api.v1.Use.legal_bases:type_name -> docket.events.v1.LegalBasis
+	34, // 24: docket.api.v1.Use.first:type_name -> google.protobuf.Timestamp
+	34, // 25: docket.api.v1.Use.last:type_name -> google.protobuf.Timestamp
+	36, // 26: docket.api.v1.Use.automated_decision:type_name -> docket.events.v1.AutomatedDecision
+	15, // 27: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
+	35, // 28: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
+	34, // 29: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
+	34, // 30: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
+	37, // 31: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
+	38, // 32: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
+	35, // 33: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
+	34, // 34: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
+	34, // 35: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
+	0,  // 36: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
+	18, // 37: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
+	39, // 38: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
+	35, // 39: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
+	35, // 40: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	34, // 41: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
+	34, // 42: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
+	34, // 43: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
+	34, // 44: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
+	0,  // 45: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
+	40, // 46: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
+	21, // 47: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
+	22, // 48: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
+	1,  // 49: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
+	34, // 50: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
+	34, // 51: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
+	1,  // 52: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
+	34, // 53: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
+	34, // 54: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
+	25, // 55: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
+	34, // 56: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
+	2,  // 57: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
+	28, // 58: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
+	41, // 59: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
+	34, // 60: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
+	34, // 61: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
+	34, // 62: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	2,  // 63: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
+	42, // 64: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
+	34, // 65: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	34, // 66: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
+	34, // 67: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
+	33, // 68: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
+	33, // 69: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
+	3,  // 70: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
+	13, // 71: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
+	16, // 72: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
+	19, // 73: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
+	23, // 74: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
+	26, // 75: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
+	29, // 76: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
+	31, // 77: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
+	4,  // 78: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
+	14, // 79: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
+	17, // 80: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
+	20, // 81: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
+	24, // 82: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
+	27, // 83: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
+	30, // 84: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
+	32, // 85: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
+	78, // [78:86] is the sub-list for method output_type
+	70, // [70:78] is the sub-list for method input_type
+	70, // [70:70] is the sub-list for extension type_name
+	70, // [70:70] is the sub-list for extension extendee
+	0,  // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_query_proto_init() }
@@ -3183,7 +3345,7 @@ func file_docket_api_v1_query_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_query_proto_rawDesc), len(file_docket_api_v1_query_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   30,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
