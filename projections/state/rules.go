@@ -401,12 +401,7 @@ func ruleSpecialCategory(st *model.SubjectState, cat *Catalogue, rec source.Reco
 	if !ok {
 		return nil
 	}
-	var special []string
-	for _, c := range p.categories {
-		if taxonomy.IsSpecialCategory(c) {
-			special = append(special, c)
-		}
-	}
+	special := specialOf(p.categories)
 	if len(special) == 0 {
 		return nil
 	}
@@ -442,6 +437,17 @@ func ruleSpecialCategory(st *model.SubjectState, cat *Catalogue, rec source.Reco
 	}
 	return []model.Finding{finding(RuleSpecialCategory, rec, ids, fmt.Sprintf(
 		"%s of special category %s: %s", what(rec.Event, p), strings.Join(special, ", "), strings.Join(why, "; ")))}
+}
+
+// specialOf lists the special categories (Art. 9(1)) among categories.
+func specialOf(categories []string) []string {
+	var out []string
+	for _, c := range categories {
+		if taxonomy.IsSpecialCategory(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ruleUndeclaredActivity: processing that names an activity the tenant's
@@ -773,13 +779,7 @@ func ruleAutomatedDecision(st *model.SubjectState, _ *Catalogue, rec source.Reco
 			}
 		}
 	}
-	var special []string
-	for _, c := range p.categories {
-		if taxonomy.IsSpecialCategory(c) {
-			special = append(special, c)
-		}
-	}
-	if len(special) > 0 && p.condition != eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT &&
+	if special := specialOf(p.categories); len(special) > 0 && p.condition != eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT &&
 		p.condition != eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_G_SUBSTANTIAL_PUBLIC_INTEREST {
 		why = append(why, fmt.Sprintf("special categories %s under %s, where Art. 22(4) allows only Art. 9(2)(a) or (g)",
 			strings.Join(special, ", "), p.condition))
