@@ -38,3 +38,31 @@ func TestSubjectPageShowsUses(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordPageShowsProfilingAndArt10: the record of processing shows an
+// activity's declared profiling, automated decisions and Art. 10 basis;
+// an activity declaring none shows none of them.
+func TestRecordPageShowsProfilingAndArt10(t *testing.T) {
+	pages, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &recordData{Axis: "occurred", R: &apiv1.GetRecordOfProcessingResponse{Activities: []*eventsv1.ProcessingActivity{
+		{ActivityId: "fraud", Name: "Fraud checks", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
+			Profiling: true, AutomatedDecision: eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT},
+		{ActivityId: "vetting", Name: "Vetting", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
+			CriminalDataBasis: eventsv1.CriminalDataBasis_CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW},
+		{ActivityId: "plain", Name: "Plain", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT},
+	}}}
+	var b bytes.Buffer
+	if err := pages["record"].ExecuteTemplate(&b, "layout.html", view{Title: "Record", Nav: "record", Data: d}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, w := range []string{"(fraud)</span><br>profiling<br>automated decision significant effect</td>", "; Art. 10: authorised by law</td>",
+		"(plain)</span></td>"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the page does not show %q", w)
+		}
+	}
+}

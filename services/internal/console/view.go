@@ -169,8 +169,12 @@ var funcs = template.FuncMap{
 	"right":     func(r eventsv1.Right) string { return enumWords(r.String(), "RIGHT_") },
 	"ground":    func(g eventsv1.DenialGround) string { return enumWords(g.String(), "DENIAL_GROUND_") },
 	"decision": func(d eventsv1.AutomatedDecision) string {
-		return "automated decision " + enumWords(d.String(), "AUTOMATED_DECISION_")
+		if w := enumWords(d.String(), "AUTOMATED_DECISION_"); w != "" {
+			return "automated decision " + w
+		}
+		return ""
 	},
+	"criminal":     func(b eventsv1.CriminalDataBasis) string { return enumWords(b.String(), "CRIMINAL_DATA_BASIS_") },
 	"join":         strings.Join,
 	"query":        query,
 	"add":          func(a, b int) int { return a + b },
