@@ -428,6 +428,12 @@ Why, and on which ground.
 - Our newsletter and the statistics and advertising cookies on our website:
   only with your consent (Art. 6(1)(a)), which you can withdraw at any time.
 
+Automated decisions. When you open an account our risk engine checks the
+sign-up against patterns of fraud (profiling) and opens or refuses the
+account on its own, as is necessary to enter into the contract with you
+(Art. 22(2)(a)). You may ask for a person to review the decision, give your
+point of view and contest it.
+
 Who receives it. A mailing service in the United States sends our emails
 under standard contractual clauses; a payment service in the Netherlands
 handles card payments; a storage provider in Germany hosts encrypted
