@@ -70,12 +70,7 @@ func record(activity string) *eventsv1.DataCollected {
 // neither a collection nor a disclosure. t0 is Monday 6 January 2025,
 // 09:00 UTC; day(n) is n days later.
 func TestUseIsProcessing(t *testing.T) {
-	tests := []struct {
-		name  string
-		rule  string
-		build func(s *stream)
-		want  []brief
-	}{
+	checkRules(t, []ruleCase{
 		// Consent: given on 6 January, withdrawn on 9 January (ev-3); the
 		// send on 11 January relies on a consent withdrawn two days before.
 		{"send with consent", state.RuleConsentWithdrawn, func(s *stream) {
@@ -257,18 +252,7 @@ func TestUseIsProcessing(t *testing.T) {
 			dc.Categories = []string{catMail}
 			s.add(subj, day(5), dc)
 		}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.rule+"/"+tt.name, func(t *testing.T) {
-			s := &stream{}
-			tt.build(s)
-			st, cat, rec := run(t, s)
-			got := briefs(state.CheckRule(tt.rule, st, cat, rec))
-			if want := append([]brief{}, tt.want...); !reflect.DeepEqual(got, want) {
-				t.Errorf("findings %v, want %v", got, want)
-			}
-		})
-	}
+	})
 }
 
 // TestUseDetails: the details of the new findings, and of a use outside

@@ -120,7 +120,7 @@ var (
 	// criminalCategory is criminal-offence data (Art. 10), which no
 	// activity declares and no event gives a basis for.
 	criminalCategory = "user.criminal_history"
-	fallbackPurpose           = "marketing.communications.email"
-	fallbackCategory          = "user.contact.email"
-	authorityPurpose          = "essential.legal_obligation"
+	fallbackPurpose  = "marketing.communications.email"
+	fallbackCategory = "user.contact.email"
+	authorityPurpose = "essential.legal_obligation"
 )
