@@ -36,6 +36,10 @@ const (
 	// or transfer mechanism is not the one the catalogue declares for that
 	// recipient id.
 	RuleRecipientNotAsDeclared = "disclosure_to_recipient_not_as_declared"
+	// RuleExtensionNotCounted: an extension of a rights request's deadline
+	// that does not count (Art. 12(3)): recorded after the first month
+	// ended, or not the first (ExtensionStanding).
+	RuleExtensionNotCounted = "deadline_extension_not_counted"
 	// RuleAutomatedDecision: a use (DataProcessed) that takes a decision
 	// based solely on automated processing with legal or similarly
 	// significant effect (Art. 22(1)) without an Art. 22(2) exception, or
@@ -45,11 +49,7 @@ const (
 	// RuleCriminalData: a collection, use or disclosure of criminal-offence
 	// data (user.criminal_history or below) with no Art. 10 basis, neither
 	// on the event nor on its declared activity.
-	RuleCriminalData = "criminal_data_without_art10_basis"
-	// RuleExtensionNotCounted: an extension of a rights request's deadline
-	// that does not count (Art. 12(3)): recorded after the first month
-	// ended, or not the first (ExtensionStanding).
-	RuleExtensionNotCounted = "deadline_extension_not_counted"
+	RuleCriminalData        = "criminal_data_without_art10_basis"
 	RuleRequestPastDeadline = "rights_request_past_deadline"
 	RuleRetentionExceeded   = "retention_exceeded"
 	RuleNotificationOverdue = "recipient_notification_overdue"
@@ -64,8 +64,7 @@ var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
 	RuleChildWithoutParent, RuleAfterErasure, RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
-	RuleAutomatedDecision, RuleCriminalData,
-	RuleExtensionNotCounted, RuleRequestPastDeadline,
+	RuleExtensionNotCounted, RuleAutomatedDecision, RuleCriminalData, RuleRequestPastDeadline,
 	RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
 }
 
