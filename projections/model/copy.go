@@ -65,6 +65,11 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		v.RelationshipEndedAt, v.FulfilledAt = ptr(v.RelationshipEndedAt), ptr(v.FulfilledAt)
 		return v
 	})
+	c.Used = copyMap(s.Used, func(v Use) Use {
+		v.Purposes, v.Categories, v.LegalBases = slices.Clone(v.Purposes), slices.Clone(v.Categories), slices.Clone(v.LegalBases)
+		v.First, v.Last = tf(v.First), tf(v.Last)
+		return v
+	})
 	c.Notifications = copyMap(s.Notifications, func(v Notification) Notification {
 		v.DueAt, v.ClosedAt = ptr(v.DueAt), ptr(v.ClosedAt)
 		return v

@@ -118,6 +118,35 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.raw(`}`)
 		})
 	}
+	if len(s.Used) > 0 {
+		w.raw(`,"used":`)
+		writeMap(&w, s.Used, func(u *Use) {
+			w.raw(`{"activity_id":`)
+			w.str(u.ActivityID)
+			for _, l := range []struct {
+				key  string
+				list []string
+			}{{`,"purposes":`, u.Purposes}, {`,"categories":`, u.Categories}, {`,"legal_bases":`, u.LegalBases}} {
+				if len(l.list) > 0 {
+					w.raw(l.key)
+					w.strs(l.list)
+				}
+			}
+			w.raw(`,"first":`)
+			w.time(u.First)
+			w.raw(`,"last":`)
+			w.time(u.Last)
+			w.raw(`,"count":`)
+			w.b = strconv.AppendInt(w.b, int64(u.Count), 10)
+			if u.Profiling {
+				w.raw(`,"profiling":true`)
+			}
+			w.optStr(`,"automated_decision":`, u.AutomatedDecision)
+			w.raw(`,"event_id":`)
+			w.str(u.EventID)
+			w.raw(`}`)
+		})
+	}
 	if len(s.Notifications) > 0 {
 		w.raw(`,"notifications":`)
 		writeMap(&w, s.Notifications, func(n *Notification) {

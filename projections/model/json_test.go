@@ -100,6 +100,13 @@ func randomState(r *rand.Rand) *model.SubjectState {
 		}
 	}
 	if r.IntN(4) > 0 {
+		s.Used = map[string]*model.Use{}
+		for range n() {
+			s.Used[str()] = &model.Use{ActivityID: str(), Purposes: list(), Categories: list(), LegalBases: list(), First: tm(),
+				Last: tm(), Count: r.IntN(50), Profiling: r.IntN(2) == 0, AutomatedDecision: str(), EventID: str()}
+		}
+	}
+	if r.IntN(4) > 0 {
 		s.Notifications = map[string]*model.Notification{}
 		for range n() {
 			s.Notifications[str()] = &model.Notification{RequestID: str(), RecipientID: str(), Right: str(), CauseEventID: str(),

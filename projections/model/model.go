@@ -58,6 +58,11 @@ type SubjectState struct {
 	// Collected: per activity, when data was first and last collected
 	// (retention runs from it) and whether its retention has ended.
 	Collected map[string]*Collection `json:"collected,omitempty"`
+	// Used: per activity, the uses of the subject's data (DataProcessed)
+	// that were neither collections nor disclosures: what, when, under
+	// which basis, and whether they profiled the subject or decided about
+	// it. A use starts no retention period.
+	Used map[string]*Use `json:"used,omitempty"`
 	// Notifications are the Art. 19 notices owed to recipients, by
 	// NotificationKey, open or closed.
 	Notifications map[string]*Notification `json:"notifications,omitempty"`
@@ -167,6 +172,24 @@ type Collection struct {
 	// requests at or after the period's last collection; a later
 	// collection clears it.
 	FulfilledAt *time.Time `json:"fulfilled_at,omitempty"`
+}
+
+// Use sums up one activity's uses (DataProcessed) of a subject's data.
+type Use struct {
+	ActivityID string    `json:"activity_id"`
+	Purposes   []string  `json:"purposes,omitempty"`
+	Categories []string  `json:"categories,omitempty"`
+	LegalBases []string  `json:"legal_bases,omitempty"` // enum names, in order of first use
+	First      time.Time `json:"first"`                 // occurred_at of the earliest use
+	Last       time.Time `json:"last"`                  // occurred_at of the latest use
+	Count      int       `json:"count"`
+	// Profiling: a use evaluated personal aspects of the subject (Art. 4(4)).
+	Profiling bool `json:"profiling,omitempty"`
+	// AutomatedDecision is the most significant decision based solely on
+	// automated processing a use took (an AutomatedDecision name), empty
+	// when none did.
+	AutomatedDecision string `json:"automated_decision,omitempty"`
+	EventID           string `json:"event_id"` // the latest use
 }
 
 // AuditRow is one event in the audit trail: what was processed, under which

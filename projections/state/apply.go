@@ -138,6 +138,9 @@ func auditRow(rec source.Record) model.AuditRow {
 	case *eventsv1.Event_DataCollected:
 		m := p.DataCollected
 		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), m.GetPurposes(), events.EnumName(m.GetLegalBasis())
+	case *eventsv1.Event_DataProcessed:
+		m := p.DataProcessed
+		row.Categories, row.Purposes, row.LegalBasis = m.GetCategories(), m.GetPurposes(), events.EnumName(m.GetLegalBasis())
 	case *eventsv1.Event_DataRectified:
 		row.Categories = p.DataRectified.GetCategories()
 	case *eventsv1.Event_ConsentGiven:
@@ -223,15 +226,18 @@ func disclosureRow(rec source.Record) *model.DisclosureRow {
 }
 
 // observed lists what an event shows being processed: the purposes and
-// categories of DataCollected, the purpose, recipient and categories of
-// DisclosureMade. Other payloads (consents, requests, rectifications,
-// erasures) describe processing rather than do it, and count for nothing.
+// categories of DataCollected and DataProcessed (a use), the purpose,
+// recipient and categories of DisclosureMade. Other payloads (consents,
+// requests, rectifications, erasures) describe processing rather than do
+// it, and count for nothing.
 func observed(rec source.Record) []model.ObservedRow {
 	ev := rec.Event
 	var purposes, recipients, categories []string
 	switch p := ev.GetPayload().(type) {
 	case *eventsv1.Event_DataCollected:
 		purposes, categories = p.DataCollected.GetPurposes(), p.DataCollected.GetCategories()
+	case *eventsv1.Event_DataProcessed:
+		purposes, categories = p.DataProcessed.GetPurposes(), p.DataProcessed.GetCategories()
 	case *eventsv1.Event_DisclosureMade:
 		purposes, categories = []string{p.DisclosureMade.GetPurpose()}, p.DisclosureMade.GetCategories()
 		recipients = []string{p.DisclosureMade.GetRecipient().GetId()}
@@ -286,6 +292,8 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		if id := m.GetActivityId(); id != "" {
 			collect(st, id, at)
 		}
+	case *eventsv1.Event_DataProcessed:
+		used(st, p.DataProcessed, at, ev.GetEventId())
 	case *eventsv1.Event_ConsentGiven:
 		m := p.ConsentGiven
 		c := &model.Consent{
@@ -498,6 +506,43 @@ func startClock(c *model.Collection, t **time.Time, at time.Time) {
 		return
 	}
 	*t = &at
+}
+
+// used adds a use to the subject's uses of its activity ("" when it names
+// none): purposes, categories and bases are added in order of first use;
+// the latest use by occurred_at (the later in stream order on a tie) is
+// EventID.
+func used(st *model.SubjectState, m *eventsv1.DataProcessed, at time.Time, eventID string) {
+	if st.Used == nil {
+		st.Used = map[string]*model.Use{}
+	}
+	u := st.Used[m.GetActivityId()]
+	if u == nil {
+		u = &model.Use{ActivityID: m.GetActivityId(), First: at, Last: at}
+		st.Used[m.GetActivityId()] = u
+	}
+	add := func(list []string, keys ...string) []string {
+		for _, k := range keys {
+			if k != "" && !slices.Contains(list, k) {
+				list = append(list, k)
+			}
+		}
+		return list
+	}
+	u.Purposes = add(u.Purposes, m.GetPurposes()...)
+	u.Categories = add(u.Categories, m.GetCategories()...)
+	u.LegalBases = add(u.LegalBases, events.EnumName(m.GetLegalBasis()))
+	u.Count++
+	u.Profiling = u.Profiling || m.GetProfiling()
+	if d := m.GetAutomatedDecision(); d > eventsv1.AutomatedDecision(eventsv1.AutomatedDecision_value[u.AutomatedDecision]) {
+		u.AutomatedDecision = events.EnumName(d)
+	}
+	if at.Before(u.First) {
+		u.First = at
+	}
+	if !at.Before(u.Last) {
+		u.Last, u.EventID = at, eventID
+	}
 }
 
 func end(c *model.Collection, at time.Time) {

@@ -69,9 +69,22 @@
 //   - processing_after_erasure fires on processing that touches a shredded
 //     key group (its values' groups, and its activity's declared group), so
 //     data kept under a legal hold in another group (tax) may still be used.
+//   - A use (DataProcessed: a send by the controller itself, an analytics
+//     run, profiling, an automated decision) is processing like a
+//     collection or a disclosure: every processing rule judges it, the
+//     audit trail and the observed rows show it. It holds no values, so it
+//     touches its activity's key group only, and it starts no retention
+//     period (retention runs from collection).
 //   - Observed rows count the purposes, recipients and categories of
-//     DataCollected and DisclosureMade only: other payloads describe
-//     processing, they do not do it.
+//     DataCollected, DataProcessed and DisclosureMade only: other payloads
+//     describe processing, they do not do it.
+//   - Art. 22 is judged per use: a decision based solely on automated
+//     processing with legal or similarly significant effect needs an Art.
+//     22(2) exception on the event (the catalogue declares whether an
+//     activity decides, not under which exception), and on special
+//     categories Art. 9(2)(a) or (g) (Art. 22(4)). Art. 10 is judged on
+//     every collection, use and disclosure of user.criminal_history: a
+//     basis on the event or on its declared activity suffices.
 //   - Transfers (Art. 44-49) are judged per disclosure, by the recipient it
 //     names: outside the EEA, an adequacy decision must be in force for the
 //     country at occurred_at (taxonomy.AdequacyAt); the United States'

@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -233,4 +234,29 @@ func transfer(country string, tm eventsv1.TransferMechanism) *eventsv1.Recipient
 // disclosed is a disclosure of an email address to r.
 func disclosed(r *eventsv1.Recipient) *eventsv1.DisclosureMade {
 	return &eventsv1.DisclosureMade{Recipient: r, Categories: []string{catMail}, Purpose: useSvc, LegalBasis: liBasis}
+}
+
+// ruleCase is one case of an event-time rule: the events build adds before
+// the last are folded in, and the rule judges the last against that state.
+type ruleCase struct {
+	name  string
+	rule  string
+	build func(s *stream)
+	want  []brief
+}
+
+// checkRules runs each case as a subtest named rule/name.
+func checkRules(t *testing.T, tests []ruleCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.rule+"/"+tt.name, func(t *testing.T) {
+			s := &stream{}
+			tt.build(s)
+			st, cat, rec := run(t, s)
+			got := briefs(state.CheckRule(tt.rule, st, cat, rec))
+			if want := append([]brief{}, tt.want...); !reflect.DeepEqual(got, want) {
+				t.Errorf("findings %v, want %v", got, want)
+			}
+		})
+	}
 }

@@ -41,6 +41,16 @@ const (
 	// that does not count (Art. 12(3)): recorded after the first month
 	// ended, or not the first (ExtensionStanding).
 	RuleExtensionNotCounted = "deadline_extension_not_counted"
+	// RuleAutomatedDecision: a use (DataProcessed) that takes a decision
+	// based solely on automated processing with legal or similarly
+	// significant effect (Art. 22(1)) without an Art. 22(2) exception, or
+	// that rests on special categories without Art. 9(2)(a) or (g) (Art.
+	// 22(4)).
+	RuleAutomatedDecision = "automated_decision_without_art22_exception"
+	// RuleCriminalData: a collection, use or disclosure of criminal-offence
+	// data (user.criminal_history or below) with no Art. 10 basis, neither
+	// on the event nor on its declared activity.
+	RuleCriminalData = "criminal_data_without_art10_basis"
 	// RuleRetentionWithoutLimit: a declaration or amendment of an activity
 	// whose retention has no time limit (days 0) or a trigger the ledger
 	// does not see, so that its data is never checked (Art. 5(1)(e)).
@@ -62,7 +72,7 @@ var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
 	RuleChildWithoutParent, RuleAfterErasure, RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
-	RuleExtensionNotCounted, RuleRetentionWithoutLimit, RuleRequestPastDeadline,
+	RuleExtensionNotCounted, RuleAutomatedDecision, RuleCriminalData, RuleRetentionWithoutLimit, RuleRequestPastDeadline,
 	RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
 }
 
@@ -106,10 +116,12 @@ var rules = []rule{
 	{RuleAfterErasure, ruleAfterErasure},
 	{RuleTransferWithoutGround, ruleTransferWithoutGround},
 	{RuleRecipientNotAsDeclared, ruleRecipientNotAsDeclared},
+	{RuleAutomatedDecision, ruleAutomatedDecision},
+	{RuleCriminalData, ruleCriminalData},
 }
 
 // processing is what a rule needs of an event that processes personal
-// data: DataCollected or DisclosureMade.
+// data: DataCollected, DataProcessed (a use) or DisclosureMade.
 type processing struct {
 	activity   string
 	purposes   []string
@@ -132,9 +144,14 @@ func processingOf(ev *eventsv1.Event) (p processing, ok bool) {
 		d := m.DisclosureMade
 		p = processing{d.GetActivityId(), []string{d.GetPurpose()}, d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil}
 		vals = d.GetValues()
+	case *eventsv1.Event_DataProcessed:
+		// A use holds no values: its key group is its activity's.
+		d := m.DataProcessed
+		p = processing{d.GetActivityId(), d.GetPurposes(), d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil}
 	default:
-		// exhaustive: only a collection and a disclosure process personal
-		// data; the others record rights, consents and decisions about it.
+		// exhaustive: only a collection, a use and a disclosure process
+		// personal data; the others record rights, consents and decisions
+		// about it.
 		return processing{}, false
 	}
 	for _, v := range vals {
@@ -391,12 +408,7 @@ func ruleSpecialCategory(st *model.SubjectState, cat *Catalogue, rec source.Reco
 	if !ok {
 		return nil
 	}
-	var special []string
-	for _, c := range p.categories {
-		if taxonomy.IsSpecialCategory(c) {
-			special = append(special, c)
-		}
-	}
+	special := specialOf(p.categories)
 	if len(special) == 0 {
 		return nil
 	}
@@ -434,6 +446,17 @@ func ruleSpecialCategory(st *model.SubjectState, cat *Catalogue, rec source.Reco
 		"%s of special category %s: %s", what(rec.Event, p), strings.Join(special, ", "), strings.Join(why, "; ")))}
 }
 
+// specialOf lists the special categories (Art. 9(1)) among categories.
+func specialOf(categories []string) []string {
+	var out []string
+	for _, c := range categories {
+		if taxonomy.IsSpecialCategory(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // ruleUndeclaredActivity: processing that names an activity the tenant's
 // catalogue does not declare at occurred_at (Art. 5(1)(b), 30): nothing
 // says what it may be used for, on which basis, or for how long.
@@ -453,7 +476,11 @@ func ruleUndeclaredActivity(_ *model.SubjectState, cat *Catalogue, rec source.Re
 // at occurred_at) beyond what the activity declares: a category or a
 // purpose no declared key covers (a declared key covers the keys below it:
 // "user.contact" covers "user.contact.email"; a broader key than the one
-// declared is outside it), or another legal basis (Art. 5(1)(b), 6). The
+// declared is outside it), or another legal basis (Art. 5(1)(b), 6); for
+// a use (DataProcessed), profiling (Art. 4(4)) under an activity that does
+// not declare it, or a decision based solely on automated processing
+// beyond the one the activity declares (none, or one without significant
+// effect, for a use with legal or similarly significant effect). The
 // finding cites the declaration. The Art. 9(2) condition is
 // ruleSpecialCategory's.
 func ruleOutsideActivity(_ *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
@@ -475,6 +502,17 @@ func ruleOutsideActivity(_ *model.SubjectState, cat *Catalogue, rec source.Recor
 	}
 	if p.basis != a.GetLegalBasis() {
 		why = append(why, fmt.Sprintf("legal basis %s, the activity declares %s", p.basis, a.GetLegalBasis()))
+	}
+	if u := rec.Event.GetDataProcessed(); u != nil {
+		if u.GetProfiling() && !a.GetProfiling() {
+			why = append(why, "profiling (Art. 4(4)), which the activity does not declare")
+		}
+		// The enum runs from none through no significant effect to
+		// significant effect: a use may decide no more than declared.
+		if d := u.GetAutomatedDecision(); d > a.GetAutomatedDecision() {
+			why = append(why, fmt.Sprintf("a decision based solely on automated processing (%s, Art. 22(1)), the activity declares %s",
+				d, a.GetAutomatedDecision()))
+		}
 	}
 	if len(why) == 0 {
 		return nil
@@ -590,6 +628,9 @@ func what(ev *eventsv1.Event, p processing) string {
 	s := "data collected"
 	if m := ev.GetDisclosureMade(); m != nil {
 		s = "disclosure to " + m.GetRecipient().GetId()
+	}
+	if m := ev.GetDataProcessed(); m != nil {
+		s = "data used by " + m.GetSystem()
 	}
 	if p.activity != "" {
 		s += " under activity " + p.activity
@@ -742,4 +783,110 @@ func ruleRetentionWithoutLimit(rec source.Record) []model.Finding {
 		Detail: fmt.Sprintf("activity %s declares a retention with %s: its data is never checked against a time limit (Art. 5(1)(e))",
 			a.GetActivityId(), why),
 	}}
+}
+
+// ruleAutomatedDecision: a use (DataProcessed) that takes a decision based
+// solely on automated processing with legal or similarly significant effect
+// (AUTOMATED_DECISION_SIGNIFICANT_EFFECT, Art. 22(1)) where Art. 22 forbids
+// it: with no Art. 22(2) exception; relying on Art. 22(2)(c) explicit
+// consent while the subject has no valid consent for one of its purposes at
+// occurred_at; or on special categories with an Art. 9(2) condition other
+// than (a) explicit consent or (g) substantial public interest (Art.
+// 22(4)). A decision without such effect, or one a person takes, is not
+// Art. 22's; whether the activity declares it is ruleOutsideActivity's.
+func ruleAutomatedDecision(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
+	u := rec.Event.GetDataProcessed()
+	if u == nil || u.GetAutomatedDecision() != eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT {
+		return nil
+	}
+	p, _ := processingOf(rec.Event)
+	at := occurredAt(rec.Event)
+	var why, ids []string
+	switch u.GetArt22Exception() {
+	case eventsv1.Art22Exception_ART22_EXCEPTION_UNSPECIFIED:
+		why = append(why, "no Art. 22(2) exception (contract, Union or Member State law, explicit consent)")
+	case eventsv1.Art22Exception_ART22_EXCEPTION_EXPLICIT_CONSENT:
+		for _, purpose := range p.purposes {
+			if s, c := consentAt(st, purpose, at); s != consentValid {
+				why = append(why, "relies on Art. 22(2)(c) explicit consent without valid consent for "+purpose)
+				if c != nil && s == consentWithdrawn {
+					ids = append(ids, c.EventID)
+				}
+			}
+		}
+	}
+	if special := specialOf(p.categories); len(special) > 0 && p.condition != eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT &&
+		p.condition != eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_G_SUBSTANTIAL_PUBLIC_INTEREST {
+		why = append(why, fmt.Sprintf("special categories %s under %s, where Art. 22(4) allows only Art. 9(2)(a) or (g)",
+			strings.Join(special, ", "), p.condition))
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return []model.Finding{finding(RuleAutomatedDecision, rec, ids, fmt.Sprintf(
+		"%s for %s took a decision based solely on automated processing with legal or similarly significant effect (Art. 22(1)): %s",
+		what(rec.Event, p), strings.Join(p.purposes, ", "), strings.Join(why, "; ")))}
+}
+
+// criminalCategory is the fideslang category of personal data relating to
+// criminal convictions and offences (Art. 10): it and every key below it.
+const criminalCategory = "user.criminal_history"
+
+// criminalBasisOf is the Art. 10 basis an event that processes personal
+// data records for itself.
+func criminalBasisOf(ev *eventsv1.Event) eventsv1.CriminalDataBasis {
+	switch m := ev.GetPayload().(type) {
+	case *eventsv1.Event_DataCollected:
+		return m.DataCollected.GetCriminalDataBasis()
+	case *eventsv1.Event_DataProcessed:
+		return m.DataProcessed.GetCriminalDataBasis()
+	case *eventsv1.Event_DisclosureMade:
+		return m.DisclosureMade.GetCriminalDataBasis()
+	default:
+		// exhaustive: the payloads processingOf knows; the others process
+		// nothing and record no basis.
+		return eventsv1.CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED
+	}
+}
+
+// ruleCriminalData: a collection, use or disclosure of criminal-offence
+// data (user.criminal_history or a key below it) with no Art. 10 basis
+// (under the control of official authority, or authorised by Union or
+// Member State law): none on the event, and none on its activity as
+// declared at occurred_at (or the event names no activity, or an
+// undeclared one). A basis on either is taken at its word: the ledger
+// holds no authority's control or law to check.
+func ruleCriminalData(_ *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
+	p, ok := processingOf(rec.Event)
+	if !ok {
+		return nil
+	}
+	var crim []string
+	for _, c := range p.categories {
+		if taxonomy.Covers(criminalCategory, c) && !contains(crim, c) {
+			crim = append(crim, c)
+		}
+	}
+	if len(crim) == 0 || criminalBasisOf(rec.Event) != eventsv1.CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED {
+		return nil
+	}
+	var ids []string
+	var why string
+	if p.activity == "" {
+		why = "it names no activity"
+	} else {
+		d := cat.declared(rec.Event.GetTenant(), p.activity, occurredAt(rec.Event), rec.Sequence)
+		switch {
+		case d == nil:
+			why = "activity " + p.activity + " is not declared"
+		case d.activity.GetCriminalDataBasis() != eventsv1.CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED:
+			return nil
+		default:
+			why = "activity " + p.activity + " declares none"
+			ids = []string{d.eventID}
+		}
+	}
+	return []model.Finding{finding(RuleCriminalData, rec, ids, fmt.Sprintf(
+		"%s of criminal-offence data %s without an Art. 10 basis: none on the event, and %s",
+		what(rec.Event, p), strings.Join(crim, ", "), why))}
 }

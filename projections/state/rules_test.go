@@ -1,7 +1,6 @@
 package state_test
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +14,7 @@ import (
 // TestRules checks each event-time rule by itself: the events before the
 // last are folded in, the rule judges the last against that state.
 func TestRules(t *testing.T) {
-	tests := []struct {
-		name  string
-		rule  string
-		build func(s *stream)
-		want  []brief
-	}{
+	checkRules(t, []ruleCase{
 		// processing_after_consent_withdrawn / processing_without_consent
 		{"consent given: newsletter issue is fine", state.RuleConsentWithdrawn, func(s *stream) {
 			s.declare(newsletter())
@@ -409,18 +403,7 @@ func TestRules(t *testing.T) {
 			s.add(subj, day(1), &eventsv1.ErasureExecuted{RequestId: "rr-1", System: "crm"})
 			s.add(subj, day(5), collected("", contract, useSvc))
 		}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.rule+"/"+tt.name, func(t *testing.T) {
-			s := &stream{}
-			tt.build(s)
-			st, cat, rec := run(t, s)
-			got := briefs(state.CheckRule(tt.rule, st, cat, rec))
-			if want := append([]brief{}, tt.want...); !reflect.DeepEqual(got, want) {
-				t.Errorf("findings %v, want %v", got, want)
-			}
-		})
-	}
+	})
 }
 
 // TestFindingShape checks a finding's id, time, sequence and detail.

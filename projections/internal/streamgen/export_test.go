@@ -6,7 +6,7 @@ package streamgen
 func Vocabulary() (categories, uses, subjects []string) {
 	categories = append(categories, breachCategories...)
 	categories = append(categories, restrictionCategories...)
-	categories = append(categories, undeclaredSpecialCategory, fallbackCategory)
+	categories = append(categories, undeclaredSpecialCategory, fallbackCategory, criminalCategory)
 	uses = append(uses, extraPurposes...)
 	uses = append(uses, objectablePurposes...)
 	uses = append(uses, fallbackPurpose, authorityPurpose)

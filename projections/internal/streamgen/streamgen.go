@@ -252,7 +252,7 @@ func (g *gen) step() *eventsv1.Event {
 		}
 		return g.notificationDue(t, s, id)
 	default:
-		return g.collect(t, s)
+		return g.use(t, s)
 	}
 }
 
@@ -340,14 +340,7 @@ func (g *gen) force(name protoreflect.Name) *eventsv1.Event {
 		}}
 		return ev
 	case "data_processed":
-		a := t.activities[g.rng.IntN(len(t.activities))]
-		ev := g.event(t, s, "analytics")
-		ev.Payload = &eventsv1.Event_DataProcessed{DataProcessed: &eventsv1.DataProcessed{
-			ActivityId: a.GetActivityId(), Purposes: a.GetPurposes(), Categories: a.GetDataCategories(),
-			LegalBasis: a.GetLegalBasis(), SpecialCategoryCondition: a.GetSpecialCategoryCondition(), System: "analytics",
-			Profiling: g.rng.IntN(4) == 0,
-		}}
-		return ev
+		return g.use(t, s)
 	case "relationship_ended":
 		ev := g.event(t, s, "crm")
 		ev.Payload = &eventsv1.Event_RelationshipEnded{RelationshipEnded: &eventsv1.RelationshipEnded{
@@ -716,6 +709,9 @@ func (g *gen) collect(t *tenant, s *subject) *eventsv1.Event {
 		// A special category the activity does not declare, with a
 		// condition of its own.
 		m.Categories = append(m.Categories, undeclaredSpecialCategory)
+	case r == 4:
+		// Criminal-offence data, with no Art. 10 basis anywhere.
+		m.Categories = append(m.Categories, criminalCategory)
 	}
 	m.SpecialCategoryCondition = eventsv1.LegalBasis_LEGAL_BASIS_UNSPECIFIED
 	for _, c := range m.Categories {
@@ -742,6 +738,41 @@ func (g *gen) collect(t *tenant, s *subject) *eventsv1.Event {
 	if m.ActivityId != "" && !slices.Contains(s.collected, m.ActivityId) {
 		s.collected = append(s.collected, m.ActivityId)
 	}
+	return ev
+}
+
+// use is a use of the subject's data under one of the tenant's activities
+// (DataProcessed): now and then one that profiles (no activity declares
+// it), or decides on its own with legal effect, with or without an Art.
+// 22(2) exception.
+func (g *gen) use(t *tenant, s *subject) *eventsv1.Event {
+	a := g.pickActivity(t)
+	ev := g.event(t, s, g.pick([]string{"analytics", "newsletter-scheduler", "risk-engine"}))
+	m := &eventsv1.DataProcessed{
+		ActivityId: a.GetActivityId(), Purposes: g.some(a.GetPurposes()), Categories: g.some(a.GetDataCategories()),
+		LegalBasis: a.GetLegalBasis(), System: ev.GetSource(), Profiling: g.rng.IntN(4) == 0,
+	}
+	for _, c := range m.Categories {
+		if taxonomy.IsSpecialCategory(c) {
+			m.SpecialCategoryCondition = a.GetSpecialCategoryCondition()
+			if m.SpecialCategoryCondition == 0 {
+				m.SpecialCategoryCondition = eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT
+			}
+		}
+	}
+	switch g.rng.IntN(10) {
+	case 0:
+		m.AutomatedDecision = eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT
+	case 1:
+		m.AutomatedDecision = eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT
+		m.Art22Exception = eventsv1.Art22Exception_ART22_EXCEPTION_CONTRACT
+	case 2:
+		m.AutomatedDecision = eventsv1.AutomatedDecision_AUTOMATED_DECISION_WITHOUT_SIGNIFICANT_EFFECT
+	}
+	if ev.GetSource() == "newsletter-scheduler" {
+		m.Channel = eventsv1.Channel_CHANNEL_EMAIL
+	}
+	ev.Payload = &eventsv1.Event_DataProcessed{DataProcessed: m}
 	return ev
 }
 

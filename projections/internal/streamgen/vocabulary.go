@@ -118,7 +118,10 @@ var (
 	breachCategories          = []string{"user.contact.email", "user.name.first", "user.financial.bank_account", "user.authorization.credentials"}
 	restrictionCategories     = []string{"user.contact", "user.contact.email", "user.device"}
 	undeclaredSpecialCategory = "user.demographic.religious_belief"
-	fallbackPurpose           = "marketing.communications.email"
-	fallbackCategory          = "user.contact.email"
-	authorityPurpose          = "essential.legal_obligation"
+	// criminalCategory is criminal-offence data (Art. 10), which no
+	// activity declares and no event gives a basis for.
+	criminalCategory = "user.criminal_history"
+	fallbackPurpose  = "marketing.communications.email"
+	fallbackCategory = "user.contact.email"
+	authorityPurpose = "essential.legal_obligation"
 )

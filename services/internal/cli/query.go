@@ -241,6 +241,16 @@ func subjectFacts(st *apiv1.SubjectState) [][]string {
 		}
 		out = append(out, []string{"collection", c.GetActivityId(), state, at, "first " + cellTime(c.GetFirst()), ""})
 	}
+	for _, u := range st.GetUses() {
+		detail := fmt.Sprintf("%d uses from %s", u.GetCount(), cellTime(u.GetFirst()))
+		if u.GetProfiling() {
+			detail += "; profiling"
+		}
+		if d := u.GetAutomatedDecision(); d != 0 {
+			detail += "; " + d.String()
+		}
+		out = append(out, []string{"use", u.GetActivityId(), "used", cellTime(u.GetLast()), detail, u.GetEventId()})
+	}
 	return out
 }
 

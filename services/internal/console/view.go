@@ -164,11 +164,18 @@ var funcs = template.FuncMap{
 		}
 		return t.AsTime().UTC().Format(time.RFC3339)
 	},
-	"shortType":    shortType,
-	"basis":        basisName,
-	"kind":         kindName,
-	"right":        func(r eventsv1.Right) string { return enumWords(r.String(), "RIGHT_") },
-	"ground":       func(g eventsv1.DenialGround) string { return enumWords(g.String(), "DENIAL_GROUND_") },
+	"shortType": shortType,
+	"basis":     basisName,
+	"kind":      kindName,
+	"right":     func(r eventsv1.Right) string { return enumWords(r.String(), "RIGHT_") },
+	"ground":    func(g eventsv1.DenialGround) string { return enumWords(g.String(), "DENIAL_GROUND_") },
+	"decision": func(d eventsv1.AutomatedDecision) string {
+		if w := enumWords(d.String(), "AUTOMATED_DECISION_"); w != "" {
+			return "automated decision " + w
+		}
+		return ""
+	},
+	"criminal":     func(b eventsv1.CriminalDataBasis) string { return enumWords(b.String(), "CRIMINAL_DATA_BASIS_") },
 	"join":         strings.Join,
 	"query":        query,
 	"add":          func(a, b int) int { return a + b },

@@ -34,6 +34,10 @@ const (
 	actAuthorities    = "authority-disclosures"
 	actStaffRecords   = "staff-records"
 	actStaffSickness  = "staff-sickness"
+	// actStaffVetting is declared without an Art. 10 basis: HR records the
+	// basis on each check, and a check recorded without it is a planted
+	// problem.
+	actStaffVetting = "staff-vetting"
 	// actProspecting is never declared: sales staff copying enquirers into
 	// a prospecting sheet is a planted problem.
 	actProspecting = "sales-prospecting"
@@ -64,6 +68,7 @@ const (
 	catPrivate     = "user.content.private"
 	catHealth      = "user.health_and_medical"
 	catCredentials = "user.authorization.credentials"
+	catCriminal    = "user.criminal_history"
 )
 
 // Fideslang data uses used by the demo.
@@ -172,6 +177,7 @@ const (
 	liaFraud     = "LIA-2024-05 fraud, security and legal claims"
 	liaUpdates   = "LIA-2024-07 product update emails to customers"
 	liaTelemetry = "LIA-2024-08 product usage statistics"
+	liaVetting   = "LIA-2024-09 vetting of staff with access to customer systems"
 )
 
 // catalogue is the processing catalogue as first declared, in declaration
@@ -248,6 +254,10 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaFraud,
+			// The risk engine scores every sign-up and opens or refuses the
+			// account on its own (Art. 22).
+			Profiling:         true,
+			AutomatedDecision: eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT,
 		},
 		{
 			ActivityId:     actNewsletter,
@@ -327,6 +337,19 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			Retention:                &eventsv1.Retention{Days: 1460, Trigger: "the absence record", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                 kgHR,
 		},
+		{
+			// No criminal_data_basis: the catalogue leaves it out, HR's
+			// vetting form records it on each check.
+			ActivityId:                      actStaffVetting,
+			Name:                            "Criminal record checks of staff with access to customer systems",
+			Purposes:                        []string{useSecurity},
+			DataCategories:                  []string{catFirstName, catLastName, catCriminal},
+			DataSubjects:                    []string{"employee"},
+			LegalBasis:                      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
+			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
+			KeyGroup:                        kgHR,
+			LegitimateInterestAssessmentRef: liaVetting,
+		},
 	}
 }
 
@@ -366,7 +389,7 @@ func activityKeyGroup(id string) string {
 		return kgTax
 	case actNewsletter, actProductUpdates, actAnalytics:
 		return kgMarketing
-	case actStaffRecords, actStaffSickness:
+	case actStaffRecords, actStaffSickness, actStaffVetting:
 		return kgHR
 	}
 	return kgDefault
@@ -412,6 +435,12 @@ Why, and on which ground.
   time.
 - Our newsletter and the statistics and advertising cookies on our website:
   only with your consent (Art. 6(1)(a)), which you can withdraw at any time.
+
+Automated decisions. When you open an account our risk engine checks the
+sign-up against patterns of fraud (profiling) and opens or refuses the
+account on its own, as is necessary to enter into the contract with you
+(Art. 22(2)(a)). You may ask for a person to review the decision, give your
+point of view and contest it.
 
 Who receives it. A mailing service in the United States sends our emails
 under standard contractual clauses; a payment service in the Netherlands

@@ -405,9 +405,20 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		for _, p := range purposes {
 			outside = outside || !covered(a.GetPurposes(), p)
 		}
+		if u := ev.GetDataProcessed(); u != nil {
+			outside = outside || u.GetProfiling() && !a.GetProfiling() || u.GetAutomatedDecision() > a.GetAutomatedDecision()
+		}
 		if outside {
 			flag(demo.RuleOutsideActivity, ev.GetEventId())
 		}
+	}
+	// Art. 10: criminal-offence data needs a basis on the event or its
+	// activity.
+	criminal := func(ev *eventsv1.Event, activity string, categories []string, basis eventsv1.CriminalDataBasis) {
+		if !slices.Contains(categories, "user.criminal_history") || basis != 0 || activities[activity].GetCriminalDataBasis() != 0 {
+			return
+		}
+		flag(demo.RuleCriminalData, ev.GetEventId())
 	}
 	for _, ev := range evs {
 		at := ev.GetOccurredAt().AsTime()
@@ -432,6 +443,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			}
 			processing(ev, s, p.DataCollected.GetPurposes())
 			limitation(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis(), p.DataCollected.GetSpecialCategoryCondition())
+			criminal(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetCriminalDataBasis())
 			if retentionDays[p.DataCollected.GetActivityId()] > 0 {
 				s.collections[p.DataCollected.GetActivityId()] = append(s.collections[p.DataCollected.GetActivityId()], ev)
 			}
@@ -451,6 +463,16 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			processing(ev, s, []string{p.DisclosureMade.GetPurpose()})
 			m := p.DisclosureMade
 			limitation(ev, m.GetActivityId(), m.GetCategories(), []string{m.GetPurpose()}, m.GetLegalBasis(), m.GetSpecialCategoryCondition())
+			criminal(ev, m.GetActivityId(), m.GetCategories(), m.GetCriminalDataBasis())
+		case *eventsv1.Event_DataProcessed:
+			m := p.DataProcessed
+			processing(ev, s, m.GetPurposes())
+			limitation(ev, m.GetActivityId(), m.GetCategories(), m.GetPurposes(), m.GetLegalBasis(), m.GetSpecialCategoryCondition())
+			criminal(ev, m.GetActivityId(), m.GetCategories(), m.GetCriminalDataBasis())
+			// Art. 22: the demo's decisions use no special categories.
+			if m.GetAutomatedDecision() == eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT && m.GetArt22Exception() == 0 {
+				flag(demo.RuleAutomatedDecision, ev.GetEventId())
+			}
 		case *eventsv1.Event_ConsentGiven:
 			delete(s.withdrawn, p.ConsentGiven.GetPurpose())
 			if s.child && p.ConsentGiven.GetParentalAuthorization() == nil {

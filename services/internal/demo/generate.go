@@ -7,14 +7,14 @@
 // generator), so loading the data set twice stores it once.
 //
 // Every event is valid (events.Validate). The planted problems (Dataset.Planted)
-// are the only events that break the twelve rules listed in Rules: the tests
+// are the only events that break the sixteen rules listed in Rules: the tests
 // replay the data set through a plain reading of each rule to prove it. Two
 // readings matter: a rights request's deadline is the end of the day (UTC)
 // one month from receipt, plus the months of the first extension when it
 // is recorded within that month (a later or a second extension does not
 // count, and is itself a finding); every activity declares a time limit and
 // the event that starts it: collection (web-enquiries and web-analytics run
-// out within the data set; fraud-and-claims, product-telemetry, support and
+// out within the data set; fraud-and-claims, product-telemetry, staff-vetting, support and
 // the rest keep data longer than it runs), consent withdrawn (newsletter: 30
 // days after the unsubscription), objection (product updates, which collect
 // nothing), or the end of the relationship (a RelationshipEnded when an
@@ -99,6 +99,8 @@ const (
 	RuleOutsideActivity        = "processing_outside_declared_activity"
 	RuleTransferWithoutGround  = "transfer_without_chapter_v_ground"
 	RuleRecipientNotAsDeclared = "disclosure_to_recipient_not_as_declared"
+	RuleAutomatedDecision      = "automated_decision_without_art22_exception"
+	RuleCriminalData           = "criminal_data_without_art10_basis"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
@@ -106,7 +108,7 @@ var Rules = []string{
 	RuleAfterConsentWithdrawn, RuleUndeclaredRecipient, RuleDuringRestriction, RuleAfterObjection,
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
 	RuleExtensionNotCounted, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
-	RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
+	RuleTransferWithoutGround, RuleRecipientNotAsDeclared, RuleAutomatedDecision, RuleCriminalData,
 }
 
 // gen holds what every subject's simulation shares.

@@ -74,6 +74,8 @@ type subject struct {
 	shred        *eventsv1.Event
 	requests     []*request
 	retention    []*eventsv1.Event // RetentionExpired of the enquiry
+	vetting      *eventsv1.Event   // an employee's criminal record check
+	signupCheck  *eventsv1.Event   // a customer's sign-up fraud check
 	childDetect  time.Time         // staff erased a child's data then
 	lastActivity time.Time
 }
@@ -161,6 +163,38 @@ func (s *subject) disclose(at time.Time, actor *eventsv1.Actor, corr, cause, act
 		s.disclosedTo = append(s.disclosedTo, rcp.GetId())
 	}
 	s.touch(at)
+	return ev
+}
+
+// use records DataProcessed: a use of the subject's data under an activity
+// by one of the company's own systems, neither a collection nor a
+// disclosure.
+func (s *subject) use(at time.Time, sys string, corr, cause, activity string, purposes []string,
+	basis eventsv1.LegalBasis, cats []string) *eventsv1.Event {
+	ev := s.event(at, system(sys), corr, cause)
+	ev.Payload = &eventsv1.Event_DataProcessed{DataProcessed: &eventsv1.DataProcessed{
+		ActivityId: activity, Purposes: purposes, Categories: cats, LegalBasis: basis, System: sys,
+	}}
+	s.touch(at)
+	return ev
+}
+
+// send records the company's own send of a newsletter issue by email.
+func (s *subject) send(at time.Time, cats []string) *eventsv1.Event {
+	ev := s.use(at, "newsletter-scheduler", "", "", actNewsletter, []string{useEmailMarketing},
+		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, cats)
+	ev.GetDataProcessed().Channel = eventsv1.Channel_CHANNEL_EMAIL
+	return ev
+}
+
+// fraudCheck records the risk engine's scoring of the subject (profiling,
+// Art. 4(4)) on legitimate interests; decides is the decision it takes on
+// its own, if any.
+func (s *subject) fraudCheck(at time.Time, corr, cause string, decides eventsv1.AutomatedDecision, exc eventsv1.Art22Exception) *eventsv1.Event {
+	ev := s.use(at, "risk-engine", corr, cause, actFraud, []string{useFraud},
+		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, []string{catIP, catUniqueID})
+	m := ev.GetDataProcessed()
+	m.Profiling, m.AutomatedDecision, m.Art22Exception = true, decides, exc
 	return ev
 }
 
@@ -459,7 +493,7 @@ func (s *subject) marketingStop() time.Time {
 	return s.stop
 }
 
-// newsletterStream: each issue is handed to the mailing platform.
+// newsletterStream: each issue is sent to the subscriber by email.
 func (s *subject) newsletterStream() {
 	if s.nlConsent == nil {
 		return
@@ -470,8 +504,7 @@ func (s *subject) newsletterStream() {
 		if !t.After(from) || !t.Before(s.marketingStop()) || !s.allowed(t, useEmailMarketing) {
 			continue
 		}
-		s.disclose(t, system("newsletter-scheduler"), "", "", actNewsletter, recipientMailing(), useEmailMarketing,
-			eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, []string{catFirstName, catEmail})
+		s.send(t, []string{catFirstName, catEmail})
 	}
 }
 
@@ -494,10 +527,15 @@ func (s *subject) customerPhase(at time.Time) {
 		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT, "data_subject", "web.signup_form", vals...)
 	s.noteSystem("crm")
 	corr := acc.GetEventId()
-	s.collect(at.Add(2*time.Second), system("risk-engine"), corr, acc.GetEventId(), actFraud, []string{useFraud, useSecurity},
+	risk := s.collect(at.Add(2*time.Second), system("risk-engine"), corr, acc.GetEventId(), actFraud, []string{useFraud, useSecurity},
 		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, "observed", "web.signup_form",
 		val(catIP, "", ipAddress(s.r)), val(catUniqueID, "", s.p.accountID))
 	s.noteSystem("risk-engine")
+	// The risk engine scores the sign-up and opens the account on its own:
+	// a decision with similarly significant effect, necessary to enter the
+	// contract (Art. 22(2)(a)).
+	s.signupCheck = s.fraudCheck(at.Add(3*time.Second), corr, risk.GetEventId(),
+		eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT, eventsv1.Art22Exception_ART22_EXCEPTION_CONTRACT)
 	s.planIdx = s.r.IntN(len(plans))
 	if s.nlConsent == nil && s.chance(0.35) {
 		s.newsletterConsent(s.after(at, time.Minute, 10*time.Minute), acc)
@@ -1033,6 +1071,15 @@ func (s *subject) simEmployee(at time.Time) {
 		val(catFirstName, "", s.p.first), val(catLastName, "", s.p.last), val(catStreet, "", s.p.street),
 		val(catCity, "", s.p.city), val(catPostalCode, "", s.p.postal), val(catBankAccount, "", s.p.iban),
 		val(catBirthDate, "", s.p.birthDate))
+	if s.chance(0.7) {
+		// A criminal record check before access to customer systems; HR's
+		// form records the law that authorises it (Art. 10).
+		t := s.after(at, day, 5*day)
+		s.vetting = s.collect(t, hr, rec.GetCorrelationId(), rec.GetEventId(), actStaffVetting, []string{useSecurity},
+			eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, "third_party:vetting-bureau", "hr.vetting_form",
+			val(catFirstName, "", s.p.first), val(catLastName, "", s.p.last), val(catCriminal, "", pick(s.r, vettingResults)))
+		s.vetting.GetDataCollected().CriminalDataBasis = eventsv1.CriminalDataBasis_CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW
+	}
 	for i, n := 0, s.r.IntN(4); i < n; i++ {
 		t, ok := s.slot(at.Add(10*day), time.Hour)
 		if !ok {

@@ -94,6 +94,16 @@ var absences = []string{
 	"sick leave 10 days, recovery after minor surgery",
 }
 
+// vettingResults are the answers of the (fictional) vetting bureau to a
+// criminal record check: data relating to criminal convictions (Art. 10)
+// whatever they say.
+var vettingResults = []string{
+	"no convictions recorded",
+	"no convictions recorded",
+	"no convictions recorded",
+	"one spent conviction, road traffic offence, 2014",
+}
+
 // person is one invented data subject's personal data.
 type person struct {
 	first, last, email, phone     string

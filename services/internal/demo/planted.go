@@ -39,6 +39,8 @@ func plant(g *gen, subjects []*subject, r *rand.Rand) []Planted {
 	p.each(subjects, p.outsideActivity)
 	p.each(subjects, p.transferWithoutGround)
 	p.each(subjects, p.recipientNotAsDeclared)
+	p.each(subjects, p.automatedDecision)
+	p.each(subjects, p.criminalWithoutBasis)
 	return p.out
 }
 
@@ -77,10 +79,9 @@ func (s *subject) withdrawnBefore(t time.Time) bool {
 	return s.nlWithdrawn != nil && !ts(s.nlWithdrawn).After(t)
 }
 
-// newsletterIssue hands a newsletter issue to the mailing platform.
+// newsletterIssue sends a newsletter issue to the subscriber by email.
 func (s *subject) newsletterIssue(t time.Time) *eventsv1.Event {
-	return s.disclose(t, system("newsletter-scheduler"), "", "", actNewsletter, recipientMailing(), useEmailMarketing,
-		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, []string{catFirstName, catEmail})
+	return s.send(t, []string{catFirstName, catEmail})
 }
 
 // afterConsentWithdrawn: a newsletter issue still goes to someone who
@@ -98,7 +99,7 @@ func (p *planter) afterConsentWithdrawn(s *subject) *Planted {
 	return &Planted{
 		Rule:     RuleAfterConsentWithdrawn,
 		EventIDs: []string{s.nlWithdrawn.GetEventId(), ev.GetEventId()},
-		Note: fmt.Sprintf("a newsletter issue was handed to Postwave Mail %d days after the subscriber withdrew consent to email marketing",
+		Note: fmt.Sprintf("a newsletter issue was sent by email %d days after the subscriber withdrew consent to email marketing",
 			int(t.Sub(w)/day)),
 	}
 }
@@ -307,7 +308,7 @@ func (p *planter) afterErasure(s *subject) *Planted {
 	return &Planted{
 		Rule:     RuleAfterErasure,
 		EventIDs: []string{s.shred.GetEventId(), ev.GetEventId()},
-		Note:     "a newsletter issue was handed to Postwave Mail after the subject's erasure request was carried out and the keys shredded",
+		Note:     "a newsletter issue was sent by email after the subject's erasure request was carried out and the keys shredded",
 	}
 }
 
@@ -351,8 +352,8 @@ func (p *planter) undeclaredActivity(s *subject) *Planted {
 	}
 }
 
-// outsideActivity: a newsletter issue hands the subscriber's last name to
-// the mailing platform too, a category the newsletter does not declare.
+// outsideActivity: a newsletter issue uses the subscriber's last name too,
+// a category the newsletter does not declare.
 func (p *planter) outsideActivity(s *subject) *Planted {
 	if s.nlConsent == nil || s.child || len(s.restrictions) > 0 || len(s.objections) > 0 {
 		return nil
@@ -365,12 +366,11 @@ func (p *planter) outsideActivity(s *subject) *Planted {
 	if !s.allowed(t, useEmailMarketing) {
 		return nil
 	}
-	ev := s.disclose(t, system("newsletter-scheduler"), "", "", actNewsletter, recipientMailing(), useEmailMarketing,
-		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, []string{catFirstName, catLastName, catEmail})
+	ev := s.send(t, []string{catFirstName, catLastName, catEmail})
 	return &Planted{
 		Rule:     RuleOutsideActivity,
 		EventIDs: []string{p.g.declaredBy[actNewsletter], ev.GetEventId()},
-		Note:     "a newsletter issue handed the subscriber's last name (user.name.last) to Postwave Mail, a category the newsletter activity does not declare",
+		Note:     "a newsletter issue used the subscriber's last name (user.name.last), a category the newsletter activity does not declare",
 	}
 }
 
@@ -397,9 +397,10 @@ func (p *planter) transferWithoutGround(s *subject) *Planted {
 	}
 }
 
-// recipientNotAsDeclared: a newsletter issue is sent through Postwave
-// Mail's Canadian data centre, while the catalogue declares the platform in
-// the United States (same clauses, another country).
+// recipientNotAsDeclared: a subscriber's name and email are handed to
+// Postwave Mail's Canadian data centre (a migration of the mailing list),
+// while the catalogue declares the platform in the United States (same
+// clauses, another country).
 func (p *planter) recipientNotAsDeclared(s *subject) *Planted {
 	if s.nlConsent == nil || s.child || len(s.restrictions) > 0 || len(s.objections) > 0 {
 		return nil
@@ -410,11 +411,48 @@ func (p *planter) recipientNotAsDeclared(s *subject) *Planted {
 		return nil
 	}
 	t := p.between(lo, hi)
-	ev := s.newsletterIssue(t)
+	ev := s.disclose(t, system("newsletter-scheduler"), "", "", actNewsletter, recipientMailing(), useEmailMarketing,
+		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, []string{catFirstName, catEmail})
 	ev.GetDisclosureMade().Recipient.Country = "CA"
 	return &Planted{
 		Rule:     RuleRecipientNotAsDeclared,
 		EventIDs: []string{ev.GetEventId()},
-		Note:     "a newsletter issue was handed to Postwave Mail in Canada, where the catalogue declares it in the United States",
+		Note:     "a subscriber's name and email were handed to Postwave Mail in Canada, where the catalogue declares it in the United States",
+	}
+}
+
+// automatedDecision: after a payment anomaly the risk engine suspends a
+// customer's account on its own, and the use records no Art. 22(2)
+// exception. The fraud activity declares profiling and such decisions.
+func (p *planter) automatedDecision(s *subject) *Planted {
+	if s.signupCheck == nil || len(s.restrictions) > 0 || len(s.objections) > 0 {
+		return nil
+	}
+	lo := ts(s.signupCheck).Add(10 * day)
+	hi := lo.Add(60 * day)
+	if !hi.Before(s.stop) {
+		return nil
+	}
+	t := p.between(lo, hi)
+	ev := s.fraudCheck(t, "", "", eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT, 0)
+	return &Planted{
+		Rule:     RuleAutomatedDecision,
+		EventIDs: []string{ev.GetEventId()},
+		Note:     "the risk engine suspended a customer's account on its own after a payment anomaly, with no Art. 22(2) exception recorded",
+	}
+}
+
+// criminalWithoutBasis: an employee's criminal record check is recorded
+// without the Art. 10 basis HR's form usually carries, under the
+// staff-vetting activity, whose declaration has none either.
+func (p *planter) criminalWithoutBasis(s *subject) *Planted {
+	if s.vetting == nil {
+		return nil
+	}
+	s.vetting.GetDataCollected().CriminalDataBasis = eventsv1.CriminalDataBasis_CRIMINAL_DATA_BASIS_UNSPECIFIED
+	return &Planted{
+		Rule:     RuleCriminalData,
+		EventIDs: []string{p.g.declaredBy[actStaffVetting], s.vetting.GetEventId()},
+		Note:     "an employee's criminal record check (user.criminal_history) was recorded with no Art. 10 basis, and the staff-vetting activity declares none",
 	}
 }

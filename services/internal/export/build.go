@@ -86,9 +86,23 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		x.Received = append(x.Received, Disclosure{Categories: m.GetCategories(), Purpose: m.GetPurpose(),
 			LegalBasis: events.EnumName(m.GetLegalBasis()), LegalInstrumentRef: ref, At: at, EventID: ev.GetEventId()})
 		b.processed(m.GetActivityId(), []string{m.GetPurpose()}, m.GetCategories(), m.GetLegalBasis(), "", at)
+	case *eventsv1.Event_DataProcessed:
+		// A use holds no values: it is processing that happened, listed
+		// with its activity, and with the profiling and automated
+		// decisions Art. 15(1)(h) asks about.
+		m := p.DataProcessed
+		x := b.processed(m.GetActivityId(), m.GetPurposes(), m.GetCategories(), m.GetLegalBasis(), "", at)
+		x.Profiling = x.Profiling || m.GetProfiling()
+		if d := m.GetAutomatedDecision(); d != eventsv1.AutomatedDecision_AUTOMATED_DECISION_UNSPECIFIED &&
+			d > eventsv1.AutomatedDecision(eventsv1.AutomatedDecision_value[x.AutomatedDecision]) {
+			x.AutomatedDecision = events.EnumName(d)
+		}
+		if e := m.GetArt22Exception(); e != eventsv1.Art22Exception_ART22_EXCEPTION_UNSPECIFIED {
+			x.Art22Exceptions = addUnique(x.Art22Exceptions, events.EnumName(e))
+		}
 	default:
-		// exhaustive: only these payloads hold the subject's data or a
-		// disclosure of it; every event's free text is a note above, and
+		// exhaustive: only these payloads hold the subject's data, a use or
+		// a disclosure of it; every event's free text is a note above, and
 		// consents, requests, restrictions and notices come from the read
 		// models (export.go).
 	}
@@ -115,7 +129,9 @@ func sourceOf(collection string, ev *eventsv1.Event) string {
 	return ev.GetSource()
 }
 
-func (b *builder) processed(activity string, purposes, categories []string, basis eventsv1.LegalBasis, source string, at time.Time) {
+// processed adds processing under activity to the report and returns its
+// entry.
+func (b *builder) processed(activity string, purposes, categories []string, basis eventsv1.LegalBasis, source string, at time.Time) *Processing {
 	key := activity
 	if key == "" {
 		key = "(no activity named)"
@@ -141,6 +157,7 @@ func (b *builder) processed(activity string, purposes, categories []string, basi
 	if at.After(p.LastAt) {
 		p.LastAt = at
 	}
+	return p
 }
 
 func retention(r *eventsv1.Retention) string {

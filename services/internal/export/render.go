@@ -44,7 +44,25 @@ var page = template.Must(template.New("export").Funcs(template.FuncMap{
 	"basis":  basisText,
 	"bundle": func(b any) (string, error) { j, err := json.MarshalIndent(b, "", "  "); return string(j), err },
 	"inc":    func(i int) int { return i + 1 },
+	"plain":  plainText,
 }).Parse(pageHTML))
+
+// plainText renders an automated decision or an Art. 22(2) exception enum
+// name for a person.
+func plainText(name string) string {
+	if t, ok := decisions[name]; ok {
+		return t
+	}
+	return strings.ToLower(strings.ReplaceAll(name, "_", " "))
+}
+
+var decisions = map[string]string{
+	"AUTOMATED_DECISION_WITHOUT_SIGNIFICANT_EFFECT": "decisions based solely on automated processing, without legal or similarly significant effect",
+	"AUTOMATED_DECISION_SIGNIFICANT_EFFECT":         "decisions based solely on automated processing with legal or similarly significant effect on you (Art. 22)",
+	"ART22_EXCEPTION_CONTRACT":                      "necessary for a contract with you (Art. 22(2)(a))",
+	"ART22_EXCEPTION_AUTHORISED_BY_LAW":             "authorised by law (Art. 22(2)(b))",
+	"ART22_EXCEPTION_EXPLICIT_CONSENT":              "your explicit consent (Art. 22(2)(c))",
+}
 
 // basisText renders a legal basis enum name for a person.
 func basisText(name string) string {
@@ -95,7 +113,7 @@ It reflects the ledger up to stream sequence {{.ThroughSequence}}.</p>
 <h2>Why and how it is processed</h2>
 {{if .Processing}}<table>
 <tr><th>Activity</th><th>Purposes</th><th>Categories</th><th>Legal basis</th><th>Sources</th><th>Kept for</th><th>Period</th></tr>
-{{range .Processing}}<tr><td>{{if .Name}}{{.Name}}{{else}}{{.Activity}}{{end}}</td><td>{{list .Purposes}}</td><td>{{list .Categories}}</td>
+{{range .Processing}}<tr><td>{{if .Name}}{{.Name}}{{else}}{{.Activity}}{{end}}{{if .Profiling}}<br>It evaluated personal aspects of you (profiling, Art. 4(4)).{{end}}{{if .AutomatedDecision}}<br>It took {{plain .AutomatedDecision}}{{if .Art22Exceptions}}, on the ground{{if gt (len .Art22Exceptions) 1}}s{{end}}: {{range $i, $e := .Art22Exceptions}}{{if $i}}; {{end}}{{plain $e}}{{end}}{{end}}.{{end}}</td><td>{{list .Purposes}}</td><td>{{list .Categories}}</td>
 <td>{{range $i, $b := .LegalBases}}{{if $i}}; {{end}}{{basis $b}}{{end}}</td><td>{{list .Sources}}</td><td>{{.Retention}}</td><td>{{day .FirstAt}} – {{day .LastAt}}</td></tr>
 {{end}}</table>{{else}}<p>No processing is recorded.</p>{{end}}
 

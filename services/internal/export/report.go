@@ -97,6 +97,17 @@ type Processing struct {
 	Retention  string    `json:"retention,omitempty"`
 	FirstAt    time.Time `json:"first_at"`
 	LastAt     time.Time `json:"last_at"`
+	// Profiling: a use under the activity evaluated personal aspects of the
+	// subject (Art. 4(4)); Art. 15(1)(h) makes its existence part of the
+	// answer.
+	Profiling bool `json:"profiling,omitempty"`
+	// AutomatedDecision is the most significant decision a use under the
+	// activity took about the subject based solely on automated processing
+	// (an AutomatedDecision name; empty when none), and Art22Exceptions
+	// the Art. 22(2) exceptions those with legal or similarly significant
+	// effect relied on (Art. 15(1)(h)).
+	AutomatedDecision string   `json:"automated_decision,omitempty"`
+	Art22Exceptions   []string `json:"art22_exceptions,omitempty"`
 }
 
 // Recipient is one recipient and what it received.

@@ -21,7 +21,8 @@ func (s *Service) withheldOf(ctx context.Context, v confidential.View, tenant, s
 }
 
 // observedWithout is the tenant's observed rows as if the withheld
-// disclosures had not happened: the rows of every key a withheld
+// disclosures had not happened (the rows count collections, uses and
+// disclosures, as state's observed does): the rows of every key a withheld
 // disclosure shows are counted again from the tenant's audit trail without
 // them (a key only they show is gone). The stored rows merge every event,
 // so this walks the tenant's history; it runs only for a caller without
@@ -55,6 +56,7 @@ func (s *Service) observedWithout(ctx context.Context, tenant string, obs []mode
 	}
 	collected := string((&eventsv1.DataCollected{}).ProtoReflect().Descriptor().FullName())
 	disclosed := string((&eventsv1.DisclosureMade{}).ProtoReflect().Descriptor().FullName())
+	used := string((&eventsv1.DataProcessed{}).ProtoReflect().Descriptor().FullName())
 	for after := uint64(0); ; {
 		subjects, err := s.r.SubjectsOf(ctx, tenant, model.Page{After: after, Limit: readBatch})
 		if err != nil {
@@ -67,7 +69,7 @@ func (s *Service) observedWithout(ctx context.Context, tenant string, obs []mode
 			}
 			for i := range rows {
 				r := &rows[i]
-				if (r.Type != collected && r.Type != disclosed) || w.Hides(r.EventID) {
+				if (r.Type != collected && r.Type != disclosed && r.Type != used) || w.Hides(r.EventID) {
 					continue
 				}
 				for _, p := range dedup(r.Purposes) {

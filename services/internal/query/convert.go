@@ -87,6 +87,16 @@ func subjectState(st *model.SubjectState) *apiv1.SubjectState {
 		c := st.Collected[k]
 		out.Collections = append(out.Collections, &apiv1.Collection{ActivityId: c.ActivityID, First: ts(c.First), Last: ts(c.Last), EndedAt: tsp(c.EndedAt)})
 	}
+	for _, k := range sortedKeys(st.Used) {
+		u := st.Used[k]
+		x := &apiv1.Use{ActivityId: u.ActivityID, Purposes: u.Purposes, Categories: u.Categories, First: ts(u.First), Last: ts(u.Last),
+			Count: uint64(u.Count), Profiling: u.Profiling, EventId: u.EventID,
+			AutomatedDecision: eventsv1.AutomatedDecision(enumOf(eventsv1.AutomatedDecision_value, u.AutomatedDecision))}
+		for _, b := range u.LegalBases {
+			x.LegalBases = append(x.LegalBases, legalBasis(b))
+		}
+		out.Uses = append(out.Uses, x)
+	}
 	return out
 }
 

@@ -394,7 +394,10 @@ type SubjectState struct {
 	// Key groups whose data key was shredded, ordered by key group.
 	ShreddedGroups []*ShreddedGroup `protobuf:"bytes,14,rep,name=shredded_groups,json=shreddedGroups,proto3" json:"shredded_groups,omitempty"`
 	// Data collected per activity (retention runs from it), ordered by activity.
-	Collections   []*Collection `protobuf:"bytes,15,rep,name=collections,proto3" json:"collections,omitempty"`
+	Collections []*Collection `protobuf:"bytes,15,rep,name=collections,proto3" json:"collections,omitempty"`
+	// Uses of the subject's data (DataProcessed) per activity, ordered by
+	// activity: neither collections nor disclosures.
+	Uses          []*Use `protobuf:"bytes,16,rep,name=uses,proto3" json:"uses,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -530,6 +533,13 @@ func (x *SubjectState) GetShreddedGroups() []*ShreddedGroup {
 func (x *SubjectState) GetCollections() []*Collection {
 	if x != nil {
 		return x.Collections
+	}
+	return nil
+}
+
+func (x *SubjectState) GetUses() []*Use {
+	if x != nil {
+		return x.Uses
 	}
 	return nil
 }
@@ -1035,6 +1045,134 @@ func (x *Collection) GetEndedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// Use sums up one activity's uses of the subject's data (DataProcessed).
+type Use struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The processing activity; empty when the uses named none.
+	ActivityId string `protobuf:"bytes,1,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
+	// fideslang data uses, in order of first use.
+	Purposes []string `protobuf:"bytes,2,rep,name=purposes,proto3" json:"purposes,omitempty"`
+	// fideslang data categories used, in order of first use.
+	Categories []string `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
+	// The legal bases relied on, in order of first use.
+	LegalBases []v1.LegalBasis `protobuf:"varint,4,rep,packed,name=legal_bases,json=legalBases,proto3,enum=docket.events.v1.LegalBasis" json:"legal_bases,omitempty"`
+	// occurred_at of the earliest use.
+	First *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=first,proto3" json:"first,omitempty"`
+	// occurred_at of the latest use.
+	Last *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last,proto3" json:"last,omitempty"`
+	// How many uses.
+	Count uint64 `protobuf:"varint,7,opt,name=count,proto3" json:"count,omitempty"`
+	// A use evaluated personal aspects of the subject (Art. 4(4)).
+	Profiling bool `protobuf:"varint,8,opt,name=profiling,proto3" json:"profiling,omitempty"`
+	// The most significant decision based solely on automated processing a
+	// use took about the subject (Art. 22); unspecified when none.
+	AutomatedDecision v1.AutomatedDecision `protobuf:"varint,9,opt,name=automated_decision,json=automatedDecision,proto3,enum=docket.events.v1.AutomatedDecision" json:"automated_decision,omitempty"`
+	// The event id of the latest use.
+	EventId       string `protobuf:"bytes,10,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Use) Reset() {
+	*x = Use{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Use) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Use) ProtoMessage() {}
+
+func (x *Use) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Use.ProtoReflect.Descriptor instead.
+func (*Use) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Use) GetActivityId() string {
+	if x != nil {
+		return x.ActivityId
+	}
+	return ""
+}
+
+func (x *Use) GetPurposes() []string {
+	if x != nil {
+		return x.Purposes
+	}
+	return nil
+}
+
+func (x *Use) GetCategories() []string {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+func (x *Use) GetLegalBases() []v1.LegalBasis {
+	if x != nil {
+		return x.LegalBases
+	}
+	return nil
+}
+
+func (x *Use) GetFirst() *timestamppb.Timestamp {
+	if x != nil {
+		return x.First
+	}
+	return nil
+}
+
+func (x *Use) GetLast() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Last
+	}
+	return nil
+}
+
+func (x *Use) GetCount() uint64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *Use) GetProfiling() bool {
+	if x != nil {
+		return x.Profiling
+	}
+	return false
+}
+
+func (x *Use) GetAutomatedDecision() v1.AutomatedDecision {
+	if x != nil {
+		return x.AutomatedDecision
+	}
+	return v1.AutomatedDecision(0)
+}
+
+func (x *Use) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
 // ListHistoryRequest names one subject and a page.
 type ListHistoryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1052,7 +1190,7 @@ type ListHistoryRequest struct {
 
 func (x *ListHistoryRequest) Reset() {
 	*x = ListHistoryRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[9]
+	mi := &file_docket_api_v1_query_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1064,7 +1202,7 @@ func (x *ListHistoryRequest) String() string {
 func (*ListHistoryRequest) ProtoMessage() {}
 
 func (x *ListHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[9]
+	mi := &file_docket_api_v1_query_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1077,7 +1215,7 @@ func (x *ListHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHistoryRequest.ProtoReflect.Descriptor instead.
 func (*ListHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{9}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListHistoryRequest) GetTenant() string {
@@ -1124,7 +1262,7 @@ type ListHistoryResponse struct {
 
 func (x *ListHistoryResponse) Reset() {
 	*x = ListHistoryResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[10]
+	mi := &file_docket_api_v1_query_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1136,7 +1274,7 @@ func (x *ListHistoryResponse) String() string {
 func (*ListHistoryResponse) ProtoMessage() {}
 
 func (x *ListHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[10]
+	mi := &file_docket_api_v1_query_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1149,7 +1287,7 @@ func (x *ListHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHistoryResponse.ProtoReflect.Descriptor instead.
 func (*ListHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{10}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListHistoryResponse) GetRows() []*AuditRow {
@@ -1205,7 +1343,7 @@ type AuditRow struct {
 
 func (x *AuditRow) Reset() {
 	*x = AuditRow{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[11]
+	mi := &file_docket_api_v1_query_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1217,7 +1355,7 @@ func (x *AuditRow) String() string {
 func (*AuditRow) ProtoMessage() {}
 
 func (x *AuditRow) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[11]
+	mi := &file_docket_api_v1_query_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1230,7 +1368,7 @@ func (x *AuditRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditRow.ProtoReflect.Descriptor instead.
 func (*AuditRow) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{11}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AuditRow) GetSeq() uint64 {
@@ -1344,7 +1482,7 @@ type ListDisclosuresRequest struct {
 
 func (x *ListDisclosuresRequest) Reset() {
 	*x = ListDisclosuresRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[12]
+	mi := &file_docket_api_v1_query_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1356,7 +1494,7 @@ func (x *ListDisclosuresRequest) String() string {
 func (*ListDisclosuresRequest) ProtoMessage() {}
 
 func (x *ListDisclosuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[12]
+	mi := &file_docket_api_v1_query_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1369,7 +1507,7 @@ func (x *ListDisclosuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDisclosuresRequest.ProtoReflect.Descriptor instead.
 func (*ListDisclosuresRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{12}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListDisclosuresRequest) GetTenant() string {
@@ -1473,7 +1611,7 @@ type ListDisclosuresResponse struct {
 
 func (x *ListDisclosuresResponse) Reset() {
 	*x = ListDisclosuresResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[13]
+	mi := &file_docket_api_v1_query_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1485,7 +1623,7 @@ func (x *ListDisclosuresResponse) String() string {
 func (*ListDisclosuresResponse) ProtoMessage() {}
 
 func (x *ListDisclosuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[13]
+	mi := &file_docket_api_v1_query_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1498,7 +1636,7 @@ func (x *ListDisclosuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDisclosuresResponse.ProtoReflect.Descriptor instead.
 func (*ListDisclosuresResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{13}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListDisclosuresResponse) GetDisclosures() []*Disclosure {
@@ -1557,7 +1695,7 @@ type Disclosure struct {
 
 func (x *Disclosure) Reset() {
 	*x = Disclosure{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[14]
+	mi := &file_docket_api_v1_query_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1569,7 +1707,7 @@ func (x *Disclosure) String() string {
 func (*Disclosure) ProtoMessage() {}
 
 func (x *Disclosure) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[14]
+	mi := &file_docket_api_v1_query_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1582,7 +1720,7 @@ func (x *Disclosure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Disclosure.ProtoReflect.Descriptor instead.
 func (*Disclosure) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{14}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Disclosure) GetSeq() uint64 {
@@ -1691,7 +1829,7 @@ type GetRecordOfProcessingRequest struct {
 
 func (x *GetRecordOfProcessingRequest) Reset() {
 	*x = GetRecordOfProcessingRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[15]
+	mi := &file_docket_api_v1_query_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1703,7 +1841,7 @@ func (x *GetRecordOfProcessingRequest) String() string {
 func (*GetRecordOfProcessingRequest) ProtoMessage() {}
 
 func (x *GetRecordOfProcessingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[15]
+	mi := &file_docket_api_v1_query_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1716,7 +1854,7 @@ func (x *GetRecordOfProcessingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRecordOfProcessingRequest.ProtoReflect.Descriptor instead.
 func (*GetRecordOfProcessingRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{15}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetRecordOfProcessingRequest) GetTenant() string {
@@ -1758,7 +1896,7 @@ type GetRecordOfProcessingResponse struct {
 
 func (x *GetRecordOfProcessingResponse) Reset() {
 	*x = GetRecordOfProcessingResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[16]
+	mi := &file_docket_api_v1_query_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1770,7 +1908,7 @@ func (x *GetRecordOfProcessingResponse) String() string {
 func (*GetRecordOfProcessingResponse) ProtoMessage() {}
 
 func (x *GetRecordOfProcessingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[16]
+	mi := &file_docket_api_v1_query_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1783,7 +1921,7 @@ func (x *GetRecordOfProcessingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRecordOfProcessingResponse.ProtoReflect.Descriptor instead.
 func (*GetRecordOfProcessingResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{16}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetRecordOfProcessingResponse) GetActivities() []*v1.ProcessingActivity {
@@ -1828,7 +1966,7 @@ type Observed struct {
 
 func (x *Observed) Reset() {
 	*x = Observed{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[17]
+	mi := &file_docket_api_v1_query_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1840,7 +1978,7 @@ func (x *Observed) String() string {
 func (*Observed) ProtoMessage() {}
 
 func (x *Observed) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[17]
+	mi := &file_docket_api_v1_query_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1853,7 +1991,7 @@ func (x *Observed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Observed.ProtoReflect.Descriptor instead.
 func (*Observed) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{17}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Observed) GetKind() ObservedKind {
@@ -1915,7 +2053,7 @@ type Drift struct {
 
 func (x *Drift) Reset() {
 	*x = Drift{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[18]
+	mi := &file_docket_api_v1_query_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1927,7 +2065,7 @@ func (x *Drift) String() string {
 func (*Drift) ProtoMessage() {}
 
 func (x *Drift) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[18]
+	mi := &file_docket_api_v1_query_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1940,7 +2078,7 @@ func (x *Drift) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Drift.ProtoReflect.Descriptor instead.
 func (*Drift) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{18}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Drift) GetKind() ObservedKind {
@@ -2003,7 +2141,7 @@ type ListFindingsRequest struct {
 
 func (x *ListFindingsRequest) Reset() {
 	*x = ListFindingsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[19]
+	mi := &file_docket_api_v1_query_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2015,7 +2153,7 @@ func (x *ListFindingsRequest) String() string {
 func (*ListFindingsRequest) ProtoMessage() {}
 
 func (x *ListFindingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[19]
+	mi := &file_docket_api_v1_query_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2028,7 +2166,7 @@ func (x *ListFindingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFindingsRequest.ProtoReflect.Descriptor instead.
 func (*ListFindingsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{19}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListFindingsRequest) GetTenant() string {
@@ -2102,7 +2240,7 @@ type ListFindingsResponse struct {
 
 func (x *ListFindingsResponse) Reset() {
 	*x = ListFindingsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[20]
+	mi := &file_docket_api_v1_query_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2114,7 +2252,7 @@ func (x *ListFindingsResponse) String() string {
 func (*ListFindingsResponse) ProtoMessage() {}
 
 func (x *ListFindingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[20]
+	mi := &file_docket_api_v1_query_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2127,7 +2265,7 @@ func (x *ListFindingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFindingsResponse.ProtoReflect.Descriptor instead.
 func (*ListFindingsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{20}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListFindingsResponse) GetFindings() []*Finding {
@@ -2176,7 +2314,7 @@ type Finding struct {
 
 func (x *Finding) Reset() {
 	*x = Finding{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[21]
+	mi := &file_docket_api_v1_query_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2188,7 +2326,7 @@ func (x *Finding) String() string {
 func (*Finding) ProtoMessage() {}
 
 func (x *Finding) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[21]
+	mi := &file_docket_api_v1_query_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2201,7 +2339,7 @@ func (x *Finding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Finding.ProtoReflect.Descriptor instead.
 func (*Finding) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{21}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Finding) GetFindingId() string {
@@ -2302,7 +2440,7 @@ type FindingStatusStep struct {
 
 func (x *FindingStatusStep) Reset() {
 	*x = FindingStatusStep{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[22]
+	mi := &file_docket_api_v1_query_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2314,7 +2452,7 @@ func (x *FindingStatusStep) String() string {
 func (*FindingStatusStep) ProtoMessage() {}
 
 func (x *FindingStatusStep) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[22]
+	mi := &file_docket_api_v1_query_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2327,7 +2465,7 @@ func (x *FindingStatusStep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindingStatusStep.ProtoReflect.Descriptor instead.
 func (*FindingStatusStep) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{22}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *FindingStatusStep) GetStatus() v1.FindingStatus {
@@ -2408,7 +2546,7 @@ type GetFindingRequest struct {
 
 func (x *GetFindingRequest) Reset() {
 	*x = GetFindingRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[23]
+	mi := &file_docket_api_v1_query_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2420,7 +2558,7 @@ func (x *GetFindingRequest) String() string {
 func (*GetFindingRequest) ProtoMessage() {}
 
 func (x *GetFindingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[23]
+	mi := &file_docket_api_v1_query_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2433,7 +2571,7 @@ func (x *GetFindingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFindingRequest.ProtoReflect.Descriptor instead.
 func (*GetFindingRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{23}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetFindingRequest) GetTenant() string {
@@ -2472,7 +2610,7 @@ type GetFindingResponse struct {
 
 func (x *GetFindingResponse) Reset() {
 	*x = GetFindingResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[24]
+	mi := &file_docket_api_v1_query_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2484,7 +2622,7 @@ func (x *GetFindingResponse) String() string {
 func (*GetFindingResponse) ProtoMessage() {}
 
 func (x *GetFindingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[24]
+	mi := &file_docket_api_v1_query_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2497,7 +2635,7 @@ func (x *GetFindingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFindingResponse.ProtoReflect.Descriptor instead.
 func (*GetFindingResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{24}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetFindingResponse) GetFinding() *Finding {
@@ -2531,7 +2669,7 @@ type ListFindingGroupsRequest struct {
 
 func (x *ListFindingGroupsRequest) Reset() {
 	*x = ListFindingGroupsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	mi := &file_docket_api_v1_query_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2543,7 +2681,7 @@ func (x *ListFindingGroupsRequest) String() string {
 func (*ListFindingGroupsRequest) ProtoMessage() {}
 
 func (x *ListFindingGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[25]
+	mi := &file_docket_api_v1_query_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2556,7 +2694,7 @@ func (x *ListFindingGroupsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFindingGroupsRequest.ProtoReflect.Descriptor instead.
 func (*ListFindingGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{25}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListFindingGroupsRequest) GetTenant() string {
@@ -2599,7 +2737,7 @@ type ListFindingGroupsResponse struct {
 
 func (x *ListFindingGroupsResponse) Reset() {
 	*x = ListFindingGroupsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	mi := &file_docket_api_v1_query_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2611,7 +2749,7 @@ func (x *ListFindingGroupsResponse) String() string {
 func (*ListFindingGroupsResponse) ProtoMessage() {}
 
 func (x *ListFindingGroupsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[26]
+	mi := &file_docket_api_v1_query_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2624,7 +2762,7 @@ func (x *ListFindingGroupsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFindingGroupsResponse.ProtoReflect.Descriptor instead.
 func (*ListFindingGroupsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{26}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListFindingGroupsResponse) GetGroups() []*FindingGroup {
@@ -2657,7 +2795,7 @@ type FindingGroup struct {
 
 func (x *FindingGroup) Reset() {
 	*x = FindingGroup{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	mi := &file_docket_api_v1_query_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2669,7 +2807,7 @@ func (x *FindingGroup) String() string {
 func (*FindingGroup) ProtoMessage() {}
 
 func (x *FindingGroup) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[27]
+	mi := &file_docket_api_v1_query_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2682,7 +2820,7 @@ func (x *FindingGroup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindingGroup.ProtoReflect.Descriptor instead.
 func (*FindingGroup) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{27}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *FindingGroup) GetGroup() string {
@@ -2747,7 +2885,7 @@ type FindingStatusCount struct {
 
 func (x *FindingStatusCount) Reset() {
 	*x = FindingStatusCount{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	mi := &file_docket_api_v1_query_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2759,7 +2897,7 @@ func (x *FindingStatusCount) String() string {
 func (*FindingStatusCount) ProtoMessage() {}
 
 func (x *FindingStatusCount) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[28]
+	mi := &file_docket_api_v1_query_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2772,7 +2910,7 @@ func (x *FindingStatusCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindingStatusCount.ProtoReflect.Descriptor instead.
 func (*FindingStatusCount) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{28}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *FindingStatusCount) GetStatus() v1.FindingStatus {
@@ -2812,7 +2950,7 @@ type ListRequestsRequest struct {
 
 func (x *ListRequestsRequest) Reset() {
 	*x = ListRequestsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[29]
+	mi := &file_docket_api_v1_query_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2824,7 +2962,7 @@ func (x *ListRequestsRequest) String() string {
 func (*ListRequestsRequest) ProtoMessage() {}
 
 func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[29]
+	mi := &file_docket_api_v1_query_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2837,7 +2975,7 @@ func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{29}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListRequestsRequest) GetTenant() string {
@@ -2895,7 +3033,7 @@ type ListRequestsResponse struct {
 
 func (x *ListRequestsResponse) Reset() {
 	*x = ListRequestsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[30]
+	mi := &file_docket_api_v1_query_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2907,7 +3045,7 @@ func (x *ListRequestsResponse) String() string {
 func (*ListRequestsResponse) ProtoMessage() {}
 
 func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[30]
+	mi := &file_docket_api_v1_query_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2920,7 +3058,7 @@ func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{30}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListRequestsResponse) GetRequests() []*Request {
@@ -2972,7 +3110,7 @@ type Request struct {
 
 func (x *Request) Reset() {
 	*x = Request{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[31]
+	mi := &file_docket_api_v1_query_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2984,7 +3122,7 @@ func (x *Request) String() string {
 func (*Request) ProtoMessage() {}
 
 func (x *Request) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[31]
+	mi := &file_docket_api_v1_query_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2997,7 +3135,7 @@ func (x *Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Request.ProtoReflect.Descriptor instead.
 func (*Request) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{31}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Request) GetRequestId() string {
@@ -3100,7 +3238,7 @@ type ListTenantsRequest struct {
 
 func (x *ListTenantsRequest) Reset() {
 	*x = ListTenantsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[32]
+	mi := &file_docket_api_v1_query_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3112,7 +3250,7 @@ func (x *ListTenantsRequest) String() string {
 func (*ListTenantsRequest) ProtoMessage() {}
 
 func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[32]
+	mi := &file_docket_api_v1_query_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3125,7 +3263,7 @@ func (x *ListTenantsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsRequest.ProtoReflect.Descriptor instead.
 func (*ListTenantsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{32}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{33}
 }
 
 // ListTenantsResponse lists tenants.
@@ -3141,7 +3279,7 @@ type ListTenantsResponse struct {
 
 func (x *ListTenantsResponse) Reset() {
 	*x = ListTenantsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[33]
+	mi := &file_docket_api_v1_query_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3153,7 +3291,7 @@ func (x *ListTenantsResponse) String() string {
 func (*ListTenantsResponse) ProtoMessage() {}
 
 func (x *ListTenantsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[33]
+	mi := &file_docket_api_v1_query_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3166,7 +3304,7 @@ func (x *ListTenantsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTenantsResponse.ProtoReflect.Descriptor instead.
 func (*ListTenantsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{33}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListTenantsResponse) GetTenants() []string {
@@ -3193,7 +3331,7 @@ type GetStatisticsRequest struct {
 
 func (x *GetStatisticsRequest) Reset() {
 	*x = GetStatisticsRequest{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[34]
+	mi := &file_docket_api_v1_query_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3205,7 +3343,7 @@ func (x *GetStatisticsRequest) String() string {
 func (*GetStatisticsRequest) ProtoMessage() {}
 
 func (x *GetStatisticsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[34]
+	mi := &file_docket_api_v1_query_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3218,7 +3356,7 @@ func (x *GetStatisticsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatisticsRequest.ProtoReflect.Descriptor instead.
 func (*GetStatisticsRequest) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{34}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetStatisticsRequest) GetTenant() string {
@@ -3264,7 +3402,7 @@ type GetStatisticsResponse struct {
 
 func (x *GetStatisticsResponse) Reset() {
 	*x = GetStatisticsResponse{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[35]
+	mi := &file_docket_api_v1_query_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3276,7 +3414,7 @@ func (x *GetStatisticsResponse) String() string {
 func (*GetStatisticsResponse) ProtoMessage() {}
 
 func (x *GetStatisticsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[35]
+	mi := &file_docket_api_v1_query_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3289,7 +3427,7 @@ func (x *GetStatisticsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatisticsResponse.ProtoReflect.Descriptor instead.
 func (*GetStatisticsResponse) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{35}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetStatisticsResponse) GetDisclosuresByKind() []*MonthlyCount {
@@ -3328,7 +3466,7 @@ type MonthlyCount struct {
 
 func (x *MonthlyCount) Reset() {
 	*x = MonthlyCount{}
-	mi := &file_docket_api_v1_query_proto_msgTypes[36]
+	mi := &file_docket_api_v1_query_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3340,7 +3478,7 @@ func (x *MonthlyCount) String() string {
 func (*MonthlyCount) ProtoMessage() {}
 
 func (x *MonthlyCount) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_api_v1_query_proto_msgTypes[36]
+	mi := &file_docket_api_v1_query_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3353,7 +3491,7 @@ func (x *MonthlyCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MonthlyCount.ProtoReflect.Descriptor instead.
 func (*MonthlyCount) Descriptor() ([]byte, []int) {
-	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{36}
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *MonthlyCount) GetMonth() string {
@@ -3389,7 +3527,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12+\n" +
 	"\x04axis\x18\x04 \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\"K\n" +
 	"\x12GetSubjectResponse\x125\n" +
-	"\asubject\x18\x01 \x01(\v2\x1b.docket.api.v1.SubjectStateR\asubject\"\xac\x05\n" +
+	"\asubject\x18\x01 \x01(\v2\x1b.docket.api.v1.SubjectStateR\asubject\"\xd4\x05\n" +
 	"\fSubjectState\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -3410,7 +3548,8 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\ropen_requests\x18\f \x03(\tR\fopenRequests\x122\n" +
 	"\berasures\x18\r \x03(\v2\x16.docket.api.v1.ErasureR\berasures\x12E\n" +
 	"\x0fshredded_groups\x18\x0e \x03(\v2\x1c.docket.api.v1.ShreddedGroupR\x0eshreddedGroups\x12;\n" +
-	"\vcollections\x18\x0f \x03(\v2\x19.docket.api.v1.CollectionR\vcollections\"\xd7\x03\n" +
+	"\vcollections\x18\x0f \x03(\v2\x19.docket.api.v1.CollectionR\vcollections\x12&\n" +
+	"\x04uses\x18\x10 \x03(\v2\x12.docket.api.v1.UseR\x04uses\"\xd7\x03\n" +
 	"\aConsent\x12\x18\n" +
 	"\apurpose\x18\x01 \x01(\tR\apurpose\x12\x14\n" +
 	"\x05given\x18\x02 \x01(\bR\x05given\x12\x1b\n" +
@@ -3456,7 +3595,23 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"activityId\x120\n" +
 	"\x05first\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05first\x12.\n" +
 	"\x04last\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04last\x125\n" +
-	"\bended_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\"\x89\x01\n" +
+	"\bended_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\"\xa6\x03\n" +
+	"\x03Use\x12\x1f\n" +
+	"\vactivity_id\x18\x01 \x01(\tR\n" +
+	"activityId\x12\x1a\n" +
+	"\bpurposes\x18\x02 \x03(\tR\bpurposes\x12\x1e\n" +
+	"\n" +
+	"categories\x18\x03 \x03(\tR\n" +
+	"categories\x12=\n" +
+	"\vlegal_bases\x18\x04 \x03(\x0e2\x1c.docket.events.v1.LegalBasisR\n" +
+	"legalBases\x120\n" +
+	"\x05first\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05first\x12.\n" +
+	"\x04last\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04last\x12\x14\n" +
+	"\x05count\x18\a \x01(\x04R\x05count\x12\x1c\n" +
+	"\tprofiling\x18\b \x01(\bR\tprofiling\x12R\n" +
+	"\x12automated_decision\x18\t \x01(\x0e2#.docket.events.v1.AutomatedDecisionR\x11automatedDecision\x12\x19\n" +
+	"\bevent_id\x18\n" +
+	" \x01(\tR\aeventId\"\x89\x01\n" +
 	"\x12ListHistoryRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -3709,7 +3864,7 @@ func file_docket_api_v1_query_proto_rawDescGZIP() []byte {
 }
 
 var file_docket_api_v1_query_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_docket_api_v1_query_proto_goTypes = []any{
 	(TimeAxis)(0),                         // 0: docket.api.v1.TimeAxis
 	(ObservedKind)(0),                     // 1: docket.api.v1.ObservedKind
@@ -3724,150 +3879,157 @@ var file_docket_api_v1_query_proto_goTypes = []any{
 	(*Erasure)(nil),                       // 10: docket.api.v1.Erasure
 	(*ShreddedGroup)(nil),                 // 11: docket.api.v1.ShreddedGroup
 	(*Collection)(nil),                    // 12: docket.api.v1.Collection
-	(*ListHistoryRequest)(nil),            // 13: docket.api.v1.ListHistoryRequest
-	(*ListHistoryResponse)(nil),           // 14: docket.api.v1.ListHistoryResponse
-	(*AuditRow)(nil),                      // 15: docket.api.v1.AuditRow
-	(*ListDisclosuresRequest)(nil),        // 16: docket.api.v1.ListDisclosuresRequest
-	(*ListDisclosuresResponse)(nil),       // 17: docket.api.v1.ListDisclosuresResponse
-	(*Disclosure)(nil),                    // 18: docket.api.v1.Disclosure
-	(*GetRecordOfProcessingRequest)(nil),  // 19: docket.api.v1.GetRecordOfProcessingRequest
-	(*GetRecordOfProcessingResponse)(nil), // 20: docket.api.v1.GetRecordOfProcessingResponse
-	(*Observed)(nil),                      // 21: docket.api.v1.Observed
-	(*Drift)(nil),                         // 22: docket.api.v1.Drift
-	(*ListFindingsRequest)(nil),           // 23: docket.api.v1.ListFindingsRequest
-	(*ListFindingsResponse)(nil),          // 24: docket.api.v1.ListFindingsResponse
-	(*Finding)(nil),                       // 25: docket.api.v1.Finding
-	(*FindingStatusStep)(nil),             // 26: docket.api.v1.FindingStatusStep
-	(*GetFindingRequest)(nil),             // 27: docket.api.v1.GetFindingRequest
-	(*GetFindingResponse)(nil),            // 28: docket.api.v1.GetFindingResponse
-	(*ListFindingGroupsRequest)(nil),      // 29: docket.api.v1.ListFindingGroupsRequest
-	(*ListFindingGroupsResponse)(nil),     // 30: docket.api.v1.ListFindingGroupsResponse
-	(*FindingGroup)(nil),                  // 31: docket.api.v1.FindingGroup
-	(*FindingStatusCount)(nil),            // 32: docket.api.v1.FindingStatusCount
-	(*ListRequestsRequest)(nil),           // 33: docket.api.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),          // 34: docket.api.v1.ListRequestsResponse
-	(*Request)(nil),                       // 35: docket.api.v1.Request
-	(*ListTenantsRequest)(nil),            // 36: docket.api.v1.ListTenantsRequest
-	(*ListTenantsResponse)(nil),           // 37: docket.api.v1.ListTenantsResponse
-	(*GetStatisticsRequest)(nil),          // 38: docket.api.v1.GetStatisticsRequest
-	(*GetStatisticsResponse)(nil),         // 39: docket.api.v1.GetStatisticsResponse
-	(*MonthlyCount)(nil),                  // 40: docket.api.v1.MonthlyCount
-	(*timestamppb.Timestamp)(nil),         // 41: google.protobuf.Timestamp
-	(v1.LegalBasis)(0),                    // 42: docket.events.v1.LegalBasis
-	(*v1.Actor)(nil),                      // 43: docket.events.v1.Actor
-	(v1.RecipientKind)(0),                 // 44: docket.events.v1.RecipientKind
-	(*v1.Recipient)(nil),                  // 45: docket.events.v1.Recipient
-	(*v1.ProcessingActivity)(nil),         // 46: docket.events.v1.ProcessingActivity
-	(v1.FindingStatus)(0),                 // 47: docket.events.v1.FindingStatus
-	(v1.Right)(0),                         // 48: docket.events.v1.Right
-	(v1.DenialGround)(0),                  // 49: docket.events.v1.DenialGround
+	(*Use)(nil),                           // 13: docket.api.v1.Use
+	(*ListHistoryRequest)(nil),            // 14: docket.api.v1.ListHistoryRequest
+	(*ListHistoryResponse)(nil),           // 15: docket.api.v1.ListHistoryResponse
+	(*AuditRow)(nil),                      // 16: docket.api.v1.AuditRow
+	(*ListDisclosuresRequest)(nil),        // 17: docket.api.v1.ListDisclosuresRequest
+	(*ListDisclosuresResponse)(nil),       // 18: docket.api.v1.ListDisclosuresResponse
+	(*Disclosure)(nil),                    // 19: docket.api.v1.Disclosure
+	(*GetRecordOfProcessingRequest)(nil),  // 20: docket.api.v1.GetRecordOfProcessingRequest
+	(*GetRecordOfProcessingResponse)(nil), // 21: docket.api.v1.GetRecordOfProcessingResponse
+	(*Observed)(nil),                      // 22: docket.api.v1.Observed
+	(*Drift)(nil),                         // 23: docket.api.v1.Drift
+	(*ListFindingsRequest)(nil),           // 24: docket.api.v1.ListFindingsRequest
+	(*ListFindingsResponse)(nil),          // 25: docket.api.v1.ListFindingsResponse
+	(*Finding)(nil),                       // 26: docket.api.v1.Finding
+	(*FindingStatusStep)(nil),             // 27: docket.api.v1.FindingStatusStep
+	(*GetFindingRequest)(nil),             // 28: docket.api.v1.GetFindingRequest
+	(*GetFindingResponse)(nil),            // 29: docket.api.v1.GetFindingResponse
+	(*ListFindingGroupsRequest)(nil),      // 30: docket.api.v1.ListFindingGroupsRequest
+	(*ListFindingGroupsResponse)(nil),     // 31: docket.api.v1.ListFindingGroupsResponse
+	(*FindingGroup)(nil),                  // 32: docket.api.v1.FindingGroup
+	(*FindingStatusCount)(nil),            // 33: docket.api.v1.FindingStatusCount
+	(*ListRequestsRequest)(nil),           // 34: docket.api.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),          // 35: docket.api.v1.ListRequestsResponse
+	(*Request)(nil),                       // 36: docket.api.v1.Request
+	(*ListTenantsRequest)(nil),            // 37: docket.api.v1.ListTenantsRequest
+	(*ListTenantsResponse)(nil),           // 38: docket.api.v1.ListTenantsResponse
+	(*GetStatisticsRequest)(nil),          // 39: docket.api.v1.GetStatisticsRequest
+	(*GetStatisticsResponse)(nil),         // 40: docket.api.v1.GetStatisticsResponse
+	(*MonthlyCount)(nil),                  // 41: docket.api.v1.MonthlyCount
+	(*timestamppb.Timestamp)(nil),         // 42: google.protobuf.Timestamp
+	(v1.LegalBasis)(0),                    // 43: docket.events.v1.LegalBasis
+	(v1.AutomatedDecision)(0),             // 44: docket.events.v1.AutomatedDecision
+	(*v1.Actor)(nil),                      // 45: docket.events.v1.Actor
+	(v1.RecipientKind)(0),                 // 46: docket.events.v1.RecipientKind
+	(*v1.Recipient)(nil),                  // 47: docket.events.v1.Recipient
+	(*v1.ProcessingActivity)(nil),         // 48: docket.events.v1.ProcessingActivity
+	(v1.FindingStatus)(0),                 // 49: docket.events.v1.FindingStatus
+	(v1.Right)(0),                         // 50: docket.events.v1.Right
+	(v1.DenialGround)(0),                  // 51: docket.events.v1.DenialGround
 }
 var file_docket_api_v1_query_proto_depIdxs = []int32{
-	41, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
+	42, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
 	0,  // 1: docket.api.v1.GetSubjectRequest.axis:type_name -> docket.api.v1.TimeAxis
 	6,  // 2: docket.api.v1.GetSubjectResponse.subject:type_name -> docket.api.v1.SubjectState
-	41, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
-	41, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
+	42, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
+	42, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
 	7,  // 5: docket.api.v1.SubjectState.consents:type_name -> docket.api.v1.Consent
 	8,  // 6: docket.api.v1.SubjectState.restrictions:type_name -> docket.api.v1.Restriction
 	9,  // 7: docket.api.v1.SubjectState.objections:type_name -> docket.api.v1.Objection
 	10, // 8: docket.api.v1.SubjectState.erasures:type_name -> docket.api.v1.Erasure
 	11, // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
 	12, // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
-	41, // 11: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	41, // 12: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
-	41, // 13: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
-	41, // 14: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
-	41, // 15: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
-	41, // 16: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
-	41, // 17: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
-	41, // 18: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
-	41, // 19: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
-	41, // 20: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
-	41, // 21: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
-	15, // 22: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
-	42, // 23: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
-	41, // 24: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
-	41, // 25: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
-	43, // 26: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
-	44, // 27: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
-	42, // 28: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
-	41, // 29: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
-	41, // 30: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
-	0,  // 31: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
-	18, // 32: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
-	45, // 33: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
-	42, // 34: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
-	42, // 35: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	41, // 36: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
-	41, // 37: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
-	41, // 38: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
-	41, // 39: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 40: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
-	46, // 41: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
-	21, // 42: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
-	22, // 43: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
-	1,  // 44: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
-	41, // 45: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
-	41, // 46: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
-	1,  // 47: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
-	41, // 48: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
-	41, // 49: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
-	2,  // 50: docket.api.v1.ListFindingsRequest.status_filter:type_name -> docket.api.v1.FindingStatusFilter
-	47, // 51: docket.api.v1.ListFindingsRequest.status:type_name -> docket.events.v1.FindingStatus
-	25, // 52: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
-	41, // 53: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
-	47, // 54: docket.api.v1.Finding.status:type_name -> docket.events.v1.FindingStatus
-	26, // 55: docket.api.v1.Finding.history:type_name -> docket.api.v1.FindingStatusStep
-	47, // 56: docket.api.v1.FindingStatusStep.status:type_name -> docket.events.v1.FindingStatus
-	41, // 57: docket.api.v1.FindingStatusStep.at:type_name -> google.protobuf.Timestamp
-	41, // 58: docket.api.v1.FindingStatusStep.recorded_at:type_name -> google.protobuf.Timestamp
-	41, // 59: docket.api.v1.GetFindingRequest.as_of:type_name -> google.protobuf.Timestamp
-	25, // 60: docket.api.v1.GetFindingResponse.finding:type_name -> docket.api.v1.Finding
-	41, // 61: docket.api.v1.ListFindingGroupsRequest.as_of:type_name -> google.protobuf.Timestamp
-	31, // 62: docket.api.v1.ListFindingGroupsResponse.groups:type_name -> docket.api.v1.FindingGroup
-	32, // 63: docket.api.v1.FindingGroup.by_status:type_name -> docket.api.v1.FindingStatusCount
-	41, // 64: docket.api.v1.FindingGroup.first_arose_at:type_name -> google.protobuf.Timestamp
-	41, // 65: docket.api.v1.FindingGroup.last_arose_at:type_name -> google.protobuf.Timestamp
-	47, // 66: docket.api.v1.FindingStatusCount.status:type_name -> docket.events.v1.FindingStatus
-	3,  // 67: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
-	35, // 68: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
-	48, // 69: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
-	41, // 70: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
-	41, // 71: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
-	41, // 72: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
-	3,  // 73: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
-	49, // 74: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
-	41, // 75: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	41, // 76: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
-	41, // 77: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
-	40, // 78: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
-	40, // 79: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
-	4,  // 80: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
-	13, // 81: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
-	16, // 82: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
-	19, // 83: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
-	23, // 84: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
-	27, // 85: docket.api.v1.QueryService.GetFinding:input_type -> docket.api.v1.GetFindingRequest
-	29, // 86: docket.api.v1.QueryService.ListFindingGroups:input_type -> docket.api.v1.ListFindingGroupsRequest
-	33, // 87: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
-	36, // 88: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
-	38, // 89: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
-	5,  // 90: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
-	14, // 91: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
-	17, // 92: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
-	20, // 93: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
-	24, // 94: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
-	28, // 95: docket.api.v1.QueryService.GetFinding:output_type -> docket.api.v1.GetFindingResponse
-	30, // 96: docket.api.v1.QueryService.ListFindingGroups:output_type -> docket.api.v1.ListFindingGroupsResponse
-	34, // 97: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
-	37, // 98: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
-	39, // 99: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
-	90, // [90:100] is the sub-list for method output_type
-	80, // [80:90] is the sub-list for method input_type
-	80, // [80:80] is the sub-list for extension type_name
-	80, // [80:80] is the sub-list for extension extendee
-	0,  // [0:80] is the sub-list for field type_name
+	13, // 11: docket.api.v1.SubjectState.uses:type_name -> docket.api.v1.Use
+	42, // 12: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	42, // 13: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
+	42, // 14: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
+	42, // 15: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
+	42, // 16: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
+	42, // 17: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
+	42, // 18: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
+	42, // 19: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
+	42, // 20: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
+	42, // 21: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
+	42, // 22: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
+	43, // 23: docket.api.v1.Use.legal_bases:type_name -> docket.events.v1.LegalBasis
+	42, // 24: docket.api.v1.Use.first:type_name -> google.protobuf.Timestamp
+	42, // 25: docket.api.v1.Use.last:type_name -> google.protobuf.Timestamp
+	44, // 26: docket.api.v1.Use.automated_decision:type_name -> docket.events.v1.AutomatedDecision
+	16, // 27: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
+	43, // 28: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
+	42, // 29: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 30: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
+	45, // 31: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
+	46, // 32: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
+	43, // 33: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
+	42, // 34: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
+	42, // 35: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
+	0,  // 36: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
+	19, // 37: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
+	47, // 38: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
+	43, // 39: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
+	43, // 40: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	42, // 41: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
+	42, // 42: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 43: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
+	42, // 44: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
+	0,  // 45: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
+	48, // 46: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
+	22, // 47: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
+	23, // 48: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
+	1,  // 49: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
+	42, // 50: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 51: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
+	1,  // 52: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
+	42, // 53: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 54: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
+	2,  // 55: docket.api.v1.ListFindingsRequest.status_filter:type_name -> docket.api.v1.FindingStatusFilter
+	49, // 56: docket.api.v1.ListFindingsRequest.status:type_name -> docket.events.v1.FindingStatus
+	26, // 57: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
+	42, // 58: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
+	49, // 59: docket.api.v1.Finding.status:type_name -> docket.events.v1.FindingStatus
+	27, // 60: docket.api.v1.Finding.history:type_name -> docket.api.v1.FindingStatusStep
+	49, // 61: docket.api.v1.FindingStatusStep.status:type_name -> docket.events.v1.FindingStatus
+	42, // 62: docket.api.v1.FindingStatusStep.at:type_name -> google.protobuf.Timestamp
+	42, // 63: docket.api.v1.FindingStatusStep.recorded_at:type_name -> google.protobuf.Timestamp
+	42, // 64: docket.api.v1.GetFindingRequest.as_of:type_name -> google.protobuf.Timestamp
+	26, // 65: docket.api.v1.GetFindingResponse.finding:type_name -> docket.api.v1.Finding
+	42, // 66: docket.api.v1.ListFindingGroupsRequest.as_of:type_name -> google.protobuf.Timestamp
+	32, // 67: docket.api.v1.ListFindingGroupsResponse.groups:type_name -> docket.api.v1.FindingGroup
+	33, // 68: docket.api.v1.FindingGroup.by_status:type_name -> docket.api.v1.FindingStatusCount
+	42, // 69: docket.api.v1.FindingGroup.first_arose_at:type_name -> google.protobuf.Timestamp
+	42, // 70: docket.api.v1.FindingGroup.last_arose_at:type_name -> google.protobuf.Timestamp
+	49, // 71: docket.api.v1.FindingStatusCount.status:type_name -> docket.events.v1.FindingStatus
+	3,  // 72: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
+	36, // 73: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
+	50, // 74: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
+	42, // 75: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
+	42, // 76: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
+	42, // 77: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	3,  // 78: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
+	51, // 79: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
+	42, // 80: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	42, // 81: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
+	42, // 82: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
+	41, // 83: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
+	41, // 84: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
+	4,  // 85: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
+	14, // 86: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
+	17, // 87: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
+	20, // 88: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
+	24, // 89: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
+	28, // 90: docket.api.v1.QueryService.GetFinding:input_type -> docket.api.v1.GetFindingRequest
+	30, // 91: docket.api.v1.QueryService.ListFindingGroups:input_type -> docket.api.v1.ListFindingGroupsRequest
+	34, // 92: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
+	37, // 93: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
+	39, // 94: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
+	5,  // 95: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
+	15, // 96: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
+	18, // 97: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
+	21, // 98: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
+	25, // 99: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
+	29, // 100: docket.api.v1.QueryService.GetFinding:output_type -> docket.api.v1.GetFindingResponse
+	31, // 101: docket.api.v1.QueryService.ListFindingGroups:output_type -> docket.api.v1.ListFindingGroupsResponse
+	35, // 102: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
+	38, // 103: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
+	40, // 104: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
+	95, // [95:105] is the sub-list for method output_type
+	85, // [85:95] is the sub-list for method input_type
+	85, // [85:85] is the sub-list for extension type_name
+	85, // [85:85] is the sub-list for extension extendee
+	0,  // [0:85] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_query_proto_init() }
@@ -3881,7 +4043,7 @@ func file_docket_api_v1_query_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_query_proto_rawDesc), len(file_docket_api_v1_query_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   37,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

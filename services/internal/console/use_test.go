@@ -1,0 +1,68 @@
+package console
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
+	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// TestSubjectPageShowsUses: the subject page lists the uses of the
+// subject's data next to its collections: activity, purposes, basis, how
+// many, when, and the profiling and automated decision.
+func TestSubjectPageShowsUses(t *testing.T) {
+	pages, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &subjectData{Ref: "u_1", Axis: "occurred", At: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), State: &apiv1.SubjectState{
+		Tenant: "acme", SubjectRef: "u_1", Events: 3,
+		Uses: []*apiv1.Use{{ActivityId: "fraud-and-claims", Purposes: []string{"essential.fraud_detection"}, Categories: []string{"user.unique_id"},
+			LegalBases: []eventsv1.LegalBasis{eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS}, Count: 2,
+			First: timestamppb.New(time.Date(2025, 1, 9, 9, 0, 0, 0, time.UTC)), Last: timestamppb.New(time.Date(2025, 1, 15, 9, 0, 0, 0, time.UTC)),
+			Profiling: true, AutomatedDecision: eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT, EventId: "ev-5"}},
+	}}
+	var b bytes.Buffer
+	if err := pages["subject"].ExecuteTemplate(&b, "layout.html", view{Title: "Subject u_1", Nav: "subjects", Data: d}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, w := range []string{"<h3>Uses</h3>", "<td>fraud-and-claims</td>", "essential.fraud_detection", basisName(eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS),
+		"<td>2</td>", "profiling; automated decision significant effect"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the page does not show %q", w)
+		}
+	}
+}
+
+// TestRecordPageShowsProfilingAndArt10: the record of processing shows an
+// activity's declared profiling, automated decisions and Art. 10 basis;
+// an activity declaring none shows none of them.
+func TestRecordPageShowsProfilingAndArt10(t *testing.T) {
+	pages, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &recordData{Axis: "occurred", R: &apiv1.GetRecordOfProcessingResponse{Activities: []*eventsv1.ProcessingActivity{
+		{ActivityId: "fraud", Name: "Fraud checks", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
+			Profiling: true, AutomatedDecision: eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT},
+		{ActivityId: "vetting", Name: "Vetting", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
+			CriminalDataBasis: eventsv1.CriminalDataBasis_CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW},
+		{ActivityId: "plain", Name: "Plain", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT},
+	}}}
+	var b bytes.Buffer
+	if err := pages["record"].ExecuteTemplate(&b, "layout.html", view{Title: "Record", Nav: "record", Data: d}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, w := range []string{"(fraud)</span><br>profiling<br>automated decision significant effect</td>", "; Art. 10: authorised by law</td>",
+		"(plain)</span></td>"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the page does not show %q", w)
+		}
+	}
+}
