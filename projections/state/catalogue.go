@@ -21,9 +21,10 @@ var ErrBadActivity = errors.New("state: bad activity row")
 // model.ActivityRow in stream order. It is safe for concurrent use; the
 // activities it returns are shared and must not be modified.
 type Catalogue struct {
-	mu      sync.RWMutex
-	tenants map[string]map[string][]declaration // tenant -> activity id -> declarations by Seq
-	zones   zones                               // tenant -> time zone of its deadlines (zone.go)
+	mu       sync.RWMutex
+	tenants  map[string]map[string][]declaration // tenant -> activity id -> declarations by Seq
+	zones    zones                               // tenant -> time zone of its deadlines without a profile (zone.go)
+	profiles map[string][]profile                // tenant -> controller profiles by Seq (profile.go)
 }
 
 // declaration is one row with its decoded activity.

@@ -1698,7 +1698,11 @@ type GetRecordOfProcessingResponse struct {
 	// Observed keys that no activity declared as of the time: processing
 	// outside the record. A declared category or purpose covers the keys
 	// below it ("user.contact" covers "user.contact.email").
-	Drift         []*Drift `protobuf:"bytes,3,rep,name=drift,proto3" json:"drift,omitempty"`
+	Drift []*Drift `protobuf:"bytes,3,rep,name=drift,proto3" json:"drift,omitempty"`
+	// The controller's profile as declared at the time asked for (Art.
+	// 30(1)(a): its name and contact details, its DPO's): the newest
+	// ControllerProfileDeclared not after it; absent when none was declared.
+	Controller    *v1.ControllerProfile `protobuf:"bytes,4,opt,name=controller,proto3" json:"controller,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1750,6 +1754,13 @@ func (x *GetRecordOfProcessingResponse) GetObserved() []*Observed {
 func (x *GetRecordOfProcessingResponse) GetDrift() []*Drift {
 	if x != nil {
 		return x.Drift
+	}
+	return nil
+}
+
+func (x *GetRecordOfProcessingResponse) GetController() *v1.ControllerProfile {
+	if x != nil {
+		return x.Controller
 	}
 	return nil
 }
@@ -2346,7 +2357,14 @@ type Request struct {
 	// Stream sequence of the RightsRequestReceived event.
 	ReceivedSeq uint64 `protobuf:"varint,12,opt,name=received_seq,json=receivedSeq,proto3" json:"received_seq,omitempty"`
 	// The events of the request, in stream order.
-	EventIds      []string `protobuf:"bytes,13,rep,name=event_ids,json=eventIds,proto3" json:"event_ids,omitempty"`
+	EventIds []string `protobuf:"bytes,13,rep,name=event_ids,json=eventIds,proto3" json:"event_ids,omitempty"`
+	// The access request was answered that no data of the subject is held
+	// (RightsRequestFulfilled.no_data_held): an answer, not a denial.
+	NoDataHeld bool `protobuf:"varint,14,opt,name=no_data_held,json=noDataHeld,proto3" json:"no_data_held,omitempty"`
+	// The IANA time zone its deadline is counted in (the controller's, from
+	// the profile in force at receipt; "UTC" without one): due_at is the end
+	// of a day there.
+	TimeZone      string `protobuf:"bytes,15,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2470,6 +2488,20 @@ func (x *Request) GetEventIds() []string {
 		return x.EventIds
 	}
 	return nil
+}
+
+func (x *Request) GetNoDataHeld() bool {
+	if x != nil {
+		return x.NoDataHeld
+	}
+	return false
+}
+
+func (x *Request) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
 }
 
 // ListTenantsRequest asks for the tenants the caller may query.
@@ -2914,13 +2946,16 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x1cGetRecordOfProcessingRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12/\n" +
 	"\x05as_of\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12+\n" +
-	"\x04axis\x18\x03 \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\"\xc6\x01\n" +
+	"\x04axis\x18\x03 \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\"\x8b\x02\n" +
 	"\x1dGetRecordOfProcessingResponse\x12D\n" +
 	"\n" +
 	"activities\x18\x01 \x03(\v2$.docket.events.v1.ProcessingActivityR\n" +
 	"activities\x123\n" +
 	"\bobserved\x18\x02 \x03(\v2\x17.docket.api.v1.ObservedR\bobserved\x12*\n" +
-	"\x05drift\x18\x03 \x03(\v2\x14.docket.api.v1.DriftR\x05drift\"\x97\x02\n" +
+	"\x05drift\x18\x03 \x03(\v2\x14.docket.api.v1.DriftR\x05drift\x12C\n" +
+	"\n" +
+	"controller\x18\x04 \x01(\v2#.docket.events.v1.ControllerProfileR\n" +
+	"controller\"\x97\x02\n" +
 	"\bObserved\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.docket.api.v1.ObservedKindR\x04kind\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x14\n" +
@@ -2966,7 +3001,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\aoverdue\x18\x06 \x01(\bR\aoverdue\"r\n" +
 	"\x14ListRequestsResponse\x122\n" +
 	"\brequests\x18\x01 \x03(\v2\x16.docket.api.v1.RequestR\brequests\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdc\x04\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9b\x05\n" +
 	"\aRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
@@ -2985,7 +3020,10 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	" \x01(\x0e2\x1e.docket.events.v1.DenialGroundR\fdenialGround\x127\n" +
 	"\tclosed_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\bclosedAt\x12!\n" +
 	"\freceived_seq\x18\f \x01(\x04R\vreceivedSeq\x12\x1b\n" +
-	"\tevent_ids\x18\r \x03(\tR\beventIds\"\x14\n" +
+	"\tevent_ids\x18\r \x03(\tR\beventIds\x12 \n" +
+	"\fno_data_held\x18\x0e \x01(\bR\n" +
+	"noDataHeld\x12\x1b\n" +
+	"\ttime_zone\x18\x0f \x01(\tR\btimeZone\"\x14\n" +
 	"\x12ListTenantsRequest\"/\n" +
 	"\x13ListTenantsResponse\x12\x18\n" +
 	"\atenants\x18\x01 \x03(\tR\atenants\"\x8a\x01\n" +
@@ -3080,8 +3118,9 @@ var file_docket_api_v1_query_proto_goTypes = []any{
 	(v1.RecipientKind)(0),                 // 36: docket.events.v1.RecipientKind
 	(*v1.Recipient)(nil),                  // 37: docket.events.v1.Recipient
 	(*v1.ProcessingActivity)(nil),         // 38: docket.events.v1.ProcessingActivity
-	(v1.Right)(0),                         // 39: docket.events.v1.Right
-	(v1.DenialGround)(0),                  // 40: docket.events.v1.DenialGround
+	(*v1.ControllerProfile)(nil),          // 39: docket.events.v1.ControllerProfile
+	(v1.Right)(0),                         // 40: docket.events.v1.Right
+	(v1.DenialGround)(0),                  // 41: docket.events.v1.DenialGround
 }
 var file_docket_api_v1_query_proto_depIdxs = []int32{
 	33, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
@@ -3128,48 +3167,49 @@ var file_docket_api_v1_query_proto_depIdxs = []int32{
 	38, // 41: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
 	20, // 42: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
 	21, // 43: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
-	1,  // 44: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
-	33, // 45: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 46: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
-	1,  // 47: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
-	33, // 48: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 49: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
-	24, // 50: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
-	33, // 51: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
-	2,  // 52: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
-	27, // 53: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
-	39, // 54: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
-	33, // 55: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
-	33, // 56: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
-	33, // 57: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
-	2,  // 58: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
-	40, // 59: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
-	33, // 60: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	33, // 61: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
-	33, // 62: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
-	32, // 63: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
-	32, // 64: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
-	3,  // 65: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
-	12, // 66: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
-	15, // 67: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
-	18, // 68: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
-	22, // 69: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
-	25, // 70: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
-	28, // 71: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
-	30, // 72: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
-	4,  // 73: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
-	13, // 74: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
-	16, // 75: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
-	19, // 76: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
-	23, // 77: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
-	26, // 78: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
-	29, // 79: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
-	31, // 80: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
-	73, // [73:81] is the sub-list for method output_type
-	65, // [65:73] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	39, // 44: docket.api.v1.GetRecordOfProcessingResponse.controller:type_name -> docket.events.v1.ControllerProfile
+	1,  // 45: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
+	33, // 46: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 47: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
+	1,  // 48: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
+	33, // 49: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 50: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
+	24, // 51: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
+	33, // 52: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
+	2,  // 53: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
+	27, // 54: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
+	40, // 55: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
+	33, // 56: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
+	33, // 57: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
+	33, // 58: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	2,  // 59: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
+	41, // 60: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
+	33, // 61: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	33, // 62: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
+	33, // 63: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
+	32, // 64: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
+	32, // 65: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
+	3,  // 66: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
+	12, // 67: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
+	15, // 68: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
+	18, // 69: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
+	22, // 70: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
+	25, // 71: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
+	28, // 72: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
+	30, // 73: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
+	4,  // 74: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
+	13, // 75: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
+	16, // 76: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
+	19, // 77: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
+	23, // 78: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
+	26, // 79: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
+	29, // 80: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
+	31, // 81: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
+	74, // [74:82] is the sub-list for method output_type
+	66, // [66:74] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_query_proto_init() }
