@@ -416,7 +416,7 @@ func newRequestsCmd(g *globals) *cobra.Command {
 				return resp.GetRequests(), resp.GetNextPageToken(), err
 			}, func(r *apiv1.Request) []string {
 				return []string{r.GetRequestId(), r.GetSubjectRef(), cellEnum(r.GetRight()), cellEnum(r.GetStatus()), cellTime(r.GetReceivedAt()),
-					cellTime(r.GetDueAt()), cellTime(r.GetClosedAt()), cellCount(r.GetExtendedMonths()), r.GetOutcome(), cellEnum(r.GetDenialGround())}
+					cellTimeIn(r.GetDueAt(), r.GetTimeZone()), cellTime(r.GetClosedAt()), cellCount(r.GetExtendedMonths()), requestOutcome(r), cellEnum(r.GetDenialGround())}
 			})
 		})
 	c.Flags().StringVar(&subject, "subject", "", "only requests of this subject reference")
