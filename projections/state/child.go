@@ -187,13 +187,18 @@ func ruleChildWithoutParent(st *model.SubjectState, cat *Catalogue, rec source.R
 
 // ruleChildProfiledOrTargeted (Recitals 38 and 71): processing of a subject
 // under 18 (AdultAge; childAt) that profiles it — DataProcessed with
-// profiling or an automated decision — or is for direct marketing (a
-// purpose at or below "marketing"), whatever the legal basis: children
-// merit specific protection as to marketing and profiling (Recital 38),
-// and a decision based solely on automated processing "should not concern
-// a child" (Recital 71). A controller that judged a case acceptable records
-// that on the finding.
-func ruleChildProfiledOrTargeted(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
+// profiling or an automated decision, whatever the legal basis: a decision
+// based solely on automated processing "should not concern a child"
+// (Recital 71) and children merit specific protection as to profiling
+// (Recital 38) — or that is for direct marketing (a purpose at or below
+// "marketing") on any other ground than consent valid under Art. 8: the
+// event rests on consent, the subject's consent to that purpose stands at
+// occurred_at and, if the subject is under the age of digital consent, was
+// given with parental authorisation. Marketing to a child under legitimate
+// interests, or under a child's own consent below the Art. 8 age, is the
+// finding. A controller that judged a case acceptable records that on the
+// finding.
+func ruleChildProfiledOrTargeted(st *model.SubjectState, cat *Catalogue, rec source.Record) []model.Finding {
 	ev := rec.Event
 	p, _ := processingOf(ev)
 	var what []string
@@ -205,15 +210,15 @@ func ruleChildProfiledOrTargeted(st *model.SubjectState, _ *Catalogue, rec sourc
 			what = append(what, "an automated decision ("+events.EnumName(a)+")")
 		}
 	}
+	at := occurredAt(ev)
 	for _, purpose := range p.purposes {
-		if taxonomy.Covers(marketingPurpose, purpose) {
+		if taxonomy.Covers(marketingPurpose, purpose) && !art8Consent(st, cat, rec, p, purpose, at) {
 			what = append(what, "marketing ("+purpose+")")
 		}
 	}
 	if len(what) == 0 {
 		return nil
 	}
-	at := occurredAt(ev)
 	c := childAt(st, ev, at, AdultAge, fmt.Sprintf("%d (UNCRC Art. 1)", AdultAge))
 	if c == nil {
 		return nil
@@ -234,4 +239,20 @@ func ruleChildProfiledOrTargeted(st *model.SubjectState, _ *Catalogue, rec sourc
 	}
 	return []model.Finding{finding(RuleChildProfiledOrTargeted, rec, c.ids, fmt.Sprintf(
 		"%s for %s of a subject who is a child: %s", s, strings.Join(what, ", "), c.why))}
+}
+
+// art8Consent reports whether processing p for purpose rests on consent
+// that Art. 8 makes valid for the subject at at: the event's basis is
+// consent, the subject's consent to purpose stands, and it was given with
+// parental authorisation or the subject is not under the age of digital
+// consent.
+func art8Consent(st *model.SubjectState, cat *Catalogue, rec source.Record, p processing, purpose string, at time.Time) bool {
+	if p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT {
+		return false
+	}
+	s, c := consentAt(st, purpose, at)
+	if s != consentValid {
+		return false
+	}
+	return c.Parental || consentChild(st, cat, rec, at) == nil
 }

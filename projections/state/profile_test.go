@@ -262,8 +262,10 @@ func TestChildRevealedByBand(t *testing.T) {
 	}
 }
 
-// TestChildProfiledOrTargeted (Recitals 38, 71): profiling, an automated
-// decision or marketing of a subject under 18, whatever the Art. 8 age.
+// TestChildProfiledOrTargeted (Recitals 38, 71): profiling or an automated
+// decision concerning a subject under 18, whatever the basis, or marketing
+// to one other than under consent valid by Art. 8 (a parent's below the
+// age of digital consent, 16 here without a profile).
 // AGE_BAND_15 collected on 1 March 2025: 15 on 2 March 2025. AGE_BAND_16_TO_17
 // collected on 1 March 2023: at least 18 on 1 March 2025.
 func TestChildProfiledOrTargeted(t *testing.T) {
@@ -276,11 +278,12 @@ func TestChildProfiledOrTargeted(t *testing.T) {
 		name   string
 		band   eventsv1.AgeBand
 		bandAt time.Time
-		flag   bool
-		at     time.Time
-		ev     any
-		want   []brief
-		detail string
+		flag    bool
+		consent *eventsv1.ConsentGiven // given a minute after the band, when set
+		at      time.Time
+		ev      any
+		want    []brief
+		detail  string
 	}{
 		{name: "profiling a 15-year-old", band: eventsv1.AgeBand_AGE_BAND_15, bandAt: date(2025, 3, 1, 9, 0), at: date(2025, 3, 2, 9, 0), ev: profiling,
 			want:   []brief{{state.RuleChildProfiledOrTargeted, "ev-1,ev-2"}},
@@ -296,6 +299,16 @@ func TestChildProfiledOrTargeted(t *testing.T) {
 			ev: collected("newsletter", consentBasis, useMail), want: []brief{{state.RuleChildProfiledOrTargeted, "ev-1,ev-2"}}, detail: "data collected under activity newsletter for marketing (marketing.communications.email)"},
 		{name: "a child flagged, marketed to", flag: true, bandAt: date(2025, 3, 1, 9, 0), at: date(2025, 3, 2, 9, 0),
 			ev: mailing("newsletter", consentBasis), want: []brief{{state.RuleChildProfiledOrTargeted, "ev-1,ev-2"}}, detail: "disclosure to mailer under activity newsletter for marketing"},
+		{name: "newsletter to a 14-year-old under a parent's consent", band: eventsv1.AgeBand_AGE_BAND_14, bandAt: date(2025, 3, 1, 9, 0), at: date(2025, 3, 2, 9, 0),
+			consent: parental(consent(useMail)), ev: mailing("newsletter", consentBasis)},
+		{name: "newsletter to a 14-year-old under its own consent", band: eventsv1.AgeBand_AGE_BAND_14, bandAt: date(2025, 3, 1, 9, 0), at: date(2025, 3, 2, 9, 0),
+			consent: consent(useMail), ev: mailing("newsletter", consentBasis), want: []brief{{state.RuleChildProfiledOrTargeted, "ev-1,ev-3"}}, detail: "marketing (marketing.communications.email)"},
+		{name: "newsletter to a 16-year-old under its own consent (16 without a profile)", band: eventsv1.AgeBand_AGE_BAND_16_TO_17, bandAt: date(2025, 3, 1, 9, 0), at: date(2025, 3, 2, 9, 0),
+			consent: consent(useMail), ev: mailing("newsletter", consentBasis)},
+		{name: "marketing to a 16-year-old under legitimate interests despite consent", band: eventsv1.AgeBand_AGE_BAND_16_TO_17, bandAt: date(2025, 3, 1, 9, 0), at: date(2025, 3, 2, 9, 0),
+			consent: consent(useMail), ev: mailing("newsletter", liBasis), want: []brief{{state.RuleChildProfiledOrTargeted, "ev-1,ev-3"}}},
+		{name: "profiling a 14-year-old under a parent's consent", band: eventsv1.AgeBand_AGE_BAND_14, bandAt: date(2025, 3, 1, 9, 0), at: date(2025, 3, 2, 9, 0),
+			consent: parental(consent("personalize")), ev: profiling, want: []brief{{state.RuleChildProfiledOrTargeted, "ev-1,ev-3"}}},
 		{name: "no age known", bandAt: date(2025, 3, 1, 9, 0), at: date(2025, 3, 2, 9, 0), ev: profiling},
 	}
 	for _, tt := range tests {
@@ -304,6 +317,9 @@ func TestChildProfiledOrTargeted(t *testing.T) {
 			dc := aged(tt.band)
 			dc.SubjectIsChild = tt.flag
 			s.add(subj, tt.bandAt, dc)
+			if tt.consent != nil {
+				s.add(subj, tt.bandAt.Add(time.Minute), tt.consent)
+			}
 			s.add(subj, tt.at, tt.ev)
 			st, cat, last := run(t, s)
 			fs := state.CheckRule(state.RuleChildProfiledOrTargeted, st, cat, last)
@@ -325,6 +341,11 @@ func TestChildProfiledOrTargeted(t *testing.T) {
 	if got, want := briefs(fs), []brief{{state.RuleChildProfiledOrTargeted, "ev-1"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("a collection with its own band: findings %v, want %v", got, want)
 	}
+}
+
+func parental(c *eventsv1.ConsentGiven) *eventsv1.ConsentGiven {
+	c.ParentalAuthorization = &eventsv1.ParentalAuthorization{GuardianRef: "g-1", VerificationMethod: "signed_form"}
+	return c
 }
 
 // TestDenialRemediesAndNoDataHeld: Art. 12(4): a denial must tell the
