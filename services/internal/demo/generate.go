@@ -93,6 +93,8 @@ const (
 	RuleOutsideActivity        = "processing_outside_declared_activity"
 	RuleTransferWithoutGround  = "transfer_without_chapter_v_ground"
 	RuleRecipientNotAsDeclared = "disclosure_to_recipient_not_as_declared"
+	RuleChildTargeted          = "child_profiled_or_targeted"
+	RuleDenialWithoutRemedies  = "denial_without_remedies_info"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
@@ -100,7 +102,7 @@ var Rules = []string{
 	RuleAfterConsentWithdrawn, RuleUndeclaredRecipient, RuleDuringRestriction, RuleAfterObjection,
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
 	RuleExtensionNotCounted, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
-	RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
+	RuleTransferWithoutGround, RuleRecipientNotAsDeclared, RuleChildTargeted, RuleDenialWithoutRemedies,
 }
 
 // gen holds what every subject's simulation shares.
@@ -325,6 +327,10 @@ var dpo = staff("staff-dpo-01")
 // activity of the catalogue and the notices in force.
 func (g *gen) declareCatalogue(ctl *subject) string {
 	at := g.start
+	pr := ctl.event(at, dpo, "", "")
+	pr.Payload = &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{
+		Profile: controllerProfile(),
+	}}
 	var first string
 	for i, a := range catalogue() {
 		ev := ctl.event(at.Add(time.Duration(i)*time.Second), dpo, first, "")
