@@ -275,9 +275,9 @@ func TestChildProfiledOrTargeted(t *testing.T) {
 		LegalBasis: contract, System: "scoring", AutomatedDecision: eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT}
 	plain := &eventsv1.DataProcessed{ActivityId: "support", Purposes: []string{useSvc}, Categories: []string{catMail}, LegalBasis: contract, System: "helpdesk"}
 	tests := []struct {
-		name   string
-		band   eventsv1.AgeBand
-		bandAt time.Time
+		name    string
+		band    eventsv1.AgeBand
+		bandAt  time.Time
 		flag    bool
 		consent *eventsv1.ConsentGiven // given a minute after the band, when set
 		at      time.Time
