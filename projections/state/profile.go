@@ -3,7 +3,6 @@ package state
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/docketledger/docket/events/taxonomy"
@@ -54,15 +53,7 @@ func (c *Catalogue) AddProfile(row model.ProfileRow) error {
 	if c.profiles == nil {
 		c.profiles = map[string][]profile{}
 	}
-	list := c.profiles[row.Tenant]
-	i := sort.Search(len(list), func(i int) bool { return list[i].seq >= d.seq })
-	if i < len(list) && list[i].seq == d.seq && list[i].eventID == d.eventID {
-		return nil
-	}
-	list = append(list, profile{})
-	copy(list[i+1:], list[i:])
-	list[i] = d
-	c.profiles[row.Tenant] = list
+	c.profiles[row.Tenant] = inStreamOrder(c.profiles[row.Tenant], d, func(d profile) (uint64, string) { return d.seq, d.eventID })
 	return nil
 }
 

@@ -87,21 +87,17 @@ func (s *Store) AllActivities(ctx context.Context) ([]model.ActivityRow, error) 
 // AllProfiles returns every controller profile declaration of every
 // tenant, in stream order.
 func (s *Store) AllProfiles(ctx context.Context) ([]model.ProfileRow, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+profileCols+` FROM profiles ORDER BY seq`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres store: profiles: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, scanProfile)
-	if err != nil {
-		return nil, fmt.Errorf("postgres store: profiles: %w", err)
-	}
-	return out, nil
+	return s.profiles(ctx, "")
 }
 
 // Profiles lists a tenant's controller profile declarations in stream
 // order.
 func (s *Store) Profiles(ctx context.Context, tenant string) ([]model.ProfileRow, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+profileCols+` FROM profiles WHERE tenant = $1 ORDER BY seq`, tenant)
+	return s.profiles(ctx, ` WHERE tenant = $1`, tenant)
+}
+
+func (s *Store) profiles(ctx context.Context, where string, args ...any) ([]model.ProfileRow, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+profileCols+` FROM profiles`+where+` ORDER BY seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: profiles: %w", err)
 	}
