@@ -200,6 +200,9 @@ func subjectFacts(st *apiv1.SubjectState) [][]string {
 		{"subject", "events", fmt.Sprint(st.GetEvents()), "", "", ""},
 		{"subject", "child", fmt.Sprint(st.GetChild()), "", "", ""},
 	}
+	if st.GetAgeBand() != 0 {
+		out = append(out, []string{"subject", "age_band", cellEnum(st.GetAgeBand()), cellTime(st.GetAgeBandAt()), "at least its lower bound plus the years since", ""})
+	}
 	for _, c := range st.GetConsents() {
 		state, at := "withdrawn", cellTime(c.GetWithdrawnAt())
 		if c.GetGiven() {

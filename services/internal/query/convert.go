@@ -44,6 +44,8 @@ func subjectState(st *model.SubjectState) *apiv1.SubjectState {
 		LastSeq:      st.LastSeq,
 		Events:       uint64(max(st.Events, 0)),
 		Child:        st.Child,
+		AgeBand:      eventsv1.AgeBand(enumOf(eventsv1.AgeBand_value, st.AgeBand)),
+		AgeBandAt:    tsp(st.AgeBandAt),
 		OpenRequests: append([]string(nil), st.OpenRequests...),
 	}
 	for _, k := range sortedKeys(st.Consents) {

@@ -73,6 +73,10 @@ func TestQueryOverJSON(t *testing.T) {
 		wantNotIn          []string
 	}{
 		// GetSubject
+		{name: "subject with an age band", method: "GetSubject", body: `{"tenant":"globex","subject_ref":"g-1"}`,
+			wantIn: []string{`"ageBand":"AGE_BAND_ADULT"`, `"ageBandAt":"2026-01-05T00:00:00Z"`}},
+		{name: "subject without one", method: "GetSubject", body: `{"tenant":"acme","subject_ref":"s-1"}`,
+			wantNotIn: []string{"ageBand"}},
 		{name: "subject now", method: "GetSubject", body: `{"tenant":"acme","subject_ref":"s-1"}`,
 			wantIn: []string{`"lastSeq":"9"`, `"events":"7"`, `"withdrawnAt":"2026-02-01T00:00:00Z"`, `"openRequests":["req-1"]`, `"activityId":"newsletter"`}},
 		{name: "subject as of occurred", method: "GetSubject", body: `{"tenant":"acme","subject_ref":"s-1","as_of":"2026-01-20T00:00:00Z","axis":"TIME_AXIS_OCCURRED"}`,

@@ -123,7 +123,7 @@ func Day(month time.Month, day int) time.Time {
 //	11 acme/s-2 DisclosureMade to tax-office (public authority, legal obligation) Jan 20: billing declares contract
 //	12 acme/s-2 RightsRequestReceived req-2 erasure Jan 21
 //	13 acme/s-2 RightsRequestFulfilled req-2 Jan 25
-//	14 globex/g-1 DataCollected Jan 5
+//	14 globex/g-1 DataCollected Jan 5, age band adult
 //	15 globex: ControllerProfileDeclared (Europe/Berlin, DE) Jan 1
 //	16 globex/g-1 RightsRequestReceived req-g access Mar 14 23:30 UTC (Mar 15 in Berlin):
 //	   due at the end of Apr 15 CEST, 2026-04-15T21:59:59.999999999Z
@@ -223,6 +223,7 @@ func Ledger() []*eventsv1.Event {
 		with(ev(OtherTenant, "g-1", Day(1, 5)), func(e *eventsv1.Event) {
 			e.Payload = &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
 				Purposes: []string{PurposeNewsletter}, Categories: []string{CategoryEmail}, LegalBasis: consent, CollectionSource: "data_subject",
+				AgeBand: eventsv1.AgeBand_AGE_BAND_ADULT,
 			}}
 		}),
 		with(ev(OtherTenant, "", Day(1, 1)), func(e *eventsv1.Event) {

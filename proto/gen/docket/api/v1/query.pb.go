@@ -341,7 +341,13 @@ type SubjectState struct {
 	// Key groups whose data key was shredded, ordered by key group.
 	ShreddedGroups []*ShreddedGroup `protobuf:"bytes,14,rep,name=shredded_groups,json=shreddedGroups,proto3" json:"shredded_groups,omitempty"`
 	// Data collected per activity (retention runs from it), ordered by activity.
-	Collections   []*Collection `protobuf:"bytes,15,rep,name=collections,proto3" json:"collections,omitempty"`
+	Collections []*Collection `protobuf:"bytes,15,rep,name=collections,proto3" json:"collections,omitempty"`
+	// The age band a collection reported that shows the subject oldest
+	// (Art. 8): the subject is at least its lower bound plus the whole years
+	// since age_band_at. Unspecified when no source gave one.
+	AgeBand v1.AgeBand `protobuf:"varint,16,opt,name=age_band,json=ageBand,proto3,enum=docket.events.v1.AgeBand" json:"age_band,omitempty"`
+	// occurred_at of that collection.
+	AgeBandAt     *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=age_band_at,json=ageBandAt,proto3" json:"age_band_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -477,6 +483,20 @@ func (x *SubjectState) GetShreddedGroups() []*ShreddedGroup {
 func (x *SubjectState) GetCollections() []*Collection {
 	if x != nil {
 		return x.Collections
+	}
+	return nil
+}
+
+func (x *SubjectState) GetAgeBand() v1.AgeBand {
+	if x != nil {
+		return x.AgeBand
+	}
+	return v1.AgeBand(0)
+}
+
+func (x *SubjectState) GetAgeBandAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AgeBandAt
 	}
 	return nil
 }
@@ -2802,7 +2822,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12+\n" +
 	"\x04axis\x18\x04 \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\"K\n" +
 	"\x12GetSubjectResponse\x125\n" +
-	"\asubject\x18\x01 \x01(\v2\x1b.docket.api.v1.SubjectStateR\asubject\"\xac\x05\n" +
+	"\asubject\x18\x01 \x01(\v2\x1b.docket.api.v1.SubjectStateR\asubject\"\x9e\x06\n" +
 	"\fSubjectState\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -2823,7 +2843,9 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\ropen_requests\x18\f \x03(\tR\fopenRequests\x122\n" +
 	"\berasures\x18\r \x03(\v2\x16.docket.api.v1.ErasureR\berasures\x12E\n" +
 	"\x0fshredded_groups\x18\x0e \x03(\v2\x1c.docket.api.v1.ShreddedGroupR\x0eshreddedGroups\x12;\n" +
-	"\vcollections\x18\x0f \x03(\v2\x19.docket.api.v1.CollectionR\vcollections\"\xd7\x03\n" +
+	"\vcollections\x18\x0f \x03(\v2\x19.docket.api.v1.CollectionR\vcollections\x124\n" +
+	"\bage_band\x18\x10 \x01(\x0e2\x19.docket.events.v1.AgeBandR\aageBand\x12:\n" +
+	"\vage_band_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tageBandAt\"\xd7\x03\n" +
 	"\aConsent\x12\x18\n" +
 	"\apurpose\x18\x01 \x01(\tR\apurpose\x12\x14\n" +
 	"\x05given\x18\x02 \x01(\bR\x05given\x12\x1b\n" +
@@ -3113,14 +3135,15 @@ var file_docket_api_v1_query_proto_goTypes = []any{
 	(*GetStatisticsResponse)(nil),         // 31: docket.api.v1.GetStatisticsResponse
 	(*MonthlyCount)(nil),                  // 32: docket.api.v1.MonthlyCount
 	(*timestamppb.Timestamp)(nil),         // 33: google.protobuf.Timestamp
-	(v1.LegalBasis)(0),                    // 34: docket.events.v1.LegalBasis
-	(*v1.Actor)(nil),                      // 35: docket.events.v1.Actor
-	(v1.RecipientKind)(0),                 // 36: docket.events.v1.RecipientKind
-	(*v1.Recipient)(nil),                  // 37: docket.events.v1.Recipient
-	(*v1.ProcessingActivity)(nil),         // 38: docket.events.v1.ProcessingActivity
-	(*v1.ControllerProfile)(nil),          // 39: docket.events.v1.ControllerProfile
-	(v1.Right)(0),                         // 40: docket.events.v1.Right
-	(v1.DenialGround)(0),                  // 41: docket.events.v1.DenialGround
+	(v1.AgeBand)(0),                       // 34: docket.events.v1.AgeBand
+	(v1.LegalBasis)(0),                    // 35: docket.events.v1.LegalBasis
+	(*v1.Actor)(nil),                      // 36: docket.events.v1.Actor
+	(v1.RecipientKind)(0),                 // 37: docket.events.v1.RecipientKind
+	(*v1.Recipient)(nil),                  // 38: docket.events.v1.Recipient
+	(*v1.ProcessingActivity)(nil),         // 39: docket.events.v1.ProcessingActivity
+	(*v1.ControllerProfile)(nil),          // 40: docket.events.v1.ControllerProfile
+	(v1.Right)(0),                         // 41: docket.events.v1.Right
+	(v1.DenialGround)(0),                  // 42: docket.events.v1.DenialGround
 }
 var file_docket_api_v1_query_proto_depIdxs = []int32{
 	33, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
@@ -3134,82 +3157,84 @@ var file_docket_api_v1_query_proto_depIdxs = []int32{
 	9,  // 8: docket.api.v1.SubjectState.erasures:type_name -> docket.api.v1.Erasure
 	10, // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
 	11, // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
-	33, // 11: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	33, // 12: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
-	33, // 13: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
-	33, // 14: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
-	33, // 15: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
-	33, // 16: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
-	33, // 17: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
-	33, // 18: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
-	33, // 19: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
-	33, // 20: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
-	33, // 21: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
-	14, // 22: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
-	34, // 23: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
-	33, // 24: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 25: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
-	35, // 26: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
-	36, // 27: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
-	34, // 28: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
-	33, // 29: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
-	33, // 30: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
-	0,  // 31: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
-	17, // 32: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
-	37, // 33: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
-	34, // 34: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
-	34, // 35: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	33, // 36: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
-	33, // 37: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 38: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
-	33, // 39: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 40: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
-	38, // 41: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
-	20, // 42: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
-	21, // 43: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
-	39, // 44: docket.api.v1.GetRecordOfProcessingResponse.controller:type_name -> docket.events.v1.ControllerProfile
-	1,  // 45: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
-	33, // 46: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 47: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
-	1,  // 48: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
-	33, // 49: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
-	33, // 50: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
-	24, // 51: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
-	33, // 52: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
-	2,  // 53: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
-	27, // 54: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
-	40, // 55: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
-	33, // 56: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
-	33, // 57: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
-	33, // 58: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
-	2,  // 59: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
-	41, // 60: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
-	33, // 61: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	33, // 62: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
-	33, // 63: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
-	32, // 64: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
-	32, // 65: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
-	3,  // 66: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
-	12, // 67: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
-	15, // 68: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
-	18, // 69: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
-	22, // 70: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
-	25, // 71: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
-	28, // 72: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
-	30, // 73: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
-	4,  // 74: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
-	13, // 75: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
-	16, // 76: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
-	19, // 77: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
-	23, // 78: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
-	26, // 79: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
-	29, // 80: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
-	31, // 81: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
-	74, // [74:82] is the sub-list for method output_type
-	66, // [66:74] is the sub-list for method input_type
-	66, // [66:66] is the sub-list for extension type_name
-	66, // [66:66] is the sub-list for extension extendee
-	0,  // [0:66] is the sub-list for field type_name
+	34, // 11: docket.api.v1.SubjectState.age_band:type_name -> docket.events.v1.AgeBand
+	33, // 12: docket.api.v1.SubjectState.age_band_at:type_name -> google.protobuf.Timestamp
+	33, // 13: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	33, // 14: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
+	33, // 15: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
+	33, // 16: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
+	33, // 17: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
+	33, // 18: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
+	33, // 19: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
+	33, // 20: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
+	33, // 21: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
+	33, // 22: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
+	33, // 23: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
+	14, // 24: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
+	35, // 25: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
+	33, // 26: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 27: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
+	36, // 28: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
+	37, // 29: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
+	35, // 30: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
+	33, // 31: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
+	33, // 32: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
+	0,  // 33: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
+	17, // 34: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
+	38, // 35: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
+	35, // 36: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
+	35, // 37: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	33, // 38: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
+	33, // 39: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 40: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
+	33, // 41: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
+	0,  // 42: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
+	39, // 43: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
+	20, // 44: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
+	21, // 45: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
+	40, // 46: docket.api.v1.GetRecordOfProcessingResponse.controller:type_name -> docket.events.v1.ControllerProfile
+	1,  // 47: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
+	33, // 48: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 49: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
+	1,  // 50: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
+	33, // 51: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
+	33, // 52: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
+	24, // 53: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
+	33, // 54: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
+	2,  // 55: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
+	27, // 56: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
+	41, // 57: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
+	33, // 58: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
+	33, // 59: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
+	33, // 60: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	2,  // 61: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
+	42, // 62: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
+	33, // 63: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	33, // 64: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
+	33, // 65: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
+	32, // 66: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
+	32, // 67: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
+	3,  // 68: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
+	12, // 69: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
+	15, // 70: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
+	18, // 71: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
+	22, // 72: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
+	25, // 73: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
+	28, // 74: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
+	30, // 75: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
+	4,  // 76: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
+	13, // 77: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
+	16, // 78: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
+	19, // 79: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
+	23, // 80: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
+	26, // 81: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
+	29, // 82: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
+	31, // 83: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
+	76, // [76:84] is the sub-list for method output_type
+	68, // [68:76] is the sub-list for method input_type
+	68, // [68:68] is the sub-list for extension type_name
+	68, // [68:68] is the sub-list for extension extendee
+	0,  // [0:68] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_query_proto_init() }
