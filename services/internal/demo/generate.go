@@ -7,10 +7,11 @@
 // generator), so loading the data set twice stores it once.
 //
 // Every event is valid (events.Validate). The planted problems (Dataset.Planted)
-// are the only events that break the twelve rules listed in Rules: the tests
+// are the only events that break the rules listed in Rules: the tests
 // replay the data set through a plain reading of each rule to prove it. Two
-// readings matter: a rights request's deadline is the end of the day (UTC)
-// one month from receipt, plus the months of the first extension when it
+// readings matter: a rights request's deadline is the end of the day, in
+// the company's zone (its controller profile: Europe/Dublin), one month
+// from receipt, plus the months of the first extension when it
 // is recorded within that month (a later or a second extension does not
 // count, and is itself a finding); a retention period is only checked for
 // activities whose retention trigger is "collection" (web-enquiries,
