@@ -39,6 +39,7 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 	}
 	c := *s
 	c.FirstSeen, c.LastSeen = tf(s.FirstSeen), tf(s.LastSeen)
+	c.AgeBandAt = ptr(s.AgeBandAt)
 	c.Consents = copyMap(s.Consents, func(v Consent) Consent {
 		v.GivenAt, v.WithdrawnAt, v.ExpiresAt = ptr(v.GivenAt), ptr(v.WithdrawnAt), ptr(v.ExpiresAt)
 		return v

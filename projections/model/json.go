@@ -35,6 +35,9 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 		w.raw(`,"child":true`)
 	}
 	w.optStr(`,"child_event_id":`, s.ChildEventID)
+	w.optStr(`,"age_band":`, s.AgeBand)
+	w.optTime(`,"age_band_at":`, s.AgeBandAt)
+	w.optStr(`,"age_band_event_id":`, s.AgeBandEventID)
 	if len(s.Consents) > 0 {
 		w.raw(`,"consents":`)
 		writeMap(&w, s.Consents, func(c *Consent) {

@@ -46,7 +46,7 @@ func randomState(r *rand.Rand) *model.SubjectState {
 	n := func() int { return r.IntN(4) }
 	s := &model.SubjectState{Tenant: str(), SubjectRef: str(), FirstSeen: tm(), LastSeen: tm(),
 		FirstSeq: r.Uint64(), LastSeq: r.Uint64N(1000), Events: r.IntN(100), Child: r.IntN(2) == 0, ChildEventID: str(),
-		OpenRequests: list()}
+		AgeBand: str(), AgeBandAt: ptr(), AgeBandEventID: str(), OpenRequests: list()}
 	if r.IntN(4) > 0 {
 		s.Consents = map[string]*model.Consent{}
 		for range n() {

@@ -38,6 +38,13 @@ type SubjectState struct {
 	// event that first did.
 	Child        bool   `json:"child,omitempty"`
 	ChildEventID string `json:"child_event_id,omitempty"`
+	// AgeBand is the age band (enum name) a collection reported that
+	// shows the subject oldest (the band's lower bound aged by the years
+	// since: state.AgeAt), AgeBandAt the collection's occurred_at and
+	// AgeBandEventID its event; empty when no source gave one.
+	AgeBand        string     `json:"age_band,omitempty"`
+	AgeBandAt      *time.Time `json:"age_band_at,omitempty"`
+	AgeBandEventID string     `json:"age_band_event_id,omitempty"`
 	// Consents by purpose (fideslang data use).
 	Consents map[string]*Consent `json:"consents,omitempty"`
 	// Restrictions by restriction id, lifted ones included.
@@ -254,10 +261,13 @@ type RequestRow struct {
 	DueAt          time.Time  `json:"due_at"`
 	Status         string     `json:"status"`
 	Outcome        string     `json:"outcome,omitempty"`
-	DenialGround   string     `json:"denial_ground,omitempty"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty"`
-	ReceivedSeq    uint64     `json:"received_seq"`
-	EventIDs       []string   `json:"event_ids"`
+	// NoDataHeld: a fulfilled access request was answered that no data of
+	// the subject is held (an answer, not a denial).
+	NoDataHeld   bool       `json:"no_data_held,omitempty"`
+	DenialGround string     `json:"denial_ground,omitempty"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	ReceivedSeq  uint64     `json:"received_seq"`
+	EventIDs     []string   `json:"event_ids"`
 }
 
 // ActivityRow is one declaration (or amendment) of a processing activity:
@@ -272,6 +282,19 @@ type ActivityRow struct {
 	RecordedAt time.Time `json:"recorded_at"`
 	// Activity is the docket.events.v1.ProcessingActivity, proto-encoded.
 	Activity []byte `json:"-"`
+}
+
+// ProfileRow is one declaration of a controller's profile (who the
+// controller is, its time zone, member state and Art. 8 age): a tenant's
+// profile as of a date is the newest row not after it.
+type ProfileRow struct {
+	Seq        uint64    `json:"seq"`
+	EventID    string    `json:"event_id"`
+	Tenant     string    `json:"tenant"`
+	OccurredAt time.Time `json:"occurred_at"`
+	RecordedAt time.Time `json:"recorded_at"`
+	// Profile is the docket.events.v1.ControllerProfile, proto-encoded.
+	Profile []byte `json:"-"`
 }
 
 // Observed kinds.
@@ -394,6 +417,7 @@ type Batch struct {
 	SubjectDocs []string
 	Requests    []*RequestRow
 	Activities  []ActivityRow
+	Profiles    []ProfileRow
 	Observed    []ObservedRow
 	Findings    []Finding
 	Quarantined []QuarantineRow
@@ -463,6 +487,9 @@ type Writer interface {
 	Requests(ctx context.Context, tenant string, ids []string) (map[string]*RequestRow, error)
 	// Activities returns every declaration of every tenant, in stream order.
 	AllActivities(ctx context.Context) ([]ActivityRow, error)
+	// AllProfiles returns every controller profile declaration of every
+	// tenant, in stream order.
+	AllProfiles(ctx context.Context) ([]ProfileRow, error)
 	// Apply writes b and moves the checkpoint from b.From to b.To in one
 	// transaction; ErrCheckpointMoved if the checkpoint is not b.From.
 	Apply(ctx context.Context, b *Batch) error
@@ -478,6 +505,9 @@ type Reader interface {
 	Disclosures(ctx context.Context, f DisclosureFilter, p Page) ([]DisclosureRow, error)
 	ListRequests(ctx context.Context, f RequestFilter, p Page) ([]RequestRow, error)
 	Activities(ctx context.Context, tenant string) ([]ActivityRow, error)
+	// Profiles lists a tenant's controller profile declarations in stream
+	// order.
+	Profiles(ctx context.Context, tenant string) ([]ProfileRow, error)
 	Observed(ctx context.Context, tenant string) ([]ObservedRow, error)
 	// Findings come ordered by (Seq, Rule); a page never ends inside one
 	// Seq: it may run past Limit to finish the last sequence's findings.

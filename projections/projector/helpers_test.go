@@ -187,6 +187,11 @@ type auditJSON struct {
 	Data []byte `json:"data"`
 }
 
+type profileJSON struct {
+	model.ProfileRow
+	Profile []byte `json:"profile"`
+}
+
 type activityJSON struct {
 	model.ActivityRow
 	Activity []byte `json:"activity"`
@@ -205,6 +210,12 @@ func canonical(v any) string {
 		out := make([]activityJSON, len(x))
 		for i, r := range x {
 			out[i] = activityJSON{r, r.Activity}
+		}
+		v = out
+	case []model.ProfileRow:
+		out := make([]profileJSON, len(x))
+		for i, r := range x {
+			out[i] = profileJSON{r, r.Profile}
 		}
 		v = out
 	}
@@ -423,6 +434,11 @@ func answers(t *testing.T, r model.Reader, q queries) []answer {
 			fail("Activities "+tn, err)
 		}
 		add("Activities "+tn, acts)
+		profiles, err := r.Profiles(ctx, tn)
+		if err != nil {
+			fail("Profiles "+tn, err)
+		}
+		add("Profiles "+tn, profiles)
 		obs, err := r.Observed(ctx, tn)
 		if err != nil {
 			fail("Observed "+tn, err)
@@ -633,6 +649,18 @@ func matchesReplay(t *testing.T, r model.Reader, recs []source.Record) {
 			t.Fatal(err)
 		}
 		same(t, "Activities "+tn, activities, gotA)
+
+		var profiles []model.ProfileRow
+		for _, p := range res.Profiles {
+			if p.Tenant == tn {
+				profiles = append(profiles, p)
+			}
+		}
+		gotP, err := r.Profiles(ctx, tn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, "Profiles "+tn, profiles, gotP)
 
 		// Stores list observed rows by (Kind, Key), byte order.
 		var observed []model.ObservedRow

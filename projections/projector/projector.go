@@ -276,6 +276,18 @@ func (p *Projector) session(ctx context.Context, untilHead bool) error {
 			return fmt.Errorf("catalogue: %w", err)
 		}
 	}
+	profiles, err := w.AllProfiles(ctx)
+	if err != nil {
+		return fmt.Errorf("catalogue: %w", err)
+	}
+	for _, r := range profiles {
+		if r.Seq > cp {
+			continue // as activities
+		}
+		if err := cat.AddProfile(r); err != nil {
+			return fmt.Errorf("catalogue: %w", err)
+		}
+	}
 	p.cat = cat
 	p.cache = NewCache(cacheSize)
 
@@ -727,6 +739,9 @@ func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 		}
 		if eff.Activity != nil {
 			b.Activities = append(b.Activities, *eff.Activity)
+		}
+		if eff.Profile != nil {
+			b.Profiles = append(b.Profiles, *eff.Profile)
 		}
 		if eff.Request != nil {
 			k := [2]string{eff.Request.Tenant, eff.Request.RequestID}

@@ -28,6 +28,7 @@ type Effects struct {
 	Audit      model.AuditRow
 	Disclosure *model.DisclosureRow
 	Activity   *model.ActivityRow
+	Profile    *model.ProfileRow
 	// Request is the row the event created or changed (a copy: the row
 	// Requests returned is never modified); nil when none.
 	Request  *model.RequestRow
@@ -79,6 +80,12 @@ func Apply(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Rec
 			eff.Findings = ruleRetentionWithoutLimit(rec)
 		}
 		eff.FindingStatus = findingStatusRow(rec)
+		if p := profileRow(ev, rec.Sequence, rec.RecordedAt); p != nil {
+			if err := cat.AddProfile(*p); err != nil {
+				return Effects{}, err
+			}
+			eff.Profile = p
+		}
 		return eff, nil
 	}
 
@@ -289,6 +296,7 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		if m.GetSubjectIsChild() && !st.Child {
 			st.Child, st.ChildEventID = true, ev.GetEventId()
 		}
+		noteAgeBand(st, m.GetAgeBand(), at, ev.GetEventId())
 		if id := m.GetActivityId(); id != "" {
 			collect(st, id, at)
 		}
@@ -428,7 +436,7 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		*eventsv1.Event_RightsRequestDeadlineExtended,
 		*eventsv1.Event_RightsRequestFulfilled,
 		*eventsv1.Event_RightsRequestDenied:
-		row := request(st, reqs, cat.Location(ev.GetTenant()), rec)
+		row := request(st, reqs, cat, rec)
 		if row != nil && row.Status == model.RequestFulfilled && ev.GetRightsRequestFulfilled() != nil {
 			for _, id := range sortedKeys(st.Collected) {
 				startClock(st.Collected[id], &st.Collected[id].FulfilledAt, at)
@@ -552,11 +560,13 @@ func end(c *model.Collection, at time.Time) {
 }
 
 // request applies a rights request event to its row and to the subject's
-// open requests; deadlines are counted in loc, the tenant's zone. A receipt
+// open requests. Deadlines are counted in the tenant's zone in force at the
+// receipt (locationAt at the receipt's time and sequence, also for a later
+// extension of it): a profile declared later changes only later requests. A receipt
 // of an id that exists, and any other event of a request that does not
 // exist or is another subject's, change nothing (the audit trail keeps
 // them).
-func request(st *model.SubjectState, reqs Requests, loc *time.Location, rec source.Record) *model.RequestRow {
+func request(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Record) *model.RequestRow {
 	ev := rec.Event
 	at := occurredAt(ev)
 	var cur *model.RequestRow
@@ -571,6 +581,7 @@ func request(st *model.SubjectState, reqs Requests, loc *time.Location, rec sour
 			return nil
 		}
 		st.OpenRequests = append(st.OpenRequests, m.GetRequestId())
+		loc := cat.locationAt(ev.GetTenant(), at, rec.Sequence)
 		return &model.RequestRow{
 			Tenant: ev.GetTenant(), RequestID: m.GetRequestId(), SubjectRef: ev.GetSubjectRef(),
 			Right: events.EnumName(m.GetRight()), ReceivedAt: at, DueAt: DueAt(at, 0, loc), Status: model.RequestOpen,
@@ -584,6 +595,7 @@ func request(st *model.SubjectState, reqs Requests, loc *time.Location, rec sour
 	if cur = lookup(id); cur == nil || cur.SubjectRef != ev.GetSubjectRef() || cur.Status != model.RequestOpen {
 		return nil
 	}
+	loc := cat.RequestLocation(cur)
 	row := *cur
 	row.EventIDs = append(slices.Clone(cur.EventIDs), ev.GetEventId())
 	switch p := ev.GetPayload().(type) {
@@ -603,6 +615,8 @@ func request(st *model.SubjectState, reqs Requests, loc *time.Location, rec sour
 	case *eventsv1.Event_RightsRequestFulfilled:
 		m := p.RightsRequestFulfilled
 		row.Status, row.Outcome, row.ClosedAt = model.RequestFulfilled, events.ShownText(m.GetOutcome(), m.GetOutcomeText()), &at
+		// Art. 15: "no data held" answers the request; it is not a denial.
+		row.NoDataHeld = m.GetNoDataHeld()
 	case *eventsv1.Event_RightsRequestDenied:
 		row.Status, row.DenialGround, row.ClosedAt = model.RequestDenied, events.EnumName(p.RightsRequestDenied.GetGround()), &at
 	default:

@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -21,9 +22,10 @@ var ErrBadActivity = errors.New("state: bad activity row")
 // model.ActivityRow in stream order. It is safe for concurrent use; the
 // activities it returns are shared and must not be modified.
 type Catalogue struct {
-	mu      sync.RWMutex
-	tenants map[string]map[string][]declaration // tenant -> activity id -> declarations by Seq
-	zones   zones                               // tenant -> time zone of its deadlines (zone.go)
+	mu       sync.RWMutex
+	tenants  map[string]map[string][]declaration // tenant -> activity id -> declarations by Seq
+	zones    zones                               // tenant -> time zone of its deadlines without a profile (zone.go)
+	profiles map[string][]profile                // tenant -> controller profiles by Seq (profile.go)
 }
 
 // declaration is one row with its decoded activity.
@@ -65,16 +67,22 @@ func (c *Catalogue) Add(row model.ActivityRow) error {
 		acts = map[string][]declaration{}
 		c.tenants[row.Tenant] = acts
 	}
-	list := acts[row.ActivityID]
-	i := sort.Search(len(list), func(i int) bool { return list[i].seq >= d.seq })
-	if i < len(list) && list[i].seq == d.seq && list[i].eventID == d.eventID {
-		return nil
-	}
-	list = append(list, declaration{})
-	copy(list[i+1:], list[i:])
-	list[i] = d
-	acts[row.ActivityID] = list
+	acts[row.ActivityID] = inStreamOrder(acts[row.ActivityID], d, func(d declaration) (uint64, string) { return d.seq, d.eventID })
 	return nil
+}
+
+// inStreamOrder puts x into list, which is in stream order, at its place
+// by key's sequence; a row that comes again (same sequence and event id)
+// is not added twice.
+func inStreamOrder[T any](list []T, x T, key func(T) (uint64, string)) []T {
+	seq, id := key(x)
+	i := sort.Search(len(list), func(i int) bool { s, _ := key(list[i]); return s >= seq })
+	if i < len(list) {
+		if s, e := key(list[i]); s == seq && e == id {
+			return list
+		}
+	}
+	return slices.Insert(list, i, x)
 }
 
 // AsOf returns the activities of tenant as declared at t on axis: per

@@ -20,8 +20,11 @@
 //   - A rights request's deadline (DueAt) is the end of the day one
 //     calendar month after the day of receipt (Regulation 1182/71 Art.
 //     3(2)(c)), clamped to the last day of a shorter month, in the tenant's
-//     time zone (Catalogue.Location: UTC until a controller profile event
-//     declares one); DueAt is that day's last nanosecond. Only the first
+//     time zone: that of the ControllerProfileDeclared in force at the
+//     receipt (declared at or before it, stored before it; UTC without
+//     one), also for a later extension (Catalogue.RequestLocation), so a
+//     profile declared later changes only later requests; DueAt is that
+//     day's last nanosecond. Only the first
 //     extension counts, when it occurred within the first month, for two
 //     months at most; any other raises deadline_extension_not_counted and
 //     leaves the deadline as it stands. A closed request changes no more.
@@ -96,6 +99,16 @@
 //   - A disclosure's recipient is compared with its activity's declaration
 //     of the same id, or any activity's when its own does not list it: kind,
 //     country and transfer mechanism must be a declared one.
+//   - A subject's age is known from age bands only: a band's lower bound
+//     plus the whole years since its collection (AgeAt), the band showing
+//     the subject oldest winning. A child for consent (Art. 8) is below the
+//     tenant's age of digital consent (the profile's own age, else its
+//     member state's, else 16) or flagged subject_is_child; a child for
+//     profiling and marketing (Recitals 38, 71) is under 18 (UNCRC Art. 1),
+//     and marketing to one is flagged unless it rests on consent Art. 8
+//     makes valid (a parent's below the age of digital consent).
+//   - A denial without remedies_given lacks the Art. 12(4) information;
+//     "no data held" is a fulfilled access request (RequestRow.NoDataHeld).
 //   - A finding's detail names ids and taxonomy keys only, never a value.
 //   - Findings have a life cycle (Art. 5(2)): a FindingStatusChanged names
 //     findings by id and/or a group key "<rule>:<cause>" (GroupKey; the

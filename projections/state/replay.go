@@ -16,6 +16,7 @@ type Result struct {
 	Audit       []model.AuditRow
 	Disclosures []model.DisclosureRow
 	Activities  []model.ActivityRow
+	Profiles    []model.ProfileRow
 	// Subjects in order of their first event (FirstSeq).
 	Subjects []*model.SubjectState
 	// Requests in order of receipt (ReceivedSeq).
@@ -100,6 +101,9 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 		}
 		if eff.Activity != nil {
 			res.Activities = append(res.Activities, *eff.Activity)
+		}
+		if eff.Profile != nil {
+			res.Profiles = append(res.Profiles, *eff.Profile)
 		}
 		if r := eff.Request; r != nil {
 			k := [2]string{r.Tenant, r.RequestID}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/taxonomy"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/source"
@@ -28,7 +29,13 @@ const (
 	RuleUndeclaredActivity  = "processing_under_undeclared_activity"
 	RuleOutsideActivity     = "processing_outside_declared_activity"
 	RuleChildWithoutParent  = "child_data_without_parental_authorization"
-	RuleAfterErasure        = "processing_after_erasure"
+	// RuleChildProfiledOrTargeted: profiling, an automated decision or
+	// direct marketing concerning a subject under 18 (Recitals 38, 71).
+	RuleChildProfiledOrTargeted = "child_profiled_or_targeted"
+	// RuleDenialWithoutRemedies: a request denied without telling the
+	// subject of the complaint and the judicial remedy (Art. 12(4)).
+	RuleDenialWithoutRemedies = "denial_without_remedies_info"
+	RuleAfterErasure          = "processing_after_erasure"
 	// RuleTransferWithoutGround: a disclosure to a third country (outside
 	// the EEA) without a Chapter V ground: under an adequacy decision that is
 	// not in force for the country at occurred_at (Art. 45), or under none.
@@ -71,8 +78,9 @@ const (
 var Rules = []string{
 	RuleConsentWithdrawn, RuleWithoutConsent, RuleAfterObjection, RuleDuringRestriction,
 	RuleUndeclaredRecipient, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
-	RuleChildWithoutParent, RuleAfterErasure, RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
-	RuleExtensionNotCounted, RuleAutomatedDecision, RuleCriminalData, RuleRetentionWithoutLimit, RuleRequestPastDeadline,
+	RuleChildWithoutParent, RuleChildProfiledOrTargeted, RuleAfterErasure, RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
+	RuleDenialWithoutRemedies, RuleExtensionNotCounted, RuleAutomatedDecision, RuleCriminalData, RuleRetentionWithoutLimit,
+	RuleRequestPastDeadline,
 	RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
 }
 
@@ -113,11 +121,13 @@ var rules = []rule{
 	{RuleUndeclaredActivity, ruleUndeclaredActivity},
 	{RuleOutsideActivity, ruleOutsideActivity},
 	{RuleChildWithoutParent, ruleChildWithoutParent},
+	{RuleChildProfiledOrTargeted, ruleChildProfiledOrTargeted},
 	{RuleAfterErasure, ruleAfterErasure},
 	{RuleTransferWithoutGround, ruleTransferWithoutGround},
 	{RuleRecipientNotAsDeclared, ruleRecipientNotAsDeclared},
 	{RuleAutomatedDecision, ruleAutomatedDecision},
 	{RuleCriminalData, ruleCriminalData},
+	{RuleDenialWithoutRemedies, ruleDenialWithoutRemedies},
 }
 
 // processing is what a rule needs of an event that processes personal
@@ -532,37 +542,6 @@ func uncovered(declared, keys []string) []string {
 	return out
 }
 
-// ruleChildWithoutParent: consent (Art. 8) recorded without a parental
-// authorisation for a subject already known to be a child; or a collection
-// that first reports the subject as a child while consents given without
-// parental authorisation stand.
-func ruleChildWithoutParent(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
-	ev := rec.Event
-	if m := ev.GetConsentGiven(); m != nil {
-		if !st.Child || m.GetParentalAuthorization() != nil {
-			return nil
-		}
-		return []model.Finding{finding(RuleChildWithoutParent, rec, []string{st.ChildEventID}, fmt.Sprintf(
-			"consent to %s recorded for a subject reported as a child, without parental authorisation", m.GetPurpose()))}
-	}
-	if !ev.GetDataCollected().GetSubjectIsChild() || st.Child {
-		return nil
-	}
-	at := occurredAt(ev)
-	var ids, purposes []string
-	for _, purpose := range sortedKeys(st.Consents) {
-		if s, c := consentAt(st, purpose, at); s == consentValid && !c.Parental {
-			ids = append(ids, c.EventID)
-			purposes = append(purposes, purpose)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	return []model.Finding{finding(RuleChildWithoutParent, rec, ids, fmt.Sprintf(
-		"the subject is reported as a child; consent to %s stands without parental authorisation", strings.Join(purposes, ", ")))}
-}
-
 // ruleAfterErasure: processing that touches a key group shredded at or
 // before occurred_at. An event touches the key groups of its values and
 // the key group of its activity as declared (default when the activity is
@@ -609,7 +588,7 @@ func ruleExtensionNotCounted(reqs Requests, cat *Catalogue, rec source.Record) [
 	if cur == nil || cur.SubjectRef != ev.GetSubjectRef() || cur.Status != model.RequestOpen {
 		return nil
 	}
-	loc := cat.Location(ev.GetTenant())
+	loc := cat.RequestLocation(cur)
 	why := ExtensionStanding(cur, occurredAt(ev), loc)
 	if len(why) == 0 {
 		return nil
@@ -889,4 +868,19 @@ func ruleCriminalData(_ *model.SubjectState, cat *Catalogue, rec source.Record) 
 	return []model.Finding{finding(RuleCriminalData, rec, ids, fmt.Sprintf(
 		"%s of criminal-offence data %s without an Art. 10 basis: none on the event, and %s",
 		what(rec.Event, p), strings.Join(crim, ", "), why))}
+}
+
+// ruleDenialWithoutRemedies (Art. 12(4)): a RightsRequestDenied that does
+// not record that the subject was told of the possibility of lodging a
+// complaint with a supervisory authority and of seeking a judicial remedy
+// (remedies_given). A stored denial with ground DENIAL_GROUND_NO_DATA_HELD
+// is judged alike: it was recorded as a denial.
+func ruleDenialWithoutRemedies(_ *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
+	m := rec.Event.GetRightsRequestDenied()
+	if m == nil || m.GetRemediesGiven() {
+		return nil
+	}
+	return []model.Finding{finding(RuleDenialWithoutRemedies, rec, nil, fmt.Sprintf(
+		"request %s denied (%s) without recording that the subject was told of the right to lodge a complaint and to seek a judicial remedy",
+		m.GetRequestId(), events.EnumName(m.GetGround())))}
 }

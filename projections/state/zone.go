@@ -19,10 +19,27 @@ type zones struct {
 	loc map[string]*time.Location
 }
 
-// Location is the time zone of tenant's deadlines: the one SetTimeZone
-// gave it, UTC by default. It is the one place the fold takes a tenant's
-// zone from.
+// Location is the time zone of tenant's deadlines as the catalogue stands:
+// that of its newest controller profile in stream order (UTC when the
+// profile names none), else the one SetTimeZone gave it, else UTC. The fold
+// takes the zone in force for each event instead (locationAt): a profile
+// declared later changes only the deadlines of later requests.
 func (c *Catalogue) Location(tenant string) *time.Location {
+	c.mu.RLock()
+	list := c.profiles[tenant]
+	var loc *time.Location
+	if len(list) > 0 {
+		loc = list[len(list)-1].loc
+	}
+	c.mu.RUnlock()
+	if loc != nil {
+		return loc
+	}
+	return c.baseLocation(tenant)
+}
+
+// baseLocation is the zone SetTimeZone gave tenant, UTC by default.
+func (c *Catalogue) baseLocation(tenant string) *time.Location {
 	c.zones.mu.RLock()
 	defer c.zones.mu.RUnlock()
 	if l := c.zones.loc[tenant]; l != nil {
@@ -32,14 +49,14 @@ func (c *Catalogue) Location(tenant string) *time.Location {
 }
 
 // SetTimeZone sets tenant's time zone to the IANA zone name ("Europe/Berlin",
-// "UTC"). It applies to the events folded after it, as a declaration
-// does. No event declares a tenant's zone yet, so nothing in docketd calls
-// it and every tenant's deadlines are counted in UTC: the fold of a
-// controller's profile, declared in the ledger, will call it (a setting
-// outside the ledger would make a rebuild depend on the configuration). It
-// fails with ErrBadTimeZone, naming the field, for an empty tenant, an
-// empty name, "Local" (the machine's zone, not the controller's) or a name
-// time.LoadLocation does not know.
+// "UTC") where no controller profile is in force: a profile's time_zone
+// (ControllerProfileDeclared, AddProfile) wins over it from the profile's
+// occurred_at on. docketd never calls it (a setting outside the ledger
+// would make a rebuild depend on the configuration); it serves tools and
+// tests that fold without profiles. It applies to the events folded after
+// it. It fails with ErrBadTimeZone, naming the field, for an empty tenant,
+// an empty name, "Local" (the machine's zone, not the controller's) or a
+// name time.LoadLocation does not know.
 func (c *Catalogue) SetTimeZone(tenant, name string) error {
 	var loc *time.Location
 	switch {

@@ -191,6 +191,7 @@ ON CONFLICT (tenant, subject_ref) DO UPDATE SET first_seq = excluded.first_seq, 
 			received, due, receivedSeq                                    = make([]int64, n), make([]int64, n), make([]int64, n)
 			verified, closed                                              = make([]*int64, n), make([]*int64, n)
 			extended                                                      = make([]int32, n)
+			noData                                                        = make([]bool, n)
 		)
 		for i, r := range requests {
 			tenant[i], id[i], subject[i], right[i] = r.Tenant, r.RequestID, r.SubjectRef, r.Right
@@ -205,22 +206,23 @@ ON CONFLICT (tenant, subject_ref) DO UPDATE SET first_seq = excluded.first_seq, 
 			closed[i] = e.timePtr("request closed_at", r.ClosedAt)
 			receivedSeq[i] = e.seq("request received_seq", r.ReceivedSeq)
 			eventIDs[i] = textArray(r.EventIDs)
+			noData[i] = r.NoDataHeld
 		}
 		add("requests", `INSERT INTO requests (tenant, request_id, subject_ref, request_right, received_at, verified_at,
-	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids)
+	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids, no_data_held)
 SELECT tenant, request_id, subject_ref, request_right, received_at, verified_at,
-	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids::text[]
+	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids::text[], no_data_held
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-	$7::int[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::text[])
+	$7::int[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::text[], $15::boolean[])
 	AS r(tenant, request_id, subject_ref, request_right, received_at, verified_at,
-	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids)
+	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids, no_data_held)
 ON CONFLICT (tenant, request_id) DO UPDATE SET
 	subject_ref = excluded.subject_ref, request_right = excluded.request_right,
 	received_at = excluded.received_at, verified_at = excluded.verified_at,
 	extended_months = excluded.extended_months, due_at = excluded.due_at, status = excluded.status,
 	outcome = excluded.outcome, denial_ground = excluded.denial_ground, closed_at = excluded.closed_at,
-	received_seq = excluded.received_seq, event_ids = excluded.event_ids`,
-			tenant, id, subject, right, received, verified, extended, due, status, outcome, denial, closed, receivedSeq, eventIDs)
+	received_seq = excluded.received_seq, event_ids = excluded.event_ids, no_data_held = excluded.no_data_held`,
+			tenant, id, subject, right, received, verified, extended, due, status, outcome, denial, closed, receivedSeq, eventIDs, noData)
 	}
 	if n := len(b.Activities); n > 0 {
 		var (
@@ -239,6 +241,23 @@ ON CONFLICT (tenant, request_id) DO UPDATE SET
 		add("activities", `INSERT INTO activities (seq, event_id, tenant, activity_id, amended, occurred_at, recorded_at, activity)
 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[], $7::bigint[], $8::bytea[])`,
 			seq, eventID, tenant, actID, amended, occurred, recorded, activity)
+	}
+	if n := len(b.Profiles); n > 0 {
+		var (
+			seq, occurred, recorded = make([]int64, n), make([]int64, n), make([]int64, n)
+			eventID, tenant         = strs(n), strs(n)
+			profile                 = make([][]byte, n)
+		)
+		for i := range b.Profiles {
+			r := &b.Profiles[i]
+			seq[i] = e.seq("profile seq", r.Seq)
+			eventID[i], tenant[i] = r.EventID, r.Tenant
+			occurred[i], recorded[i] = e.time("profile occurred_at", r.OccurredAt), e.time("profile recorded_at", r.RecordedAt)
+			profile[i] = bytesOrNil(r.Profile)
+		}
+		add("profiles", `INSERT INTO profiles (seq, event_id, tenant, occurred_at, recorded_at, profile)
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bytea[])`,
+			seq, eventID, tenant, occurred, recorded, profile)
 	}
 	if fs := model.FirstFindings(b.Findings); len(fs) > 0 {
 		n := len(fs)

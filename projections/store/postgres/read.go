@@ -84,6 +84,42 @@ func (s *Store) AllActivities(ctx context.Context) ([]model.ActivityRow, error) 
 	return out, nil
 }
 
+// AllProfiles returns every controller profile declaration of every
+// tenant, in stream order.
+func (s *Store) AllProfiles(ctx context.Context) ([]model.ProfileRow, error) {
+	return s.profiles(ctx, "")
+}
+
+// Profiles lists a tenant's controller profile declarations in stream
+// order.
+func (s *Store) Profiles(ctx context.Context, tenant string) ([]model.ProfileRow, error) {
+	return s.profiles(ctx, ` WHERE tenant = $1`, tenant)
+}
+
+func (s *Store) profiles(ctx context.Context, where string, args ...any) ([]model.ProfileRow, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+profileCols+` FROM profiles`+where+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: profiles: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanProfile)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: profiles: %w", err)
+	}
+	return out, nil
+}
+
+const profileCols = `seq, event_id, tenant, occurred_at, recorded_at, profile`
+
+func scanProfile(r pgx.CollectableRow) (model.ProfileRow, error) {
+	var (
+		p                       model.ProfileRow
+		seq, occurred, recorded int64
+	)
+	err := r.Scan(&seq, &p.EventID, &p.Tenant, &occurred, &recorded, &p.Profile)
+	p.Seq, p.OccurredAt, p.RecordedAt, p.Profile = uint64(seq), fromNanos(occurred), fromNanos(recorded), bytesOrNil(p.Profile)
+	return p, err
+}
+
 // Subject returns one subject's state; model.ErrNotFound if it has none.
 func (s *Store) Subject(ctx context.Context, tenant, subjectRef string) (*model.SubjectState, error) {
 	var doc string
@@ -432,7 +468,7 @@ func scanDisclosure(r pgx.CollectableRow) (model.DisclosureRow, error) {
 }
 
 const requestCols = `tenant, request_id, subject_ref, request_right, received_at, verified_at,
-	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids`
+	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids, no_data_held`
 
 func scanRequest(r pgx.CollectableRow) (model.RequestRow, error) {
 	var (
@@ -442,7 +478,7 @@ func scanRequest(r pgx.CollectableRow) (model.RequestRow, error) {
 		extended                   int32
 	)
 	err := r.Scan(&q.Tenant, &q.RequestID, &q.SubjectRef, &q.Right, &received, &verified,
-		&extended, &due, &q.Status, &q.Outcome, &q.DenialGround, &closed, &receivedSeq, &q.EventIDs)
+		&extended, &due, &q.Status, &q.Outcome, &q.DenialGround, &closed, &receivedSeq, &q.EventIDs, &q.NoDataHeld)
 	q.ReceivedAt, q.VerifiedAt, q.ExtendedMonths = fromNanos(received), fromNullNanos(verified), int(extended)
 	q.DueAt, q.ClosedAt, q.ReceivedSeq = fromNanos(due), fromNullNanos(closed), uint64(receivedSeq)
 	q.EventIDs = list(q.EventIDs)

@@ -190,6 +190,21 @@ CREATE TABLE finding_status (
 );
 CREATE INDEX finding_status_by_tenant ON finding_status (tenant, seq);
 `,
+	// 6: controller profiles (ControllerProfileDeclared), kept like the
+	// activities' declarations; an access request answered that no data is
+	// held.
+	`
+CREATE TABLE profiles (
+	seq         bigint PRIMARY KEY,
+	event_id    text   NOT NULL,
+	tenant      text   NOT NULL,
+	occurred_at bigint NOT NULL,
+	recorded_at bigint NOT NULL,
+	profile     bytea
+);
+CREATE INDEX profiles_by_tenant ON profiles (tenant, seq);
+ALTER TABLE requests ADD COLUMN no_data_held boolean NOT NULL DEFAULT false;
+`,
 }
 
 // ddlLock is the advisory lock every transaction that creates tables holds

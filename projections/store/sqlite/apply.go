@@ -34,15 +34,17 @@ var (
 		tail: ` ON CONFLICT (tenant, subject_ref) DO UPDATE SET first_seq = excluded.first_seq, state = excluded.state`}
 	requestTable = table{name: "requests",
 		cols: []string{"tenant", "request_id", "subject_ref", "request_right", "received_at", "verified_at",
-			"extended_months", "due_at", "status", "outcome", "denial_ground", "closed_at", "received_seq", "event_ids"},
+			"extended_months", "due_at", "status", "outcome", "denial_ground", "closed_at", "received_seq", "event_ids", "no_data_held"},
 		tail: ` ON CONFLICT (tenant, request_id) DO UPDATE SET subject_ref = excluded.subject_ref,
 	request_right = excluded.request_right, received_at = excluded.received_at,
 	verified_at = excluded.verified_at, extended_months = excluded.extended_months,
 	due_at = excluded.due_at, status = excluded.status, outcome = excluded.outcome,
 	denial_ground = excluded.denial_ground, closed_at = excluded.closed_at,
-	received_seq = excluded.received_seq, event_ids = excluded.event_ids`}
+	received_seq = excluded.received_seq, event_ids = excluded.event_ids, no_data_held = excluded.no_data_held`}
 	activityTable = table{name: "activities", cols: []string{
 		"seq", "event_id", "tenant", "activity_id", "amended", "occurred_at", "recorded_at", "activity"}}
+	profileTable = table{name: "profiles", cols: []string{
+		"seq", "event_id", "tenant", "occurred_at", "recorded_at", "profile"}}
 	// Every SET expression reads the row as it was before this update.
 	observedTable = table{name: "observed",
 		cols: []string{"tenant", "kind", "obs_key", "count", "first_seq", "first_event_id", "first_occurred", "last_occurred"},
@@ -66,7 +68,7 @@ var (
 )
 
 // allTables in the order Apply writes them (that of encoded's fields).
-var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable, &quarantineTable, &findingStatusTable}
+var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &profileTable, &observedTable, &findingTable, &quarantineTable, &findingStatusTable}
 
 // insertSQL is the INSERT of n rows into t for table prefix p.
 func (t *table) insertSQL(p string, n int) string {
@@ -89,7 +91,7 @@ func (t *table) insertSQL(p string, n int) string {
 
 // encoded is a batch turned into SQL arguments, one flat slice per table.
 type encoded struct {
-	audit, disclosures, subjects, requests, activities, observed, findings, quarantine, findingStatus []any
+	audit, disclosures, subjects, requests, activities, profiles, observed, findings, quarantine, findingStatus []any
 }
 
 func encodeBatch(b *model.Batch) (*encoded, error) {
@@ -132,7 +134,7 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			e.time("request received_at", r.ReceivedAt), e.timePtr("request verified_at", r.VerifiedAt),
 			int64(r.ExtendedMonths), e.time("request due_at", r.DueAt), r.Status, r.Outcome, r.DenialGround,
 			e.timePtr("request closed_at", r.ClosedAt), e.seq("request received_seq", r.ReceivedSeq),
-			e.strings(r.EventIDs))
+			e.strings(r.EventIDs), boolArg(r.NoDataHeld))
 	}
 	x.activities = make([]any, 0, len(b.Activities)*len(activityTable.cols))
 	for i := range b.Activities {
@@ -140,6 +142,12 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 		x.activities = append(x.activities, e.seq("activity seq", r.Seq), r.EventID, r.Tenant, r.ActivityID,
 			boolArg(r.Amended), e.time("activity occurred_at", r.OccurredAt),
 			e.time("activity recorded_at", r.RecordedAt), bytesArg(r.Activity))
+	}
+	x.profiles = make([]any, 0, len(b.Profiles)*len(profileTable.cols))
+	for i := range b.Profiles {
+		r := &b.Profiles[i]
+		x.profiles = append(x.profiles, e.seq("profile seq", r.Seq), r.EventID, r.Tenant,
+			e.time("profile occurred_at", r.OccurredAt), e.time("profile recorded_at", r.RecordedAt), bytesArg(r.Profile))
 	}
 	x.observed = make([]any, 0, len(b.Observed)*len(observedTable.cols))
 	for i := range b.Observed {
@@ -218,7 +226,7 @@ func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	if err != nil {
 		return err
 	}
-	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings, x.quarantine, x.findingStatus} {
+	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.profiles, x.observed, x.findings, x.quarantine, x.findingStatus} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
 			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
 		}

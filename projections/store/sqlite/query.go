@@ -264,7 +264,7 @@ FROM `+s.t("disclosures")+w.String()+` ORDER BY seq`+limit(p), w.args...)
 }
 
 const requestCols = `tenant, request_id, subject_ref, request_right, received_at, verified_at,
-	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids`
+	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids, no_data_held`
 
 // Requests returns the stored rows of those of the tenant's requests that
 // exist, by request id.
@@ -323,15 +323,16 @@ func (s *Store) requests(ctx context.Context, query string, args ...any) ([]mode
 		var (
 			r                       model.RequestRow
 			received, due, seq, ext int64
+			noData                  int64
 			verified, closed        *int64
 			eventIDs                string
 		)
 		if err := rows.Scan(&r.Tenant, &r.RequestID, &r.SubjectRef, &r.Right, &received, &verified, &ext,
-			&due, &r.Status, &r.Outcome, &r.DenialGround, &closed, &seq, &eventIDs); err != nil {
+			&due, &r.Status, &r.Outcome, &r.DenialGround, &closed, &seq, &eventIDs, &noData); err != nil {
 			return nil, err
 		}
 		r.ReceivedAt, r.VerifiedAt, r.ExtendedMonths, r.DueAt = fromNanos(received), fromNullNanos(verified), int(ext), fromNanos(due)
-		r.ClosedAt, r.ReceivedSeq = fromNullNanos(closed), uint64(seq)
+		r.ClosedAt, r.ReceivedSeq, r.NoDataHeld = fromNullNanos(closed), uint64(seq), noData != 0
 		if r.EventIDs, err = decodeStrings("event_ids", eventIDs); err != nil {
 			return nil, err
 		}
@@ -375,6 +376,47 @@ FROM `+s.t("activities")+where+` ORDER BY seq`, args...)
 			return nil, err
 		}
 		r.Seq, r.Amended, r.OccurredAt, r.RecordedAt, r.Activity = uint64(seq), amended != 0, fromNanos(occ), fromNanos(rec), nonEmpty(r.Activity)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Profiles lists a tenant's controller profile declarations in stream order.
+func (s *Store) Profiles(ctx context.Context, tenant string) ([]model.ProfileRow, error) {
+	out, err := s.profiles(ctx, ` WHERE tenant = ?`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: profiles: %w", err)
+	}
+	return out, nil
+}
+
+// AllProfiles lists every tenant's controller profile declarations in
+// stream order.
+func (s *Store) AllProfiles(ctx context.Context) ([]model.ProfileRow, error) {
+	out, err := s.profiles(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: all profiles: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) profiles(ctx context.Context, where string, args ...any) ([]model.ProfileRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, event_id, tenant, occurred_at, recorded_at, profile
+FROM `+s.t("profiles")+where+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.ProfileRow
+	for rows.Next() {
+		var (
+			r             model.ProfileRow
+			seq, occ, rec int64
+		)
+		if err := rows.Scan(&seq, &r.EventID, &r.Tenant, &occ, &rec, &r.Profile); err != nil {
+			return nil, err
+		}
+		r.Seq, r.OccurredAt, r.RecordedAt, r.Profile = uint64(seq), fromNanos(occ), fromNanos(rec), nonEmpty(r.Profile)
 		out = append(out, r)
 	}
 	return out, rows.Err()

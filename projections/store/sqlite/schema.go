@@ -191,6 +191,21 @@ CREATE TABLE {p}finding_status (
 ) STRICT;
 CREATE INDEX {p}finding_status_tenant ON {p}finding_status (tenant, seq);
 `,
+	// 6: controller profiles (ControllerProfileDeclared), kept like the
+	// activities' declarations; an access request answered that no data is
+	// held.
+	6: `
+CREATE TABLE {p}profiles (
+	seq         INTEGER PRIMARY KEY,
+	event_id    TEXT NOT NULL,
+	tenant      TEXT NOT NULL,
+	occurred_at INTEGER NOT NULL,
+	recorded_at INTEGER NOT NULL,
+	profile     BLOB
+) STRICT;
+CREATE INDEX {p}profiles_tenant ON {p}profiles (tenant, seq);
+ALTER TABLE {p}requests ADD COLUMN no_data_held INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // generationTable is shared by every generation: which one is current.

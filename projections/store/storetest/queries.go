@@ -320,6 +320,25 @@ func testActivities(t *testing.T, db Database) {
 	same(t, "AllActivities", []model.ActivityRow{a2, b3, a5, a9}, must[[]model.ActivityRow](t, "AllActivities")(s.AllActivities(ctx)))
 }
 
+// testProfiles: controller profiles come back per tenant and all
+// together, in stream order, bytes intact.
+func testProfiles(t *testing.T, db Database) {
+	s := open(t, db, 1)
+	ctx := t.Context()
+	a4, b3, a9 := profileRow("acme", 4), profileRow("beta", 3), profileRow("acme", 9)
+	apply(t, s, 0, 5, model.Batch{Profiles: []model.ProfileRow{a4, b3}, Activities: []model.ActivityRow{activityRow("acme", "act-1", 5)}})
+	apply(t, s, 5, 9, model.Batch{Profiles: []model.ProfileRow{a9}})
+	same(t, "Profiles(acme)", []model.ProfileRow{a4, a9}, must[[]model.ProfileRow](t, "Profiles")(s.Profiles(ctx, "acme")))
+	same(t, "Profiles(beta)", []model.ProfileRow{b3}, must[[]model.ProfileRow](t, "Profiles")(s.Profiles(ctx, "beta")))
+	if got := must[[]model.ProfileRow](t, "Profiles")(s.Profiles(ctx, "nobody")); len(got) != 0 {
+		t.Errorf("Profiles(nobody) = %v", got)
+	}
+	same(t, "AllProfiles", []model.ProfileRow{b3, a4, a9}, must[[]model.ProfileRow](t, "AllProfiles")(s.AllProfiles(ctx)))
+	if got := must[[]model.ActivityRow](t, "Activities")(s.Activities(ctx, "acme")); len(got) != 1 {
+		t.Errorf("Activities(acme) = %v, want the one activity: profiles are not activities", got)
+	}
+}
+
 func testTenantExists(t *testing.T, db Database) {
 	s := open(t, db, 1)
 	apply(t, s, 0, 2, model.Batch{Audit: []model.AuditRow{auditRow("acme", "sub-1", 1), auditRow("beta", "", 2)}})

@@ -83,6 +83,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"FindingStatus", testFindingStatus},
 		{"SubjectsOf", testSubjectsOf},
 		{"Activities", testActivities},
+		{"Profiles", testProfiles},
 		{"TenantExists", testTenantExists},
 		{"Tenants", testTenants},
 		{"TenantIsolation", testTenantIsolation},
@@ -312,6 +313,19 @@ func requestRow(tenant, id, subject string, receivedSeq uint64) *model.RequestRo
 		Status:         model.RequestOpen,
 		ReceivedSeq:    receivedSeq,
 		EventIDs:       []string{"ev-" + id + "-received", "ev-" + id + "-verified"},
+		NoDataHeld:     receivedSeq%2 == 1,
+	}
+}
+
+func profileRow(tenant string, seq uint64) model.ProfileRow {
+	n := int(seq)
+	return model.ProfileRow{
+		Seq:        seq,
+		EventID:    "ev-" + tenant + "-profile-" + itoa(seq),
+		Tenant:     tenant,
+		OccurredAt: at(n),
+		RecordedAt: at(n + 1),
+		Profile:    []byte{0x0a, 0x03, 'A', 'G', byte('0' + seq%10)},
 	}
 }
 

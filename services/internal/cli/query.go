@@ -200,6 +200,9 @@ func subjectFacts(st *apiv1.SubjectState) [][]string {
 		{"subject", "events", fmt.Sprint(st.GetEvents()), "", "", ""},
 		{"subject", "child", fmt.Sprint(st.GetChild()), "", "", ""},
 	}
+	if st.GetAgeBand() != 0 {
+		out = append(out, []string{"subject", "age_band", cellEnum(st.GetAgeBand()), cellTime(st.GetAgeBandAt()), "at least its lower bound plus the years since", ""})
+	}
 	for _, c := range st.GetConsents() {
 		state, at := "withdrawn", cellTime(c.GetWithdrawnAt())
 		if c.GetGiven() {
@@ -440,7 +443,7 @@ func newRequestsCmd(g *globals) *cobra.Command {
 				return resp.GetRequests(), resp.GetNextPageToken(), err
 			}, func(r *apiv1.Request) []string {
 				return []string{r.GetRequestId(), r.GetSubjectRef(), cellEnum(r.GetRight()), cellEnum(r.GetStatus()), cellTime(r.GetReceivedAt()),
-					cellTime(r.GetDueAt()), cellTime(r.GetClosedAt()), cellCount(r.GetExtendedMonths()), r.GetOutcome(), cellEnum(r.GetDenialGround())}
+					cellTimeIn(r.GetDueAt(), r.GetTimeZone()), cellTime(r.GetClosedAt()), cellCount(r.GetExtendedMonths()), requestOutcome(r), cellEnum(r.GetDenialGround())}
 			})
 		})
 	c.Flags().StringVar(&subject, "subject", "", "only requests of this subject reference")

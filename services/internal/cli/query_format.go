@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -124,6 +125,35 @@ func cellTime(t *timestamppb.Timestamp) string {
 		return ""
 	}
 	return t.AsTime().UTC().Format(time.RFC3339)
+}
+
+// cellTimeIn renders a time as RFC 3339 in the IANA zone tz, with its
+// offset (a request's deadline, counted in the controller's zone); UTC
+// when tz is empty or unknown to this build.
+func cellTimeIn(t *timestamppb.Timestamp, tz string) string {
+	if t == nil {
+		return ""
+	}
+	loc := time.UTC
+	if tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
+	return t.AsTime().In(loc).Format(time.RFC3339)
+}
+
+// requestOutcome is a request's outcome cell: "no data held" for an
+// access request answered so (Art. 15: an answer, not a denial), before
+// the outcome text if there is one.
+func requestOutcome(r *apiv1.Request) string {
+	if !r.GetNoDataHeld() {
+		return r.GetOutcome()
+	}
+	if r.GetOutcome() == "" {
+		return "no data held"
+	}
+	return "no data held; " + r.GetOutcome()
 }
 
 // cellEnum renders an enum value as its name without the type's prefix, in

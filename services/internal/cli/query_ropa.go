@@ -51,12 +51,18 @@ func printRoPA(format string, w io.Writer, r *apiv1.GetRecordOfProcessingRespons
 	driftRow := func(d *apiv1.Drift) []string {
 		return []string{cellEnum(d.GetKind()), d.GetKey(), cellTime(d.GetFirstOccurredAt()), d.GetFirstEventId()}
 	}
+	ctl := controllerRows(r.GetController())
 	if format == formatCSV {
 		// One table: section, then the union of the sections' columns.
 		header := []string{"section", "activity_id", "name", "purposes", "categories", "legal_basis", "recipients", "retention_days", "retention_trigger", "key_group",
 			"kind", "key", "count", "first_seen", "last_seen", "first_event_id"}
 		p := newPrinter(format, w, header...)
 		blank := func(n int) []string { return make([]string, n) }
+		for _, c := range ctl { // the field in kind, its value in key
+			if err := p.row(nil, append(append([]string{"controller"}, blank(9)...), c[0], c[1], "", "", "", "")...); err != nil {
+				return err
+			}
+		}
 		for _, a := range r.GetActivities() {
 			if err := p.row(nil, append(append([]string{"activity"}, actRow(a)...), blank(6)...)...); err != nil {
 				return err
@@ -80,18 +86,22 @@ func printRoPA(format string, w io.Writer, r *apiv1.GetRecordOfProcessingRespons
 		header []string
 		rows   [][]string
 	}{
+		{"Controller", []string{"field", "value"}, ctl},
 		{fmt.Sprintf("Declared activities (%d)", len(r.GetActivities())), actHeader, nil},
 		{fmt.Sprintf("Observed in events (%d)", len(r.GetObserved())), obsHeader, nil},
 		{fmt.Sprintf("Drift: observed but not declared (%d)", len(r.GetDrift())), driftHeader, nil},
 	}
+	if len(ctl) == 0 {
+		sections = sections[1:]
+	}
 	for _, a := range r.GetActivities() {
-		sections[0].rows = append(sections[0].rows, actRow(a))
+		sections[len(sections)-3].rows = append(sections[0].rows, actRow(a))
 	}
 	for _, o := range r.GetObserved() {
-		sections[1].rows = append(sections[1].rows, obsRow(o))
+		sections[len(sections)-2].rows = append(sections[len(sections)-2].rows, obsRow(o))
 	}
 	for _, d := range r.GetDrift() {
-		sections[2].rows = append(sections[2].rows, driftRow(d))
+		sections[len(sections)-1].rows = append(sections[len(sections)-1].rows, driftRow(d))
 	}
 	for i, s := range sections {
 		if i > 0 {
@@ -110,4 +120,35 @@ func printRoPA(format string, w io.Writer, r *apiv1.GetRecordOfProcessingRespons
 		}
 	}
 	return nil
+}
+
+// controllerRows are the fields of the controller's profile (Art.
+// 30(1)(a)) that are set, as field and value; none without a profile.
+func controllerRows(p *eventsv1.ControllerProfile) [][]string {
+	if p == nil {
+		return nil
+	}
+	var out [][]string
+	add := func(field, value string) {
+		if value != "" {
+			out = append(out, []string{field, value})
+		}
+	}
+	add("name", p.GetName())
+	add("address", p.GetAddress())
+	add("contact_url", p.GetContactUrl())
+	add("dpo_contact_url", p.GetDpoContactUrl())
+	add("supervisory_authority", p.GetSupervisoryAuthority())
+	add("supervisory_authority_url", p.GetSupervisoryAuthorityUrl())
+	tz := p.GetTimeZone()
+	if tz == "" {
+		tz = "UTC"
+	}
+	add("time_zone", tz)
+	add("member_state", p.GetMemberState())
+	add("languages", join(p.GetLanguages()))
+	if a := p.GetDigitalConsentAge(); a != 0 {
+		add("digital_consent_age", fmt.Sprint(a))
+	}
+	return out
 }

@@ -56,6 +56,9 @@ func TestQueryCommands(t *testing.T) {
 		{"findings as of", []string{"findings", "acme", "--as-of", "2026-02-07T00:00:00Z", "--format", "json"}, 4, nil, []string{"retention_exceeded"}},
 		{"requests", []string{"requests", "acme", "--page-size", "1"}, 3, []string{"REQUEST_ID", "req-1", "access", "open", "2026-03-10T23:59:59Z", "req-2", "erasure", "fulfilled"}, nil},
 		{"open requests", []string{"requests", "acme", "--status", "open", "--format", "json"}, 1, []string{`"request_id":"req-1"`, `"status":"REQUEST_STATUS_OPEN"`}, nil},
+		{"subject's age band", []string{"subject", "globex", "g-1"}, -1, []string{"subject age_band adult 2026-01-05T00:00:00Z"}, nil},
+		{"requests in the tenant's zone", []string{"requests", "globex"}, 2, []string{"req-g", "2026-04-15T23:59:59+02:00", "no data held"}, nil},
+		{"ropa names the controller", []string{"ropa", "globex"}, -1, []string{"Controller", "Globex GmbH", "Europe/Berlin"}, nil},
 		{"requests of a subject, none", []string{"requests", "acme", "--subject", "s-9", "--format", "csv"}, 1, []string{"request_id,subject_ref,right,status,"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"connectrpc.com/connect"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/demo"
 )
 
 // TestConsole runs docketd on the demo data set and checks the console
@@ -22,7 +23,42 @@ func TestConsole(t *testing.T) {
 	t.Run("Roles", func(t *testing.T) { testRoles(t, l) })
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, l) })
 	t.Run("CSV", func(t *testing.T) { testCSV(t, l) })
+	t.Run("Requests", func(t *testing.T) { testRequests(t, l) })
 	t.Run("Browser", func(t *testing.T) { testBrowser(t, l) })
+}
+
+// testRequests: a request answered "no data held" shows so, not as a
+// refusal, and deadlines are days in the controller's zone (the demo's
+// profile: Europe/Dublin), with the exact instant and its offset in the
+// title.
+func testRequests(t *testing.T, l *ledger) {
+	ds, err := demo.Generate(demo.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := ""
+	for _, ev := range ds.Events {
+		if ev.GetRightsRequestFulfilled().GetNoDataHeld() {
+			ref = ev.GetSubjectRef()
+			break
+		}
+	}
+	if ref == "" {
+		t.Fatal("the demo answers no request with no data held")
+	}
+	c := l.session(t, l.admin)
+	code, body := l.get(t, c, "/requests?"+url.Values{"tenant": {tenant}, "subject": {ref}}.Encode())
+	if code != http.StatusOK {
+		t.Fatalf("requests of %s: %d", ref, code)
+	}
+	for _, want := range []string{"answered: no data held", "(Europe/Dublin)</td>", `title="20`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("requests of %s: no %q in %q", ref, want, excerpt(body))
+		}
+	}
+	if strings.Contains(body, "refused:") {
+		t.Errorf("requests of %s: a request answered with no data held shows as refused", ref)
+	}
 }
 
 func testSignIn(t *testing.T, l *ledger) {

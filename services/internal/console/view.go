@@ -139,6 +139,17 @@ func (cs *Console) notFound(w http.ResponseWriter, r *http.Request) {
 	cs.render(w, http.StatusNotFound, "error", view{Title: "Not found", Message: "There is no such page."})
 }
 
+// requestZone is the zone a request's deadline is counted in (UTC when
+// the server names none, or one this build does not know).
+func requestZone(q *apiv1.Request) *time.Location {
+	if tz := q.GetTimeZone(); tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			return l
+		}
+	}
+	return time.UTC
+}
+
 // timeLayout is how the console writes times: UTC, to the second.
 const timeLayout = "2006-01-02 15:04:05 UTC"
 
@@ -151,6 +162,24 @@ var funcs = template.FuncMap{
 			return ""
 		}
 		return t.AsTime().UTC().Format(timeLayout)
+	},
+	// due is a request's deadline as the controller counts it: the day
+	// in the zone of the request (the end of that day is the deadline).
+	"due": func(q *apiv1.Request) string {
+		t := q.GetDueAt()
+		if t == nil || (t.GetSeconds() == 0 && t.GetNanos() == 0) {
+			return ""
+		}
+		loc := requestZone(q)
+		return t.AsTime().In(loc).Format(time.DateOnly) + " (" + loc.String() + ")"
+	},
+	// dueExact is a request's deadline to the second, RFC 3339 with the
+	// offset of its zone.
+	"dueExact": func(q *apiv1.Request) string {
+		if q.GetDueAt() == nil {
+			return ""
+		}
+		return q.GetDueAt().AsTime().In(requestZone(q)).Format(time.RFC3339)
 	},
 	"date": func(t *timestamppb.Timestamp) string {
 		if t == nil || (t.GetSeconds() == 0 && t.GetNanos() == 0) {

@@ -494,6 +494,25 @@ months. You can change your choice at any time from the link at the foot of
 every page.
 `
 
+// controllerProfile is the company's ControllerProfileDeclared: Irish, so
+// its periods end in Dublin's time (UTC+1 from the last Sunday of March to
+// the last Sunday of October: a request received after 23:00 UTC in summer
+// is received the next day) and its age of digital consent is Ireland's,
+// 16 (Data Protection Act 2018, s. 31). Fictional throughout.
+func controllerProfile() *eventsv1.ControllerProfile {
+	return &eventsv1.ControllerProfile{
+		Name:                    "Harbourline Backup Ltd",
+		Address:                 "Unit 4, Marina Quay, Cork, Ireland",
+		ContactUrl:              "https://harbourline.example.com/privacy/contact",
+		DpoContactUrl:           "https://harbourline.example.com/privacy/dpo",
+		SupervisoryAuthority:    "Data Protection Commission",
+		SupervisoryAuthorityUrl: "https://www.dataprotection.ie",
+		TimeZone:                "Europe/Dublin",
+		MemberState:             "IE",
+		Languages:               []string{"en-IE", "ga"},
+	}
+}
+
 // Controller is the demo company's controller profile, which Kantara
 // consent receipts name (docketd uses it for the demo tenant under --demo
 // unless the controllers setting has one). Fictional throughout.

@@ -90,7 +90,7 @@ func TestCountsAndOrder(t *testing.T) {
 		if ref := ev.GetSubjectRef(); ref != "" {
 			subjects[ref] = true
 			controllerDone = true
-		} else if !controllerDone && ev.GetProcessingActivityDeclared() == nil && ev.GetNoticePublished() == nil {
+		} else if !controllerDone && ev.GetProcessingActivityDeclared() == nil && ev.GetNoticePublished() == nil && ev.GetControllerProfileDeclared() == nil {
 			t.Errorf("event %d: %s before the first subject event", i, events.TypeName(ev))
 		}
 		id := ev.GetEventId()
@@ -309,6 +309,9 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		restrictions map[string][]string
 		objected     map[string]bool
 		child        bool
+		bornBy       time.Time       // by the oldest age band given; zero: none
+		parental     map[string]bool // consent given, by purpose: with parental authorisation
+		consented    map[string]bool
 		shredded     bool
 		collections  map[string][]*eventsv1.Event // activity -> collections not yet expired
 	}
@@ -317,7 +320,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		s := subjects[ref]
 		if s == nil {
 			s = &subj{withdrawn: map[string]bool{}, restrictions: map[string][]string{}, objected: map[string]bool{},
-				collections: map[string][]*eventsv1.Event{}}
+				collections: map[string][]*eventsv1.Event{}, parental: map[string]bool{}, consented: map[string]bool{}}
 			subjects[ref] = s
 		}
 		return s
@@ -347,11 +350,52 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 	type req struct {
 		received *eventsv1.Event
 		deadline time.Time // late from this instant on
+		zone     *time.Location
 		extended bool
 		closed   bool
 	}
 	requests := map[string]*req{}
 	var end time.Time
+	// The controller's profile: deadlines end in its zone; its age of
+	// digital consent is its member state's (the demo's is Irish: 16).
+	zone, consentAge := time.UTC, 16
+	// ageAt is the least age a band shows at t: its lower bound plus the
+	// whole years since; -1 without a band.
+	floors := map[eventsv1.AgeBand]int{eventsv1.AgeBand_AGE_BAND_UNDER_13: 0, eventsv1.AgeBand_AGE_BAND_13: 13,
+		eventsv1.AgeBand_AGE_BAND_14: 14, eventsv1.AgeBand_AGE_BAND_15: 15, eventsv1.AgeBand_AGE_BAND_16_TO_17: 16, eventsv1.AgeBand_AGE_BAND_ADULT: 18}
+	ageAt := func(s *subj, t time.Time) int {
+		if s.bornBy.IsZero() {
+			return -1
+		}
+		y := t.Year() - s.bornBy.Year()
+		if s.bornBy.AddDate(y, 0, 0).After(t) {
+			y--
+		}
+		return y
+	}
+	childUnder := func(s *subj, t time.Time, limit int) bool {
+		a := ageAt(s, t)
+		return s.child || (a >= 0 && a < limit)
+	}
+	// Marketing to a subject under 18 is a problem unless it rests on
+	// consent that Art. 8 makes valid (a parent's under the age of digital
+	// consent).
+	marketing := func(ev *eventsv1.Event, s *subj, purposes []string, basis eventsv1.LegalBasis) {
+		at := ev.GetOccurredAt().AsTime()
+		if !childUnder(s, at, 18) {
+			return
+		}
+		for _, p := range purposes {
+			if p != "marketing" && !strings.HasPrefix(p, "marketing.") {
+				continue
+			}
+			ok := basis == eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT && s.consented[p] && !s.withdrawn[p] &&
+				(s.parental[p] || !childUnder(s, at, consentAge))
+			if !ok {
+				flag(demo.RuleChildTargeted, ev.GetEventId())
+			}
+		}
+	}
 
 	processing := func(ev *eventsv1.Event, s *subj, purposes []string) {
 		for _, p := range purposes {
@@ -437,10 +481,23 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			if a.GetRetention().GetTrigger() == "collection" {
 				retentionDays[a.GetActivityId()] = int(a.GetRetention().GetDays())
 			}
+		case *eventsv1.Event_ControllerProfileDeclared:
+			if l, err := time.LoadLocation(p.ControllerProfileDeclared.GetProfile().GetTimeZone()); err == nil {
+				zone = l
+			}
+			if p.ControllerProfileDeclared.GetProfile().GetMemberState() != "IE" {
+				panic("the oracle knows Ireland's age of digital consent only")
+			}
 		case *eventsv1.Event_DataCollected:
 			if p.DataCollected.GetSubjectIsChild() {
 				s.child = true
 			}
+			if f, ok := floors[p.DataCollected.GetAgeBand()]; ok {
+				if b := at.AddDate(-f, 0, 0); s.bornBy.IsZero() || b.Before(s.bornBy) {
+					s.bornBy = b
+				}
+			}
+			marketing(ev, s, p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis())
 			processing(ev, s, p.DataCollected.GetPurposes())
 			limitation(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis(), p.DataCollected.GetSpecialCategoryCondition())
 			criminal(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetCriminalDataBasis())
@@ -461,6 +518,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 				flag(demo.RuleRecipientNotAsDeclared, ev.GetEventId())
 			}
 			processing(ev, s, []string{p.DisclosureMade.GetPurpose()})
+			marketing(ev, s, []string{p.DisclosureMade.GetPurpose()}, p.DisclosureMade.GetLegalBasis())
 			m := p.DisclosureMade
 			limitation(ev, m.GetActivityId(), m.GetCategories(), []string{m.GetPurpose()}, m.GetLegalBasis(), m.GetSpecialCategoryCondition())
 			criminal(ev, m.GetActivityId(), m.GetCategories(), m.GetCriminalDataBasis())
@@ -475,7 +533,9 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			}
 		case *eventsv1.Event_ConsentGiven:
 			delete(s.withdrawn, p.ConsentGiven.GetPurpose())
-			if s.child && p.ConsentGiven.GetParentalAuthorization() == nil {
+			s.consented[p.ConsentGiven.GetPurpose()] = true
+			s.parental[p.ConsentGiven.GetPurpose()] = p.ConsentGiven.GetParentalAuthorization() != nil
+			if childUnder(s, at, consentAge) && p.ConsentGiven.GetParentalAuthorization() == nil {
 				flag(demo.RuleChildWithoutParent, ev.GetEventId())
 			}
 		case *eventsv1.Event_ConsentWithdrawn:
@@ -508,16 +568,19 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			}
 			delete(s.collections, a)
 		case *eventsv1.Event_RightsRequestReceived:
-			requests[p.RightsRequestReceived.GetRequestId()] = &req{received: ev, deadline: lateFrom(at, 1)}
+			requests[p.RightsRequestReceived.GetRequestId()] = &req{received: ev, deadline: lateFrom(at, 1, zone), zone: zone}
 		case *eventsv1.Event_RightsRequestDeadlineExtended:
 			r := requests[p.RightsRequestDeadlineExtended.GetRequestId()]
-			if r.extended || !at.Before(lateFrom(r.received.GetOccurredAt().AsTime(), 1)) {
+			if r.extended || !at.Before(lateFrom(r.received.GetOccurredAt().AsTime(), 1, r.zone)) {
 				flag(demo.RuleExtensionNotCounted, ev.GetEventId())
 				break
 			}
 			r.extended = true
-			r.deadline = lateFrom(r.received.GetOccurredAt().AsTime(), 1+int(p.RightsRequestDeadlineExtended.GetMonths()))
+			r.deadline = lateFrom(r.received.GetOccurredAt().AsTime(), 1+int(p.RightsRequestDeadlineExtended.GetMonths()), r.zone)
 		case *eventsv1.Event_RightsRequestFulfilled, *eventsv1.Event_RightsRequestDenied:
+			if d := ev.GetRightsRequestDenied(); d != nil && !d.GetRemediesGiven() {
+				flag(demo.RuleDenialWithoutRemedies, ev.GetEventId())
+			}
 			id := ev.GetRightsRequestFulfilled().GetRequestId() + ev.GetRightsRequestDenied().GetRequestId()
 			if r := requests[id]; r != nil {
 				r.closed = true
@@ -549,14 +612,15 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 
 // lateFrom is when a request received at received is late after months
 // months: the start of the day after the day, months later, bearing the
-// date of receipt (or the last day of a shorter month), in UTC.
-func lateFrom(received time.Time, months int) time.Time {
-	y, m, d := received.UTC().Date()
-	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, time.UTC)
+// date of receipt (or the last day of a shorter month), in the
+// controller's zone.
+func lateFrom(received time.Time, months int, zone *time.Location) time.Time {
+	y, m, d := received.In(zone).Date()
+	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, zone)
 	if last := first.AddDate(0, 1, -1).Day(); d > last {
 		d = last
 	}
-	return time.Date(first.Year(), first.Month(), d+1, 0, 0, 0, 0, time.UTC)
+	return time.Date(first.Year(), first.Month(), d+1, 0, 0, 0, 0, zone)
 }
 
 func containsString(list []string, s string) bool {

@@ -7,10 +7,11 @@
 // generator), so loading the data set twice stores it once.
 //
 // Every event is valid (events.Validate). The planted problems (Dataset.Planted)
-// are the only events that break the sixteen rules listed in Rules: the tests
+// are the only events that break the rules listed in Rules: the tests
 // replay the data set through a plain reading of each rule to prove it. Two
-// readings matter: a rights request's deadline is the end of the day (UTC)
-// one month from receipt, plus the months of the first extension when it
+// readings matter: a rights request's deadline is the end of the day, in
+// the company's zone (its controller profile: Europe/Dublin), one month
+// from receipt, plus the months of the first extension when it
 // is recorded within that month (a later or a second extension does not
 // count, and is itself a finding); every activity declares a time limit and
 // the event that starts it: collection (web-enquiries and web-analytics run
@@ -101,6 +102,8 @@ const (
 	RuleRecipientNotAsDeclared = "disclosure_to_recipient_not_as_declared"
 	RuleAutomatedDecision      = "automated_decision_without_art22_exception"
 	RuleCriminalData           = "criminal_data_without_art10_basis"
+	RuleChildTargeted          = "child_profiled_or_targeted"
+	RuleDenialWithoutRemedies  = "denial_without_remedies_info"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
@@ -109,6 +112,7 @@ var Rules = []string{
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
 	RuleExtensionNotCounted, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
 	RuleTransferWithoutGround, RuleRecipientNotAsDeclared, RuleAutomatedDecision, RuleCriminalData,
+	RuleChildTargeted, RuleDenialWithoutRemedies,
 }
 
 // gen holds what every subject's simulation shares.
@@ -340,6 +344,10 @@ var dpo = staff("staff-dpo-01")
 // activity of the catalogue and the notices in force.
 func (g *gen) declareCatalogue(ctl *subject) string {
 	at := g.start
+	pr := ctl.event(at, dpo, "", "")
+	pr.Payload = &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{
+		Profile: controllerProfile(),
+	}}
 	var first string
 	for i, a := range catalogue() {
 		ev := ctl.event(at.Add(time.Duration(i)*time.Second), dpo, first, "")

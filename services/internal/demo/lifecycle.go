@@ -408,6 +408,9 @@ func (s *subject) enquiryPhase(at time.Time) {
 	ev := s.collect(at, system("web-forms"), "", "", actEnquiries, []string{useSupport, useService},
 		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, "data_subject", point, vals...)
 	ev.GetDataCollected().SubjectIsChild = s.child
+	if s.child {
+		ev.GetDataCollected().AgeBand = eventsv1.AgeBand_AGE_BAND_UNDER_13 // the form's age question
+	}
 	s.enquiry = ev
 	s.noteSystem("crm")
 }
@@ -525,6 +528,8 @@ func (s *subject) customerPhase(at time.Time) {
 		val(catUniqueID, "", s.p.accountID))
 	acc := s.collect(at, system("account-service"), "", "", actAccounts, []string{useService, useAuthentication},
 		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT, "data_subject", "web.signup_form", vals...)
+	// Subscriptions are sold to adults: the sign-up form asks for it.
+	acc.GetDataCollected().AgeBand = eventsv1.AgeBand_AGE_BAND_ADULT
 	s.noteSystem("crm")
 	corr := acc.GetEventId()
 	risk := s.collect(at.Add(2*time.Second), system("risk-engine"), corr, acc.GetEventId(), actFraud, []string{useFraud, useSecurity},
@@ -786,7 +791,24 @@ func (s *subject) accessRequest(from time.Time, right eventsv1.Right) {
 	if right == eventsv1.Right_RIGHT_PORTABILITY {
 		outcome, doc = "account and billing data exported as JSON", "portability export for "+rq.id
 	}
+	if !s.collectedBefore(done) {
+		// Art. 15: nothing is held; that answers the request, it is no denial.
+		ev := s.fulfil(rq, done, last, "no personal data of the requester is held", "")
+		ev.GetRightsRequestFulfilled().NoDataHeld = true
+		return
+	}
 	s.fulfil(rq, done, last, outcome, doc)
+}
+
+// collectedBefore reports whether any data of the subject was collected
+// before t.
+func (s *subject) collectedBefore(t time.Time) bool {
+	for _, ev := range s.events {
+		if ev.GetDataCollected() != nil && ev.GetOccurredAt().AsTime().Before(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // deniedRequest: a request refused.
@@ -814,6 +836,9 @@ func (s *subject) deniedRequest(from time.Time) {
 	ev := s.event(s.after(at, 14*day, 27*day), s.staffMember(), rq.received.GetEventId(), rq.received.GetEventId())
 	ev.Payload = &eventsv1.Event_RightsRequestDenied{RightsRequestDenied: &eventsv1.RightsRequestDenied{
 		RequestId: rq.id, Ground: ground, Explanation: why,
+		// Art. 12(4): the refusal letter names the complaint to the Data
+		// Protection Commission and the courts.
+		RemediesGiven: true,
 	}}
 	rq.closing = ev
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
@@ -41,6 +42,8 @@ func plant(g *gen, subjects []*subject, r *rand.Rand) []Planted {
 	p.each(subjects, p.recipientNotAsDeclared)
 	p.each(subjects, p.automatedDecision)
 	p.each(subjects, p.criminalWithoutBasis)
+	p.each(subjects, p.childTargeted)
+	p.each(subjects, p.denialWithoutRemedies)
 	return p.out
 }
 
@@ -455,4 +458,71 @@ func (p *planter) criminalWithoutBasis(s *subject) *Planted {
 		EventIDs: []string{p.g.declaredBy[actStaffVetting], s.vetting.GetEventId()},
 		Note:     "an employee's criminal record check (user.criminal_history) was recorded with no Art. 10 basis, and the staff-vetting activity declares none",
 	}
+}
+
+// childTargeted: a prospect gives an age under 18 on the enquiry form (15,
+// under Ireland's age of digital consent, or 16 to 17, above it), and a
+// product announcement goes to Postwave Mail for them anyway, under
+// legitimate interests: marketing to a child (Recital 38) without consent.
+// Only prospects whom nothing else markets to are chosen, so the
+// announcement is the one finding.
+func (p *planter) childTargeted(s *subject) *Planted {
+	if s.kind != kindProspect || s.child || s.enquiry == nil || !s.customerAt.IsZero() || s.nlConsent != nil ||
+		len(s.restrictions) > 0 || len(s.objections) > 0 || s.marketedTo() {
+		return nil
+	}
+	from := ts(s.enquiry).Add(2 * day)
+	if !from.Add(30 * day).Before(s.stop) {
+		return nil
+	}
+	band, age := eventsv1.AgeBand_AGE_BAND_15, "15"
+	if len(p.out)%2 == 1 {
+		band, age = eventsv1.AgeBand_AGE_BAND_16_TO_17, "16 or 17"
+	}
+	s.enquiry.GetDataCollected().AgeBand = band
+	t := p.between(from, from.Add(28*day))
+	ev := s.disclose(t, system("newsletter-scheduler"), "", "", actProductUpdates, recipientMailing(), useEmailMarketing,
+		eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, []string{catFirstName, catEmail})
+	return &Planted{
+		Rule:     RuleChildTargeted,
+		EventIDs: []string{s.enquiry.GetEventId(), ev.GetEventId()},
+		Note: "a product announcement went to Postwave Mail, under legitimate interests, for a prospect who gave their age as " +
+			age + " on the enquiry form: direct marketing to a child without consent",
+	}
+}
+
+// marketedTo reports whether any of the subject's events is for a purpose
+// at or below "marketing", or is a consent.
+func (s *subject) marketedTo() bool {
+	for _, ev := range s.events {
+		purposes := ev.GetDataCollected().GetPurposes()
+		if d := ev.GetDisclosureMade(); d != nil {
+			purposes = []string{d.GetPurpose()}
+		}
+		if ev.GetConsentGiven() != nil {
+			return true
+		}
+		for _, pu := range purposes {
+			if pu == "marketing" || strings.HasPrefix(pu, "marketing.") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// denialWithoutRemedies: a refusal letter leaves out the right to complain
+// to the Data Protection Commission and to go to court (Art. 12(4)).
+func (p *planter) denialWithoutRemedies(s *subject) *Planted {
+	for _, rq := range s.requests {
+		if d := rq.closing.GetRightsRequestDenied(); d != nil {
+			d.RemediesGiven = false
+			return &Planted{
+				Rule:     RuleDenialWithoutRemedies,
+				EventIDs: []string{rq.closing.GetEventId()},
+				Note:     "a request was refused with a letter that did not tell the subject of the complaint to the Data Protection Commission and the judicial remedy",
+			}
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/projections/model"
+	"github.com/docketledger/docket/projections/state"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -43,6 +44,8 @@ func subjectState(st *model.SubjectState) *apiv1.SubjectState {
 		LastSeq:      st.LastSeq,
 		Events:       uint64(max(st.Events, 0)),
 		Child:        st.Child,
+		AgeBand:      eventsv1.AgeBand(enumOf(eventsv1.AgeBand_value, st.AgeBand)),
+		AgeBandAt:    tsp(st.AgeBandAt),
 		OpenRequests: append([]string(nil), st.OpenRequests...),
 	}
 	for _, k := range sortedKeys(st.Consents) {
@@ -158,8 +161,12 @@ var requestStatus = map[string]apiv1.RequestStatus{
 	model.RequestDenied:    apiv1.RequestStatus_REQUEST_STATUS_DENIED,
 }
 
-func request(r *model.RequestRow) *apiv1.Request {
+// request converts a request row; its deadline's zone is the one cat
+// says was in force at its receipt.
+func request(r *model.RequestRow, cat *state.Catalogue) *apiv1.Request {
 	return &apiv1.Request{
+		NoDataHeld:     r.NoDataHeld,
+		TimeZone:       cat.RequestLocation(r).String(),
 		RequestId:      r.RequestID,
 		SubjectRef:     r.SubjectRef,
 		Right:          eventsv1.Right(enumOf(eventsv1.Right_value, r.Right)),

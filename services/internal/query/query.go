@@ -68,6 +68,15 @@ func (s *Service) catalogue(ctx context.Context, tenant string) (*state.Catalogu
 			return nil, foldError(err)
 		}
 	}
+	profiles, err := s.r.Profiles(ctx, tenant)
+	if err != nil {
+		return nil, apierr.Store(err)
+	}
+	for _, row := range profiles {
+		if err := cat.AddProfile(row); err != nil {
+			return nil, foldError(err)
+		}
+	}
 	return cat, nil
 }
 

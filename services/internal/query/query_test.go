@@ -73,6 +73,10 @@ func TestQueryOverJSON(t *testing.T) {
 		wantNotIn          []string
 	}{
 		// GetSubject
+		{name: "subject with an age band", method: "GetSubject", body: `{"tenant":"globex","subject_ref":"g-1"}`,
+			wantIn: []string{`"ageBand":"AGE_BAND_ADULT"`, `"ageBandAt":"2026-01-05T00:00:00Z"`}},
+		{name: "subject without one", method: "GetSubject", body: `{"tenant":"acme","subject_ref":"s-1"}`,
+			wantNotIn: []string{"ageBand"}},
 		{name: "subject now", method: "GetSubject", body: `{"tenant":"acme","subject_ref":"s-1"}`,
 			wantIn: []string{`"lastSeq":"9"`, `"events":"7"`, `"withdrawnAt":"2026-02-01T00:00:00Z"`, `"openRequests":["req-1"]`, `"activityId":"newsletter"`}},
 		{name: "subject as of occurred", method: "GetSubject", body: `{"tenant":"acme","subject_ref":"s-1","as_of":"2026-01-20T00:00:00Z","axis":"TIME_AXIS_OCCURRED"}`,
@@ -136,6 +140,12 @@ func TestQueryOverJSON(t *testing.T) {
 			wantIn: []string{`"activityId":"newsletter"`, `"key":"mailer"`}, wantNotIn: []string{"drift", `"key":"adtech"`, `"key":"tax-office"`}},
 		{name: "ropa of unknown tenant", method: "GetRecordOfProcessing", body: `{"tenant":"initech"}`,
 			wantCode: "not_found"},
+		{name: "ropa names the controller", method: "GetRecordOfProcessing", body: `{"tenant":"globex"}`,
+			wantIn: []string{`"controller":{"name":"Globex GmbH"`, `"timeZone":"Europe/Berlin"`, `"memberState":"DE"`}},
+		{name: "ropa before the controller's profile", method: "GetRecordOfProcessing", body: `{"tenant":"globex","as_of":"2025-12-31T00:00:00Z"}`,
+			wantNotIn: []string{"controller"}},
+		{name: "ropa of a tenant without a profile", method: "GetRecordOfProcessing", body: `{"tenant":"acme"}`,
+			wantNotIn: []string{"controller"}},
 
 		// ListFindings
 		{name: "findings", method: "ListFindings", body: `{"tenant":"acme"}`,
@@ -155,7 +165,13 @@ func TestQueryOverJSON(t *testing.T) {
 
 		// ListRequests
 		{name: "requests", method: "ListRequests", body: `{"tenant":"acme"}`,
-			wantIn: []string{`"requestId":"req-1"`, `"dueAt":"2026-03-10T23:59:59.999999999Z"`, `"requestId":"req-2"`, `"status":"REQUEST_STATUS_FULFILLED"`}},
+			wantIn:    []string{`"requestId":"req-1"`, `"dueAt":"2026-03-10T23:59:59.999999999Z"`, `"requestId":"req-2"`, `"status":"REQUEST_STATUS_FULFILLED"`, `"timeZone":"UTC"`},
+			wantNotIn: []string{"noDataHeld"}},
+		// req-g: received 23:30 UTC on 14 March, 00:30 on 15 March in
+		// Berlin: due at the end of 15 April CEST (UTC+2).
+		{name: "requests of a tenant in Berlin", method: "ListRequests", body: `{"tenant":"globex"}`,
+			wantIn:    []string{`"requestId":"req-g"`, `"dueAt":"2026-04-15T21:59:59.999999999Z"`, `"status":"REQUEST_STATUS_FULFILLED"`, `"noDataHeld":true`, `"timeZone":"Europe/Berlin"`},
+			wantNotIn: []string{"denialGround"}},
 		{name: "open requests", method: "ListRequests", body: `{"tenant":"acme","status":"REQUEST_STATUS_OPEN"}`,
 			wantIn: []string{`"requestId":"req-1"`}, wantNotIn: []string{"req-2"}},
 		{name: "requests of a subject", method: "ListRequests", body: `{"tenant":"acme","subject_ref":"s-2"}`,

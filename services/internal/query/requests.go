@@ -45,10 +45,14 @@ func (s *Service) ListRequests(ctx context.Context, req *connect.Request[apiv1.L
 	if err != nil {
 		return nil, err
 	}
+	cat, err := s.catalogue(ctx, f.Tenant)
+	if err != nil {
+		return nil, err
+	}
 	resp := &apiv1.ListRequestsResponse{NextPageToken: next}
 	resp.Requests = make([]*apiv1.Request, len(rows))
 	for i := range rows {
-		resp.Requests[i] = request(&rows[i])
+		resp.Requests[i] = request(&rows[i], cat)
 	}
 	return connect.NewResponse(resp), nil
 }

@@ -56,7 +56,7 @@ func (s *Service) GetRecordOfProcessing(ctx context.Context, req *connect.Reques
 		return obs[i].Key < obs[j].Key
 	})
 	decl := declaredKeys(acts)
-	resp := &apiv1.GetRecordOfProcessingResponse{Activities: acts}
+	resp := &apiv1.GetRecordOfProcessingResponse{Activities: acts, Controller: cat.Profile(tenant, at, axis)}
 	for i := range obs {
 		o := &obs[i]
 		// Not yet seen at the time asked for. The store keeps a key's first

@@ -37,6 +37,10 @@ func (r reader) Activities(ctx context.Context, tenant string) ([]model.Activity
 	return r.s().Activities(ctx, tenant)
 }
 
+func (r reader) Profiles(ctx context.Context, tenant string) ([]model.ProfileRow, error) {
+	return r.s().Profiles(ctx, tenant)
+}
+
 func (r reader) Observed(ctx context.Context, tenant string) ([]model.ObservedRow, error) {
 	return r.s().Observed(ctx, tenant)
 }

@@ -123,7 +123,11 @@ func Day(month time.Month, day int) time.Time {
 //	11 acme/s-2 DisclosureMade to tax-office (public authority, legal obligation) Jan 20: billing declares contract
 //	12 acme/s-2 RightsRequestReceived req-2 erasure Jan 21
 //	13 acme/s-2 RightsRequestFulfilled req-2 Jan 25
-//	14 globex/g-1 DataCollected Jan 5
+//	14 globex/g-1 DataCollected Jan 5, age band adult
+//	15 globex: ControllerProfileDeclared (Europe/Berlin, DE) Jan 1
+//	16 globex/g-1 RightsRequestReceived req-g access Mar 14 23:30 UTC (Mar 15 in Berlin):
+//	   due at the end of Apr 15 CEST, 2026-04-15T21:59:59.999999999Z
+//	17 globex/g-1 RightsRequestFulfilled req-g Mar 20: no data held
 func Ledger() []*eventsv1.Event {
 	newsletter := &eventsv1.ProcessingActivity{
 		ActivityId: Newsletter, Name: "Newsletter", Purposes: []string{PurposeNewsletter}, DataCategories: []string{CategoryEmail},
@@ -219,7 +223,23 @@ func Ledger() []*eventsv1.Event {
 		with(ev(OtherTenant, "g-1", Day(1, 5)), func(e *eventsv1.Event) {
 			e.Payload = &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
 				Purposes: []string{PurposeNewsletter}, Categories: []string{CategoryEmail}, LegalBasis: consent, CollectionSource: "data_subject",
+				AgeBand: eventsv1.AgeBand_AGE_BAND_ADULT,
 			}}
+		}),
+		with(ev(OtherTenant, "", Day(1, 1)), func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{
+				Profile: &eventsv1.ControllerProfile{Name: "Globex GmbH", ContactUrl: "https://globex.example/privacy",
+					DpoContactUrl: "https://globex.example/dpo", SupervisoryAuthority: "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
+					TimeZone: "Europe/Berlin", MemberState: "DE"},
+			}}
+		}),
+		with(ev(OtherTenant, "g-1", Day(3, 14).Add(23*time.Hour+30*time.Minute)), func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_RightsRequestReceived{RightsRequestReceived: &eventsv1.RightsRequestReceived{
+				RequestId: "req-g", Right: eventsv1.Right_RIGHT_ACCESS, Channel: eventsv1.Channel_CHANNEL_WEB,
+			}}
+		}),
+		with(ev(OtherTenant, "g-1", Day(3, 20)), func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_RightsRequestFulfilled{RightsRequestFulfilled: &eventsv1.RightsRequestFulfilled{RequestId: "req-g", NoDataHeld: true}}
 		}),
 	}
 }

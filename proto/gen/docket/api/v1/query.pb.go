@@ -397,7 +397,13 @@ type SubjectState struct {
 	Collections []*Collection `protobuf:"bytes,15,rep,name=collections,proto3" json:"collections,omitempty"`
 	// Uses of the subject's data (DataProcessed) per activity, ordered by
 	// activity: neither collections nor disclosures.
-	Uses          []*Use `protobuf:"bytes,16,rep,name=uses,proto3" json:"uses,omitempty"`
+	Uses []*Use `protobuf:"bytes,16,rep,name=uses,proto3" json:"uses,omitempty"`
+	// The age band a collection reported that shows the subject oldest
+	// (Art. 8): the subject is at least its lower bound plus the whole years
+	// since age_band_at. Unspecified when no source gave one.
+	AgeBand v1.AgeBand `protobuf:"varint,17,opt,name=age_band,json=ageBand,proto3,enum=docket.events.v1.AgeBand" json:"age_band,omitempty"`
+	// occurred_at of that collection.
+	AgeBandAt     *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=age_band_at,json=ageBandAt,proto3" json:"age_band_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -540,6 +546,20 @@ func (x *SubjectState) GetCollections() []*Collection {
 func (x *SubjectState) GetUses() []*Use {
 	if x != nil {
 		return x.Uses
+	}
+	return nil
+}
+
+func (x *SubjectState) GetAgeBand() v1.AgeBand {
+	if x != nil {
+		return x.AgeBand
+	}
+	return v1.AgeBand(0)
+}
+
+func (x *SubjectState) GetAgeBandAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AgeBandAt
 	}
 	return nil
 }
@@ -1889,7 +1909,11 @@ type GetRecordOfProcessingResponse struct {
 	// Observed keys that no activity declared as of the time: processing
 	// outside the record. A declared category or purpose covers the keys
 	// below it ("user.contact" covers "user.contact.email").
-	Drift         []*Drift `protobuf:"bytes,3,rep,name=drift,proto3" json:"drift,omitempty"`
+	Drift []*Drift `protobuf:"bytes,3,rep,name=drift,proto3" json:"drift,omitempty"`
+	// The controller's profile as declared at the time asked for (Art.
+	// 30(1)(a): its name and contact details, its DPO's): the newest
+	// ControllerProfileDeclared not after it; absent when none was declared.
+	Controller    *v1.ControllerProfile `protobuf:"bytes,4,opt,name=controller,proto3" json:"controller,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1941,6 +1965,13 @@ func (x *GetRecordOfProcessingResponse) GetObserved() []*Observed {
 func (x *GetRecordOfProcessingResponse) GetDrift() []*Drift {
 	if x != nil {
 		return x.Drift
+	}
+	return nil
+}
+
+func (x *GetRecordOfProcessingResponse) GetController() *v1.ControllerProfile {
+	if x != nil {
+		return x.Controller
 	}
 	return nil
 }
@@ -3103,7 +3134,14 @@ type Request struct {
 	// Stream sequence of the RightsRequestReceived event.
 	ReceivedSeq uint64 `protobuf:"varint,12,opt,name=received_seq,json=receivedSeq,proto3" json:"received_seq,omitempty"`
 	// The events of the request, in stream order.
-	EventIds      []string `protobuf:"bytes,13,rep,name=event_ids,json=eventIds,proto3" json:"event_ids,omitempty"`
+	EventIds []string `protobuf:"bytes,13,rep,name=event_ids,json=eventIds,proto3" json:"event_ids,omitempty"`
+	// The access request was answered that no data of the subject is held
+	// (RightsRequestFulfilled.no_data_held): an answer, not a denial.
+	NoDataHeld bool `protobuf:"varint,14,opt,name=no_data_held,json=noDataHeld,proto3" json:"no_data_held,omitempty"`
+	// The IANA time zone its deadline is counted in (the controller's, from
+	// the profile in force at receipt; "UTC" without one): due_at is the end
+	// of a day there.
+	TimeZone      string `protobuf:"bytes,15,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3227,6 +3265,20 @@ func (x *Request) GetEventIds() []string {
 		return x.EventIds
 	}
 	return nil
+}
+
+func (x *Request) GetNoDataHeld() bool {
+	if x != nil {
+		return x.NoDataHeld
+	}
+	return false
+}
+
+func (x *Request) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
 }
 
 // ListTenantsRequest asks for the tenants the caller may query.
@@ -3527,7 +3579,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12+\n" +
 	"\x04axis\x18\x04 \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\"K\n" +
 	"\x12GetSubjectResponse\x125\n" +
-	"\asubject\x18\x01 \x01(\v2\x1b.docket.api.v1.SubjectStateR\asubject\"\xd4\x05\n" +
+	"\asubject\x18\x01 \x01(\v2\x1b.docket.api.v1.SubjectStateR\asubject\"\xc6\x06\n" +
 	"\fSubjectState\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -3549,7 +3601,9 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\berasures\x18\r \x03(\v2\x16.docket.api.v1.ErasureR\berasures\x12E\n" +
 	"\x0fshredded_groups\x18\x0e \x03(\v2\x1c.docket.api.v1.ShreddedGroupR\x0eshreddedGroups\x12;\n" +
 	"\vcollections\x18\x0f \x03(\v2\x19.docket.api.v1.CollectionR\vcollections\x12&\n" +
-	"\x04uses\x18\x10 \x03(\v2\x12.docket.api.v1.UseR\x04uses\"\xd7\x03\n" +
+	"\x04uses\x18\x10 \x03(\v2\x12.docket.api.v1.UseR\x04uses\x124\n" +
+	"\bage_band\x18\x11 \x01(\x0e2\x19.docket.events.v1.AgeBandR\aageBand\x12:\n" +
+	"\vage_band_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\tageBandAt\"\xd7\x03\n" +
 	"\aConsent\x12\x18\n" +
 	"\apurpose\x18\x01 \x01(\tR\apurpose\x12\x14\n" +
 	"\x05given\x18\x02 \x01(\bR\x05given\x12\x1b\n" +
@@ -3688,13 +3742,16 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x1cGetRecordOfProcessingRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12/\n" +
 	"\x05as_of\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12+\n" +
-	"\x04axis\x18\x03 \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\"\xc6\x01\n" +
+	"\x04axis\x18\x03 \x01(\x0e2\x17.docket.api.v1.TimeAxisR\x04axis\"\x8b\x02\n" +
 	"\x1dGetRecordOfProcessingResponse\x12D\n" +
 	"\n" +
 	"activities\x18\x01 \x03(\v2$.docket.events.v1.ProcessingActivityR\n" +
 	"activities\x123\n" +
 	"\bobserved\x18\x02 \x03(\v2\x17.docket.api.v1.ObservedR\bobserved\x12*\n" +
-	"\x05drift\x18\x03 \x03(\v2\x14.docket.api.v1.DriftR\x05drift\"\x97\x02\n" +
+	"\x05drift\x18\x03 \x03(\v2\x14.docket.api.v1.DriftR\x05drift\x12C\n" +
+	"\n" +
+	"controller\x18\x04 \x01(\v2#.docket.events.v1.ControllerProfileR\n" +
+	"controller\"\x97\x02\n" +
 	"\bObserved\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.docket.api.v1.ObservedKindR\x04kind\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x14\n" +
@@ -3784,7 +3841,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\aoverdue\x18\x06 \x01(\bR\aoverdue\"r\n" +
 	"\x14ListRequestsResponse\x122\n" +
 	"\brequests\x18\x01 \x03(\v2\x16.docket.api.v1.RequestR\brequests\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdc\x04\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9b\x05\n" +
 	"\aRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
@@ -3803,7 +3860,10 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	" \x01(\x0e2\x1e.docket.events.v1.DenialGroundR\fdenialGround\x127\n" +
 	"\tclosed_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\bclosedAt\x12!\n" +
 	"\freceived_seq\x18\f \x01(\x04R\vreceivedSeq\x12\x1b\n" +
-	"\tevent_ids\x18\r \x03(\tR\beventIds\"\x14\n" +
+	"\tevent_ids\x18\r \x03(\tR\beventIds\x12 \n" +
+	"\fno_data_held\x18\x0e \x01(\bR\n" +
+	"noDataHeld\x12\x1b\n" +
+	"\ttime_zone\x18\x0f \x01(\tR\btimeZone\"\x14\n" +
 	"\x12ListTenantsRequest\"/\n" +
 	"\x13ListTenantsResponse\x12\x18\n" +
 	"\atenants\x18\x01 \x03(\tR\atenants\"\x8a\x01\n" +
@@ -3909,15 +3969,17 @@ var file_docket_api_v1_query_proto_goTypes = []any{
 	(*GetStatisticsResponse)(nil),         // 40: docket.api.v1.GetStatisticsResponse
 	(*MonthlyCount)(nil),                  // 41: docket.api.v1.MonthlyCount
 	(*timestamppb.Timestamp)(nil),         // 42: google.protobuf.Timestamp
-	(v1.LegalBasis)(0),                    // 43: docket.events.v1.LegalBasis
-	(v1.AutomatedDecision)(0),             // 44: docket.events.v1.AutomatedDecision
-	(*v1.Actor)(nil),                      // 45: docket.events.v1.Actor
-	(v1.RecipientKind)(0),                 // 46: docket.events.v1.RecipientKind
-	(*v1.Recipient)(nil),                  // 47: docket.events.v1.Recipient
-	(*v1.ProcessingActivity)(nil),         // 48: docket.events.v1.ProcessingActivity
-	(v1.FindingStatus)(0),                 // 49: docket.events.v1.FindingStatus
-	(v1.Right)(0),                         // 50: docket.events.v1.Right
-	(v1.DenialGround)(0),                  // 51: docket.events.v1.DenialGround
+	(v1.AgeBand)(0),                       // 43: docket.events.v1.AgeBand
+	(v1.LegalBasis)(0),                    // 44: docket.events.v1.LegalBasis
+	(v1.AutomatedDecision)(0),             // 45: docket.events.v1.AutomatedDecision
+	(*v1.Actor)(nil),                      // 46: docket.events.v1.Actor
+	(v1.RecipientKind)(0),                 // 47: docket.events.v1.RecipientKind
+	(*v1.Recipient)(nil),                  // 48: docket.events.v1.Recipient
+	(*v1.ProcessingActivity)(nil),         // 49: docket.events.v1.ProcessingActivity
+	(*v1.ControllerProfile)(nil),          // 50: docket.events.v1.ControllerProfile
+	(v1.FindingStatus)(0),                 // 51: docket.events.v1.FindingStatus
+	(v1.Right)(0),                         // 52: docket.events.v1.Right
+	(v1.DenialGround)(0),                  // 53: docket.events.v1.DenialGround
 }
 var file_docket_api_v1_query_proto_depIdxs = []int32{
 	42, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
@@ -3932,104 +3994,107 @@ var file_docket_api_v1_query_proto_depIdxs = []int32{
 	11, // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
 	12, // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
 	13, // 11: docket.api.v1.SubjectState.uses:type_name -> docket.api.v1.Use
-	42, // 12: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	42, // 13: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
-	42, // 14: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
-	42, // 15: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
-	42, // 16: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
-	42, // 17: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
-	42, // 18: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
-	42, // 19: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
-	42, // 20: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
-	42, // 21: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
-	42, // 22: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
-	43, // 23: docket.api.v1.Use.legal_bases:type_name -> docket.events.v1.LegalBasis
-	42, // 24: docket.api.v1.Use.first:type_name -> google.protobuf.Timestamp
-	42, // 25: docket.api.v1.Use.last:type_name -> google.protobuf.Timestamp
-	44, // 26: docket.api.v1.Use.automated_decision:type_name -> docket.events.v1.AutomatedDecision
-	16, // 27: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
-	43, // 28: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
-	42, // 29: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 30: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
-	45, // 31: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
-	46, // 32: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
-	43, // 33: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
-	42, // 34: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
-	42, // 35: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
-	0,  // 36: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
-	19, // 37: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
-	47, // 38: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
-	43, // 39: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
-	43, // 40: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	42, // 41: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
-	42, // 42: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 43: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
-	42, // 44: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 45: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
-	48, // 46: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
-	22, // 47: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
-	23, // 48: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
-	1,  // 49: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
-	42, // 50: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 51: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
-	1,  // 52: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
-	42, // 53: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 54: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
-	2,  // 55: docket.api.v1.ListFindingsRequest.status_filter:type_name -> docket.api.v1.FindingStatusFilter
-	49, // 56: docket.api.v1.ListFindingsRequest.status:type_name -> docket.events.v1.FindingStatus
-	26, // 57: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
-	42, // 58: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
-	49, // 59: docket.api.v1.Finding.status:type_name -> docket.events.v1.FindingStatus
-	27, // 60: docket.api.v1.Finding.history:type_name -> docket.api.v1.FindingStatusStep
-	49, // 61: docket.api.v1.FindingStatusStep.status:type_name -> docket.events.v1.FindingStatus
-	42, // 62: docket.api.v1.FindingStatusStep.at:type_name -> google.protobuf.Timestamp
-	42, // 63: docket.api.v1.FindingStatusStep.recorded_at:type_name -> google.protobuf.Timestamp
-	42, // 64: docket.api.v1.GetFindingRequest.as_of:type_name -> google.protobuf.Timestamp
-	26, // 65: docket.api.v1.GetFindingResponse.finding:type_name -> docket.api.v1.Finding
-	42, // 66: docket.api.v1.ListFindingGroupsRequest.as_of:type_name -> google.protobuf.Timestamp
-	32, // 67: docket.api.v1.ListFindingGroupsResponse.groups:type_name -> docket.api.v1.FindingGroup
-	33, // 68: docket.api.v1.FindingGroup.by_status:type_name -> docket.api.v1.FindingStatusCount
-	42, // 69: docket.api.v1.FindingGroup.first_arose_at:type_name -> google.protobuf.Timestamp
-	42, // 70: docket.api.v1.FindingGroup.last_arose_at:type_name -> google.protobuf.Timestamp
-	49, // 71: docket.api.v1.FindingStatusCount.status:type_name -> docket.events.v1.FindingStatus
-	3,  // 72: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
-	36, // 73: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
-	50, // 74: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
-	42, // 75: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
-	42, // 76: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
-	42, // 77: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
-	3,  // 78: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
-	51, // 79: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
-	42, // 80: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	42, // 81: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
-	42, // 82: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
-	41, // 83: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
-	41, // 84: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
-	4,  // 85: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
-	14, // 86: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
-	17, // 87: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
-	20, // 88: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
-	24, // 89: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
-	28, // 90: docket.api.v1.QueryService.GetFinding:input_type -> docket.api.v1.GetFindingRequest
-	30, // 91: docket.api.v1.QueryService.ListFindingGroups:input_type -> docket.api.v1.ListFindingGroupsRequest
-	34, // 92: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
-	37, // 93: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
-	39, // 94: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
-	5,  // 95: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
-	15, // 96: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
-	18, // 97: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
-	21, // 98: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
-	25, // 99: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
-	29, // 100: docket.api.v1.QueryService.GetFinding:output_type -> docket.api.v1.GetFindingResponse
-	31, // 101: docket.api.v1.QueryService.ListFindingGroups:output_type -> docket.api.v1.ListFindingGroupsResponse
-	35, // 102: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
-	38, // 103: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
-	40, // 104: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
-	95, // [95:105] is the sub-list for method output_type
-	85, // [85:95] is the sub-list for method input_type
-	85, // [85:85] is the sub-list for extension type_name
-	85, // [85:85] is the sub-list for extension extendee
-	0,  // [0:85] is the sub-list for field type_name
+	43, // 12: docket.api.v1.SubjectState.age_band:type_name -> docket.events.v1.AgeBand
+	42, // 13: docket.api.v1.SubjectState.age_band_at:type_name -> google.protobuf.Timestamp
+	42, // 14: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	42, // 15: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
+	42, // 16: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
+	42, // 17: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
+	42, // 18: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
+	42, // 19: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
+	42, // 20: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
+	42, // 21: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
+	42, // 22: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
+	42, // 23: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
+	42, // 24: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
+	44, // 25: docket.api.v1.Use.legal_bases:type_name -> docket.events.v1.LegalBasis
+	42, // 26: docket.api.v1.Use.first:type_name -> google.protobuf.Timestamp
+	42, // 27: docket.api.v1.Use.last:type_name -> google.protobuf.Timestamp
+	45, // 28: docket.api.v1.Use.automated_decision:type_name -> docket.events.v1.AutomatedDecision
+	16, // 29: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
+	44, // 30: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
+	42, // 31: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 32: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
+	46, // 33: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
+	47, // 34: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
+	44, // 35: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
+	42, // 36: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
+	42, // 37: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
+	0,  // 38: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
+	19, // 39: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
+	48, // 40: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
+	44, // 41: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
+	44, // 42: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	42, // 43: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
+	42, // 44: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 45: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
+	42, // 46: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
+	0,  // 47: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
+	49, // 48: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
+	22, // 49: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
+	23, // 50: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
+	50, // 51: docket.api.v1.GetRecordOfProcessingResponse.controller:type_name -> docket.events.v1.ControllerProfile
+	1,  // 52: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
+	42, // 53: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 54: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
+	1,  // 55: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
+	42, // 56: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
+	42, // 57: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
+	2,  // 58: docket.api.v1.ListFindingsRequest.status_filter:type_name -> docket.api.v1.FindingStatusFilter
+	51, // 59: docket.api.v1.ListFindingsRequest.status:type_name -> docket.events.v1.FindingStatus
+	26, // 60: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
+	42, // 61: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
+	51, // 62: docket.api.v1.Finding.status:type_name -> docket.events.v1.FindingStatus
+	27, // 63: docket.api.v1.Finding.history:type_name -> docket.api.v1.FindingStatusStep
+	51, // 64: docket.api.v1.FindingStatusStep.status:type_name -> docket.events.v1.FindingStatus
+	42, // 65: docket.api.v1.FindingStatusStep.at:type_name -> google.protobuf.Timestamp
+	42, // 66: docket.api.v1.FindingStatusStep.recorded_at:type_name -> google.protobuf.Timestamp
+	42, // 67: docket.api.v1.GetFindingRequest.as_of:type_name -> google.protobuf.Timestamp
+	26, // 68: docket.api.v1.GetFindingResponse.finding:type_name -> docket.api.v1.Finding
+	42, // 69: docket.api.v1.ListFindingGroupsRequest.as_of:type_name -> google.protobuf.Timestamp
+	32, // 70: docket.api.v1.ListFindingGroupsResponse.groups:type_name -> docket.api.v1.FindingGroup
+	33, // 71: docket.api.v1.FindingGroup.by_status:type_name -> docket.api.v1.FindingStatusCount
+	42, // 72: docket.api.v1.FindingGroup.first_arose_at:type_name -> google.protobuf.Timestamp
+	42, // 73: docket.api.v1.FindingGroup.last_arose_at:type_name -> google.protobuf.Timestamp
+	51, // 74: docket.api.v1.FindingStatusCount.status:type_name -> docket.events.v1.FindingStatus
+	3,  // 75: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
+	36, // 76: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
+	52, // 77: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
+	42, // 78: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
+	42, // 79: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
+	42, // 80: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	3,  // 81: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
+	53, // 82: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
+	42, // 83: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	42, // 84: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
+	42, // 85: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
+	41, // 86: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
+	41, // 87: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
+	4,  // 88: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
+	14, // 89: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
+	17, // 90: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
+	20, // 91: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
+	24, // 92: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
+	28, // 93: docket.api.v1.QueryService.GetFinding:input_type -> docket.api.v1.GetFindingRequest
+	30, // 94: docket.api.v1.QueryService.ListFindingGroups:input_type -> docket.api.v1.ListFindingGroupsRequest
+	34, // 95: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
+	37, // 96: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
+	39, // 97: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
+	5,  // 98: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
+	15, // 99: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
+	18, // 100: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
+	21, // 101: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
+	25, // 102: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
+	29, // 103: docket.api.v1.QueryService.GetFinding:output_type -> docket.api.v1.GetFindingResponse
+	31, // 104: docket.api.v1.QueryService.ListFindingGroups:output_type -> docket.api.v1.ListFindingGroupsResponse
+	35, // 105: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
+	38, // 106: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
+	40, // 107: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
+	98, // [98:108] is the sub-list for method output_type
+	88, // [88:98] is the sub-list for method input_type
+	88, // [88:88] is the sub-list for extension type_name
+	88, // [88:88] is the sub-list for extension extendee
+	0,  // [0:88] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_query_proto_init() }
