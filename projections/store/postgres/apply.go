@@ -16,7 +16,7 @@ import (
 // serializable transaction (see InTx). The checkpoint moves first: a batch
 // that does not start at it fails with model.ErrCheckpointMoved before
 // anything is written, and so does, after that check, a batch whose To is
-// below its From. Subjects and requests replace the rows of the same key
+// below its From. Subjects, requests and breaches replace the rows of the same key
 // (within b, the last one wins); observed rows merge; of findings with the
 // same id, the one of lowest sequence stays; everything else is inserted,
 // and a second row with the same key (audit, disclosure, activity or
@@ -166,6 +166,11 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::te
 			return nil, errors.New("nil request row")
 		}
 	}
+	for _, r := range b.Breaches {
+		if r == nil {
+			return nil, errors.New("nil breach row")
+		}
+	}
 	if last := lastSubjects(b.Subjects); len(last) > 0 {
 		n := len(last)
 		tenant, ref, state, firstSeq := strs(n), strs(n), strs(n), make([]int64, n)
@@ -221,6 +226,23 @@ ON CONFLICT (tenant, request_id) DO UPDATE SET
 	outcome = excluded.outcome, denial_ground = excluded.denial_ground, closed_at = excluded.closed_at,
 	received_seq = excluded.received_seq, event_ids = excluded.event_ids`,
 			tenant, id, subject, right, received, verified, extended, due, status, outcome, denial, closed, receivedSeq, eventIDs)
+	}
+	if breaches := lastBreaches(b.Breaches); len(breaches) > 0 {
+		n := len(breaches)
+		tenant, id, doc, firstSeq := strs(n), strs(n), strs(n), make([]int64, n)
+		for i, r := range breaches {
+			tenant[i], id[i] = r.Tenant, r.BreachID
+			firstSeq[i] = e.seq("breach first_seq", r.FirstSeq)
+			d, err := r.Doc()
+			if err != nil {
+				e.fail("breach row: %v", err)
+			}
+			doc[i] = d
+		}
+		add("breaches", `INSERT INTO breaches (tenant, breach_id, first_seq, doc)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+ON CONFLICT (tenant, breach_id) DO UPDATE SET first_seq = excluded.first_seq, doc = excluded.doc`,
+			tenant, id, firstSeq, doc)
 	}
 	if n := len(b.Activities); n > 0 {
 		var (
@@ -334,6 +356,23 @@ func lastRequests(in []*model.RequestRow) []*model.RequestRow {
 	out := make([]*model.RequestRow, 0, len(in))
 	for _, r := range in {
 		k := key{r.Tenant, r.RequestID}
+		if i, ok := idx[k]; ok {
+			out[i] = r
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// lastBreaches is lastSubjects for breaches.
+func lastBreaches(in []*model.BreachRow) []*model.BreachRow {
+	type key struct{ tenant, id string }
+	idx := make(map[key]int, len(in))
+	out := make([]*model.BreachRow, 0, len(in))
+	for _, r := range in {
+		k := key{r.Tenant, r.BreachID}
 		if i, ok := idx[k]; ok {
 			out[i] = r
 			continue

@@ -169,6 +169,19 @@ CREATE TABLE quarantine (
 );
 CREATE INDEX quarantine_by_tenant ON quarantine (tenant, seq);
 `,
+	// 5: the breach register (Art. 33(5)), one row per tenant and breach:
+	// model.BreachRow as JSON. A generation migrated to it holds only the
+	// breaches projected after: rebuild to fill it from the stream.
+	`
+CREATE TABLE breaches (
+	tenant    text   NOT NULL,
+	breach_id text   COLLATE "C" NOT NULL,
+	first_seq bigint NOT NULL,
+	doc       text   NOT NULL, -- model.BreachRow as JSON
+	PRIMARY KEY (tenant, breach_id)
+);
+CREATE INDEX breaches_by_first_seq ON breaches (tenant, first_seq);
+`,
 }
 
 // ddlLock is the advisory lock every transaction that creates tables holds

@@ -41,6 +41,9 @@ var (
 	due_at = excluded.due_at, status = excluded.status, outcome = excluded.outcome,
 	denial_ground = excluded.denial_ground, closed_at = excluded.closed_at,
 	received_seq = excluded.received_seq, event_ids = excluded.event_ids`}
+	breachTable = table{name: "breaches",
+		cols: []string{"tenant", "breach_id", "first_seq", "doc"},
+		tail: ` ON CONFLICT (tenant, breach_id) DO UPDATE SET first_seq = excluded.first_seq, doc = excluded.doc`}
 	activityTable = table{name: "activities", cols: []string{
 		"seq", "event_id", "tenant", "activity_id", "amended", "occurred_at", "recorded_at", "activity"}}
 	// Every SET expression reads the row as it was before this update.
@@ -63,7 +66,7 @@ var (
 )
 
 // allTables in the order Apply writes them (that of encoded's fields).
-var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &observedTable, &findingTable, &quarantineTable}
+var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &breachTable, &activityTable, &observedTable, &findingTable, &quarantineTable}
 
 // insertSQL is the INSERT of n rows into t for table prefix p.
 func (t *table) insertSQL(p string, n int) string {
@@ -86,7 +89,7 @@ func (t *table) insertSQL(p string, n int) string {
 
 // encoded is a batch turned into SQL arguments, one flat slice per table.
 type encoded struct {
-	audit, disclosures, subjects, requests, activities, observed, findings, quarantine []any
+	audit, disclosures, subjects, requests, breaches, activities, observed, findings, quarantine []any
 }
 
 func encodeBatch(b *model.Batch) (*encoded, error) {
@@ -131,6 +134,17 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			e.timePtr("request closed_at", r.ClosedAt), e.seq("request received_seq", r.ReceivedSeq),
 			e.strings(r.EventIDs))
 	}
+	x.breaches = make([]any, 0, len(b.Breaches)*len(breachTable.cols))
+	for _, r := range b.Breaches {
+		if r == nil {
+			return nil, errors.New("nil breach row")
+		}
+		doc, err := r.Doc()
+		if err != nil {
+			return nil, fmt.Errorf("breach row: %w", err)
+		}
+		x.breaches = append(x.breaches, r.Tenant, r.BreachID, e.seq("breach first_seq", r.FirstSeq), doc)
+	}
 	x.activities = make([]any, 0, len(b.Activities)*len(activityTable.cols))
 	for i := range b.Activities {
 		r := &b.Activities[i]
@@ -165,7 +179,7 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 // Apply writes b and moves the checkpoint from b.From to b.To in one
 // transaction. The checkpoint is moved first, so a batch that does not
 // start at the stored checkpoint fails (ErrCheckpointMoved) before writing
-// anything. Subjects and requests replace the rows of the same key (within
+// anything. Subjects, requests and breaches replace the rows of the same key (within
 // b, the last one wins); observed rows merge; of findings with the same
 // id, the one of lowest sequence stays; everything else is inserted, and a
 // second row with the same key (audit, disclosure, activity or quarantine
@@ -208,7 +222,7 @@ func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	if err != nil {
 		return err
 	}
-	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings, x.quarantine} {
+	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.breaches, x.activities, x.observed, x.findings, x.quarantine} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
 			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
 		}
