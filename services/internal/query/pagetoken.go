@@ -22,7 +22,7 @@ type pageToken struct {
 	filter uint64 // fingerprint of the request's filters
 	after  uint64 // keyset position: rows after this sequence
 	phase  byte   // findings: 0 computed (after is an offset), 1 recorded, 2 recorded past sequence 0
-	now    int64  // findings: the first page's clock, Unix nanoseconds
+	now    int64  // findings, breaches: the first page's clock, Unix nanoseconds
 }
 
 // Queries that issue page tokens.
@@ -31,6 +31,7 @@ const (
 	queryDisclosures
 	queryFindings
 	queryRequests
+	queryBreaches
 )
 
 const pageTokenVersion = 1
