@@ -130,6 +130,7 @@ func (cs *Console) routes() {
 	cs.mux.HandleFunc("GET /record", cs.page(cs.record))
 	cs.mux.HandleFunc("GET /findings", cs.page(cs.findings))
 	cs.mux.HandleFunc("GET /requests", cs.page(cs.requests))
+	cs.mux.HandleFunc("GET /breaches", cs.page(cs.breaches))
 	cs.mux.HandleFunc("GET /integrity", cs.page(cs.integrity))
 	cs.mux.HandleFunc("GET /integrity/bundle", cs.page(cs.bundle))
 	cs.mux.HandleFunc("GET /charts", cs.page(cs.charts))
