@@ -68,5 +68,16 @@
 //   - A disclosure's recipient is compared with its activity's declaration
 //     of the same id, or any activity's when its own does not list it: kind,
 //     country and transfer mechanism must be a declared one.
+//   - Breaches are a register of their own (FoldBreach: one row per tenant
+//     and breach id, every step kept, a step of an id never recorded too),
+//     judged when asked (BreachFindings), not as events arrive, since "no
+//     notification within 72 hours" is a time, not an event. Awareness is
+//     BreachRecorded.detected_at; the risk at a time is the last assessment
+//     by then (the BreachRecorded's from awareness); a risk "none" 72 hours
+//     after awareness owes no notification (Art. 33(1)), and an unassessed
+//     one does. Only the first notification's delay reason counts. The
+//     subjects of a breach whose risk became high must be told, or an Art.
+//     34(3) exception recorded, within BreachTellSubjectsWithin (72 hours:
+//     the law says "without undue delay").
 //   - A finding's detail names ids and taxonomy keys only, never a value.
 package state
