@@ -189,7 +189,7 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
 ON CONFLICT (tenant, subject_ref) DO UPDATE SET first_seq = excluded.first_seq, state = excluded.state`,
 			tenant, ref, firstSeq, state)
 	}
-	if requests := lastRequests(b.Requests); len(requests) > 0 {
+	if requests := lastByKey(b.Requests, func(r *model.RequestRow) [2]string { return [2]string{r.Tenant, r.RequestID} }); len(requests) > 0 {
 		n := len(requests)
 		var (
 			tenant, id, subject, right, status, outcome, denial, eventIDs = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
@@ -227,7 +227,7 @@ ON CONFLICT (tenant, request_id) DO UPDATE SET
 	received_seq = excluded.received_seq, event_ids = excluded.event_ids`,
 			tenant, id, subject, right, received, verified, extended, due, status, outcome, denial, closed, receivedSeq, eventIDs)
 	}
-	if breaches := lastBreaches(b.Breaches); len(breaches) > 0 {
+	if breaches := lastByKey(b.Breaches, func(r *model.BreachRow) [2]string { return [2]string{r.Tenant, r.BreachID} }); len(breaches) > 0 {
 		n := len(breaches)
 		tenant, id, doc, firstSeq := strs(n), strs(n), strs(n), make([]int64, n)
 		for i, r := range breaches {
@@ -349,30 +349,13 @@ func lastSubjects(in []*model.SubjectState) []int {
 	return out
 }
 
-// lastRequests is lastSubjects for requests.
-func lastRequests(in []*model.RequestRow) []*model.RequestRow {
-	type key struct{ tenant, id string }
-	idx := make(map[key]int, len(in))
-	out := make([]*model.RequestRow, 0, len(in))
+// lastByKey is lastSubjects for rows keyed by tenant and id (requests,
+// breaches): each key once, in the order first seen, holding its last row.
+func lastByKey[R any](in []R, key func(R) [2]string) []R {
+	idx := make(map[[2]string]int, len(in))
+	out := make([]R, 0, len(in))
 	for _, r := range in {
-		k := key{r.Tenant, r.RequestID}
-		if i, ok := idx[k]; ok {
-			out[i] = r
-			continue
-		}
-		idx[k] = len(out)
-		out = append(out, r)
-	}
-	return out
-}
-
-// lastBreaches is lastSubjects for breaches.
-func lastBreaches(in []*model.BreachRow) []*model.BreachRow {
-	type key struct{ tenant, id string }
-	idx := make(map[key]int, len(in))
-	out := make([]*model.BreachRow, 0, len(in))
-	for _, r := range in {
-		k := key{r.Tenant, r.BreachID}
+		k := key(r)
 		if i, ok := idx[k]; ok {
 			out[i] = r
 			continue
