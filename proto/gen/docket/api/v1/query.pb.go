@@ -2693,7 +2693,8 @@ type GetStatisticsResponse struct {
 	DisclosuresByKind []*MonthlyCount `protobuf:"bytes,1,rep,name=disclosures_by_kind,json=disclosuresByKind,proto3" json:"disclosures_by_kind,omitempty"`
 	// Findings by month of arose_at and rule (key), ordered by month then
 	// key: those recorded from events and the time-based ones (overdue
-	// requests, retention exceeded, notices past due) computed now.
+	// requests, retention exceeded, notices past due, breach findings)
+	// computed now.
 	FindingsByRule []*MonthlyCount `protobuf:"bytes,2,rep,name=findings_by_rule,json=findingsByRule,proto3" json:"findings_by_rule,omitempty"`
 	// Disclosures left out of disclosures_by_kind because they are still
 	// confidential (a court order forbids telling the subject, Art. 23) and

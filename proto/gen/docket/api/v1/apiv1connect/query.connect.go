@@ -75,7 +75,8 @@ type QueryServiceClient interface {
 	// the drift between the two.
 	GetRecordOfProcessing(context.Context, *connect.Request[v1.GetRecordOfProcessingRequest]) (*connect.Response[v1.GetRecordOfProcessingResponse], error)
 	// ListFindings returns compliance findings: those recorded from events and
-	// the time-based ones (overdue requests, retention exceeded) computed at
+	// the time-based ones (overdue requests, retention exceeded, notices past
+	// due, breaches notified late or not told to their subjects) computed at
 	// request time.
 	ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error)
 	// ListRequests returns data-subject requests with their statutory deadlines.
@@ -244,7 +245,8 @@ type QueryServiceHandler interface {
 	// the drift between the two.
 	GetRecordOfProcessing(context.Context, *connect.Request[v1.GetRecordOfProcessingRequest]) (*connect.Response[v1.GetRecordOfProcessingResponse], error)
 	// ListFindings returns compliance findings: those recorded from events and
-	// the time-based ones (overdue requests, retention exceeded) computed at
+	// the time-based ones (overdue requests, retention exceeded, notices past
+	// due, breaches notified late or not told to their subjects) computed at
 	// request time.
 	ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error)
 	// ListRequests returns data-subject requests with their statutory deadlines.
