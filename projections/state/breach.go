@@ -172,6 +172,9 @@ type BreachClock struct {
 	// Subjects is BreachSubjectsTold, ...Exempted, ...NotTold (the risk is
 	// high at now and neither was recorded) or ...NotRequired.
 	Subjects string
+	// SubjectsLate: breach_subjects_not_informed holds at now (the subjects
+	// were told, or an exception recorded, too late or not at all).
+	SubjectsLate bool
 	// Closed: a BreachClosed not after now.
 	Closed bool
 }
@@ -210,6 +213,7 @@ func ClockOf(r *model.BreachRow, now time.Time) BreachClock {
 	default:
 		c.Subjects = BreachSubjectsNotRequired
 	}
+	_, c.SubjectsLate = subjectsNotInformed(r, now)
 	return c
 }
 

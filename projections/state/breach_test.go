@@ -115,6 +115,15 @@ func TestBreachFindings(t *testing.T) {
 			if len(got) != len(c.want) {
 				t.Fatalf("got %d findings %+v, want %d", len(got), got, len(c.want))
 			}
+			// The register's clock says the same as the findings.
+			wantLate, wantUntold := false, false
+			for _, w := range c.want {
+				wantLate = wantLate || w.rule == state.RuleBreachNotifiedLate
+				wantUntold = wantUntold || w.rule == state.RuleBreachSubjectsNotInformed
+			}
+			if clock := state.ClockOf(res.Breaches[0], c.now); clock.Late != wantLate || clock.SubjectsLate != wantUntold {
+				t.Errorf("clock late %v, subjects late %v; want %v, %v", clock.Late, clock.SubjectsLate, wantLate, wantUntold)
+			}
 			for i, w := range c.want {
 				f := got[i]
 				if f.ID != w.rule+":"+w.id || strings.Join(f.EventIDs, ",") != strings.Join(w.events, ",") ||
@@ -167,7 +176,7 @@ func TestBreachRegister(t *testing.T) {
 	}
 	c := state.ClockOf(r, h(400))
 	if c.HoursToNotice != 30 || c.Late || !c.NotificationRequired || c.Risk != "high" ||
-		c.Subjects != state.BreachSubjectsTold || !c.Closed || !c.NotifyBy.Equal(h(72)) {
+		c.Subjects != state.BreachSubjectsTold || c.SubjectsLate || !c.Closed || !c.NotifyBy.Equal(h(72)) {
 		t.Errorf("clock at 400 h = %+v", c)
 	}
 	// Before it was closed, and before the subjects were told.

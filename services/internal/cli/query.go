@@ -445,7 +445,8 @@ func newBreachesCmd(g *globals) *cobra.Command {
 // breachCells is a register row: "not recorded" stands in for the awareness
 // time of a breach whose steps came without a BreachRecorded; late is
 // "late" (breach_notified_late), "no", "not required" (risk none) or, while
-// the 72 hours run, when they end.
+// the 72 hours run, when they end; subjects says "late" after where they
+// stand when breach_subjects_not_informed holds.
 func breachCells(b *apiv1.Breach) []string {
 	detected := cellTime(b.GetDetectedAt())
 	if !b.GetRecorded() {
@@ -478,6 +479,10 @@ func breachCells(b *apiv1.Breach) []string {
 		}
 		phases = append(phases, ph)
 	}
+	subjects := cellEnum(b.GetSubjects())
+	if b.GetSubjectsLate() {
+		subjects += " late" // breach_subjects_not_informed
+	}
 	return []string{b.GetBreachId(), detected, risk, cellTime(b.GetFirstNotifiedAt()), hours, late,
-		join(phases), cellEnum(b.GetSubjects()), cellTime(b.GetClosedAt()), join(b.GetCategories()), join(b.GetEventIds())}
+		join(phases), subjects, cellTime(b.GetClosedAt()), join(b.GetCategories()), join(b.GetEventIds())}
 }

@@ -23,7 +23,7 @@ func TestBreachesCommand(t *testing.T) {
 		"BREACH_ID DETECTED_AT RISK FIRST_NOTIFIED_AT HOURS LATE PHASES SUBJECTS CLOSED_AT",
 		"br-1 2025-03-03T09:00:00Z high 2025-03-06T08:00:00Z 71.0 no initial,final told",
 		"br-2 2025-03-03T09:00:00Z low 2025-03-06T10:00:00Z 73.0 late initial not_required",
-		"br-3 2025-03-03T09:00:00Z high - - late - not_told -",
+		"br-3 2025-03-03T09:00:00Z high - - late - not_told late -",
 		"br-4 2025-03-03T09:00:00Z high 2025-03-06T17:00:00Z 80.0 no initial exempted 2025-03-15T21:00:00Z",
 		"br-ghost not recorded unassessed - - - - not_required 2025-03-03T14:00:00Z",
 	} {

@@ -27,7 +27,8 @@ type breachView struct {
 	Late     bool
 	Phases   string
 	Subjects string
-	NotTold  bool
+	// NotTold: breach_subjects_not_informed holds (not told, or told late).
+	NotTold bool
 }
 
 // breaches lists the tenant's breach register, each breach with its
@@ -107,9 +108,15 @@ func breachRow(b *apiv1.Breach) breachView {
 	case apiv1.BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_EXEMPTED:
 		v.Subjects = "exempted (Art. 34(3))"
 	case apiv1.BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_NOT_TOLD:
-		v.Subjects, v.NotTold = "not told", true
+		v.Subjects = "not told"
 	default:
 		v.Subjects = "not required"
+	}
+	if b.GetSubjectsLate() { // breach_subjects_not_informed
+		v.NotTold = true
+		if b.GetSubjects() != apiv1.BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_NOT_TOLD {
+			v.Subjects += ", late"
+		}
 	}
 	return v
 }

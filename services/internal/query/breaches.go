@@ -64,7 +64,7 @@ func breach(r *model.BreachRow, now time.Time) *apiv1.Breach {
 		Categories: r.Categories, SubjectsAffectedEstimate: r.SubjectsAffectedEstimate,
 		ClosedAt: tsp(r.ClosedAt), EventIds: r.EventIDs, FirstSeq: r.FirstSeq,
 		NotificationRequired: c.NotificationRequired, HoursToFirstNotice: math.Round(c.HoursToNotice*10) / 10,
-		NotifiedLate: c.Late, Subjects: subjectsStatus[c.Subjects],
+		NotifiedLate: c.Late, Subjects: subjectsStatus[c.Subjects], SubjectsLate: c.SubjectsLate,
 	}
 	if !c.NotifyBy.IsZero() {
 		out.NotifyBy = ts(c.NotifyBy)

@@ -48,6 +48,7 @@ func TestListBreaches(t *testing.T) {
 		hours          float64
 		late, required bool
 		subjects       apiv1.BreachSubjectsStatus
+		subjectsLate   bool
 		closed         bool
 		notices, risk  int
 	}
@@ -59,11 +60,11 @@ func TestListBreaches(t *testing.T) {
 		notReq   = apiv1.BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_NOT_REQUIRED
 	)
 	wants := []want{
-		{"br-1", true, at(71), 71, false, true, told, false, 2, 1},    // 2025-03-06T08:00Z
-		{"br-2", true, at(73), 73, true, true, notReq, false, 1, 1},   // 2025-03-06T10:00Z
-		{"br-3", true, "", 0, true, true, notTold, false, 0, 1},       // never notified
-		{"br-4", true, at(80), 80, false, true, exempted, true, 1, 1}, // late with a reason
-		{"br-ghost", false, "", 0, false, false, notReq, true, 0, 0},  // only closed
+		{"br-1", true, at(71), 71, false, true, told, false, false, 2, 1},    // 2025-03-06T08:00Z
+		{"br-2", true, at(73), 73, true, true, notReq, false, false, 1, 1},   // 2025-03-06T10:00Z
+		{"br-3", true, "", 0, true, true, notTold, true, false, 0, 1},        // never notified nor told
+		{"br-4", true, at(80), 80, false, true, exempted, false, true, 1, 1}, // late with a reason
+		{"br-ghost", false, "", 0, false, false, notReq, false, true, 0, 0},  // only closed
 	}
 	if len(got) != len(wants) {
 		t.Fatalf("%d breaches, want %d", len(got), len(wants))
@@ -75,7 +76,7 @@ func TestListBreaches(t *testing.T) {
 			first = b.GetFirstNotifiedAt().AsTime().Format(time.RFC3339)
 		}
 		if b.GetBreachId() != w.id || b.GetRecorded() != w.recorded || first != w.firstNotified || b.GetHoursToFirstNotice() != w.hours ||
-			b.GetNotifiedLate() != w.late || b.GetNotificationRequired() != w.required || b.GetSubjects() != w.subjects ||
+			b.GetNotifiedLate() != w.late || b.GetNotificationRequired() != w.required || b.GetSubjects() != w.subjects || b.GetSubjectsLate() != w.subjectsLate ||
 			(b.GetClosedAt() != nil) != w.closed || len(b.GetAuthorityNotices()) != w.notices || len(b.GetRisks()) != w.risk {
 			t.Errorf("breach %d = %v\nwant %+v", i, b, w)
 		}

@@ -2992,7 +2992,11 @@ type Breach struct {
 	// recorded, or not notified 72 hours after awareness.
 	NotifiedLate bool `protobuf:"varint,18,opt,name=notified_late,json=notifiedLate,proto3" json:"notified_late,omitempty"`
 	// Where it stands with its subjects.
-	Subjects      BreachSubjectsStatus `protobuf:"varint,19,opt,name=subjects,proto3,enum=docket.api.v1.BreachSubjectsStatus" json:"subjects,omitempty"`
+	Subjects BreachSubjectsStatus `protobuf:"varint,19,opt,name=subjects,proto3,enum=docket.api.v1.BreachSubjectsStatus" json:"subjects,omitempty"`
+	// breach_subjects_not_informed holds: the risk was high for 72 hours and
+	// by then the subjects were neither told nor an Art. 34(3) exception
+	// recorded (told later, or never).
+	SubjectsLate  bool `protobuf:"varint,20,opt,name=subjects_late,json=subjectsLate,proto3" json:"subjects_late,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3158,6 +3162,13 @@ func (x *Breach) GetSubjects() BreachSubjectsStatus {
 		return x.Subjects
 	}
 	return BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_UNSPECIFIED
+}
+
+func (x *Breach) GetSubjectsLate() bool {
+	if x != nil {
+		return x.SubjectsLate
+	}
+	return false
 }
 
 // BreachRiskAssessment is one assessment of a breach's risk.
@@ -3723,7 +3734,7 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x14ListBreachesResponse\x121\n" +
 	"\bbreaches\x18\x01 \x03(\v2\x15.docket.api.v1.BreachR\bbreaches\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x127\n" +
-	"\tjudged_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bjudgedAt\"\xd0\a\n" +
+	"\tjudged_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bjudgedAt\"\xf5\a\n" +
 	"\x06Breach\x12\x1b\n" +
 	"\tbreach_id\x18\x01 \x01(\tR\bbreachId\x12\x1a\n" +
 	"\brecorded\x18\x02 \x01(\bR\brecorded\x12;\n" +
@@ -3749,7 +3760,8 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x11first_notified_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\x0ffirstNotifiedAt\x121\n" +
 	"\x15hours_to_first_notice\x18\x11 \x01(\x01R\x12hoursToFirstNotice\x12#\n" +
 	"\rnotified_late\x18\x12 \x01(\bR\fnotifiedLate\x12?\n" +
-	"\bsubjects\x18\x13 \x01(\x0e2#.docket.api.v1.BreachSubjectsStatusR\bsubjects\"q\n" +
+	"\bsubjects\x18\x13 \x01(\x0e2#.docket.api.v1.BreachSubjectsStatusR\bsubjects\x12#\n" +
+	"\rsubjects_late\x18\x14 \x01(\bR\fsubjectsLate\"q\n" +
 	"\x14BreachRiskAssessment\x12\x12\n" +
 	"\x04risk\x18\x01 \x01(\tR\x04risk\x12*\n" +
 	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x19\n" +

@@ -2460,6 +2460,18 @@ func (m *Breach) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.SubjectsLate {
+		i--
+		if m.SubjectsLate {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa0
+	}
 	if m.Subjects != 0 {
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Subjects))
 		i--
@@ -4013,6 +4025,9 @@ func (m *Breach) SizeVT() (n int) {
 	}
 	if m.Subjects != 0 {
 		n += 2 + protohelpers.SizeOfVarint(uint64(m.Subjects))
+	}
+	if m.SubjectsLate {
+		n += 3
 	}
 	n += len(m.unknownFields)
 	return n
@@ -11340,6 +11355,26 @@ func (m *Breach) UnmarshalVT(dAtA []byte) error {
 					break
 				}
 			}
+		case 20:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SubjectsLate", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.SubjectsLate = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
