@@ -162,8 +162,9 @@ type BreachClock struct {
 	// FirstNotice is the earliest notification to the authority not after
 	// now; nil when none.
 	FirstNotice *model.BreachAuthorityNotice
-	// HoursToNotice is the time from awareness to FirstNotice, in hours
-	// (0 without either).
+	// HoursToNotice is the time from awareness to FirstNotice in hours,
+	// rounded up to a tenth (0 without either): a notification a minute past
+	// the 72 hours shows as 72.1, never as 72.0.
 	HoursToNotice float64
 	// Late: breach_notified_late holds at now.
 	Late bool
@@ -192,7 +193,7 @@ func ClockOf(r *model.BreachRow, now time.Time) BreachClock {
 		c.NotifyBy = r.DetectedAt.Add(BreachNotifyWithin)
 		c.NotificationRequired = RiskAt(r, c.NotifyBy) != model.BreachRiskNone
 		if c.FirstNotice != nil {
-			c.HoursToNotice = float64(c.FirstNotice.At.Sub(*r.DetectedAt).Round(6*time.Minute)) / float64(time.Hour)
+			c.HoursToNotice = hoursUp(c.FirstNotice.At.Sub(*r.DetectedAt))
 		}
 		switch {
 		case !c.NotificationRequired:
@@ -215,6 +216,16 @@ func ClockOf(r *model.BreachRow, now time.Time) BreachClock {
 	}
 	_, c.SubjectsLate = subjectsNotInformed(r, now)
 	return c
+}
+
+// hoursUp is d in hours, rounded up to a tenth.
+func hoursUp(d time.Duration) float64 {
+	const tenth = 6 * time.Minute
+	n := d / tenth
+	if d%tenth > 0 {
+		n++
+	}
+	return float64(n) / 10
 }
 
 // firstTold is the earliest communication to the subjects and the earliest
