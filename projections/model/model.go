@@ -416,6 +416,8 @@ type Batch struct {
 	// writer does not have to; see SubjectDoc.
 	SubjectDocs []string
 	Requests    []*RequestRow
+	// Breaches replace the stored rows of the same tenant and breach id.
+	Breaches    []*BreachRow
 	Activities  []ActivityRow
 	Profiles    []ProfileRow
 	Observed    []ObservedRow
@@ -485,6 +487,8 @@ type Writer interface {
 	Subjects(ctx context.Context, keys []SubjectKey) (map[SubjectKey]*SubjectState, error)
 	// Requests returns the stored rows of those requests that exist.
 	Requests(ctx context.Context, tenant string, ids []string) (map[string]*RequestRow, error)
+	// Breaches returns the stored rows of those breaches that exist.
+	Breaches(ctx context.Context, tenant string, ids []string) (map[string]*BreachRow, error)
 	// Activities returns every declaration of every tenant, in stream order.
 	AllActivities(ctx context.Context) ([]ActivityRow, error)
 	// AllProfiles returns every controller profile declaration of every
@@ -508,6 +512,9 @@ type Reader interface {
 	// Profiles lists a tenant's controller profile declarations in stream
 	// order.
 	Profiles(ctx context.Context, tenant string) ([]ProfileRow, error)
+	// ListBreaches lists a tenant's breach register ordered by FirstSeq
+	// (unique per breach), After being a FirstSeq.
+	ListBreaches(ctx context.Context, tenant string, p Page) ([]BreachRow, error)
 	Observed(ctx context.Context, tenant string) ([]ObservedRow, error)
 	// Findings come ordered by (Seq, Rule); a page never ends inside one
 	// Seq: it may run past Limit to finish the last sequence's findings.

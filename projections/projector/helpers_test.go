@@ -638,6 +638,18 @@ func matchesReplay(t *testing.T, r model.Reader, recs []source.Record) {
 		}
 		same(t, "ListRequests "+tn, requests, gotR)
 
+		var breaches []model.BreachRow
+		for _, b := range res.Breaches {
+			if b.Tenant == tn {
+				breaches = append(breaches, *b)
+			}
+		}
+		gotB, err := r.ListBreaches(ctx, tn, model.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, "ListBreaches "+tn, breaches, gotB)
+
 		var activities []model.ActivityRow
 		for _, a := range res.Activities {
 			if a.Tenant == tn {

@@ -588,18 +588,20 @@ func (p *Projector) write(ctx context.Context, queue <-chan built, stop func()) 
 // cacheSize bounds the subject states a projector keeps in memory.
 const cacheSize = 200_000
 
-// Cache keeps subject states and requests between batches of one
+// Cache keeps subject states, requests and breaches between batches of one
 // projector session. Build updates what it holds in place; a caller whose
 // batch then fails to store must drop the cache.
 type Cache struct {
 	max      int
 	subjects map[model.SubjectKey]*model.SubjectState
 	requests map[[2]string]*model.RequestRow
+	breaches map[[2]string]*model.BreachRow
 }
 
 // NewCache returns an empty cache of at most max subject states.
 func NewCache(max int) *Cache {
-	return &Cache{max: max, subjects: map[model.SubjectKey]*model.SubjectState{}, requests: map[[2]string]*model.RequestRow{}}
+	return &Cache{max: max, subjects: map[model.SubjectKey]*model.SubjectState{}, requests: map[[2]string]*model.RequestRow{},
+		breaches: map[[2]string]*model.BreachRow{}}
 }
 
 // Keep records a batch's states once it is built, dropping everything when
@@ -609,15 +611,20 @@ func (c *Cache) Keep(b *model.Batch) {
 	if c == nil {
 		return
 	}
-	if len(c.subjects)+len(b.Subjects) > c.max || len(c.requests)+len(b.Requests) > c.max {
+	if len(c.subjects)+len(b.Subjects) > c.max || len(c.requests)+len(b.Requests) > c.max ||
+		len(c.breaches)+len(b.Breaches) > c.max {
 		clear(c.subjects)
 		clear(c.requests)
+		clear(c.breaches)
 	}
 	for _, s := range b.Subjects {
 		c.subjects[model.SubjectKey{Tenant: s.Tenant, SubjectRef: s.SubjectRef}] = s
 	}
 	for _, r := range b.Requests {
 		c.requests[[2]string{r.Tenant, r.RequestID}] = r
+	}
+	for _, r := range b.Breaches {
+		c.breaches[[2]string{r.Tenant, r.BreachID}] = r
 	}
 }
 
@@ -647,6 +654,8 @@ func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 	seenKey := map[model.SubjectKey]bool{}
 	reqIDs := map[string][]string{}
 	seenReq := map[[2]string]bool{}
+	breachIDs := map[string][]string{}
+	seenBreach := map[[2]string]bool{}
 	for _, r := range recs {
 		ev := r.Event
 		if ref := ev.GetSubjectRef(); ref != "" {
@@ -661,6 +670,13 @@ func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 			if !seenReq[k] {
 				seenReq[k] = true
 				reqIDs[ev.GetTenant()] = append(reqIDs[ev.GetTenant()], id)
+			}
+		}
+		if id := state.BreachID(ev); id != "" && (owns == nil || owns(r)) {
+			k := [2]string{ev.GetTenant(), id}
+			if !seenBreach[k] {
+				seenBreach[k] = true
+				breachIDs[ev.GetTenant()] = append(breachIDs[ev.GetTenant()], id)
 			}
 		}
 	}
@@ -711,9 +727,15 @@ func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 		}
 	}
 	lookup := func(tenant, id string) *model.RequestRow { return requests[[2]string{tenant, id}] }
+	breaches, err := loadBreaches(ctx, store, cache, breachIDs)
+	if err != nil {
+		return nil, err
+	}
 
 	changedReq := map[[2]string]bool{}
 	var reqOrder [][2]string
+	changedBreach := map[[2]string]bool{}
+	var breachOrder [][2]string
 	observed := map[[3]string]int{} // index into b.Observed
 	for _, r := range recs {
 		ev := r.Event
@@ -751,6 +773,14 @@ func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 				reqOrder = append(reqOrder, k)
 			}
 		}
+		if id := state.BreachID(ev); id != "" {
+			k := [2]string{ev.GetTenant(), id}
+			breaches[k] = state.FoldBreach(breaches[k], r)
+			if !changedBreach[k] {
+				changedBreach[k] = true
+				breachOrder = append(breachOrder, k)
+			}
+		}
 		for _, o := range eff.Observed {
 			k := [3]string{o.Tenant, o.Kind, o.Key}
 			if i, ok := observed[k]; ok {
@@ -771,7 +801,51 @@ func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 	for _, k := range reqOrder {
 		b.Requests = append(b.Requests, requests[k])
 	}
+	for _, k := range breachOrder {
+		b.Breaches = append(b.Breaches, breaches[k])
+	}
 	return b, nil
+}
+
+// loadBreaches returns the rows of the breaches ids names (by tenant),
+// from cache or the store. FoldBreach never changes the row it is given,
+// so the cached rows are shared as they are.
+func loadBreaches(ctx context.Context, store model.Writer, cache *Cache, ids map[string][]string) (map[[2]string]*model.BreachRow, error) {
+	out := map[[2]string]*model.BreachRow{}
+	tenants := make([]string, 0, len(ids))
+	for t := range ids {
+		tenants = append(tenants, t)
+	}
+	sort.Strings(tenants)
+	for _, t := range tenants {
+		var rest []string
+		for _, id := range ids[t] {
+			if r, ok := cache.breach(t, id); ok {
+				out[[2]string{t, id}] = r
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		if len(rest) == 0 {
+			continue
+		}
+		loaded, err := store.Breaches(ctx, t, rest)
+		if err != nil {
+			return nil, fmt.Errorf("load breaches: %w", err)
+		}
+		for id, row := range loaded {
+			out[[2]string{t, id}] = row
+		}
+	}
+	return out, nil
+}
+
+func (c *Cache) breach(tenant, id string) (*model.BreachRow, bool) {
+	if c == nil {
+		return nil, false
+	}
+	r, ok := c.breaches[[2]string{tenant, id}]
+	return r, ok
 }
 
 func (c *Cache) subject(k model.SubjectKey) (*model.SubjectState, bool) {

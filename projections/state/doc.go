@@ -109,6 +109,17 @@
 //     makes valid (a parent's below the age of digital consent).
 //   - A denial without remedies_given lacks the Art. 12(4) information;
 //     "no data held" is a fulfilled access request (RequestRow.NoDataHeld).
+//   - Breaches are a register of their own (FoldBreach: one row per tenant
+//     and breach id, every step kept, a step of an id never recorded too),
+//     judged when asked (BreachFindings), not as events arrive, since "no
+//     notification within 72 hours" is a time, not an event. Awareness is
+//     BreachRecorded.detected_at; the risk at a time is the last assessment
+//     by then (the BreachRecorded's from awareness); a risk "none" 72 hours
+//     after awareness owes no notification (Art. 33(1)), and an unassessed
+//     one does. Only the first notification's delay reason counts. The
+//     subjects of a breach whose risk became high must be told, or an Art.
+//     34(3) exception recorded, within BreachTellSubjectsWithin (72 hours:
+//     the law says "without undue delay").
 //   - A finding's detail names ids and taxonomy keys only, never a value.
 //   - Findings have a life cycle (Art. 5(2)): a FindingStatusChanged names
 //     findings by id and/or a group key "<rule>:<cause>" (GroupKey; the

@@ -21,12 +21,14 @@ type Result struct {
 	Subjects []*model.SubjectState
 	// Requests in order of receipt (ReceivedSeq).
 	Requests []*model.RequestRow
+	// Breaches is the breach register, in order of first sight (FirstSeq).
+	Breaches []*model.BreachRow
 	// Observed rows merged per tenant, kind and key as stores merge them,
 	// in order of first sight (FirstSeq, then kind and key).
 	Observed []model.ObservedRow
 	// Findings: the event-time ones in stream order, then those of
-	// OverdueRequests, RetentionExceeded and OverdueNotifications at the
-	// given now.
+	// OverdueRequests, RetentionExceeded, OverdueNotifications and
+	// BreachFindings at the given now.
 	Findings []model.Finding
 	// FindingStatus rows in stream order.
 	FindingStatus []model.FindingStatusRow
@@ -55,6 +57,7 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 	reqIndex := map[[2]string]int{}
 	lookup := func(tenant, id string) *model.RequestRow { return requests[[2]string{tenant, id}] }
 	observed := map[[3]string]int{}
+	breachIndex := map[[2]string]int{}
 	firstColl := map[[3]string]string{} // tenant, subject, activity -> event id starting the period
 	var last time.Time
 	var prev uint64
@@ -115,6 +118,15 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 			}
 			requests[k] = r
 		}
+		if id := BreachID(ev); id != "" {
+			k := [2]string{ev.GetTenant(), id}
+			if i, ok := breachIndex[k]; ok {
+				res.Breaches[i] = FoldBreach(res.Breaches[i], rec)
+			} else {
+				breachIndex[k] = len(res.Breaches)
+				res.Breaches = append(res.Breaches, FoldBreach(nil, rec))
+			}
+		}
 		for _, o := range eff.Observed {
 			k := [3]string{o.Tenant, o.Kind, o.Key}
 			if i, ok := observed[k]; ok {
@@ -156,5 +168,10 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 	res.Findings = append(res.Findings, retentionExceeded(res.Subjects, res.Catalogue, now,
 		func(tenant, ref, activity string) string { return firstColl[[3]string{tenant, ref, activity}] })...)
 	res.Findings = append(res.Findings, OverdueNotifications(res.Subjects, now)...)
+	breaches := make([]model.BreachRow, len(res.Breaches))
+	for i, r := range res.Breaches {
+		breaches[i] = *r
+	}
+	res.Findings = append(res.Findings, BreachFindings(breaches, now)...)
 	return res, nil
 }

@@ -16,8 +16,8 @@ import (
 // Rule names: Finding.Rule. Apply checks the event-time rules (the rules
 // table, then RuleExtensionNotCounted, which needs the request's row, and
 // for a declaration or amendment RuleRetentionWithoutLimit); the
-// next three are time-based, computed at query time by OverdueRequests,
-// RetentionExceeded and OverdueNotifications; the projector raises
+// next five are time-based, computed at query time by OverdueRequests,
+// RetentionExceeded, OverdueNotifications and BreachFindings; the projector raises
 // RuleUnprojectable.
 const (
 	RuleConsentWithdrawn    = "processing_after_consent_withdrawn"
@@ -68,6 +68,11 @@ const (
 	RuleRequestPastDeadline   = "rights_request_past_deadline"
 	RuleRetentionExceeded     = "retention_exceeded"
 	RuleNotificationOverdue   = "recipient_notification_overdue"
+	// RuleBreachNotifiedLate and RuleBreachSubjectsNotInformed are
+	// time-based, computed at query time from the breach register by
+	// BreachFindings (Art. 33(1) and 34(1)); tenant-level: no subject.
+	RuleBreachNotifiedLate        = "breach_notified_late"
+	RuleBreachSubjectsNotInformed = "breach_subjects_not_informed"
 	// RuleUnprojectable is raised by the projector, not by Apply: a stored
 	// message under the tenant's subjects is not a valid sealed event and
 	// was quarantined (see model.QuarantineRow).
@@ -81,7 +86,8 @@ var Rules = []string{
 	RuleChildWithoutParent, RuleChildProfiledOrTargeted, RuleAfterErasure, RuleTransferWithoutGround, RuleRecipientNotAsDeclared,
 	RuleDenialWithoutRemedies, RuleExtensionNotCounted, RuleAutomatedDecision, RuleCriminalData, RuleRetentionWithoutLimit,
 	RuleRequestPastDeadline,
-	RuleRetentionExceeded, RuleNotificationOverdue, RuleUnprojectable,
+	RuleRetentionExceeded, RuleNotificationOverdue, RuleBreachNotifiedLate, RuleBreachSubjectsNotInformed,
+	RuleUnprojectable,
 }
 
 const (

@@ -16,7 +16,7 @@ import (
 // serializable transaction (see InTx). The checkpoint moves first: a batch
 // that does not start at it fails with model.ErrCheckpointMoved before
 // anything is written, and so does, after that check, a batch whose To is
-// below its From. Subjects and requests replace the rows of the same key
+// below its From. Subjects, requests and breaches replace the rows of the same key
 // (within b, the last one wins); observed rows merge; of findings with the
 // same id, the one of lowest sequence stays; everything else is inserted,
 // and a second row with the same key (audit, disclosure, activity or
@@ -166,6 +166,11 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::te
 			return nil, errors.New("nil request row")
 		}
 	}
+	for _, r := range b.Breaches {
+		if r == nil {
+			return nil, errors.New("nil breach row")
+		}
+	}
 	if last := lastSubjects(b.Subjects); len(last) > 0 {
 		n := len(last)
 		tenant, ref, state, firstSeq := strs(n), strs(n), strs(n), make([]int64, n)
@@ -184,7 +189,7 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
 ON CONFLICT (tenant, subject_ref) DO UPDATE SET first_seq = excluded.first_seq, state = excluded.state`,
 			tenant, ref, firstSeq, state)
 	}
-	if requests := lastRequests(b.Requests); len(requests) > 0 {
+	if requests := lastByKey(b.Requests, func(r *model.RequestRow) [2]string { return [2]string{r.Tenant, r.RequestID} }); len(requests) > 0 {
 		n := len(requests)
 		var (
 			tenant, id, subject, right, status, outcome, denial, eventIDs = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
@@ -223,6 +228,23 @@ ON CONFLICT (tenant, request_id) DO UPDATE SET
 	outcome = excluded.outcome, denial_ground = excluded.denial_ground, closed_at = excluded.closed_at,
 	received_seq = excluded.received_seq, event_ids = excluded.event_ids, no_data_held = excluded.no_data_held`,
 			tenant, id, subject, right, received, verified, extended, due, status, outcome, denial, closed, receivedSeq, eventIDs, noData)
+	}
+	if breaches := lastByKey(b.Breaches, func(r *model.BreachRow) [2]string { return [2]string{r.Tenant, r.BreachID} }); len(breaches) > 0 {
+		n := len(breaches)
+		tenant, id, doc, firstSeq := strs(n), strs(n), strs(n), make([]int64, n)
+		for i, r := range breaches {
+			tenant[i], id[i] = r.Tenant, r.BreachID
+			firstSeq[i] = e.seq("breach first_seq", r.FirstSeq)
+			d, err := r.Doc()
+			if err != nil {
+				e.fail("breach row: %v", err)
+			}
+			doc[i] = d
+		}
+		add("breaches", `INSERT INTO breaches (tenant, breach_id, first_seq, doc)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+ON CONFLICT (tenant, breach_id) DO UPDATE SET first_seq = excluded.first_seq, doc = excluded.doc`,
+			tenant, id, firstSeq, doc)
 	}
 	if n := len(b.Activities); n > 0 {
 		var (
@@ -367,13 +389,13 @@ func lastSubjects(in []*model.SubjectState) []int {
 	return out
 }
 
-// lastRequests is lastSubjects for requests.
-func lastRequests(in []*model.RequestRow) []*model.RequestRow {
-	type key struct{ tenant, id string }
-	idx := make(map[key]int, len(in))
-	out := make([]*model.RequestRow, 0, len(in))
+// lastByKey is lastSubjects for rows keyed by tenant and id (requests,
+// breaches): each key once, in the order first seen, holding its last row.
+func lastByKey[R any](in []R, key func(R) [2]string) []R {
+	idx := make(map[[2]string]int, len(in))
+	out := make([]R, 0, len(in))
 	for _, r := range in {
-		k := key{r.Tenant, r.RequestID}
+		k := key(r)
 		if i, ok := idx[k]; ok {
 			out[i] = r
 			continue

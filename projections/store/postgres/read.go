@@ -71,6 +71,57 @@ func (s *Store) Requests(ctx context.Context, tenant string, ids []string) (map[
 	return out, nil
 }
 
+// Breaches returns the stored rows of those breaches that exist.
+func (s *Store) Breaches(ctx context.Context, tenant string, ids []string) (map[string]*model.BreachRow, error) {
+	out := make(map[string]*model.BreachRow, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT doc FROM breaches WHERE tenant = $1 AND breach_id = ANY($2::text[])`, tenant, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: breaches: %w", err)
+	}
+	list, err := collectBreaches(rows)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: breaches: %w", err)
+	}
+	for i := range list {
+		out[list[i].BreachID] = &list[i]
+	}
+	return out, nil
+}
+
+// ListBreaches lists a tenant's breaches ordered by FirstSeq, paging on it.
+func (s *Store) ListBreaches(ctx context.Context, tenant string, p model.Page) ([]model.BreachRow, error) {
+	var w where
+	w.add("tenant = $?", tenant)
+	w.after("first_seq", p)
+	rows, err := s.pool.Query(ctx, `SELECT doc FROM breaches WHERE `+w.sql()+
+		` ORDER BY first_seq, breach_id LIMIT `+w.arg(limit(p)), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: list breaches: %w", err)
+	}
+	out, err := collectBreaches(rows)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: list breaches: %w", err)
+	}
+	return out, nil
+}
+
+func collectBreaches(rows pgx.Rows) ([]model.BreachRow, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.BreachRow, error) {
+		var doc string
+		if err := r.Scan(&doc); err != nil {
+			return model.BreachRow{}, err
+		}
+		b, err := model.ParseBreachDoc(doc)
+		if err != nil {
+			return model.BreachRow{}, fmt.Errorf("breach document: %w", err)
+		}
+		return *b, nil
+	})
+}
+
 // AllActivities returns every declaration of every tenant, in stream order.
 func (s *Store) AllActivities(ctx context.Context) ([]model.ActivityRow, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+activityCols+` FROM activities ORDER BY seq`)

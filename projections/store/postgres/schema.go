@@ -205,6 +205,19 @@ CREATE TABLE profiles (
 CREATE INDEX profiles_by_tenant ON profiles (tenant, seq);
 ALTER TABLE requests ADD COLUMN no_data_held boolean NOT NULL DEFAULT false;
 `,
+	// 7: the breach register (Art. 33(5)), one row per tenant and breach:
+	// model.BreachRow as JSON. A generation migrated to it holds only the
+	// breaches projected after: rebuild to fill it from the stream.
+	`
+CREATE TABLE breaches (
+	tenant    text   NOT NULL,
+	breach_id text   COLLATE "C" NOT NULL,
+	first_seq bigint NOT NULL,
+	doc       text   NOT NULL, -- model.BreachRow as JSON
+	PRIMARY KEY (tenant, breach_id)
+);
+CREATE INDEX breaches_by_first_seq ON breaches (tenant, first_seq);
+`,
 }
 
 // ddlLock is the advisory lock every transaction that creates tables holds

@@ -41,6 +41,9 @@ var (
 	due_at = excluded.due_at, status = excluded.status, outcome = excluded.outcome,
 	denial_ground = excluded.denial_ground, closed_at = excluded.closed_at,
 	received_seq = excluded.received_seq, event_ids = excluded.event_ids, no_data_held = excluded.no_data_held`}
+	breachTable = table{name: "breaches",
+		cols: []string{"tenant", "breach_id", "first_seq", "doc"},
+		tail: ` ON CONFLICT (tenant, breach_id) DO UPDATE SET first_seq = excluded.first_seq, doc = excluded.doc`}
 	activityTable = table{name: "activities", cols: []string{
 		"seq", "event_id", "tenant", "activity_id", "amended", "occurred_at", "recorded_at", "activity"}}
 	profileTable = table{name: "profiles", cols: []string{
@@ -68,7 +71,7 @@ var (
 )
 
 // allTables in the order Apply writes them (that of encoded's fields).
-var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &activityTable, &profileTable, &observedTable, &findingTable, &quarantineTable, &findingStatusTable}
+var allTables = []*table{&auditTable, &disclosureTable, &subjectTable, &requestTable, &breachTable, &activityTable, &profileTable, &observedTable, &findingTable, &quarantineTable, &findingStatusTable}
 
 // insertSQL is the INSERT of n rows into t for table prefix p.
 func (t *table) insertSQL(p string, n int) string {
@@ -91,7 +94,7 @@ func (t *table) insertSQL(p string, n int) string {
 
 // encoded is a batch turned into SQL arguments, one flat slice per table.
 type encoded struct {
-	audit, disclosures, subjects, requests, activities, profiles, observed, findings, quarantine, findingStatus []any
+	audit, disclosures, subjects, requests, breaches, activities, profiles, observed, findings, quarantine, findingStatus []any
 }
 
 func encodeBatch(b *model.Batch) (*encoded, error) {
@@ -135,6 +138,17 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			int64(r.ExtendedMonths), e.time("request due_at", r.DueAt), r.Status, r.Outcome, r.DenialGround,
 			e.timePtr("request closed_at", r.ClosedAt), e.seq("request received_seq", r.ReceivedSeq),
 			e.strings(r.EventIDs), boolArg(r.NoDataHeld))
+	}
+	x.breaches = make([]any, 0, len(b.Breaches)*len(breachTable.cols))
+	for _, r := range b.Breaches {
+		if r == nil {
+			return nil, errors.New("nil breach row")
+		}
+		doc, err := r.Doc()
+		if err != nil {
+			return nil, fmt.Errorf("breach row: %w", err)
+		}
+		x.breaches = append(x.breaches, r.Tenant, r.BreachID, e.seq("breach first_seq", r.FirstSeq), doc)
 	}
 	x.activities = make([]any, 0, len(b.Activities)*len(activityTable.cols))
 	for i := range b.Activities {
@@ -183,7 +197,7 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 // Apply writes b and moves the checkpoint from b.From to b.To in one
 // transaction. The checkpoint is moved first, so a batch that does not
 // start at the stored checkpoint fails (ErrCheckpointMoved) before writing
-// anything. Subjects and requests replace the rows of the same key (within
+// anything. Subjects, requests and breaches replace the rows of the same key (within
 // b, the last one wins); observed rows merge; of findings with the same
 // id, the one of lowest sequence stays; everything else is inserted, and a
 // second row with the same key (audit, disclosure, activity or quarantine
@@ -226,7 +240,7 @@ func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	if err != nil {
 		return err
 	}
-	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.profiles, x.observed, x.findings, x.quarantine, x.findingStatus} {
+	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.breaches, x.activities, x.profiles, x.observed, x.findings, x.quarantine, x.findingStatus} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
 			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
 		}

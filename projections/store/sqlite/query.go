@@ -263,6 +263,62 @@ FROM `+s.t("disclosures")+w.String()+` ORDER BY seq`+limit(p), w.args...)
 	return out, nil
 }
 
+// Breaches returns the stored rows of those of the tenant's breaches that
+// exist, by breach id.
+func (s *Store) Breaches(ctx context.Context, tenant string, ids []string) (map[string]*model.BreachRow, error) {
+	out := make(map[string]*model.BreachRow, len(ids))
+	for len(ids) > 0 {
+		n := min(keysPerQuery, len(ids))
+		args := []any{tenant}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		rows, err := s.breaches(ctx, `SELECT doc FROM `+s.t("breaches")+
+			` WHERE tenant = ? AND breach_id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite store: breaches: %w", err)
+		}
+		for i := range rows {
+			out[rows[i].BreachID] = &rows[i]
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// ListBreaches lists a tenant's breaches ordered by FirstSeq, paging on it.
+func (s *Store) ListBreaches(ctx context.Context, tenant string, p model.Page) ([]model.BreachRow, error) {
+	var w where
+	w.add("tenant = ?", tenant)
+	w.after("first_seq", p.After)
+	out, err := s.breaches(ctx, `SELECT doc FROM `+s.t("breaches")+w.String()+` ORDER BY first_seq, breach_id`+limit(p), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: list breaches: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) breaches(ctx context.Context, query string, args ...any) ([]model.BreachRow, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.BreachRow
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		b, err := model.ParseBreachDoc(doc)
+		if err != nil {
+			return nil, fmt.Errorf("breach document: %w", err)
+		}
+		out = append(out, *b)
+	}
+	return out, rows.Err()
+}
+
 const requestCols = `tenant, request_id, subject_ref, request_right, received_at, verified_at,
 	extended_months, due_at, status, outcome, denial_ground, closed_at, received_seq, event_ids, no_data_held`
 

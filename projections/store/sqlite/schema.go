@@ -206,6 +206,19 @@ CREATE TABLE {p}profiles (
 CREATE INDEX {p}profiles_tenant ON {p}profiles (tenant, seq);
 ALTER TABLE {p}requests ADD COLUMN no_data_held INTEGER NOT NULL DEFAULT 0;
 `,
+	// 7: the breach register (Art. 33(5)), one row per tenant and breach:
+	// model.BreachRow as JSON. A generation migrated to it holds only the
+	// breaches projected after: rebuild to fill it from the stream.
+	7: `
+CREATE TABLE {p}breaches (
+	tenant    TEXT NOT NULL,
+	breach_id TEXT NOT NULL,
+	first_seq INTEGER NOT NULL,
+	doc       TEXT NOT NULL,
+	PRIMARY KEY (tenant, breach_id)
+) STRICT;
+CREATE INDEX {p}breaches_first_seq ON {p}breaches (tenant, first_seq);
+`,
 }
 
 // generationTable is shared by every generation: which one is current.

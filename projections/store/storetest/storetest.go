@@ -75,6 +75,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"Event", testEvent},
 		{"Disclosures", testDisclosures},
 		{"ListRequests", testListRequests},
+		{"Breaches", testBreaches},
 		{"Findings", testFindings},
 		{"DisclosureMonths", testDisclosureMonths},
 		{"FindingMonths", testFindingMonths},

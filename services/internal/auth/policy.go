@@ -95,6 +95,7 @@ var Policy = map[string]Rule{
 	apiv1connect.QueryServiceListRequestsProcedure:          {Roles: readers, Tenant: TenantFromRequest},
 	apiv1connect.QueryServiceListTenantsProcedure:           {Roles: readers, Tenant: TenantsOfToken},
 	apiv1connect.QueryServiceGetStatisticsProcedure:         {Roles: readers, Tenant: TenantFromRequest},
+	apiv1connect.QueryServiceListBreachesProcedure:          {Roles: readers, Tenant: TenantFromRequest},
 
 	apiv1connect.RightsServiceExportSubjectProcedure:     {Roles: []Role{Legal, DPO}, Tenant: TenantFromRequest},
 	apiv1connect.RightsServiceShredKeysProcedure:         {Roles: []Role{DPO}, Tenant: TenantFromRequest},

@@ -110,7 +110,7 @@ func newRoot() *cobra.Command {
 	g := &globals{}
 	root := group("docket", "Docket's command line: append, query, export, erase and verify the ledger",
 		newAppendCmd(g), newTailCmd(), newDemoCmd(g),
-		newSubjectCmd(g), newHistoryCmd(g), newDisclosuresCmd(g), newRoPACmd(g), newFindingsCmd(g), newFindingCmd(g), newRequestsCmd(g),
+		newSubjectCmd(g), newHistoryCmd(g), newDisclosuresCmd(g), newRoPACmd(g), newFindingsCmd(g), newFindingCmd(g), newRequestsCmd(g), newBreachesCmd(g),
 		newStatusCmd(g), newProjectionsCmd(), newExportCmd(g), newErasureProofCmd(g), newReceiptCmd(g), newShredCmd(g),
 		newTokensCmd(g), newKeysCmd(), newVerifyCmd(g), newCheckpointCmd(g), newProveCmd(g), newWitnessCmd(g))
 	root.Long = root.Short + ".\n\n" +

@@ -10,6 +10,48 @@ import (
 	qt "github.com/docketledger/docket/services/internal/query/querytest"
 )
 
+// TestBreachesCommand prints querytest.BreachLedger's register at 1 April
+// 2025 (awareness 2025-03-03T09:00Z; 72 hours later 2025-03-06T09:00Z).
+func TestBreachesCommand(t *testing.T) {
+	s := qt.StartWith(t, qt.BreachLedger(), qt.BreachNow)
+	code, out, errOut := run(t, "breaches", "--api", s.URL, "acme", "--page-size", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	flat := strings.Join(strings.FieldsFunc(out, func(r rune) bool { return r == ' ' }), " ")
+	for _, w := range []string{
+		"BREACH_ID DETECTED_AT RISK FIRST_NOTIFIED_AT HOURS LATE PHASES SUBJECTS CLOSED_AT",
+		"br-1 2025-03-03T09:00:00Z high 2025-03-06T08:00:00Z 71.0 no initial,final told",
+		"br-2 2025-03-03T09:00:00Z low 2025-03-06T10:00:00Z 73.0 late initial not_required",
+		"br-3 2025-03-03T09:00:00Z high - - late - not_told late -",
+		"br-4 2025-03-03T09:00:00Z high 2025-03-06T17:00:00Z 80.0 no initial exempted 2025-03-15T21:00:00Z",
+		"br-ghost not recorded unassessed - - - - not_required 2025-03-03T14:00:00Z",
+	} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n != 6 {
+		t.Errorf("%d lines, want 6 (header and five breaches):\n%s", n, out)
+	}
+	if strings.Contains(out, "jane.doe") {
+		t.Errorf("the delay reason's words are shown:\n%s", out)
+	}
+	code, out, errOut = run(t, "breaches", "--api", s.URL, "acme", "--format", "csv", "--limit", "1")
+	if code != 0 || out != "breach_id,detected_at,risk,first_notified_at,hours,late,phases,subjects,closed_at,categories,event_ids\n"+
+		"br-1,2025-03-03T09:00:00Z,high,2025-03-06T08:00:00Z,71.0,no,\"initial,final\",told,,user.contact.email,\""+
+		strings.Join([]string{s.Events[0].GetEventId(), s.Events[1].GetEventId(), s.Events[2].GetEventId(), s.Events[3].GetEventId()}, ",")+"\"\n" {
+		t.Errorf("csv: exit %d %s\n%s", code, errOut, out)
+	}
+	code, out, _ = run(t, "breaches", "--api", s.URL, "acme", "--format", "json", "--limit", "1")
+	if code != 0 || !strings.Contains(out, `"breach_id":"br-1"`) || !strings.Contains(out, `"subjects":"BREACH_SUBJECTS_STATUS_TOLD"`) {
+		t.Errorf("json: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := run(t, "breaches", "--api", s.URL, "not a token"); code != 2 || !strings.Contains(errOut, "TENANT") {
+		t.Errorf("bad tenant: exit %d, %s", code, errOut)
+	}
+}
+
 func TestQueryCommands(t *testing.T) {
 	s := qt.Start(t)
 	api := []string{"--api", s.URL}

@@ -188,6 +188,38 @@ func testBrowser(t *testing.T, l *ledger) {
 		browsertest.Do(t, ctx, chromedp.Navigate(l.url+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
 		checkPage(t, ctx, p.name)
 	}
+	// The breach register: the rows, their order and their standing are
+	// the API's; late and untold breaches are marked.
+	browsertest.Do(t, ctx, chromedp.Navigate(l.url+"/record?tenant="+tenant), chromedp.WaitVisible(chromedp.CSS("#acts-h")),
+		chromedp.Click(chromedp.CSS(`nav a[href^="/breaches"]`)), chromedp.WaitVisible(chromedp.CSS("table.breaches")))
+	checkPage(t, ctx, "breaches")
+	shown := evaluate[[]breachCells](t, ctx, `Array.from(document.querySelectorAll("table.breaches tbody tr")).map(tr => ({
+		id: tr.cells[0].innerText, late: !!tr.cells[5].querySelector(".tag.warn"), untold: !!tr.cells[7].querySelector(".tag.warn"),
+		status: tr.cells[8].innerText}))`)
+	register := apiBreaches(t, l, l.admin)
+	if len(register) < 12 || len(shown) != len(register) {
+		t.Fatalf("the page shows %d breaches, the API %d (the demo records 12)", len(shown), len(register))
+	}
+	lateN, untoldN := 0, 0
+	for i, b := range register {
+		g := shown[i]
+		closed := strings.HasPrefix(g.Status, "closed ")
+		if g.ID != b.GetBreachId() || g.Late != b.GetNotifiedLate() ||
+			g.Untold != b.GetSubjectsLate() || closed != (b.GetClosedAt() != nil) {
+			t.Errorf("breach row %d is %+v, the API's %s late %v subjects late %v closed %v", i, g, b.GetBreachId(), b.GetNotifiedLate(), b.GetSubjectsLate(), b.GetClosedAt() != nil)
+		}
+		if g.Late {
+			lateN++
+		}
+		if g.Untold {
+			untoldN++
+		}
+	}
+	// Four of each rule are planted, and marked.
+	if lateN != 4 || untoldN != 4 {
+		t.Errorf("%d breaches marked late and %d untold, want 4 and 4", lateN, untoldN)
+	}
+
 	browsertest.Do(t, ctx, chromedp.Navigate(l.url+"/charts?tenant="+tenant), chromedp.WaitVisible(chromedp.CSS("section.chart svg")))
 	total := evaluate[int](t, ctx, `Array.from(document.querySelectorAll("section.chart")[0].querySelectorAll("table.numbers tbody tr td:last-child")).reduce((s, td) => s + Number(td.textContent), 0)`)
 	if all := apiDisclosures(t, l, l.admin, &apiv1.ListDisclosuresRequest{}); total != len(all) {
@@ -208,6 +240,23 @@ func testBrowser(t *testing.T, l *ledger) {
 		t.Errorf("the auditor sees %d confidential disclosures", n)
 	}
 	checkPage(t, ctx, "auditor-disclosures")
+}
+
+type breachCells struct {
+	ID     string `json:"id"`
+	Late   bool   `json:"late"`
+	Untold bool   `json:"untold"`
+	Status string `json:"status"`
+}
+
+// apiBreaches is the breach register as the API returns it to tok.
+func apiBreaches(t *testing.T, l *ledger, tok string) []*apiv1.Breach {
+	t.Helper()
+	resp, err := l.d.API(tok).Query.ListBreaches(context.Background(), connect.NewRequest(&apiv1.ListBreachesRequest{Tenant: tenant, PageSize: 1000}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Msg.GetBreaches()
 }
 
 type timelineRow struct {

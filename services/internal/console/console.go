@@ -131,6 +131,7 @@ func (cs *Console) routes() {
 	cs.mux.HandleFunc("GET /findings", cs.page(cs.findings))
 	cs.mux.HandleFunc("GET /finding", cs.page(cs.finding))
 	cs.mux.HandleFunc("GET /requests", cs.page(cs.requests))
+	cs.mux.HandleFunc("GET /breaches", cs.page(cs.breaches))
 	cs.mux.HandleFunc("GET /integrity", cs.page(cs.integrity))
 	cs.mux.HandleFunc("GET /integrity/bundle", cs.page(cs.bundle))
 	cs.mux.HandleFunc("GET /charts", cs.page(cs.charts))

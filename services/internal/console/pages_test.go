@@ -246,6 +246,14 @@ func testRoles(t *testing.T, l *ledger) {
 	if code, _ := l.get(t, other, "/disclosures?tenant="+tenant); code != http.StatusForbidden {
 		t.Errorf("another tenant's token on %s's register: %d, want 403", tenant, code)
 	}
+	// The breach register is the auditor's to read too; not another tenant's.
+	if code, body := l.get(t, auditor, "/breaches"); code != http.StatusOK || !strings.Contains(body, "br-2025-001") ||
+		!strings.Contains(body, `aria-current="page">Breaches`) {
+		t.Errorf("the auditor's breach register: %d %q", code, excerpt(body))
+	}
+	if code, _ := l.get(t, other, "/breaches?tenant="+tenant); code != http.StatusForbidden {
+		t.Errorf("another tenant's token on %s's breaches: %d, want 403", tenant, code)
+	}
 	// Confidential disclosures: legal sees them marked, the auditor a count.
 	_, body = l.get(t, legal, "/disclosures?"+url.Values{"tenant": {tenant}, "kind": {"RECIPIENT_KIND_PUBLIC_AUTHORITY"}}.Encode())
 	_, abody := l.get(t, auditor, "/disclosures?"+url.Values{"kind": {"RECIPIENT_KIND_PUBLIC_AUTHORITY"}}.Encode())

@@ -90,6 +90,7 @@ func TestRoleMatrix(t *testing.T) {
 		"QueryService/ListFindings": "auditor,legal,dpo+", "QueryService/ListRequests": "auditor,legal,dpo+",
 		"QueryService/GetFinding": "auditor,legal,dpo+", "QueryService/ListFindingGroups": "auditor,legal,dpo+",
 		"QueryService/ListTenants": "auditor,legal,dpo", "QueryService/GetStatistics": "auditor,legal,dpo+",
+		"QueryService/ListBreaches":   "auditor,legal,dpo+",
 		"RightsService/ExportSubject": "legal,dpo+", "RightsService/ShredKeys": "dpo+",
 		"RightsService/GetConsentReceipt": "auditor,legal,dpo+", "RightsService/ProveErasure": "auditor,legal,dpo+",
 		"AuditService/GetLatestCheckpoint": "auditor,legal,dpo", "AuditService/GetCheckpoint": "auditor,legal,dpo",

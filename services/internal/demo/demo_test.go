@@ -607,7 +607,102 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			}
 		}
 	}
+	breachProblems(evs, end, flag)
 	return out
+}
+
+// breachProblems is a plain reading of the two breach rules at end: Art.
+// 33(1), a breach whose risk 72 hours after awareness is not "none" must be
+// notified to the authority within them, or with a reason for the delay;
+// Art. 34(1), once the risk is high, the subjects are told (or an Art.
+// 34(3) exception recorded) within 72 hours, unless it stops being high
+// by then. The demo records every breach's steps in time order.
+func breachProblems(evs []*eventsv1.Event, end time.Time, flag func(rule, id string)) {
+	type step struct {
+		at   time.Time
+		risk string
+		id   string
+	}
+	type breach struct {
+		recorded     *eventsv1.Event
+		detected     time.Time
+		risks        []step
+		notified     *time.Time
+		withReason   bool
+		notifiedID   string
+		toldOrExempt *time.Time
+	}
+	var order []string
+	bs := map[string]*breach{}
+	get := func(id string) *breach {
+		if bs[id] == nil {
+			bs[id] = &breach{}
+			order = append(order, id)
+		}
+		return bs[id]
+	}
+	told := func(b *breach, at time.Time) {
+		if b.toldOrExempt == nil {
+			b.toldOrExempt = &at
+		}
+	}
+	for _, ev := range evs {
+		at := ev.GetOccurredAt().AsTime()
+		switch p := ev.GetPayload().(type) {
+		case *eventsv1.Event_BreachRecorded:
+			b := get(p.BreachRecorded.GetBreachId())
+			b.recorded, b.detected = ev, p.BreachRecorded.GetDetectedAt().AsTime()
+			b.risks = append(b.risks, step{b.detected, p.BreachRecorded.GetRisk(), ev.GetEventId()})
+			if n := p.BreachRecorded.GetAuthorityNotifiedAt(); n != nil && b.notified == nil {
+				t := n.AsTime()
+				b.notified, b.notifiedID = &t, ev.GetEventId()
+			}
+		case *eventsv1.Event_BreachRiskAssessed:
+			b := get(p.BreachRiskAssessed.GetBreachId())
+			b.risks = append(b.risks, step{at, p.BreachRiskAssessed.GetRisk(), ev.GetEventId()})
+		case *eventsv1.Event_BreachAuthorityNotified:
+			if b := get(p.BreachAuthorityNotified.GetBreachId()); b.notified == nil {
+				b.notified, b.notifiedID, b.withReason = &at, ev.GetEventId(), p.BreachAuthorityNotified.GetDelayReason() != ""
+			}
+		case *eventsv1.Event_BreachSubjectsNotified:
+			told(get(p.BreachSubjectsNotified.GetBreachId()), at)
+		case *eventsv1.Event_BreachSubjectNotificationExempted:
+			told(get(p.BreachSubjectNotificationExempted.GetBreachId()), at)
+		default:
+			// exhaustive: the other events are no steps of a breach.
+		}
+	}
+	riskAt := func(b *breach, t time.Time) string {
+		r := ""
+		for _, s := range b.risks {
+			if !s.at.After(t) {
+				r = s.risk
+			}
+		}
+		return r
+	}
+	for _, id := range order {
+		b := bs[id]
+		if b.recorded != nil {
+			due := b.detected.Add(72 * time.Hour)
+			if riskAt(b, due) != "none" && (b.notified == nil && end.After(due) || b.notified != nil && b.notified.After(due) && !b.withReason) {
+				flag(demo.RuleBreachNotifiedLate, b.recorded.GetEventId())
+			}
+		}
+		for i, s := range b.risks {
+			if s.risk != "high" || i > 0 && b.risks[i-1].risk == "high" {
+				continue
+			}
+			bound := s.at.Add(72 * time.Hour)
+			if bound.After(end) || riskAt(b, bound) != "high" {
+				continue
+			}
+			if b.toldOrExempt == nil || b.toldOrExempt.After(bound) {
+				flag(demo.RuleBreachNotInformed, s.id)
+			}
+			break
+		}
+	}
 }
 
 // lateFrom is when a request received at received is late after months

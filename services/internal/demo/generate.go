@@ -104,6 +104,8 @@ const (
 	RuleCriminalData           = "criminal_data_without_art10_basis"
 	RuleChildTargeted          = "child_profiled_or_targeted"
 	RuleDenialWithoutRemedies  = "denial_without_remedies_info"
+	RuleBreachNotifiedLate     = "breach_notified_late"
+	RuleBreachNotInformed      = "breach_subjects_not_informed"
 )
 
 // Rules lists every rule Generate plants, in a fixed order.
@@ -112,7 +114,7 @@ var Rules = []string{
 	RuleChildWithoutParent, RuleRequestPastDeadline, RuleRetentionExceeded, RuleAfterErasure,
 	RuleExtensionNotCounted, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
 	RuleTransferWithoutGround, RuleRecipientNotAsDeclared, RuleAutomatedDecision, RuleCriminalData,
-	RuleChildTargeted, RuleDenialWithoutRemedies,
+	RuleChildTargeted, RuleDenialWithoutRemedies, RuleBreachNotifiedLate, RuleBreachNotInformed,
 }
 
 // gen holds what every subject's simulation shares.
@@ -196,7 +198,7 @@ func Generate(cfg Config) (*Dataset, error) {
 	}
 	planted := plant(g, subjects, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x91a47ed)))
 
-	g.laterControllerEvents(ctl, head, len(subjects))
+	planted = append(planted, g.laterControllerEvents(ctl, head, len(subjects))...)
 	byID := map[string]*eventsv1.Event{}
 	for _, s := range subjects {
 		for _, ev := range s.events {
@@ -370,8 +372,9 @@ func noticePayload(n notice) *eventsv1.NoticePublished {
 }
 
 // laterControllerEvents appends the amendment of the catalogue, the notice
-// it needs and two breaches.
-func (g *gen) laterControllerEvents(ctl *subject, catalogueCorr string, nSubjects int) {
+// it needs and the breach register (breaches.go), and returns the breach
+// problems it plants.
+func (g *gen) laterControllerEvents(ctl *subject, catalogueCorr string, nSubjects int) []Planted {
 	am := ctl.event(g.amendAt, dpo, catalogueCorr, "")
 	am.Payload = &eventsv1.Event_ProcessingActivityAmended{ProcessingActivityAmended: &eventsv1.ProcessingActivityAmended{
 		Activity: amendedAnalytics(), Reason: amendmentReason,
@@ -379,30 +382,5 @@ func (g *gen) laterControllerEvents(ctl *subject, catalogueCorr string, nSubject
 	np := ctl.event(g.amendAt.Add(10*time.Minute), dpo, am.GetEventId(), am.GetEventId())
 	np.Payload = &eventsv1.Event_NoticePublished{NoticePublished: noticePayload(cookieNoticeV2)}
 
-	detected := g.start.Add(231*day + 14*time.Hour)
-	b1 := ctl.event(detected.Add(26*time.Hour), dpo, "", "")
-	b1.Payload = &eventsv1.Event_BreachRecorded{BreachRecorded: &eventsv1.BreachRecorded{
-		BreachId: "br-2025-001",
-		Description: "A support engineer attached a ticket export to a reply sent to the wrong customer. " +
-			"The export listed ticket subjects, first names and email addresses; the recipient confirmed deletion.",
-		Categories:               []string{catFirstName, catEmail, catPrivate},
-		SubjectsAffectedEstimate: uint64(3 + nSubjects/40),
-		DetectedAt:               timestamppb.New(detected),
-		AuthorityNotifiedAt:      timestamppb.New(detected.Add(50 * time.Hour)),
-		SubjectsNotified:         false,
-		Risk:                     "low",
-	}}
-	detected = g.start.Add(301*day + 3*time.Hour)
-	b2 := ctl.event(detected.Add(20*time.Hour), dpo, "", "")
-	b2.Payload = &eventsv1.Event_BreachRecorded{BreachRecorded: &eventsv1.BreachRecorded{
-		BreachId: "br-2025-002",
-		Description: "Credential stuffing against the customer portal: reused passwords let an attacker sign in " +
-			"to a few accounts and read account details and backup job names before the accounts were locked.",
-		Categories:               []string{catEmail, catUsername, catUniqueID, catStreet, catCity},
-		SubjectsAffectedEstimate: uint64(2 + nSubjects/300),
-		DetectedAt:               timestamppb.New(detected),
-		AuthorityNotifiedAt:      timestamppb.New(detected.Add(40 * time.Hour)),
-		SubjectsNotified:         true,
-		Risk:                     "high",
-	}}
+	return g.breaches(ctl, nSubjects)
 }

@@ -251,8 +251,8 @@ func cutFindings(rows []model.Finding, n int) (page []model.Finding, more bool) 
 }
 
 // timeFindings computes the time-based findings at now: requests past
-// their deadline, data held past its retention and Art. 19 notices past
-// due, ordered by rule, time and id; without those w withholds: about a
+// their deadline, data held past its retention, Art. 19 notices past
+// due and breaches notified late or not told to their subjects, ordered by rule, time and id; without those w withholds: about a
 // confidential disclosure, or a notice due to a recipient only confidential
 // disclosures of the subject went to.
 func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now time.Time, w confidential.Withheld) ([]model.Finding, error) {
@@ -275,6 +275,13 @@ func (s *Service) timeFindings(ctx context.Context, f model.FindingFilter, now t
 		}
 		found = append(found, state.RetentionExceeded(subjects, cat, now)...)
 		found = append(found, state.OverdueNotifications(subjects, now)...)
+	}
+	if f.SubjectRef == "" { // breach findings are tenant-level: no subject
+		breaches, err := s.allBreaches(ctx, f.Tenant)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, state.BreachFindings(breaches, now)...)
 	}
 	hidden := map[string]bool{} // notices to recipients w withholds, by the event that last changed them
 	if !w.Empty() {

@@ -23,7 +23,7 @@ type pageToken struct {
 	after  uint64 // keyset position: rows after this sequence
 	phase  byte   // findings: 0 computed (after is an offset), 1 recorded, 2 recorded past sequence 0
 	pass   byte   // findings: 0 open ones, 1 closed ones (encoded with phase, as pass*3+phase)
-	now    int64  // findings: the first page's clock, Unix nanoseconds
+	now    int64  // findings, breaches: the first page's clock, Unix nanoseconds
 }
 
 // Queries that issue page tokens.
@@ -32,6 +32,7 @@ const (
 	queryDisclosures
 	queryFindings
 	queryRequests
+	queryBreaches
 )
 
 const pageTokenVersion = 1

@@ -33,6 +33,10 @@ func (r reader) ListRequests(ctx context.Context, f model.RequestFilter, p model
 	return r.s().ListRequests(ctx, f, p)
 }
 
+func (r reader) ListBreaches(ctx context.Context, tenant string, p model.Page) ([]model.BreachRow, error) {
+	return r.s().ListBreaches(ctx, tenant, p)
+}
+
 func (r reader) Activities(ctx context.Context, tenant string) ([]model.ActivityRow, error) {
 	return r.s().Activities(ctx, tenant)
 }

@@ -45,13 +45,19 @@ type Server struct {
 // (JSON codec as docketd mounts it) until the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t, Ledger(), Now)
+}
+
+// StartWith is Start with another ledger (Events[i] has stream sequence
+// i+1) and clock.
+func StartWith(t testing.TB, evs []*eventsv1.Event, now time.Time) *Server {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "readmodels.db"), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	evs := Ledger()
 	recs := make([]source.Record, len(evs))
 	for i, ev := range evs {
 		data, err := proto.Marshal(ev)
@@ -63,7 +69,10 @@ func Start(t testing.TB) *Server {
 	}
 	// Two batches, as the projector would apply them.
 	cat := state.NewCatalogue()
-	for _, part := range [][2]int{{0, 6}, {6, len(recs)}} {
+	for _, part := range [][2]int{{0, min(6, len(recs))}, {min(6, len(recs)), len(recs)}} {
+		if part[0] == part[1] {
+			continue
+		}
 		b, err := projector.Build(ctx, store, cat, nil, uint64(part[0]), recs[part[0]:part[1]])
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +81,7 @@ func Start(t testing.TB) *Server {
 			t.Fatal(err)
 		}
 	}
-	svc, err := query.New(store, query.Options{Now: func() time.Time { return Now }})
+	svc, err := query.New(store, query.Options{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

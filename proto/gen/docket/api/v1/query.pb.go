@@ -243,6 +243,66 @@ func (RequestStatus) EnumDescriptor() ([]byte, []int) {
 	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{3}
 }
 
+// BreachSubjectsStatus is where a breach stands with its subjects (Art. 34).
+type BreachSubjectsStatus int32
+
+const (
+	BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_UNSPECIFIED BreachSubjectsStatus = 0
+	// The subjects were told (Art. 34(1)).
+	BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_TOLD BreachSubjectsStatus = 1
+	// An Art. 34(3) exception was recorded instead.
+	BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_EXEMPTED BreachSubjectsStatus = 2
+	// The risk is high and neither was recorded.
+	BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_NOT_TOLD BreachSubjectsStatus = 3
+	// The risk is not high: the subjects need not be told.
+	BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_NOT_REQUIRED BreachSubjectsStatus = 4
+)
+
+// Enum value maps for BreachSubjectsStatus.
+var (
+	BreachSubjectsStatus_name = map[int32]string{
+		0: "BREACH_SUBJECTS_STATUS_UNSPECIFIED",
+		1: "BREACH_SUBJECTS_STATUS_TOLD",
+		2: "BREACH_SUBJECTS_STATUS_EXEMPTED",
+		3: "BREACH_SUBJECTS_STATUS_NOT_TOLD",
+		4: "BREACH_SUBJECTS_STATUS_NOT_REQUIRED",
+	}
+	BreachSubjectsStatus_value = map[string]int32{
+		"BREACH_SUBJECTS_STATUS_UNSPECIFIED":  0,
+		"BREACH_SUBJECTS_STATUS_TOLD":         1,
+		"BREACH_SUBJECTS_STATUS_EXEMPTED":     2,
+		"BREACH_SUBJECTS_STATUS_NOT_TOLD":     3,
+		"BREACH_SUBJECTS_STATUS_NOT_REQUIRED": 4,
+	}
+)
+
+func (x BreachSubjectsStatus) Enum() *BreachSubjectsStatus {
+	p := new(BreachSubjectsStatus)
+	*p = x
+	return p
+}
+
+func (x BreachSubjectsStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BreachSubjectsStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_docket_api_v1_query_proto_enumTypes[4].Descriptor()
+}
+
+func (BreachSubjectsStatus) Type() protoreflect.EnumType {
+	return &file_docket_api_v1_query_proto_enumTypes[4]
+}
+
+func (x BreachSubjectsStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BreachSubjectsStatus.Descriptor instead.
+func (BreachSubjectsStatus) EnumDescriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{4}
+}
+
 // GetSubjectRequest names one subject and optionally a time.
 type GetSubjectRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3442,7 +3502,8 @@ type GetStatisticsResponse struct {
 	DisclosuresByKind []*MonthlyCount `protobuf:"bytes,1,rep,name=disclosures_by_kind,json=disclosuresByKind,proto3" json:"disclosures_by_kind,omitempty"`
 	// Findings by month of arose_at and rule (key), ordered by month then
 	// key: those recorded from events and the time-based ones (overdue
-	// requests, retention exceeded, notices past due) computed now.
+	// requests, retention exceeded, notices past due, breach findings)
+	// computed now.
 	FindingsByRule []*MonthlyCount `protobuf:"bytes,2,rep,name=findings_by_rule,json=findingsByRule,proto3" json:"findings_by_rule,omitempty"`
 	// Disclosures left out of disclosures_by_kind because they are still
 	// confidential (a court order forbids telling the subject, Art. 23) and
@@ -3565,6 +3626,670 @@ func (x *MonthlyCount) GetCount() uint64 {
 		return x.Count
 	}
 	return 0
+}
+
+// ListBreachesRequest names a tenant.
+type ListBreachesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The controller, a NATS token.
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Rows per page: 0 means 100; at most 1000 (more is read as 1000).
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// next_page_token of the previous page; empty for the first.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBreachesRequest) Reset() {
+	*x = ListBreachesRequest{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBreachesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBreachesRequest) ProtoMessage() {}
+
+func (x *ListBreachesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBreachesRequest.ProtoReflect.Descriptor instead.
+func (*ListBreachesRequest) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ListBreachesRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ListBreachesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListBreachesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListBreachesResponse is one page of the breach register.
+type ListBreachesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's breaches, in the order first recorded.
+	Breaches []*Breach `protobuf:"bytes,1,rep,name=breaches,proto3" json:"breaches,omitempty"`
+	// The next page's token; empty at the end.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// The time the clocks were judged at (the first page's, for every page).
+	JudgedAt      *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=judged_at,json=judgedAt,proto3" json:"judged_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBreachesResponse) Reset() {
+	*x = ListBreachesResponse{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBreachesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBreachesResponse) ProtoMessage() {}
+
+func (x *ListBreachesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBreachesResponse.ProtoReflect.Descriptor instead.
+func (*ListBreachesResponse) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListBreachesResponse) GetBreaches() []*Breach {
+	if x != nil {
+		return x.Breaches
+	}
+	return nil
+}
+
+func (x *ListBreachesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *ListBreachesResponse) GetJudgedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.JudgedAt
+	}
+	return nil
+}
+
+// Breach is one entry of the breach register. It holds no free text: the
+// description, details and delay reasons stay sealed in the events.
+type Breach struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The breach's id.
+	BreachId string `protobuf:"bytes,1,opt,name=breach_id,json=breachId,proto3" json:"breach_id,omitempty"`
+	// False when steps were recorded for this id but no BreachRecorded: the
+	// register keeps them, shown as such.
+	Recorded bool `protobuf:"varint,2,opt,name=recorded,proto3" json:"recorded,omitempty"`
+	// When the controller became aware of it: the 72 hours run from it.
+	DetectedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=detected_at,json=detectedAt,proto3" json:"detected_at,omitempty"`
+	// The risk now: "none", "low" or "high"; empty when never assessed.
+	Risk string `protobuf:"bytes,4,opt,name=risk,proto3" json:"risk,omitempty"`
+	// Categories concerned, as last stated.
+	Categories []string `protobuf:"bytes,5,rep,name=categories,proto3" json:"categories,omitempty"`
+	// Subjects affected, as last estimated.
+	SubjectsAffectedEstimate uint64 `protobuf:"varint,6,opt,name=subjects_affected_estimate,json=subjectsAffectedEstimate,proto3" json:"subjects_affected_estimate,omitempty"`
+	// Every risk assessment, in time order.
+	Risks []*BreachRiskAssessment `protobuf:"bytes,7,rep,name=risks,proto3" json:"risks,omitempty"`
+	// Notifications to the supervisory authority, phased (Art. 33(4)), in
+	// stream order.
+	AuthorityNotices []*BreachAuthorityNotice `protobuf:"bytes,8,rep,name=authority_notices,json=authorityNotices,proto3" json:"authority_notices,omitempty"`
+	// Communications to the subjects (Art. 34(1)), in stream order.
+	SubjectsNotices []*BreachSubjectsNotice `protobuf:"bytes,9,rep,name=subjects_notices,json=subjectsNotices,proto3" json:"subjects_notices,omitempty"`
+	// Art. 34(3) exceptions, in stream order.
+	Exemptions []*BreachExemption `protobuf:"bytes,10,rep,name=exemptions,proto3" json:"exemptions,omitempty"`
+	// When its handling ended; unset while open.
+	ClosedAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=closed_at,json=closedAt,proto3" json:"closed_at,omitempty"`
+	// Every event of the breach, in stream order.
+	EventIds []string `protobuf:"bytes,12,rep,name=event_ids,json=eventIds,proto3" json:"event_ids,omitempty"`
+	// Stream sequence of its first event.
+	FirstSeq uint64 `protobuf:"varint,13,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	// Awareness plus 72 hours (Art. 33(1)); unset when not recorded.
+	NotifyBy *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=notify_by,json=notifyBy,proto3" json:"notify_by,omitempty"`
+	// False when the risk at notify_by was "none": no notification is owed.
+	NotificationRequired bool `protobuf:"varint,15,opt,name=notification_required,json=notificationRequired,proto3" json:"notification_required,omitempty"`
+	// The first notification to the authority; unset when none.
+	FirstNotifiedAt *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=first_notified_at,json=firstNotifiedAt,proto3" json:"first_notified_at,omitempty"`
+	// Hours from awareness to the first notification, to a tenth; 0 when
+	// either is missing.
+	HoursToFirstNotice float64 `protobuf:"fixed64,17,opt,name=hours_to_first_notice,json=hoursToFirstNotice,proto3" json:"hours_to_first_notice,omitempty"`
+	// breach_notified_late holds: notified after 72 hours without a reason
+	// recorded, or not notified 72 hours after awareness.
+	NotifiedLate bool `protobuf:"varint,18,opt,name=notified_late,json=notifiedLate,proto3" json:"notified_late,omitempty"`
+	// Where it stands with its subjects.
+	Subjects BreachSubjectsStatus `protobuf:"varint,19,opt,name=subjects,proto3,enum=docket.api.v1.BreachSubjectsStatus" json:"subjects,omitempty"`
+	// breach_subjects_not_informed holds: the risk was high for 72 hours and
+	// by then the subjects were neither told nor an Art. 34(3) exception
+	// recorded (told later, or never).
+	SubjectsLate  bool `protobuf:"varint,20,opt,name=subjects_late,json=subjectsLate,proto3" json:"subjects_late,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Breach) Reset() {
+	*x = Breach{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Breach) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Breach) ProtoMessage() {}
+
+func (x *Breach) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Breach.ProtoReflect.Descriptor instead.
+func (*Breach) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *Breach) GetBreachId() string {
+	if x != nil {
+		return x.BreachId
+	}
+	return ""
+}
+
+func (x *Breach) GetRecorded() bool {
+	if x != nil {
+		return x.Recorded
+	}
+	return false
+}
+
+func (x *Breach) GetDetectedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DetectedAt
+	}
+	return nil
+}
+
+func (x *Breach) GetRisk() string {
+	if x != nil {
+		return x.Risk
+	}
+	return ""
+}
+
+func (x *Breach) GetCategories() []string {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+func (x *Breach) GetSubjectsAffectedEstimate() uint64 {
+	if x != nil {
+		return x.SubjectsAffectedEstimate
+	}
+	return 0
+}
+
+func (x *Breach) GetRisks() []*BreachRiskAssessment {
+	if x != nil {
+		return x.Risks
+	}
+	return nil
+}
+
+func (x *Breach) GetAuthorityNotices() []*BreachAuthorityNotice {
+	if x != nil {
+		return x.AuthorityNotices
+	}
+	return nil
+}
+
+func (x *Breach) GetSubjectsNotices() []*BreachSubjectsNotice {
+	if x != nil {
+		return x.SubjectsNotices
+	}
+	return nil
+}
+
+func (x *Breach) GetExemptions() []*BreachExemption {
+	if x != nil {
+		return x.Exemptions
+	}
+	return nil
+}
+
+func (x *Breach) GetClosedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ClosedAt
+	}
+	return nil
+}
+
+func (x *Breach) GetEventIds() []string {
+	if x != nil {
+		return x.EventIds
+	}
+	return nil
+}
+
+func (x *Breach) GetFirstSeq() uint64 {
+	if x != nil {
+		return x.FirstSeq
+	}
+	return 0
+}
+
+func (x *Breach) GetNotifyBy() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NotifyBy
+	}
+	return nil
+}
+
+func (x *Breach) GetNotificationRequired() bool {
+	if x != nil {
+		return x.NotificationRequired
+	}
+	return false
+}
+
+func (x *Breach) GetFirstNotifiedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstNotifiedAt
+	}
+	return nil
+}
+
+func (x *Breach) GetHoursToFirstNotice() float64 {
+	if x != nil {
+		return x.HoursToFirstNotice
+	}
+	return 0
+}
+
+func (x *Breach) GetNotifiedLate() bool {
+	if x != nil {
+		return x.NotifiedLate
+	}
+	return false
+}
+
+func (x *Breach) GetSubjects() BreachSubjectsStatus {
+	if x != nil {
+		return x.Subjects
+	}
+	return BreachSubjectsStatus_BREACH_SUBJECTS_STATUS_UNSPECIFIED
+}
+
+func (x *Breach) GetSubjectsLate() bool {
+	if x != nil {
+		return x.SubjectsLate
+	}
+	return false
+}
+
+// BreachRiskAssessment is one assessment of a breach's risk.
+type BreachRiskAssessment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "none", "low" or "high".
+	Risk string `protobuf:"bytes,1,opt,name=risk,proto3" json:"risk,omitempty"`
+	// When it holds from.
+	At *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	// The event that made it.
+	EventId       string `protobuf:"bytes,3,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BreachRiskAssessment) Reset() {
+	*x = BreachRiskAssessment{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachRiskAssessment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachRiskAssessment) ProtoMessage() {}
+
+func (x *BreachRiskAssessment) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachRiskAssessment.ProtoReflect.Descriptor instead.
+func (*BreachRiskAssessment) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *BreachRiskAssessment) GetRisk() string {
+	if x != nil {
+		return x.Risk
+	}
+	return ""
+}
+
+func (x *BreachRiskAssessment) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *BreachRiskAssessment) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+// BreachAuthorityNotice is one notification of a breach to the supervisory
+// authority.
+type BreachAuthorityNotice struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The phase; unspecified for a legacy one.
+	Phase v1.BreachNotificationPhase `protobuf:"varint,1,opt,name=phase,proto3,enum=docket.events.v1.BreachNotificationPhase" json:"phase,omitempty"`
+	// True for the notification a BreachRecorded's authority_notified_at
+	// records.
+	Legacy bool `protobuf:"varint,2,opt,name=legacy,proto3" json:"legacy,omitempty"`
+	// When it was made.
+	At *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=at,proto3" json:"at,omitempty"`
+	// The authority notified.
+	Authority string `protobuf:"bytes,4,opt,name=authority,proto3" json:"authority,omitempty"`
+	// The authority's case reference.
+	Reference string `protobuf:"bytes,5,opt,name=reference,proto3" json:"reference,omitempty"`
+	// A reason for the delay was recorded (its words stay sealed).
+	DelayReasonRecorded bool `protobuf:"varint,6,opt,name=delay_reason_recorded,json=delayReasonRecorded,proto3" json:"delay_reason_recorded,omitempty"`
+	// The event that recorded it.
+	EventId       string `protobuf:"bytes,7,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BreachAuthorityNotice) Reset() {
+	*x = BreachAuthorityNotice{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachAuthorityNotice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachAuthorityNotice) ProtoMessage() {}
+
+func (x *BreachAuthorityNotice) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachAuthorityNotice.ProtoReflect.Descriptor instead.
+func (*BreachAuthorityNotice) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *BreachAuthorityNotice) GetPhase() v1.BreachNotificationPhase {
+	if x != nil {
+		return x.Phase
+	}
+	return v1.BreachNotificationPhase(0)
+}
+
+func (x *BreachAuthorityNotice) GetLegacy() bool {
+	if x != nil {
+		return x.Legacy
+	}
+	return false
+}
+
+func (x *BreachAuthorityNotice) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *BreachAuthorityNotice) GetAuthority() string {
+	if x != nil {
+		return x.Authority
+	}
+	return ""
+}
+
+func (x *BreachAuthorityNotice) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *BreachAuthorityNotice) GetDelayReasonRecorded() bool {
+	if x != nil {
+		return x.DelayReasonRecorded
+	}
+	return false
+}
+
+func (x *BreachAuthorityNotice) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+// BreachSubjectsNotice is one communication of a breach to its subjects.
+type BreachSubjectsNotice struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When they were told.
+	At *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
+	// How.
+	Channel v1.Channel `protobuf:"varint,2,opt,name=channel,proto3,enum=docket.events.v1.Channel" json:"channel,omitempty"`
+	// How many were told.
+	SubjectsNotified uint64 `protobuf:"varint,3,opt,name=subjects_notified,json=subjectsNotified,proto3" json:"subjects_notified,omitempty"`
+	// A public communication (Art. 34(3)(c)).
+	PublicCommunication bool `protobuf:"varint,4,opt,name=public_communication,json=publicCommunication,proto3" json:"public_communication,omitempty"`
+	// The event that recorded it.
+	EventId       string `protobuf:"bytes,5,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BreachSubjectsNotice) Reset() {
+	*x = BreachSubjectsNotice{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachSubjectsNotice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachSubjectsNotice) ProtoMessage() {}
+
+func (x *BreachSubjectsNotice) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachSubjectsNotice.ProtoReflect.Descriptor instead.
+func (*BreachSubjectsNotice) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *BreachSubjectsNotice) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *BreachSubjectsNotice) GetChannel() v1.Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return v1.Channel(0)
+}
+
+func (x *BreachSubjectsNotice) GetSubjectsNotified() uint64 {
+	if x != nil {
+		return x.SubjectsNotified
+	}
+	return 0
+}
+
+func (x *BreachSubjectsNotice) GetPublicCommunication() bool {
+	if x != nil {
+		return x.PublicCommunication
+	}
+	return false
+}
+
+func (x *BreachSubjectsNotice) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+// BreachExemption is an Art. 34(3) exception to telling the subjects.
+type BreachExemption struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The ground.
+	Ground v1.Art34Exception `protobuf:"varint,1,opt,name=ground,proto3,enum=docket.events.v1.Art34Exception" json:"ground,omitempty"`
+	// When it was recorded.
+	At *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	// The event that recorded it.
+	EventId       string `protobuf:"bytes,3,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BreachExemption) Reset() {
+	*x = BreachExemption{}
+	mi := &file_docket_api_v1_query_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreachExemption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreachExemption) ProtoMessage() {}
+
+func (x *BreachExemption) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_api_v1_query_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreachExemption.ProtoReflect.Descriptor instead.
+func (*BreachExemption) Descriptor() ([]byte, []int) {
+	return file_docket_api_v1_query_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *BreachExemption) GetGround() v1.Art34Exception {
+	if x != nil {
+		return x.Ground
+	}
+	return v1.Art34Exception(0)
+}
+
+func (x *BreachExemption) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *BreachExemption) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
 }
 
 var File_docket_api_v1_query_proto protoreflect.FileDescriptor
@@ -3878,7 +4603,65 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\fMonthlyCount\x12\x14\n" +
 	"\x05month\x18\x01 \x01(\tR\x05month\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x14\n" +
-	"\x05count\x18\x03 \x01(\x04R\x05count*U\n" +
+	"\x05count\x18\x03 \x01(\x04R\x05count\"i\n" +
+	"\x13ListBreachesRequest\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\xaa\x01\n" +
+	"\x14ListBreachesResponse\x121\n" +
+	"\bbreaches\x18\x01 \x03(\v2\x15.docket.api.v1.BreachR\bbreaches\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x127\n" +
+	"\tjudged_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bjudgedAt\"\xf5\a\n" +
+	"\x06Breach\x12\x1b\n" +
+	"\tbreach_id\x18\x01 \x01(\tR\bbreachId\x12\x1a\n" +
+	"\brecorded\x18\x02 \x01(\bR\brecorded\x12;\n" +
+	"\vdetected_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"detectedAt\x12\x12\n" +
+	"\x04risk\x18\x04 \x01(\tR\x04risk\x12\x1e\n" +
+	"\n" +
+	"categories\x18\x05 \x03(\tR\n" +
+	"categories\x12<\n" +
+	"\x1asubjects_affected_estimate\x18\x06 \x01(\x04R\x18subjectsAffectedEstimate\x129\n" +
+	"\x05risks\x18\a \x03(\v2#.docket.api.v1.BreachRiskAssessmentR\x05risks\x12Q\n" +
+	"\x11authority_notices\x18\b \x03(\v2$.docket.api.v1.BreachAuthorityNoticeR\x10authorityNotices\x12N\n" +
+	"\x10subjects_notices\x18\t \x03(\v2#.docket.api.v1.BreachSubjectsNoticeR\x0fsubjectsNotices\x12>\n" +
+	"\n" +
+	"exemptions\x18\n" +
+	" \x03(\v2\x1e.docket.api.v1.BreachExemptionR\n" +
+	"exemptions\x127\n" +
+	"\tclosed_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\bclosedAt\x12\x1b\n" +
+	"\tevent_ids\x18\f \x03(\tR\beventIds\x12\x1b\n" +
+	"\tfirst_seq\x18\r \x01(\x04R\bfirstSeq\x127\n" +
+	"\tnotify_by\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\bnotifyBy\x123\n" +
+	"\x15notification_required\x18\x0f \x01(\bR\x14notificationRequired\x12F\n" +
+	"\x11first_notified_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\x0ffirstNotifiedAt\x121\n" +
+	"\x15hours_to_first_notice\x18\x11 \x01(\x01R\x12hoursToFirstNotice\x12#\n" +
+	"\rnotified_late\x18\x12 \x01(\bR\fnotifiedLate\x12?\n" +
+	"\bsubjects\x18\x13 \x01(\x0e2#.docket.api.v1.BreachSubjectsStatusR\bsubjects\x12#\n" +
+	"\rsubjects_late\x18\x14 \x01(\bR\fsubjectsLate\"q\n" +
+	"\x14BreachRiskAssessment\x12\x12\n" +
+	"\x04risk\x18\x01 \x01(\tR\x04risk\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x19\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId\"\xa7\x02\n" +
+	"\x15BreachAuthorityNotice\x12?\n" +
+	"\x05phase\x18\x01 \x01(\x0e2).docket.events.v1.BreachNotificationPhaseR\x05phase\x12\x16\n" +
+	"\x06legacy\x18\x02 \x01(\bR\x06legacy\x12*\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x1c\n" +
+	"\tauthority\x18\x04 \x01(\tR\tauthority\x12\x1c\n" +
+	"\treference\x18\x05 \x01(\tR\treference\x122\n" +
+	"\x15delay_reason_recorded\x18\x06 \x01(\bR\x13delayReasonRecorded\x12\x19\n" +
+	"\bevent_id\x18\a \x01(\tR\aeventId\"\xf2\x01\n" +
+	"\x14BreachSubjectsNotice\x12*\n" +
+	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x123\n" +
+	"\achannel\x18\x02 \x01(\x0e2\x19.docket.events.v1.ChannelR\achannel\x12+\n" +
+	"\x11subjects_notified\x18\x03 \x01(\x04R\x10subjectsNotified\x121\n" +
+	"\x14public_communication\x18\x04 \x01(\bR\x13publicCommunication\x12\x19\n" +
+	"\bevent_id\x18\x05 \x01(\tR\aeventId\"\x92\x01\n" +
+	"\x0fBreachExemption\x128\n" +
+	"\x06ground\x18\x01 \x01(\x0e2 .docket.events.v1.Art34ExceptionR\x06ground\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x19\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId*U\n" +
 	"\bTimeAxis\x12\x19\n" +
 	"\x15TIME_AXIS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12TIME_AXIS_OCCURRED\x10\x01\x12\x16\n" +
@@ -3896,7 +4679,13 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x1aREQUEST_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13REQUEST_STATUS_OPEN\x10\x01\x12\x1c\n" +
 	"\x18REQUEST_STATUS_FULFILLED\x10\x02\x12\x19\n" +
-	"\x15REQUEST_STATUS_DENIED\x10\x032\xde\a\n" +
+	"\x15REQUEST_STATUS_DENIED\x10\x03*\xd2\x01\n" +
+	"\x14BreachSubjectsStatus\x12&\n" +
+	"\"BREACH_SUBJECTS_STATUS_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bBREACH_SUBJECTS_STATUS_TOLD\x10\x01\x12#\n" +
+	"\x1fBREACH_SUBJECTS_STATUS_EXEMPTED\x10\x02\x12#\n" +
+	"\x1fBREACH_SUBJECTS_STATUS_NOT_TOLD\x10\x03\x12'\n" +
+	"#BREACH_SUBJECTS_STATUS_NOT_REQUIRED\x10\x042\xbc\b\n" +
 	"\fQueryService\x12V\n" +
 	"\n" +
 	"GetSubject\x12 .docket.api.v1.GetSubjectRequest\x1a!.docket.api.v1.GetSubjectResponse\"\x03\x90\x02\x01\x12Y\n" +
@@ -3909,7 +4698,8 @@ const file_docket_api_v1_query_proto_rawDesc = "" +
 	"\x11ListFindingGroups\x12'.docket.api.v1.ListFindingGroupsRequest\x1a(.docket.api.v1.ListFindingGroupsResponse\"\x03\x90\x02\x01\x12\\\n" +
 	"\fListRequests\x12\".docket.api.v1.ListRequestsRequest\x1a#.docket.api.v1.ListRequestsResponse\"\x03\x90\x02\x01\x12Y\n" +
 	"\vListTenants\x12!.docket.api.v1.ListTenantsRequest\x1a\".docket.api.v1.ListTenantsResponse\"\x03\x90\x02\x01\x12_\n" +
-	"\rGetStatistics\x12#.docket.api.v1.GetStatisticsRequest\x1a$.docket.api.v1.GetStatisticsResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
+	"\rGetStatistics\x12#.docket.api.v1.GetStatisticsRequest\x1a$.docket.api.v1.GetStatisticsResponse\"\x03\x90\x02\x01\x12\\\n" +
+	"\fListBreaches\x12\".docket.api.v1.ListBreachesRequest\x1a#.docket.api.v1.ListBreachesResponse\"\x03\x90\x02\x01B>Z<github.com/docketledger/docket/proto/gen/docket/api/v1;apiv1b\x06proto3"
 
 var (
 	file_docket_api_v1_query_proto_rawDescOnce sync.Once
@@ -3923,178 +4713,209 @@ func file_docket_api_v1_query_proto_rawDescGZIP() []byte {
 	return file_docket_api_v1_query_proto_rawDescData
 }
 
-var file_docket_api_v1_query_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
+var file_docket_api_v1_query_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_docket_api_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_docket_api_v1_query_proto_goTypes = []any{
 	(TimeAxis)(0),                         // 0: docket.api.v1.TimeAxis
 	(ObservedKind)(0),                     // 1: docket.api.v1.ObservedKind
 	(FindingStatusFilter)(0),              // 2: docket.api.v1.FindingStatusFilter
 	(RequestStatus)(0),                    // 3: docket.api.v1.RequestStatus
-	(*GetSubjectRequest)(nil),             // 4: docket.api.v1.GetSubjectRequest
-	(*GetSubjectResponse)(nil),            // 5: docket.api.v1.GetSubjectResponse
-	(*SubjectState)(nil),                  // 6: docket.api.v1.SubjectState
-	(*Consent)(nil),                       // 7: docket.api.v1.Consent
-	(*Restriction)(nil),                   // 8: docket.api.v1.Restriction
-	(*Objection)(nil),                     // 9: docket.api.v1.Objection
-	(*Erasure)(nil),                       // 10: docket.api.v1.Erasure
-	(*ShreddedGroup)(nil),                 // 11: docket.api.v1.ShreddedGroup
-	(*Collection)(nil),                    // 12: docket.api.v1.Collection
-	(*Use)(nil),                           // 13: docket.api.v1.Use
-	(*ListHistoryRequest)(nil),            // 14: docket.api.v1.ListHistoryRequest
-	(*ListHistoryResponse)(nil),           // 15: docket.api.v1.ListHistoryResponse
-	(*AuditRow)(nil),                      // 16: docket.api.v1.AuditRow
-	(*ListDisclosuresRequest)(nil),        // 17: docket.api.v1.ListDisclosuresRequest
-	(*ListDisclosuresResponse)(nil),       // 18: docket.api.v1.ListDisclosuresResponse
-	(*Disclosure)(nil),                    // 19: docket.api.v1.Disclosure
-	(*GetRecordOfProcessingRequest)(nil),  // 20: docket.api.v1.GetRecordOfProcessingRequest
-	(*GetRecordOfProcessingResponse)(nil), // 21: docket.api.v1.GetRecordOfProcessingResponse
-	(*Observed)(nil),                      // 22: docket.api.v1.Observed
-	(*Drift)(nil),                         // 23: docket.api.v1.Drift
-	(*ListFindingsRequest)(nil),           // 24: docket.api.v1.ListFindingsRequest
-	(*ListFindingsResponse)(nil),          // 25: docket.api.v1.ListFindingsResponse
-	(*Finding)(nil),                       // 26: docket.api.v1.Finding
-	(*FindingStatusStep)(nil),             // 27: docket.api.v1.FindingStatusStep
-	(*GetFindingRequest)(nil),             // 28: docket.api.v1.GetFindingRequest
-	(*GetFindingResponse)(nil),            // 29: docket.api.v1.GetFindingResponse
-	(*ListFindingGroupsRequest)(nil),      // 30: docket.api.v1.ListFindingGroupsRequest
-	(*ListFindingGroupsResponse)(nil),     // 31: docket.api.v1.ListFindingGroupsResponse
-	(*FindingGroup)(nil),                  // 32: docket.api.v1.FindingGroup
-	(*FindingStatusCount)(nil),            // 33: docket.api.v1.FindingStatusCount
-	(*ListRequestsRequest)(nil),           // 34: docket.api.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),          // 35: docket.api.v1.ListRequestsResponse
-	(*Request)(nil),                       // 36: docket.api.v1.Request
-	(*ListTenantsRequest)(nil),            // 37: docket.api.v1.ListTenantsRequest
-	(*ListTenantsResponse)(nil),           // 38: docket.api.v1.ListTenantsResponse
-	(*GetStatisticsRequest)(nil),          // 39: docket.api.v1.GetStatisticsRequest
-	(*GetStatisticsResponse)(nil),         // 40: docket.api.v1.GetStatisticsResponse
-	(*MonthlyCount)(nil),                  // 41: docket.api.v1.MonthlyCount
-	(*timestamppb.Timestamp)(nil),         // 42: google.protobuf.Timestamp
-	(v1.AgeBand)(0),                       // 43: docket.events.v1.AgeBand
-	(v1.LegalBasis)(0),                    // 44: docket.events.v1.LegalBasis
-	(v1.AutomatedDecision)(0),             // 45: docket.events.v1.AutomatedDecision
-	(*v1.Actor)(nil),                      // 46: docket.events.v1.Actor
-	(v1.RecipientKind)(0),                 // 47: docket.events.v1.RecipientKind
-	(*v1.Recipient)(nil),                  // 48: docket.events.v1.Recipient
-	(*v1.ProcessingActivity)(nil),         // 49: docket.events.v1.ProcessingActivity
-	(*v1.ControllerProfile)(nil),          // 50: docket.events.v1.ControllerProfile
-	(v1.FindingStatus)(0),                 // 51: docket.events.v1.FindingStatus
-	(v1.Right)(0),                         // 52: docket.events.v1.Right
-	(v1.DenialGround)(0),                  // 53: docket.events.v1.DenialGround
+	(BreachSubjectsStatus)(0),             // 4: docket.api.v1.BreachSubjectsStatus
+	(*GetSubjectRequest)(nil),             // 5: docket.api.v1.GetSubjectRequest
+	(*GetSubjectResponse)(nil),            // 6: docket.api.v1.GetSubjectResponse
+	(*SubjectState)(nil),                  // 7: docket.api.v1.SubjectState
+	(*Consent)(nil),                       // 8: docket.api.v1.Consent
+	(*Restriction)(nil),                   // 9: docket.api.v1.Restriction
+	(*Objection)(nil),                     // 10: docket.api.v1.Objection
+	(*Erasure)(nil),                       // 11: docket.api.v1.Erasure
+	(*ShreddedGroup)(nil),                 // 12: docket.api.v1.ShreddedGroup
+	(*Collection)(nil),                    // 13: docket.api.v1.Collection
+	(*Use)(nil),                           // 14: docket.api.v1.Use
+	(*ListHistoryRequest)(nil),            // 15: docket.api.v1.ListHistoryRequest
+	(*ListHistoryResponse)(nil),           // 16: docket.api.v1.ListHistoryResponse
+	(*AuditRow)(nil),                      // 17: docket.api.v1.AuditRow
+	(*ListDisclosuresRequest)(nil),        // 18: docket.api.v1.ListDisclosuresRequest
+	(*ListDisclosuresResponse)(nil),       // 19: docket.api.v1.ListDisclosuresResponse
+	(*Disclosure)(nil),                    // 20: docket.api.v1.Disclosure
+	(*GetRecordOfProcessingRequest)(nil),  // 21: docket.api.v1.GetRecordOfProcessingRequest
+	(*GetRecordOfProcessingResponse)(nil), // 22: docket.api.v1.GetRecordOfProcessingResponse
+	(*Observed)(nil),                      // 23: docket.api.v1.Observed
+	(*Drift)(nil),                         // 24: docket.api.v1.Drift
+	(*ListFindingsRequest)(nil),           // 25: docket.api.v1.ListFindingsRequest
+	(*ListFindingsResponse)(nil),          // 26: docket.api.v1.ListFindingsResponse
+	(*Finding)(nil),                       // 27: docket.api.v1.Finding
+	(*FindingStatusStep)(nil),             // 28: docket.api.v1.FindingStatusStep
+	(*GetFindingRequest)(nil),             // 29: docket.api.v1.GetFindingRequest
+	(*GetFindingResponse)(nil),            // 30: docket.api.v1.GetFindingResponse
+	(*ListFindingGroupsRequest)(nil),      // 31: docket.api.v1.ListFindingGroupsRequest
+	(*ListFindingGroupsResponse)(nil),     // 32: docket.api.v1.ListFindingGroupsResponse
+	(*FindingGroup)(nil),                  // 33: docket.api.v1.FindingGroup
+	(*FindingStatusCount)(nil),            // 34: docket.api.v1.FindingStatusCount
+	(*ListRequestsRequest)(nil),           // 35: docket.api.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),          // 36: docket.api.v1.ListRequestsResponse
+	(*Request)(nil),                       // 37: docket.api.v1.Request
+	(*ListTenantsRequest)(nil),            // 38: docket.api.v1.ListTenantsRequest
+	(*ListTenantsResponse)(nil),           // 39: docket.api.v1.ListTenantsResponse
+	(*GetStatisticsRequest)(nil),          // 40: docket.api.v1.GetStatisticsRequest
+	(*GetStatisticsResponse)(nil),         // 41: docket.api.v1.GetStatisticsResponse
+	(*MonthlyCount)(nil),                  // 42: docket.api.v1.MonthlyCount
+	(*ListBreachesRequest)(nil),           // 43: docket.api.v1.ListBreachesRequest
+	(*ListBreachesResponse)(nil),          // 44: docket.api.v1.ListBreachesResponse
+	(*Breach)(nil),                        // 45: docket.api.v1.Breach
+	(*BreachRiskAssessment)(nil),          // 46: docket.api.v1.BreachRiskAssessment
+	(*BreachAuthorityNotice)(nil),         // 47: docket.api.v1.BreachAuthorityNotice
+	(*BreachSubjectsNotice)(nil),          // 48: docket.api.v1.BreachSubjectsNotice
+	(*BreachExemption)(nil),               // 49: docket.api.v1.BreachExemption
+	(*timestamppb.Timestamp)(nil),         // 50: google.protobuf.Timestamp
+	(v1.AgeBand)(0),                       // 51: docket.events.v1.AgeBand
+	(v1.LegalBasis)(0),                    // 52: docket.events.v1.LegalBasis
+	(v1.AutomatedDecision)(0),             // 53: docket.events.v1.AutomatedDecision
+	(*v1.Actor)(nil),                      // 54: docket.events.v1.Actor
+	(v1.RecipientKind)(0),                 // 55: docket.events.v1.RecipientKind
+	(*v1.Recipient)(nil),                  // 56: docket.events.v1.Recipient
+	(*v1.ProcessingActivity)(nil),         // 57: docket.events.v1.ProcessingActivity
+	(*v1.ControllerProfile)(nil),          // 58: docket.events.v1.ControllerProfile
+	(v1.FindingStatus)(0),                 // 59: docket.events.v1.FindingStatus
+	(v1.Right)(0),                         // 60: docket.events.v1.Right
+	(v1.DenialGround)(0),                  // 61: docket.events.v1.DenialGround
+	(v1.BreachNotificationPhase)(0),       // 62: docket.events.v1.BreachNotificationPhase
+	(v1.Channel)(0),                       // 63: docket.events.v1.Channel
+	(v1.Art34Exception)(0),                // 64: docket.events.v1.Art34Exception
 }
 var file_docket_api_v1_query_proto_depIdxs = []int32{
-	42, // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 1: docket.api.v1.GetSubjectRequest.axis:type_name -> docket.api.v1.TimeAxis
-	6,  // 2: docket.api.v1.GetSubjectResponse.subject:type_name -> docket.api.v1.SubjectState
-	42, // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
-	42, // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
-	7,  // 5: docket.api.v1.SubjectState.consents:type_name -> docket.api.v1.Consent
-	8,  // 6: docket.api.v1.SubjectState.restrictions:type_name -> docket.api.v1.Restriction
-	9,  // 7: docket.api.v1.SubjectState.objections:type_name -> docket.api.v1.Objection
-	10, // 8: docket.api.v1.SubjectState.erasures:type_name -> docket.api.v1.Erasure
-	11, // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
-	12, // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
-	13, // 11: docket.api.v1.SubjectState.uses:type_name -> docket.api.v1.Use
-	43, // 12: docket.api.v1.SubjectState.age_band:type_name -> docket.events.v1.AgeBand
-	42, // 13: docket.api.v1.SubjectState.age_band_at:type_name -> google.protobuf.Timestamp
-	42, // 14: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
-	42, // 15: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
-	42, // 16: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
-	42, // 17: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
-	42, // 18: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
-	42, // 19: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
-	42, // 20: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
-	42, // 21: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
-	42, // 22: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
-	42, // 23: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
-	42, // 24: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
-	44, // 25: docket.api.v1.Use.legal_bases:type_name -> docket.events.v1.LegalBasis
-	42, // 26: docket.api.v1.Use.first:type_name -> google.protobuf.Timestamp
-	42, // 27: docket.api.v1.Use.last:type_name -> google.protobuf.Timestamp
-	45, // 28: docket.api.v1.Use.automated_decision:type_name -> docket.events.v1.AutomatedDecision
-	16, // 29: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
-	44, // 30: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
-	42, // 31: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 32: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
-	46, // 33: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
-	47, // 34: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
-	44, // 35: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
-	42, // 36: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
-	42, // 37: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
-	0,  // 38: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
-	19, // 39: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
-	48, // 40: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
-	44, // 41: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
-	44, // 42: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	42, // 43: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
-	42, // 44: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 45: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
-	42, // 46: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 47: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
-	49, // 48: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
-	22, // 49: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
-	23, // 50: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
-	50, // 51: docket.api.v1.GetRecordOfProcessingResponse.controller:type_name -> docket.events.v1.ControllerProfile
-	1,  // 52: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
-	42, // 53: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 54: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
-	1,  // 55: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
-	42, // 56: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
-	42, // 57: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
-	2,  // 58: docket.api.v1.ListFindingsRequest.status_filter:type_name -> docket.api.v1.FindingStatusFilter
-	51, // 59: docket.api.v1.ListFindingsRequest.status:type_name -> docket.events.v1.FindingStatus
-	26, // 60: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
-	42, // 61: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
-	51, // 62: docket.api.v1.Finding.status:type_name -> docket.events.v1.FindingStatus
-	27, // 63: docket.api.v1.Finding.history:type_name -> docket.api.v1.FindingStatusStep
-	51, // 64: docket.api.v1.FindingStatusStep.status:type_name -> docket.events.v1.FindingStatus
-	42, // 65: docket.api.v1.FindingStatusStep.at:type_name -> google.protobuf.Timestamp
-	42, // 66: docket.api.v1.FindingStatusStep.recorded_at:type_name -> google.protobuf.Timestamp
-	42, // 67: docket.api.v1.GetFindingRequest.as_of:type_name -> google.protobuf.Timestamp
-	26, // 68: docket.api.v1.GetFindingResponse.finding:type_name -> docket.api.v1.Finding
-	42, // 69: docket.api.v1.ListFindingGroupsRequest.as_of:type_name -> google.protobuf.Timestamp
-	32, // 70: docket.api.v1.ListFindingGroupsResponse.groups:type_name -> docket.api.v1.FindingGroup
-	33, // 71: docket.api.v1.FindingGroup.by_status:type_name -> docket.api.v1.FindingStatusCount
-	42, // 72: docket.api.v1.FindingGroup.first_arose_at:type_name -> google.protobuf.Timestamp
-	42, // 73: docket.api.v1.FindingGroup.last_arose_at:type_name -> google.protobuf.Timestamp
-	51, // 74: docket.api.v1.FindingStatusCount.status:type_name -> docket.events.v1.FindingStatus
-	3,  // 75: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
-	36, // 76: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
-	52, // 77: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
-	42, // 78: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
-	42, // 79: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
-	42, // 80: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
-	3,  // 81: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
-	53, // 82: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
-	42, // 83: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	42, // 84: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
-	42, // 85: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
-	41, // 86: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
-	41, // 87: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
-	4,  // 88: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
-	14, // 89: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
-	17, // 90: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
-	20, // 91: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
-	24, // 92: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
-	28, // 93: docket.api.v1.QueryService.GetFinding:input_type -> docket.api.v1.GetFindingRequest
-	30, // 94: docket.api.v1.QueryService.ListFindingGroups:input_type -> docket.api.v1.ListFindingGroupsRequest
-	34, // 95: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
-	37, // 96: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
-	39, // 97: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
-	5,  // 98: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
-	15, // 99: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
-	18, // 100: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
-	21, // 101: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
-	25, // 102: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
-	29, // 103: docket.api.v1.QueryService.GetFinding:output_type -> docket.api.v1.GetFindingResponse
-	31, // 104: docket.api.v1.QueryService.ListFindingGroups:output_type -> docket.api.v1.ListFindingGroupsResponse
-	35, // 105: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
-	38, // 106: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
-	40, // 107: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
-	98, // [98:108] is the sub-list for method output_type
-	88, // [88:98] is the sub-list for method input_type
-	88, // [88:88] is the sub-list for extension type_name
-	88, // [88:88] is the sub-list for extension extendee
-	0,  // [0:88] is the sub-list for field type_name
+	50,  // 0: docket.api.v1.GetSubjectRequest.as_of:type_name -> google.protobuf.Timestamp
+	0,   // 1: docket.api.v1.GetSubjectRequest.axis:type_name -> docket.api.v1.TimeAxis
+	7,   // 2: docket.api.v1.GetSubjectResponse.subject:type_name -> docket.api.v1.SubjectState
+	50,  // 3: docket.api.v1.SubjectState.first_seen:type_name -> google.protobuf.Timestamp
+	50,  // 4: docket.api.v1.SubjectState.last_seen:type_name -> google.protobuf.Timestamp
+	8,   // 5: docket.api.v1.SubjectState.consents:type_name -> docket.api.v1.Consent
+	9,   // 6: docket.api.v1.SubjectState.restrictions:type_name -> docket.api.v1.Restriction
+	10,  // 7: docket.api.v1.SubjectState.objections:type_name -> docket.api.v1.Objection
+	11,  // 8: docket.api.v1.SubjectState.erasures:type_name -> docket.api.v1.Erasure
+	12,  // 9: docket.api.v1.SubjectState.shredded_groups:type_name -> docket.api.v1.ShreddedGroup
+	13,  // 10: docket.api.v1.SubjectState.collections:type_name -> docket.api.v1.Collection
+	14,  // 11: docket.api.v1.SubjectState.uses:type_name -> docket.api.v1.Use
+	51,  // 12: docket.api.v1.SubjectState.age_band:type_name -> docket.events.v1.AgeBand
+	50,  // 13: docket.api.v1.SubjectState.age_band_at:type_name -> google.protobuf.Timestamp
+	50,  // 14: docket.api.v1.Consent.given_at:type_name -> google.protobuf.Timestamp
+	50,  // 15: docket.api.v1.Consent.withdrawn_at:type_name -> google.protobuf.Timestamp
+	50,  // 16: docket.api.v1.Consent.expires_at:type_name -> google.protobuf.Timestamp
+	50,  // 17: docket.api.v1.Restriction.applied_at:type_name -> google.protobuf.Timestamp
+	50,  // 18: docket.api.v1.Restriction.lifted_at:type_name -> google.protobuf.Timestamp
+	50,  // 19: docket.api.v1.Objection.at:type_name -> google.protobuf.Timestamp
+	50,  // 20: docket.api.v1.Erasure.at:type_name -> google.protobuf.Timestamp
+	50,  // 21: docket.api.v1.ShreddedGroup.at:type_name -> google.protobuf.Timestamp
+	50,  // 22: docket.api.v1.Collection.first:type_name -> google.protobuf.Timestamp
+	50,  // 23: docket.api.v1.Collection.last:type_name -> google.protobuf.Timestamp
+	50,  // 24: docket.api.v1.Collection.ended_at:type_name -> google.protobuf.Timestamp
+	52,  // 25: docket.api.v1.Use.legal_bases:type_name -> docket.events.v1.LegalBasis
+	50,  // 26: docket.api.v1.Use.first:type_name -> google.protobuf.Timestamp
+	50,  // 27: docket.api.v1.Use.last:type_name -> google.protobuf.Timestamp
+	53,  // 28: docket.api.v1.Use.automated_decision:type_name -> docket.events.v1.AutomatedDecision
+	17,  // 29: docket.api.v1.ListHistoryResponse.rows:type_name -> docket.api.v1.AuditRow
+	52,  // 30: docket.api.v1.AuditRow.legal_basis:type_name -> docket.events.v1.LegalBasis
+	50,  // 31: docket.api.v1.AuditRow.occurred_at:type_name -> google.protobuf.Timestamp
+	50,  // 32: docket.api.v1.AuditRow.recorded_at:type_name -> google.protobuf.Timestamp
+	54,  // 33: docket.api.v1.AuditRow.actor:type_name -> docket.events.v1.Actor
+	55,  // 34: docket.api.v1.ListDisclosuresRequest.recipient_kind:type_name -> docket.events.v1.RecipientKind
+	52,  // 35: docket.api.v1.ListDisclosuresRequest.legal_basis:type_name -> docket.events.v1.LegalBasis
+	50,  // 36: docket.api.v1.ListDisclosuresRequest.from:type_name -> google.protobuf.Timestamp
+	50,  // 37: docket.api.v1.ListDisclosuresRequest.to:type_name -> google.protobuf.Timestamp
+	0,   // 38: docket.api.v1.ListDisclosuresRequest.axis:type_name -> docket.api.v1.TimeAxis
+	20,  // 39: docket.api.v1.ListDisclosuresResponse.disclosures:type_name -> docket.api.v1.Disclosure
+	56,  // 40: docket.api.v1.Disclosure.recipient:type_name -> docket.events.v1.Recipient
+	52,  // 41: docket.api.v1.Disclosure.legal_basis:type_name -> docket.events.v1.LegalBasis
+	52,  // 42: docket.api.v1.Disclosure.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	50,  // 43: docket.api.v1.Disclosure.confidential_until:type_name -> google.protobuf.Timestamp
+	50,  // 44: docket.api.v1.Disclosure.occurred_at:type_name -> google.protobuf.Timestamp
+	50,  // 45: docket.api.v1.Disclosure.recorded_at:type_name -> google.protobuf.Timestamp
+	50,  // 46: docket.api.v1.GetRecordOfProcessingRequest.as_of:type_name -> google.protobuf.Timestamp
+	0,   // 47: docket.api.v1.GetRecordOfProcessingRequest.axis:type_name -> docket.api.v1.TimeAxis
+	57,  // 48: docket.api.v1.GetRecordOfProcessingResponse.activities:type_name -> docket.events.v1.ProcessingActivity
+	23,  // 49: docket.api.v1.GetRecordOfProcessingResponse.observed:type_name -> docket.api.v1.Observed
+	24,  // 50: docket.api.v1.GetRecordOfProcessingResponse.drift:type_name -> docket.api.v1.Drift
+	58,  // 51: docket.api.v1.GetRecordOfProcessingResponse.controller:type_name -> docket.events.v1.ControllerProfile
+	1,   // 52: docket.api.v1.Observed.kind:type_name -> docket.api.v1.ObservedKind
+	50,  // 53: docket.api.v1.Observed.first_occurred_at:type_name -> google.protobuf.Timestamp
+	50,  // 54: docket.api.v1.Observed.last_occurred_at:type_name -> google.protobuf.Timestamp
+	1,   // 55: docket.api.v1.Drift.kind:type_name -> docket.api.v1.ObservedKind
+	50,  // 56: docket.api.v1.Drift.first_occurred_at:type_name -> google.protobuf.Timestamp
+	50,  // 57: docket.api.v1.ListFindingsRequest.as_of:type_name -> google.protobuf.Timestamp
+	2,   // 58: docket.api.v1.ListFindingsRequest.status_filter:type_name -> docket.api.v1.FindingStatusFilter
+	59,  // 59: docket.api.v1.ListFindingsRequest.status:type_name -> docket.events.v1.FindingStatus
+	27,  // 60: docket.api.v1.ListFindingsResponse.findings:type_name -> docket.api.v1.Finding
+	50,  // 61: docket.api.v1.Finding.arose_at:type_name -> google.protobuf.Timestamp
+	59,  // 62: docket.api.v1.Finding.status:type_name -> docket.events.v1.FindingStatus
+	28,  // 63: docket.api.v1.Finding.history:type_name -> docket.api.v1.FindingStatusStep
+	59,  // 64: docket.api.v1.FindingStatusStep.status:type_name -> docket.events.v1.FindingStatus
+	50,  // 65: docket.api.v1.FindingStatusStep.at:type_name -> google.protobuf.Timestamp
+	50,  // 66: docket.api.v1.FindingStatusStep.recorded_at:type_name -> google.protobuf.Timestamp
+	50,  // 67: docket.api.v1.GetFindingRequest.as_of:type_name -> google.protobuf.Timestamp
+	27,  // 68: docket.api.v1.GetFindingResponse.finding:type_name -> docket.api.v1.Finding
+	50,  // 69: docket.api.v1.ListFindingGroupsRequest.as_of:type_name -> google.protobuf.Timestamp
+	33,  // 70: docket.api.v1.ListFindingGroupsResponse.groups:type_name -> docket.api.v1.FindingGroup
+	34,  // 71: docket.api.v1.FindingGroup.by_status:type_name -> docket.api.v1.FindingStatusCount
+	50,  // 72: docket.api.v1.FindingGroup.first_arose_at:type_name -> google.protobuf.Timestamp
+	50,  // 73: docket.api.v1.FindingGroup.last_arose_at:type_name -> google.protobuf.Timestamp
+	59,  // 74: docket.api.v1.FindingStatusCount.status:type_name -> docket.events.v1.FindingStatus
+	3,   // 75: docket.api.v1.ListRequestsRequest.status:type_name -> docket.api.v1.RequestStatus
+	37,  // 76: docket.api.v1.ListRequestsResponse.requests:type_name -> docket.api.v1.Request
+	60,  // 77: docket.api.v1.Request.right:type_name -> docket.events.v1.Right
+	50,  // 78: docket.api.v1.Request.received_at:type_name -> google.protobuf.Timestamp
+	50,  // 79: docket.api.v1.Request.verified_at:type_name -> google.protobuf.Timestamp
+	50,  // 80: docket.api.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	3,   // 81: docket.api.v1.Request.status:type_name -> docket.api.v1.RequestStatus
+	61,  // 82: docket.api.v1.Request.denial_ground:type_name -> docket.events.v1.DenialGround
+	50,  // 83: docket.api.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	50,  // 84: docket.api.v1.GetStatisticsRequest.from:type_name -> google.protobuf.Timestamp
+	50,  // 85: docket.api.v1.GetStatisticsRequest.to:type_name -> google.protobuf.Timestamp
+	42,  // 86: docket.api.v1.GetStatisticsResponse.disclosures_by_kind:type_name -> docket.api.v1.MonthlyCount
+	42,  // 87: docket.api.v1.GetStatisticsResponse.findings_by_rule:type_name -> docket.api.v1.MonthlyCount
+	45,  // 88: docket.api.v1.ListBreachesResponse.breaches:type_name -> docket.api.v1.Breach
+	50,  // 89: docket.api.v1.ListBreachesResponse.judged_at:type_name -> google.protobuf.Timestamp
+	50,  // 90: docket.api.v1.Breach.detected_at:type_name -> google.protobuf.Timestamp
+	46,  // 91: docket.api.v1.Breach.risks:type_name -> docket.api.v1.BreachRiskAssessment
+	47,  // 92: docket.api.v1.Breach.authority_notices:type_name -> docket.api.v1.BreachAuthorityNotice
+	48,  // 93: docket.api.v1.Breach.subjects_notices:type_name -> docket.api.v1.BreachSubjectsNotice
+	49,  // 94: docket.api.v1.Breach.exemptions:type_name -> docket.api.v1.BreachExemption
+	50,  // 95: docket.api.v1.Breach.closed_at:type_name -> google.protobuf.Timestamp
+	50,  // 96: docket.api.v1.Breach.notify_by:type_name -> google.protobuf.Timestamp
+	50,  // 97: docket.api.v1.Breach.first_notified_at:type_name -> google.protobuf.Timestamp
+	4,   // 98: docket.api.v1.Breach.subjects:type_name -> docket.api.v1.BreachSubjectsStatus
+	50,  // 99: docket.api.v1.BreachRiskAssessment.at:type_name -> google.protobuf.Timestamp
+	62,  // 100: docket.api.v1.BreachAuthorityNotice.phase:type_name -> docket.events.v1.BreachNotificationPhase
+	50,  // 101: docket.api.v1.BreachAuthorityNotice.at:type_name -> google.protobuf.Timestamp
+	50,  // 102: docket.api.v1.BreachSubjectsNotice.at:type_name -> google.protobuf.Timestamp
+	63,  // 103: docket.api.v1.BreachSubjectsNotice.channel:type_name -> docket.events.v1.Channel
+	64,  // 104: docket.api.v1.BreachExemption.ground:type_name -> docket.events.v1.Art34Exception
+	50,  // 105: docket.api.v1.BreachExemption.at:type_name -> google.protobuf.Timestamp
+	5,   // 106: docket.api.v1.QueryService.GetSubject:input_type -> docket.api.v1.GetSubjectRequest
+	15,  // 107: docket.api.v1.QueryService.ListHistory:input_type -> docket.api.v1.ListHistoryRequest
+	18,  // 108: docket.api.v1.QueryService.ListDisclosures:input_type -> docket.api.v1.ListDisclosuresRequest
+	21,  // 109: docket.api.v1.QueryService.GetRecordOfProcessing:input_type -> docket.api.v1.GetRecordOfProcessingRequest
+	25,  // 110: docket.api.v1.QueryService.ListFindings:input_type -> docket.api.v1.ListFindingsRequest
+	29,  // 111: docket.api.v1.QueryService.GetFinding:input_type -> docket.api.v1.GetFindingRequest
+	31,  // 112: docket.api.v1.QueryService.ListFindingGroups:input_type -> docket.api.v1.ListFindingGroupsRequest
+	35,  // 113: docket.api.v1.QueryService.ListRequests:input_type -> docket.api.v1.ListRequestsRequest
+	38,  // 114: docket.api.v1.QueryService.ListTenants:input_type -> docket.api.v1.ListTenantsRequest
+	40,  // 115: docket.api.v1.QueryService.GetStatistics:input_type -> docket.api.v1.GetStatisticsRequest
+	43,  // 116: docket.api.v1.QueryService.ListBreaches:input_type -> docket.api.v1.ListBreachesRequest
+	6,   // 117: docket.api.v1.QueryService.GetSubject:output_type -> docket.api.v1.GetSubjectResponse
+	16,  // 118: docket.api.v1.QueryService.ListHistory:output_type -> docket.api.v1.ListHistoryResponse
+	19,  // 119: docket.api.v1.QueryService.ListDisclosures:output_type -> docket.api.v1.ListDisclosuresResponse
+	22,  // 120: docket.api.v1.QueryService.GetRecordOfProcessing:output_type -> docket.api.v1.GetRecordOfProcessingResponse
+	26,  // 121: docket.api.v1.QueryService.ListFindings:output_type -> docket.api.v1.ListFindingsResponse
+	30,  // 122: docket.api.v1.QueryService.GetFinding:output_type -> docket.api.v1.GetFindingResponse
+	32,  // 123: docket.api.v1.QueryService.ListFindingGroups:output_type -> docket.api.v1.ListFindingGroupsResponse
+	36,  // 124: docket.api.v1.QueryService.ListRequests:output_type -> docket.api.v1.ListRequestsResponse
+	39,  // 125: docket.api.v1.QueryService.ListTenants:output_type -> docket.api.v1.ListTenantsResponse
+	41,  // 126: docket.api.v1.QueryService.GetStatistics:output_type -> docket.api.v1.GetStatisticsResponse
+	44,  // 127: docket.api.v1.QueryService.ListBreaches:output_type -> docket.api.v1.ListBreachesResponse
+	117, // [117:128] is the sub-list for method output_type
+	106, // [106:117] is the sub-list for method input_type
+	106, // [106:106] is the sub-list for extension type_name
+	106, // [106:106] is the sub-list for extension extendee
+	0,   // [0:106] is the sub-list for field type_name
 }
 
 func init() { file_docket_api_v1_query_proto_init() }
@@ -4107,8 +4928,8 @@ func file_docket_api_v1_query_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_api_v1_query_proto_rawDesc), len(file_docket_api_v1_query_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   38,
+			NumEnums:      5,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -61,6 +61,9 @@ const (
 	// QueryServiceGetStatisticsProcedure is the fully-qualified name of the QueryService's
 	// GetStatistics RPC.
 	QueryServiceGetStatisticsProcedure = "/docket.api.v1.QueryService/GetStatistics"
+	// QueryServiceListBreachesProcedure is the fully-qualified name of the QueryService's ListBreaches
+	// RPC.
+	QueryServiceListBreachesProcedure = "/docket.api.v1.QueryService/ListBreaches"
 )
 
 // QueryServiceClient is a client for the docket.api.v1.QueryService service.
@@ -77,7 +80,8 @@ type QueryServiceClient interface {
 	// the drift between the two.
 	GetRecordOfProcessing(context.Context, *connect.Request[v1.GetRecordOfProcessingRequest]) (*connect.Response[v1.GetRecordOfProcessingResponse], error)
 	// ListFindings returns compliance findings: those recorded from events and
-	// the time-based ones (overdue requests, retention exceeded) computed at
+	// the time-based ones (overdue requests, retention exceeded, notices past
+	// due, breaches notified late or not told to their subjects) computed at
 	// request time.
 	ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error)
 	// GetFinding returns one finding with its status and the history of how
@@ -95,6 +99,12 @@ type QueryServiceClient interface {
 	// GetStatistics returns monthly counts of a tenant's disclosures, by
 	// recipient kind, and of its findings, by rule, for charts.
 	GetStatistics(context.Context, *connect.Request[v1.GetStatisticsRequest]) (*connect.Response[v1.GetStatisticsResponse], error)
+	// ListBreaches returns a tenant's breach register (Art. 33(5)) in the order
+	// breaches were first recorded, each with its clock judged at the server's
+	// time: hours from awareness to the first notification to the supervisory
+	// authority and whether it was late (Art. 33(1)), whether the subjects were
+	// told or an Art. 34(3) exception recorded, open or closed.
+	ListBreaches(context.Context, *connect.Request[v1.ListBreachesRequest]) (*connect.Response[v1.ListBreachesResponse], error)
 }
 
 // NewQueryServiceClient constructs a client for the docket.api.v1.QueryService service. By default,
@@ -178,6 +188,13 @@ func NewQueryServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listBreaches: connect.NewClient[v1.ListBreachesRequest, v1.ListBreachesResponse](
+			httpClient,
+			baseURL+QueryServiceListBreachesProcedure,
+			connect.WithSchema(queryServiceMethods.ByName("ListBreaches")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -193,6 +210,7 @@ type queryServiceClient struct {
 	listRequests          *connect.Client[v1.ListRequestsRequest, v1.ListRequestsResponse]
 	listTenants           *connect.Client[v1.ListTenantsRequest, v1.ListTenantsResponse]
 	getStatistics         *connect.Client[v1.GetStatisticsRequest, v1.GetStatisticsResponse]
+	listBreaches          *connect.Client[v1.ListBreachesRequest, v1.ListBreachesResponse]
 }
 
 // GetSubject calls docket.api.v1.QueryService.GetSubject.
@@ -245,6 +263,11 @@ func (c *queryServiceClient) GetStatistics(ctx context.Context, req *connect.Req
 	return c.getStatistics.CallUnary(ctx, req)
 }
 
+// ListBreaches calls docket.api.v1.QueryService.ListBreaches.
+func (c *queryServiceClient) ListBreaches(ctx context.Context, req *connect.Request[v1.ListBreachesRequest]) (*connect.Response[v1.ListBreachesResponse], error) {
+	return c.listBreaches.CallUnary(ctx, req)
+}
+
 // QueryServiceHandler is an implementation of the docket.api.v1.QueryService service.
 type QueryServiceHandler interface {
 	// GetSubject returns what the ledger holds on one subject: now, or as of a
@@ -259,7 +282,8 @@ type QueryServiceHandler interface {
 	// the drift between the two.
 	GetRecordOfProcessing(context.Context, *connect.Request[v1.GetRecordOfProcessingRequest]) (*connect.Response[v1.GetRecordOfProcessingResponse], error)
 	// ListFindings returns compliance findings: those recorded from events and
-	// the time-based ones (overdue requests, retention exceeded) computed at
+	// the time-based ones (overdue requests, retention exceeded, notices past
+	// due, breaches notified late or not told to their subjects) computed at
 	// request time.
 	ListFindings(context.Context, *connect.Request[v1.ListFindingsRequest]) (*connect.Response[v1.ListFindingsResponse], error)
 	// GetFinding returns one finding with its status and the history of how
@@ -277,6 +301,12 @@ type QueryServiceHandler interface {
 	// GetStatistics returns monthly counts of a tenant's disclosures, by
 	// recipient kind, and of its findings, by rule, for charts.
 	GetStatistics(context.Context, *connect.Request[v1.GetStatisticsRequest]) (*connect.Response[v1.GetStatisticsResponse], error)
+	// ListBreaches returns a tenant's breach register (Art. 33(5)) in the order
+	// breaches were first recorded, each with its clock judged at the server's
+	// time: hours from awareness to the first notification to the supervisory
+	// authority and whether it was late (Art. 33(1)), whether the subjects were
+	// told or an Art. 34(3) exception recorded, open or closed.
+	ListBreaches(context.Context, *connect.Request[v1.ListBreachesRequest]) (*connect.Response[v1.ListBreachesResponse], error)
 }
 
 // NewQueryServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -356,6 +386,13 @@ func NewQueryServiceHandler(svc QueryServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	queryServiceListBreachesHandler := connect.NewUnaryHandler(
+		QueryServiceListBreachesProcedure,
+		svc.ListBreaches,
+		connect.WithSchema(queryServiceMethods.ByName("ListBreaches")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/docket.api.v1.QueryService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case QueryServiceGetSubjectProcedure:
@@ -378,6 +415,8 @@ func NewQueryServiceHandler(svc QueryServiceHandler, opts ...connect.HandlerOpti
 			queryServiceListTenantsHandler.ServeHTTP(w, r)
 		case QueryServiceGetStatisticsProcedure:
 			queryServiceGetStatisticsHandler.ServeHTTP(w, r)
+		case QueryServiceListBreachesProcedure:
+			queryServiceListBreachesHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -425,4 +464,8 @@ func (UnimplementedQueryServiceHandler) ListTenants(context.Context, *connect.Re
 
 func (UnimplementedQueryServiceHandler) GetStatistics(context.Context, *connect.Request[v1.GetStatisticsRequest]) (*connect.Response[v1.GetStatisticsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.QueryService.GetStatistics is not implemented"))
+}
+
+func (UnimplementedQueryServiceHandler) ListBreaches(context.Context, *connect.Request[v1.ListBreachesRequest]) (*connect.Response[v1.ListBreachesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("docket.api.v1.QueryService.ListBreaches is not implemented"))
 }
