@@ -59,6 +59,17 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 			c.Objections[i] = v
 		}
 	}
+	if s.Overrides != nil {
+		c.Overrides = make([]*Override, len(s.Overrides))
+		for i, v := range s.Overrides {
+			if v != nil {
+				x := *v
+				x.Purposes, x.At = slices.Clone(v.Purposes), tf(v.At)
+				v = &x
+			}
+			c.Overrides[i] = v
+		}
+	}
 	c.OpenRequests = slices.Clone(s.OpenRequests)
 	c.Erasures = times(s.Erasures)
 	c.Shredded = times(s.Shredded)
@@ -68,7 +79,7 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		return v
 	})
 	c.Notifications = copyMap(s.Notifications, func(v Notification) Notification {
-		v.DueAt, v.ClosedAt = ptr(v.DueAt), ptr(v.ClosedAt)
+		v.DueAt, v.OwedFrom, v.ClosedAt = ptr(v.DueAt), ptr(v.OwedFrom), ptr(v.ClosedAt)
 		return v
 	})
 	c.Exemptions = copyMap(s.Exemptions, func(v Exemption) Exemption {

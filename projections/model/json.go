@@ -105,6 +105,33 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 		}
 		w.raw(`]`)
 	}
+	if len(s.Overrides) > 0 {
+		w.raw(`,"objection_overrides":[`)
+		for i, o := range s.Overrides {
+			if i > 0 {
+				w.raw(`,`)
+			}
+			if o == nil {
+				w.raw(`null`)
+				continue
+			}
+			w.raw(`{"purposes":`)
+			if o.Purposes == nil { // not omitempty
+				w.raw(`null`)
+			} else {
+				w.strs(o.Purposes)
+			}
+			w.raw(`,"ground":`)
+			w.str(o.Ground)
+			w.optStr(`,"request_id":`, o.RequestID)
+			w.raw(`,"at":`)
+			w.time(o.At)
+			w.raw(`,"event_id":`)
+			w.str(o.EventID)
+			w.raw(`}`)
+		}
+		w.raw(`]`)
+	}
 	if len(s.OpenRequests) > 0 {
 		w.raw(`,"open_requests":`)
 		w.strs(s.OpenRequests)
@@ -144,6 +171,7 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.str(n.Right)
 			w.optStr(`,"cause_event_id":`, n.CauseEventID)
 			w.optTime(`,"due_at":`, n.DueAt)
+			w.optTime(`,"owed_from":`, n.OwedFrom)
 			w.raw(`,"status":`)
 			w.str(n.Status)
 			w.optTime(`,"closed_at":`, n.ClosedAt)

@@ -77,6 +77,16 @@ func randomState(r *rand.Rand) *model.SubjectState {
 		}
 	}
 	if r.IntN(4) > 0 {
+		s.Overrides = []*model.Override{}
+		for range n() {
+			var o *model.Override
+			if r.IntN(6) > 0 {
+				o = &model.Override{Purposes: list(), Ground: str(), RequestID: str(), At: tm(), EventID: str()}
+			}
+			s.Overrides = append(s.Overrides, o)
+		}
+	}
+	if r.IntN(4) > 0 {
 		s.Erasures, s.Shredded, s.ShreddedBy = map[string]time.Time{}, map[string]time.Time{}, map[string]string{}
 		for range n() {
 			s.Erasures[str()], s.Shredded[str()], s.ShreddedBy[str()] = tm(), tm(), str()
@@ -92,7 +102,7 @@ func randomState(r *rand.Rand) *model.SubjectState {
 		s.Notifications = map[string]*model.Notification{}
 		for range n() {
 			s.Notifications[str()] = &model.Notification{RequestID: str(), RecipientID: str(), Right: str(), CauseEventID: str(),
-				DueAt: ptr(), Status: str(), ClosedAt: ptr(), Ground: str(), EventID: str()}
+				DueAt: ptr(), OwedFrom: ptr(), Status: str(), ClosedAt: ptr(), Ground: str(), EventID: str()}
 		}
 	}
 	return s

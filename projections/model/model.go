@@ -43,6 +43,9 @@ type SubjectState struct {
 	// Restrictions by restriction id, lifted ones included.
 	Restrictions map[string]*Restriction `json:"restrictions,omitempty"`
 	Objections   []*Objection            `json:"objections,omitempty"`
+	// Overrides are the controller's Art. 21(1) grounds recorded against
+	// objections (ObjectionOverridden), in stream order.
+	Overrides []*Override `json:"objection_overrides,omitempty"`
 	// OpenRequests are the ids of requests neither fulfilled nor denied.
 	OpenRequests []string `json:"open_requests,omitempty"`
 	// Erasures by system: when each system reported erasing the subject.
@@ -91,6 +94,10 @@ type Notification struct {
 	Right        string     `json:"right"` // enum name
 	CauseEventID string     `json:"cause_event_id,omitempty"`
 	DueAt        *time.Time `json:"due_at,omitempty"` // nil when closed before it was due
+	// OwedFrom is when the notice became owed: the cause, or the end of the
+	// confidentiality (Art. 23) of the recipient's disclosures; nil in
+	// notices recorded before RecipientNotificationDue carried it.
+	OwedFrom *time.Time `json:"owed_from,omitempty"`
 	Status       string     `json:"status"`
 	ClosedAt     *time.Time `json:"closed_at,omitempty"`
 	Ground       string     `json:"ground,omitempty"` // a waiver's ground
@@ -132,6 +139,17 @@ type Restriction struct {
 // Objection is one Art. 21 objection.
 type Objection struct {
 	Purposes  []string  `json:"purposes"`
+	RequestID string    `json:"request_id,omitempty"`
+	At        time.Time `json:"at"`
+	EventID   string    `json:"event_id"`
+}
+
+// Override is one ObjectionOverridden: compelling legitimate grounds or
+// legal claims (Art. 21(1)) for processing the purposes it names, and the
+// purposes below them, despite the objections recorded up to At.
+type Override struct {
+	Purposes  []string  `json:"purposes"`
+	Ground    string    `json:"ground"` // enum name
 	RequestID string    `json:"request_id,omitempty"`
 	At        time.Time `json:"at"`
 	EventID   string    `json:"event_id"`
@@ -189,6 +207,19 @@ type DisclosureRow struct {
 	ActivityID         string     `json:"activity_id,omitempty"`
 	OccurredAt         time.Time  `json:"occurred_at"`
 	RecordedAt         time.Time  `json:"recorded_at"`
+}
+
+// ConfidentialityChange is a DisclosureConfidentialityChanged as the
+// disclosure register takes it: the disclosure EventID of the subject gets
+// Until as its ConfidentialUntil (a lifted confidentiality ends at the
+// change's occurred_at). A change naming no disclosure of the subject
+// changes nothing.
+type ConfidentialityChange struct {
+	Seq        uint64     `json:"seq"` // the change's own sequence
+	Tenant     string     `json:"tenant"`
+	SubjectRef string     `json:"subject_ref"`
+	EventID    string     `json:"event_id"` // the disclosure's
+	Until      *time.Time `json:"until"`
 }
 
 // Request statuses.
@@ -319,7 +350,10 @@ type Batch struct {
 	From, To    uint64
 	Audit       []AuditRow
 	Disclosures []DisclosureRow
-	Subjects    []*SubjectState
+	// Confidentiality changes the ConfidentialUntil of disclosures, stored
+	// or in this batch, in this order, after Disclosures are inserted.
+	Confidentiality []ConfidentialityChange
+	Subjects        []*SubjectState
 	// SubjectDocs, when set, holds the stored document of each of Subjects
 	// (AppendJSON), encoded ahead by EncodeSubjects so that the store's
 	// writer does not have to; see SubjectDoc.

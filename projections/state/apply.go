@@ -27,6 +27,8 @@ type Requests func(tenant, requestID string) *model.RequestRow
 type Effects struct {
 	Audit      model.AuditRow
 	Disclosure *model.DisclosureRow
+	// Confidentiality is the register's change of a DisclosureConfidentialityChanged.
+	Confidentiality *model.ConfidentialityChange
 	Activity   *model.ActivityRow
 	// Request is the row the event created or changed (a copy: the row
 	// Requests returned is never modified); nil when none.
@@ -84,6 +86,7 @@ func Apply(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Rec
 	eff.Findings = append(eff.Findings, ruleExtensionNotCounted(reqs, cat, rec)...)
 	eff.Request = fold(st, reqs, cat, rec)
 	eff.Disclosure = disclosureRow(rec)
+	eff.Confidentiality = confidentialityChange(rec)
 	eff.Observed = observed(rec)
 	return eff, nil
 }
@@ -150,6 +153,8 @@ func auditRow(rec source.Record) model.AuditRow {
 		row.Categories, row.Purposes = p.RestrictionApplied.GetCategories(), p.RestrictionApplied.GetPurposes()
 	case *eventsv1.Event_ObjectionRecorded:
 		row.Purposes = p.ObjectionRecorded.GetPurposes()
+	case *eventsv1.Event_ObjectionOverridden:
+		row.Purposes = p.ObjectionOverridden.GetPurposes()
 	case *eventsv1.Event_ErasureExecuted:
 		row.Categories = p.ErasureExecuted.GetCategories()
 	case *eventsv1.Event_RecipientNotificationDue:
@@ -216,6 +221,23 @@ func disclosureRow(rec source.Record) *model.DisclosureRow {
 		row.ConfidentialUntil = &t
 	}
 	return row
+}
+
+// confidentialityChange is the register's change of a
+// DisclosureConfidentialityChanged, nil for any other event: the new end of
+// confidentiality, or the change's occurred_at when it lifts it.
+func confidentialityChange(rec source.Record) *model.ConfidentialityChange {
+	ev := rec.Event
+	m := ev.GetDisclosureConfidentialityChanged()
+	if m == nil {
+		return nil
+	}
+	until := occurredAt(ev)
+	if ts := m.GetConfidentialUntil(); ts != nil {
+		until = ts.AsTime()
+	}
+	return &model.ConfidentialityChange{Seq: rec.Sequence, Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
+		EventID: m.GetDisclosureEventId(), Until: &until}
 }
 
 // observed lists what an event shows being processed: the purposes and
@@ -332,6 +354,12 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		st.Objections = append(st.Objections, &model.Objection{
 			Purposes: slices.Clone(m.GetPurposes()), RequestID: m.GetRequestId(), At: at, EventID: ev.GetEventId(),
 		})
+	case *eventsv1.Event_ObjectionOverridden:
+		m := p.ObjectionOverridden
+		st.Overrides = append(st.Overrides, &model.Override{
+			Purposes: slices.Clone(m.GetPurposes()), Ground: events.EnumName(m.GetGround()), RequestID: m.GetRequestId(),
+			At: at, EventID: ev.GetEventId(),
+		})
 	case *eventsv1.Event_ErasureExecuted:
 		if st.Erasures == nil {
 			st.Erasures = map[string]time.Time{}
@@ -381,9 +409,22 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 	case *eventsv1.Event_RecipientNotificationDue:
 		m := p.RecipientNotificationDue
 		n := notification(st, m.GetRequestId(), m.GetRecipientId(), events.EnumName(m.GetRight()))
-		if n.Status == "" { // a new one; a notice sent or waived already stays closed
-			due := m.GetDueAt().AsTime()
-			n.Status, n.DueAt, n.CauseEventID, n.EventID = model.NotificationOpen, &due, m.GetCauseEventId(), ev.GetEventId()
+		due := m.GetDueAt().AsTime()
+		var owed *time.Time
+		if ts := m.GetOwedFrom(); ts != nil {
+			t := ts.AsTime()
+			owed = &t
+		}
+		switch {
+		case n.Status == "": // a new one
+			n.Status, n.DueAt, n.OwedFrom, n.CauseEventID, n.EventID = model.NotificationOpen, &due, owed, m.GetCauseEventId(), ev.GetEventId()
+		case n.Status == model.NotificationOpen && m.GetCauseEventId() == n.CauseEventID:
+			// The same cause again: the saga reschedules an open notice when
+			// the confidentiality of the recipient's disclosure changes (Art.
+			// 23); the latest wins. Another cause of the same request, right
+			// and recipient changes nothing, and a notice sent or waived
+			// already stays closed.
+			n.DueAt, n.OwedFrom, n.EventID = &due, owed, ev.GetEventId()
 		}
 	case *eventsv1.Event_RecipientNotified:
 		m := p.RecipientNotified

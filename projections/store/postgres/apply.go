@@ -156,6 +156,13 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::te
 			seq, eventID, tenant, subject, recID, recName, recKind, country, mech, cats, purpose, basis, special,
 			instrument, confidential, activity, occurred, recorded)
 	}
+	// After the inserts: a change may name a disclosure of this batch. One
+	// statement each, in order (the last change of a disclosure wins).
+	for _, c := range b.Confidentiality {
+		add("disclosure confidentiality", `UPDATE disclosures SET confidential_until = $4
+WHERE tenant = $1 AND subject_ref = $2 AND event_id = $3`,
+			c.Tenant, c.SubjectRef, c.EventID, e.timePtr("disclosure confidential_until", c.Until))
+	}
 	for _, st := range b.Subjects {
 		if st == nil {
 			return nil, errors.New("nil subject state")

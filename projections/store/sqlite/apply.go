@@ -87,6 +87,8 @@ func (t *table) insertSQL(p string, n int) string {
 // encoded is a batch turned into SQL arguments, one flat slice per table.
 type encoded struct {
 	audit, disclosures, subjects, requests, activities, observed, findings, quarantine []any
+	// confidentiality holds the arguments of one UPDATE per change.
+	confidentiality [][]any
 }
 
 func encodeBatch(b *model.Batch) (*encoded, error) {
@@ -108,6 +110,10 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			e.strings(r.Categories), r.Purpose, r.LegalBasis, r.SpecialCondition,
 			r.LegalInstrumentRef, e.timePtr("disclosure confidential_until", r.ConfidentialUntil), r.ActivityID,
 			e.time("disclosure occurred_at", r.OccurredAt), e.time("disclosure recorded_at", r.RecordedAt))
+	}
+	for _, c := range b.Confidentiality {
+		x.confidentiality = append(x.confidentiality, []any{
+			e.timePtr("disclosure confidential_until", c.Until), c.Tenant, c.SubjectRef, c.EventID})
 	}
 	x.subjects = make([]any, 0, len(b.Subjects)*len(subjectTable.cols))
 	for i, s := range b.Subjects {
@@ -211,6 +217,14 @@ func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.activities, x.observed, x.findings, x.quarantine} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
 			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
+		}
+	}
+	// After the inserts: a change may name a disclosure of this batch; in
+	// order, so the last change of a disclosure wins.
+	for _, args := range x.confidentiality {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+s.t("disclosures")+` SET confidential_until = ?
+	WHERE tenant = ? AND subject_ref = ? AND event_id = ?`, args...); err != nil {
+			return fmt.Errorf("sqlite store: apply %d..%d: disclosure confidentiality: %w", b.From, b.To, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -74,6 +74,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"History", testHistory},
 		{"Event", testEvent},
 		{"Disclosures", testDisclosures},
+		{"ConfidentialityChanges", testConfidentialityChanges},
 		{"ListRequests", testListRequests},
 		{"Findings", testFindings},
 		{"DisclosureMonths", testDisclosureMonths},
