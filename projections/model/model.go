@@ -98,10 +98,10 @@ type Notification struct {
 	// confidentiality (Art. 23) of the recipient's disclosures; nil in
 	// notices recorded before RecipientNotificationDue carried it.
 	OwedFrom *time.Time `json:"owed_from,omitempty"`
-	Status       string     `json:"status"`
-	ClosedAt     *time.Time `json:"closed_at,omitempty"`
-	Ground       string     `json:"ground,omitempty"` // a waiver's ground
-	EventID      string     `json:"event_id"`         // the event that last changed it
+	Status   string     `json:"status"`
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	Ground   string     `json:"ground,omitempty"` // a waiver's ground
+	EventID  string     `json:"event_id"`         // the event that last changed it
 }
 
 // NotificationKey keys SubjectState.Notifications.

@@ -29,7 +29,7 @@ type Effects struct {
 	Disclosure *model.DisclosureRow
 	// Confidentiality is the register's change of a DisclosureConfidentialityChanged.
 	Confidentiality *model.ConfidentialityChange
-	Activity   *model.ActivityRow
+	Activity        *model.ActivityRow
 	// Request is the row the event created or changed (a copy: the row
 	// Requests returned is never modified); nil when none.
 	Request  *model.RequestRow
