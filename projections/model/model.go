@@ -207,6 +207,14 @@ type DisclosureRow struct {
 	ActivityID         string     `json:"activity_id,omitempty"`
 	OccurredAt         time.Time  `json:"occurred_at"`
 	RecordedAt         time.Time  `json:"recorded_at"`
+	// ParticularInquiry: a public authority received the data in a
+	// particular inquiry (Art. 4(9)): it is not a recipient.
+	ParticularInquiry bool `json:"particular_inquiry,omitempty"`
+	// Art49Derogation is the Art. 49(1) derogation relied on (enum name, ""
+	// when none); DPFCertified, the importer's EU-US Data Privacy Framework
+	// certification.
+	Art49Derogation string `json:"art49_derogation,omitempty"`
+	DPFCertified    bool   `json:"dpf_certified,omitempty"`
 }
 
 // ConfidentialityChange is a DisclosureConfidentialityChanged as the

@@ -215,6 +215,10 @@ func disclosureRow(rec source.Record) *model.DisclosureRow {
 		Categories: slices.Clone(m.GetCategories()), Purpose: m.GetPurpose(), LegalBasis: events.EnumName(m.GetLegalBasis()),
 		SpecialCondition: events.EnumName(m.GetSpecialCategoryCondition()), LegalInstrumentRef: events.ShownText(m.GetLegalInstrumentRef(), m.GetLegalInstrumentRefText()),
 		ActivityID: m.GetActivityId(), OccurredAt: occurredAt(ev), RecordedAt: rec.RecordedAt,
+		ParticularInquiry: m.GetParticularInquiry(), DPFCertified: r.GetDpfCertified(),
+	}
+	if d := r.GetArt49Derogation(); d != eventsv1.Art49Derogation_ART49_DEROGATION_UNSPECIFIED {
+		row.Art49Derogation = events.EnumName(d)
 	}
 	if ts := m.GetConfidentialUntil(); ts != nil {
 		t := ts.AsTime()

@@ -10,8 +10,8 @@ import (
 	"github.com/docketledger/docket/projections/model"
 )
 
-// rowsPerStatement bounds a multi-row INSERT. With at most 18 columns a
-// statement binds under 2,000 variables, far below SQLite's limit (32,766).
+// rowsPerStatement bounds a multi-row INSERT. With at most 21 columns a
+// statement binds under 2,200 variables, far below SQLite's limit (32,766).
 const rowsPerStatement = 100
 
 // table describes the multi-row INSERT of one row type.
@@ -28,7 +28,8 @@ var (
 	disclosureTable = table{name: "disclosures", cols: []string{
 		"seq", "event_id", "tenant", "subject_ref", "recipient_id", "recipient_name", "recipient_kind",
 		"country", "transfer_mechanism", "categories", "purpose", "legal_basis", "special_condition",
-		"legal_instrument_ref", "confidential_until", "activity_id", "occurred_at", "recorded_at"}}
+		"legal_instrument_ref", "confidential_until", "activity_id", "occurred_at", "recorded_at",
+		"particular_inquiry", "art49_derogation", "dpf_certified"}}
 	subjectTable = table{name: "subjects",
 		cols: []string{"tenant", "subject_ref", "first_seq", "state"},
 		tail: ` ON CONFLICT (tenant, subject_ref) DO UPDATE SET first_seq = excluded.first_seq, state = excluded.state`}
@@ -109,7 +110,8 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			r.RecipientID, r.RecipientName, r.RecipientKind, r.Country, r.TransferMechanism,
 			e.strings(r.Categories), r.Purpose, r.LegalBasis, r.SpecialCondition,
 			r.LegalInstrumentRef, e.timePtr("disclosure confidential_until", r.ConfidentialUntil), r.ActivityID,
-			e.time("disclosure occurred_at", r.OccurredAt), e.time("disclosure recorded_at", r.RecordedAt))
+			e.time("disclosure occurred_at", r.OccurredAt), e.time("disclosure recorded_at", r.RecordedAt),
+			boolArg(r.ParticularInquiry), r.Art49Derogation, boolArg(r.DPFCertified))
 	}
 	for _, c := range b.Confidentiality {
 		x.confidentiality = append(x.confidentiality, []any{

@@ -254,6 +254,9 @@ func disclosureRow(tenant, subject string, seq uint64) model.DisclosureRow {
 		ActivityID:         "act-newsletter",
 		OccurredAt:         at(n),
 		RecordedAt:         at(n + 1),
+		ParticularInquiry:  n%2 == 1,
+		Art49Derogation:    []string{"", "ART49_DEROGATION_LEGAL_CLAIMS"}[n%2],
+		DPFCertified:       n%3 == 0,
 	}
 }
 
