@@ -172,6 +172,7 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.optStr(`,"cause_event_id":`, n.CauseEventID)
 			w.optTime(`,"due_at":`, n.DueAt)
 			w.optTime(`,"owed_from":`, n.OwedFrom)
+			w.optTime(`,"scheduled_at":`, n.ScheduledAt)
 			w.raw(`,"status":`)
 			w.str(n.Status)
 			w.optTime(`,"closed_at":`, n.ClosedAt)

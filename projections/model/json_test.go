@@ -102,7 +102,7 @@ func randomState(r *rand.Rand) *model.SubjectState {
 		s.Notifications = map[string]*model.Notification{}
 		for range n() {
 			s.Notifications[str()] = &model.Notification{RequestID: str(), RecipientID: str(), Right: str(), CauseEventID: str(),
-				DueAt: ptr(), OwedFrom: ptr(), Status: str(), ClosedAt: ptr(), Ground: str(), EventID: str()}
+				DueAt: ptr(), OwedFrom: ptr(), ScheduledAt: ptr(), Status: str(), ClosedAt: ptr(), Ground: str(), EventID: str()}
 		}
 	}
 	return s

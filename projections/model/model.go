@@ -98,6 +98,11 @@ type Notification struct {
 	// confidentiality (Art. 23) of the recipient's disclosures; nil in
 	// notices recorded before RecipientNotificationDue carried it.
 	OwedFrom *time.Time `json:"owed_from,omitempty"`
+	// ScheduledAt is the occurred_at of the RecipientNotificationDue that
+	// set DueAt and OwedFrom: a later one of the same cause reschedules an
+	// open notice (the Art. 19 saga's, when the confidentiality of the
+	// recipient's disclosure changes).
+	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
 	Status   string     `json:"status"`
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	Ground   string     `json:"ground,omitempty"` // a waiver's ground

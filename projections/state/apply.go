@@ -421,14 +421,16 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 		}
 		switch {
 		case n.Status == "": // a new one
-			n.Status, n.DueAt, n.OwedFrom, n.CauseEventID, n.EventID = model.NotificationOpen, &due, owed, m.GetCauseEventId(), ev.GetEventId()
-		case n.Status == model.NotificationOpen && m.GetCauseEventId() == n.CauseEventID:
-			// The same cause again: the saga reschedules an open notice when
-			// the confidentiality of the recipient's disclosure changes (Art.
-			// 23); the latest wins. Another cause of the same request, right
-			// and recipient changes nothing, and a notice sent or waived
-			// already stays closed.
-			n.DueAt, n.OwedFrom, n.EventID = &due, owed, ev.GetEventId()
+			n.Status, n.DueAt, n.OwedFrom, n.ScheduledAt, n.CauseEventID, n.EventID = model.NotificationOpen, &due, owed, &at, m.GetCauseEventId(), ev.GetEventId()
+		case n.Status == model.NotificationOpen && m.GetCauseEventId() == n.CauseEventID && (n.ScheduledAt == nil || at.After(*n.ScheduledAt)):
+			// The same cause, occurring later: the saga reschedules an open
+			// notice when the confidentiality of the recipient's disclosure
+			// changes (Art. 23), the Due occurring when the change does; the
+			// latest wins, whichever of them the stream holds first. The
+			// cause's own Due again, another cause of the same request, right
+			// and recipient change nothing, and a notice sent or waived stays
+			// closed.
+			n.DueAt, n.OwedFrom, n.ScheduledAt, n.EventID = &due, owed, &at, ev.GetEventId()
 		}
 	case *eventsv1.Event_RecipientNotified:
 		m := p.RecipientNotified
