@@ -103,10 +103,10 @@ type Notification struct {
 	// open notice (the Art. 19 saga's, when the confidentiality of the
 	// recipient's disclosure changes).
 	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
-	Status   string     `json:"status"`
-	ClosedAt *time.Time `json:"closed_at,omitempty"`
-	Ground   string     `json:"ground,omitempty"` // a waiver's ground
-	EventID  string     `json:"event_id"`         // the event that last changed it
+	Status      string     `json:"status"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	Ground      string     `json:"ground,omitempty"` // a waiver's ground
+	EventID     string     `json:"event_id"`         // the event that last changed it
 }
 
 // NotificationKey keys SubjectState.Notifications.
