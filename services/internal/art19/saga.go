@@ -6,7 +6,12 @@
 // disclosure register (see Saga.owed: recipients in the Art. 4(9) sense,
 // that received data the cause concerns before it, the notice waiting
 // while their disclosures are confidential, Art. 23) and records a
-// RecipientNotificationDue for each; failures are retried with a backoff
+// RecipientNotificationDue for each, with owed_from (the cause, or the end
+// of the confidentiality) and its due date the saga's period after that.
+// It also reads each DisclosureMade, to owe the notices of earlier-stored
+// causes to a disclosure recorded after them but made before them, and
+// each DisclosureConfidentialityChanged, to reschedule the waiting notices
+// of the disclosure's recipient. Failures are retried with a backoff
 // and, when they keep failing, the event is parked on the poison queue (a
 // stream of its own) so that the saga goes on with the next.
 //
