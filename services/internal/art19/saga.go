@@ -209,32 +209,16 @@ func (s *Saga) record(ctx context.Context, ev *eventsv1.Event, c cause, o owing,
 // the recipient received the data before the cause, whenever the ledger
 // learned of it). A notice already owed, sent or waived stays.
 func (s *Saga) lateDisclosure(ctx context.Context, seq uint64, ev *eventsv1.Event) error {
-	row, err := s.disclosure(ctx, ev.GetTenant(), ev.GetSubjectRef(), ev.GetEventId())
-	if err != nil || row == nil || inquiry(*row) {
-		return err
-	}
-	causes, err := s.causesBefore(ctx, ev, seq)
+	row, causes, st, err := s.causesAfter(ctx, seq, ev, ev.GetEventId())
 	if err != nil {
 		return err
 	}
-	var st *model.SubjectState
 	for _, c := range causes {
-		if row.OccurredAt.After(c.at) {
-			continue
-		}
 		groups, err := s.groupsFor(ctx, ev.GetTenant(), c)
 		if err != nil {
 			return err
 		}
-		if !c.concerns(*row, groups) {
-			continue
-		}
-		if st == nil {
-			if st, err = s.subject(ctx, ev); err != nil {
-				return err
-			}
-		}
-		if st != nil && st.Notifications[model.NotificationKey(c.request, row.RecipientID, c.right.String())] != nil {
+		if !c.concerns(*row, groups) || st != nil && st.Notifications[model.NotificationKey(c.request, row.RecipientID, c.right.String())] != nil {
 			continue
 		}
 		o := owing{recipient: row.RecipientID, from: c.at}
@@ -257,20 +241,11 @@ func (s *Saga) lateDisclosure(ctx context.Context, seq uint64, ev *eventsv1.Even
 // the cause, if that is later), due the saga's period after it. A notice
 // sent or waived stays closed.
 func (s *Saga) confidentialityChanged(ctx context.Context, seq uint64, ev *eventsv1.Event) error {
-	m := ev.GetDisclosureConfidentialityChanged()
-	row, err := s.disclosure(ctx, ev.GetTenant(), ev.GetSubjectRef(), m.GetDisclosureEventId())
-	if err != nil || row == nil || inquiry(*row) {
-		return err
-	}
-	causes, err := s.causesBefore(ctx, ev, seq)
+	row, causes, st, err := s.causesAfter(ctx, seq, ev, ev.GetDisclosureConfidentialityChanged().GetDisclosureEventId())
 	if err != nil {
 		return err
 	}
-	var st *model.SubjectState
 	for _, c := range causes {
-		if row.OccurredAt.After(c.at) {
-			continue
-		}
 		owed, err := s.owed(ctx, c.ev, seq, c)
 		if err != nil {
 			return err
@@ -278,11 +253,6 @@ func (s *Saga) confidentialityChanged(ctx context.Context, seq uint64, ev *event
 		i := slices.IndexFunc(owed, func(o owing) bool { return o.recipient == row.RecipientID })
 		if i < 0 {
 			continue
-		}
-		if st == nil {
-			if st, err = s.subject(ctx, ev); err != nil {
-				return err
-			}
 		}
 		if st != nil {
 			n := st.Notifications[model.NotificationKey(c.request, row.RecipientID, c.right.String())]
@@ -295,6 +265,28 @@ func (s *Saga) confidentialityChanged(ctx context.Context, seq uint64, ev *event
 		}
 	}
 	return nil
+}
+
+// causesAfter reads the register's row of ev's subject's disclosure id and
+// the causes stored before seq that it was made before (occurred_at no
+// later than theirs), and the subject's state when there are any; no
+// causes when the subject has no such disclosure or it went to an authority
+// in an inquiry (no recipient).
+func (s *Saga) causesAfter(ctx context.Context, seq uint64, ev *eventsv1.Event, id string) (*model.DisclosureRow, []cause, *model.SubjectState, error) {
+	row, err := s.disclosure(ctx, ev.GetTenant(), ev.GetSubjectRef(), id)
+	if err != nil || row == nil || inquiry(*row) {
+		return nil, nil, nil, err
+	}
+	all, err := s.causesBefore(ctx, ev, seq)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	causes := slices.DeleteFunc(all, func(c cause) bool { return row.OccurredAt.After(c.at) })
+	if len(causes) == 0 {
+		return row, nil, nil, nil
+	}
+	st, err := s.subject(ctx, ev)
+	return row, causes, st, err
 }
 
 // disclosure is the register's row of the subject's disclosure eventID;

@@ -345,16 +345,7 @@ func TestSagaConfidentialPoliceDisclosureAndAnErasure(t *testing.T) {
 		{time.Date(2026, 7, 4, 0, 0, 0, 0, time.UTC), []string{"mailer", "registry"}},
 		{time.Date(2026, 7, 4, 0, 0, 1, 0, time.UTC), []string{"insurer", "mailer", "registry"}},
 	} {
-		var got []string
-		for _, fd := range state.OverdueNotifications([]*model.SubjectState{st}, tt.now) {
-			for _, n := range st.Notifications {
-				if slices.Contains(fd.EventIDs, n.EventID) {
-					got = append(got, n.RecipientID)
-				}
-			}
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tt.want) {
+		if got := overdue(st, tt.now); !slices.Equal(got, tt.want) {
 			t.Errorf("overdue at %s: %v, want %v", tt.now, got, tt.want)
 		}
 	}
@@ -606,17 +597,23 @@ func TestSagaConfidentialityLifted(t *testing.T) {
 		{time.Date(2026, 7, 5, 0, 0, 0, 0, time.UTC), []string{"archive", "mailer", "police"}}, // the insurer's was extended
 		{time.Date(2027, 1, 1, 0, 0, 1, 0, time.UTC), []string{"archive", "insurer", "mailer", "police"}},
 	} {
-		var got []string
-		for _, fd := range state.OverdueNotifications([]*model.SubjectState{st}, tt.now) {
-			for _, n := range st.Notifications {
-				if slices.Contains(fd.EventIDs, n.EventID) {
-					got = append(got, n.RecipientID)
-				}
-			}
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tt.want) {
+		if got := overdue(st, tt.now); !slices.Equal(got, tt.want) {
 			t.Errorf("overdue at %s: %v, want %v", tt.now, got, tt.want)
 		}
 	}
+}
+
+// overdue lists, sorted, the recipients of the subject's notices overdue
+// at now.
+func overdue(st *model.SubjectState, now time.Time) []string {
+	var got []string
+	for _, fd := range state.OverdueNotifications([]*model.SubjectState{st}, now) {
+		for _, n := range st.Notifications {
+			if slices.Contains(fd.EventIDs, n.EventID) {
+				got = append(got, n.RecipientID)
+			}
+		}
+	}
+	slices.Sort(got)
+	return got
 }
