@@ -291,6 +291,14 @@ func subjectState(tenant, subject string, firstSeq uint64) *model.SubjectState {
 		Objections: []*model.Objection{
 			{Purposes: []string{"marketing.advertising", "analytics"}, RequestID: "req-2", At: at(n + 7), EventID: "ev-o1"},
 		},
+		Overrides: []*model.Override{
+			{Purposes: []string{"analytics.reporting"}, Ground: "OBJECTION_OVERRIDE_GROUND_LEGAL_CLAIMS", RequestID: "req-2",
+				At: at(n + 8), EventID: "ev-ov1"},
+		},
+		Notifications: map[string]*model.Notification{
+			"req-3/police/RIGHT_ERASURE": {RequestID: "req-3", RecipientID: "police", Right: "RIGHT_ERASURE", CauseEventID: "ev-e1",
+				DueAt: ptr(at(n + 20)), OwedFrom: ptr(at(n + 19)), ScheduledAt: ptr(at(n + 18)), Status: model.NotificationOpen, EventID: "ev-d1"},
+		},
 		OpenRequests: []string{"req-3", "req-4"},
 		Erasures:     map[string]time.Time{"crm": at(n + 8), "mailer": at(n + 9)},
 		Shredded:     map[string]time.Time{"marketing": at(n + 10)},
