@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
@@ -287,18 +286,13 @@ func (a *Service) withholds(ctx context.Context, data []byte) (bool, error) {
 		return false, nil
 	}
 	// A disclosure, or a change of one's confidentiality, is withheld while
-	// the disclosure is confidential: by the register's row, which follows
-	// every DisclosureConfidentialityChanged, or by the event's own
-	// confidential_until when the register has no row (yet).
-	if id := confidentialityOf(&ev); id != "" {
-		until, found, err := registerUntil(ctx, a.c.Reader, ev.GetTenant(), ev.GetSubjectRef(), id)
+	// the disclosure is confidential (see confidential.EventUntil).
+	if confidential.DisclosureOf(&ev) != "" {
+		until, err := confidential.EventUntil(ctx, a.c.Reader, &ev)
 		if err != nil {
 			return false, apierr.Store(err)
 		}
-		if !found {
-			return conf.ConfidentialEvent(&ev), nil
-		}
-		return !conf.Sees && conf.Confidential(until), nil
+		return conf.Confidential(until), nil
 	}
 	rc := events.RecipientOf(&ev)
 	if rc == "" || ev.GetDisclosureMade() != nil {
@@ -332,38 +326,4 @@ func hashBytes[T ~[]tlog.Hash](hs T) [][]byte {
 
 func fieldError(field, reason string) *events.FieldError {
 	return &events.FieldError{Field: field, Reason: reason}
-}
-
-// confidentialityOf is the event id of the disclosure whose
-// confidentiality decides whether ev is withheld: its own for a
-// DisclosureMade, the one it changes for a DisclosureConfidentialityChanged;
-// "" for other events.
-func confidentialityOf(ev *eventsv1.Event) string {
-	switch {
-	case ev.GetDisclosureMade() != nil:
-		return ev.GetEventId()
-	case ev.GetDisclosureConfidentialityChanged() != nil:
-		return ev.GetDisclosureConfidentialityChanged().GetDisclosureEventId()
-	}
-	return ""
-}
-
-// registerUntil is the register's confidential_until of the subject's
-// disclosure id; found is false when the register has no such row.
-func registerUntil(ctx context.Context, r model.Reader, tenant, subjectRef, id string) (until *time.Time, found bool, err error) {
-	for after := uint64(0); ; {
-		rows, err := r.Disclosures(ctx, model.DisclosureFilter{Tenant: tenant, SubjectRef: subjectRef}, model.Page{After: after, Limit: 1000})
-		if err != nil {
-			return nil, false, err
-		}
-		for i := range rows {
-			if rows[i].EventID == id {
-				return rows[i].ConfidentialUntil, true, nil
-			}
-		}
-		if len(rows) < 1000 {
-			return nil, false, nil
-		}
-		after = rows[len(rows)-1].Seq
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/auth"
 )
@@ -92,3 +93,42 @@ func Until(ev *eventsv1.Event, changes map[string]time.Time) *time.Time {
 // Confidential tells whether a disclosure confidential until until (nil:
 // never) still is at v.Now, whoever asks.
 func (v View) Confidential(until *time.Time) bool { return until != nil && until.After(v.Now) }
+
+// DisclosureOf is the event id of the disclosure whose confidentiality
+// decides whether ev is withheld: its own for a DisclosureMade, the one it
+// changes for a DisclosureConfidentialityChanged; "" for other events.
+func DisclosureOf(ev *eventsv1.Event) string {
+	switch {
+	case ev.GetDisclosureMade() != nil:
+		return ev.GetEventId()
+	case ev.GetDisclosureConfidentialityChanged() != nil:
+		return ev.GetDisclosureConfidentialityChanged().GetDisclosureEventId()
+	}
+	return ""
+}
+
+// EventUntil is when the disclosure DisclosureOf(ev) names stops being
+// confidential: the register's confidential_until, which follows every
+// DisclosureConfidentialityChanged, or, when the register has no row of
+// it (yet), ev's own; nil when never. Its errors are the read model's.
+func EventUntil(ctx context.Context, r model.Reader, ev *eventsv1.Event) (*time.Time, error) {
+	id := DisclosureOf(ev)
+	if id == "" {
+		return nil, nil
+	}
+	for after := uint64(0); ; {
+		rows, err := r.Disclosures(ctx, model.DisclosureFilter{Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef()}, model.Page{After: after, Limit: readBatch})
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			if rows[i].EventID == id {
+				return rows[i].ConfidentialUntil, nil
+			}
+		}
+		if len(rows) < readBatch {
+			return Until(ev, nil), nil
+		}
+		after = rows[len(rows)-1].Seq
+	}
+}

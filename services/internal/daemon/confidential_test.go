@@ -371,6 +371,20 @@ func TestConfidentialityChangeReachesTheReadSide(t *testing.T) {
 	if code, _ := get(extendSeq); code == "" {
 		t.Error("GetEvent of the change that made a disclosure confidential, as auditor: shown")
 	}
+	// A receipt asked of the disclosure made confidential is answered as
+	// for an event that does not exist; of the lifted one, as for any
+	// event that is no consent.
+	receipt := func(id string) (string, string) {
+		code, msg := call(t, f.d, "/docket.api.v1.RightsService/GetConsentReceipt", auditor, `{"tenant":"acme","eventId":"`+id+`"}`)
+		return code, strings.ReplaceAll(msg, id, "ID")
+	}
+	missing := uuid.Must(uuid.NewV7()).String()
+	if code, msg := receipt(f.openID); code == "" || fmt.Sprint(receipt(missing)) != fmt.Sprint(code, msg) {
+		t.Errorf("GetConsentReceipt of the disclosure made confidential, as auditor: %s %s; want the answer for an event that does not exist", code, msg)
+	}
+	if code, msg := receipt(f.gaggedID); fmt.Sprint(receipt(missing)) == fmt.Sprint(code, msg) {
+		t.Errorf("GetConsentReceipt of the lifted disclosure, as auditor: %s %s, the answer for an event that does not exist", code, msg)
+	}
 	code, msg := call(t, f.d, "/docket.api.v1.QueryService/ListDisclosures", auditor, `{"tenant":"acme","subjectRef":"s-conf"}`)
 	if code != "" || !strings.Contains(msg, "insurer-gagged") || strings.Contains(msg, "insurer-open") {
 		t.Errorf("ListDisclosures as auditor: %s %s; want insurer-gagged (lifted) and not insurer-open (made confidential)", code, msg)
