@@ -54,6 +54,15 @@ func (g *gen) policeReport(s *subject) bool {
 		slices.Contains(s.disclosedTo, rcpPolice) {
 		return false
 	}
+	var request string
+	for _, rq := range s.requests {
+		if rq.right == eventsv1.Right_RIGHT_ERASURE {
+			request = rq.id
+		}
+	}
+	if request == "" {
+		return false
+	}
 	report := s.erasureAt.Add(-10 * day).Truncate(time.Second)
 	lifted := s.erasureAt.Add(20 * day).Truncate(time.Second)
 	if !report.After(s.customerAt.Add(day)) || !lifted.Add(6*day).Before(g.end) || !s.allowed(report, useFraud) {
@@ -66,20 +75,16 @@ func (g *gen) policeReport(s *subject) bool {
 	d.LegalInstrumentRef = "crime report filed by Harbourline, reference CR-" + s.id("")
 	d.ConfidentialUntil = timestamppb.New(report.Add(400 * day))
 	ch := s.event(lifted, legal, dm.GetEventId(), dm.GetEventId())
+	// No legal_instrument_ref: it is free text, sealed under the subject's
+	// key, which the erasure has shredded.
 	ch.Payload = &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: &eventsv1.DisclosureConfidentialityChanged{
-		DisclosureEventId: dm.GetEventId(), LegalInstrumentRef: "court decision lifting the confidentiality of the crime report",
+		DisclosureEventId: dm.GetEventId(),
 	}}
-	var request string
-	for _, rq := range s.requests {
-		if rq.right == eventsv1.Right_RIGHT_ERASURE {
-			request = rq.id
-		}
-	}
 	n := s.event(lifted.Add(5*day), legal, dm.GetEventId(), ch.GetEventId())
 	n.Payload = &eventsv1.Event_RecipientNotified{RecipientNotified: &eventsv1.RecipientNotified{
 		RequestId: request, RecipientId: rcpPolice, Right: eventsv1.Right_RIGHT_ERASURE, Channel: eventsv1.Channel_CHANNEL_EMAIL,
 	}}
-	return request != ""
+	return true
 }
 
 // overriddenObjection: three weeks after signing up, a customer with no
