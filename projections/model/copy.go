@@ -48,28 +48,14 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		v.AppliedAt, v.LiftedAt = tf(v.AppliedAt), ptr(v.LiftedAt)
 		return v
 	})
-	if s.Objections != nil {
-		c.Objections = make([]*Objection, len(s.Objections))
-		for i, v := range s.Objections {
-			if v != nil {
-				x := *v
-				x.Purposes, x.At = slices.Clone(v.Purposes), tf(v.At)
-				v = &x
-			}
-			c.Objections[i] = v
-		}
-	}
-	if s.Overrides != nil {
-		c.Overrides = make([]*Override, len(s.Overrides))
-		for i, v := range s.Overrides {
-			if v != nil {
-				x := *v
-				x.Purposes, x.At = slices.Clone(v.Purposes), tf(v.At)
-				v = &x
-			}
-			c.Overrides[i] = v
-		}
-	}
+	c.Objections = copySlice(s.Objections, func(v Objection) Objection {
+		v.Purposes, v.At = slices.Clone(v.Purposes), tf(v.At)
+		return v
+	})
+	c.Overrides = copySlice(s.Overrides, func(v Override) Override {
+		v.Purposes, v.At = slices.Clone(v.Purposes), tf(v.At)
+		return v
+	})
 	c.OpenRequests = slices.Clone(s.OpenRequests)
 	c.Erasures = times(s.Erasures)
 	c.Shredded = times(s.Shredded)
@@ -87,6 +73,23 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		return v
 	})
 	return &c
+}
+
+// copySlice copies a slice of pointers, each value copied by cp (nil stays
+// nil, and so does a nil slice).
+func copySlice[T any](list []*T, cp func(T) T) []*T {
+	if list == nil {
+		return nil
+	}
+	c := make([]*T, len(list))
+	for i, v := range list {
+		if v != nil {
+			x := cp(*v)
+			v = &x
+		}
+		c[i] = v
+	}
+	return c
 }
 
 // copyMap copies a map of pointers, each value copied by cp (nil stays nil).

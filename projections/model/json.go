@@ -81,46 +81,23 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 		})
 	}
 	if len(s.Objections) > 0 {
-		w.raw(`,"objections":[`)
-		for i, o := range s.Objections {
-			if i > 0 {
-				w.raw(`,`)
-			}
-			if o == nil {
-				w.raw(`null`)
-				continue
-			}
+		w.raw(`,"objections":`)
+		writeSlice(&w, s.Objections, func(o *Objection) {
 			w.raw(`{"purposes":`)
-			if o.Purposes == nil { // not omitempty
-				w.raw(`null`)
-			} else {
-				w.strs(o.Purposes)
-			}
+			w.nullableStrs(o.Purposes)
 			w.optStr(`,"request_id":`, o.RequestID)
 			w.raw(`,"at":`)
 			w.time(o.At)
 			w.raw(`,"event_id":`)
 			w.str(o.EventID)
 			w.raw(`}`)
-		}
-		w.raw(`]`)
+		})
 	}
 	if len(s.Overrides) > 0 {
-		w.raw(`,"objection_overrides":[`)
-		for i, o := range s.Overrides {
-			if i > 0 {
-				w.raw(`,`)
-			}
-			if o == nil {
-				w.raw(`null`)
-				continue
-			}
+		w.raw(`,"objection_overrides":`)
+		writeSlice(&w, s.Overrides, func(o *Override) {
 			w.raw(`{"purposes":`)
-			if o.Purposes == nil { // not omitempty
-				w.raw(`null`)
-			} else {
-				w.strs(o.Purposes)
-			}
+			w.nullableStrs(o.Purposes)
 			w.raw(`,"ground":`)
 			w.str(o.Ground)
 			w.optStr(`,"request_id":`, o.RequestID)
@@ -129,8 +106,7 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.raw(`,"event_id":`)
 			w.str(o.EventID)
 			w.raw(`}`)
-		}
-		w.raw(`]`)
+		})
 	}
 	if len(s.OpenRequests) > 0 {
 		w.raw(`,"open_requests":`)
@@ -303,6 +279,32 @@ func (w *jsonWriter) key(i int, k string) {
 
 // writeMap appends m as an object in key order (as encoding/json does),
 // each non-nil value written by fn.
+// writeSlice writes a slice of pointers as encoding/json does: null for a
+// nil element, fn for the others.
+func writeSlice[T any](w *jsonWriter, list []*T, fn func(*T)) {
+	w.raw(`[`)
+	for i, v := range list {
+		if i > 0 {
+			w.raw(`,`)
+		}
+		if v == nil {
+			w.raw(`null`)
+			continue
+		}
+		fn(v)
+	}
+	w.raw(`]`)
+}
+
+// nullableStrs writes a list that is not omitempty: null when nil.
+func (w *jsonWriter) nullableStrs(ss []string) {
+	if ss == nil {
+		w.raw(`null`)
+		return
+	}
+	w.strs(ss)
+}
+
 func writeMap[T any](w *jsonWriter, m map[string]*T, fn func(*T)) {
 	w.raw(`{`)
 	for i, k := range slices.Sorted(maps.Keys(m)) {
