@@ -18,6 +18,29 @@ func court() *eventsv1.Recipient {
 		Country: "DE", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE}
 }
 
+// ruleCase is a stream whose last event one rule judges.
+type ruleCase struct {
+	name  string
+	build func(s *stream)
+	want  []brief
+}
+
+// checkRule checks the findings rule raises on each case's last event.
+func checkRule(t *testing.T, rule string, cases []ruleCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &stream{}
+			tt.build(s)
+			st, cat, rec := run(t, s)
+			got := briefs(state.CheckRule(rule, st, cat, rec))
+			if want := append([]brief{}, tt.want...); !reflect.DeepEqual(got, want) {
+				t.Errorf("findings %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 // TestArt18Exception: during a restriction (Art. 18(1)), processing that
 // records an Art. 18(2) exception is allowed; the same without it is
 // processing_during_restriction. Dates worked by hand: the restriction is
@@ -32,11 +55,7 @@ func TestArt18Exception(t *testing.T) {
 		return &eventsv1.DisclosureMade{Recipient: court(), Categories: []string{catMail}, Purpose: useSvc, LegalBasis: liBasis,
 			LegalInstrumentRef: "claim 4 O 17/25", RestrictionException: ex}
 	}
-	tests := []struct {
-		name  string
-		build func(s *stream)
-		want  []brief
-	}{
+	tests := []ruleCase{
 		{"a court disclosure for legal claims during the restriction", func(s *stream) {
 			s.add(subj, applied, &eventsv1.RestrictionApplied{RestrictionId: "rs-1"}) // every purpose
 			s.add(subj, inside, toCourt(eventsv1.Art18Exception_ART18_EXCEPTION_LEGAL_CLAIMS))
@@ -61,17 +80,7 @@ func TestArt18Exception(t *testing.T) {
 			s.add(subj, after, toCourt(eventsv1.Art18Exception_ART18_EXCEPTION_UNSPECIFIED))
 		}, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := &stream{}
-			tt.build(s)
-			st, cat, rec := run(t, s)
-			got := briefs(state.CheckRule(state.RuleDuringRestriction, st, cat, rec))
-			if want := append([]brief{}, tt.want...); !reflect.DeepEqual(got, want) {
-				t.Errorf("findings %v, want %v", got, want)
-			}
-		})
-	}
+	checkRule(t, state.RuleDuringRestriction, tests)
 }
 
 // TestObjectionOverridden: the subject objects to "analytics" (a parent
@@ -97,11 +106,7 @@ func TestObjectionOverridden(t *testing.T) {
 	object := func(purposes ...string) *eventsv1.ObjectionRecorded {
 		return &eventsv1.ObjectionRecorded{Purposes: purposes}
 	}
-	tests := []struct {
-		name  string
-		build func(s *stream)
-		want  []brief
-	}{
+	tests := []ruleCase{
 		{"child purpose below the override, after it", func(s *stream) {
 			s.add(subj, objected, object("analytics"))
 			s.add(subj, grounds, override("analytics.reporting"))
@@ -138,17 +143,7 @@ func TestObjectionOverridden(t *testing.T) {
 			s.add(subj, later, collected("", liBasis, "marketing.communications.email"))
 		}, []brief{{state.RuleAfterObjection, "ev-1,ev-3"}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := &stream{}
-			tt.build(s)
-			st, cat, rec := run(t, s)
-			got := briefs(state.CheckRule(state.RuleAfterObjection, st, cat, rec))
-			if want := append([]brief{}, tt.want...); !reflect.DeepEqual(got, want) {
-				t.Errorf("findings %v, want %v", got, want)
-			}
-		})
-	}
+	checkRule(t, state.RuleAfterObjection, tests)
 }
 
 // TestTransfers: Chapter V grounds worked by hand. The United States'
