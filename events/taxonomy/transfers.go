@@ -36,7 +36,7 @@ const (
 	AdequacyCommercialPIPEDA
 	// AdequacyDPFCertified: the United States, only organisations certified
 	// under the EU-US Data Privacy Framework (on the Department of
-	// Commerce's list). The ledger cannot see the certification yet.
+	// Commerce's list): the recipient says so with Recipient.dpf_certified.
 	AdequacyDPFCertified
 )
 

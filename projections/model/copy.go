@@ -72,7 +72,7 @@ func (s *SubjectState) copyWith(tf func(time.Time) time.Time) *SubjectState {
 		return v
 	})
 	c.Notifications = copyMap(s.Notifications, func(v Notification) Notification {
-		v.DueAt, v.ClosedAt = ptr(v.DueAt), ptr(v.ClosedAt)
+		v.DueAt, v.OwedFrom, v.ScheduledAt, v.ClosedAt = ptr(v.DueAt), ptr(v.OwedFrom), ptr(v.ScheduledAt), ptr(v.ClosedAt)
 		return v
 	})
 	c.Exemptions = copyMap(s.Exemptions, func(v Exemption) Exemption {

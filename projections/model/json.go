@@ -88,8 +88,19 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 		writeList(&w, s.Objections, func(o *Objection) { w.purposesAt(o.Purposes, o.RequestID, o.At, o.EventID) })
 	}
 	if len(s.Overrides) > 0 {
-		w.raw(`,"overrides":`)
-		writeList(&w, s.Overrides, func(o *Override) { w.purposesAt(o.Purposes, o.RequestID, o.At, o.EventID) })
+		w.raw(`,"objection_overrides":`)
+		writeList(&w, s.Overrides, func(o *Override) {
+			w.raw(`{"purposes":`)
+			w.nullableStrs(o.Purposes)
+			w.raw(`,"ground":`)
+			w.str(o.Ground)
+			w.optStr(`,"request_id":`, o.RequestID)
+			w.raw(`,"at":`)
+			w.time(o.At)
+			w.raw(`,"event_id":`)
+			w.str(o.EventID)
+			w.raw(`}`)
+		})
 	}
 	if len(s.OpenRequests) > 0 {
 		w.raw(`,"open_requests":`)
@@ -161,6 +172,8 @@ func (s *SubjectState) AppendJSON(dst []byte) ([]byte, error) {
 			w.str(n.Right)
 			w.optStr(`,"cause_event_id":`, n.CauseEventID)
 			w.optTime(`,"due_at":`, n.DueAt)
+			w.optTime(`,"owed_from":`, n.OwedFrom)
+			w.optTime(`,"scheduled_at":`, n.ScheduledAt)
 			w.raw(`,"status":`)
 			w.str(n.Status)
 			w.optTime(`,"closed_at":`, n.ClosedAt)
@@ -289,7 +302,7 @@ func (w *jsonWriter) key(i int, k string) {
 	w.b = append(w.b, ':')
 }
 
-// purposesAt appends an Objection or an Override: the same fields.
+// purposesAt appends an Objection.
 func (w *jsonWriter) purposesAt(purposes []string, requestID string, at time.Time, eventID string) {
 	w.raw(`{"purposes":`)
 	if purposes == nil { // not omitempty
@@ -319,6 +332,15 @@ func writeList[T any](w *jsonWriter, list []*T, fn func(*T)) {
 		}
 	}
 	w.raw(`]`)
+}
+
+// nullableStrs writes a list that is not omitempty: null when nil.
+func (w *jsonWriter) nullableStrs(ss []string) {
+	if ss == nil {
+		w.raw(`null`)
+		return
+	}
+	w.strs(ss)
 }
 
 // writeMap appends m as an object in key order (as encoding/json does),

@@ -81,7 +81,7 @@ func randomState(r *rand.Rand) *model.SubjectState {
 		for range n() {
 			var o *model.Override
 			if r.IntN(6) > 0 {
-				o = &model.Override{Purposes: list(), RequestID: str(), At: tm(), EventID: str()}
+				o = &model.Override{Purposes: list(), Ground: str(), RequestID: str(), At: tm(), EventID: str()}
 			}
 			s.Overrides = append(s.Overrides, o)
 		}
@@ -110,7 +110,7 @@ func randomState(r *rand.Rand) *model.SubjectState {
 		s.Notifications = map[string]*model.Notification{}
 		for range n() {
 			s.Notifications[str()] = &model.Notification{RequestID: str(), RecipientID: str(), Right: str(), CauseEventID: str(),
-				DueAt: ptr(), Status: str(), ClosedAt: ptr(), Ground: str(), EventID: str()}
+				DueAt: ptr(), OwedFrom: ptr(), ScheduledAt: ptr(), Status: str(), ClosedAt: ptr(), Ground: str(), EventID: str()}
 		}
 	}
 	return s

@@ -50,10 +50,9 @@ type SubjectState struct {
 	// Restrictions by restriction id, lifted ones included.
 	Restrictions map[string]*Restriction `json:"restrictions,omitempty"`
 	Objections   []*Objection            `json:"objections,omitempty"`
-	// Overrides are the controller's Art. 21(1) compelling grounds
-	// (ObjectionOverridden), in stream order: an objection to a purpose
-	// they cover, recorded before them, is not upheld.
-	Overrides []*Override `json:"overrides,omitempty"`
+	// Overrides are the controller's Art. 21(1) grounds recorded against
+	// objections (ObjectionOverridden), in stream order.
+	Overrides []*Override `json:"objection_overrides,omitempty"`
 	// OpenRequests are the ids of requests neither fulfilled nor denied.
 	OpenRequests []string `json:"open_requests,omitempty"`
 	// Erasures by system: when each system reported erasing the subject.
@@ -107,10 +106,19 @@ type Notification struct {
 	Right        string     `json:"right"` // enum name
 	CauseEventID string     `json:"cause_event_id,omitempty"`
 	DueAt        *time.Time `json:"due_at,omitempty"` // nil when closed before it was due
-	Status       string     `json:"status"`
-	ClosedAt     *time.Time `json:"closed_at,omitempty"`
-	Ground       string     `json:"ground,omitempty"` // a waiver's ground
-	EventID      string     `json:"event_id"`         // the event that last changed it
+	// OwedFrom is when the notice became owed: the cause, or the end of the
+	// confidentiality (Art. 23) of the recipient's disclosures; nil in
+	// notices recorded before RecipientNotificationDue carried it.
+	OwedFrom *time.Time `json:"owed_from,omitempty"`
+	// ScheduledAt is the occurred_at of the RecipientNotificationDue that
+	// set DueAt and OwedFrom: a later one of the same cause reschedules an
+	// open notice (the Art. 19 saga's, when the confidentiality of the
+	// recipient's disclosure changes).
+	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
+	Status      string     `json:"status"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	Ground      string     `json:"ground,omitempty"` // a waiver's ground
+	EventID     string     `json:"event_id"`         // the event that last changed it
 }
 
 // NotificationKey keys SubjectState.Notifications.
@@ -153,10 +161,12 @@ type Objection struct {
 	EventID   string    `json:"event_id"`
 }
 
-// Override is one ObjectionOverridden: the controller demonstrated
-// compelling legitimate grounds (Art. 21(1)) for the purposes it names.
+// Override is one ObjectionOverridden: compelling legitimate grounds or
+// legal claims (Art. 21(1)) for processing the purposes it names, and the
+// purposes below them, despite the objections recorded up to At.
 type Override struct {
 	Purposes  []string  `json:"purposes"`
+	Ground    string    `json:"ground"` // enum name
 	RequestID string    `json:"request_id,omitempty"`
 	At        time.Time `json:"at"`
 	EventID   string    `json:"event_id"`
@@ -240,6 +250,27 @@ type DisclosureRow struct {
 	ActivityID         string     `json:"activity_id,omitempty"`
 	OccurredAt         time.Time  `json:"occurred_at"`
 	RecordedAt         time.Time  `json:"recorded_at"`
+	// ParticularInquiry: a public authority received the data in a
+	// particular inquiry (Art. 4(9)): it is not a recipient.
+	ParticularInquiry bool `json:"particular_inquiry,omitempty"`
+	// Art49Derogation is the Art. 49(1) derogation relied on (enum name, ""
+	// when none); DPFCertified, the importer's EU-US Data Privacy Framework
+	// certification.
+	Art49Derogation string `json:"art49_derogation,omitempty"`
+	DPFCertified    bool   `json:"dpf_certified,omitempty"`
+}
+
+// ConfidentialityChange is a DisclosureConfidentialityChanged as the
+// disclosure register takes it: the disclosure EventID of the subject gets
+// Until as its ConfidentialUntil (a lifted confidentiality ends at the
+// change's occurred_at). A change naming no disclosure of the subject
+// changes nothing.
+type ConfidentialityChange struct {
+	Seq        uint64     `json:"seq"` // the change's own sequence
+	Tenant     string     `json:"tenant"`
+	SubjectRef string     `json:"subject_ref"`
+	EventID    string     `json:"event_id"` // the disclosure's
+	Until      *time.Time `json:"until"`
 }
 
 // Request statuses.
@@ -410,7 +441,10 @@ type Batch struct {
 	From, To    uint64
 	Audit       []AuditRow
 	Disclosures []DisclosureRow
-	Subjects    []*SubjectState
+	// Confidentiality changes the ConfidentialUntil of disclosures, stored
+	// or in this batch, in this order, after Disclosures are inserted.
+	Confidentiality []ConfidentialityChange
+	Subjects        []*SubjectState
 	// SubjectDocs, when set, holds the stored document of each of Subjects
 	// (AppendJSON), encoded ahead by EncodeSubjects so that the store's
 	// writer does not have to; see SubjectDoc.

@@ -759,6 +759,9 @@ func build(ctx context.Context, store model.Writer, cat *state.Catalogue, cache 
 		if eff.Disclosure != nil {
 			b.Disclosures = append(b.Disclosures, *eff.Disclosure)
 		}
+		if eff.Confidentiality != nil {
+			b.Confidentiality = append(b.Confidentiality, *eff.Confidentiality)
+		}
 		if eff.Activity != nil {
 			b.Activities = append(b.Activities, *eff.Activity)
 		}

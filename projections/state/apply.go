@@ -27,8 +27,10 @@ type Requests func(tenant, requestID string) *model.RequestRow
 type Effects struct {
 	Audit      model.AuditRow
 	Disclosure *model.DisclosureRow
-	Activity   *model.ActivityRow
-	Profile    *model.ProfileRow
+	// Confidentiality is the register's change of a DisclosureConfidentialityChanged.
+	Confidentiality *model.ConfidentialityChange
+	Activity        *model.ActivityRow
+	Profile         *model.ProfileRow
 	// Request is the row the event created or changed (a copy: the row
 	// Requests returned is never modified); nil when none.
 	Request  *model.RequestRow
@@ -95,6 +97,7 @@ func Apply(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Rec
 	eff.Findings = append(eff.Findings, ruleExtensionNotCounted(reqs, cat, rec)...)
 	eff.Request = fold(st, reqs, cat, rec)
 	eff.Disclosure = disclosureRow(rec)
+	eff.Confidentiality = confidentialityChange(rec)
 	eff.Observed = observed(rec)
 	return eff, nil
 }
@@ -164,6 +167,8 @@ func auditRow(rec source.Record) model.AuditRow {
 		row.Categories, row.Purposes = p.RestrictionApplied.GetCategories(), p.RestrictionApplied.GetPurposes()
 	case *eventsv1.Event_ObjectionRecorded:
 		row.Purposes = p.ObjectionRecorded.GetPurposes()
+	case *eventsv1.Event_ObjectionOverridden:
+		row.Purposes = p.ObjectionOverridden.GetPurposes()
 	case *eventsv1.Event_ErasureExecuted:
 		row.Categories = p.ErasureExecuted.GetCategories()
 	case *eventsv1.Event_RecipientNotificationDue:
@@ -224,12 +229,33 @@ func disclosureRow(rec source.Record) *model.DisclosureRow {
 		Categories: slices.Clone(m.GetCategories()), Purpose: m.GetPurpose(), LegalBasis: events.EnumName(m.GetLegalBasis()),
 		SpecialCondition: events.EnumName(m.GetSpecialCategoryCondition()), LegalInstrumentRef: events.ShownText(m.GetLegalInstrumentRef(), m.GetLegalInstrumentRefText()),
 		ActivityID: m.GetActivityId(), OccurredAt: occurredAt(ev), RecordedAt: rec.RecordedAt,
+		ParticularInquiry: m.GetParticularInquiry(), DPFCertified: r.GetDpfCertified(),
+	}
+	if d := r.GetArt49Derogation(); d != eventsv1.Art49Derogation_ART49_DEROGATION_UNSPECIFIED {
+		row.Art49Derogation = events.EnumName(d)
 	}
 	if ts := m.GetConfidentialUntil(); ts != nil {
 		t := ts.AsTime()
 		row.ConfidentialUntil = &t
 	}
 	return row
+}
+
+// confidentialityChange is the register's change of a
+// DisclosureConfidentialityChanged, nil for any other event: the new end of
+// confidentiality, or the change's occurred_at when it lifts it.
+func confidentialityChange(rec source.Record) *model.ConfidentialityChange {
+	ev := rec.Event
+	m := ev.GetDisclosureConfidentialityChanged()
+	if m == nil {
+		return nil
+	}
+	until := occurredAt(ev)
+	if ts := m.GetConfidentialUntil(); ts != nil {
+		until = ts.AsTime()
+	}
+	return &model.ConfidentialityChange{Seq: rec.Sequence, Tenant: ev.GetTenant(), SubjectRef: ev.GetSubjectRef(),
+		EventID: m.GetDisclosureEventId(), Until: &until}
 }
 
 // observed lists what an event shows being processed: the purposes and
@@ -355,7 +381,8 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 	case *eventsv1.Event_ObjectionOverridden:
 		m := p.ObjectionOverridden
 		st.Overrides = append(st.Overrides, &model.Override{
-			Purposes: slices.Clone(m.GetPurposes()), RequestID: m.GetRequestId(), At: at, EventID: ev.GetEventId(),
+			Purposes: slices.Clone(m.GetPurposes()), Ground: events.EnumName(m.GetGround()), RequestID: m.GetRequestId(),
+			At: at, EventID: ev.GetEventId(),
 		})
 	case *eventsv1.Event_RelationshipEnded:
 		// It starts the retention of the activities it names (every one
@@ -415,9 +442,24 @@ func fold(st *model.SubjectState, reqs Requests, cat *Catalogue, rec source.Reco
 	case *eventsv1.Event_RecipientNotificationDue:
 		m := p.RecipientNotificationDue
 		n := notification(st, m.GetRequestId(), m.GetRecipientId(), events.EnumName(m.GetRight()))
-		if n.Status == "" { // a new one; a notice sent or waived already stays closed
-			due := m.GetDueAt().AsTime()
-			n.Status, n.DueAt, n.CauseEventID, n.EventID = model.NotificationOpen, &due, m.GetCauseEventId(), ev.GetEventId()
+		due := m.GetDueAt().AsTime()
+		var owed *time.Time
+		if ts := m.GetOwedFrom(); ts != nil {
+			t := ts.AsTime()
+			owed = &t
+		}
+		switch {
+		case n.Status == "": // a new one
+			n.Status, n.DueAt, n.OwedFrom, n.ScheduledAt, n.CauseEventID, n.EventID = model.NotificationOpen, &due, owed, &at, m.GetCauseEventId(), ev.GetEventId()
+		case n.Status == model.NotificationOpen && m.GetCauseEventId() == n.CauseEventID && (n.ScheduledAt == nil || at.After(*n.ScheduledAt)):
+			// The same cause, occurring later: the saga reschedules an open
+			// notice when the confidentiality of the recipient's disclosure
+			// changes (Art. 23), the Due occurring when the change does; the
+			// latest wins, whichever of them the stream holds first. The
+			// cause's own Due again, another cause of the same request, right
+			// and recipient change nothing, and a notice sent or waived stays
+			// closed.
+			n.DueAt, n.OwedFrom, n.ScheduledAt, n.EventID = &due, owed, &at, ev.GetEventId()
 		}
 	case *eventsv1.Event_RecipientNotified:
 		m := p.RecipientNotified

@@ -91,11 +91,14 @@
 //   - Transfers (Art. 44-49) are judged per disclosure, by the recipient it
 //     names: outside the EEA, an adequacy decision must be in force for the
 //     country at occurred_at (taxonomy.AdequacyAt); the United States'
-//     holds only for a DPF-certified importer, which no event shows yet, so
-//     it is always flagged. Other mechanisms are taken at their word. A
-//     catalogue declaring adequacy for a country without it is accepted on
-//     append (the controller's record; refusing could block the correction)
-//     and flagged at each disclosure relying on it.
+//     holds only for a recipient the event shows DPF-certified
+//     (Recipient.dpf_certified). Under the Art. 49(1)(a) derogation the
+//     subject's consent to the disclosure's purpose must be valid at
+//     occurred_at (the ledger records consent to purposes, not to
+//     transfers). Other mechanisms and derogations are taken at their word.
+//     A catalogue declaring adequacy for a country without it is accepted
+//     on append (the controller's record; refusing could block the
+//     correction) and flagged at each disclosure relying on it.
 //   - A disclosure's recipient is compared with its activity's declaration
 //     of the same id, or any activity's when its own does not list it: kind,
 //     country and transfer mechanism must be a declared one.
@@ -120,6 +123,19 @@
 //     subjects of a breach whose risk became high must be told, or an Art.
 //     34(3) exception recorded, within BreachTellSubjectsWithin (72 hours:
 //     the law says "without undue delay").
+//     country, transfer mechanism, Art. 49(1) derogation and DPF
+//     certification must be a declared one.
+//   - Art. 18(2): an event that records a restriction_exception is not
+//     processing during a restriction (taken at its word). Art. 21(1): an
+//     ObjectionOverridden lifts processing_after_objection for the purposes
+//     it covers (and those below), after it, of the objections recorded up
+//     to it; never for direct marketing.
+//   - Art. 19 notices: a later RecipientNotificationDue of the same cause
+//     (occurring later: the saga's reschedule when a disclosure's
+//     confidentiality changes) replaces an open notice's due date and
+//     owed_from; a DisclosureConfidentialityChanged sets the register's
+//     confidential_until of the subject's disclosure it names (the last
+//     change wins; a lift ends it at the change's occurred_at).
 //   - A finding's detail names ids and taxonomy keys only, never a value.
 //   - Findings have a life cycle (Art. 5(2)): a FindingStatusChanged names
 //     findings by id and/or a group key "<rule>:<cause>" (GroupKey; the

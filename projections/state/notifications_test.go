@@ -47,6 +47,33 @@ func TestNotifications(t *testing.T) {
 			s.add(subj, day(0), due("gone", day(30)))
 			s.add(subj, day(2), waived)
 		}, 90, map[string]string{"gone": model.NotificationWaived}, []brief{}},
+		// Rescheduling (the saga, when a disclosure's confidentiality
+		// changes): a Due of the same cause occurring later wins, whichever
+		// the stream holds first; the cause's own Due again, or another
+		// cause's, changes nothing; a closed notice stays closed.
+		{"rescheduled earlier: overdue from the new date", func(s *stream) {
+			s.add(subj, day(0), due("police", day(600)))
+			s.add(subj, day(20), due("police", day(50))) // ev-2: lifted on day 20
+		}, 51, map[string]string{"police": model.NotificationOpen}, []brief{{state.RuleNotificationOverdue, "ev-2"}}},
+		{"rescheduled, stored before the first due", func(s *stream) {
+			s.add(subj, day(20), due("police", day(50))) // ev-1
+			s.add(subj, day(0), due("police", day(600)))
+		}, 51, map[string]string{"police": model.NotificationOpen}, []brief{{state.RuleNotificationOverdue, "ev-1"}}},
+		{"rescheduled later: not yet overdue", func(s *stream) {
+			s.add(subj, day(0), due("insurer", day(30)))
+			s.add(subj, day(10), due("insurer", day(300)))
+		}, 31, map[string]string{"insurer": model.NotificationOpen}, []brief{}},
+		{"another cause of the same request reschedules nothing", func(s *stream) {
+			s.add(subj, day(0), due("mailer", day(30))) // ev-1
+			d := due("mailer", day(300))
+			d.CauseEventId = "0190d5a0-0000-7000-8000-000000000002"
+			s.add(subj, day(10), d)
+		}, 31, map[string]string{"mailer": model.NotificationOpen}, []brief{{state.RuleNotificationOverdue, "ev-1"}}},
+		{"a notified notice stays closed", func(s *stream) {
+			s.add(subj, day(0), due("mailer", day(30)))
+			s.add(subj, day(3), notified("mailer"))
+			s.add(subj, day(10), due("mailer", day(35)))
+		}, 90, map[string]string{"mailer": model.NotificationNotified}, []brief{}},
 		{"one of two overdue", func(s *stream) {
 			s.add(subj, day(0), due("mailer", day(30))) // ev-1
 			s.add(subj, day(0), due("crm-vendor", day(30)))

@@ -44,6 +44,23 @@ func (r *Result) Subject(tenant, subjectRef string) *model.SubjectState {
 	return nil
 }
 
+// ApplyConfidentiality applies c to the register rows it names (the
+// disclosure of c's tenant, subject and event id) and returns rows: the
+// reference of what a store's update does.
+func ApplyConfidentiality(rows []model.DisclosureRow, c model.ConfidentialityChange) []model.DisclosureRow {
+	for i := range rows {
+		if r := &rows[i]; r.Tenant == c.Tenant && r.SubjectRef == c.SubjectRef && r.EventID == c.EventID {
+			var until *time.Time
+			if c.Until != nil {
+				t := *c.Until
+				until = &t
+			}
+			r.ConfidentialUntil = until
+		}
+	}
+	return rows
+}
+
 // Replay folds recs (a stream, in order) in memory with Apply — the
 // reference projection every store must agree with — and adds the
 // time-based findings at now; a zero now means the greatest occurred_at in
@@ -101,6 +118,9 @@ func Replay(recs []source.Record, now time.Time) (*Result, error) {
 		res.Audit = append(res.Audit, eff.Audit)
 		if eff.Disclosure != nil {
 			res.Disclosures = append(res.Disclosures, *eff.Disclosure)
+		}
+		if c := eff.Confidentiality; c != nil {
+			res.Disclosures = ApplyConfidentiality(res.Disclosures, *c)
 		}
 		if eff.Activity != nil {
 			res.Activities = append(res.Activities, *eff.Activity)

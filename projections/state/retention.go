@@ -190,7 +190,7 @@ func upheldObjection(st *model.SubjectState, purposes []string, now time.Time) (
 		}
 		for _, q := range o.Purposes {
 			for _, p := range purposes {
-				if !taxonomy.Covers(q, p) || overridden(st, o.At, p, now) {
+				if !taxonomy.Covers(q, p) || overridden(st, p, o.At, now) {
 					continue
 				}
 				if first == nil || o.At.Before(*first) {
@@ -201,26 +201,6 @@ func upheldObjection(st *model.SubjectState, purposes []string, now time.Time) (
 		}
 	}
 	return first, key
-}
-
-// overridden reports whether an ObjectionOverridden at or after an
-// objection of time at, and at or before now, covers purpose p. It never
-// covers direct marketing (Art. 21(3)).
-func overridden(st *model.SubjectState, at time.Time, p string, now time.Time) bool {
-	if taxonomy.Covers(marketingPurpose, p) {
-		return false
-	}
-	for _, ov := range st.Overrides {
-		if ov == nil || ov.At.Before(at) || ov.At.After(now) {
-			continue
-		}
-		for _, r := range ov.Purposes {
-			if taxonomy.Covers(r, p) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Expiry is one collection period whose retention runs out (Expiring).

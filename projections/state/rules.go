@@ -38,11 +38,13 @@ const (
 	RuleAfterErasure          = "processing_after_erasure"
 	// RuleTransferWithoutGround: a disclosure to a third country (outside
 	// the EEA) without a Chapter V ground: under an adequacy decision that is
-	// not in force for the country at occurred_at (Art. 45), or under none.
+	// not in force for the country at occurred_at (Art. 45) or does not cover
+	// the importer (the United States': DPF certification), under the Art.
+	// 49(1)(a) derogation without the subject's consent, or under none.
 	RuleTransferWithoutGround = "transfer_without_chapter_v_ground"
-	// RuleRecipientNotAsDeclared: a disclosure whose recipient kind, country
-	// or transfer mechanism is not the one the catalogue declares for that
-	// recipient id.
+	// RuleRecipientNotAsDeclared: a disclosure whose recipient kind, country,
+	// transfer mechanism, Art. 49(1) derogation or DPF certification is not
+	// the one the catalogue declares for that recipient id.
 	RuleRecipientNotAsDeclared = "disclosure_to_recipient_not_as_declared"
 	// RuleExtensionNotCounted: an extension of a rights request's deadline
 	// that does not count (Art. 12(3)): recorded after the first month
@@ -145,6 +147,9 @@ type processing struct {
 	basis      eventsv1.LegalBasis
 	condition  eventsv1.LegalBasis
 	groups     []string // key groups of the event's values
+	// exception is the Art. 18(2) exception the event relies on while the
+	// data is restricted (UNSPECIFIED: none).
+	exception eventsv1.Art18Exception
 }
 
 // processingOf returns the processing an event does; ok is false for an
@@ -154,16 +159,16 @@ func processingOf(ev *eventsv1.Event) (p processing, ok bool) {
 	switch m := ev.GetPayload().(type) {
 	case *eventsv1.Event_DataCollected:
 		d := m.DataCollected
-		p = processing{d.GetActivityId(), d.GetPurposes(), d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil}
+		p = processing{d.GetActivityId(), d.GetPurposes(), d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil, d.GetRestrictionException()}
 		vals = d.GetValues()
 	case *eventsv1.Event_DisclosureMade:
 		d := m.DisclosureMade
-		p = processing{d.GetActivityId(), []string{d.GetPurpose()}, d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil}
+		p = processing{d.GetActivityId(), []string{d.GetPurpose()}, d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil, d.GetRestrictionException()}
 		vals = d.GetValues()
 	case *eventsv1.Event_DataProcessed:
 		// A use holds no values: its key group is its activity's.
 		d := m.DataProcessed
-		p = processing{d.GetActivityId(), d.GetPurposes(), d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil}
+		p = processing{d.GetActivityId(), d.GetPurposes(), d.GetCategories(), d.GetLegalBasis(), d.GetSpecialCategoryCondition(), nil, d.GetRestrictionException()}
 	default:
 		// exhaustive: only a collection, a use and a disclosure process
 		// personal data; the others record rights, consents and decisions
@@ -309,6 +314,16 @@ func relatedWithdrawal(st *model.SubjectState, purpose string, own *model.Consen
 // purposes below it, and processing for a broader purpose than the one
 // objected to is flagged too, since it may include it; a sibling purpose is
 // not.
+//
+// The controller's compelling legitimate grounds or legal claims (Art.
+// 21(1), ObjectionOverridden) lift it for processing on Art. 6(1)(e) or (f)
+// after the override, for the purposes the override names and those below
+// them, of the objections recorded (occurred_at) at or before the override:
+// of the purpose and the key objected to, the narrower is the processing
+// objected to, and the override must cover it. An objection recorded after
+// the override needs grounds of its own. Direct marketing is never
+// overridden (Art. 21(3); validation refuses such an override, and a stored
+// one is ignored here).
 func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
 	p, ok := processingOf(rec.Event)
 	if !ok {
@@ -317,9 +332,10 @@ func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []mo
 	at := occurredAt(rec.Event)
 	var ids, hit []string
 	for _, purpose := range p.purposes {
+		marketing := taxonomy.Covers(marketingPurpose, purpose)
 		if p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_E_PUBLIC_TASK &&
 			p.basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS &&
-			!taxonomy.Covers(marketingPurpose, purpose) {
+			!marketing {
 			continue
 		}
 		for _, o := range st.Objections {
@@ -328,6 +344,13 @@ func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []mo
 			}
 			for _, op := range o.Purposes {
 				if !taxonomy.Related(op, purpose) {
+					continue
+				}
+				objected := purpose // the narrower of the two keys
+				if !taxonomy.Covers(op, purpose) {
+					objected = op
+				}
+				if !marketing && !taxonomy.Covers(marketingPurpose, objected) && overridden(st, objected, o.At, at) {
 					continue
 				}
 				ids = append(ids, o.EventID)
@@ -348,13 +371,39 @@ func ruleObjection(st *model.SubjectState, _ *Catalogue, rec source.Record) []mo
 		"%s for %s after the subject objected to it%s", what(rec.Event, p), strings.Join(hit, ", "), under(p)))}
 }
 
+// overridden tells whether an ObjectionOverridden of the subject, recorded
+// (occurred_at) at or after objectedAt and at or before at, names purpose or
+// a purpose above it. It never covers direct marketing (Art. 21(3)), which
+// Validate refuses in an override.
+func overridden(st *model.SubjectState, purpose string, objectedAt, at time.Time) bool {
+	if taxonomy.Covers(marketingPurpose, purpose) {
+		return false
+	}
+	for _, o := range st.Overrides {
+		if o == nil || o.At.Before(objectedAt) || o.At.After(at) {
+			continue
+		}
+		if coversAny(o.Purposes, purpose) {
+			return true
+		}
+	}
+	return false
+}
+
 // ruleRestriction: processing while a restriction (Art. 18) in force at
 // occurred_at covers it: applied at or before, not lifted by then, for one
 // of the event's purposes (a restriction without purposes covers every
 // purpose) and, when the restriction names categories, for one of them.
+// An event that records an Art. 18(2) exception (restriction_exception:
+// the subject's consent, legal claims, the protection of another person,
+// an important public interest) is processing the law allows during the
+// restriction, and raises nothing: the ledger takes the exception at its
+// word, as it takes a transfer mechanism (the event is the controller's
+// record of relying on it). Storage is allowed anyway (Art. 18(2)) and is
+// no event.
 func ruleRestriction(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
 	p, ok := processingOf(rec.Event)
-	if !ok {
+	if !ok || p.exception != eventsv1.Art18Exception_ART18_EXCEPTION_UNSPECIFIED {
 		return nil
 	}
 	at := occurredAt(rec.Event)
@@ -640,15 +689,23 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // ruleTransferWithoutGround: a disclosure to a recipient outside the EEA
-// (Art. 44) under TRANSFER_MECHANISM_ADEQUACY_DECISION while no Art. 45
-// decision for its country is in force at occurred_at
-// (taxonomy.AdequacyAt), or under the United States' decision, which holds
-// only for an importer certified under the Data Privacy Framework, which the
-// event cannot show; or with no mechanism at all (validation refuses one
-// now; a stored one is still judged). The other mechanisms (Art. 46, 47,
-// 49) are taken at their word: the ledger holds no clauses or rules to
-// check.
-func ruleTransferWithoutGround(_ *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
+// (Art. 44) without a Chapter V ground:
+//   - under TRANSFER_MECHANISM_ADEQUACY_DECISION while no Art. 45 decision
+//     for its country is in force at occurred_at (taxonomy.AdequacyAt), or
+//     under the United States' decision (2023/1795) to a recipient the
+//     disclosure does not show certified under the EU-US Data Privacy
+//     Framework (Recipient.dpf_certified): that decision covers certified
+//     importers only;
+//   - under TRANSFER_MECHANISM_DEROGATION_ART49 relying on Art. 49(1)(a),
+//     the subject's explicit consent, with no valid consent of the subject
+//     on record for the disclosure's purpose at occurred_at (the finding
+//     names the derogation; the other derogations are taken at their word);
+//   - with no mechanism at all (validation refuses one now; a stored one is
+//     still judged).
+//
+// The other mechanisms (Art. 46, 47) are taken at their word: the ledger
+// holds no clauses or rules to check.
+func ruleTransferWithoutGround(st *model.SubjectState, _ *Catalogue, rec source.Record) []model.Finding {
 	m := rec.Event.GetDisclosureMade()
 	if m == nil {
 		return nil
@@ -660,6 +717,7 @@ func ruleTransferWithoutGround(_ *model.SubjectState, _ *Catalogue, rec source.R
 	}
 	at := occurredAt(rec.Event)
 	var why string
+	var ids []string
 	switch tm {
 	case eventsv1.TransferMechanism_TRANSFER_MECHANISM_UNSPECIFIED, eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE:
 		why = fmt.Sprintf("under %s: no Chapter V ground (Art. 44)", tm)
@@ -668,20 +726,34 @@ func ruleTransferWithoutGround(_ *model.SubjectState, _ *Catalogue, rec source.R
 		switch {
 		case !ok:
 			why = fmt.Sprintf("under %s, but no Art. 45 adequacy decision for %s is in force on %s", tm, country, at.Format(time.DateOnly))
-		case a.Condition == taxonomy.AdequacyDPFCertified:
-			why = fmt.Sprintf("under %s: the adequacy decision for %s (%s) covers only an importer certified under the EU-US Data Privacy Framework, which the ledger cannot see", tm, country, a.Source)
+		case a.Condition == taxonomy.AdequacyDPFCertified && !r.GetDpfCertified():
+			why = fmt.Sprintf("under %s: the adequacy decision for %s (%s) covers only an importer certified under the EU-US Data Privacy Framework, and the recipient is not shown certified (dpf_certified)", tm, country, a.Source)
+		}
+	case eventsv1.TransferMechanism_TRANSFER_MECHANISM_DEROGATION_ART49:
+		if r.GetArt49Derogation() != eventsv1.Art49Derogation_ART49_DEROGATION_EXPLICIT_CONSENT {
+			break
+		}
+		purpose := m.GetPurpose()
+		switch s, c := consentAt(st, purpose, at); s {
+		case consentValid:
+		case consentWithdrawn:
+			why = fmt.Sprintf("under %s, %s (Art. 49(1)(a)), but the subject's consent to %s was withdrawn", tm, r.GetArt49Derogation(), purpose)
+			ids = append(ids, c.EventID)
+		default:
+			why = fmt.Sprintf("under %s, %s (Art. 49(1)(a)), with no valid consent of the subject to %s on record", tm, r.GetArt49Derogation(), purpose)
 		}
 	}
 	if why == "" {
 		return nil
 	}
-	return []model.Finding{finding(RuleTransferWithoutGround, rec, nil, fmt.Sprintf(
+	return []model.Finding{finding(RuleTransferWithoutGround, rec, ids, fmt.Sprintf(
 		"disclosure to recipient %s in %s, outside the EEA, %s", r.GetId(), country, why))}
 }
 
 // ruleRecipientNotAsDeclared: a disclosure to a recipient id the catalogue
 // declares (as of occurred_at, as the other rules see it), whose kind,
-// country or transfer mechanism is not the declared one. The disclosure's
+// country, transfer mechanism, Art. 49(1) derogation or DPF certification
+// is not the declared one. The disclosure's
 // activity is compared when it declares the recipient; else every activity
 // that declares it, and the disclosure is fine if one of them matches. A
 // recipient no activity declares is RuleUndeclaredRecipient's.
@@ -729,6 +801,12 @@ func ruleRecipientNotAsDeclared(_ *model.SubjectState, cat *Catalogue, rec sourc
 		}
 		if d.GetTransferMechanism() != r.GetTransferMechanism() {
 			diff = append(diff, fmt.Sprintf("transfer mechanism %s, declared %s", r.GetTransferMechanism(), d.GetTransferMechanism()))
+		}
+		if d.GetArt49Derogation() != r.GetArt49Derogation() {
+			diff = append(diff, fmt.Sprintf("Art. 49(1) derogation %s, declared %s", r.GetArt49Derogation(), d.GetArt49Derogation()))
+		}
+		if d.GetDpfCertified() != r.GetDpfCertified() {
+			diff = append(diff, fmt.Sprintf("DPF certified %t, declared %t", r.GetDpfCertified(), d.GetDpfCertified()))
 		}
 		if len(diff) == 0 {
 			return nil

@@ -507,7 +507,7 @@ func TestPurposeLimitationDetails(t *testing.T) {
 
 // TestTransferDetails: a transfer finding names the recipient id, the
 // countries and the mechanisms, and for the United States the certification
-// the ledger cannot see.
+// the recipient is not shown to have.
 func TestTransferDetails(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -105,6 +105,7 @@ type subject struct {
 	consents     []string // purposes with consent given and not withdrawn
 	withdrawn    []string
 	disclosedTo  []string // recipient ids
+	disclosures  []string // event ids of its disclosures, in order
 	requests     []*request
 	restrictions []string // in force
 	shredded     bool
@@ -356,9 +357,18 @@ func (g *gen) force(name protoreflect.Name) *eventsv1.Event {
 		return ev
 	case "disclosure_confidentiality_changed":
 		ev := g.event(t, s, "legal")
-		ev.Payload = &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: &eventsv1.DisclosureConfidentialityChanged{
-			DisclosureEventId: g.uuid7(), LegalInstrumentRef: "order lifted",
-		}}
+		c := &eventsv1.DisclosureConfidentialityChanged{DisclosureEventId: g.uuid7(), LegalInstrumentRef: "order lifted"}
+		// The subject's latest disclosure when it has one, so that the
+		// register's update is exercised; lifted, or (by the change's event
+		// id, not the generator, so that the rest of the stream stays as it
+		// was) extended.
+		if n := len(s.disclosures); n > 0 {
+			c.DisclosureEventId = s.disclosures[n-1]
+			if strings.HasSuffix(ev.GetEventId(), "1") || strings.HasSuffix(ev.GetEventId(), "2") {
+				c.ConfidentialUntil, c.LegalInstrumentRef = ts(g.clock.Add(90*24*time.Hour)), "order extended"
+			}
+		}
+		ev.Payload = &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: c}
 		return ev
 	case "breach_risk_assessed":
 		return g.breachStep(t, func(ev *eventsv1.Event) {
@@ -927,6 +937,7 @@ func (g *gen) disclose(t *tenant, s *subject) *eventsv1.Event {
 		m.Values = []*eventsv1.DataValue{{Category: c, KeyGroup: a.GetKeyGroup(), Value: &eventsv1.DataValue_Plaintext{Plaintext: g.value(c, s)}}}
 	}
 	ev.Payload = &eventsv1.Event_DisclosureMade{DisclosureMade: m}
+	s.disclosures = append(s.disclosures, ev.GetEventId())
 	if !slices.Contains(s.disclosedTo, rcp.GetId()) {
 		s.disclosedTo = append(s.disclosedTo, rcp.GetId())
 	}

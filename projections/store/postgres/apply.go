@@ -130,6 +130,8 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::te
 			confidential                                                     = make([]*int64, n)
 			eventID, tenant, subject, recID, recName, recKind, country, mech = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
 			cats, purpose, basis, special, instrument, activity              = strs(n), strs(n), strs(n), strs(n), strs(n), strs(n)
+			inquiry, certified                                               = make([]bool, n), make([]bool, n)
+			derogation                                                       = strs(n)
 		)
 		for i := range b.Disclosures {
 			r := &b.Disclosures[i]
@@ -140,21 +142,33 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::te
 			confidential[i] = e.timePtr("disclosure confidential_until", r.ConfidentialUntil)
 			activity[i] = r.ActivityID
 			occurred[i], recorded[i] = e.time("disclosure occurred_at", r.OccurredAt), e.time("disclosure recorded_at", r.RecordedAt)
+			inquiry[i], derogation[i], certified[i] = r.ParticularInquiry, r.Art49Derogation, r.DPFCertified
 		}
 		add("disclosures", `INSERT INTO disclosures (seq, event_id, tenant, subject_ref, recipient_id, recipient_name,
 	recipient_kind, country, transfer_mechanism, categories, purpose, legal_basis, special_condition,
-	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at)
+	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at,
+	particular_inquiry, art49_derogation, dpf_certified)
 SELECT seq, event_id, tenant, subject_ref, recipient_id, recipient_name,
 	recipient_kind, country, transfer_mechanism, categories::text[], purpose, legal_basis, special_condition,
-	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at
+	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at,
+	particular_inquiry, art49_derogation, dpf_certified
 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 	$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-	$14::text[], $15::bigint[], $16::text[], $17::bigint[], $18::bigint[])
+	$14::text[], $15::bigint[], $16::text[], $17::bigint[], $18::bigint[],
+	$19::boolean[], $20::text[], $21::boolean[])
 	AS r(seq, event_id, tenant, subject_ref, recipient_id, recipient_name,
 	recipient_kind, country, transfer_mechanism, categories, purpose, legal_basis, special_condition,
-	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at)`,
+	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at,
+	particular_inquiry, art49_derogation, dpf_certified)`,
 			seq, eventID, tenant, subject, recID, recName, recKind, country, mech, cats, purpose, basis, special,
-			instrument, confidential, activity, occurred, recorded)
+			instrument, confidential, activity, occurred, recorded, inquiry, derogation, certified)
+	}
+	// After the inserts: a change may name a disclosure of this batch. One
+	// statement each, in order (the last change of a disclosure wins).
+	for _, c := range b.Confidentiality {
+		add("disclosure confidentiality", `UPDATE disclosures SET confidential_until = $4
+WHERE tenant = $1 AND subject_ref = $2 AND event_id = $3`,
+			c.Tenant, c.SubjectRef, c.EventID, e.timePtr("disclosure confidential_until", c.Until))
 	}
 	for _, st := range b.Subjects {
 		if st == nil {

@@ -502,7 +502,8 @@ func scanAudit(r pgx.CollectableRow) (model.AuditRow, error) {
 
 const disclosureCols = `seq, event_id, tenant, subject_ref, recipient_id, recipient_name, recipient_kind,
 	country, transfer_mechanism, categories, purpose, legal_basis, special_condition,
-	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at`
+	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at,
+	particular_inquiry, art49_derogation, dpf_certified`
 
 func scanDisclosure(r pgx.CollectableRow) (model.DisclosureRow, error) {
 	var (
@@ -512,7 +513,8 @@ func scanDisclosure(r pgx.CollectableRow) (model.DisclosureRow, error) {
 	)
 	err := r.Scan(&seq, &d.EventID, &d.Tenant, &d.SubjectRef, &d.RecipientID, &d.RecipientName, &d.RecipientKind,
 		&d.Country, &d.TransferMechanism, &d.Categories, &d.Purpose, &d.LegalBasis, &d.SpecialCondition,
-		&d.LegalInstrumentRef, &confidential, &d.ActivityID, &occurred, &recorded)
+		&d.LegalInstrumentRef, &confidential, &d.ActivityID, &occurred, &recorded,
+		&d.ParticularInquiry, &d.Art49Derogation, &d.DPFCertified)
 	d.Seq, d.ConfidentialUntil = uint64(seq), fromNullNanos(confidential)
 	d.OccurredAt, d.RecordedAt, d.Categories = fromNanos(occurred), fromNanos(recorded), list(d.Categories)
 	return d, err

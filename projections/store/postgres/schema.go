@@ -218,6 +218,14 @@ CREATE TABLE breaches (
 );
 CREATE INDEX breaches_by_first_seq ON breaches (tenant, first_seq);
 `,
+	// 8: the register's Art. 4(9) inquiry flag, Art. 49(1) derogation and
+	// DPF certification. Rows projected before it hold the defaults until
+	// the next rebuild.
+	`
+ALTER TABLE disclosures ADD COLUMN particular_inquiry boolean NOT NULL DEFAULT false;
+ALTER TABLE disclosures ADD COLUMN art49_derogation text NOT NULL DEFAULT '';
+ALTER TABLE disclosures ADD COLUMN dpf_certified boolean NOT NULL DEFAULT false;
+`,
 }
 
 // ddlLock is the advisory lock every transaction that creates tables holds

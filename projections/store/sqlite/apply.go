@@ -10,8 +10,8 @@ import (
 	"github.com/docketledger/docket/projections/model"
 )
 
-// rowsPerStatement bounds a multi-row INSERT. With at most 18 columns a
-// statement binds under 2,000 variables, far below SQLite's limit (32,766).
+// rowsPerStatement bounds a multi-row INSERT. With at most 21 columns a
+// statement binds under 2,200 variables, far below SQLite's limit (32,766).
 const rowsPerStatement = 100
 
 // table describes the multi-row INSERT of one row type.
@@ -28,7 +28,8 @@ var (
 	disclosureTable = table{name: "disclosures", cols: []string{
 		"seq", "event_id", "tenant", "subject_ref", "recipient_id", "recipient_name", "recipient_kind",
 		"country", "transfer_mechanism", "categories", "purpose", "legal_basis", "special_condition",
-		"legal_instrument_ref", "confidential_until", "activity_id", "occurred_at", "recorded_at"}}
+		"legal_instrument_ref", "confidential_until", "activity_id", "occurred_at", "recorded_at",
+		"particular_inquiry", "art49_derogation", "dpf_certified"}}
 	subjectTable = table{name: "subjects",
 		cols: []string{"tenant", "subject_ref", "first_seq", "state"},
 		tail: ` ON CONFLICT (tenant, subject_ref) DO UPDATE SET first_seq = excluded.first_seq, state = excluded.state`}
@@ -95,6 +96,8 @@ func (t *table) insertSQL(p string, n int) string {
 // encoded is a batch turned into SQL arguments, one flat slice per table.
 type encoded struct {
 	audit, disclosures, subjects, requests, breaches, activities, profiles, observed, findings, quarantine, findingStatus []any
+	// confidentiality holds the arguments of one UPDATE per change.
+	confidentiality [][]any
 }
 
 func encodeBatch(b *model.Batch) (*encoded, error) {
@@ -115,7 +118,12 @@ func encodeBatch(b *model.Batch) (*encoded, error) {
 			r.RecipientID, r.RecipientName, r.RecipientKind, r.Country, r.TransferMechanism,
 			e.strings(r.Categories), r.Purpose, r.LegalBasis, r.SpecialCondition,
 			r.LegalInstrumentRef, e.timePtr("disclosure confidential_until", r.ConfidentialUntil), r.ActivityID,
-			e.time("disclosure occurred_at", r.OccurredAt), e.time("disclosure recorded_at", r.RecordedAt))
+			e.time("disclosure occurred_at", r.OccurredAt), e.time("disclosure recorded_at", r.RecordedAt),
+			boolArg(r.ParticularInquiry), r.Art49Derogation, boolArg(r.DPFCertified))
+	}
+	for _, c := range b.Confidentiality {
+		x.confidentiality = append(x.confidentiality, []any{
+			e.timePtr("disclosure confidential_until", c.Until), c.Tenant, c.SubjectRef, c.EventID})
 	}
 	x.subjects = make([]any, 0, len(b.Subjects)*len(subjectTable.cols))
 	for i, s := range b.Subjects {
@@ -243,6 +251,14 @@ func (s *Store) apply(ctx context.Context, b *model.Batch, p *partition) error {
 	for i, args := range [][]any{x.audit, x.disclosures, x.subjects, x.requests, x.breaches, x.activities, x.profiles, x.observed, x.findings, x.quarantine, x.findingStatus} {
 		if err := s.insert(ctx, tx, allTables[i], args); err != nil {
 			return fmt.Errorf("sqlite store: apply %d..%d: %s: %w", b.From, b.To, allTables[i].name, err)
+		}
+	}
+	// After the inserts: a change may name a disclosure of this batch; in
+	// order, so the last change of a disclosure wins.
+	for _, args := range x.confidentiality {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+s.t("disclosures")+` SET confidential_until = ?
+	WHERE tenant = ? AND subject_ref = ? AND event_id = ?`, args...); err != nil {
+			return fmt.Errorf("sqlite store: apply %d..%d: disclosure confidentiality: %w", b.From, b.To, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -232,7 +232,8 @@ func (s *Store) Disclosures(ctx context.Context, f model.DisclosureFilter, p mod
 	w.after("seq", p.After)
 	rows, err := s.r.QueryContext(ctx, `SELECT seq, event_id, tenant, subject_ref, recipient_id, recipient_name,
 	recipient_kind, country, transfer_mechanism, categories, purpose, legal_basis, special_condition,
-	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at
+	legal_instrument_ref, confidential_until, activity_id, occurred_at, recorded_at,
+	particular_inquiry, art49_derogation, dpf_certified
 FROM `+s.t("disclosures")+w.String()+` ORDER BY seq`+limit(p), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: disclosures: %w", err)
@@ -241,17 +242,20 @@ FROM `+s.t("disclosures")+w.String()+` ORDER BY seq`+limit(p), w.args...)
 	var out []model.DisclosureRow
 	for rows.Next() {
 		var (
-			r             model.DisclosureRow
-			seq, occ, rec int64
-			until         *int64
-			categories    string
+			r                  model.DisclosureRow
+			seq, occ, rec      int64
+			inquiry, certified int64
+			until              *int64
+			categories         string
 		)
 		if err := rows.Scan(&seq, &r.EventID, &r.Tenant, &r.SubjectRef, &r.RecipientID, &r.RecipientName,
 			&r.RecipientKind, &r.Country, &r.TransferMechanism, &categories, &r.Purpose, &r.LegalBasis,
-			&r.SpecialCondition, &r.LegalInstrumentRef, &until, &r.ActivityID, &occ, &rec); err != nil {
+			&r.SpecialCondition, &r.LegalInstrumentRef, &until, &r.ActivityID, &occ, &rec,
+			&inquiry, &r.Art49Derogation, &certified); err != nil {
 			return nil, fmt.Errorf("sqlite store: disclosures: %w", err)
 		}
 		r.Seq, r.ConfidentialUntil, r.OccurredAt, r.RecordedAt = uint64(seq), fromNullNanos(until), fromNanos(occ), fromNanos(rec)
+		r.ParticularInquiry, r.DPFCertified = inquiry != 0, certified != 0
 		if r.Categories, err = decodeStrings("categories", categories); err != nil {
 			return nil, fmt.Errorf("sqlite store: disclosures: %w", err)
 		}

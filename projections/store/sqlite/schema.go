@@ -219,6 +219,14 @@ CREATE TABLE {p}breaches (
 ) STRICT;
 CREATE INDEX {p}breaches_first_seq ON {p}breaches (tenant, first_seq);
 `,
+	// 8: the register's Art. 4(9) inquiry flag, Art. 49(1) derogation and
+	// DPF certification. Rows projected before it hold the defaults until
+	// the next rebuild.
+	8: `
+ALTER TABLE {p}disclosures ADD COLUMN particular_inquiry INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE {p}disclosures ADD COLUMN art49_derogation TEXT NOT NULL DEFAULT '';
+ALTER TABLE {p}disclosures ADD COLUMN dpf_certified INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // generationTable is shared by every generation: which one is current.

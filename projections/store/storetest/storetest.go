@@ -74,6 +74,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Database) {
 		{"History", testHistory},
 		{"Event", testEvent},
 		{"Disclosures", testDisclosures},
+		{"ConfidentialityChanges", testConfidentialityChanges},
 		{"ListRequests", testListRequests},
 		{"Breaches", testBreaches},
 		{"Findings", testFindings},
@@ -256,6 +257,9 @@ func disclosureRow(tenant, subject string, seq uint64) model.DisclosureRow {
 		ActivityID:         "act-newsletter",
 		OccurredAt:         at(n),
 		RecordedAt:         at(n + 1),
+		ParticularInquiry:  n%2 == 1,
+		Art49Derogation:    []string{"", "ART49_DEROGATION_LEGAL_CLAIMS"}[n%2],
+		DPFCertified:       n%3 == 0,
 	}
 }
 
@@ -289,6 +293,14 @@ func subjectState(tenant, subject string, firstSeq uint64) *model.SubjectState {
 		},
 		Objections: []*model.Objection{
 			{Purposes: []string{"marketing.advertising", "analytics"}, RequestID: "req-2", At: at(n + 7), EventID: "ev-o1"},
+		},
+		Overrides: []*model.Override{
+			{Purposes: []string{"analytics.reporting"}, Ground: "OBJECTION_OVERRIDE_GROUND_LEGAL_CLAIMS", RequestID: "req-2",
+				At: at(n + 8), EventID: "ev-ov1"},
+		},
+		Notifications: map[string]*model.Notification{
+			"req-3/police/RIGHT_ERASURE": {RequestID: "req-3", RecipientID: "police", Right: "RIGHT_ERASURE", CauseEventID: "ev-e1",
+				DueAt: ptr(at(n + 20)), OwedFrom: ptr(at(n + 19)), ScheduledAt: ptr(at(n + 18)), Status: model.NotificationOpen, EventID: "ev-d1"},
 		},
 		OpenRequests: []string{"req-3", "req-4"},
 		Erasures:     map[string]time.Time{"crm": at(n + 8), "mailer": at(n + 9)},

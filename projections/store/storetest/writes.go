@@ -450,3 +450,51 @@ func testReadsDuringApply(t *testing.T, db Database) {
 		t.Errorf("History after Apply: %d rows, want 3", len(rows))
 	}
 }
+
+// testConfidentialityChanges: a DisclosureConfidentialityChanged updates
+// the register's confidential_until of the disclosure it names (of that
+// tenant and subject only), in a later batch or in the disclosure's own
+// batch, the last change winning; and the count by confidentiality
+// follows it.
+func testConfidentialityChanges(t *testing.T, db Database) {
+	s := open(t, db, 1)
+	ctx := t.Context()
+	const tenant = "acme"
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	d1, d2 := disclosureRow(tenant, "sub-1", 1), disclosureRow(tenant, "sub-1", 2)
+	d1.ConfidentialUntil, d2.ConfidentialUntil = ptr(at.AddDate(1, 0, 0)), ptr(at.AddDate(1, 0, 0))
+	other := disclosureRow(tenant, "sub-2", 3)
+	other.EventID = d1.EventID // another subject's row with the same event id: untouched
+	other.ConfidentialUntil = ptr(at.AddDate(1, 0, 0))
+	lifted, extended := at, at.AddDate(2, 0, 0)
+	apply(t, s, 0, 3, model.Batch{Disclosures: []model.DisclosureRow{d1, d2, other}})
+	// d1 lifted in a later batch; d2 extended, then extended again, within
+	// its batch with a new disclosure d4, itself lifted in the same batch.
+	d4 := disclosureRow(tenant, "sub-1", 4)
+	d4.ConfidentialUntil = ptr(at.AddDate(1, 0, 0))
+	apply(t, s, 3, 8, model.Batch{
+		Disclosures: []model.DisclosureRow{d4},
+		Confidentiality: []model.ConfidentialityChange{
+			{Seq: 5, Tenant: tenant, SubjectRef: "sub-1", EventID: d1.EventID, Until: &lifted},
+			{Seq: 6, Tenant: tenant, SubjectRef: "sub-1", EventID: d2.EventID, Until: ptr(at.AddDate(1, 6, 0))},
+			{Seq: 7, Tenant: tenant, SubjectRef: "sub-1", EventID: d2.EventID, Until: &extended},
+			{Seq: 8, Tenant: tenant, SubjectRef: "sub-1", EventID: d4.EventID, Until: &lifted},
+			{Seq: 8, Tenant: tenant, SubjectRef: "sub-1", EventID: "no-such-event", Until: &lifted},
+		},
+	})
+	d1.ConfidentialUntil, d2.ConfidentialUntil, d4.ConfidentialUntil = &lifted, &extended, &lifted
+	same(t, "Disclosures", []model.DisclosureRow{d1, d2, other, d4},
+		must[[]model.DisclosureRow](t, "Disclosures")(s.Disclosures(ctx, model.DisclosureFilter{Tenant: tenant}, model.Page{})))
+	months := must[[]model.DisclosureMonth](t, "DisclosureMonths")(s.DisclosureMonths(ctx, tenant, time.Time{}, time.Time{}, at.Add(time.Hour)))
+	var open, confidential uint64
+	for _, m := range months {
+		if m.Confidential {
+			confidential += m.Count
+		} else {
+			open += m.Count
+		}
+	}
+	if open != 2 || confidential != 2 {
+		t.Errorf("DisclosureMonths: %d open, %d confidential, want 2 and 2 (d1 and d4 lifted; d2 and the other subject's still confidential): %+v", open, confidential, months)
+	}
+}

@@ -345,16 +345,7 @@ func TestSagaConfidentialPoliceDisclosureAndAnErasure(t *testing.T) {
 		{time.Date(2026, 7, 4, 0, 0, 0, 0, time.UTC), []string{"mailer", "registry"}},
 		{time.Date(2026, 7, 4, 0, 0, 1, 0, time.UTC), []string{"insurer", "mailer", "registry"}},
 	} {
-		var got []string
-		for _, fd := range state.OverdueNotifications([]*model.SubjectState{st}, tt.now) {
-			for _, n := range st.Notifications {
-				if slices.Contains(fd.EventIDs, n.EventID) {
-					got = append(got, n.RecipientID)
-				}
-			}
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tt.want) {
+		if got := overdue(st, tt.now); !slices.Equal(got, tt.want) {
 			t.Errorf("overdue at %s: %v, want %v", tt.now, got, tt.want)
 		}
 	}
@@ -477,4 +468,152 @@ func TestSagaShredOwesWhoReceivedTheKeyGroup(t *testing.T) {
 	if got := f.dues(t, "s-g"); !slices.Equal(got, []string{"mailer"}) {
 		t.Errorf("RecipientNotificationDue events to %v, want mailer", got)
 	}
+}
+
+// waitNotice polls the subject's notice to recipient until it is owed
+// from owed, and returns it.
+func (f *fixture) waitNotice(t *testing.T, ref, recipient string, owed time.Time) *model.Notification {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var got *model.Notification
+		if st, err := f.store.Subject(context.Background(), "acme", ref); err == nil {
+			for _, n := range st.Notifications {
+				if n.RecipientID == recipient {
+					got = n
+				}
+			}
+		}
+		if got != nil && got.OwedFrom != nil && got.OwedFrom.Equal(owed) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("notice of %s to %s: %+v, want one owed from %s", ref, recipient, got, owed)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSagaConfidentialityLifted: "a confidential police disclosure and an
+// erasure", with the confidentiality changed later. The subject's data
+// went, before the erasure at 10:10 on 4 May 2026 (the period is a day), to
+//   - the mailer, a processor (10:01): owed from 4 May 10:10, due 5 May
+//     10:10;
+//   - the police, to whom the controller reported a fraud itself (Art.
+//     6(1)(f), not a particular inquiry: the police are a recipient),
+//     confidential until 31 October 2027 at the police's request (10:02):
+//     the notice waits, owed from 31 October 2027, due 1 November 2027;
+//   - the prosecutor, in a particular inquiry (particular_inquiry, Art.
+//     4(9)), though under Art. 6(1)(f) (10:03): no recipient, no notice;
+//   - an insurer, a third party, confidential until 3 July 2026 (10:04):
+//     owed from 3 July, due 4 July 2026 00:00;
+//   - an archive, a processor, at 10:05, recorded only after the erasure:
+//     it received the data before the erasure, so it is owed from 10:10
+//     too, due 5 May 10:10.
+//
+// On 1 June 2026 at 12:00 a court lifts the police's confidentiality: the
+// notice is owed from then, due 2 June 12:00. On 15 June the insurer's is
+// extended to 31 December 2026: owed from then, due 1 January 2027.
+func TestSagaConfidentialityLifted(t *testing.T) {
+	f := start(t, nil, 24*time.Hour)
+	ctx := context.Background()
+	police := disclosed("s-l", "police", authority, interest, 2, "user.contact.email", "user.name")
+	police.GetDisclosureMade().ConfidentialUntil = timestamppb.New(time.Date(2027, 10, 31, 0, 0, 0, 0, time.UTC))
+	prosecutor := disclosed("s-l", "prosecutor", authority, interest, 3, "user.contact.email")
+	prosecutor.GetDisclosureMade().ParticularInquiry = true
+	insurer := disclosed("s-l", "insurer", thirdParty, interest, 4, "user.contact.email")
+	insurer.GetDisclosureMade().ConfidentialUntil = timestamppb.New(time.Date(2026, 7, 3, 0, 0, 0, 0, time.UTC))
+	if err := f.append(ctx,
+		disclosed("s-l", "mailer", processor, contract, 1, "user.contact.email"),
+		police, prosecutor, insurer,
+		erasure("s-l", "crm", 10),
+		disclosed("s-l", "archive", processor, contract, 5, "user.contact.email"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	erased := time.Date(2026, 5, 4, 10, 10, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		recipient string
+		owed, due time.Time
+	}{
+		{"mailer", erased, time.Date(2026, 5, 5, 10, 10, 0, 0, time.UTC)},
+		{"archive", erased, time.Date(2026, 5, 5, 10, 10, 0, 0, time.UTC)},
+		{"police", time.Date(2027, 10, 31, 0, 0, 0, 0, time.UTC), time.Date(2027, 11, 1, 0, 0, 0, 0, time.UTC)},
+		{"insurer", time.Date(2026, 7, 3, 0, 0, 0, 0, time.UTC), time.Date(2026, 7, 4, 0, 0, 0, 0, time.UTC)},
+	} {
+		if n := f.waitNotice(t, "s-l", tt.recipient, tt.owed); n.DueAt == nil || !n.DueAt.Equal(tt.due) || n.Status != model.NotificationOpen {
+			t.Errorf("notice to %s: %+v, want open and due %s", tt.recipient, n, tt.due)
+		}
+	}
+
+	lift := event("s-l", 0)
+	lift.OccurredAt = timestamppb.New(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
+	lift.Payload = &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: &eventsv1.DisclosureConfidentialityChanged{
+		DisclosureEventId: police.GetEventId(), LegalInstrumentRef: "order 2026/CO/0233"}}
+	extend := event("s-l", 0)
+	extend.OccurredAt = timestamppb.New(time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC))
+	extend.Payload = &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: &eventsv1.DisclosureConfidentialityChanged{
+		DisclosureEventId: insurer.GetEventId(), ConfidentialUntil: timestamppb.New(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC))}}
+	if err := f.append(ctx, lift, extend); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		recipient string
+		owed, due time.Time
+	}{
+		{"police", time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC), time.Date(2026, 6, 2, 12, 0, 0, 0, time.UTC)},
+		{"insurer", time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		if n := f.waitNotice(t, "s-l", tt.recipient, tt.owed); n.DueAt == nil || !n.DueAt.Equal(tt.due) || n.Status != model.NotificationOpen {
+			t.Errorf("notice to %s after the change: %+v, want open and due %s", tt.recipient, n, tt.due)
+		}
+	}
+	// The register follows the changes.
+	rows, err := f.store.Disclosures(ctx, model.DisclosureFilter{Tenant: "acme", SubjectRef: "s-l"}, model.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.EventID == police.GetEventId() && (r.ConfidentialUntil == nil || !r.ConfidentialUntil.Equal(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))) {
+			t.Errorf("police disclosure in the register confidential until %v, want the lifting (1 June 2026 12:00)", r.ConfidentialUntil)
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // any other notice would have come by now
+	// Two notices to the police and the insurer (made due, rescheduled),
+	// one to the mailer and the archive, none to the prosecutor.
+	if got := f.dues(t, "s-l"); !slices.Equal(got, []string{"archive", "insurer", "insurer", "mailer", "police", "police"}) {
+		t.Errorf("RecipientNotificationDue events to %v", got)
+	}
+	st, err := f.store.Subject(ctx, "acme", "s-l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		now  time.Time
+		want []string
+	}{
+		{time.Date(2026, 6, 2, 12, 0, 0, 0, time.UTC), []string{"archive", "mailer"}},
+		{time.Date(2026, 6, 2, 12, 0, 1, 0, time.UTC), []string{"archive", "mailer", "police"}},
+		{time.Date(2026, 7, 5, 0, 0, 0, 0, time.UTC), []string{"archive", "mailer", "police"}}, // the insurer's was extended
+		{time.Date(2027, 1, 1, 0, 0, 1, 0, time.UTC), []string{"archive", "insurer", "mailer", "police"}},
+	} {
+		if got := overdue(st, tt.now); !slices.Equal(got, tt.want) {
+			t.Errorf("overdue at %s: %v, want %v", tt.now, got, tt.want)
+		}
+	}
+}
+
+// overdue lists, sorted, the recipients of the subject's notices overdue
+// at now.
+func overdue(st *model.SubjectState, now time.Time) []string {
+	var got []string
+	for _, fd := range state.OverdueNotifications([]*model.SubjectState{st}, now) {
+		for _, n := range st.Notifications {
+			if slices.Contains(fd.EventIDs, n.EventID) {
+				got = append(got, n.RecipientID)
+			}
+		}
+	}
+	slices.Sort(got)
+	return got
 }

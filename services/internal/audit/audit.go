@@ -285,8 +285,14 @@ func (a *Service) withholds(ctx context.Context, data []byte) (bool, error) {
 	if err := proto.Unmarshal(data, &ev); err != nil {
 		return false, nil
 	}
-	if conf.ConfidentialEvent(&ev) {
-		return true, nil
+	// A disclosure, or a change of one's confidentiality, is withheld while
+	// the disclosure is confidential (see confidential.EventUntil).
+	if confidential.DisclosureOf(&ev) != "" {
+		until, err := confidential.EventUntil(ctx, a.c.Reader, &ev)
+		if err != nil {
+			return false, apierr.Store(err)
+		}
+		return conf.Confidential(until), nil
 	}
 	rc := events.RecipientOf(&ev)
 	if rc == "" || ev.GetDisclosureMade() != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/confidential"
 	qt "github.com/docketledger/docket/services/internal/query/querytest"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -170,5 +171,95 @@ func TestRead(t *testing.T) {
 	}
 	if connect.CodeOf(err) != connect.CodeUnknown {
 		t.Errorf("Read over a closed store = %v, a Connect error: want the store's own", err)
+	}
+}
+
+// TestChangesAndUntil: the end of a disclosure's confidentiality is the
+// last DisclosureConfidentialityChanged of it (a lift ends it at the
+// change's occurred_at), else its own confidential_until. Worked by hand:
+// the police disclosure is confidential until 31 October 2027, lifted on
+// 1 June 2026 12:00; the insurer's, until 3 July 2026, is extended to 31
+// December 2026 and then to 30 June 2027.
+func TestChangesAndUntil(t *testing.T) {
+	ts := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
+	disclosure := func(id string, until time.Time) *eventsv1.Event {
+		return &eventsv1.Event{EventId: id, Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: &eventsv1.DisclosureMade{
+			ConfidentialUntil: timestamppb.New(until)}}}
+	}
+	change := func(id string, at time.Time, until *time.Time) *eventsv1.Event {
+		c := &eventsv1.DisclosureConfidentialityChanged{DisclosureEventId: id}
+		if until != nil {
+			c.ConfidentialUntil = timestamppb.New(*until)
+		}
+		return &eventsv1.Event{OccurredAt: timestamppb.New(at),
+			Payload: &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: c}}
+	}
+	police, insurer, mailer := disclosure("d-police", ts(2027, 10, 31, 0)), disclosure("d-insurer", ts(2026, 7, 3, 0)),
+		&eventsv1.Event{EventId: "d-mailer", Payload: &eventsv1.Event_DisclosureMade{DisclosureMade: &eventsv1.DisclosureMade{}}}
+	dec, jun := ts(2026, 12, 31, 0), ts(2027, 6, 30, 0)
+	evs := []*eventsv1.Event{police, insurer, mailer,
+		change("d-police", ts(2026, 6, 1, 12), nil), change("d-insurer", ts(2026, 6, 15, 9), &dec), change("d-insurer", ts(2026, 9, 1, 9), &jun)}
+	changes := confidential.Changes(evs)
+	for _, tc := range []struct {
+		ev   *eventsv1.Event
+		want *time.Time
+	}{
+		{police, ptrTime(ts(2026, 6, 1, 12))},
+		{insurer, &jun},
+		{mailer, nil},
+		{evs[3], nil}, // not a disclosure
+	} {
+		got := confidential.Until(tc.ev, changes)
+		if (got == nil) != (tc.want == nil) || got != nil && !got.Equal(*tc.want) {
+			t.Errorf("Until(%s) = %v, want %v", tc.ev.GetEventId(), got, tc.want)
+		}
+	}
+	v := confidential.View{Now: ts(2026, 8, 1, 0)}
+	if v.Confidential(confidential.Until(police, changes)) || !v.Confidential(confidential.Until(insurer, changes)) {
+		t.Error("on 1 August 2026 the police disclosure (lifted) must not be confidential, the insurer's (extended) must")
+	}
+	if !v.ConfidentialEvent(police) || v.ConfidentialEvent(insurer) {
+		t.Error("ConfidentialEvent reads the event's own confidential_until")
+	}
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }
+
+// TestHidesRowOfAChange: a change of a withheld disclosure's
+// confidentiality is withheld with it (it names the disclosure); one of a
+// disclosure the caller sees is not.
+func TestHidesRowOfAChange(t *testing.T) {
+	s := qt.Start(t)
+	ctx := context.Background()
+	now := time.Now()
+	from := uint64(len(s.Events))
+	gag := now.Add(365 * 24 * time.Hour)
+	lifted := now.Add(-time.Hour)
+	row := func(seq uint64, until time.Time) model.DisclosureRow {
+		return model.DisclosureRow{Seq: seq, EventID: fmt.Sprintf("ev-%d", seq), Tenant: qt.Tenant, SubjectRef: "s-9",
+			RecipientID: "police", RecipientKind: "RECIPIENT_KIND_PUBLIC_AUTHORITY", ConfidentialUntil: &until, OccurredAt: qt.Day(3, 1), RecordedAt: qt.Now}
+	}
+	if err := s.Store.Apply(ctx, &model.Batch{From: from, To: from + 2, Disclosures: []model.DisclosureRow{row(from+1, gag), row(from+2, lifted)}}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := confidential.Read(ctx, s.Store, confidential.View{Now: now}, model.DisclosureFilter{Tenant: qt.Tenant, SubjectRef: "s-9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changeRow := func(id string) *model.AuditRow {
+		ev := &eventsv1.Event{EventId: "ch-" + id, Tenant: qt.Tenant, SubjectRef: "s-9",
+			Payload: &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: &eventsv1.DisclosureConfidentialityChanged{DisclosureEventId: id}}}
+		data, err := proto.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &model.AuditRow{EventID: ev.GetEventId(), Tenant: qt.Tenant, SubjectRef: "s-9",
+			Type: string(ev.GetDisclosureConfidentialityChanged().ProtoReflect().Descriptor().FullName()), Data: data}
+	}
+	if !w.HidesRow(changeRow(fmt.Sprintf("ev-%d", from+1))) {
+		t.Error("the change of a withheld disclosure is shown")
+	}
+	if w.HidesRow(changeRow(fmt.Sprintf("ev-%d", from+2))) {
+		t.Error("the change of a disclosure no longer confidential is withheld")
 	}
 }

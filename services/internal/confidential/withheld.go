@@ -96,9 +96,10 @@ func (w Withheld) Hides(eventIDs ...string) bool {
 	return false
 }
 
-// HidesRow tells whether an audit row is a withheld disclosure, or an
-// Art. 19 notice to a recipient only withheld disclosures of the subject
-// went to.
+// HidesRow tells whether an audit row is a withheld disclosure, a change
+// of a withheld disclosure's confidentiality (it names the disclosure and
+// the order), or an Art. 19 notice to a recipient only withheld
+// disclosures of the subject went to.
 func (w Withheld) HidesRow(r *model.AuditRow) bool {
 	if w.Empty() {
 		return false
@@ -106,18 +107,25 @@ func (w Withheld) HidesRow(r *model.AuditRow) bool {
 	if w.Hides(r.EventID) {
 		return true
 	}
-	if !strings.HasPrefix(r.Type, recipientNotice) {
+	change := r.Type == confidentialityChange
+	if !change && !strings.HasPrefix(r.Type, recipientNotice) {
 		return false
 	}
 	var ev eventsv1.Event
 	if err := proto.Unmarshal(r.Data, &ev); err != nil {
 		return false
 	}
+	if change {
+		return w.Hides(ev.GetDisclosureConfidentialityChanged().GetDisclosureEventId())
+	}
 	return w.recipients[subjectRecipient{r.SubjectRef, events.RecipientOf(&ev)}]
 }
 
 // recipientNotice starts the type of every Art. 19 notice event.
 const recipientNotice = "docket.events.v1.RecipientNotif"
+
+// confidentialityChange is the type of DisclosureConfidentialityChanged.
+var confidentialityChange = string((&eventsv1.DisclosureConfidentialityChanged{}).ProtoReflect().Descriptor().FullName())
 
 // HidesFinding tells whether a finding is about a withheld disclosure: it
 // names one, or one triggered it.

@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -331,5 +332,79 @@ func TestProofOfAnotherTenantsEventIsNotFound(t *testing.T) {
 	// acme's own events are open to it, by sequence too.
 	if code, msg := call(t, f.d, apiv1connect.AuditServiceGetEventProcedure, tok, fmt.Sprintf(`{"sequence":"%d"}`, f.openSeq)); code != "" {
 		t.Errorf("GetEvent of acme's own event: %s %s", code, msg)
+	}
+}
+
+// TestConfidentialityChangeReachesTheReadSide: a DisclosureConfidentialityChanged
+// moves what the roles other than legal see. The fixture's insurer-gagged
+// disclosure (confidential until tomorrow) is lifted an hour ago: an
+// auditor now gets it from GetEvent and the register, a DPO's export names
+// the recipient. insurer-open's (never confidential) is made confidential
+// until in ten days: the auditor no longer gets it, nor the change itself.
+func TestConfidentialityChangeReachesTheReadSide(t *testing.T) {
+	f := newConfFixture(t)
+	ctx := context.Background()
+	change := func(id string, until time.Time) *eventsv1.Event {
+		c := &eventsv1.DisclosureConfidentialityChanged{DisclosureEventId: id, LegalInstrumentRef: "order-change"}
+		if !until.IsZero() {
+			c.ConfidentialUntil = timestamppb.New(until)
+		}
+		return &eventsv1.Event{EventId: uuid.Must(uuid.NewV7()).String(), Tenant: "acme", SubjectRef: "s-conf",
+			OccurredAt: timestamppb.New(time.Now().Add(-time.Hour)), Source: "legal-desk", TaxonomyVersion: "fideslang-3.1",
+			Payload: &eventsv1.Event_DisclosureConfidentialityChanged{DisclosureConfidentialityChanged: c}}
+	}
+	res, err := f.d.Emitter.Append(ctx, change(f.gaggedID, time.Time{}), change(f.openID, time.Now().Add(10*24*time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	extendSeq := res[1].Sequence
+	eventually(t, "the changes projected", func() bool { return f.d.ReadModels().Status().Checkpoint >= extendSeq })
+	auditor := f.d.Token(t, auth.Spec{Name: "change-auditor", Roles: []auth.Role{auth.Auditor}, Tenant: "acme"})
+	dpo := f.d.Token(t, auth.Spec{Name: "change-dpo", Roles: []auth.Role{auth.DPO}, Tenant: "acme"})
+	get := func(seq uint64) (string, string) {
+		return call(t, f.d, "/docket.api.v1.AuditService/GetEvent", auditor, `{"sequence":"`+strconv.FormatUint(seq, 10)+`"}`)
+	}
+	if code, msg := get(f.gaggedSeq); code != "" {
+		t.Errorf("GetEvent of the lifted disclosure as auditor: %s %s", code, msg)
+	}
+	if code, _ := get(f.openSeq); code == "" {
+		t.Error("GetEvent of the disclosure made confidential as auditor: shown")
+	}
+	if code, _ := get(extendSeq); code == "" {
+		t.Error("GetEvent of the change that made a disclosure confidential, as auditor: shown")
+	}
+	// A receipt asked of the disclosure made confidential is answered as
+	// for an event that does not exist; of the lifted one, as for any
+	// event that is no consent.
+	receipt := func(id string) (string, string) {
+		code, msg := call(t, f.d, "/docket.api.v1.RightsService/GetConsentReceipt", auditor, `{"tenant":"acme","eventId":"`+id+`"}`)
+		return code, strings.ReplaceAll(msg, id, "ID")
+	}
+	missing := uuid.Must(uuid.NewV7()).String()
+	if code, msg := receipt(f.openID); code == "" || fmt.Sprint(receipt(missing)) != fmt.Sprint(code, msg) {
+		t.Errorf("GetConsentReceipt of the disclosure made confidential, as auditor: %s %s; want the answer for an event that does not exist", code, msg)
+	}
+	if code, msg := receipt(f.gaggedID); fmt.Sprint(receipt(missing)) == fmt.Sprint(code, msg) {
+		t.Errorf("GetConsentReceipt of the lifted disclosure, as auditor: %s %s, the answer for an event that does not exist", code, msg)
+	}
+	code, msg := call(t, f.d, "/docket.api.v1.QueryService/ListDisclosures", auditor, `{"tenant":"acme","subjectRef":"s-conf"}`)
+	if code != "" || !strings.Contains(msg, "insurer-gagged") || strings.Contains(msg, "insurer-open") {
+		t.Errorf("ListDisclosures as auditor: %s %s; want insurer-gagged (lifted) and not insurer-open (made confidential)", code, msg)
+	}
+	code, msg = call(t, f.d, "/docket.api.v1.RightsService/ExportSubject", dpo,
+		`{"tenant":"acme","subjectRef":"s-conf","format":"EXPORT_FORMAT_JSON","justification":"confidentiality change test"}`)
+	body := msg
+	if code == "" {
+		var r struct {
+			Content string `json:"content"`
+		}
+		if err := json.Unmarshal([]byte(msg), &r); err == nil {
+			if b, err := base64.StdEncoding.DecodeString(r.Content); err == nil {
+				body = string(b)
+			}
+		}
+	}
+	if code != "" || !strings.Contains(body, "insurer-gagged") || strings.Contains(body, "insurer-open") {
+		t.Errorf("ExportSubject as DPO: %s; want insurer-gagged (lifted) named and insurer-open (made confidential) not: %s", code, body)
 	}
 }

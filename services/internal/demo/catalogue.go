@@ -98,6 +98,7 @@ const (
 	rcpStorage   = "northvault-storage"
 	rcpUndecl    = "brightlane-events"
 	rcpSupport   = "sahyadri-support"
+	rcpClaims    = "meridian-claims"
 )
 
 // The mailing platform that sends the newsletter and product updates.
@@ -109,19 +110,31 @@ func recipientMailing() *eventsv1.Recipient {
 }
 
 // The web analytics and ad-conversion company. Until the catalogue
-// amendment it processes in the United States under standard contractual
-// clauses; afterwards in its data centre in Ireland, with no transfer.
-// (Its certification under the EU-US Data Privacy Framework would not do:
-// the ledger cannot see a certification, so a transfer under the US
-// adequacy decision is a finding.)
+// amendment it processes in the United States under the adequacy decision
+// for the US (2023/1795), which covers it because it is certified under the
+// EU-US Data Privacy Framework (dpf_certified); afterwards in its data
+// centre in Ireland, with no transfer.
 func recipientAnalytics(inEEA bool) *eventsv1.Recipient {
-	country, tm := "US", eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES
 	if inEEA {
-		country, tm = "IE", eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE
+		return &eventsv1.Recipient{
+			Id: rcpAnalytics, Name: "Metricsfield Inc.", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY,
+			Country: "IE", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE,
+		}
 	}
 	return &eventsv1.Recipient{
 		Id: rcpAnalytics, Name: "Metricsfield Inc.", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY,
-		Country: country, TransferMechanism: tm,
+		Country: "US", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION, DpfCertified: true,
+	}
+}
+
+// recipientClaims is the US law firm that pursues chargeback disputes
+// before US card issuers, a controller of its own: the transfer relies on
+// the Art. 49(1)(e) derogation (legal claims), not on safeguards.
+func recipientClaims() *eventsv1.Recipient {
+	return &eventsv1.Recipient{
+		Id: rcpClaims, Name: "Meridian Claims LLP", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_CONTROLLER,
+		Country: "US", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_DEROGATION_ART49,
+		Art49Derogation: eventsv1.Art49Derogation_ART49_DEROGATION_LEGAL_CLAIMS,
 	}
 }
 
@@ -251,6 +264,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			DataCategories:                  []string{catIP, catUniqueID, catPayment, catPurchases},
 			DataSubjects:                    []string{"customer", "anonymous_user"},
 			LegalBasis:                      eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
+			Recipients:                      []*eventsv1.Recipient{recipientPolice(), recipientClaims()},
 			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaFraud,

@@ -343,9 +343,11 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 	// adequate: the third countries with an Art. 45 decision in force for
 	// any importer throughout the demo's year (2025): the United Kingdom's
 	// runs from 28 June 2021, Switzerland's and Japan's long before; the
-	// United States' holds only for a certified importer, which the ledger
-	// cannot see.
-	adequate := map[string]bool{"GB": true, "CH": true, "JP": true}
+	// United States' (from 10 July 2023) holds only for an importer certified
+	// under the Data Privacy Framework (dpf_certified).
+	adequate := func(r *eventsv1.Recipient) bool {
+		return map[string]bool{"GB": true, "CH": true, "JP": true}[r.GetCountry()] || r.GetCountry() == "US" && r.GetDpfCertified()
+	}
 	retentionDays := map[string]int{}
 	type req struct {
 		received *eventsv1.Event
@@ -509,11 +511,14 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			if !declared[r.GetId()] {
 				flag(demo.RuleUndeclaredRecipient, ev.GetEventId())
 			}
-			if r.GetTransferMechanism() == eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION && !adequate[r.GetCountry()] {
+			if r.GetTransferMechanism() == eventsv1.TransferMechanism_TRANSFER_MECHANISM_ADEQUACY_DECISION && !adequate(r) {
 				flag(demo.RuleTransferWithoutGround, ev.GetEventId())
 			}
+			// The demo relies on no Art. 49(1)(a) consent: a derogation is
+			// taken at its word.
 			if ds := recipients(r.GetId()); len(ds) > 0 && !slices.ContainsFunc(ds, func(d *eventsv1.Recipient) bool {
-				return d.GetKind() == r.GetKind() && d.GetCountry() == r.GetCountry() && d.GetTransferMechanism() == r.GetTransferMechanism()
+				return d.GetKind() == r.GetKind() && d.GetCountry() == r.GetCountry() && d.GetTransferMechanism() == r.GetTransferMechanism() &&
+					d.GetArt49Derogation() == r.GetArt49Derogation() && d.GetDpfCertified() == r.GetDpfCertified()
 			}) {
 				flag(demo.RuleRecipientNotAsDeclared, ev.GetEventId())
 			}
@@ -547,6 +552,12 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		case *eventsv1.Event_ObjectionRecorded:
 			for _, pu := range p.ObjectionRecorded.GetPurposes() {
 				s.objected[pu] = true
+			}
+		case *eventsv1.Event_ObjectionOverridden:
+			// Art. 21(1): the controller's compelling grounds; the demo
+			// overrides objections to the very purposes objected to.
+			for _, pu := range p.ObjectionOverridden.GetPurposes() {
+				delete(s.objected, pu)
 			}
 		case *eventsv1.Event_SubjectKeyShredded:
 			s.shredded = true

@@ -197,6 +197,7 @@ func Generate(cfg Config) (*Dataset, error) {
 		s.simulate()
 	}
 	planted := plant(g, subjects, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x91a47ed)))
+	g.exceptions(subjects, planted)
 
 	planted = append(planted, g.laterControllerEvents(ctl, head, len(subjects))...)
 	byID := map[string]*eventsv1.Event{}

@@ -677,6 +677,7 @@ func (s *subject) customerStreams() {
 			dm := s.disclose(t, staff("staff-legal-01"), "", "", actAuthorities, recipientPolice(), useLegal,
 				eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION, []string{catFirstName, catLastName, catEmail, catIP, catPayment})
 			d := dm.GetDisclosureMade()
+			d.ParticularInquiry = true // Art. 4(9): the police are no recipient
 			d.LegalInstrumentRef = fmt.Sprintf("District Court order %d/CO/%04d", t.Year(), 100+s.r.IntN(900))
 			d.Values = []*eventsv1.DataValue{
 				val(catFirstName, kgDefault, s.p.first), val(catLastName, kgDefault, s.p.last),

@@ -28,6 +28,7 @@ import (
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/notary"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	conf "github.com/docketledger/docket/services/internal/confidential"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
@@ -132,12 +133,16 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 			return nil, fmt.Errorf("sequence %d: %w", row.Seq, err)
 		}
 	}
-	untold := untoldRecipients(evs, now)
+	changes := conf.Changes(evs)
+	untold := untoldRecipients(evs, changes, now)
 	for i, row := range rows {
 		ev := evs[i]
-		if confidential(ev, now) {
+		if confidential(ev, changes, now) {
 			withheld++ // Art. 23: not to be told yet
 			continue
+		}
+		if c := ev.GetDisclosureConfidentialityChanged(); c != nil && confidentialID(evs, c.GetDisclosureEventId(), changes, now) {
+			continue // it names a disclosure the subject may not be told of yet
 		}
 		if untold[events.RecipientOf(ev)] {
 			continue // an Art. 19 notice would name a recipient the subject may not learn of yet
@@ -370,20 +375,33 @@ func addUnique(list []string, items ...string) []string {
 }
 
 // confidential tells whether ev is a disclosure the subject may not be
-// told of yet (Art. 23: confidential_until after now).
-func confidential(ev *eventsv1.Event, now time.Time) bool {
-	d := ev.GetDisclosureMade()
-	return d != nil && d.GetConfidentialUntil() != nil && d.GetConfidentialUntil().AsTime().After(now)
+// told of yet (Art. 23: confidential until after now, by the last
+// DisclosureConfidentialityChanged of it among the subject's changes, or
+// its own confidential_until).
+func confidential(ev *eventsv1.Event, changes map[string]time.Time, now time.Time) bool {
+	u := conf.Until(ev, changes)
+	return u != nil && u.After(now)
+}
+
+// confidentialID tells whether the subject's disclosure of event id id is
+// confidential at now; false when evs hold no such disclosure.
+func confidentialID(evs []*eventsv1.Event, id string, changes map[string]time.Time, now time.Time) bool {
+	for _, ev := range evs {
+		if ev.GetEventId() == id && ev.GetDisclosureMade() != nil {
+			return confidential(ev, changes, now)
+		}
+	}
+	return false
 }
 
 // untoldRecipients are the recipients that only confidential disclosures
 // of the subject went to: the export names them nowhere, not even in the
 // Art. 19 notices docketd recorded for them.
-func untoldRecipients(evs []*eventsv1.Event, now time.Time) map[string]bool {
+func untoldRecipients(evs []*eventsv1.Event, changes map[string]time.Time, now time.Time) map[string]bool {
 	untold, told := map[string]bool{}, map[string]bool{}
 	for _, ev := range evs {
 		if d := ev.GetDisclosureMade(); d != nil {
-			if confidential(ev, now) {
+			if confidential(ev, changes, now) {
 				untold[d.GetRecipient().GetId()] = true
 			} else {
 				told[d.GetRecipient().GetId()] = true

@@ -119,7 +119,7 @@ It reflects the ledger up to stream sequence {{.ThroughSequence}}.</p>
 
 <h2>Who received your data</h2>
 {{if .Recipients}}{{range .Recipients}}<h3>{{.Name}} ({{.ID}})</h3>
-<p>{{.Kind}}{{if .Country}}, processing in {{.Country}}{{end}}{{if .TransferMechanism}}, transfer under {{.TransferMechanism}}{{end}}.</p>
+<p>{{.Kind}}{{if .Country}}, processing in {{.Country}}{{end}}{{if .TransferMechanism}}, transfer under {{.TransferMechanism}}{{end}}{{if .Art49Derogation}} ({{.Art49Derogation}}){{end}}{{if .DPFCertified}}, certified under the EU-US Data Privacy Framework{{end}}.</p>
 <table><tr><th>When</th><th>Categories</th><th>Purpose</th><th>Legal basis</th><th>Instrument</th></tr>
 {{range .Received}}<tr><td>{{when .At}}</td><td>{{list .Categories}}</td><td>{{.Purpose}}</td><td>{{basis .LegalBasis}}</td><td>{{.LegalInstrumentRef}}</td></tr>
 {{end}}</table>{{end}}{{else}}<p>Your data was not disclosed to anyone.</p>{{end}}

@@ -112,12 +112,17 @@ type Processing struct {
 
 // Recipient is one recipient and what it received.
 type Recipient struct {
-	ID                string       `json:"id"`
-	Name              string       `json:"name"`
-	Kind              string       `json:"kind"`
-	Country           string       `json:"country,omitempty"`
-	TransferMechanism string       `json:"transfer_mechanism,omitempty"`
-	Received          []Disclosure `json:"received"`
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+	Kind              string `json:"kind"`
+	Country           string `json:"country,omitempty"`
+	TransferMechanism string `json:"transfer_mechanism,omitempty"`
+	// Art49Derogation is the Art. 49(1) derogation a transfer relies on;
+	// DPFCertified, that the importer is certified under the EU-US Data
+	// Privacy Framework (the US adequacy decision covers it only then).
+	Art49Derogation string       `json:"art49_derogation,omitempty"`
+	DPFCertified    bool         `json:"dpf_certified,omitempty"`
+	Received        []Disclosure `json:"received"`
 }
 
 // Disclosure is one disclosure to a recipient.

@@ -142,6 +142,8 @@ func disclosure(r *model.DisclosureRow) *apiv1.Disclosure {
 			Kind:              eventsv1.RecipientKind(enumOf(eventsv1.RecipientKind_value, r.RecipientKind)),
 			Country:           r.Country,
 			TransferMechanism: eventsv1.TransferMechanism(enumOf(eventsv1.TransferMechanism_value, r.TransferMechanism)),
+			DpfCertified:      r.DPFCertified,
+			Art49Derogation:   eventsv1.Art49Derogation(enumOf(eventsv1.Art49Derogation_value, r.Art49Derogation)),
 		},
 		Categories:               r.Categories,
 		Purpose:                  r.Purpose,

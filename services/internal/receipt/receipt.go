@@ -30,6 +30,7 @@ import (
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/notary"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/confidential"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/note"
 	gproto "google.golang.org/protobuf/proto"
@@ -183,8 +184,16 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte,
 	if err := gproto.Unmarshal(row.Data, ev); err != nil {
 		return nil, fmt.Errorf("event: %w", err)
 	}
-	if d := ev.GetDisclosureMade(); d != nil && d.GetConfidentialUntil() != nil && d.GetConfidentialUntil().AsTime().After(time.Now()) {
-		return nil, ErrConfidential
+	// A disclosure still confidential, or a change of one's confidentiality
+	// (by the register, which follows every change).
+	if confidential.DisclosureOf(ev) != "" {
+		until, err := confidential.EventUntil(ctx, m.c.Reader, ev)
+		if err != nil {
+			return nil, fmt.Errorf("disclosure register: %w", err)
+		}
+		if until != nil && until.After(time.Now()) {
+			return nil, ErrConfidential
+		}
 	}
 	if ev.GetConsentGiven() == nil && ev.GetConsentWithdrawn() == nil {
 		return nil, ErrNotConsent
