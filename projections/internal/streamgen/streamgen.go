@@ -648,6 +648,12 @@ func (g *gen) breach(t *tenant) *eventsv1.Event {
 	if g.rng.IntN(2) == 0 {
 		b.AuthorityNotifiedAt = ts(detected.Add(time.Duration(g.rng.Int64N(int64(96 * time.Hour)))))
 	}
+	if t.nextBreach == 1 {
+		// Every tenant's first breach is high-risk and its subjects not
+		// told, so that every stream of a few breaches raises
+		// breach_subjects_not_informed (Art. 34(1)).
+		b.Risk, b.SubjectsNotified = "high", false
+	}
 	ev.Payload = &eventsv1.Event_BreachRecorded{BreachRecorded: b}
 	return ev
 }

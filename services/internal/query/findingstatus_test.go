@@ -12,27 +12,29 @@ import (
 )
 
 // handled starts the query test server and records, after its ledger
-// (14 events), how staff handled its findings:
+// (n events, n = len(s.Events)), how staff handled its findings:
 //
-//	15 Mar 1: processing_after_consent_withdrawn of event 7 acknowledged
+//	n+1 Mar 1: processing_after_consent_withdrawn of event 7 acknowledged
 //	   by staff-1, and a retention finding of s-9 that does not exist
-//	16 Mar 2: the group retention_exceeded:newsletter accepted as a risk,
+//	n+2 Mar 2: the group retention_exceeded:newsletter accepted as a risk,
 //	   with words (s-1's newsletter data, due Feb 9, arose before)
-//	17 Mar 3: that processing_after_consent_withdrawn resolved
+//	n+3 Mar 3: that processing_after_consent_withdrawn resolved
 func handled(t *testing.T) (s *qt.Server, withdrawn string) {
 	t.Helper()
 	s = qt.Start(t)
 	withdrawn = state.RuleConsentWithdrawn + ":" + s.Events[6].GetEventId()
+	n := uint64(len(s.Events))
 	row := func(seq uint64, day int, status string, ids []string, group string) model.FindingStatusRow {
-		return model.FindingStatusRow{Seq: seq, EventID: "ev-" + string(rune('a'+seq-15)), Tenant: qt.Tenant, FindingIDs: ids, Group: group,
+		seq += n
+		return model.FindingStatusRow{Seq: seq, EventID: "ev-" + string(rune('a'+seq-n-1)), Tenant: qt.Tenant, FindingIDs: ids, Group: group,
 			Status: status, At: qt.Day(3, day), RecordedAt: qt.Day(3, day), ActorID: "staff-1"}
 	}
-	risk := row(16, 2, state.StatusRiskAccepted, nil, state.RuleRetentionExceeded+":"+qt.Newsletter)
+	risk := row(2, 2, state.StatusRiskAccepted, nil, state.RuleRetentionExceeded+":"+qt.Newsletter)
 	risk.Justified = true
-	resolved := row(17, 3, state.StatusResolved, []string{withdrawn}, "")
+	resolved := row(3, 3, state.StatusResolved, []string{withdrawn}, "")
 	resolved.ResolvingEventID = s.Events[5].GetEventId()
-	b := &model.Batch{From: 14, To: 17, FindingStatus: []model.FindingStatusRow{
-		row(15, 1, state.StatusAcknowledged, []string{withdrawn, state.RuleRetentionExceeded + ":s-9/newsletter"}, ""), risk, resolved,
+	b := &model.Batch{From: n, To: n + 3, FindingStatus: []model.FindingStatusRow{
+		row(1, 1, state.StatusAcknowledged, []string{withdrawn, state.RuleRetentionExceeded + ":s-9/newsletter"}, ""), risk, resolved,
 	}}
 	if err := s.Store.Apply(t.Context(), b); err != nil {
 		t.Fatal(err)
