@@ -399,6 +399,18 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		}
 	}
 
+	// Processing on consent needs a consent given for the purpose (the
+	// demo's consents name the very purposes processed).
+	withoutConsent := func(ev *eventsv1.Event, s *subj, purposes []string, basis eventsv1.LegalBasis) {
+		if basis != eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT {
+			return
+		}
+		for _, p := range purposes {
+			if !s.consented[p] {
+				flag(demo.RuleWithoutConsent, ev.GetEventId())
+			}
+		}
+	}
 	processing := func(ev *eventsv1.Event, s *subj, purposes []string) {
 		for _, p := range purposes {
 			if s.withdrawn[p] {
@@ -501,6 +513,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 			}
 			marketing(ev, s, p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis())
 			processing(ev, s, p.DataCollected.GetPurposes())
+			withoutConsent(ev, s, p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis())
 			limitation(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetPurposes(), p.DataCollected.GetLegalBasis(), p.DataCollected.GetSpecialCategoryCondition())
 			criminal(ev, p.DataCollected.GetActivityId(), p.DataCollected.GetCategories(), p.DataCollected.GetCriminalDataBasis())
 			if retentionDays[p.DataCollected.GetActivityId()] > 0 {
@@ -523,6 +536,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 				flag(demo.RuleRecipientNotAsDeclared, ev.GetEventId())
 			}
 			processing(ev, s, []string{p.DisclosureMade.GetPurpose()})
+			withoutConsent(ev, s, []string{p.DisclosureMade.GetPurpose()}, p.DisclosureMade.GetLegalBasis())
 			marketing(ev, s, []string{p.DisclosureMade.GetPurpose()}, p.DisclosureMade.GetLegalBasis())
 			m := p.DisclosureMade
 			limitation(ev, m.GetActivityId(), m.GetCategories(), []string{m.GetPurpose()}, m.GetLegalBasis(), m.GetSpecialCategoryCondition())
@@ -530,6 +544,7 @@ func findProblems(evs []*eventsv1.Event) map[string]map[string]bool {
 		case *eventsv1.Event_DataProcessed:
 			m := p.DataProcessed
 			processing(ev, s, m.GetPurposes())
+			withoutConsent(ev, s, m.GetPurposes(), m.GetLegalBasis())
 			limitation(ev, m.GetActivityId(), m.GetCategories(), m.GetPurposes(), m.GetLegalBasis(), m.GetSpecialCategoryCondition())
 			criminal(ev, m.GetActivityId(), m.GetCategories(), m.GetCriminalDataBasis())
 			// Art. 22: the demo's decisions use no special categories.

@@ -87,6 +87,7 @@ const day = 24 * time.Hour
 // Rules of the planted problems.
 const (
 	RuleAfterConsentWithdrawn  = "processing_after_consent_withdrawn"
+	RuleWithoutConsent         = "processing_without_consent"
 	RuleUndeclaredRecipient    = "disclosure_to_undeclared_recipient"
 	RuleDuringRestriction      = "processing_during_restriction"
 	RuleAfterObjection         = "processing_after_objection"
@@ -115,6 +116,7 @@ var Rules = []string{
 	RuleExtensionNotCounted, RuleSpecialCategory, RuleUndeclaredActivity, RuleOutsideActivity,
 	RuleTransferWithoutGround, RuleRecipientNotAsDeclared, RuleAutomatedDecision, RuleCriminalData,
 	RuleChildTargeted, RuleDenialWithoutRemedies, RuleBreachNotifiedLate, RuleBreachNotInformed,
+	RuleWithoutConsent,
 }
 
 // gen holds what every subject's simulation shares.

@@ -44,6 +44,7 @@ func plant(g *gen, subjects []*subject, r *rand.Rand) []Planted {
 	p.each(subjects, p.criminalWithoutBasis)
 	p.each(subjects, p.childTargeted)
 	p.each(subjects, p.denialWithoutRemedies)
+	p.each(subjects, p.withoutConsent)
 	return p.out
 }
 
@@ -525,4 +526,32 @@ func (p *planter) denialWithoutRemedies(s *subject) *Planted {
 		}
 	}
 	return nil
+}
+
+// withoutConsent: a customer or an enquirer who never subscribed gets a
+// newsletter issue by email, sent on consent (Art. 6(1)(a)) that was never
+// given. Only adults whom nothing markets to are chosen, so the send is
+// the one finding.
+func (p *planter) withoutConsent(s *subject) *Planted {
+	if s.child || s.nlConsent != nil || s.nlWithdrawn != nil || len(s.restrictions) > 0 || len(s.objections) > 0 || s.marketedTo() {
+		return nil
+	}
+	from := s.customerAt
+	if from.IsZero() {
+		if s.enquiry == nil {
+			return nil
+		}
+		from = ts(s.enquiry)
+	}
+	lo := from.Add(3 * day)
+	hi := lo.Add(30 * day)
+	if !hi.Before(s.stop) {
+		return nil
+	}
+	ev := s.newsletterIssue(p.between(lo, hi))
+	return &Planted{
+		Rule:     RuleWithoutConsent,
+		EventIDs: []string{ev.GetEventId()},
+		Note:     "a newsletter issue was sent by email, on consent, to someone who never subscribed",
+	}
 }
