@@ -113,6 +113,7 @@ var readCases = map[string]readCase{
 	"QueryService/GetFinding":            {bodies: []string{`{"tenant":"acme","findingId":"disclosure_to_undeclared_recipient:{id}"}`}, legalSees: true},
 	"QueryService/ListFindingGroups":     {bodies: []string{`{"tenant":"acme"}`, `{"tenant":"acme","subjectRef":"s-conf"}`}, legalSees: true},
 	"QueryService/ListRequests":          {bodies: []string{`{"tenant":"acme"}`}},
+	"QueryService/ListBreaches":          {bodies: []string{`{"tenant":"acme"}`}}, // controller-level: names no disclosure
 	"QueryService/ListTenants":           {bodies: []string{`{}`}},
 	"QueryService/GetStatistics":         {bodies: []string{`{"tenant":"acme"}`}}, // counts: see TestConfidentialCounts
 
