@@ -156,6 +156,15 @@ var StringFields = map[protoreflect.FullName]FieldKind{
 	"docket.events.v1.ControllerProfile.time_zone":                 Structured, // IANA name
 	"docket.events.v1.ControllerProfile.member_state":              Structured, // ISO 3166-1 alpha-2
 	"docket.events.v1.ControllerProfile.languages":                 Structured, // BCP 47
+	"docket.events.v1.ControllerProfile.security_measures":         Label,
+	"docket.events.v1.Party.name":                                  Label,
+	"docket.events.v1.Party.address":                               Label,
+	"docket.events.v1.Party.contact_url":                           Structured, // http(s) URL, no "@"
+	"docket.events.v1.Party.country":                               Structured, // ISO 3166-1 alpha-2
+	"docket.events.v1.Party.arrangement_url":                       Structured,
+	"docket.events.v1.ProcessingActivity.legitimate_interest":      Label,
+	"docket.events.v1.ProcessingActivity.automated_logic":          Label,
+	"docket.events.v1.Recipient.safeguards_url":                    Structured, // http(s) URL, no "@"
 
 	"docket.events.v1.DataProcessed.activity_id": Structured,
 	"docket.events.v1.DataProcessed.purposes":    Structured,

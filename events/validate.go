@@ -698,6 +698,11 @@ func (v *validator) activity(l loc, a *eventsv1.ProcessingActivity) {
 	v.label(l, "legitimate_interest_assessment_ref", a.GetLegitimateInterestAssessmentRef(), false)
 	v.enum(l, "criminal_data_basis", eventsv1.CriminalDataBasis(0).Descriptor(), protoreflect.EnumNumber(a.GetCriminalDataBasis()), false)
 	v.enum(l, "automated_decision", eventsv1.AutomatedDecision(0).Descriptor(), protoreflect.EnumNumber(a.GetAutomatedDecision()), false)
+	v.label(l, "legitimate_interest", a.GetLegitimateInterest(), false)
+	v.label(l, "automated_logic", a.GetAutomatedLogic(), false)
+	if pf := a.GetProcessorFor(); pf != nil {
+		v.party(at(l.field("processor_for")), pf)
+	}
 }
 
 // retention checks an activity's retention. A new declaration needs a
@@ -746,6 +751,39 @@ func (v *validator) profile(l loc, p *eventsv1.ControllerProfile) {
 	if a := p.GetDigitalConsentAge(); a != 0 && (a < 13 || a > 16) {
 		v.add(l, "digital_consent_age", "must be 13 to 16 (Art. 8(1)), or 0 for the member state's")
 	}
+	jc := p.GetJointControllers()
+	v.list(l, "joint_controllers", len(jc))
+	for i, j := range jc {
+		v.party(l.elem("joint_controllers", i), j)
+	}
+	if r := p.GetRepresentative(); r != nil {
+		v.party(at(l.field("representative")), r)
+		if c := r.GetCountry(); c != "" && !taxonomy.InEEA(c) {
+			v.add(at(l.field("representative")), "country", "is outside the EEA: a representative is established in a member state where subjects are (Art. 27(3))")
+		}
+	}
+	sm := p.GetSecurityMeasures()
+	v.list(l, "security_measures", len(sm))
+	for i, m := range sm {
+		v.label(l.elem("security_measures", i), "", m, true)
+	}
+}
+
+// party checks an organisation the record of processing names.
+func (v *validator) party(l loc, p *eventsv1.Party) {
+	if p == nil {
+		v.add(l, "", "is empty")
+		return
+	}
+	v.label(l, "name", p.GetName(), true)
+	v.label(l, "address", p.GetAddress(), false)
+	v.url(l, "contact_url", p.GetContactUrl())
+	if c := p.GetCountry(); c != "" {
+		if _, ok := countries[c]; !ok {
+			v.add(l, "country", "is not an assigned ISO 3166-1 alpha-2 code")
+		}
+	}
+	v.url(l, "arrangement_url", p.GetArrangementUrl())
 }
 
 // checkTimeZone returns why tz is not an IANA time zone name the ledger
@@ -917,6 +955,7 @@ func (v *validator) recipient(l loc, r *eventsv1.Recipient, disclosure bool) {
 			v.add(l, "art49_derogation", "is set while transfer_mechanism is not TRANSFER_MECHANISM_DEROGATION_ART49")
 		}
 	}
+	v.url(l, "safeguards_url", r.GetSafeguardsUrl())
 	if r.GetDpfCertified() && countryOK && r.GetCountry() != "US" {
 		v.add(l, "dpf_certified", "is set for a recipient outside the United States: the EU-US Data Privacy Framework certifies US organisations only")
 	}

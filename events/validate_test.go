@@ -51,6 +51,7 @@ func validActivity() *eventsv1.ProcessingActivity {
 			Kind:              eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
 			Country:           "US",
 			TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES,
+			SafeguardsUrl:     "https://mailer.example/privacy/scc",
 		}},
 		Retention: &eventsv1.Retention{Days: 730, Trigger: "consent withdrawn",
 			TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_CONSENT_WITHDRAWN},
@@ -278,6 +279,10 @@ func examples() map[string]*eventsv1.Event {
 					MemberState:             "DE",
 					Languages:               []string{"de-DE", "en"},
 					DigitalConsentAge:       16,
+					JointControllers: []*eventsv1.Party{{Name: "Acme Marketplace SE", Address: "1 Quai, Paris", Country: "FR",
+						ContactUrl: "https://marketplace.example/privacy", ArrangementUrl: "https://acme.example/privacy/joint"}},
+					Representative:   &eventsv1.Party{Name: "EU Rep Ltd", Address: "2 Dock Road, Dublin", Country: "IE", ContactUrl: "https://eurep.example"},
+					SecurityMeasures: []string{"values sealed with AES-256-GCM under per-subject keys", "access by role, tokens revocable"},
 				},
 			}}
 		},
@@ -528,6 +533,33 @@ func TestValidateInvalid(t *testing.T) {
 		{"profile bad language", "controller_profile_declared", func(ev *eventsv1.Event) {
 			ev.GetControllerProfileDeclared().Profile.Languages = []string{"en", "de_DE"}
 		}, []string{"controller_profile_declared.profile.languages[1]"}},
+		{"joint controller without name", "controller_profile_declared", func(ev *eventsv1.Event) {
+			ev.GetControllerProfileDeclared().Profile.JointControllers[0].Name = ""
+		}, []string{"controller_profile_declared.profile.joint_controllers[0].name"}},
+		{"joint controller bad country", "controller_profile_declared", func(ev *eventsv1.Event) {
+			ev.GetControllerProfileDeclared().Profile.JointControllers[0].Country = "XX"
+		}, []string{"controller_profile_declared.profile.joint_controllers[0].country"}},
+		{"representative outside the EEA", "controller_profile_declared", func(ev *eventsv1.Event) {
+			ev.GetControllerProfileDeclared().Profile.Representative.Country = "GB"
+		}, []string{"controller_profile_declared.profile.representative.country"}},
+		{"representative contact not a URL", "controller_profile_declared", func(ev *eventsv1.Event) {
+			ev.GetControllerProfileDeclared().Profile.Representative.ContactUrl = "rep at example"
+		}, []string{"controller_profile_declared.profile.representative.contact_url"}},
+		{"security measure names an address", "controller_profile_declared", func(ev *eventsv1.Event) {
+			ev.GetControllerProfileDeclared().Profile.SecurityMeasures = []string{"fine", "ask ciso@acme.example"}
+		}, []string{"controller_profile_declared.profile.security_measures[1]"}},
+		{"empty security measure", "controller_profile_declared", func(ev *eventsv1.Event) {
+			ev.GetControllerProfileDeclared().Profile.SecurityMeasures = []string{""}
+		}, []string{"controller_profile_declared.profile.security_measures[0]"}},
+		{"activity's logic on two lines", "processing_activity_declared", func(ev *eventsv1.Event) {
+			ev.GetProcessingActivityDeclared().Activity.AutomatedLogic = "scores\nsign-ups"
+		}, []string{"processing_activity_declared.activity.automated_logic"}},
+		{"activity for a controller without name", "processing_activity_declared", func(ev *eventsv1.Event) {
+			ev.GetProcessingActivityDeclared().Activity.ProcessorFor = &eventsv1.Party{ContactUrl: "https://client.example"}
+		}, []string{"processing_activity_declared.activity.processor_for.name"}},
+		{"safeguards not a URL", "disclosure_made", func(ev *eventsv1.Event) {
+			ev.GetDisclosureMade().Recipient.SafeguardsUrl = "ask us"
+		}, []string{"disclosure_made.recipient.safeguards_url"}},
 		{"profile contact is an address", "controller_profile_declared", func(ev *eventsv1.Event) {
 			ev.GetControllerProfileDeclared().Profile.ContactUrl = "https://x.example/a@b"
 		}, []string{"controller_profile_declared.profile.contact_url"}},

@@ -31,13 +31,16 @@ func canaryTemplates() []*eventsv1.Event {
 	at := timestamppb.New(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
 	recipient := func() *eventsv1.Recipient {
 		return &eventsv1.Recipient{Id: "mailer", Name: "Mailer Ltd", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
-			Country: "DE", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE}
+			Country: "DE", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE, SafeguardsUrl: "https://mailer.example/dpa"}
 	}
 	activity := func() *eventsv1.ProcessingActivity {
 		return &eventsv1.ProcessingActivity{ActivityId: "newsletter", Name: "Newsletter", Purposes: []string{"marketing.communications.email"},
 			DataCategories: []string{"user.contact.email"}, DataSubjects: []string{"customer"},
 			LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, Recipients: []*eventsv1.Recipient{recipient()},
-			Retention: &eventsv1.Retention{Days: 30, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION}, KeyGroup: "marketing", LegitimateInterestAssessmentRef: "lia-7"}
+			Retention: &eventsv1.Retention{Days: 30, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION}, KeyGroup: "marketing", LegitimateInterestAssessmentRef: "lia-7",
+			LegitimateInterest: "telling customers of products like theirs", AutomatedLogic: "none",
+			ProcessorFor: &eventsv1.Party{Name: "Client Ltd", Address: "1 Road", ContactUrl: "https://client.example", Country: "DE",
+				ArrangementUrl: "https://client.example/dpa"}}
 	}
 	value := func() *eventsv1.DataValue {
 		return &eventsv1.DataValue{Category: "user.contact.email", KeyGroup: "default", Value: &eventsv1.DataValue_Plaintext{Plaintext: "v@example.com"}}
@@ -94,7 +97,9 @@ func canaryTemplates() []*eventsv1.Event {
 		&eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{Profile: &eventsv1.ControllerProfile{
 			Name: "Acme Ltd", Address: "1 High Street", ContactUrl: "https://acme.example/contact", DpoContactUrl: "https://acme.example/dpo",
 			SupervisoryAuthority: "ICO", SupervisoryAuthorityUrl: "https://ico.example", TimeZone: "Europe/Dublin", MemberState: "IE",
-			Languages: []string{"en"}}}},
+			Languages: []string{"en"}, SecurityMeasures: []string{"encryption"},
+			JointControllers: []*eventsv1.Party{{Name: "Partner SE", ContactUrl: "https://partner.example", Country: "FR"}},
+			Representative:   &eventsv1.Party{Name: "Rep Ltd", Country: "IE"}}}},
 		&eventsv1.Event_DataProcessed{DataProcessed: &eventsv1.DataProcessed{ActivityId: "newsletter", Purposes: []string{"marketing.communications.email"},
 			Categories: []string{"user.contact.email"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, System: "mailer"}},
 		&eventsv1.Event_RelationshipEnded{RelationshipEnded: &eventsv1.RelationshipEnded{RelationshipId: "contract-1",

@@ -2237,8 +2237,11 @@ type Recipient struct {
 	// The Art. 49(1) derogation relied on; required when transfer_mechanism
 	// is TRANSFER_MECHANISM_DEROGATION_ART49 (new events).
 	Art49Derogation Art49Derogation `protobuf:"varint,7,opt,name=art49_derogation,json=art49Derogation,proto3,enum=docket.events.v1.Art49Derogation" json:"art49_derogation,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Where a copy of the Chapter V safeguards can be obtained, or where they
+	// have been made available (Art. 13(1)(f), 15(2)): an https URL.
+	SafeguardsUrl string `protobuf:"bytes,8,opt,name=safeguards_url,json=safeguardsUrl,proto3" json:"safeguards_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Recipient) Reset() {
@@ -2318,6 +2321,13 @@ func (x *Recipient) GetArt49Derogation() Art49Derogation {
 		return x.Art49Derogation
 	}
 	return Art49Derogation_ART49_DEROGATION_UNSPECIFIED
+}
+
+func (x *Recipient) GetSafeguardsUrl() string {
+	if x != nil {
+		return x.SafeguardsUrl
+	}
+	return ""
 }
 
 // Retention is how long data of an activity is kept.
@@ -2414,8 +2424,18 @@ type ProcessingActivity struct {
 	Profiling bool `protobuf:"varint,13,opt,name=profiling,proto3" json:"profiling,omitempty"`
 	// The activity takes decisions based solely on automated processing.
 	AutomatedDecision AutomatedDecision `protobuf:"varint,14,opt,name=automated_decision,json=automatedDecision,proto3,enum=docket.events.v1.AutomatedDecision" json:"automated_decision,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The legitimate interests pursued, in words, for Art. 6(1)(f) (Art.
+	// 13(1)(d), 14(2)(b)).
+	LegitimateInterest string `protobuf:"bytes,15,opt,name=legitimate_interest,json=legitimateInterest,proto3" json:"legitimate_interest,omitempty"`
+	// Meaningful information about the logic involved in its profiling or
+	// automated decisions, their significance and envisaged consequences
+	// (Art. 13(2)(f), 15(1)(h)).
+	AutomatedLogic string `protobuf:"bytes,16,opt,name=automated_logic,json=automatedLogic,proto3" json:"automated_logic,omitempty"`
+	// Set when the activity is carried out as a processor on behalf of
+	// another controller: it belongs to the Art. 30(2) record.
+	ProcessorFor  *Party `protobuf:"bytes,17,opt,name=processor_for,json=processorFor,proto3" json:"processor_for,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ProcessingActivity) Reset() {
@@ -2544,6 +2564,27 @@ func (x *ProcessingActivity) GetAutomatedDecision() AutomatedDecision {
 		return x.AutomatedDecision
 	}
 	return AutomatedDecision_AUTOMATED_DECISION_UNSPECIFIED
+}
+
+func (x *ProcessingActivity) GetLegitimateInterest() string {
+	if x != nil {
+		return x.LegitimateInterest
+	}
+	return ""
+}
+
+func (x *ProcessingActivity) GetAutomatedLogic() string {
+	if x != nil {
+		return x.AutomatedLogic
+	}
+	return ""
+}
+
+func (x *ProcessingActivity) GetProcessorFor() *Party {
+	if x != nil {
+		return x.ProcessorFor
+	}
+	return nil
 }
 
 // ProcessingActivityDeclared adds an activity to the catalogue.
@@ -5349,8 +5390,16 @@ type ControllerProfile struct {
 	// The age of digital consent (Art. 8(1)), 13 to 16; 0: the member
 	// state's.
 	DigitalConsentAge uint32 `protobuf:"varint,10,opt,name=digital_consent_age,json=digitalConsentAge,proto3" json:"digital_consent_age,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Joint controllers (Art. 26).
+	JointControllers []*Party `protobuf:"bytes,11,rep,name=joint_controllers,json=jointControllers,proto3" json:"joint_controllers,omitempty"`
+	// The representative in the Union of a controller not established in it
+	// (Art. 27).
+	Representative *Party `protobuf:"bytes,12,opt,name=representative,proto3" json:"representative,omitempty"`
+	// A general description of the technical and organisational security
+	// measures (Art. 30(1)(g), 32(1)), one measure per entry.
+	SecurityMeasures []string `protobuf:"bytes,13,rep,name=security_measures,json=securityMeasures,proto3" json:"security_measures,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ControllerProfile) Reset() {
@@ -5453,6 +5502,110 @@ func (x *ControllerProfile) GetDigitalConsentAge() uint32 {
 	return 0
 }
 
+func (x *ControllerProfile) GetJointControllers() []*Party {
+	if x != nil {
+		return x.JointControllers
+	}
+	return nil
+}
+
+func (x *ControllerProfile) GetRepresentative() *Party {
+	if x != nil {
+		return x.Representative
+	}
+	return nil
+}
+
+func (x *ControllerProfile) GetSecurityMeasures() []string {
+	if x != nil {
+		return x.SecurityMeasures
+	}
+	return nil
+}
+
+// Party is an organisation the record of processing names: a joint
+// controller, a representative, a controller a processor acts for. Never a
+// natural person.
+type Party struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Name    string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Address string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	// An https URL where it is contacted (a contact form).
+	ContactUrl string `protobuf:"bytes,3,opt,name=contact_url,json=contactUrl,proto3" json:"contact_url,omitempty"`
+	// ISO 3166-1 alpha-2 code of the country it is established in.
+	Country string `protobuf:"bytes,4,opt,name=country,proto3" json:"country,omitempty"`
+	// For a joint controller: where the essence of the arrangement is made
+	// available to data subjects (Art. 26(2)).
+	ArrangementUrl string `protobuf:"bytes,5,opt,name=arrangement_url,json=arrangementUrl,proto3" json:"arrangement_url,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Party) Reset() {
+	*x = Party{}
+	mi := &file_docket_events_v1_events_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Party) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Party) ProtoMessage() {}
+
+func (x *Party) ProtoReflect() protoreflect.Message {
+	mi := &file_docket_events_v1_events_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Party.ProtoReflect.Descriptor instead.
+func (*Party) Descriptor() ([]byte, []int) {
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *Party) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Party) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *Party) GetContactUrl() string {
+	if x != nil {
+		return x.ContactUrl
+	}
+	return ""
+}
+
+func (x *Party) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
+}
+
+func (x *Party) GetArrangementUrl() string {
+	if x != nil {
+		return x.ArrangementUrl
+	}
+	return ""
+}
+
 // ControllerProfileDeclared sets the controller's profile from occurred_at
 // on; a later one replaces it.
 type ControllerProfileDeclared struct {
@@ -5464,7 +5617,7 @@ type ControllerProfileDeclared struct {
 
 func (x *ControllerProfileDeclared) Reset() {
 	*x = ControllerProfileDeclared{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[38]
+	mi := &file_docket_events_v1_events_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5476,7 +5629,7 @@ func (x *ControllerProfileDeclared) String() string {
 func (*ControllerProfileDeclared) ProtoMessage() {}
 
 func (x *ControllerProfileDeclared) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[38]
+	mi := &file_docket_events_v1_events_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5489,7 +5642,7 @@ func (x *ControllerProfileDeclared) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ControllerProfileDeclared.ProtoReflect.Descriptor instead.
 func (*ControllerProfileDeclared) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{38}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ControllerProfileDeclared) GetProfile() *ControllerProfile {
@@ -5517,7 +5670,7 @@ type BreachRiskAssessed struct {
 
 func (x *BreachRiskAssessed) Reset() {
 	*x = BreachRiskAssessed{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[39]
+	mi := &file_docket_events_v1_events_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5529,7 +5682,7 @@ func (x *BreachRiskAssessed) String() string {
 func (*BreachRiskAssessed) ProtoMessage() {}
 
 func (x *BreachRiskAssessed) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[39]
+	mi := &file_docket_events_v1_events_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5542,7 +5695,7 @@ func (x *BreachRiskAssessed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BreachRiskAssessed.ProtoReflect.Descriptor instead.
 func (*BreachRiskAssessed) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{39}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *BreachRiskAssessed) GetBreachId() string {
@@ -5599,7 +5752,7 @@ type BreachAuthorityNotified struct {
 
 func (x *BreachAuthorityNotified) Reset() {
 	*x = BreachAuthorityNotified{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[40]
+	mi := &file_docket_events_v1_events_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5611,7 +5764,7 @@ func (x *BreachAuthorityNotified) String() string {
 func (*BreachAuthorityNotified) ProtoMessage() {}
 
 func (x *BreachAuthorityNotified) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[40]
+	mi := &file_docket_events_v1_events_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5624,7 +5777,7 @@ func (x *BreachAuthorityNotified) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BreachAuthorityNotified.ProtoReflect.Descriptor instead.
 func (*BreachAuthorityNotified) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{40}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *BreachAuthorityNotified) GetBreachId() string {
@@ -5698,7 +5851,7 @@ type BreachSubjectsNotified struct {
 
 func (x *BreachSubjectsNotified) Reset() {
 	*x = BreachSubjectsNotified{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[41]
+	mi := &file_docket_events_v1_events_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5710,7 +5863,7 @@ func (x *BreachSubjectsNotified) String() string {
 func (*BreachSubjectsNotified) ProtoMessage() {}
 
 func (x *BreachSubjectsNotified) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[41]
+	mi := &file_docket_events_v1_events_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5723,7 +5876,7 @@ func (x *BreachSubjectsNotified) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BreachSubjectsNotified.ProtoReflect.Descriptor instead.
 func (*BreachSubjectsNotified) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{41}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *BreachSubjectsNotified) GetBreachId() string {
@@ -5772,7 +5925,7 @@ type BreachSubjectNotificationExempted struct {
 
 func (x *BreachSubjectNotificationExempted) Reset() {
 	*x = BreachSubjectNotificationExempted{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[42]
+	mi := &file_docket_events_v1_events_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5784,7 +5937,7 @@ func (x *BreachSubjectNotificationExempted) String() string {
 func (*BreachSubjectNotificationExempted) ProtoMessage() {}
 
 func (x *BreachSubjectNotificationExempted) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[42]
+	mi := &file_docket_events_v1_events_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5797,7 +5950,7 @@ func (x *BreachSubjectNotificationExempted) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use BreachSubjectNotificationExempted.ProtoReflect.Descriptor instead.
 func (*BreachSubjectNotificationExempted) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{42}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *BreachSubjectNotificationExempted) GetBreachId() string {
@@ -5844,7 +5997,7 @@ type BreachClosed struct {
 
 func (x *BreachClosed) Reset() {
 	*x = BreachClosed{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[43]
+	mi := &file_docket_events_v1_events_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5856,7 +6009,7 @@ func (x *BreachClosed) String() string {
 func (*BreachClosed) ProtoMessage() {}
 
 func (x *BreachClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[43]
+	mi := &file_docket_events_v1_events_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5869,7 +6022,7 @@ func (x *BreachClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BreachClosed.ProtoReflect.Descriptor instead.
 func (*BreachClosed) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{43}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *BreachClosed) GetBreachId() string {
@@ -5920,7 +6073,7 @@ type FindingStatusChanged struct {
 
 func (x *FindingStatusChanged) Reset() {
 	*x = FindingStatusChanged{}
-	mi := &file_docket_events_v1_events_proto_msgTypes[44]
+	mi := &file_docket_events_v1_events_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5932,7 +6085,7 @@ func (x *FindingStatusChanged) String() string {
 func (*FindingStatusChanged) ProtoMessage() {}
 
 func (x *FindingStatusChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_docket_events_v1_events_proto_msgTypes[44]
+	mi := &file_docket_events_v1_events_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5945,7 +6098,7 @@ func (x *FindingStatusChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindingStatusChanged.ProtoReflect.Descriptor instead.
 func (*FindingStatusChanged) Descriptor() ([]byte, []int) {
-	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{44}
+	return file_docket_events_v1_events_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *FindingStatusChanged) GetFindingIds() []string {
@@ -6056,7 +6209,7 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\apayload\"H\n" +
 	"\x05Actor\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.docket.events.v1.ActorKindR\x04kind\x12\x0e\n" +
-	"\x02id\x18\x02 \x01(\tR\x02id\"\xc5\x02\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"\xec\x02\n" +
 	"\tRecipient\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x123\n" +
@@ -6064,11 +6217,12 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\acountry\x18\x04 \x01(\tR\acountry\x12R\n" +
 	"\x12transfer_mechanism\x18\x05 \x01(\x0e2#.docket.events.v1.TransferMechanismR\x11transferMechanism\x12#\n" +
 	"\rdpf_certified\x18\x06 \x01(\bR\fdpfCertified\x12L\n" +
-	"\x10art49_derogation\x18\a \x01(\x0e2!.docket.events.v1.Art49DerogationR\x0fart49Derogation\"\x82\x01\n" +
+	"\x10art49_derogation\x18\a \x01(\x0e2!.docket.events.v1.Art49DerogationR\x0fart49Derogation\x12%\n" +
+	"\x0esafeguards_url\x18\b \x01(\tR\rsafeguardsUrl\"\x82\x01\n" +
 	"\tRetention\x12\x12\n" +
 	"\x04days\x18\x01 \x01(\rR\x04days\x12\x18\n" +
 	"\atrigger\x18\x02 \x01(\tR\atrigger\x12G\n" +
-	"\rtrigger_event\x18\x03 \x01(\x0e2\".docket.events.v1.RetentionTriggerR\ftriggerEvent\"\xf7\x05\n" +
+	"\rtrigger_event\x18\x03 \x01(\x0e2\".docket.events.v1.RetentionTriggerR\ftriggerEvent\"\x8f\a\n" +
 	"\x12ProcessingActivity\x12\x1f\n" +
 	"\vactivity_id\x18\x01 \x01(\tR\n" +
 	"activityId\x12\x12\n" +
@@ -6088,7 +6242,10 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\"legitimate_interest_assessment_ref\x18\v \x01(\tR\x1flegitimateInterestAssessmentRef\x12S\n" +
 	"\x13criminal_data_basis\x18\f \x01(\x0e2#.docket.events.v1.CriminalDataBasisR\x11criminalDataBasis\x12\x1c\n" +
 	"\tprofiling\x18\r \x01(\bR\tprofiling\x12R\n" +
-	"\x12automated_decision\x18\x0e \x01(\x0e2#.docket.events.v1.AutomatedDecisionR\x11automatedDecision\"^\n" +
+	"\x12automated_decision\x18\x0e \x01(\x0e2#.docket.events.v1.AutomatedDecisionR\x11automatedDecision\x12/\n" +
+	"\x13legitimate_interest\x18\x0f \x01(\tR\x12legitimateInterest\x12'\n" +
+	"\x0fautomated_logic\x18\x10 \x01(\tR\x0eautomatedLogic\x12<\n" +
+	"\rprocessor_for\x18\x11 \x01(\v2\x17.docket.events.v1.PartyR\fprocessorFor\"^\n" +
 	"\x1aProcessingActivityDeclared\x12@\n" +
 	"\bactivity\x18\x01 \x01(\v2$.docket.events.v1.ProcessingActivityR\bactivity\"\xb3\x01\n" +
 	"\x19ProcessingActivityAmended\x12@\n" +
@@ -6358,7 +6515,7 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x06detail\x18\x04 \x01(\tR\x06detail\x120\n" +
 	"\x05until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12<\n" +
 	"\vdetail_text\x18\x06 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
-	"detailText\"\x89\x03\n" +
+	"detailText\"\xbd\x04\n" +
 	"\x11ControllerProfile\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x1f\n" +
@@ -6371,7 +6528,17 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\fmember_state\x18\b \x01(\tR\vmemberState\x12\x1c\n" +
 	"\tlanguages\x18\t \x03(\tR\tlanguages\x12.\n" +
 	"\x13digital_consent_age\x18\n" +
-	" \x01(\rR\x11digitalConsentAge\"Z\n" +
+	" \x01(\rR\x11digitalConsentAge\x12D\n" +
+	"\x11joint_controllers\x18\v \x03(\v2\x17.docket.events.v1.PartyR\x10jointControllers\x12?\n" +
+	"\x0erepresentative\x18\f \x01(\v2\x17.docket.events.v1.PartyR\x0erepresentative\x12+\n" +
+	"\x11security_measures\x18\r \x03(\tR\x10securityMeasures\"\x99\x01\n" +
+	"\x05Party\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x1f\n" +
+	"\vcontact_url\x18\x03 \x01(\tR\n" +
+	"contactUrl\x12\x18\n" +
+	"\acountry\x18\x04 \x01(\tR\acountry\x12'\n" +
+	"\x0farrangement_url\x18\x05 \x01(\tR\x0earrangementUrl\"Z\n" +
 	"\x19ControllerProfileDeclared\x12=\n" +
 	"\aprofile\x18\x01 \x01(\v2#.docket.events.v1.ControllerProfileR\aprofile\"\x9b\x01\n" +
 	"\x12BreachRiskAssessed\x12\x1b\n" +
@@ -6590,7 +6757,7 @@ func file_docket_events_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_docket_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 23)
-var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_docket_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_docket_events_v1_events_proto_goTypes = []any{
 	(ActorKind)(0),                            // 0: docket.events.v1.ActorKind
 	(LegalBasis)(0),                           // 1: docket.events.v1.LegalBasis
@@ -6653,18 +6820,19 @@ var file_docket_events_v1_events_proto_goTypes = []any{
 	(*RecipientNotificationWaived)(nil),       // 58: docket.events.v1.RecipientNotificationWaived
 	(*ErasureExemptionRecorded)(nil),          // 59: docket.events.v1.ErasureExemptionRecorded
 	(*ControllerProfile)(nil),                 // 60: docket.events.v1.ControllerProfile
-	(*ControllerProfileDeclared)(nil),         // 61: docket.events.v1.ControllerProfileDeclared
-	(*BreachRiskAssessed)(nil),                // 62: docket.events.v1.BreachRiskAssessed
-	(*BreachAuthorityNotified)(nil),           // 63: docket.events.v1.BreachAuthorityNotified
-	(*BreachSubjectsNotified)(nil),            // 64: docket.events.v1.BreachSubjectsNotified
-	(*BreachSubjectNotificationExempted)(nil), // 65: docket.events.v1.BreachSubjectNotificationExempted
-	(*BreachClosed)(nil),                      // 66: docket.events.v1.BreachClosed
-	(*FindingStatusChanged)(nil),              // 67: docket.events.v1.FindingStatusChanged
-	(*timestamppb.Timestamp)(nil),             // 68: google.protobuf.Timestamp
+	(*Party)(nil),                             // 61: docket.events.v1.Party
+	(*ControllerProfileDeclared)(nil),         // 62: docket.events.v1.ControllerProfileDeclared
+	(*BreachRiskAssessed)(nil),                // 63: docket.events.v1.BreachRiskAssessed
+	(*BreachAuthorityNotified)(nil),           // 64: docket.events.v1.BreachAuthorityNotified
+	(*BreachSubjectsNotified)(nil),            // 65: docket.events.v1.BreachSubjectsNotified
+	(*BreachSubjectNotificationExempted)(nil), // 66: docket.events.v1.BreachSubjectNotificationExempted
+	(*BreachClosed)(nil),                      // 67: docket.events.v1.BreachClosed
+	(*FindingStatusChanged)(nil),              // 68: docket.events.v1.FindingStatusChanged
+	(*timestamppb.Timestamp)(nil),             // 69: google.protobuf.Timestamp
 }
 var file_docket_events_v1_events_proto_depIdxs = []int32{
-	68,  // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
-	68,  // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
+	69,  // 0: docket.events.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
+	69,  // 1: docket.events.v1.Event.recorded_at:type_name -> google.protobuf.Timestamp
 	24,  // 2: docket.events.v1.Event.actor:type_name -> docket.events.v1.Actor
 	28,  // 3: docket.events.v1.Event.processing_activity_declared:type_name -> docket.events.v1.ProcessingActivityDeclared
 	29,  // 4: docket.events.v1.Event.processing_activity_amended:type_name -> docket.events.v1.ProcessingActivityAmended
@@ -6691,17 +6859,17 @@ var file_docket_events_v1_events_proto_depIdxs = []int32{
 	57,  // 25: docket.events.v1.Event.recipient_notification_due:type_name -> docket.events.v1.RecipientNotificationDue
 	58,  // 26: docket.events.v1.Event.recipient_notification_waived:type_name -> docket.events.v1.RecipientNotificationWaived
 	59,  // 27: docket.events.v1.Event.erasure_exemption_recorded:type_name -> docket.events.v1.ErasureExemptionRecorded
-	61,  // 28: docket.events.v1.Event.controller_profile_declared:type_name -> docket.events.v1.ControllerProfileDeclared
+	62,  // 28: docket.events.v1.Event.controller_profile_declared:type_name -> docket.events.v1.ControllerProfileDeclared
 	34,  // 29: docket.events.v1.Event.data_processed:type_name -> docket.events.v1.DataProcessed
 	35,  // 30: docket.events.v1.Event.relationship_ended:type_name -> docket.events.v1.RelationshipEnded
 	50,  // 31: docket.events.v1.Event.objection_overridden:type_name -> docket.events.v1.ObjectionOverridden
 	41,  // 32: docket.events.v1.Event.disclosure_confidentiality_changed:type_name -> docket.events.v1.DisclosureConfidentialityChanged
-	62,  // 33: docket.events.v1.Event.breach_risk_assessed:type_name -> docket.events.v1.BreachRiskAssessed
-	63,  // 34: docket.events.v1.Event.breach_authority_notified:type_name -> docket.events.v1.BreachAuthorityNotified
-	64,  // 35: docket.events.v1.Event.breach_subjects_notified:type_name -> docket.events.v1.BreachSubjectsNotified
-	65,  // 36: docket.events.v1.Event.breach_subject_notification_exempted:type_name -> docket.events.v1.BreachSubjectNotificationExempted
-	66,  // 37: docket.events.v1.Event.breach_closed:type_name -> docket.events.v1.BreachClosed
-	67,  // 38: docket.events.v1.Event.finding_status_changed:type_name -> docket.events.v1.FindingStatusChanged
+	63,  // 33: docket.events.v1.Event.breach_risk_assessed:type_name -> docket.events.v1.BreachRiskAssessed
+	64,  // 34: docket.events.v1.Event.breach_authority_notified:type_name -> docket.events.v1.BreachAuthorityNotified
+	65,  // 35: docket.events.v1.Event.breach_subjects_notified:type_name -> docket.events.v1.BreachSubjectsNotified
+	66,  // 36: docket.events.v1.Event.breach_subject_notification_exempted:type_name -> docket.events.v1.BreachSubjectNotificationExempted
+	67,  // 37: docket.events.v1.Event.breach_closed:type_name -> docket.events.v1.BreachClosed
+	68,  // 38: docket.events.v1.Event.finding_status_changed:type_name -> docket.events.v1.FindingStatusChanged
 	0,   // 39: docket.events.v1.Actor.kind:type_name -> docket.events.v1.ActorKind
 	2,   // 40: docket.events.v1.Recipient.kind:type_name -> docket.events.v1.RecipientKind
 	3,   // 41: docket.events.v1.Recipient.transfer_mechanism:type_name -> docket.events.v1.TransferMechanism
@@ -6713,88 +6881,91 @@ var file_docket_events_v1_events_proto_depIdxs = []int32{
 	26,  // 47: docket.events.v1.ProcessingActivity.retention:type_name -> docket.events.v1.Retention
 	6,   // 48: docket.events.v1.ProcessingActivity.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
 	7,   // 49: docket.events.v1.ProcessingActivity.automated_decision:type_name -> docket.events.v1.AutomatedDecision
-	27,  // 50: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
-	27,  // 51: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
-	32,  // 52: docket.events.v1.ProcessingActivityAmended.reason_text:type_name -> docket.events.v1.DataValue
-	31,  // 53: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
-	1,   // 54: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,   // 55: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	32,  // 56: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
-	9,   // 57: docket.events.v1.DataCollected.restriction_exception:type_name -> docket.events.v1.Art18Exception
-	10,  // 58: docket.events.v1.DataCollected.age_band:type_name -> docket.events.v1.AgeBand
-	6,   // 59: docket.events.v1.DataCollected.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
-	1,   // 60: docket.events.v1.DataProcessed.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,   // 61: docket.events.v1.DataProcessed.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	7,   // 62: docket.events.v1.DataProcessed.automated_decision:type_name -> docket.events.v1.AutomatedDecision
-	8,   // 63: docket.events.v1.DataProcessed.art22_exception:type_name -> docket.events.v1.Art22Exception
-	9,   // 64: docket.events.v1.DataProcessed.restriction_exception:type_name -> docket.events.v1.Art18Exception
-	6,   // 65: docket.events.v1.DataProcessed.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
-	13,  // 66: docket.events.v1.DataProcessed.channel:type_name -> docket.events.v1.Channel
-	11,  // 67: docket.events.v1.RelationshipEnded.kind:type_name -> docket.events.v1.RelationshipKind
-	32,  // 68: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
-	32,  // 69: docket.events.v1.DataRectified.reason_text:type_name -> docket.events.v1.DataValue
-	68,  // 70: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
-	32,  // 71: docket.events.v1.ParentalAuthorization.verification_method_text:type_name -> docket.events.v1.DataValue
-	12,  // 72: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
-	13,  // 73: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
-	37,  // 74: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
-	68,  // 75: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
-	12,  // 76: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
-	13,  // 77: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
-	25,  // 78: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
-	1,   // 79: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
-	1,   // 80: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
-	68,  // 81: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
-	32,  // 82: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
-	32,  // 83: docket.events.v1.DisclosureMade.legal_instrument_ref_text:type_name -> docket.events.v1.DataValue
-	9,   // 84: docket.events.v1.DisclosureMade.restriction_exception:type_name -> docket.events.v1.Art18Exception
-	6,   // 85: docket.events.v1.DisclosureMade.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
-	68,  // 86: docket.events.v1.DisclosureConfidentialityChanged.confidential_until:type_name -> google.protobuf.Timestamp
-	32,  // 87: docket.events.v1.DisclosureConfidentialityChanged.legal_instrument_ref_text:type_name -> docket.events.v1.DataValue
-	14,  // 88: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
-	13,  // 89: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
-	32,  // 90: docket.events.v1.RightsRequestIdentityVerified.method_text:type_name -> docket.events.v1.DataValue
-	32,  // 91: docket.events.v1.RightsRequestDeadlineExtended.reason_text:type_name -> docket.events.v1.DataValue
-	32,  // 92: docket.events.v1.RightsRequestFulfilled.outcome_text:type_name -> docket.events.v1.DataValue
-	15,  // 93: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
-	32,  // 94: docket.events.v1.RightsRequestDenied.explanation_text:type_name -> docket.events.v1.DataValue
-	32,  // 95: docket.events.v1.RestrictionApplied.reason_text:type_name -> docket.events.v1.DataValue
-	32,  // 96: docket.events.v1.RestrictionLifted.reason_text:type_name -> docket.events.v1.DataValue
-	32,  // 97: docket.events.v1.ObjectionRecorded.grounds_text:type_name -> docket.events.v1.DataValue
-	16,  // 98: docket.events.v1.ObjectionOverridden.ground:type_name -> docket.events.v1.ObjectionOverrideGround
-	32,  // 99: docket.events.v1.ObjectionOverridden.grounds_text:type_name -> docket.events.v1.DataValue
-	14,  // 100: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
-	13,  // 101: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
-	32,  // 102: docket.events.v1.RetentionExpired.action_text:type_name -> docket.events.v1.DataValue
-	68,  // 103: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
-	68,  // 104: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
-	32,  // 105: docket.events.v1.BreachRecorded.description_text:type_name -> docket.events.v1.DataValue
-	17,  // 106: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
-	32,  // 107: docket.events.v1.SubjectDataExported.justification_text:type_name -> docket.events.v1.DataValue
-	14,  // 108: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
-	68,  // 109: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
-	68,  // 110: docket.events.v1.RecipientNotificationDue.owed_from:type_name -> google.protobuf.Timestamp
-	14,  // 111: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
-	18,  // 112: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
-	32,  // 113: docket.events.v1.RecipientNotificationWaived.detail_text:type_name -> docket.events.v1.DataValue
-	19,  // 114: docket.events.v1.ErasureExemptionRecorded.ground:type_name -> docket.events.v1.ErasureExemptionGround
-	68,  // 115: docket.events.v1.ErasureExemptionRecorded.until:type_name -> google.protobuf.Timestamp
-	32,  // 116: docket.events.v1.ErasureExemptionRecorded.detail_text:type_name -> docket.events.v1.DataValue
-	60,  // 117: docket.events.v1.ControllerProfileDeclared.profile:type_name -> docket.events.v1.ControllerProfile
-	32,  // 118: docket.events.v1.BreachRiskAssessed.detail_text:type_name -> docket.events.v1.DataValue
-	20,  // 119: docket.events.v1.BreachAuthorityNotified.phase:type_name -> docket.events.v1.BreachNotificationPhase
-	32,  // 120: docket.events.v1.BreachAuthorityNotified.delay_reason_text:type_name -> docket.events.v1.DataValue
-	13,  // 121: docket.events.v1.BreachSubjectsNotified.channel:type_name -> docket.events.v1.Channel
-	21,  // 122: docket.events.v1.BreachSubjectNotificationExempted.ground:type_name -> docket.events.v1.Art34Exception
-	32,  // 123: docket.events.v1.BreachSubjectNotificationExempted.detail_text:type_name -> docket.events.v1.DataValue
-	32,  // 124: docket.events.v1.BreachClosed.summary_text:type_name -> docket.events.v1.DataValue
-	22,  // 125: docket.events.v1.FindingStatusChanged.status:type_name -> docket.events.v1.FindingStatus
-	32,  // 126: docket.events.v1.FindingStatusChanged.justification_text:type_name -> docket.events.v1.DataValue
-	127, // [127:127] is the sub-list for method output_type
-	127, // [127:127] is the sub-list for method input_type
-	127, // [127:127] is the sub-list for extension type_name
-	127, // [127:127] is the sub-list for extension extendee
-	0,   // [0:127] is the sub-list for field type_name
+	61,  // 50: docket.events.v1.ProcessingActivity.processor_for:type_name -> docket.events.v1.Party
+	27,  // 51: docket.events.v1.ProcessingActivityDeclared.activity:type_name -> docket.events.v1.ProcessingActivity
+	27,  // 52: docket.events.v1.ProcessingActivityAmended.activity:type_name -> docket.events.v1.ProcessingActivity
+	32,  // 53: docket.events.v1.ProcessingActivityAmended.reason_text:type_name -> docket.events.v1.DataValue
+	31,  // 54: docket.events.v1.DataValue.sealed:type_name -> docket.events.v1.Sealed
+	1,   // 55: docket.events.v1.DataCollected.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,   // 56: docket.events.v1.DataCollected.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	32,  // 57: docket.events.v1.DataCollected.values:type_name -> docket.events.v1.DataValue
+	9,   // 58: docket.events.v1.DataCollected.restriction_exception:type_name -> docket.events.v1.Art18Exception
+	10,  // 59: docket.events.v1.DataCollected.age_band:type_name -> docket.events.v1.AgeBand
+	6,   // 60: docket.events.v1.DataCollected.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
+	1,   // 61: docket.events.v1.DataProcessed.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,   // 62: docket.events.v1.DataProcessed.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	7,   // 63: docket.events.v1.DataProcessed.automated_decision:type_name -> docket.events.v1.AutomatedDecision
+	8,   // 64: docket.events.v1.DataProcessed.art22_exception:type_name -> docket.events.v1.Art22Exception
+	9,   // 65: docket.events.v1.DataProcessed.restriction_exception:type_name -> docket.events.v1.Art18Exception
+	6,   // 66: docket.events.v1.DataProcessed.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
+	13,  // 67: docket.events.v1.DataProcessed.channel:type_name -> docket.events.v1.Channel
+	11,  // 68: docket.events.v1.RelationshipEnded.kind:type_name -> docket.events.v1.RelationshipKind
+	32,  // 69: docket.events.v1.DataRectified.values:type_name -> docket.events.v1.DataValue
+	32,  // 70: docket.events.v1.DataRectified.reason_text:type_name -> docket.events.v1.DataValue
+	69,  // 71: docket.events.v1.ParentalAuthorization.verified_at:type_name -> google.protobuf.Timestamp
+	32,  // 72: docket.events.v1.ParentalAuthorization.verification_method_text:type_name -> docket.events.v1.DataValue
+	12,  // 73: docket.events.v1.ConsentGiven.method:type_name -> docket.events.v1.ConsentMethod
+	13,  // 74: docket.events.v1.ConsentGiven.channel:type_name -> docket.events.v1.Channel
+	37,  // 75: docket.events.v1.ConsentGiven.parental_authorization:type_name -> docket.events.v1.ParentalAuthorization
+	69,  // 76: docket.events.v1.ConsentGiven.expires_at:type_name -> google.protobuf.Timestamp
+	12,  // 77: docket.events.v1.ConsentWithdrawn.method:type_name -> docket.events.v1.ConsentMethod
+	13,  // 78: docket.events.v1.ConsentWithdrawn.channel:type_name -> docket.events.v1.Channel
+	25,  // 79: docket.events.v1.DisclosureMade.recipient:type_name -> docket.events.v1.Recipient
+	1,   // 80: docket.events.v1.DisclosureMade.legal_basis:type_name -> docket.events.v1.LegalBasis
+	1,   // 81: docket.events.v1.DisclosureMade.special_category_condition:type_name -> docket.events.v1.LegalBasis
+	69,  // 82: docket.events.v1.DisclosureMade.confidential_until:type_name -> google.protobuf.Timestamp
+	32,  // 83: docket.events.v1.DisclosureMade.values:type_name -> docket.events.v1.DataValue
+	32,  // 84: docket.events.v1.DisclosureMade.legal_instrument_ref_text:type_name -> docket.events.v1.DataValue
+	9,   // 85: docket.events.v1.DisclosureMade.restriction_exception:type_name -> docket.events.v1.Art18Exception
+	6,   // 86: docket.events.v1.DisclosureMade.criminal_data_basis:type_name -> docket.events.v1.CriminalDataBasis
+	69,  // 87: docket.events.v1.DisclosureConfidentialityChanged.confidential_until:type_name -> google.protobuf.Timestamp
+	32,  // 88: docket.events.v1.DisclosureConfidentialityChanged.legal_instrument_ref_text:type_name -> docket.events.v1.DataValue
+	14,  // 89: docket.events.v1.RightsRequestReceived.right:type_name -> docket.events.v1.Right
+	13,  // 90: docket.events.v1.RightsRequestReceived.channel:type_name -> docket.events.v1.Channel
+	32,  // 91: docket.events.v1.RightsRequestIdentityVerified.method_text:type_name -> docket.events.v1.DataValue
+	32,  // 92: docket.events.v1.RightsRequestDeadlineExtended.reason_text:type_name -> docket.events.v1.DataValue
+	32,  // 93: docket.events.v1.RightsRequestFulfilled.outcome_text:type_name -> docket.events.v1.DataValue
+	15,  // 94: docket.events.v1.RightsRequestDenied.ground:type_name -> docket.events.v1.DenialGround
+	32,  // 95: docket.events.v1.RightsRequestDenied.explanation_text:type_name -> docket.events.v1.DataValue
+	32,  // 96: docket.events.v1.RestrictionApplied.reason_text:type_name -> docket.events.v1.DataValue
+	32,  // 97: docket.events.v1.RestrictionLifted.reason_text:type_name -> docket.events.v1.DataValue
+	32,  // 98: docket.events.v1.ObjectionRecorded.grounds_text:type_name -> docket.events.v1.DataValue
+	16,  // 99: docket.events.v1.ObjectionOverridden.ground:type_name -> docket.events.v1.ObjectionOverrideGround
+	32,  // 100: docket.events.v1.ObjectionOverridden.grounds_text:type_name -> docket.events.v1.DataValue
+	14,  // 101: docket.events.v1.RecipientNotified.right:type_name -> docket.events.v1.Right
+	13,  // 102: docket.events.v1.RecipientNotified.channel:type_name -> docket.events.v1.Channel
+	32,  // 103: docket.events.v1.RetentionExpired.action_text:type_name -> docket.events.v1.DataValue
+	69,  // 104: docket.events.v1.BreachRecorded.detected_at:type_name -> google.protobuf.Timestamp
+	69,  // 105: docket.events.v1.BreachRecorded.authority_notified_at:type_name -> google.protobuf.Timestamp
+	32,  // 106: docket.events.v1.BreachRecorded.description_text:type_name -> docket.events.v1.DataValue
+	17,  // 107: docket.events.v1.SubjectDataExported.format:type_name -> docket.events.v1.ExportFormat
+	32,  // 108: docket.events.v1.SubjectDataExported.justification_text:type_name -> docket.events.v1.DataValue
+	14,  // 109: docket.events.v1.RecipientNotificationDue.right:type_name -> docket.events.v1.Right
+	69,  // 110: docket.events.v1.RecipientNotificationDue.due_at:type_name -> google.protobuf.Timestamp
+	69,  // 111: docket.events.v1.RecipientNotificationDue.owed_from:type_name -> google.protobuf.Timestamp
+	14,  // 112: docket.events.v1.RecipientNotificationWaived.right:type_name -> docket.events.v1.Right
+	18,  // 113: docket.events.v1.RecipientNotificationWaived.ground:type_name -> docket.events.v1.WaiverGround
+	32,  // 114: docket.events.v1.RecipientNotificationWaived.detail_text:type_name -> docket.events.v1.DataValue
+	19,  // 115: docket.events.v1.ErasureExemptionRecorded.ground:type_name -> docket.events.v1.ErasureExemptionGround
+	69,  // 116: docket.events.v1.ErasureExemptionRecorded.until:type_name -> google.protobuf.Timestamp
+	32,  // 117: docket.events.v1.ErasureExemptionRecorded.detail_text:type_name -> docket.events.v1.DataValue
+	61,  // 118: docket.events.v1.ControllerProfile.joint_controllers:type_name -> docket.events.v1.Party
+	61,  // 119: docket.events.v1.ControllerProfile.representative:type_name -> docket.events.v1.Party
+	60,  // 120: docket.events.v1.ControllerProfileDeclared.profile:type_name -> docket.events.v1.ControllerProfile
+	32,  // 121: docket.events.v1.BreachRiskAssessed.detail_text:type_name -> docket.events.v1.DataValue
+	20,  // 122: docket.events.v1.BreachAuthorityNotified.phase:type_name -> docket.events.v1.BreachNotificationPhase
+	32,  // 123: docket.events.v1.BreachAuthorityNotified.delay_reason_text:type_name -> docket.events.v1.DataValue
+	13,  // 124: docket.events.v1.BreachSubjectsNotified.channel:type_name -> docket.events.v1.Channel
+	21,  // 125: docket.events.v1.BreachSubjectNotificationExempted.ground:type_name -> docket.events.v1.Art34Exception
+	32,  // 126: docket.events.v1.BreachSubjectNotificationExempted.detail_text:type_name -> docket.events.v1.DataValue
+	32,  // 127: docket.events.v1.BreachClosed.summary_text:type_name -> docket.events.v1.DataValue
+	22,  // 128: docket.events.v1.FindingStatusChanged.status:type_name -> docket.events.v1.FindingStatus
+	32,  // 129: docket.events.v1.FindingStatusChanged.justification_text:type_name -> docket.events.v1.DataValue
+	130, // [130:130] is the sub-list for method output_type
+	130, // [130:130] is the sub-list for method input_type
+	130, // [130:130] is the sub-list for extension type_name
+	130, // [130:130] is the sub-list for extension extendee
+	0,   // [0:130] is the sub-list for field type_name
 }
 
 func init() { file_docket_events_v1_events_proto_init() }
@@ -6850,7 +7021,7 @@ func file_docket_events_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docket_events_v1_events_proto_rawDesc), len(file_docket_events_v1_events_proto_rawDesc)),
 			NumEnums:      23,
-			NumMessages:   45,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
