@@ -157,6 +157,9 @@ var StringFields = map[protoreflect.FullName]FieldKind{
 	"docket.events.v1.ControllerProfile.member_state":              Structured, // ISO 3166-1 alpha-2
 	"docket.events.v1.ControllerProfile.languages":                 Structured, // BCP 47
 	"docket.events.v1.ControllerProfile.security_measures":         Label,
+	"docket.events.v1.ControllerProfile.contact_email":             FreeText, // sealed under the tenant key
+	"docket.events.v1.ControllerProfile.contact_phone":             FreeText,
+	"docket.events.v1.ControllerProfile.dpo_email":                 FreeText,
 	"docket.events.v1.Party.name":                                  Label,
 	"docket.events.v1.Party.address":                               Label,
 	"docket.events.v1.Party.contact_url":                           Structured, // http(s) URL, no "@"

@@ -762,6 +762,9 @@ func (v *validator) profile(l loc, p *eventsv1.ControllerProfile) {
 			v.add(at(l.field("representative")), "country", "is outside the EEA: a representative is established in a member state where subjects are (Art. 27(3))")
 		}
 	}
+	v.text(l, "contact_email", p.GetContactEmail(), false, MaxStringLen)
+	v.text(l, "contact_phone", p.GetContactPhone(), false, MaxStringLen)
+	v.text(l, "dpo_email", p.GetDpoEmail(), false, MaxStringLen)
 	sm := p.GetSecurityMeasures()
 	v.list(l, "security_measures", len(sm))
 	for i, m := range sm {

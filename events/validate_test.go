@@ -283,6 +283,9 @@ func examples() map[string]*eventsv1.Event {
 						ContactUrl: "https://marketplace.example/privacy", ArrangementUrl: "https://acme.example/privacy/joint"}},
 					Representative:   &eventsv1.Party{Name: "EU Rep Ltd", Address: "2 Dock Road, Dublin", Country: "IE", ContactUrl: "https://eurep.example"},
 					SecurityMeasures: []string{"values sealed with AES-256-GCM under per-subject keys", "access by role, tokens revocable"},
+					ContactEmail:     "privacy@acme.example",
+					ContactPhone:     "+49 30 555 0100",
+					DpoEmail:         "dpo@acme.example",
 				},
 			}}
 		},

@@ -97,7 +97,8 @@ func canaryTemplates() []*eventsv1.Event {
 		&eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{Profile: &eventsv1.ControllerProfile{
 			Name: "Acme Ltd", Address: "1 High Street", ContactUrl: "https://acme.example/contact", DpoContactUrl: "https://acme.example/dpo",
 			SupervisoryAuthority: "ICO", SupervisoryAuthorityUrl: "https://ico.example", TimeZone: "Europe/Dublin", MemberState: "IE",
-			Languages: []string{"en"}, SecurityMeasures: []string{"encryption"},
+			Languages: []string{"en"}, SecurityMeasures: []string{"encryption"}, ContactEmail: "privacy@acme.example",
+			ContactPhone: "+353 1 555 0100", DpoEmail: "dpo@acme.example",
 			JointControllers: []*eventsv1.Party{{Name: "Partner SE", ContactUrl: "https://partner.example", Country: "FR"}},
 			Representative:   &eventsv1.Party{Name: "Rep Ltd", Country: "IE"}}}},
 		&eventsv1.Event_DataProcessed{DataProcessed: &eventsv1.DataProcessed{ActivityId: "newsletter", Purposes: []string{"marketing.communications.email"},

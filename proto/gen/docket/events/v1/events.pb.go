@@ -5398,8 +5398,27 @@ type ControllerProfile struct {
 	// A general description of the technical and organisational security
 	// measures (Art. 30(1)(g), 32(1)), one measure per entry.
 	SecurityMeasures []string `protobuf:"bytes,13,rep,name=security_measures,json=securityMeasures,proto3" json:"security_measures,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The organisation's privacy mailbox, e.g. "privacy@example.com", given
+	// as the contact in receipts and the record of processing.
+	// Free text, personal data (an address may name a person): accepted in
+	// transit only. On receipt the Emitter moves it into contact_email_text
+	// and seals it under the tenant key.
+	ContactEmail string `protobuf:"bytes,14,opt,name=contact_email,json=contactEmail,proto3" json:"contact_email,omitempty"`
+	// The organisation's contact telephone number. Free text, moved into
+	// contact_phone_text and sealed like contact_email.
+	ContactPhone string `protobuf:"bytes,15,opt,name=contact_phone,json=contactPhone,proto3" json:"contact_phone,omitempty"`
+	// The data protection officer's mailbox (Art. 37(7)). Free text, moved
+	// into dpo_email_text and sealed like contact_email.
+	DpoEmail string `protobuf:"bytes,16,opt,name=dpo_email,json=dpoEmail,proto3" json:"dpo_email,omitempty"`
+	// The words of contact_email, category user.content.private, sealed under
+	// the tenant key (the key ring's subject "_"), so that shredding it erases them.
+	ContactEmailText *DataValue `protobuf:"bytes,17,opt,name=contact_email_text,json=contactEmailText,proto3" json:"contact_email_text,omitempty"`
+	// The words of contact_phone, sealed likewise.
+	ContactPhoneText *DataValue `protobuf:"bytes,18,opt,name=contact_phone_text,json=contactPhoneText,proto3" json:"contact_phone_text,omitempty"`
+	// The words of dpo_email, sealed likewise.
+	DpoEmailText  *DataValue `protobuf:"bytes,19,opt,name=dpo_email_text,json=dpoEmailText,proto3" json:"dpo_email_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ControllerProfile) Reset() {
@@ -5519,6 +5538,48 @@ func (x *ControllerProfile) GetRepresentative() *Party {
 func (x *ControllerProfile) GetSecurityMeasures() []string {
 	if x != nil {
 		return x.SecurityMeasures
+	}
+	return nil
+}
+
+func (x *ControllerProfile) GetContactEmail() string {
+	if x != nil {
+		return x.ContactEmail
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetContactPhone() string {
+	if x != nil {
+		return x.ContactPhone
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetDpoEmail() string {
+	if x != nil {
+		return x.DpoEmail
+	}
+	return ""
+}
+
+func (x *ControllerProfile) GetContactEmailText() *DataValue {
+	if x != nil {
+		return x.ContactEmailText
+	}
+	return nil
+}
+
+func (x *ControllerProfile) GetContactPhoneText() *DataValue {
+	if x != nil {
+		return x.ContactPhoneText
+	}
+	return nil
+}
+
+func (x *ControllerProfile) GetDpoEmailText() *DataValue {
+	if x != nil {
+		return x.DpoEmailText
 	}
 	return nil
 }
@@ -6515,7 +6576,7 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	"\x06detail\x18\x04 \x01(\tR\x06detail\x120\n" +
 	"\x05until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12<\n" +
 	"\vdetail_text\x18\x06 \x01(\v2\x1b.docket.events.v1.DataValueR\n" +
-	"detailText\"\xbd\x04\n" +
+	"detailText\"\xfd\x06\n" +
 	"\x11ControllerProfile\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x1f\n" +
@@ -6531,7 +6592,13 @@ const file_docket_events_v1_events_proto_rawDesc = "" +
 	" \x01(\rR\x11digitalConsentAge\x12D\n" +
 	"\x11joint_controllers\x18\v \x03(\v2\x17.docket.events.v1.PartyR\x10jointControllers\x12?\n" +
 	"\x0erepresentative\x18\f \x01(\v2\x17.docket.events.v1.PartyR\x0erepresentative\x12+\n" +
-	"\x11security_measures\x18\r \x03(\tR\x10securityMeasures\"\x99\x01\n" +
+	"\x11security_measures\x18\r \x03(\tR\x10securityMeasures\x12#\n" +
+	"\rcontact_email\x18\x0e \x01(\tR\fcontactEmail\x12#\n" +
+	"\rcontact_phone\x18\x0f \x01(\tR\fcontactPhone\x12\x1b\n" +
+	"\tdpo_email\x18\x10 \x01(\tR\bdpoEmail\x12I\n" +
+	"\x12contact_email_text\x18\x11 \x01(\v2\x1b.docket.events.v1.DataValueR\x10contactEmailText\x12I\n" +
+	"\x12contact_phone_text\x18\x12 \x01(\v2\x1b.docket.events.v1.DataValueR\x10contactPhoneText\x12A\n" +
+	"\x0edpo_email_text\x18\x13 \x01(\v2\x1b.docket.events.v1.DataValueR\fdpoEmailText\"\x99\x01\n" +
 	"\x05Party\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x1f\n" +
@@ -6951,21 +7018,24 @@ var file_docket_events_v1_events_proto_depIdxs = []int32{
 	32,  // 117: docket.events.v1.ErasureExemptionRecorded.detail_text:type_name -> docket.events.v1.DataValue
 	61,  // 118: docket.events.v1.ControllerProfile.joint_controllers:type_name -> docket.events.v1.Party
 	61,  // 119: docket.events.v1.ControllerProfile.representative:type_name -> docket.events.v1.Party
-	60,  // 120: docket.events.v1.ControllerProfileDeclared.profile:type_name -> docket.events.v1.ControllerProfile
-	32,  // 121: docket.events.v1.BreachRiskAssessed.detail_text:type_name -> docket.events.v1.DataValue
-	20,  // 122: docket.events.v1.BreachAuthorityNotified.phase:type_name -> docket.events.v1.BreachNotificationPhase
-	32,  // 123: docket.events.v1.BreachAuthorityNotified.delay_reason_text:type_name -> docket.events.v1.DataValue
-	13,  // 124: docket.events.v1.BreachSubjectsNotified.channel:type_name -> docket.events.v1.Channel
-	21,  // 125: docket.events.v1.BreachSubjectNotificationExempted.ground:type_name -> docket.events.v1.Art34Exception
-	32,  // 126: docket.events.v1.BreachSubjectNotificationExempted.detail_text:type_name -> docket.events.v1.DataValue
-	32,  // 127: docket.events.v1.BreachClosed.summary_text:type_name -> docket.events.v1.DataValue
-	22,  // 128: docket.events.v1.FindingStatusChanged.status:type_name -> docket.events.v1.FindingStatus
-	32,  // 129: docket.events.v1.FindingStatusChanged.justification_text:type_name -> docket.events.v1.DataValue
-	130, // [130:130] is the sub-list for method output_type
-	130, // [130:130] is the sub-list for method input_type
-	130, // [130:130] is the sub-list for extension type_name
-	130, // [130:130] is the sub-list for extension extendee
-	0,   // [0:130] is the sub-list for field type_name
+	32,  // 120: docket.events.v1.ControllerProfile.contact_email_text:type_name -> docket.events.v1.DataValue
+	32,  // 121: docket.events.v1.ControllerProfile.contact_phone_text:type_name -> docket.events.v1.DataValue
+	32,  // 122: docket.events.v1.ControllerProfile.dpo_email_text:type_name -> docket.events.v1.DataValue
+	60,  // 123: docket.events.v1.ControllerProfileDeclared.profile:type_name -> docket.events.v1.ControllerProfile
+	32,  // 124: docket.events.v1.BreachRiskAssessed.detail_text:type_name -> docket.events.v1.DataValue
+	20,  // 125: docket.events.v1.BreachAuthorityNotified.phase:type_name -> docket.events.v1.BreachNotificationPhase
+	32,  // 126: docket.events.v1.BreachAuthorityNotified.delay_reason_text:type_name -> docket.events.v1.DataValue
+	13,  // 127: docket.events.v1.BreachSubjectsNotified.channel:type_name -> docket.events.v1.Channel
+	21,  // 128: docket.events.v1.BreachSubjectNotificationExempted.ground:type_name -> docket.events.v1.Art34Exception
+	32,  // 129: docket.events.v1.BreachSubjectNotificationExempted.detail_text:type_name -> docket.events.v1.DataValue
+	32,  // 130: docket.events.v1.BreachClosed.summary_text:type_name -> docket.events.v1.DataValue
+	22,  // 131: docket.events.v1.FindingStatusChanged.status:type_name -> docket.events.v1.FindingStatus
+	32,  // 132: docket.events.v1.FindingStatusChanged.justification_text:type_name -> docket.events.v1.DataValue
+	133, // [133:133] is the sub-list for method output_type
+	133, // [133:133] is the sub-list for method input_type
+	133, // [133:133] is the sub-list for extension type_name
+	133, // [133:133] is the sub-list for extension extendee
+	0,   // [0:133] is the sub-list for field type_name
 }
 
 func init() { file_docket_events_v1_events_proto_init() }
