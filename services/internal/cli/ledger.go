@@ -282,7 +282,7 @@ func newVerifyReceiptCmd() *cobra.Command {
 			iso := r.ISO
 			e := iso.Event[0]
 			fmt.Fprintf(stdout, "OK: %s for %s by %s at %s, recorded at sequence %d of %s (signed tree of %d events)\n",
-				e.State, iso.PIIProcessing.Purposes[0].Purpose, iso.Record.PIIPrincipalID, e.EventTime.Format(time.RFC3339),
+				e.EventState, iso.PIIProcessing.Purposes[0].Purpose, iso.Record.PIIPrincipalID, e.EventTime.Format(time.RFC3339),
 				iso.Docket.Sequence, iso.Docket.Origin, iso.Docket.TreeSize)
 			return nil
 		})
