@@ -79,10 +79,10 @@ type notice struct {
 	language, url string
 }
 
-// noticeOf returns the notice of the consent ev records: that of the
-// ConsentGiven itself, or, for a withdrawal, that of the subject's last
-// consent to the same purpose before it. nil: none.
-func (m *Maker) noticeOf(ctx context.Context, ev *eventsv1.Event, seq uint64) (*notice, error) {
+// consentOf returns the consent ev is about: the ConsentGiven itself, or,
+// for a withdrawal, the subject's last consent to the same purpose before
+// it (nil: none recorded); and the notice it was given under (nil: none).
+func (m *Maker) consentOf(ctx context.Context, ev *eventsv1.Event, seq uint64) (*eventsv1.ConsentGiven, *notice, error) {
 	given := ev.GetConsentGiven()
 	if given == nil {
 		purpose := ev.GetConsentWithdrawn().GetPurpose()
@@ -92,11 +92,11 @@ func (m *Maker) noticeOf(ctx context.Context, ev *eventsv1.Event, seq uint64) (*
 			}
 		})
 		if err != nil {
-			return nil, fmt.Errorf("the consent withdrawn: %w", err)
+			return nil, nil, fmt.Errorf("the consent withdrawn: %w", err)
 		}
 	}
 	if given == nil || given.GetNoticeId() == "" {
-		return nil, nil
+		return given, nil, nil
 	}
 	n := &notice{id: given.GetNoticeId(), version: given.GetNoticeVersion(), sha256: given.GetNoticeSha256()}
 	err := m.scan(ctx, ev.GetTenant(), "", 0, func(e *eventsv1.Event) {
@@ -105,9 +105,9 @@ func (m *Maker) noticeOf(ctx context.Context, ev *eventsv1.Event, seq uint64) (*
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("privacy notice: %w", err)
+		return nil, nil, fmt.Errorf("privacy notice: %w", err)
 	}
-	return n, nil
+	return given, n, nil
 }
 
 // scan calls f with each event of the subject (subjectRef "": the

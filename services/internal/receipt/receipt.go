@@ -254,11 +254,11 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: %w", err)
 	}
-	n, err := m.noticeOf(ctx, ev, row.Seq)
+	given, n, err := m.consentOf(ctx, ev, row.Seq)
 	if err != nil {
 		return nil, err
 	}
-	r := build(ev, row, catalogueAt(acts, at), id, n)
+	r := build(ev, given, row, catalogueAt(acts, at), id, n)
 	r.Docket.Origin, r.Docket.TreeSize = p.Checkpoint.Origin, size
 	var body []byte
 	if form == FormKantara {
@@ -328,8 +328,10 @@ func named(rc *eventsv1.Recipient) bool {
 // controllerID is the party_id of the controller in a 27560 record.
 const controllerID = "C01"
 
-// build maps a consent event to the 27560 structure.
-func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.ProcessingActivity, id *identity, n *notice) *Receipt {
+// build maps a consent event to the 27560 structure. given is the consent
+// it records or withdraws (nil: a withdrawal of a consent not recorded):
+// its categories, method and channel describe the consent.
+func build(ev *eventsv1.Event, given *eventsv1.ConsentGiven, row model.AuditRow, cat map[string]*eventsv1.ProcessingActivity, id *identity, n *notice) *Receipt {
 	pr := id.profile
 	lang := "en"
 	if len(pr.GetLanguages()) > 0 {
@@ -364,16 +366,16 @@ func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.Proc
 	// processor that recorded it (that is docket.recorded_by).
 	at := ev.GetOccurredAt().AsTime().UTC()
 	e := Event{EventTime: at, EntityID: ev.GetSubjectRef(), EventBy: "dpv:DataSubject"}
-	var purpose string
-	var categories []string
-	explicit := false
-	switch {
-	case ev.GetConsentGiven() != nil:
-		c := ev.GetConsentGiven()
-		purpose, categories = c.GetPurpose(), c.GetCategories()
+	purpose := given.GetPurpose()
+	categories := given.GetCategories()
+	explicit := given.GetMethod() == eventsv1.ConsentMethod_CONSENT_METHOD_SIGNED_FORM || given.GetMethod() == eventsv1.ConsentMethod_CONSENT_METHOD_DOUBLE_OPT_IN
+	var channel string // where the consent was collected
+	if given.GetChannel() != eventsv1.Channel_CHANNEL_UNSPECIFIED {
+		channel = events.EnumName(given.GetChannel())
+	}
+	if c := ev.GetConsentGiven(); c != nil {
 		e.EventState = "dpv:ConsentGiven"
 		e.Method, e.Channel = events.EnumName(c.GetMethod()), events.EnumName(c.GetChannel())
-		explicit = c.GetMethod() == eventsv1.ConsentMethod_CONSENT_METHOD_SIGNED_FORM || c.GetMethod() == eventsv1.ConsentMethod_CONSENT_METHOD_DOUBLE_OPT_IN
 		e.ValidityDuration = w.untilWithdrawn
 		if x := c.GetExpiresAt(); x != nil {
 			e.ValidityDuration = isoDuration(x.AsTime().Sub(at))
@@ -381,7 +383,7 @@ func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.Proc
 		if g := c.GetParentalAuthorization().GetGuardianRef(); g != "" {
 			e.EntityID, e.GuardianRef, e.EventBy = g, g, "dpv:GuardianOfDataSubject"
 		}
-	default:
+	} else {
 		c := ev.GetConsentWithdrawn()
 		purpose = c.GetPurpose()
 		e.EventState, e.ValidityDuration = "dpv:ConsentWithdrawn", w.withdrawn
@@ -390,8 +392,8 @@ func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.Proc
 	withdraw := w.withdraw(contact)
 	base := Purpose{Purpose: purpose, PurposeType: dpvPurpose(purpose), PIIControllers: []string{controllerID},
 		Jurisdiction: pr.GetMemberState(), WithdrawalMethod: withdraw}
-	if e.Channel != "" {
-		base.CollectionMethod = []string{e.Channel}
+	if channel != "" {
+		base.CollectionMethod = []string{channel}
 	}
 	// One entry per consent-based activity of the purpose, with its own
 	// categories, retention, storage and third parties.

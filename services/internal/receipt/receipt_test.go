@@ -344,7 +344,7 @@ func TestConforms(t *testing.T) {
 		{"withdrawal: the subject, with the notice", withdrawnEN, receipt.FormISO27560, map[string]any{
 			"event[0].entity_id": "s-1", "event[0].event_by": "dpv:DataSubject", "event[0].event_state": "dpv:ConsentWithdrawn",
 			"pii_processing.privacy_notice": "privacy version 3", "pii_processing.privacy_notice_url": "https://acme.example/privacy/3",
-			"docket.recorded_by": "postwave-mail",
+			"docket.recorded_by": "postwave-mail", "pii_processing.purposes[0].collection_method": []any{"CHANNEL_WEB"},
 		}, nil},
 		{"a child's consent names the guardian, in German", child, receipt.FormISO27560, map[string]any{
 			"event[0].entity_id": "g-1", "event[0].guardian_ref": "g-1", "event[0].event_by": "dpv:GuardianOfDataSubject",
