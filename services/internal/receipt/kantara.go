@@ -21,28 +21,40 @@ const KantaraVersion = "KI-CR-v1.1.0"
 var (
 	// ErrNoController: a receipt names the controller of the tenant's
 	// profile (ControllerProfileDeclared) as of the consent, and the tenant
-	// declared none by then; a Kantara receipt also needs the profile's
-	// contact_email and contact_phone.
+	// declared none by then.
 	ErrNoController = errors.New("the tenant declared no controller profile as of the consent (ControllerProfileDeclared)")
+	// ErrIncompleteProfile: the controller profile as of the consent lacks
+	// what the receipt must name (the error names the fields).
+	ErrIncompleteProfile = errors.New("the controller profile as of the consent lacks what the receipt names")
 	// ErrWithdrawal: Kantara CR v1.1 records consent given; a withdrawal
 	// has the ISO/IEC TS 27560 form only.
 	ErrWithdrawal = errors.New("a Kantara Consent Receipt v1.1 records consent given; a withdrawal has the ISO/IEC TS 27560 form only")
 )
 
-// kantaraReady tells whether the profile has what a Kantara receipt
-// requires of the controller.
-func kantaraReady(id *identity) error {
+// ready tells whether the profile has what a receipt of form requires of
+// the controller: the DPV profile's party_name, party_address,
+// party_contact and the jurisdiction; Kantara v1.1 also requires an email
+// and a phone.
+func ready(id *identity, form string) error {
+	p := id.profile
+	contact := id.email
+	if contact == "" {
+		contact = p.GetContactUrl()
+	}
+	fields := []struct{ name, v string }{
+		{"name", p.GetName()}, {"address", p.GetAddress()}, {"member_state", p.GetMemberState()}, {"contact_email or contact_url", contact},
+	}
+	if form == FormKantara {
+		fields = append(fields, struct{ name, v string }{"contact_email", id.email}, struct{ name, v string }{"contact_phone", id.phone})
+	}
 	var missing []string
-	for _, f := range []struct{ name, v string }{
-		{"name", id.profile.GetName()}, {"address", id.profile.GetAddress()}, {"contact_email", id.email},
-		{"contact_phone", id.phone}, {"member_state", id.profile.GetMemberState()},
-	} {
+	for _, f := range fields {
 		if strings.TrimSpace(f.v) == "" {
 			missing = append(missing, f.name)
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("%w: a Kantara receipt needs the profile's %s", ErrNoController, strings.Join(missing, ", "))
+		return fmt.Errorf("%w: the receipt needs the profile's %s", ErrIncompleteProfile, strings.Join(missing, ", "))
 	}
 	return nil
 }

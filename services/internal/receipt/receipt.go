@@ -230,10 +230,8 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	if form == FormKantara {
-		if err := kantaraReady(id); err != nil {
-			return nil, err
-		}
+	if err := ready(id, form); err != nil {
+		return nil, err
 	}
 	p, err := notary.Latest(ctx, m.c.Checkpoints)
 	if errors.Is(err, notary.ErrNoCheckpoint) {

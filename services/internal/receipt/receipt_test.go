@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -32,13 +33,14 @@ const (
 	child       = 11 // s-3, a child: g-1 authorises the consent (Art. 8), German notice
 	art9        = 12 // s-4 consents to reminders about their health (Art. 9(2)(a)), English notice
 	otherTenant = 13 // tenant beta, which declared no controller profile
+	incomplete  = 15 // tenant gamma, whose profile has no phone and no address
 )
 
 func at(month time.Month, d, hour int) *timestamppb.Timestamp {
 	return timestamppb.New(time.Date(2026, month, d, hour, 0, 0, 0, time.UTC))
 }
 
-// fixture is the receipts' ledger. By hand:
+// fixture is the receipts' ledger (tenant acme unless said). By hand:
 //
 //   - the profile as of every consent is the first (Acme GmbH, Berlin, DE);
 //     the second (event 14, 1 May) comes after them all and must not show;
@@ -123,6 +125,9 @@ func fixture() []*eventsv1.Event {
 		ev(acme, "s-3", at(1, 12, 11), "crm", given(kid)),
 		ev(acme, "s-4", at(1, 13, 12), "web", given(care)),
 		ev("beta", "s-1", at(1, 14, 9), "web", given(consent(newsletter, "privacy", en, eventsv1.ConsentMethod_CONSENT_METHOD_CHECKBOX, eventsv1.Channel_CHANNEL_WEB))),
+		ev("gamma", "", at(1, 1, 8), "admin", &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{
+			Profile: &eventsv1.ControllerProfile{Name: "Gamma SA", MemberState: "FR", ContactEmail: "privacy@gamma.example"}}}),
+		ev("gamma", "s-1", at(1, 14, 9), "web", given(consent(newsletter, "privacy", en, eventsv1.ConsentMethod_CONSENT_METHOD_CHECKBOX, eventsv1.Channel_CHANNEL_WEB))),
 		ev(acme, "", at(5, 1, 8), "admin", profile("Acme Europe GmbH")),
 		ev(acme, "s-5", at(5, 2, 9), "web", given(consent(newsletter, "privacy", en, eventsv1.ConsentMethod_CONSENT_METHOD_CHECKBOX, eventsv1.Channel_CHANNEL_WEB))),
 	}
@@ -381,11 +386,21 @@ func TestConforms(t *testing.T) {
 }
 
 // TestRefused: a tenant without a controller profile gets no receipt,
-// and Kantara records no withdrawal.
+// nor one whose profile lacks what the receipt names (the error says
+// what), and Kantara records no withdrawal.
 func TestRefused(t *testing.T) {
 	_, m := start(t)
 	if _, err := m.Make(t.Context(), "beta", ledgertest.EventID(otherTenant), receipt.FormISO27560); !errors.Is(err, receipt.ErrNoController) {
 		t.Errorf("no profile: %v, want ErrNoController", err)
+	}
+	for form, want := range map[string]string{
+		receipt.FormISO27560: "the receipt needs the profile's address",
+		receipt.FormKantara:  "the receipt needs the profile's address, contact_phone",
+	} {
+		_, err := m.Make(t.Context(), "gamma", ledgertest.EventID(incomplete), form)
+		if !errors.Is(err, receipt.ErrIncompleteProfile) || !strings.Contains(fmt.Sprint(err), want) {
+			t.Errorf("%s of an incomplete profile: %v, want ErrIncompleteProfile naming %q", form, err, want)
+		}
 	}
 	if _, err := m.Make(t.Context(), ledgertest.Tenant, ledgertest.EventID(withdrawnEN), receipt.FormKantara); !errors.Is(err, receipt.ErrWithdrawal) {
 		t.Errorf("kantara withdrawal: %v, want ErrWithdrawal", err)
