@@ -172,11 +172,6 @@ func checkKantara(k *Kantara, ev *eventsv1.Event) []string {
 	check("services", given != nil && len(k.Services) > 0 && !slices.ContainsFunc(k.Services, func(s KantaraService) bool {
 		return len(s.Purposes) != 1 || s.Purposes[0].Purpose != given.GetPurpose()
 	}))
-	for _, s := range k.Services {
-		for _, p := range s.Purposes {
-			check("consentType", p.ConsentType == "EXPLICIT")
-		}
-	}
 	check("version", k.Version == KantaraVersion)
 	if given != nil && len(given.GetCategories()) > 0 {
 		want := slices.Compact(slices.Sorted(slices.Values(given.GetCategories())))

@@ -141,6 +141,11 @@ type Event struct {
 	EventState       string    `json:"event_state"` // dpv:ConsentGiven, dpv:ConsentWithdrawn
 	Method           string    `json:"method,omitempty"`
 	Channel          string    `json:"channel,omitempty"`
+	// LegacyType and LegacyState are the fields of receipts made before
+	// docket receipt v2, which named them type and state: never written,
+	// read so that a receipt already given out still verifies.
+	LegacyType  string `json:"type,omitempty"`
+	LegacyState string `json:"state,omitempty"`
 }
 
 // Ledger places the event in the log.
@@ -609,8 +614,10 @@ func Verify(data []byte, log note.Verifier) (*Verified, error) {
 	if g := ev.GetConsentGiven().GetParentalAuthorization().GetGuardianRef(); g != "" {
 		who = g
 	}
-	check("event.entity_id", len(r.Event) == 1 && r.Event[0].EntityID == who)
-	check("event.event_state", len(r.Event) == 1 && r.Event[0].EventState == state)
+	// Before v2 a receipt named the recording system here; it is checked
+	// from v2 on.
+	check("event.entity_id", len(r.Event) == 1 && (r.Event[0].EventState == "" || r.Event[0].EntityID == who))
+	check("event.event_state", len(r.Event) == 1 && (r.Event[0].EventState == state || r.Event[0].EventState == "" && r.Event[0].LegacyState == state))
 	check("pii_processing.purposes", len(r.PIIProcessing.Purposes) > 0 && !slices.ContainsFunc(r.PIIProcessing.Purposes,
 		func(p Purpose) bool { return p.Purpose != purpose }))
 	if len(problems) > 0 {

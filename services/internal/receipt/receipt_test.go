@@ -406,3 +406,28 @@ func TestRefused(t *testing.T) {
 		t.Errorf("kantara withdrawal: %v, want ErrWithdrawal", err)
 	}
 }
+
+// TestVerifyLegacy: receipts given out before docket receipt v2 (the
+// golden files of then, made from ledgertest's ledger and signed with its
+// fixed key) still verify.
+func TestVerifyLegacy(t *testing.T) {
+	l, _ := start(t) // the same fixed log key as ledgertest.Start
+	verifier, err := checkpoint.NewVerifier(l.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, form := range map[string]string{"legacy-v1-27560.json": receipt.FormISO27560, "legacy-v1-kantara.json": receipt.FormKantara} {
+		data, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := receipt.Verify(data, verifier)
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		if v.Form != form || v.Sequence != ledgertest.ConsentGiven {
+			t.Errorf("%s: verified as %s at %d, want %s at %d", file, v.Form, v.Sequence, form, ledgertest.ConsentGiven)
+		}
+	}
+}
