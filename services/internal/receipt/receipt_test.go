@@ -16,6 +16,7 @@ import (
 	"github.com/docketledger/docket/events/checkpoint"
 	"github.com/docketledger/docket/projections/state"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/docketledger/docket/services/internal/testkit/golden"
 	"github.com/docketledger/docket/services/internal/testkit/ledgertest"
@@ -428,6 +429,56 @@ func TestVerifyLegacy(t *testing.T) {
 		}
 		if v.Form != form || v.Sequence != ledgertest.ConsentGiven {
 			t.Errorf("%s: verified as %s at %d, want %s at %d", file, v.Form, v.Sequence, form, ledgertest.ConsentGiven)
+		}
+	}
+}
+
+// TestDemo makes both receipts of the demo's first newsletter-style
+// consent (a consent-based activity of the demo catalogue): they name
+// Harbourline Backup Ltd of its ControllerProfile — in Dublin, Irish, with
+// the privacy mailbox and the +353 phone sealed under the tenant key and
+// opened for the receipt — and call the consent EXPLICIT.
+func TestDemo(t *testing.T) {
+	ds, err := demo.Generate(demo.Config{Subjects: 30, Tenant: ledgertest.Tenant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := ledgertest.StartWith(t, ds.Events)
+	m, err := receipt.New(receipt.Config{Reader: l.Store, Keys: l.Keys, Tree: l.Tree, Checkpoints: l.Checkpoints, Signer: l.Signer, PublicKey: l.PublicKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	for i, ev := range ds.Events {
+		if ev.GetConsentGiven() != nil && i < len(ds.Events)-ledgertest.Unsigned {
+			id = ev.GetEventId()
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("the demo has no consent given")
+	}
+	for form, want := range map[string]map[string]any{
+		receipt.FormKantara: {"piiControllers[0].piiController": "Harbourline Backup Ltd", "piiControllers[0].email": "privacy@harbourline.example.com",
+			"piiControllers[0].phone": "+353 1 555 0142", "jurisdiction": "IE", "services[0].purposes[0].consentType": "EXPLICIT"},
+		receipt.FormISO27560: {"party_identification[0].party_name": "Harbourline Backup Ltd", "party_identification[0].party_contact": "privacy@harbourline.example.com",
+			"party_identification[0].party_address": "4 Sir John Rogerson's Quay, Dublin 2, Ireland", "pii_processing.purposes[0].jurisdiction": "IE"},
+	} {
+		body, err := m.Make(t.Context(), ledgertest.Tenant, id, form)
+		if err != nil {
+			t.Fatalf("%s: %v", form, err)
+		}
+		var f struct{ Receipt map[string]any }
+		if err := json.Unmarshal(body, &f); err != nil {
+			t.Fatal(err)
+		}
+		for path, w := range want {
+			if got := get(f.Receipt, path); got != w {
+				t.Errorf("%s: %s = %v, want %v", form, path, got, w)
+			}
+		}
+		if strings.Contains(string(body), "IMPLICIT") {
+			t.Errorf("%s: IMPLICIT consent", form)
 		}
 	}
 }
