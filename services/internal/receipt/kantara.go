@@ -126,7 +126,7 @@ func kantara(ev *eventsv1.Event, iso *Receipt, id *identity, n *notice, publicKe
 		Version: KantaraVersion, Jurisdiction: pr.GetMemberState(), ConsentTimestamp: ev.GetOccurredAt().AsTime().Unix(),
 		CollectionMethod: w.method(given.GetMethod(), given.GetChannel()), ConsentReceiptID: ev.GetEventId(), PublicKey: publicKey,
 		Language: w.lang, PIIPrincipalID: ev.GetSubjectRef(),
-		PIIControllers: []KantaraController{{PIIController: pr.GetName(), Contact: w.contact, Address: pr.GetAddress(), Email: id.email,
+		PIIControllers: []KantaraController{{PIIController: pr.GetName(), Contact: w.say(contactText), Address: pr.GetAddress(), Email: id.email,
 			Phone: id.phone, PIIControllerURL: pr.GetContactUrl()}},
 		PolicyURL: policy, SPICat: []string{},
 	}

@@ -379,7 +379,7 @@ func build(ev *eventsv1.Event, given *eventsv1.ConsentGiven, row model.AuditRow,
 	if c := ev.GetConsentGiven(); c != nil {
 		e.EventState = "dpv:ConsentGiven"
 		e.Method, e.Channel = events.EnumName(c.GetMethod()), events.EnumName(c.GetChannel())
-		e.ValidityDuration = w.untilWithdrawn
+		e.ValidityDuration = w.say(untilWithdrawnText)
 		if x := c.GetExpiresAt(); x != nil {
 			e.ValidityDuration = isoDuration(x.AsTime().Sub(at))
 		}
@@ -389,7 +389,7 @@ func build(ev *eventsv1.Event, given *eventsv1.ConsentGiven, row model.AuditRow,
 	} else {
 		c := ev.GetConsentWithdrawn()
 		purpose = c.GetPurpose()
-		e.EventState, e.ValidityDuration = "dpv:ConsentWithdrawn", w.withdrawn
+		e.EventState, e.ValidityDuration = "dpv:ConsentWithdrawn", w.say(withdrawnText)
 		e.Method, e.Channel = events.EnumName(c.GetMethod()), events.EnumName(c.GetChannel())
 	}
 	withdraw := w.withdraw(contact)
