@@ -281,8 +281,12 @@ func newVerifyReceiptCmd() *cobra.Command {
 			}
 			iso := r.ISO
 			e := iso.Event[0]
+			state := e.EventState
+			if state == "" {
+				state = e.LegacyState // a receipt made before docket receipt v2
+			}
 			fmt.Fprintf(stdout, "OK: %s for %s by %s at %s, recorded at sequence %d of %s (signed tree of %d events)\n",
-				e.State, iso.PIIProcessing.Purposes[0].Purpose, iso.Record.PIIPrincipalID, e.EventTime.Format(time.RFC3339),
+				state, iso.PIIProcessing.Purposes[0].Purpose, iso.Record.PIIPrincipalID, e.EventTime.Format(time.RFC3339),
 				iso.Docket.Sequence, iso.Docket.Origin, iso.Docket.TreeSize)
 			return nil
 		})

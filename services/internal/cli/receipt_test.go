@@ -24,8 +24,6 @@ func TestConsentReceipt(t *testing.T) {
 	d := startDaemon(t, func(c *config.Config) {
 		c.CheckpointEvery = 100
 		c.CheckpointInterval = config.Duration(100 * time.Millisecond)
-		c.Controllers = map[string]receipt.Controller{"acme": {Name: "Acme Ltd", Contact: "Data Protection Officer", Address: "1 Example Road, Exampletown",
-			Email: "dpo@acme.example", Phone: "+44 20 7946 0000", PolicyURL: "https://acme.example/privacy", Jurisdiction: "GB"}}
 	})
 	api := d.APIURL()
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
@@ -42,10 +40,16 @@ func TestConsentReceipt(t *testing.T) {
 		Purpose: "marketing.communications.email", Method: eventsv1.ConsentMethod_CONSENT_METHOD_UNSUBSCRIBE_LINK, Channel: eventsv1.Channel_CHANNEL_EMAIL}}
 	beta := ev(1)
 	beta.Tenant, beta.Payload = "beta", given.GetPayload()
-	if _, err := d.Emitter.Append(context.Background(), given, withdrawn, beta); err != nil {
+	// Acme's controller profile, declared a day before the consent: the
+	// receipts' identity. Beta declared none.
+	profile := ev(-24 * 60)
+	profile.SubjectRef, profile.Payload = "", &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{
+		Profile: &eventsv1.ControllerProfile{Name: "Acme Ltd", Address: "1 Example Road, 10115 Berlin, Germany", ContactUrl: "https://acme.example/contact",
+			MemberState: "DE", Languages: []string{"en"}, ContactEmail: "privacy@acme.example", ContactPhone: "+49 30 555 0100"}}}
+	if _, err := d.Emitter.Append(context.Background(), profile, given, withdrawn, beta); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 3 })
+	waitFor(t, func() bool { return d.ReadModels().Status().Checkpoint >= 4 })
 	vkey := publicKey(t, d)
 	vkey = strings.TrimSpace(vkey)
 
@@ -66,7 +70,8 @@ func TestConsentReceipt(t *testing.T) {
 	}
 	given27560 := []byte(readFile(t, files["given"]))
 	for _, want := range []string{`"schema_version"`, `"pii_principal_id":"s-rcpt"`, `"purpose_type":"dpv:Marketing"`,
-		`"lawful_basis":"eu-gdpr:A6-1-a"`, `"state":"dpv:ConsentGiven"`, `"type":"dpv:ExplicitlyExpressedConsent"`} {
+		`"lawful_basis":"eu-gdpr:A6-1-a"`, `"event_state":"dpv:ConsentGiven"`, `"event_type":"dpv:ExplicitlyExpressedConsent"`,
+		`"party_name":"Acme Ltd"`, `"party_contact":"privacy@acme.example"`, `"jurisdiction":"DE"`} {
 		if !strings.Contains(compact(t, given27560), want) {
 			t.Errorf("the receipt lacks %s", want)
 		}
@@ -115,9 +120,9 @@ func TestConsentReceipt(t *testing.T) {
 	if err := json.Unmarshal(kf.Receipt, &k); err != nil {
 		t.Fatal(err)
 	}
-	for field, want := range map[string]any{"version": "KI-CR-v1.1.0", "jurisdiction": "GB", "consentReceiptID": given.GetEventId(),
-		"piiPrincipalId": "s-rcpt", "consentTimestamp": float64(at.Unix()), "policyUrl": "https://acme.example/privacy", "sensitive": false,
-		"publicKey": vkey, "collectionMethod": "double opt in via web"} {
+	for field, want := range map[string]any{"version": "KI-CR-v1.1.0", "jurisdiction": "DE", "consentReceiptID": given.GetEventId(),
+		"piiPrincipalId": "s-rcpt", "consentTimestamp": float64(at.Unix()), "policyUrl": "https://acme.example/contact", "sensitive": false,
+		"publicKey": vkey, "collectionMethod": "double opt-in via web"} {
 		if k[field] != want {
 			t.Errorf("kantara %s = %v, want %v", field, k[field], want)
 		}

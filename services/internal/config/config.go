@@ -10,17 +10,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/checkpoint"
-	"github.com/docketledger/docket/services/internal/receipt"
 )
 
 // Config is every knob of docketd. The zero value, after setDefaults, runs
@@ -135,10 +132,6 @@ type Config struct {
 	// WitnessKeys are the note verifier keys of the witnesses whose
 	// cosignatures the ledger accepts and reports.
 	WitnessKeys []string `json:"witness_keys"`
-	// Controllers are the controllers' profiles by tenant (name, contact
-	// details, privacy policy, jurisdiction), which Kantara consent
-	// receipts name; set in the config file only.
-	Controllers map[string]receipt.Controller `json:"controllers"`
 }
 
 // Defaults returns the configuration docketd runs with when told nothing.
@@ -383,14 +376,6 @@ func (c Config) Validate() error {
 		bad("retention_lead", "%s is shorter than retention_every (%s) or longer than 168h: data would outlive its retention between passes, or go a week early",
 			l, time.Duration(c.RetentionEvery))
 	}
-	for _, tenant := range slices.Sorted(maps.Keys(c.Controllers)) {
-		if err := events.CheckToken(tenant); err != nil {
-			bad("controllers", "tenant %q: %v", tenant, err)
-		}
-		for _, p := range c.Controllers[tenant].Problems() {
-			bad(fmt.Sprintf("controllers.%s.%s", tenant, p[0]), "%s", p[1])
-		}
-	}
 	for i, k := range c.WitnessKeys {
 		if _, err := checkpoint.NewVerifier(k); err != nil {
 			bad(fmt.Sprintf("witness_keys[%d]", i), "%v", err)
@@ -506,6 +491,12 @@ func (c *Config) readFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("config file: %w", err)
 	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) == nil {
+		if _, ok := fields["controllers"]; ok {
+			return fmt.Errorf("config file %s: %w", path, ErrControllersSetting)
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
@@ -513,6 +504,11 @@ func (c *Config) readFile(path string) error {
 	}
 	return nil
 }
+
+// ErrControllersSetting: a config file still has the controllers setting,
+// which the tenant's controller profile replaced.
+var ErrControllersSetting = errors.New("controllers: is no longer a setting: receipts and every other document take the controller's identity " +
+	"from the tenant's controller profile (a ControllerProfileDeclared event in the ledger); declare it there and remove controllers from the file")
 
 // maxClockSkew bounds max_clock_skew: further ahead than this, an
 // occurred_at is not a clock running fast but a mistake.

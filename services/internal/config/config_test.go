@@ -93,7 +93,7 @@ func TestLoadRefusesBadInput(t *testing.T) {
 	unknown := filepath.Join(dir, "unknown.json")
 	_ = os.WriteFile(unknown, []byte(`{"data_dri":"x"}`), 0o600)
 	badCtl := filepath.Join(dir, "controllers.json")
-	_ = os.WriteFile(badCtl, []byte(`{"controllers":{"acme":{"name":"Acme","email":"nope","policy_url":"ftp://x","jurisdiction":"gb"},"a.b":{}}}`), 0o600)
+	_ = os.WriteFile(badCtl, []byte(`{"controllers":{"acme":{"name":"Acme Ltd","email":"dpo@acme.example"}}}`), 0o600)
 	badDur := filepath.Join(dir, "dur.json")
 	_ = os.WriteFile(badDur, []byte(`{"duplicate_window":120}`), 0o600)
 	for _, tc := range []struct {
@@ -104,11 +104,8 @@ func TestLoadRefusesBadInput(t *testing.T) {
 	}{
 		{"unknown file field", []string{"--config", unknown}, nil, `unknown field "data_dri"`},
 		{"duration as number", []string{"--config", badDur}, nil, "duration must be a string"},
-		{"controller email", []string{"--config", badCtl}, nil, "controllers.acme.email: is not an email address"},
-		{"controller contact", []string{"--config", badCtl}, nil, "controllers.acme.contact: is required"},
-		{"controller policy", []string{"--config", badCtl}, nil, "controllers.acme.policy_url: is not an http(s) URL"},
-		{"controller jurisdiction", []string{"--config", badCtl}, nil, "controllers.acme.jurisdiction: is not an ISO 3166-1 alpha-2 code"},
-		{"controller tenant", []string{"--config", badCtl}, nil, `controllers: tenant "a.b"`},
+		// The controllers setting went: the controller profile replaces it.
+		{"controllers setting", []string{"--config", badCtl}, nil, "controllers: is no longer a setting: receipts and every other document take the controller's identity from the tenant's controller profile"},
 		{"missing file", []string{"--config", filepath.Join(dir, "nope.json")}, nil, "config file"},
 		{"bad env", nil, map[string]string{"DOCKET_MAX_BATCH": "lots"}, "DOCKET_MAX_BATCH"},
 		{"stray argument", []string{"serve"}, nil, `unexpected argument "serve"`},

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -20,7 +19,6 @@ import (
 	"github.com/docketledger/docket/services/internal/auth"
 	"github.com/docketledger/docket/services/internal/config"
 	"github.com/docketledger/docket/services/internal/console"
-	"github.com/docketledger/docket/services/internal/demo"
 	"github.com/docketledger/docket/services/internal/erasure"
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/ingest"
@@ -172,17 +170,8 @@ func rightsService(cfg config.Config, p apiDeps) (*rights.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	controllers := maps.Clone(cfg.Controllers)
-	if cfg.Demo {
-		if _, ok := controllers[demo.DefaultTenant]; !ok {
-			if controllers == nil {
-				controllers = map[string]receipt.Controller{}
-			}
-			controllers[demo.DefaultTenant] = demo.Controller()
-		}
-	}
-	rm, err := receipt.New(receipt.Config{Reader: reader, Tree: tree, Checkpoints: cps, Signer: p.notary.signer,
-		Controllers: controllers, PublicKey: p.notary.publicKey})
+	rm, err := receipt.New(receipt.Config{Reader: reader, Keys: p.sealing.keyring, Tree: tree, Checkpoints: cps, Signer: p.notary.signer,
+		PublicKey: p.notary.publicKey})
 	if err != nil {
 		return nil, err
 	}

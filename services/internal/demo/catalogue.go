@@ -2,7 +2,6 @@ package demo
 
 import (
 	"crypto/sha256"
-	"github.com/docketledger/docket/services/internal/receipt"
 
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 )
@@ -508,7 +507,8 @@ months. You can change your choice at any time from the link at the foot of
 every page.
 `
 
-// controllerProfile is the company's ControllerProfileDeclared: Irish, so
+// controllerProfile is the company's ControllerProfileDeclared, which
+// every document takes the controller's identity from: Irish, in Dublin, so
 // its periods end in Dublin's time (UTC+1 from the last Sunday of March to
 // the last Sunday of October: a request received after 23:00 UTC in summer
 // is received the next day) and its age of digital consent is Ireland's,
@@ -516,7 +516,7 @@ every page.
 func controllerProfile() *eventsv1.ControllerProfile {
 	return &eventsv1.ControllerProfile{
 		Name:                    "Harbourline Backup Ltd",
-		Address:                 "Unit 4, Marina Quay, Cork, Ireland",
+		Address:                 "4 Sir John Rogerson's Quay, Dublin 2, Ireland",
 		ContactUrl:              "https://harbourline.example.com/privacy/contact",
 		DpoContactUrl:           "https://harbourline.example.com/privacy/dpo",
 		SupervisoryAuthority:    "Data Protection Commission",
@@ -524,19 +524,9 @@ func controllerProfile() *eventsv1.ControllerProfile {
 		TimeZone:                "Europe/Dublin",
 		MemberState:             "IE",
 		Languages:               []string{"en-IE", "ga"},
-	}
-}
-
-// Controller is the demo company's controller profile, which Kantara
-// consent receipts name (docketd uses it for the demo tenant under --demo
-// unless the controllers setting has one). Fictional throughout.
-func Controller() receipt.Controller {
-	return receipt.Controller{
-		Name:    "Harbourline Backup Ltd",
-		Contact: "Data Protection Officer",
-		Address: "4 Quay Street, Bristol, United Kingdom",
-		Email:   "privacy@harbourline.example.com", Phone: "+44 117 496 0000",
-		URL:       "https://harbourline.example.com",
-		PolicyURL: privacyNoticeV1.url, Jurisdiction: "GB", Language: "en",
+		// Sealed under the tenant key on receipt; the receipts name them.
+		ContactEmail: "privacy@harbourline.example.com",
+		ContactPhone: "+353 1 555 0142",
+		DpoEmail:     "dpo@harbourline.example.com",
 	}
 }

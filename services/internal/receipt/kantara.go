@@ -2,12 +2,10 @@ package receipt
 
 import (
 	"errors"
-	"net/mail"
-	"net/url"
+	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/docketledger/docket/events/taxonomy"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 )
 
@@ -21,65 +19,44 @@ const (
 const KantaraVersion = "KI-CR-v1.1.0"
 
 var (
-	// ErrNoController: a Kantara receipt names the controller with its
-	// contact details, and the tenant has no controller profile.
-	ErrNoController = errors.New("the tenant has no controller profile (the controllers setting of docketd)")
+	// ErrNoController: a receipt names the controller of the tenant's
+	// profile (ControllerProfileDeclared) as of the consent, and the tenant
+	// declared none by then.
+	ErrNoController = errors.New("the tenant declared no controller profile as of the consent (ControllerProfileDeclared)")
+	// ErrIncompleteProfile: the controller profile as of the consent lacks
+	// what the receipt must name (the error names the fields).
+	ErrIncompleteProfile = errors.New("the controller profile as of the consent lacks what the receipt names")
 	// ErrWithdrawal: Kantara CR v1.1 records consent given; a withdrawal
 	// has the ISO/IEC TS 27560 form only.
 	ErrWithdrawal = errors.New("a Kantara Consent Receipt v1.1 records consent given; a withdrawal has the ISO/IEC TS 27560 form only")
 )
 
-// Controller is the profile of a tenant's controller that a Kantara
-// receipt names: organisational contact details, never a data subject's.
-type Controller struct {
-	Name    string `json:"name"`
-	Contact string `json:"contact"` // e.g. "Data Protection Officer"
-	Address string `json:"address"`
-	Email   string `json:"email"`
-	Phone   string `json:"phone"`
-	URL     string `json:"url,omitempty"`
-	// PolicyURL is the privacy notice the consent was given under.
-	PolicyURL string `json:"policy_url"`
-	// Jurisdiction: ISO 3166-1 alpha-2 country code, e.g. "GB".
-	Jurisdiction string `json:"jurisdiction"`
-	// Language of the receipt, a BCP 47 tag; default "en".
-	Language string `json:"language,omitempty"`
-}
-
-// Problems lists what is wrong with c, as (field, reason) pairs.
-func (c Controller) Problems() [][2]string {
-	var out [][2]string
-	bad := func(field, reason string) { out = append(out, [2]string{field, reason}) }
-	for _, f := range []struct{ name, v string }{
-		{"name", c.Name}, {"contact", c.Contact}, {"address", c.Address}, {"email", c.Email}, {"phone", c.Phone},
-		{"policy_url", c.PolicyURL}, {"jurisdiction", c.Jurisdiction},
-	} {
+// ready tells whether the profile has what a receipt of form requires of
+// the controller: the DPV profile's party_name, party_address,
+// party_contact and the jurisdiction; Kantara v1.1 also requires an email
+// and a phone.
+func ready(id *identity, form string) error {
+	p := id.profile
+	contact := id.email
+	if contact == "" {
+		contact = p.GetContactUrl()
+	}
+	fields := []struct{ name, v string }{
+		{"name", p.GetName()}, {"address", p.GetAddress()}, {"member_state", p.GetMemberState()}, {"contact_email or contact_url", contact},
+	}
+	if form == FormKantara {
+		fields = append(fields, struct{ name, v string }{"contact_email", id.email}, struct{ name, v string }{"contact_phone", id.phone})
+	}
+	var missing []string
+	for _, f := range fields {
 		if strings.TrimSpace(f.v) == "" {
-			bad(f.name, "is required")
+			missing = append(missing, f.name)
 		}
 	}
-	if c.Email != "" {
-		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
-			bad("email", "is not an email address")
-		}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: the receipt needs the profile's %s", ErrIncompleteProfile, strings.Join(missing, ", "))
 	}
-	for _, f := range []struct{ name, v string }{{"url", c.URL}, {"policy_url", c.PolicyURL}} {
-		if f.v == "" {
-			continue
-		}
-		if u, err := url.Parse(f.v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			bad(f.name, "is not an http(s) URL")
-		}
-	}
-	if j := c.Jurisdiction; j != "" && (len(j) != 2 || strings.ToUpper(j) != j || strings.ContainsFunc(j, func(r rune) bool { return r < 'A' || r > 'Z' })) {
-		bad("jurisdiction", "is not an ISO 3166-1 alpha-2 code such as GB")
-	}
-	if l := c.Language; l != "" && (len(l) > 35 || strings.ContainsFunc(l, func(r rune) bool {
-		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-'
-	})) {
-		bad("language", "is not a BCP 47 language tag such as en or de-CH")
-	}
-	return out
+	return nil
 }
 
 // Kantara is a Kantara Initiative Consent Receipt Specification v1.1
@@ -130,67 +107,54 @@ type KantaraPurpose struct {
 }
 
 // kantara maps a consent given, and its 27560 record (which holds what
-// the catalogue says of the purpose), to the Kantara v1.1 structure.
-func kantara(ev *eventsv1.Event, iso *Receipt, c Controller, publicKey string) (*Kantara, error) {
+// the catalogue says of the purpose), to the Kantara v1.1 structure. The
+// GDPR knows no implied consent (Art. 4(11), Recital 32; CJEU C-673/17
+// Planet49): every consent it records is EXPLICIT in Kantara's terms,
+// whatever the method.
+func kantara(ev *eventsv1.Event, iso *Receipt, id *identity, n *notice, publicKey string) (*Kantara, error) {
 	given := ev.GetConsentGiven()
 	if given == nil {
 		return nil, ErrWithdrawal
 	}
-	p := iso.PIIProcessing.Purposes[0]
-	lang := c.Language
-	if lang == "" {
-		lang = "en"
-	}
-	method := words(iso.Event[0].Method, "CONSENT_METHOD_")
-	if ch := iso.Event[0].Channel; ch != "" {
-		method += " via " + words(ch, "CHANNEL_")
+	w := wordingFor(iso.PIIProcessing.Language)
+	pr := id.profile
+	policy := pr.GetContactUrl()
+	if n != nil && n.url != "" {
+		policy = n.url
 	}
 	k := &Kantara{
-		Version: KantaraVersion, Jurisdiction: c.Jurisdiction, ConsentTimestamp: ev.GetOccurredAt().AsTime().Unix(),
-		CollectionMethod: method, ConsentReceiptID: ev.GetEventId(), PublicKey: publicKey, Language: lang,
-		PIIPrincipalID: ev.GetSubjectRef(),
-		PIIControllers: []KantaraController{{PIIController: c.Name, Contact: c.Contact, Address: c.Address, Email: c.Email,
-			Phone: c.Phone, PIIControllerURL: c.URL}},
-		PolicyURL: c.PolicyURL, SPICat: []string{},
+		Version: KantaraVersion, Jurisdiction: pr.GetMemberState(), ConsentTimestamp: ev.GetOccurredAt().AsTime().Unix(),
+		CollectionMethod: w.method(given.GetMethod(), given.GetChannel()), ConsentReceiptID: ev.GetEventId(), PublicKey: publicKey,
+		Language: w.lang, PIIPrincipalID: ev.GetSubjectRef(),
+		PIIControllers: []KantaraController{{PIIController: pr.GetName(), Contact: w.say(contactText), Address: pr.GetAddress(), Email: id.email,
+			Phone: id.phone, PIIControllerURL: pr.GetContactUrl()}},
+		PolicyURL: policy, SPICat: []string{},
 	}
-	kp := KantaraPurpose{Purpose: p.Purpose, PurposeCategory: []string{p.PurposeType}, ConsentType: "IMPLICIT",
-		PrimaryPurpose: true, Termination: p.WithdrawalMethod}
-	if iso.Event[0].Type == "dpv:ExplicitlyExpressedConsent" {
-		kp.ConsentType = "EXPLICIT"
-	}
-	if p.RetentionPeriod != "" {
-		kp.Termination = "data kept " + p.RetentionPeriod + "; consent ends when withdrawn: " + p.WithdrawalMethod
-	}
-	for _, pii := range p.PIIInformation {
-		kp.PIICategory = append(kp.PIICategory, pii.PIIType)
-		if taxonomy.IsSpecialCategory(pii.PIIType) {
-			k.Sensitive = true
-			k.SPICat = append(k.SPICat, pii.PIIType)
+	for i, p := range iso.PIIProcessing.Purposes {
+		kp := KantaraPurpose{Purpose: p.Purpose, PurposeCategory: []string{p.PurposeType}, ConsentType: "EXPLICIT",
+			PrimaryPurpose: i == 0, Termination: w.kept(p.RetentionPeriod, p.WithdrawalMethod), PIICategory: []string{}}
+		if p.RetentionPeriod == "" {
+			kp.Termination = p.WithdrawalMethod
 		}
-	}
-	if kp.PIICategory == nil {
-		kp.PIICategory = []string{}
-	}
-	var names []string
-	for _, party := range iso.PartyIdentification {
-		if party.PartyRole == "dpv:Recipient" {
-			names = append(names, party.PartyName)
+		for _, c := range p.PIIInformation {
+			kp.PIICategory = append(kp.PIICategory, c.PIIType)
+			if c.Sensitive {
+				k.Sensitive = true
+				if !slices.Contains(k.SPICat, c.PIIType) {
+					k.SPICat = append(k.SPICat, c.PIIType)
+				}
+			}
 		}
+		if len(p.Recipients) > 0 {
+			kp.ThirdPartyDisclosure, kp.ThirdPartyName = true, strings.Join(p.Recipients, ", ")
+		}
+		service := strings.Join(p.Services, ", ")
+		if service == "" {
+			service = p.Purpose
+		}
+		k.Services = append(k.Services, KantaraService{Service: service, Purposes: []KantaraPurpose{kp}})
 	}
-	if len(names) > 0 {
-		kp.ThirdPartyDisclosure, kp.ThirdPartyName = true, strings.Join(names, ", ")
-	}
-	service := strings.Join(p.Services, ", ")
-	if service == "" {
-		service = p.Purpose
-	}
-	k.Services = []KantaraService{{Service: service, Purposes: []KantaraPurpose{kp}}}
 	return k, nil
-}
-
-// words makes an enum name read as words: CHANNEL_WEB is "web".
-func words(name, prefix string) string {
-	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(name, prefix)), "_", " ")
 }
 
 // checkKantara compares a Kantara receipt with the proven event.
@@ -205,13 +169,17 @@ func checkKantara(k *Kantara, ev *eventsv1.Event) []string {
 	check("consentReceiptID", k.ConsentReceiptID == ev.GetEventId())
 	check("piiPrincipalId", k.PIIPrincipalID == ev.GetSubjectRef())
 	check("consentTimestamp", k.ConsentTimestamp == ev.GetOccurredAt().AsTime().Unix())
-	check("services", given != nil && len(k.Services) == 1 && len(k.Services[0].Purposes) == 1 &&
-		k.Services[0].Purposes[0].Purpose == given.GetPurpose())
+	check("services", given != nil && len(k.Services) > 0 && !slices.ContainsFunc(k.Services, func(s KantaraService) bool {
+		return len(s.Purposes) != 1 || s.Purposes[0].Purpose != given.GetPurpose()
+	}))
 	check("version", k.Version == KantaraVersion)
-	if given != nil && len(given.GetCategories()) > 0 && len(k.Services) == 1 && len(k.Services[0].Purposes) == 1 {
-		got := slices.Sorted(slices.Values(k.Services[0].Purposes[0].PIICategory))
+	if given != nil && len(given.GetCategories()) > 0 {
 		want := slices.Compact(slices.Sorted(slices.Values(given.GetCategories())))
-		check("piiCategory", slices.Equal(got, want))
+		for _, s := range k.Services {
+			for _, p := range s.Purposes {
+				check("piiCategory", slices.Equal(slices.Sorted(slices.Values(p.PIICategory)), want))
+			}
+		}
 	}
 	return problems
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/events/proof"
+	"github.com/docketledger/docket/events/taxonomy"
 	"github.com/docketledger/docket/projections/merkle"
 	"github.com/docketledger/docket/projections/model"
 	"github.com/docketledger/docket/projections/notary"
@@ -52,17 +53,27 @@ var (
 )
 
 // SchemaVersion names the structure of Receipt.
-const SchemaVersion = "ISO/IEC TS 27560:2023; dpv-27560 (https://w3id.org/dpv/schema/dpv-27560); docket receipt v1"
+const SchemaVersion = "ISO/IEC TS 27560:2023; dpv-27560 (https://w3id.org/dpv/guides/consent-27560); docket receipt v2"
 
 // signedText is the first line of a receipt signature's note text.
 const signedText = "docket consent receipt v1"
 
-// Receipt is an ISO/IEC TS 27560 consent record of one consent event.
+// Context is the JSON-LD @context of a 27560 record: the DPV terms its
+// values use and the DPV profile's vocabulary for its field names.
+var Context = map[string]string{
+	"@vocab":  "https://w3id.org/dpv/schema/dpv-27560#",
+	"dpv":     "https://w3id.org/dpv#",
+	"eu-gdpr": "https://w3id.org/dpv/legal/eu/gdpr#",
+}
+
+// Receipt is an ISO/IEC TS 27560 consent record of one consent event, in
+// the field names of the DPV profile.
 type Receipt struct {
-	Record              Record     `json:"record"`
-	PIIProcessing       Processing `json:"pii_processing"`
-	PartyIdentification []Party    `json:"party_identification"`
-	Event               []Event    `json:"event"`
+	Context             map[string]string `json:"@context"`
+	Record              Record            `json:"record"`
+	PIIProcessing       Processing        `json:"pii_processing"`
+	PartyIdentification []Party           `json:"party_identification"`
+	Event               []Event           `json:"event"`
 	// Docket ties the receipt to the log.
 	Docket Ledger `json:"docket"`
 }
@@ -76,46 +87,65 @@ type Record struct {
 
 // Processing is what the consent covers.
 type Processing struct {
-	PrivacyNotice string    `json:"privacy_notice,omitempty"` // notice id and version
-	NoticeSHA256  string    `json:"privacy_notice_sha256,omitempty"`
-	Purposes      []Purpose `json:"purposes"`
+	PrivacyNotice    string    `json:"privacy_notice,omitempty"` // notice id and version
+	NoticeSHA256     string    `json:"privacy_notice_sha256,omitempty"`
+	PrivacyNoticeURL string    `json:"privacy_notice_url,omitempty"`
+	Language         string    `json:"language"` // BCP 47: the notice's
+	Purposes         []Purpose `json:"purposes"`
 }
 
-// Purpose is one purpose consented to.
+// Purpose is one purpose consented to, as one consent-based activity of
+// the catalogue carries it out.
 type Purpose struct {
 	Purpose          string   `json:"purpose"`      // fideslang data use
 	PurposeType      string   `json:"purpose_type"` // DPV purpose
-	LawfulBasis      string   `json:"lawful_basis"` // eu-gdpr:A6-1-a
+	LawfulBasis      string   `json:"lawful_basis"` // eu-gdpr:A6-1-a or eu-gdpr:A9-2-a
 	PIIInformation   []PII    `json:"pii_information"`
 	PIIControllers   []string `json:"pii_controllers"`
 	CollectionMethod []string `json:"collection_method,omitempty"`
+	StorageLocations []string `json:"storage_locations"` // ISO 3166-1 alpha-2
 	Services         []string `json:"services,omitempty"`
 	RetentionPeriod  string   `json:"retention_period,omitempty"`
-	Jurisdiction     string   `json:"jurisdiction"`
+	Jurisdiction     string   `json:"jurisdiction"` // ISO 3166-1 alpha-2: the member state
 	Recipients       []string `json:"recipient_third_parties,omitempty"`
 	WithdrawalMethod string   `json:"withdrawal_method"`
 }
 
 // PII is one category of personal data covered.
 type PII struct {
-	PIIType string `json:"pii_type"` // fideslang data category
+	PIIType   string `json:"pii_type"` // fideslang data category
+	Sensitive bool   `json:"pii_type_sensitive,omitempty"`
 }
 
 // Party is a party the record names.
 type Party struct {
-	PartyID   string `json:"party_id"`
-	PartyName string `json:"party_name"`
-	PartyRole string `json:"party_role"` // dpv:DataController, dpv:Recipient
+	PartyID      string `json:"party_id"`
+	PartyName    string `json:"party_name"`
+	PartyType    string `json:"party_type"` // dpv:Organisation
+	PartyRole    string `json:"party_role"` // dpv:DataController
+	PartyAddress string `json:"party_address"`
+	PartyContact string `json:"party_contact"` // an email address or an https URL
+	PartyEmail   string `json:"party_email,omitempty"`
+	PartyPhone   string `json:"party_phone,omitempty"`
+	PartyURL     string `json:"party_url,omitempty"`
 }
 
 // Event is the consent event the receipt is for.
 type Event struct {
-	EventTime time.Time `json:"event_time"` // occurred_at at the source
-	EntityID  string    `json:"entity_id"`  // who gave or withdrew it
-	Type      string    `json:"type"`       // dpv:ExpressedConsent, ...
-	State     string    `json:"state"`      // dpv:ConsentGiven, dpv:ConsentWithdrawn
-	Method    string    `json:"method,omitempty"`
-	Channel   string    `json:"channel,omitempty"`
+	EventTime        time.Time `json:"event_time"`        // occurred_at at the source
+	ValidityDuration string    `json:"validity_duration"` // ISO 8601 duration, or until withdrawn
+	EventType        string    `json:"event_type"`        // dpv:ExpressedConsent, dpv:ExplicitlyExpressedConsent
+	EventBy          string    `json:"event_by"`          // dpv:DataSubject, dpv:GuardianOfDataSubject
+	EntityID         string    `json:"entity_id"`         // who gave or withdrew it: the subject, or the guardian
+	GuardianRef      string    `json:"guardian_ref,omitempty"`
+	EventState       string    `json:"event_state"` // dpv:ConsentGiven, dpv:ConsentWithdrawn
+	Method           string    `json:"method,omitempty"`
+	Channel          string    `json:"channel,omitempty"`
+	// LegacyType and LegacyState are the fields of receipts made before
+	// docket receipt v2, which named them type and state: never written,
+	// read so that a receipt already given out still verifies.
+	LegacyType  string `json:"type,omitempty"`
+	LegacyState string `json:"state,omitempty"`
 }
 
 // Ledger places the event in the log.
@@ -125,6 +155,9 @@ type Ledger struct {
 	RecordedAt time.Time `json:"recorded_at"`
 	Origin     string    `json:"log_origin"`
 	TreeSize   int64     `json:"tree_size"`
+	// RecordedBy is the system that recorded the consent event (its
+	// source), which is not the data subject.
+	RecordedBy string `json:"recorded_by,omitempty"`
 }
 
 // File is a receipt as written: the receipt's bytes, the signature over
@@ -137,13 +170,13 @@ type File struct {
 
 // Config is what the receipt maker reads and signs with.
 type Config struct {
-	Reader      model.Reader
+	Reader model.Reader
+	// Keys open the controller profile's contact details, sealed under
+	// the tenant key.
+	Keys        events.KeyOpener
 	Tree        *merkle.Tree
 	Checkpoints jetstream.Stream
 	Signer      note.Signer // the log's key
-	// Controllers are the controller profiles by tenant, which Kantara
-	// receipts need; nil: none.
-	Controllers map[string]Controller
 	// PublicKey is the log's verifier key, written into Kantara receipts.
 	PublicKey string
 }
@@ -153,23 +186,19 @@ type Maker struct{ c Config }
 
 // New returns a Maker.
 func New(c Config) (*Maker, error) {
-	if c.Reader == nil || c.Tree == nil || c.Checkpoints == nil || c.Signer == nil {
+	if c.Reader == nil || c.Keys == nil || c.Tree == nil || c.Checkpoints == nil || c.Signer == nil {
 		return nil, errors.New("receipt: New: nil dependency")
 	}
 	return &Maker{c: c}, nil
 }
 
 // Make returns the receipt file of the consent event eventID of tenant, in
-// form FormISO27560 ("" too) or FormKantara.
+// form FormISO27560 ("" too) or FormKantara. Both name the controller of
+// the tenant's profile as of the consent (ErrNoController without one).
 func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte, error) {
-	var controller Controller
 	switch form {
 	case "", FormISO27560:
 	case FormKantara:
-		var ok bool
-		if controller, ok = m.c.Controllers[tenant]; !ok {
-			return nil, ErrNoController
-		}
 	default:
 		return nil, fmt.Errorf("receipt form %q: want %s or %s", form, FormISO27560, FormKantara)
 	}
@@ -201,6 +230,14 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte,
 	if form == FormKantara && ev.GetConsentGiven() == nil {
 		return nil, ErrWithdrawal
 	}
+	at := ev.GetOccurredAt().AsTime()
+	id, err := m.identityAt(ctx, tenant, at)
+	if err != nil {
+		return nil, err
+	}
+	if err := ready(id, form); err != nil {
+		return nil, err
+	}
 	p, err := notary.Latest(ctx, m.c.Checkpoints)
 	if errors.Is(err, notary.ErrNoCheckpoint) {
 		return nil, ErrNotYetSigned
@@ -220,11 +257,15 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: %w", err)
 	}
-	r := build(ev, row, catalogue(acts))
+	given, n, err := m.consentOf(ctx, ev, row.Seq)
+	if err != nil {
+		return nil, err
+	}
+	r := build(ev, given, row, catalogueAt(acts, at), id, n)
 	r.Docket.Origin, r.Docket.TreeSize = p.Checkpoint.Origin, size
 	var body []byte
 	if form == FormKantara {
-		k, err := kantara(ev, r, controller, m.c.PublicKey)
+		k, err := kantara(ev, r, id, n, m.c.PublicKey)
 		if err != nil {
 			return nil, err
 		}
@@ -253,9 +294,14 @@ func (m *Maker) Make(ctx context.Context, tenant, eventID, form string) ([]byte,
 	return buf.Bytes(), nil
 }
 
-func catalogue(rows []model.ActivityRow) map[string]*eventsv1.ProcessingActivity {
+// catalogueAt is the catalogue as of at: the newest declaration of each
+// activity that occurred not after it.
+func catalogueAt(rows []model.ActivityRow, at time.Time) map[string]*eventsv1.ProcessingActivity {
 	out := map[string]*eventsv1.ProcessingActivity{}
 	for _, row := range rows {
+		if row.OccurredAt.After(at) {
+			continue
+		}
 		a := &eventsv1.ProcessingActivity{}
 		if gproto.Unmarshal(row.Activity, a) == nil {
 			out[row.ActivityID] = a
@@ -264,84 +310,169 @@ func catalogue(rows []model.ActivityRow) map[string]*eventsv1.ProcessingActivity
 	return out
 }
 
-// build maps a consent event to the 27560 structure.
-func build(ev *eventsv1.Event, row model.AuditRow, cat map[string]*eventsv1.ProcessingActivity) *Receipt {
-	const controller = "C01"
+// consentBased tells whether activity a relies on consent for purpose:
+// Art. 6(1)(a), or Art. 9(2)(a) for special categories. An activity that
+// runs the same purpose on another basis is not what the subject consented
+// to.
+func consentBased(a *eventsv1.ProcessingActivity, purpose string) bool {
+	return slices.Contains(a.GetPurposes(), purpose) &&
+		(a.GetLegalBasis() == eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT ||
+			a.GetSpecialCategoryCondition() == eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT)
+}
+
+// named tells whether a recipient is named as a third party in a receipt:
+// a controller or a third party. A processor acts for the controller
+// (Art. 28) and a public authority does not receive under the consent.
+func named(rc *eventsv1.Recipient) bool {
+	k := rc.GetKind()
+	return k == eventsv1.RecipientKind_RECIPIENT_KIND_CONTROLLER || k == eventsv1.RecipientKind_RECIPIENT_KIND_THIRD_PARTY
+}
+
+// controllerID is the party_id of the controller in a 27560 record.
+const controllerID = "C01"
+
+// build maps a consent event to the 27560 structure. given is the consent
+// it records or withdraws (nil: a withdrawal of a consent not recorded):
+// its categories, method and channel describe the consent.
+func build(ev *eventsv1.Event, given *eventsv1.ConsentGiven, row model.AuditRow, cat map[string]*eventsv1.ProcessingActivity, id *identity, n *notice) *Receipt {
+	pr := id.profile
+	lang := "en"
+	if len(pr.GetLanguages()) > 0 {
+		lang = pr.GetLanguages()[0]
+	}
+	if n != nil && n.language != "" {
+		lang = n.language
+	}
+	w := wordingFor(lang)
+	contact := id.email
+	if contact == "" {
+		contact = pr.GetContactUrl()
+	}
 	r := &Receipt{
-		Record:              Record{SchemaVersion: SchemaVersion, RecordID: ev.GetEventId(), PIIPrincipalID: ev.GetSubjectRef()},
-		PartyIdentification: []Party{{PartyID: controller, PartyName: ev.GetTenant(), PartyRole: "dpv:DataController"}},
-		Docket:              Ledger{EventID: ev.GetEventId(), Sequence: row.Seq, RecordedAt: row.RecordedAt.UTC()},
+		Context: Context,
+		Record:  Record{SchemaVersion: SchemaVersion, RecordID: ev.GetEventId(), PIIPrincipalID: ev.GetSubjectRef()},
+		PartyIdentification: []Party{{PartyID: controllerID, PartyName: pr.GetName(), PartyType: "dpv:Organisation",
+			PartyRole: "dpv:DataController", PartyAddress: pr.GetAddress(), PartyContact: contact, PartyEmail: id.email,
+			PartyPhone: id.phone, PartyURL: pr.GetContactUrl()}},
+		Docket:        Ledger{EventID: ev.GetEventId(), Sequence: row.Seq, RecordedAt: row.RecordedAt.UTC(), RecordedBy: ev.GetSource()},
+		PIIProcessing: Processing{Language: lang},
 	}
-	e := Event{EventTime: ev.GetOccurredAt().AsTime().UTC(), EntityID: ev.GetSubjectRef()}
-	if a := ev.GetActor(); a != nil && a.GetId() != "" {
-		e.EntityID = a.GetId()
+	if n != nil {
+		r.PIIProcessing.PrivacyNotice = n.id + " version " + n.version
+		if len(n.sha256) > 0 {
+			r.PIIProcessing.NoticeSHA256 = fmt.Sprintf("%x", n.sha256)
+		}
+		r.PIIProcessing.PrivacyNoticeURL = n.url
 	}
-	var purpose string
-	var categories []string
-	switch {
-	case ev.GetConsentGiven() != nil:
-		c := ev.GetConsentGiven()
-		purpose, categories = c.GetPurpose(), c.GetCategories()
-		e.State, e.Type = "dpv:ConsentGiven", consentType(c.GetMethod())
+	// Who gave or withdrew it is the data subject, or for a child the
+	// holder of parental responsibility (Art. 8(1)): never the system or
+	// processor that recorded it (that is docket.recorded_by).
+	at := ev.GetOccurredAt().AsTime().UTC()
+	e := Event{EventTime: at, EntityID: ev.GetSubjectRef(), EventBy: "dpv:DataSubject"}
+	purpose := given.GetPurpose()
+	categories := given.GetCategories()
+	explicit := given.GetMethod() == eventsv1.ConsentMethod_CONSENT_METHOD_SIGNED_FORM || given.GetMethod() == eventsv1.ConsentMethod_CONSENT_METHOD_DOUBLE_OPT_IN
+	var channel string // where the consent was collected
+	if given.GetChannel() != eventsv1.Channel_CHANNEL_UNSPECIFIED {
+		channel = events.EnumName(given.GetChannel())
+	}
+	if c := ev.GetConsentGiven(); c != nil {
+		e.EventState = "dpv:ConsentGiven"
 		e.Method, e.Channel = events.EnumName(c.GetMethod()), events.EnumName(c.GetChannel())
-		if c.GetNoticeId() != "" {
-			r.PIIProcessing.PrivacyNotice = c.GetNoticeId() + " version " + c.GetNoticeVersion()
+		e.ValidityDuration = w.say(untilWithdrawnText)
+		if x := c.GetExpiresAt(); x != nil {
+			e.ValidityDuration = isoDuration(x.AsTime().Sub(at))
 		}
-		if len(c.GetNoticeSha256()) > 0 {
-			r.PIIProcessing.NoticeSHA256 = fmt.Sprintf("%x", c.GetNoticeSha256())
+		if g := c.GetParentalAuthorization().GetGuardianRef(); g != "" {
+			e.EntityID, e.GuardianRef, e.EventBy = g, g, "dpv:GuardianOfDataSubject"
 		}
-	default:
+	} else {
 		c := ev.GetConsentWithdrawn()
 		purpose = c.GetPurpose()
-		e.State, e.Type = "dpv:ConsentWithdrawn", consentType(c.GetMethod())
+		e.EventState, e.ValidityDuration = "dpv:ConsentWithdrawn", w.say(withdrawnText)
 		e.Method, e.Channel = events.EnumName(c.GetMethod()), events.EnumName(c.GetChannel())
 	}
-	p := Purpose{Purpose: purpose, PurposeType: dpvPurpose(purpose), LawfulBasis: "eu-gdpr:A6-1-a",
-		PIIControllers: []string{controller}, Jurisdiction: "EU",
-		WithdrawalMethod: "ask " + ev.GetTenant() + " to record a withdrawal of consent for this purpose (GDPR Art. 7(3))"}
-	// The activities declared for the purpose: services, categories,
-	// retention, recipients.
-	for _, id := range sortedIDs(cat) {
-		a := cat[id]
-		if !slices.Contains(a.GetPurposes(), purpose) {
+	withdraw := w.withdraw(contact)
+	base := Purpose{Purpose: purpose, PurposeType: dpvPurpose(purpose), PIIControllers: []string{controllerID},
+		Jurisdiction: pr.GetMemberState(), WithdrawalMethod: withdraw}
+	if channel != "" {
+		base.CollectionMethod = []string{channel}
+	}
+	// One entry per consent-based activity of the purpose, with its own
+	// categories, retention, storage and third parties.
+	for _, aid := range sortedIDs(cat) {
+		a := cat[aid]
+		if !consentBased(a, purpose) {
 			continue
 		}
-		p.Services = append(p.Services, a.GetName())
-		if len(categories) == 0 {
-			categories = append(categories, a.GetDataCategories()...)
+		p := base
+		p.Services = []string{a.GetName()}
+		p.LawfulBasis = "eu-gdpr:A6-1-a"
+		if a.GetSpecialCategoryCondition() == eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT {
+			p.LawfulBasis, explicit = "eu-gdpr:A9-2-a", true
 		}
 		if rt := a.GetRetention(); rt != nil && rt.GetDays() > 0 {
-			p.RetentionPeriod = fmt.Sprintf("P%dD after %s", rt.GetDays(), events.RetentionTrigger(rt))
+			p.RetentionPeriod = w.retention(rt)
 		}
+		locs := []string{pr.GetMemberState()}
 		for _, rc := range a.GetRecipients() {
-			if !slices.Contains(p.Recipients, rc.GetId()) {
-				p.Recipients = append(p.Recipients, rc.GetId())
-				r.PartyIdentification = append(r.PartyIdentification, Party{PartyID: rc.GetId(), PartyName: rc.GetName(), PartyRole: "dpv:Recipient"})
+			locs = append(locs, rc.GetCountry())
+			if named(rc) && !slices.Contains(p.Recipients, rc.GetName()) {
+				p.Recipients = append(p.Recipients, rc.GetName())
 			}
 		}
+		p.StorageLocations = countries(locs)
+		cats := categories
+		if len(cats) == 0 {
+			cats = a.GetDataCategories()
+		}
+		p.PIIInformation = pii(cats)
+		r.PIIProcessing.Purposes = append(r.PIIProcessing.Purposes, p)
 	}
-	slices.Sort(categories)
-	for _, c := range slices.Compact(categories) {
-		p.PIIInformation = append(p.PIIInformation, PII{PIIType: c})
+	if len(r.PIIProcessing.Purposes) == 0 {
+		// No consent-based activity declared for the purpose: the consent
+		// still stands as recorded.
+		p := base
+		p.LawfulBasis = "eu-gdpr:A6-1-a"
+		p.StorageLocations = countries([]string{pr.GetMemberState()})
+		p.PIIInformation = pii(categories)
+		r.PIIProcessing.Purposes = []Purpose{p}
 	}
-	if p.PIIInformation == nil {
-		p.PIIInformation = []PII{}
+	e.EventType = "dpv:ExpressedConsent"
+	if explicit {
+		e.EventType = "dpv:ExplicitlyExpressedConsent"
 	}
-	if e.Channel != "" {
-		p.CollectionMethod = []string{e.Channel}
-	}
-	r.PIIProcessing.Purposes = []Purpose{p}
 	r.Event = []Event{e}
 	return r
 }
 
-func consentType(m eventsv1.ConsentMethod) string {
-	switch m {
-	case eventsv1.ConsentMethod_CONSENT_METHOD_SIGNED_FORM, eventsv1.ConsentMethod_CONSENT_METHOD_DOUBLE_OPT_IN:
-		return "dpv:ExplicitlyExpressedConsent"
-	default:
-		return "dpv:ExpressedConsent"
+// pii lists categories, sorted, without repeats.
+func pii(cats []string) []PII {
+	out := []PII{}
+	for _, c := range slices.Compact(slices.Sorted(slices.Values(cats))) {
+		out = append(out, PII{PIIType: c, Sensitive: taxonomy.IsSpecialCategory(c)})
 	}
+	return out
+}
+
+// countries lists country codes, sorted, without repeats or blanks.
+func countries(cs []string) []string {
+	out := []string{}
+	for _, c := range slices.Compact(slices.Sorted(slices.Values(cs))) {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// isoDuration writes d as an ISO 8601 duration in whole days, or hours
+// under a day.
+func isoDuration(d time.Duration) string {
+	if d < 24*time.Hour {
+		return fmt.Sprintf("PT%dH", max(0, int64(d/time.Hour)))
+	}
+	return fmt.Sprintf("P%dD", int64(d/(24*time.Hour)))
 }
 
 // dpvPurpose maps a fideslang data use to the nearest DPV purpose.
@@ -479,8 +610,16 @@ func Verify(data []byte, log note.Verifier) (*Verified, error) {
 	} else if ev.GetConsentGiven() == nil {
 		return nil, fmt.Errorf("%w: the proven event is not a consent", ErrInvalid)
 	}
-	check("event.state", len(r.Event) == 1 && r.Event[0].State == state)
-	check("pii_processing.purposes", len(r.PIIProcessing.Purposes) == 1 && r.PIIProcessing.Purposes[0].Purpose == purpose)
+	who := ev.GetSubjectRef()
+	if g := ev.GetConsentGiven().GetParentalAuthorization().GetGuardianRef(); g != "" {
+		who = g
+	}
+	// Before v2 a receipt named the recording system here; it is checked
+	// from v2 on.
+	check("event.entity_id", len(r.Event) == 1 && (r.Event[0].EventState == "" || r.Event[0].EntityID == who))
+	check("event.event_state", len(r.Event) == 1 && (r.Event[0].EventState == state || r.Event[0].EventState == "" && r.Event[0].LegacyState == state))
+	check("pii_processing.purposes", len(r.PIIProcessing.Purposes) > 0 && !slices.ContainsFunc(r.PIIProcessing.Purposes,
+		func(p Purpose) bool { return p.Purpose != purpose }))
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w: %s differ from the proven event", ErrInvalid, strings.Join(problems, ", "))
 	}

@@ -152,7 +152,8 @@ func (s *Service) GetConsentReceipt(ctx context.Context, req *connect.Request[ap
 	case errors.Is(err, receipt.ErrNotFound),
 		errors.Is(err, receipt.ErrConfidential) && !confidential.Of(ctx).Sees: // as if it did not exist
 		return nil, apierr.NotFound(apierr.ErrEventNotFound)
-	case errors.Is(err, receipt.ErrNotConsent), errors.Is(err, receipt.ErrWithdrawal), errors.Is(err, receipt.ErrNoController):
+	case errors.Is(err, receipt.ErrNotConsent), errors.Is(err, receipt.ErrWithdrawal), errors.Is(err, receipt.ErrNoController),
+		errors.Is(err, receipt.ErrIncompleteProfile):
 		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
 	case errors.Is(err, receipt.ErrNotYetSigned):
 		return nil, connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf("%w: ask again after the next checkpoint", err))
