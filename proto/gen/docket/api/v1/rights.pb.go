@@ -30,7 +30,8 @@ const (
 	// An ISO/IEC TS 27560:2023 consent record (dpv-27560 field names).
 	ReceiptForm_RECEIPT_FORM_ISO_27560 ReceiptForm = 1
 	// A Kantara Initiative Consent Receipt v1.1 (consent given only; needs
-	// the controller's profile in docketd's configuration).
+	// the tenant's ControllerProfile in the ledger, with its contact email
+	// and phone).
 	ReceiptForm_RECEIPT_FORM_KANTARA_V1_1 ReceiptForm = 2
 )
 
