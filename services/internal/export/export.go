@@ -119,7 +119,7 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	r := &Report{
-		Schema: Schema, Controller: req.Tenant, SubjectRef: req.SubjectRef, GeneratedAt: now, RequestID: req.RequestID,
+		Schema: Schema, Controller: req.Tenant, SubjectRef: req.SubjectRef, GeneratedAt: now, AsOf: now, RequestID: req.RequestID,
 		Data: []Datum{}, Provided: []Datum{}, Processing: []Processing{}, Recipients: []Recipient{}, Consents: []Consent{},
 		Requests: []RightsRequest{}, Restrictions: []Restriction{}, Objections: []Objection{}, PassedOn: []Notice{}, Notes: []Note{}, Rights: rights,
 	}
