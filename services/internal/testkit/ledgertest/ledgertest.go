@@ -98,6 +98,14 @@ const (
 // ancestors may not be parallel.
 func Start(t *testing.T) *Ledger {
 	t.Helper()
+	return StartWith(t)
+}
+
+// StartWith builds the ledger with extra events after the fixed ones:
+// extra[i] at sequence 21+i, sealed like the rest; an extra event with no
+// event id gets EventID(21+i).
+func StartWith(t *testing.T, extra ...*eventsv1.Event) *Ledger {
+	t.Helper()
 	ctx := context.Background()
 	_, js := natstest.Connect(t, natstest.Start(t))
 	if _, err := events.EnsureStream(ctx, js, events.StreamConfig{}); err != nil {
@@ -124,6 +132,12 @@ func Start(t *testing.T) *Ledger {
 		t.Fatal(err)
 	}
 	evs := ledger()
+	for _, e := range extra {
+		if e.GetEventId() == "" {
+			e.EventId = EventID(len(evs) + 1)
+		}
+		evs = append(evs, e)
+	}
 	msgs, err := em.Encode(ctx, evs...)
 	if err != nil {
 		t.Fatalf("encode the ledger: %v", err)
