@@ -172,7 +172,7 @@ func (s *Service) ProveErasure(ctx context.Context, req *connect.Request[apiv1.P
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
-	doc, _, err := s.prover.Prove(ctx, m.GetTenant(), m.GetSubjectRef(), m.GetRequestId())
+	doc, _, err := s.prover.Prove(ctx, erasure.ProofRequest{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), RequestID: m.GetRequestId()})
 	switch {
 	case errors.Is(err, erasure.ErrNotFound):
 		return nil, apierr.NotFound(apierr.ErrSubjectNotFound)
