@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,10 +110,37 @@ func TestExportSubject(t *testing.T) {
 		}
 	}
 
-	// The HTML report.
-	code, html, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test")
+	// The HTML report, with its proofs apart from it (--proofs-out) and
+	// as bundle files (--bundles-dir): the same bundles as the JSON
+	// export's, each verifying offline.
+	proofsFile, htmlBundles := filepath.Join(t.TempDir(), "proofs.json"), t.TempDir()
+	code, html, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test",
+		"--proofs-out", proofsFile, "--bundles-dir", htmlBundles)
 	if code != 0 {
 		t.Fatalf("export html: %s", errOut)
+	}
+	var proofs export.Proofs
+	if data, err := os.ReadFile(proofsFile); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(data, &proofs); err != nil {
+		t.Fatalf("the proofs do not parse: %v", err)
+	}
+	if proofs.Schema != export.ProofsSchema || proofs.SubjectRef != "s-exp" || proofs.ExportEventID == "" ||
+		len(proofs.Verification.Bundles) != len(r.Verification.Bundles) {
+		t.Fatalf("proofs %s of %s for export %q with %d bundles, want %s of s-exp, an export event, %d bundles",
+			proofs.Schema, proofs.SubjectRef, proofs.ExportEventID, len(proofs.Verification.Bundles), export.ProofsSchema, len(r.Verification.Bundles))
+	}
+	if !strings.Contains(errOut, proofs.ExportEventID) {
+		t.Errorf("the proofs name export %s; the export was recorded as: %s", proofs.ExportEventID, errOut)
+	}
+	files, _ = filepath.Glob(filepath.Join(htmlBundles, "seq-*.json"))
+	if len(files) != len(r.Verification.Bundles) {
+		t.Fatalf("%d bundle files of the HTML export for %d bundles", len(files), len(r.Verification.Bundles))
+	}
+	for _, f := range files {
+		if code, out, errOut := run(t, "verify", "event", f, "--key", strings.TrimSpace(vkey)); code != 0 {
+			t.Fatalf("verify event %s of the HTML export: %s%s", filepath.Base(f), out, errOut)
+		}
 	}
 	for _, want := range []string{exportCanary, "Mailer Ltd", "Your rights", "docket verify event"} {
 		if !strings.Contains(html, want) {
