@@ -1,8 +1,11 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,6 +113,20 @@ func TestExportSubject(t *testing.T) {
 		}
 	}
 
+	// docketd publishes the export's schema, without a token: it holds no
+	// data.
+	resp, err := http.Get(api + export.SchemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || !bytes.Equal(served, export.PortabilitySchema) ||
+		resp.Header.Get("Content-Type") != "application/schema+json" {
+		t.Fatalf("GET %s: %s %q, %d bytes (%v), want the %d bytes of export.PortabilitySchema",
+			export.SchemaPath, resp.Status, resp.Header.Get("Content-Type"), len(served), err, len(export.PortabilitySchema))
+	}
+
 	// The HTML report, with its proofs apart from it (--proofs-out) and
 	// as bundle files (--bundles-dir): the same bundles as the JSON
 	// export's, each verifying offline.
@@ -213,7 +230,7 @@ func TestExportSubject(t *testing.T) {
 	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api, "--justification", "test"); code != cli.ExitFailure || !strings.Contains(errOut, "not found") {
 		t.Fatalf("unknown subject: exit %d: %s", code, errOut)
 	}
-	_, err := d.API(d.Admin(t)).Rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
+	_, err = d.API(d.Admin(t)).Rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "tenant") || !strings.Contains(err.Error(), "format") {
 		t.Fatalf("API export with a bad tenant and no format: %v", err)
 	}

@@ -20,18 +20,7 @@ const passwordHash = "argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo
 // and the HTML report — for it: the category is listed as held, with no
 // value.
 func TestCredentialsNeverLeave(t *testing.T) {
-	l := ledgertest.StartWith(t, &eventsv1.Event{
-		Tenant: ledgertest.Tenant, SubjectRef: ledgertest.Subject, Source: "shop",
-		OccurredAt: timestamppb.New(time.Date(2026, 1, 16, 8, 0, 0, 0, time.UTC)), TaxonomyVersion: "fideslang-3.1",
-		Actor: &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "shop"},
-		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
-			ActivityId: "billing", Purposes: []string{"essential.service.payment_processing"},
-			Categories: []string{"user.authorization.credentials"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
-			CollectionSource: "data_subject",
-			Values: []*eventsv1.DataValue{{Category: "user.authorization.credentials", KeyGroup: "tax",
-				Value: &eventsv1.DataValue_Plaintext{Plaintext: passwordHash}}},
-		}},
-	})
+	l := ledgertest.StartWith(t, credential())
 	x, err := export.New(export.Config{Reader: l.Store, Keys: l.Keys, Tree: l.Tree, Checkpoints: l.Checkpoints,
 		Record: l.Record, Now: func() time.Time { return ledgertest.Now }})
 	if err != nil {
@@ -58,5 +47,22 @@ func TestCredentialsNeverLeave(t *testing.T) {
 		if held != 2 {
 			t.Errorf("the %s export lists the credential as held, without its value, %d times; want 2 (data, provided)", res.ContentType, held)
 		}
+	}
+}
+
+// credential is the subject's password hash, collected under the contract
+// at sign-up: sequence 21 of the ledger, 16 January 2026.
+func credential() *eventsv1.Event {
+	return &eventsv1.Event{
+		Tenant: ledgertest.Tenant, SubjectRef: ledgertest.Subject, Source: "shop",
+		OccurredAt: timestamppb.New(time.Date(2026, 1, 16, 8, 0, 0, 0, time.UTC)), TaxonomyVersion: "fideslang-3.1",
+		Actor: &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: "shop"},
+		Payload: &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
+			ActivityId: "billing", Purposes: []string{"essential.service.payment_processing"},
+			Categories: []string{"user.authorization.credentials"}, LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
+			CollectionSource: "data_subject",
+			Values: []*eventsv1.DataValue{{Category: "user.authorization.credentials", KeyGroup: "tax",
+				Value: &eventsv1.DataValue_Plaintext{Plaintext: passwordHash}}},
+		}},
 	}
 }
