@@ -64,13 +64,14 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		}
 		b.processed(m.GetActivityId(), m.GetPurposes(), m.GetCategories(), m.GetLegalBasis(), sourceOf(m.GetCollectionSource(), ev), at)
 	case *eventsv1.Event_DataRectified:
+		own := ownRectification(ev)
 		for _, o := range vals {
 			d := datum(o, "", nil, 0, "rectification")
 			b.r.Data = append(b.r.Data, d)
 			// The subject's own correction of a value they provided is
 			// provided too (Art. 20, WP242): it takes the activity, the
 			// purposes and the basis of the value it corrects.
-			for i := len(b.r.Provided) - 1; i >= 0; i-- {
+			for i := len(b.r.Provided) - 1; own && i >= 0; i-- {
 				if p := b.r.Provided[i]; p.Category == d.Category {
 					d.Activity, d.Purposes, d.LegalBasis = p.Activity, p.Purposes, p.LegalBasis
 					b.r.Provided = append(b.r.Provided, d)
@@ -148,6 +149,21 @@ func Portable(source string, basis eventsv1.LegalBasis) bool {
 		return source == "data_subject" || source == "observed"
 	default:
 		return false
+	}
+}
+
+// ownRectification tells whether a rectification is the subject's own:
+// made on their request (Art. 16, request_id set), by them or their
+// guardian, or recorded by a service (a self-service page records the
+// subject's edit as the system). A correction staff or a processor made
+// without a request — from a postal register, say — is the controller's,
+// not data the subject provided.
+func ownRectification(ev *eventsv1.Event) bool {
+	switch ev.GetActor().GetKind() {
+	case eventsv1.ActorKind_ACTOR_KIND_STAFF, eventsv1.ActorKind_ACTOR_KIND_PROCESSOR:
+		return ev.GetDataRectified().GetRequestId() != ""
+	default:
+		return true
 	}
 }
 
