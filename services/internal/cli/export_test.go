@@ -234,4 +234,8 @@ func TestExportSubject(t *testing.T) {
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "tenant") || !strings.Contains(err.Error(), "format") {
 		t.Fatalf("API export with a bad tenant and no format: %v", err)
 	}
+	_, err = d.API(d.Admin(t)).Rights.ProveErasure(ctx, connect.NewRequest(&apiv1.ProveErasureRequest{Tenant: "acme", SubjectRef: "s-exp", Language: "fr"}))
+	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "language") {
+		t.Fatalf("API proof of erasure in fr: %v", err)
+	}
 }
