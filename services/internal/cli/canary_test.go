@@ -165,6 +165,16 @@ func canaries(t *testing.T, d atRest) {
 		}
 	}
 
+	// The same proof in German; a language it does not speak is refused,
+	// naming the flag.
+	if code, out, errOut := run(t, "erasure-proof", "acme", "s-canary", "--api", api, "--request-id", "req-erase", "--language", "de"); code != 0 ||
+		!strings.Contains(out, `"language": "de"`) || !strings.Contains(out, "Schlüssel der Schlüsselgruppen") {
+		t.Fatalf("erasure-proof --language de: exit %d, %s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "erasure-proof", "acme", "s-canary", "--api", api, "--language", "fr"); code == 0 || !strings.Contains(errOut, "--language: must be one of en, de") {
+		t.Fatalf("erasure-proof --language fr: exit %d, %s", code, errOut)
+	}
+
 	code, out, _ = run(t, "export", "acme", "s-canary", "--api", api, "--justification", "test", "--format", "json")
 	var r export.Report
 	if code != 0 || json.Unmarshal([]byte(out), &r) != nil {

@@ -21,7 +21,7 @@ import (
 // newExportCmd is `docket export TENANT SUBJECT`: the subject's access
 // (html) or portability (json) export, written to standard output.
 func newExportCmd(g *globals) *cobra.Command {
-	var format, request, actor, why, bundles string
+	var format, request, actor, why, bundles, proofsOut string
 	c := newCommand("export [flags] TENANT SUBJECT", "a subject's access (html) or portability (json) export, with proofs; recorded in the ledger", args("TENANT", "SUBJECT"),
 		func(cmd *cobra.Command, pos []string) error {
 			tenant, subject := pos[0], pos[1]
@@ -38,9 +38,6 @@ func newExportCmd(g *globals) *cobra.Command {
 			default:
 				errs = append(errs, errors.New("--format: must be html or json"))
 			}
-			if bundles != "" && format != "json" {
-				errs = append(errs, errors.New("--bundles-dir: needs --format json"))
-			}
 			if err := errors.Join(errs...); err != nil {
 				return err
 			}
@@ -52,8 +49,13 @@ func newExportCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if proofsOut != "" {
+				if err := os.WriteFile(proofsOut, resp.GetProofs(), 0o600); err != nil {
+					return fmt.Errorf("--proofs-out: %w", err)
+				}
+			}
 			if bundles != "" {
-				bs, err := exportBundles(resp.GetContent())
+				bs, err := exportBundles(resp.GetProofs())
 				if err != nil {
 					return err
 				}
@@ -69,6 +71,7 @@ func newExportCmd(g *globals) *cobra.Command {
 	requestFlags(c, &request, "the rights request the export answers", &actor, "who produces it; recorded with the export (default, and only choice: your token's name)")
 	c.Flags().StringVar(&why, "justification", "", "why the values are read, when no --request-id says it (required then; never personal data)")
 	bundlesFlag(c, &bundles)
+	c.Flags().StringVar(&proofsOut, "proofs-out", "", "also write the export's proofs, apart from it, to this file (JSON, docket.export-proofs.v1; any --format)")
 	return c
 }
 
@@ -85,7 +88,8 @@ func bundlesFlag(c *cobra.Command, dir *string) {
 	c.Flags().StringVar(dir, "bundles-dir", "", "also write each event's proof bundle to this directory (for docket verify event)")
 }
 
-// exportBundles are the proof bundles of a JSON export.
+// exportBundles are the proof bundles of an export's proofs (or of a JSON
+// export: both hold them under verification.bundles).
 func exportBundles(content []byte) ([]*proof.Bundle, error) {
 	var doc struct {
 		Verification struct {
@@ -187,18 +191,22 @@ func tenantFlag(c *cobra.Command, tenant *string, help string) {
 // newErasureProofCmd is `docket erasure-proof TENANT SUBJECT`: the proof
 // of erasure (JSON) on standard output.
 func newErasureProofCmd(g *globals) *cobra.Command {
-	var request, bundles string
-	c := newCommand("erasure-proof [flags] TENANT SUBJECT", "a subject's proof of erasure: shreds, per-system erasures, recipient notices, each proven", args("TENANT", "SUBJECT"),
+	var request, bundles, lang string
+	c := newCommand("erasure-proof [flags] TENANT SUBJECT", "a subject's proof of erasure: shreds, per-system erasures, recipient notices, key groups kept under Art. 17(3), each proven", args("TENANT", "SUBJECT"),
 		func(cmd *cobra.Command, pos []string) error {
 			tenant, subject := pos[0], pos[1]
-			if err := errors.Join(checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", request)); err != nil {
+			errs := []error{checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", request)}
+			if !slices.Contains(erasure.Languages(), lang) {
+				errs = append(errs, fmt.Errorf("--language: must be one of %s", strings.Join(erasure.Languages(), ", ")))
+			}
+			if err := errors.Join(errs...); err != nil {
 				return err
 			}
 			client, err := client(g, apiv1connect.NewRightsServiceClient)
 			if err != nil {
 				return err
 			}
-			resp, err := call(cmd.Context(), client.ProveErasure, &apiv1.ProveErasureRequest{Tenant: tenant, SubjectRef: subject, RequestId: request})
+			resp, err := call(cmd.Context(), client.ProveErasure, &apiv1.ProveErasureRequest{Tenant: tenant, SubjectRef: subject, RequestId: request, Language: lang})
 			if err != nil {
 				return err
 			}
@@ -208,7 +216,11 @@ func newErasureProofCmd(g *globals) *cobra.Command {
 					return fmt.Errorf("proof of erasure: %w", err)
 				}
 				var bs []*proof.Bundle
-				for _, e := range slices.Concat(doc.Shredded, doc.Erasures, doc.Notices) {
+				entries := slices.Concat(doc.Shredded, doc.Erasures, doc.Notices)
+				for _, k := range doc.Kept {
+					entries = append(entries, k.Entry)
+				}
+				for _, e := range entries {
 					if e.Bundle != nil {
 						bs = append(bs, e.Bundle)
 					}
@@ -222,5 +234,6 @@ func newErasureProofCmd(g *globals) *cobra.Command {
 		})
 	requestFlags(c, &request, "only this erasure request's events", nil, "")
 	bundlesFlag(c, &bundles)
+	c.Flags().StringVar(&lang, "language", "en", "the language of the proof's words: "+strings.Join(erasure.Languages(), " or "))
 	return c
 }

@@ -1,8 +1,12 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,10 +113,51 @@ func TestExportSubject(t *testing.T) {
 		}
 	}
 
-	// The HTML report.
-	code, html, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test")
+	// docketd publishes the export's schema, without a token: it holds no
+	// data.
+	resp, err := http.Get(api + export.SchemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || !bytes.Equal(served, export.PortabilitySchema) ||
+		resp.Header.Get("Content-Type") != "application/schema+json" {
+		t.Fatalf("GET %s: %s %q, %d bytes (%v), want the %d bytes of export.PortabilitySchema",
+			export.SchemaPath, resp.Status, resp.Header.Get("Content-Type"), len(served), err, len(export.PortabilitySchema))
+	}
+
+	// The HTML report, with its proofs apart from it (--proofs-out) and
+	// as bundle files (--bundles-dir): the same bundles as the JSON
+	// export's, each verifying offline.
+	proofsFile, htmlBundles := filepath.Join(t.TempDir(), "proofs.json"), t.TempDir()
+	code, html, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test",
+		"--proofs-out", proofsFile, "--bundles-dir", htmlBundles)
 	if code != 0 {
 		t.Fatalf("export html: %s", errOut)
+	}
+	var proofs export.Proofs
+	if data, err := os.ReadFile(proofsFile); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(data, &proofs); err != nil {
+		t.Fatalf("the proofs do not parse: %v", err)
+	}
+	if proofs.Schema != export.ProofsSchema || proofs.SubjectRef != "s-exp" || proofs.ExportEventID == "" ||
+		len(proofs.Verification.Bundles) != len(r.Verification.Bundles) {
+		t.Fatalf("proofs %s of %s for export %q with %d bundles, want %s of s-exp, an export event, %d bundles",
+			proofs.Schema, proofs.SubjectRef, proofs.ExportEventID, len(proofs.Verification.Bundles), export.ProofsSchema, len(r.Verification.Bundles))
+	}
+	if !strings.Contains(errOut, proofs.ExportEventID) {
+		t.Errorf("the proofs name export %s; the export was recorded as: %s", proofs.ExportEventID, errOut)
+	}
+	files, _ = filepath.Glob(filepath.Join(htmlBundles, "seq-*.json"))
+	if len(files) != len(r.Verification.Bundles) {
+		t.Fatalf("%d bundle files of the HTML export for %d bundles", len(files), len(r.Verification.Bundles))
+	}
+	for _, f := range files {
+		if code, out, errOut := run(t, "verify", "event", f, "--key", strings.TrimSpace(vkey)); code != 0 {
+			t.Fatalf("verify event %s of the HTML export: %s%s", filepath.Base(f), out, errOut)
+		}
 	}
 	for _, want := range []string{exportCanary, "Mailer Ltd", "Your rights", "docket verify event"} {
 		if !strings.Contains(html, want) {
@@ -185,8 +230,12 @@ func TestExportSubject(t *testing.T) {
 	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api, "--justification", "test"); code != cli.ExitFailure || !strings.Contains(errOut, "not found") {
 		t.Fatalf("unknown subject: exit %d: %s", code, errOut)
 	}
-	_, err := d.API(d.Admin(t)).Rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
+	_, err = d.API(d.Admin(t)).Rights.ExportSubject(ctx, connect.NewRequest(&apiv1.ExportSubjectRequest{Tenant: "a b", SubjectRef: "s-exp"}))
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "tenant") || !strings.Contains(err.Error(), "format") {
 		t.Fatalf("API export with a bad tenant and no format: %v", err)
+	}
+	_, err = d.API(d.Admin(t)).Rights.ProveErasure(ctx, connect.NewRequest(&apiv1.ProveErasureRequest{Tenant: "acme", SubjectRef: "s-exp", Language: "fr"}))
+	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "language") {
+		t.Fatalf("API proof of erasure in fr: %v", err)
 	}
 }

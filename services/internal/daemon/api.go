@@ -112,6 +112,10 @@ func routes(cfg config.Config, p apiDeps, ing *ingest.Service, log *slog.Logger)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", p.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(p.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET "+export.SchemaPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/schema+json")
+		_, _ = w.Write(export.PortabilitySchema)
+	})
 	api := guard.Handler(mux)
 	// The console calls the API in-process through the same guard, with
 	// the signed-in token: it holds no authority of its own.

@@ -24,10 +24,14 @@ const ProofSchema = "docket.erasure-proof.v1"
 
 // Document is a proof of erasure: every event that shows a subject's data
 // was erased — the keys shredded, each system's erasure, each recipient
-// told (Art. 19) — each with its inclusion proof against the log's signed
-// checkpoint, checkable with `docket verify event`.
+// told (Art. 19) — and what was kept: each key group held back under
+// Art. 17(3), its ground in words and until when; each with its inclusion
+// proof against the log's signed checkpoint, checkable with `docket
+// verify event`. Summaries and grounds are in Language (en or de); the
+// ground's enum name and the dates are the same in every language.
 type Document struct {
 	Schema      string    `json:"schema"`
+	Language    string    `json:"language"`
 	Controller  string    `json:"controller"`
 	SubjectRef  string    `json:"subject_ref"`
 	GeneratedAt time.Time `json:"generated_at"`
@@ -35,6 +39,11 @@ type Document struct {
 	Shredded    []Entry   `json:"keys_shredded"`
 	Erasures    []Entry   `json:"erasures"`
 	Notices     []Entry   `json:"recipients_notified"`
+	// Kept are the key groups not shredded because an Art. 17(3) ground
+	// requires keeping them (ErasureExemptionRecorded), each with its
+	// ground and the end of the hold. A group kept and shredded later,
+	// when its hold ended, is in both lists.
+	Kept []Kept `json:"kept"`
 	// Checkpoint is the signed note the bundles are against.
 	Checkpoint string `json:"checkpoint,omitempty"`
 	// Pending counts events recorded after the checkpoint: not proven yet.
@@ -50,6 +59,23 @@ type Entry struct {
 	Summary    string        `json:"summary"`
 	Bundle     *proof.Bundle `json:"proof,omitempty"`
 }
+
+// Kept is a hold: key groups kept under Art. 17(3).
+type Kept struct {
+	KeyGroups []string `json:"key_groups"`
+	// Ground is the ErasureExemptionGround's name; GroundText says it in
+	// the document's language, with its article.
+	Ground     string `json:"ground"`
+	GroundText string `json:"ground_text"`
+	// Until is when the hold ends and the groups are to be shredded;
+	// absent when the exemption named no end.
+	Until *time.Time `json:"until,omitempty"`
+	Entry
+}
+
+// ErrLanguage: a proof of erasure was asked for in a language it does not
+// speak (Languages).
+var ErrLanguage = errors.New("language: must be one of en, de")
 
 // ProverConfig is what a Prover reads.
 type ProverConfig struct {
@@ -73,11 +99,29 @@ func NewProver(c ProverConfig) (*Prover, error) {
 	return &Prover{c: c}, nil
 }
 
+// ProofRequest names the proof of erasure to produce.
+type ProofRequest struct {
+	Tenant, SubjectRef string
+	// RequestID: only this erasure request's events, if set.
+	RequestID string
+	// Language of the words: "en" (the default) or "de".
+	Language string
+}
+
 // Prove returns the proof of erasure of a subject (of one request, if
-// requestID is set) as indented JSON.
-func (p *Prover) Prove(ctx context.Context, tenant, ref, requestID string) ([]byte, *Document, error) {
-	doc := &Document{Schema: ProofSchema, Controller: tenant, SubjectRef: ref, GeneratedAt: p.c.Now().UTC(), RequestID: requestID,
-		Shredded: []Entry{}, Erasures: []Entry{}, Notices: []Entry{}}
+// RequestID is set) as indented JSON.
+func (p *Prover) Prove(ctx context.Context, r ProofRequest) ([]byte, *Document, error) {
+	tenant, ref, requestID := r.Tenant, r.SubjectRef, r.RequestID
+	lang := r.Language
+	if lang == "" {
+		lang = "en"
+	}
+	w, ok := words[lang]
+	if !ok {
+		return nil, nil, ErrLanguage
+	}
+	doc := &Document{Schema: ProofSchema, Language: lang, Controller: tenant, SubjectRef: ref, GeneratedAt: p.c.Now().UTC(), RequestID: requestID,
+		Shredded: []Entry{}, Erasures: []Entry{}, Notices: []Entry{}, Kept: []Kept{}}
 	pub, err := notary.Latest(ctx, p.c.Checkpoints)
 	if err != nil && !errors.Is(err, notary.ErrNoCheckpoint) {
 		return nil, nil, fmt.Errorf("checkpoint: %w", err)
@@ -97,7 +141,7 @@ func (p *Prover) Prove(ctx context.Context, tenant, ref, requestID string) ([]by
 		if err := proto.Unmarshal(row.Data, ev); err != nil {
 			return nil, nil, fmt.Errorf("sequence %d: %w", row.Seq, err)
 		}
-		kind, summary, req := classify(ev)
+		kind, summary, req := classify(ev, w)
 		if kind == other || (requestID != "" && req != requestID) {
 			continue
 		}
@@ -116,6 +160,14 @@ func (p *Prover) Prove(ctx context.Context, tenant, ref, requestID string) ([]by
 			doc.Erasures = append(doc.Erasures, e)
 		case recipientNotified:
 			doc.Notices = append(doc.Notices, e)
+		case groupsKept:
+			m := ev.GetErasureExemptionRecorded()
+			k := Kept{KeyGroups: m.GetKeyGroups(), Ground: events.EnumName(m.GetGround()), GroundText: w.ground(m.GetGround()), Entry: e}
+			if m.GetUntil() != nil {
+				u := m.GetUntil().AsTime().UTC()
+				k.Until = &u
+			}
+			doc.Kept = append(doc.Kept, k)
 		}
 	}
 	var buf bytes.Buffer
@@ -135,29 +187,33 @@ const (
 	keysShredded
 	systemErased
 	recipientNotified
+	groupsKept
 )
 
-// classify says which part an event belongs to, what it says and which
-// request it belongs to.
-func classify(ev *eventsv1.Event) (kind, string, string) {
+// classify says which part an event belongs to, what it says in w's
+// language and which request it belongs to.
+func classify(ev *eventsv1.Event, w *vocabulary) (kind, string, string) {
 	switch p := ev.GetPayload().(type) {
 	case *eventsv1.Event_SubjectKeyShredded:
 		m := p.SubjectKeyShredded
-		return keysShredded, "keys of key groups " + strings.Join(m.GetKeyGroups(), ", ") + " destroyed", m.GetRequestId()
+		return keysShredded, fmt.Sprintf(w.shredded, strings.Join(m.GetKeyGroups(), ", ")), m.GetRequestId()
 	case *eventsv1.Event_ErasureExecuted:
 		m := p.ErasureExecuted
-		s := fmt.Sprintf("system %s erased %d records", m.GetSystem(), m.GetRecordsErased())
+		s := fmt.Sprintf(w.erased, m.GetSystem(), m.GetRecordsErased())
 		if len(m.GetCategories()) > 0 {
-			s += " of " + strings.Join(m.GetCategories(), ", ")
+			s += fmt.Sprintf(w.erasedOf, strings.Join(m.GetCategories(), ", "))
 		}
 		return systemErased, s, m.GetRequestId()
 	case *eventsv1.Event_RecipientNotified:
 		m := p.RecipientNotified
-		return recipientNotified, fmt.Sprintf("recipient %s told of the %s", m.GetRecipientId(), strings.ToLower(strings.TrimPrefix(m.GetRight().String(), "RIGHT_"))), m.GetRequestId()
+		return recipientNotified, fmt.Sprintf(w.notified, m.GetRecipientId(), w.right(m.GetRight())), m.GetRequestId()
+	case *eventsv1.Event_ErasureExemptionRecorded:
+		m := p.ErasureExemptionRecorded
+		return groupsKept, fmt.Sprintf(w.kept, strings.Join(m.GetKeyGroups(), ", ")), m.GetRequestId()
 	default:
 		// exhaustive: a proof of erasure shows the keys destroyed, the
-		// systems that erased and the recipients told; no other event is
-		// one of its parts.
+		// systems that erased, the recipients told and the groups kept;
+		// no other event is one of its parts.
 	}
 	return other, "", ""
 }

@@ -37,8 +37,12 @@ type builder struct {
 func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Opened) {
 	at := ev.GetOccurredAt().AsTime().UTC()
 	datum := func(o events.Opened, activity string, purposes []string, basis eventsv1.LegalBasis, source string) Datum {
-		return Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Unreadable: o.Unreadable, Activity: activity, Purposes: purposes,
+		d := Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Unreadable: o.Unreadable, Activity: activity, Purposes: purposes,
 			LegalBasis: events.EnumName(basis), Source: source, System: ev.GetSource(), CollectedAt: at, EventID: ev.GetEventId(), Sequence: row.Seq}
+		if NeverExported(o.Category) {
+			d.Value, d.Withheld = "", true
+		}
+		return d
 	}
 	vals, notes := splitNotes(vals)
 	for _, o := range notes {
@@ -54,16 +58,26 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		for _, o := range vals {
 			d := datum(o, m.GetActivityId(), m.GetPurposes(), m.GetLegalBasis(), m.GetCollectionSource())
 			b.r.Data = append(b.r.Data, d)
-			basis := m.GetLegalBasis()
-			if m.GetCollectionSource() == "data_subject" &&
-				(basis == eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT || basis == eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT) {
+			if Portable(m.GetCollectionSource(), m.GetLegalBasis()) {
 				b.r.Provided = append(b.r.Provided, d)
 			}
 		}
 		b.processed(m.GetActivityId(), m.GetPurposes(), m.GetCategories(), m.GetLegalBasis(), sourceOf(m.GetCollectionSource(), ev), at)
 	case *eventsv1.Event_DataRectified:
+		own := ownRectification(ev)
 		for _, o := range vals {
-			b.r.Data = append(b.r.Data, datum(o, "", nil, 0, "rectification"))
+			d := datum(o, "", nil, 0, "rectification")
+			b.r.Data = append(b.r.Data, d)
+			// The subject's own correction of a value they provided is
+			// provided too (Art. 20, WP242): it takes the activity, the
+			// purposes and the basis of the value it corrects.
+			for i := len(b.r.Provided) - 1; own && i >= 0; i-- {
+				if p := b.r.Provided[i]; p.Category == d.Category {
+					d.Activity, d.Purposes, d.LegalBasis = p.Activity, p.Purposes, p.LegalBasis
+					b.r.Provided = append(b.r.Provided, d)
+					break
+				}
+			}
 		}
 	case *eventsv1.Event_DisclosureMade:
 		m := p.DisclosureMade
@@ -108,6 +122,48 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		// a disclosure of it; every event's free text is a note above, and
 		// consents, requests, restrictions and notices come from the read
 		// models (export.go).
+	}
+}
+
+// NeverExported tells whether values of a data category never leave in
+// any export form (the JSON export, its Art. 20 part, the HTML report):
+// credentials — passwords, password hashes, tokens, every key under
+// user.authorization — are listed as held, never with their values (Art.
+// 32: a hash handed out can be attacked offline). Biometric templates sit
+// under user.authorization too, and are withheld for the same reason.
+func NeverExported(category string) bool {
+	return category == "user.authorization" || strings.HasPrefix(category, "user.authorization.")
+}
+
+// Portable tells whether a value collected from source under basis is
+// in the Art. 20 scope: processing based on consent (Art. 6(1)(a) or
+// 9(2)(a)) or on a contract (Art. 6(1)(b)), of data the subject
+// provided — given actively ("data_subject") or observed from their use
+// of the service ("observed"), which WP242 (section III.1) counts as
+// provided too. Data from third parties, and data processed on any other
+// basis, are not.
+func Portable(source string, basis eventsv1.LegalBasis) bool {
+	switch basis {
+	case eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT, eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT,
+		eventsv1.LegalBasis_LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT:
+		return source == "data_subject" || source == "observed"
+	default:
+		return false
+	}
+}
+
+// ownRectification tells whether a rectification is the subject's own:
+// made on their request (Art. 16, request_id set), by them or their
+// guardian, or recorded by a service (a self-service page records the
+// subject's edit as the system). A correction staff or a processor made
+// without a request — from a postal register, say — is the controller's,
+// not data the subject provided.
+func ownRectification(ev *eventsv1.Event) bool {
+	switch ev.GetActor().GetKind() {
+	case eventsv1.ActorKind_ACTOR_KIND_STAFF, eventsv1.ActorKind_ACTOR_KIND_PROCESSOR:
+		return ev.GetDataRectified().GetRequestId() != ""
+	default:
+		return true
 	}
 }
 
@@ -175,21 +231,27 @@ func retention(r *eventsv1.Retention) string {
 }
 
 // finish orders everything and marks the values in force: the newest of
-// each category.
+// each category (a rectification supersedes what it corrects), unless
+// that one is erased or unreadable: an erased value is never current, and
+// it does not make an older value current again.
 func (b *builder) finish() {
-	sort.SliceStable(b.r.Data, func(i, j int) bool {
-		if b.r.Data[i].Category != b.r.Data[j].Category {
-			return b.r.Data[i].Category < b.r.Data[j].Category
-		}
-		return b.r.Data[i].Sequence > b.r.Data[j].Sequence
-	})
+	newestFirst := func(s []Datum) {
+		sort.SliceStable(s, func(i, j int) bool {
+			if s[i].Category != s[j].Category {
+				return s[i].Category < s[j].Category
+			}
+			return s[i].Sequence > s[j].Sequence
+		})
+	}
+	newestFirst(b.r.Data)
+	newestFirst(b.r.Provided)
 	type key struct {
 		seq      uint64
 		category string
 	}
 	current := map[key]bool{}
 	for i, d := range b.r.Data {
-		if i == 0 || d.Category != b.r.Data[i-1].Category {
+		if (i == 0 || d.Category != b.r.Data[i-1].Category) && !d.Erased && !d.Unreadable {
 			b.r.Data[i].Current = true
 			current[key{d.Sequence, d.Category}] = true
 		}

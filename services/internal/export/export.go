@@ -94,6 +94,9 @@ type Result struct {
 	EventID string
 	// Withheld counts the disclosures left out under Art. 23.
 	Withheld int
+	// Proofs are the export's proofs apart from it, whatever its format
+	// (JSON, ProofsSchema).
+	Proofs []byte
 }
 
 // Export builds the subject's report, renders it, and records it in the
@@ -119,7 +122,7 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	r := &Report{
-		Schema: Schema, Controller: req.Tenant, SubjectRef: req.SubjectRef, GeneratedAt: now, RequestID: req.RequestID,
+		Schema: Schema, Controller: req.Tenant, SubjectRef: req.SubjectRef, GeneratedAt: now, AsOf: now, RequestID: req.RequestID,
 		Data: []Datum{}, Provided: []Datum{}, Processing: []Processing{}, Recipients: []Recipient{}, Consents: []Consent{},
 		Requests: []RightsRequest{}, Restrictions: []Restriction{}, Objections: []Objection{}, PassedOn: []Notice{}, Notes: []Note{}, Rights: rights,
 	}
@@ -185,6 +188,9 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	ev, err := x.recordEvent(req, r, len(shown), withheld)
 	if err != nil {
 		return nil, err
+	}
+	if res.Proofs, err = renderProofs(r, ev.GetEventId()); err != nil {
+		return nil, fmt.Errorf("render the proofs: %w", err)
 	}
 	if err := x.record(ctx, ev); err != nil {
 		return nil, fmt.Errorf("record the export: %w", err)

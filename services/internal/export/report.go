@@ -19,7 +19,11 @@ type Report struct {
 	Controller  string    `json:"controller"`  // the tenant
 	SubjectRef  string    `json:"subject_ref"` // the pseudonymous reference the ledger knows the subject by
 	GeneratedAt time.Time `json:"generated_at"`
-	RequestID   string    `json:"request_id,omitempty"`
+	// AsOf is the moment whose state the export gives: what the ledger
+	// held when it was read, through ThroughSequence. A value is "current"
+	// as of then.
+	AsOf      time.Time `json:"as_of"`
+	RequestID string    `json:"request_id,omitempty"`
 	// ThroughSequence is the stream position the export reflects.
 	ThroughSequence uint64 `json:"through_sequence"`
 
@@ -27,8 +31,11 @@ type Report struct {
 	// category; Current marks the one in force (a rectification
 	// supersedes earlier values of its category).
 	Data []Datum `json:"data"`
-	// Provided is the Art. 20 scope: the values the subject provided
-	// (collection source "data_subject") under consent or contract.
+	// Provided is the Art. 20 scope (Portable): the values the subject
+	// provided under consent or contract — given ("data_subject") or
+	// observed from their use of the service ("observed", WP242) — and
+	// the subject's own rectifications of them, newest first within a
+	// category; Current marks the one in force, never an erased one.
 	Provided []Datum `json:"provided"`
 	// Processing is each activity the subject's data was processed under.
 	Processing []Processing `json:"processing"`
@@ -64,7 +71,10 @@ type Datum struct {
 	Erased   bool   `json:"erased,omitempty"`
 	// Unreadable: the stored value does not open under the subject's key
 	// (events.UnreadableText); Value is empty.
-	Unreadable  bool      `json:"unreadable,omitempty"`
+	Unreadable bool `json:"unreadable,omitempty"`
+	// Withheld: a credential (NeverExported), listed as held, never with
+	// its value; Value is empty.
+	Withheld    bool      `json:"withheld,omitempty"`
 	Current     bool      `json:"current"`
 	Activity    string    `json:"activity,omitempty"`
 	Purposes    []string  `json:"purposes,omitempty"`

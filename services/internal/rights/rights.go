@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"connectrpc.com/connect"
@@ -96,7 +97,7 @@ func (s *Service) ExportSubject(ctx context.Context, req *connect.Request[apiv1.
 	case err != nil:
 		return nil, apierr.Store(err)
 	}
-	return connect.NewResponse(&apiv1.ExportSubjectResponse{ContentType: res.ContentType, Content: res.Body, EventId: res.EventID}), nil
+	return connect.NewResponse(&apiv1.ExportSubjectResponse{ContentType: res.ContentType, Content: res.Body, EventId: res.EventID, Proofs: res.Proofs}), nil
 }
 
 // ShredKeys destroys a subject's data keys and records it.
@@ -170,10 +171,14 @@ func (s *Service) ProveErasure(ctx context.Context, req *connect.Request[apiv1.P
 	ps.CheckToken("tenant", m.GetTenant(), true)
 	ps.CheckToken("subject_ref", m.GetSubjectRef(), true)
 	ps.CheckToken("request_id", m.GetRequestId(), false)
+	if l := m.GetLanguage(); l != "" && !slices.Contains(erasure.Languages(), l) {
+		ps.Add("language", "must be one of "+strings.Join(erasure.Languages(), ", "))
+	}
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
-	doc, _, err := s.prover.Prove(ctx, m.GetTenant(), m.GetSubjectRef(), m.GetRequestId())
+	doc, _, err := s.prover.Prove(ctx, erasure.ProofRequest{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), RequestID: m.GetRequestId(),
+		Language: m.GetLanguage()})
 	switch {
 	case errors.Is(err, erasure.ErrNotFound):
 		return nil, apierr.NotFound(apierr.ErrSubjectNotFound)

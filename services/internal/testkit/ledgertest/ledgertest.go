@@ -101,6 +101,21 @@ func Start(t *testing.T) *Ledger {
 	return StartWith(t, ledger())
 }
 
+// StartAfter builds the fixed ledger with extra events after it:
+// extra[i] at sequence 21+i, sealed like the rest; an extra event with no
+// event id gets EventID(21+i).
+func StartAfter(t *testing.T, extra ...*eventsv1.Event) *Ledger {
+	t.Helper()
+	evs := ledger()
+	for _, e := range extra {
+		if e.GetEventId() == "" {
+			e.EventId = EventID(len(evs) + 1)
+		}
+		evs = append(evs, e)
+	}
+	return StartWith(t, evs)
+}
+
 // StartWith builds a ledger of evs (in stream order, sequence 1 first;
 // values in plaintext, sealed here) the way Start builds the fixed one:
 // the checkpoint leaves the last Unsigned events out.

@@ -84,7 +84,9 @@ type ProveErasureRequest struct {
 	// The subject's pseudonymous reference.
 	SubjectRef string `protobuf:"bytes,2,opt,name=subject_ref,json=subjectRef,proto3" json:"subject_ref,omitempty"`
 	// Only this erasure request's events; empty: all.
-	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The language of the proof's words: "en" (the default) or "de".
+	Language      string `protobuf:"bytes,4,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -136,6 +138,13 @@ func (x *ProveErasureRequest) GetSubjectRef() string {
 func (x *ProveErasureRequest) GetRequestId() string {
 	if x != nil {
 		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ProveErasureRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
 	}
 	return ""
 }
@@ -537,7 +546,12 @@ type ExportSubjectResponse struct {
 	// The document.
 	Content []byte `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
 	// The SubjectDataExported event that records it.
-	EventId       string `protobuf:"bytes,3,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	EventId string `protobuf:"bytes,3,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// The proofs the export rests on, apart from it, whatever its format
+	// (JSON, schema docket.export-proofs.v1: the signed checkpoint and one
+	// proof bundle per event, each checkable with `docket verify event`),
+	// so that a report can point at them instead of carrying them.
+	Proofs        []byte `protobuf:"bytes,4,opt,name=proofs,proto3" json:"proofs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -593,17 +607,25 @@ func (x *ExportSubjectResponse) GetEventId() string {
 	return ""
 }
 
+func (x *ExportSubjectResponse) GetProofs() []byte {
+	if x != nil {
+		return x.Proofs
+	}
+	return nil
+}
+
 var File_docket_api_v1_rights_proto protoreflect.FileDescriptor
 
 const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\n" +
-	"\x1adocket/api/v1/rights.proto\x12\rdocket.api.v1\x1a\x1ddocket/events/v1/events.proto\"m\n" +
+	"\x1adocket/api/v1/rights.proto\x12\rdocket.api.v1\x1a\x1ddocket/events/v1/events.proto\"\x89\x01\n" +
 	"\x13ProveErasureRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
 	"subjectRef\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tR\trequestId\"2\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\x12\x1a\n" +
+	"\blanguage\x18\x04 \x01(\tR\blanguage\"2\n" +
 	"\x14ProveErasureResponse\x12\x1a\n" +
 	"\bdocument\x18\x01 \x01(\fR\bdocument\"}\n" +
 	"\x18GetConsentReceiptRequest\x12\x16\n" +
@@ -633,11 +655,12 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\x12\x19\n" +
 	"\bactor_id\x18\x05 \x01(\tR\aactorId\x12$\n" +
-	"\rjustification\x18\x06 \x01(\tR\rjustification\"o\n" +
+	"\rjustification\x18\x06 \x01(\tR\rjustification\"\x87\x01\n" +
 	"\x15ExportSubjectResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x19\n" +
-	"\bevent_id\x18\x03 \x01(\tR\aeventId*f\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId\x12\x16\n" +
+	"\x06proofs\x18\x04 \x01(\fR\x06proofs*f\n" +
 	"\vReceiptForm\x12\x1c\n" +
 	"\x18RECEIPT_FORM_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16RECEIPT_FORM_ISO_27560\x10\x01\x12\x1d\n" +

@@ -69,7 +69,8 @@ type RightsServiceClient interface {
 	GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error)
 	// ProveErasure returns a subject's proof of erasure (JSON, schema
 	// docket.erasure-proof.v1): the key-shredded events, each system's
-	// erasure and each recipient notice, each with its inclusion proof.
+	// erasure, each recipient notice and each key group kept under Art.
+	// 17(3) with its ground and end date, each with its inclusion proof.
 	ProveErasure(context.Context, *connect.Request[v1.ProveErasureRequest]) (*connect.Response[v1.ProveErasureResponse], error)
 }
 
@@ -164,7 +165,8 @@ type RightsServiceHandler interface {
 	GetConsentReceipt(context.Context, *connect.Request[v1.GetConsentReceiptRequest]) (*connect.Response[v1.GetConsentReceiptResponse], error)
 	// ProveErasure returns a subject's proof of erasure (JSON, schema
 	// docket.erasure-proof.v1): the key-shredded events, each system's
-	// erasure and each recipient notice, each with its inclusion proof.
+	// erasure, each recipient notice and each key group kept under Art.
+	// 17(3) with its ground and end date, each with its inclusion proof.
 	ProveErasure(context.Context, *connect.Request[v1.ProveErasureRequest]) (*connect.Response[v1.ProveErasureResponse], error)
 }
 
