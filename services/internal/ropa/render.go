@@ -9,9 +9,9 @@ import (
 	"strings"
 )
 
-// JSON writes the document, indented, schema docket.ropa.v1.
+// JSON writes the document on one line, schema docket.ropa.v1.
 func JSON(w io.Writer, d *Document) error {
-	b, err := json.MarshalIndent(d, "", "  ")
+	b, err := json.Marshal(d)
 	if err != nil {
 		return err
 	}
@@ -36,6 +36,7 @@ func CSV(w io.Writer, d *Document, lang string) error {
 		}
 		err = cw.Write([]string{section, id, field, value, label})
 	}
+	err = cw.Write(CSVHeader)
 	row("record", "", "as_of", d.AsOf.Format("2006-01-02T15:04:05Z07:00"), "")
 	row("record", "", "axis", d.Axis, "")
 	if c := d.Controller; c != nil {
