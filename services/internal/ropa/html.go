@@ -66,6 +66,7 @@ var page = template.Must(template.New("ropa").Parse(`<!DOCTYPE html>
 {{range .D.Processor}}<section class="activity"><h3>{{.Name}} <code>{{.ID}}</code></h3><table>
 <tr><th>{{$.L.T "processed_for"}}</th><td>{{.For.Name}}{{with .For.Country}} ({{.}}){{end}}{{with .For.Address}}<br>{{.}}{{end}}{{with .For.ContactURL}}<br><a href="{{.}}">{{.}}</a>{{end}}</td></tr>
 <tr><th>{{$.L.T "categories_of_processing"}}</th><td><ul>{{range .Purposes}}<li>{{$.Key .}} <code>{{.}}</code></li>{{end}}</ul></td></tr>
+<tr><th>{{$.L.T "data_subjects_2"}}</th><td><ul>{{range .DataSubjects}}<li>{{$.Key .}} <code>{{.}}</code></li>{{end}}</ul></td></tr>
 <tr><th>{{$.L.T "data_categories"}}</th><td><ul>{{range .DataCategories}}<li>{{$.Key .}} <code>{{.}}</code></li>{{end}}</ul></td></tr>
 <tr><th>{{$.L.T "transfers_2"}}</th><td><ul>{{range .Transfers}}<li>{{$.Transfer .}}</li>{{else}}<li>{{$.L.T "no_transfers"}}</li>{{end}}</ul></td></tr>
 </table><p>{{$.L.T "security_2"}}</p></section>

@@ -97,6 +97,7 @@ var texts = map[string][2]string{
 	"no_processor":             {"The controller processes for no other controller.", "Der Verantwortliche verarbeitet für keinen anderen Verantwortlichen."},
 	"processed_for":            {"Controller processed for (a)", "Verantwortlicher, für den verarbeitet wird (a)"},
 	"categories_of_processing": {"Categories of processing (b)", "Kategorien von Verarbeitungen (b)"},
+	"data_subjects_2":          {"Categories of data subjects", "Kategorien betroffener Personen"},
 	"transfers_2":              {"Transfers to third countries (c)", "Übermittlungen in Drittländer (c)"},
 	"security_2":               {"Security measures (d): as under Art. 30(1)(g) above.", "Sicherheitsmaßnahmen (d): wie oben unter Art. 30 Abs. 1 lit. g."},
 	"drift":                    {"Processing events show but no activity declares", "Verarbeitung, die Ereignisse zeigen, aber keine Tätigkeit erklärt"},

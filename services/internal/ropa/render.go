@@ -97,6 +97,9 @@ func CSV(w io.Writer, d *Document, lang string) error {
 		for _, x := range p.Purposes {
 			row("processor", p.ID, "category_of_processing", x, l.key(x))
 		}
+		for _, s := range p.DataSubjects {
+			row("processor", p.ID, "data_subject", s, l.key(s))
+		}
 		for _, c := range p.DataCategories {
 			row("processor", p.ID, "data_category", c, l.key(c))
 		}

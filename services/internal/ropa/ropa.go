@@ -130,6 +130,7 @@ type ProcessorActivity struct {
 	For Party `json:"controller"`
 	// Purposes are the categories of processing (Art. 30(2)(b)).
 	Purposes       []string    `json:"categories_of_processing"`
+	DataSubjects   []string    `json:"data_subjects"`
 	DataCategories []string    `json:"data_categories"`
 	Transfers      []Recipient `json:"transfers"`
 }
@@ -163,7 +164,7 @@ func Build(tenant string, asOf time.Time, axis apiv1.TimeAxis, r *apiv1.GetRecor
 		recips, transfers := recipients(a.GetRecipients())
 		if pf := a.GetProcessorFor(); pf != nil {
 			d.Processor = append(d.Processor, ProcessorActivity{ID: a.GetActivityId(), Name: a.GetName(), For: party(pf),
-				Purposes: nonNil(a.GetPurposes()), DataCategories: nonNil(a.GetDataCategories()), Transfers: transfers})
+				Purposes: nonNil(a.GetPurposes()), DataSubjects: nonNil(a.GetDataSubjects()), DataCategories: nonNil(a.GetDataCategories()), Transfers: transfers})
 			continue
 		}
 		ret := a.GetRetention()
