@@ -370,15 +370,15 @@ func newRoPACmd(g *globals) *cobra.Command {
 	c := newCommand("ropa [flags] TENANT", "the record of processing (Art. 30) as a document, or as a table with declared vs. observed drift",
 		args("TENANT"), nil)
 	asOf := asOfFlags(c, "the record")
-	c.Flags().StringVar(&format, "format", formatTable, "table (declared, observed, drift), html (the record to print), csv (one fact a row) or json (schema "+ropa.Schema+")")
-	c.Flags().StringVar(&lang, "lang", ropa.Langs[0], "the language of the html and of csv's label column: "+strings.Join(ropa.Langs, " or "))
+	c.Flags().StringVar(&format, "format", formatTable, "table (declared, observed, drift), html (the record to print), pdf, csv (one fact a row) or json (schema "+ropa.Schema+")")
+	c.Flags().StringVar(&lang, "lang", ropa.Langs[0], "the language of the html and pdf, and of csv's label column: "+strings.Join(ropa.Langs, " or "))
 	c.RunE = func(cmd *cobra.Command, pos []string) error {
 		at, axis, err := asOf()
 		errs := []error{checkArg("TENANT", pos[0]), err}
 		switch format {
-		case formatTable, formatCSV, formatJSON, "html":
+		case formatTable, formatCSV, formatJSON, "html", "pdf":
 		default:
-			errs = append(errs, errors.New("--format: must be table, html, csv or json"))
+			errs = append(errs, errors.New("--format: must be table, html, pdf, csv or json"))
 		}
 		if err := ropa.CheckLang(lang); err != nil {
 			errs = append(errs, fmt.Errorf("--lang: %w", err))
@@ -408,6 +408,8 @@ func newRoPACmd(g *globals) *cobra.Command {
 		switch format {
 		case "html":
 			return ropa.HTML(w, d, lang)
+		case "pdf":
+			return ropa.PDF(w, d, lang)
 		case formatCSV:
 			return ropa.CSV(w, d, lang)
 		default:

@@ -45,12 +45,16 @@ func TestRoPAExampleProfile(t *testing.T) {
 			t.Errorf("html lacks %q", want)
 		}
 	}
+	pdf, _ := wantRun(t, 0, append([]string{"ropa", "--format", "pdf", "--lang", "de"}, asOf...)...)
+	if !strings.HasPrefix(pdf, "%PDF-") || !strings.Contains(pdf, "privacy@acme.example") {
+		t.Errorf("pdf: %.40q", pdf)
+	}
 	// The day before the profile: no controller.
 	before, _ := wantRun(t, 0, "ropa", "--format", "csv", "--api", d.APIURL(), "acme", "--as-of", "2026-10-31T00:00:00Z")
 	if strings.Contains(before, "controller,") {
 		t.Errorf("a profile before it was declared:\n%s", before)
 	}
-	if _, errOut := wantRun(t, 2, "ropa", "--format", "pdf", "--lang", "fr", "--api", d.APIURL(), "acme"); !strings.Contains(errOut, "--format") || !strings.Contains(errOut, "--lang") {
+	if _, errOut := wantRun(t, 2, "ropa", "--format", "docx", "--lang", "fr", "--api", d.APIURL(), "acme"); !strings.Contains(errOut, "--format") || !strings.Contains(errOut, "--lang") {
 		t.Errorf("bad flags: %s", errOut)
 	}
 }

@@ -396,7 +396,10 @@ func testRecordDocument(t *testing.T, l *ledger) {
 	if code, body := l.get(t, c, q+"&format=json"); code != http.StatusOK || !strings.Contains(body, `"schema":"docket.ropa.v1"`) {
 		t.Errorf("json: %d %q", code, excerpt(body))
 	}
-	for path, want := range map[string]string{q + "&format=pdf": "format:", q + "&lang=fr": "language:"} {
+	if code, body := l.get(t, c, q+"&format=pdf&lang=de"); code != http.StatusOK || !strings.HasPrefix(body, "%PDF-") || !strings.Contains(body, "Harbourline Backup Ltd") {
+		t.Errorf("pdf: %d %.40q", code, body)
+	}
+	for path, want := range map[string]string{q + "&format=docx": "format:", q + "&lang=fr": "language:"} {
 		if code, body := l.get(t, c, path); code != http.StatusBadRequest || !strings.Contains(strings.ToLower(message(body)), want) {
 			t.Errorf("GET %s: %d %q, want 400 saying %q", path, code, message(body), want)
 		}

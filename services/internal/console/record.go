@@ -83,7 +83,7 @@ var documentCSP = func() string {
 }()
 
 // recordDocument is the record as a document to print or hand to an
-// authority (Art. 30(4)): html (in lang), csv or json, as of the page's
+// authority (Art. 30(4)): html or pdf (in lang), csv or json, as of the page's
 // date (now when none).
 func (cs *Console) recordDocument(w http.ResponseWriter, r *http.Request, s *session) error {
 	d := recordData{AsOf: r.FormValue("as_of"), Axis: r.FormValue("axis")}
@@ -123,12 +123,16 @@ func (cs *Console) recordDocument(w http.ResponseWriter, r *http.Request, s *ses
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"."+lang+".csv"))
 		err = ropa.CSV(&b, doc, lang)
+	case "pdf":
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"."+lang+".pdf"))
+		err = ropa.PDF(&b, doc, lang)
 	case "json":
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+".json"))
 		err = ropa.JSON(&b, doc)
 	default:
-		return badInput("format", "must be html, csv or json")
+		return badInput("format", "must be html, pdf, csv or json")
 	}
 	if err != nil {
 		return err

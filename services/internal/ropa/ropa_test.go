@@ -203,3 +203,29 @@ func TestCheckLang(t *testing.T) {
 		t.Errorf("fr: %v", err)
 	}
 }
+
+// TestPDF: the record prints to PDF in both languages (the German title
+// in Windows-1252, as fpdf's core fonts take it), with the facts the
+// other forms carry, and the same record gives the same bytes.
+func TestPDF(t *testing.T) {
+	d := build(t)
+	for lang, title := range map[string]string{"en": "Record of processing activities", "de": "Verzeichnis von Verarbeitungst\xe4tigkeiten"} {
+		var a, b bytes.Buffer
+		if err := ropa.PDF(&a, d, lang); err != nil {
+			t.Fatal(err)
+		}
+		if err := ropa.PDF(&b, d, lang); err != nil {
+			t.Fatal(err)
+		}
+		out := a.String()
+		if !strings.HasPrefix(out, "%PDF-") || !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Errorf("%s: not a PDF, or not the same twice", lang)
+		}
+		for _, want := range []string{title, "Harbourline Ltd", "customer", "employee", "ART9_2_A", "LIA-2026-03", "STANDARD_CONTRACTUAL_CLAUSES",
+			"ART49_DEROGATION_EXPLICIT_CONSENT", "dpo@harbourline.example", "AES-256-GCM", "Quayside Loyalty DAC"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: the PDF lacks %q", lang, want)
+			}
+		}
+	}
+}
