@@ -7,7 +7,7 @@ import (
 
 type htmlData struct {
 	D *Document
-	L labels
+	L words
 }
 
 func (h htmlData) Key(k string) string          { return h.L.key(k) }

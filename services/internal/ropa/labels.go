@@ -3,6 +3,8 @@ package ropa
 import (
 	"fmt"
 	"strings"
+
+	"github.com/docketledger/docket/events/taxonomy/labels"
 )
 
 // Langs are the languages the document is written in; the first is the
@@ -19,30 +21,46 @@ func CheckLang(lang string) error {
 	return fmt.Errorf("must be one of %s", strings.Join(Langs, ", "))
 }
 
-// labels gives the words of the document in one language.
-type labels struct{ lang string }
+// words gives the words of the document in one language: its own
+// headings and sentences, and package labels' for taxonomy keys and enum
+// values.
+type words struct {
+	lang string
+	set  *labels.Set
+}
 
-func labelsFor(lang string) labels {
+func labelsFor(lang string) words {
 	if CheckLang(lang) != nil {
 		lang = Langs[0]
 	}
-	return labels{lang: lang}
+	return words{lang: lang, set: labels.For(lang)}
 }
 
 // key is a taxonomy key (a purpose, data category or data subject) in
 // words.
-func (l labels) key(k string) string { return k }
+func (l words) key(k string) string { return l.set.Key(k) }
 
-// enum is an enum value's name in words; "" for none.
-func (l labels) enum(e string) string { return e }
+// enum is an enum value, given by its name, in words; "" for none.
+func (l words) enum(e string) string {
+	if e == "" {
+		return ""
+	}
+	if w := l.set.EnumName(e); w != e {
+		return w
+	}
+	if _, ok := texts[e]; ok { // the API's own enums (observed kinds)
+		return l.text(e)
+	}
+	return e
+}
 
 // Lang is the document's language, for the html lang attribute.
-func (l labels) Lang() string { return l.lang }
+func (l words) Lang() string { return l.lang }
 
 // T is one of the document's own sentences and headings.
-func (l labels) T(id string) string { return l.text(id) }
+func (l words) T(id string) string { return l.text(id) }
 
-func (l labels) text(id string) string {
+func (l words) text(id string) string {
 	t, ok := texts[id]
 	if !ok {
 		return id
@@ -102,6 +120,10 @@ var texts = map[string][2]string{
 	"security_2":               {"Security measures (d): as under Art. 30(1)(g) above.", "Sicherheitsmaßnahmen (d): wie oben unter Art. 30 Abs. 1 lit. g."},
 	"drift":                    {"Processing events show but no activity declares", "Verarbeitung, die Ereignisse zeigen, aber keine Tätigkeit erklärt"},
 	"first_seen":               {"first seen", "zuerst gesehen"},
+	"OBSERVED_KIND_PURPOSE":    {"purpose", "Zweck"},
+	"OBSERVED_KIND_CATEGORY":   {"data category", "Datenkategorie"},
+	"OBSERVED_KIND_RECIPIENT":  {"recipient", "Empfänger"},
+	"days_from":                {"%d days, %s", "%d Tage, %s"},
 	"days_after":               {"%d days after %s", "%d Tage nach %s"},
 	"until_erasure":            {"until erasure is requested (no time limit declared)", "bis zur Löschung auf Verlangen (keine Frist erklärt)"},
 	"in":                       {"in", "in"},
@@ -110,7 +132,7 @@ var texts = map[string][2]string{
 	"generated":                {"Produced by Docket from the ledger.", "Von Docket aus dem Ledger erstellt."},
 }
 
-func recipientWords(l labels, r Recipient) string {
+func recipientWords(l words, r Recipient) string {
 	s := r.Name
 	if k := l.enum(r.Kind); k != "" {
 		s += " (" + k + ")"
@@ -121,13 +143,14 @@ func recipientWords(l labels, r Recipient) string {
 	return s
 }
 
-func transferWords(l labels, r Recipient) string {
+func transferWords(l words, r Recipient) string {
 	s := r.Name + ", " + r.Country
-	if m := l.enum(r.TransferMechanism); m != "" {
+	// The derogation's words name Art. 49(1) and its point: they stand
+	// for the mechanism's ("a derogation (Art. 49)").
+	if d := l.enum(r.Art49Derogation); d != "" {
+		s += ": " + d
+	} else if m := l.enum(r.TransferMechanism); m != "" {
 		s += ": " + m
-	}
-	if r.Art49Derogation != "" {
-		s += " (" + l.enum(r.Art49Derogation) + ")"
 	}
 	if r.DPFCertified {
 		s += "; " + l.text("dpf")
@@ -135,13 +158,15 @@ func transferWords(l labels, r Recipient) string {
 	return s
 }
 
-func retentionWords(l labels, r Retention) string {
+func retentionWords(l words, r Retention) string {
 	if r.Days == 0 {
 		return l.text("until_erasure")
 	}
-	trigger := r.Trigger
-	if r.TriggerEvent != "" && l.enum(r.TriggerEvent) != r.TriggerEvent {
-		trigger = l.enum(r.TriggerEvent)
+	// The controller's own words for the trigger, else the ledger's clock
+	// in words ("from when ..."), which events.RetentionTrigger otherwise
+	// spells from the enum name.
+	if r.TriggerEvent != "" && r.Trigger == strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(r.TriggerEvent, "RETENTION_TRIGGER_"), "_", " ")) {
+		return fmt.Sprintf(l.text("days_from"), r.Days, l.enum(r.TriggerEvent))
 	}
-	return fmt.Sprintf(l.text("days_after"), r.Days, trigger)
+	return fmt.Sprintf(l.text("days_after"), r.Days, r.Trigger)
 }

@@ -81,7 +81,7 @@ func CSV(w io.Writer, d *Document, lang string) error {
 			row("activity", a.ID, "recipient", r.ID, recipientWords(l, r))
 		}
 		for _, r := range a.Transfers {
-			row("activity", a.ID, "transfer", r.ID, transferWords(l, r))
+			transferRows(row, l, "activity", a.ID, r)
 		}
 		row("activity", a.ID, "retention", retentionValue(a.Retention), retentionWords(l, a.Retention))
 		row("activity", a.ID, "key_group", a.KeyGroup, "")
@@ -104,7 +104,7 @@ func CSV(w io.Writer, d *Document, lang string) error {
 			row("processor", p.ID, "data_category", c, l.key(c))
 		}
 		for _, r := range p.Transfers {
-			row("processor", p.ID, "transfer", r.ID, transferWords(l, r))
+			transferRows(row, l, "processor", p.ID, r)
 		}
 	}
 	for i, m := range d.SecurityMeasures {
@@ -120,6 +120,20 @@ func CSV(w io.Writer, d *Document, lang string) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// transferRows are a transfer (Art. 30(1)(e), 30(2)(c)): the recipient
+// in words, then, about activity/recipient, its safeguard as an enum name.
+func transferRows(row func(section, id, field, value, label string), l words, section, activity string, r Recipient) {
+	row(section, activity, "transfer", r.ID, transferWords(l, r))
+	id := activity + "/" + r.ID
+	row(section, id, "transfer_country", r.Country, "")
+	row(section, id, "transfer_mechanism", r.TransferMechanism, l.enum(r.TransferMechanism))
+	row(section, id, "art49_derogation", r.Art49Derogation, l.enum(r.Art49Derogation))
+	if r.DPFCertified {
+		row(section, id, "dpf_certified", "true", l.text("dpf"))
+	}
+	row(section, id, "safeguards_url", r.SafeguardsURL, "")
 }
 
 func partyRows(row func(section, id, field, value, label string), section string, p Party) {

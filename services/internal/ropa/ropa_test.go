@@ -126,16 +126,21 @@ func TestBuild(t *testing.T) {
 }
 
 // TestEveryFormatCarriesTheFacts: data subject categories, Art. 9(2)
-// conditions, LIA references and transfer mechanisms appear in HTML (in
-// both languages), CSV and JSON, not only JSON.
+// conditions, LIA references and transfer mechanisms appear in HTML and
+// CSV in the reader's language (package labels' words) and in JSON as
+// keys, not only in JSON.
 func TestEveryFormatCarriesTheFacts(t *testing.T) {
 	d := build(t)
+	common := []string{"LIA-2026-03", "Quayside Loyalty DAC", "privacy@harbourline.example", "dpo@harbourline.example", "AES-256-GCM", "A score over 0.9"}
+	en := []string{"Customer", "Employee", "Art. 9(2)(a)", "standard contractual clauses (Art. 46(2)(c)", "Art. 49(1)(a)", "Fraud detection"}
+	de := []string{"Kundin oder Kunde", "Beschäftigte", "Art. 9 Abs. 2 lit. a", "Standardvertragsklauseln", "Art. 49 Abs. 1 lit. a", "Betrugserkennung"}
+	keys := []string{"customer", "employee", "LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT", "TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES", "ART49_DEROGATION_EXPLICIT_CONSENT"}
 	for _, f := range forms {
+		want := map[string][]string{"html en": en, "html de": de, "csv": append(en, keys...), "csv de": append(de, keys...), "json": keys}[f.name]
 		out := render(t, d, f)
-		for _, want := range []string{"customer", "employee", "ART9_2_A", "LIA-2026-03", "STANDARD_CONTRACTUAL_CLAUSES", "ART49_DEROGATION_EXPLICIT_CONSENT",
-			"Quayside Loyalty DAC", "privacy@harbourline.example", "dpo@harbourline.example", "AES-256-GCM", "A score over 0.9"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s lacks %q", f.name, want)
+		for _, w := range append(want, common...) {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks %q", f.name, w)
 			}
 		}
 	}
@@ -206,7 +211,8 @@ func TestCheckLang(t *testing.T) {
 
 // TestPDF: the record prints to PDF in both languages (the German title
 // in Windows-1252, as fpdf's core fonts take it), with the facts the
-// other forms carry, and the same record gives the same bytes.
+// other forms carry (the keys, lower case, beside their words), and the
+// same record gives the same bytes.
 func TestPDF(t *testing.T) {
 	d := build(t)
 	for lang, title := range map[string]string{"en": "Record of processing activities", "de": "Verzeichnis von Verarbeitungst\xe4tigkeiten"} {
@@ -221,8 +227,8 @@ func TestPDF(t *testing.T) {
 		if !strings.HasPrefix(out, "%PDF-") || !bytes.Equal(a.Bytes(), b.Bytes()) {
 			t.Errorf("%s: not a PDF, or not the same twice", lang)
 		}
-		for _, want := range []string{title, "Harbourline Ltd", "customer", "employee", "ART9_2_A", "LIA-2026-03", "STANDARD_CONTRACTUAL_CLAUSES",
-			"ART49_DEROGATION_EXPLICIT_CONSENT", "dpo@harbourline.example", "AES-256-GCM", "Quayside Loyalty DAC"} {
+		for _, want := range []string{title, "Harbourline Ltd", "customer", "employee", "Art. 9", "LIA-2026-03", "Art. 46", "Art. 49",
+			"dpo@harbourline.example", "AES-256-GCM", "Quayside Loyalty DAC"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s: the PDF lacks %q", lang, want)
 			}
