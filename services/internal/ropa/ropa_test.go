@@ -235,3 +235,16 @@ func TestPDF(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLStyleIsStyle: the page's stylesheet is Style byte for byte, so
+// that a Content-Security-Policy can allow it by its hash (the console
+// does).
+func TestHTMLStyleIsStyle(t *testing.T) {
+	var b bytes.Buffer
+	if err := ropa.HTML(&b, build(t), "en"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "<style>"+ropa.Style+"</style>") || !strings.Contains(ropa.Style, "@media print") {
+		t.Error("the page's stylesheet is not ropa.Style, or has no print rules")
+	}
+}
