@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/docketledger/docket/services/internal/ropa"
 	"io"
 	"strings"
 	"time"
@@ -361,23 +362,60 @@ func newDisclosuresCmd(g *globals) *cobra.Command {
 	return c
 }
 
-// newRoPACmd prints the record of processing: the declared activities,
-// what events show, and the drift between them.
+// newRoPACmd prints the record of processing: as a table, the declared
+// activities, what events show and the drift between them; as html, csv
+// or json, the record as a document to hand to an authority (Art. 30(4)).
 func newRoPACmd(g *globals) *cobra.Command {
-	var asOf func() (*timestamppb.Timestamp, apiv1.TimeAxis, error)
-	c := queryCmd(g, "ropa", "the record of processing (Art. 30) with declared vs. observed drift", []string{"TENANT"}, false,
-		func(ctx context.Context, q apiv1connect.QueryServiceClient, o *output, pos []string, stdout, _ io.Writer) error {
-			at, axis, err := asOf()
-			if err := errors.Join(checkArg("TENANT", pos[0]), err); err != nil {
-				return err
-			}
-			resp, err := call(ctx, q.GetRecordOfProcessing, &apiv1.GetRecordOfProcessingRequest{Tenant: pos[0], AsOf: at, Axis: axis})
-			if err != nil {
-				return err
-			}
-			return printRoPA(o.format, stdout, resp)
-		})
-	asOf = asOfFlags(c, "the record")
+	var format, lang string
+	c := newCommand("ropa [flags] TENANT", "the record of processing (Art. 30) as a document, or as a table with declared vs. observed drift",
+		args("TENANT"), nil)
+	asOf := asOfFlags(c, "the record")
+	c.Flags().StringVar(&format, "format", formatTable, "table (declared, observed, drift), html (the record to print), pdf, csv (one fact a row) or json (schema "+ropa.Schema+")")
+	c.Flags().StringVar(&lang, "lang", ropa.Langs[0], "the language of the html and pdf, and of csv's label column: "+strings.Join(ropa.Langs, " or "))
+	c.RunE = func(cmd *cobra.Command, pos []string) error {
+		at, axis, err := asOf()
+		errs := []error{checkArg("TENANT", pos[0]), err}
+		switch format {
+		case formatTable, formatCSV, formatJSON, "html", "pdf":
+		default:
+			errs = append(errs, errors.New("--format: must be table, html, pdf, csv or json"))
+		}
+		if err := ropa.CheckLang(lang); err != nil {
+			errs = append(errs, fmt.Errorf("--lang: %w", err))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		q, err := client(g, apiv1connect.NewQueryServiceClient)
+		if err != nil {
+			return err
+		}
+		if at == nil && format != formatTable {
+			at = timestamppb.New(time.Now().UTC().Truncate(time.Second)) // the document says when it is of
+		}
+		resp, err := call(cmd.Context(), q.GetRecordOfProcessing, &apiv1.GetRecordOfProcessingRequest{Tenant: pos[0], AsOf: at, Axis: axis})
+		if err != nil {
+			return err
+		}
+		w := cmd.OutOrStdout()
+		if format == formatTable {
+			return printRoPA(w, resp)
+		}
+		d, err := ropa.Build(pos[0], at.AsTime(), axis, resp)
+		if err != nil {
+			return err
+		}
+		switch format {
+		case "html":
+			return ropa.HTML(w, d, lang)
+		case "pdf":
+			return ropa.PDF(w, d, lang)
+		case formatCSV:
+			return ropa.CSV(w, d, lang)
+		default:
+			return ropa.JSON(w, d)
+		}
+	}
 	return c
 }
 

@@ -23,13 +23,10 @@ func eventsRecipientKind(n protoreflect.EnumNumber) eventsv1.RecipientKind {
 
 func eventsLegalBasis(n protoreflect.EnumNumber) eventsv1.LegalBasis { return eventsv1.LegalBasis(n) }
 
-// printRoPA prints the record of processing. As a table it is three
-// tables (activities, observed, drift); as csv one table whose first column
-// names the section; as json the whole record on one line.
-func printRoPA(format string, w io.Writer, r *apiv1.GetRecordOfProcessingResponse) error {
-	if format == formatJSON {
-		return writeJSONLine(w, r)
-	}
+// printRoPA prints the record of processing as three tables (activities,
+// observed, drift), after the controller's profile when there is one. The
+// document forms (html, csv, json) are package ropa's.
+func printRoPA(w io.Writer, r *apiv1.GetRecordOfProcessingResponse) error {
 	actHeader := []string{"activity_id", "name", "purposes", "categories", "legal_basis", "recipients", "retention_days", "retention_trigger", "key_group"}
 	obsHeader := []string{"kind", "key", "count", "first_seen", "last_seen", "first_event_id"}
 	driftHeader := []string{"kind", "key", "first_seen", "first_event_id"}
@@ -52,35 +49,6 @@ func printRoPA(format string, w io.Writer, r *apiv1.GetRecordOfProcessingRespons
 		return []string{cellEnum(d.GetKind()), d.GetKey(), cellTime(d.GetFirstOccurredAt()), d.GetFirstEventId()}
 	}
 	ctl := controllerRows(r.GetController())
-	if format == formatCSV {
-		// One table: section, then the union of the sections' columns.
-		header := []string{"section", "activity_id", "name", "purposes", "categories", "legal_basis", "recipients", "retention_days", "retention_trigger", "key_group",
-			"kind", "key", "count", "first_seen", "last_seen", "first_event_id"}
-		p := newPrinter(format, w, header...)
-		blank := func(n int) []string { return make([]string, n) }
-		for _, c := range ctl { // the field in kind, its value in key
-			if err := p.row(nil, append(append([]string{"controller"}, blank(9)...), c[0], c[1], "", "", "", "")...); err != nil {
-				return err
-			}
-		}
-		for _, a := range r.GetActivities() {
-			if err := p.row(nil, append(append([]string{"activity"}, actRow(a)...), blank(6)...)...); err != nil {
-				return err
-			}
-		}
-		for _, o := range r.GetObserved() {
-			if err := p.row(nil, append(append([]string{"observed"}, blank(9)...), obsRow(o)...)...); err != nil {
-				return err
-			}
-		}
-		for _, d := range r.GetDrift() {
-			row := driftRow(d)
-			if err := p.row(nil, append(append([]string{"drift"}, blank(9)...), row[0], row[1], "", row[2], "", row[3])...); err != nil {
-				return err
-			}
-		}
-		return p.flush()
-	}
 	sections := []struct {
 		title  string
 		header []string
@@ -95,7 +63,7 @@ func printRoPA(format string, w io.Writer, r *apiv1.GetRecordOfProcessingRespons
 		sections = sections[1:]
 	}
 	for _, a := range r.GetActivities() {
-		sections[len(sections)-3].rows = append(sections[0].rows, actRow(a))
+		sections[len(sections)-3].rows = append(sections[len(sections)-3].rows, actRow(a))
 	}
 	for _, o := range r.GetObserved() {
 		sections[len(sections)-2].rows = append(sections[len(sections)-2].rows, obsRow(o))
@@ -137,7 +105,14 @@ func controllerRows(p *eventsv1.ControllerProfile) [][]string {
 	add("name", p.GetName())
 	add("address", p.GetAddress())
 	add("contact_url", p.GetContactUrl())
+	add("contact_email", p.GetContactEmail())
+	add("contact_phone", p.GetContactPhone())
 	add("dpo_contact_url", p.GetDpoContactUrl())
+	add("dpo_email", p.GetDpoEmail())
+	for _, j := range p.GetJointControllers() {
+		add("joint_controller", j.GetName())
+	}
+	add("representative", p.GetRepresentative().GetName())
 	add("supervisory_authority", p.GetSupervisoryAuthority())
 	add("supervisory_authority_url", p.GetSupervisoryAuthorityUrl())
 	tz := p.GetTimeZone()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docketledger/docket/projections/state"
 	"github.com/docketledger/docket/services/internal/cli"
 	qt "github.com/docketledger/docket/services/internal/query/querytest"
 )
@@ -86,9 +87,22 @@ func TestQueryCommands(t *testing.T) {
 			[]string{`"seq":"5"`, `"seq":"7"`}, nil},
 		{"ropa table", []string{"ropa", "acme"}, -1,
 			[]string{"Declared activities (2)", "Observed in events (10)", "Drift: observed but not declared (3)", "recipient adtech 2026-02-06T00:00:00Z " + id(8), "newsletter Newsletter marketing.communications.email user.contact.email art6_1_a_consent mailer 30 collection marketing"}, nil},
-		{"ropa csv", []string{"ropa", "acme", "--as-of", "2026-01-12T00:00:00Z", "--format", "csv"}, 6,
-			[]string{"section,activity_id,", "activity,newsletter,Newsletter,marketing.communications.email,user.contact.email,art6_1_a_consent,mailer,30,collection,marketing", "observed,,,,,,,,,,recipient,mailer,2,"}, []string{"drift"}},
-		{"ropa json", []string{"ropa", "acme", "--format", "json"}, 1, []string{`"drift":[`}, nil},
+		// The record as a document at 12 January: billing and newsletter
+		// (declared 1 January), no profile, nothing undeclared seen yet
+		// (the adtech disclosure is of 6 February). Header, as_of, axis,
+		// then billing's nine facts (name, two purposes, basis, subject,
+		// category, recipient, retention, key group) and newsletter's
+		// eight (one purpose): 20 lines. Data subjects are in csv too.
+		{"ropa csv", []string{"ropa", "acme", "--as-of", "2026-01-12T00:00:00Z", "--format", "csv"}, 20,
+			[]string{"section,id,field,value,label\nrecord,,as_of,2026-01-12T00:00:00Z,\nrecord,,axis,occurred,\nactivity,billing,name,Billing,\n",
+				"activity,billing,data_subject,customer,", "activity,billing,legal_basis,LEGAL_BASIS_ART6_1_B_CONTRACT,",
+				"activity,billing,retention,3650 days after end of contract,", "activity,newsletter,recipient,mailer,",
+				"activity,newsletter,retention,30 days after " + state.RetentionFromCollection + ",", "activity,newsletter,key_group,marketing,\n"},
+			[]string{"drift", "observed", "controller", "transfer"}},
+		{"ropa json", []string{"ropa", "acme", "--format", "json"}, 1,
+			[]string{`"schema":"docket.ropa.v1"`, `"data_subjects":["customer"]`, `"drift":[{"kind":"OBSERVED_KIND_CATEGORY","key":"user.name","first_seen":"2026-02-06T00:00:00Z"`}, nil},
+		{"ropa html in German", []string{"ropa", "globex", "--format", "html", "--lang", "de"}, -1,
+			[]string{`<html lang="de">`, "Verzeichnis von Verarbeitungstätigkeiten", "Globex GmbH", "Nicht erforderlich: der Verantwortliche ist in der Union niedergelassen"}, nil},
 		{"findings", []string{"findings", "acme"}, 7, []string{"RULE", "retention_exceeded", "rights_request_past_deadline", "disclosure_to_undeclared_recipient"}, nil},
 		{"findings by rule and subject, paged", []string{"findings", "acme", "--subject", "s-1", "--rule", "processing_after_consent_withdrawn", "--page-size", "1", "--format", "csv"}, 2,
 			[]string{"rule,status,arose_at,subject_ref,seq,detail,event_ids,finding_id,group\n", "processing_after_consent_withdrawn,open,2026-02-05T00:00:00Z,s-1,7,"}, nil},

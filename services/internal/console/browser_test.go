@@ -188,6 +188,12 @@ func testBrowser(t *testing.T, l *ledger) {
 		browsertest.Do(t, ctx, chromedp.Navigate(l.url+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
 		checkPage(t, ctx, p.name)
 	}
+	// The record of processing fits the 1280 px window: its widest table
+	// wraps or scrolls inside the page, nothing runs off it (issue 18).
+	browsertest.Do(t, ctx, chromedp.Navigate(l.url+"/record?tenant="+tenant), chromedp.WaitVisible(chromedp.CSS("#acts-h")))
+	if w := evaluate[[]int](t, ctx, `[document.documentElement.scrollWidth, window.innerWidth]`); w[0] > w[1] {
+		t.Errorf("the record of processing is %d px wide in a %d px window", w[0], w[1])
+	}
 	// The breach register: the rows, their order and their standing are
 	// the API's; late and untold breaches are marked.
 	browsertest.Do(t, ctx, chromedp.Navigate(l.url+"/record?tenant="+tenant), chromedp.WaitVisible(chromedp.CSS("#acts-h")),

@@ -128,6 +128,7 @@ func (cs *Console) routes() {
 	cs.mux.HandleFunc("GET /disclosures", cs.page(cs.disclosures))
 	cs.mux.HandleFunc("GET /disclosures.csv", cs.page(cs.disclosuresCSV))
 	cs.mux.HandleFunc("GET /record", cs.page(cs.record))
+	cs.mux.HandleFunc("GET /record/document", cs.page(cs.recordDocument))
 	cs.mux.HandleFunc("GET /findings", cs.page(cs.findings))
 	cs.mux.HandleFunc("GET /finding", cs.page(cs.finding))
 	cs.mux.HandleFunc("GET /requests", cs.page(cs.requests))

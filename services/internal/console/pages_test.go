@@ -23,6 +23,7 @@ func TestConsole(t *testing.T) {
 	t.Run("Roles", func(t *testing.T) { testRoles(t, l) })
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, l) })
 	t.Run("CSV", func(t *testing.T) { testCSV(t, l) })
+	t.Run("RecordDocument", func(t *testing.T) { testRecordDocument(t, l) })
 	t.Run("Requests", func(t *testing.T) { testRequests(t, l) })
 	t.Run("Browser", func(t *testing.T) { testBrowser(t, l) })
 }
@@ -352,4 +353,55 @@ func excerpt(s string) string {
 		return s[:300] + "…"
 	}
 	return s
+}
+
+// testRecordDocument: the record page links to the record as a document;
+// the HTML prints (its stylesheet allowed by hash, nothing else), in
+// English and German, with the demo's profile: Harbourline, its security
+// measures, no representative needed (Irish); CSV and JSON download; a
+// bad format or language is refused naming the field.
+func testRecordDocument(t *testing.T, l *ledger) {
+	c := l.session(t, l.admin)
+	code, page := l.get(t, c, "/record?tenant="+tenant+"&as_of=2025-06-01T00:00")
+	_, link, _ := strings.Cut(page, `href="/record/document?`)
+	link, _, _ = strings.Cut(link, `"`)
+	if code != http.StatusOK || !strings.Contains(link, "as_of=2025-06-01T00") || !strings.Contains(link, "tenant="+tenant) ||
+		!strings.Contains(link, "&amp;format=html&amp;lang=en") {
+		t.Errorf("the record page does not link to its document: %d %q", code, link)
+	}
+	q := "/record/document?tenant=" + tenant + "&as_of=2025-06-01T00:00"
+	resp, err := c.Get(l.url + q + "&format=html&lang=de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "style-src 'sha256-") {
+		t.Fatalf("html: %s CSP %q", resp.Status, resp.Header.Get("Content-Security-Policy"))
+	}
+	for _, want := range []string{`<html lang="de">`, "Stand: 2025-06-01 00:00:00 UTC", "Harbourline Backup Ltd", "crypto-shredding",
+		"Nicht erforderlich: der Verantwortliche ist in der Union niedergelassen", "@media print"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("html lacks %q", want)
+		}
+	}
+	resp, err = c.Get(l.url + q + "&format=csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readBody(t, resp)
+	if rows := readCSV(t, body); resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") ||
+		len(rows) < 2 || strings.Join(rows[0], ",") != "section,id,field,value,label" || strings.Join(rows[1], ",") != "record,,as_of,2025-06-01T00:00:00Z," {
+		t.Errorf("csv: %s %q %q", resp.Status, resp.Header.Get("Content-Disposition"), excerpt(body))
+	}
+	if code, body := l.get(t, c, q+"&format=json"); code != http.StatusOK || !strings.Contains(body, `"schema":"docket.ropa.v1"`) {
+		t.Errorf("json: %d %q", code, excerpt(body))
+	}
+	if code, body := l.get(t, c, q+"&format=pdf&lang=de"); code != http.StatusOK || !strings.HasPrefix(body, "%PDF-") || !strings.Contains(body, "Harbourline Backup Ltd") {
+		t.Errorf("pdf: %d %.40q", code, body)
+	}
+	for path, want := range map[string]string{q + "&format=docx": "format:", q + "&lang=fr": "language:"} {
+		if code, body := l.get(t, c, path); code != http.StatusBadRequest || !strings.Contains(strings.ToLower(message(body)), want) {
+			t.Errorf("GET %s: %d %q, want 400 saying %q", path, code, message(body), want)
+		}
+	}
 }

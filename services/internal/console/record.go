@@ -1,7 +1,12 @@
 package console
 
 import (
+	"bytes"
 	"cmp"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"github.com/docketledger/docket/services/internal/ropa"
 	"html/template"
 	"net/http"
 	"slices"
@@ -19,6 +24,8 @@ type recordData struct {
 	AsOf, Axis string
 	R          *apiv1.GetRecordOfProcessingResponse
 	Drifting   map[string]bool // "kind/key" of observed keys no activity declares
+	// Document is the query of the record's printable and exported forms.
+	Document template.URL
 }
 
 // record is the Art. 30 record of processing as of a date, with what
@@ -30,21 +37,9 @@ func (cs *Console) record(w http.ResponseWriter, r *http.Request, s *session) er
 		cs.render(w, http.StatusOK, "record", v)
 		return nil
 	}
-	asOf, err := parseFormTime("as of", d.AsOf)
+	req, err := recordRequest(s, &d)
 	if err != nil {
 		return err
-	}
-	req := &apiv1.GetRecordOfProcessingRequest{Tenant: s.tenant, Axis: apiv1.TimeAxis_TIME_AXIS_OCCURRED}
-	switch d.Axis {
-	case "", "occurred":
-		d.Axis = "occurred"
-	case "recorded":
-		req.Axis = apiv1.TimeAxis_TIME_AXIS_RECORDED
-	default:
-		return badInput("clock", "must be occurred or recorded")
-	}
-	if !asOf.IsZero() {
-		req.AsOf = timestamppb.New(asOf)
 	}
 	resp, err := cs.api.query.GetRecordOfProcessing(r.Context(), connect.NewRequest(req))
 	if err != nil {
@@ -54,8 +49,96 @@ func (cs *Console) record(w http.ResponseWriter, r *http.Request, s *session) er
 	for _, x := range d.R.GetDrift() {
 		d.Drifting[x.GetKind().String()+"/"+x.GetKey()] = true
 	}
+	d.Document = query("tenant", s.tenant, "as_of", d.AsOf, "axis", d.Axis)
 	cs.render(w, http.StatusOK, "record", v)
 	return nil
+}
+
+// recordRequest is the record's request of the page's as_of and axis.
+func recordRequest(s *session, d *recordData) (*apiv1.GetRecordOfProcessingRequest, error) {
+	asOf, err := parseFormTime("as of", d.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	req := &apiv1.GetRecordOfProcessingRequest{Tenant: s.tenant, Axis: apiv1.TimeAxis_TIME_AXIS_OCCURRED}
+	switch d.Axis {
+	case "", "occurred":
+		d.Axis = "occurred"
+	case "recorded":
+		req.Axis = apiv1.TimeAxis_TIME_AXIS_RECORDED
+	default:
+		return nil, badInput("clock", "must be occurred or recorded")
+	}
+	if !asOf.IsZero() {
+		req.AsOf = timestamppb.New(asOf)
+	}
+	return req, nil
+}
+
+// documentCSP lets the record's printable page use its own stylesheet,
+// and nothing else.
+var documentCSP = func() string {
+	sum := sha256.Sum256([]byte(ropa.Style))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+}()
+
+// recordDocument is the record as a document to print or hand to an
+// authority (Art. 30(4)): html or pdf (in lang), csv or json, as of the page's
+// date (now when none).
+func (cs *Console) recordDocument(w http.ResponseWriter, r *http.Request, s *session) error {
+	d := recordData{AsOf: r.FormValue("as_of"), Axis: r.FormValue("axis")}
+	format, lang := r.FormValue("format"), r.FormValue("lang")
+	if lang == "" {
+		lang = ropa.Langs[0]
+	}
+	if err := ropa.CheckLang(lang); err != nil {
+		return badInput("language", err.Error())
+	}
+	if s.tenant == "" {
+		return badInput("tenant", "is required")
+	}
+	req, err := recordRequest(s, &d)
+	if err != nil {
+		return err
+	}
+	if req.AsOf == nil {
+		req.AsOf = timestamppb.New(cs.c.Now().UTC().Truncate(time.Second))
+	}
+	resp, err := cs.api.query.GetRecordOfProcessing(r.Context(), connect.NewRequest(req))
+	if err != nil {
+		return err
+	}
+	doc, err := ropa.Build(s.tenant, req.AsOf.AsTime(), req.Axis, resp.Msg)
+	if err != nil {
+		return err
+	}
+	name := "record-of-processing-" + s.tenant + "-" + doc.AsOf.Format("2006-01-02")
+	var b bytes.Buffer
+	switch format {
+	case "", "html":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", documentCSP)
+		err = ropa.HTML(&b, doc, lang)
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"."+lang+".csv"))
+		err = ropa.CSV(&b, doc, lang)
+	case "pdf":
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"."+lang+".pdf"))
+		err = ropa.PDF(&b, doc, lang)
+	case "json":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+".json"))
+		err = ropa.JSON(&b, doc)
+	default:
+		return badInput("format", "must be html, pdf, csv or json")
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b.Bytes())
+	return err
 }
 
 // findingsData is the findings page's data.

@@ -66,3 +66,33 @@ func TestRecordPageShowsProfilingAndArt10(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordPageShowsLIAAndTransfers: the record page shows an activity's
+// legitimate interest assessment and a recipient's transfer mechanism
+// and Art. 49(1) derogation, not only the JSON (issue 18); a recipient in
+// the EEA shows none.
+func TestRecordPageShowsLIAAndTransfers(t *testing.T) {
+	pages, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &recordData{Axis: "occurred", R: &apiv1.GetRecordOfProcessingResponse{Activities: []*eventsv1.ProcessingActivity{
+		{ActivityId: "fraud", Name: "Fraud checks", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS, LegitimateInterestAssessmentRef: "LIA-7",
+			Recipients: []*eventsv1.Recipient{
+				{Id: "scorer", Name: "Scorer Inc", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR, Country: "US",
+					TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_DEROGATION_ART49, Art49Derogation: eventsv1.Art49Derogation_ART49_DEROGATION_LEGAL_CLAIMS},
+				{Id: "bank", Name: "Bank", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_CONTROLLER, Country: "IE",
+					TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_NOT_APPLICABLE},
+			}},
+	}}}
+	var b bytes.Buffer
+	if err := pages["record"].ExecuteTemplate(&b, "layout.html", view{Title: "Record", Nav: "record", Data: d}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, w := range []string{"<br>assessment: LIA-7</td>", "Scorer Inc (processor, US; derogation art49, legal claims)", "Bank (controller, IE)"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the page does not show %q", w)
+		}
+	}
+}

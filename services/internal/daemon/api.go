@@ -133,7 +133,7 @@ func routes(cfg config.Config, p apiDeps, ing *ingest.Service, log *slog.Logger)
 func mountServices(mux *http.ServeMux, cfg config.Config, p apiDeps, ing *ingest.Service, log *slog.Logger,
 	opts []connect.HandlerOption) error {
 	reader := p.read.models.Reader()
-	qs, err := query.New(reader, query.Options{})
+	qs, err := query.New(reader, query.Options{Keys: p.sealing.keyring})
 	if err != nil {
 		return err
 	}

@@ -512,7 +512,10 @@ every page.
 // its periods end in Dublin's time (UTC+1 from the last Sunday of March to
 // the last Sunday of October: a request received after 23:00 UTC in summer
 // is received the next day) and its age of digital consent is Ireland's,
-// 16 (Data Protection Act 2018, s. 31). Fictional throughout.
+// 16 (Data Protection Act 2018, s. 31). Established in the Union, it
+// needs no Art. 27 representative, and it has none; it processes with
+// nobody as a joint controller. Its security measures (Art. 30(1)(g),
+// 32(1)) are what Docket and the company do. Fictional throughout.
 func controllerProfile() *eventsv1.ControllerProfile {
 	return &eventsv1.ControllerProfile{
 		Name:                    "Harbourline Backup Ltd",
@@ -528,5 +531,14 @@ func controllerProfile() *eventsv1.ControllerProfile {
 		ContactEmail: "privacy@harbourline.example.com",
 		ContactPhone: "+353 1 555 0142",
 		DpoEmail:     "dpo@harbourline.example.com",
+		SecurityMeasures: []string{
+			"Personal data is sealed with AES-256-GCM before it is stored, under a data key per customer and key group (envelope encryption); the key-encryption key is held by the ledger's server only",
+			"Erasure destroys the customer's data key (crypto-shredding), so the values become unreadable in every copy and backup of the log",
+			"The processing log is append-only, with signed Merkle checkpoints that make a deleted or rewritten entry detectable",
+			"Access to the ledger is by role-based API tokens bound to one tenant, over TLS; the console's sessions are CSRF-protected",
+			"Logs, metrics and error messages carry pseudonymous references and taxonomy keys only, never personal data",
+			"Customer backups are encrypted on the customer's device before upload; staff cannot read them",
+			"Staff access is on a need-to-know basis, reviewed quarterly, with confidentiality undertakings",
+		},
 	}
 }

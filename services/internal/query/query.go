@@ -7,6 +7,7 @@ package query
 import (
 	"context"
 	"errors"
+	"github.com/docketledger/docket/events"
 	"time"
 
 	"github.com/docketledger/docket/projections/model"
@@ -20,6 +21,10 @@ type Options struct {
 	// Now is the clock of time-based findings and of "now" in the record
 	// of processing; default time.Now.
 	Now func() time.Time
+	// Keys opens the controller profile's sealed contacts (sealed under
+	// the tenant key) for the record of processing; without it they are
+	// left out.
+	Keys events.KeyOpener
 }
 
 func (o *Options) setDefaults() {
