@@ -9,7 +9,10 @@
 // are not in fideslang; they are kept and marked "Docket extension".
 package taxonomy
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Version is the taxonomy version new events carry in taxonomy_version.
 const Version = "fideslang-3.1"
@@ -100,3 +103,21 @@ func Covers(parent, key string) bool {
 // ("marketing.communications.email" and "marketing.communications.sms")
 // are not.
 func Related(a, b string) bool { return Covers(a, b) || Covers(b, a) }
+
+// DataCategories returns every data category key, sorted.
+func DataCategories() []string { return sorted(dataCategories) }
+
+// DataUses returns every data use key, sorted.
+func DataUses() []string { return sorted(dataUses) }
+
+// DataSubjects returns every data subject key, sorted.
+func DataSubjects() []string { return sorted(dataSubjects) }
+
+func sorted(m map[string]struct{}) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
