@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/taxonomy"
 	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 )
@@ -26,6 +27,10 @@ var rights = []string{
 	"Complaint (Art. 77): to lodge a complaint with a supervisory authority.",
 }
 
+// secrets is the category whose values no export shows: passwords,
+// credentials and biometric sign-in data (user.authorization and below).
+const secrets = "user.authorization"
+
 // builder folds a subject's shown events into a report.
 type builder struct {
 	r          *Report
@@ -37,8 +42,14 @@ type builder struct {
 func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Opened) {
 	at := ev.GetOccurredAt().AsTime().UTC()
 	datum := func(o events.Opened, activity string, purposes []string, basis eventsv1.LegalBasis, source string) Datum {
-		return Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Unreadable: o.Unreadable, Activity: activity, Purposes: purposes,
+		d := Datum{Category: o.Category, Value: o.Plaintext, Erased: o.Erased, Unreadable: o.Unreadable, Activity: activity, Purposes: purposes,
 			LegalBasis: events.EnumName(basis), Source: source, System: ev.GetSource(), CollectedAt: at, EventID: ev.GetEventId(), Sequence: row.Seq}
+		if taxonomy.Covers(secrets, o.Category) {
+			// Art. 32: a credential leaves in no export, not even to its
+			// owner; that it is held is told.
+			d.Value, d.Secret = "", true
+		}
+		return d
 	}
 	vals, notes := splitNotes(vals)
 	for _, o := range notes {
@@ -71,7 +82,8 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		x := b.recipients[rc.GetId()]
 		if x == nil {
 			x = &Recipient{ID: rc.GetId(), Name: rc.GetName(), Kind: events.EnumName(rc.GetKind()), Country: rc.GetCountry(),
-				TransferMechanism: events.EnumName(rc.GetTransferMechanism()), DPFCertified: rc.GetDpfCertified()}
+				TransferMechanism: events.EnumName(rc.GetTransferMechanism()), DPFCertified: rc.GetDpfCertified(),
+				SafeguardsURL: rc.GetSafeguardsUrl()}
 			if d := rc.GetArt49Derogation(); d != eventsv1.Art49Derogation_ART49_DEROGATION_UNSPECIFIED {
 				x.Art49Derogation = events.EnumName(d)
 			}

@@ -64,7 +64,11 @@ type Datum struct {
 	Erased   bool   `json:"erased,omitempty"`
 	// Unreadable: the stored value does not open under the subject's key
 	// (events.UnreadableText); Value is empty.
-	Unreadable  bool      `json:"unreadable,omitempty"`
+	Unreadable bool `json:"unreadable,omitempty"`
+	// Secret: a sign-in secret (a category under user.authorization:
+	// a password hash, a credential); held, its value never exported
+	// (Art. 32), so Value is empty.
+	Secret      bool      `json:"secret,omitempty"`
 	Current     bool      `json:"current"`
 	Activity    string    `json:"activity,omitempty"`
 	Purposes    []string  `json:"purposes,omitempty"`
@@ -120,9 +124,12 @@ type Recipient struct {
 	// Art49Derogation is the Art. 49(1) derogation a transfer relies on;
 	// DPFCertified, that the importer is certified under the EU-US Data
 	// Privacy Framework (the US adequacy decision covers it only then).
-	Art49Derogation string       `json:"art49_derogation,omitempty"`
-	DPFCertified    bool         `json:"dpf_certified,omitempty"`
-	Received        []Disclosure `json:"received"`
+	Art49Derogation string `json:"art49_derogation,omitempty"`
+	DPFCertified    bool   `json:"dpf_certified,omitempty"`
+	// SafeguardsURL is where a copy of the transfer's safeguards can be
+	// had (Art. 15(2)).
+	SafeguardsURL string       `json:"safeguards_url,omitempty"`
+	Received      []Disclosure `json:"received"`
 }
 
 // Disclosure is one disclosure to a recipient.
