@@ -104,10 +104,10 @@ func TestReportTellsArticle15(t *testing.T) {
 		`Berliner Beauftragte für Datenschutz und Informationsfreiheit, <a href="https://www.datenschutz-berlin.de">`,
 		"You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR)",
 		// The basis in words; the legitimate interest where (f) applies; retention in words.
-		`<span title="LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS">our or another&#39;s legitimate interests (Art. 6(1)(f) GDPR)</span>`,
+		`<span title="LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS">legitimate interests of the controller or a third party (Art. 6(1)(f) GDPR)</span>`,
 		"<dt>The legitimate interest pursued</dt><dd>preventing payment fraud against us and our customers</dd>",
 		"<dd>180 days from when the data was last collected</dd>",
-		"<dd>365 days from when your contract or account ends</dd>",
+		"<dd>365 days from the end of the contract or account</dd>",
 		// Recipients by identity, the safeguard in words and where to get a copy.
 		"<h3>Riskco Inc <small>(riskco)</small></h3>",
 		`standard contractual clauses (Art. 46(2)(c) GDPR)</span>.`,

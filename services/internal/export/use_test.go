@@ -55,8 +55,8 @@ func TestUseIsListedAsProcessing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"(profiling, Art. 4(4) GDPR)", "automated decisions with legal or similarly significant effects on you (Art. 22 GDPR)",
-		"Allowed because: <span title=\"ART22_EXCEPTION_CONTRACT\">necessary for a contract with you (Art. 22(2)(a) GDPR)</span>", "3 March 2026 – 9 March 2026"} {
+	for _, w := range []string{"(profiling, Art. 4(4) GDPR)", "automated decisions with legal or similarly significant effects (Art. 22 GDPR)",
+		"Allowed because: <span title=\"ART22_EXCEPTION_CONTRACT\">necessary for a contract with the data subject (Art. 22(2)(a) GDPR)</span>", "3 March 2026 – 9 March 2026"} {
 		if !strings.Contains(string(page), w) {
 			t.Errorf("the report does not say %q", w)
 		}
