@@ -31,12 +31,12 @@ var enumWords = []words{
 	{"LEGAL_BASIS_ART9_2_I_PUBLIC_HEALTH", "public health (Art. 9(2)(i) GDPR)", "öffentliche Gesundheit (Art. 9 Abs. 2 lit. i DSGVO)"},
 	{"LEGAL_BASIS_ART9_2_J_ARCHIVING_RESEARCH_STATISTICS", "archiving in the public interest, research or statistics (Art. 9(2)(j) GDPR)", "Archivzwecke im öffentlichen Interesse, Forschung oder Statistik (Art. 9 Abs. 2 lit. j DSGVO)"},
 
-	// RecipientKind.
+	// RecipientKind: nouns, as a register lists them.
 	{"RECIPIENT_KIND_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"RECIPIENT_KIND_PROCESSOR", "a processor acting on our instructions", "ein Auftragsverarbeiter, der nach unseren Weisungen handelt"},
-	{"RECIPIENT_KIND_CONTROLLER", "another controller", "ein anderer Verantwortlicher"},
-	{"RECIPIENT_KIND_THIRD_PARTY", "a third party", "ein Dritter"},
-	{"RECIPIENT_KIND_PUBLIC_AUTHORITY", "a public authority", "eine Behörde"},
+	{"RECIPIENT_KIND_PROCESSOR", "processor", "Auftragsverarbeiter"},
+	{"RECIPIENT_KIND_CONTROLLER", "controller", "Verantwortlicher"},
+	{"RECIPIENT_KIND_THIRD_PARTY", "third party", "Dritter"},
+	{"RECIPIENT_KIND_PUBLIC_AUTHORITY", "public authority", "Behörde"},
 
 	// TransferMechanism: Chapter V GDPR.
 	{"TRANSFER_MECHANISM_UNSPECIFIED", "not stated", "nicht angegeben"},
