@@ -151,10 +151,20 @@ func (v *view) retention(activity string) (string, error) {
 func (v *view) funcs() template.FuncMap {
 	return template.FuncMap{
 		"lang": v.l.Lang,
-		"t":    v.phrase,
-		"tf": func(id string, args ...any) (string, error) {
+		// A phrase is Docket's own constant text, trusted as HTML (so that
+		// "subject's" stays as written); what fills its blanks is escaped.
+		"t": func(id string) (template.HTML, error) {
+			p, err := v.phrase(id)
+			return template.HTML(p), err
+		},
+		"tf": func(id string, args ...any) (template.HTML, error) {
 			f, err := v.phrase(id)
-			return fmt.Sprintf(f, args...), err
+			for i, a := range args {
+				if s, ok := a.(string); ok {
+					args[i] = template.HTMLEscapeString(s)
+				}
+			}
+			return template.HTML(fmt.Sprintf(f, args...)), err
 		},
 		"key":  v.l.Key,
 		"enum": v.l.EnumName,

@@ -1,5 +1,7 @@
 package export
 
+import "github.com/docketledger/docket/events"
+
 // phrases are the access report's words, in the languages of package
 // labels (English, German): phrase id -> {en, de}. A %s or %d is filled
 // in by the template (tf); the German uses the formal "Sie".
@@ -32,7 +34,7 @@ var phrases = map[string][2]string{
 	"source":      {"Where it came from", "Herkunft"},
 	"superseded":  {"(replaced by a newer value)", "(durch einen neueren Wert ersetzt)"},
 	"erased":      {"erased: the key that could read it was destroyed", "gelöscht: der Schlüssel, der ihn lesen konnte, wurde vernichtet"},
-	"unreadable":  {"unreadable: it does not open under your key", "unlesbar: er lässt sich mit Ihrem Schlüssel nicht öffnen"},
+	"unreadable":  {events.UnreadableText, "unlesbar: er lässt sich mit Ihrem Schlüssel nicht öffnen"},
 	"secret":      {"held, never shown: a sign-in secret is not given out, not even to you (Art. 32 GDPR)", "gespeichert, nie angezeigt: ein Anmeldegeheimnis wird nicht herausgegeben, auch nicht an Sie (Art. 32 DSGVO)"},
 	"no_data":     {"No personal data values are recorded.", "Es sind keine personenbezogenen Werte erfasst."},
 	"from_you":    {"from you", "von Ihnen"},
