@@ -175,7 +175,15 @@ func (v *view) funcs() template.FuncMap {
 			}
 			return v.day(*t)
 		},
-		"day":       v.day,
+		"day": v.day,
+		"field": func(path string) template.HTML {
+			name := path[strings.LastIndexByte(path, '.')+1:]
+			w, err := v.phrase("field_" + name)
+			if err != nil {
+				w = path
+			}
+			return template.HTML(`<span title="` + template.HTMLEscapeString(path) + `">` + template.HTMLEscapeString(w) + `</span>`)
+		},
 		"source":    v.source,
 		"retention": v.retention,
 		"activity":  func(id string) *eventsv1.ProcessingActivity { return v.cat[id] },

@@ -125,7 +125,7 @@ func TestReportTellsArticle15(t *testing.T) {
 			t.Errorf("the report does not say %q", want)
 		}
 	}
-	for _, raw := range []string{">RECIPIENT_KIND_PROCESSOR<", ">TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES<", ">user.contact.email<",
+	for _, raw := range []string{">RECIPIENT_KIND_PROCESSOR<", ">TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES<", ">user.contact.email<", ">data_rectified.reason<",
 		`"leaf_index"`, `"inclusion"`} {
 		if strings.Contains(page, raw) {
 			t.Errorf("the report shows %s: raw keys, enum names or an inline proof", raw)

@@ -108,7 +108,7 @@ pre { white-space: pre-wrap; word-break: break-all; background: #f7f7f7; padding
 {{if .Restrictions}}<h3>{{t "restrictions"}}</h3><ul>{{range .Restrictions}}<li>{{if .Purposes}}{{template "keys" .Purposes}}{{else}}{{t "all_but_store"}}{{end}}, {{t "from"}} {{day .AppliedAt}}{{if .LiftedAt}} {{t "until"}} {{whenp .LiftedAt}}{{end}}</li>{{end}}</ul>{{end}}
 {{if .Objections}}<h3>{{t "objections"}}</h3><ul>{{range .Objections}}<li>{{template "keys" .Purposes}}, {{day .At}}</li>{{end}}</ul>{{end}}
 {{if .Notes}}<h3>{{t "notes"}}</h3><table><tr><th>{{t "when"}}</th><th>{{t "field"}}</th><th>{{t "text"}}</th></tr>
-{{range .Notes}}<tr><td>{{when .At}}</td><td>{{.Field}}</td><td>{{if .Erased}}{{t "erased_short"}}{{else}}{{.Text}}{{end}}</td></tr>
+{{range .Notes}}<tr><td>{{when .At}}</td><td>{{field .Field}}</td><td>{{if .Erased}}{{t "erased_short"}}{{else}}{{.Text}}{{end}}</td></tr>
 {{end}}</table>{{end}}
 {{if or .Erasure.Systems .Erasure.Shredded}}<h3>{{t "erasure"}}</h3><ul>
 {{range $s, $t := .Erasure.Systems}}<li>{{tf "system_erased" $s}} {{when $t}}</li>{{end}}
