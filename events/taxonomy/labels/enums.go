@@ -8,35 +8,35 @@ var enumWords = []words{
 	{"ACTOR_KIND_UNSPECIFIED", "not stated", "nicht angegeben"},
 	{"ACTOR_KIND_SYSTEM", "the system", "das System"},
 	{"ACTOR_KIND_STAFF", "staff", "Mitarbeitende"},
-	{"ACTOR_KIND_DATA_SUBJECT", "you, the data subject", "Sie als betroffene Person"},
+	{"ACTOR_KIND_DATA_SUBJECT", "the data subject", "die betroffene Person"},
 	{"ACTOR_KIND_GUARDIAN", "a parent or guardian", "ein Elternteil oder Vormund"},
 	{"ACTOR_KIND_PROCESSOR", "a processor acting for us", "ein Auftragsverarbeiter in unserem Auftrag"},
 
 	// LegalBasis: Art. 6(1) and Art. 9(2) GDPR.
 	{"LEGAL_BASIS_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"LEGAL_BASIS_ART6_1_A_CONSENT", "your consent (Art. 6(1)(a) GDPR)", "Ihre Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)"},
-	{"LEGAL_BASIS_ART6_1_B_CONTRACT", "a contract with you, or steps you asked for before one (Art. 6(1)(b) GDPR)", "ein Vertrag mit Ihnen oder von Ihnen gewünschte vorvertragliche Schritte (Art. 6 Abs. 1 lit. b DSGVO)"},
+	{"LEGAL_BASIS_ART6_1_A_CONSENT", "consent (Art. 6(1)(a) GDPR)", "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)"},
+	{"LEGAL_BASIS_ART6_1_B_CONTRACT", "a contract with the data subject, or steps they asked for before one (Art. 6(1)(b) GDPR)", "Vertrag mit der betroffenen Person oder vorvertragliche Maßnahmen auf ihre Anfrage (Art. 6 Abs. 1 lit. b DSGVO)"},
 	{"LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION", "a legal obligation we are under (Art. 6(1)(c) GDPR)", "eine rechtliche Verpflichtung, der wir unterliegen (Art. 6 Abs. 1 lit. c DSGVO)"},
-	{"LEGAL_BASIS_ART6_1_D_VITAL_INTERESTS", "protecting your or another person's vital interests (Art. 6(1)(d) GDPR)", "der Schutz lebenswichtiger Interessen von Ihnen oder einer anderen Person (Art. 6 Abs. 1 lit. d DSGVO)"},
+	{"LEGAL_BASIS_ART6_1_D_VITAL_INTERESTS", "protecting the vital interests of the data subject or another person (Art. 6(1)(d) GDPR)", "Schutz lebenswichtiger Interessen der betroffenen oder einer anderen Person (Art. 6 Abs. 1 lit. d DSGVO)"},
 	{"LEGAL_BASIS_ART6_1_E_PUBLIC_TASK", "a task in the public interest or in the exercise of official authority (Art. 6(1)(e) GDPR)", "eine Aufgabe im öffentlichen Interesse oder in Ausübung öffentlicher Gewalt (Art. 6 Abs. 1 lit. e DSGVO)"},
-	{"LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS", "our or another's legitimate interests (Art. 6(1)(f) GDPR)", "berechtigte Interessen von uns oder Dritten (Art. 6 Abs. 1 lit. f DSGVO)"},
-	{"LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT", "your explicit consent (Art. 9(2)(a) GDPR)", "Ihre ausdrückliche Einwilligung (Art. 9 Abs. 2 lit. a DSGVO)"},
+	{"LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS", "legitimate interests of the controller or a third party (Art. 6(1)(f) GDPR)", "berechtigte Interessen des Verantwortlichen oder eines Dritten (Art. 6 Abs. 1 lit. f DSGVO)"},
+	{"LEGAL_BASIS_ART9_2_A_EXPLICIT_CONSENT", "explicit consent (Art. 9(2)(a) GDPR)", "ausdrückliche Einwilligung (Art. 9 Abs. 2 lit. a DSGVO)"},
 	{"LEGAL_BASIS_ART9_2_B_EMPLOYMENT_SOCIAL_SECURITY", "employment, social security and social protection law (Art. 9(2)(b) GDPR)", "Arbeitsrecht, Recht der sozialen Sicherheit und des Sozialschutzes (Art. 9 Abs. 2 lit. b DSGVO)"},
-	{"LEGAL_BASIS_ART9_2_C_VITAL_INTERESTS", "vital interests where you cannot consent (Art. 9(2)(c) GDPR)", "lebenswichtige Interessen, wenn Sie nicht einwilligen können (Art. 9 Abs. 2 lit. c DSGVO)"},
+	{"LEGAL_BASIS_ART9_2_C_VITAL_INTERESTS", "vital interests where the data subject cannot consent (Art. 9(2)(c) GDPR)", "lebenswichtige Interessen, wenn die betroffene Person nicht einwilligen kann (Art. 9 Abs. 2 lit. c DSGVO)"},
 	{"LEGAL_BASIS_ART9_2_D_NOT_FOR_PROFIT_BODY", "a not-for-profit body's activities for its members (Art. 9(2)(d) GDPR)", "Tätigkeiten einer Organisation ohne Gewinnerzielungsabsicht für ihre Mitglieder (Art. 9 Abs. 2 lit. d DSGVO)"},
-	{"LEGAL_BASIS_ART9_2_E_MADE_PUBLIC_BY_SUBJECT", "data you have clearly made public yourself (Art. 9(2)(e) GDPR)", "Daten, die Sie selbst offensichtlich öffentlich gemacht haben (Art. 9 Abs. 2 lit. e DSGVO)"},
+	{"LEGAL_BASIS_ART9_2_E_MADE_PUBLIC_BY_SUBJECT", "data the data subject has clearly made public (Art. 9(2)(e) GDPR)", "von der betroffenen Person offensichtlich öffentlich gemachte Daten (Art. 9 Abs. 2 lit. e DSGVO)"},
 	{"LEGAL_BASIS_ART9_2_F_LEGAL_CLAIMS", "legal claims or courts acting judicially (Art. 9(2)(f) GDPR)", "Rechtsansprüche oder justizielle Tätigkeit von Gerichten (Art. 9 Abs. 2 lit. f DSGVO)"},
 	{"LEGAL_BASIS_ART9_2_G_SUBSTANTIAL_PUBLIC_INTEREST", "a substantial public interest set out in law (Art. 9(2)(g) GDPR)", "ein gesetzlich bestimmtes erhebliches öffentliches Interesse (Art. 9 Abs. 2 lit. g DSGVO)"},
 	{"LEGAL_BASIS_ART9_2_H_HEALTH_SOCIAL_CARE", "health or social care (Art. 9(2)(h) GDPR)", "Gesundheits- oder Sozialversorgung (Art. 9 Abs. 2 lit. h DSGVO)"},
 	{"LEGAL_BASIS_ART9_2_I_PUBLIC_HEALTH", "public health (Art. 9(2)(i) GDPR)", "öffentliche Gesundheit (Art. 9 Abs. 2 lit. i DSGVO)"},
 	{"LEGAL_BASIS_ART9_2_J_ARCHIVING_RESEARCH_STATISTICS", "archiving in the public interest, research or statistics (Art. 9(2)(j) GDPR)", "Archivzwecke im öffentlichen Interesse, Forschung oder Statistik (Art. 9 Abs. 2 lit. j DSGVO)"},
 
-	// RecipientKind.
+	// RecipientKind: nouns, as a register lists them.
 	{"RECIPIENT_KIND_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"RECIPIENT_KIND_PROCESSOR", "a processor acting on our instructions", "ein Auftragsverarbeiter, der nach unseren Weisungen handelt"},
-	{"RECIPIENT_KIND_CONTROLLER", "another controller", "ein anderer Verantwortlicher"},
-	{"RECIPIENT_KIND_THIRD_PARTY", "a third party", "ein Dritter"},
-	{"RECIPIENT_KIND_PUBLIC_AUTHORITY", "a public authority", "eine Behörde"},
+	{"RECIPIENT_KIND_PROCESSOR", "processor", "Auftragsverarbeiter"},
+	{"RECIPIENT_KIND_CONTROLLER", "controller", "Verantwortlicher"},
+	{"RECIPIENT_KIND_THIRD_PARTY", "third party", "Dritter"},
+	{"RECIPIENT_KIND_PUBLIC_AUTHORITY", "public authority", "Behörde"},
 
 	// TransferMechanism: Chapter V GDPR.
 	{"TRANSFER_MECHANISM_UNSPECIFIED", "not stated", "nicht angegeben"},
@@ -50,22 +50,22 @@ var enumWords = []words{
 
 	// Art49Derogation: Art. 49(1) GDPR.
 	{"ART49_DEROGATION_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"ART49_DEROGATION_EXPLICIT_CONSENT", "your explicit consent after being told of the risks (Art. 49(1)(a) GDPR)", "Ihre ausdrückliche Einwilligung nach Unterrichtung über die Risiken (Art. 49 Abs. 1 lit. a DSGVO)"},
-	{"ART49_DEROGATION_CONTRACT_WITH_SUBJECT", "a contract with you (Art. 49(1)(b) GDPR)", "ein Vertrag mit Ihnen (Art. 49 Abs. 1 lit. b DSGVO)"},
-	{"ART49_DEROGATION_CONTRACT_IN_SUBJECT_INTEREST", "a contract made in your interest (Art. 49(1)(c) GDPR)", "ein in Ihrem Interesse geschlossener Vertrag (Art. 49 Abs. 1 lit. c DSGVO)"},
+	{"ART49_DEROGATION_EXPLICIT_CONSENT", "explicit consent after being told of the risks (Art. 49(1)(a) GDPR)", "ausdrückliche Einwilligung nach Unterrichtung über die Risiken (Art. 49 Abs. 1 lit. a DSGVO)"},
+	{"ART49_DEROGATION_CONTRACT_WITH_SUBJECT", "a contract with the data subject (Art. 49(1)(b) GDPR)", "Vertrag mit der betroffenen Person (Art. 49 Abs. 1 lit. b DSGVO)"},
+	{"ART49_DEROGATION_CONTRACT_IN_SUBJECT_INTEREST", "a contract made in the data subject's interest (Art. 49(1)(c) GDPR)", "im Interesse der betroffenen Person geschlossener Vertrag (Art. 49 Abs. 1 lit. c DSGVO)"},
 	{"ART49_DEROGATION_PUBLIC_INTEREST", "important reasons of public interest (Art. 49(1)(d) GDPR)", "wichtige Gründe des öffentlichen Interesses (Art. 49 Abs. 1 lit. d DSGVO)"},
 	{"ART49_DEROGATION_LEGAL_CLAIMS", "legal claims (Art. 49(1)(e) GDPR)", "Rechtsansprüche (Art. 49 Abs. 1 lit. e DSGVO)"},
-	{"ART49_DEROGATION_VITAL_INTERESTS", "vital interests where you cannot consent (Art. 49(1)(f) GDPR)", "lebenswichtige Interessen, wenn Sie nicht einwilligen können (Art. 49 Abs. 1 lit. f DSGVO)"},
+	{"ART49_DEROGATION_VITAL_INTERESTS", "vital interests where the data subject cannot consent (Art. 49(1)(f) GDPR)", "lebenswichtige Interessen, wenn die betroffene Person nicht einwilligen kann (Art. 49 Abs. 1 lit. f DSGVO)"},
 	{"ART49_DEROGATION_PUBLIC_REGISTER", "a public register (Art. 49(1)(g) GDPR)", "ein öffentliches Register (Art. 49 Abs. 1 lit. g DSGVO)"},
 	{"ART49_DEROGATION_COMPELLING_LEGITIMATE_INTERESTS", "compelling legitimate interests, for a one-off transfer (Art. 49(1), second subparagraph, GDPR)", "zwingende berechtigte Interessen bei einer einmaligen Übermittlung (Art. 49 Abs. 1 UAbs. 2 DSGVO)"},
 
 	// RetentionTrigger: what starts a retention period.
 	{"RETENTION_TRIGGER_UNSPECIFIED", "not stated", "nicht angegeben"},
 	{"RETENTION_TRIGGER_COLLECTION", "from when the data was last collected", "ab der letzten Erhebung der Daten"},
-	{"RETENTION_TRIGGER_CONSENT_WITHDRAWN", "from when you withdraw your consent", "ab dem Widerruf Ihrer Einwilligung"},
-	{"RETENTION_TRIGGER_OBJECTION_UPHELD", "from when your objection is upheld", "ab der Stattgabe Ihres Widerspruchs"},
-	{"RETENTION_TRIGGER_REQUEST_FULFILLED", "from when your request has been fulfilled", "ab der Erfüllung Ihres Antrags"},
-	{"RETENTION_TRIGGER_RELATIONSHIP_ENDED", "from when your contract or account ends", "ab dem Ende Ihres Vertrags oder Kontos"},
+	{"RETENTION_TRIGGER_CONSENT_WITHDRAWN", "from the withdrawal of consent", "ab dem Widerruf der Einwilligung"},
+	{"RETENTION_TRIGGER_OBJECTION_UPHELD", "from when an objection is upheld", "ab der Stattgabe eines Widerspruchs"},
+	{"RETENTION_TRIGGER_REQUEST_FULFILLED", "from when a request has been fulfilled", "ab der Erfüllung eines Antrags"},
+	{"RETENTION_TRIGGER_RELATIONSHIP_ENDED", "from the end of the contract or account", "ab dem Ende des Vertrags oder Kontos"},
 
 	// CriminalDataBasis: Art. 10 GDPR.
 	{"CRIMINAL_DATA_BASIS_UNSPECIFIED", "not stated", "nicht angegeben"},
@@ -74,18 +74,18 @@ var enumWords = []words{
 
 	// AutomatedDecision: Art. 22 GDPR.
 	{"AUTOMATED_DECISION_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"AUTOMATED_DECISION_WITHOUT_SIGNIFICANT_EFFECT", "automated decisions without legal or similarly significant effects on you", "automatisierte Entscheidungen ohne rechtliche oder ähnlich erhebliche Wirkung für Sie"},
-	{"AUTOMATED_DECISION_SIGNIFICANT_EFFECT", "automated decisions with legal or similarly significant effects on you (Art. 22 GDPR)", "automatisierte Entscheidungen mit rechtlicher oder ähnlich erheblicher Wirkung für Sie (Art. 22 DSGVO)"},
+	{"AUTOMATED_DECISION_WITHOUT_SIGNIFICANT_EFFECT", "automated decisions without legal or similarly significant effects", "automatisierte Entscheidungen ohne rechtliche oder ähnlich erhebliche Wirkung für Sie"},
+	{"AUTOMATED_DECISION_SIGNIFICANT_EFFECT", "automated decisions with legal or similarly significant effects (Art. 22 GDPR)", "automatisierte Entscheidungen mit rechtlicher oder ähnlich erheblicher Wirkung für Sie (Art. 22 DSGVO)"},
 
 	// Art22Exception: Art. 22(2) GDPR.
 	{"ART22_EXCEPTION_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"ART22_EXCEPTION_CONTRACT", "necessary for a contract with you (Art. 22(2)(a) GDPR)", "für einen Vertrag mit Ihnen erforderlich (Art. 22 Abs. 2 lit. a DSGVO)"},
+	{"ART22_EXCEPTION_CONTRACT", "necessary for a contract with the data subject (Art. 22(2)(a) GDPR)", "für einen Vertrag mit der betroffenen Person erforderlich (Art. 22 Abs. 2 lit. a DSGVO)"},
 	{"ART22_EXCEPTION_AUTHORISED_BY_LAW", "authorised by law with safeguards (Art. 22(2)(b) GDPR)", "gesetzlich zulässig mit Schutzmaßnahmen (Art. 22 Abs. 2 lit. b DSGVO)"},
-	{"ART22_EXCEPTION_EXPLICIT_CONSENT", "your explicit consent (Art. 22(2)(c) GDPR)", "Ihre ausdrückliche Einwilligung (Art. 22 Abs. 2 lit. c DSGVO)"},
+	{"ART22_EXCEPTION_EXPLICIT_CONSENT", "explicit consent (Art. 22(2)(c) GDPR)", "ausdrückliche Einwilligung (Art. 22 Abs. 2 lit. c DSGVO)"},
 
 	// Art18Exception: Art. 18(2) GDPR.
 	{"ART18_EXCEPTION_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"ART18_EXCEPTION_SUBJECT_CONSENT", "with your consent (Art. 18(2) GDPR)", "mit Ihrer Einwilligung (Art. 18 Abs. 2 DSGVO)"},
+	{"ART18_EXCEPTION_SUBJECT_CONSENT", "with the data subject's consent (Art. 18(2) GDPR)", "mit Einwilligung der betroffenen Person (Art. 18 Abs. 2 DSGVO)"},
 	{"ART18_EXCEPTION_LEGAL_CLAIMS", "for legal claims (Art. 18(2) GDPR)", "für Rechtsansprüche (Art. 18 Abs. 2 DSGVO)"},
 	{"ART18_EXCEPTION_PROTECTION_OF_OTHERS", "to protect the rights of another person (Art. 18(2) GDPR)", "zum Schutz der Rechte einer anderen Person (Art. 18 Abs. 2 DSGVO)"},
 	{"ART18_EXCEPTION_IMPORTANT_PUBLIC_INTEREST", "for important reasons of public interest (Art. 18(2) GDPR)", "aus Gründen eines wichtigen öffentlichen Interesses (Art. 18 Abs. 2 DSGVO)"},
@@ -113,7 +113,7 @@ var enumWords = []words{
 	{"CONSENT_METHOD_COOKIE_BANNER", "a cookie banner", "ein Cookie-Banner"},
 	{"CONSENT_METHOD_SIGNED_FORM", "a signed form", "ein unterschriebenes Formular"},
 	{"CONSENT_METHOD_RECORDED_VERBAL", "spoken and recorded", "mündlich und aufgezeichnet"},
-	{"CONSENT_METHOD_ACCOUNT_SETTINGS", "your account settings", "Ihre Kontoeinstellungen"},
+	{"CONSENT_METHOD_ACCOUNT_SETTINGS", "account settings", "Kontoeinstellungen"},
 	{"CONSENT_METHOD_UNSUBSCRIBE_LINK", "an unsubscribe link", "ein Abmeldelink"},
 
 	// Channel.
@@ -137,15 +137,15 @@ var enumWords = []words{
 
 	// DenialGround.
 	{"DENIAL_GROUND_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"DENIAL_GROUND_IDENTITY_NOT_VERIFIED", "your identity could not be confirmed (Art. 12(6) GDPR)", "Ihre Identität konnte nicht bestätigt werden (Art. 12 Abs. 6 DSGVO)"},
+	{"DENIAL_GROUND_IDENTITY_NOT_VERIFIED", "the requester's identity could not be confirmed (Art. 12(6) GDPR)", "die Identität der antragstellenden Person konnte nicht bestätigt werden (Art. 12 Abs. 6 DSGVO)"},
 	{"DENIAL_GROUND_MANIFESTLY_UNFOUNDED", "the request is manifestly unfounded (Art. 12(5) GDPR)", "der Antrag ist offenkundig unbegründet (Art. 12 Abs. 5 DSGVO)"},
 	{"DENIAL_GROUND_EXCESSIVE", "the request is excessive (Art. 12(5) GDPR)", "der Antrag ist exzessiv (Art. 12 Abs. 5 DSGVO)"},
 	{"DENIAL_GROUND_LEGAL_EXEMPTION", "an exemption in law applies", "eine gesetzliche Ausnahme greift"},
-	{"DENIAL_GROUND_NO_DATA_HELD", "no data about you is held", "es sind keine Daten über Sie gespeichert"},
+	{"DENIAL_GROUND_NO_DATA_HELD", "no data about the data subject is held", "über die betroffene Person sind keine Daten gespeichert"},
 
 	// ObjectionOverrideGround: Art. 21(1) GDPR.
 	{"OBJECTION_OVERRIDE_GROUND_UNSPECIFIED", "not stated", "nicht angegeben"},
-	{"OBJECTION_OVERRIDE_GROUND_COMPELLING_LEGITIMATE_GROUNDS", "compelling legitimate grounds that override your interests (Art. 21(1) GDPR)", "zwingende schutzwürdige Gründe, die Ihre Interessen überwiegen (Art. 21 Abs. 1 DSGVO)"},
+	{"OBJECTION_OVERRIDE_GROUND_COMPELLING_LEGITIMATE_GROUNDS", "compelling legitimate grounds that override the data subject's interests (Art. 21(1) GDPR)", "zwingende schutzwürdige Gründe, die die Interessen der betroffenen Person überwiegen (Art. 21 Abs. 1 DSGVO)"},
 	{"OBJECTION_OVERRIDE_GROUND_LEGAL_CLAIMS", "legal claims (Art. 21(1) GDPR)", "Rechtsansprüche (Art. 21 Abs. 1 DSGVO)"},
 
 	// ExportFormat.

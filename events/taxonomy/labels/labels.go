@@ -100,7 +100,7 @@ func (s *Set) Describe(key string) string {
 }
 
 // Enum returns the words for an enum value of the event vocabulary
-// (eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT -> "your consent
+// (eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT -> "consent
 // (Art. 6(1)(a) GDPR)"). A value unknown to the descriptor reads as its
 // number.
 func (s *Set) Enum(e protoreflect.Enum) string {

@@ -143,7 +143,7 @@ func TestWords(t *testing.T) {
 		{en.Key("user.contact.email"), "Email address"},
 		{de.Key("user.contact.email"), "E-Mail-Adresse"},
 		{de.Key("customer"), "Kundin oder Kunde"},
-		{en.Enum(eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS), "our or another's legitimate interests (Art. 6(1)(f) GDPR)"},
+		{en.Enum(eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_A_CONSENT), "consent (Art. 6(1)(a) GDPR)"},
 		{de.Enum(eventsv1.Right_RIGHT_ERASURE), "Löschung (Art. 17 DSGVO)"},
 		{de.EnumName("FINDING_STATUS_RESOLVED"), "behoben"},
 		// Unknown to the vocabulary: the key itself, never "".

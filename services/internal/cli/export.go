@@ -21,11 +21,11 @@ import (
 // newExportCmd is `docket export TENANT SUBJECT`: the subject's access
 // (html) or portability (json) export, written to standard output.
 func newExportCmd(g *globals) *cobra.Command {
-	var format, request, actor, why, bundles, proofsOut string
+	var format, request, actor, why, bundles, proofsOut, lang string
 	c := newCommand("export [flags] TENANT SUBJECT", "a subject's access (html) or portability (json) export, with proofs; recorded in the ledger", args("TENANT", "SUBJECT"),
 		func(cmd *cobra.Command, pos []string) error {
 			tenant, subject := pos[0], pos[1]
-			req := &apiv1.ExportSubjectRequest{Tenant: tenant, SubjectRef: subject, RequestId: request, ActorId: actor, Justification: why}
+			req := &apiv1.ExportSubjectRequest{Tenant: tenant, SubjectRef: subject, RequestId: request, ActorId: actor, Justification: why, Language: lang}
 			errs := []error{checkArg("TENANT", tenant), checkArg("SUBJECT", subject), checkOptToken("--request-id", request), checkOptToken("--actor", actor)}
 			if request == "" && strings.TrimSpace(why) == "" {
 				errs = append(errs, errors.New("--justification: is required without --request-id: under which request, or why, the subject's values are read"))
@@ -70,6 +70,7 @@ func newExportCmd(g *globals) *cobra.Command {
 	c.Flags().StringVar(&format, "format", "html", "html (a printable Art. 15 report) or json (Art. 20, schema docket.export.v1)")
 	requestFlags(c, &request, "the rights request the export answers", &actor, "who produces it; recorded with the export (default, and only choice: your token's name)")
 	c.Flags().StringVar(&why, "justification", "", "why the values are read, when no --request-id says it (required then; never personal data)")
+	c.Flags().StringVar(&lang, "language", "", "the HTML report's language, a BCP 47 tag: en or de (de-AT, de-CH: de); default: the controller profile's first language, else en")
 	bundlesFlag(c, &bundles)
 	c.Flags().StringVar(&proofsOut, "proofs-out", "", "also write the export's proofs, apart from it, to this file (JSON, docket.export-proofs.v1; any --format)")
 	return c

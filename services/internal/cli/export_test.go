@@ -206,6 +206,17 @@ func TestExportSubject(t *testing.T) {
 		t.Fatalf("passed on to %v; want mailer and insurer-old, and no word of the gagged one", told)
 	}
 
+	// In German, on request (--language).
+	code, html, errOut = run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--language", "de-AT")
+	if code != 0 {
+		t.Fatalf("export html --language de-AT: %s", errOut)
+	}
+	for _, want := range []string{`<html lang="de">`, "Ihre Rechte", "Grenzen dieses Berichts"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the German HTML report lacks %q", want)
+		}
+	}
+
 	// On the date, the gagged disclosure is shown.
 	time.Sleep(time.Until(gagEnds) + 100*time.Millisecond)
 	code, out, _ = run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "json")
@@ -226,6 +237,9 @@ func TestExportSubject(t *testing.T) {
 	// Bad input is refused, naming the argument.
 	if code, _, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--format", "pdf"); code != cli.ExitFailure || !strings.Contains(errOut, "--format") {
 		t.Fatalf("--format pdf: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "export", "acme", "s-exp", "--api", api, "--justification", "test", "--language", "de AT!"); code != cli.ExitFailure || !strings.Contains(errOut, "language") {
+		t.Fatalf("--language \"de AT!\": exit %d: %s", code, errOut)
 	}
 	if code, _, errOut := run(t, "export", "acme", "nobody", "--api", api, "--justification", "test"); code != cli.ExitFailure || !strings.Contains(errOut, "not found") {
 		t.Fatalf("unknown subject: exit %d: %s", code, errOut)

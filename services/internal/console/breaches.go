@@ -80,7 +80,7 @@ func breachRow(b *apiv1.Breach) breachView {
 		if n.GetLegacy() {
 			v.Phases += "notified"
 		} else {
-			v.Phases += enumWords(n.GetPhase().String(), "BREACH_NOTIFICATION_PHASE_")
+			v.Phases += enumName(n.GetPhase())
 		}
 		if n.GetAt().AsTime().Equal(b.GetFirstNotifiedAt().AsTime()) && n.GetDelayReasonRecorded() {
 			reason = true

@@ -89,6 +89,16 @@ func testBrowser(t *testing.T, l *ledger) {
 			t.Errorf("a row of kind %q under the public-authority filter", k)
 		}
 	}
+	// Labels, not raw names: the kind's words carry its enum name in the
+	// title, the purpose's words its fideslang key.
+	labelled := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll("table.register tbody tr")).map(tr =>
+		[tr.cells[4].querySelector("span").title, tr.cells[6].innerText, tr.cells[6].querySelector("span").title].join("|"))`)
+	for _, row := range labelled {
+		p := strings.Split(row, "|")
+		if len(p) != 3 || p[0] != "RECIPIENT_KIND_PUBLIC_AUTHORITY" || p[2] == "" || p[1] == p[2] {
+			t.Errorf("a row's kind and purpose read %q: want words, with the enum name and the key in the titles", row)
+		}
+	}
 	confidential := 0
 	for _, d := range pa {
 		if d.GetConfidentialUntil() != nil && d.GetConfidentialUntil().AsTime().After(time.Now()) {

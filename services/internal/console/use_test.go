@@ -32,7 +32,8 @@ func TestSubjectPageShowsUses(t *testing.T) {
 	}
 	page := b.String()
 	for _, w := range []string{"<h3>Uses</h3>", "<td>fraud-and-claims</td>", "essential.fraud_detection", basisName(eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS),
-		"<td>2</td>", "profiling; automated decision significant effect"} {
+		"<td>2</td>", `profiling; <span title="AUTOMATED_DECISION_SIGNIFICANT_EFFECT">automated decisions with legal or similarly significant effects (Art. 22 GDPR)</span>`,
+		`<span title="user.unique_id">Unique identifier</span>`} {
 		if !strings.Contains(page, w) {
 			t.Errorf("the page does not show %q", w)
 		}
@@ -49,6 +50,7 @@ func TestRecordPageShowsProfilingAndArt10(t *testing.T) {
 	}
 	d := &recordData{Axis: "occurred", R: &apiv1.GetRecordOfProcessingResponse{Activities: []*eventsv1.ProcessingActivity{
 		{ActivityId: "fraud", Name: "Fraud checks", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS,
+			Purposes: []string{"essential.fraud_detection"}, DataSubjects: []string{"customer"},
 			Profiling: true, AutomatedDecision: eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT},
 		{ActivityId: "vetting", Name: "Vetting", LegalBasis: eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION,
 			CriminalDataBasis: eventsv1.CriminalDataBasis_CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW},
@@ -59,10 +61,21 @@ func TestRecordPageShowsProfilingAndArt10(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := b.String()
-	for _, w := range []string{"(fraud)</span><br>profiling<br>automated decision significant effect</td>", "; Art. 10: authorised by law</td>",
-		"(plain)</span></td>"} {
+	for _, w := range []string{
+		`(fraud)</span><br>profiling<br><span title="AUTOMATED_DECISION_SIGNIFICANT_EFFECT">automated decisions with legal or similarly significant effects (Art. 22 GDPR)</span></td>`,
+		`; <span title="CRIMINAL_DATA_BASIS_AUTHORISED_BY_LAW">authorised by Union or Member State law (Art. 10 GDPR)</span></td>`,
+		"(plain)</span></td>",
+		// Labels, with the key or enum name in the title, never the raw name alone.
+		`<span title="LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS">legitimate interests of the controller or a third party (Art. 6(1)(f) GDPR)</span>`,
+		`<span title="essential.fraud_detection">Fraud detection</span>`, `<span title="customer">Customer</span>`,
+	} {
 		if !strings.Contains(page, w) {
 			t.Errorf("the page does not show %q", w)
+		}
+	}
+	for _, raw := range []string{">LEGAL_BASIS_", ">essential.fraud_detection<", ">AUTOMATED_DECISION_"} {
+		if strings.Contains(page, raw) {
+			t.Errorf("the page shows a raw key or enum name (%s)", raw)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package console
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -15,8 +14,10 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/docketledger/docket/events"
+	"github.com/docketledger/docket/events/taxonomy/labels"
 	apiv1 "github.com/docketledger/docket/proto/gen/docket/api/v1"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -194,17 +195,16 @@ var funcs = template.FuncMap{
 		return t.AsTime().UTC().Format(time.RFC3339)
 	},
 	"shortType": shortType,
-	"basis":     basisName,
-	"kind":      kindName,
-	"right":     func(r eventsv1.Right) string { return enumWords(r.String(), "RIGHT_") },
-	"ground":    func(g eventsv1.DenialGround) string { return enumWords(g.String(), "DENIAL_GROUND_") },
-	"decision": func(d eventsv1.AutomatedDecision) string {
-		if w := enumWords(d.String(), "AUTOMATED_DECISION_"); w != "" {
-			return "automated decision " + w
-		}
-		return ""
-	},
-	"criminal":     func(b eventsv1.CriminalDataBasis) string { return enumWords(b.String(), "CRIMINAL_DATA_BASIS_") },
+	// Keys and enum values show in words (package labels), the key or
+	// the value's name in the title: staff see both.
+	"key":          labelledKey,
+	"keys":         labelledKeys,
+	"basis":        labelled[eventsv1.LegalBasis],
+	"kind":         labelled[eventsv1.RecipientKind],
+	"right":        labelled[eventsv1.Right],
+	"ground":       labelled[eventsv1.DenialGround],
+	"decision":     labelled[eventsv1.AutomatedDecision],
+	"criminal":     labelled[eventsv1.CriminalDataBasis],
 	"join":         strings.Join,
 	"query":        query,
 	"add":          func(a, b int) int { return a + b },
@@ -228,17 +228,17 @@ var funcs = template.FuncMap{
 		}
 	},
 	"eventLink": eventLink,
-	"findingStatus": func(st eventsv1.FindingStatus) string {
+	"findingStatus": func(st eventsv1.FindingStatus) template.HTML {
 		if st == eventsv1.FindingStatus_FINDING_STATUS_UNSPECIFIED {
 			st = eventsv1.FindingStatus_FINDING_STATUS_OPEN
 		}
-		return enumWords(st.String(), "FINDING_STATUS_")
+		return labelled(st)
 	},
 	"findingClosed": func(st eventsv1.FindingStatus) bool {
 		return st == eventsv1.FindingStatus_FINDING_STATUS_RISK_ACCEPTED || st == eventsv1.FindingStatus_FINDING_STATUS_NOT_APPLICABLE ||
 			st == eventsv1.FindingStatus_FINDING_STATUS_RESOLVED
 	},
-	"words": enumWords,
+	"words": labelledName,
 	"expired": func(t *timestamppb.Timestamp, at time.Time) bool {
 		return t != nil && (t.GetSeconds() != 0 || t.GetNanos() != 0) && !t.AsTime().After(at)
 	},
@@ -259,23 +259,77 @@ func shortType(full string) string {
 	return full
 }
 
-// basisName writes a legal basis as the article it is:
-// LEGAL_BASIS_ART6_1_A_CONSENT is "Art. 6(1)(a) consent".
-func basisName(b eventsv1.LegalBasis) string {
-	if b == eventsv1.LegalBasis_LEGAL_BASIS_UNSPECIFIED {
+// words are the console's words for fideslang keys and enum values of the
+// event vocabulary: English, as the rest of the console.
+var words = labels.For("en")
+
+// enumName is an enum value in words, "" when unspecified (a value the
+// event does not set): LEGAL_BASIS_ART6_1_A_CONSENT is "consent (Art.
+// 6(1)(a) GDPR)".
+func enumName[E interface {
+	protoreflect.Enum
+	comparable
+}](e E) string {
+	var zero E
+	if e == zero {
 		return ""
 	}
-	name := strings.TrimPrefix(b.String(), "LEGAL_BASIS_")
-	parts := strings.Split(name, "_")
-	if len(parts) < 4 || !strings.HasPrefix(parts[0], "ART") {
-		return strings.ToLower(strings.ReplaceAll(name, "_", " "))
-	}
-	return fmt.Sprintf("Art. %s(%s)(%s) %s", strings.TrimPrefix(parts[0], "ART"), parts[1],
-		strings.ToLower(parts[2]), strings.ToLower(strings.Join(parts[3:], " ")))
+	return words.Enum(e)
 }
 
+// basisName writes a legal basis in words, with its article.
+func basisName(b eventsv1.LegalBasis) string { return enumName(b) }
+
 // kindName writes a recipient kind in words: "public authority".
-func kindName(k eventsv1.RecipientKind) string { return enumWords(k.String(), "RECIPIENT_KIND_") }
+func kindName(k eventsv1.RecipientKind) string { return enumName(k) }
+
+// labelled is an enum value in words with its name as the title; empty
+// when unspecified.
+func labelled[E interface {
+	protoreflect.Enum
+	comparable
+}](e E) template.HTML {
+	w := enumName(e)
+	if w == "" {
+		return ""
+	}
+	return titled(e.Descriptor().Values().ByNumber(e.Number()).Name(), w)
+}
+
+// labelledName is an enum value given by its name (as the API's strings
+// carry it) in words with the name as the title; a name without words
+// reads as lower-case words without prefix; empty when unspecified.
+func labelledName(name, prefix string) template.HTML {
+	if name == "" || strings.HasSuffix(name, "_UNSPECIFIED") {
+		return ""
+	}
+	w := words.EnumName(name)
+	if w == name {
+		w = enumWords(name, prefix)
+	}
+	return titled(protoreflect.Name(name), w)
+}
+
+// labelledKey is a fideslang key in words with the key as the title.
+func labelledKey(key string) template.HTML {
+	if key == "" {
+		return ""
+	}
+	return titled(protoreflect.Name(key), words.Key(key))
+}
+
+// labelledKeys are fideslang keys in words, comma-separated.
+func labelledKeys(keys []string) template.HTML {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = string(labelledKey(k))
+	}
+	return template.HTML(strings.Join(parts, ", "))
+}
+
+func titled(name protoreflect.Name, w string) template.HTML {
+	return template.HTML(`<span title="` + template.HTMLEscapeString(string(name)) + `">` + template.HTMLEscapeString(w) + `</span>`)
+}
 
 // enumWords writes an enum value name in lower-case words.
 func enumWords(name, prefix string) string {

@@ -85,7 +85,8 @@ func (b *builder) add(row model.AuditRow, ev *eventsv1.Event, vals []events.Open
 		x := b.recipients[rc.GetId()]
 		if x == nil {
 			x = &Recipient{ID: rc.GetId(), Name: rc.GetName(), Kind: events.EnumName(rc.GetKind()), Country: rc.GetCountry(),
-				TransferMechanism: events.EnumName(rc.GetTransferMechanism()), DPFCertified: rc.GetDpfCertified()}
+				TransferMechanism: events.EnumName(rc.GetTransferMechanism()), DPFCertified: rc.GetDpfCertified(),
+				SafeguardsURL: rc.GetSafeguardsUrl()}
 			if d := rc.GetArt49Derogation(); d != eventsv1.Art49Derogation_ART49_DEROGATION_UNSPECIFIED {
 				x.Art49Derogation = events.EnumName(d)
 			}

@@ -83,6 +83,10 @@ type Request struct {
 	Justification string
 	// TokenID is the API token that asked.
 	TokenID string
+	// Language is the HTML report's language, a BCP 47 tag ("de",
+	// "de-AT"); empty: the controller profile's first language, else
+	// English. A language without words (package labels) gives English.
+	Language string
 }
 
 // Result is a produced export.
@@ -177,7 +181,11 @@ func (x *Exporter) Export(ctx context.Context, req Request) (*Result, error) {
 	switch req.Format {
 	case HTML:
 		res.ContentType = "text/html; charset=utf-8"
-		res.Body, err = renderHTML(r)
+		profile, perr := x.profileAsOf(ctx, req.Tenant, now)
+		if perr != nil {
+			return nil, perr
+		}
+		res.Body, err = renderHTML(newView(r, now, profile, cat, language(req.Language, profile)))
 	case JSON:
 		res.ContentType = "application/json"
 		res.Body, err = renderJSON(r)

@@ -20,41 +20,44 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // TestGolden builds the access and portability export of the fixed ledger
 // (ledgertest) in both forms and compares each, byte for byte, with its
-// golden file; -update rewrites them. The export is recorded in the
-// ledger, and the record says what the export showed and withheld.
+// golden file; -update rewrites them. The access report (HTML) is built
+// from StartAccess's ledger, which adds a controller profile, a password,
+// fraud checks with an automated decision and a transfer to the United
+// States, in English and in German; the portability export (JSON) from
+// Start's. The export is recorded in the ledger, and the record says what
+// the export showed and withheld.
 func TestGolden(t *testing.T) {
-	l := ledgertest.Start(t)
-	x, err := export.New(export.Config{Reader: l.Store, Keys: l.Keys, Tree: l.Tree, Checkpoints: l.Checkpoints,
-		Record: l.Record, Now: func() time.Time { return ledgertest.Now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := checkpoint.NewVerifier(l.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stream, err := l.JS.Stream(t.Context(), events.DefaultStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shown := -1 // the subject's events but the confidential disclosure
-	for _, ev := range l.Events {
-		if ev.GetSubjectRef() == ledgertest.Subject {
-			shown++
-		}
-	}
 	for _, tc := range []struct {
 		file       string
+		start      func(*testing.T) *ledgertest.Ledger
 		format     export.Format
+		language   string
 		wantType   string
 		wantFormat eventsv1.ExportFormat
 	}{
-		{"export.html", export.HTML, "text/html; charset=utf-8", eventsv1.ExportFormat_EXPORT_FORMAT_HTML},
-		{"export.json", export.JSON, "application/json", eventsv1.ExportFormat_EXPORT_FORMAT_JSON},
+		{"export.html", ledgertest.StartAccess, export.HTML, "en", "text/html; charset=utf-8", eventsv1.ExportFormat_EXPORT_FORMAT_HTML},
+		{"export.de.html", ledgertest.StartAccess, export.HTML, "de-AT", "text/html; charset=utf-8", eventsv1.ExportFormat_EXPORT_FORMAT_HTML},
+		{"export.json", ledgertest.Start, export.JSON, "", "application/json", eventsv1.ExportFormat_EXPORT_FORMAT_JSON},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
+			l := tc.start(t)
+			x := newExporter(t, l, ledgertest.Now)
+			verifier, err := checkpoint.NewVerifier(l.PublicKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stream, err := l.JS.Stream(t.Context(), events.DefaultStream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shown := -1 // the subject's events but the confidential disclosure
+			for _, ev := range l.Events {
+				if ev.GetSubjectRef() == ledgertest.Subject {
+					shown++
+				}
+			}
 			res, err := x.Export(t.Context(), export.Request{Tenant: ledgertest.Tenant, SubjectRef: ledgertest.Subject,
-				Format: tc.format, RequestID: "req-1", ActorID: "dpo-1"})
+				Format: tc.format, RequestID: "req-1", ActorID: "dpo-1", Language: tc.language})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,4 +97,14 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+func newExporter(t *testing.T, l *ledgertest.Ledger, now time.Time) *export.Exporter {
+	t.Helper()
+	x, err := export.New(export.Config{Reader: l.Store, Keys: l.Keys, Tree: l.Tree, Checkpoints: l.Checkpoints,
+		Record: l.Record, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
 }

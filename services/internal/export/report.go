@@ -130,9 +130,12 @@ type Recipient struct {
 	// Art49Derogation is the Art. 49(1) derogation a transfer relies on;
 	// DPFCertified, that the importer is certified under the EU-US Data
 	// Privacy Framework (the US adequacy decision covers it only then).
-	Art49Derogation string       `json:"art49_derogation,omitempty"`
-	DPFCertified    bool         `json:"dpf_certified,omitempty"`
-	Received        []Disclosure `json:"received"`
+	Art49Derogation string `json:"art49_derogation,omitempty"`
+	DPFCertified    bool   `json:"dpf_certified,omitempty"`
+	// SafeguardsURL is where a copy of the transfer's safeguards can be
+	// had (Art. 15(2)).
+	SafeguardsURL string       `json:"safeguards_url,omitempty"`
+	Received      []Disclosure `json:"received"`
 }
 
 // Disclosure is one disclosure to a recipient.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docketledger/docket/events/taxonomy/labels"
 	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -50,12 +51,12 @@ func TestUseIsListedAsProcessing(t *testing.T) {
 		t.Errorf("data %v, recipients %v: a use holds no values and discloses nothing", r.Data, r.Recipients)
 	}
 	r.Rights = rights
-	page, err := renderHTML(r)
+	page, err := renderHTML(newView(r, second, nil, b.cat, labels.For("en")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"profiling, Art. 4(4)", "with legal or similarly significant effect on you (Art. 22)",
-		"on the ground: necessary for a contract with you (Art. 22(2)(a))", "3 March 2026 – 9 March 2026"} {
+	for _, w := range []string{"(profiling, Art. 4(4) GDPR)", "automated decisions with legal or similarly significant effects (Art. 22 GDPR)",
+		"Allowed because: <span title=\"ART22_EXCEPTION_CONTRACT\">necessary for a contract with the data subject (Art. 22(2)(a) GDPR)</span>", "3 March 2026 – 9 March 2026"} {
 		if !strings.Contains(string(page), w) {
 			t.Errorf("the report does not say %q", w)
 		}

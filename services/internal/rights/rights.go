@@ -22,6 +22,7 @@ import (
 	"github.com/docketledger/docket/services/internal/export"
 	"github.com/docketledger/docket/services/internal/receipt"
 	"github.com/google/uuid"
+	"golang.org/x/text/language"
 )
 
 // Service implements apiv1connect.RightsServiceHandler.
@@ -71,6 +72,9 @@ func (s *Service) ExportSubject(ctx context.Context, req *connect.Request[apiv1.
 	if len(m.GetJustification()) > 500 {
 		ps.Add("justification", "is longer than 500 bytes")
 	}
+	if reason := checkLanguage(m.GetLanguage()); reason != "" {
+		ps.Add("language", reason)
+	}
 	var format export.Format
 	switch m.GetFormat() {
 	case eventsv1.ExportFormat_EXPORT_FORMAT_HTML:
@@ -88,7 +92,7 @@ func (s *Service) ExportSubject(ctx context.Context, req *connect.Request[apiv1.
 		return nil, err
 	}
 	res, err := s.x.Export(ctx, export.Request{Tenant: m.GetTenant(), SubjectRef: m.GetSubjectRef(), Format: format,
-		RequestID: m.GetRequestId(), ActorID: actor, Justification: m.GetJustification(), TokenID: tokenID})
+		RequestID: m.GetRequestId(), ActorID: actor, Justification: m.GetJustification(), TokenID: tokenID, Language: m.GetLanguage()})
 	switch {
 	case errors.Is(err, export.ErrNotFound):
 		return nil, apierr.NotFound(apierr.ErrSubjectNotFound)
@@ -199,4 +203,20 @@ func actorOf(ctx context.Context, claimed string) (actor, tokenID string, err er
 		return "", "", connect.NewError(connect.CodePermissionDenied, fmt.Errorf("actor_id: this token acts as %s", t.Name))
 	}
 	return t.Name, t.ID, nil
+}
+
+// checkLanguage says what is wrong with a report language, a BCP 47 tag
+// ("de", "de-AT"); "" when it is empty or well-formed (golang.org/x/text's
+// parser decides), at most 35 characters.
+func checkLanguage(lang string) string {
+	if lang == "" {
+		return ""
+	}
+	if len(lang) > 35 {
+		return "is longer than 35 characters"
+	}
+	if _, err := language.Parse(lang); err != nil {
+		return "is not a BCP 47 language tag, e.g. de or de-AT"
+	}
+	return ""
 }

@@ -101,6 +101,17 @@ func Start(t *testing.T) *Ledger {
 	return StartWith(t, ledger())
 }
 
+// StartAccess builds the fixed ledger followed by the events of
+// accessEvents (a controller profile, an account with a password, fraud
+// checks on legitimate interests with an automated decision, data from a
+// third party, a transfer to the United States): what the Art. 15 report
+// must tell, or never show. Start's ledger, and the documents built from
+// it, stay as they are.
+func StartAccess(t *testing.T) *Ledger {
+	t.Helper()
+	return StartWith(t, append(ledger(), accessEvents()...))
+}
+
 // StartAfter builds the fixed ledger with extra events after it:
 // extra[i] at sequence 21+i, sealed like the rest; an extra event with no
 // event id gets EventID(21+i).
@@ -275,17 +286,7 @@ func ledger() []*eventsv1.Event {
 	obligation := eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_C_LEGAL_OBLIGATION
 	notice := sha256.Sum256([]byte("privacy notice, version 3"))
 
-	n := 0
-	ev := func(ref string, at time.Time, source string, p func(*eventsv1.Event)) *eventsv1.Event {
-		n++
-		e := &eventsv1.Event{
-			EventId: EventID(n), Tenant: Tenant, SubjectRef: ref, OccurredAt: timestamppb.New(at), Source: source,
-			Actor:           &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: source},
-			TaxonomyVersion: "fideslang-3.1",
-		}
-		p(e)
-		return e
-	}
+	ev := numbered(0)
 	return []*eventsv1.Event{
 		ev("", day(1, 1, 9), "crm", func(e *eventsv1.Event) {
 			e.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{Activity: &eventsv1.ProcessingActivity{
@@ -399,6 +400,97 @@ func ledger() []*eventsv1.Event {
 		ev(Subject, day(3, 13, 10), "crm", func(e *eventsv1.Event) {
 			e.Payload = &eventsv1.Event_RightsRequestFulfilled{RightsRequestFulfilled: &eventsv1.RightsRequestFulfilled{
 				RequestId: "req-2", Outcome: "newsletter data erased; billing data kept under tax law",
+			}}
+		}),
+	}
+}
+
+// numbered returns a maker of the ledger's events, numbered from after+1.
+func numbered(after int) func(ref string, at time.Time, source string, p func(*eventsv1.Event)) *eventsv1.Event {
+	n := after
+	return func(ref string, at time.Time, source string, p func(*eventsv1.Event)) *eventsv1.Event {
+		n++
+		e := &eventsv1.Event{
+			EventId: EventID(n), Tenant: Tenant, SubjectRef: ref, OccurredAt: timestamppb.New(at), Source: source,
+			Actor:           &eventsv1.Actor{Kind: eventsv1.ActorKind_ACTOR_KIND_SYSTEM, Id: source},
+			TaxonomyVersion: "fideslang-3.1",
+		}
+		p(e)
+		return e
+	}
+}
+
+// Credential is the password hash StartAccess's ledger holds about the
+// subject (category user.authorization.password): no export may show it.
+const Credential = "argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4"
+
+// accessEvents follow ledger()'s 20 events in StartAccess's ledger:
+//
+//	21 controller profile declared (Acme Handel GmbH, Berlin; languages de, en; its mailbox and the DPO's sealed)
+//	22 activity accounts declared (contract; username and password; 365 days after the account ends)
+//	23 activity fraud declared (legitimate interests, in words; profiling; automated decisions, with the logic; Riskco Inc, US, SCCs, safeguards URL)
+//	24 s-1 DataCollected accounts: username, password hash (account)
+//	25 s-1 DataCollected fraud: a credit score from the credit bureau (third party)
+//	26 s-1 DataProcessed fraud: profiling, an automated refusal with legal effect, Art. 22(2)(a)
+//	27 s-1 DisclosureMade to Riskco Inc: IP address, fraud detection
+func accessEvents() []*eventsv1.Event {
+	riskco := &eventsv1.Recipient{Id: "riskco", Name: "Riskco Inc", Kind: eventsv1.RecipientKind_RECIPIENT_KIND_PROCESSOR,
+		Country: "US", TransferMechanism: eventsv1.TransferMechanism_TRANSFER_MECHANISM_STANDARD_CONTRACTUAL_CLAUSES,
+		SafeguardsUrl: "https://acme.example/privacy/safeguards/riskco"}
+	contract := eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_B_CONTRACT
+	interests := eventsv1.LegalBasis_LEGAL_BASIS_ART6_1_F_LEGITIMATE_INTERESTS
+	ev := numbered(20)
+	return []*eventsv1.Event{
+		ev("", day(1, 1, 8), "crm", func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{Profile: &eventsv1.ControllerProfile{
+				Name: "Acme Handel GmbH", Address: "Beispielstraße 1, 10115 Berlin, Germany", ContactUrl: "https://acme.example/privacy/contact",
+				DpoContactUrl: "https://acme.example/privacy/dpo", SupervisoryAuthority: "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
+				SupervisoryAuthorityUrl: "https://www.datenschutz-berlin.de", TimeZone: "Europe/Berlin", MemberState: "DE", Languages: []string{"de", "en"},
+				ContactEmail: "privacy@acme.example", DpoEmail: "dpo@acme.example",
+			}}}
+		}),
+		ev("", day(1, 1, 9), "crm", func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{Activity: &eventsv1.ProcessingActivity{
+				ActivityId: "accounts", Name: "Customer accounts", Purposes: []string{"essential.service.authentication"},
+				DataCategories: []string{"user.account.username", "user.authorization.password"}, DataSubjects: []string{"customer"}, LegalBasis: contract,
+				Retention: &eventsv1.Retention{Days: 365, Trigger: "end of the account", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_RELATIONSHIP_ENDED}, KeyGroup: "account",
+			}}}
+		}),
+		ev("", day(1, 1, 9), "crm", func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_ProcessingActivityDeclared{ProcessingActivityDeclared: &eventsv1.ProcessingActivityDeclared{Activity: &eventsv1.ProcessingActivity{
+				ActivityId: "fraud", Name: "Fraud checks", Purposes: []string{"essential.fraud_detection"},
+				DataCategories: []string{"user.financial", "user.device.ip_address"}, DataSubjects: []string{"customer"}, LegalBasis: interests,
+				LegitimateInterestAssessmentRef: "LIA-2026-03", LegitimateInterest: "preventing payment fraud against us and our customers",
+				Profiling: true, AutomatedDecision: eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT,
+				AutomatedLogic: "a score from the order's amount, the device and the credit bureau's rating; above a threshold the order is refused, and you may ask for a person to review it",
+				Recipients:     []*eventsv1.Recipient{riskco},
+				Retention:      &eventsv1.Retention{Days: 180, Trigger: state.RetentionFromCollection, TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION}, KeyGroup: "fraud",
+			}}}
+		}),
+		ev(Subject, day(1, 15, 13), "shop", func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
+				ActivityId: "accounts", Purposes: []string{"essential.service.authentication"}, Categories: []string{"user.account.username", "user.authorization.password"},
+				LegalBasis: contract, CollectionSource: "data_subject", CollectionPoint: "shop.sign_up",
+				Values: []*eventsv1.DataValue{value("user.account.username", "account", "ada"), value("user.authorization.password", "account", Credential)},
+			}}
+		}),
+		ev(Subject, day(1, 15, 14).Add(2*time.Minute), "shop", func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_DataCollected{DataCollected: &eventsv1.DataCollected{
+				ActivityId: "fraud", Purposes: []string{"essential.fraud_detection"}, Categories: []string{"user.financial"}, LegalBasis: interests,
+				CollectionSource: "third_party:credit-bureau", CollectionPoint: "shop.checkout",
+				Values: []*eventsv1.DataValue{value("user.financial", "fraud", "credit rating B")},
+			}}
+		}),
+		ev(Subject, day(1, 15, 14).Add(3*time.Minute), "shop", func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_DataProcessed{DataProcessed: &eventsv1.DataProcessed{
+				ActivityId: "fraud", Purposes: []string{"essential.fraud_detection"}, Categories: []string{"user.financial", "user.device.ip_address"},
+				LegalBasis: interests, System: "risk-engine", Profiling: true, AutomatedDecision: eventsv1.AutomatedDecision_AUTOMATED_DECISION_SIGNIFICANT_EFFECT,
+				Art22Exception: eventsv1.Art22Exception_ART22_EXCEPTION_CONTRACT,
+			}}
+		}),
+		ev(Subject, day(1, 15, 14).Add(4*time.Minute), "shop", func(e *eventsv1.Event) {
+			e.Payload = &eventsv1.Event_DisclosureMade{DisclosureMade: &eventsv1.DisclosureMade{
+				Recipient: riskco, Categories: []string{"user.device.ip_address"}, Purpose: "essential.fraud_detection", LegalBasis: interests, ActivityId: "fraud",
 			}}
 		}),
 	}

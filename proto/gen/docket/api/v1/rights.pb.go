@@ -462,6 +462,11 @@ type ExportSubjectRequest struct {
 	// 2026-17". One of request_id and justification is required. Never
 	// personal data.
 	Justification string `protobuf:"bytes,6,opt,name=justification,proto3" json:"justification,omitempty"`
+	// The language of the HTML report, a BCP 47 tag ("de", "de-AT"):
+	// empty, the controller profile's first language, else English. A
+	// language Docket has no words for gives English. Letters, digits and
+	// hyphens, at most 35 characters.
+	Language      string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -534,6 +539,13 @@ func (x *ExportSubjectRequest) GetActorId() string {
 func (x *ExportSubjectRequest) GetJustification() string {
 	if x != nil {
 		return x.Justification
+	}
+	return ""
+}
+
+func (x *ExportSubjectRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
 	}
 	return ""
 }
@@ -646,7 +658,7 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\x11ShredKeysResponse\x12\x1d\n" +
 	"\n" +
 	"key_groups\x18\x01 \x03(\tR\tkeyGroups\x12\x19\n" +
-	"\bevent_id\x18\x02 \x01(\tR\aeventId\"\xe7\x01\n" +
+	"\bevent_id\x18\x02 \x01(\tR\aeventId\"\x83\x02\n" +
 	"\x14ExportSubjectRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n" +
 	"\vsubject_ref\x18\x02 \x01(\tR\n" +
@@ -655,7 +667,8 @@ const file_docket_api_v1_rights_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\x12\x19\n" +
 	"\bactor_id\x18\x05 \x01(\tR\aactorId\x12$\n" +
-	"\rjustification\x18\x06 \x01(\tR\rjustification\"\x87\x01\n" +
+	"\rjustification\x18\x06 \x01(\tR\rjustification\x12\x1a\n" +
+	"\blanguage\x18\a \x01(\tR\blanguage\"\x87\x01\n" +
 	"\x15ExportSubjectResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x19\n" +
