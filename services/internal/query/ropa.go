@@ -2,9 +2,6 @@ package query
 
 import (
 	"context"
-	"fmt"
-	"github.com/docketledger/docket/events"
-	"google.golang.org/protobuf/proto"
 	"sort"
 	"strings"
 
@@ -14,6 +11,7 @@ import (
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
 	"github.com/docketledger/docket/services/internal/apierr"
 	"github.com/docketledger/docket/services/internal/confidential"
+	"github.com/docketledger/docket/services/internal/controller"
 )
 
 // GetRecordOfProcessing returns the activities declared as of a time, what
@@ -59,9 +57,12 @@ func (s *Service) GetRecordOfProcessing(ctx context.Context, req *connect.Reques
 		return obs[i].Key < obs[j].Key
 	})
 	decl := declaredKeys(acts)
-	prof, err := s.openProfile(ctx, tenant, cat.Profile(tenant, at, axis))
+	prof, _, err := controller.AsOf(ctx, s.r, s.opts.Keys, tenant, at, axis)
 	if err != nil {
-		return nil, err
+		if ce := apierr.Context(err); ce != nil {
+			return nil, ce
+		}
+		return nil, connect.NewError(connect.CodeUnavailable, err)
 	}
 	resp := &apiv1.GetRecordOfProcessingResponse{Activities: acts, Controller: prof}
 	for i := range obs {
@@ -123,58 +124,4 @@ func (d declared) covers(kind, key string) bool {
 		}
 	}
 	return false
-}
-
-// openProfile puts the profile's sealed contacts (contact_email_text,
-// contact_phone_text, dpo_email_text, sealed under the tenant key) into
-// their plaintext fields, as the record shows them, and drops the sealed
-// values. A value whose key was shredded or that does not open is left
-// out; without Options.Keys all are. The declaration is found among the
-// stored ones by its content: sealed values are never equal across
-// declarations, and the key's AAD needs its event id.
-func (s *Service) openProfile(ctx context.Context, tenant string, p *eventsv1.ControllerProfile) (*eventsv1.ControllerProfile, error) {
-	if p == nil {
-		return nil, nil
-	}
-	sealed := p.GetContactEmailText() != nil || p.GetContactPhoneText() != nil || p.GetDpoEmailText() != nil
-	if !sealed || s.opts.Keys == nil {
-		p.ContactEmailText, p.ContactPhoneText, p.DpoEmailText = nil, nil, nil
-		return p, nil
-	}
-	rows, err := s.r.Profiles(ctx, tenant)
-	if err != nil {
-		return nil, apierr.Store(err)
-	}
-	eventID := ""
-	for _, row := range rows {
-		q := &eventsv1.ControllerProfile{}
-		if proto.Unmarshal(row.Profile, q) == nil && proto.Equal(q, p) {
-			eventID = row.EventID
-		}
-	}
-	ev := &eventsv1.Event{Tenant: tenant, EventId: eventID,
-		Payload: &eventsv1.Event_ControllerProfileDeclared{ControllerProfileDeclared: &eventsv1.ControllerProfileDeclared{Profile: p}}}
-	vals, err := events.OpenValues(ctx, ev, s.opts.Keys)
-	if err != nil {
-		if ce := apierr.Context(err); ce != nil {
-			return nil, ce
-		}
-		// The error names the value's path, never its content.
-		return nil, connect.NewError(connect.CodeUnavailable, fmt.Errorf("controller profile: %w", err))
-	}
-	for _, o := range vals {
-		if o.Erased || o.Unreadable {
-			continue
-		}
-		switch o.Path[strings.LastIndexByte(o.Path, '.')+1:] {
-		case "contact_email_text":
-			p.ContactEmail = o.Plaintext
-		case "contact_phone_text":
-			p.ContactPhone = o.Plaintext
-		case "dpo_email_text":
-			p.DpoEmail = o.Plaintext
-		}
-	}
-	p.ContactEmailText, p.ContactPhoneText, p.DpoEmailText = nil, nil, nil
-	return p, nil
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/docketledger/docket/events"
 	"github.com/docketledger/docket/projections/model"
 	eventsv1 "github.com/docketledger/docket/proto/gen/docket/events/v1"
+	"github.com/docketledger/docket/services/internal/controller"
 	gproto "google.golang.org/protobuf/proto"
 )
 
@@ -21,54 +20,17 @@ type identity struct {
 	email, phone, dpoEmail string
 }
 
-// identityAt returns the tenant's controller profile as of at: the last
-// declaration, in stream order, that occurred not after at.
+// identityAt returns the tenant's controller profile in force at at
+// (occurred_at), its contact details opened (controller.AsOf).
 func (m *Maker) identityAt(ctx context.Context, tenant string, at time.Time) (*identity, error) {
-	rows, err := m.c.Reader.Profiles(ctx, tenant)
+	p, _, err := controller.AsOf(ctx, m.c.Reader, m.c.Keys, tenant, at, model.Occurred)
 	if err != nil {
-		return nil, fmt.Errorf("controller profile: %w", err)
+		return nil, err
 	}
-	var last *model.ProfileRow
-	for i := range rows {
-		if !rows[i].OccurredAt.After(at) {
-			last = &rows[i]
-		}
-	}
-	if last == nil {
+	if p == nil {
 		return nil, ErrNoController
 	}
-	row, err := m.c.Reader.Event(ctx, tenant, last.EventID)
-	if err != nil {
-		return nil, fmt.Errorf("controller profile: %w", err)
-	}
-	ev := &eventsv1.Event{}
-	if err := gproto.Unmarshal(row.Data, ev); err != nil {
-		return nil, fmt.Errorf("controller profile: %w", err)
-	}
-	id := &identity{profile: ev.GetControllerProfileDeclared().GetProfile()}
-	if id.profile == nil {
-		return nil, fmt.Errorf("controller profile: event %s declares none", last.EventID)
-	}
-	// The contact details are free text sealed under the tenant key, opened
-	// as an export opens sealed values; an erased one is not given.
-	vals, err := events.OpenValues(ctx, ev, m.c.Keys)
-	if err != nil {
-		return nil, fmt.Errorf("controller profile: %w", err)
-	}
-	for _, o := range vals {
-		if o.Erased || o.Unreadable {
-			continue
-		}
-		switch {
-		case strings.HasSuffix(o.Path, "contact_email_text"):
-			id.email = o.Plaintext
-		case strings.HasSuffix(o.Path, "contact_phone_text"):
-			id.phone = o.Plaintext
-		case strings.HasSuffix(o.Path, "dpo_email_text"):
-			id.dpoEmail = o.Plaintext
-		}
-	}
-	return id, nil
+	return &identity{profile: p, email: p.GetContactEmail(), phone: p.GetContactPhone(), dpoEmail: p.GetDpoEmail()}, nil
 }
 
 // notice is the privacy notice a consent was given under.

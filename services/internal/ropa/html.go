@@ -57,7 +57,7 @@ var page = template.Must(template.New("ropa").Parse(`<!DOCTYPE html>
 <tr><th>{{$.L.T "recipients"}}</th><td><ul>{{range .Recipients}}<li>{{$.Recipient .}}</li>{{else}}<li>{{$.L.T "none"}}</li>{{end}}</ul></td></tr>
 <tr><th>{{$.L.T "transfers"}}</th><td><ul>{{range .Transfers}}<li>{{$.Transfer .}}{{with .SafeguardsURL}} — <a href="{{.}}">{{$.L.T "safeguards"}}</a>{{end}}</li>{{else}}<li>{{$.L.T "no_transfers"}}</li>{{end}}</ul></td></tr>
 <tr><th>{{$.L.T "retention"}}</th><td>{{$.Retention .Retention}}</td></tr>
-<tr><th>{{$.L.T "automated"}}</th><td>{{if or .Profiling .AutomatedDecision}}{{if .Profiling}}{{$.L.T "profiling"}}{{end}}{{with .AutomatedDecision}} {{$.Enum .}}{{end}}{{with .AutomatedLogic}}<br>{{.}}{{end}}{{else}}{{$.L.T "no_automated"}}{{end}}</td></tr>
+<tr><th>{{$.L.T "automated"}}</th><td>{{if or .Profiling .AutomatedDecision}}{{$p := .Profiling}}{{if $p}}{{$.L.T "profiling"}}{{end}}{{with .AutomatedDecision}}{{if $p}}; {{end}}{{$.Enum .}}{{end}}{{with .AutomatedLogic}}<br>{{.}}{{end}}{{else}}{{$.L.T "no_automated"}}{{end}}</td></tr>
 </table></section>
 {{else}}<p>{{.L.T "no_activities"}}</p>{{end}}
 <h2>{{.L.T "security"}}</h2>
