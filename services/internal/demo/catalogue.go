@@ -207,6 +207,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			Retention:                       &eventsv1.Retention{Days: enquiryRetentionDays, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaEnquiries,
+			LegitimateInterest:              "answering the questions people send us about our products and services, and following up on them",
 			Recipients:                      []*eventsv1.Recipient{recipientSupport()},
 		},
 		{
@@ -267,6 +268,8 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaFraud,
+			LegitimateInterest:              "preventing payment fraud and abuse of our service, and establishing or defending legal claims",
+			AutomatedLogic:                  "the risk engine scores each sign-up and payment from the device, the IP address and the payment pattern; a score over the threshold blocks the payment or suspends the account, and staff review every suspension on request",
 			// The risk engine scores every sign-up and opens or refuses the
 			// account on its own (Art. 22).
 			Profiling:         true,
@@ -294,6 +297,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			Retention:                       &eventsv1.Retention{Days: 30, Trigger: "objection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_OBJECTION_UPHELD},
 			KeyGroup:                        kgMarketing,
 			LegitimateInterestAssessmentRef: liaUpdates,
+			LegitimateInterest:              "telling our customers about changes and new features of the product they use",
 		},
 		{
 			ActivityId:     actAnalytics,
@@ -316,6 +320,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgDefault,
 			LegitimateInterestAssessmentRef: liaTelemetry,
+			LegitimateInterest:              "keeping the backup software reliable and fixing the faults it reports",
 		},
 		{
 			ActivityId:     actAuthorities,
@@ -362,6 +367,7 @@ func catalogue() []*eventsv1.ProcessingActivity {
 			Retention:                       &eventsv1.Retention{Days: 400, Trigger: "collection", TriggerEvent: eventsv1.RetentionTrigger_RETENTION_TRIGGER_COLLECTION},
 			KeyGroup:                        kgHR,
 			LegitimateInterestAssessmentRef: liaVetting,
+			LegitimateInterest:              "protecting our customers' backups from staff who could misuse access to them",
 		},
 	}
 }
