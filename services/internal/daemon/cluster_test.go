@@ -126,8 +126,17 @@ func readCheckpoint(t *testing.T, d *testd) uint64 {
 func verifyProof(t *testing.T, d *testd, id string, logKey note.Verifier) {
 	t.Helper()
 	client := d.read.Audit
-	r, err := client.GetInclusionProof(context.Background(), connect.NewRequest(&apiv1.GetInclusionProofRequest{
-		Event: &apiv1.GetInclusionProofRequest_EventId{EventId: id}, Tenant: "acme"}))
+	// A replica that does not hold the notary lease folds its own tree
+	// from the stream, and may be a step behind the checkpoint the leader
+	// published: the proof is unavailable ("not folded that far yet")
+	// until it catches up.
+	var r *connect.Response[apiv1.GetInclusionProofResponse]
+	var err error
+	eventually(t, d.APIURL()+"'s tree holds "+id, func() bool {
+		r, err = client.GetInclusionProof(context.Background(), connect.NewRequest(&apiv1.GetInclusionProofRequest{
+			Event: &apiv1.GetInclusionProofRequest_EventId{EventId: id}, Tenant: "acme"}))
+		return connect.CodeOf(err) != connect.CodeUnavailable
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
