@@ -833,12 +833,12 @@ func (v *validator) findingStatus(m *eventsv1.FindingStatusChanged) {
 		v.add(l, "finding_ids", "holds "+strconv.Itoa(len(ids))+" ids, more than "+strconv.Itoa(MaxFindingIDs)+": send several events")
 	}
 	for i, id := range ids {
-		if r := checkFindingKey(id); r != "" {
+		if r := CheckFindingKey(id); r != "" {
 			v.addItem(l, "finding_ids", i, r)
 		}
 	}
 	if g := m.GetGroup(); g != "" {
-		if r := checkFindingKey(g); r != "" {
+		if r := CheckFindingKey(g); r != "" {
 			v.add(l, "group", r)
 		}
 	}
@@ -868,9 +868,9 @@ func (v *validator) findingStatus(m *eventsv1.FindingStatusChanged) {
 	v.text(l, "justification", m.GetJustification(), false, MaxDescriptionLen)
 }
 
-// checkFindingKey returns why s is not a finding id or group key
+// CheckFindingKey returns why s is not a finding id or group key
 // ("<rule>:<rest>", the rest letters, digits and "_-/:."), or "".
-func checkFindingKey(s string) string {
+func CheckFindingKey(s string) string {
 	if len(s) > MaxFindingKeyLen {
 		return "is " + strconv.Itoa(len(s)) + " bytes long, more than " + strconv.Itoa(MaxFindingKeyLen)
 	}

@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"sort"
-	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -72,24 +71,15 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// checkFindingID checks a finding id a request names: "<rule>:<rest>",
-// letters, digits and "_-/:." only, as a FindingStatusChanged names one.
+// checkFindingID checks a finding id a request names, as a
+// FindingStatusChanged names one (events.CheckFindingKey).
 func checkFindingID(ps *apierr.Problems, field, id string) {
-	switch {
-	case id == "":
+	if id == "" {
 		ps.Add(field, "is required")
-	case len(id) > events.MaxFindingKeyLen:
-		ps.Add(field, "is longer than the longest finding id")
-	case !strings.Contains(id, ":") || strings.HasPrefix(id, ":") || strings.HasSuffix(id, ":"):
-		ps.Add(field, "is not a finding id (\"<rule>:<event id>\" or the id a finding list gives)")
-	default:
-		for i := 0; i < len(id); i++ {
-			c := id[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '/' || c == ':' || c == '.') {
-				ps.Add(field, "has a character outside [A-Za-z0-9_-/:.]")
-				return
-			}
-		}
+		return
+	}
+	if r := events.CheckFindingKey(id); r != "" {
+		ps.Add(field, r)
 	}
 }
 
